@@ -1,0 +1,35 @@
+# Vraagbaak: `make demo` runs it on the offline default models, `make test` runs the tests.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test install bench clean-data
+
+# pip keeps the llama-cpp-python wheel it compiled (~5 min) in its cache, so later installs reuse it.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --upgrade --quiet pip
+	# CPU-only torch first: on this machine the pinned 2.13.0 resolves to the local CPU wheel.
+	$(BIN)/pip install --quiet "torch==2.13.0"
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/vraagbaak index
+	$(BIN)/vraagbaak search "hoeveel vakantiedagen krijg ik"
+	$(BIN)/vraagbaak ask "Hoeveel vakantiedagen heb ik per jaar?"
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python bench/retrieval.py
+	$(BIN)/python bench/embedding.py
+	$(BIN)/python bench/search_latency.py
+	$(BIN)/python bench/answer.py
+
+clean-data:
+	rm -rf data

@@ -1,0 +1,9 @@
+"""`vraagbaak` commands for the answers area."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Adds this area's sub-commands."""

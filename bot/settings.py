@@ -1,0 +1,321 @@
+"""Vraagbaak settings: one frozen object, and the only reader of the environment and config files.
+
+Precedence, lowest first: the defaults below, a TOML file (``VRAAGBAAK_CONFIG``, else
+``vraagbaak.toml`` in the working directory when present), environment variables, CLI flags.
+Every field carries its environment variable and meaning in its metadata; the README's
+configuration reference is generated from them (``vraagbaak config --markdown``).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import MISSING, dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, Mapping, get_type_hints
+
+
+class SettingsError(ValueError):
+    """A setting has a value that cannot be used; the message names the setting."""
+
+
+def _setting(default: Any, env: str, help: str, *, secret: bool = False) -> Any:
+    meta = {"env": env, "help": help, "secret": secret}
+    if isinstance(default, (dict, list)):
+        return field(default_factory=lambda d=default: type(d)(d), metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything Vraagbaak can be configured with. Build with :func:`load_settings`."""
+
+    # --- folders -------------------------------------------------------------------------
+    data_dir: Path = _setting(
+        Path("data"), "VRAAGBAAK_DATA_DIR",
+        "Folder for the index, feedback, caches and run state (CLI: --data-dir).")
+    index_uri: str = _setting(
+        "", "VRAAGBAAK_INDEX_URI",
+        "LanceDB location. Empty: <data_dir>/index. May be an object-storage URI (s3://…, gs://…, az://…).")
+    models_dir: Path = _setting(
+        Path("models"), "VRAAGBAAK_MODELS_DIR",
+        "Folder that `vraagbaak models pull` downloads the production models into.")
+    sources: dict[str, Path] = _setting(
+        {"bedrijf": Path("knowledge/sample")}, "VRAAGBAAK_SOURCES",
+        "Document collections to index, as name=folder pairs separated by commas "
+        "(e.g. `hr=/srv/docs/hr,wiki=/srv/wiki`).")
+    templates_dir: Path | None = _setting(
+        None, "VRAAGBAAK_TEMPLATES_DIR",
+        "Extra folder with template files (*.toml) next to the shipped templates.")
+
+    # --- retrieval -------------------------------------------------------------------------
+    embedding_model: str = _setting(
+        "auto", "VRAAGBAAK_EMBEDDING_MODEL",
+        "Sentence-transformers model name or folder. `auto`: the pulled multilingual model when "
+        "present in models_dir, else the packaged all-MiniLM-L6-v2 (offline default).")
+    embedding_batch_size: int = _setting(
+        32, "VRAAGBAAK_EMBEDDING_BATCH_SIZE", "Chunks per embedding batch.")
+    embedding_backend: str = _setting(
+        "torch", "VRAAGBAAK_EMBEDDING_BACKEND",
+        "sentence-transformers backend: torch, onnx or openvino.")
+    chunk_tokens: int = _setting(
+        350, "VRAAGBAAK_CHUNK_TOKENS", "Target chunk size in tokens of the embedding model.")
+    chunk_overlap_tokens: int = _setting(
+        40, "VRAAGBAAK_CHUNK_OVERLAP_TOKENS", "Tokens repeated between consecutive chunks of one section.")
+    search_mode: str = _setting(
+        "hybrid", "VRAAGBAAK_SEARCH_MODE", "Default search mode: hybrid, vector or fts.")
+    top_k: int = _setting(6, "VRAAGBAAK_TOP_K", "Passages retrieved per question.")
+    min_relevance: float = _setting(
+        -1.0, "VRAAGBAAK_MIN_RELEVANCE",
+        "Relevance below which Vraagbaak says the documents do not answer the question. "
+        "-1: the calibrated default for the embedding model in use.")
+    channel_collections: dict[str, list[str]] = _setting(
+        {}, "VRAAGBAAK_CHANNEL_COLLECTIONS",
+        "Per Slack channel, the collections it may search, as `C0123=hr+it;C0456=wiki`. "
+        "Channels not listed search all collections.")
+    dm_collections: list[str] = _setting(
+        [], "VRAAGBAAK_DM_COLLECTIONS",
+        "Collections searched in direct messages, comma-separated. Empty: all collections.")
+
+    # --- language model --------------------------------------------------------------------
+    llm_backend: str = _setting(
+        "local", "VRAAGBAAK_LLM_BACKEND",
+        "`local`: load the GGUF model in this process. `openai`: use an OpenAI-compatible server.")
+    llm_model: str = _setting(
+        "auto", "VRAAGBAAK_LLM_MODEL",
+        "GGUF file. `auto`: the pulled Mistral-7B-Instruct when present in models_dir, else the "
+        "packaged SmolLM2-135M-Instruct (offline default).")
+    llm_server_url: str = _setting(
+        "", "VRAAGBAAK_LLM_SERVER_URL",
+        "Base URL of the OpenAI-compatible server (e.g. http://llm:8080/v1) when llm_backend=openai.")
+    llm_server_model: str = _setting(
+        "", "VRAAGBAAK_LLM_SERVER_MODEL", "Model name sent to the OpenAI-compatible server.")
+    llm_api_key: str = _setting(
+        "", "VRAAGBAAK_LLM_API_KEY", "API key for the OpenAI-compatible server, if it needs one.",
+        secret=True)
+    n_ctx: int = _setting(4096, "VRAAGBAAK_N_CTX", "Context window of the model in tokens.")
+    n_threads: int = _setting(
+        0, "VRAAGBAAK_N_THREADS", "Threads for generation. 0: all cores.")
+    n_threads_batch: int = _setting(
+        0, "VRAAGBAAK_N_THREADS_BATCH", "Threads for prompt processing. 0: all cores.")
+    n_gpu_layers: int = _setting(
+        0, "VRAAGBAAK_N_GPU_LAYERS", "Layers offloaded to a GPU (needs a GPU build of llama.cpp); -1: all.")
+    context_budget_tokens: int = _setting(
+        1800, "VRAAGBAAK_CONTEXT_BUDGET_TOKENS", "Tokens of retrieved passages packed into a prompt.")
+    max_tokens: int = _setting(400, "VRAAGBAAK_MAX_TOKENS", "Most tokens generated for one answer.")
+    temperature: float = _setting(0.2, "VRAAGBAAK_TEMPERATURE", "Sampling temperature.")
+    top_p: float = _setting(0.9, "VRAAGBAAK_TOP_P", "Nucleus sampling cut-off.")
+    repeat_penalty: float = _setting(1.1, "VRAAGBAAK_REPEAT_PENALTY", "Penalty on repeated tokens.")
+    answer_cache_size: int = _setting(
+        256, "VRAAGBAAK_ANSWER_CACHE_SIZE", "Answers kept for repeated questions (0: off).")
+
+    # --- slack -------------------------------------------------------------------------------
+    slack_bot_token: str = _setting(
+        "", "SLACK_BOT_TOKEN", "Bot token (xoxb-…).", secret=True)
+    slack_app_token: str = _setting(
+        "", "SLACK_APP_TOKEN", "App-level token (xapp-…) for Socket Mode.", secret=True)
+    slack_signing_secret: str = _setting(
+        "", "SLACK_SIGNING_SECRET", "Signing secret, for HTTP mode.", secret=True)
+    slack_api_url: str = _setting(
+        "", "SLACK_API_URL", "Slack Web API base URL. Empty: https://slack.com/api/.")
+    slack_mode: str = _setting(
+        "auto", "VRAAGBAAK_SLACK_MODE",
+        "`socket`, `http`, or `auto` (socket when SLACK_APP_TOKEN is set).")
+    http_port: int = _setting(3000, "VRAAGBAAK_HTTP_PORT", "Port for HTTP mode (CLI: --port).")
+    admin_user_ids: list[str] = _setting(
+        [], "VRAAGBAAK_ADMIN_USER_IDS",
+        "Slack user IDs allowed to run admin commands, comma-separated (workspace admins and owners always are).")
+
+    # --- scheduling --------------------------------------------------------------------------
+    reindex_cron: str = _setting(
+        "*/15 * * * *", "VRAAGBAAK_REINDEX_CRON", "Cron expression for incremental re-indexing; empty: off.")
+    consistency_cron: str = _setting(
+        "0 2 * * *", "VRAAGBAAK_CONSISTENCY_CRON", "Cron expression for the nightly full consistency check; empty: off.")
+    reindex_when_busy: str = _setting(
+        "refuse", "VRAAGBAAK_REINDEX_WHEN_BUSY",
+        "When a re-index is asked for while one runs: `refuse` (say so) or `wait`.")
+    misfire_grace_seconds: int = _setting(
+        300, "VRAAGBAAK_MISFIRE_GRACE_SECONDS", "How late a missed scheduled run may still start.")
+    timezone: str = _setting("Europe/Amsterdam", "VRAAGBAAK_TIMEZONE", "Time zone of the cron expressions.")
+
+    # --- operations --------------------------------------------------------------------------
+    log_level: str = _setting("INFO", "VRAAGBAAK_LOG_LEVEL", "DEBUG, INFO, WARNING or ERROR.")
+    log_json: bool = _setting(False, "VRAAGBAAK_LOG_JSON", "Write logs as JSON lines.")
+    metrics_port: int = _setting(
+        0, "VRAAGBAAK_METRICS_PORT", "Port for Prometheus metrics; 0: off.")
+
+    # --- derived places ------------------------------------------------------------------------
+    @property
+    def index_location(self) -> str:
+        """Where LanceDB keeps the chunks table."""
+        return self.index_uri or str(self.data_dir / "index")
+
+    @property
+    def feedback_path(self) -> Path:
+        return self.data_dir / "feedback.sqlite3"
+
+    @property
+    def state_dir(self) -> Path:
+        """Run state: re-index reports, locks, answer cache."""
+        return self.data_dir / "state"
+
+    @property
+    def threads(self) -> int:
+        return self.n_threads or (os.cpu_count() or 1)
+
+    @property
+    def threads_batch(self) -> int:
+        return self.n_threads_batch or (os.cpu_count() or 1)
+
+    def collections_for_channel(self, channel_id: str | None, *, is_dm: bool) -> list[str] | None:
+        """Collections a conversation may search; None means all."""
+        if is_dm:
+            return list(self.dm_collections) or None
+        if channel_id and channel_id in self.channel_collections:
+            return list(self.channel_collections[channel_id])
+        return None
+
+    def with_overrides(self, **overrides: Any) -> "Settings":
+        """A copy with some fields replaced (CLI flags, tests); None values are ignored."""
+        return replace(self, **{k: v for k, v in overrides.items() if v is not None})
+
+
+# --- parsing -------------------------------------------------------------------------------------
+
+def _parse_sources(raw: str) -> dict[str, Path]:
+    result: dict[str, Path] = {}
+    for part in filter(None, (p.strip() for p in raw.split(","))):
+        name, sep, folder = part.partition("=")
+        if not sep or not name.strip() or not folder.strip():
+            raise SettingsError(f"VRAAGBAAK_SOURCES: '{part}' is not of the form naam=map")
+        result[name.strip()] = Path(folder.strip()).expanduser()
+    return result
+
+
+def _parse_channel_collections(raw: str) -> dict[str, list[str]]:
+    result: dict[str, list[str]] = {}
+    for part in filter(None, (p.strip() for p in raw.split(";"))):
+        channel, sep, names = part.partition("=")
+        if not sep or not channel.strip():
+            raise SettingsError(
+                f"VRAAGBAAK_CHANNEL_COLLECTIONS: '{part}' is not of the form KANAAL=collectie+collectie")
+        result[channel.strip()] = [n.strip() for n in names.replace(",", "+").split("+") if n.strip()]
+    return result
+
+
+_SPECIAL_PARSERS = {
+    "sources": _parse_sources,
+    "channel_collections": _parse_channel_collections,
+}
+
+
+def _coerce(name: str, type_: Any, value: Any) -> Any:
+    """Turn a value from the environment (str) or TOML (typed) into the field's type."""
+    if name in _SPECIAL_PARSERS:
+        if isinstance(value, str):
+            return _SPECIAL_PARSERS[name](value)
+        if name == "sources":
+            return {str(k): Path(v).expanduser() for k, v in dict(value).items()}
+        return {str(k): [str(x) for x in v] for k, v in dict(value).items()}
+    type_text = str(type_)
+    try:
+        if type_ is bool:
+            if isinstance(value, bool):
+                return value
+            text = str(value).strip().lower()
+            if text in {"1", "true", "yes", "ja", "on"}:
+                return True
+            if text in {"0", "false", "no", "nee", "off", ""}:
+                return False
+            raise ValueError(value)
+        if type_ is int:
+            return int(value)
+        if type_ is float:
+            return float(value)
+        if "Path" in type_text:
+            if value in (None, ""):
+                return None if "None" in type_text else Path(".")
+            return Path(str(value)).expanduser()
+        if "list" in type_text:
+            if isinstance(value, str):
+                return [v.strip() for v in value.split(",") if v.strip()]
+            return [str(v) for v in value]
+        return str(value)
+    except (TypeError, ValueError) as exc:
+        raise SettingsError(f"setting {name}: cannot use {value!r} ({exc})") from exc
+
+
+def setting_fields() -> list[tuple[str, Any, Any, str, str, bool]]:
+    """(name, type, default, env var, help, secret) for every setting, in declaration order."""
+    hints = get_type_hints(Settings)
+    rows = []
+    for f in fields(Settings):
+        default = f.default if f.default is not MISSING else f.default_factory()  # type: ignore[misc]
+        rows.append((f.name, hints[f.name], default, f.metadata["env"], f.metadata["help"],
+                     f.metadata["secret"]))
+    return rows
+
+
+def _config_file(environ: Mapping[str, str], config_path: Path | None) -> Path | None:
+    if config_path is not None:
+        return config_path
+    if environ.get("VRAAGBAAK_CONFIG"):
+        return Path(environ["VRAAGBAAK_CONFIG"]).expanduser()
+    default = Path("vraagbaak.toml")
+    return default if default.is_file() else None
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None,
+    *,
+    config_path: Path | None = None,
+    **overrides: Any,
+) -> Settings:
+    """Read the config file and the environment once; CLI flags come in as overrides."""
+    env = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    hints = get_type_hints(Settings)
+    path = _config_file(env, config_path)
+    if path is not None:
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise SettingsError(f"configuratiebestand {path}: {exc}") from exc
+        known = {f.name for f in fields(Settings)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise SettingsError(f"configuratiebestand {path}: onbekende instelling(en) {', '.join(unknown)}")
+        values.update({k: _coerce(k, hints[k], v) for k, v in data.items()})
+    for f in fields(Settings):
+        raw = env.get(f.metadata["env"])
+        if raw is not None:
+            values[f.name] = _coerce(f.name, hints[f.name], raw)
+    settings = Settings(**values).with_overrides(**overrides)
+    _validate(settings)
+    return settings
+
+
+_CHOICES = {
+    "search_mode": {"hybrid", "vector", "fts"},
+    "llm_backend": {"local", "openai"},
+    "slack_mode": {"auto", "socket", "http"},
+    "reindex_when_busy": {"refuse", "wait"},
+    "embedding_backend": {"torch", "onnx", "openvino"},
+    "log_level": {"DEBUG", "INFO", "WARNING", "ERROR"},
+}
+
+
+def _validate(settings: Settings) -> None:
+    for name, allowed in _CHOICES.items():
+        value = getattr(settings, name)
+        if value not in allowed:
+            raise SettingsError(f"setting {name}: '{value}' is not one of {', '.join(sorted(allowed))}")
+    if settings.llm_backend == "openai" and not settings.llm_server_url:
+        raise SettingsError("llm_backend=openai needs VRAAGBAAK_LLM_SERVER_URL")
+
+
+def offline_environment() -> None:
+    """Model hubs are never contacted at run time: weights come from local folders only."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")

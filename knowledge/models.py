@@ -1,0 +1,78 @@
+"""Domain types of the knowledge base: Document, Chunk, Hit and the re-index report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Document:
+    """One source file, read and normalised to text that keeps its headings (Markdown style)."""
+
+    id: str  # path relative to the collection's root, POSIX separators: "hr/verlof.md"
+    title: str  # first heading, else the file name without extension
+    text: str
+    modified: float  # mtime, seconds since the epoch
+    content_hash: str  # sha256 of the file's bytes
+    collection: str = "default"
+    source_path: str = ""  # absolute path of the file when it was read
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A passage small enough to embed, understandable on its own through its title and headings."""
+
+    id: str  # f"{collection}:{doc_id}#{ordinal}"
+    doc_id: str
+    collection: str
+    title: str
+    headings: tuple[str, ...]
+    text: str
+    ordinal: int
+    content_hash: str  # of the whole document, so a document's chunks change together
+    source_path: str = ""
+
+    @property
+    def heading_path(self) -> str:
+        return " > ".join(self.headings)
+
+    @property
+    def embedding_text(self) -> str:
+        """What is embedded and full-text indexed: title and heading path give the passage context."""
+        context = " > ".join((self.title, *[h for h in self.headings if h != self.title]))
+        return f"{context}\n{self.text}"
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A chunk found for a question: score is higher-is-better within one search mode."""
+
+    chunk: Chunk
+    score: float
+    rank: int  # 1-based
+
+
+@dataclass(frozen=True)
+class SkippedFile:
+    path: str
+    reason: str
+
+
+@dataclass
+class IndexReport:
+    """What one re-index did, per collection or in total."""
+
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    skipped: list[SkippedFile] = field(default_factory=list)
+    chunks_embedded: int = 0
+    duration_s: float = 0.0
+    started_at: str = ""  # ISO 8601, UTC
+    collections: list[str] = field(default_factory=list)
+    full_rebuild: bool = False
+
+    @property
+    def changed_anything(self) -> bool:
+        return bool(self.added or self.changed or self.removed)
