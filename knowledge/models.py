@@ -48,8 +48,9 @@ class Hit:
     """A chunk found for a question: score is higher-is-better within one search mode."""
 
     chunk: Chunk
-    score: float
+    score: float  # the search mode's own score (RRF, BM25 or cosine): orders hits, is not calibrated
     rank: int  # 1-based
+    relevance: float = 0.0  # cosine similarity of question and chunk, comparable across modes
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,63 @@
+"""Shared fixtures: real models and a real LanceDB, built once per test session where they are costly."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.settings import Settings, load_settings, offline_environment
+
+offline_environment()
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLE = REPO / "knowledge" / "sample"
+QA_FILE = REPO / "tests" / "data" / "qa.jsonl"
+
+
+def make_settings(data_dir: Path, **overrides) -> Settings:
+    """Settings for a test: nothing from the developer's environment or config file leaks in."""
+    return load_settings(environ={}, config_path=None, data_dir=data_dir,
+                         models_dir=data_dir / "models", **overrides)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return make_settings(tmp_path / "data", sources={"bedrijf": SAMPLE})
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    """The real packaged all-MiniLM-L6-v2, loaded once."""
+    from bot.models import packaged_embedding_path
+    from knowledge.embeddings import SentenceTransformerEmbedder
+
+    return SentenceTransformerEmbedder(str(packaged_embedding_path()))
+
+
+@pytest.fixture(scope="session")
+def sample_index(tmp_path_factory, embedder):
+    """The sample company indexed once into a session LanceDB; tests must not modify it."""
+    from knowledge.chunking import Chunker
+    from knowledge.indexing import Indexer
+    from knowledge.store import ChunkStore
+
+    root = tmp_path_factory.mktemp("sample-index")
+    store = ChunkStore(str(root / "index"))
+    chunker = Chunker(embedder.count_tokens)
+    Indexer(store, embedder, chunker, lock_dir=root / "state").reindex(SAMPLE, collection="bedrijf")
+    return store
+
+
+@pytest.fixture(scope="session")
+def generator():
+    """The real packaged SmolLM2-135M-Instruct behind the one-worker queue, loaded once."""
+    from bot.answering.llm import LlamaGenerator
+    from bot.models import packaged_llm_path
+
+    gen = LlamaGenerator(packaged_llm_path(), n_ctx=4096, n_threads=os.cpu_count() or 1,
+                         n_threads_batch=os.cpu_count() or 1)
+    yield gen
+    gen.close()
