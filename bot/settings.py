@@ -40,6 +40,9 @@ class Settings:
     models_dir: Path = _setting(
         Path("models"), "VRAAGBAAK_MODELS_DIR",
         "Folder that `vraagbaak models pull` downloads the production models into.")
+    hf_endpoint: str = _setting(
+        "https://huggingface.co", "HF_ENDPOINT",
+        "Hugging Face hub (or mirror) that `vraagbaak models pull` downloads from.")
     sources: dict[str, Path] = _setting(
         {"bedrijf": Path("knowledge/sample")}, "VRAAGBAAK_SOURCES",
         "Document collections to index, as name=folder pairs separated by commas "
