@@ -14,6 +14,7 @@ Usage::
 
     .venv/bin/python tools/make_sample_office_docs.py           # (re)generate
     .venv/bin/python tools/make_sample_office_docs.py --check   # exit 1 when something is stale
+    .venv/bin/python tools/make_sample_office_docs.py hr/       # only sources under pdf/hr and docx/hr
 """
 
 from __future__ import annotations
@@ -199,13 +200,13 @@ class PdfWriter:
         size = {1: 18, 2: 14, 3: 12}.get(block.level, 11)
         self.pdf.ln(4 if block.level > 1 else 0)
         self.pdf.set_font(self.family, "B", size)
-        self.pdf.multi_cell(0, size * 0.55, self._text(block.text).replace("**", ""), new_x="LMARGIN", new_y="NEXT")
+        self.pdf.multi_cell(0, size * 0.55, self._text(block.text).replace("**", ""), align="L", new_x="LMARGIN", new_y="NEXT")
         self.pdf.ln(2)
 
     def _paragraph(self, block: Block) -> None:
         self.pdf.set_font(self.family, "", 10.5)
         text = self._text(block.text)
-        self.pdf.multi_cell(0, 5.5, text, markdown="**" in text, new_x="LMARGIN", new_y="NEXT")
+        self.pdf.multi_cell(0, 5.5, text, align="L", markdown="**" in text, new_x="LMARGIN", new_y="NEXT")
         self.pdf.ln(2)
 
     def _list(self, items: list[str], numbered: bool) -> None:
@@ -216,7 +217,7 @@ class PdfWriter:
             self.pdf.set_x(self.pdf.l_margin + 4)
             self.pdf.cell(7, 5.5, marker)
             text = self._text(item)
-            self.pdf.multi_cell(0, 5.5, text, markdown="**" in text, new_x="LMARGIN", new_y="NEXT")
+            self.pdf.multi_cell(0, 5.5, text, align="L", markdown="**" in text, new_x="LMARGIN", new_y="NEXT")
         self.pdf.ln(2)
 
     def _bullets(self, block: Block) -> None:
@@ -314,14 +315,20 @@ def render(source: Path, fmt: str) -> bytes:
     return writer.render(blocks)
 
 
-def plan(sources: Path, output: Path) -> list[tuple[Path, Path, str]]:
-    """(source, target, format) for every Markdown source, in a stable order."""
+def plan(sources: Path, output: Path, only: tuple[str, ...] = ()) -> list[tuple[Path, Path, str]]:
+    """(source, target, format) for every Markdown source, in a stable order.
+
+    ``only`` keeps sources whose path relative to their format folder starts with one of the
+    given prefixes (for example ``hr/``).
+    """
     jobs = []
     for fmt in ("pdf", "docx"):
         root = sources / fmt
         for source in sorted(root.rglob("*.md")) if root.is_dir() else []:
-            target = (output / source.relative_to(root)).with_suffix(f".{fmt}")
-            jobs.append((source, target, fmt))
+            relative = source.relative_to(root)
+            if only and not relative.as_posix().startswith(only):
+                continue
+            jobs.append((source, (output / relative).with_suffix(f".{fmt}"), fmt))
     return jobs
 
 
@@ -330,10 +337,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sources", type=Path, default=DEFAULT_SOURCES, help="folder with pdf/ and docx/ sources")
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="knowledge folder to write into")
     parser.add_argument("--check", action="store_true", help="only report stale files; exit 1 if any")
+    parser.add_argument("only", nargs="*", help="limit to sources under these folders, e.g. hr/ it/")
     args = parser.parse_args(argv)
 
     stale = 0
-    for source, target, fmt in plan(args.sources, args.output):
+    for source, target, fmt in plan(args.sources, args.output, tuple(args.only)):
         data = render(source, fmt)
         if target.is_file() and target.read_bytes() == data:
             continue
