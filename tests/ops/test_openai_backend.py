@@ -1,0 +1,176 @@
+"""The OpenAI-compatible backend against llama-cpp-python's own server running the small model."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from bot.answering.llm import Generation, GenerationError, GenerationRequest, Generator, build_generator
+from bot.answering.openai_backend import OpenAIGenerator, estimate_tokens
+from tests.conftest import make_settings
+from tests.ops.conftest import MODEL_ALIAS, free_port
+
+pytestmark = pytest.mark.slow
+
+QUESTION = [{"role": "system", "content": "Je bent een behulpzame assistent. Antwoord kort in het Nederlands."},
+            {"role": "user", "content": "Hoeveel dagen heeft een week?"}]
+
+
+@pytest.fixture(scope="module")
+def server_generator(llm_server):
+    generator = OpenAIGenerator(llm_server, n_ctx=2048)
+    yield generator
+    generator.close()
+
+
+def _wait(check, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def test_it_is_a_generator_and_finds_the_served_model(server_generator):
+    assert isinstance(server_generator, Generator)
+    assert server_generator.model_name == MODEL_ALIAS  # asked /v1/models: no name configured
+    assert server_generator.n_ctx == 2048
+
+
+def test_streams_text_deltas(server_generator):
+    generation = server_generator.submit(GenerationRequest(QUESTION, max_tokens=12, temperature=0.0))
+    assert isinstance(generation, Generation)
+    deltas = list(generation)
+    assert len(deltas) >= 2 and all(isinstance(d, str) and d for d in deltas)
+    assert generation.text() == "".join(deltas)
+    assert generation.position() == 0
+    stats = generation.stats
+    assert 2 <= stats.completion_tokens <= 12
+    assert stats.prompt_tokens > 10
+    assert 0 < stats.first_token_s <= stats.total_s
+
+
+def test_json_schema_constrains_the_answer(server_generator):
+    schema = {"type": "object", "properties": {"taal": {"type": "string", "enum": ["nederlands", "engels"]},
+                                               "dagen": {"type": "integer"}},
+              "required": ["taal", "dagen"], "additionalProperties": False}
+    request = GenerationRequest(QUESTION + [{"role": "user", "content": "Antwoord als JSON."}],
+                                max_tokens=40, temperature=0.0, json_schema=schema)
+    answer = json.loads(server_generator.submit(request).text())
+    assert set(answer) == {"taal", "dagen"}
+    assert answer["taal"] in {"nederlands", "engels"} and isinstance(answer["dagen"], int)
+
+
+def test_count_tokens_uses_the_servers_tokenizer(server_generator):
+    from llama_cpp import Llama
+
+    from bot.models import packaged_llm_path
+
+    vocab = Llama(model_path=str(packaged_llm_path()), vocab_only=True, verbose=False)
+    try:
+        text = "Hoeveel vakantiedagen krijg ik per jaar bij een fulltime dienstverband?"
+        expected = len(vocab.tokenize(text.encode("utf-8"), add_bos=False, special=True))
+    finally:
+        vocab.close()
+    assert server_generator.count_tokens(text) == expected
+    assert server_generator.count_tokens(text) == expected  # cached
+
+
+def test_queue_positions_with_one_slot(llm_server):
+    generator = OpenAIGenerator(llm_server, MODEL_ALIAS, n_ctx=2048, max_parallel=1)
+    requests = [GenerationRequest(QUESTION, max_tokens=n, temperature=0.0) for n in (24, 4, 4)]
+    generations = [generator.submit(r) for r in requests]
+    assert generator.queue_length() == 3
+    positions = [g.position() for g in generations]
+    assert positions[1] >= 1 and positions[2] == positions[1] + 1
+    finished: list[int] = []
+    threads = [threading.Thread(target=lambda i=i, g=g: (g.text(), finished.append(i)))
+               for i, g in enumerate(generations)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert finished == [0, 1, 2]  # one slot: answered in the order asked
+    assert [g.position() for g in generations] == [0, 0, 0]
+    _wait(lambda: generator.queue_length() == 0)
+
+
+def test_build_generator_dispatches_on_llm_backend(llm_server, tmp_path):
+    settings = make_settings(tmp_path, llm_backend="openai", llm_server_url=llm_server,
+                             llm_server_model=MODEL_ALIAS, n_ctx=2048)
+    generator = build_generator(settings)
+    assert isinstance(generator, OpenAIGenerator) and generator.model_name == MODEL_ALIAS
+
+
+def test_unreachable_server_gives_a_dutch_error():
+    port = free_port()  # nothing listens there
+    with pytest.raises(GenerationError, match="niet bereikbaar"):
+        OpenAIGenerator(f"http://127.0.0.1:{port}/v1")
+    generator = OpenAIGenerator(f"http://127.0.0.1:{port}/v1", "some-model")
+    generation = generator.submit(GenerationRequest(QUESTION, max_tokens=4))
+    with pytest.raises(GenerationError, match="niet bereikbaar"):
+        generation.text()
+    _wait(lambda: generator.queue_length() == 0)
+
+
+class _PlainOpenAIServer(BaseHTTPRequestHandler):
+    """A server with the OpenAI form of response_format and no tokenizer route (like vLLM without extras)."""
+
+    seen: list[dict] = []
+
+    def do_POST(self) -> None:  # noqa: N802
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        if self.path != "/v1/chat/completions":
+            self.send_error(404)
+            return
+        type(self).seen.append(body)
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.end_headers()
+        for piece in ('{"ok": ', "true}"):
+            event = {"choices": [{"index": 0, "delta": {"content": piece}}]}
+            self.wfile.write(f"data: {json.dumps(event)}\n\n".encode())
+        usage = {"choices": [], "usage": {"prompt_tokens": 17, "completion_tokens": 2}}
+        self.wfile.write(f"data: {json.dumps(usage)}\n\ndata: [DONE]\n\n".encode())
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+def test_openai_form_usage_figures_and_token_estimate():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _PlainOpenAIServer)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        generator = OpenAIGenerator(f"http://127.0.0.1:{server.server_address[1]}/v1", "m", api_key="k")
+        schema = {"type": "object", "properties": {"ok": {"type": "boolean"}}}
+        generation = generator.submit(GenerationRequest(QUESTION, max_tokens=8, json_schema=schema, stop=("\n\n",)))
+        assert json.loads(generation.text()) == {"ok": True}
+        assert (generation.stats.prompt_tokens, generation.stats.completion_tokens) == (17, 2)
+        sent = _PlainOpenAIServer.seen[-1]
+        assert sent["stream"] is True and sent["stop"] == ["\n\n"] and sent["model"] == "m"
+        assert sent["response_format"] == {"type": "json_schema", "json_schema": {
+            "name": "vraagbaak", "schema": schema, "strict": True}}
+        text = "Medewerkers hebben recht op 25 vakantiedagen per jaar."
+        assert generator.count_tokens(text) == estimate_tokens(text)  # no tokenizer route: estimated
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_token_estimate_is_conservative():
+    from llama_cpp import Llama
+
+    from bot.models import packaged_llm_path
+    from tests.conftest import SAMPLE
+
+    vocab = Llama(model_path=str(packaged_llm_path()), vocab_only=True, verbose=False)
+    try:
+        for path in sorted(SAMPLE.rglob("*.md")):
+            text = path.read_text(encoding="utf-8")
+            real = len(vocab.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+            assert estimate_tokens(text) >= real, path.name
+    finally:
+        vocab.close()
