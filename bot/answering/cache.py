@@ -1,0 +1,65 @@
+"""Answers to repeated questions, kept per index version: a re-index changes the version, so old
+answers are never served for new documents."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from typing import TYPE_CHECKING, Hashable, Sequence
+
+if TYPE_CHECKING:
+    from bot.answering.answer import Answer, Turn
+
+_SPACES = re.compile(r"\s+")
+_TRAILING = re.compile(r"[\s?!.,;:]+$")
+
+
+def normalise_question(text: str) -> str:
+    """Case, spacing and closing punctuation do not make a different question."""
+    return _TRAILING.sub("", _SPACES.sub(" ", text.strip().lower()))
+
+
+def cache_key(question: str, *, history: Sequence["Turn"], collections: Sequence[str] | None,
+              index_version: Hashable) -> tuple:
+    return (
+        normalise_question(question),
+        tuple(sorted(collections)) if collections is not None else None,
+        tuple((t.role, normalise_question(t.text)) for t in history),
+        index_version,
+    )
+
+
+class AnswerCache:
+    """A thread-safe LRU of finished answers; size 0 keeps nothing."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._answers: OrderedDict[tuple, "Answer"] = OrderedDict()
+        self._lock = threading.Lock()
+        self._version: Hashable = None
+
+    def get(self, key: tuple) -> "Answer | None":
+        with self._lock:
+            answer = self._answers.get(key)
+            if answer is not None:
+                self._answers.move_to_end(key)
+            return answer
+
+    def put(self, key: tuple, answer: "Answer") -> None:
+        if self.size <= 0:
+            return
+        with self._lock:
+            version = key[-1]
+            if version != self._version:
+                # Another index version: everything kept so far answers for old documents.
+                self._answers.clear()
+                self._version = version
+            self._answers[key] = answer
+            self._answers.move_to_end(key)
+            while len(self._answers) > self.size:
+                self._answers.popitem(last=False)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._answers)

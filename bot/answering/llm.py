@@ -1,0 +1,350 @@
+"""The language model: one llama.cpp model per process behind one worker thread and a FIFO queue.
+
+A `llama_cpp.Llama` is not thread-safe, so only the worker thread touches it. Callers `submit()` a
+request and get a `Generation` back at once: it knows its place in the queue and streams text
+deltas as the worker produces them.
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterator, Protocol, runtime_checkable
+
+from bot.answering.chat_template import ChatTemplate, ChatTemplateError, template_from_metadata
+from bot.errors import ModelError
+from bot.models import check_gguf_file
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class GenerationError(ModelError):
+    """A generation could not be made (prompt too long, model failure, generator closed)."""
+
+
+@dataclass(frozen=True)
+class GenerationRequest:
+    """What to generate: chat messages (roles system/user/assistant) and sampling parameters."""
+
+    messages: list[dict]
+    max_tokens: int
+    temperature: float = 0.2
+    top_p: float = 0.9
+    repeat_penalty: float = 1.1
+    json_schema: dict | None = None
+    stop: tuple[str, ...] = ()
+
+
+@dataclass
+class GenerationStats:
+    """Counts and times of one generation; times are seconds since `submit()`."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cached_prompt_tokens: int = 0  # prompt prefix reused from llama.cpp's KV cache
+    queue_s: float = 0.0
+    first_token_s: float = 0.0
+    total_s: float = 0.0
+
+
+class Generation:
+    """One submitted request: its queue place, its streamed text and, once done, its stats."""
+
+    def __init__(self, request: GenerationRequest, queue: "_RequestQueue | None" = None) -> None:
+        self.request = request
+        self.stats = GenerationStats()
+        self.submitted_at = time.perf_counter()
+        self._queue = queue
+        self._pieces: list[str] = []
+        self._finished = False
+        self._error: BaseException | None = None
+        self._cancelled = threading.Event()
+        self._changed = threading.Condition()
+
+    def position(self) -> int:
+        """0 while being generated (or done); n: n requests are ahead of this one."""
+        return self._queue.position(self) if self._queue is not None and not self.done() else 0
+
+    def __iter__(self) -> Iterator[str]:
+        """Text deltas as they are generated; blocks until the worker reaches this request."""
+        index = 0
+        while True:
+            with self._changed:
+                self._changed.wait_for(lambda: index < len(self._pieces) or self._finished)
+                new = self._pieces[index:]
+                finished = self._finished
+            index += len(new)
+            yield from new
+            if finished and index >= len(self._pieces):
+                if self._error is not None:
+                    raise self._error
+                return
+
+    def text(self) -> str:
+        """The whole generated text (waits until it is done)."""
+        with self._changed:
+            self._changed.wait_for(lambda: self._finished)
+        if self._error is not None:
+            raise self._error
+        return "".join(self._pieces)
+
+    def done(self) -> bool:
+        return self._finished
+
+    def cancel(self) -> None:
+        """Stop at the next token, or skip the request when it has not started."""
+        self._cancelled.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancelled.is_set()
+
+    # --- called by the producer ---------------------------------------------------------------
+    def emit(self, piece: str) -> None:
+        if not self._pieces:
+            self.stats.first_token_s = time.perf_counter() - self.submitted_at
+        with self._changed:
+            self._pieces.append(piece)
+            self._changed.notify_all()
+
+    def finish(self, error: BaseException | None = None) -> None:
+        self.stats.total_s = time.perf_counter() - self.submitted_at
+        with self._changed:
+            self._error = error
+            self._finished = True
+            self._changed.notify_all()
+
+
+@runtime_checkable
+class Generator(Protocol):
+    """A text generator (local GGUF model or an OpenAI-compatible server)."""
+
+    model_name: str
+    n_ctx: int
+
+    def submit(self, request: GenerationRequest) -> Generation: ...
+
+    def count_tokens(self, text: str) -> int: ...
+
+    def queue_length(self) -> int: ...
+
+    def close(self) -> None: ...
+
+
+class _RequestQueue:
+    """FIFO of generations waiting for the one worker, plus the one being generated."""
+
+    def __init__(self) -> None:
+        self._waiting: collections.deque[Generation] = collections.deque()
+        self._current: Generation | None = None
+        self._closed = False
+        self._changed = threading.Condition()
+
+    def put(self, generation: Generation) -> None:
+        with self._changed:
+            if self._closed:
+                raise GenerationError("Het taalmodel is gestopt; er worden geen vragen meer aangenomen.")
+            self._waiting.append(generation)
+            self._changed.notify_all()
+
+    def take(self) -> Generation | None:
+        """The next generation for the worker; None once closed."""
+        with self._changed:
+            self._current = None
+            self._changed.wait_for(lambda: self._waiting or self._closed)
+            if self._closed:
+                return None
+            self._current = self._waiting.popleft()
+            return self._current
+
+    def position(self, generation: Generation) -> int:
+        with self._changed:
+            if generation is self._current:
+                return 0
+            try:
+                index = self._waiting.index(generation)
+            except ValueError:
+                return 0
+            return index + (1 if self._current is not None else 0)
+
+    def __len__(self) -> int:
+        with self._changed:
+            return len(self._waiting) + (1 if self._current is not None else 0)
+
+    def close(self) -> list[Generation]:
+        """Refuses new work; returns what was still waiting."""
+        with self._changed:
+            self._closed = True
+            left, self._waiting = list(self._waiting), collections.deque()
+            self._changed.notify_all()
+            return left
+
+
+class LlamaGenerator:
+    """A GGUF model loaded once with llama-cpp-python, used by exactly one worker thread."""
+
+    def __init__(self, model_path: str | Path, *, n_ctx: int, n_threads: int, n_threads_batch: int,
+                 n_gpu_layers: int = 0, seed: int = 1234) -> None:
+        path = Path(model_path)
+        check_gguf_file(path)
+        self._llama = _load_llama(path, n_ctx=n_ctx, n_threads=n_threads,
+                                  n_threads_batch=n_threads_batch, n_gpu_layers=n_gpu_layers, seed=seed)
+        self.model_path = path
+        self.model_name = path.name.removesuffix(".gguf")
+        self.n_ctx = self._llama.n_ctx()
+        self._bos = self._llama.token_bos()
+        self._add_bos = bool(self._llama._model.add_bos_token()) and self._bos >= 0
+        try:
+            self.template = template_from_metadata(
+                self._llama.metadata, bos_token=self._special_text(self._bos),
+                eos_token=self._special_text(self._llama.token_eos()))
+        except ChatTemplateError as exc:
+            self._llama.close()
+            raise ModelError(f"Het chat-sjabloon in {path.name} is onbruikbaar: {exc}") from exc
+        self._grammars: dict[str, object] = {}
+        self._queue = _RequestQueue()
+        self._worker = threading.Thread(target=self._work, name="vraagbaak-llm", daemon=True)
+        self._worker.start()
+        log.info("language model %s loaded (n_ctx=%d, threads=%d/%d, system role: %s)", self.model_name,
+                 self.n_ctx, n_threads, n_threads_batch, "yes" if self.template.supports_system else "folded")
+
+    # --- the Generator protocol --------------------------------------------------------------
+    def submit(self, request: GenerationRequest) -> Generation:
+        generation = Generation(request, self._queue)
+        self._queue.put(generation)
+        return generation
+
+    def count_tokens(self, text: str) -> int:
+        # Tokenizing only reads the vocabulary, which llama.cpp never changes: safe beside the worker.
+        return len(self._llama.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+
+    def queue_length(self) -> int:
+        return len(self._queue)
+
+    def close(self) -> None:
+        for generation in self._queue.close():
+            generation.finish(GenerationError("Het taalmodel is gestopt voordat deze vraag aan de beurt was."))
+        self._worker.join(timeout=60)
+        if self._worker.is_alive():
+            log.warning("language model worker still busy at close; leaving the model loaded")
+            return
+        self._llama.close()
+
+    # --- prompts -----------------------------------------------------------------------------
+    def render_prompt(self, messages: list[dict]) -> str:
+        """The exact prompt text this model gets for these messages."""
+        try:
+            return self.template.render(messages)
+        except ChatTemplateError as exc:
+            raise GenerationError(f"De berichten passen niet in het chat-sjabloon van het model: {exc}") from exc
+
+    def prompt_tokens(self, prompt: str) -> list[int]:
+        """Token ids of a rendered prompt; BOS added when the model wants it and the template did not."""
+        tokens = self._llama.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
+        if self._add_bos and (not tokens or tokens[0] != self._bos):
+            tokens.insert(0, self._bos)
+        return tokens
+
+    def _special_text(self, token: int) -> str:
+        if token < 0:
+            return ""
+        return self._llama.detokenize([token], special=True).decode("utf-8", errors="replace")
+
+    # --- the worker --------------------------------------------------------------------------
+    def _work(self) -> None:
+        while (generation := self._queue.take()) is not None:
+            if generation.cancelled:
+                generation.finish()
+                continue
+            try:
+                self._generate(generation)
+            except GenerationError as exc:
+                generation.finish(exc)
+            except Exception as exc:  # the worker must survive any one bad request
+                log.exception("generation failed")
+                generation.finish(GenerationError(f"Het taalmodel gaf een fout: {exc}"))
+            else:
+                generation.finish()
+
+    def _generate(self, generation: Generation) -> None:
+        from llama_cpp import StoppingCriteriaList
+
+        request, stats = generation.request, generation.stats
+        stats.queue_s = time.perf_counter() - generation.submitted_at
+        tokens = self.prompt_tokens(self.render_prompt(request.messages))
+        room = self.n_ctx - len(tokens)
+        if room < 8:
+            raise GenerationError(
+                f"De vraag met de gevonden tekst is te lang voor het taalmodel ({len(tokens)} tokens, "
+                f"het venster is {self.n_ctx}).")
+        stats.prompt_tokens = len(tokens)
+        stats.cached_prompt_tokens = self._llama.longest_token_prefix(
+            self._llama._input_ids[: self._llama.n_tokens].tolist(), tokens)
+        counted = _TokenCounter(generation)
+        stream = self._llama.create_completion(
+            tokens, max_tokens=min(request.max_tokens, room), temperature=request.temperature,
+            top_p=request.top_p, repeat_penalty=request.repeat_penalty, stop=list(request.stop),
+            stream=True, grammar=self._grammar(request.json_schema),
+            stopping_criteria=StoppingCriteriaList([counted]))
+        for chunk in stream:
+            text = chunk["choices"][0]["text"]
+            if text:
+                generation.emit(text)
+        stats.completion_tokens = counted.tokens
+
+    def _grammar(self, schema: dict | None):
+        if schema is None:
+            return None
+        from llama_cpp import LlamaGrammar
+
+        key = json.dumps(schema, sort_keys=True)
+        if key not in self._grammars:
+            try:
+                self._grammars[key] = LlamaGrammar.from_json_schema(json.dumps(schema), verbose=False)
+            except Exception as exc:
+                raise GenerationError(f"Het JSON-schema kan niet als grammatica dienen: {exc}") from exc
+        return self._grammars[key]
+
+
+@dataclass
+class _TokenCounter:
+    """A llama.cpp stopping criterion: counts sampled tokens and stops a cancelled generation."""
+
+    generation: Generation
+    tokens: int = field(default=0)
+
+    def __call__(self, input_ids, logits) -> bool:
+        self.tokens += 1
+        return self.generation.cancelled
+
+
+def _load_llama(path: Path, **params):
+    from llama_cpp import Llama
+
+    try:
+        return Llama(model_path=str(path), verbose=False, **params)
+    except (ValueError, RuntimeError, OSError) as exc:
+        log.debug("llama.cpp could not load %s", path, exc_info=True)
+        raise ModelError(
+            f"Het taalmodel {path.name} kan niet geladen worden; het bestand is waarschijnlijk beschadigd "
+            f"of onvolledig. Haal het opnieuw op met `vraagbaak models pull`. ({exc})") from exc
+
+
+def build_generator(settings: "Settings") -> Generator:
+    """The generator the settings ask for: the local GGUF model, or an OpenAI-compatible server."""
+    if settings.llm_backend == "openai":
+        from bot.answering.openai_backend import build_openai_generator
+
+        return build_openai_generator(settings)
+    from bot.models import resolve_llm_model
+
+    return LlamaGenerator(resolve_llm_model(settings), n_ctx=settings.n_ctx, n_threads=settings.threads,
+                          n_threads_batch=settings.threads_batch, n_gpu_layers=settings.n_gpu_layers)
