@@ -347,7 +347,10 @@ class Workspace:
 
     def m_conversations_history(self, p: dict[str, Any]) -> dict[str, Any]:
         channel = str(p["channel"])
-        top = [m for m in self.messages.get(channel, []) if m.get("thread_ts") in (None, m["ts"])]
+        latest = float(p.get("latest") or "inf")
+        oldest = float(p.get("oldest") or 0)
+        top = [m for m in self.messages.get(channel, []) if m.get("thread_ts") in (None, m["ts"])
+               and oldest < float(m["ts"]) < latest]
         top.sort(key=lambda m: float(m["ts"]), reverse=True)
         limit = int(p.get("limit") or 100)
         return {"messages": [dict(m) for m in top[:limit]], "has_more": len(top) > limit,

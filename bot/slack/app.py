@@ -1,0 +1,123 @@
+"""The Bolt app: a Web API client pointed at `settings.slack_api_url`, retries for rate limits and
+network errors, and `register(app, services)`, which wires every listener.
+
+Listener modules (one per event, named after it) each have `register(app, parts)`; modules named
+`bot/slack/templates_*.py` are picked up too, so the templates' modals need no edit here.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import pkgutil
+from concurrent.futures import ThreadPoolExecutor
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, Callable
+
+from slack_bolt import App, BoltContext
+from slack_bolt.response import BoltResponse
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (ConnectionErrorRetryHandler, RateLimitErrorRetryHandler,
+                                                   ServerErrorRetryHandler)
+
+import bot.slack
+from bot.settings import Settings
+from bot.slack import app_mention, feedback, message_im, vraag_command, vraagbaak_command
+from bot.slack.admins import AdminCheck
+from bot.slack.arrivals import ArrivalOrder, SeenEvents
+from bot.slack.conversation import is_question_event
+from bot.slack.parts import SlackParts
+from bot.slack.replying import Replier
+
+if TYPE_CHECKING:
+    from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+SLACK_API_URL = "https://slack.com/api/"
+LISTENER_MODULES: tuple[ModuleType, ...] = (app_mention, message_im, vraag_command, vraagbaak_command, feedback)
+LISTENER_THREADS = 64  # answers wait for the model in their listener thread; clicks must not queue behind them
+QUESTION_COMMANDS = {vraag_command.COMMAND}
+
+
+def api_url(settings: Settings) -> str:
+    url = settings.slack_api_url or SLACK_API_URL
+    return url if url.endswith("/") else url + "/"
+
+
+def build_client(settings: Settings, *, timeout_s: int = 30) -> WebClient:
+    """The Web API client: rate limits wait for Retry-After, network and 5xx errors are retried."""
+    return WebClient(
+        token=settings.slack_bot_token or None,
+        base_url=api_url(settings),
+        timeout=timeout_s,
+        retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=3),
+                        RateLimitErrorRetryHandler(max_retry_count=5),
+                        ServerErrorRetryHandler(max_retry_count=2)],
+    )
+
+
+def build_app(settings: Settings, *, client: WebClient | None = None) -> App:
+    """A Bolt app for this workspace; calls auth.test once, so a wrong token fails here."""
+    return App(
+        client=client or build_client(settings),
+        signing_secret=settings.slack_signing_secret or None,
+        logger=logging.getLogger("bot.slack.bolt"),
+        listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS,
+                                             thread_name_prefix="slack-listener"),
+    )
+
+
+def register(app: App, services: "Services", *, update_interval_s: float = 1.0) -> SlackParts:
+    """Wires every listener; returns the parts they share (tests look inside)."""
+    arrivals = ArrivalOrder()
+    parts = SlackParts(
+        services=services,
+        replier=Replier(services, arrivals, update_interval_s=update_interval_s),
+        arrivals=arrivals,
+        seen=SeenEvents(),
+        admins=AdminCheck(services.settings.admin_user_ids),
+    )
+    app.middleware(first_delivery_in_order(parts))
+    for module in (*LISTENER_MODULES, *_template_modules()):
+        module.register(app, parts)
+    app.error(_log_error)
+    return parts
+
+
+def _template_modules() -> list[ModuleType]:
+    names = sorted(m.name for m in pkgutil.iter_modules(bot.slack.__path__) if m.name.startswith("templates_"))
+    modules = [importlib.import_module(f"bot.slack.{name}") for name in names]
+    return [m for m in modules if callable(getattr(m, "register", None))]
+
+
+def is_question_request(body: dict[str, Any]) -> bool:
+    """An @mention, a direct message or a `/vraag` with text: something that will ask the model."""
+    if body.get("type") == "event_callback":
+        event = body.get("event") or {}
+        is_dm = event.get("type") == "message" and event.get("channel_type") == "im"
+        return (event.get("type") == "app_mention" or is_dm) and is_question_event(event)
+    return body.get("command") in QUESTION_COMMANDS and bool(str(body.get("text", "")).strip())
+
+
+def first_delivery_in_order(parts: SlackParts) -> Callable[..., BoltResponse | None]:
+    """Global middleware: a retried event is acknowledged and dropped; a question gets its ticket."""
+
+    def middleware(body: dict[str, Any], context: BoltContext, next: Callable[[], None],
+                   ack: Callable[..., BoltResponse]) -> BoltResponse | None:
+        event_id = body.get("event_id")
+        if event_id and not parts.seen.first_time(str(event_id)):
+            log.info("event %s delivered again; it is already being answered", event_id)
+            return ack()
+        if is_question_request(body):
+            context["arrival_ticket"] = parts.arrivals.take()
+        next()
+        return None
+
+    return middleware
+
+
+def _log_error(error: Exception, body: dict[str, Any]) -> None:
+    """Listener errors the listeners did not catch themselves: logged in full, never shown."""
+    log.error("unhandled error in a Slack listener (%s)", body.get("type") or body.get("command"),
+              exc_info=error)

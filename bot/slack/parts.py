@@ -1,0 +1,55 @@
+"""What the Slack listeners share, built once by `bot.slack.app.register` and handed to each
+listener module's `register(app, parts)` (Bolt injects its own arguments by name; ours come in
+through this object, never through globals)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from slack_sdk import WebClient
+
+from bot.slack.admins import AdminCheck
+from bot.slack.arrivals import ArrivalOrder, SeenEvents
+from bot.slack.replying import Replier
+
+if TYPE_CHECKING:
+    from bot.services import Services
+
+
+@dataclass(frozen=True)
+class CommandCall:
+    """One `/vraagbaak <sub> <args…>` invocation, already acknowledged."""
+
+    args: list[str]
+    user: str
+    channel: str
+    client: WebClient
+    respond: Callable[..., Any]
+    trigger_id: str
+    body: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Subcommand:
+    """A `/vraagbaak` sub-command; other listener modules (templates) may add their own."""
+
+    name: str
+    usage: str  # e.g. "reindex [volledig] [collectie…]"
+    help: str  # one Dutch line
+    run: Callable[[CommandCall], None]
+    admin_only: bool = False
+
+
+@dataclass
+class SlackParts:
+    services: "Services"
+    replier: Replier
+    arrivals: ArrivalOrder
+    seen: SeenEvents
+    admins: AdminCheck
+    subcommands: dict[str, Subcommand] = field(default_factory=dict)
+
+    def add_subcommand(self, subcommand: Subcommand) -> None:
+        self.subcommands[subcommand.name] = subcommand

@@ -1,0 +1,113 @@
+"""The real Bolt app, connected over real sockets to tests/fakeslack, with given answering parts."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.feedback import FeedbackStore
+from bot.services import Services
+from bot.settings import Settings
+from bot.slack.app import build_app, register
+from bot.slack.parts import SlackParts
+from bot.slack.serving import SlackHttpServer, socket_mode_handler
+from tests.conftest import make_settings
+from tests.fakeslack import FakeSlack
+from tests.slack.fakes import ScriptedGenerator, scripted_engine
+
+USER = "U0ALICE"
+ADMIN = "U0ADMIN"
+OWNER = "U0OWNER"
+CHANNEL = "C0ALGEMEEN"
+DM = "D0ALICE"
+SIGNING_SECRET = "test-signing-secret"
+
+
+class ServicesWith(Services):
+    """The composition root with some parts given (the session's models and index, or fakes);
+    parts not given are built from the settings as usual. Given parts are not closed here."""
+
+    def __init__(self, settings: Settings, **parts: Any) -> None:
+        super().__init__(settings)
+        self.__dict__.update(parts)  # Services keeps each built part under its name
+        self._given = set(parts)
+
+    def close(self) -> None:
+        if "generator" not in self._given:
+            super().close()
+
+
+@dataclass
+class RunningBot:
+    slack: FakeSlack
+    parts: SlackParts
+    services: ServicesWith
+
+    @property
+    def workspace(self):
+        return self.slack.workspace
+
+
+def bot_settings(tmp_path: Path, slack: FakeSlack, **overrides: Any) -> Settings:
+    return make_settings(tmp_path / "data", slack_api_url=slack.api_url,
+                         slack_bot_token=slack.workspace.bot_token, slack_app_token=slack.workspace.app_token,
+                         slack_signing_secret=SIGNING_SECRET, **overrides)
+
+
+@contextlib.contextmanager
+def running_bot(slack: FakeSlack, services: ServicesWith, *, mode: str = "socket",
+                update_interval_s: float = 0.05) -> Iterator[RunningBot | tuple[RunningBot, SlackHttpServer]]:
+    """The app as `vraagbaak serve` runs it, in Socket Mode (default) or HTTP mode."""
+    app = build_app(services.settings)
+    parts = register(app, services, update_interval_s=update_interval_s)
+    bot = RunningBot(slack, parts, services)
+    if mode == "http":
+        server = SlackHttpServer(app, port=0, host="127.0.0.1").start()
+        try:
+            yield bot, server
+        finally:
+            parts.replier.wait_until_idle(10)
+            server.shutdown()
+        return
+    handler = socket_mode_handler(app, services.settings.slack_app_token)
+    handler.connect()
+    try:
+        slack.wait_for_connection()
+        yield bot
+    finally:
+        parts.replier.wait_until_idle(10)
+        # The SDK's close() takes ~3 s (its reader threads poll with 1 s timeouts); nothing
+        # depends on it finishing, so the test does not wait for it.
+        threading.Thread(target=handler.close, name="close-socket-mode", daemon=True).start()
+
+
+@pytest.fixture
+def slack() -> Iterator[FakeSlack]:
+    with FakeSlack() as fake:
+        fake.workspace.add_user(USER, "alice")
+        fake.workspace.add_user(ADMIN, "beheer")
+        fake.workspace.add_user(OWNER, "eigenaar", is_owner=True)
+        yield fake
+
+
+@pytest.fixture
+def scripted_generator() -> Iterator[ScriptedGenerator]:
+    generator = ScriptedGenerator()
+    yield generator
+    generator.close()
+
+
+@pytest.fixture
+def scripted_bot(tmp_path: Path, slack: FakeSlack, scripted_generator: ScriptedGenerator) -> Iterator[RunningBot]:
+    """The real app with the real AnswerEngine over a scripted model (fast: no real model)."""
+    settings = bot_settings(tmp_path, slack, admin_user_ids=[ADMIN])
+    services = ServicesWith(settings, engine=scripted_engine(scripted_generator), generator=scripted_generator,
+                            feedback=FeedbackStore(settings.feedback_path))
+    with running_bot(slack, services) as bot:
+        yield bot

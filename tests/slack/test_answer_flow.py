@@ -1,0 +1,249 @@
+"""The answer flow end to end over real sockets, with the real AnswerEngine on a scripted model."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.slack.blocks import ACTION_SHARE, ACTION_VOTE_DOWN, ACTION_VOTE_UP, FEEDBACK_BLOCK_ID
+from bot.slack.message_im import SUGGESTED_PROMPTS
+from tests.fakeslack import payloads
+from tests.slack.conftest import CHANNEL, DM, USER, RunningBot
+from tests.slack.fakes import DEFAULT_REPLY, question_of
+
+
+def ask_in_channel(bot: RunningBot, text: str, *, thread_ts: str | None = None,
+                   user: str = USER, channel: str = CHANNEL) -> dict:
+    event = bot.slack.user_posts(text, user=user, channel=channel, thread_ts=thread_ts)
+    bot.slack.wait_for_ack(bot.slack.push_event(event))
+    return event
+
+
+def final_message(bot: RunningBot, channel: str, thread_ts: str | None, *, timeout: float = 20.0) -> dict:
+    """The bot's finished answer (the message carrying the feedback buttons) in this thread."""
+    def answer() -> dict | None:
+        with bot.workspace.lock:
+            for m in bot.workspace.messages.get(channel, []):
+                if m.get("bot_id") and m.get("thread_ts") == thread_ts and any(
+                        b.get("block_id") == FEEDBACK_BLOCK_ID for b in m.get("blocks") or []):
+                    return dict(m)
+        return None
+    return bot.slack.wait_until(answer, timeout, f"an answer in {channel}/{thread_ts}")
+
+
+def button_ids(message: dict) -> list[str]:
+    return [e["action_id"] for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]]
+
+
+def test_mention_is_answered_in_its_thread_streamed_then_block_kit(scripted_bot, scripted_generator):
+    scripted_generator.piece_delay_s = 0.03  # slow enough that the stream is appended to
+    event = ask_in_channel(scripted_bot, "Hoeveel vakantiedagen heb ik?")
+    slack = scripted_bot.slack
+    answer = final_message(scripted_bot, CHANNEL, event["ts"])
+
+    start = slack.calls_to("chat.startStream")[0]
+    assert start.params["thread_ts"] == event["ts"]
+    assert start.params["recipient_user_id"] == USER and start.params["recipient_team_id"]
+    assert slack.calls_to("chat.appendStream"), "the answer should arrive in pieces"
+    assert slack.calls_to("chat.stopStream")
+    # thinking was shown at once on the question, and taken away afterwards
+    assert slack.calls_to("reactions.add")[0].params["timestamp"] == event["ts"]
+    slack.wait_for_call("reactions.remove")
+    assert slack.calls_to("reactions.add")[0].at < start.at
+    # the finished message: text, numbered sources, buttons
+    text = answer["blocks"][0]["text"]["text"]
+    assert "*25 vakantiedagen*" in text and "[1]" in text
+    context = next(b for b in answer["blocks"] if b["type"] == "context")
+    assert "Vakantie en verlof" in context["elements"][0]["text"]
+    assert "hr/vakantie-en-verlof.md" in context["elements"][0]["text"]
+    assert button_ids(answer) == [ACTION_VOTE_UP, ACTION_VOTE_DOWN]
+
+
+def test_follow_up_in_a_thread_gets_the_thread_as_history(scripted_bot, scripted_generator):
+    first = ask_in_channel(scripted_bot, "Hoeveel vakantiedagen heb ik?")
+    final_message(scripted_bot, CHANNEL, first["ts"])
+    follow_up = ask_in_channel(scripted_bot, "En voor parttimers?", thread_ts=first["ts"])
+    scripted_generator.wait_for_requests(2)
+    prompt = scripted_generator.requests[1].messages[-1]["content"]
+    assert "Hoeveel vakantiedagen heb ik?" in prompt  # the earlier question
+    assert "25 vakantiedagen" in prompt  # the earlier answer
+    replies = scripted_bot.slack.calls_to("conversations.replies")
+    assert replies and replies[-1].params["ts"] == first["ts"]
+    assert follow_up["thread_ts"] == first["ts"]
+
+
+def test_direct_message_is_answered_at_the_top_level(scripted_bot):
+    slack = scripted_bot.slack
+    event = slack.user_posts("Hoe meld ik me ziek?", user=USER, channel=DM)
+    slack.wait_for_ack(slack.push_event(event))
+    answer = final_message(scripted_bot, DM, None)
+    placeholder = slack.calls_to("chat.postMessage", lambda c: c.params["channel"] == DM)[0]
+    assert "Even denken" in placeholder.params["text"]
+    assert answer["ts"] == placeholder.response["ts"]  # the placeholder became the answer
+    assert not slack.calls_to("chat.startStream")
+
+
+def test_assistant_thread_gets_prompts_then_status_while_answering(scripted_bot, scripted_generator):
+    slack = scripted_bot.slack
+    started = payloads.assistant_thread_started(user=USER, channel=DM)
+    thread_ts = started["assistant_thread"]["thread_ts"]
+    slack.workspace.store_message(DM, {"type": "message", "user": "UBOT", "ts": thread_ts, "text": ""})
+    slack.push_event(started)
+    prompts = slack.wait_for_call("assistant.threads.setSuggestedPrompts")
+    assert prompts.params["thread_ts"] == thread_ts
+    assert [p["message"] for p in prompts.params["prompts"]] == [p["message"] for p in SUGGESTED_PROMPTS]
+    assert "Hoe vraag ik verlof aan?" in [p["message"] for p in prompts.params["prompts"]]
+
+    event = slack.user_posts("Hoe vraag ik verlof aan?", user=USER, channel=DM, thread_ts=thread_ts)
+    slack.push_event(event)
+    final_message(scripted_bot, DM, thread_ts)
+    statuses = [c.params["status"] for c in slack.calls_to("assistant.threads.setStatus")]
+    assert statuses[0] == "denkt na…"
+    assert not slack.calls_to("reactions.add")
+
+
+def test_without_chat_streaming_the_placeholder_is_edited(scripted_bot, scripted_generator):
+    slack = scripted_bot.slack
+    slack.workspace.disabled_methods.add("chat.startStream")
+    scripted_generator.piece_delay_s = 0.03
+    event = ask_in_channel(scripted_bot, "Hoeveel vakantiedagen heb ik?")
+    answer = final_message(scripted_bot, CHANNEL, event["ts"])
+    updates = slack.calls_to("chat.update", lambda c: c.params["ts"] == answer["ts"])
+    assert len(updates) >= 2, "partial text first, then the finished answer"
+    assert updates[0].params["text"].endswith("…")
+    # the next question does not try streaming again
+    second = ask_in_channel(scripted_bot, "Nog een vraag?")
+    final_message(scripted_bot, CHANNEL, second["ts"])
+    assert len(slack.calls_to("chat.startStream")) == 1
+
+
+def test_other_bots_edits_and_joins_are_not_answered(scripted_bot, scripted_generator):
+    slack = scripted_bot.slack
+    ignored = [
+        payloads.message("ik ben een bot", user=None, channel=DM, bot_id="B0OTHER", subtype="bot_message"),
+        payloads.message("eigen bericht", user="UBOT", channel=DM, bot_id="BBOT"),
+        payloads.message_changed(channel=DM, ts=payloads.new_ts(), new_text="bewerkt", user=USER),
+        payloads.message("joined", user=USER, channel=CHANNEL, channel_type="channel", subtype="channel_join"),
+        payloads.app_mention("<@UBOT> ik ben ook een bot", user="U0BOT", channel=CHANNEL) | {"bot_id": "B0OTHER"},
+    ]
+    for event in ignored:
+        slack.wait_for_ack(slack.push_event(event))
+    # a real question after them is answered, and is the only one that reached the model
+    event = ask_in_channel(scripted_bot, "Hoeveel vakantiedagen heb ik?")
+    final_message(scripted_bot, CHANNEL, event["ts"])
+    assert len(scripted_generator.requests) == 1
+    assert not slack.calls_to("chat.postMessage", lambda c: c.params["channel"] == DM)
+
+
+def test_retried_event_is_answered_once(scripted_bot, scripted_generator):
+    slack = scripted_bot.slack
+    event = slack.user_posts("Hoeveel vakantiedagen heb ik?", user=USER, channel=CHANNEL)
+    first = slack.push_event(event, event_id="Ev0RETRY01")
+    retry = slack.push_event(event, event_id="Ev0RETRY01", retry_attempt=1, retry_reason="timeout")
+    slack.wait_for_ack(first)
+    slack.wait_for_ack(retry)  # the retry is acknowledged too, so Slack stops retrying
+    final_message(scripted_bot, CHANNEL, event["ts"])
+    other = ask_in_channel(scripted_bot, "Een andere vraag?")
+    final_message(scripted_bot, CHANNEL, other["ts"])
+    assert len(scripted_generator.requests) == 2
+    assert len(slack.calls_to("reactions.add", lambda c: c.params["timestamp"] == event["ts"])) == 1
+
+
+def test_busy_model_tells_the_queue_place_and_answers_all_in_order(scripted_bot, scripted_generator):
+    scripted_generator.reply = lambda messages: f"Antwoord op {question_of(messages)} [1]"
+    scripted_generator.hold()
+    questions = [f"vraag nummer {i}?" for i in range(1, 6)]
+    events = [ask_in_channel(scripted_bot, q) for q in questions]  # each acknowledged before the next
+    scripted_generator.wait_for_requests(5)
+    assert [question_of(r.messages) for r in scripted_generator.requests] == [f"Vraag: {q}" for q in questions]
+    slack = scripted_bot.slack
+    notices = slack.wait_for_call("chat.postMessage", lambda c: "in de rij" in c.params.get("text", ""), count=4)
+    assert notices
+    scripted_generator.release()
+    answers = [final_message(scripted_bot, CHANNEL, e["ts"]) for e in events]
+    for question, answer in zip(questions, answers):
+        assert question in answer["blocks"][0]["text"]["text"]
+    stops = slack.calls_to("chat.stopStream")
+    assert [s.params["ts"] for s in stops] == [a["ts"] for a in answers], "finished in arrival order"
+    notice_texts = [c.params["text"] for c in slack.calls_to("chat.postMessage") if "in de rij" in c.params["text"]]
+    assert any("2e in de rij" in t for t in notice_texts) and any("4e in de rij" in t for t in notice_texts)
+    # the queue notices are cleaned up once each answer starts
+    slack.wait_for_call("chat.delete", count=len(notice_texts))
+
+
+def test_slack_rate_limit_is_waited_out_and_retried(scripted_bot):
+    slack = scripted_bot.slack
+    slack.fail("chat.update", status=429, retry_after=1)
+    event = ask_in_channel(scripted_bot, "Hoeveel vakantiedagen heb ik?")
+    answer = final_message(scripted_bot, CHANNEL, event["ts"])
+    updates = slack.calls_to("chat.update")
+    assert [u.status for u in updates][:2] == [429, 200]
+    assert updates[1].at - updates[0].at >= 0.9, "Retry-After was respected"
+    assert answer["blocks"][0]["text"]["text"].startswith("Je hebt")
+
+
+def test_an_error_reaches_the_user_as_dutch_not_a_traceback(scripted_bot, scripted_generator):
+    def broken(messages: list[dict]) -> str:
+        raise RuntimeError("CUDA out of memory at 0xdeadbeef")
+    scripted_generator.reply = broken
+    event = ask_in_channel(scripted_bot, "Hoeveel vakantiedagen heb ik?")
+    slack = scripted_bot.slack
+    sorry = slack.wait_for_call("chat.postMessage", lambda c: c.params.get("thread_ts") == event["ts"])
+    assert sorry.params["text"].startswith("Sorry")
+    everything = " ".join(str(c.params) for c in slack.calls)
+    assert "Traceback" not in everything and "deadbeef" not in everything and "RuntimeError" not in everything
+    slack.wait_for_call("reactions.remove")
+
+
+def test_a_slack_outage_while_answering_still_ends_with_a_message(scripted_bot):
+    slack = scripted_bot.slack
+    slack.fail("chat.startStream", status=200, error="fatal_error", retry_after=None)
+    slack.fail("chat.update", status=200, error="fatal_error", retry_after=None, times=10)
+    event = ask_in_channel(scripted_bot, "Hoeveel vakantiedagen heb ik?")
+    sorry = slack.wait_for_call("chat.update", lambda c: c.params.get("text", "").startswith("Sorry"))
+    assert sorry  # the Dutch message is tried even after the failures
+    assert event
+
+
+@pytest.mark.parametrize("text", ["", "   "])
+def test_an_empty_mention_gets_a_hint(scripted_bot, scripted_generator, text):
+    event = ask_in_channel(scripted_bot, text)
+    hint = scripted_bot.slack.wait_for_call("chat.postMessage", lambda c: c.params.get("thread_ts") == event["ts"])
+    assert "Stel je vraag" in hint.params["text"]
+    assert not scripted_generator.requests
+
+
+def test_feedback_buttons_store_the_vote_with_question_answer_and_sources(scripted_bot):
+    event = ask_in_channel(scripted_bot, "Hoeveel vakantiedagen heb ik?")
+    answer = final_message(scripted_bot, CHANNEL, event["ts"])
+    slack = scripted_bot.slack
+    value = next(e["value"] for b in answer["blocks"] if b["type"] == "actions" for e in b["elements"])
+    response_url = slack.new_response_url()
+    click = payloads.block_actions({"action_id": ACTION_VOTE_DOWN, "value": value, "block_id": FEEDBACK_BLOCK_ID},
+                                   user="U0BOB", channel=CHANNEL, response_url=response_url, message=answer)
+    slack.wait_for_ack(slack.push_interactive(click))
+    thanks = slack.wait_for_response(response_url)
+    assert thanks.body["text"].startswith("Bedankt") and thanks.body["response_type"] == "ephemeral"
+    rows = list(scripted_bot.services.feedback.rows())
+    assert len(rows) == 1
+    assert rows[0]["vote"] == "down" and rows[0]["user"] == "U0BOB" and rows[0]["asked_by"] == USER
+    assert rows[0]["question"] == "Hoeveel vakantiedagen heb ik?"
+    assert "25 vakantiedagen" in rows[0]["answer"]
+    assert rows[0]["sources"][0]["path"] == "hr/vakantie-en-verlof.md"
+    assert rows[0]["channel"] == CHANNEL
+    assert ACTION_SHARE not in button_ids(answer)
+
+
+def test_a_click_while_answers_are_being_written_is_not_held_up(scripted_bot, scripted_generator):
+    """Answers wait for the model in listener threads; a button click must still be handled."""
+    scripted_generator.hold()
+    events = [ask_in_channel(scripted_bot, f"vraag {i}?") for i in range(3)]
+    scripted_generator.wait_for_requests(3)
+    response_url = scripted_bot.slack.new_response_url()
+    click = payloads.block_actions({"action_id": ACTION_VOTE_UP, "value": "onbekend"}, user=USER,
+                                   channel=CHANNEL, response_url=response_url)
+    scripted_bot.slack.push_interactive(click)
+    reply = scripted_bot.slack.wait_for_response(response_url, timeout=5)
+    assert "niet meer terugvinden" in reply.body["text"]
+    scripted_generator.release()
+    for event in events:
+        final_message(scripted_bot, CHANNEL, event["ts"])
