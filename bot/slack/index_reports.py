@@ -57,12 +57,15 @@ def describe_report(report: Any) -> str:
     head = "*Herindexering klaar*" + (f" in {duration:.1f} s" if isinstance(duration, (int, float)) else "")
     counts = ", ".join(f"{label.lower()}: {len(files)}" for label, files in groups)
     lines = [f"{head}: {counts}."]
+    error = getattr(report, "error", None)
+    if error:
+        lines = [f"*Herindexering mislukt*: {error}. De vorige index blijft in gebruik.", f"({counts})"]
     for label, files in groups:
         if files:
             names = _names(files[:LISTED_FILES])
             more = f" en nog {len(files) - LISTED_FILES}" if len(files) > LISTED_FILES else ""
             lines.append(f"• {label}: {', '.join(names)}{more}")
-    if not any(files for _, files in groups):
+    if not error and not any(files for _, files in groups):
         lines.append("Er was niets veranderd.")
     return "\n".join(lines)
 

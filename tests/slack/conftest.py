@@ -35,8 +35,17 @@ class ServicesWith(Services):
 
     def __init__(self, settings: Settings, **parts: Any) -> None:
         super().__init__(settings)
-        self.__dict__.update(parts)  # Services keeps each built part under its name
-        self._given = set(parts)
+        self._given: dict[str, Any] = {}
+        self.give(**parts)
+
+    def give(self, **parts: Any) -> None:
+        self._given.update(parts)
+
+    def __getattribute__(self, name: str) -> Any:
+        given = object.__getattribute__(self, "__dict__").get("_given", {})
+        if name in given:  # before the property, which may import modules the part replaces
+            return given[name]
+        return super().__getattribute__(name)
 
     def close(self) -> None:
         if "generator" not in self._given:
@@ -55,9 +64,9 @@ class RunningBot:
 
 
 def bot_settings(tmp_path: Path, slack: FakeSlack, **overrides: Any) -> Settings:
-    return make_settings(tmp_path / "data", slack_api_url=slack.api_url,
-                         slack_bot_token=slack.workspace.bot_token, slack_app_token=slack.workspace.app_token,
-                         slack_signing_secret=SIGNING_SECRET, **overrides)
+    values = {"slack_api_url": slack.api_url, "slack_bot_token": slack.workspace.bot_token,
+              "slack_app_token": slack.workspace.app_token, "slack_signing_secret": SIGNING_SECRET, **overrides}
+    return make_settings(tmp_path / "data", **values)
 
 
 @contextlib.contextmanager

@@ -1,0 +1,182 @@
+"""/vraag (private answer, shared with a click) and /vraagbaak (help, status, admin re-index)."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+from bot.errors import ReindexBusyError
+from bot.slack.blocks import ACTION_SHARE, ACTION_VOTE_DOWN, ACTION_VOTE_UP
+from bot.slack.vraagbaak_command import NOT_ADMIN
+from knowledge.models import SkippedFile
+from tests.fakeslack import payloads
+from tests.slack.conftest import ADMIN, CHANNEL, OWNER, USER, RunningBot
+
+
+def command(bot: RunningBot, name: str, text: str, *, user: str = USER, channel: str = CHANNEL):
+    envelope_id, response_url = bot.slack.push_command(name, text, user=user, channel=channel)
+    return bot.slack.wait_for_ack(envelope_id), response_url
+
+
+def answer_response(bot: RunningBot, response_url: str):
+    return bot.slack.wait_for_response(response_url, lambda r: "blocks" in r.body)
+
+
+def test_vraag_answers_privately_then_shares_in_the_channel(scripted_bot):
+    slack = scripted_bot.slack
+    ack, response_url = command(scripted_bot, "/vraag", "Hoeveel vakantiedagen heb ik?")
+    assert "Even denken" in ack.payload["text"] and ack.payload["response_type"] == "ephemeral"
+    private = answer_response(scripted_bot, response_url)
+    assert private.body["response_type"] == "ephemeral" and private.body["replace_original"] is True
+    blocks = private.body["blocks"]
+    assert "Hoeveel vakantiedagen heb ik?" in blocks[0]["elements"][0]["text"]
+    assert "*25 vakantiedagen*" in blocks[1]["text"]["text"]
+    buttons = {e["action_id"]: e["value"] for b in blocks if b["type"] == "actions" for e in b["elements"]}
+    assert set(buttons) == {ACTION_VOTE_UP, ACTION_VOTE_DOWN, ACTION_SHARE}
+    assert not slack.calls_to("chat.postMessage"), "nothing public before the click"
+
+    click_url = slack.new_response_url()
+    click = payloads.block_actions({"action_id": ACTION_SHARE, "value": buttons[ACTION_SHARE]},
+                                   user=USER, channel=CHANNEL, response_url=click_url)
+    slack.wait_for_ack(slack.push_interactive(click))
+    public = slack.wait_for_call("chat.postMessage")
+    assert public.params["channel"] == CHANNEL and "thread_ts" not in public.params
+    shared = public.params["blocks"]
+    assert f"<@{USER}> deelde" in shared[0]["elements"][0]["text"]
+    assert "*25 vakantiedagen*" in shared[1]["text"]["text"]
+    shared_buttons = [e["action_id"] for b in shared if b["type"] == "actions" for e in b["elements"]]
+    assert shared_buttons == [ACTION_VOTE_UP, ACTION_VOTE_DOWN]
+    assert slack.wait_for_response(click_url).body["delete_original"] is True
+
+
+def test_sharing_where_the_bot_is_not_a_member_posts_through_the_response_url(scripted_bot):
+    slack = scripted_bot.slack
+    slack.workspace.not_in_channel.add(CHANNEL)
+    _, response_url = command(scripted_bot, "/vraag", "Hoeveel vakantiedagen heb ik?")
+    private = answer_response(scripted_bot, response_url)
+    value = next(e["value"] for b in private.body["blocks"] if b["type"] == "actions"
+                 for e in b["elements"] if e["action_id"] == ACTION_SHARE)
+    click_url = slack.new_response_url()
+    slack.push_interactive(payloads.block_actions({"action_id": ACTION_SHARE, "value": value}, user=USER,
+                                                  channel=CHANNEL, response_url=click_url))
+    public = slack.wait_for_response(click_url, lambda r: r.body.get("response_type") == "in_channel")
+    assert "*25 vakantiedagen*" in public.body["blocks"][1]["text"]["text"]
+    slack.wait_for_response(click_url, lambda r: r.body.get("delete_original") is True)
+
+
+def test_vraag_without_a_question_explains_itself(scripted_bot, scripted_generator):
+    ack, _ = command(scripted_bot, "/vraag", "  ")
+    assert "/vraag Hoe vraag ik verlof aan?" in ack.payload["text"]
+    assert not scripted_generator.requests
+
+
+@dataclass
+class RecordingReindexer:
+    """The Reindexer contract (bot.reindexing): run / is_running / last_run; `gate` holds a run."""
+
+    report: object = None
+    busy: bool = False
+    calls: list = field(default_factory=list)
+    gate: threading.Event = field(default_factory=threading.Event)
+    started: threading.Event = field(default_factory=threading.Event)
+
+    def run(self, collections=None, *, full=False, progress=None, wait=False):
+        if self.busy and not wait:
+            raise ReindexBusyError("er loopt al een herindexering")
+        self.calls.append((collections, full, wait))
+        self.started.set()
+        self.gate.wait(10)
+        return self.report
+
+    def is_running(self) -> bool:
+        return self.busy
+
+    def last_run(self):
+        return self.report
+
+
+@dataclass
+class Report:
+    added: list
+    changed: list
+    removed: list
+    failed: list
+    duration_s: float = 1.5
+    started_at: str = "2025-01-06T09:00:00+00:00"
+    error: str | None = None
+
+
+def test_reindex_is_refused_to_someone_who_is_not_an_admin(scripted_bot):
+    reindexer = RecordingReindexer()
+    scripted_bot.services.give(reindexer=reindexer)
+    _, response_url = command(scripted_bot, "/vraagbaak", "reindex", user=USER)
+    refusal = scripted_bot.slack.wait_for_response(response_url)
+    assert refusal.body["text"] == NOT_ADMIN and refusal.body["response_type"] == "ephemeral"
+    assert scripted_bot.slack.calls_to("users.info", lambda c: c.params["user"] == USER)
+    assert reindexer.calls == []
+
+
+def test_reindex_by_an_admin_reports_start_and_result(scripted_bot):
+    report = Report(added=["hr/nieuw.md"], changed=["it/vpn.md", "it/wifi.html"], removed=[],
+                    failed=[SkippedFile("hr/kapot.pdf", "geen tekst")])
+    reindexer = RecordingReindexer(report=report)
+    reindexer.gate.set()
+    scripted_bot.services.give(reindexer=reindexer)
+    _, response_url = command(scripted_bot, "/vraagbaak", "reindex volledig bedrijf", user=ADMIN)
+    slack = scripted_bot.slack
+    started = slack.wait_for_response(response_url)
+    assert "gestart" in started.body["text"]
+    result = slack.wait_for_response(response_url, lambda r: "klaar" in r.body.get("text", ""))
+    text = result.body["text"]
+    assert "toegevoegd: 1, gewijzigd: 2, verwijderd: 0, mislukt: 1" in text
+    assert "`hr/kapot.pdf` (geen tekst)" in text
+    assert reindexer.calls == [(["bedrijf"], True, False)]
+    assert not slack.calls_to("users.info", lambda c: c.params["user"] == ADMIN), "allow-listed: no lookup"
+
+
+def test_workspace_owner_may_reindex_and_busy_is_told_politely(scripted_bot):
+    reindexer = RecordingReindexer(report=Report([], [], [], []), busy=True)
+    scripted_bot.services.give(reindexer=reindexer)
+    _, response_url = command(scripted_bot, "/vraagbaak", "reindex", user=OWNER)
+    busy = scripted_bot.slack.wait_for_response(response_url)
+    assert "er loopt al een herindexering" in busy.body["text"]
+    assert reindexer.calls == []
+
+
+def test_unknown_collection_is_named(scripted_bot):
+    scripted_bot.services.give(reindexer=RecordingReindexer())
+    _, response_url = command(scripted_bot, "/vraagbaak", "reindex wiki", user=ADMIN)
+    reply = scripted_bot.slack.wait_for_response(response_url)
+    assert "Onbekende collectie(s): wiki" in reply.body["text"]
+
+
+def test_questions_keep_being_answered_while_a_reindex_runs(scripted_bot):
+    reindexer = RecordingReindexer(report=Report([], ["hr/vakantie-en-verlof.md"], [], []))
+    scripted_bot.services.give(reindexer=reindexer)
+    _, response_url = command(scripted_bot, "/vraagbaak", "reindex", user=ADMIN)
+    slack = scripted_bot.slack
+    slack.wait_for_response(response_url)
+    assert reindexer.started.wait(5)  # running, held by the gate
+    event = slack.user_posts("Hoeveel vakantiedagen heb ik?", user=USER, channel=CHANNEL)
+    slack.push_event(event)
+    slack.wait_for_call("chat.update", lambda c: c.params.get("blocks") and c.params["channel"] == CHANNEL)
+    reindexer.gate.set()
+    slack.wait_for_response(response_url, lambda r: "klaar" in r.body.get("text", ""))
+
+
+def test_status_and_help_are_for_everyone(scripted_bot, scripted_generator):
+    class Stats:
+        def stats(self):
+            return {"documents": 24, "chunks": 310}
+    scripted_bot.services.give(store=Stats())
+    scripted_bot.services.give(reindexer=RecordingReindexer(report=Report(["a.md"], [], [], [])))
+    _, status_url = command(scripted_bot, "/vraagbaak", "status")
+    status = scripted_bot.slack.wait_for_response(status_url).body["text"]
+    assert "24 documenten, 310 chunks" in status
+    assert "2025-01-06T09:00:00+00:00" in status
+    assert scripted_generator.model_name in status
+    assert "Wachtrij: leeg" in status
+    _, help_url = command(scripted_bot, "/vraagbaak", "")
+    help_text = scripted_bot.slack.wait_for_response(help_url).body["text"]
+    for word in ("reindex", "status", "help", "/vraag"):
+        assert word in help_text
