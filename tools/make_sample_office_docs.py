@@ -196,6 +196,14 @@ class PdfWriter:
     def _text(self, text: str) -> str:
         return self.clean(plain_inline(text))
 
+    @staticmethod
+    def _markdown_safe(text: str) -> str:
+        """Escape fpdf2's other emphasis markers (``--``, ``__``, ``~~``) so only ``**`` is styled."""
+        text = text.replace("\\", "\\\\")
+        for marker in ("--", "__", "~~"):
+            text = text.replace(marker, "\\" + marker)
+        return text
+
     def _heading(self, block: Block) -> None:
         size = {1: 18, 2: 14, 3: 12}.get(block.level, 11)
         self.pdf.ln(4 if block.level > 1 else 0)
@@ -205,9 +213,14 @@ class PdfWriter:
 
     def _paragraph(self, block: Block) -> None:
         self.pdf.set_font(self.family, "", 10.5)
-        text = self._text(block.text)
-        self.pdf.multi_cell(0, 5.5, text, align="L", markdown="**" in text, new_x="LMARGIN", new_y="NEXT")
+        self._styled_cell(self._text(block.text))
         self.pdf.ln(2)
+
+    def _styled_cell(self, text: str) -> None:
+        markdown = "**" in text
+        if markdown:
+            text = self._markdown_safe(text)
+        self.pdf.multi_cell(0, 5.5, text, align="L", markdown=markdown, new_x="LMARGIN", new_y="NEXT")
 
     def _list(self, items: list[str], numbered: bool) -> None:
         self.pdf.set_font(self.family, "", 10.5)
@@ -216,8 +229,7 @@ class PdfWriter:
             marker = f"{number}." if numbered else bullet
             self.pdf.set_x(self.pdf.l_margin + 4)
             self.pdf.cell(7, 5.5, marker)
-            text = self._text(item)
-            self.pdf.multi_cell(0, 5.5, text, align="L", markdown="**" in text, new_x="LMARGIN", new_y="NEXT")
+            self._styled_cell(self._text(item))
         self.pdf.ln(2)
 
     def _bullets(self, block: Block) -> None:
