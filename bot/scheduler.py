@@ -1,0 +1,201 @@
+"""Re-indexing on a schedule: APScheduler jobs built from the cron expressions in settings.
+
+Two jobs, both through the one :class:`bot.reindexing.Reindexer`, so a scheduled run and an
+admin's ``/vraagbaak reindex`` share its lock (and, across processes, the Indexer's file lock):
+
+- ``reindex`` (``settings.reindex_cron``, default every 15 minutes): incremental. Files whose
+  content hash is unchanged cost no embedding; changed files are replaced, deleted ones removed.
+- ``consistency`` (``settings.consistency_cron``, default 02:00): a full consistency check,
+  ``full=True``. Every file of every collection is read and hashed again (no shortcut on file
+  times), every document in the store is compared with it, and anything missing, extra (rows of
+  deleted files or of collections no longer configured) or stale is rebuilt; the full-text index is
+  rebuilt and the table compacted. It repairs what an incremental run trusts to be right.
+
+Cron expressions have the usual five fields (minute hour day month day-of-week, with 0 and 7 =
+Sunday as in crontab), or six with seconds first (``*/2 * * * * *``: every two seconds — for tests).
+An empty expression switches its job off. All jobs: ``coalesce=True`` (a backlog of missed runs
+runs once), ``max_instances=1``, ``misfire_grace_time`` from settings. This module is Slack-free:
+failures reach the admins through the Reindexer's observers (see ``bot/slack/admin_notice.py``).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Callable
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+
+from bot.errors import ReindexBusyError, VraagbaakError
+from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.reindexing import Reindexer
+
+log = logging.getLogger(__name__)
+
+_WEEKDAY_NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")  # crontab numbering: 0 = Sunday
+_NUMERIC_WEEKDAYS = re.compile(r"^[0-9*,/\-]+$")
+
+
+class ScheduleError(VraagbaakError):
+    """A cron expression in the settings cannot be used."""
+
+
+@dataclass(frozen=True)
+class ScheduledJob:
+    """One re-index job: when (cron) and what (incremental or full consistency check)."""
+
+    id: str
+    cron: str
+    full: bool
+    description: str
+
+
+def cron_trigger(expression: str, timezone: str) -> CronTrigger:
+    """A CronTrigger from a crontab expression (5 fields, or 6 with seconds first)."""
+    values = expression.split()
+    if len(values) == 5:
+        values = ["0", *values]
+    if len(values) != 6:
+        raise ScheduleError(
+            f"cron-expressie '{expression}' heeft {len(values)} velden; verwacht 5 (of 6 met seconden vooraan)")
+    second, minute, hour, day, month, day_of_week = values
+    try:
+        return CronTrigger(second=second, minute=minute, hour=hour, day=day, month=month,
+                           day_of_week=_apscheduler_weekdays(day_of_week), timezone=timezone)
+    except (ValueError, KeyError) as exc:
+        raise ScheduleError(f"cron-expressie '{expression}' is ongeldig: {exc}") from exc
+
+
+def _apscheduler_weekdays(field: str) -> str:
+    """APScheduler 3 counts weekdays from Monday = 0; crontab from Sunday = 0. Names mean the same
+    in both, so numeric day-of-week fields are rewritten as names."""
+    if field in {"*", "?"} or not _NUMERIC_WEEKDAYS.match(field):
+        return field
+    days: set[int] = set()
+    for part in field.split(","):
+        span, _, step_text = part.partition("/")
+        step = int(step_text) if step_text else 1
+        if span == "*":
+            first, last = 0, 6
+        elif "-" in span:
+            first_text, last_text = span.split("-", 1)
+            first, last = int(first_text), int(last_text)
+        else:
+            first = last = int(span)
+            if step_text:
+                last = 6
+        if not (0 <= first <= 7 and 0 <= last <= 7 and first <= last and step > 0):
+            raise ScheduleError(f"dag-van-de-week '{field}' is ongeldig (0–7, 0 en 7 = zondag)")
+        days.update(day % 7 for day in range(first, last + 1, step))
+    return ",".join(_WEEKDAY_NAMES[day] for day in sorted(days))
+
+
+def planned_jobs(settings: Settings) -> list[ScheduledJob]:
+    """The jobs the settings ask for; a job with an empty cron expression is off."""
+    jobs = [
+        ScheduledJob("reindex", settings.reindex_cron.strip(), False, "incrementele herindexering"),
+        ScheduledJob("consistency", settings.consistency_cron.strip(), True, "volledige consistentiecontrole"),
+    ]
+    return [job for job in jobs if job.cron]
+
+
+def next_run_times(settings: Settings, now: datetime | None = None) -> dict[str, datetime | None]:
+    """When each planned job fires next, computed from the cron expressions alone.
+
+    Works in any process (``vraagbaak status`` next to a running ``vraagbaak serve``): the schedule
+    is a pure function of the settings, so there is no need to ask the live scheduler."""
+    result: dict[str, datetime | None] = {}
+    for job in planned_jobs(settings):
+        trigger = cron_trigger(job.cron, settings.timezone)
+        moment = now or datetime.now(trigger.timezone)
+        result[job.id] = trigger.get_next_fire_time(None, moment)
+    return result
+
+
+def next_run(settings: Settings, now: datetime | None = None) -> datetime | None:
+    """The earliest next scheduled run of any job; None when scheduling is off."""
+    times = [t for t in next_run_times(settings, now).values() if t is not None]
+    return min(times) if times else None
+
+
+class ReindexScheduler:
+    """A BackgroundScheduler that runs the planned jobs through one Reindexer."""
+
+    def __init__(self, reindexer: "Reindexer", jobs: list[ScheduledJob], *, timezone: str,
+                 misfire_grace_seconds: int, when_busy: str = "refuse") -> None:
+        self._reindexer = reindexer
+        self._jobs = list(jobs)
+        self._when_busy = when_busy
+        # Two workers: a consistency check that meets a running incremental run can wait for it
+        # while the pool stays free; the Reindexer's lock decides who runs, not the pool.
+        self._scheduler = BackgroundScheduler(
+            executors={"default": ThreadPoolExecutor(max_workers=2)},
+            job_defaults={"coalesce": True, "max_instances": 1,
+                          "misfire_grace_time": misfire_grace_seconds},
+            timezone=timezone,
+        )
+        for job in self._jobs:
+            self._scheduler.add_job(self.run_job, cron_trigger(job.cron, timezone), args=(job,),
+                                    id=job.id, name=job.description)
+        self.on_skipped: Callable[[ScheduledJob], None] | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings, reindexer: "Reindexer") -> "ReindexScheduler":
+        return cls(reindexer, planned_jobs(settings), timezone=settings.timezone,
+                   misfire_grace_seconds=settings.misfire_grace_seconds,
+                   when_busy=settings.reindex_when_busy)
+
+    @property
+    def jobs(self) -> list[ScheduledJob]:
+        return list(self._jobs)
+
+    @property
+    def running(self) -> bool:
+        return self._scheduler.running
+
+    def start(self) -> None:
+        self._scheduler.start()
+        for job_id, moment in self.next_run_times().items():
+            log.info("scheduled job %s: next run %s", job_id, moment.isoformat() if moment else "-")
+
+    def shutdown(self, *, wait: bool = True) -> None:
+        """Stops scheduling; with wait, a run in progress is allowed to finish first."""
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=wait)
+
+    def next_run_times(self) -> dict[str, datetime | None]:
+        return {job.id: job.next_run_time for job in self._scheduler.get_jobs()}
+
+    def run_job(self, job: ScheduledJob) -> None:
+        """One scheduled run. Never raises: a failure is recorded and reported by the Reindexer."""
+        # A nightly check that meets a running run waits for it: skipping would lose the night.
+        wait = job.full or self._when_busy == "wait"
+        log.info("scheduled %s starts", job.id)
+        try:
+            report = self._reindexer.run(full=job.full, wait=wait, trigger=f"schema:{job.id}")
+        except ReindexBusyError:
+            log.info("scheduled %s skipped: another re-index is running", job.id)
+            if self.on_skipped is not None:
+                self.on_skipped(job)
+            return
+        except Exception:  # noqa: BLE001 - the scheduler thread must survive a failed run
+            log.exception("scheduled %s failed", job.id)
+            return
+        log.info("scheduled %s done in %.1fs", job.id, getattr(report, "duration_s", 0.0))
+
+
+def run_until_stopped(scheduler: ReindexScheduler, stop: threading.Event) -> None:
+    """Runs the scheduler in the foreground until `stop` is set (by Ctrl-C or SIGTERM)."""
+    scheduler.start()
+    try:
+        while not stop.wait(0.5):
+            pass
+    finally:
+        scheduler.shutdown(wait=True)
