@@ -32,8 +32,9 @@ _TRANSIENT_ERRORS = {"ratelimited", "internal_error", "fatal_error", "service_un
 
 
 def queue_text(position: int) -> str:
-    """What a user reads while questions ahead of theirs are being answered."""
-    return (f"Het is even druk: je bent de {position}e in de rij… "
+    """What a user reads while `position` questions ahead of theirs are answered (as the CLI
+    counts: one question ahead makes you the 2nd in line)."""
+    return (f"Het is even druk: je bent de {position + 1}e in de rij… "
             "Je vraag blijft staan en wordt beantwoord zodra het model vrij is.")
 
 

@@ -23,49 +23,56 @@ def _names(items: Iterable[Any]) -> list[str]:
     return names
 
 
-def _files(report: Any, *attributes: str) -> list[Any]:
-    for attribute in attributes:
-        value = getattr(report, attribute, None)
-        if value is not None:
-            return list(value)
-    return []
+def _file_groups(report: Any) -> dict[str, list[Any]]:
+    """Added / changed / removed / failed files of a RunReport (summed over its collections)."""
+    groups: dict[str, list[Any]] = {"Toegevoegd": [], "Gewijzigd": [], "Verwijderd": [], "Mislukt": []}
+    per_collection = getattr(report, "reports", None)
+    reports = per_collection.values() if isinstance(per_collection, dict) else [report]
+    for part in reports:
+        groups["Toegevoegd"] += list(getattr(part, "added", None) or [])
+        groups["Gewijzigd"] += list(getattr(part, "changed", None) or [])
+        groups["Verwijderd"] += list(getattr(part, "removed", None) or [])
+        groups["Mislukt"] += list(getattr(part, "failed", None) or getattr(part, "skipped", None) or [])
+    return groups
+
+
+def _failures(report: Any) -> list[str]:
+    """Collections that could not be re-indexed at all, with the reason."""
+    failures = getattr(report, "failures", None) or {}
+    lines = [f"collectie *{name}*: {reason}" for name, reason in dict(failures).items()]
+    error = getattr(report, "error", None)
+    return lines + ([str(error)] if error else [])
 
 
 def describe_progress(*args: Any, **kwargs: Any) -> str:
-    """Whatever the re-indexer reports as progress, in a few words."""
-    event = args[0] if len(args) == 1 and not kwargs else None
-    parts = []
-    collection = kwargs.get("collection", getattr(event, "collection", None))
-    done = kwargs.get("done", getattr(event, "done", None))
-    total = kwargs.get("total", getattr(event, "total", None))
-    if collection:
-        parts.append(f"collectie *{collection}*")
-    if done is not None and total:
-        parts.append(f"{done} van {total}")
-    elif isinstance(event, (int, float)):
-        parts.append(f"{event} verwerkt")
-    elif isinstance(event, str):
-        parts.append(event)
-    return ", ".join(parts)
+    """The Reindexer's progress (collection, chunks embedded, chunks to embed) in a few words."""
+    collection, done, total = (list(args) + [None, None, None])[:3]
+    collection = kwargs.get("collection", collection)
+    done, total = kwargs.get("done", done), kwargs.get("total", total)
+    text = f"collectie *{collection}*" if collection else ""
+    if isinstance(done, int) and isinstance(total, int) and total:
+        text += f"{': ' if text else ''}{done} van {total} passages verwerkt"
+    return text
 
 
 def describe_report(report: Any) -> str:
     """A re-index result: added / changed / removed / failed files, and how long it took."""
-    groups = [("Toegevoegd", _files(report, "added")), ("Gewijzigd", _files(report, "changed")),
-              ("Verwijderd", _files(report, "removed")), ("Mislukt", _files(report, "failed", "skipped"))]
+    groups = _file_groups(report)
+    failures = _failures(report)
     duration = getattr(report, "duration_s", None)
-    head = "*Herindexering klaar*" + (f" in {duration:.1f} s" if isinstance(duration, (int, float)) else "")
-    counts = ", ".join(f"{label.lower()}: {len(files)}" for label, files in groups)
-    lines = [f"{head}: {counts}."]
-    error = getattr(report, "error", None)
-    if error:
-        lines = [f"*Herindexering mislukt*: {error}. De vorige index blijft in gebruik.", f"({counts})"]
-    for label, files in groups:
+    took = f" in {duration:.1f} s" if isinstance(duration, (int, float)) else ""
+    counts = ", ".join(f"{label.lower()}: {len(files)}" for label, files in groups.items())
+    if failures:
+        lines = [f"*Herindexering deels mislukt*{took}: {counts}.",
+                 *[f"• Mislukt: {line}" for line in failures],
+                 "De vorige index van die collecties blijft in gebruik."]
+    else:
+        lines = [f"*Herindexering klaar*{took}: {counts}."]
+    for label, files in groups.items():
         if files:
-            names = _names(files[:LISTED_FILES])
             more = f" en nog {len(files) - LISTED_FILES}" if len(files) > LISTED_FILES else ""
-            lines.append(f"• {label}: {', '.join(names)}{more}")
-    if not error and not any(files for _, files in groups):
+            lines.append(f"• {label}: {', '.join(_names(files[:LISTED_FILES]))}{more}")
+    if not failures and not any(groups.values()):
         lines.append("Er was niets veranderd.")
     return "\n".join(lines)
 
@@ -76,6 +83,7 @@ def describe_status(services: "Services") -> str:
     lines = ["*Status van Vraagbaak*"]
     for label, read in (("Index", lambda: _index_line(services)),
                         ("Laatste herindexering", lambda: _last_run_line(services)),
+                        ("Volgende herindexering", lambda: _next_run_line(services)),
                         ("Model", lambda: services.generator.model_name),
                         ("Wachtrij", lambda: _queue_line(services))):
         try:
@@ -106,11 +114,18 @@ def _last_run_line(services: "Services") -> str:
     if report is None:
         return "nog niet gedaan"
     started = getattr(report, "started_at", "") or "?"
-    duration = getattr(report, "duration_s", None)
-    counts = describe_report(report).split(": ", 1)[-1].split("\n")[0]
-    return f"{started}" + (f" ({duration:.1f} s)" if isinstance(duration, (int, float)) else "") + f"; {counts}"
+    counts = ", ".join(f"{label.lower()} {len(files)}" for label, files in _file_groups(report).items())
+    failed = " — deels mislukt" if _failures(report) else ""
+    return f"{started} ({counts}){failed}"
 
 
 def _queue_line(services: "Services") -> str:
     waiting = services.generator.queue_length()
     return "leeg" if waiting == 0 else f"{waiting} vra{'ag' if waiting == 1 else 'gen'} wachtend"
+
+
+def _next_run_line(services: "Services") -> str:
+    from bot.scheduler import next_run
+
+    when = next_run(services.settings)
+    return when.isoformat(timespec="minutes") if when is not None else "niet gepland"

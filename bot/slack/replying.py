@@ -66,7 +66,7 @@ class Indicator:
 
     def queued(self, position: int) -> None:
         if self.status_shown:
-            self._set_status(f"wacht op zijn beurt ({position}e in de rij)…")
+            self._set_status(f"wacht op zijn beurt ({position + 1}e in de rij)…")
 
     def clear(self) -> None:
         q = self.question

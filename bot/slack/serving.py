@@ -8,13 +8,138 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TYPE_CHECKING, Callable
 from urllib.parse import urlsplit
 
 from slack_bolt import App, BoltRequest
 from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_bolt.error import BoltError
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+from bot.errors import VraagbaakError
+from bot.settings import Settings
+from bot.slack.app import api_url, build_app, register
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 log = logging.getLogger(__name__)
+
+SHUTDOWN_GRACE_S = 60.0  # answers being written when asked to stop may finish within this time
+
+
+class SlackSetupError(VraagbaakError):
+    """Slack cannot be served with these settings (a missing token, a refused one, no connection)."""
+
+
+def resolve_mode(settings: Settings, mode: str | None = None) -> str:
+    """`socket` or `http`; `auto` means Socket Mode when an app-level token is set."""
+    chosen = mode or settings.slack_mode
+    if chosen == "auto":
+        return "socket" if settings.slack_app_token else "http"
+    return chosen
+
+
+def check_credentials(settings: Settings, mode: str) -> None:
+    """Fails fast, in Dutch, when a token this mode needs is missing."""
+    if not settings.slack_bot_token:
+        raise SlackSetupError("SLACK_BOT_TOKEN ontbreekt. Zet het bot-token (xoxb-…) in de omgeving "
+                              "of als slack_bot_token in vraagbaak.toml; zie deploy/SLACK.md.")
+    if mode == "socket" and not settings.slack_app_token:
+        raise SlackSetupError("Socket Mode heeft SLACK_APP_TOKEN nodig (een app-token, xapp-…, met de "
+                              "scope connections:write). Of start met --mode http.")
+    if mode == "http" and not settings.slack_signing_secret:
+        raise SlackSetupError("HTTP-modus heeft SLACK_SIGNING_SECRET nodig (Basic Information → App "
+                              "Credentials), zodat verzoeken van Slack gecontroleerd kunnen worden.")
+
+
+def connect_app(settings: Settings) -> App:
+    """The Bolt app, after Slack accepted the bot token (auth.test)."""
+    try:
+        return build_app(settings)
+    except (BoltError, SlackApiError) as exc:
+        log.debug("auth.test failed", exc_info=True)
+        raise SlackSetupError(f"Slack weigert het bot-token ({_slack_error(exc)}). Controleer SLACK_BOT_TOKEN; "
+                              "zie deploy/SLACK.md.") from exc
+    except (SlackClientError, OSError) as exc:
+        log.debug("auth.test failed", exc_info=True)
+        raise SlackSetupError(f"Kan Slack niet bereiken op {api_url(settings)}: {exc}") from exc
+
+
+def _slack_error(exc: Exception) -> str:
+    response = getattr(exc, "response", None)
+    if response is not None:
+        return str(response.get("error", exc))
+    text = str(exc)
+    return "invalid_auth" if "invalid_auth" in text else text
+
+
+def load_models(services: "Services") -> None:
+    """Loads the embedding model, the language model and the index before Slack is connected, so
+    the first question does not wait for them and a missing model stops the start-up."""
+    started = time.perf_counter()
+    _ = services.engine  # builds the embedder, the store, the retriever and the generator
+    _ = services.feedback
+    log.info("models loaded in %.1f s (model %s)", time.perf_counter() - started,
+             getattr(services.generator, "model_name", "?"))
+
+
+def serve(services: "Services", *, mode: str | None = None, port: int | None = None,
+          stop: threading.Event | None = None, scheduler: bool = True,
+          ready: threading.Event | None = None) -> None:
+    """`vraagbaak serve`: checks, loads the models, connects, then runs until `stop` is set (or
+    SIGINT/SIGTERM, which the caller turns into `stop`)."""
+    settings = services.settings
+    mode = resolve_mode(settings, mode)
+    check_credentials(settings, mode)
+    load_models(services)
+    app = connect_app(settings)
+    parts = register(app, services)
+    stop = stop or threading.Event()
+    background = _start_background(services, app, enabled=scheduler)
+    stop_receiving = _start_runner(app, settings, mode, port)
+    log.info("Vraagbaak is connected to Slack (%s mode)", mode)
+    if ready is not None:
+        ready.set()
+    try:
+        stop.wait()
+    finally:
+        log.info("stopping: no new questions; finishing answers being written")
+        stop_receiving()
+        if not parts.replier.wait_until_idle(SHUTDOWN_GRACE_S):
+            log.warning("stopped while answers were still being written")
+        for close in background:
+            close()
+
+
+def _start_runner(app: App, settings: Settings, mode: str, port: int | None) -> Callable[[], None]:
+    """Starts receiving from Slack; returns how to stop it."""
+    if mode == "socket":
+        handler = socket_mode_handler(app, settings.slack_app_token)
+        try:
+            handler.connect()
+        except (SlackApiError, SlackClientError, OSError) as exc:
+            raise SlackSetupError(f"Socket Mode-verbinding mislukt ({_slack_error(exc)}). Controleer "
+                                  "SLACK_APP_TOKEN en of Socket Mode aan staat in de app.") from exc
+        return handler.close
+    server = SlackHttpServer(app, port=settings.http_port if port is None else port).start()
+    return server.shutdown
+
+
+def _start_background(services: "Services", app: App, *, enabled: bool) -> list[Callable[[], None]]:
+    """The re-index schedule and the admins' DM on failed runs (issue: scheduled re-indexing)."""
+    settings = services.settings
+    if not enabled or not (settings.reindex_cron or settings.consistency_cron):
+        return []
+    from bot.scheduler import ReindexScheduler
+    from bot.slack.admin_notice import watch_reindex_failures
+
+    watch_reindex_failures(services.reindexer, app.client, settings.admin_user_ids)
+    schedule = ReindexScheduler.from_settings(settings, services.reindexer)
+    schedule.start()
+    return [lambda: schedule.shutdown(wait=False)]
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/health"

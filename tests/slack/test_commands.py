@@ -6,9 +6,10 @@ import threading
 from dataclasses import dataclass, field
 
 from bot.errors import ReindexBusyError
+from bot.reindexing import RunReport
 from bot.slack.blocks import ACTION_SHARE, ACTION_VOTE_DOWN, ACTION_VOTE_UP
 from bot.slack.vraagbaak_command import NOT_ADMIN
-from knowledge.models import SkippedFile
+from knowledge.models import IndexReport, SkippedFile
 from tests.fakeslack import payloads
 from tests.slack.conftest import ADMIN, CHANNEL, OWNER, USER, RunningBot
 
@@ -95,15 +96,11 @@ class RecordingReindexer:
         return self.report
 
 
-@dataclass
-class Report:
-    added: list
-    changed: list
-    removed: list
-    failed: list
-    duration_s: float = 1.5
-    started_at: str = "2025-01-06T09:00:00+00:00"
-    error: str | None = None
+def Report(added: list, changed: list, removed: list, failed: list, **failures: str) -> RunReport:
+    """A RunReport over the one collection "bedrijf" (failures: collection=reason)."""
+    return RunReport(started_at="2025-01-06T09:00:00+00:00", duration_s=1.5,
+                     reports={"bedrijf": IndexReport(added=added, changed=changed, removed=removed, skipped=failed)},
+                     failures=failures)
 
 
 def test_reindex_is_refused_to_someone_who_is_not_an_admin(scripted_bot):
@@ -180,3 +177,14 @@ def test_status_and_help_are_for_everyone(scripted_bot, scripted_generator):
     help_text = scripted_bot.slack.wait_for_response(help_url).body["text"]
     for word in ("reindex", "status", "help", "/vraag"):
         assert word in help_text
+
+
+def test_partial_failure_and_progress_are_described_in_dutch():
+    from bot.slack.index_reports import describe_progress, describe_report
+
+    report = Report(["hr/a.md"], [], ["hr/oud.md"], [], wiki="map /srv/wiki bestaat niet")
+    text = describe_report(report)
+    assert text.startswith("*Herindexering deels mislukt* in 1.5 s: toegevoegd: 1, gewijzigd: 0, verwijderd: 1")
+    assert "collectie *wiki*: map /srv/wiki bestaat niet" in text
+    assert "Verwijderd: `hr/oud.md`" in text
+    assert describe_progress("bedrijf", 40, 120) == "collectie *bedrijf*: 40 van 120 passages verwerkt"
