@@ -11,6 +11,7 @@ from bot.settings import Settings
 if TYPE_CHECKING:
     from bot.answering.answer import AnswerEngine
     from bot.answering.llm import Generator
+    from bot.answering.template_filling import TemplateFiller
     from bot.answering.templates import TemplateLibrary
     from bot.feedback import FeedbackStore
     from bot.reindexing import Reindexer
@@ -86,6 +87,16 @@ class Services:
     def templates(self) -> "TemplateLibrary":
         from bot.answering.templates import TemplateLibrary
         return self._once("templates", lambda: TemplateLibrary.load(self.settings.templates_dir))
+
+    @property
+    def template_filler(self) -> "TemplateFiller":
+        from bot.answering.template_filling import TemplateFiller
+
+        def retrieve(query: str, collections: list[str] | None = None):
+            return self.engine.retrieve(query, collections=collections)  # the index loads only when used
+        return self._once("template_filler", lambda: TemplateFiller(
+            self.generator, retrieve=retrieve, temperature=self.settings.temperature,
+            top_p=self.settings.top_p, repeat_penalty=self.settings.repeat_penalty))
 
     @property
     def feedback(self) -> "FeedbackStore":
