@@ -1,0 +1,214 @@
+"""Document -> Chunks: split by headings, merge tiny sections, split long ones at paragraph and
+sentence boundaries, all measured in tokens of the embedding model.
+
+The budget covers what is embedded (``Chunk.embedding_text``: title, heading path and text), so a
+chunk never loses its tail to the model's truncation when ``max_tokens`` <= its max_seq_length.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+from knowledge.models import Chunk, Document
+
+_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_SENTENCE_END = re.compile(r"(?<=[.!?:;])\s+(?=[\"'(\[]?[A-Z0-9À-Ý•\-])")
+
+
+@dataclass
+class Section:
+    """The text under one heading path (without the heading lines themselves)."""
+
+    headings: tuple[str, ...]
+    text: str
+    tokens: int = 0
+
+
+def parse_sections(text: str) -> list[Section]:
+    """Splits Markdown-style text at `#` headings (not inside code fences)."""
+    sections: list[Section] = []
+    stack: list[tuple[int, str]] = []
+    body: list[str] = []
+    in_fence = False
+
+    def close() -> None:
+        content = "\n".join(body).strip()
+        if content:
+            sections.append(Section(tuple(h for _, h in stack), content))
+        body.clear()
+
+    for line in text.splitlines():
+        if _FENCE.match(line):
+            in_fence = not in_fence
+        match = None if in_fence else _HEADING.match(line)
+        if match:
+            close()
+            level = len(match.group(1))
+            while stack and stack[-1][0] >= level:
+                stack.pop()
+            stack.append((level, match.group(2).strip()))
+        else:
+            body.append(line)
+    close()
+    return sections
+
+
+class Chunker:
+    """Heading-aware, token-budgeted splitter."""
+
+    def __init__(self, count_tokens: Callable[[str], int], *, max_tokens: int = 350,
+                 overlap_tokens: int = 40, min_tokens: int | None = None) -> None:
+        if max_tokens < 32:
+            raise ValueError("max_tokens must be at least 32")
+        self.count_tokens = count_tokens
+        self.max_tokens = max_tokens
+        self.overlap_tokens = max(0, min(overlap_tokens, max_tokens // 3))
+        self.min_tokens = max_tokens // 4 if min_tokens is None else min_tokens
+
+    def split(self, doc: Document) -> list[Chunk]:
+        sections = parse_sections(doc.text)
+        for section in sections:
+            section.tokens = self.count_tokens(section.text)
+        pieces: list[tuple[tuple[str, ...], str]] = []
+        for group in self._merge_tiny(sections):
+            budget = self._text_budget(doc.title, group.headings)
+            if group.tokens <= budget:
+                pieces.append((group.headings, group.text))
+            else:
+                pieces.extend((group.headings, text) for text in self._split_long(group.text, budget))
+        return [
+            Chunk(id=f"{doc.collection}:{doc.id}#{i}", doc_id=doc.id, collection=doc.collection,
+                  title=doc.title, headings=headings, text=text, ordinal=i,
+                  content_hash=doc.content_hash, source_path=doc.source_path)
+            for i, (headings, text) in enumerate(pieces)
+        ]
+
+    def _text_budget(self, title: str, headings: tuple[str, ...]) -> int:
+        context = " > ".join((title, *[h for h in headings if h != title]))
+        return max(self.max_tokens // 2, self.max_tokens - self.count_tokens(context) - 2)
+
+    # --- merging -----------------------------------------------------------------------------------
+
+    def _merge_tiny(self, sections: list[Section]) -> list[Section]:
+        """Joins a tiny section with its following siblings/children while the result fits."""
+        groups: list[Section] = []
+        for section in sections:
+            last = groups[-1] if groups else None
+            if last is not None and self._may_merge(last, section):
+                groups[-1] = self._join(last, section)
+            else:
+                groups.append(Section(section.headings, section.text, section.tokens))
+        return groups
+
+    def _may_merge(self, group: Section, nxt: Section) -> bool:
+        if group.tokens >= self.min_tokens and nxt.tokens >= self.min_tokens:
+            return False
+        if group.tokens + nxt.tokens + 8 > self.max_tokens - 24:
+            return False
+        parent = group.headings[:-1] if group.headings else ()
+        return nxt.headings[: len(parent)] == parent and len(nxt.headings) >= len(parent)
+
+    def _join(self, group: Section, nxt: Section) -> Section:
+        common = _common_prefix(group.headings, nxt.headings)
+        parts = [_with_heading_lines(group.headings, common, group.text),
+                 _with_heading_lines(nxt.headings, common, nxt.text)]
+        text = "\n\n".join(parts)
+        return Section(common, text, group.tokens + nxt.tokens + self.count_tokens(
+            "\n".join(nxt.headings[len(common):] + group.headings[len(common):])))
+
+    # --- splitting ---------------------------------------------------------------------------------
+
+    def _split_long(self, text: str, budget: int) -> list[str]:
+        units = self._units(text, budget)
+        chunks: list[str] = []
+        current: list[tuple[str, int, str]] = []  # (text, tokens, separator before it)
+        size = 0
+        for unit, tokens, sep in units:
+            if current and size + tokens > budget:
+                chunks.append(_render(current))
+                current = self._overlap(current, budget - tokens)
+                size = sum(t for _, t, _ in current)
+            current.append((unit, tokens, sep))
+            size += tokens
+        if current:
+            chunks.append(_render(current))
+        return chunks
+
+    def _units(self, text: str, budget: int) -> list[tuple[str, int, str]]:
+        """Paragraphs, or for a too long paragraph its lines, sentences and finally word runs."""
+        units: list[tuple[str, int, str]] = []
+        for paragraph in re.split(r"\n\s*\n", text):
+            paragraph = paragraph.strip()
+            if not paragraph:
+                continue
+            tokens = self.count_tokens(paragraph)
+            if tokens <= budget:
+                units.append((paragraph, tokens, "\n\n"))
+                continue
+            first = True
+            for piece, sep in self._pieces(paragraph):
+                for part in self._fit(piece, budget):
+                    units.append((part, self.count_tokens(part), "\n\n" if first else sep))
+                    first = False
+        return units
+
+    @staticmethod
+    def _pieces(paragraph: str) -> list[tuple[str, str]]:
+        lines = [ln for ln in paragraph.split("\n") if ln.strip()]
+        if len(lines) > 1:
+            return [(ln, "\n") for ln in lines]
+        return [(s, " ") for s in _SENTENCE_END.split(paragraph) if s.strip()]
+
+    def _fit(self, piece: str, budget: int) -> list[str]:
+        """A line or sentence that alone exceeds the budget is cut into word runs."""
+        if self.count_tokens(piece) <= budget:
+            return [piece]
+        if "\n" not in piece:
+            sentences = [s for s in _SENTENCE_END.split(piece) if s.strip()]
+            if len(sentences) > 1:
+                return [part for s in sentences for part in self._fit(s, budget)]
+        words, parts, run = piece.split(), [], []
+        for word in words:
+            run.append(word)
+            if self.count_tokens(" ".join(run)) > budget and len(run) > 1:
+                run.pop()
+                parts.append(" ".join(run))
+                run = [word]
+        if run:
+            parts.append(" ".join(run))
+        return parts
+
+    def _overlap(self, current: list[tuple[str, int, str]], room: int) -> list[tuple[str, int, str]]:
+        """The tail of the previous chunk (whole units, at most overlap_tokens) starts the next."""
+        limit = min(self.overlap_tokens, room)
+        tail: list[tuple[str, int, str]] = []
+        size = 0
+        for unit in reversed(current):
+            if size + unit[1] > limit:
+                break
+            tail.insert(0, unit)
+            size += unit[1]
+        return tail
+
+
+def _render(units: list[tuple[str, int, str]]) -> str:
+    text = ""
+    for i, (unit, _, sep) in enumerate(units):
+        text += unit if i == 0 else sep + unit
+    return text.strip()
+
+
+def _common_prefix(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
+    n = 0
+    while n < min(len(a), len(b)) and a[n] == b[n]:
+        n += 1
+    return a[:n]
+
+
+def _with_heading_lines(headings: tuple[str, ...], common: tuple[str, ...], text: str) -> str:
+    lines = ["#" * min(level + 1, 6) + " " + h
+             for level, h in enumerate(headings) if level >= len(common)]
+    return "\n".join([*lines, text])

@@ -1,0 +1,115 @@
+"""Text -> vectors: the Embedder protocol and its sentence-transformers implementation."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Callable, Protocol, runtime_checkable
+
+import numpy as np
+
+from knowledge.errors import EmbeddingError
+
+log = logging.getLogger(__name__)
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Turns passages and questions into L2-normalised float32 vectors of one model."""
+
+    name: str
+    dimension: int
+
+    def embed_documents(self, texts: list[str],
+                        progress: Callable[[int], None] | None = None) -> np.ndarray:
+        """One row per text; `progress` is called with the number of texts just embedded."""
+        ...
+
+    def embed_query(self, text: str) -> np.ndarray:
+        ...
+
+    def count_tokens(self, text: str) -> int:
+        ...
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model loaded from a local folder (or the local HF cache).
+
+    E5-family models (name contains "e5") get their "query: " / "passage: " prefixes. Texts are
+    embedded in length-sorted batches so short chunks are not padded to the longest one.
+    """
+
+    def __init__(self, model_name_or_path: str, *, batch_size: int = 32, backend: str = "torch",
+                 max_seq_length: int | None = None) -> None:
+        from sentence_transformers import SentenceTransformer
+
+        self.batch_size = batch_size
+        self.backend = backend
+        path = Path(model_name_or_path).expanduser()
+        self.name = _model_name(path)
+        try:
+            self._model = SentenceTransformer(
+                str(path) if path.exists() else model_name_or_path,
+                device="cpu", backend=backend, local_files_only=True,
+                model_kwargs=_backend_kwargs(backend, path))
+        except Exception as exc:  # transformers/onnx raise many kinds; the cause is logged
+            log.error("embedding model %s could not be loaded", model_name_or_path, exc_info=True)
+            raise EmbeddingError(
+                f"Het embeddingmodel '{model_name_or_path}' kon niet worden geladen ({exc}).") from exc
+        if max_seq_length:
+            self._model.max_seq_length = max_seq_length
+        self.dimension = int(self._model.get_embedding_dimension() or 0)
+        self._tokenizer = self._model.tokenizer
+        is_e5 = "e5" in self.name.lower()
+        self._query_prefix = "query: " if is_e5 else ""
+        self._passage_prefix = "passage: " if is_e5 else ""
+
+    @property
+    def max_seq_length(self) -> int:
+        return int(self._model.max_seq_length or 512)
+
+    def embed_documents(self, texts: list[str],
+                        progress: Callable[[int], None] | None = None) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        prefixed = [self._passage_prefix + t for t in texts]
+        order = np.argsort([-len(t) for t in prefixed], kind="stable")
+        out = np.empty((len(texts), self.dimension), dtype=np.float32)
+        for start in range(0, len(order), self.batch_size):
+            batch = order[start:start + self.batch_size]
+            out[batch] = self._encode([prefixed[i] for i in batch])
+            if progress is not None:
+                progress(len(batch))
+        return out
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self._encode([self._query_prefix + text])[0]
+
+    def count_tokens(self, text: str) -> int:
+        return len(self._tokenizer(text, add_special_tokens=False)["input_ids"])
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        vectors = self._model.encode(texts, batch_size=len(texts), normalize_embeddings=True,
+                                     convert_to_numpy=True, show_progress_bar=False)
+        return np.asarray(vectors, dtype=np.float32)
+
+
+def _model_name(path: Path) -> str:
+    """A readable identity for the model: the folder name, or the parent's for a `model` folder."""
+    if path.exists():
+        resolved = path.resolve()
+        if resolved.name in {"model", "models"} and resolved.parent.name:
+            return f"{resolved.parent.name}/{resolved.name}"
+        return resolved.name
+    return str(path)
+
+
+def _backend_kwargs(backend: str, path: Path) -> dict | None:
+    """For ONNX, prefer an exported int8 file next to the model when one exists."""
+    if backend != "onnx":
+        return None
+    for candidate in ("onnx/model_qint8_avx512_vnni.onnx", "onnx/model_quint8_avx2.onnx",
+                      "onnx/model_qint8_avx2.onnx", "onnx/model.onnx"):
+        if (path / candidate).is_file():
+            return {"file_name": candidate, "provider": "CPUExecutionProvider"}
+    return {"provider": "CPUExecutionProvider"}

@@ -1,0 +1,27 @@
+"""Errors of the knowledge package. Their messages are Dutch: the bot shows them as they are."""
+
+from __future__ import annotations
+
+
+class KnowledgeError(Exception):
+    """Something in the knowledge base went wrong in a way a user can act on."""
+
+
+class DocumentError(KnowledgeError):
+    """A supported file could not be read: corrupt, unreadable or without text."""
+
+
+class SourceNotFoundError(KnowledgeError):
+    """A folder to index does not exist or is not a folder."""
+
+
+class IndexBusyError(KnowledgeError):
+    """Another re-index holds the lock."""
+
+
+class EmbeddingModelMismatchError(KnowledgeError):
+    """The index was built with another embedding model than the one searching it."""
+
+
+class EmbeddingError(KnowledgeError):
+    """The embedding model could not be loaded or failed to embed."""

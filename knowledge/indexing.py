@@ -1,0 +1,177 @@
+"""Sync a source folder into the store: incremental, atomic, reported.
+
+Order of work: read and hash every file, parse and chunk only new or changed ones, embed all new
+chunks, and only then change the table, in one commit. A run that fails or is interrupted before
+that commit leaves the previous index as it was. An inter-process file lock keeps two runs apart.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Iterator
+
+from knowledge.chunking import Chunker
+from knowledge.embeddings import Embedder
+from knowledge.errors import DocumentError, IndexBusyError, SourceNotFoundError
+from knowledge.loaders import content_hash, document_id, find_documents, load_document
+from knowledge.models import Chunk, IndexReport, SkippedFile
+from knowledge.store import ChunkStore, ModelInfo, chunk_rows
+
+__all__ = ["Indexer", "IndexBusyError", "IndexProgress"]
+
+log = logging.getLogger(__name__)
+
+IndexProgress = Callable[[int, int], None]  # (chunks embedded so far, chunks to embed)
+LOCK_FILE = "reindex.lock"
+
+
+@dataclass
+class _Plan:
+    """What a run found on disk before it embeds anything."""
+
+    chunks: list[Chunk] = field(default_factory=list)
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    skipped: list[SkippedFile] = field(default_factory=list)
+
+
+class Indexer:
+    """Keeps one collection of the store in step with a folder."""
+
+    def __init__(self, store: ChunkStore, embedder: Embedder, chunker: Chunker, *,
+                 lock_dir: Path) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.chunker = chunker
+        self.lock_dir = Path(lock_dir)
+        self._held = threading.local()  # lock depth of the current thread: lock() is re-entrant
+
+    @property
+    def model(self) -> ModelInfo:
+        return ModelInfo(self.embedder.name, self.embedder.dimension)
+
+    def reindex(self, source: Path, *, collection: str, full: bool = False,
+                progress: IndexProgress | None = None, wait: bool = False) -> IndexReport:
+        """Brings `collection` in line with the files under `source`.
+
+        Raises SourceNotFoundError for a missing folder and IndexBusyError when another run holds
+        the lock (unless `wait`).
+        """
+        source = Path(source).expanduser()
+        if not source.is_dir():
+            raise SourceNotFoundError(f"De bronmap '{source}' bestaat niet of is geen map.")
+        started = time.monotonic()
+        report = IndexReport(started_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                             collections=[collection])
+        with self.lock(wait=wait):
+            recorded = self.store.model()
+            rebuild = recorded is not None and recorded != self.model
+            if rebuild:
+                log.warning("embedding model changed from %s to %s: rebuilding the whole index",
+                            recorded.name, self.model.name)
+            known = {} if rebuild else self.store.documents(collection)
+            plan = self._plan(source.resolve(), collection, known, full=full or rebuild)
+            vectors = self._embed(plan.chunks, progress)
+            rows = chunk_rows(plan.chunks, vectors, self.model)
+            if rebuild:
+                self.store.overwrite(rows, self.model)
+            else:
+                self.store.replace_documents(collection, rows, plan.added + plan.changed + plan.removed,
+                                             model=self.model, whole_collection=full)
+        report.added, report.changed, report.removed = plan.added, plan.changed, plan.removed
+        report.unchanged, report.skipped = plan.unchanged, plan.skipped
+        report.chunks_embedded = len(plan.chunks)
+        report.full_rebuild = full or rebuild
+        report.duration_s = round(time.monotonic() - started, 3)
+        log.info("re-indexed %s: %d added, %d changed, %d removed, %d unchanged, %d skipped, "
+                 "%d chunks embedded in %.1f s", collection, len(plan.added), len(plan.changed),
+                 len(plan.removed), plan.unchanged, len(plan.skipped), len(plan.chunks), report.duration_s)
+        return report
+
+    def optimize(self, *, wait: bool = True) -> dict:
+        """Store maintenance (compaction, index refresh, old versions) under the re-index lock."""
+        with self.lock(wait=wait):
+            return self.store.optimize()
+
+    @contextmanager
+    def lock(self, *, wait: bool = False) -> Iterator[None]:
+        """The inter-process re-index lock; flock on a fresh descriptor also excludes other threads.
+        Re-entrant within one thread, so a caller can hold it over several reindex() calls."""
+        depth = getattr(self._held, "depth", 0)
+        if depth:
+            self._held.depth = depth + 1
+            try:
+                yield
+            finally:
+                self._held.depth = depth
+            return
+        self.lock_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.lock_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+            except BlockingIOError as exc:
+                raise IndexBusyError("Er loopt al een herindexering; probeer het straks opnieuw.") from exc
+            os.ftruncate(fd, 0)
+            os.write(fd, f"{os.getpid()}\n".encode())
+            self._held.depth = 1
+            try:
+                yield
+            finally:
+                self._held.depth = 0
+        finally:
+            os.close(fd)  # closing releases the lock
+
+    def _plan(self, root: Path, collection: str, known: dict[str, str], *, full: bool) -> _Plan:
+        plan = _Plan()
+        seen: set[str] = set()
+        for path in find_documents(root):
+            doc_id = document_id(path, root)
+            seen.add(doc_id)
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                plan.skipped.append(SkippedFile(doc_id, f"kan het bestand niet lezen ({exc.strerror or exc})"))
+                continue
+            digest = content_hash(data)
+            if not full and known.get(doc_id) == digest:
+                plan.unchanged += 1
+                continue
+            try:
+                document = load_document(path, root, collection=collection, data=data)
+                chunks = self.chunker.split(document)
+            except DocumentError as exc:
+                log.info("skipped %s: %s", doc_id, exc)
+                plan.skipped.append(SkippedFile(doc_id, str(exc)))
+                continue
+            if not chunks:
+                plan.skipped.append(SkippedFile(doc_id, "het bestand bevat geen tekst"))
+                continue
+            (plan.changed if doc_id in known else plan.added).append(doc_id)
+            plan.chunks.extend(chunks)
+        plan.removed = sorted(set(known) - seen)
+        return plan
+
+    def _embed(self, chunks: list[Chunk], progress: IndexProgress | None):
+        total = len(chunks)
+        done = 0
+        if progress is not None:
+            progress(0, total)
+
+        def step(n: int) -> None:
+            nonlocal done
+            done += n
+            if progress is not None:
+                progress(done, total)
+
+        return self.embedder.embed_documents([c.embedding_text for c in chunks], progress=step)
