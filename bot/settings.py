@@ -140,6 +140,10 @@ class Settings:
     misfire_grace_seconds: int = _setting(
         300, "VRAAGBAAK_MISFIRE_GRACE_SECONDS", "How late a missed scheduled run may still start.")
     timezone: str = _setting("Europe/Amsterdam", "VRAAGBAAK_TIMEZONE", "Time zone of the cron expressions.")
+    keep_old_versions_seconds: int = _setting(
+        600, "VRAAGBAAK_KEEP_OLD_VERSIONS_SECONDS",
+        "How long a superseded index version stays on disk, so a question still being answered from it "
+        "is never broken; older versions are removed by the clean-up after every re-index.")
 
     # --- operations --------------------------------------------------------------------------
     log_level: str = _setting("INFO", "VRAAGBAAK_LOG_LEVEL", "DEBUG, INFO, WARNING or ERROR.")
