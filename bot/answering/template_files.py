@@ -130,6 +130,7 @@ def parse_template_file(path: Path, *, shipped: bool = False) -> Template:
         raise TemplateFileError(path, "TOML", f"geen geldige TOML: {exc}") from exc
     top = _Table(path, data, "", "")
     name = _template_name(top, path)
+    title, description = top.text("title", limit=150), top.text("description", limit=1000)
     fields = _fields(top)
     retrieval = _retrieval(top, fields)
     prompt = top.table("prompt", "prompt")
@@ -147,7 +148,7 @@ def parse_template_file(path: Path, *, shipped: bool = False) -> Template:
     max_tokens = output.integer("max_tokens", low=16, high=32768)
     schema = _schema(output, fields)
     return Template(
-        name=name, title=top.text("title", limit=150), description=top.text("description", limit=1000),
+        name=name, title=title, description=description,
         fields=fields, system_prompt=system, user_prompt=user, schema=schema, retrieval=retrieval,
         max_tokens=max_tokens, temperature=temperature, path=path, shipped=shipped)
 

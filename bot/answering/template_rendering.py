@@ -127,10 +127,12 @@ def _markdown_item(number: int, item: Any, schema: Mapping[str, Any]) -> str:
 
 # --- Slack Block Kit -----------------------------------------------------------------------------------
 
-def to_blocks(result: TemplateResult) -> list[dict]:
-    """The result as Block Kit blocks for chat.postMessage / chat.update (at most 50 blocks)."""
-    blocks: list[dict] = [{"type": "header", "text": {"type": "plain_text", "emoji": True,
-                                                      "text": _cut(heading(result), HEADER_LIMIT)}}]
+def to_blocks(result: TemplateResult, *, intro: str = "") -> list[dict]:
+    """The result as Block Kit blocks for chat.postMessage / chat.update (at most 50 blocks);
+    `intro` (mrkdwn, e.g. who asked for it) comes first, as context."""
+    blocks: list[dict] = [_context(intro)] if intro else []
+    blocks.append({"type": "header", "text": {"type": "plain_text", "emoji": True,
+                                              "text": _cut(heading(result), HEADER_LIMIT)}})
     summary = input_summary(result)
     if summary:
         blocks.append(_context(" · ".join(f"*{escape(label)}:* {escape(value)}" for label, value in summary)))

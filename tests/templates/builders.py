@@ -1,0 +1,57 @@
+"""Test material for templates: outputs that satisfy a schema, and template files to drop in a folder."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from bot.answering.llm import GenerationRequest
+
+
+def instance_for(schema: dict[str, Any], word: str = "tekst") -> Any:
+    """The smallest JSON value valid under the schema (types, required properties, min/max items)."""
+    kind = schema.get("type")
+    if kind == "object":
+        return {key: instance_for(sub, key) for key, sub in schema.get("properties", {}).items()}
+    if kind == "array":
+        count = max(schema.get("minItems", 0), 1 if schema.get("maxItems", 1) >= 1 else 0)
+        return [instance_for(schema["items"], f"{word} {i + 1}") for i in range(count)]
+    if kind in ("integer", "number"):
+        return schema.get("minimum", 1)
+    if kind == "boolean":
+        return True
+    text = f"{word} voorbeeld"
+    return text[: schema.get("maxLength", len(text))]
+
+
+def valid_reply(request: GenerationRequest) -> str:
+    """What a well-behaved model writes under the request's schema."""
+    return json.dumps(instance_for(request.json_schema), ensure_ascii=False)
+
+
+MINIMAL_TEMPLATE = '''
+title = "Weekstart"
+description = "Een korte weekstart."
+
+[[fields]]
+name = "thema"
+label = "Thema"
+type = "text"
+required = true
+
+[prompt]
+user = "Schrijf een weekstart over {thema}."
+
+[output.schema]
+type = "object"
+required = ["punten"]
+properties.punten = { type = "array", title = "Punten", minItems = 1, maxItems = 3, items = { type = "string", maxLength = 40 } }
+'''
+
+
+def write_template(folder: Path, name: str, text: str = MINIMAL_TEMPLATE) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
