@@ -1,20 +1,29 @@
-"""Re-indexing all configured collections: one entry shared by the CLI, Slack and the scheduler."""
+"""Re-indexing all configured collections: one entry shared by the CLI, Slack and the scheduler.
+
+One run at a time: a thread lock in this process and the Indexer's file lock across processes.
+After every run the store is maintained (compaction, index refresh, removal of versions superseded
+longer than ``keep_old_versions_seconds`` ago), so the data folder stays bounded. Each run is saved
+in the state folder (the last one, and the last one per collection) for ``vraagbaak status`` in any
+process, and handed to observers (e.g. the admins' Slack DM on failure).
+"""
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import os
 import threading
 import time
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from bot.errors import ReindexBusyError, VraagbaakError
 from bot.settings import Settings
 from knowledge.errors import IndexBusyError, KnowledgeError
+from knowledge.indexing import LOCK_FILE
 from knowledge.models import IndexReport, SkippedFile
 
 if TYPE_CHECKING:
@@ -24,6 +33,7 @@ log = logging.getLogger(__name__)
 
 BUSY_MESSAGE = "Er loopt al een herindexering; probeer het straks opnieuw."
 RunProgress = Callable[[str, int, int], None]  # (collection, chunks embedded, chunks to embed)
+RunObserver = Callable[["RunReport"], None]  # told about every finished run, failed or not
 
 
 @dataclass
@@ -35,6 +45,8 @@ class RunReport:
     full: bool = False
     reports: dict[str, IndexReport] = field(default_factory=dict)
     failures: dict[str, str] = field(default_factory=dict)  # collection -> Dutch reason
+    trigger: str = ""  # who started it: "cli", "slack:U123", "schema:reindex", …
+    maintenance: dict = field(default_factory=dict)  # what the clean-up after the run did
 
     @property
     def ok(self) -> bool:
@@ -55,7 +67,15 @@ class RunReport:
             raw["skipped"] = [SkippedFile(**s) for s in raw.get("skipped", [])]
             reports[name] = IndexReport(**raw)
         return cls(started_at=data["started_at"], duration_s=data.get("duration_s", 0.0),
-                   full=data.get("full", False), reports=reports, failures=data.get("failures", {}))
+                   full=data.get("full", False), reports=reports, failures=data.get("failures", {}),
+                   trigger=data.get("trigger", ""), maintenance=data.get("maintenance", {}))
+
+    def for_collection(self, name: str) -> "RunReport":
+        """This run as far as one collection is concerned."""
+        return RunReport(started_at=self.started_at, duration_s=self.duration_s, full=self.full,
+                         reports={k: v for k, v in self.reports.items() if k == name},
+                         failures={k: v for k, v in self.failures.items() if k == name},
+                         trigger=self.trigger)
 
 
 class Reindexer:
@@ -65,35 +85,71 @@ class Reindexer:
         self.settings = settings
         self.services = services
         self._running = threading.Lock()
+        self._observers: list[RunObserver] = []
 
     @property
     def report_path(self) -> Path:
         return self.settings.state_dir / "last_reindex.json"
 
+    @property
+    def collections_report_path(self) -> Path:
+        return self.settings.state_dir / "last_reindex_per_collection.json"
+
+    def add_observer(self, observer: RunObserver) -> None:
+        """`observer(run)` is called after every run, also a failed one; its errors are only logged."""
+        self._observers.append(observer)
+
+    def remove_observer(self, observer: RunObserver) -> None:
+        self._observers.remove(observer)
+
     def is_running(self) -> bool:
-        """True while a run of this process is busy (another process's run shows as busy on run())."""
-        return self._running.locked()
+        """True while a run is busy, in this process or in another one on the same data folder."""
+        return self._running.locked() or self._locked_by_another_process()
+
+    def _locked_by_another_process(self) -> bool:
+        # A shared, non-blocking flock fails only while a run holds the exclusive one. Locks of a
+        # process that died went with it, so a stale lock file never reads as busy.
+        try:
+            fd = os.open(self.settings.state_dir / LOCK_FILE, os.O_RDONLY)
+        except FileNotFoundError:
+            return False
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        finally:
+            os.close(fd)
+        return False
 
     def run(self, collections: list[str] | None = None, *, full: bool = False,
-            progress: RunProgress | None = None, wait: bool = False) -> RunReport:
+            progress: RunProgress | None = None, wait: bool = False, trigger: str = "") -> RunReport:
         """Re-indexes the named collections (default: all configured ones)."""
-        sources = self._sources(collections)
-        if not self._running.acquire(blocking=wait):
-            raise ReindexBusyError(BUSY_MESSAGE)
-        try:
-            return self._run(sources, full=full, progress=progress, wait=wait)
-        finally:
-            self._running.release()
+        return self._locked_run(self._sources(collections), full=full, progress=progress, wait=wait,
+                                trigger=trigger)
 
     def run_folder(self, folder: Path, *, collection: str, full: bool = False,
-                   progress: RunProgress | None = None, wait: bool = False) -> RunReport:
+                   progress: RunProgress | None = None, wait: bool = False, trigger: str = "") -> RunReport:
         """Re-indexes one folder as `collection` (e.g. `vraagbaak index MAP`)."""
+        return self._locked_run({collection: Path(folder)}, full=full, progress=progress, wait=wait,
+                                trigger=trigger)
+
+    def _locked_run(self, sources: dict[str, Path], *, full: bool, progress: RunProgress | None,
+                    wait: bool, trigger: str) -> RunReport:
         if not self._running.acquire(blocking=wait):
             raise ReindexBusyError(BUSY_MESSAGE)
         try:
-            return self._run({collection: Path(folder)}, full=full, progress=progress, wait=wait)
+            run = self._run(sources, full=full, progress=progress, wait=wait, trigger=trigger)
         finally:
             self._running.release()
+        self._tell_observers(run)
+        return run
+
+    def _tell_observers(self, run: RunReport) -> None:
+        for observer in list(self._observers):
+            try:
+                observer(run)
+            except Exception:  # an observer (a Slack DM) must never fail the run it is told about
+                log.exception("re-index observer %r failed", observer)
 
     def _sources(self, collections: list[str] | None) -> dict[str, Path]:
         if collections is None:
@@ -105,19 +161,38 @@ class Reindexer:
         return {name: self.settings.sources[name] for name in collections}
 
     def _run(self, sources: dict[str, Path], *, full: bool, progress: RunProgress | None,
-             wait: bool) -> RunReport:
+             wait: bool, trigger: str) -> RunReport:
         started = time.monotonic()
-        run = RunReport(started_at=datetime.now(timezone.utc).isoformat(timespec="seconds"), full=full)
-        indexer = self.services.indexer
+        run = RunReport(started_at=datetime.now(timezone.utc).isoformat(timespec="seconds"), full=full,
+                        trigger=trigger)
         try:
-            with indexer.lock(wait=wait):  # held over all collections: one run at a time
-                for name, folder in sources.items():
-                    self._one(run, name, folder, full=full, progress=progress)
-        except IndexBusyError as exc:
-            raise ReindexBusyError(BUSY_MESSAGE) from exc
+            indexer = self.services.indexer
+        except Exception as exc:  # e.g. the embedding model cannot be loaded: every collection fails
+            log.exception("re-index cannot start")
+            reason = str(exc) if isinstance(exc, (VraagbaakError, KnowledgeError)) else (
+                f"onverwachte fout ({type(exc).__name__}: {exc})")
+            run.failures = {name: reason for name in sources}
+        else:
+            try:
+                with indexer.lock(wait=wait):  # held over all collections: one run at a time
+                    for name, folder in sources.items():
+                        self._one(run, name, folder, full=full, progress=progress)
+                    run.maintenance = self._maintain()
+            except IndexBusyError as exc:
+                raise ReindexBusyError(BUSY_MESSAGE) from exc
         run.duration_s = round(time.monotonic() - started, 3)
         self._save(run)
         return run
+
+    def _maintain(self) -> dict:
+        """Compaction, index refresh and removal of old versions; a no-op (no new version) when
+        there is nothing to do. A failure costs disk space, not the run."""
+        try:
+            return self.services.store.optimize(
+                keep_superseded=timedelta(seconds=self.settings.keep_old_versions_seconds))
+        except Exception as exc:
+            log.warning("index maintenance after the re-index failed", exc_info=True)
+            return {"optimized": False, "error": f"{type(exc).__name__}: {exc}"}
 
     def _one(self, run: RunReport, name: str, folder: Path, *, full: bool,
              progress: RunProgress | None) -> None:
@@ -142,8 +217,29 @@ class Reindexer:
             log.warning("cannot read %s", self.report_path, exc_info=True)
             return None
 
+    def last_runs_by_collection(self) -> dict[str, RunReport]:
+        """Per collection, the last run that included it (any process)."""
+        try:
+            data = json.loads(self.collections_report_path.read_text(encoding="utf-8"))
+            return {name: RunReport.from_json(json.dumps(raw)) for name, raw in data.items()}
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError, KeyError, TypeError):
+            log.warning("cannot read %s", self.collections_report_path, exc_info=True)
+            return {}
+
     def _save(self, run: RunReport) -> None:
-        self.report_path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.report_path.with_suffix(".json.tmp")
-        tmp.write_text(run.to_json(), encoding="utf-8")
-        os.replace(tmp, self.report_path)
+        _write_atomically(self.report_path, run.to_json())
+        per_collection = {name: json.loads(report.to_json())
+                          for name, report in self.last_runs_by_collection().items()}
+        for name in {*run.reports, *run.failures}:
+            per_collection[name] = asdict(run.for_collection(name))
+        _write_atomically(self.collections_report_path,
+                          json.dumps(per_collection, ensure_ascii=False, indent=2))
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)

@@ -1,0 +1,51 @@
+"""Tiny corpora on disk, and the composition root with the session's real embedder given, over a
+real LanceDB in tmp_path: what the scheduler, the Reindexer and the status read in production."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.services import Services
+from bot.settings import Settings
+from tests.conftest import make_settings
+
+HR_DOCS = {
+    "verlof.md": "# Verlof\n\nIedereen heeft 25 vakantiedagen per jaar bij een volledige werkweek.\n",
+    "ziek.md": "# Ziekmelding\n\nMeld je ziek voor negen uur bij je leidinggevende.\n",
+}
+IT_DOCS = {
+    "vpn.md": "# VPN\n\nDe VPN-client heet Tunnelbaas en vraagt elke dag om je MFA-code.\n",
+    "printen.md": "# Printen\n\nDe printer op de tweede verdieping heet Kopieerkanon.\n",
+}
+
+
+def write_docs(folder: Path, docs: dict[str, str]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in docs.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return folder
+
+
+class GivenServices(Services):
+    """The real composition root, with some parts given (the session's embedder) instead of built."""
+
+    def __init__(self, settings: Settings, **given: Any) -> None:
+        super().__init__(settings)
+        self.__dict__.update(given)  # Services builds a part only when it is not there yet
+
+
+def services_for(tmp_path: Path, embedder, sources: dict[str, Path], **overrides: Any) -> GivenServices:
+    values = {"reindex_cron": "", "consistency_cron": "", **overrides}
+    settings = make_settings(tmp_path / "data", sources=sources, **values)
+    return GivenServices(settings, embedder=embedder)
+
+
+@pytest.fixture
+def two_collections(tmp_path: Path) -> dict[str, Path]:
+    return {"hr": write_docs(tmp_path / "docs" / "hr", HR_DOCS),
+            "it": write_docs(tmp_path / "docs" / "it", IT_DOCS)}

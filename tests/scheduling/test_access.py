@@ -1,0 +1,116 @@
+"""Collections and channels: a document of a collection a channel may not see is never retrieved,
+quoted or cited there. Retrieval level with the real index; end to end through the real Bolt app
+over real sockets to the fake Slack, with real retrieval and a model that quotes its whole prompt
+(so anything that reached the prompt would reach Slack)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.answering.answer import AnswerEngine
+from knowledge.retrieval import Retriever
+from tests.fakeslack import FakeSlack
+from tests.scheduling.conftest import services_for
+from tests.slack.conftest import ServicesWith, bot_settings, running_bot
+from tests.slack.fakes import ScriptedGenerator
+
+HR_ONLY = "C0HRONLY"
+OPEN = "C0OPEN"
+USER = "U0ALICE"
+DM = "D0ALICE"
+PRINTER_QUESTION = "Hoe heet de printer op de tweede verdieping?"
+# Everything that would show the IT collection's documents: their facts, ids and titles.
+IT_MARKERS = ("Kopieerkanon", "Tunnelbaas", "printen.md", "vpn.md", "Printen", "VPN-client")
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def indexed(tmp_path: Path, embedder, two_collections):
+    services = services_for(tmp_path, embedder, two_collections)
+    report = services.reindexer.run()
+    assert report.ok and services.store.stats()["collections"].keys() == {"hr", "it"}
+    return services
+
+
+def test_retrieval_never_returns_a_collection_it_was_not_asked_for(indexed):
+    retriever = Retriever(indexed.embedder, indexed.store)
+    for mode in ("hybrid", "vector", "fts"):
+        everywhere = retriever.search(PRINTER_QUESTION, k=5, mode=mode)
+        assert everywhere and everywhere[0].chunk.doc_id == "printen.md", mode  # the control
+        hr_only = retriever.search(PRINTER_QUESTION, k=5, mode=mode, collections=["hr"])
+        assert {h.chunk.collection for h in hr_only} <= {"hr"}, mode
+        assert all("Kopieerkanon" not in h.chunk.text for h in hr_only), mode
+        exact = retriever.search("Kopieerkanon", k=5, mode=mode, collections=["hr"])
+        assert all(h.chunk.collection == "hr" for h in exact), mode
+        assert retriever.search(PRINTER_QUESTION, k=5, mode=mode, collections=[]) == [], mode
+
+
+def test_settings_map_channels_and_dms_to_collections(tmp_path):
+    from tests.conftest import make_settings
+
+    settings = make_settings(tmp_path, channel_collections={HR_ONLY: ["hr"]}, dm_collections=["hr"])
+    assert settings.collections_for_channel(HR_ONLY, is_dm=False) == ["hr"]
+    assert settings.collections_for_channel(OPEN, is_dm=False) is None
+    assert settings.collections_for_channel(DM, is_dm=True) == ["hr"]
+
+
+def quote_the_prompt(messages: list[dict]) -> str:
+    """A model that repeats everything it was given, so a leaked passage cannot stay hidden."""
+    return "Dit staat in mijn bronnen [1] [2] [3]:\n" + "\n".join(m["content"] for m in messages)
+
+
+@pytest.fixture
+def slack():
+    with FakeSlack() as fake:
+        fake.workspace.add_user(USER, "alice")
+        yield fake
+
+
+def everything_sent(slack: FakeSlack) -> str:
+    """Every API call, response_url post and acknowledgement the bot made, as one text."""
+    recorded = ([{"method": c.method, "params": c.params} for c in slack.calls]
+                + [r.body for r in slack.responses] + [a.payload for a in slack.acks])
+    return json.dumps(recorded, ensure_ascii=False)
+
+
+def test_a_restricted_channel_never_sees_another_collection_end_to_end(tmp_path, indexed, slack):
+    settings = bot_settings(tmp_path, slack, sources=indexed.settings.sources,
+                            channel_collections={HR_ONLY: ["hr"]}, dm_collections=["hr"],
+                            min_relevance=0.0, answer_cache_size=0, reindex_cron="", consistency_cron="")
+    generator = ScriptedGenerator(quote_the_prompt, piece_delay_s=0.0, piece_chars=4000)
+    retriever = Retriever(indexed.embedder, indexed.store)
+    engine = AnswerEngine.from_parts(settings, retriever=retriever, generator=generator)
+    services = ServicesWith(settings, engine=engine, generator=generator, retriever=retriever,
+                            store=indexed.store, embedder=indexed.embedder)
+    try:
+        with running_bot(slack, services) as bot:
+            # 1. an @mention in the restricted channel
+            event = slack.user_posts(PRINTER_QUESTION, user=USER, channel=HR_ONLY)
+            slack.push_event(event)
+            generator.wait_for_requests(1, timeout=60)
+            # 2. a DM, where only hr is configured
+            slack.push_event(slack.user_posts(PRINTER_QUESTION, user=USER, channel=DM))
+            generator.wait_for_requests(2, timeout=60)
+            # 3. /vraag in the restricted channel
+            slack.push_command("/vraag", PRINTER_QUESTION, user=USER, channel=HR_ONLY)
+            generator.wait_for_requests(3, timeout=60)
+            bot.parts.replier.wait_until_idle(30)
+            sent = everything_sent(slack)
+            assert "vakantiedagen" in sent or "negen uur" in sent, "hr passages should have been quoted"
+            for marker in IT_MARKERS:
+                assert marker not in sent, f"{marker!r} of collection 'it' reached a channel that may not see it"
+            for request in generator.requests:
+                prompt = json.dumps(request.messages, ensure_ascii=False)
+                assert not any(marker in prompt for marker in IT_MARKERS)
+
+            # The control: the same question in an open channel does show the it collection.
+            slack.push_event(slack.user_posts(PRINTER_QUESTION, user=USER, channel=OPEN))
+            generator.wait_for_requests(4, timeout=60)
+            bot.parts.replier.wait_until_idle(30)
+            assert "Kopieerkanon" in everything_sent(slack)
+    finally:
+        generator.close()

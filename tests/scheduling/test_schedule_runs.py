@@ -1,0 +1,126 @@
+"""The schedule triggers real runs, and never two at once: a scheduled run, an admin's re-index and
+another process share one lock; the second is refused ("Er loopt al een herindexering") or waits."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from bot.errors import ReindexBusyError
+from bot.scheduler import ReindexScheduler, ScheduledJob
+from tests.scheduling.conftest import services_for, write_docs
+
+pytestmark = pytest.mark.slow
+
+INCREMENTAL = ScheduledJob("reindex", "* * * * *", False, "incrementele herindexering")
+CONSISTENCY = ScheduledJob("consistency", "0 2 * * *", True, "volledige consistentiecontrole")
+
+
+def wait_until(check: Callable[[], object], timeout: float, what: str) -> object:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = check()
+        if result:
+            return result
+        time.sleep(0.1)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+class HeldRun:
+    """A real run in a thread, stopped in the middle of embedding until `release()`."""
+
+    def __init__(self, run: Callable[..., object]) -> None:
+        self.inside = threading.Event()
+        self.gate = threading.Event()
+        self.result: list[object] = []
+        self.thread = threading.Thread(target=lambda: self.result.append(run(progress=self._hold)), daemon=True)
+
+    def _hold(self, collection: str, done: int, total: int) -> None:
+        self.inside.set()
+        assert self.gate.wait(60), "the held run was never released"
+
+    def __enter__(self) -> "HeldRun":
+        self.thread.start()
+        assert self.inside.wait(60), "the run never reached embedding"
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.gate.set()
+        self.thread.join(60)
+
+
+def test_a_short_interval_triggers_real_runs_that_follow_the_documents(tmp_path: Path, embedder, two_collections):
+    services = services_for(tmp_path, embedder, two_collections, reindex_cron="*/1 * * * * *")
+    schedule = ReindexScheduler.from_settings(services.settings, services.reindexer)
+    schedule.start()
+    try:
+        wait_until(lambda: services.store.stats()["documents"] == 4, 60, "the first scheduled run")
+        write_docs(two_collections["hr"], {"fiets.md": "# Fietsplan\n\nMet het fietsplan koop je belastingvrij een fiets.\n"})
+        (two_collections["it"] / "vpn.md").unlink()
+        wait_until(lambda: "fiets.md" in services.store.documents("hr")
+                   and "vpn.md" not in services.store.documents("it"), 60, "a later run to follow the change")
+        last = services.reindexer.last_run()
+        assert last is not None and last.trigger == "schema:reindex" and not last.full
+        assert schedule.next_run_times()["reindex"] is not None
+    finally:
+        schedule.shutdown()
+    assert not schedule.running
+
+
+def test_a_second_request_is_refused_while_a_run_is_busy(tmp_path: Path, embedder, two_collections):
+    services = services_for(tmp_path, embedder, two_collections)
+    other_process = services_for(tmp_path, embedder, two_collections)  # own Reindexer, same data folder
+    with HeldRun(services.reindexer.run) as held:
+        assert services.reindexer.is_running()
+        with pytest.raises(ReindexBusyError, match="Er loopt al een herindexering"):
+            services.reindexer.run()
+        with pytest.raises(ReindexBusyError, match="Er loopt al een herindexering"):
+            other_process.reindexer.run()  # the Indexer's file lock
+        assert other_process.reindexer.is_running()  # and it can tell
+    assert held.result and held.result[0].ok
+    assert not services.reindexer.is_running() and not other_process.reindexer.is_running()
+    assert other_process.reindexer.run().ok  # free again
+
+
+def test_a_scheduled_run_meeting_a_busy_one_is_skipped_or_waits_as_configured(tmp_path: Path, embedder,
+                                                                              two_collections):
+    refusing = services_for(tmp_path, embedder, two_collections, reindex_when_busy="refuse")
+    schedule = ReindexScheduler.from_settings(refusing.settings, refusing.reindexer)
+    skipped: list[str] = []
+    schedule.on_skipped = lambda job: skipped.append(job.id)
+    with HeldRun(refusing.reindexer.run):
+        schedule.run_job(INCREMENTAL)  # returns at once: refused
+        assert skipped == ["reindex"]
+
+    waiting = services_for(tmp_path, embedder, two_collections, reindex_when_busy="wait")
+    schedule = ReindexScheduler.from_settings(waiting.settings, waiting.reindexer)
+    runs_before = refusing.reindexer.last_run().started_at
+    with HeldRun(refusing.reindexer.run) as held:
+        scheduled = threading.Thread(target=schedule.run_job, args=(INCREMENTAL,), daemon=True)
+        scheduled.start()
+        time.sleep(0.5)
+        assert scheduled.is_alive(), "a waiting scheduled run should wait for the busy one"
+        held.gate.set()
+        scheduled.join(60)
+    assert not scheduled.is_alive()
+    assert waiting.reindexer.last_run().trigger == "schema:reindex"
+    assert waiting.reindexer.last_run().started_at >= runs_before
+
+
+def test_the_nightly_check_waits_for_a_busy_run_instead_of_losing_the_night(tmp_path: Path, embedder,
+                                                                            two_collections):
+    services = services_for(tmp_path, embedder, two_collections, reindex_when_busy="refuse")
+    schedule = ReindexScheduler.from_settings(services.settings, services.reindexer)
+    with HeldRun(services.reindexer.run) as held:
+        nightly = threading.Thread(target=schedule.run_job, args=(CONSISTENCY,), daemon=True)
+        nightly.start()
+        time.sleep(0.5)
+        assert nightly.is_alive()
+        held.gate.set()
+        nightly.join(60)
+    last = services.reindexer.last_run()
+    assert last.trigger == "schema:consistency" and last.full and last.ok
