@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
-from bot.answering.llm import GenerationRequest
+from bot.answering.llm import Generation, GenerationRequest
 
 
 def instance_for(schema: dict[str, Any], word: str = "tekst") -> Any:
@@ -28,6 +28,34 @@ def instance_for(schema: dict[str, Any], word: str = "tekst") -> Any:
 def valid_reply(request: GenerationRequest) -> str:
     """What a well-behaved model writes under the request's schema."""
     return json.dumps(instance_for(request.json_schema), ensure_ascii=False)
+
+
+class ScriptedModel:
+    """The Generator protocol with real Generation objects; each reply is written at once."""
+
+    model_name = "scripted"
+
+    def __init__(self, *replies: str | Callable[[GenerationRequest], str], n_ctx: int = 4096) -> None:
+        self.replies = list(replies) or [valid_reply]
+        self.n_ctx = n_ctx
+        self.requests: list[GenerationRequest] = []
+
+    def submit(self, request: GenerationRequest) -> Generation:
+        self.requests.append(request)
+        reply = self.replies[min(len(self.requests), len(self.replies)) - 1]
+        generation = Generation(request)
+        generation.emit(reply(request) if callable(reply) else reply)
+        generation.finish()
+        return generation
+
+    def count_tokens(self, text: str) -> int:
+        return len(text.split())
+
+    def queue_length(self) -> int:
+        return 0
+
+    def close(self) -> None:
+        pass
 
 
 MINIMAL_TEMPLATE = '''

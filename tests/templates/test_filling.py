@@ -4,47 +4,17 @@ validated, a bad output is retried once, and grounded templates cite the passage
 from __future__ import annotations
 
 import json
-from typing import Callable
 
 import pytest
 
-from bot.answering.llm import Generation, GenerationRequest
 from bot.answering.template_filling import TemplateFiller, output_token_bound
 from bot.answering.templates import TemplateInputError, TemplateLibrary
 from bot.errors import TemplateError
 from knowledge.errors import KnowledgeError
 from knowledge.models import Chunk, Hit
-from tests.templates.builders import instance_for, valid_reply
+from tests.templates.builders import ScriptedModel, instance_for, valid_reply
 
 BRAINSTORM = {"onderwerp": "minder papier", "doel": "duurzamer werken", "aantal": "3"}
-
-
-class ScriptedModel:
-    """The Generator protocol with real Generation objects; each reply is written at once."""
-
-    model_name = "scripted"
-
-    def __init__(self, *replies: str | Callable[[GenerationRequest], str], n_ctx: int = 4096) -> None:
-        self.replies = list(replies) or [valid_reply]
-        self.n_ctx = n_ctx
-        self.requests: list[GenerationRequest] = []
-
-    def submit(self, request: GenerationRequest) -> Generation:
-        self.requests.append(request)
-        reply = self.replies[min(len(self.requests), len(self.replies)) - 1]
-        generation = Generation(request)
-        generation.emit(reply(request) if callable(reply) else reply)
-        generation.finish()
-        return generation
-
-    def count_tokens(self, text: str) -> int:
-        return len(text.split())
-
-    def queue_length(self) -> int:
-        return 0
-
-    def close(self) -> None:
-        pass
 
 
 def hit(doc_id: str, title: str, text: str, rank: int) -> Hit:
