@@ -1,6 +1,6 @@
 """Sub-commands of `vraagbaak`, one module per area. Each module has `register(subparsers)` and
 sets `func(args, services) -> int` on its parsers; the logic lives in the packages, not here."""
 
-from bot.commands import answers, knowledge, operations, slack, templates
+from bot.commands import answers, knowledge, operations, schedule, slack, templates
 
-COMMAND_MODULES = (knowledge, answers, slack, templates, operations)
+COMMAND_MODULES = (knowledge, answers, slack, templates, operations, schedule)

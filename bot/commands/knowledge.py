@@ -81,11 +81,11 @@ def run_index(args: argparse.Namespace, services: Services) -> int:
         with dutch_errors():
             if args.source is None:
                 names = [args.collection] if args.collection else None
-                run = services.reindexer.run(names, full=args.full, progress=bars)
+                run = services.reindexer.run(names, full=args.full, progress=bars, trigger="cli")
             else:
                 name = args.collection or _collection_for(args.source, services)
                 run = services.reindexer.run_folder(args.source, collection=name, full=args.full,
-                                                    progress=bars)
+                                                    progress=bars, trigger="cli")
     finally:
         bars.close()
     for name, report in run.reports.items():

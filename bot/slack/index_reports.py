@@ -1,13 +1,10 @@
-"""Re-index progress, results and the bot's status as short Dutch Slack messages (mrkdwn)."""
+"""Re-index progress and results as short Dutch Slack messages (mrkdwn); the status is bot/status.py."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from bot.services import Services
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -76,56 +73,3 @@ def describe_report(report: Any) -> str:
         lines.append("Er was niets veranderd.")
     return "\n".join(lines)
 
-
-def describe_status(services: "Services") -> str:
-    """Documents, chunks, last re-index, model and queue length; every line on its own, so one
-    part that cannot be read does not hide the others."""
-    lines = ["*Status van Vraagbaak*"]
-    for label, read in (("Index", lambda: _index_line(services)),
-                        ("Laatste herindexering", lambda: _last_run_line(services)),
-                        ("Volgende herindexering", lambda: _next_run_line(services)),
-                        ("Model", lambda: services.generator.model_name),
-                        ("Wachtrij", lambda: _queue_line(services))):
-        try:
-            lines.append(f"• {label}: {read()}")
-        except Exception:
-            log.warning("status: %s could not be read", label, exc_info=True)
-            lines.append(f"• {label}: niet beschikbaar")
-    return "\n".join(lines)
-
-
-def _index_line(services: "Services") -> str:
-    stats = services.store.stats()
-    line = f"{stats.get('documents', 0)} documenten, {stats.get('chunks', 0)} chunks"
-    collections = stats.get("collections") or stats.get("per_collection")
-    if isinstance(collections, dict) and collections:
-        line += " (" + ", ".join(f"{name}: {_count(v)}" for name, v in collections.items()) + ")"
-    return line
-
-
-def _count(value: Any) -> str:
-    if isinstance(value, dict):
-        return f"{value.get('documents', '?')} documenten"
-    return str(value)
-
-
-def _last_run_line(services: "Services") -> str:
-    report = services.reindexer.last_run()
-    if report is None:
-        return "nog niet gedaan"
-    started = getattr(report, "started_at", "") or "?"
-    counts = ", ".join(f"{label.lower()} {len(files)}" for label, files in _file_groups(report).items())
-    failed = " — deels mislukt" if _failures(report) else ""
-    return f"{started} ({counts}){failed}"
-
-
-def _queue_line(services: "Services") -> str:
-    waiting = services.generator.queue_length()
-    return "leeg" if waiting == 0 else f"{waiting} vra{'ag' if waiting == 1 else 'gen'} wachtend"
-
-
-def _next_run_line(services: "Services") -> str:
-    from bot.scheduler import next_run
-
-    when = next_run(services.settings)
-    return when.isoformat(timespec="minutes") if when is not None else "niet gepland"

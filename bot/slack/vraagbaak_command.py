@@ -16,7 +16,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.errors import ReindexBusyError, VraagbaakError
-from bot.slack.index_reports import describe_progress, describe_report, describe_status
+from bot.slack.index_reports import describe_progress, describe_report
 from bot.slack.parts import CommandCall, SlackParts, Subcommand
 
 log = logging.getLogger(__name__)
@@ -76,7 +76,11 @@ def show_help(parts: SlackParts, call: CommandCall) -> None:
 
 
 def show_status(parts: SlackParts, call: CommandCall) -> None:
-    call.respond(text=describe_status(parts.services), response_type="ephemeral")
+    from bot.status import gather_status, render_status  # the same status as `vraagbaak status`
+
+    services = parts.services
+    call.respond(text=render_status(gather_status(services, generator=services.generator)),
+                 response_type="ephemeral")
 
 
 def start_reindex(parts: SlackParts, call: CommandCall) -> None:
@@ -127,7 +131,8 @@ def run_reindex(parts: SlackParts, call: CommandCall, collections: list[str] | N
                 wait: bool) -> None:
     log.info("re-index asked by %s (collections=%s, full=%s)", call.user, collections, full)
     try:
-        report = parts.services.reindexer.run(collections, full=full, progress=ProgressReporter(call), wait=wait)
+        report = parts.services.reindexer.run(collections, full=full, progress=ProgressReporter(call), wait=wait,
+                                              trigger=f"slack:{call.user}")
         text = describe_report(report)
     except ReindexBusyError as exc:
         text = f"Niet gestart: {exc}"

@@ -1,0 +1,94 @@
+"""`vraagbaak scheduler` (the re-index schedule in the foreground) and `vraagbaak status [--json]`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import signal
+import sys
+import threading
+from typing import TYPE_CHECKING
+
+from bot.services import Services
+
+if TYPE_CHECKING:
+    from bot.scheduler import ReindexScheduler
+
+log = logging.getLogger(__name__)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Adds this area's sub-commands."""
+    scheduler = sub.add_parser(
+        "scheduler", help="herindexeer volgens het schema (VRAAGBAAK_REINDEX_CRON, VRAAGBAAK_CONSISTENCY_CRON), "
+                          "op de voorgrond; Ctrl-C stopt netjes")
+    scheduler.set_defaults(func=run_scheduler)
+
+    status = sub.add_parser("status", help="index, laatste en volgende herindexering, collecties, model en wachtrij")
+    status.add_argument("--json", action="store_true", help="als JSON")
+    status.set_defaults(func=run_status)
+
+
+def run_status(args: argparse.Namespace, services: Services) -> int:
+    from bot.status import gather_status, render_status
+
+    status = gather_status(services)
+    if args.json:
+        print(json.dumps(status, ensure_ascii=False, indent=2))
+    else:
+        print(render_status(status).replace("*", ""))
+    return 0
+
+
+def run_scheduler(args: argparse.Namespace, services: Services) -> int:
+    from bot.scheduler import ReindexScheduler
+    from bot.status import schedule_status
+
+    settings = services.settings
+    schedule = ReindexScheduler.from_settings(settings, services.reindexer)
+    if not schedule.jobs:
+        print("Er is geen schema ingesteld (VRAAGBAAK_REINDEX_CRON en VRAAGBAAK_CONSISTENCY_CRON zijn leeg).",
+              file=sys.stderr)
+        return 1
+    _watch_failures(services)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    for job in schedule_status(settings)["jobs"]:
+        print(f"{job['description']}: '{job['cron']}' ({settings.timezone}), eerstvolgende {job['next_run']}",
+              file=sys.stderr)
+    schedule.start()
+    try:
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    _stop(schedule, services)
+    print("Planner gestopt.", file=sys.stderr)
+    return 0
+
+
+def _stop(schedule: "ReindexScheduler", services: Services) -> None:
+    """Stops scheduling; a run in progress may finish. A second Ctrl-C stops at once: the index
+    stays usable because a run commits in one step at its end."""
+    if services.reindexer.is_running():
+        print("Wacht tot de lopende herindexering klaar is… (nogmaals Ctrl-C: direct stoppen)", file=sys.stderr)
+    try:
+        schedule.shutdown(wait=True)
+    except KeyboardInterrupt:
+        print("Direct gestopt; de vorige index blijft in gebruik.", file=sys.stderr)
+        sys.stderr.flush()
+        os._exit(130)  # the worker thread would otherwise keep the process alive until it finishes
+
+
+def _watch_failures(services: Services) -> None:
+    """DMs the admins about failed runs when a bot token is configured."""
+    settings = services.settings
+    if not (settings.slack_bot_token and settings.admin_user_ids):
+        log.info("no Slack bot token or admin ids: failed runs are only logged")
+        return
+    from bot.slack.admin_notice import watch_reindex_failures
+    from bot.slack.app import build_client
+
+    watch_reindex_failures(services.reindexer, build_client(settings), settings.admin_user_ids)
