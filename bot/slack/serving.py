@@ -123,7 +123,7 @@ def _start_runner(app: App, settings: Settings, mode: str, port: int | None) -> 
         except (SlackApiError, SlackClientError, OSError) as exc:
             raise SlackSetupError(f"Socket Mode-verbinding mislukt ({_slack_error(exc)}). Controleer "
                                   "SLACK_APP_TOKEN en of Socket Mode aan staat in de app.") from exc
-        return handler.close
+        return lambda: close_quietly(handler)
     server = SlackHttpServer(app, port=settings.http_port if port is None else port).start()
     return server.shutdown
 
@@ -149,6 +149,15 @@ MAX_BODY_BYTES = 1_000_000
 def socket_mode_handler(app: App, app_token: str) -> SocketModeHandler:
     """Connects through apps.connections.open on the app's own client (so SLACK_API_URL applies)."""
     return SocketModeHandler(app, app_token=app_token, web_client=app.client)
+
+
+def close_quietly(handler: SocketModeHandler) -> None:
+    """Disconnects; slack_sdk's close can trip over its own half-closed socket, which at shutdown
+    is not worth a traceback."""
+    try:
+        handler.close()
+    except Exception:
+        log.debug("closing the Socket Mode connection", exc_info=True)
 
 
 class SlackHttpServer:

@@ -110,7 +110,19 @@ def test_socket_mode_envelopes_and_acks(slack, client):
         slack.wait_for_ack(envelope_id)
         assert received[1].payload["response_url"] == response_url
     finally:
-        threading.Thread(target=socket.close, daemon=True).start()  # the SDK's close takes ~3 s
+        closer = threading.Thread(target=socket.close, daemon=True)  # the SDK's close takes ~3 s
+        closer.start()
+        _closing.append(closer)
+
+
+_closing: list[threading.Thread] = []
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _clients_closed():
+    yield
+    for closer in _closing:
+        closer.join(10)
 
 
 def test_signing_matches_slack_sdk_verifier():

@@ -16,7 +16,7 @@ from bot.services import Services
 from bot.settings import Settings
 from bot.slack.app import build_app, register
 from bot.slack.parts import SlackParts
-from bot.slack.serving import SlackHttpServer, socket_mode_handler
+from bot.slack.serving import SlackHttpServer, close_quietly, socket_mode_handler
 from tests.conftest import make_settings
 from tests.fakeslack import FakeSlack
 from tests.slack.fakes import ScriptedGenerator, scripted_engine
@@ -93,7 +93,20 @@ def running_bot(slack: FakeSlack, services: ServicesWith, *, mode: str = "socket
         parts.replier.wait_until_idle(10)
         # The SDK's close() takes ~3 s (its reader threads poll with 1 s timeouts); nothing
         # depends on it finishing, so the test does not wait for it.
-        threading.Thread(target=handler.close, name="close-socket-mode", daemon=True).start()
+        closer = threading.Thread(target=close_quietly, args=(handler,), name="close-socket-mode", daemon=True)
+        closer.start()
+        _closing.append(closer)
+
+
+_closing: list[threading.Thread] = []
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _socket_connections_closed() -> Iterator[None]:
+    """The Socket Mode clients closed in the background are done before the session ends."""
+    yield
+    for closer in _closing:
+        closer.join(10)
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ question. Both go into the real `AnswerEngine`.
 from __future__ import annotations
 
 import collections
+import dataclasses
 import threading
 import time
 from collections.abc import Callable
@@ -32,7 +33,9 @@ SAMPLE_CHUNKS = [
 
 
 class FixedRetriever:
-    """Always the same hits, filtered by collection like the real Retriever."""
+    """Always the same hits, filtered by collection like the real Retriever. The first passage also
+    repeats the question, so the engine's abstain policy (lexical support) always finds it answered:
+    these tests are about Slack, not about when to abstain."""
 
     def __init__(self, chunks: list[Chunk] | None = None) -> None:
         self.chunks = chunks if chunks is not None else SAMPLE_CHUNKS
@@ -42,6 +45,8 @@ class FixedRetriever:
                collections: list[str] | None = None) -> list[Hit]:
         self.searches.append((question, collections))
         found = [c for c in self.chunks if collections is None or c.collection in collections]
+        if found:
+            found[0] = dataclasses.replace(found[0], text=f"{found[0].text} {question}")
         return [Hit(c, score=1.0 / (i + 1), rank=i + 1, relevance=0.9) for i, c in enumerate(found[:k])]
 
 
