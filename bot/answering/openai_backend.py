@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _UNREACHABLE = "De taalmodelserver is niet bereikbaar; probeer het later opnieuw."
+_BROKEN_OFF = ("De taalmodelserver brak het antwoord af; mogelijk is de vraag met de gevonden tekst te lang "
+               "voor het contextvenster van de server.")
 
 
 class _Slots:
@@ -258,12 +260,14 @@ def estimate_tokens(text: str) -> int:
 
 
 def _sse_events(response) -> Iterator[dict]:
-    """JSON payloads of `data:` lines until `[DONE]`; comments and pings are skipped."""
+    """JSON payloads of `data:` lines until `[DONE]`; comments and pings are skipped. A stream that
+    just stops (llama-cpp-python's server does so when the prompt exceeds its context) is an error."""
     for raw in response:
         line = raw.decode("utf-8").strip()
+        if line.startswith("{"):  # a server that ignored stream=true and answered in one piece
+            yield _as_stream_event(json.loads(line))
+            return
         if not line.startswith("data:"):
-            if line.startswith("{"):  # a server that ignored stream=true and answered in one piece
-                yield _as_stream_event(json.loads(line))
             continue
         payload = line[5:].strip()
         if payload == "[DONE]":
@@ -273,6 +277,7 @@ def _sse_events(response) -> Iterator[dict]:
             if "error" in event and not event.get("choices"):
                 raise GenerationError(f"De taalmodelserver meldt een fout: {event['error']}")
             yield event
+    raise GenerationError(_BROKEN_OFF)
 
 
 def _as_stream_event(reply: dict) -> dict:

@@ -26,8 +26,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     doctor.add_argument("--no-slack", action="store_true", help="Slack auth.test overslaan")
     doctor.set_defaults(func=run_doctor)
 
-    health = sub.add_parser("healthcheck", help="vraag /healthz van een draaiende Vraagbaak (voor Docker/systemd)")
-    health.add_argument("--url", help="standaard: http://127.0.0.1:<metrics_port of http_port>/healthz")
+    health = sub.add_parser("healthcheck", help="vraag /health van een draaiende Vraagbaak (voor Docker/systemd)")
+    health.add_argument("--url", help="standaard: http://127.0.0.1:<metrics_port of http_port>/health")
     health.add_argument("--timeout", type=float, default=5.0)
     health.set_defaults(func=run_healthcheck)
 
@@ -58,7 +58,7 @@ def run_doctor(args: argparse.Namespace, services: Services) -> int:
 def run_healthcheck(args: argparse.Namespace, services: Services) -> int:
     settings = services.settings
     port = settings.metrics_port or settings.http_port
-    url = args.url or f"http://127.0.0.1:{port}/healthz"
+    url = args.url or f"http://127.0.0.1:{port}/health"
     try:
         with urllib.request.urlopen(url, timeout=args.timeout) as response:
             print(f"gezond (healthy): {url} -> {response.status}")

@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.answering.answer import Turn
+from bot.answering.answer import Answer, Turn
 from bot.errors import VraagbaakError
+from bot.metrics import metrics
 from bot.slack.arrivals import ArrivalOrder
 from bot.slack.delivery import (Delivery, EphemeralReply, StreamedReply, StreamingSupport,
                                 UpdatedReply)
@@ -126,16 +127,22 @@ class Replier:
         """Answers one question completely; returns when the final message is posted."""
         delivery = self.delivery_for(question, client, respond)
         indicator = Indicator(client, question)
+        entry_point = "slash" if respond is not None else "dm" if question.is_dm else "mention"
         with self._idle:
             self._in_flight += 1
         try:
             indicator.show()
             delivery.thinking()
-            self._answer(question, delivery, indicator, history)
+            answer = self._answer(question, delivery, indicator, history)
+            metrics().observe_answer(entry_point, abstained=answer.abstained, cached=answer.cached,
+                                     total_s=answer.timings.get("total_s"),
+                                     first_token_s=answer.timings.get("first_token_s"))
         except VraagbaakError as exc:
+            metrics().observe_failed_question(entry_point)
             log.warning("question from %s in %s not answered: %s", question.user, question.channel, exc)
             self._tell(delivery, f"Sorry, dat lukte niet: {exc}")
         except Exception:
+            metrics().observe_failed_question(entry_point)
             log.exception("question from %s in %s failed", question.user, question.channel)
             self._tell(delivery, SORRY)
         finally:
@@ -146,7 +153,7 @@ class Replier:
                 self._idle.notify_all()
 
     def _answer(self, question: Question, delivery: Delivery, indicator: Indicator,
-                history: Callable[[], Sequence[Turn]]) -> None:
+                history: Callable[[], Sequence[Turn]]) -> Answer:
         turns = list(history())
         collections = self.services.settings.collections_for_channel(question.channel, is_dm=question.is_dm)
         with self.arrivals.turn(question.ticket):
@@ -164,6 +171,7 @@ class Replier:
         delivery.finish(answer, answer_id)
         log.info("answered %s in %s (%d sources, %.1f s)", question.user, question.channel,
                  len(answer.sources), answer.timings.get("total_s", 0.0))
+        return answer
 
     @staticmethod
     def _tell(delivery: Delivery, message: str) -> None:

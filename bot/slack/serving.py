@@ -19,6 +19,7 @@ from slack_bolt.error import BoltError
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.errors import VraagbaakError
+from bot.metrics import start_metrics_server
 from bot.settings import Settings
 from bot.slack.app import api_url, build_app, register
 
@@ -95,6 +96,7 @@ def serve(services: "Services", *, mode: str | None = None, port: int | None = N
     mode = resolve_mode(settings, mode)
     check_credentials(settings, mode)
     load_models(services)
+    metrics_server = start_metrics_server(services)  # None when metrics_port is 0
     app = connect_app(settings)
     parts = register(app, services)
     stop = stop or threading.Event()
@@ -112,6 +114,8 @@ def serve(services: "Services", *, mode: str | None = None, port: int | None = N
             log.warning("stopped while answers were still being written")
         for close in background:
             close()
+        if metrics_server is not None:
+            metrics_server.close()
 
 
 def _start_runner(app: App, settings: Settings, mode: str, port: int | None) -> Callable[[], None]:

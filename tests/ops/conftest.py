@@ -60,3 +60,27 @@ def llm_server(tmp_path_factory) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+HR_DOCUMENTS = ("vakantie-en-verlof.md", "ziekmelding-en-verzuim.md", "thuiswerken.md")
+
+
+@pytest.fixture(scope="session")
+def hr_index(tmp_path_factory, embedder) -> str:
+    """Three HR documents of the sample company, indexed by the real Indexer; yields the LanceDB URI."""
+    import shutil
+
+    from knowledge.chunking import Chunker
+    from knowledge.indexing import Indexer
+    from knowledge.store import ChunkStore
+    from tests.conftest import SAMPLE
+
+    root = tmp_path_factory.mktemp("hr-index")
+    docs = root / "docs"
+    docs.mkdir()
+    for name in HR_DOCUMENTS:
+        shutil.copy(SAMPLE / "hr" / name, docs / name)
+    uri = str(root / "index")
+    Indexer(ChunkStore(uri), embedder, Chunker(embedder.count_tokens), lock_dir=root / "state").reindex(
+        docs, collection="hr")
+    return uri

@@ -174,3 +174,28 @@ def test_token_estimate_is_conservative():
             assert estimate_tokens(text) >= real, path.name
     finally:
         vocab.close()
+
+
+def test_answer_engine_answers_through_the_server(server_generator, embedder, hr_index, tmp_path):
+    from bot.answering.answer import AnswerEngine
+    from knowledge.retrieval import Retriever
+    from knowledge.store import ChunkStore
+
+    # a small context keeps the prompt short: prompt processing dominates on a busy CPU
+    settings = make_settings(tmp_path, max_tokens=32, answer_cache_size=0, top_k=3, context_budget_tokens=300)
+    engine = AnswerEngine.from_parts(settings, retriever=Retriever(embedder, ChunkStore(hr_index)),
+                                     generator=server_generator)
+    stream = engine.ask("Hoeveel vakantiedagen krijg ik per jaar?")
+    deltas = list(stream)
+    answer = stream.result()
+    assert not answer.abstained and deltas
+    assert any(source.path == "vakantie-en-verlof.md" for source in answer.sources)
+    assert answer.timings["prompt_tokens"] > 50 and 0 < answer.timings["completion_tokens"] <= 32
+
+
+def test_a_prompt_longer_than_the_servers_context_is_an_error_not_an_empty_answer(server_generator):
+    # llama-cpp-python's server just closes the stream when the prompt does not fit its n_ctx.
+    too_long = [{"role": "user", "content": "Vakantiedagen en verlof. " * 700}]
+    generation = server_generator.submit(GenerationRequest(too_long, max_tokens=4))
+    with pytest.raises(GenerationError, match="brak het antwoord af"):
+        generation.text()

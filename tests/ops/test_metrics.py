@@ -1,0 +1,113 @@
+"""Prometheus metrics and the health check: counters move when questions are answered."""
+
+from __future__ import annotations
+
+import json
+import threading
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from bot.metrics import Metrics, metrics
+
+
+def _get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode()
+
+
+def _samples(text: str) -> dict[tuple[str, tuple], float]:
+    """(sample name, sorted labels) -> value, parsed from the Prometheus text format."""
+    return {(s.name, tuple(sorted(s.labels.items()))): s.value
+            for family in text_string_to_metric_families(text) for s in family.samples}
+
+
+def test_answers_and_reindex_runs_are_counted():
+    m = Metrics()
+    m.observe_answer("mention", total_s=3.2, first_token_s=0.8)
+    m.observe_answer("mention", abstained=True, total_s=0.4, first_token_s=0.0)
+    m.observe_answer("dm", cached=True, total_s=0.01, first_token_s=0.01)
+    m.observe_failed_question("slash")
+    m.observe_reindex("schedule", seconds=12.5, failed=False, failed_files=2)
+    m.observe_reindex("slack", seconds=1.0, failed=True)
+    m.observe_reindex_busy("slack")
+    value = m.registry.get_sample_value
+    assert value("vraagbaak_questions_total", {"entry_point": "mention", "outcome": "answered"}) == 1
+    assert value("vraagbaak_questions_total", {"entry_point": "mention", "outcome": "abstained"}) == 1
+    assert value("vraagbaak_questions_total", {"entry_point": "dm", "outcome": "cached"}) == 1
+    assert value("vraagbaak_questions_total", {"entry_point": "slash", "outcome": "failed"}) == 1
+    assert value("vraagbaak_answer_seconds_count", {"entry_point": "mention"}) == 2
+    assert value("vraagbaak_answer_seconds_sum", {"entry_point": "mention"}) == pytest.approx(3.6)
+    # only generated answers have a time to first token
+    assert value("vraagbaak_first_token_seconds_count", {"entry_point": "mention"}) == 1
+    assert value("vraagbaak_first_token_seconds_count", {"entry_point": "dm"}) is None
+    assert value("vraagbaak_reindex_seconds_count", {"trigger": "schedule"}) == 1
+    assert value("vraagbaak_reindex_failures_total", {"trigger": "slack"}) == 1
+    assert value("vraagbaak_reindex_runs_total", {"trigger": "slack", "outcome": "busy"}) == 1
+    assert value("vraagbaak_reindex_failed_files_total") == 2
+
+
+def test_queue_gauge_reads_the_queue_at_scrape_time():
+    m, queue = Metrics(), [3]
+    m.track_queue(lambda: queue[0])
+    assert m.registry.get_sample_value("vraagbaak_queue_length") == 3
+    queue[0] = 0
+    assert m.registry.get_sample_value("vraagbaak_queue_length") == 0
+
+
+def test_each_process_has_one_registry_of_its_own():
+    from prometheus_client import REGISTRY
+
+    assert metrics() is metrics()
+    assert metrics().registry is not REGISTRY
+    assert Metrics().registry is not metrics().registry
+
+
+def test_metrics_server_serves_metrics_and_health():
+    m = Metrics()
+    healthy = [True]
+    server = m.serve(0, host="127.0.0.1", health=lambda: (healthy[0], {"queue_length": 2}))
+    try:
+        base = f"http://127.0.0.1:{server.port}"
+        m.observe_answer("dm", total_s=1.0, first_token_s=0.2)
+        status, text = _get(base + "/metrics")
+        assert status == 200
+        assert _samples(text)[("vraagbaak_questions_total", (("entry_point", "dm"), ("outcome", "answered")))] == 1
+        for path in ("/health", "/healthz"):
+            status, body = _get(base + path)
+            assert status == 200 and json.loads(body) == {"status": "ok", "queue_length": 2}
+        healthy[0] = False
+        status, body = _get(base + "/health")
+        assert status == 503 and json.loads(body)["status"] == "unhealthy"
+        assert _get(base + "/elders")[0] == 404
+    finally:
+        server.close()
+
+
+def test_a_crashing_health_check_is_unhealthy_not_a_crash():
+    server = Metrics().serve(0, host="127.0.0.1", health=lambda: 1 / 0)
+    try:
+        status, body = _get(f"http://127.0.0.1:{server.port}/health")
+        assert status == 503 and json.loads(body) == {"status": "unhealthy", "error": "ZeroDivisionError"}
+    finally:
+        server.close()
+
+
+def test_healthcheck_command(monkeypatch, capsys, tmp_path: Path):
+    from bot.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    server = Metrics().serve(0, host="127.0.0.1")
+    try:
+        monkeypatch.setenv("VRAAGBAAK_METRICS_PORT", str(server.port))
+        assert main(["healthcheck"]) == 0
+    finally:
+        server.close()
+    assert main(["healthcheck"]) == 1  # nothing listens any more
+    assert "niet bereikbaar" in capsys.readouterr().err
