@@ -6,9 +6,10 @@ import pytest
 
 from bot.slack.blocks import ACTION_SHARE, ACTION_VOTE_DOWN, ACTION_VOTE_UP, FEEDBACK_BLOCK_ID
 from bot.slack.message_im import SUGGESTED_PROMPTS
+from bot.feedback import FeedbackStore
 from tests.fakeslack import payloads
-from tests.slack.conftest import CHANNEL, DM, USER, RunningBot
-from tests.slack.fakes import DEFAULT_REPLY, question_of
+from tests.slack.conftest import CHANNEL, DM, USER, RunningBot, ServicesWith, bot_settings, running_bot
+from tests.slack.fakes import FixedRetriever, question_of, scripted_engine
 
 
 def ask_in_channel(bot: RunningBot, text: str, *, thread_ts: str | None = None,
@@ -99,6 +100,7 @@ def test_assistant_thread_gets_prompts_then_status_while_answering(scripted_bot,
     statuses = [c.params["status"] for c in slack.calls_to("assistant.threads.setStatus")]
     assert statuses[0] == "denkt na…"
     assert not slack.calls_to("reactions.add")
+    assert len(scripted_generator.requests) == 1, "answered by the assistant listener only"
 
 
 def test_without_chat_streaming_the_placeholder_is_edited(scripted_bot, scripted_generator):
@@ -247,3 +249,18 @@ def test_a_click_while_answers_are_being_written_is_not_held_up(scripted_bot, sc
     scripted_generator.release()
     for event in events:
         final_message(scripted_bot, CHANNEL, event["ts"])
+
+
+def test_each_conversation_searches_only_its_collections(tmp_path, slack, scripted_generator):
+    retriever = FixedRetriever()
+    settings = bot_settings(tmp_path, slack, channel_collections={CHANNEL: ["hr"]}, dm_collections=["it"])
+    services = ServicesWith(settings, engine=scripted_engine(scripted_generator, retriever),
+                            generator=scripted_generator, feedback=FeedbackStore(settings.feedback_path))
+    with running_bot(slack, services) as bot:
+        in_channel = ask_in_channel(bot, "Hoeveel vakantiedagen heb ik?")
+        final_message(bot, CHANNEL, in_channel["ts"])
+        elsewhere = ask_in_channel(bot, "Hoeveel vakantiedagen heb ik?", channel="C0ANDERS")
+        final_message(bot, "C0ANDERS", elsewhere["ts"])
+        slack.push_event(slack.user_posts("Hoe werkt de VPN?", user=USER, channel=DM))
+        final_message(bot, DM, None)
+    assert [collections for _, collections in retriever.searches] == [["hr"], None, ["it"]]
