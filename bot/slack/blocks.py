@@ -53,14 +53,19 @@ def to_mrkdwn(markdown: str) -> str:
 
 def split_text(text: str, limit: int = SECTION_LIMIT) -> list[str]:
     """Pieces of at most `limit` characters, cut between paragraphs, else lines, else words."""
-    text = text.strip()
-    if len(text) <= limit:
-        return [text] if text else []
-    for separator in ("\n\n", "\n", " "):
-        cut = text.rfind(separator, 0, limit + 1)
-        if cut > limit // 4:
-            return [text[:cut].rstrip()] + split_text(text[cut + len(separator):], limit)
-    return [text[:limit]] + split_text(text[limit:], limit)
+    pieces: list[str] = []
+    rest = text.strip()
+    while len(rest) > limit:
+        for separator in ("\n\n", "\n", " "):
+            cut = rest.rfind(separator, 0, limit + 1)
+            if cut > limit // 4:
+                pieces.append(rest[:cut].rstrip())
+                rest = rest[cut + len(separator):].lstrip()
+                break
+        else:  # one very long word
+            pieces.append(rest[:limit])
+            rest = rest[limit:]
+    return pieces + ([rest] if rest else [])
 
 
 def section(text: str) -> Block:

@@ -264,3 +264,18 @@ def test_each_conversation_searches_only_its_collections(tmp_path, slack, script
         slack.push_event(slack.user_posts("Hoe werkt de VPN?", user=USER, channel=DM))
         final_message(bot, DM, None)
     assert [collections for _, collections in retriever.searches] == [["hr"], None, ["it"]]
+
+
+def test_a_very_long_answer_continues_in_follow_up_messages_within_slacks_limits(scripted_bot, scripted_generator):
+    paragraph = "Dit is een lange alinea over verlof. " * 75  # ~2,800 characters: one section each
+    scripted_generator.reply = lambda messages: "\n\n".join(f"{i}. {paragraph}" for i in range(1, 61))
+    scripted_generator.piece_chars = 4000
+    event = ask_in_channel(scripted_bot, "Vertel alles over verlof")
+    last = final_message(scripted_bot, CHANNEL, event["ts"])  # the buttons are on the last message
+    slack = scripted_bot.slack
+    first = slack.wait_for_call("chat.update", lambda c: bool(c.params.get("blocks")))
+    assert first.ok and len(first.params["blocks"]) == 50
+    follow_ups = slack.calls_to("chat.postMessage", lambda c: c.params.get("thread_ts") == event["ts"])
+    assert [c.ok for c in follow_ups] == [True] and follow_ups[0].response["ts"] == last["ts"]
+    sections = [b for b in first.params["blocks"] + last["blocks"] if b["type"] == "section"]
+    assert len(sections) == 60 and sections[-1]["text"]["text"].startswith("60.")
