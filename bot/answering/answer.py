@@ -2,8 +2,26 @@
 
 from __future__ import annotations
 
+import dataclasses
+import logging
+import threading
+import time
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Callable, Iterator, Literal, Sequence
+
+from bot.answering.cache import AnswerCache, cache_key
+from bot.answering.citations import resolve_citations
+from bot.answering.language import detect_language
+from bot.answering.llm import Generation, GenerationRequest, Generator
+from bot.answering.prompts import NOT_FOUND, Passage, build_messages, pack_passages
+from bot.answering.relevance import AbstainPolicy, Verdict, default_min_relevance
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
+    from knowledge.models import Hit
+    from knowledge.retrieval import Retriever
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -34,3 +52,216 @@ class Answer:
     cached: bool = False
     language: str = "nl"
     timings: dict[str, float] = field(default_factory=dict)
+
+
+MAYBE_HELPFUL = {"nl": "Misschien helpen deze documenten:", "en": "These documents might help:"}
+OFFERED_SOURCES = 3  # closest documents offered when the answer is not in the documents
+FALLBACK_SOURCES = 2  # sources shown when the model cites no passage
+# A short question that starts like this continues the previous one ("en voor parttimers?").
+_FOLLOW_UP_STARTS = frozenset("en of maar ook dan dat die dit daar daarvoor daarbij and or but also then "
+                              "that this those it".split())
+_FOLLOW_UP_MAX_WORDS = 6
+
+
+def source_of(hit: "Hit") -> Source:
+    chunk = hit.chunk
+    return Source(title=chunk.title, path=chunk.doc_id, heading=chunk.heading_path,
+                  collection=chunk.collection)
+
+
+def retrieval_query(question: str, history: Sequence[Turn]) -> str:
+    """The question, preceded by the previous question when this one only makes sense after it."""
+    earlier = [turn.text for turn in history if turn.role == "user"]
+    words = question.split()
+    if earlier and words and (len(words) <= _FOLLOW_UP_MAX_WORDS
+                              or words[0].lower().strip(",.") in _FOLLOW_UP_STARTS):
+        return f"{earlier[-1].strip()} {question.strip()}"
+    return question
+
+
+@dataclass(frozen=True)
+class PreparedQuestion:
+    """Everything decided before the model runs: language, hits, passages and the messages."""
+
+    question: str
+    language: str
+    hits: list["Hit"]
+    passages: list[Passage]
+    messages: list[dict]
+    verdict: Verdict  # not answerable: abstain without calling the model
+
+    @property
+    def relevant(self) -> bool:
+        return self.verdict.answerable and bool(self.passages)
+
+
+class AnswerStream:
+    """An answer on its way: its queue place, the text as it is generated, then the whole Answer."""
+
+    def __init__(self, *, answer: Answer | None = None, generation: Generation | None = None,
+                 finish: Callable[[str, Generation], Answer] | None = None) -> None:
+        self._answer = answer
+        self._generation = generation
+        self._finish = finish
+        self._lock = threading.Lock()
+
+    def position(self) -> int:
+        """Requests ahead of this one in the model's queue; 0 = being answered now (or done)."""
+        return self._generation.position() if self._generation is not None else 0
+
+    def __iter__(self) -> Iterator[str]:
+        if self._generation is None:
+            assert self._answer is not None
+            yield self._answer.text
+            return
+        yield from self._generation
+
+    def result(self) -> Answer:
+        """The finished Answer with its sources (waits for the model)."""
+        with self._lock:
+            if self._answer is None:
+                assert self._generation is not None and self._finish is not None
+                self._answer = self._finish(self._generation.text(), self._generation)
+            return self._answer
+
+    def cancel(self) -> None:
+        if self._generation is not None:
+            self._generation.cancel()
+
+
+class AnswerEngine:
+    """Retrieves passages for a question, asks the model to answer from them, and cites them."""
+
+    def __init__(self, retriever: "Retriever", generator: Generator, *, top_k: int = 6,
+                 search_mode: str = "hybrid", min_relevance: float = -1.0,
+                 context_budget_tokens: int = 1800, max_tokens: int = 400, temperature: float = 0.2,
+                 top_p: float = 0.9, repeat_penalty: float = 1.1, cache_size: int = 256) -> None:
+        self.retriever = retriever
+        self.generator = generator
+        self.top_k = top_k
+        self.search_mode = search_mode
+        calibrated = default_min_relevance(_embedder_name(retriever))
+        self.policy = AbstainPolicy({language: min_relevance for language in calibrated}
+                                    if min_relevance >= 0 else calibrated)
+        self.context_budget_tokens = context_budget_tokens
+        self.max_tokens = max_tokens
+        self.sampling = {"temperature": temperature, "top_p": top_p, "repeat_penalty": repeat_penalty}
+        self.cache = AnswerCache(cache_size)
+
+    @classmethod
+    def from_parts(cls, settings: "Settings", *, retriever: "Retriever", generator: Generator) -> "AnswerEngine":
+        return cls(retriever, generator, top_k=settings.top_k, search_mode=settings.search_mode,
+                   min_relevance=settings.min_relevance,
+                   context_budget_tokens=settings.context_budget_tokens, max_tokens=settings.max_tokens,
+                   temperature=settings.temperature, top_p=settings.top_p,
+                   repeat_penalty=settings.repeat_penalty, cache_size=settings.answer_cache_size)
+
+    # --- retrieval ---------------------------------------------------------------------------
+    def retrieve(self, question: str, history: Sequence[Turn] = (),
+                 collections: list[str] | None = None) -> list["Hit"]:
+        """The passages found for this question (follow-ups include the previous question)."""
+        return self.retriever.search(retrieval_query(question, history), k=self.top_k,
+                                     mode=self.search_mode, collections=collections)
+
+    def prepare(self, question: str, *, history: Sequence[Turn] = (),
+                collections: list[str] | None = None) -> PreparedQuestion:
+        """Language, passages and prompt messages for a question, without calling the model."""
+        language = detect_language(question)
+        query = retrieval_query(question, history)
+        hits = self.retriever.search(query, k=self.top_k, mode=self.search_mode, collections=collections)
+        verdict = self.policy.judge(query, language, hits)
+        threshold = self.policy.threshold(language)
+        passages = pack_passages([h for h in hits if h.relevance >= threshold], self.generator.count_tokens,
+                                 self.context_budget_tokens)
+        earlier = [(turn.role, turn.text) for turn in history]
+        messages = build_messages(question, passages, language=language, history=earlier)
+        return PreparedQuestion(question, language, hits, passages, messages, verdict)
+
+    # --- answering ---------------------------------------------------------------------------
+    def ask(self, question: str, *, history: Sequence[Turn] = (),
+            collections: list[str] | None = None) -> AnswerStream:
+        """Starts answering; the stream yields text as the model writes it."""
+        started = time.perf_counter()
+        key = cache_key(question, history=history, collections=collections, index_version=self.index_version())
+        cached = self.cache.get(key) if key[-1] is not None else None
+        if cached is not None:
+            timings = {"retrieve_s": 0.0, "queue_s": 0.0, "first_token_s": time.perf_counter() - started,
+                       "total_s": time.perf_counter() - started, "prompt_tokens": 0, "completion_tokens": 0}
+            return AnswerStream(answer=dataclasses.replace(cached, cached=True, timings=timings))
+        prepared = self.prepare(question, history=history, collections=collections)
+        retrieve_s = time.perf_counter() - started
+        if not prepared.relevant:
+            answer = self._abstain(prepared, {"retrieve_s": retrieve_s, "queue_s": 0.0, "first_token_s": 0.0,
+                                              "total_s": time.perf_counter() - started,
+                                              "prompt_tokens": 0, "completion_tokens": 0})
+            self._remember(key, answer)
+            return AnswerStream(answer=answer)
+        request = GenerationRequest(prepared.messages, max_tokens=self.max_tokens, **self.sampling)
+        generation = self.generator.submit(request)
+
+        def finish(raw: str, done: Generation) -> Answer:
+            stats = done.stats
+            timings = {"retrieve_s": retrieve_s, "queue_s": stats.queue_s,
+                       "first_token_s": retrieve_s + stats.first_token_s,
+                       "total_s": time.perf_counter() - started, "prompt_tokens": stats.prompt_tokens,
+                       "completion_tokens": stats.completion_tokens,
+                       "cached_prompt_tokens": stats.cached_prompt_tokens}
+            answer = self._grounded_answer(prepared, raw, timings)
+            if not done.cancelled:
+                self._remember(key, answer)
+            return answer
+
+        return AnswerStream(generation=generation, finish=finish)
+
+    def index_version(self) -> object | None:
+        """The store's version (changes on every re-index); None when it cannot be read."""
+        store = getattr(self.retriever, "store", None)
+        try:
+            return store.version() if store is not None else None
+        except Exception:  # a cache must never break answering
+            log.warning("could not read the index version; answer cache bypassed", exc_info=True)
+            return None
+
+    def _remember(self, key: tuple, answer: Answer) -> None:
+        if key[-1] is not None:
+            self.cache.put(key, answer)
+
+    def _grounded_answer(self, prepared: PreparedQuestion, raw: str, timings: dict) -> Answer:
+        text, sources = resolve_citations(raw, [source_of(p.hit) for p in prepared.passages])
+        if _says_not_found(text, prepared.language):
+            return self._abstain(prepared, timings)
+        if not sources:
+            sources = _distinct([source_of(p.hit) for p in prepared.passages], by_document=True)[:FALLBACK_SOURCES]
+        return Answer(prepared.question, text, sources, language=prepared.language, timings=timings)
+
+    def _abstain(self, prepared: PreparedQuestion, timings: dict) -> Answer:
+        language = prepared.language
+        offered = _distinct([source_of(h) for h in prepared.hits], by_document=True)[:OFFERED_SOURCES]
+        lines = [NOT_FOUND[language]]
+        if offered:
+            lines += ["", MAYBE_HELPFUL[language]]
+            lines += [f"• {s.title}" + (f" — {s.heading}" if s.heading and s.heading != s.title else "")
+                      + f" ({s.path})" for s in offered]
+        return Answer(prepared.question, "\n".join(lines), offered, abstained=True, language=language,
+                      timings=timings)
+
+
+def _says_not_found(text: str, language: str) -> bool:
+    start = text.strip().strip('"').lower()
+    return any(start.startswith(phrase.lower().rstrip(".")) for phrase in (NOT_FOUND[language], *NOT_FOUND.values()))
+
+
+def _distinct(sources: list[Source], *, by_document: bool = False) -> list[Source]:
+    seen: set[tuple] = set()
+    result = []
+    for source in sources:
+        key = (source.collection, source.path) if by_document else (source.collection, source.path, source.heading)
+        if key not in seen:
+            seen.add(key)
+            result.append(source)
+    return result
+
+
+def _embedder_name(retriever: object) -> str:
+    embedder = getattr(retriever, "embedder", None)
+    return str(getattr(embedder, "name", ""))

@@ -17,6 +17,8 @@ much may must can could would should will want is are am was were be been do doe
 gets find there this that these those also for with at to from about into as than or please it its
 """.split())
 
+FUNCTION_WORDS = _DUTCH | _ENGLISH
+
 _WORD = re.compile(r"[a-zà-ÿ']+")
 
 

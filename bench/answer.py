@@ -1,0 +1,282 @@
+"""Answering benchmarks on the offline default models; prints one JSON object.
+
+    .venv/bin/python bench/answer.py [--index DIR] [--max-tokens 24] [--samples 5] [--skip-qa]
+    .venv/bin/python bench/answer.py --calibrate-only   # just the relevance threshold, no generation
+
+Sections (targets from issue 3):
+- calibration: the relevance threshold per question language for the embedding model in use,
+  from tests/data/qa.jsonl (answerable vs unanswerable best-hit relevance).
+- first_token: time to first token with the instruction prefix cached (another question was
+  answered just before) vs cold (KV cache holds an unrelated prompt); target cached <= 0.5 x cold.
+- end_to_end: engine.ask (retrieve + prompt + generate) vs llama-cpp-python called directly with the
+  same final prompt and max_tokens, greedy, both with the instruction prefix cached; target <= 1.10x.
+- prompt_tokens: mean prompt and passage tokens per question vs the context budget.
+- qa: abstain on >= 8/10 unanswerable; answer (no abstain, a gold source among the sources) >= 90%.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from bot.settings import load_settings, offline_environment  # noqa: E402
+
+offline_environment()
+
+from bot.answering.answer import AnswerEngine, Turn  # noqa: E402
+from bot.answering.language import detect_language  # noqa: E402
+from bot.answering.llm import GenerationRequest, LlamaGenerator  # noqa: E402
+from bot.models import packaged_embedding_path, packaged_llm_path  # noqa: E402
+
+QA_FILE = REPO / "tests" / "data" / "qa.jsonl"
+SAMPLE = REPO / "knowledge" / "sample"
+UNRELATED = [{"role": "user", "content": "Tell me a joke about penguins and the weather in Iceland."}]
+
+
+def load_questions() -> list[dict]:
+    """The eval questions; a follow-up ("vervolg") gets the question before it as history."""
+    rows = [json.loads(line) for line in QA_FILE.read_text(encoding="utf-8").splitlines() if line.strip()]
+    for previous, row in zip([None, *rows], rows):
+        row["history"] = [Turn("user", previous["question"])] if row["kind"] == "vervolg" and previous else []
+        row["answerable"] = bool(row["sources"])
+    return rows
+
+
+def build_index(embedder, folder: Path | None):
+    from knowledge.chunking import Chunker
+    from knowledge.indexing import Indexer
+    from knowledge.store import ChunkStore
+
+    root = folder or Path(tempfile.mkdtemp(prefix="bench-answer-"))
+    store = ChunkStore(str(root / "index"))
+    started = time.perf_counter()
+    Indexer(store, embedder, Chunker(embedder.count_tokens), lock_dir=root / "state").reindex(
+        SAMPLE, collection="bedrijf")
+    return store, time.perf_counter() - started
+
+
+def calibrate(engine: AnswerEngine, rows: list[dict]) -> dict:
+    """Per question language: the relevance threshold and (same-language only) the lexical-support
+    threshold that best separate answerable from unanswerable questions, and what they achieve."""
+    samples: dict[str, list[tuple[float, float | None, bool]]] = {}
+    for row in rows:
+        prepared = engine.prepare(row["question"], history=row["history"])
+        verdict = prepared.verdict
+        samples.setdefault(prepared.language, []).append((verdict.relevance, verdict.support, row["answerable"]))
+    result = {language: _calibrate_language(items) for language, items in sorted(samples.items())}
+    supports = [r["min_support"] for r in result.values() if r["min_support"] is not None]
+    declined = sum(r["declined"] for r in result.values())
+    kept = sum(r["kept"] for r in result.values())
+    return {"per_language": result,
+            "min_relevance": {language: r["min_relevance"] for language, r in result.items()},
+            "min_support": round(statistics.mean(supports), 2) if supports else None,
+            "unanswerable_declined": f"{declined}/{sum(r['n_unanswerable'] for r in result.values())}",
+            "answerable_kept": f"{kept}/{sum(r['n_answerable'] for r in result.values())}"}
+
+
+def _calibrate_language(items: list[tuple[float, float | None, bool]]) -> dict:
+    uses_support = any(support is not None for _, support, _ in items)
+    relevance_grid = _midpoints([r for r, _, _ in items])
+    support_grid = _midpoints([s for _, s, _ in items if s is not None]) if uses_support else [0.0]
+
+    def outcome(t: float, c: float) -> tuple[int, int]:
+        declined = kept = 0
+        for relevance, support, answerable in items:
+            answers = relevance >= t and (support is None or support >= c)
+            kept += answerable and answers
+            declined += (not answerable) and not answers
+        return declined, kept
+
+    n_un = sum(not a for _, _, a in items)
+    n_ans = len(items) - n_un
+
+    def score(t: float, c: float) -> int:
+        return sum(outcome(t, c))  # questions handled right: declined or answered
+
+    best = max(score(t, c) for t in relevance_grid for c in support_grid)
+    # Thresholds sit halfway between observed values. Of equally good ones: the middle support
+    # threshold, and the lowest relevance threshold (a wrong "not found" costs the asker more).
+    best_c = [c for c in support_grid if any(score(t, c) == best for t in relevance_grid)]
+    c = best_c[len(best_c) // 2]
+    t = min(t for t in relevance_grid if score(t, c) == best)
+    declined, kept = outcome(t, c)
+    return {"min_relevance": t, "min_support": c if uses_support else None, "declined": declined,
+            "n_unanswerable": n_un, "kept": kept, "n_answerable": n_ans,
+            "answerable_relevance": _spread(sorted(r for r, _, a in items if a)),
+            "unanswerable_relevance": _spread(sorted(r for r, _, a in items if not a))}
+
+
+def _midpoints(values: list[float]) -> list[float]:
+    """Candidate thresholds: below everything, halfway between neighbours, above everything."""
+    points = sorted(set(round(v, 4) for v in values))
+    if not points:
+        return [0.0]
+    middle = [round((a + b) / 2, 4) for a, b in zip(points, points[1:])]
+    return [round(points[0] - 0.01, 4), *middle, round(points[-1] + 0.01, 4)]
+
+
+def _spread(values: list[float]) -> dict:
+    if not values:
+        return {}
+    return {"min": round(values[0], 3), "median": round(statistics.median(values), 3), "max": round(values[-1], 3)}
+
+
+def first_token(engine: AnswerEngine, generator: LlamaGenerator, rows: list[dict], samples: int) -> dict:
+    """Same final prompt each time; only what the KV cache holds differs."""
+    prompts = [engine.prepare(r["question"]).messages for r in rows if r["answerable"]][: samples + 1]
+    cold, cached, prompt_tokens, reused = [], [], [], []
+    for primer, messages in zip(prompts, prompts[1:]):
+        generator.submit(GenerationRequest(UNRELATED, max_tokens=1)).text()
+        run = generator.submit(GenerationRequest(messages, max_tokens=1, temperature=0.0))
+        run.text()
+        cold.append(run.stats.first_token_s)
+        generator.submit(GenerationRequest(primer, max_tokens=1)).text()
+        run = generator.submit(GenerationRequest(messages, max_tokens=1, temperature=0.0))
+        run.text()
+        cached.append(run.stats.first_token_s)
+        prompt_tokens.append(run.stats.prompt_tokens)
+        reused.append(run.stats.cached_prompt_tokens)
+    ratio = statistics.median(cached) / statistics.median(cold)
+    return {"cold_s": round(statistics.median(cold), 4), "cached_s": round(statistics.median(cached), 4),
+            "ratio": round(ratio, 3), "target": 0.5, "met": ratio <= 0.5, "samples": len(cold),
+            "mean_prompt_tokens": round(statistics.mean(prompt_tokens), 1),
+            "mean_prefix_tokens_reused": round(statistics.mean(reused), 1)}
+
+
+def end_to_end(engine: AnswerEngine, generator: LlamaGenerator, rows: list[dict], samples: int,
+               max_tokens: int, threads: int) -> dict:
+    """engine.ask vs Llama.create_completion on the same prompt; both greedy, both prefix-warm."""
+    from llama_cpp import Llama
+
+    direct = Llama(str(generator.model_path), n_ctx=generator.n_ctx, n_threads=threads,
+                   n_threads_batch=threads, verbose=False, seed=1234)
+    questions = [r["question"] for r in rows if r["answerable"] and not r["history"]][: samples + 1]
+    ours, theirs, tokens = [], [], []
+    for primer, question in zip(questions, questions[1:]):
+        engine.ask(primer).result()
+        started = time.perf_counter()
+        answer = engine.ask(question).result()
+        ours.append(time.perf_counter() - started)
+        if answer.abstained:
+            continue
+        messages = engine.prepare(question).messages
+        direct(generator.render_prompt(engine.prepare(primer).messages), max_tokens=max_tokens, temperature=0.0)
+        prompt = generator.render_prompt(messages)
+        started = time.perf_counter()
+        out = direct(prompt, max_tokens=max_tokens, temperature=0.0)
+        theirs.append(time.perf_counter() - started)
+        tokens.append((answer.timings["completion_tokens"], out["usage"]["completion_tokens"]))
+    direct.close()
+    ours = ours[: len(theirs)]
+    ratio = statistics.median(ours) / statistics.median(theirs) if theirs else float("nan")
+    return {"engine_s": round(statistics.median(ours), 4) if ours else None,
+            "direct_s": round(statistics.median(theirs), 4) if theirs else None,
+            "ratio": round(ratio, 3), "target": 1.10, "met": ratio <= 1.10, "samples": len(theirs),
+            "completion_tokens_engine_vs_direct": tokens}
+
+
+def qa(engine: AnswerEngine, rows: list[dict]) -> dict:
+    declined = answered = 0
+    prompt_tokens, misses = [], []
+    for row in rows:
+        answer = engine.ask(row["question"], history=row["history"]).result()
+        if not row["answerable"]:
+            declined += answer.abstained
+            if not answer.abstained:
+                misses.append({"id": row["id"], "wrongly": "answered"})
+            continue
+        cited = {s.path for s in answer.sources}
+        ok = not answer.abstained and bool(cited & set(row["sources"]))
+        answered += ok
+        if answer.timings.get("prompt_tokens"):
+            prompt_tokens.append(answer.timings["prompt_tokens"])
+        if not ok:
+            misses.append({"id": row["id"], "wrongly": "abstained" if answer.abstained else "wrong source",
+                           "got": sorted(cited)})
+    n_un = sum(not r["answerable"] for r in rows)
+    n_ans = len(rows) - n_un
+    return {"unanswerable_declined": f"{declined}/{n_un}", "answerable_answered_with_gold_source": f"{answered}/{n_ans}",
+            "answered_rate": round(answered / n_ans, 3), "met": declined >= 8 and answered / n_ans >= 0.9,
+            "mean_prompt_tokens": round(statistics.mean(prompt_tokens), 1) if prompt_tokens else 0,
+            "max_prompt_tokens": max(prompt_tokens, default=0), "misses": misses}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--index", type=Path, help="reuse (or create) the sample index in this folder")
+    parser.add_argument("--max-tokens", type=int, default=24)
+    parser.add_argument("--samples", type=int, default=5)
+    parser.add_argument("--skip-qa", action="store_true")
+    parser.add_argument("--calibrate-only", action="store_true")
+    args = parser.parse_args()
+
+    from knowledge.embeddings import SentenceTransformerEmbedder
+    from knowledge.retrieval import Retriever
+    from knowledge.store import ChunkStore
+
+    settings = load_settings(environ={}, config_path=None)
+    embedder = SentenceTransformerEmbedder(str(packaged_embedding_path()))
+    if args.index and ChunkStore(str(args.index / "index")).exists():
+        store, index_s = ChunkStore(str(args.index / "index")), 0.0
+    else:
+        store, index_s = build_index(embedder, args.index)
+    rows = load_questions()
+    retriever = Retriever(embedder, store)
+    report: dict = {"embedding_model": embedder.name, "index_s": round(index_s, 1),
+                    "context_budget_tokens": settings.context_budget_tokens, "top_k": settings.top_k}
+    probe = AnswerEngine(retriever, _NoGenerator(), top_k=settings.top_k)
+    report["calibration"] = calibrate(probe, rows)
+    report["policy_in_use"] = {"min_relevance": probe.policy.min_relevance, "min_support": probe.policy.min_support}
+    if args.calibrate_only:
+        print(json.dumps(report, indent=2, ensure_ascii=False))
+        return 0
+
+    generator = LlamaGenerator(packaged_llm_path(), n_ctx=settings.n_ctx, n_threads=settings.threads,
+                               n_threads_batch=settings.threads)
+    report["llm"] = generator.model_name
+    report["threads"] = settings.threads
+    report["max_tokens"] = args.max_tokens
+    engine = AnswerEngine(retriever, generator, top_k=settings.top_k,
+                          context_budget_tokens=settings.context_budget_tokens, max_tokens=args.max_tokens,
+                          temperature=0.0, cache_size=0)
+    report["first_token"] = first_token(engine, generator, rows, args.samples)
+    report["end_to_end"] = end_to_end(engine, generator, rows, args.samples, args.max_tokens, settings.threads)
+    if not args.skip_qa:
+        report["qa"] = qa(engine, rows)
+        report["prompt_tokens"] = {"mean": report["qa"]["mean_prompt_tokens"], "max": report["qa"]["max_prompt_tokens"],
+                                   "n_ctx": settings.n_ctx,
+                                   "within_budget": report["qa"]["max_prompt_tokens"] + args.max_tokens <= settings.n_ctx}
+    generator.close()
+    print(json.dumps(report, indent=2, ensure_ascii=False))
+    return 0
+
+
+class _NoGenerator:
+    """Counts tokens roughly; calibration never generates."""
+
+    model_name = "none"
+    n_ctx = 4096
+
+    def count_tokens(self, text: str) -> int:
+        return len(text.split())
+
+    def submit(self, request):
+        raise RuntimeError("calibration does not generate")
+
+    def queue_length(self) -> int:
+        return 0
+
+    def close(self) -> None:
+        pass
+
+
+if __name__ == "__main__":
+    sys.exit(main())
