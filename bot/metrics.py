@@ -80,8 +80,9 @@ class Metrics:
 
     def observe_reindex_report(self, report: Any) -> None:
         """Observer for the Reindexer: one finished run (a `bot.reindexing.RunReport`)."""
-        failed_files = sum(len(getattr(r, "skipped", ()) or ()) for r in report.reports.values())
-        self.observe_reindex(getattr(report, "trigger", "") or "unknown", seconds=report.duration_s,
+        failed_files = sum(len(r.skipped) for r in report.reports.values())
+        trigger = (report.trigger or "unknown").split(":")[0]  # "slack:U123" -> "slack": no user ids as labels
+        self.observe_reindex(trigger, seconds=report.duration_s,
                              failed=not report.ok, failed_files=failed_files)
 
     def observe_reindex_busy(self, trigger: str) -> None:

@@ -111,3 +111,76 @@ def test_healthcheck_command(monkeypatch, capsys, tmp_path: Path):
         server.close()
     assert main(["healthcheck"]) == 1  # nothing listens any more
     assert "niet bereikbaar" in capsys.readouterr().err
+
+
+# --- with the real parts ------------------------------------------------------------------------
+
+@pytest.mark.slow
+def test_reindex_runs_are_observed(tmp_path: Path, embedder):
+    from bot.reindexing import Reindexer
+    from tests.conftest import make_settings
+    from tests.slack.conftest import ServicesWith
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "verlof.md").write_text("# Verlof\n\nJe hebt 25 vakantiedagen per jaar.\n", encoding="utf-8")
+    (docs / "kapot.pdf").write_bytes(b"%PDF-1.4 dit is geen echte pdf")
+    settings = make_settings(tmp_path / "data", sources={"hr": docs, "weg": tmp_path / "bestaat-niet"})
+    reindexer = Reindexer(settings, ServicesWith(settings, embedder=embedder))
+    m = Metrics()
+    reindexer.add_observer(m.observe_reindex_report)
+    reindexer.run(["hr"], trigger="slack:U0ADMIN")
+    reindexer.run(["weg"], trigger="schema:reindex")
+    value = m.registry.get_sample_value
+    assert value("vraagbaak_reindex_runs_total", {"trigger": "slack", "outcome": "ok"}) == 1
+    assert value("vraagbaak_reindex_failed_files_total") == 1  # kapot.pdf
+    assert value("vraagbaak_reindex_failures_total", {"trigger": "schema"}) == 1
+    assert value("vraagbaak_reindex_seconds_count", {"trigger": "slack"}) == 1
+
+
+@pytest.mark.slow
+def test_serve_exposes_metrics_that_move_with_answers(tmp_path: Path, embedder, hr_index, llm_server):
+    """`vraagbaak serve` on the scaling path (model server backend) with metrics on: answer a
+    mention through the fake Slack, then scrape. (One question: prompt processing is slow on a busy CPU.)"""
+    from bot.slack.serving import serve
+    from tests.fakeslack import FakeSlack
+    from tests.ops.conftest import MODEL_ALIAS, free_port
+    from tests.slack.conftest import CHANNEL, USER, ServicesWith, bot_settings
+
+    port = free_port()
+    with FakeSlack() as slack:
+        slack.workspace.add_user(USER, "alice")
+        settings = bot_settings(tmp_path, slack, metrics_port=port, index_uri=hr_index, llm_backend="openai",
+                                llm_server_url=llm_server, llm_server_model=MODEL_ALIAS, n_ctx=2048,
+                                max_tokens=8, top_k=3, context_budget_tokens=300, answer_cache_size=0,
+                                reindex_cron="", consistency_cron="")
+        services = ServicesWith(settings, embedder=embedder)
+        stop, ready = threading.Event(), threading.Event()
+        thread = threading.Thread(target=serve, args=(services,), kwargs={"stop": stop, "ready": ready},
+                                  daemon=True)
+        thread.start()
+        try:
+            assert ready.wait(60)
+            base = f"http://127.0.0.1:{port}"
+            before = _samples(_get(base + "/metrics")[1])
+            slack.wait_for_connection()
+            slack.push_event(slack.user_posts("Hoeveel vakantiedagen krijg ik?", user=USER, channel=CHANNEL))
+            slack.wait_for_call("chat.update", lambda c: bool(c.params.get("blocks")), timeout=240)
+            after = _samples(_get(base + "/metrics")[1])
+            status, health = _get(base + "/health")
+        finally:
+            stop.set()
+            thread.join(30)
+            services.close()
+
+    def moved(name: str, **labels: str) -> float:
+        key = (name, tuple(sorted(labels.items())))
+        return after.get(key, 0.0) - before.get(key, 0.0)
+
+    assert moved("vraagbaak_questions_total", entry_point="mention", outcome="answered") == 1
+    assert moved("vraagbaak_questions_total", entry_point="mention", outcome="failed") == 0
+    assert moved("vraagbaak_answer_seconds_count", entry_point="mention") == 1
+    assert moved("vraagbaak_first_token_seconds_count", entry_point="mention") == 1
+    assert after[("vraagbaak_queue_length", ())] == 0
+    assert status == 200 and json.loads(health)["model"] == MODEL_ALIAS
+    assert not thread.is_alive()
