@@ -161,3 +161,14 @@ def test_systemd_analyze_verify_reports_a_bad_key(tmp_path: Path):
     unit.write_text("[Service]\nExecStart=/bin/true\nProtectSystem=bogus\n", encoding="utf-8")
     result = subprocess.run(["systemd-analyze", "verify", str(unit)], capture_output=True, text=True, timeout=60)
     assert "broken.service" in result.stdout + result.stderr
+
+
+def test_admin_wrapper_matches_the_unit():
+    script = DEPLOY / "vraagbaak-admin"
+    assert script.stat().st_mode & 0o111, "vraagbaak-admin must be executable"
+    assert subprocess.run(["sh", "-n", str(script)], capture_output=True, timeout=30).returncode == 0
+    text, service = script.read_text(encoding="utf-8"), _unit()["Service"]
+    assert service["EnvironmentFile"] in text
+    assert service["ExecStart"].split()[0].removesuffix("/bin/vraagbaak") in text  # the same venv
+    assert f"--working-directory={service['WorkingDirectory']}" in text
+    assert f"--uid={service['User']}" in text
