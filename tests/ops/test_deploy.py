@@ -172,3 +172,23 @@ def test_admin_wrapper_matches_the_unit():
     assert service["ExecStart"].split()[0].removesuffix("/bin/vraagbaak") in text  # the same venv
     assert f"--working-directory={service['WorkingDirectory']}" in text
     assert f"--uid={service['User']}" in text
+
+
+# --- deploy/README.md ---------------------------------------------------------------------------
+
+def test_deploy_readme_mentions_only_real_settings_and_commands():
+    from bot.cli import build_parser
+
+    text = (DEPLOY / "README.md").read_text(encoding="utf-8")
+    known = {row.env for row in setting_rows()}
+    mentioned = set(re.findall(r"\b(VRAAGBAAK_[A-Z_]+|SLACK_[A-Z_]+)\b", text))
+    compose_only = {"VRAAGBAAK_DOCUMENTS_DIR", "VRAAGBAAK_PUBLISH_HTTP", "VRAAGBAAK_PUBLISH_METRICS",
+                    "VRAAGBAAK_IMAGE"}  # docker-compose.yml interpolation, not settings
+    assert mentioned - known - compose_only == set()
+    assert compose_only <= set(re.findall(r"\$\{(\w+)", (DEPLOY / "docker-compose.yml").read_text()))
+    commands = set(build_parser()._subparsers._group_actions[0].choices)
+    used = set(re.findall(r"(?<![/\w-])(?:vraagbaak|vraagbaak-admin|run --rm bot) ([a-z]+)\b", text))
+    assert used and used <= commands, used - commands
+    for needed in ("pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu",
+                   "models pull", "VRAAGBAAK_INDEX_URI=s3://", "vraagbaak scheduler", "--profile llm-server"):
+        assert needed in text
