@@ -6,15 +6,21 @@ admin's ``/vraagbaak reindex`` share its lock (and, across processes, the Indexe
 - ``reindex`` (``settings.reindex_cron``, default every 15 minutes): incremental. Files whose
   content hash is unchanged cost no embedding; changed files are replaced, deleted ones removed.
 - ``consistency`` (``settings.consistency_cron``, default 02:00): a full consistency check,
-  ``full=True``. Every file of every collection is read and hashed again (no shortcut on file
-  times), every document in the store is compared with it, and anything missing, extra (rows of
-  deleted files or of collections no longer configured) or stale is rebuilt; the full-text index is
-  rebuilt and the table compacted. It repairs what an incremental run trusts to be right.
+  ``full=True``. Every collection is rebuilt from its folder: every file is read, hashed, chunked and
+  embedded again, and the collection's rows are replaced in one commit by exactly those chunks. So
+  whatever an incremental run trusts to be right is repaired: chunks missing from the table, extra
+  rows (of files that are gone, stray chunks), stale rows (a hash that no longer matches, chunks cut
+  with older chunk settings); then the full-text index is refreshed and the table compacted. It
+  costs one embedding of the whole corpus, hence nightly. Collections in the index that are no
+  longer configured are left alone (``vraagbaak index MAP`` may have put them there on purpose);
+  ``vraagbaak status`` lists them as ``configured: false``.
 
 Cron expressions have the usual five fields (minute hour day month day-of-week, with 0 and 7 =
 Sunday as in crontab), or six with seconds first (``*/2 * * * * *``: every two seconds — for tests).
 An empty expression switches its job off. All jobs: ``coalesce=True`` (a backlog of missed runs
-runs once), ``max_instances=1``, ``misfire_grace_time`` from settings. This module is Slack-free:
+runs once), ``max_instances=1``, ``misfire_grace_time`` from settings. A job that finds a run busy
+(the other job, an admin's, another process's) follows ``reindex_when_busy``: ``refuse`` skips it
+(logged), ``wait`` waits; the consistency check always waits. This module is Slack-free:
 failures reach the admins through the Reindexer's observers (see ``bot/slack/admin_notice.py``).
 """
 
@@ -22,7 +28,6 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Callable
@@ -190,12 +195,3 @@ class ReindexScheduler:
             return
         log.info("scheduled %s done in %.1fs", job.id, getattr(report, "duration_s", 0.0))
 
-
-def run_until_stopped(scheduler: ReindexScheduler, stop: threading.Event) -> None:
-    """Runs the scheduler in the foreground until `stop` is set (by Ctrl-C or SIGTERM)."""
-    scheduler.start()
-    try:
-        while not stop.wait(0.5):
-            pass
-    finally:
-        scheduler.shutdown(wait=True)

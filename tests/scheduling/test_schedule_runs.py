@@ -124,3 +124,24 @@ def test_the_nightly_check_waits_for_a_busy_run_instead_of_losing_the_night(tmp_
         nightly.join(60)
     last = services.reindexer.last_run()
     assert last.trigger == "schema:consistency" and last.full and last.ok
+
+
+def test_the_consistency_check_repairs_what_an_incremental_run_trusts(tmp_path: Path, embedder, two_collections):
+    sections = "\n\n".join(f"## Deel {n}\n\n" + " ".join(["Regels over thuiswerken en reiskosten."] * 60)
+                           for n in range(3))
+    write_docs(two_collections["hr"], {"lang.md": f"# Lang document\n\n{sections}\n"})
+    services = services_for(tmp_path, embedder, two_collections)
+    services.reindexer.run()
+    chunks = services.store.stats()["collections"]["hr"]["chunks"]
+    table = services.store._open()
+    assert table.count_rows("doc_id = 'lang.md'") >= 2
+    table.delete("doc_id = 'lang.md' AND ordinal = 1")  # a chunk lost behind the indexer's back
+
+    incremental = services.reindexer.run()
+    assert incremental.reports["hr"].chunks_embedded == 0  # same hashes: it trusts the table
+    assert services.store.stats()["collections"]["hr"]["chunks"] == chunks - 1
+
+    schedule = ReindexScheduler.from_settings(services.settings, services.reindexer)
+    schedule.run_job(CONSISTENCY)
+    assert services.store.stats()["collections"]["hr"]["chunks"] == chunks
+    assert services.reindexer.last_run().full
