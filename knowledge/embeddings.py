@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Protocol, runtime_checkable
 
@@ -37,21 +39,24 @@ class SentenceTransformerEmbedder:
 
     E5-family models (name contains "e5") get their "query: " / "passage: " prefixes. Texts are
     embedded in length-sorted batches so short chunks are not padded to the longest one.
+    `precision` "auto" runs the torch backend in bfloat16 on CPUs with native bf16 instructions
+    (about twice as fast, cosine to the float32 vectors > 0.99), else in float32.
     """
 
     def __init__(self, model_name_or_path: str, *, batch_size: int = 32, backend: str = "torch",
-                 max_seq_length: int | None = None) -> None:
+                 max_seq_length: int | None = None, precision: str = "auto") -> None:
         from sentence_transformers import SentenceTransformer
 
         self.batch_size = batch_size
         self.backend = backend
+        self.precision = _resolve_precision(precision, backend)
         path = Path(model_name_or_path).expanduser()
         self.name = _model_name(path)
         try:
             self._model = SentenceTransformer(
                 str(path) if path.exists() else model_name_or_path,
                 device="cpu", backend=backend, local_files_only=True,
-                model_kwargs=_backend_kwargs(backend, path))
+                model_kwargs=_model_kwargs(backend, path, self.precision))
         except Exception as exc:  # transformers/onnx raise many kinds; the cause is logged
             log.error("embedding model %s could not be loaded", model_name_or_path, exc_info=True)
             raise EmbeddingError(
@@ -60,6 +65,7 @@ class SentenceTransformerEmbedder:
             self._model.max_seq_length = max_seq_length
         self.dimension = int(self._model.get_embedding_dimension() or 0)
         self._tokenizer = self._model.tokenizer
+        self._lock = threading.Lock()  # one encode at a time: batches and queries take turns
         is_e5 = "e5" in self.name.lower()
         self._query_prefix = "query: " if is_e5 else ""
         self._passage_prefix = "passage: " if is_e5 else ""
@@ -83,15 +89,37 @@ class SentenceTransformerEmbedder:
         return out
 
     def embed_query(self, text: str) -> np.ndarray:
-        return self._encode([self._query_prefix + text])[0]
+        # A question is a few dozen tokens: one thread does it in milliseconds, while waiting for
+        # a second OpenMP thread on a busy machine costs hundreds of them.
+        return self._encode([self._query_prefix + text], threads=1)[0]
 
     def count_tokens(self, text: str) -> int:
         return len(self._tokenizer(text, add_special_tokens=False)["input_ids"])
 
-    def _encode(self, texts: list[str]) -> np.ndarray:
-        vectors = self._model.encode(texts, batch_size=len(texts), normalize_embeddings=True,
-                                     convert_to_numpy=True, show_progress_bar=False)
+    def _encode(self, texts: list[str], threads: int | None = None) -> np.ndarray:
+        with self._lock, _torch_threads(threads if self.backend == "torch" else None):
+            vectors = self._model.encode(texts, batch_size=len(texts), normalize_embeddings=True,
+                                         convert_to_numpy=True, show_progress_bar=False)
         return np.asarray(vectors, dtype=np.float32)
+
+
+@contextmanager
+def _torch_threads(threads: int | None):
+    """Temporarily another torch intra-op thread count (process-wide: callers hold the lock)."""
+    if threads is None:
+        yield
+        return
+    import torch
+
+    previous = torch.get_num_threads()
+    if previous == threads:
+        yield
+        return
+    torch.set_num_threads(threads)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
 
 
 def _model_name(path: Path) -> str:
@@ -104,8 +132,32 @@ def _model_name(path: Path) -> str:
     return str(path)
 
 
-def _backend_kwargs(backend: str, path: Path) -> dict | None:
-    """For ONNX, prefer an exported int8 file next to the model when one exists."""
+def cpu_has_native_bf16() -> bool:
+    """True on x86 CPUs with AVX512-BF16 or AMX (Linux); elsewhere we do not guess."""
+    try:
+        with open("/proc/cpuinfo", encoding="ascii", errors="ignore") as info:
+            flags = next((line for line in info if line.startswith("flags")), "")
+    except OSError:
+        return False
+    return bool({"avx512_bf16", "amx_bf16"} & set(flags.split()))
+
+
+def _resolve_precision(precision: str, backend: str) -> str:
+    if precision not in {"auto", "float32", "bfloat16"}:
+        raise EmbeddingError(f"Onbekende precisie '{precision}': kies auto, float32 of bfloat16.")
+    if precision != "auto":
+        return precision
+    return "bfloat16" if backend == "torch" and cpu_has_native_bf16() else "float32"
+
+
+def _model_kwargs(backend: str, path: Path, precision: str) -> dict | None:
+    """bfloat16 weights for torch; for ONNX an exported int8 file next to the model when present."""
+    if backend == "torch":
+        if precision == "bfloat16":
+            import torch
+
+            return {"dtype": torch.bfloat16}
+        return None
     if backend != "onnx":
         return None
     for candidate in ("onnx/model_qint8_avx512_vnni.onnx", "onnx/model_quint8_avx2.onnx",
