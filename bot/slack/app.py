@@ -61,7 +61,7 @@ def build_app(settings: Settings, *, client: WebClient | None = None) -> App:
     """A Bolt app for this workspace; calls auth.test once, so a wrong token fails here."""
     return App(
         client=client or build_client(settings),
-        signing_secret=settings.slack_signing_secret or None,
+        signing_secret=settings.slack_signing_secret,  # "" (Socket Mode): Bolt must not read the env itself
         logger=logging.getLogger("bot.slack.bolt"),
         listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS,
                                              thread_name_prefix="slack-listener"),
