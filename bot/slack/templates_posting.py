@@ -56,7 +56,10 @@ def run_job(services: "Services", client: WebClient, job: TemplateJob) -> None:
         log.exception("could not post the placeholder for template %s", job.template.name)
         return
     try:
-        collections = services.settings.collections_for_channel(job.channel or None, is_dm=job.is_dm)
+        # The conversation the result lands in decides what may be searched (the DM, when the
+        # bot could not post in the channel).
+        in_dm = job.is_dm or message.channel != job.channel
+        collections = services.settings.collections_for_channel(None if in_dm else job.channel, is_dm=in_dm)
         result = services.template_filler.fill(job.template, job.values, collections=collections,
                                                on_queued=message.queued)
         message.update(text=fallback_text(result),

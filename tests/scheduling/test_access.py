@@ -114,3 +114,70 @@ def test_a_restricted_channel_never_sees_another_collection_end_to_end(tmp_path,
             assert "Kopieerkanon" in everything_sent(slack)
     finally:
         generator.close()
+
+
+# --- templates: the grounded brainstorm searches only what the conversation may see ------------------
+
+BOTH = "C0HRIT"
+
+
+def submit_form(slack: FakeSlack, view: dict, values: dict) -> None:
+    """Submits the modal as Slack does: state.values holds each input's element type and value."""
+    from tests.fakeslack import payloads
+
+    kinds = {b["block_id"]: b["element"]["type"] for b in view["blocks"] if b["type"] == "input"}
+    state = {name: {"value": {"type": kinds[name], "value": value}} for name, value in values.items()}
+    slack.wait_for_ack(slack.push_interactive(payloads.view_submission(view, state, user=USER)))
+
+
+@pytest.fixture
+def template_bot(tmp_path, indexed, slack):
+    from bot.answering.template_filling import TemplateFiller
+    from tests.templates.builders import ScriptedModel
+
+    settings = bot_settings(tmp_path, slack, sources=indexed.settings.sources,
+                            channel_collections={HR_ONLY: ["hr"], BOTH: ["hr", "it"]}, dm_collections=["hr"],
+                            min_relevance=0.0, answer_cache_size=0, reindex_cron="", consistency_cron="")
+    model = ScriptedModel()
+    retriever = Retriever(indexed.embedder, indexed.store)
+    engine = AnswerEngine.from_parts(settings, retriever=retriever, generator=model)
+    filler = TemplateFiller(model, retrieve=lambda query, collections=None: engine.retrieve(
+        query, collections=collections))
+    services = ServicesWith(settings, engine=engine, generator=model, retriever=retriever, store=indexed.store,
+                            embedder=indexed.embedder, template_filler=filler)
+    with running_bot(slack, services) as bot:
+        yield bot, model
+
+
+def brainstorm_in(slack: FakeSlack, channel: str) -> dict:
+    from bot.slack.templates_command import BRAINSTORM_COMMAND
+
+    before = len(slack.calls_to("views.open"))
+    slack.wait_for_ack(slack.push_command(BRAINSTORM_COMMAND, "de printer", user=USER, channel=channel)[0])
+    view = slack.wait_for_call("views.open", count=before + 1).params["view"]
+    submit_form(slack, view, {"onderwerp": "de printer Kopieerkanon op de tweede verdieping",
+                              "doel": "weten hoe de printer heet", "aantal": "1"})
+    done = len(slack.calls_to("chat.update", lambda c: bool(c.params.get("blocks"))))
+    return slack.wait_for_call("chat.update", lambda c: bool(c.params.get("blocks")), count=done + 1, timeout=60)
+
+
+def test_a_template_in_a_restricted_channel_uses_only_its_collections(template_bot, slack):
+    bot, model = template_bot
+    brainstorm_in(slack, HR_ONLY)
+    sent = everything_sent(slack)
+    assert "vakantiedagen" in json.dumps(model.requests[-1].messages) or "verlof.md" in sent
+    for marker in ("printen.md", "vpn.md", "Tunnelbaas"):
+        assert marker not in sent and marker not in json.dumps(model.requests[-1].messages, ensure_ascii=False)
+
+    brainstorm_in(slack, BOTH)  # the control: where it is allowed, the printer document is used
+    assert "printen.md" in everything_sent(slack)
+
+
+def test_a_template_result_moved_to_the_dm_uses_the_dms_collections(template_bot, slack):
+    bot, model = template_bot
+    slack.workspace.not_in_channel.add(BOTH)  # the result cannot be posted there: it goes to the DM
+    result = brainstorm_in(slack, BOTH)
+    assert result.params["channel"].startswith("D")
+    prompt = json.dumps(model.requests[-1].messages, ensure_ascii=False)
+    assert "printen.md" not in json.dumps(result.params, ensure_ascii=False) and "Kopieerkanon op de" in prompt
+    assert "De printer op de tweede verdieping heet Kopieerkanon" not in prompt
