@@ -135,7 +135,8 @@ class Settings:
 
     # --- scheduling --------------------------------------------------------------------------
     reindex_cron: str = _setting(
-        "*/15 * * * *", "VRAAGBAAK_REINDEX_CRON", "Cron expression for incremental re-indexing; empty: off.")
+        "*/15 * * * *", "VRAAGBAAK_REINDEX_CRON",
+        "Cron expression for incremental re-indexing (5 crontab fields, or 6 with seconds first); empty: off.")
     consistency_cron: str = _setting(
         "0 2 * * *", "VRAAGBAAK_CONSISTENCY_CRON", "Cron expression for the nightly full consistency check; empty: off.")
     reindex_when_busy: str = _setting(
