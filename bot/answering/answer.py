@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Iterator, Literal, Sequence
 
 from bot.answering.cache import AnswerCache, cache_key
-from bot.answering.citations import resolve_citations
+from bot.answering.citations import CitationRenumbering, resolve_citations
 from bot.answering.language import detect_language
 from bot.answering.llm import Generation, GenerationRequest, Generator
 from bot.answering.prompts import NOT_FOUND, Passage, build_messages, pack_passages
@@ -99,10 +99,12 @@ class AnswerStream:
     """An answer on its way: its queue place, the text as it is generated, then the whole Answer."""
 
     def __init__(self, *, answer: Answer | None = None, generation: Generation | None = None,
-                 finish: Callable[[str, Generation], Answer] | None = None) -> None:
+                 finish: Callable[[str, Generation], Answer] | None = None,
+                 passage_sources: Sequence[Source] = ()) -> None:
         self._answer = answer
         self._generation = generation
         self._finish = finish
+        self._passage_sources = list(passage_sources)
         self._lock = threading.Lock()
 
     def position(self) -> int:
@@ -110,11 +112,17 @@ class AnswerStream:
         return self._generation.position() if self._generation is not None else 0
 
     def __iter__(self) -> Iterator[str]:
+        """Text deltas, with [n] markers already numbered as in the final Answer's sources."""
         if self._generation is None:
             assert self._answer is not None
             yield self._answer.text
             return
-        yield from self._generation
+        renumbering = CitationRenumbering(self._passage_sources)
+        for delta in self._generation:
+            if text := renumbering.feed(delta):
+                yield text
+        if rest := renumbering.finish():
+            yield rest
 
     def result(self) -> Answer:
         """The finished Answer with its sources (waits for the model)."""
@@ -211,7 +219,14 @@ class AnswerEngine:
                 self._remember(key, answer)
             return answer
 
-        return AnswerStream(generation=generation, finish=finish)
+        return AnswerStream(generation=generation, finish=finish,
+                            passage_sources=[source_of(p.hit) for p in prepared.passages])
+
+    def warm_up(self, language: str = "nl") -> Generation:
+        """Has the model evaluate the fixed instructions now (in its worker, without waiting), so
+        the first real question finds them in the KV cache and the weights paged in."""
+        messages = build_messages("?", [], language=language)
+        return self.generator.submit(GenerationRequest(messages, max_tokens=1, **self.sampling))
 
     def index_version(self) -> object | None:
         """The store's version (changes on every re-index); None when it cannot be read."""

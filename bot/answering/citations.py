@@ -10,26 +10,57 @@ _MARKER = re.compile(r"\s?\[(?:(?:bron|source|passage)\s*)?(\d+(?:\s*(?:,|en|and
 _NUMBER = re.compile(r"\d+")
 
 
-def resolve_citations(text: str, passage_sources: Sequence[Hashable]) -> tuple[str, list[Hashable]]:
-    """Renumbers the [n] markers of `text` to the list of cited sources.
+class CitationRenumbering:
+    """Renumbers [n] markers to the sources list, in order of first citation; works on a stream.
 
-    `passage_sources[n - 1]` is the source of passage n; passages with the same source share one number.
-    Returns the text with valid markers renumbered 1.. in order of first citation and invalid ones
-    removed, and the cited sources in that order.
+    `passage_sources[n - 1]` is the source of passage n; passages with the same source share one
+    number; markers naming no passage are removed. Fed the text in pieces, it holds back a possibly
+    unfinished marker, so what it gives out adds up to the same text as renumbering it whole.
     """
-    cited: list[Hashable] = []
 
-    def renumber(match: re.Match) -> str:
-        valid = []
+    HOLD_CHARS = 40  # longer than any marker: "[bron 1, 2 en 3]"
+
+    def __init__(self, passage_sources: Sequence[Hashable]) -> None:
+        self.passage_sources = list(passage_sources)
+        self.cited: list[Hashable] = []
+        self._pending = ""
+
+    def feed(self, piece: str) -> str:
+        """Renumbered text that is safe to show now."""
+        self._pending += piece
+        cut = len(self._pending)
+        opening = self._pending.rfind("[")
+        if opening >= 0 and "]" not in self._pending[opening:] and len(self._pending) - opening <= self.HOLD_CHARS:
+            cut = opening
+        if cut > 0 and self._pending[cut - 1].isspace():
+            cut -= 1  # a marker may take the space before it along
+        ready, self._pending = self._pending[:cut], self._pending[cut:]
+        return self._renumber(ready)
+
+    def finish(self) -> str:
+        """The rest of the text, once the stream has ended."""
+        rest, self._pending = self._pending, ""
+        return self._renumber(rest)
+
+    def _renumber(self, text: str) -> str:
+        return _MARKER.sub(self._marker, text)
+
+    def _marker(self, match: re.Match) -> str:
+        numbers = []
         for number in map(int, _NUMBER.findall(match.group(1))):
-            if 1 <= number <= len(passage_sources):
-                source = passage_sources[number - 1]
-                if source not in cited:
-                    cited.append(source)
-                valid.append(cited.index(source) + 1)
-        if not valid:
+            if 1 <= number <= len(self.passage_sources):
+                source = self.passage_sources[number - 1]
+                if source not in self.cited:
+                    self.cited.append(source)
+                numbers.append(self.cited.index(source) + 1)
+        if not numbers:
             return ""
         lead = match.group(0)[0] if match.group(0)[0].isspace() else ""
-        return lead + "".join(f"[{n}]" for n in dict.fromkeys(valid))
+        return lead + "".join(f"[{n}]" for n in dict.fromkeys(numbers))
 
-    return _MARKER.sub(renumber, text).strip(), cited
+
+def resolve_citations(text: str, passage_sources: Sequence[Hashable]) -> tuple[str, list[Hashable]]:
+    """The whole text renumbered (see CitationRenumbering), stripped, and the cited sources in order."""
+    renumbering = CitationRenumbering(passage_sources)
+    renumbered = renumbering.feed(text) + renumbering.finish()
+    return renumbered.strip(), renumbering.cited

@@ -6,7 +6,7 @@ import pytest
 
 from bot.answering.answer import Answer, Turn, retrieval_query
 from bot.answering.cache import AnswerCache, cache_key, normalise_question
-from bot.answering.citations import resolve_citations
+from bot.answering.citations import CitationRenumbering, resolve_citations
 from bot.answering.language import detect_language
 
 
@@ -20,6 +20,15 @@ def test_passages_from_the_same_source_share_one_number():
     text, cited = resolve_citations("X [1]. Y [2]. Z [3].", ["same", "same", "other"])
     assert cited == ["same", "other"]
     assert text == "X [1]. Y [1]. Z [2]."
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 7])
+def test_renumbering_a_stream_in_pieces_gives_the_same_text(size):
+    raw = "Twee dagen [3]. Ook [bron 1, 3] en [7] [x]. Zie\n[1]. Einde [2"
+    whole, cited = resolve_citations(raw, ["a", "b", "c"])
+    renumbering = CitationRenumbering(["a", "b", "c"])
+    streamed = "".join(renumbering.feed(raw[i:i + size]) for i in range(0, len(raw), size)) + renumbering.finish()
+    assert streamed.strip() == whole and renumbering.cited == cited == ["c", "a"]
 
 
 def test_an_answer_without_markers_cites_nothing():

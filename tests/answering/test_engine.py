@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.answering.answer import AnswerEngine, Turn
+from bot.answering.llm import GenerationRequest
 from bot.answering.prompts import INSTRUCTIONS, NOT_FOUND
 from knowledge.chunking import Chunker
 from knowledge.indexing import Indexer
@@ -202,8 +203,11 @@ def test_citations_are_renumbered_to_the_sources_and_invalid_ones_dropped(sample
     assert len(prepared.passages) >= 2
     scripted.enqueue("Je krijgt 25 dagen [2]. Zie ook [9].")
 
-    answer = engine.ask("Hoeveel vakantiedagen krijg ik per jaar?").result()
+    stream = engine.ask("Hoeveel vakantiedagen krijg ik per jaar?")
+    streamed = "".join(stream)
+    answer = stream.result()
 
+    assert streamed.strip() == answer.text  # what was shown while streaming is already renumbered
     second = prepared.passages[1].hit.chunk
     assert answer.text == "Je krijgt 25 dagen [1]. Zie ook."
     assert [(s.path, s.heading) for s in answer.sources] == [(second.doc_id, second.heading_path)]
@@ -224,3 +228,12 @@ def test_when_the_model_says_it_cannot_find_it_the_answer_is_an_abstention(sampl
     scripted.enqueue("Dat kan ik niet vinden in de documenten.")
     answer = engine.ask("Hoeveel vakantiedagen krijg ik per jaar?").result()
     assert answer.abstained and answer.text.startswith(NOT_FOUND["nl"]) and answer.sources
+
+
+def test_warm_up_puts_the_instructions_in_the_kv_cache_before_the_first_question(sample_engine, generator):
+    generator.submit(GenerationRequest([{"role": "user", "content": "Iets heel anders."}], max_tokens=1)).text()
+    sample_engine.warm_up().text()
+    generation = generator.submit(GenerationRequest(
+        sample_engine.prepare("Hoe meld ik me ziek?").messages, max_tokens=1))
+    generation.text()
+    assert generation.stats.cached_prompt_tokens >= generator.count_tokens(INSTRUCTIONS["nl"])
