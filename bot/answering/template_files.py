@@ -182,6 +182,7 @@ def _field(table: _Table) -> TemplateField:
     name = table.text("name")
     if not set(name) <= FIELD_NAME_CHARS or not name[0].isalpha() or name in (*BUILTIN_PLACEHOLDERS, "passages"):
         raise table.error("name", f"'{name}': gebruik kleine letters, cijfers en _ (en niet passages/vandaag)")
+    label = table.text("label", limit=2000)
     kind = table.text("type")
     if kind not in FIELD_TYPES:
         raise table.error("type", f"onbekend type '{kind}'; kies uit {', '.join(FIELD_TYPES)}")
@@ -191,7 +192,7 @@ def _field(table: _Table) -> TemplateField:
     if low is not None and high is not None and low > high:
         raise table.error("min", "is groter dan max")
     spec = TemplateField(
-        name=name, label=table.text("label", limit=2000), type=kind, required=table.flag("required"),
+        name=name, label=label, type=kind, required=table.flag("required"),
         choices=choices, min=low, max=high, decimal=table.flag("decimal"),
         max_length=table.integer("max_length", low=1, high=3000),
         placeholder=table.text("placeholder", required=False, limit=150),

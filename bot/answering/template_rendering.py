@@ -71,7 +71,8 @@ def _item_parts(item: Mapping[str, Any], schema: Mapping[str, Any]) -> tuple[str
 
 def _source_text(source: Source) -> str:
     where = source.url or (f"{source.collection}/{source.path}" if source.collection else source.path)
-    return f"{source.title} — {source.heading} ({where})" if source.heading else f"{source.title} ({where})"
+    heading = " > ".join(h for h in source.heading.split(" > ") if h.strip() and h != source.title)
+    return f"{source.title} — {heading} ({where})" if heading else f"{source.title} ({where})"
 
 
 def _footer(result: TemplateResult) -> str:

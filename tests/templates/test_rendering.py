@@ -104,3 +104,10 @@ def _longest_instance(schema):
     if kind == "array":
         return [_longest_instance(schema["items"]) for _ in range(schema.get("maxItems", 10))]
     return "é" * schema.get("maxLength", 500)
+
+
+def test_a_source_heading_does_not_repeat_the_document_title(library):
+    source = Source(title="Tone of voice", path="organisatie/tone-of-voice.md",
+                    heading="Tone of voice > Hoe klinken we?", collection="bedrijf")
+    text = to_markdown(result_for(library, "samenvatting", {"tekst": "x"}, sources=[source]))
+    assert "- Tone of voice — Hoe klinken we? (bedrijf/organisatie/tone-of-voice.md)" in text

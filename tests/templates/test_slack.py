@@ -14,6 +14,7 @@ from bot.slack.templates_modal import FORM_CALLBACK, PICKER_BLOCK, PICKER_CALLBA
 from tests.fakeslack import FakeSlack, payloads
 from tests.slack.conftest import CHANNEL, USER, ServicesWith, bot_settings, running_bot
 from tests.templates.builders import ScriptedModel, write_template
+from tests.templates.test_filling import HITS
 
 
 @pytest.fixture
@@ -132,3 +133,18 @@ def test_when_the_model_gives_no_valid_output_the_placeholder_says_so_in_dutch(b
     failed = bot.slack.wait_for_call("chat.update")
     assert failed.params["text"].startswith("Sorry, je brainstorm lukte niet: Het taalmodel gaf geen uitvoer")
     assert len(model.requests) == 2, "tried twice"
+
+
+@pytest.mark.slow
+def test_a_brainstorm_from_slack_with_the_real_model(tmp_path: Path, slack: FakeSlack, generator):
+    settings = bot_settings(tmp_path, slack)
+    filler = TemplateFiller(generator, retrieve=lambda query, collections=None: HITS)
+    with running_bot(slack, ServicesWith(settings, template_filler=filler)) as bot:
+        view = open_form(bot, BRAINSTORM_COMMAND, "de kerstborrel")
+        assert not submit(bot, view, {"onderwerp": "de kerstborrel", "doel": "iedereen voelt zich welkom",
+                                      "aantal": "2"})
+        result = bot.slack.wait_for_call("chat.update", lambda c: c.params.get("blocks"), timeout=300)
+    blocks = result.params["blocks"]
+    ideas = [b for b in blocks if b["type"] == "section" and b["text"]["text"].startswith(("*1.", "*2."))]
+    assert len(ideas) == 2
+    assert any(b["type"] == "context" and "*Bronnen:* Brainstormen" in b["elements"][0]["text"] for b in blocks)
