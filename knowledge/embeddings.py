@@ -100,7 +100,9 @@ class SentenceTransformerEmbedder:
         with self._lock, _torch_threads(threads if self.backend == "torch" else None):
             vectors = self._model.encode(texts, batch_size=len(texts), normalize_embeddings=True,
                                          convert_to_numpy=True, show_progress_bar=False)
-        return np.asarray(vectors, dtype=np.float32)
+        vectors = np.asarray(vectors, dtype=np.float32)
+        # bfloat16 rounding leaves norms a hair off 1; cosine = dot product needs them exact
+        return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
 
 
 @contextmanager
