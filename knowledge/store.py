@@ -151,14 +151,6 @@ class ChunkStore:
         rows = self._scan(["doc_id", "content_hash"], f"collection = {sql_quote(collection)}")
         return dict(zip(rows["doc_id"].to_pylist(), rows["content_hash"].to_pylist()))
 
-    def collection_rows(self, collection: str, doc_ids: Iterable[str] | None = None) -> pa.Table:
-        """Full rows of (some documents of) a collection, e.g. to carry them into a rebuilt table."""
-        where = f"collection = {sql_quote(collection)}"
-        if doc_ids is not None:
-            where += f" AND doc_id IN ({', '.join(sql_quote(d) for d in doc_ids) or 'NULL'})"
-        table = self._open()
-        return table.to_lance().to_table(filter=where) if table is not None else None
-
     def stats(self) -> dict:
         """Documents and chunks, in total and per collection."""
         rows = self._scan(["collection", "doc_id"])
