@@ -194,3 +194,20 @@ def test_progress_reports_embedded_chunks(tmp_path, docs, embedder):
                                                       progress=lambda d, t: seen.append((d, t)))
     assert seen[0] == (0, report.chunks_embedded)
     assert seen[-1] == (report.chunks_embedded, report.chunks_embedded)
+
+
+def test_a_changed_file_that_became_unreadable_keeps_its_previous_chunks(tmp_path, docs, embedder):
+    from tests.knowledge.test_loaders import make_docx
+
+    make_docx(docs / "hr" / "opleiding.docx")
+    indexer = make_indexer(tmp_path, embedder)
+    indexer.reindex(docs, collection="bedrijf")
+    old_hash = indexer.store.documents("bedrijf")["hr/opleiding.docx"]
+
+    (docs / "hr" / "opleiding.docx").write_bytes(b"PK\x03\x04 half geschreven")
+    report = indexer.reindex(docs, collection="bedrijf")
+    assert [s.path for s in report.skipped] == ["hr/opleiding.docx"]
+    assert "Word-bestand" in report.skipped[0].reason
+    assert report.changed == [] and report.removed == []
+    assert indexer.store.documents("bedrijf")["hr/opleiding.docx"] == old_hash
+    assert fts_docs(indexer.store, "opleidingsbudget") == {"hr/opleiding.docx"}
