@@ -11,16 +11,7 @@ from bot.logs import configure_logging
 from tests.conftest import make_settings
 
 
-@pytest.fixture
-def restore_logging():
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
-
-
-def test_json_lines(tmp_path, capsys, restore_logging):
+def test_json_lines(tmp_path, capsys):
     configure_logging(make_settings(tmp_path, log_json=True))
     log = logging.getLogger("bot.test")
     log.info("vraag beantwoord in %.1f s", 2.5)
@@ -37,7 +28,7 @@ def test_json_lines(tmp_path, capsys, restore_logging):
     assert entries[1]["level"] == "ERROR" and "ValueError: kapot" in entries[1]["exception"]
 
 
-def test_plain_text_by_default_and_level_from_settings(tmp_path, capsys, restore_logging):
+def test_plain_text_by_default_and_level_from_settings(tmp_path, capsys):
     configure_logging(make_settings(tmp_path, log_level="WARNING"))
     logging.getLogger("bot.test").info("niet zichtbaar")
     logging.getLogger("bot.test").warning("wel zichtbaar")
