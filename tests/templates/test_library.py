@@ -145,3 +145,14 @@ def test_the_schema_of_a_request_has_exactly_aantal_ideas(brainstorm):
         ideas = brainstorm.output_schema({"aantal": aantal})["properties"]["ideeen"]
         assert ideas["minItems"] == ideas["maxItems"] == aantal
     assert brainstorm.schema["properties"]["ideeen"]["minItems"] == "{aantal}", "the template itself is unchanged"
+
+
+def test_the_library_notices_files_added_changed_and_removed_without_a_restart(tmp_path):
+    library = TemplateLibrary.load(tmp_path)
+    assert "weekstart" not in library.names()
+    path = write_template(tmp_path, "weekstart")
+    assert library.get("weekstart").title == "Weekstart"
+    path.write_text(MINIMAL_TEMPLATE.replace('type = "text"', 'type = "getal"'), encoding="utf-8")
+    assert "weekstart" not in library.names() and library.errors[0].field == "fields.thema.type"
+    path.unlink()
+    assert library.names() == SHIPPED and library.errors == []
