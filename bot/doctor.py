@@ -63,13 +63,6 @@ class DoctorReport:
         return "\n".join(lines) + "\n"
 
 
-def slack_mode(settings: Settings) -> str:
-    """`socket` or `http`: `auto` means socket when an app token is set."""
-    if settings.slack_mode != "auto":
-        return settings.slack_mode
-    return "socket" if settings.slack_app_token else "http"
-
-
 class Doctor:
     """Runs the checks in order; `load_models=False` checks model files without loading them."""
 
@@ -98,8 +91,10 @@ class Doctor:
     # --- Slack ------------------------------------------------------------------------------------
 
     def check_tokens(self) -> CheckResult:
+        from bot.slack.serving import resolve_mode
+
         s, title = self.settings, "Slack-tokens (tokens)"
-        mode = slack_mode(s)
+        mode = resolve_mode(s)
         missing = []
         if not s.slack_bot_token:
             missing.append("SLACK_BOT_TOKEN (bot token, xoxb-…)")
