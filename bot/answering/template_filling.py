@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 
 NOT_GIVEN = "(niet opgegeven)"
 NO_PASSAGES = "(geen passages gevonden)"
+NO_DOCUMENTS = "Er zijn geen passende bedrijfsdocumenten gevonden; dit resultaat steunt niet op eigen documenten."
 CHAT_OVERHEAD_TOKENS = 40  # role markers and special tokens the chat template adds
 MIN_OUTPUT_TOKENS = 200  # below this a template's output cannot be expected to fit
 CHARS_PER_TOKEN = 1.5  # conservative: Dutch prose averages ~3.5, a small model's digits and junk ~1.8
@@ -92,6 +93,8 @@ class TemplateFiller:
         except (VraagbaakError, KnowledgeError) as exc:
             log.warning("template %s: retrieval failed, generating without passages: %s", template.name, exc)
             return [], [f"Er zijn geen bedrijfsdocumenten gebruikt: {exc}"], time.perf_counter() - started
+        if not hits:
+            return [], [NO_DOCUMENTS], time.perf_counter() - started
         return hits[: template.retrieval.k], [], time.perf_counter() - started
 
     def _fit(self, template: Template, values: Mapping[str, Value], hits: Sequence[Hit],

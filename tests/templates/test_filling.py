@@ -133,3 +133,9 @@ def test_the_output_budget_grows_with_aantal(library):
     template = library.get("brainstorm")
     one, five = (output_token_bound(template.output_schema({"aantal": n})) for n in (1, 5))
     assert one < five < 4096
+
+
+def test_a_grounded_template_without_any_passages_says_so(library):
+    result = TemplateFiller(ScriptedModel(), retrieve=lambda q, collections=None: []).fill(
+        library.get("brainstorm"), BRAINSTORM)
+    assert result.sources == [] and "geen passende bedrijfsdocumenten" in result.warnings[0]
