@@ -84,15 +84,3 @@ def hr_index(tmp_path_factory, embedder) -> str:
     Indexer(ChunkStore(uri), embedder, Chunker(embedder.count_tokens), lock_dir=root / "state").reindex(
         docs, collection="hr")
     return uri
-
-
-@pytest.fixture(autouse=True)
-def _restore_root_logging():
-    """`bot.cli.main` points the root logger at the test's (captured, later closed) stderr: undo it."""
-    import logging
-
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)

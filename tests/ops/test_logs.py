@@ -36,3 +36,18 @@ def test_plain_text_by_default_and_level_from_settings(tmp_path, capsys):
     assert "niet zichtbaar" not in err and "WARNING bot.test: wel zichtbaar" in err
     with pytest.raises(json.JSONDecodeError):
         json.loads(err.strip())
+
+
+def test_logs_follow_the_current_stderr(tmp_path, monkeypatch):
+    """A CLI run inside a test must not leave the root logger writing to a closed stream."""
+    import io
+    import sys
+
+    configure_logging(make_settings(tmp_path))
+    closed = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", closed)
+    closed.close()
+    now = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", now)
+    logging.getLogger("bot.test").warning("naar de huidige stderr")
+    assert "naar de huidige stderr" in now.getvalue()
