@@ -49,3 +49,18 @@ def services_for(tmp_path: Path, embedder, sources: dict[str, Path], **overrides
 def two_collections(tmp_path: Path) -> dict[str, Path]:
     return {"hr": write_docs(tmp_path / "docs" / "hr", HR_DOCS),
             "it": write_docs(tmp_path / "docs" / "it", IT_DOCS)}
+
+
+USER = "U0ALICE"
+ADMIN = "U0BEHEER"
+
+
+@pytest.fixture
+def slack():
+    """The local fake Slack (tests/fakeslack) with a user and an admin."""
+    from tests.fakeslack import FakeSlack
+
+    with FakeSlack() as fake:
+        fake.workspace.add_user(USER, "alice")
+        fake.workspace.add_user(ADMIN, "beheer")
+        yield fake

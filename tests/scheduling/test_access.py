@@ -13,13 +13,12 @@ import pytest
 from bot.answering.answer import AnswerEngine
 from knowledge.retrieval import Retriever
 from tests.fakeslack import FakeSlack
-from tests.scheduling.conftest import services_for
+from tests.scheduling.conftest import USER, services_for
 from tests.slack.conftest import ServicesWith, bot_settings, running_bot
 from tests.slack.fakes import ScriptedGenerator
 
 HR_ONLY = "C0HRONLY"
 OPEN = "C0OPEN"
-USER = "U0ALICE"
 DM = "D0ALICE"
 PRINTER_QUESTION = "Hoe heet de printer op de tweede verdieping?"
 # Everything that would show the IT collection's documents: their facts, ids and titles.
@@ -61,13 +60,6 @@ def test_settings_map_channels_and_dms_to_collections(tmp_path):
 def quote_the_prompt(messages: list[dict]) -> str:
     """A model that repeats everything it was given, so a leaked passage cannot stay hidden."""
     return "Dit staat in mijn bronnen [1] [2] [3]:\n" + "\n".join(m["content"] for m in messages)
-
-
-@pytest.fixture
-def slack():
-    with FakeSlack() as fake:
-        fake.workspace.add_user(USER, "alice")
-        yield fake
 
 
 def everything_sent(slack: FakeSlack) -> str:

@@ -50,13 +50,15 @@ def test_questions_are_answered_from_the_previous_version_until_one_switch(tmp_p
     stop = threading.Event()
 
     def keep_asking() -> None:
-        own = ChunkStore(services.settings.index_location)
+        # Its own store, as another process has it, and the writer's, as `vraagbaak serve` shares it.
+        stores = [ChunkStore(services.settings.index_location), services.store]
         while not stop.is_set():
-            try:
-                seen.append(own.stats()["documents"])
-                Retriever(embedder, own).search(QUESTION, k=3)
-            except BaseException as exc:  # noqa: BLE001 - any failure is a test failure
-                errors.append(exc)
+            for store in stores:
+                try:
+                    seen.append(store.stats()["documents"])
+                    Retriever(embedder, store).search(QUESTION, k=3)
+                except BaseException as exc:  # noqa: BLE001 - any failure is a test failure
+                    errors.append(exc)
 
     asker = threading.Thread(target=keep_asking, daemon=True)
     asker.start()

@@ -145,3 +145,31 @@ def test_the_consistency_check_repairs_what_an_incremental_run_trusts(tmp_path: 
     schedule.run_job(CONSISTENCY)
     assert services.store.stats()["collections"]["hr"]["chunks"] == chunks
     assert services.reindexer.last_run().full
+
+
+@pytest.mark.parametrize("when_busy", ["refuse", "wait"])
+def test_an_admin_reindex_in_slack_meets_a_scheduled_run(tmp_path: Path, embedder, two_collections, slack,
+                                                         when_busy):
+    from tests.scheduling.conftest import ADMIN
+    from tests.slack.conftest import CHANNEL, ServicesWith, bot_settings, running_bot
+
+    settings = bot_settings(tmp_path, slack, sources=two_collections, admin_user_ids=[ADMIN],
+                            reindex_cron="", consistency_cron="", reindex_when_busy=when_busy)
+    services = ServicesWith(settings, embedder=embedder)
+    with running_bot(slack, services):
+        scheduled = lambda progress: services.reindexer.run(progress=progress, trigger="schema:reindex")  # noqa: E731
+        with HeldRun(scheduled) as held:
+            _, url = slack.push_command("/vraagbaak", "reindex", user=ADMIN, channel=CHANNEL)
+            first = slack.wait_for_response(url).body["text"]
+            assert "loopt al een herindexering" in first.lower()
+            held.gate.set()
+            held.thread.join(60)
+        if when_busy == "refuse":
+            assert "start zodra" not in first
+            assert services.reindexer.last_run().trigger == "schema:reindex"
+        else:  # told it waits, then it runs once the scheduled run is done
+            assert "start zodra die klaar is" in first
+            done = slack.wait_for_response(url, lambda r: "Herindexering klaar" in r.body.get("text", ""),
+                                           timeout=60)
+            assert "Herindexering klaar" in done.body["text"]
+            assert services.reindexer.last_run().trigger == f"slack:{ADMIN}"
