@@ -138,17 +138,18 @@ class ReindexScheduler:
         self._reindexer = reindexer
         self._jobs = list(jobs)
         self._when_busy = when_busy
+        triggers = {job.id: cron_trigger(job.cron, timezone) for job in self._jobs}  # Dutch errors first
         # Two workers: a consistency check that meets a running incremental run can wait for it
         # while the pool stays free; the Reindexer's lock decides who runs, not the pool.
         self._scheduler = BackgroundScheduler(
             executors={"default": ThreadPoolExecutor(max_workers=2)},
             job_defaults={"coalesce": True, "max_instances": 1,
                           "misfire_grace_time": misfire_grace_seconds},
-            timezone=timezone,
+            timezone=triggers[self._jobs[0].id].timezone if self._jobs else "UTC",
         )
         for job in self._jobs:
-            self._scheduler.add_job(self.run_job, cron_trigger(job.cron, timezone), args=(job,),
-                                    id=job.id, name=job.description)
+            self._scheduler.add_job(self.run_job, triggers[job.id], args=(job,), id=job.id,
+                                    name=job.description)
         self.on_skipped: Callable[[ScheduledJob], None] | None = None
 
     @classmethod

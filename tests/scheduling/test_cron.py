@@ -67,3 +67,9 @@ def test_jobs_coalesce_run_one_at_a_time_and_have_a_grace_time(tmp_path):
         assert [j.full for j in schedule.jobs] == [False, True]
     finally:
         schedule.shutdown(wait=False)
+
+
+def test_an_unknown_time_zone_is_a_dutch_error_not_a_traceback(tmp_path):
+    settings = make_settings(tmp_path, timezone="Europe/Atlantis")
+    with pytest.raises(ScheduleError, match="ongeldig"):
+        ReindexScheduler.from_settings(settings, reindexer=None)  # type: ignore[arg-type]
