@@ -76,7 +76,7 @@ def run_summary(run: "RunReport") -> dict[str, Any]:
     return {
         "started_at": run.started_at,
         "duration_s": run.duration_s,
-        "trigger": getattr(run, "trigger", "") or None,
+        "trigger": run.trigger or None,
         "full": run.full,
         "ok": run.ok,
         "error": "; ".join(f"{name}: {reason}" for name, reason in run.failures.items()) or None,
@@ -84,6 +84,7 @@ def run_summary(run: "RunReport") -> dict[str, Any]:
         "changed": sum(len(r.changed) for r in reports),
         "removed": sum(len(r.removed) for r in reports),
         "failed": failed,
+        "maintenance": run.maintenance,
         "collections": {name: _collection_report(run, name)
                         for name in dict.fromkeys([*run.reports, *run.failures])},
     }
@@ -113,7 +114,7 @@ def _collections(settings: Settings, stats: dict, runs: dict[str, "RunReport"],
             "documents": int(counts.get(name, {}).get("documents", 0)),
             "chunks": int(counts.get(name, {}).get("chunks", 0)),
             "last_run": ({"started_at": run.started_at, "duration_s": run.duration_s,
-                          "trigger": getattr(run, "trigger", "") or None, "full": run.full,
+                          "trigger": run.trigger or None, "full": run.full,
                           **_collection_report(run, name)} if run is not None else None),
             "next_run": next_run if source is not None else None,
         }
