@@ -23,7 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     """Adds this area's sub-commands."""
     scheduler = sub.add_parser(
         "scheduler", help="herindexeer volgens het schema (VRAAGBAAK_REINDEX_CRON, VRAAGBAAK_CONSISTENCY_CRON), "
-                          "op de voorgrond; Ctrl-C stopt netjes")
+                          "op de voorgrond; Ctrl-C stopt netjes. `serve` doet dit zelf al, tenzij --no-scheduler")
     scheduler.set_defaults(func=run_scheduler)
 
     status = sub.add_parser("status", help="index, laatste en volgende herindexering, collecties, model en wachtrij")
