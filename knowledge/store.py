@@ -190,7 +190,7 @@ class ChunkStore:
             ranked = fuse(vector_rows, text_rows, key="chunk_id", weights=weights)
         query = np.asarray(query_vector, dtype=np.float32)
         return [Hit(chunk=_chunk(row), score=float(score), rank=i + 1,
-                    relevance=float(np.dot(query, np.asarray(row["vector"], dtype=np.float32))))
+                    relevance=float(np.dot(query, row["vector"])))
                 for i, (row, score) in enumerate(ranked[:k])]
 
     def _vector_rows(self, table, vector: np.ndarray, limit: int, where: str | None) -> list[dict]:
@@ -198,7 +198,7 @@ class ChunkStore:
                  .distance_type("cosine").limit(limit).select(_RESULT_COLUMNS))
         if where:
             query = query.where(where, prefilter=True)
-        return query.to_list()
+        return _rows(query.to_arrow())
 
     def _text_rows(self, table, text: str, limit: int, where: str | None) -> list[dict]:
         from lancedb.query import MatchQuery
@@ -209,7 +209,7 @@ class ChunkStore:
                  .limit(limit).select([*_RESULT_COLUMNS, "_score"]))
         if where:
             query = query.where(where, prefilter=True)
-        return query.to_list()
+        return _rows(query.to_arrow())
 
     # --- writing ------------------------------------------------------------------------------------
 
@@ -301,6 +301,18 @@ def _group(rows: pa.Table) -> dict[str, list[str]]:
     for coll, doc in zip(rows["collection"].to_pylist(), rows["doc_id"].to_pylist()):
         grouped.setdefault(coll, []).append(doc)
     return grouped
+
+
+def _rows(table: pa.Table) -> list[dict]:
+    """Result rows as dicts, the vector as a numpy array (to_list would make Python floats of it)."""
+    if table.num_rows == 0:
+        return []
+    vectors = table["vector"].combine_chunks()
+    matrix = vectors.values.to_numpy(zero_copy_only=False).reshape(table.num_rows, -1)
+    rows = table.drop_columns(["vector"]).to_pylist()
+    for row, vector in zip(rows, matrix):
+        row["vector"] = vector
+    return rows
 
 
 def _chunk(row: dict) -> Chunk:
