@@ -1,14 +1,15 @@
 """Tells the admins by Slack DM when a re-index fails, whoever started it (schedule, admin, CLI).
 
 Hooked to the Reindexer as an observer (``watch_reindex_failures``), so the scheduler and the
-Reindexer stay Slack-free. A run in which a collection failed is always reported; files that could not be
-read are reported once, when they first fail, not on every 15-minute run after that.
+Reindexer stay Slack-free. A failed collection or an unreadable file is told when it first appears
+and then once a day while it lasts, not on every 15-minute run.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from typing import TYPE_CHECKING, Iterable
 
 from slack_sdk import WebClient
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_LISTED_FILES = 10
+REMIND_AFTER_S = 24 * 3600
 
 
 def notify_admins(client: WebClient, admin_user_ids: Iterable[str], text: str) -> int:
@@ -36,50 +38,58 @@ def notify_admins(client: WebClient, admin_user_ids: Iterable[str], text: str) -
     return sent
 
 
-def failed_run_text(report: "RunReport", *, new_failures: list["SkippedFile"]) -> str:
-    """The Dutch DM for a failed run, or for files that newly failed in an otherwise good run."""
+def failed_run_text(report: "RunReport", *, collections: dict[str, str], files: list[SkippedFile]) -> str:
+    """The Dutch DM: collections that failed (with their reason) and files that could not be read."""
     when = report.started_at or "onbekend tijdstip"
-    origin = getattr(report, "trigger", "") or "onbekend"
-    if report.failures:
+    origin = report.trigger or "onbekend"
+    if collections:
         lines = [f":warning: Herindexering mislukt (gestart {when}, door {origin}).",
-                 *[f"• Collectie *{name}*: {reason}" for name, reason in report.failures.items()],
+                 *[f"• Collectie *{name}*: {reason}" for name, reason in collections.items()],
                  "De vorige index blijft in gebruik; vragen worden gewoon beantwoord."]
-        if new_failures:
+        if files:
             lines.append("Daarnaast kon ik deze bestanden niet lezen:")
     else:
         lines = [f":warning: Herindexering (gestart {when}, door {origin}) kon "
-                 f"{len(new_failures)} bestand(en) niet lezen; de rest is bijgewerkt:"]
-    for failure in new_failures[:MAX_LISTED_FILES]:
+                 f"{len(files)} bestand(en) niet lezen; de rest is bijgewerkt:"]
+    for failure in files[:MAX_LISTED_FILES]:
         lines.append(f"• `{failure.path}`: {failure.reason}")
-    if len(new_failures) > MAX_LISTED_FILES:
-        lines.append(f"… en nog {len(new_failures) - MAX_LISTED_FILES}; zie `vraagbaak status`.")
+    if len(files) > MAX_LISTED_FILES:
+        lines.append(f"… en nog {len(files) - MAX_LISTED_FILES}; zie `vraagbaak status`.")
     return "\n".join(lines)
 
 
 class FailedRunNotifier:
-    """Observer for the Reindexer: DMs the admins about failed runs and newly failing files."""
+    """Observer for the Reindexer: DMs the admins when a collection fails or a file cannot be read.
 
-    def __init__(self, client: WebClient, admin_user_ids: Iterable[str]) -> None:
+    A problem is told when it first appears and, while it lasts, again once a day, so a missing
+    folder does not bring a DM every 15 minutes. A problem that went away is forgotten, so a
+    relapse is told at once."""
+
+    def __init__(self, client: WebClient, admin_user_ids: Iterable[str], *,
+                 remind_after_s: float = REMIND_AFTER_S) -> None:
         self._client = client
         self._admins = list(admin_user_ids)
-        self._known_failures: set[tuple[str, str]] = set()
+        self._remind_after_s = remind_after_s
+        self._told: dict[tuple[str, str, str], float] = {}  # (collection, path, reason) -> when
         self._lock = threading.Lock()
 
     def __call__(self, report: "RunReport") -> None:
-        failures = [SkippedFile(f"{name}:{s.path}", s.reason)
-                    for name, part in report.reports.items() for s in part.skipped]
+        problems = {(name, "", reason) for name, reason in report.failures.items()}
+        problems |= {(name, s.path, s.reason) for name, part in report.reports.items() for s in part.skipped}
         with self._lock:
-            new = [f for f in failures if (f.path, f.reason) not in self._known_failures]
-            # Files that read fine again are forgotten (per collection that ran), so a relapse is told again.
-            ran = tuple(f"{name}:" for name in report.reports)
-            self._known_failures = {k for k in self._known_failures if not k[0].startswith(ran)}
-            self._known_failures |= {(f.path, f.reason) for f in failures}
-        if not (report.failures or new):
+            ran = {*report.reports, *report.failures}
+            self._told = {k: t for k, t in self._told.items() if k[0] not in ran or k in problems}
+            now = time.monotonic()
+            due = sorted(k for k in problems if now - self._told.get(k, -self._remind_after_s) >= self._remind_after_s)
+            self._told.update({k: now for k in due})
+        if not due:
             return
         if not self._admins:
-            log.warning("re-index problem, but no admin_user_ids to tell: %s", report.failures or "files failed")
+            log.warning("re-index problems, but no admin_user_ids to tell: %s", due)
             return
-        notify_admins(self._client, self._admins, failed_run_text(report, new_failures=new))
+        collections = {name: reason for name, path, reason in due if not path}
+        files = [SkippedFile(f"{name}:{path}", reason) for name, path, reason in due if path]
+        notify_admins(self._client, self._admins, failed_run_text(report, collections=collections, files=files))
 
 
 def watch_reindex_failures(reindexer: "Reindexer", client: WebClient, admin_user_ids: Iterable[str]) -> FailedRunNotifier:

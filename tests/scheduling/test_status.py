@@ -113,3 +113,26 @@ def test_the_cli_status_prints_dutch_text(tmp_path, two_collections):
     assert result.returncode == 0, result.stderr
     assert "Volgende herindexering:" in result.stdout and "Collectie hr" in result.stdout
     assert "*" not in result.stdout  # mrkdwn stars are for Slack
+
+
+def test_a_lasting_failure_is_told_again_after_the_reminder_time_and_a_relapse_at_once(tmp_path):
+    from bot.reindexing import RunReport
+    from bot.slack.admin_notice import FailedRunNotifier
+    from bot.slack.app import build_client
+    from knowledge.models import IndexReport
+    from tests.conftest import make_settings
+
+    failed = RunReport(started_at="2025-01-06T02:00:00+00:00", failures={"wiki": "De bronmap bestaat niet."},
+                       trigger="schema:consistency")
+    fine = RunReport(started_at="2025-01-06T02:15:00+00:00", reports={"wiki": IndexReport()})
+    with FakeSlack() as slack:
+        client = build_client(make_settings(tmp_path, slack_api_url=slack.api_url,
+                                            slack_bot_token=slack.workspace.bot_token))
+        daily = FailedRunNotifier(client, [ADMIN])
+        for report in (failed, failed, fine, failed):  # told, not again, recovered, relapse told
+            daily(report)
+        impatient = FailedRunNotifier(client, ["U0ANDER"], remind_after_s=0)
+        impatient(failed)
+        impatient(failed)
+        assert len(slack.calls_to("chat.postMessage", lambda c: c.params["channel"] == ADMIN)) == 2
+        assert len(slack.calls_to("chat.postMessage", lambda c: c.params["channel"] == "U0ANDER")) == 2
