@@ -16,7 +16,7 @@ File layout (see the shipped files in bot/answering/templates/ for complete exam
     max = 10
 
     [retrieval]                      # optional: ground the prompt on company documents
-    query = "brainstormen {onderwerp}"
+    query = ["brainstormrichtlijnen {onderwerp}", "kernwaarden"]   # one search, or several
     k = 4
 
     [prompt]
@@ -233,9 +233,14 @@ def _retrieval(top: _Table, fields: tuple[TemplateField, ...]) -> Retrieval | No
     table = top.table("retrieval", "retrieval", required=False)
     if table is None:
         return None
-    query = table.text("query")
-    _check_placeholders(table, "query", query, [f.name for f in fields])
-    return Retrieval(query=query, k=table.integer("k", low=1, high=20, default=4),
+    raw = table.data.get("query")
+    queries = [raw] if isinstance(raw, str) else raw
+    if not isinstance(queries, list) or not 1 <= len(queries) <= 5 or \
+            not all(isinstance(q, str) and q.strip() for q in queries):
+        raise table.error("query", "moet een zoekvraag zijn, of een lijst van 1 tot 5 zoekvragen")
+    for query in queries:
+        _check_placeholders(table, "query", query, [f.name for f in fields])
+    return Retrieval(queries=tuple(queries), k=table.integer("k", low=1, high=20, default=4),
                      passage_tokens=table.integer("passage_tokens", low=50, high=4000, default=900))
 
 

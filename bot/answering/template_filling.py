@@ -86,13 +86,15 @@ class TemplateFiller:
             return [], [], 0.0
         if self.retrieve is None:
             return [], ["Er zijn geen bedrijfsdocumenten gebruikt (zoeken is niet beschikbaar)."], 0.0
-        query = template.retrieval.query.format_map({k: _prompt_text(v, empty="") for k, v in values.items()})
+        fields = {k: _prompt_text(v, empty="") for k, v in values.items()}
+        queries = [" ".join(q.format_map(fields).split()) for q in template.retrieval.queries]
         started = time.perf_counter()
         try:
-            hits = self.retrieve(" ".join(query.split()), collections=collections)
+            found = [self.retrieve(query, collections=collections) for query in queries]
         except (VraagbaakError, KnowledgeError) as exc:
             log.warning("template %s: retrieval failed, generating without passages: %s", template.name, exc)
             return [], [f"Er zijn geen bedrijfsdocumenten gebruikt: {exc}"], time.perf_counter() - started
+        hits = interleave(found)
         if not hits:
             return [], [NO_DOCUMENTS], time.perf_counter() - started
         return hits[: template.retrieval.k], [], time.perf_counter() - started
@@ -142,6 +144,18 @@ class TemplateFiller:
         raise TemplateError(
             f"Het taalmodel gaf geen uitvoer in de vorm van sjabloon '{template.name}' ({problem}), ook niet "
             "bij een tweede poging. Probeer het opnieuw, eventueel met minder of kortere invoer.")
+
+
+def interleave(results: Sequence[Sequence[Hit]]) -> list[Hit]:
+    """The best hit of each search, then the second of each, …; a chunk found twice counts once."""
+    hits: list[Hit] = []
+    seen: set[str] = set()
+    for rank in range(max((len(r) for r in results), default=0)):
+        for result in results:
+            if rank < len(result) and result[rank].chunk.id not in seen:
+                seen.add(result[rank].chunk.id)
+                hits.append(result[rank])
+    return hits
 
 
 def build_messages(template: Template, values: Mapping[str, Value], passages: Sequence[Passage]) -> list[dict]:

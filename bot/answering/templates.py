@@ -125,7 +125,7 @@ class TemplateField:
 class Retrieval:
     """Grounding: which company passages to put in the prompt."""
 
-    query: str  # may hold {veld} placeholders
+    queries: tuple[str, ...]  # searched one by one, results interleaved; may hold {veld} placeholders
     k: int = 4
     passage_tokens: int = 900  # most tokens of passages packed into the prompt
 

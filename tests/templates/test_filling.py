@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from bot.answering.template_filling import TemplateFiller, output_token_bound
+from bot.answering.template_filling import TemplateFiller, interleave, output_token_bound
 from bot.answering.templates import TemplateInputError, TemplateLibrary
 from bot.errors import TemplateError
 from knowledge.errors import KnowledgeError
@@ -85,8 +85,10 @@ def test_a_grounded_template_puts_passages_in_the_prompt_and_lists_their_documen
     model = ScriptedModel()
     result = TemplateFiller(model, retrieve=retrieve).fill(library.get("brainstorm"), BRAINSTORM,
                                                            collections=["bedrijf"])
-    [(query, collections)] = searches
-    assert "minder papier" in query and "duurzamer werken" in query and collections == ["bedrijf"]
+    assert [collections for _, collections in searches] == [["bedrijf"], ["bedrijf"]]
+    (guidelines, _), (values, _) = searches
+    assert "brainstormrichtlijnen" in guidelines and "minder papier" in guidelines
+    assert "kernwaarden" in values and "duurzamer werken" in values
     prompt = model.requests[0].messages[-1]["content"]
     assert "Eerst veel ideeën, pas daarna oordelen." in prompt and "Duurzaam en dichtbij." in prompt
     assert [(s.path, s.title) for s in result.sources] == [("werkwijze/brainstormen.md", "Brainstormen"),
@@ -139,3 +141,9 @@ def test_a_grounded_template_without_any_passages_says_so(library):
     result = TemplateFiller(ScriptedModel(), retrieve=lambda q, collections=None: []).fill(
         library.get("brainstorm"), BRAINSTORM)
     assert result.sources == [] and "geen passende bedrijfsdocumenten" in result.warnings[0]
+
+
+def test_several_searches_are_interleaved_best_first_without_duplicates():
+    a, b, c = HITS
+    assert interleave([[a, b], [c, a]]) == [a, c, b]
+    assert interleave([[], []]) == []

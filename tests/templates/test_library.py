@@ -61,6 +61,8 @@ BROKEN = [
     ("default outside the range", MINIMAL_TEMPLATE + '\n[[fields]]\nname = "aantal"\nlabel = "Aantal"\n'
      'type = "number"\nmin = 1\nmax = 3\ndefault = 7\n', "fields.aantal.default"),
     ("retrieval without {passages}", MINIMAL_TEMPLATE + '\n[retrieval]\nquery = "weekstart {thema}"\n', "prompt.user"),
+    ("a query that is not text", MINIMAL_TEMPLATE.replace("{thema}.", "{thema}. {passages}")
+     + '\n[retrieval]\nquery = ["weekstart", 3]\n', "retrieval.query"),
 ]
 
 
