@@ -127,10 +127,10 @@ def _torch_threads(threads: int | None):
 def _model_name(path: Path) -> str:
     """A readable identity for the model: the folder name, or the parent's for a `model` folder."""
     if path.exists():
-        resolved = path.resolve()
-        if resolved.name in {"model", "models"} and resolved.parent.name:
-            return f"{resolved.parent.name}/{resolved.name}"
-        return resolved.name
+        folder = path.absolute()
+        if folder.name in {"model", "models"} and folder.parent.name:
+            return f"{folder.parent.name}/{folder.name}"
+        return folder.name
     return str(path)
 
 
