@@ -54,7 +54,7 @@ def generated_chunks(count: int, seed: int = 7) -> list[Chunk]:
     return chunks
 
 
-def timed(fn, repeats: int) -> dict:
+def timed(fn, repeats: int) -> list[float]:
     latencies = []
     for _ in range(repeats):
         started = time.perf_counter()
