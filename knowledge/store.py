@@ -227,9 +227,8 @@ class ChunkStore:
         self.check_model(model)
         scope = f"collection = {sql_quote(collection)}"
         if not whole_collection:
-            if not doc_ids:
-                if not rows.num_rows:
-                    return False
+            if not doc_ids and not rows.num_rows:
+                return False
             scope += f" AND doc_id IN ({', '.join(sql_quote(d) for d in doc_ids) or 'NULL'})"
         if rows.num_rows == 0:
             table.delete(scope)
@@ -253,7 +252,8 @@ class ChunkStore:
         self._table = table
 
     def _refresh_fts_index(self, table) -> None:
-        """Adds new rows to the full-text index (unindexed rows are searched too, only slower)."""
+        """Adds new rows to the full-text index. Lance also searches rows the index does not cover
+        yet (more slowly), so readers never miss rows in between (tested)."""
         try:
             table.to_lance().optimize.optimize_indices()
             table.checkout_latest()
