@@ -289,26 +289,36 @@ class LlamaGenerator:
         stats.cached_prompt_tokens = self._llama.longest_token_prefix(
             self._llama._input_ids[: self._llama.n_tokens].tolist(), tokens)
         counted = _TokenCounter(generation)
+        max_tokens = min(request.max_tokens, room)
         stream = self._llama.create_completion(
-            tokens, max_tokens=min(request.max_tokens, room), temperature=request.temperature,
+            tokens, max_tokens=max_tokens, temperature=request.temperature,
             top_p=request.top_p, repeat_penalty=request.repeat_penalty, stop=list(request.stop),
             stream=True, grammar=self._grammar(request.json_schema),
             stopping_criteria=StoppingCriteriaList([counted]))
+        finish_reason = None
         for chunk in stream:
-            text = chunk["choices"][0]["text"]
-            if text:
-                generation.emit(text)
-        stats.completion_tokens = counted.tokens
+            choice = chunk["choices"][0]
+            finish_reason = choice.get("finish_reason") or finish_reason
+            if choice["text"]:
+                generation.emit(choice["text"])
+        # The counter also saw the token that ended it (end-of-text, or the last of a stop string).
+        stats.completion_tokens = max_tokens if finish_reason == "length" else max(counted.tokens - 1, 0)
 
     def _grammar(self, schema: dict | None):
         if schema is None:
             return None
         from llama_cpp import LlamaGrammar
 
+        from llama_cpp.llama_grammar import json_schema_to_gbnf
+
         key = json.dumps(schema, sort_keys=True)
         if key not in self._grammars:
             try:
-                self._grammars[key] = LlamaGrammar.from_json_schema(json.dumps(schema), verbose=False)
+                gbnf = json_schema_to_gbnf(json.dumps(schema))
+                # llama-cpp-python's string rule lets raw control characters into JSON strings
+                # (a newline inside "..."), which strict JSON parsers reject; llama.cpp's own excludes them.
+                gbnf = gbnf.replace('char ::= [^"\\\\]', 'char ::= [^"\\\\\\x7F\\x00-\\x1F]')
+                self._grammars[key] = LlamaGrammar.from_string(gbnf, verbose=False)
             except Exception as exc:
                 raise GenerationError(f"Het JSON-schema kan niet als grammatica dienen: {exc}") from exc
         return self._grammars[key]
