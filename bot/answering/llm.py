@@ -55,10 +55,19 @@ class GenerationStats:
     total_s: float = 0.0
 
 
-class Generation:
-    """One submitted request: its queue place, its streamed text and, once done, its stats."""
+class QueuePlace(Protocol):
+    """Whatever orders a generator's requests; tells how many are ahead of one."""
 
-    def __init__(self, request: GenerationRequest, queue: "_RequestQueue | None" = None) -> None:
+    def position(self, generation: "Generation") -> int: ...
+
+
+class Generation:
+    """One submitted request: its queue place, its streamed text and, once done, its stats.
+
+    The producer (a generator's worker) calls `emit()` per text piece and `finish()` once.
+    """
+
+    def __init__(self, request: GenerationRequest, queue: QueuePlace | None = None) -> None:
         self.request = request
         self.stats = GenerationStats()
         self.submitted_at = time.perf_counter()
