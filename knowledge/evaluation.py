@@ -58,7 +58,7 @@ class EvalReport:
     modes: dict[str, ModeResult]
 
     def as_dict(self) -> dict:
-        return {"questions": self.questions,
+        return {"questions": self.total, "answerable": self.questions,
                 "modes": {name: result.as_dict() for name, result in self.modes.items()}}
 
 

@@ -44,7 +44,7 @@ def test_index_search_eval_round_trip(env, capsys):
                   encoding="utf-8")
     assert cli(env, "eval", "--qa", str(qa), "--json") == 0
     result = json.loads(capsys.readouterr().out)
-    assert result["questions"] == 1
+    assert result["questions"] == 2 and result["answerable"] == 1
     assert set(result["modes"]) == {"hybrid", "vector", "fts"}
     assert set(result["modes"]["hybrid"]) == {"hit@1", "hit@5", "mrr@10", "p50_ms", "p95_ms"}
     assert result["modes"]["fts"]["hit@1"] == 1.0

@@ -54,7 +54,8 @@ def test_metrics_match_hand_computation(qa_file):
     assert result.hit_at_5 == pytest.approx(2 / 4)
     assert result.mrr_at_10 == pytest.approx((1 + 1 / 3 + 1 / 7 + 0) / 4)
     assert result.misses == ["q3", "q4"]
-    assert set(report.as_dict()) == {"questions", "modes"}
+    assert report.as_dict()["questions"] == 5 and report.as_dict()["answerable"] == 4
+    assert set(report.as_dict()) == {"questions", "answerable", "modes"}
     assert set(report.as_dict()["modes"]["fts"]) == {"hit@1", "hit@5", "mrr@10", "p50_ms", "p95_ms"}
 
 
