@@ -23,6 +23,18 @@ def make_settings(data_dir: Path, **overrides) -> Settings:
                          models_dir=data_dir / "models", **overrides)
 
 
+@pytest.fixture(autouse=True)
+def _restore_root_logging():
+    """A test that runs `bot.cli.main` configures the root logger: undo it for the next test."""
+    import logging
+
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return make_settings(tmp_path / "data", sources={"bedrijf": SAMPLE})
