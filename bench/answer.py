@@ -176,9 +176,11 @@ def end_to_end(engine: AnswerEngine, generator: LlamaGenerator, rows: list[dict]
         if answer.abstained:
             continue
         prompt = generator.render_prompt(engine.prepare(question).messages)
-        llama(generator.render_prompt(engine.prepare(primer).messages), max_tokens=max_tokens, temperature=0.0)
+        sampling = {"max_tokens": max_tokens, "temperature": 0.0, "top_p": engine.sampling["top_p"],
+                    "repeat_penalty": engine.sampling["repeat_penalty"]}
+        llama(generator.render_prompt(engine.prepare(primer).messages), **sampling)
         started = time.perf_counter()
-        out = llama(prompt, max_tokens=max_tokens, temperature=0.0)
+        out = llama(prompt, **sampling)
         theirs.append(time.perf_counter() - started)
         ours.append(elapsed)
         tokens.append((answer.timings["completion_tokens"], out["usage"]["completion_tokens"]))

@@ -211,7 +211,7 @@ class AnswerEngine:
             stats = done.stats
             timings = {"retrieve_s": retrieve_s, "queue_s": stats.queue_s,
                        "first_token_s": retrieve_s + stats.first_token_s,
-                       "total_s": time.perf_counter() - started, "prompt_tokens": stats.prompt_tokens,
+                       "total_s": retrieve_s + stats.total_s, "prompt_tokens": stats.prompt_tokens,
                        "completion_tokens": stats.completion_tokens,
                        "cached_prompt_tokens": stats.cached_prompt_tokens}
             answer = self._grounded_answer(prepared, raw, timings)
