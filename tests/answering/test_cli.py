@@ -31,6 +31,7 @@ def keep_logging():
     yield
     root.handlers[:], root.level = handlers, level
 
+
 @pytest.fixture
 def data_dir(tmp_path, embedder, monkeypatch):
     docs = tmp_path / "docs" / "hr"
