@@ -52,6 +52,7 @@ class SentenceTransformerEmbedder:
         self.precision = _resolve_precision(precision, backend)
         path = Path(model_name_or_path).expanduser()
         self.name = _model_name(path)
+        _quiet_transformers()
         try:
             self._model = SentenceTransformer(
                 str(path) if path.exists() else model_name_or_path,
@@ -167,3 +168,12 @@ def _model_kwargs(backend: str, path: Path, precision: str) -> dict | None:
         if (path / candidate).is_file():
             return {"file_name": candidate, "provider": "CPUExecutionProvider"}
     return {"provider": "CPUExecutionProvider"}
+
+
+def _quiet_transformers() -> None:
+    """No weight-loading progress bar on every start; chunks longer than the model's limit are
+    expected (they are truncated on purpose), so that warning is noise too."""
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.disable_progress_bar()
+    transformers_logging.set_verbosity_error()

@@ -195,7 +195,7 @@ class ChunkStore:
 
     def _vector_rows(self, table, vector: np.ndarray, limit: int, where: str | None) -> list[dict]:
         query = (table.search(np.asarray(vector, dtype=np.float32), vector_column_name="vector")
-                 .distance_type("cosine").limit(limit).select(_RESULT_COLUMNS))
+                 .distance_type("cosine").limit(limit).select([*_RESULT_COLUMNS, "_distance"]))
         if where:
             query = query.where(where, prefilter=True)
         return _rows(query.to_arrow())
