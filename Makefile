@@ -29,7 +29,9 @@ bench: $(STAMP)
 	$(BIN)/python bench/retrieval.py
 	$(BIN)/python bench/embedding.py
 	$(BIN)/python bench/search_latency.py
+	$(BIN)/python bench/reindex.py
 	$(BIN)/python bench/answer.py
+	$(BIN)/python bench/templates.py
 
 clean-data:
 	rm -rf data
