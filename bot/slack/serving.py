@@ -81,8 +81,9 @@ def load_models(services: "Services") -> None:
     """Loads the embedding model, the language model and the index before Slack is connected, so
     the first question does not wait for them and a missing model stops the start-up."""
     started = time.perf_counter()
-    _ = services.engine  # builds the embedder, the store, the retriever and the generator
+    engine = services.engine  # builds the embedder, the store, the retriever and the generator
     _ = services.feedback
+    engine.warm_up()  # the fixed instructions go into the KV cache before the first question
     log.info("models loaded in %.1f s (model %s)", time.perf_counter() - started,
              getattr(services.generator, "model_name", "?"))
 

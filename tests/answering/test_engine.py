@@ -16,7 +16,7 @@ from knowledge.chunking import Chunker
 from knowledge.indexing import Indexer
 from knowledge.retrieval import Retriever
 from knowledge.store import ChunkStore
-from tests.answering.builders import RecordingGenerator, ScriptedGenerator
+from tests.generators import RecordingGenerator, ScriptedGenerator
 
 pytestmark = pytest.mark.slow
 

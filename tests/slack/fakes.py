@@ -148,27 +148,3 @@ def question_of(messages: list[dict]) -> str:
     """The user's question in a prompt (the last user message's last line)."""
     user = [m["content"] for m in messages if m.get("role") == "user"]
     return user[-1].strip().splitlines()[-1] if user else ""
-
-
-class RecordingGenerator:
-    """A real generator, with every request it is given recorded (in submission order)."""
-
-    def __init__(self, generator) -> None:
-        self.generator = generator
-        self.model_name, self.n_ctx = generator.model_name, generator.n_ctx
-        self.requests: list[GenerationRequest] = []
-        self._lock = threading.Lock()
-
-    def submit(self, request: GenerationRequest) -> Generation:
-        with self._lock:  # recorded and queued in one step, so the record has the queue's order
-            self.requests.append(request)
-            return self.generator.submit(request)
-
-    def count_tokens(self, text: str) -> int:
-        return self.generator.count_tokens(text)
-
-    def queue_length(self) -> int:
-        return self.generator.queue_length()
-
-    def close(self) -> None:
-        """The wrapped generator belongs to the test session."""

@@ -20,7 +20,8 @@ from knowledge.retrieval import Retriever
 from tests.conftest import SAMPLE
 from tests.fakeslack import FakeSlack, payloads
 from tests.slack.conftest import ADMIN, CHANNEL, DM, USER, RunningBot, ServicesWith, bot_settings, running_bot
-from tests.slack.fakes import RecordingGenerator, question_of
+from tests.generators import RecordingGenerator
+from tests.slack.fakes import question_of
 from tests.slack.test_answer_flow import ask_in_channel, final_message
 
 pytestmark = pytest.mark.slow

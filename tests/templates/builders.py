@@ -6,7 +6,8 @@ import json
 from pathlib import Path
 from typing import Any, Callable
 
-from bot.answering.llm import Generation, GenerationRequest
+from bot.answering.llm import GenerationRequest
+from tests.generators import ScriptedGenerator
 
 
 def instance_for(schema: dict[str, Any], word: str = "tekst") -> Any:
@@ -30,32 +31,11 @@ def valid_reply(request: GenerationRequest) -> str:
     return json.dumps(instance_for(request.json_schema), ensure_ascii=False)
 
 
-class ScriptedModel:
-    """The Generator protocol with real Generation objects; each reply is written at once."""
-
-    model_name = "scripted"
+class ScriptedModel(ScriptedGenerator):
+    """A scripted generator that writes what the request's schema asks for unless told otherwise."""
 
     def __init__(self, *replies: str | Callable[[GenerationRequest], str], n_ctx: int = 4096) -> None:
-        self.replies = list(replies) or [valid_reply]
-        self.n_ctx = n_ctx
-        self.requests: list[GenerationRequest] = []
-
-    def submit(self, request: GenerationRequest) -> Generation:
-        self.requests.append(request)
-        reply = self.replies[min(len(self.requests), len(self.replies)) - 1]
-        generation = Generation(request)
-        generation.emit(reply(request) if callable(reply) else reply)
-        generation.finish()
-        return generation
-
-    def count_tokens(self, text: str) -> int:
-        return len(text.split())
-
-    def queue_length(self) -> int:
-        return 0
-
-    def close(self) -> None:
-        pass
+        super().__init__(*(replies or (valid_reply,)), n_ctx=n_ctx)
 
 
 MINIMAL_TEMPLATE = '''
