@@ -3,17 +3,15 @@ admins as a DM through the same app client, and stopping the bot stops the sched
 
 from __future__ import annotations
 
-import threading
 import time
 from pathlib import Path
 
 import pytest
 
 from bot.feedback import FeedbackStore
-from bot.slack.serving import serve
 from tests.scheduling.conftest import ADMIN
 from tests.slack.conftest import ServicesWith, bot_settings
-from tests.slack.fakes import ScriptedGenerator, scripted_engine
+from tests.slack.fakes import ScriptedGenerator, scripted_engine, serving
 
 pytestmark = pytest.mark.slow
 
@@ -25,32 +23,19 @@ def test_serve_runs_the_schedule_and_tells_admins_about_failures(tmp_path: Path,
     generator = ScriptedGenerator()
     services = ServicesWith(settings, engine=scripted_engine(generator), generator=generator, embedder=embedder,
                             feedback=FeedbackStore(settings.feedback_path))
-    stop, ready = threading.Event(), threading.Event()
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            serve(services, stop=stop, ready=ready)
-        except BaseException as exc:  # reported below
-            errors.append(exc)
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
     try:
-        assert ready.wait(30), errors
-        dm = slack.wait_for_call("chat.postMessage", lambda c: c.params["channel"] == ADMIN, timeout=60)
-        assert "Herindexering mislukt" in dm.params["text"] and "wiki" in dm.params["text"]
-        last = services.reindexer.last_run()
-        assert last.trigger == "schema:reindex" and set(last.reports) == {"hr", "it"}
-        later = last.started_at
-        assert slack.wait_until(lambda: services.reindexer.last_run().started_at > later, 30, "more runs")
-        assert len(slack.calls_to("chat.postMessage", lambda c: c.params["channel"] == ADMIN)) == 1, \
-            "the same failure is told once (and daily), not on every run"
-        assert services.store.stats()["documents"] == 4
+        with serving(services):
+            dm = slack.wait_for_call("chat.postMessage", lambda c: c.params["channel"] == ADMIN, timeout=60)
+            assert "Herindexering mislukt" in dm.params["text"] and "wiki" in dm.params["text"]
+            last = services.reindexer.last_run()
+            assert last.trigger == "schema:reindex" and set(last.reports) == {"hr", "it"}
+            later = last.started_at
+            assert slack.wait_until(lambda: services.reindexer.last_run().started_at > later, 30, "more runs")
+            assert len(slack.calls_to("chat.postMessage", lambda c: c.params["channel"] == ADMIN)) == 1, \
+                "the same failure is told once (and daily), not on every run"
+            assert services.store.stats()["documents"] == 4
     finally:
-        stop.set()
-        thread.join(60)
         generator.close()
-    assert not thread.is_alive() and not errors
     runs = services.reindexer.last_run().started_at
     time.sleep(2.5)
     assert services.reindexer.last_run().started_at == runs, "the schedule should stop with the bot"

@@ -12,7 +12,8 @@ import collections
 import dataclasses
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from bot.answering.answer import AnswerEngine
 from bot.answering.llm import Generation, GenerationRequest
@@ -148,3 +149,27 @@ def question_of(messages: list[dict]) -> str:
     """The user's question in a prompt (the last user message's last line)."""
     user = [m["content"] for m in messages if m.get("role") == "user"]
     return user[-1].strip().splitlines()[-1] if user else ""
+
+
+@contextmanager
+def serving(services, *, start_timeout: float = 30, stop_timeout: float = 60) -> Iterator[None]:
+    """Runs `vraagbaak serve` in a thread for the length of the block; it must start and stop cleanly."""
+    from bot.slack.serving import serve
+
+    stop, ready = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            serve(services, stop=stop, ready=ready)
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    try:
+        assert ready.wait(start_timeout), errors
+        yield
+    finally:
+        stop.set()
+        thread.join(stop_timeout)
+    assert not thread.is_alive() and not errors

@@ -12,7 +12,7 @@ from bot.cli import main
 from bot.feedback import FeedbackStore
 from bot.slack.serving import SlackSetupError, serve
 from tests.slack.conftest import CHANNEL, USER, ServicesWith, bot_settings
-from tests.slack.fakes import ScriptedGenerator, scripted_engine
+from tests.slack.fakes import ScriptedGenerator, scripted_engine, serving
 
 
 def scripted_services(tmp_path, slack, generator, **overrides) -> ServicesWith:
@@ -23,24 +23,11 @@ def scripted_services(tmp_path, slack, generator, **overrides) -> ServicesWith:
 
 def test_serve_connects_answers_and_stops(tmp_path, slack, scripted_generator):
     services = scripted_services(tmp_path, slack, scripted_generator)
-    stop, ready = threading.Event(), threading.Event()
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            serve(services, stop=stop, ready=ready)
-        except BaseException as exc:  # reported below
-            errors.append(exc)
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    assert ready.wait(15), errors
-    slack.wait_for_connection()
-    event = slack.user_posts("Hoeveel vakantiedagen heb ik?", user=USER, channel=CHANNEL)
-    slack.push_event(event)
-    slack.wait_for_call("chat.update", lambda c: bool(c.params.get("blocks")))
-    stop.set()
-    thread.join(15)
-    assert not thread.is_alive() and not errors
+    with serving(services, start_timeout=15, stop_timeout=15):
+        slack.wait_for_connection()
+        event = slack.user_posts("Hoeveel vakantiedagen heb ik?", user=USER, channel=CHANNEL)
+        slack.push_event(event)
+        slack.wait_for_call("chat.update", lambda c: bool(c.params.get("blocks")))
 
 
 @pytest.mark.parametrize("mode,missing,expected", [
