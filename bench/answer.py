@@ -222,6 +222,7 @@ def main() -> int:
     parser.add_argument("--index", type=Path, help="reuse (or create) the sample index in this folder")
     parser.add_argument("--max-tokens", type=int, default=24)
     parser.add_argument("--samples", type=int, default=5)
+    parser.add_argument("--context-budget", type=int, help="passage budget in tokens (default: the setting's)")
     parser.add_argument("--skip-qa", action="store_true")
     parser.add_argument("--calibrate-only", action="store_true")
     args = parser.parse_args()
@@ -230,7 +231,7 @@ def main() -> int:
     from knowledge.retrieval import Retriever
     from knowledge.store import ChunkStore
 
-    settings = load_settings(environ={}, config_path=None)
+    settings = load_settings(environ={}, config_path=None, context_budget_tokens=args.context_budget)
     embedder = SentenceTransformerEmbedder(str(packaged_embedding_path()))
     if args.index and ChunkStore(str(args.index / "index")).exists():
         store, index_s = ChunkStore(str(args.index / "index")), 0.0
