@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 
 import pytest
 
@@ -21,15 +20,6 @@ VERLOF = """# Vakantie
 
 Bij een volledige werkweek van 40 uur heb je recht op 25 vakantiedagen per jaar.
 """
-
-
-@pytest.fixture(autouse=True)
-def keep_logging():
-    """`main()` points the root logger at this test's captured stderr; later tests must not log there."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:], root.level = handlers, level
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 
 import pytest
 
@@ -28,14 +27,6 @@ E5 = {
     "README.md": b"# e5",
 }
 
-
-@pytest.fixture(autouse=True)
-def keep_logging():
-    """`main()` points the root logger at this test's captured stderr; later tests must not log there."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:], root.level = handlers, level
 
 def hub_repos() -> dict[str, dict[str, bytes]]:
     return {PRODUCTION_LLM.repo: {PRODUCTION_LLM.filename: GGUF, "other.gguf": b"GGUF other"},
