@@ -142,7 +142,7 @@ class AnswerEngine:
 
     def __init__(self, retriever: "Retriever", generator: Generator, *, top_k: int = 6,
                  search_mode: str = "hybrid", min_relevance: float = -1.0,
-                 context_budget_tokens: int = 1800, max_tokens: int = 400, temperature: float = 0.2,
+                 context_budget_tokens: int = 1000, max_tokens: int = 400, temperature: float = 0.2,
                  top_p: float = 0.9, repeat_penalty: float = 1.1, cache_size: int = 256) -> None:
         self.retriever = retriever
         self.generator = generator
