@@ -10,7 +10,7 @@ import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from bot.errors import ModelError
 from bot.settings import Settings
@@ -206,30 +206,30 @@ def _size_of(path: Path) -> int:
     return 0
 
 
+def _candidates(production: Path, packaged: Callable[[], Path], configured: Path | None) -> list[tuple[str, Path]]:
+    """The places a model may be: configured by hand (when it is), pulled, and packaged (when installed)."""
+    places = [("productie", production)]
+    try:
+        places.append(("meegeleverd", packaged()))
+    except ModelError:
+        pass
+    if configured is not None:
+        places.insert(0, ("ingesteld", configured))
+    return places
+
+
 def list_models(settings: Settings) -> list[ModelEntry]:
     """The configured, pulled and packaged models, which ones are present, and which are in use."""
     rows: list[ModelEntry] = []
     active_llm = resolve_llm_model(settings) if settings.llm_backend == "local" else None
-    candidates = [("productie", settings.models_dir / PRODUCTION_LLM_PATH)]
-    try:
-        candidates.append(("meegeleverd", packaged_llm_path()))
-    except ModelError:
-        pass
-    if settings.llm_model != "auto":
-        candidates.insert(0, ("ingesteld", resolve_llm_model(settings)))
-    for label, path in candidates:
+    configured_llm = resolve_llm_model(settings) if settings.llm_model != "auto" else None
+    for label, path in _candidates(settings.models_dir / PRODUCTION_LLM_PATH, packaged_llm_path, configured_llm):
         rows.append(ModelEntry("taalmodel", f"{label}: {path.name}", path, path.is_file(), _size_of(path),
                                active_llm is not None and path == active_llm))
     active_embedding = resolve_embedding_model(settings)
-    embeddings = [("productie", settings.models_dir / PRODUCTION_EMBEDDING_PATH)]
-    try:
-        embeddings.append(("meegeleverd", packaged_embedding_path()))
-    except ModelError:
-        pass
-    if settings.embedding_model != "auto":
-        embeddings.insert(0, ("ingesteld", Path(active_embedding)))
-    for label, path in embeddings:
-        present = (path / "config.json").is_file()
-        rows.append(ModelEntry("embedding", f"{label}: {path.name}", path, present, _size_of(path),
-                               str(path) == active_embedding))
+    configured_embedding = Path(active_embedding) if settings.embedding_model != "auto" else None
+    for label, path in _candidates(settings.models_dir / PRODUCTION_EMBEDDING_PATH, packaged_embedding_path,
+                                   configured_embedding):
+        rows.append(ModelEntry("embedding", f"{label}: {path.name}", path, (path / "config.json").is_file(),
+                               _size_of(path), str(path) == active_embedding))
     return rows
