@@ -32,6 +32,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 BUSY_MESSAGE = "Er loopt al een herindexering; probeer het straks opnieuw."
+CLOSED_MESSAGE = "Vraagbaak wordt gestopt; herindexeren kan weer na de herstart."
+STOPPED_REASON = "afgebroken omdat Vraagbaak stopte; de vorige versie van de index blijft in gebruik"
+ABORT_WAIT_S = 10.0  # after the grace time: how long a run may take to reach its next checkpoint
 RunProgress = Callable[[str, int, int], None]  # (collection, chunks embedded, chunks to embed)
 RunObserver = Callable[["RunReport"], None]  # told about every finished run, failed or not
 
@@ -47,6 +50,7 @@ class RunReport:
     failures: dict[str, str] = field(default_factory=dict)  # collection -> Dutch reason
     trigger: str = ""  # who started it: "cli", "slack:U123", "schema:reindex", …
     maintenance: dict = field(default_factory=dict)  # what the clean-up after the run did
+    stopped: bool = False  # cut short because the bot stopped; nothing of it was committed
 
     @property
     def ok(self) -> bool:
@@ -68,14 +72,15 @@ class RunReport:
             reports[name] = IndexReport(**raw)
         return cls(started_at=data["started_at"], duration_s=data.get("duration_s", 0.0),
                    full=data.get("full", False), reports=reports, failures=data.get("failures", {}),
-                   trigger=data.get("trigger", ""), maintenance=data.get("maintenance", {}))
+                   trigger=data.get("trigger", ""), maintenance=data.get("maintenance", {}),
+                   stopped=data.get("stopped", False))
 
     def for_collection(self, name: str) -> "RunReport":
         """This run as far as one collection is concerned."""
         return RunReport(started_at=self.started_at, duration_s=self.duration_s, full=self.full,
                          reports={k: v for k, v in self.reports.items() if k == name},
                          failures={k: v for k, v in self.failures.items() if k == name},
-                         trigger=self.trigger)
+                         trigger=self.trigger, stopped=self.stopped)
 
 
 class Reindexer:
@@ -86,6 +91,8 @@ class Reindexer:
         self.services = services
         self._running = threading.Lock()
         self._observers: list[RunObserver] = []
+        self._closed = threading.Event()  # no new runs
+        self._abort = threading.Event()  # the run in progress stops at its next checkpoint
 
     @property
     def report_path(self) -> Path:
@@ -133,15 +140,39 @@ class Reindexer:
         return self._locked_run({collection: Path(folder)}, full=full, progress=progress, wait=wait,
                                 trigger=trigger)
 
+    def close(self, grace_s: float) -> bool:
+        """For shutting down: no new runs from now on; a run in progress gets `grace_s` seconds to
+        finish, and is then stopped at its next checkpoint (between embedding batches or
+        collections) before it commits, so the index stays at its previous version. True when no
+        run is left in this process."""
+        self._closed.set()
+        if self._idle_within(grace_s):
+            return True
+        log.warning("a re-index is still running after %.0f s: stopping it; nothing of it is committed", grace_s)
+        self._abort.set()
+        if self._idle_within(ABORT_WAIT_S):
+            return True
+        log.warning("the re-index did not stop within %.0f s; it is cut off with the process", ABORT_WAIT_S)
+        return False
+
+    def _idle_within(self, seconds: float) -> bool:
+        if not self._running.acquire(timeout=max(seconds, 0.0)):
+            return False
+        self._running.release()
+        return True
+
     def _locked_run(self, sources: dict[str, Path], *, full: bool, progress: RunProgress | None,
                     wait: bool, trigger: str) -> RunReport:
-        if not self._running.acquire(blocking=wait):
-            raise ReindexBusyError(BUSY_MESSAGE)
+        if self._closed.is_set() or not self._running.acquire(blocking=wait):
+            raise ReindexBusyError(CLOSED_MESSAGE if self._closed.is_set() else BUSY_MESSAGE)
         try:
+            if self._closed.is_set():  # closed while this run waited for the previous one
+                raise ReindexBusyError(CLOSED_MESSAGE)
             run = self._run(sources, full=full, progress=progress, wait=wait, trigger=trigger)
         finally:
             self._running.release()
-        self._tell_observers(run)
+        if not run.stopped:  # a stop asked for by whoever stopped the bot is no failure to report
+            self._tell_observers(run)
         return run
 
     def _tell_observers(self, run: RunReport) -> None:
@@ -176,8 +207,14 @@ class Reindexer:
             try:
                 with indexer.lock(wait=wait):  # held over all collections: one run at a time
                     for name, folder in sources.items():
+                        if self._abort.is_set():
+                            run.stopped = True
+                        if run.stopped:
+                            run.failures[name] = STOPPED_REASON
+                            continue
                         self._one(run, name, folder, full=full, progress=progress)
-                    run.maintenance = self._maintain()
+                    if not run.stopped:
+                        run.maintenance = self._maintain()
             except IndexBusyError as exc:
                 raise ReindexBusyError(BUSY_MESSAGE) from exc
         run.duration_s = round(time.monotonic() - started, 3)
@@ -196,10 +233,19 @@ class Reindexer:
 
     def _one(self, run: RunReport, name: str, folder: Path, *, full: bool,
              progress: RunProgress | None) -> None:
-        step = (lambda done, total: progress(name, done, total)) if progress else None
+        def step(done: int, total: int) -> None:
+            if progress is not None:
+                progress(name, done, total)
+            if self._abort.is_set():
+                raise _Stopped  # before the commit: the collection keeps its previous version
+
         try:
             run.reports[name] = self.services.indexer.reindex(folder, collection=name, full=full,
                                                               progress=step)
+        except _Stopped:
+            log.warning("re-index of %s stopped before its commit", name)
+            run.stopped = True
+            run.failures[name] = STOPPED_REASON
         except KnowledgeError as exc:
             log.warning("re-index of %s failed: %s", name, exc)
             run.failures[name] = str(exc)
@@ -236,6 +282,10 @@ class Reindexer:
             per_collection[name] = asdict(run.for_collection(name))
         _write_atomically(self.collections_report_path,
                           json.dumps(per_collection, ensure_ascii=False, indent=2))
+
+
+class _Stopped(Exception):
+    """Raised inside a run's progress callback to stop it before it commits."""
 
 
 def _write_atomically(path: Path, text: str) -> None:

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SHUTDOWN_GRACE_S = 60.0  # answers being written when asked to stop may finish within this time
+REINDEX_GRACE_S = 15.0  # then a re-index in progress; within systemd's TimeoutStopSec=90s
 
 
 class SlackSetupError(VraagbaakError):
@@ -115,6 +116,7 @@ def serve(services: "Services", *, mode: str | None = None, port: int | None = N
             log.warning("stopped while answers were still being written")
         for close in background:
             close()
+        services.reindexer.close(REINDEX_GRACE_S)  # a run in progress finishes, or stops uncommitted
         if metrics_server is not None:
             metrics_server.close()
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.errors import ReindexBusyError
 from knowledge.retrieval import Retriever
 from knowledge.store import ChunkStore
 from tests.scheduling.conftest import services_for, write_docs
@@ -108,6 +109,71 @@ def test_a_killed_index_process_leaves_the_index_usable_and_the_next_run_complet
     assert run.ok and len(run.reports["bedrijf"].added) == 12
     assert ChunkStore(services.settings.index_location).stats()["documents"] == 14
 
+
+
+
+class _RunInThread:
+    """A real run in a thread whose every progress step takes `pause` seconds."""
+
+    def __init__(self, reindexer, pause: float) -> None:
+        self.embedding, self.results = threading.Event(), []
+
+        def slow(collection: str, done: int, total: int) -> None:
+            self.embedding.set()
+            time.sleep(pause)
+
+        self.thread = threading.Thread(target=lambda: self.results.append(reindexer.run(progress=slow)), daemon=True)
+        self.thread.start()
+        assert self.embedding.wait(60), "the run never reached embedding"
+
+    def result(self):
+        self.thread.join(60)
+        (run,) = self.results
+        return run
+
+
+def test_closing_lets_a_run_in_progress_finish_within_the_grace_time(tmp_path, embedder, two_collections):
+    services = services_for(tmp_path, embedder, two_collections)
+    assert services.reindexer.run().ok
+    write_docs(two_collections["hr"], many_docs(3, paragraphs=1))
+    running = _RunInThread(services.reindexer, pause=0.3)
+    assert services.reindexer.close(grace_s=60)
+    assert not running.thread.is_alive(), "close returns only when the run is done"
+    run = running.result()
+    assert run.ok and not run.stopped and len(run.reports["hr"].added) == 3
+    assert ChunkStore(services.settings.index_location).stats()["documents"] == 7
+
+
+def test_closing_stops_a_long_run_before_its_commit_and_refuses_new_ones(tmp_path, embedder, two_collections):
+    services = services_for(tmp_path, embedder, two_collections)
+    reindexer = services.reindexer
+    assert reindexer.run().ok
+    store = ChunkStore(services.settings.index_location)
+    before, version = ranked(store, embedder), store.version()
+    write_docs(two_collections["hr"], many_docs(6, paragraphs=2))
+    told: list[object] = []
+    reindexer.add_observer(told.append)
+
+    running = _RunInThread(reindexer, pause=2.0)  # longer than the grace time below
+    started = time.monotonic()
+    assert reindexer.close(grace_s=0.5), "the run should stop at its next checkpoint"
+    assert time.monotonic() - started < 10
+    run = running.result()
+    assert run.stopped and set(run.failures) == {"hr", "it"} and not run.reports
+    assert all("afgebroken" in reason for reason in run.failures.values())
+    assert not told, "a stop asked for by whoever stopped the bot is not reported as a failure"
+    assert reindexer.last_run().stopped, "the status shows the run as stopped"
+    after = ChunkStore(services.settings.index_location)
+    assert after.version() == version and after.stats()["documents"] == 4
+    assert ranked(after, embedder) == before
+
+    with pytest.raises(ReindexBusyError, match="wordt gestopt"):
+        reindexer.run()  # closed: no new runs, e.g. a scheduled one already handed to its thread
+    assert reindexer.last_run().started_at == run.started_at
+
+    again = services_for(tmp_path, embedder, two_collections)  # after the restart the run completes
+    finished = again.reindexer.run()
+    assert finished.ok and len(finished.reports["hr"].added) == 6
 
 class _watch_progress:
     """Reads the CLI's progress bar ("inbedden bedrijf: … 16/240 …") from the child's stderr."""
