@@ -7,7 +7,10 @@ Sections (targets from issue 3):
 - calibration: the relevance threshold per question language for the embedding model in use,
   from tests/data/qa.jsonl (answerable vs unanswerable best-hit relevance).
 - first_token: time to first token with the instruction prefix cached (another question was
-  answered just before) vs cold (KV cache holds an unrelated prompt); target cached <= 0.5 x cold.
+  answered just before) vs cold (KV cache holds an unrelated prompt, prefix snapshots off);
+  target cached <= 0.5 x cold.
+- after_switch: a Dutch question's first token right after an English one (which pushed the Dutch
+  instructions out of the live cache), with prefix snapshots off vs on (VRAAGBAAK_PREFIX_STATES).
 - end_to_end: engine.ask (retrieve + prompt + generate) vs llama-cpp-python called directly with the
   same final prompt and max_tokens, greedy, both with the instruction prefix cached; target <= 1.10x.
 - prompt_tokens: mean prompt and passage tokens per question vs the context budget.
@@ -160,6 +163,31 @@ def first_token(engine: AnswerEngine, generator: LlamaGenerator, rows: list[dict
             "mean_prefix_tokens_reused": round(statistics.mean(reused), 1)}
 
 
+def after_switch(load, rows: list[dict], samples: int, prefix_states: int) -> dict:
+    """Dutch and English questions taking turns: the Dutch first token with snapshots off vs on."""
+    dutch = [r["question"] for r in rows if r["answerable"] and detect_language(r["question"]) == "nl"]
+    english = [r["question"] for r in rows if detect_language(r["question"]) == "en"]
+    result: dict = {"prefix_states": prefix_states or 4, "samples": samples}
+    for label, states in (("off", 0), ("on", prefix_states or 4)):
+        generator, engine = load(states)
+        dutch_prompts = [engine.prepare(q).messages for q in dutch[: samples + 2]]
+        english_prompts = [engine.prepare(q).messages for q in english]
+        for messages in dutch_prompts[:2]:  # two Dutch questions: their shared beginning is learned
+            generator.submit(GenerationRequest(messages, max_tokens=1, temperature=0.0)).text()
+        times, reused = [], []
+        for n, messages in enumerate(dutch_prompts[2:]):
+            generator.submit(GenerationRequest(english_prompts[n % len(english_prompts)], max_tokens=1)).text()
+            run = generator.submit(GenerationRequest(messages, max_tokens=1, temperature=0.0))
+            run.text()
+            times.append(run.stats.first_token_s)
+            reused.append(run.stats.cached_prompt_tokens)
+        result[f"dutch_first_token_{label}_s"] = round(statistics.median(times), 4)
+        result[f"prefix_tokens_reused_{label}"] = round(statistics.mean(reused), 1)
+        generator.close()
+    result["ratio_on_vs_off"] = round(result["dutch_first_token_on_s"] / result["dutch_first_token_off_s"], 3)
+    return result
+
+
 def end_to_end(engine: AnswerEngine, generator: LlamaGenerator, rows: list[dict], samples: int,
                max_tokens: int) -> dict:
     """engine.ask vs Llama.create_completion on the same prompt, same Llama, same KV-cache state
@@ -248,15 +276,21 @@ def main() -> int:
         print(json.dumps(report, indent=2, ensure_ascii=False))
         return 0
 
-    generator = LlamaGenerator(packaged_llm_path(), n_ctx=settings.n_ctx, n_threads=settings.threads,
-                               n_threads_batch=settings.threads)
+    def load(prefix_states: int) -> tuple[LlamaGenerator, AnswerEngine]:
+        generator = LlamaGenerator(packaged_llm_path(), n_ctx=settings.n_ctx, n_threads=settings.threads,
+                                   n_threads_batch=settings.threads, prefix_states=prefix_states)
+        return generator, AnswerEngine(retriever, generator, top_k=settings.top_k,
+                                       context_budget_tokens=settings.context_budget_tokens,
+                                       max_tokens=args.max_tokens, temperature=0.0, cache_size=0)
+
+    generator, engine = load(0)  # cold must mean cold: no snapshot to restore
     report["llm"] = generator.model_name
     report["threads"] = settings.threads
     report["max_tokens"] = args.max_tokens
-    engine = AnswerEngine(retriever, generator, top_k=settings.top_k,
-                          context_budget_tokens=settings.context_budget_tokens, max_tokens=args.max_tokens,
-                          temperature=0.0, cache_size=0)
     report["first_token"] = first_token(engine, generator, rows, args.samples)
+    generator.close()
+    report["after_switch"] = after_switch(load, rows, args.samples, settings.prefix_states)
+    generator, engine = load(settings.prefix_states)
     report["end_to_end"] = end_to_end(engine, generator, rows, args.samples, args.max_tokens)
     if not args.skip_qa:
         report["qa"] = qa(engine, rows)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterator, Protocol, runtime_checkable
 
 from bot.answering.chat_template import ChatTemplate, ChatTemplateError, template_from_metadata
+from bot.answering.prefix_states import PrefixStates
 from bot.errors import ModelError
 from bot.models import check_gguf_file
 
@@ -201,7 +202,7 @@ class LlamaGenerator:
     """A GGUF model loaded once with llama-cpp-python, used by exactly one worker thread."""
 
     def __init__(self, model_path: str | Path, *, n_ctx: int, n_threads: int, n_threads_batch: int,
-                 n_gpu_layers: int = 0, seed: int = 1234) -> None:
+                 n_gpu_layers: int = 0, seed: int = 1234, prefix_states: int = 4) -> None:
         path = Path(model_path)
         check_gguf_file(path)
         self._llama = _load_llama(path, n_ctx=n_ctx, n_threads=n_threads,
@@ -219,6 +220,7 @@ class LlamaGenerator:
             self._llama.close()
             raise ModelError(f"Het chat-sjabloon in {path.name} is onbruikbaar: {exc}") from exc
         self._grammars: dict[str, object] = {}
+        self._prefixes = PrefixStates(self._llama, prefix_states)  # used by the worker thread only
         self._queue = _RequestQueue()
         self._worker = threading.Thread(target=self._work, name="vraagbaak-llm", daemon=True)
         self._worker.start()
@@ -237,6 +239,10 @@ class LlamaGenerator:
 
     def queue_length(self) -> int:
         return len(self._queue)
+
+    def prefix_snapshots(self) -> list[int]:
+        """Token lengths of the saved prompt beginnings (see prefix_states.py)."""
+        return self._prefixes.prefixes
 
     def close(self) -> None:
         for generation in self._queue.close():
@@ -295,8 +301,7 @@ class LlamaGenerator:
                 f"De vraag met de gevonden tekst is te lang voor het taalmodel ({len(tokens)} tokens, "
                 f"het venster is {self.n_ctx}).")
         stats.prompt_tokens = len(tokens)
-        stats.cached_prompt_tokens = self._llama.longest_token_prefix(
-            self._llama._input_ids[: self._llama.n_tokens].tolist(), tokens)
+        stats.cached_prompt_tokens = self._prefixes.prepare(tokens)
         counted = _TokenCounter(generation)
         max_tokens = min(request.max_tokens, room)
         stream = self._llama.create_completion(
@@ -366,4 +371,5 @@ def build_generator(settings: "Settings") -> Generator:
     from bot.models import resolve_llm_model
 
     return LlamaGenerator(resolve_llm_model(settings), n_ctx=settings.n_ctx, n_threads=settings.threads,
-                          n_threads_batch=settings.threads_batch, n_gpu_layers=settings.n_gpu_layers)
+                          n_threads_batch=settings.threads_batch, n_gpu_layers=settings.n_gpu_layers,
+                          prefix_states=settings.prefix_states)
