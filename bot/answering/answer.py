@@ -13,7 +13,7 @@ from bot.answering.cache import AnswerCache, cache_key
 from bot.answering.citations import CitationRenumbering, resolve_citations
 from bot.answering.language import detect_language
 from bot.answering.llm import Generation, GenerationRequest, Generator
-from bot.answering.prompts import NOT_FOUND, Passage, build_messages, pack_passages
+from bot.answering.prompts import ANSWER_STOPS, NOT_FOUND, Passage, build_messages, pack_passages
 from bot.answering.relevance import AbstainPolicy, Verdict, default_min_relevance
 
 if TYPE_CHECKING:
@@ -204,7 +204,8 @@ class AnswerEngine:
                                               "prompt_tokens": 0, "completion_tokens": 0})
             self._remember(key, answer)
             return AnswerStream(answer=answer)
-        request = GenerationRequest(prepared.messages, max_tokens=self.max_tokens, **self.sampling)
+        request = GenerationRequest(prepared.messages, max_tokens=self.max_tokens, stop=ANSWER_STOPS,
+                                    **self.sampling)
         generation = self.generator.submit(request)
 
         def finish(raw: str, done: Generation) -> Answer:

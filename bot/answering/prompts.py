@@ -51,6 +51,11 @@ LABELS = {
            "question": "Question:", "no_passages": "(no passages found)"},
 }
 
+# The passages' markup: an answer that starts writing it has left the answer and is copying the
+# prompt (small models do), so generation stops there; it also keeps copied "[1] …" lines from
+# turning into citations.
+ANSWER_STOPS = ("<documenten>", "</documenten>")
+
 HISTORY_TURNS = 4  # earlier messages shown to the model
 HISTORY_CHARS = 400  # per message; long earlier answers are cut
 

@@ -237,3 +237,12 @@ def test_warm_up_puts_the_instructions_in_the_kv_cache_before_the_first_question
         sample_engine.prepare("Hoe meld ik me ziek?").messages, max_tokens=1))
     generation.text()
     assert generation.stats.cached_prompt_tokens >= generator.count_tokens(INSTRUCTIONS["nl"])
+
+
+def test_an_answer_stops_where_the_model_starts_copying_the_prompt(sample_index, embedder, generator):
+    # The tiny model, greedy, follows this question's answer with a copy of the passages section.
+    engine = engine_for(Retriever(embedder, sample_index), RecordingGenerator(generator), max_tokens=160,
+                        temperature=0.0, cache_size=0)
+    answer = engine.ask("Hoeveel vakantiedagen heb ik per jaar?").result()
+    assert "documenten>" not in answer.text
+    assert answer.timings["completion_tokens"] < 160, "generation stops at the markup, not at max_tokens"
