@@ -55,6 +55,10 @@ class Answer:
 
 
 MAYBE_HELPFUL = {"nl": "Misschien helpen deze documenten:", "en": "These documents might help:"}
+# The model wrote nothing usable (it stopped at once, or only copied the prompt): no answer is
+# invented, and the documents that fit the question best are offered.
+NO_ANSWER = {"nl": "Het lukte niet om hier een antwoord op te schrijven.",
+             "en": "I could not write an answer to this."}
 OFFERED_SOURCES = 3  # closest documents offered when the answer is not in the documents
 FALLBACK_SOURCES = 2  # sources shown when the model cites no passage
 # A short question that starts like this continues the previous one ("en voor parttimers?").
@@ -246,14 +250,16 @@ class AnswerEngine:
         text, sources = resolve_citations(raw, [source_of(p.hit) for p in prepared.passages])
         if _says_not_found(text, prepared.language):
             return self._abstain(prepared, timings)
+        if not text.strip():
+            return self._abstain(prepared, timings, NO_ANSWER[prepared.language])
         if not sources:
             sources = _distinct([source_of(p.hit) for p in prepared.passages], by_document=True)[:FALLBACK_SOURCES]
         return Answer(prepared.question, text, sources, language=prepared.language, timings=timings)
 
-    def _abstain(self, prepared: PreparedQuestion, timings: dict) -> Answer:
+    def _abstain(self, prepared: PreparedQuestion, timings: dict, reason: str | None = None) -> Answer:
         language = prepared.language
         offered = _distinct([source_of(h) for h in prepared.hits], by_document=True)[:OFFERED_SOURCES]
-        lines = [NOT_FOUND[language]]
+        lines = [reason or NOT_FOUND[language]]
         if offered:
             lines += ["", MAYBE_HELPFUL[language]]
             lines += [f"• {s.title}" + (f" — {s.heading}" if s.heading and s.heading != s.title else "")

@@ -22,6 +22,7 @@ from typing import Sequence
 log = logging.getLogger(__name__)
 
 MIN_SHARED = 64  # tokens two prompts must share before their beginning is worth a snapshot
+MAX_SHARED = 1024  # longer shared runs are one question asked twice (a retry), not instructions
 MIN_GAIN = 32  # a snapshot is put back only when it covers this many more tokens than the cache
 RECENT_PROMPTS = 8  # prompts remembered (as token ids) to find shared beginnings in
 
@@ -61,7 +62,7 @@ class PrefixStates:
             self._states.move_to_end(best_key)
             return covered
         shared = max([live, *(_common_prefix(prompt, tokens) for prompt in self._recent)])
-        if MIN_SHARED <= shared < len(tokens) and self._is_new(tokens, shared, covered):
+        if MIN_SHARED <= shared <= MAX_SHARED and shared < len(tokens) and self._is_new(tokens, shared, covered):
             self._truncate(live)  # what follows is another request's own
             if shared > live:
                 self._llama.eval(list(tokens[live:shared]))  # part of this prompt's evaluation anyway

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.answering.answer import AnswerEngine, Turn
+from bot.answering.answer import NO_ANSWER, AnswerEngine, Turn
 from bot.answering.llm import GenerationRequest
 from bot.answering.prompts import INSTRUCTIONS, NOT_FOUND
 from knowledge.chunking import Chunker
@@ -229,6 +229,17 @@ def test_when_the_model_says_it_cannot_find_it_the_answer_is_an_abstention(sampl
     answer = engine.ask("Hoeveel vakantiedagen krijg ik per jaar?").result()
     assert answer.abstained and answer.text.startswith(NOT_FOUND["nl"]) and answer.sources
 
+
+
+@pytest.mark.parametrize("raw", ["", "  \n ", "[7]"])
+def test_when_the_model_writes_nothing_usable_no_empty_answer_is_shown(sample_index, embedder, raw):
+    scripted = ScriptedGenerator()
+    engine = engine_for(Retriever(embedder, sample_index), scripted)
+    scripted.enqueue(raw)  # e.g. it stopped at once at the passages' markup
+    answer = engine.ask("Hoeveel vakantiedagen krijg ik per jaar?").result()
+    assert answer.abstained and answer.text.startswith(NO_ANSWER["nl"])
+    assert answer.sources and answer.sources[0].path == "hr/vakantie-en-verlof.md"
+    assert "hr/vakantie-en-verlof.md" in answer.text, "the best documents are offered in the text too"
 
 def test_warm_up_puts_the_instructions_in_the_kv_cache_before_the_first_question(sample_engine, generator):
     generator.submit(GenerationRequest([{"role": "user", "content": "Iets heel anders."}], max_tokens=1)).text()
