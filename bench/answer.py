@@ -14,7 +14,9 @@ Sections (targets from issue 3):
 - end_to_end: engine.ask (retrieve + prompt + generate) vs llama-cpp-python called directly with the
   same final prompt and max_tokens, greedy, both with the instruction prefix cached; target <= 1.10x.
 - prompt_tokens: mean prompt and passage tokens per question vs the context budget.
-- qa: abstain on >= 8/10 unanswerable; answer (no abstain, a gold source among the sources) >= 90%.
+- qa: abstain on >= 8/10 unanswerable; answer (no abstain, a gold source among the sources) >= 90%;
+  `of_which_quoted` counts the answers where the model wrote nothing usable and the best passage
+  was quoted instead (bot/answering/answer.py, QUOTED).
 """
 
 from __future__ import annotations
@@ -220,7 +222,7 @@ def end_to_end(engine: AnswerEngine, generator: LlamaGenerator, rows: list[dict]
 
 
 def qa(engine: AnswerEngine, rows: list[dict]) -> dict:
-    declined = answered = 0
+    declined = answered = quoted = 0
     prompt_tokens, misses = [], []
     for row in rows:
         answer = engine.ask(row["question"], history=row["history"]).result()
@@ -232,6 +234,7 @@ def qa(engine: AnswerEngine, rows: list[dict]) -> dict:
         cited = {s.path for s in answer.sources}
         ok = not answer.abstained and bool(cited & set(row["sources"]))
         answered += ok
+        quoted += ok and answer.quoted
         if answer.timings.get("prompt_tokens"):
             prompt_tokens.append(answer.timings["prompt_tokens"])
         if not ok:
@@ -241,6 +244,7 @@ def qa(engine: AnswerEngine, rows: list[dict]) -> dict:
     n_ans = len(rows) - n_un
     return {"unanswerable_declined": f"{declined}/{n_un}", "answerable_answered_with_gold_source": f"{answered}/{n_ans}",
             "answered_rate": round(answered / n_ans, 3), "met": declined >= 8 and answered / n_ans >= 0.9,
+            "of_which_quoted": quoted,  # the model wrote nothing usable; the best passage was quoted
             "mean_prompt_tokens": round(statistics.mean(prompt_tokens), 1) if prompt_tokens else 0,
             "max_prompt_tokens": max(prompt_tokens, default=0), "misses": misses}
 

@@ -52,13 +52,17 @@ class Answer:
     cached: bool = False
     language: str = "nl"
     timings: dict[str, float] = field(default_factory=dict)
+    quoted: bool = False  # the model wrote nothing usable: the best passage is quoted instead
 
 
 MAYBE_HELPFUL = {"nl": "Misschien helpen deze documenten:", "en": "These documents might help:"}
-# The model wrote nothing usable (it stopped at once, or only copied the prompt): no answer is
-# invented, and the documents that fit the question best are offered.
+# The model wrote nothing usable (it stopped at once, or only copied the prompt): nothing is
+# invented; the passage that fits the question best is quoted, marked as a quote.
+QUOTED = {"nl": "Ik kon hier geen eigen antwoord op schrijven. Dit is de passage die het best bij je vraag past:",
+          "en": "I could not write an answer of my own. This is the passage that fits your question best:"}
 NO_ANSWER = {"nl": "Het lukte niet om hier een antwoord op te schrijven.",
              "en": "I could not write an answer to this."}
+QUOTE_CHARS = 600  # at most this much of the passage is quoted
 OFFERED_SOURCES = 3  # closest documents offered when the answer is not in the documents
 FALLBACK_SOURCES = 2  # sources shown when the model cites no passage
 # A short question that starts like this continues the previous one ("en voor parttimers?").
@@ -122,11 +126,21 @@ class AnswerStream:
             yield self._answer.text
             return
         renumbering = CitationRenumbering(self._passage_sources)
+        streamed = ""
         for delta in self._generation:
             if text := renumbering.feed(delta):
+                streamed += text
                 yield text
         if rest := renumbering.finish():
+            streamed += rest
             yield rest
+        # What the final answer adds (the documents offered after "not found", or a quote when the
+        # model wrote nothing), so a reader of the stream sees it too.
+        final = self.result().text
+        if not streamed.strip():
+            yield final
+        elif final.startswith(streamed.rstrip()) and final != streamed.rstrip():
+            yield final[len(streamed.rstrip()):]
 
     def result(self) -> Answer:
         """The finished Answer with its sources (waits for the model)."""
@@ -251,10 +265,18 @@ class AnswerEngine:
         if _says_not_found(text, prepared.language):
             return self._abstain(prepared, timings)
         if not text.strip():
-            return self._abstain(prepared, timings, NO_ANSWER[prepared.language])
+            return self._quote_best_passage(prepared, timings)
         if not sources:
             sources = _distinct([source_of(p.hit) for p in prepared.passages], by_document=True)[:FALLBACK_SOURCES]
         return Answer(prepared.question, text, sources, language=prepared.language, timings=timings)
+
+    def _quote_best_passage(self, prepared: PreparedQuestion, timings: dict) -> Answer:
+        if not prepared.passages:
+            return self._abstain(prepared, timings, NO_ANSWER[prepared.language])
+        best = prepared.passages[0].hit
+        quote = "\n".join(f"> {line}".rstrip() for line in _excerpt(best.chunk.text, QUOTE_CHARS).splitlines())
+        return Answer(prepared.question, f"{QUOTED[prepared.language]}\n\n{quote} [1]", [source_of(best)],
+                      language=prepared.language, timings=timings, quoted=True)
 
     def _abstain(self, prepared: PreparedQuestion, timings: dict, reason: str | None = None) -> Answer:
         language = prepared.language
@@ -266,6 +288,18 @@ class AnswerEngine:
                       + f" ({s.path})" for s in offered]
         return Answer(prepared.question, "\n".join(lines), offered, abstained=True, language=language,
                       timings=timings)
+
+
+def _excerpt(text: str, limit: int) -> str:
+    """The start of a passage, cut after a whole sentence (or word) within `limit` characters."""
+    text = text.strip()
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    end = max(cut.rfind(". "), cut.rfind(".\n"), cut.rfind("\n\n"))
+    if end >= limit // 3:
+        return cut[:end + 1].rstrip()
+    return cut.rsplit(" ", 1)[0].rstrip() + " …"
 
 
 def _says_not_found(text: str, language: str) -> bool:

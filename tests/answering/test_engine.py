@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.answering.answer import NO_ANSWER, AnswerEngine, Turn
+from bot.answering.answer import QUOTED, AnswerEngine, Turn
 from bot.answering.llm import GenerationRequest
 from bot.answering.prompts import INSTRUCTIONS, NOT_FOUND
 from knowledge.chunking import Chunker
@@ -232,14 +232,30 @@ def test_when_the_model_says_it_cannot_find_it_the_answer_is_an_abstention(sampl
 
 
 @pytest.mark.parametrize("raw", ["", "  \n ", "[7]"])
-def test_when_the_model_writes_nothing_usable_no_empty_answer_is_shown(sample_index, embedder, raw):
+def test_when_the_model_writes_nothing_usable_the_best_passage_is_quoted_as_a_quote(sample_index, embedder, raw):
     scripted = ScriptedGenerator()
     engine = engine_for(Retriever(embedder, sample_index), scripted)
     scripted.enqueue(raw)  # e.g. it stopped at once at the passages' markup
-    answer = engine.ask("Hoeveel vakantiedagen krijg ik per jaar?").result()
-    assert answer.abstained and answer.text.startswith(NO_ANSWER["nl"])
-    assert answer.sources and answer.sources[0].path == "hr/vakantie-en-verlof.md"
-    assert "hr/vakantie-en-verlof.md" in answer.text, "the best documents are offered in the text too"
+    stream = engine.ask("Hoeveel vakantiedagen krijg ik per jaar?")
+    streamed = "".join(stream)
+    answer = stream.result()
+    assert answer.quoted and not answer.abstained and answer.text.startswith(QUOTED["nl"])
+    assert [s.path for s in answer.sources] == ["hr/vakantie-en-verlof.md"] and answer.text.endswith("[1]")
+    best = engine.prepare("Hoeveel vakantiedagen krijg ik per jaar?").passages[0].hit.chunk.text
+    quoted = [line[2:] for line in answer.text.splitlines() if line.startswith("> ")]
+    assert quoted and best.strip().startswith(quoted[0]), "a quote, word for word, of the best passage"
+    assert len(answer.text) < len(QUOTED["nl"]) + 700
+    assert streamed.strip() == answer.text.strip(), "whoever reads the stream sees the quote too"
+
+
+def test_after_a_streamed_not_found_the_stream_also_offers_the_documents(sample_index, embedder):
+    scripted = ScriptedGenerator()
+    engine = engine_for(Retriever(embedder, sample_index), scripted)
+    scripted.enqueue("Dat kan ik niet vinden in de documenten.")
+    stream = engine.ask("Hoeveel vakantiedagen krijg ik per jaar?")
+    streamed = "".join(stream)
+    assert streamed == stream.result().text and "hr/vakantie-en-verlof.md" in streamed
+
 
 def test_warm_up_puts_the_instructions_in_the_kv_cache_before_the_first_question(sample_engine, generator):
     generator.submit(GenerationRequest([{"role": "user", "content": "Iets heel anders."}], max_tokens=1)).text()
