@@ -50,7 +50,9 @@ class RunReport:
     failures: dict[str, str] = field(default_factory=dict)  # collection -> Dutch reason
     trigger: str = ""  # who started it: "cli", "slack:U123", "schema:reindex", …
     maintenance: dict = field(default_factory=dict)  # what the clean-up after the run did
-    stopped: bool = False  # cut short because the bot stopped; nothing of it was committed
+    # Cut short because the bot stopped: the collection it was in, and those after it, kept their
+    # previous version (collections finished before the stop were committed as usual).
+    stopped: bool = False
 
     @property
     def ok(self) -> bool:

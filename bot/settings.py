@@ -108,8 +108,8 @@ class Settings:
     prefix_states: int = _setting(
         4, "VRAAGBAAK_PREFIX_STATES",
         "Saved KV-cache snapshots of shared prompt beginnings (Dutch and English instructions, "
-        "templates), so switching between them does not re-evaluate the instructions. Each costs "
-        "~130 KB per token for Mistral-7B: ~45 MB for the instructions, at most ~130 MB. 0: off.")
+        "templates), so switching between them does not re-evaluate the instructions. A snapshot "
+        "costs ~130 KB per token for Mistral-7B: ~45 MB for the instructions, at most ~130 MB. 0: off.")
     n_gpu_layers: int = _setting(
         0, "VRAAGBAAK_N_GPU_LAYERS", "Layers offloaded to a GPU (needs a GPU build of llama.cpp); -1: all.")
     context_budget_tokens: int = _setting(

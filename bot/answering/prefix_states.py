@@ -8,8 +8,9 @@ memory and puts the best one back when it covers more of the next prompt than th
 Beginnings are learned, not declared: when a prompt shares at least ``MIN_SHARED`` tokens with
 one of the last few prompts, that shared part (the fixed instructions, which come first and
 byte-identical on every call) is evaluated on its own and saved, unless a saved snapshot already
-covers it; the rest of the prompt follows as usual. A snapshot is the KV cells of sequence 0 only (llama_state_seq_*): for Mistral-7B about 130 KB per
-token, so ~45 MB for a 330-token instruction block. It runs only on the model's worker thread.
+covers it; the rest of the prompt follows as usual. A snapshot is the KV cells of sequence 0 only
+(llama_state_seq_*): for Mistral-7B about 130 KB per token, so ~45 MB for a 330-token instruction
+block. It runs only on the model's worker thread.
 """
 
 from __future__ import annotations
