@@ -60,8 +60,6 @@ MAYBE_HELPFUL = {"nl": "Misschien helpen deze documenten:", "en": "These documen
 # invented; the passage that fits the question best is quoted, marked as a quote.
 QUOTED = {"nl": "Ik kon hier geen eigen antwoord op schrijven. Dit is de passage die het best bij je vraag past:",
           "en": "I could not write an answer of my own. This is the passage that fits your question best:"}
-NO_ANSWER = {"nl": "Het lukte niet om hier een antwoord op te schrijven.",
-             "en": "I could not write an answer to this."}
 QUOTE_CHARS = 600  # at most this much of the passage is quoted
 OFFERED_SOURCES = 3  # closest documents offered when the answer is not in the documents
 FALLBACK_SOURCES = 2  # sources shown when the model cites no passage
@@ -271,17 +269,15 @@ class AnswerEngine:
         return Answer(prepared.question, text, sources, language=prepared.language, timings=timings)
 
     def _quote_best_passage(self, prepared: PreparedQuestion, timings: dict) -> Answer:
-        if not prepared.passages:
-            return self._abstain(prepared, timings, NO_ANSWER[prepared.language])
-        best = prepared.passages[0].hit
+        best = prepared.passages[0].hit  # the model is only asked when there are passages (`relevant`)
         quote = "\n".join(f"> {line}".rstrip() for line in _excerpt(best.chunk.text, QUOTE_CHARS).splitlines())
         return Answer(prepared.question, f"{QUOTED[prepared.language]}\n\n{quote} [1]", [source_of(best)],
                       language=prepared.language, timings=timings, quoted=True)
 
-    def _abstain(self, prepared: PreparedQuestion, timings: dict, reason: str | None = None) -> Answer:
+    def _abstain(self, prepared: PreparedQuestion, timings: dict) -> Answer:
         language = prepared.language
         offered = _distinct([source_of(h) for h in prepared.hits], by_document=True)[:OFFERED_SOURCES]
-        lines = [reason or NOT_FOUND[language]]
+        lines = [NOT_FOUND[language]]
         if offered:
             lines += ["", MAYBE_HELPFUL[language]]
             lines += [f"• {s.title}" + (f" — {s.heading}" if s.heading and s.heading != s.title else "")
