@@ -1,4 +1,4 @@
-"""Files -> Document: Markdown, plain text, PDF, DOCX and HTML, read to text that keeps its headings.
+"""Files -> Document: Markdown/MDX, plain text, PDF, DOCX and HTML, read to text that keeps its headings.
 
 Headings are written Markdown style (``# Titel``, ``## Sectie``) whatever the source format, so the
 chunker sees one structure. Unsupported files are not our business and are passed over silently;
@@ -15,15 +15,15 @@ from pathlib import Path
 
 from knowledge.errors import DocumentError
 from knowledge.formats import docx_to_markdown, html_to_markdown, pdf_to_markdown
+from knowledge.formats_markdown import markdown_to_markdown, split_code
 from knowledge.models import Document
 
 log = logging.getLogger(__name__)
 
-MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
+MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdx"})
 SUPPORTED_SUFFIXES = frozenset({*MARKDOWN_SUFFIXES, ".txt", ".pdf", ".docx", ".html", ".htm"})
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
-_FRONT_MATTER = re.compile(r"\A---\s*\n.*?\n---\s*\n", re.DOTALL)
 
 
 def is_indexable(path: Path, root: Path) -> bool:
@@ -77,7 +77,7 @@ def load_document(path: Path, root: Path, *, collection: str, data: bytes | None
 
 def _to_markdown(suffix: str, data: bytes) -> str:
     if suffix in MARKDOWN_SUFFIXES:
-        return _FRONT_MATTER.sub("", decode_text(data), count=1)
+        return markdown_to_markdown(decode_text(data))
     if suffix == ".txt":
         return plain_text_to_markdown(decode_text(data))
     if suffix == ".pdf":
@@ -141,9 +141,11 @@ def _looks_like_title(lines: list[str], i: int) -> bool:
 
 
 def first_heading(text: str) -> str | None:
-    """The first level-1 heading, else the first heading of any level."""
+    """The first level-1 heading, else the first heading of any level; a `# comment` in fenced
+    code is not a heading."""
     first: str | None = None
-    for line in text.splitlines():
+    prose = (block for is_code, block in split_code(text) if not is_code)
+    for line in (line for block in prose for line in block.splitlines()):
         match = _HEADING.match(line)
         if match:
             if len(match.group(1)) == 1:
