@@ -6,12 +6,15 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: demo test install bench clean-data
 
-# pip keeps the llama-cpp-python wheel it compiled (~5 min) in its cache, so later installs reuse it.
-$(STAMP): pyproject.toml
+# llama-cpp-python is compiled once by tools/llama-wheel.sh with portable flags (AVX2, no AMX: see
+# that script) into a wheel folder named after the flags, so no wheel built with other flags (pip's
+# cache may hold a native one) is ever installed. LLAMA_CMAKE_ARGS="..." overrides the flags.
+$(STAMP): pyproject.toml tools/llama-wheel.sh
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --upgrade --quiet pip
 	# CPU-only torch first: on this machine the pinned 2.13.0 resolves to the local CPU wheel.
 	$(BIN)/pip install --quiet "torch==2.13.0"
+	$(BIN)/pip install --quiet --force-reinstall --no-deps "$$(tools/llama-wheel.sh $(BIN)/python)"
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
@@ -32,6 +35,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/reindex.py
 	$(BIN)/python bench/answer.py
 	$(BIN)/python bench/templates.py
+	$(BIN)/python bench/llama_build.py
 
 clean-data:
 	rm -rf data

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Callable
 
 from bot.errors import ModelError
+from bot.selftest import SelftestResult, run_selftest
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -64,12 +65,18 @@ class DoctorReport:
 
 
 class Doctor:
-    """Runs the checks in order; `load_models=False` checks model files without loading them."""
+    """Runs the checks in order; `load_models=False` checks model files without loading them.
 
-    def __init__(self, settings: Settings, *, load_models: bool = True, check_slack: bool = True) -> None:
+    `selftest` makes one tiny generation with the configured backend (bot/selftest.py: a child
+    process for the local model, so a crashing llama.cpp build is reported instead of killing us).
+    """
+
+    def __init__(self, settings: Settings, *, load_models: bool = True, check_slack: bool = True,
+                 selftest: Callable[[Settings], SelftestResult] = run_selftest) -> None:
         self.settings = settings
         self.load_models = load_models
         self.check_slack = check_slack
+        self.selftest = selftest
         self._embedder = None  # loaded by check_embedding_model, reused by check_index
 
     def run(self) -> DoctorReport:
@@ -157,14 +164,12 @@ class Doctor:
                                ".gguf-bestand (download opnieuw als het bestand beschadigd is).")
         if not self.load_models:
             return CheckResult("llm", title, OK, f"{path.name}: GGUF-header in orde (niet geladen)")
-        try:
-            n_vocab = _load_gguf(path)
-        except Exception as exc:
-            log.debug("llm load failed", exc_info=True)
-            return CheckResult("llm", title, FAIL, f"{path.name} laadt niet (load failed): {exc}",
-                               "Download het model opnieuw (`vraagbaak models pull`); controleer of er genoeg "
-                               "geheugen (RAM) vrij is en of llama-cpp-python deze modelarchitectuur kent.")
-        return CheckResult("llm", title, OK, f"{path.name} geladen (loaded), vocabulaire {n_vocab} tokens")
+        result = self.selftest(self.settings)
+        if not result.ok:
+            return CheckResult("llm", title, FAIL, f"{path.name} laadt niet of genereert niet: {result.detail}",
+                               result.fix)
+        return CheckResult("llm", title, OK, f"{path.name} geladen (loaded); {result.detail} "
+                                             f"(threads {self.settings.threads}/{self.settings.threads_batch})")
 
     def _check_llm_server(self) -> CheckResult:
         s, title = self.settings, "Taalmodelserver (OpenAI-compatible server)"
@@ -183,7 +188,13 @@ class Doctor:
             return CheckResult("llm", title, FAIL,
                                f"model '{s.llm_server_model}' niet aangeboden; wel: {', '.join(models) or 'geen'}",
                                "Zet VRAAGBAAK_LLM_SERVER_MODEL op een van de aangeboden modellen.")
-        return CheckResult("llm", title, OK, f"{url} bereikbaar; modellen: {', '.join(models) or 'geen'}")
+        detail = f"{url} bereikbaar; modellen: {', '.join(models) or 'geen'}"
+        if not self.load_models:
+            return CheckResult("llm", title, OK, detail)
+        result = self.selftest(s)
+        if not result.ok:
+            return CheckResult("llm", title, FAIL, f"{detail}; {result.detail}", result.fix)
+        return CheckResult("llm", title, OK, f"{detail}; {result.detail}")
 
     def check_embedding_model(self) -> CheckResult:
         from bot.models import resolve_embedding_model
@@ -303,16 +314,3 @@ def gguf_problem(path: Path) -> str | None:
     if tensors == 0:
         return "GGUF-bestand zonder tensors (incomplete file)"
     return None
-
-
-def _load_gguf(path: Path) -> int:
-    """Loads the model for real with a tiny context; returns its vocabulary size."""
-    from llama_cpp import Llama
-
-    llm = Llama(model_path=str(path), n_ctx=64, n_batch=32, n_threads=1, verbose=False)
-    try:
-        if not llm.tokenize(b"Hallo"):
-            raise ModelError("het model zet tekst niet om in tokens")
-        return llm.n_vocab()
-    finally:
-        llm.close()

@@ -30,12 +30,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_serve(args: argparse.Namespace, services: Services) -> int:
+    from bot.selftest import run_selftest
     from bot.slack.serving import serve
 
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
-    serve(services, mode=args.mode, port=args.port, stop=stop, scheduler=not args.no_scheduler)
+    serve(services, mode=args.mode, port=args.port, stop=stop, scheduler=not args.no_scheduler,
+          selftest=lambda: run_selftest(services.settings))
     return 0
 
 

@@ -24,6 +24,7 @@ from bot.settings import Settings
 from bot.slack.app import api_url, build_app, register
 
 if TYPE_CHECKING:
+    from bot.selftest import SelftestResult
     from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -91,12 +92,22 @@ def load_models(services: "Services") -> None:
 
 def serve(services: "Services", *, mode: str | None = None, port: int | None = None,
           stop: threading.Event | None = None, scheduler: bool = True,
-          ready: threading.Event | None = None) -> None:
+          ready: threading.Event | None = None,
+          selftest: Callable[[], "SelftestResult"] | None = None) -> None:
     """`vraagbaak serve`: checks, loads the models, connects, then runs until `stop` is set (or
-    SIGINT/SIGTERM, which the caller turns into `stop`)."""
+    SIGINT/SIGTERM, which the caller turns into `stop`).
+
+    `selftest` (the CLI passes bot.selftest.run_selftest) makes one tiny generation first, in a
+    child process: a llama.cpp build that crashes on this CPU stops the start-up with advice
+    (BackendCrashError) instead of killing the bot on the first question.
+    """
     settings = services.settings
     mode = resolve_mode(settings, mode)
     check_credentials(settings, mode)
+    if selftest is not None:
+        result = selftest()
+        result.raise_for_failure()
+        log.info("model self-test: %s", result.detail)
     load_models(services)
     metrics_server = start_metrics_server(services)  # None when metrics_port is 0
     app = connect_app(settings)

@@ -58,8 +58,9 @@ def test_dockerfile_shape():
     assert len(froms) == 2 and "AS builder" in froms[0] and "AS runtime" in froms[1]
     runtime = rows[[i for i, (kw, _) in enumerate(rows) if kw == "FROM"][1]:]
     text = " ".join(f"{kw} {rest}" for kw, rest in rows)
-    assert "ARG CMAKE_ARGS" in text
-    assert 'CMAKE_ARGS="${CMAKE_ARGS}" pip wheel' in text
+    assert 'ARG LLAMA_CMAKE_ARGS=""' in text  # empty: the portable flags of tools/llama-wheel.sh
+    assert 'LLAMA_CMAKE_ARGS="${LLAMA_CMAKE_ARGS}" LLAMA_VERSION="${LLAMA_CPP_PYTHON_VERSION}"' in text
+    assert "/tmp/llama-wheel.sh python" in text
     assert "torch==${TORCH_VERSION}" in text and "--index-url https://download.pytorch.org/whl/cpu" in text
     assert "ARG TORCH_VERSION=2.13.0" in text and "ARG LLAMA_CPP_PYTHON_VERSION=0.3.36" in text
     user = [rest for kw, rest in runtime if kw == "USER"]

@@ -82,7 +82,7 @@ def test_auth_test_skipped_without_a_token(tmp_path):
 def test_packaged_models_load(tmp_path):
     doctor = Doctor(_settings(tmp_path), check_slack=False)
     llm, embedding = doctor.check_llm(), doctor.check_embedding_model()
-    assert llm.status == OK and "geladen" in llm.detail
+    assert llm.status == OK and "geladen" in llm.detail and "tokens/s" in llm.detail  # generated, and how fast
     assert embedding.status == OK and "dimensie 384" in embedding.detail
 
 
@@ -123,6 +123,13 @@ def test_model_server_backend(tmp_path, llm_server):
     wrong = _quick(_settings(tmp_path, llm_backend="openai", llm_server_url=llm_server,
                              llm_server_model="mistral")).check_llm()
     assert wrong.status == FAIL and MODEL_ALIAS in wrong.detail
+
+
+@pytest.mark.slow
+def test_model_server_backend_generates_a_few_tokens(tmp_path, llm_server):
+    settings = _settings(tmp_path, llm_backend="openai", llm_server_url=llm_server, llm_server_model=MODEL_ALIAS)
+    result = Doctor(settings, check_slack=False).check_llm()
+    assert result.status == OK and "proefgeneratie in orde" in result.detail and "tokens/s" in result.detail
 
 
 def test_model_server_unreachable(tmp_path):
