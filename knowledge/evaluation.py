@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import statistics
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,6 +45,19 @@ class ModeResult:
     p50_ms: float = 0.0
     p95_ms: float = 0.0
     misses: list[str] = field(default_factory=list)  # ids of answerable questions without a hit@5
+    ranks: dict[str, int | None] = field(default_factory=dict)  # question id -> first gold rank
+    kinds: dict[str, str] = field(default_factory=dict)  # question id -> kind
+
+    def by_kind(self) -> dict[str, dict[str, float]]:
+        """hit@1, hit@5 and MRR@10 per question kind, with the number of questions."""
+        groups: dict[str, list[int | None]] = {}
+        for qid, rank in self.ranks.items():
+            groups.setdefault(self.kinds.get(qid, ""), []).append(rank)
+        return {kind: {"n": len(ranks),
+                       "hit@1": round(sum(hit_at(r, 1) for r in ranks) / len(ranks), 4),
+                       "hit@5": round(sum(hit_at(r, 5) for r in ranks) / len(ranks), 4),
+                       "mrr@10": round(sum(reciprocal_rank(r) for r in ranks) / len(ranks), 4)}
+                for kind, ranks in sorted(groups.items())}
 
     def as_dict(self) -> dict[str, float]:
         return {"hit@1": round(self.hit_at_1, 4), "hit@5": round(self.hit_at_5, 4),
@@ -126,6 +140,8 @@ def evaluate(search: Search, items: Sequence[QAItem], *, modes: Sequence[str] = 
             if not item.answerable:
                 continue
             rank = first_gold_rank([h.chunk.doc_id for h in hits], item.sources)
+            result.ranks[item.id] = rank
+            result.kinds[item.id] = item.kind
             result.hit_at_1 += hit_at(rank, 1)
             result.hit_at_5 += hit_at(rank, 5)
             result.mrr_at_10 += reciprocal_rank(rank, 10)
@@ -139,3 +155,17 @@ def evaluate(search: Search, items: Sequence[QAItem], *, modes: Sequence[str] = 
         result.p95_ms = percentile(latencies, 95)
         results[mode] = result
     return EvalReport(questions=len(answerable), total=len(items), modes=results)
+
+
+def best_relevance(search: Search, items: Sequence[QAItem], *, mode: str = "hybrid",
+                   k: int = 5) -> dict[str, dict[str, float]]:
+    """The best hit's relevance for answerable vs unanswerable questions: how well a relevance
+    threshold can tell them apart (min, median, max, mean per group)."""
+    groups: dict[str, list[float]] = {"answerable": [], "unanswerable": []}
+    for item in items:
+        best = max((h.relevance for h in search(item.question, mode, k)), default=0.0)
+        groups["answerable" if item.answerable else "unanswerable"].append(best)
+    return {name: {"n": len(values), "min": round(min(values), 3),
+                   "median": round(statistics.median(values), 3), "max": round(max(values), 3),
+                   "mean": round(statistics.fmean(values), 3)}
+            for name, values in groups.items() if values}

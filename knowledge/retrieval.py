@@ -3,37 +3,30 @@
 from __future__ import annotations
 
 import logging
-import re
-import unicodedata
 from typing import Iterable
 
 from knowledge.embeddings import Embedder
 from knowledge.models import Hit
+from knowledge.query import full_text_query, normalise_question
 from knowledge.store import ChunkStore, ModelInfo
 
+__all__ = ["Retriever", "full_text_query", "normalise_question"]
+
 log = logging.getLogger(__name__)
-
-
-def normalise_question(question: str) -> str:
-    """Unicode-normalised, single-spaced question text."""
-    text = unicodedata.normalize("NFKC", question)
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def full_text_query(question: str) -> str:
-    """Terms for the full-text index: words only; the index's Dutch analyser stems and drops stop words."""
-    return " ".join(re.findall(r"\w+", question.lower()))
 
 
 class Retriever:
     """Embeds the question and searches the store in the asked mode."""
 
     def __init__(self, embedder: Embedder, store: ChunkStore, *, depth: int = 40,
-                 weights: tuple[float, float] = (1.0, 1.0)) -> None:
+                 weights: tuple[float, float] = (1.0, 1.0), per_document: int | None = None,
+                 query_terms=full_text_query) -> None:
         self.embedder = embedder
         self.store = store
         self.depth = depth
         self.weights = weights
+        self.per_document = per_document
+        self.query_terms = query_terms
 
     def search(self, question: str, *, k: int = 5, mode: str = "hybrid",
                collections: Iterable[str] | None = None) -> list[Hit]:
@@ -42,6 +35,6 @@ class Retriever:
             return []
         self.store.check_model(ModelInfo(self.embedder.name, self.embedder.dimension))
         vector = self.embedder.embed_query(question)
-        return self.store.search(vector, full_text_query(question), mode=mode, k=k,
+        return self.store.search(vector, self.query_terms(question), mode=mode, k=k,
                                  collections=None if collections is None else list(collections),
-                                 depth=self.depth, weights=self.weights)
+                                 depth=self.depth, weights=self.weights, per_document=self.per_document)
