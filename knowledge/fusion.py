@@ -16,3 +16,19 @@ def fuse(vector_rows: list[dict], text_rows: list[dict], *, key: str,
             rows.setdefault(row[key], row)
     order = sorted(scores, key=lambda name: scores[name], reverse=True)
     return [(rows[name], scores[name]) for name in order]
+
+
+def diversify(ranked: list[tuple[dict, float]], *, key: str,
+              per_key: int | None) -> list[tuple[dict, float]]:
+    """The same rows, reordered so that at most `per_key` rows of one key (e.g. one document) come
+    before rows of keys not yet seen; the rows over that limit follow in their own order."""
+    if per_key is None:
+        return ranked
+    counts: dict[str, int] = {}
+    first: list[tuple[dict, float]] = []
+    rest: list[tuple[dict, float]] = []
+    for item in ranked:
+        name = item[0][key]
+        counts[name] = counts.get(name, 0) + 1
+        (first if counts[name] <= per_key else rest).append(item)
+    return first + rest

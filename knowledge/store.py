@@ -16,7 +16,7 @@ import numpy as np
 import pyarrow as pa
 
 from knowledge.errors import EmbeddingModelMismatchError, KnowledgeError
-from knowledge.fusion import fuse
+from knowledge.fusion import diversify, fuse
 from knowledge.models import Chunk, Hit
 
 log = logging.getLogger(__name__)
@@ -171,7 +171,8 @@ class ChunkStore:
 
     def search(self, query_vector: np.ndarray, query_text: str, *, mode: str = "hybrid", k: int = 5,
                collections: Iterable[str] | None = None, depth: int = 40,
-               weights: tuple[float, float] = (1.0, 1.0)) -> list[Hit]:
+               weights: tuple[float, float] = (1.0, 1.0),
+               per_document: int | None = None) -> list[Hit]:
         """Top k hits; `collections` filters before ranking, so other collections never come back."""
         if mode not in SEARCH_MODES:
             raise KnowledgeError(f"Onbekende zoekmodus '{mode}': kies uit {', '.join(SEARCH_MODES)}.")
@@ -187,7 +188,8 @@ class ChunkStore:
         elif mode == "fts":
             ranked = [(row, row["_score"]) for row in text_rows]
         else:
-            ranked = fuse(vector_rows, text_rows, key="chunk_id", weights=weights)
+            ranked = diversify(fuse(vector_rows, text_rows, key="chunk_id", weights=weights),
+                               key="doc_id", per_key=per_document)
         query = np.asarray(query_vector, dtype=np.float32)
         return [Hit(chunk=_chunk(row), score=float(score), rank=i + 1,
                     relevance=float(np.dot(query, row["vector"])))
