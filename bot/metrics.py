@@ -10,10 +10,14 @@ import json
 import logging
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4, generate_latest
+
+if TYPE_CHECKING:
+    from bot.answering.llm import Generator
+    from bot.reindexing import Reindexer
 
 log = logging.getLogger(__name__)
 
@@ -167,18 +171,17 @@ def _run_health(health: HealthCheck | None) -> tuple[bool, dict[str, Any]]:
         return False, {"error": type(exc).__name__}
 
 
-def start_metrics_server(services: Any, *, host: str = "0.0.0.0") -> MetricsServer | None:
-    """For `vraagbaak serve`: watch the model queue and re-index runs, serve on `metrics_port`.
+def start_metrics_server(port: int, *, generator: "Generator", reindexer: "Reindexer",
+                         host: str = "0.0.0.0") -> MetricsServer | None:
+    """For `vraagbaak serve`: watch the model queue and re-index runs, serve on `port`.
 
-    Returns None when `metrics_port` is 0 (off). `services` is a `bot.services.Services`.
+    Returns None when `port` is 0 (off).
     """
-    port = services.settings.metrics_port
     if port <= 0:
         return None
     process = metrics()
-    generator = services.generator
     process.track_queue(generator.queue_length)
-    services.reindexer.add_observer(process.observe_reindex_report)
+    reindexer.add_observer(process.observe_reindex_report)
 
     def health() -> tuple[bool, dict[str, Any]]:
         return True, {"model": getattr(generator, "model_name", "?"), "queue_length": generator.queue_length()}

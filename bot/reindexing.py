@@ -27,7 +27,8 @@ from knowledge.indexing import LOCK_FILE
 from knowledge.models import IndexReport, SkippedFile
 
 if TYPE_CHECKING:
-    from bot.services import Services
+    from knowledge.indexing import Indexer
+    from knowledge.store import ChunkStore
 
 log = logging.getLogger(__name__)
 
@@ -86,11 +87,17 @@ class RunReport:
 
 
 class Reindexer:
-    """Runs the indexer over `settings.sources`, one collection after another."""
+    """Runs the indexer over `settings.sources`, one collection after another.
 
-    def __init__(self, settings: Settings, services: "Services") -> None:
+    `indexer` and `store` are called when a run needs them, so that reading the last run's report
+    (`vraagbaak status`) loads no embedding model.
+    """
+
+    def __init__(self, settings: Settings, *, indexer: Callable[[], "Indexer"],
+                 store: Callable[[], "ChunkStore"]) -> None:
         self.settings = settings
-        self.services = services
+        self._indexer = indexer
+        self._store = store
         self._running = threading.Lock()
         self._observers: list[RunObserver] = []
         self._closed = threading.Event()  # no new runs
@@ -199,7 +206,7 @@ class Reindexer:
         run = RunReport(started_at=datetime.now(timezone.utc).isoformat(timespec="seconds"), full=full,
                         trigger=trigger)
         try:
-            indexer = self.services.indexer
+            indexer = self._indexer()
         except Exception as exc:  # e.g. the embedding model cannot be loaded: every collection fails
             log.exception("re-index cannot start")
             reason = str(exc) if isinstance(exc, (VraagbaakError, KnowledgeError)) else (
@@ -227,7 +234,7 @@ class Reindexer:
         """Compaction, index refresh and removal of old versions; a no-op (no new version) when
         there is nothing to do. A failure costs disk space, not the run."""
         try:
-            return self.services.store.optimize(
+            return self._store().optimize(
                 keep_superseded=timedelta(seconds=self.settings.keep_old_versions_seconds))
         except Exception as exc:
             log.warning("index maintenance after the re-index failed", exc_info=True)
@@ -242,8 +249,7 @@ class Reindexer:
                 raise _Stopped  # before the commit: the collection keeps its previous version
 
         try:
-            run.reports[name] = self.services.indexer.reindex(folder, collection=name, full=full,
-                                                              progress=step)
+            run.reports[name] = self._indexer().reindex(folder, collection=name, full=full, progress=step)
         except _Stopped:
             log.warning("re-index of %s stopped before its commit", name)
             run.stopped = True

@@ -1,4 +1,7 @@
-"""The composition root: every long-lived part is built here, once, lazily, from the settings."""
+"""The composition root: every long-lived part is built here, once, lazily, from the settings, and
+handed to the parts that use it through their constructors. Nothing else imports this module's
+container: `bot.cli` builds it, and front ends (the CLI commands, `bot.slack.serving`) take the parts
+they need from it."""
 
 from __future__ import annotations
 
@@ -23,19 +26,32 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-class Services:
-    """Lazily built parts; safe to use from several threads (each part is built once)."""
+PARTS = frozenset({"embedder", "store", "indexer", "retriever", "generator", "engine", "templates",
+                   "template_filler", "feedback", "reindexer"})
 
-    def __init__(self, settings: Settings) -> None:
+
+class Services:
+    """Lazily built parts; safe to use from several threads (each part is built once).
+
+    A part given by name (`Services(settings, generator=…)`: tests, or a process that already has
+    one) is used instead of being built, and is not closed here.
+    """
+
+    def __init__(self, settings: Settings, **given: object) -> None:
+        unknown = set(given) - PARTS
+        if unknown:
+            raise TypeError(f"unknown parts: {', '.join(sorted(unknown))}")
         self.settings = settings
+        self._parts: dict[str, object] = dict(given)
+        self._given = frozenset(given)
         self._lock = threading.RLock()
 
     def _once(self, name: str, build):
         # cached_property is not thread-safe by itself; loading a model twice costs GBs.
         with self._lock:
-            if name not in self.__dict__:
-                self.__dict__[name] = build()
-            return self.__dict__[name]
+            if name not in self._parts:
+                self._parts[name] = build()
+            return self._parts[name]
 
     @property
     def embedder(self) -> "Embedder":
@@ -105,9 +121,12 @@ class Services:
     @property
     def reindexer(self) -> "Reindexer":
         from bot.reindexing import Reindexer
-        return self._once("reindexer", lambda: Reindexer(self.settings, self))
+        # Providers, not parts: the embedding model loads when a run starts, not when `vraagbaak
+        # status` only reads the last run's report.
+        return self._once("reindexer", lambda: Reindexer(
+            self.settings, indexer=lambda: self.indexer, store=lambda: self.store))
 
     def close(self) -> None:
-        generator = self.__dict__.get("generator")
-        if generator is not None:
+        generator = self._parts.get("generator")
+        if generator is not None and "generator" not in self._given:
             generator.close()

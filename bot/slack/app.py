@@ -73,7 +73,8 @@ def register(app: App, services: "Services", *, update_interval_s: float = 1.0) 
     arrivals = ArrivalOrder()
     parts = SlackParts(
         services=services,
-        replier=Replier(services, arrivals, update_interval_s=update_interval_s),
+        replier=Replier(lambda: services.engine, services.feedback, services.settings.collections_for_channel,
+                        arrivals, update_interval_s=update_interval_s),
         arrivals=arrivals,
         seen=SeenEvents(),
         admins=AdminCheck(services.settings.admin_user_ids),

@@ -22,7 +22,8 @@ from bot.slack.delivery import (Delivery, EphemeralReply, StreamedReply, Streami
                                 UpdatedReply)
 
 if TYPE_CHECKING:
-    from bot.services import Services
+    from bot.answering.answer import AnswerEngine
+    from bot.feedback import FeedbackStore
 
 log = logging.getLogger(__name__)
 
@@ -96,9 +97,14 @@ class Indicator:
 class Replier:
     """Answers questions from Slack; one instance serves all listeners (thread-safe)."""
 
-    def __init__(self, services: "Services", arrivals: ArrivalOrder, *, update_interval_s: float = 1.0,
-                 streaming: StreamingSupport | None = None) -> None:
-        self.services = services
+    def __init__(self, engine: Callable[[], "AnswerEngine"], feedback: "FeedbackStore",
+                 collections_for: Callable[..., list[str] | None], arrivals: ArrivalOrder, *,
+                 update_interval_s: float = 1.0, streaming: StreamingSupport | None = None) -> None:
+        """`engine` is called per question (the models load at start-up, or at the first question
+        where nothing loaded them); `collections_for(channel, is_dm=…)` says what a channel may search."""
+        self.engine = engine
+        self.feedback = feedback
+        self.collections_for = collections_for
         self.arrivals = arrivals
         self.update_interval_s = update_interval_s
         self.streaming = streaming or StreamingSupport()
@@ -155,9 +161,9 @@ class Replier:
     def _answer(self, question: Question, delivery: Delivery, indicator: Indicator,
                 history: Callable[[], Sequence[Turn]]) -> Answer:
         turns = list(history())
-        collections = self.services.settings.collections_for_channel(question.channel, is_dm=question.is_dm)
+        collections = self.collections_for(question.channel, is_dm=question.is_dm)
         with self.arrivals.turn(question.ticket):
-            stream = self.services.engine.ask(question.text, history=turns, collections=collections)
+            stream = self.engine().ask(question.text, history=turns, collections=collections)
         position = stream.position()
         if position > 0:
             indicator.queued(position)
@@ -165,7 +171,7 @@ class Replier:
         for delta in stream:
             delivery.write(delta)
         answer = stream.result()
-        answer_id = self.services.feedback.record_answer(
+        answer_id = self.feedback.record_answer(
             question=question.text, answer=answer.text, sources=list(answer.sources),
             user=question.user, channel=question.channel)
         delivery.finish(answer, answer_id)

@@ -109,7 +109,8 @@ def serve(services: "Services", *, mode: str | None = None, port: int | None = N
         result.raise_for_failure()
         log.info("model self-test: %s", result.detail)
     load_models(services)
-    metrics_server = start_metrics_server(services)  # None when metrics_port is 0
+    metrics_server = start_metrics_server(settings.metrics_port, generator=services.generator,
+                                          reindexer=services.reindexer)  # None when the port is 0
     app = connect_app(settings)
     parts = register(app, services)
     stop = stop or threading.Event()

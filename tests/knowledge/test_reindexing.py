@@ -14,9 +14,8 @@ pytestmark = pytest.mark.slow
 
 
 def services_for(tmp_path, embedder, sources) -> Services:
-    services = Services(make_settings(tmp_path / "data", sources=sources))
-    services.__dict__["embedder"] = embedder  # reuse the session's model instead of loading another
-    return services
+    # the session's model instead of loading another
+    return Services(make_settings(tmp_path / "data", sources=sources), embedder=embedder)
 
 
 def test_run_indexes_all_collections_and_persists_the_report(tmp_path, embedder):
@@ -34,7 +33,10 @@ def test_run_indexes_all_collections_and_persists_the_report(tmp_path, embedder)
 
     saved = services.settings.state_dir / "last_reindex.json"
     assert saved.is_file()
-    elsewhere = Reindexer(services.settings, services)  # e.g. `vraagbaak status` in another process
+    def never() -> None:
+        raise AssertionError("reading the last run must not build the indexer or the store")
+
+    elsewhere = Reindexer(services.settings, indexer=never, store=never)  # e.g. `vraagbaak status`
     last = elsewhere.last_run()
     assert last == RunReport.from_json(run.to_json())
     assert last.reports["hr"].added == run.reports["hr"].added

@@ -133,14 +133,14 @@ def _scrape_until_counted(base: str, before: dict, timeout: float = 10.0) -> dic
 def test_reindex_runs_are_observed(tmp_path: Path, embedder):
     from bot.reindexing import Reindexer
     from tests.conftest import make_settings
-    from tests.slack.conftest import ServicesWith
+    from bot.services import Services
 
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "verlof.md").write_text("# Verlof\n\nJe hebt 25 vakantiedagen per jaar.\n", encoding="utf-8")
     (docs / "kapot.pdf").write_bytes(b"%PDF-1.4 dit is geen echte pdf")
     settings = make_settings(tmp_path / "data", sources={"hr": docs, "weg": tmp_path / "bestaat-niet"})
-    reindexer = Reindexer(settings, ServicesWith(settings, embedder=embedder))
+    reindexer = Services(settings, embedder=embedder).reindexer
     m = Metrics()
     reindexer.add_observer(m.observe_reindex_report)
     reindexer.run(["hr"], trigger="slack:U0ADMIN")

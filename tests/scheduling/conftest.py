@@ -31,18 +31,11 @@ def write_docs(folder: Path, docs: dict[str, str]) -> Path:
     return folder
 
 
-class GivenServices(Services):
-    """The real composition root, with some parts given (the session's embedder) instead of built."""
-
-    def __init__(self, settings: Settings, **given: Any) -> None:
-        super().__init__(settings)
-        self.__dict__.update(given)  # Services builds a part only when it is not there yet
-
-
-def services_for(tmp_path: Path, embedder, sources: dict[str, Path], **overrides: Any) -> GivenServices:
+def services_for(tmp_path: Path, embedder, sources: dict[str, Path], **overrides: Any) -> Services:
+    """The real composition root with the session's embedder given instead of built."""
     values = {"reindex_cron": "", "consistency_cron": "", **overrides}
     settings = make_settings(tmp_path / "data", sources=sources, **values)
-    return GivenServices(settings, embedder=embedder)
+    return Services(settings, embedder=embedder)
 
 
 @pytest.fixture

@@ -31,25 +31,12 @@ SIGNING_SECRET = "test-signing-secret"
 
 class ServicesWith(Services):
     """The composition root with some parts given (the session's models and index, or fakes);
-    parts not given are built from the settings as usual. Given parts are not closed here."""
-
-    def __init__(self, settings: Settings, **parts: Any) -> None:
-        super().__init__(settings)
-        self._given: dict[str, Any] = {}
-        self.give(**parts)
+    parts not given are built from the settings as usual. Given parts are not closed here.
+    `give()` swaps a part in later, for listeners that look it up per call."""
 
     def give(self, **parts: Any) -> None:
-        self._given.update(parts)
-
-    def __getattribute__(self, name: str) -> Any:
-        given = object.__getattribute__(self, "__dict__").get("_given", {})
-        if name in given:  # before the property, which may import modules the part replaces
-            return given[name]
-        return super().__getattribute__(name)
-
-    def close(self) -> None:
-        if "generator" not in self._given:
-            super().close()
+        self._parts.update(parts)
+        self._given |= frozenset(parts)
 
 
 @dataclass
