@@ -1,8 +1,10 @@
-"""Files -> Document: Markdown/MDX, plain text, PDF, DOCX and HTML, read to text that keeps its headings.
+"""Files -> Document: Markdown/MDX, text, PDF, Word, HTML, OpenDocument, PowerPoint, Excel, RTF,
+e-mail and CSV, read to text that keeps its headings.
 
 Headings are written Markdown style (``# Titel``, ``## Sectie``) whatever the source format, so the
-chunker sees one structure. Unsupported files are not our business and are passed over silently;
-a supported file that cannot be read raises :class:`DocumentError` with a Dutch reason.
+chunker sees one structure. Files of other types are not read, but counted per extension
+(:func:`scan_folder`), so a report can say what was left out; a supported file that cannot be read
+raises :class:`DocumentError` with a Dutch reason.
 """
 
 from __future__ import annotations
@@ -11,34 +13,92 @@ import hashlib
 import io
 import logging
 import re
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from knowledge.errors import DocumentError
 from knowledge.formats import docx_to_markdown, html_to_markdown, pdf_to_markdown
 from knowledge.formats_markdown import markdown_to_markdown, split_code
+from knowledge.formats_office import opendocument_to_markdown, pptx_to_markdown, xlsx_to_markdown
+from knowledge.formats_text import csv_to_markdown, email_to_markdown, rtf_to_text
 from knowledge.models import Document
 
 log = logging.getLogger(__name__)
 
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdx"})
-SUPPORTED_SUFFIXES = frozenset({*MARKDOWN_SUFFIXES, ".txt", ".pdf", ".docx", ".html", ".htm"})
+SHEET_SUFFIXES = frozenset({".ods", ".xlsx", ".csv"})  # their `##` headings name sheets, not the document
+NO_EXTENSION = "(zonder extensie)"
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 
 
+def _read_markdown(data: bytes) -> str:
+    return markdown_to_markdown(decode_text(data))
+
+
+def _read_text(data: bytes) -> str:
+    return plain_text_to_markdown(decode_text(data))
+
+
+_READERS: dict[str, Callable[[bytes], str]] = {
+    **{suffix: _read_markdown for suffix in MARKDOWN_SUFFIXES},
+    ".txt": _read_text,
+    ".pdf": lambda data: pdf_to_markdown(io.BytesIO(data)),
+    ".docx": lambda data: docx_to_markdown(io.BytesIO(data)),
+    ".html": lambda data: html_to_markdown(decode_text(data)),
+    ".htm": lambda data: html_to_markdown(decode_text(data)),
+    ".odt": opendocument_to_markdown,
+    ".ods": opendocument_to_markdown,
+    ".odp": opendocument_to_markdown,
+    ".pptx": pptx_to_markdown,
+    ".xlsx": xlsx_to_markdown,
+    ".rtf": lambda data: plain_text_to_markdown(rtf_to_text(data)),
+    ".eml": email_to_markdown,
+    ".csv": lambda data: csv_to_markdown(decode_text(data)),
+}
+SUPPORTED_SUFFIXES = frozenset(_READERS)
+
+
+@dataclass
+class FolderScan:
+    """What a folder holds: the files to read, and per extension how many were left unread."""
+
+    documents: list[Path] = field(default_factory=list)
+    not_read: dict[str, int] = field(default_factory=dict)  # ".psd" or NO_EXTENSION -> count
+
+
+def is_ignored(path: Path, root: Path) -> bool:
+    """Hidden files, files in hidden folders and Office lock files (~$…) are not the collection's."""
+    relative = path.relative_to(root)
+    return any(part.startswith(".") for part in relative.parts) or path.name.startswith("~$")
+
+
 def is_indexable(path: Path, root: Path) -> bool:
     """True for a supported file that is not hidden, not in a hidden folder and not an Office lock file."""
-    relative = path.relative_to(root)
-    if any(part.startswith(".") for part in relative.parts):
-        return False
-    if path.name.startswith("~$"):
-        return False
-    return path.suffix.lower() in SUPPORTED_SUFFIXES
+    return not is_ignored(path, root) and path.suffix.lower() in SUPPORTED_SUFFIXES
+
+
+def scan_folder(root: Path) -> FolderScan:
+    """The indexable files under root in a stable order, and the others counted per extension
+    (most frequent first)."""
+    documents: list[Path] = []
+    unread: Counter[str] = Counter()
+    for path in root.rglob("*"):
+        if not path.is_file() or is_ignored(path, root):
+            continue
+        if path.suffix.lower() in SUPPORTED_SUFFIXES:
+            documents.append(path)
+        else:
+            unread[path.suffix.lower() or NO_EXTENSION] += 1
+    ordered = sorted(unread.items(), key=lambda item: (-item[1], item[0]))
+    return FolderScan(sorted(documents), dict(ordered))
 
 
 def find_documents(root: Path) -> list[Path]:
     """Every indexable file under root, in a stable order."""
-    return sorted(p for p in root.rglob("*") if p.is_file() and is_indexable(p, root))
+    return scan_folder(root).documents
 
 
 def document_id(path: Path, root: Path) -> str:
@@ -66,7 +126,7 @@ def load_document(path: Path, root: Path, *, collection: str, data: bytes | None
         modified = 0.0
     return Document(
         id=document_id(path, root),
-        title=first_heading(text) or path.stem,
+        title=first_heading(text, any_level=path.suffix.lower() not in SHEET_SUFFIXES) or path.stem,
         text=text,
         modified=modified,
         content_hash=content_hash(data),
@@ -76,17 +136,10 @@ def load_document(path: Path, root: Path, *, collection: str, data: bytes | None
 
 
 def _to_markdown(suffix: str, data: bytes) -> str:
-    if suffix in MARKDOWN_SUFFIXES:
-        return markdown_to_markdown(decode_text(data))
-    if suffix == ".txt":
-        return plain_text_to_markdown(decode_text(data))
-    if suffix == ".pdf":
-        return pdf_to_markdown(io.BytesIO(data))
-    if suffix == ".docx":
-        return docx_to_markdown(io.BytesIO(data))
-    if suffix in {".html", ".htm"}:
-        return html_to_markdown(decode_text(data))
-    raise DocumentError(f"bestandstype {suffix} wordt niet ondersteund")
+    reader = _READERS.get(suffix)
+    if reader is None:
+        raise DocumentError(f"bestandstype {suffix or NO_EXTENSION} wordt niet ondersteund")
+    return reader(data)
 
 
 def decode_text(data: bytes) -> str:
@@ -140,9 +193,9 @@ def _looks_like_title(lines: list[str], i: int) -> bool:
             and not line.endswith((".", ",", ":", ";")))
 
 
-def first_heading(text: str) -> str | None:
-    """The first level-1 heading, else the first heading of any level; a `# comment` in fenced
-    code is not a heading."""
+def first_heading(text: str, *, any_level: bool = True) -> str | None:
+    """The first level-1 heading, else (with `any_level`) the first heading of any level; a
+    `# comment` in fenced code is not a heading."""
     first: str | None = None
     prose = (block for is_code, block in split_code(text) if not is_code)
     for line in (line for block in prose for line in block.splitlines()):
@@ -151,7 +204,7 @@ def first_heading(text: str) -> str | None:
             if len(match.group(1)) == 1:
                 return match.group(2).strip()
             first = first or match.group(2).strip()
-    return first
+    return first if any_level else None
 
 
 def normalise_text(text: str) -> str:
