@@ -8,6 +8,7 @@ from typing import Callable, Iterable
 from knowledge.embeddings import Embedder
 from knowledge.models import Hit
 from knowledge.query import full_text_query, normalise_question
+from knowledge.reranking import Reranker
 from knowledge.store import ChunkStore, ModelInfo
 
 __all__ = ["Retriever", "full_text_query", "normalise_question"]
@@ -21,20 +22,25 @@ log = logging.getLogger(__name__)
 DEPTH = 20
 WEIGHTS = (0.5, 1.0)  # (vector, full text)
 PER_DOCUMENT = 1
+RERANK_DEPTH = 20  # candidates a reranker reorders before the top k is taken
 
 
 class Retriever:
-    """Embeds the question and searches the store in the asked mode."""
+    """Embeds the question, searches the store in the asked mode and, with a reranker, lets it
+    reorder the best `rerank_depth` candidates before the top k is taken."""
 
     def __init__(self, embedder: Embedder, store: ChunkStore, *, depth: int = DEPTH,
                  weights: tuple[float, float] = WEIGHTS, per_document: int | None = PER_DOCUMENT,
-                 query_terms: Callable[[str], str] = full_text_query) -> None:
+                 query_terms: Callable[[str], str] = full_text_query,
+                 reranker: Reranker | None = None, rerank_depth: int = RERANK_DEPTH) -> None:
         self.embedder = embedder
         self.store = store
         self.depth = depth
         self.weights = weights
         self.per_document = per_document
         self.query_terms = query_terms
+        self.reranker = reranker
+        self.rerank_depth = rerank_depth
 
     def search(self, question: str, *, k: int = 5, mode: str = "hybrid",
                collections: Iterable[str] | None = None) -> list[Hit]:
@@ -43,6 +49,10 @@ class Retriever:
             return []
         self.store.check_model(ModelInfo(self.embedder.name, self.embedder.dimension))
         vector = self.embedder.embed_query(question)
-        return self.store.search(vector, self.query_terms(question), mode=mode, k=k,
+        candidates = k if self.reranker is None else max(k, self.rerank_depth)
+        hits = self.store.search(vector, self.query_terms(question), mode=mode, k=candidates,
                                  collections=None if collections is None else list(collections),
                                  depth=self.depth, weights=self.weights, per_document=self.per_document)
+        if self.reranker is None:
+            return hits
+        return self.reranker.rerank(question, hits)[:k]
