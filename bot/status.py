@@ -9,18 +9,21 @@ read shows as an ``error`` entry instead of hiding the rest.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from datetime import datetime, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 from zoneinfo import ZoneInfo
 
 from bot.scheduler import next_run_times, planned_jobs
 from bot.settings import Settings
+from knowledge.loaders import most_frequent_first
 
 if TYPE_CHECKING:
     from bot.answering.llm import Generator
     from bot.reindexing import RunReport
     from bot.services import Services
+    from knowledge.models import IndexReport
 
 log = logging.getLogger(__name__)
 
@@ -84,10 +87,24 @@ def run_summary(run: "RunReport") -> dict[str, Any]:
         "changed": sum(len(r.changed) for r in reports),
         "removed": sum(len(r.removed) for r in reports),
         "failed": failed,
+        "not_read": _summed_not_read(reports),
         "maintenance": run.maintenance,
         "collections": {name: _collection_report(run, name)
                         for name in dict.fromkeys([*run.reports, *run.failures])},
     }
+
+
+def _summed_not_read(reports: Iterable["IndexReport"]) -> dict[str, int]:
+    """Unsupported files per extension over all collections, most frequent first."""
+    total: Counter[str] = Counter()
+    for report in reports:
+        total.update(report.not_read)
+    return most_frequent_first(total)
+
+
+def not_read_text(counts: dict[str, int]) -> str:
+    """`3 × .psd, 1 × (zonder extensie)`: what a run left unread, for people."""
+    return ", ".join(f"{count} × {extension}" for extension, count in counts.items())
 
 
 def _collection_report(run: "RunReport", name: str) -> dict[str, Any]:
@@ -97,6 +114,7 @@ def _collection_report(run: "RunReport", name: str) -> dict[str, Any]:
     return {"ok": name not in run.failures, "added": report.added, "changed": report.changed,
             "removed": report.removed, "unchanged": report.unchanged,
             "failed": [{"path": s.path, "reason": s.reason} for s in report.skipped],
+            "not_read": report.not_read,
             "chunks_embedded": report.chunks_embedded, "duration_s": report.duration_s}
 
 
@@ -185,6 +203,8 @@ def render_status(status: dict[str, Any]) -> str:
     lines.append(f"• Laatste herindexering: {_run_line(run, zone)}")
     for failure in (run or {}).get("failed", [])[:LISTED_FILES]:
         lines.append(f"    – mislukt: `{failure['path']}`: {failure['reason']}")
+    if (run or {}).get("not_read"):
+        lines.append(f"    – niet gelezen (bestandstype niet ondersteund): {not_read_text(run['not_read'])}")
     schedule = status["schedule"]
     planned = schedule.get("jobs")
     lines.append(f"• Volgende herindexering: {_when(schedule.get('next_run'), zone)}"

@@ -21,7 +21,7 @@ from typing import Callable, Iterator
 from knowledge.chunking import Chunker
 from knowledge.embeddings import Embedder
 from knowledge.errors import DocumentError, IndexBusyError, SourceNotFoundError
-from knowledge.loaders import content_hash, document_id, find_documents, load_document
+from knowledge.loaders import content_hash, document_id, load_document, scan_folder
 from knowledge.models import Chunk, IndexReport, SkippedFile
 from knowledge.store import ChunkStore, ModelInfo, chunk_rows
 
@@ -43,6 +43,7 @@ class _Plan:
     removed: list[str] = field(default_factory=list)
     unchanged: int = 0
     skipped: list[SkippedFile] = field(default_factory=list)
+    not_read: dict[str, int] = field(default_factory=dict)
 
 
 class Indexer:
@@ -89,13 +90,14 @@ class Indexer:
                 self.store.replace_documents(collection, rows, plan.added + plan.changed + plan.removed,
                                              model=self.model, whole_collection=full)
         report.added, report.changed, report.removed = plan.added, plan.changed, plan.removed
-        report.unchanged, report.skipped = plan.unchanged, plan.skipped
+        report.unchanged, report.skipped, report.not_read = plan.unchanged, plan.skipped, plan.not_read
         report.chunks_embedded = len(plan.chunks)
         report.full_rebuild = full or rebuild
         report.duration_s = round(time.monotonic() - started, 3)
         log.info("re-indexed %s: %d added, %d changed, %d removed, %d unchanged, %d skipped, "
-                 "%d chunks embedded in %.1f s", collection, len(plan.added), len(plan.changed),
-                 len(plan.removed), plan.unchanged, len(plan.skipped), len(plan.chunks), report.duration_s)
+                 "%d not read (unsupported type), %d chunks embedded in %.1f s", collection,
+                 len(plan.added), len(plan.changed), len(plan.removed), plan.unchanged,
+                 len(plan.skipped), sum(plan.not_read.values()), len(plan.chunks), report.duration_s)
         return report
 
     def optimize(self, *, wait: bool = True) -> dict:
@@ -133,9 +135,10 @@ class Indexer:
             os.close(fd)  # closing releases the lock
 
     def _plan(self, root: Path, collection: str, known: dict[str, str], *, full: bool) -> _Plan:
-        plan = _Plan()
+        scan = scan_folder(root)
+        plan = _Plan(not_read=scan.not_read)
         seen: set[str] = set()
-        for path in find_documents(root):
+        for path in scan.documents:
             doc_id = document_id(path, root)
             seen.add(doc_id)
             try:

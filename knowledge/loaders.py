@@ -16,7 +16,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Mapping
 
 from knowledge.errors import DocumentError
 from knowledge.formats import docx_to_markdown, html_to_markdown, pdf_to_markdown
@@ -92,8 +92,12 @@ def scan_folder(root: Path) -> FolderScan:
             documents.append(path)
         else:
             unread[path.suffix.lower() or NO_EXTENSION] += 1
-    ordered = sorted(unread.items(), key=lambda item: (-item[1], item[0]))
-    return FolderScan(sorted(documents), dict(ordered))
+    return FolderScan(sorted(documents), most_frequent_first(unread))
+
+
+def most_frequent_first(counts: Mapping[str, int]) -> dict[str, int]:
+    """Counts per extension, largest first; ties by name, files without extension last."""
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0] == NO_EXTENSION, item[0])))
 
 
 def find_documents(root: Path) -> list[Path]:

@@ -68,6 +68,7 @@ class IndexReport:
     removed: list[str] = field(default_factory=list)
     unchanged: int = 0
     skipped: list[SkippedFile] = field(default_factory=list)
+    not_read: dict[str, int] = field(default_factory=dict)  # unsupported files per extension
     chunks_embedded: int = 0
     duration_s: float = 0.0
     started_at: str = ""  # ISO 8601, UTC

@@ -11,6 +11,7 @@ from typing import Iterator
 
 from bot.errors import ReindexBusyError, VraagbaakError
 from bot.services import Services
+from bot.status import not_read_text
 from knowledge.errors import IndexBusyError, KnowledgeError
 from knowledge.models import IndexReport
 
@@ -119,6 +120,8 @@ def format_report(collection: str, report: IndexReport) -> str:
         if names:
             lines.append(f"  {label}: {', '.join(names)}")
     lines.extend(f"  overgeslagen: {s.path} — {s.reason}" for s in report.skipped)
+    if report.not_read:
+        lines.append(f"  niet gelezen (bestandstype niet ondersteund): {not_read_text(report.not_read)}")
     return "\n".join(lines)
 
 

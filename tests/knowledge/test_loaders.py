@@ -248,3 +248,24 @@ def test_find_documents_skips_unsupported_hidden_and_lock_files(tmp_path):
     _write(tmp_path / ".git" / "notes.md", "# intern")
     _write(tmp_path / "~$rapport.docx", b"lock")
     assert find_documents(tmp_path) == sorted(wanted)
+
+
+@pytest.mark.slow
+def test_indexing_reads_mdx_and_reports_what_it_did_not_read(tmp_path, embedder):
+    from bot.commands.knowledge import format_report
+    from tests.knowledge.conftest import make_indexer
+
+    docs = tmp_path / "docs"
+    _write(docs / "docs" / "thuis.mdx", MDX)
+    _write(docs / "hr" / "lunch.md", "# Lunch\n\nDe lunch staat om half een klaar.\n")
+    for unread in ("ontwerp/logo.psd", "ontwerp/banner.psd", "LICENSE", ".git/config", "~$lunch.docx"):
+        _write(docs / unread, b"\x00binair")
+    indexer = make_indexer(tmp_path, embedder)
+    report = indexer.reindex(docs, collection="bedrijf")
+    assert sorted(report.added) == ["docs/thuis.mdx", "hr/lunch.md"] and report.skipped == []
+    assert report.not_read == {".psd": 2, "(zonder extensie)": 1}
+    hits = indexer.store.search(embedder.embed_query("flexcontract leidinggevende"), "flexcontract",
+                                mode="fts", k=3)
+    assert hits and hits[0].chunk.doc_id == "docs/thuis.mdx" and "<TabItem" not in hits[0].chunk.text
+    assert ("  niet gelezen (bestandstype niet ondersteund): 2 × .psd, 1 × (zonder extensie)"
+            in format_report("bedrijf", report).splitlines())

@@ -264,11 +264,11 @@ def test_binary_content_in_an_eml_or_csv_file_raises_a_reason(tmp_path):
 
 def test_scan_counts_unread_files_per_extension(tmp_path):
     for name in ("a.md", "b.mdx", "sub/c.odt", "ontwerp.psd", "sub/logo.psd", "sub/d.PSD", "LICENSE",
-                 "Makefile", "foto.jpg", ".verborgen.psd", ".git/objects/ab", "~$rapport.docx"):
+                 "foto.jpg", "poster.ai", ".verborgen.psd", ".git/objects/ab", "~$rapport.docx"):
         path = tmp_path / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(b"x")
     scan = scan_folder(tmp_path)
     assert [p.relative_to(tmp_path).as_posix() for p in scan.documents] == ["a.md", "b.mdx", "sub/c.odt"]
-    assert scan.not_read == {".psd": 3, NO_EXTENSION: 2, ".jpg": 1}
-    assert list(scan.not_read) == [".psd", NO_EXTENSION, ".jpg"]  # most frequent first
+    assert scan.not_read == {".psd": 3, ".ai": 1, ".jpg": 1, NO_EXTENSION: 1}
+    assert list(scan.not_read) == [".psd", ".ai", ".jpg", NO_EXTENSION]  # most frequent first, no extension last

@@ -67,6 +67,22 @@ def test_each_collection_keeps_its_own_last_run(tmp_path, embedder, two_collecti
     assert status["index"]["last_reindex"] == second.started_at
 
 
+def test_status_counts_the_files_the_last_run_did_not_read(tmp_path, embedder, two_collections):
+    for unread in ("schema.psd", "logo.psd", "LICENSE", ".DS_Store"):
+        (two_collections["it"] / unread).write_bytes(b"\x00binair")
+    (two_collections["hr"] / "foto.jpg").write_bytes(b"\xff\xd8")
+    services_for(tmp_path, embedder, two_collections).reindexer.run(trigger="test")
+
+    status = gather_status(services_for(tmp_path, embedder, two_collections))  # read back from the state folder
+    last = status["reindex"]["last_run"]
+    assert last["not_read"] == {".psd": 2, ".jpg": 1, "(zonder extensie)": 1}  # summed over the collections
+    assert status["collections"]["it"]["last_run"]["not_read"] == {".psd": 2, "(zonder extensie)": 1}
+    assert status["collections"]["hr"]["last_run"]["not_read"] == {".jpg": 1}
+    assert last["failed"] == []  # not read is not failed
+    assert ("    – niet gelezen (bestandstype niet ondersteund): 2 × .psd, 1 × .jpg, 1 × (zonder extensie)"
+            in render_status(status).splitlines())
+
+
 def test_without_a_schedule_next_run_is_null_and_the_text_says_so(tmp_path, embedder, two_collections):
     services = services_for(tmp_path, embedder, two_collections)  # both cron settings empty
     status = gather_status(services)
