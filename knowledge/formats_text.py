@@ -66,10 +66,17 @@ def _email_body(message: EmailMessage) -> str:
         content = body.get_content()
     except LookupError:  # a charset Python does not know: read it as well as we can
         log.debug("unknown e-mail charset %s", body.get_content_charset())
-        content = (body.get_payload(decode=True) or b"").decode("utf-8", errors="replace")
+        content = _decode_unknown(body.get_payload(decode=True) or b"")
     if body.get_content_type() == "text/html":
         return html_to_markdown(content)
     return content
+
+
+def _decode_unknown(payload: bytes) -> str:
+    try:
+        return payload.decode("utf-8")
+    except UnicodeDecodeError:
+        return payload.decode("cp1252", errors="replace")
 
 
 # --- CSV -------------------------------------------------------------------------------------------

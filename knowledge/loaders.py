@@ -75,11 +75,6 @@ def is_ignored(path: Path, root: Path) -> bool:
     return any(part.startswith(".") for part in relative.parts) or path.name.startswith("~$")
 
 
-def is_indexable(path: Path, root: Path) -> bool:
-    """True for a supported file that is not hidden, not in a hidden folder and not an Office lock file."""
-    return not is_ignored(path, root) and path.suffix.lower() in SUPPORTED_SUFFIXES
-
-
 def scan_folder(root: Path) -> FolderScan:
     """The indexable files under root in a stable order, and the others counted per extension
     (most frequent first)."""

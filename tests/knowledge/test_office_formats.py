@@ -272,3 +272,8 @@ def test_scan_counts_unread_files_per_extension(tmp_path):
     assert [p.relative_to(tmp_path).as_posix() for p in scan.documents] == ["a.md", "b.mdx", "sub/c.odt"]
     assert scan.not_read == {".psd": 3, ".ai": 1, ".jpg": 1, NO_EXTENSION: 1}
     assert list(scan.not_read) == [".psd", ".ai", ".jpg", NO_EXTENSION]  # most frequent first, no extension last
+
+
+def test_eml_in_a_charset_python_does_not_know_is_still_read(tmp_path):
+    message = b"From: a@polderlicht.example\nSubject: Kantine\nContent-Type: text/plain; charset=x-onbekend\n\nHet caf\xe9 is dicht.\n"
+    assert "Het café is dicht." in _load(tmp_path / "kantine.eml", message).text
