@@ -37,8 +37,9 @@ from bot.settings import load_settings, offline_environment  # noqa: E402
 offline_environment()
 
 from bot.answering.answer import AnswerEngine, Turn  # noqa: E402
+from bot.answering.generation import GenerationRequest  # noqa: E402
 from bot.answering.language import detect_language  # noqa: E402
-from bot.answering.llm import GenerationRequest, LlamaGenerator  # noqa: E402
+from bot.answering.llm import LlamaGenerator  # noqa: E402
 from bot.models import packaged_embedding_path, packaged_llm_path  # noqa: E402
 
 QA_FILE = REPO / "tests" / "data" / "qa.jsonl"

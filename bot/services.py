@@ -14,10 +14,10 @@ from bot.settings import Settings
 if TYPE_CHECKING:
     from bot.answering.answer import AnswerEngine
     from bot.answering.llm import Generator
-    from bot.answering.template_filling import TemplateFiller
-    from bot.answering.templates import TemplateLibrary
     from bot.feedback import FeedbackStore
     from bot.reindexing import Reindexer
+    from bot.templates.filling import TemplateFiller
+    from bot.templates.library import TemplateLibrary
     from knowledge.embeddings import Embedder
     from knowledge.indexing import Indexer
     from knowledge.retrieval import Retriever
@@ -100,12 +100,12 @@ class Services:
 
     @property
     def templates(self) -> "TemplateLibrary":
-        from bot.answering.templates import TemplateLibrary
+        from bot.templates.library import TemplateLibrary
         return self._once("templates", lambda: TemplateLibrary.load(self.settings.templates_dir))
 
     @property
     def template_filler(self) -> "TemplateFiller":
-        from bot.answering.template_filling import TemplateFiller
+        from bot.templates.filling import TemplateFiller
 
         def retrieve(query: str, collections: list[str] | None = None):
             return self.engine.retrieve(query, collections=collections)  # the index loads only when used

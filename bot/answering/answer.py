@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Callable, Iterator, Literal, Sequence
 
 from bot.answering.cache import AnswerCache, cache_key
 from bot.answering.citations import CitationRenumbering, resolve_citations
+from bot.answering.generation import Generation, GenerationRequest, Generator
 from bot.answering.language import detect_language
-from bot.answering.llm import Generation, GenerationRequest, Generator
 from bot.answering.prompts import ANSWER_STOPS, NOT_FOUND, Passage, build_messages, pack_passages
 from bot.answering.relevance import AbstainPolicy, Verdict, default_min_relevance
 
@@ -170,7 +170,7 @@ class AnswerEngine:
         self.context_budget_tokens = context_budget_tokens
         self.max_tokens = max_tokens
         self.sampling = {"temperature": temperature, "top_p": top_p, "repeat_penalty": repeat_penalty}
-        self.cache = AnswerCache(cache_size)
+        self.cache: AnswerCache[Answer] = AnswerCache(cache_size)
 
     @classmethod
     def from_parts(cls, settings: "Settings", *, retriever: "Retriever", generator: Generator) -> "AnswerEngine":

@@ -1,15 +1,28 @@
 """Answers to repeated questions, kept per index version: a re-index changes the version, so old
-answers are never served for new documents."""
+answers are never served for new documents.
+
+The cache keeps whatever answer objects it is given (answer.py's `Answer`), so it imports nothing of
+the engine that uses it.
+"""
 
 from __future__ import annotations
 
 import re
 import threading
 from collections import OrderedDict
-from typing import TYPE_CHECKING, Hashable, Sequence
+from typing import Generic, Hashable, Protocol, Sequence, TypeVar
 
-if TYPE_CHECKING:
-    from bot.answering.answer import Answer, Turn
+AnswerT = TypeVar("AnswerT")
+
+
+class SaidBefore(Protocol):
+    """An earlier turn of the conversation (answer.py's `Turn`): who said it and what."""
+
+    @property
+    def role(self) -> str: ...
+
+    @property
+    def text(self) -> str: ...
 
 _SPACES = re.compile(r"\s+")
 _TRAILING = re.compile(r"[\s?!.,;:]+$")
@@ -20,7 +33,7 @@ def normalise_question(text: str) -> str:
     return _TRAILING.sub("", _SPACES.sub(" ", text.strip().lower()))
 
 
-def cache_key(question: str, *, history: Sequence["Turn"], collections: Sequence[str] | None,
+def cache_key(question: str, *, history: Sequence[SaidBefore], collections: Sequence[str] | None,
               index_version: Hashable) -> tuple:
     return (
         normalise_question(question),
@@ -30,23 +43,23 @@ def cache_key(question: str, *, history: Sequence["Turn"], collections: Sequence
     )
 
 
-class AnswerCache:
+class AnswerCache(Generic[AnswerT]):
     """A thread-safe LRU of finished answers; size 0 keeps nothing."""
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._answers: OrderedDict[tuple, "Answer"] = OrderedDict()
+        self._answers: OrderedDict[tuple, AnswerT] = OrderedDict()
         self._lock = threading.Lock()
         self._version: Hashable = None
 
-    def get(self, key: tuple) -> "Answer | None":
+    def get(self, key: tuple) -> AnswerT | None:
         with self._lock:
             answer = self._answers.get(key)
             if answer is not None:
                 self._answers.move_to_end(key)
             return answer
 
-    def put(self, key: tuple, answer: "Answer") -> None:
+    def put(self, key: tuple, answer: AnswerT) -> None:
         if self.size <= 0:
             return
         with self._lock:

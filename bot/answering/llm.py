@@ -14,9 +14,10 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator, Protocol, runtime_checkable
+from typing import TYPE_CHECKING
 
-from bot.answering.chat_template import ChatTemplate, ChatTemplateError, template_from_metadata
+from bot.answering.chat_template import ChatTemplateError, template_from_metadata
+from bot.answering.generation import Generation, GenerationError, GenerationRequest, Generator
 from bot.answering.prefix_states import PrefixStates
 from bot.errors import ModelError
 from bot.models import check_gguf_file
@@ -25,128 +26,6 @@ if TYPE_CHECKING:
     from bot.settings import Settings
 
 log = logging.getLogger(__name__)
-
-
-class GenerationError(ModelError):
-    """A generation could not be made (prompt too long, model failure, generator closed)."""
-
-
-@dataclass(frozen=True)
-class GenerationRequest:
-    """What to generate: chat messages (roles system/user/assistant) and sampling parameters."""
-
-    messages: list[dict]
-    max_tokens: int
-    temperature: float = 0.2
-    top_p: float = 0.9
-    repeat_penalty: float = 1.1
-    json_schema: dict | None = None
-    stop: tuple[str, ...] = ()
-
-
-@dataclass
-class GenerationStats:
-    """Counts and times of one generation; times are seconds since `submit()`."""
-
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    cached_prompt_tokens: int = 0  # prompt prefix reused from llama.cpp's KV cache
-    queue_s: float = 0.0
-    first_token_s: float = 0.0
-    total_s: float = 0.0
-
-
-class QueuePlace(Protocol):
-    """Whatever orders a generator's requests; tells how many are ahead of one."""
-
-    def position(self, generation: "Generation") -> int: ...
-
-
-class Generation:
-    """One submitted request: its queue place, its streamed text and, once done, its stats.
-
-    The producer (a generator's worker) calls `emit()` per text piece and `finish()` once.
-    """
-
-    def __init__(self, request: GenerationRequest, queue: QueuePlace | None = None) -> None:
-        self.request = request
-        self.stats = GenerationStats()
-        self.submitted_at = time.perf_counter()
-        self._queue = queue
-        self._pieces: list[str] = []
-        self._finished = False
-        self._error: BaseException | None = None
-        self._cancelled = threading.Event()
-        self._changed = threading.Condition()
-
-    def position(self) -> int:
-        """0 while being generated (or done); n: n requests are ahead of this one."""
-        return self._queue.position(self) if self._queue is not None and not self.done() else 0
-
-    def __iter__(self) -> Iterator[str]:
-        """Text deltas as they are generated; blocks until the worker reaches this request."""
-        index = 0
-        while True:
-            with self._changed:
-                self._changed.wait_for(lambda: index < len(self._pieces) or self._finished)
-                new = self._pieces[index:]
-                finished = self._finished
-            index += len(new)
-            yield from new
-            if finished and index >= len(self._pieces):
-                if self._error is not None:
-                    raise self._error
-                return
-
-    def text(self) -> str:
-        """The whole generated text (waits until it is done)."""
-        with self._changed:
-            self._changed.wait_for(lambda: self._finished)
-        if self._error is not None:
-            raise self._error
-        return "".join(self._pieces)
-
-    def done(self) -> bool:
-        return self._finished
-
-    def cancel(self) -> None:
-        """Stop at the next token, or skip the request when it has not started."""
-        self._cancelled.set()
-
-    @property
-    def cancelled(self) -> bool:
-        return self._cancelled.is_set()
-
-    # --- called by the producer ---------------------------------------------------------------
-    def emit(self, piece: str) -> None:
-        if not self._pieces:
-            self.stats.first_token_s = time.perf_counter() - self.submitted_at
-        with self._changed:
-            self._pieces.append(piece)
-            self._changed.notify_all()
-
-    def finish(self, error: BaseException | None = None) -> None:
-        self.stats.total_s = time.perf_counter() - self.submitted_at
-        with self._changed:
-            self._error = error
-            self._finished = True
-            self._changed.notify_all()
-
-
-@runtime_checkable
-class Generator(Protocol):
-    """A text generator (local GGUF model or an OpenAI-compatible server)."""
-
-    model_name: str
-    n_ctx: int
-
-    def submit(self, request: GenerationRequest) -> Generation: ...
-
-    def count_tokens(self, text: str) -> int: ...
-
-    def queue_length(self) -> int: ...
-
-    def close(self) -> None: ...
 
 
 class _RequestQueue:

@@ -19,7 +19,7 @@ import urllib.request
 from collections import OrderedDict, deque
 from typing import TYPE_CHECKING, Any, Iterator
 
-from bot.answering.llm import Generation, GenerationError, GenerationRequest
+from bot.answering.generation import Generation, GenerationError, GenerationRequest
 
 if TYPE_CHECKING:
     from bot.settings import Settings

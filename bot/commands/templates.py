@@ -7,9 +7,9 @@ import json
 import sys
 from pathlib import Path
 
-from bot.answering.templates import TemplateField
 from bot.errors import TemplateError
 from bot.services import Services
+from bot.templates.template import TemplateField
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -52,7 +52,7 @@ def run_template(args: argparse.Namespace, services: Services) -> int:
     if args.json:
         print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
     else:
-        from bot.answering.template_rendering import to_markdown
+        from bot.templates.markdown import to_markdown
 
         print(to_markdown(result), end="")
     return 0

@@ -14,6 +14,7 @@ from typing import Any
 from bot.answering.answer import Answer, Source
 
 SECTION_LIMIT = 3000
+HEADER_LIMIT = 150  # characters in a header block's text
 BLOCKS_PER_MESSAGE = 50
 CONTEXT_ELEMENTS = 10
 FALLBACK_TEXT_LIMIT = 3000

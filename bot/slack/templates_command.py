@@ -10,10 +10,10 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.answering.templates import TemplateLibrary
 from bot.errors import TemplateError
 from bot.slack.parts import CommandCall, SlackParts, Subcommand
 from bot.slack.templates_modal import Origin, picker_modal, template_modal
+from bot.templates.library import TemplateLibrary
 
 log = logging.getLogger(__name__)
 

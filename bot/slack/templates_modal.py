@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from bot.answering.templates import Template, TemplateField
+from bot.templates.template import Template, TemplateField
 
 FORM_CALLBACK = "vraagbaak_template_form"
 PICKER_CALLBACK = "vraagbaak_template_pick"

@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.answering.template_rendering import fallback_text, to_blocks
-from bot.answering.templates import Template
 from bot.errors import VraagbaakError
+from bot.slack.template_blocks import fallback_text, to_blocks
+from bot.templates.template import Template
 
 if TYPE_CHECKING:
     from bot.services import Services

@@ -10,7 +10,6 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.answering.templates import TemplateInputError
 from bot.errors import TemplateError
 from bot.slack.parts import SlackParts
 from bot.slack.templates_modal import (
@@ -24,6 +23,7 @@ from bot.slack.templates_modal import (
     template_modal,
 )
 from bot.slack.templates_posting import TemplateJob, start_job
+from bot.templates.template import TemplateInputError
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """Reading one template file (TOML) into a Template; every error names the file and the field.
 
-File layout (see the shipped files in bot/answering/templates/ for complete examples)::
+File layout (see the shipped files in bot/templates/shipped/ for complete examples)::
 
     name = "brainstorm"              # optional; must equal the file name without .toml
     title = "Brainstorm"
@@ -40,7 +40,7 @@ from typing import Any, Mapping
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
-from bot.answering.templates import (
+from bot.templates.template import (
     FIELD_TYPES,
     Retrieval,
     Template,

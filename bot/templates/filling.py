@@ -13,10 +13,10 @@ from typing import Any, Callable, Mapping, Sequence
 from jsonschema import Draft202012Validator
 
 from bot.answering.answer import Source, source_of
-from bot.answering.llm import GenerationRequest, Generator
+from bot.answering.generation import GenerationRequest, Generator
 from bot.answering.prompts import Passage, pack_passages
-from bot.answering.templates import Template, Value
 from bot.errors import TemplateError, VraagbaakError
+from bot.templates.template import Template, Value
 from knowledge.errors import KnowledgeError
 from knowledge.models import Hit
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.answering.answer import QUOTED, AnswerEngine, Turn
-from bot.answering.llm import GenerationRequest
+from bot.answering.generation import GenerationRequest
 from bot.answering.prompts import INSTRUCTIONS, NOT_FOUND
 from knowledge.chunking import Chunker
 from knowledge.indexing import Indexer

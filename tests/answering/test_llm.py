@@ -10,7 +10,8 @@ import time
 
 import pytest
 
-from bot.answering.llm import Generation, GenerationError, GenerationRequest, Generator, LlamaGenerator, build_generator
+from bot.answering.generation import Generation, GenerationError, GenerationRequest, Generator
+from bot.answering.llm import LlamaGenerator, build_generator
 from bot.errors import ModelError
 from bot.models import packaged_llm_path
 from tests.conftest import make_settings

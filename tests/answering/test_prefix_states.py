@@ -9,7 +9,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from bot.answering.llm import GenerationRequest, LlamaGenerator
+from bot.answering.generation import GenerationRequest
+from bot.answering.llm import LlamaGenerator
 from bot.answering.prompts import INSTRUCTIONS, build_messages
 from bot.models import packaged_llm_path
 

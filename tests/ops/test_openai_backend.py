@@ -9,7 +9,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from bot.answering.llm import Generation, GenerationError, GenerationRequest, Generator, build_generator
+from bot.answering.generation import Generation, GenerationError, GenerationRequest, Generator
+from bot.answering.llm import build_generator
 from bot.answering.openai_backend import OpenAIGenerator, estimate_tokens
 from tests.conftest import make_settings
 from tests.ops.conftest import MODEL_ALIAS, free_port

@@ -137,7 +137,7 @@ def submit_form(slack: FakeSlack, view: dict, values: dict) -> None:
 
 @pytest.fixture
 def template_bot(tmp_path, indexed, slack):
-    from bot.answering.template_filling import TemplateFiller
+    from bot.templates.filling import TemplateFiller
     from tests.templates.builders import ScriptedModel
 
     settings = bot_settings(tmp_path, slack, sources=indexed.settings.sources,

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any, Callable
 
-from bot.answering.llm import GenerationRequest
+from bot.answering.generation import GenerationRequest
 from tests.generators import ScriptedGenerator
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from jsonschema import Draft202012Validator
 
-from bot.answering.template_filling import TemplateFiller
-from bot.answering.templates import TemplateLibrary
+from bot.templates.filling import TemplateFiller
+from bot.templates.library import TemplateLibrary
 from tests.templates.test_filling import HITS
 
 # (onderwerp, doel, doelgroep, randvoorwaarden); aantal cycles over 1..5, small ones more often

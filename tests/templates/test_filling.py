@@ -7,9 +7,10 @@ import json
 
 import pytest
 
-from bot.answering.template_filling import TemplateFiller, interleave, output_token_bound
-from bot.answering.templates import TemplateInputError, TemplateLibrary
 from bot.errors import TemplateError
+from bot.templates.filling import TemplateFiller, interleave, output_token_bound
+from bot.templates.library import TemplateLibrary
+from bot.templates.template import TemplateInputError
 from knowledge.errors import KnowledgeError
 from knowledge.models import Chunk, Hit
 from tests.templates.builders import ScriptedModel, instance_for, valid_reply

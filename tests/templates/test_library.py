@@ -5,12 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answering.templates import (
-    SHIPPED_DIR,
-    TemplateInputError,
-    TemplateLibrary,
-    TemplateNotFoundError,
-)
+from bot.templates.library import SHIPPED_DIR, TemplateLibrary
+from bot.templates.template import TemplateInputError, TemplateNotFoundError
 from tests.templates.builders import MINIMAL_TEMPLATE, write_template
 
 SHIPPED = ["actiepunten", "brainstorm", "nieuwsbericht", "samenvatting"]

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from bot.answering.answer import Source
-from bot.answering.template_filling import TemplateResult
-from bot.answering.template_rendering import fallback_text, to_blocks, to_markdown
-from bot.answering.templates import TemplateLibrary
+from bot.slack.template_blocks import fallback_text, to_blocks
+from bot.templates.filling import TemplateResult
+from bot.templates.library import TemplateLibrary
+from bot.templates.markdown import to_markdown
 from tests.fakeslack.workspace import check_blocks
 from tests.templates.builders import instance_for
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.answering.template_filling import TemplateFiller
 from bot.slack.templates_command import BRAINSTORM_COMMAND, SHORTCUT
 from bot.slack.templates_modal import FORM_CALLBACK, PICKER_BLOCK, PICKER_CALLBACK
+from bot.templates.filling import TemplateFiller
 from tests.fakeslack import FakeSlack, payloads
 from tests.slack.conftest import CHANNEL, USER, ServicesWith, bot_settings, running_bot
 from tests.templates.builders import ScriptedModel, write_template
