@@ -111,19 +111,18 @@ def test_two_runs_in_threads_one_is_refused_and_a_waiting_one_is_serialised(tmp_
     waiter = threading.Thread(target=lambda: results.setdefault(
         "second", second.reindex(docs, collection="bedrijf", wait=True)))
     waiter.start()
-    time.sleep(0.3)
-    assert "second" not in results  # it waits for the lock
     gated.gate.set()
     runner.join(60)
     waiter.join(60)
     assert len(results["first"].added) == 3
+    # the waiting run got the lock only after the first one committed: it found nothing to do
     assert results["second"].unchanged == 3 and results["second"].chunks_embedded == 0
     assert store.stats()["documents"] == 3 and store.stats()["chunks"] == results["first"].chunks_embedded
 
 
 def test_a_run_in_another_process_holds_the_lock(tmp_path, docs, embedder):
     state = tmp_path / "state"
-    ready = tmp_path / "ready"
+    ready, release = tmp_path / "ready", tmp_path / "release"
     script = textwrap.dedent(f"""
         import sys, time
         from pathlib import Path
@@ -132,7 +131,9 @@ def test_a_run_in_another_process_holds_the_lock(tmp_path, docs, embedder):
         indexer = Indexer(None, None, None, lock_dir=Path({str(state)!r}))
         with indexer.lock():
             Path({str(ready)!r}).touch()
-            time.sleep(1.5)
+            deadline = time.monotonic() + 60
+            while not Path({str(release)!r}).exists() and time.monotonic() < deadline:
+                time.sleep(0.01)
     """)
     holder = subprocess.Popen([sys.executable, "-c", script])
     try:
@@ -142,6 +143,7 @@ def test_a_run_in_another_process_holds_the_lock(tmp_path, docs, embedder):
         indexer = make_indexer(tmp_path, embedder)
         with pytest.raises(IndexBusyError):
             indexer.reindex(docs, collection="bedrijf")
+        release.touch()  # the other process lets go; a waiting run then gets the lock
         report = indexer.reindex(docs, collection="bedrijf", wait=True)
         assert len(report.added) == 3
     finally:

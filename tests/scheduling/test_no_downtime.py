@@ -48,7 +48,7 @@ def test_questions_are_answered_from_the_previous_version_until_one_switch(tmp_p
 
     seen: list[int] = []
     errors: list[BaseException] = []
-    stop = threading.Event()
+    stop, read_before_switch, read_after_switch = threading.Event(), threading.Event(), threading.Event()
 
     def keep_asking() -> None:
         # Its own store, as another process has it, and the writer's, as `vraagbaak serve` shares it.
@@ -56,17 +56,20 @@ def test_questions_are_answered_from_the_previous_version_until_one_switch(tmp_p
         while not stop.is_set():
             for store in stores:
                 try:
-                    seen.append(store.stats()["documents"])
+                    documents = store.stats()["documents"]
                     Retriever(embedder, store).search(QUESTION, k=3)
+                    seen.append(documents)
+                    (read_after_switch if documents == 8 else read_before_switch).set()
                 except BaseException as exc:  # noqa: BLE001 - any failure is a test failure
                     errors.append(exc)
 
     asker = threading.Thread(target=keep_asking, daemon=True)
     asker.start()
     with HeldRun(services.reindexer.run):  # embedding, not yet committed
+        assert read_before_switch.wait(30), "the reader never read while the run was busy"
         assert ranked(reader, embedder) == before and reader.version() == version
         assert "fiets.md" not in reader.documents("hr") and "ziek.md" in reader.documents("hr")
-    time.sleep(0.3)
+    assert read_after_switch.wait(30), "the reader never saw the new version"
     stop.set()
     asker.join(30)
     assert not errors, errors

@@ -30,6 +30,17 @@ def wait_until(check: Callable[[], object], timeout: float, what: str) -> object
     raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
 
+def entered(reindexer) -> threading.Event:
+    """Set when `reindexer.run` is called (the schedule has reached it), before the run starts."""
+    called, run = threading.Event(), reindexer.run
+
+    def calling(*args, **kwargs):
+        called.set()
+        return run(*args, **kwargs)
+    reindexer.run = calling
+    return called
+
+
 class HeldRun:
     """A real run in a thread, stopped in the middle of embedding until `release()`."""
 
@@ -98,30 +109,35 @@ def test_a_scheduled_run_meeting_a_busy_one_is_skipped_or_waits_as_configured(tm
 
     waiting = services_for(tmp_path, embedder, two_collections, reindex_when_busy="wait")
     schedule = ReindexScheduler.from_settings(waiting.settings, waiting.reindexer)
-    runs_before = refusing.reindexer.last_run().started_at
+    schedule.on_skipped = lambda job: skipped.append(job.id)
+    reached = entered(waiting.reindexer)
     with HeldRun(refusing.reindexer.run) as held:
         scheduled = threading.Thread(target=schedule.run_job, args=(INCREMENTAL,), daemon=True)
         scheduled.start()
-        time.sleep(0.5)
-        assert scheduled.is_alive(), "a waiting scheduled run should wait for the busy one"
+        assert reached.wait(30), "the schedule never asked for a run"
         held.gate.set()
         scheduled.join(60)
     assert not scheduled.is_alive()
-    assert waiting.reindexer.last_run().trigger == "schema:reindex"
-    assert waiting.reindexer.last_run().started_at >= runs_before
+    assert skipped == ["reindex"], "the waiting schedule must not skip"  # only the refusing one did
+    last = waiting.reindexer.last_run()
+    assert last.trigger == "schema:reindex" and last.ok and last.started_at >= held.result[0].started_at
 
 
 def test_the_nightly_check_waits_for_a_busy_run_instead_of_losing_the_night(tmp_path: Path, embedder,
                                                                             two_collections):
     services = services_for(tmp_path, embedder, two_collections, reindex_when_busy="refuse")
     schedule = ReindexScheduler.from_settings(services.settings, services.reindexer)
-    with HeldRun(services.reindexer.run) as held:
+    skipped: list[str] = []
+    schedule.on_skipped = lambda job: skipped.append(job.id)
+    busy = HeldRun(services.reindexer.run)  # takes the real run before `entered` wraps it
+    reached = entered(services.reindexer)
+    with busy as held:
         nightly = threading.Thread(target=schedule.run_job, args=(CONSISTENCY,), daemon=True)
         nightly.start()
-        time.sleep(0.5)
-        assert nightly.is_alive()
+        assert reached.wait(30), "the schedule never asked for the nightly run"
         held.gate.set()
         nightly.join(60)
+    assert not nightly.is_alive() and skipped == []
     last = services.reindexer.last_run()
     assert last.trigger == "schema:consistency" and last.full and last.ok
 
