@@ -1,11 +1,14 @@
 """Answering benchmarks on the offline default models; prints one JSON object.
 
     .venv/bin/python bench/answer.py [--index DIR] [--max-tokens 24] [--samples 5] [--skip-qa]
-    .venv/bin/python bench/answer.py --calibrate-only   # just the relevance threshold, no generation
+    .venv/bin/python bench/answer.py --calibrate-only [--corpus NAME=FOLDER:QAFILE ...]
+        # just the refusal thresholds, no generation; default corpora: the sample company and
+        # developer-overheid (shared/corpora), calibrated together
 
 Sections (targets from issue 3):
-- calibration: the relevance threshold per question language for the embedding model in use,
-  from tests/data/qa.jsonl (answerable vs unanswerable best-hit relevance).
+- calibration: the relevance threshold per question language for the embedding model in use, from
+  the answerable vs unanswerable best-hit relevance of all corpora together (with --calibrate-only;
+  otherwise of tests/data/qa.jsonl), and what those thresholds achieve on each corpus.
 - first_token: time to first token with the instruction prefix cached (another question was
   answered just before) vs cold (KV cache holds an unrelated prompt, prefix snapshots off);
   target cached <= 0.5 x cold.
@@ -44,19 +47,24 @@ from bot.models import packaged_embedding_path, packaged_llm_path  # noqa: E402
 
 QA_FILE = REPO / "tests" / "data" / "qa.jsonl"
 SAMPLE = REPO / "knowledge" / "sample"
+SHARED_CORPORA = REPO.parent / "shared" / "corpora"
+CALIBRATION_CORPORA = {
+    "sample": (SAMPLE, QA_FILE),
+    "developer-overheid": (SHARED_CORPORA / "developer-overheid", SHARED_CORPORA / "developer-overheid-qa.jsonl"),
+}
 UNRELATED = [{"role": "user", "content": "Tell me a joke about penguins and the weather in Iceland."}]
 
 
-def load_questions() -> list[dict]:
+def load_questions(qa_file: Path = QA_FILE) -> list[dict]:
     """The eval questions; a follow-up ("vervolg") gets the question before it as history."""
-    rows = [json.loads(line) for line in QA_FILE.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = [json.loads(line) for line in qa_file.read_text(encoding="utf-8").splitlines() if line.strip()]
     for previous, row in zip([None, *rows], rows):
         row["history"] = [Turn("user", previous["question"])] if row["kind"] == "vervolg" and previous else []
         row["answerable"] = bool(row["sources"])
     return rows
 
 
-def build_index(embedder, folder: Path | None):
+def build_index(embedder, folder: Path | None, source: Path = SAMPLE, collection: str = "bedrijf"):
     from knowledge.chunking import Chunker
     from knowledge.indexing import Indexer
     from knowledge.store import ChunkStore
@@ -65,27 +73,52 @@ def build_index(embedder, folder: Path | None):
     store = ChunkStore(str(root / "index"))
     started = time.perf_counter()
     Indexer(store, embedder, Chunker(embedder.count_tokens), lock_dir=root / "state").reindex(
-        SAMPLE, collection="bedrijf")
+        source, collection=collection)
     return store, time.perf_counter() - started
 
 
-def calibrate(engine: AnswerEngine, rows: list[dict]) -> dict:
-    """Per question language: the relevance threshold and (same-language only) the lexical-support
-    threshold that best separate answerable from unanswerable questions, and what they achieve."""
-    samples: dict[str, list[tuple[float, float | None, bool]]] = {}
+Sample = tuple[str, float, "float | None", bool]  # (question language, relevance, support, answerable)
+
+
+def calibration_samples(engine: AnswerEngine, rows: list[dict]) -> list[Sample]:
+    """What the refusal policy sees for each question: its language, best relevance and support."""
+    samples: list[Sample] = []
     for row in rows:
         prepared = engine.prepare(row["question"], history=row["history"])
         verdict = prepared.verdict
-        samples.setdefault(prepared.language, []).append((verdict.relevance, verdict.support, row["answerable"]))
-    result = {language: _calibrate_language(items) for language, items in sorted(samples.items())}
+        samples.append((prepared.language, verdict.relevance, verdict.support, row["answerable"]))
+    return samples
+
+
+def calibrate(samples_per_corpus: dict[str, list[Sample]]) -> dict:
+    """Per question language, over all corpora together: the relevance threshold and (same-language
+    only) the lexical-support threshold that best separate answerable from unanswerable questions,
+    and what they achieve in total and on each corpus."""
+    pooled: dict[str, list[tuple[float, float | None, bool]]] = {}
+    for samples in samples_per_corpus.values():
+        for language, relevance, support, answerable in samples:
+            pooled.setdefault(language, []).append((relevance, support, answerable))
+    result = {language: _calibrate_language(items) for language, items in sorted(pooled.items())}
     supports = [r["min_support"] for r in result.values() if r["min_support"] is not None]
-    declined = sum(r["declined"] for r in result.values())
-    kept = sum(r["kept"] for r in result.values())
-    return {"per_language": result,
-            "min_relevance": {language: r["min_relevance"] for language, r in result.items()},
-            "min_support": round(statistics.mean(supports), 2) if supports else None,
-            "unanswerable_declined": f"{declined}/{sum(r['n_unanswerable'] for r in result.values())}",
-            "answerable_kept": f"{kept}/{sum(r['n_answerable'] for r in result.values())}"}
+    min_relevance = {language: r["min_relevance"] for language, r in result.items()}
+    min_support = round(statistics.mean(supports), 2) if supports else None
+    per_corpus = {name: _outcome(samples, min_relevance, min_support)
+                  for name, samples in samples_per_corpus.items()}
+    return {"per_language": result, "min_relevance": min_relevance, "min_support": min_support,
+            "per_corpus": per_corpus, **_outcome([s for v in samples_per_corpus.values() for s in v],
+                                                  min_relevance, min_support)}
+
+
+def _outcome(samples: list[Sample], min_relevance: dict[str, float], min_support: float | None) -> dict:
+    """Declined unanswerable and kept answerable questions under these thresholds."""
+    declined = kept = 0
+    for language, relevance, support, answerable in samples:
+        threshold = min_relevance.get(language, min(min_relevance.values()))
+        answers = relevance >= threshold and (support is None or min_support is None or support >= min_support)
+        kept += answerable and answers
+        declined += (not answerable) and not answers
+    n_un = sum(not s[3] for s in samples)
+    return {"unanswerable_declined": f"{declined}/{n_un}", "answerable_kept": f"{kept}/{len(samples) - n_un}"}
 
 
 def _calibrate_language(items: list[tuple[float, float | None, bool]]) -> dict:
@@ -258,6 +291,9 @@ def main() -> int:
     parser.add_argument("--context-budget", type=int, help="passage budget in tokens (default: the setting's)")
     parser.add_argument("--skip-qa", action="store_true")
     parser.add_argument("--calibrate-only", action="store_true")
+    parser.add_argument("--corpus", action="append", type=_corpus,
+                        help="with --calibrate-only: NAME=FOLDER:QAFILE (repeatable; default: "
+                             "the sample company and developer-overheid)")
     args = parser.parse_args()
 
     from knowledge.embeddings import SentenceTransformerEmbedder
@@ -266,6 +302,11 @@ def main() -> int:
 
     settings = load_settings(environ={}, config_path=None, context_budget_tokens=args.context_budget)
     embedder = SentenceTransformerEmbedder(str(packaged_embedding_path()))
+    if args.calibrate_only:
+        report = calibrate_corpora(embedder, dict(args.corpus) if args.corpus else CALIBRATION_CORPORA,
+                                   settings.top_k)
+        print(json.dumps(report, indent=2, ensure_ascii=False))
+        return 0
     if args.index and ChunkStore(str(args.index / "index")).exists():
         store, index_s = ChunkStore(str(args.index / "index")), 0.0
     else:
@@ -275,11 +316,8 @@ def main() -> int:
     report: dict = {"embedding_model": embedder.name, "index_s": round(index_s, 1),
                     "context_budget_tokens": settings.context_budget_tokens, "top_k": settings.top_k}
     probe = AnswerEngine(retriever, _NoGenerator(), top_k=settings.top_k)
-    report["calibration"] = calibrate(probe, rows)
+    report["calibration"] = calibrate({"sample": calibration_samples(probe, rows)})
     report["policy_in_use"] = {"min_relevance": probe.policy.min_relevance, "min_support": probe.policy.min_support}
-    if args.calibrate_only:
-        print(json.dumps(report, indent=2, ensure_ascii=False))
-        return 0
 
     def load(prefix_states: int) -> tuple[LlamaGenerator, AnswerEngine]:
         generator = LlamaGenerator(packaged_llm_path(), n_ctx=settings.n_ctx, n_threads=settings.threads,
@@ -305,6 +343,33 @@ def main() -> int:
     generator.close()
     print(json.dumps(report, indent=2, ensure_ascii=False))
     return 0
+
+
+def _corpus(value: str) -> tuple[str, tuple[Path, Path]]:
+    """NAME=FOLDER:QAFILE"""
+    name, sep, rest = value.partition("=")
+    folder, sep2, qa_file = rest.rpartition(":")
+    if not (sep and sep2 and name and folder and qa_file):
+        raise argparse.ArgumentTypeError(f"expected NAME=FOLDER:QAFILE, got {value!r}")
+    return name, (Path(folder), Path(qa_file))
+
+
+def calibrate_corpora(embedder, corpora: dict[str, tuple[Path, Path]], top_k: int) -> dict:
+    """Indexes each corpus into a temporary folder and calibrates on all their questions together."""
+    from knowledge.retrieval import Retriever
+
+    samples: dict[str, list[Sample]] = {}
+    probe = None
+    for name, (folder, qa_file) in corpora.items():
+        store, _ = build_index(embedder, None, folder, name)
+        probe = AnswerEngine(Retriever(embedder, store), _NoGenerator(), top_k=top_k)
+        samples[name] = calibration_samples(probe, load_questions(qa_file))
+    return {"embedding_model": embedder.name, "top_k": top_k, "corpora": list(corpora),
+            "calibration": calibrate(samples),
+            "policy_in_use": {"min_relevance": probe.policy.min_relevance,
+                              "min_support": probe.policy.min_support,
+                              "per_corpus": {name: _outcome(v, probe.policy.min_relevance, probe.policy.min_support)
+                                             for name, v in samples.items()}} if probe else None}
 
 
 class _NoGenerator:
