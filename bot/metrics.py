@@ -16,7 +16,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4, generate_latest
 
 if TYPE_CHECKING:
-    from bot.answering.llm import Generator
+    from bot.answering.generation import Generator
     from bot.reindexing import Reindexer
 
 log = logging.getLogger(__name__)

@@ -13,7 +13,7 @@ from bot.settings import Settings
 
 if TYPE_CHECKING:
     from bot.answering.answer import AnswerEngine
-    from bot.answering.llm import Generator
+    from bot.answering.generation import Generator
     from bot.feedback import FeedbackStore
     from bot.reindexing import Reindexer
     from bot.templates.filling import TemplateFiller

@@ -20,9 +20,9 @@ from bot.settings import Settings
 from knowledge.loaders import most_frequent_first
 
 if TYPE_CHECKING:
-    from bot.answering.llm import Generator
-    from bot.reindexing import RunReport
-    from bot.services import Services
+    from bot.answering.generation import Generator
+    from bot.reindexing import Reindexer, RunReport
+    from knowledge.store import ChunkStore
     from knowledge.models import IndexReport
 
 log = logging.getLogger(__name__)
@@ -30,16 +30,15 @@ log = logging.getLogger(__name__)
 LISTED_FILES = 5
 
 
-def gather_status(services: "Services", *, generator: "Generator | None" = None,
-                  now: datetime | None = None) -> dict[str, Any]:
+def gather_status(settings: "Settings", store: "ChunkStore", reindexer: "Reindexer", *,
+                  generator: "Generator | None" = None, now: datetime | None = None) -> dict[str, Any]:
     """Index, last and next run, collections, model and queue, as plain JSON-able data.
 
     `generator`: the language model this process serves with, for its name and queue; without
     one (the CLI), the model is named from the settings and the queue is unknown."""
-    settings = services.settings
-    stats = _readable("index", services.store.stats)
-    last = _guard("last run", lambda: services.reindexer.last_run(), None)
-    per_collection = _guard("runs per collection", lambda: services.reindexer.last_runs_by_collection(), {})
+    stats = _readable("index", store.stats)
+    last = _guard("last run", lambda: reindexer.last_run(), None)
+    per_collection = _guard("runs per collection", lambda: reindexer.last_runs_by_collection(), {})
     schedule = {"next_run": None, **_readable("schedule", lambda: schedule_status(settings, now))}
     return {
         "index": {
@@ -51,7 +50,7 @@ def gather_status(services: "Services", *, generator: "Generator | None" = None,
             **({"error": stats["error"]} if "error" in stats else {}),
         },
         "reindex": {
-            "running": bool(_guard("running", lambda: services.reindexer.is_running(), False)),
+            "running": bool(_guard("running", lambda: reindexer.is_running(), False)),
             "last_run": run_summary(last) if last is not None else None,
         },
         "schedule": schedule,

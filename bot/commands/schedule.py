@@ -34,7 +34,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run_status(args: argparse.Namespace, services: Services) -> int:
     from bot.status import gather_status, render_status
 
-    status = gather_status(services)
+    status = gather_status(services.settings, services.store, services.reindexer)
     if args.json:
         print(json.dumps(status, ensure_ascii=False, indent=2))
     else:

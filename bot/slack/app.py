@@ -70,14 +70,21 @@ def build_app(settings: Settings, *, client: WebClient | None = None) -> App:
 
 def register(app: App, services: "Services", *, update_interval_s: float = 1.0) -> SlackParts:
     """Wires every listener; returns the parts they share (tests look inside)."""
-    arrivals = ArrivalOrder()
+    from bot.status import gather_status
+
+    settings, arrivals = services.settings, ArrivalOrder()
     parts = SlackParts(
-        services=services,
-        replier=Replier(lambda: services.engine, services.feedback, services.settings.collections_for_channel,
+        settings=settings,
+        feedback=services.feedback,
+        templates=services.templates,
+        template_filler=lambda: services.template_filler,
+        reindexer=services.reindexer,
+        status=lambda: gather_status(settings, services.store, services.reindexer, generator=services.generator),
+        replier=Replier(lambda: services.engine, services.feedback, settings.collections_for_channel,
                         arrivals, update_interval_s=update_interval_s),
         arrivals=arrivals,
         seen=SeenEvents(),
-        admins=AdminCheck(services.settings.admin_user_ids),
+        admins=AdminCheck(settings.admin_user_ids),
     )
     app.middleware(first_delivery_in_order(parts))
     for module in (*LISTENER_MODULES, *_template_modules()):

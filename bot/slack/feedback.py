@@ -26,7 +26,7 @@ def register(app: App, parts: SlackParts) -> None:
         vote = "up" if action["action_id"] == ACTION_VOTE_UP else "down"
         user = body["user"]["id"]
         try:
-            stored = parts.services.feedback.vote(str(action.get("value", "")), user=user, vote=vote)
+            stored = parts.feedback.vote(str(action.get("value", "")), user=user, vote=vote)
         except Exception:
             log.exception("storing a vote failed")
             respond(text=NOT_SAVED, response_type="ephemeral", replace_original=False)

@@ -15,7 +15,11 @@ from bot.slack.arrivals import ArrivalOrder, SeenEvents
 from bot.slack.replying import Replier
 
 if TYPE_CHECKING:
-    from bot.services import Services
+    from bot.feedback import FeedbackStore
+    from bot.reindexing import Reindexer
+    from bot.settings import Settings
+    from bot.templates.filling import TemplateFiller
+    from bot.templates.library import TemplateLibrary
 
 
 @dataclass(frozen=True)
@@ -44,7 +48,15 @@ class Subcommand:
 
 @dataclass
 class SlackParts:
-    services: "Services"
+    """The parts the listeners use, each by name. `template_filler` and `status` are called when
+    used: the filler needs the language model, the status reads the index and the run reports."""
+
+    settings: "Settings"
+    feedback: "FeedbackStore"
+    templates: "TemplateLibrary"
+    template_filler: Callable[[], "TemplateFiller"]
+    reindexer: "Reindexer"
+    status: Callable[[], dict[str, Any]]
     replier: Replier
     arrivals: ArrivalOrder
     seen: SeenEvents

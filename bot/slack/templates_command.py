@@ -33,13 +33,13 @@ def register(app: App, parts: SlackParts) -> None:
     def open_brainstorm(ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond) -> None:
         ack()
         origin = Origin(user=command["user_id"], channel=command.get("channel_id", ""))
-        open_form(parts.services.templates, client, command["trigger_id"], "brainstorm", origin,
+        open_form(parts.templates, client, command["trigger_id"], "brainstorm", origin,
                   respond=respond, prefill=str(command.get("text", "")).strip())
 
     @app.shortcut(SHORTCUT)
     def open_picker(ack: Ack, shortcut: dict[str, Any], client: WebClient) -> None:
         ack()
-        library = parts.services.templates
+        library = parts.templates
         origin = Origin(user=shortcut["user"]["id"])  # a global shortcut has no channel: the result goes to the DM
         names = library.names()
         if len(names) == 1:
@@ -71,7 +71,7 @@ def open_form(library: TemplateLibrary, client: WebClient, trigger_id: str, name
 
 
 def list_templates(parts: SlackParts, call: CommandCall) -> None:
-    call.respond(text=templates_text(parts.services.templates, show_errors=parts.admins.is_admin(call.user, call.client)),
+    call.respond(text=templates_text(parts.templates, show_errors=parts.admins.is_admin(call.user, call.client)),
                  response_type="ephemeral")
 
 
@@ -79,7 +79,7 @@ def open_named_template(parts: SlackParts, call: CommandCall) -> None:
     if not call.args:
         list_templates(parts, call)
         return
-    open_form(parts.services.templates, call.client, call.trigger_id, call.args[0].lower(),
+    open_form(parts.templates, call.client, call.trigger_id, call.args[0].lower(),
               Origin(user=call.user, channel=call.channel), respond=call.respond)
 
 

@@ -17,7 +17,7 @@ from bot.slack.template_blocks import fallback_text, to_blocks
 from bot.templates.template import Template
 
 if TYPE_CHECKING:
-    from bot.services import Services
+    from bot.slack.parts import SlackParts
 
 log = logging.getLogger(__name__)
 
@@ -39,15 +39,15 @@ class TemplateJob:
         return not self.channel or self.channel.startswith("D")
 
 
-def start_job(services: "Services", client: WebClient, job: TemplateJob) -> threading.Thread:
+def start_job(parts: "SlackParts", client: WebClient, job: TemplateJob) -> threading.Thread:
     """Runs the job in its own thread (the modal was already acknowledged)."""
-    thread = threading.Thread(target=run_job, args=(services, client, job),
+    thread = threading.Thread(target=run_job, args=(parts, client, job),
                               name=f"template-{job.template.name}", daemon=True)
     thread.start()
     return thread
 
 
-def run_job(services: "Services", client: WebClient, job: TemplateJob) -> None:
+def run_job(parts: "SlackParts", client: WebClient, job: TemplateJob) -> None:
     log.info("template %s asked by %s in %s", job.template.name, job.user, job.channel or "DM")
     title = job.template.title.lower()
     try:
@@ -59,9 +59,9 @@ def run_job(services: "Services", client: WebClient, job: TemplateJob) -> None:
         # The conversation the result lands in decides what may be searched (the DM, when the
         # bot could not post in the channel).
         in_dm = job.is_dm or message.channel != job.channel
-        collections = services.settings.collections_for_channel(None if in_dm else job.channel, is_dm=in_dm)
-        result = services.template_filler.fill(job.template, job.values, collections=collections,
-                                               on_queued=message.queued)
+        collections = parts.settings.collections_for_channel(None if in_dm else job.channel, is_dm=in_dm)
+        result = parts.template_filler().fill(job.template, job.values, collections=collections,
+                                              on_queued=message.queued)
         message.update(text=fallback_text(result),
                        blocks=to_blocks(result, intro=f"<@{job.user}> vroeg om deze {title}."))
     except VraagbaakError as exc:

@@ -34,7 +34,7 @@ def register(app: App, parts: SlackParts) -> None:
         origin = Origin.from_view(view)
         user = origin.user or body["user"]["id"]
         try:
-            template = parts.services.templates.get(origin.template)
+            template = parts.templates.get(origin.template)
         except TemplateError as exc:
             ack(response_action="update", view=notice_modal("Sjabloon", str(exc)))
             return
@@ -44,7 +44,7 @@ def register(app: App, parts: SlackParts) -> None:
             ack(response_action="errors", errors=exc.errors)
             return
         ack()
-        start_job(parts.services, client, TemplateJob(template, values, user=user, channel=origin.channel))
+        start_job(parts, client, TemplateJob(template, values, user=user, channel=origin.channel))
 
     @app.view(PICKER_CALLBACK)
     def submit_picker(ack: Ack, view: dict[str, Any]) -> None:
@@ -52,7 +52,7 @@ def register(app: App, parts: SlackParts) -> None:
         element = (((view.get("state") or {}).get("values") or {}).get(PICKER_BLOCK) or {}).get("value") or {}
         name = selected_value(element) or ""
         try:
-            template = parts.services.templates.get(name)
+            template = parts.templates.get(name)
         except TemplateError as exc:
             ack(response_action="errors", errors={PICKER_BLOCK: str(exc)})
             return

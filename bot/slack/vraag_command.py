@@ -56,7 +56,7 @@ def register(app: App, parts: SlackParts) -> None:
 
 def share(parts: SlackParts, body: dict[str, Any], action: dict[str, Any], client: WebClient,
           respond: Callable[..., Any]) -> None:
-    stored = parts.services.feedback.answer(str(action.get("value", "")))
+    stored = parts.feedback.answer(str(action.get("value", "")))
     if stored is None:
         respond(text=ANSWER_GONE, response_type="ephemeral", replace_original=False)
         return

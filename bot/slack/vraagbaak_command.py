@@ -76,24 +76,22 @@ def show_help(parts: SlackParts, call: CommandCall) -> None:
 
 
 def show_status(parts: SlackParts, call: CommandCall) -> None:
-    from bot.status import gather_status, render_status  # the same status as `vraagbaak status`
+    from bot.status import render_status  # the same status as `vraagbaak status`
 
-    services = parts.services
-    call.respond(text=render_status(gather_status(services, generator=services.generator)),
-                 response_type="ephemeral")
+    call.respond(text=render_status(parts.status()), response_type="ephemeral")
 
 
 def start_reindex(parts: SlackParts, call: CommandCall) -> None:
     full = any(a.lower() in FULL_WORDS for a in call.args)
     names = [a for a in call.args if a.lower() not in FULL_WORDS]
-    known = parts.services.settings.sources
+    known = parts.settings.sources
     unknown = [n for n in names if n not in known]
     if unknown:
         call.respond(text=f"Onbekende collectie(s): {', '.join(unknown)}. Bekend: {', '.join(known) or '(geen)'}.",
                      response_type="ephemeral")
         return
-    wait = parts.services.settings.reindex_when_busy == "wait"
-    busy = parts.services.reindexer.is_running()
+    wait = parts.settings.reindex_when_busy == "wait"
+    busy = parts.reindexer.is_running()
     if busy and not wait:
         raise ReindexBusyError("er loopt al een herindexering; probeer het straks opnieuw.")
     what = "volledige herindexering" if full else "herindexering"
@@ -131,7 +129,7 @@ def run_reindex(parts: SlackParts, call: CommandCall, collections: list[str] | N
                 wait: bool) -> None:
     log.info("re-index asked by %s (collections=%s, full=%s)", call.user, collections, full)
     try:
-        report = parts.services.reindexer.run(collections, full=full, progress=ProgressReporter(call), wait=wait,
+        report = parts.reindexer.run(collections, full=full, progress=ProgressReporter(call), wait=wait,
                                               trigger=f"slack:{call.user}")
         text = describe_report(report)
     except ReindexBusyError as exc:

@@ -159,7 +159,8 @@ def test_serve_exposes_metrics_that_move_with_answers(tmp_path: Path, embedder, 
     from bot.slack.serving import serve
     from tests.fakeslack import FakeSlack
     from tests.ops.conftest import MODEL_ALIAS, free_port
-    from tests.slack.conftest import CHANNEL, USER, ServicesWith, bot_settings
+    from bot.services import Services
+    from tests.slack.conftest import CHANNEL, USER, bot_settings
 
     port = free_port()
     with FakeSlack() as slack:
@@ -168,7 +169,7 @@ def test_serve_exposes_metrics_that_move_with_answers(tmp_path: Path, embedder, 
                                 llm_server_url=llm_server, llm_server_model=MODEL_ALIAS, n_ctx=2048,
                                 max_tokens=8, temperature=0.0, top_k=3, context_budget_tokens=300, answer_cache_size=0,
                                 reindex_cron="", consistency_cron="")
-        services = ServicesWith(settings, embedder=embedder)
+        services = Services(settings, embedder=embedder)
         stop, ready = threading.Event(), threading.Event()
         thread = threading.Thread(target=serve, args=(services,), kwargs={"stop": stop, "ready": ready},
                                   daemon=True)

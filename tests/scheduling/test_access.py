@@ -14,7 +14,8 @@ from bot.answering.answer import AnswerEngine
 from knowledge.retrieval import Retriever
 from tests.fakeslack import FakeSlack
 from tests.scheduling.conftest import USER, services_for
-from tests.slack.conftest import ServicesWith, bot_settings, running_bot
+from bot.services import Services
+from tests.slack.conftest import bot_settings, running_bot
 from tests.slack.fakes import ScriptedGenerator
 
 HR_ONLY = "C0HRONLY"
@@ -92,7 +93,7 @@ def test_a_restricted_channel_never_sees_another_collection_end_to_end(tmp_path,
     generator = ScriptedGenerator(quote_the_prompt, piece_delay_s=0.0, piece_chars=4000)
     retriever = Retriever(indexed.embedder, indexed.store)
     engine = AnswerEngine.from_parts(settings, retriever=retriever, generator=generator)
-    services = ServicesWith(settings, engine=engine, generator=generator, retriever=retriever,
+    services = Services(settings, engine=engine, generator=generator, retriever=retriever,
                             store=indexed.store, embedder=indexed.embedder)
     try:
         with running_bot(slack, services) as bot:
@@ -148,7 +149,7 @@ def template_bot(tmp_path, indexed, slack):
     engine = AnswerEngine.from_parts(settings, retriever=retriever, generator=model)
     filler = TemplateFiller(model, retrieve=lambda query, collections=None: engine.retrieve(
         query, collections=collections))
-    services = ServicesWith(settings, engine=engine, generator=model, retriever=retriever, store=indexed.store,
+    services = Services(settings, engine=engine, generator=model, retriever=retriever, store=indexed.store,
                             embedder=indexed.embedder, template_filler=filler)
     with running_bot(slack, services) as bot:
         yield bot, model

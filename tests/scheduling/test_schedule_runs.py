@@ -167,11 +167,12 @@ def test_the_consistency_check_repairs_what_an_incremental_run_trusts(tmp_path: 
 def test_an_admin_reindex_in_slack_meets_a_scheduled_run(tmp_path: Path, embedder, two_collections, slack,
                                                          when_busy):
     from tests.scheduling.conftest import ADMIN
-    from tests.slack.conftest import CHANNEL, ServicesWith, bot_settings, running_bot
+    from bot.services import Services
+    from tests.slack.conftest import CHANNEL, bot_settings, running_bot
 
     settings = bot_settings(tmp_path, slack, sources=two_collections, admin_user_ids=[ADMIN],
                             reindex_cron="", consistency_cron="", reindex_when_busy=when_busy)
-    services = ServicesWith(settings, embedder=embedder)
+    services = Services(settings, embedder=embedder)
     with running_bot(slack, services):
         scheduled = lambda progress: services.reindexer.run(progress=progress, trigger="schema:reindex")  # noqa: E731
         with HeldRun(scheduled) as held:

@@ -3,14 +3,16 @@ admins as a DM through the same app client, and stopping the bot stops the sched
 
 from __future__ import annotations
 
-import time
+import threading
 from pathlib import Path
 
 import pytest
 
+from bot.errors import ReindexBusyError
 from bot.feedback import FeedbackStore
 from tests.scheduling.conftest import ADMIN
-from tests.slack.conftest import ServicesWith, bot_settings
+from bot.services import Services
+from tests.slack.conftest import bot_settings
 from tests.slack.fakes import ScriptedGenerator, scripted_engine, serving
 
 pytestmark = pytest.mark.slow
@@ -21,7 +23,7 @@ def test_serve_runs_the_schedule_and_tells_admins_about_failures(tmp_path: Path,
     settings = bot_settings(tmp_path, slack, sources=sources, admin_user_ids=[ADMIN],
                             reindex_cron="*/1 * * * * *", consistency_cron="")
     generator = ScriptedGenerator()
-    services = ServicesWith(settings, engine=scripted_engine(generator), generator=generator, embedder=embedder,
+    services = Services(settings, engine=scripted_engine(generator), generator=generator, embedder=embedder,
                             feedback=FeedbackStore(settings.feedback_path))
     try:
         with serving(services):
@@ -36,6 +38,9 @@ def test_serve_runs_the_schedule_and_tells_admins_about_failures(tmp_path: Path,
             assert services.store.stats()["documents"] == 4
     finally:
         generator.close()
+    # The schedule stopped with the bot: its thread is gone, and the re-indexer takes no new run.
+    assert not [t for t in threading.enumerate() if t.name == "APScheduler" and t.is_alive()]
     runs = services.reindexer.last_run().started_at
-    time.sleep(2.5)
-    assert services.reindexer.last_run().started_at == runs, "the schedule should stop with the bot"
+    with pytest.raises(ReindexBusyError, match="gestopt"):
+        services.reindexer.run()
+    assert services.reindexer.last_run().started_at == runs

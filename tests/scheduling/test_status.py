@@ -60,7 +60,7 @@ def test_each_collection_keeps_its_own_last_run(tmp_path, embedder, two_collecti
     first = services.reindexer.run()
     write_docs(two_collections["hr"], {"nieuw.md": "# Nieuw\n\nEen nieuwe regeling.\n"})
     second = services.reindexer.run(["hr"])
-    status = gather_status(services)
+    status = gather_status(services.settings, services.store, services.reindexer)
     assert status["collections"]["hr"]["last_run"]["started_at"] == second.started_at
     assert status["collections"]["hr"]["last_run"]["added"] == ["nieuw.md"]
     assert status["collections"]["it"]["last_run"]["started_at"] == first.started_at
@@ -73,7 +73,8 @@ def test_status_counts_the_files_the_last_run_did_not_read(tmp_path, embedder, t
     (two_collections["hr"] / "foto.jpg").write_bytes(b"\xff\xd8")
     services_for(tmp_path, embedder, two_collections).reindexer.run(trigger="test")
 
-    status = gather_status(services_for(tmp_path, embedder, two_collections))  # read back from the state folder
+    elsewhere = services_for(tmp_path, embedder, two_collections)  # reads back from the state folder
+    status = gather_status(elsewhere.settings, elsewhere.store, elsewhere.reindexer)
     last = status["reindex"]["last_run"]
     assert last["not_read"] == {".psd": 2, ".jpg": 1, "(zonder extensie)": 1}  # summed over the collections
     assert status["collections"]["it"]["last_run"]["not_read"] == {".psd": 2, "(zonder extensie)": 1}
@@ -85,7 +86,7 @@ def test_status_counts_the_files_the_last_run_did_not_read(tmp_path, embedder, t
 
 def test_without_a_schedule_next_run_is_null_and_the_text_says_so(tmp_path, embedder, two_collections):
     services = services_for(tmp_path, embedder, two_collections)  # both cron settings empty
-    status = gather_status(services)
+    status = gather_status(services.settings, services.store, services.reindexer)
     assert status["schedule"]["next_run"] is None and status["index"]["last_reindex"] is None
     text = render_status(status)
     assert "Laatste herindexering: nog niet gedaan" in text

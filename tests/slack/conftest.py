@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,21 +29,11 @@ DM = "D0ALICE"
 SIGNING_SECRET = "test-signing-secret"
 
 
-class ServicesWith(Services):
-    """The composition root with some parts given (the session's models and index, or fakes);
-    parts not given are built from the settings as usual. Given parts are not closed here.
-    `give()` swaps a part in later, for listeners that look it up per call."""
-
-    def give(self, **parts: Any) -> None:
-        self._parts.update(parts)
-        self._given |= frozenset(parts)
-
-
 @dataclass
 class RunningBot:
     slack: FakeSlack
     parts: SlackParts
-    services: ServicesWith
+    services: Services
 
     @property
     def workspace(self):
@@ -57,7 +47,7 @@ def bot_settings(tmp_path: Path, slack: FakeSlack, **overrides: Any) -> Settings
 
 
 @contextlib.contextmanager
-def running_bot(slack: FakeSlack, services: ServicesWith, *, mode: str = "socket",
+def running_bot(slack: FakeSlack, services: Services, *, mode: str = "socket",
                 update_interval_s: float = 0.05) -> Iterator[RunningBot | tuple[RunningBot, SlackHttpServer]]:
     """The app as `vraagbaak serve` runs it, in Socket Mode (default) or HTTP mode."""
     app = build_app(services.settings)
@@ -113,10 +103,19 @@ def scripted_generator() -> Iterator[ScriptedGenerator]:
 
 
 @pytest.fixture
-def scripted_bot(tmp_path: Path, slack: FakeSlack, scripted_generator: ScriptedGenerator) -> Iterator[RunningBot]:
-    """The real app with the real AnswerEngine over a scripted model (fast: no real model)."""
-    settings = bot_settings(tmp_path, slack, admin_user_ids=[ADMIN])
-    services = ServicesWith(settings, engine=scripted_engine(scripted_generator), generator=scripted_generator,
-                            feedback=FeedbackStore(settings.feedback_path))
-    with running_bot(slack, services) as bot:
-        yield bot
+def scripted_bot_with(tmp_path: Path, slack: FakeSlack,
+                      scripted_generator: ScriptedGenerator) -> Iterator[Callable[..., RunningBot]]:
+    """Starts the real app with the real AnswerEngine over a scripted model (fast: no real model),
+    with further parts given by name (`scripted_bot_with(reindexer=…)`); it stops after the test."""
+    with contextlib.ExitStack() as stack:
+        def start(**parts: Any) -> RunningBot:
+            settings = bot_settings(tmp_path, slack, admin_user_ids=[ADMIN])
+            services = Services(settings, engine=scripted_engine(scripted_generator), generator=scripted_generator,
+                                feedback=FeedbackStore(settings.feedback_path), **parts)
+            return stack.enter_context(running_bot(slack, services))
+        yield start
+
+
+@pytest.fixture
+def scripted_bot(scripted_bot_with: Callable[..., RunningBot]) -> RunningBot:
+    return scripted_bot_with()

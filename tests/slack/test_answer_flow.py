@@ -8,7 +8,8 @@ from bot.slack.blocks import ACTION_SHARE, ACTION_VOTE_DOWN, ACTION_VOTE_UP, FEE
 from bot.slack.message_im import SUGGESTED_PROMPTS
 from bot.feedback import FeedbackStore
 from tests.fakeslack import payloads
-from tests.slack.conftest import CHANNEL, DM, USER, RunningBot, ServicesWith, bot_settings, running_bot
+from bot.services import Services
+from tests.slack.conftest import CHANNEL, DM, USER, RunningBot, bot_settings, running_bot
 from tests.slack.fakes import FixedRetriever, question_of, scripted_engine
 
 
@@ -254,7 +255,7 @@ def test_a_click_while_answers_are_being_written_is_not_held_up(scripted_bot, sc
 def test_each_conversation_searches_only_its_collections(tmp_path, slack, scripted_generator):
     retriever = FixedRetriever()
     settings = bot_settings(tmp_path, slack, channel_collections={CHANNEL: ["hr"]}, dm_collections=["it"])
-    services = ServicesWith(settings, engine=scripted_engine(scripted_generator, retriever),
+    services = Services(settings, engine=scripted_engine(scripted_generator, retriever),
                             generator=scripted_generator, feedback=FeedbackStore(settings.feedback_path))
     with running_bot(slack, services) as bot:
         in_channel = ask_in_channel(bot, "Hoeveel vakantiedagen heb ik?")

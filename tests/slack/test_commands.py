@@ -103,9 +103,9 @@ def Report(added: list, changed: list, removed: list, failed: list, **failures: 
                      failures=failures)
 
 
-def test_reindex_is_refused_to_someone_who_is_not_an_admin(scripted_bot):
+def test_reindex_is_refused_to_someone_who_is_not_an_admin(scripted_bot_with):
     reindexer = RecordingReindexer()
-    scripted_bot.services.give(reindexer=reindexer)
+    scripted_bot = scripted_bot_with(reindexer=reindexer)
     _, response_url = command(scripted_bot, "/vraagbaak", "reindex", user=USER)
     refusal = scripted_bot.slack.wait_for_response(response_url)
     assert refusal.body["text"] == NOT_ADMIN and refusal.body["response_type"] == "ephemeral"
@@ -113,12 +113,12 @@ def test_reindex_is_refused_to_someone_who_is_not_an_admin(scripted_bot):
     assert reindexer.calls == []
 
 
-def test_reindex_by_an_admin_reports_start_and_result(scripted_bot):
+def test_reindex_by_an_admin_reports_start_and_result(scripted_bot_with):
     report = Report(added=["hr/nieuw.md"], changed=["it/vpn.md", "it/wifi.html"], removed=[],
                     failed=[SkippedFile("hr/kapot.pdf", "geen tekst")])
     reindexer = RecordingReindexer(report=report)
     reindexer.gate.set()
-    scripted_bot.services.give(reindexer=reindexer)
+    scripted_bot = scripted_bot_with(reindexer=reindexer)
     _, response_url = command(scripted_bot, "/vraagbaak", "reindex volledig bedrijf", user=ADMIN)
     slack = scripted_bot.slack
     started = slack.wait_for_response(response_url)
@@ -131,25 +131,25 @@ def test_reindex_by_an_admin_reports_start_and_result(scripted_bot):
     assert not slack.calls_to("users.info", lambda c: c.params["user"] == ADMIN), "allow-listed: no lookup"
 
 
-def test_workspace_owner_may_reindex_and_busy_is_told_politely(scripted_bot):
+def test_workspace_owner_may_reindex_and_busy_is_told_politely(scripted_bot_with):
     reindexer = RecordingReindexer(report=Report([], [], [], []), busy=True)
-    scripted_bot.services.give(reindexer=reindexer)
+    scripted_bot = scripted_bot_with(reindexer=reindexer)
     _, response_url = command(scripted_bot, "/vraagbaak", "reindex", user=OWNER)
     busy = scripted_bot.slack.wait_for_response(response_url)
     assert "er loopt al een herindexering" in busy.body["text"]
     assert reindexer.calls == []
 
 
-def test_unknown_collection_is_named(scripted_bot):
-    scripted_bot.services.give(reindexer=RecordingReindexer())
+def test_unknown_collection_is_named(scripted_bot_with):
+    scripted_bot = scripted_bot_with(reindexer=RecordingReindexer())
     _, response_url = command(scripted_bot, "/vraagbaak", "reindex wiki", user=ADMIN)
     reply = scripted_bot.slack.wait_for_response(response_url)
     assert "Onbekende collectie(s): wiki" in reply.body["text"]
 
 
-def test_questions_keep_being_answered_while_a_reindex_runs(scripted_bot):
+def test_questions_keep_being_answered_while_a_reindex_runs(scripted_bot_with):
     reindexer = RecordingReindexer(report=Report([], ["hr/vakantie-en-verlof.md"], [], []))
-    scripted_bot.services.give(reindexer=reindexer)
+    scripted_bot = scripted_bot_with(reindexer=reindexer)
     _, response_url = command(scripted_bot, "/vraagbaak", "reindex", user=ADMIN)
     slack = scripted_bot.slack
     slack.wait_for_response(response_url)
@@ -161,12 +161,11 @@ def test_questions_keep_being_answered_while_a_reindex_runs(scripted_bot):
     slack.wait_for_response(response_url, lambda r: "klaar" in r.body.get("text", ""))
 
 
-def test_status_and_help_are_for_everyone(scripted_bot, scripted_generator):
+def test_status_and_help_are_for_everyone(scripted_bot_with, scripted_generator):
     class Stats:
         def stats(self):
             return {"documents": 24, "chunks": 310}
-    scripted_bot.services.give(store=Stats())
-    scripted_bot.services.give(reindexer=RecordingReindexer(report=Report(["a.md"], [], [], [])))
+    scripted_bot = scripted_bot_with(store=Stats(), reindexer=RecordingReindexer(report=Report(["a.md"], [], [], [])))
     _, status_url = command(scripted_bot, "/vraagbaak", "status")
     status = scripted_bot.slack.wait_for_response(status_url).body["text"]
     assert "24 documenten, 310 chunks" in status

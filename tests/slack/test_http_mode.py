@@ -11,14 +11,15 @@ import pytest
 
 from bot.feedback import FeedbackStore
 from tests.fakeslack import FakeSlack, SignedSender, payloads
-from tests.slack.conftest import CHANNEL, SIGNING_SECRET, USER, ServicesWith, bot_settings, running_bot
+from bot.services import Services
+from tests.slack.conftest import CHANNEL, SIGNING_SECRET, USER, bot_settings, running_bot
 from tests.slack.fakes import ScriptedGenerator, scripted_engine
 
 
 @pytest.fixture
 def http_bot(tmp_path: Path, slack: FakeSlack, scripted_generator: ScriptedGenerator) -> Iterator[tuple]:
     settings = bot_settings(tmp_path, slack, slack_app_token="")
-    services = ServicesWith(settings, engine=scripted_engine(scripted_generator), generator=scripted_generator,
+    services = Services(settings, engine=scripted_engine(scripted_generator), generator=scripted_generator,
                             feedback=FeedbackStore(settings.feedback_path))
     with running_bot(slack, services, mode="http") as (bot, server):
         sender = SignedSender(f"http://127.0.0.1:{server.port}/slack/events", SIGNING_SECRET)

@@ -19,7 +19,8 @@ from bot.slack.vraagbaak_command import NOT_ADMIN
 from knowledge.retrieval import Retriever
 from tests.conftest import SAMPLE
 from tests.fakeslack import FakeSlack, payloads
-from tests.slack.conftest import ADMIN, CHANNEL, DM, USER, RunningBot, ServicesWith, bot_settings, running_bot
+from bot.services import Services
+from tests.slack.conftest import ADMIN, CHANNEL, DM, USER, RunningBot, bot_settings, running_bot
 from tests.generators import RecordingGenerator
 from tests.slack.fakes import question_of
 from tests.slack.test_answer_flow import ask_in_channel, final_message
@@ -34,7 +35,7 @@ def real_bot(tmp_path: Path, slack: FakeSlack, generator, embedder, sample_index
     settings = bot_settings(tmp_path, slack, admin_user_ids=[ADMIN], **SHORT)
     recorder = RecordingGenerator(generator)
     engine = AnswerEngine.from_parts(settings, retriever=Retriever(embedder, sample_index), generator=recorder)
-    services = ServicesWith(settings, engine=engine, generator=recorder, embedder=embedder, store=sample_index,
+    services = Services(settings, engine=engine, generator=recorder, embedder=embedder, store=sample_index,
                             feedback=FeedbackStore(settings.feedback_path))
     with running_bot(slack, services) as bot:
         yield bot
@@ -134,7 +135,7 @@ def test_admin_reindex_while_questions_keep_being_answered(tmp_path, slack, gene
     shutil.copy(SAMPLE / "hr" / "vakantie-en-verlof.md", docs / "hr")
     settings = bot_settings(tmp_path, slack, admin_user_ids=[ADMIN], sources={"bedrijf": docs}, **SHORT)
     gated = GatedEmbedder(embedder)
-    services = ServicesWith(settings, embedder=gated, generator=generator)
+    services = Services(settings, embedder=gated, generator=generator)
     services.reindexer.run()  # the index as it was this morning
     with running_bot(slack, services) as bot:
         envelope_id, refused_url = slack.push_command("/vraagbaak", "reindex", user=USER, channel=CHANNEL)

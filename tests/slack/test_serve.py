@@ -11,13 +11,14 @@ import pytest
 from bot.cli import main
 from bot.feedback import FeedbackStore
 from bot.slack.serving import SlackSetupError, serve
-from tests.slack.conftest import CHANNEL, USER, ServicesWith, bot_settings
+from bot.services import Services
+from tests.slack.conftest import CHANNEL, USER, bot_settings
 from tests.slack.fakes import ScriptedGenerator, scripted_engine, serving
 
 
-def scripted_services(tmp_path, slack, generator, **overrides) -> ServicesWith:
+def scripted_services(tmp_path, slack, generator, **overrides) -> Services:
     settings = bot_settings(tmp_path, slack, reindex_cron="", consistency_cron="", **overrides)
-    return ServicesWith(settings, engine=scripted_engine(generator), generator=generator,
+    return Services(settings, engine=scripted_engine(generator), generator=generator,
                         feedback=FeedbackStore(settings.feedback_path))
 
 

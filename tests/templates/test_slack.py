@@ -12,7 +12,8 @@ from bot.slack.templates_command import BRAINSTORM_COMMAND, SHORTCUT
 from bot.slack.templates_modal import FORM_CALLBACK, PICKER_BLOCK, PICKER_CALLBACK
 from bot.templates.filling import TemplateFiller
 from tests.fakeslack import FakeSlack, payloads
-from tests.slack.conftest import CHANNEL, USER, ServicesWith, bot_settings, running_bot
+from bot.services import Services
+from tests.slack.conftest import CHANNEL, USER, bot_settings, running_bot
 from tests.templates.builders import ScriptedModel, write_template
 from tests.templates.test_filling import HITS
 
@@ -27,7 +28,7 @@ def bot(tmp_path: Path, slack: FakeSlack, model: ScriptedModel):
     write_template(tmp_path / "sjablonen", "weekstart")
     write_template(tmp_path / "sjablonen", "kapot", "title = 3\n")
     settings = bot_settings(tmp_path, slack, templates_dir=tmp_path / "sjablonen", admin_user_ids=[USER])
-    services = ServicesWith(settings, template_filler=TemplateFiller(model))
+    services = Services(settings, template_filler=TemplateFiller(model))
     with running_bot(slack, services) as running:
         yield running
 
@@ -139,7 +140,7 @@ def test_when_the_model_gives_no_valid_output_the_placeholder_says_so_in_dutch(b
 def test_a_brainstorm_from_slack_with_the_real_model(tmp_path: Path, slack: FakeSlack, generator):
     settings = bot_settings(tmp_path, slack)
     filler = TemplateFiller(generator, retrieve=lambda query, collections=None: HITS)
-    with running_bot(slack, ServicesWith(settings, template_filler=filler)) as bot:
+    with running_bot(slack, Services(settings, template_filler=filler)) as bot:
         view = open_form(bot, BRAINSTORM_COMMAND, "de kerstborrel")
         assert not submit(bot, view, {"onderwerp": "de kerstborrel", "doel": "iedereen voelt zich welkom",
                                       "aantal": "2"})
