@@ -211,8 +211,8 @@ def _candidates(production: Path, packaged: Callable[[], Path], configured: Path
     places = [("productie", production)]
     try:
         places.append(("meegeleverd", packaged()))
-    except ModelError:
-        pass
+    except ModelError as exc:  # the offline default model's package is not installed: nothing to list
+        log.debug("no packaged model to list: %s", exc)
     if configured is not None:
         places.insert(0, ("ingesteld", configured))
     return places

@@ -10,6 +10,7 @@ from __future__ import annotations
 import collections
 import json
 import logging
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -161,6 +162,8 @@ class LlamaGenerator:
             try:
                 self._generate(generation)
             except GenerationError as exc:
+                # Our messages name token counts and limits, never the question or the passages.
+                log.warning("generation failed: %s", exc)
                 generation.finish(exc)
             except Exception as exc:  # the worker must survive any one bad request
                 log.exception("generation failed")
@@ -208,13 +211,37 @@ class LlamaGenerator:
         if key not in self._grammars:
             try:
                 gbnf = json_schema_to_gbnf(json.dumps(schema))
-                # llama-cpp-python's string rule lets raw control characters into JSON strings
-                # (a newline inside "..."), which strict JSON parsers reject; llama.cpp's own excludes them.
-                gbnf = gbnf.replace('char ::= [^"\\\\]', 'char ::= [^"\\\\\\x7F\\x00-\\x1F]')
-                self._grammars[key] = LlamaGrammar.from_string(gbnf, verbose=False)
-            except Exception as exc:
+            except Exception as exc:  # its converter asserts, or fails on what it does not know
                 raise GenerationError(f"Het JSON-schema kan niet als grammatica dienen: {exc}") from exc
+            self._grammars[key] = LlamaGrammar.from_string(strict_json_strings(gbnf), verbose=False)
         return self._grammars[key]
+
+
+class GrammarPatchError(ModelError):
+    """llama-cpp-python's JSON grammar no longer looks as `strict_json_strings` expects."""
+
+
+# llama-cpp-python's string rule lets raw control characters into JSON strings (a newline inside
+# "..."), which strict JSON parsers reject; llama.cpp's own rule excludes them.
+_LOOSE_CHAR = 'char ::= [^"\\\\]'
+_STRICT_CHAR = 'char ::= [^"\\\\\\x7F\\x00-\\x1F]'
+_ANY_CHAR_CLASS = '[^"\\\\]'  # a loose string character, whatever the rule is called
+
+
+def strict_json_strings(gbnf: str) -> str:
+    """`gbnf` (from json_schema_to_gbnf) with control characters kept out of JSON strings.
+
+    Raises GrammarPatchError when the grammar has a string-character rule in a form we do not know,
+    so that a new llama-cpp-python cannot quietly bring back strings that strict parsers reject.
+    """
+    patched = gbnf.replace(_LOOSE_CHAR, _STRICT_CHAR)
+    defines_char = re.search(r"^char\s*::=", patched, re.MULTILINE) is not None
+    if _ANY_CHAR_CLASS in patched or (defines_char and _STRICT_CHAR not in patched):
+        raise GrammarPatchError(
+            "De JSON-grammatica van llama-cpp-python heeft een onbekende vorm: de regel "
+            f"`{_LOOSE_CHAR}` is niet gevonden. Pas strict_json_strings in bot/answering/llm.py aan "
+            "aan deze versie van llama-cpp-python.")
+    return patched
 
 
 @dataclass

@@ -5,10 +5,16 @@ model servers.
 Answers stream over server-sent events from `/v1/chat/completions`. A server batches requests
 itself; this client only bounds how many it has in flight (`max_parallel`), and `position()`
 tells a waiting request how many are ahead of it — 0 once it has been sent.
+
+Two things fall back when the server lacks them: the OpenAI form of a JSON schema (llama-cpp-python's
+server wants `json_object` + `schema`) and the server's tokenizer (else tokens are estimated). A
+fallback lasts `fallback_retry_s`, then the better path is tried again, so one bad moment of the
+server (a restart, a refused request) does not decide for every later request.
 """
 
 from __future__ import annotations
 
+import http.client
 import json
 import logging
 import math
@@ -29,6 +35,13 @@ log = logging.getLogger(__name__)
 _UNREACHABLE = "De taalmodelserver is niet bereikbaar; probeer het later opnieuw."
 _BROKEN_OFF = ("De taalmodelserver brak het antwoord af; mogelijk is de vraag met de gevonden tekst te lang "
                "voor het contextvenster van de server.")
+_UNREADABLE = "De taalmodelserver gaf een onleesbaar antwoord; probeer het later opnieuw."
+
+# What the network and HTTP layer raise (URLError, timeouts and refused connections are OSErrors) and
+# what a reply that is not JSON text raises; anything else is a bug of ours and is not relabelled.
+_NETWORK_ERRORS = (OSError, http.client.HTTPException)
+_REPLY_ERRORS = (json.JSONDecodeError, UnicodeDecodeError)
+_TOKENIZE_ROUTES = ("/extras/tokenize", "/tokenize")
 
 
 class _Slots:
@@ -72,7 +85,7 @@ class OpenAIGenerator:
     """`Generator` for an OpenAI-compatible `/v1` API; `base_url` ends in /v1 (e.g. http://llm:8080/v1)."""
 
     def __init__(self, base_url: str, model: str = "", *, api_key: str = "", n_ctx: int = 4096,
-                 max_parallel: int = 4, timeout: float = 600.0) -> None:
+                 max_parallel: int = 4, timeout: float = 600.0, fallback_retry_s: float = 300.0) -> None:
         self.base_url = base_url.rstrip("/")
         self.api_key = api_key
         self.n_ctx = n_ctx
@@ -81,10 +94,12 @@ class OpenAIGenerator:
         self._active = 0
         self._active_lock = threading.Lock()
         self._closed = False
+        self.fallback_retry_s = fallback_retry_s
         # llama-cpp-python's server knows only {"type": "json_object", "schema": …}; others the OpenAI form.
-        self._schema_style = "json_schema"
-        self._tokenize_route: str | None = None
-        self._token_cache: OrderedDict[str, int] = OrderedDict()
+        self._json_object_until = 0.0  # monotonic time until which json_object is tried first
+        self._tokenize_route: str | None = None  # the route that last worked
+        self._estimate_until = 0.0  # monotonic time until which tokens are estimated, not asked
+        self._token_cache: OrderedDict[str, int] = OrderedDict()  # counts from the server's tokenizer
         self._token_lock = threading.Lock()
         self.model_name = model or self._served_model()
 
@@ -115,7 +130,7 @@ class OpenAIGenerator:
                 return self._token_cache[text]
         count = self._server_token_count(text)
         if count is None:
-            count = estimate_tokens(text)
+            return estimate_tokens(text)  # not kept: the tokenizer is asked again after the cool-down
         with self._token_lock:
             self._token_cache[text] = count
             if len(self._token_cache) > 4096:
@@ -135,10 +150,17 @@ class OpenAIGenerator:
             if not generation.cancelled:
                 self._stream(generation)
         except GenerationError as exc:
+            log.warning("request to the model server %s failed: %s", self.base_url, exc)
             generation.finish(exc)
-        except Exception:  # the asker gets a Dutch message; the log gets the detail
-            log.warning("request to the model server %s failed", self.base_url, exc_info=True)
-            generation.finish(GenerationError(_UNREACHABLE))
+        except _NETWORK_ERRORS as exc:  # the asker gets a Dutch message; the log gets the detail
+            log.warning("request to the model server %s failed: %r", self.base_url, exc)
+            generation.finish(_caused_by(GenerationError(_UNREACHABLE), exc))
+        except _REPLY_ERRORS as exc:
+            log.warning("the model server %s sent an unreadable reply: %r", self.base_url, exc)
+            generation.finish(_caused_by(GenerationError(_UNREADABLE), exc))
+        except Exception as exc:  # a bug of ours: the asker must not wait forever, nor be told "niet bereikbaar"
+            log.exception("request to the model server %s failed on our side", self.base_url)
+            generation.finish(exc)
         else:
             generation.finish()
         finally:
@@ -167,21 +189,41 @@ class OpenAIGenerator:
             stats.prompt_tokens = sum(self.count_tokens(str(m.get("content", ""))) for m in request.messages)
 
     def _post_chat(self, request: GenerationRequest):
-        try:
-            return self._open("/chat/completions", self._body(request))
-        except urllib.error.HTTPError as exc:
-            detail = exc.read().decode("utf-8", errors="replace")[:2000]
-            # llama-cpp-python's server refuses the OpenAI form (with a 500) but takes json_object+schema.
-            refused_format = exc.code in (400, 422) or "response_format" in detail
-            if refused_format and request.json_schema and self._schema_style == "json_schema":
-                log.info("server refused response_format json_schema (HTTP %s); using json_object+schema",
-                         exc.code)
-                self._schema_style = "json_object"
-                return self._post_chat(request)
-            log.warning("model server answered HTTP %s: %s", exc.code, detail)
-            raise GenerationError(f"De taalmodelserver weigerde het verzoek (HTTP {exc.code}).") from exc
+        styles = self._schema_styles() if request.json_schema else ["json_schema"]
+        for attempt, style in enumerate(styles):
+            try:
+                response = self._open("/chat/completions", self._body(request, style))
+            except urllib.error.HTTPError as exc:
+                detail = exc.read().decode("utf-8", errors="replace")[:2000]
+                # llama-cpp-python's server refuses the OpenAI form (with a 500) but takes json_object+schema.
+                refused_format = exc.code in (400, 422) or "response_format" in detail
+                if refused_format and attempt + 1 < len(styles):  # then try the other form
+                    log.info("server refused response_format %s (HTTP %s); trying %s", style, exc.code,
+                             styles[attempt + 1])
+                    continue
+                log.warning("model server answered HTTP %s: %s", exc.code, detail)
+                raise GenerationError(f"De taalmodelserver weigerde het verzoek (HTTP {exc.code}).") from exc
+            if request.json_schema:
+                self._remember_schema_style(style)
+            return response
+        raise AssertionError("the last style returns or raises")  # for readers: the loop never falls through
 
-    def _body(self, request: Any) -> dict:
+    def _schema_styles(self) -> list[str]:
+        """The forms of response_format to try, the one that worked lately first."""
+        if time.monotonic() < self._json_object_until:
+            return ["json_object", "json_schema"]
+        return ["json_schema", "json_object"]
+
+    def _remember_schema_style(self, style: str) -> None:
+        if style == "json_object":
+            if time.monotonic() >= self._json_object_until:
+                log.info("using json_object+schema for %.0f s, then trying json_schema again",
+                         self.fallback_retry_s)
+            self._json_object_until = time.monotonic() + self.fallback_retry_s
+        else:
+            self._json_object_until = 0.0
+
+    def _body(self, request: Any, schema_style: str = "json_schema") -> dict:
         body: dict[str, Any] = {
             "model": self.model_name,
             "messages": list(request.messages),
@@ -196,7 +238,7 @@ class OpenAIGenerator:
         if request.stop:
             body["stop"] = list(request.stop)
         if request.json_schema:
-            if self._schema_style == "json_schema":
+            if schema_style == "json_schema":
                 body["response_format"] = {"type": "json_schema", "json_schema": {
                     "name": "vraagbaak", "schema": request.json_schema, "strict": True}}
             else:
@@ -218,33 +260,41 @@ class OpenAIGenerator:
         """The first model the server offers, for when no model name is configured."""
         try:
             with self._open("/models", timeout=10) as response:
-                models = json.load(response).get("data") or []
-        except (urllib.error.URLError, OSError, ValueError) as exc:
+                reply = json.load(response)
+        except (*_NETWORK_ERRORS, *_REPLY_ERRORS) as exc:
             raise GenerationError(f"{_UNREACHABLE} ({self.base_url})") from exc
+        models = (reply.get("data") if isinstance(reply, dict) else None) or []
         if not models:
             raise GenerationError("De taalmodelserver biedt geen enkel model aan.")
         return str(models[0].get("id", ""))
 
     def _server_token_count(self, text: str) -> int | None:
-        routes = [self._tokenize_route] if self._tokenize_route else ["/extras/tokenize", "/tokenize"]
+        """The server tokenizer's count; None when it has none or it failed (then estimate for a while)."""
+        if time.monotonic() < self._estimate_until:
+            return None
+        known = self._tokenize_route
+        routes = [known, *(r for r in _TOKENIZE_ROUTES if r != known)] if known else list(_TOKENIZE_ROUTES)
+        failures: list[str] = []
+        absent = 0  # routes the server answered 404/405 for: it has no such tokenizer
         for route in routes:
-            if route is None or route == "-":
-                continue
             body = {"input": text} if route == "/extras/tokenize" else {
                 "content": text, "prompt": text, "model": self.model_name}
             try:
                 with self._open(route, body, root=True, timeout=10) as response:
                     reply = json.load(response)
-            except (urllib.error.URLError, OSError, ValueError):
+            except (*_NETWORK_ERRORS, *_REPLY_ERRORS) as exc:
+                absent += isinstance(exc, urllib.error.HTTPError) and exc.code in (404, 405)
+                failures.append(f"{route}: {exc!r}")
                 continue
-            count = reply.get("count")
-            tokens = reply.get("tokens")
-            if count is None and isinstance(tokens, list):
-                count = len(tokens)
-            if isinstance(count, int):
+            count = _token_count(reply)
+            if count is not None:
                 self._tokenize_route = route
                 return count
-        self._tokenize_route = "-"  # this server has no tokenizer route: estimate from now on
+            failures.append(f"{route}: no count in the reply")
+        self._estimate_until = time.monotonic() + self.fallback_retry_s
+        log.log(logging.INFO if absent == len(routes) else logging.WARNING,
+                "the model server %s did not count tokens (%s); estimating for %.0f s", self.base_url,
+                "; ".join(failures), self.fallback_retry_s)
         return None
 
 
@@ -265,7 +315,7 @@ def _sse_events(response) -> Iterator[dict]:
     for raw in response:
         line = raw.decode("utf-8").strip()
         if line.startswith("{"):  # a server that ignored stream=true and answered in one piece
-            yield _as_stream_event(json.loads(line))
+            yield _as_stream_event(_json_object(line))
             return
         if not line.startswith("data:"):
             continue
@@ -273,11 +323,33 @@ def _sse_events(response) -> Iterator[dict]:
         if payload == "[DONE]":
             return
         if payload:
-            event = json.loads(payload)
+            event = _json_object(payload)
             if "error" in event and not event.get("choices"):
                 raise GenerationError(f"De taalmodelserver meldt een fout: {event['error']}")
             yield event
     raise GenerationError(_BROKEN_OFF)
+
+
+def _json_object(text: str) -> dict:
+    value = json.loads(text)
+    if not isinstance(value, dict):
+        raise GenerationError(_UNREADABLE)
+    return value
+
+
+def _token_count(reply: Any) -> int | None:
+    """The count in a tokenize reply: {"count": n} (llama-cpp-python) or {"tokens": [...]} (llama.cpp)."""
+    if not isinstance(reply, dict):
+        return None
+    count, tokens = reply.get("count"), reply.get("tokens")
+    if count is None and isinstance(tokens, list):
+        count = len(tokens)
+    return count if isinstance(count, int) else None
+
+
+def _caused_by(error: GenerationError, cause: BaseException) -> GenerationError:
+    error.__cause__ = cause
+    return error
 
 
 def _as_stream_event(reply: dict) -> dict:

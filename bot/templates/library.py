@@ -81,7 +81,8 @@ class TemplateLibrary:
             for path in sorted(folder.glob("*.toml")):
                 try:
                     stat = path.stat()
-                except OSError:
+                except OSError as exc:  # removed since the glob: the next look will not see it
+                    log.debug("template file %s vanished while looking: %s", path, exc)
                     continue
                 entries.append((str(path), stat.st_mtime_ns, stat.st_size))
         return (self.extra_dir is not None and self.extra_dir.is_dir(), *entries)

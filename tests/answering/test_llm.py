@@ -4,6 +4,7 @@ KV-cache reuse of the instruction prefix, JSON-schema grammar, clear load errors
 from __future__ import annotations
 
 import json
+import logging
 import os
 import threading
 import time
@@ -101,11 +102,15 @@ def test_json_schema_constrains_the_output(generator):
     assert set(value) == {"kleur"} and isinstance(value["kleur"], str)
 
 
-def test_a_prompt_longer_than_the_context_is_a_clear_error_and_the_worker_goes_on(generator):
-    too_long = generator.submit(request("woord " * 5000))
+def test_a_prompt_longer_than_the_context_is_a_clear_error_and_the_worker_goes_on(generator, caplog):
+    caplog.set_level(logging.WARNING, logger="bot.answering.llm")
+    too_long = generator.submit(request("vakantiewoord " * 5000))
     with pytest.raises(GenerationError, match="te lang"):
         too_long.text()
     assert generator.submit(request("Hi.")).text() is not None
+    logged = [r for r in caplog.records if r.name == "bot.answering.llm" and r.levelno == logging.WARNING]
+    assert len(logged) == 1 and "te lang" in logged[0].getMessage()
+    assert "vakantiewoord" not in logged[0].getMessage()  # the question's text stays out of the log
 
 
 def test_a_cancelled_request_stops_early(generator):

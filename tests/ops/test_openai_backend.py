@@ -200,3 +200,139 @@ def test_a_prompt_longer_than_the_servers_context_is_an_error_not_an_empty_answe
     generation = server_generator.submit(GenerationRequest(too_long, max_tokens=4))
     with pytest.raises(GenerationError, match="brak het antwoord af"):
         generation.text()
+
+
+class _ScriptedServer(BaseHTTPRequestHandler):
+    """An OpenAI-compatible server whose failures a test scripts: tokenizer answers 503 the first
+    `tokenizer_failures` times, the OpenAI schema form is refused (HTTP 400) the first
+    `refusals` times (every chat request while `refuse_all`), and a chat reply is `chat_reply`
+    (server-sent events) when set."""
+
+    tokenizer_failures = 0
+    refusals = 0
+    refuse_all = False
+    chat_reply: bytes | None = None
+
+    def do_POST(self) -> None:  # noqa: N802
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        kind = type(self)
+        kind.seen.append((self.path, body))
+        if self.path == "/extras/tokenize":
+            if kind.tokenizer_failures > 0:
+                kind.tokenizer_failures -= 1
+                self.send_error(503)
+                return
+            self._send("application/json", json.dumps({"count": 7}).encode())
+        elif self.path == "/v1/chat/completions":
+            form = (body.get("response_format") or {}).get("type")
+            if kind.refuse_all:
+                self.send_error(400, "prompt too long")
+                return
+            if form == "json_schema" and kind.refusals > 0:
+                kind.refusals -= 1
+                self.send_error(400, "response_format json_schema is not supported")
+                return
+            event = {"choices": [{"index": 0, "delta": {"content": '{"ok": true}'}}]}
+            reply = kind.chat_reply or f"data: {json.dumps(event)}\n\ndata: [DONE]\n\n".encode()
+            self._send("text/event-stream", reply)
+        else:
+            self.send_error(404)
+
+    def _send(self, content_type: str, data: bytes) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture
+def scripted():
+    """Yields (handler class, base URL) of a fresh scripted server."""
+    handler = type("Scripted", (_ScriptedServer,), {"seen": []})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield handler, f"http://127.0.0.1:{server.server_address[1]}/v1"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_bug_of_ours_is_not_reported_as_an_unreachable_server(scripted, caplog):
+    handler, url = scripted
+    generator = OpenAIGenerator(url, "m")
+    not_json = [{"role": "user", "content": {"een", "set"}}]  # our mistake: cannot be sent as JSON
+    generation = generator.submit(GenerationRequest(not_json, max_tokens=4))
+    with pytest.raises(TypeError, match="not JSON serializable"):
+        generation.text()
+    assert any(r.levelname == "ERROR" and r.exc_info for r in caplog.records)  # logged with its traceback
+    _wait(lambda: generator.queue_length() == 0)
+    assert generator.submit(GenerationRequest(QUESTION, max_tokens=4)).text() == '{"ok": true}'
+
+
+def test_a_reply_that_is_not_json_is_called_unreadable(scripted):
+    handler, url = scripted
+    handler.chat_reply = b"data: {niet: json\n\n"
+    generation = OpenAIGenerator(url, "m").submit(GenerationRequest(QUESTION, max_tokens=4))
+    with pytest.raises(GenerationError, match="onleesbaar"):
+        generation.text()
+
+
+def test_a_tokenizer_that_failed_once_is_asked_again_after_the_cool_down(scripted):
+    handler, url = scripted
+    text = "Hoeveel vakantiedagen krijg ik?"
+    handler.tokenizer_failures = 1
+    retrying = OpenAIGenerator(url, "m", fallback_retry_s=0)
+    assert retrying.count_tokens(text) == estimate_tokens(text)  # 503, and /tokenize is absent: estimated
+    assert retrying.count_tokens(text) == 7  # the server's tokenizer again, not an estimate for good
+
+
+def test_within_the_cool_down_the_failed_tokenizer_is_left_alone(scripted):
+    handler, url = scripted
+    text = "Hoeveel vakantiedagen krijg ik?"
+    handler.tokenizer_failures = 1
+    patient = OpenAIGenerator(url, "m", fallback_retry_s=3600)
+    assert patient.count_tokens(text) == estimate_tokens(text)
+    asked = len(handler.seen)
+    assert patient.count_tokens(text) == estimate_tokens(text)
+    assert len(handler.seen) == asked  # not asked again during the cool-down
+
+
+def test_one_refusal_of_the_openai_schema_form_does_not_decide_for_good(scripted):
+    handler, url = scripted
+    schema = {"type": "object", "properties": {"ok": {"type": "boolean"}}}
+    asked = GenerationRequest(QUESTION, max_tokens=8, json_schema=schema)
+
+    def forms() -> list[str]:
+        return [body["response_format"]["type"] for path, body in handler.seen if path == "/v1/chat/completions"]
+
+    handler.refusals = 1
+    retrying = OpenAIGenerator(url, "m", fallback_retry_s=0)
+    assert retrying.submit(asked).text() == '{"ok": true}'  # refused, then sent as json_object
+    assert retrying.submit(asked).text() == '{"ok": true}'
+    assert forms() == ["json_schema", "json_object", "json_schema"]
+
+    handler.seen.clear()
+    handler.refusals = 1
+    patient = OpenAIGenerator(url, "m", fallback_retry_s=3600)
+    patient.submit(asked).text()
+    patient.submit(asked).text()
+    assert forms() == ["json_schema", "json_object", "json_object"]  # the form that worked, for a while
+
+
+def test_a_request_refused_in_both_forms_is_an_error_and_changes_nothing(scripted):
+    handler, url = scripted
+    asked = GenerationRequest(QUESTION, max_tokens=8, json_schema={"type": "object"})
+    generator = OpenAIGenerator(url, "m", fallback_retry_s=3600)
+    handler.refuse_all = True  # e.g. a prompt too long for the server, in whatever form it is sent
+    with pytest.raises(GenerationError, match="weigerde"):
+        generator.submit(asked).text()
+    handler.refuse_all = False
+    handler.seen.clear()
+    assert generator.submit(asked).text() == '{"ok": true}'
+    sent = [body["response_format"]["type"] for path, body in handler.seen if path == "/v1/chat/completions"]
+    assert sent == ["json_schema"]
