@@ -28,7 +28,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 LLAMA_CPP_PYTHON_VERSION = "0.3.36"
-# The portable build (tools/llama-wheel.sh has the same flags; a test keeps the two equal).
+# The AVX2 class of tools/llama-wheel.sh (a test keeps the two equal): runs on every x86-64 CPU with
+# AVX2, so it is the rebuild that always works.
 PORTABLE_CMAKE_ARGS = (
     "-DGGML_NATIVE=OFF -DGGML_SSE42=ON -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON "
     "-DGGML_BMI2=ON -DGGML_AVX512=OFF -DGGML_AVX512_VBMI=OFF -DGGML_AVX512_VNNI=OFF -DGGML_AVX512_BF16=OFF "
@@ -106,6 +107,10 @@ def _crashed(signum: int, stderr: str) -> SelftestResult:
                  "(llama.cpp PR #26954), of een build van een andere machine.")
     elif signum == signal.SIGKILL:
         cause = "het proces is afgebroken, meestal omdat het geheugen (RAM) op is (OOM killer)."
+    elif _cpu_has_amx():
+        cause = ("llama.cpp crashte op een processor met AMX: waarschijnlijk een 'native' build met de "
+                 "AMX-kernels van llama.cpp (llama.cpp PR #26954; op sommige kernels SIGSEGV in plaats van "
+                 "SIGILL), anders een beschadigd modelbestand of te weinig geheugen.")
     else:
         cause = ("llama.cpp crashte: een build voor een andere processor, een beschadigd modelbestand, "
                  "of te weinig geheugen.")
@@ -147,6 +152,13 @@ def _server_selftest(settings: "Settings") -> SelftestResult:
 
 def _request(request_type):
     return request_type(messages=[{"role": "user", "content": PROMPT}], max_tokens=MAX_TOKENS, temperature=0.0)
+
+
+def _cpu_has_amx() -> bool:
+    try:
+        return " amx_tile" in Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return False
 
 
 def _signal_name(signum: int) -> str:

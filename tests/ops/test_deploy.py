@@ -59,7 +59,7 @@ def test_dockerfile_shape():
     runtime = rows[[i for i, (kw, _) in enumerate(rows) if kw == "FROM"][1]:]
     text = " ".join(f"{kw} {rest}" for kw, rest in rows)
     assert 'ARG LLAMA_CMAKE_ARGS=""' in text  # empty: the portable flags of tools/llama-wheel.sh
-    assert 'LLAMA_CMAKE_ARGS="${LLAMA_CMAKE_ARGS}" LLAMA_VERSION="${LLAMA_CPP_PYTHON_VERSION}"' in text
+    assert 'LLAMA_CPU=avx2 LLAMA_CMAKE_ARGS="${LLAMA_CMAKE_ARGS}" LLAMA_VERSION="${LLAMA_CPP_PYTHON_VERSION}"' in text
     assert "/tmp/llama-wheel.sh python" in text
     assert "torch==${TORCH_VERSION}" in text and "--index-url https://download.pytorch.org/whl/cpu" in text
     assert "ARG TORCH_VERSION=2.13.0" in text and "ARG LLAMA_CPP_PYTHON_VERSION=0.3.36" in text

@@ -49,21 +49,46 @@ def test_installed_llama_cpp_has_no_amx_tile_instructions_and_uses_avx2():
 
 def test_one_set_of_portable_flags_for_the_makefile_the_dockerfile_and_the_advice():
     script = (REPO / "tools" / "llama-wheel.sh").read_text()
-    assert f'PORTABLE_ARGS="{PORTABLE_CMAKE_ARGS}"' in script
+    assert f'PORTABLE_ARGS="{PORTABLE_CMAKE_ARGS}"' in script  # the AVX2 class
     for flag in ("-DGGML_NATIVE=OFF", "-DGGML_AVX2=ON", "-DGGML_AMX_TILE=OFF", "-DGGML_AMX_INT8=OFF"):
         assert flag in PORTABLE_CMAKE_ARGS
     assert "tools/llama-wheel.sh" in (REPO / "Makefile").read_text()
     assert "tools/llama-wheel.sh" in (REPO / "deploy" / "Dockerfile").read_text()
 
 
+def _fake_python(tmp_path: Path) -> Path:
+    """Stands in for `python -m pip wheel`: writes CMAKE_ARGS and an empty wheel into --wheel-dir."""
+    fake = tmp_path / "python"
+    fake.write_text("#!/bin/sh\nfor a; do case $a in --wheel-dir) next=1;; *) [ -n \"$next\" ] && "
+                    "d=$a && next=;; esac; done\necho \"$CMAKE_ARGS\" > \"$d/flags\"\n"
+                    "touch \"$d/llama_cpp_python-0.3.36-py3-none-linux_x86_64.whl\"\n")
+    fake.chmod(0o755)
+    return fake
+
+
+@pytest.mark.parametrize("cpu_flags, avx512", [
+    ("fpu sse4_2 avx avx2 fma f16c bmi2", False),  # e.g. AMD Zen 3, Intel desktop CPUs
+    ("avx2 fma f16c bmi2 avx512f avx512cd avx512bw avx512dq avx512vl avx512_vnni amx_tile amx_int8", True),
+])
+def test_the_cpu_class_follows_this_cpu_and_never_turns_amx_on(tmp_path, cpu_flags, avx512):
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text(f"processor : 0\nflags : {cpu_flags}\n")
+    env = {**os.environ, "VRAAGBAAK_WHEEL_CACHE": str(tmp_path / "cache"), "LLAMA_CPUINFO": str(cpuinfo)}
+    env.pop("LLAMA_CMAKE_ARGS", None)
+    env.pop("LLAMA_CPU", None)
+    done = subprocess.run([str(REPO / "tools" / "llama-wheel.sh"), str(_fake_python(tmp_path))], env=env,
+                          capture_output=True, text=True, check=True)
+    flags = (Path(done.stdout.strip()).parent / "flags").read_text().split()
+    assert ("-DGGML_AVX512=ON" in flags) is avx512 and "-DGGML_AVX2=ON" in flags and "-DGGML_NATIVE=OFF" in flags
+    assert {"-DGGML_AMX_TILE=OFF", "-DGGML_AMX_INT8=OFF", "-DGGML_AMX_BF16=OFF"} <= set(flags)
+    if not avx512:
+        assert " ".join(flags) == PORTABLE_CMAKE_ARGS
+
+
 def test_the_wheel_folder_is_keyed_to_the_flags(tmp_path):
     """A wheel built with other flags sits in another folder, so it is never taken for the portable one."""
-    fake_python = tmp_path / "python"
-    fake_python.write_text("#!/bin/sh\nfor a; do case $a in --wheel-dir) next=1;; *) [ -n \"$next\" ] && "
-                           "d=$a && next=;; esac; done\necho \"$CMAKE_ARGS\" > \"$d/flags\"\n"
-                           "touch \"$d/llama_cpp_python-0.3.36-py3-none-linux_x86_64.whl\"\n")
-    fake_python.chmod(0o755)
-    env = {**os.environ, "VRAAGBAAK_WHEEL_CACHE": str(tmp_path / "cache")}
+    fake_python = _fake_python(tmp_path)
+    env = {**os.environ, "VRAAGBAAK_WHEEL_CACHE": str(tmp_path / "cache"), "LLAMA_CPU": "avx2"}
 
     def wheel(**extra) -> Path:
         done = subprocess.run([str(REPO / "tools" / "llama-wheel.sh"), str(fake_python)], env={**env, **extra},
