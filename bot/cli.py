@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bot.commands import COMMAND_MODULES
 from bot.errors import VraagbaakError
-from bot.logs import configure_logging
+from bot.operations.logs import configure_logging
 from bot.services import Services
 from bot.settings import SettingsError, load_settings, offline_environment
 

@@ -11,7 +11,7 @@ from typing import Iterator
 
 from bot.errors import ReindexBusyError, VraagbaakError
 from bot.services import Services
-from bot.status import not_read_text
+from bot.operations.status import not_read_text
 from knowledge.errors import IndexBusyError, KnowledgeError
 from knowledge.models import IndexReport
 

@@ -33,7 +33,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_config(args: argparse.Namespace, services: Services) -> int:
-    from bot.config_reference import render_env_example, render_markdown, render_text
+    from bot.operations.config_reference import render_env_example, render_markdown, render_text
 
     if args.markdown:
         print(render_markdown(), end="")
@@ -45,7 +45,7 @@ def run_config(args: argparse.Namespace, services: Services) -> int:
 
 
 def run_doctor(args: argparse.Namespace, services: Services) -> int:
-    from bot.doctor import Doctor
+    from bot.operations.doctor import Doctor
 
     report = Doctor(services.settings, load_models=not args.quick, check_slack=not args.no_slack).run()
     if args.json:

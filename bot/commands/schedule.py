@@ -32,7 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_status(args: argparse.Namespace, services: Services) -> int:
-    from bot.status import gather_status, render_status
+    from bot.operations.status import gather_status, render_status
 
     status = gather_status(services.settings, services.store, services.reindexer)
     if args.json:
@@ -44,7 +44,7 @@ def run_status(args: argparse.Namespace, services: Services) -> int:
 
 def run_scheduler(args: argparse.Namespace, services: Services) -> int:
     from bot.scheduler import ReindexScheduler
-    from bot.status import schedule_status
+    from bot.operations.status import schedule_status
 
     settings = services.settings
     schedule = ReindexScheduler.from_settings(settings, services.reindexer)

@@ -30,7 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_serve(args: argparse.Namespace, services: Services) -> int:
-    from bot.selftest import run_selftest
+    from bot.operations.selftest import run_selftest
     from bot.slack.serving import serve
 
     stop = threading.Event()

@@ -70,7 +70,7 @@ def build_app(settings: Settings, *, client: WebClient | None = None) -> App:
 
 def register(app: App, services: "Services", *, update_interval_s: float = 1.0) -> SlackParts:
     """Wires every listener; returns the parts they share (tests look inside)."""
-    from bot.status import gather_status
+    from bot.operations.status import gather_status
 
     settings, arrivals = services.settings, ArrivalOrder()
     parts = SlackParts(

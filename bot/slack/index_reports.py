@@ -1,4 +1,4 @@
-"""Re-index progress and results as short Dutch Slack messages (mrkdwn); the status is bot/status.py."""
+"""Re-index progress and results as short Dutch Slack messages (mrkdwn); the status is bot/operations/status.py."""
 
 from __future__ import annotations
 

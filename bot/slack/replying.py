@@ -16,7 +16,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.answering.answer import Answer, Turn
 from bot.errors import VraagbaakError
-from bot.metrics import metrics
+from bot.operations.metrics import metrics
 from bot.slack.arrivals import ArrivalOrder
 from bot.slack.delivery import (Delivery, EphemeralReply, StreamedReply, StreamingSupport,
                                 UpdatedReply)

@@ -19,12 +19,12 @@ from slack_bolt.error import BoltError
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.errors import VraagbaakError
-from bot.metrics import start_metrics_server
+from bot.operations.metrics import start_metrics_server
 from bot.settings import Settings
 from bot.slack.app import api_url, build_app, register
 
 if TYPE_CHECKING:
-    from bot.selftest import SelftestResult
+    from bot.operations.selftest import SelftestResult
     from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -97,7 +97,7 @@ def serve(services: "Services", *, mode: str | None = None, port: int | None = N
     """`vraagbaak serve`: checks, loads the models, connects, then runs until `stop` is set (or
     SIGINT/SIGTERM, which the caller turns into `stop`).
 
-    `selftest` (the CLI passes bot.selftest.run_selftest) makes one tiny generation first, in a
+    `selftest` (the CLI passes bot.operations.selftest.run_selftest) makes one tiny generation first, in a
     child process: a llama.cpp build that crashes on this CPU stops the start-up with advice
     (BackendCrashError) instead of killing the bot on the first question.
     """

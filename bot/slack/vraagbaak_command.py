@@ -76,7 +76,7 @@ def show_help(parts: SlackParts, call: CommandCall) -> None:
 
 
 def show_status(parts: SlackParts, call: CommandCall) -> None:
-    from bot.status import render_status  # the same status as `vraagbaak status`
+    from bot.operations.status import render_status  # the same status as `vraagbaak status`
 
     call.respond(text=render_status(parts.status()), response_type="ephemeral")
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.config_reference import (
+from bot.operations.config_reference import (
     readme_block,
     render_env_example,
     render_markdown,
@@ -18,7 +18,7 @@ from bot.config_reference import (
 from bot.settings import Settings, load_settings, setting_fields
 
 REPO = Path(__file__).resolve().parents[2]
-REGENERATE = "regenerate with: .venv/bin/python -m bot.config_reference --write"
+REGENERATE = "regenerate with: .venv/bin/python -m bot.operations.config_reference --write"
 
 
 def test_readme_block_matches_the_settings_module():

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.config_reference import setting_rows
+from bot.operations.config_reference import setting_rows
 
 REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy"

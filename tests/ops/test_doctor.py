@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from bot.cli import main
-from bot.doctor import FAIL, OK, SKIP, WARN, Doctor, DoctorReport, CheckResult
+from bot.operations.doctor import FAIL, OK, SKIP, WARN, Doctor, DoctorReport, CheckResult
 from tests.conftest import SAMPLE, make_settings
 from tests.fakeslack import FakeSlack
 from tests.ops.conftest import MODEL_ALIAS, free_port

@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from bot.logs import configure_logging
+from bot.operations.logs import configure_logging
 from tests.conftest import make_settings
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from bot.metrics import Metrics, metrics
+from bot.operations.metrics import Metrics, metrics
 
 
 def _get(url: str) -> tuple[int, str]:

@@ -17,7 +17,7 @@ import pytest
 
 from bot.answering.llm import GenerationRequest, LlamaGenerator
 from bot.models import packaged_llm_path
-from bot.selftest import MAX_TOKENS, PORTABLE_CMAKE_ARGS, REBUILD_COMMAND, run_child, run_selftest
+from bot.operations.selftest import MAX_TOKENS, PORTABLE_CMAKE_ARGS, REBUILD_COMMAND, run_child, run_selftest
 from tests.conftest import SAMPLE, make_settings
 from tests.fakeslack import FakeSlack
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.status import gather_status, render_status
+from bot.operations.status import gather_status, render_status
 from tests.fakeslack import FakeSlack
 from tests.scheduling.conftest import services_for, write_docs
 

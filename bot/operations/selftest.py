@@ -1,7 +1,7 @@
 """Does the language model generate here? One tiny generation with the configured backend and thread
 counts, so that a llama.cpp build that crashes on this CPU is found before the first question.
 
-The local model is tried in a child process (`python -m bot.selftest`), through the real
+The local model is tried in a child process (`python -m bot.operations.selftest`), through the real
 `LlamaGenerator`, i.e. on its worker thread, not the main thread: that is where a native build with
 AMX kernels dies (SIGILL, llama.cpp PR #26954). A child that dies by a signal becomes a Dutch
 message naming the likely cause and the exact rebuild command; the bot process itself survives.
@@ -70,7 +70,7 @@ def run_selftest(settings: "Settings", *, timeout_s: float = CHILD_TIMEOUT_S) ->
         path = resolve_llm_model(settings)
     except ModelError as exc:
         return SelftestResult(False, str(exc), "Voer `vraagbaak models pull` uit of zet VRAAGBAAK_LLM_MODEL.")
-    command = [sys.executable, "-m", "bot.selftest", str(path), "--threads", str(settings.threads),
+    command = [sys.executable, "-m", "bot.operations.selftest", str(path), "--threads", str(settings.threads),
                "--threads-batch", str(settings.threads_batch), "--gpu-layers", str(settings.n_gpu_layers)]
     return run_child(command, timeout_s=timeout_s)
 
@@ -175,7 +175,7 @@ def _last_line(text: str) -> str:
 
 def _child(argv: list[str] | None = None) -> int:
     """The child: load the model, generate on the generator's worker thread, print one JSON line."""
-    parser = argparse.ArgumentParser(prog="python -m bot.selftest")
+    parser = argparse.ArgumentParser(prog="python -m bot.operations.selftest")
     parser.add_argument("model", type=Path)
     parser.add_argument("--threads", type=int, required=True)
     parser.add_argument("--threads-batch", type=int, required=True)

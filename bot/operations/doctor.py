@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Callable
 
 from bot.errors import ModelError
-from bot.selftest import SelftestResult, run_selftest
+from bot.operations.selftest import SelftestResult, run_selftest
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -67,7 +67,7 @@ class DoctorReport:
 class Doctor:
     """Runs the checks in order; `load_models=False` checks model files without loading them.
 
-    `selftest` makes one tiny generation with the configured backend (bot/selftest.py: a child
+    `selftest` makes one tiny generation with the configured backend (bot/operations/selftest.py: a child
     process for the local model, so a crashing llama.cpp build is reported instead of killing us).
     """
 

@@ -2,7 +2,7 @@
 
 Three renderings of the same rows: plain text for `vraagbaak config`, Markdown for the README's
 configuration reference, and the `deploy/.env.example` file. Secrets never show a value.
-`python -m bot.config_reference --write` rewrites the README block and `.env.example`.
+`python -m bot.operations.config_reference --write` rewrites the README block and `.env.example`.
 """
 
 from __future__ import annotations
@@ -138,7 +138,7 @@ def render_env_example() -> str:
     """`deploy/.env.example`: every variable with its meaning; defaults commented out."""
     lines = [
         "# Vraagbaak environment file (docker compose `env_file`, systemd `EnvironmentFile`).",
-        "# Generated from bot/settings.py by `python -m bot.config_reference --write`; do not edit by hand.",
+        "# Generated from bot/settings.py by `python -m bot.operations.config_reference --write`; do not edit by hand.",
         "# Lines starting with '#' show the default; remove the '#' and change the value to set one.",
         "# Keep this file private (chmod 600): it holds the Slack tokens.",
     ]

@@ -1,0 +1,1 @@
+"""Keeping Vraagbaak running: doctor (and the model self-test), status, metrics, logging, the settings reference."""
