@@ -33,6 +33,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/embedding.py
 	$(BIN)/python bench/search_latency.py
 	$(BIN)/python bench/reindex.py
+	$(BIN)/python bench/disk.py
 	$(BIN)/python bench/answer.py
 	$(BIN)/python bench/templates.py
 	$(BIN)/python bench/llama_build.py
