@@ -1,42 +1,36 @@
-"""A small Hugging Face hub client for `vraagbaak models pull`: list a repository's files, read a
-file's checksum, and download it verified, resumably and atomically.
+"""`vraagbaak models pull` on huggingface_hub, with our own checks on top.
 
-Only the hub's public HTTP interface is used (no huggingface_hub dependency):
-- `GET {endpoint}/api/models/{repo}/tree/{revision}?recursive=true` lists files, with `lfs.oid`
-  (sha256) and `lfs.size` for large files and the git blob id (`oid`, sha1) for small ones;
-  paginated through a `Link: <…>; rel="next"` header.
-- `HEAD {endpoint}/{repo}/resolve/{revision}/{file}` without following the redirect answers
-  `X-Linked-Etag` (sha256) and `X-Linked-Size` for large files, `ETag` (git blob id) for small ones.
-- `GET` on the same URL (redirects followed) serves the bytes and honours `Range`.
+huggingface_hub does the transfer: the file's metadata (`HEAD /{repo}/resolve/{commit}/{path}`,
+following redirects that stay on the hub), the bytes (`GET` on the CDN or resolve-cache URL, resumed
+with `Range` after a broken connection), a temporary file renamed into place, and progress bars.
+We add: the listing we verify against (`GET /api/models/{repo}/revision/{rev}?blobs=true`, which
+gives every file's size, sha256 for LFS files and git blob id for small ones), every file pinned to
+the commit of that listing, a check of free disk space, size + checksum of every file on disk, one
+fresh download of a file that fails the check, and Dutch errors.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
-import http.client
-import json
 import logging
-import os
-import re
-import socket
-import urllib.error
-import urllib.parse
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
+
+from tqdm import tqdm
 
 from bot.errors import ModelError
 
 log = logging.getLogger(__name__)
 
 CHUNK_BYTES = 1 << 20
-USER_AGENT = "vraagbaak-models-pull/1"
-_TRANSIENT = (urllib.error.URLError, http.client.HTTPException, socket.timeout, ConnectionError, TimeoutError)
+LIBRARY = "vraagbaak"
 
 
 class DownloadError(ModelError):
-    """A model file could not be fetched or did not match its checksum."""
+    """A model file could not be fetched, or did not match its checksum."""
 
 
 @dataclass(frozen=True)
@@ -48,13 +42,17 @@ class RemoteFile:
     sha256: str | None = None  # large (LFS) files
     git_sha1: str | None = None  # small files: the git blob id
 
-    def matches(self, local: Path, progress: Callable[[int], None] | None = None) -> bool:
+    @property
+    def checksum(self) -> str | None:
+        return self.sha256 or self.git_sha1
+
+    def matches(self, local: Path, progress: Callable[[int], object] | None = None) -> bool:
         """True when the local file has this size and checksum."""
         if not local.is_file() or local.stat().st_size != self.size:
             return False
-        return self.checksum_of(local, progress) == (self.sha256 or self.git_sha1)
+        return self.checksum_of(local, progress) == self.checksum
 
-    def checksum_of(self, local: Path, progress: Callable[[int], None] | None = None) -> str:
+    def checksum_of(self, local: Path, progress: Callable[[int], object] | None = None) -> str:
         if self.sha256:
             digest = hashlib.sha256()
         else:
@@ -68,148 +66,125 @@ class RemoteFile:
         return digest.hexdigest()
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
+@dataclass(frozen=True)
+class RemoteRepo:
+    """A repository at one commit, and its files."""
+
+    repo: str
+    commit: str
+    files: tuple[RemoteFile, ...]
 
 
-def _unquote_etag(value: str | None) -> str | None:
-    if not value:
-        return None
-    return value.removeprefix("W/").strip().strip('"') or None
+class _Silent(tqdm):
+    """The progress bar for `--quiet`: huggingface_hub takes a class, not a flag."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.pop("name", None)
+        super().__init__(*args, **{**kwargs, "disable": True})
+
+
+@contextlib.contextmanager
+def online() -> Iterator[None]:
+    """Lets huggingface_hub reach the hub for the duration of a pull, and nothing else.
+
+    The CLI runs offline (bot.settings.offline_environment sets HF_HUB_OFFLINE), and huggingface_hub
+    reads that once, at import, into its constants: switching it there is the one explicit way to go
+    online for `models pull` only. Telemetry stays off: with it on, huggingface_hub builds its
+    User-Agent from an agent registry it fetches from huggingface.co itself, not from our endpoint.
+    """
+    from huggingface_hub import constants
+
+    saved = constants.HF_HUB_OFFLINE, constants.HF_HUB_DISABLE_TELEMETRY
+    constants.HF_HUB_OFFLINE, constants.HF_HUB_DISABLE_TELEMETRY = False, True
+    try:
+        yield
+    finally:
+        constants.HF_HUB_OFFLINE, constants.HF_HUB_DISABLE_TELEMETRY = saved
 
 
 class HubClient:
-    """Talks to one hub endpoint (https://huggingface.co, or a mirror via HF_ENDPOINT)."""
+    """Talks to one hub endpoint (https://huggingface.co, or a mirror: the `hf_endpoint` setting)."""
 
-    def __init__(self, endpoint: str, *, timeout: float = 30.0, retries: int = 3) -> None:
+    def __init__(self, endpoint: str, *, timeout: float = 30.0) -> None:
+        from huggingface_hub import HfApi
+
         self.endpoint = endpoint.rstrip("/")
         self.timeout = timeout
-        self.retries = retries
-        self._no_redirect = urllib.request.build_opener(_NoRedirect)
+        # token=False: no token from the environment or ~/.cache/huggingface is sent to a mirror.
+        self._api = HfApi(endpoint=self.endpoint, token=False, library_name=LIBRARY)
 
-    def file_url(self, repo: str, path: str, revision: str = "main") -> str:
-        return (f"{self.endpoint}/{repo}/resolve/{urllib.parse.quote(revision, safe='')}/"
-                f"{urllib.parse.quote(path)}")
+    def repository(self, repo: str, revision: str = "main") -> RemoteRepo:
+        """The repository's commit for `revision` and every file's size and checksum."""
+        with self._dutch_errors(repo), online():
+            info = self._api.model_info(repo, revision=revision, files_metadata=True, timeout=self.timeout)
+        files = tuple(RemoteFile(s.rfilename, int(s.lfs.size if s.lfs else s.size or 0),
+                                 sha256=s.lfs.sha256 if s.lfs else None,
+                                 git_sha1=None if s.lfs else s.blob_id)
+                      for s in info.siblings or ())
+        if not info.sha:
+            raise DownloadError(f"{self.endpoint} gaf geen commit voor {repo}; is dit een Hugging Face-hub?")
+        return RemoteRepo(repo, info.sha, files)
 
-    def list_files(self, repo: str, revision: str = "main") -> list[RemoteFile]:
-        """Every file of the repository at this revision, with sizes and checksums."""
-        url: str | None = (f"{self.endpoint}/api/models/{repo}/tree/"
-                           f"{urllib.parse.quote(revision, safe='')}?recursive=true")
-        files: list[RemoteFile] = []
-        while url:
-            with self._open(urllib.request.Request(url, headers=self._headers())) as response:
-                entries = json.loads(response.read().decode("utf-8"))
-                url = _next_link(response.headers.get("Link"), url)
-            files.extend(_remote_file(entry) for entry in entries if entry.get("type") == "file")
-        return files
+    def download(self, repo: RemoteRepo, remote: RemoteFile, folder: Path, *, force: bool = False,
+                 show_progress: bool = True) -> Path:
+        """Fetch one file into `folder` (keeping its path in the repository) at the listing's commit."""
+        from huggingface_hub import hf_hub_download
 
-    def file_metadata(self, repo: str, path: str, revision: str = "main") -> RemoteFile:
-        """Size and checksum of one file, from the headers of its (unfollowed) download URL."""
-        request = urllib.request.Request(self.file_url(repo, path, revision), method="HEAD",
-                                         headers=self._headers({"Accept-Encoding": "identity"}))
+        with self._dutch_errors(repo.repo, remote.path), online():
+            return Path(hf_hub_download(
+                repo.repo, remote.path, revision=repo.commit, endpoint=self.endpoint, token=False,
+                local_dir=folder, cache_dir=folder / ".cache" / "huggingface" / "hub",
+                force_download=force, etag_timeout=self.timeout, library_name=LIBRARY,
+                tqdm_class=None if show_progress else _Silent))
+
+    @contextlib.contextmanager
+    def _dutch_errors(self, repo: str, path: str | None = None) -> Iterator[None]:
         try:
-            response = self._no_redirect.open(request, timeout=self.timeout)
-            headers = response.headers
-            response.close()
-        except urllib.error.HTTPError as exc:
-            if not 300 <= exc.code < 400:
-                raise DownloadError(self._http_message(exc, repo, path)) from exc
-            headers = exc.headers
-        except _TRANSIENT as exc:
-            raise DownloadError(f"De modelhub {self.endpoint} is niet bereikbaar: {exc}") from exc
-        sha256 = _unquote_etag(headers.get("X-Linked-Etag"))
-        size = headers.get("X-Linked-Size") or headers.get("Content-Length")
-        if size is None:
-            raise DownloadError(f"De modelhub gaf geen grootte voor {repo}/{path}.")
-        if sha256:
-            return RemoteFile(path, int(size), sha256=sha256)
-        return RemoteFile(path, int(size), git_sha1=_unquote_etag(headers.get("ETag")))
-
-    def download(self, repo: str, remote: RemoteFile, destination: Path, revision: str = "main", *,
-                 progress: Callable[[int], None] | None = None) -> None:
-        """Fetch into `<destination>.part` (resuming what is there), verify, then rename atomically."""
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        part = destination.with_name(destination.name + ".part")
-        url = self.file_url(repo, remote.path, revision)
-        restarted = False
-        attempt = 0
-        while True:
-            try:
-                self._fetch_rest(url, part, remote.size, progress)
-            except _TRANSIENT as exc:
-                attempt += 1
-                if attempt > self.retries:
-                    raise DownloadError(
-                        f"Downloaden van {remote.path} is {attempt} keer afgebroken ({exc}); "
-                        f"probeer het later opnieuw, het gedeelte dat binnen is wordt hervat.") from exc
-                log.warning("download of %s broke off (%s); resuming (attempt %d)", remote.path, exc, attempt)
-                continue
-            if remote.matches(part):
-                os.replace(part, destination)
-                return
-            part.unlink(missing_ok=True)
-            if restarted:
-                raise DownloadError(
-                    f"{remote.path} van {repo} komt niet overeen met de controlesom van de hub, ook niet "
-                    f"na opnieuw downloaden. Het bestand is niet bewaard.")
-            log.warning("%s did not match its checksum; downloading it again from the start", remote.path)
-            restarted = True
-
-    def _fetch_rest(self, url: str, part: Path, size: int, progress: Callable[[int], None] | None) -> None:
-        have = part.stat().st_size if part.exists() else 0
-        if have > size:
-            part.unlink()
-            have = 0
-        if have == size:
-            return
-        headers = {"Accept-Encoding": "identity"}
-        if have:
-            headers["Range"] = f"bytes={have}-"
-        with self._open(urllib.request.Request(url, headers=self._headers(headers))) as response:
-            if have and response.status != 206:
-                have = 0  # the server ignored the range: start over
-            if progress and have:
-                progress(have)
-            with part.open("ab" if have else "wb") as fh:
-                while block := response.read(CHUNK_BYTES):
-                    fh.write(block)
-                    if progress:
-                        progress(len(block))
-        got = part.stat().st_size
-        if got < size:
-            raise ConnectionError(f"verbinding gesloten na {got} van {size} bytes")
-
-    def _open(self, request: urllib.request.Request):
-        try:
-            return urllib.request.urlopen(request, timeout=self.timeout)
-        except urllib.error.HTTPError as exc:
-            if exc.code >= 500:
-                raise ConnectionError(f"HTTP {exc.code}") from exc
-            raise DownloadError(self._http_message(exc, request.full_url, "")) from exc
-
-    def _http_message(self, exc: urllib.error.HTTPError, what: str, path: str) -> str:
-        target = f"{what}/{path}" if path else what
-        if exc.code in (401, 403):
-            return f"De modelhub weigert toegang tot {target} (HTTP {exc.code})."
-        if exc.code == 404:
-            return f"{target} bestaat niet op de modelhub (HTTP 404)."
-        return f"De modelhub antwoordde HTTP {exc.code} voor {target}."
-
-    @staticmethod
-    def _headers(extra: dict[str, str] | None = None) -> dict[str, str]:
-        return {"User-Agent": USER_AGENT, **(extra or {})}
+            yield
+        except Exception as exc:  # huggingface_hub and httpx raise many kinds; each is told apart below
+            message = dutch_message(exc, endpoint=self.endpoint, repo=repo, path=path)
+            if message is None:
+                raise
+            log.debug("hub request for %s %s failed", repo, path or "", exc_info=True)
+            raise DownloadError(message) from exc
 
 
-def _remote_file(entry: dict) -> RemoteFile:
-    lfs = entry.get("lfs")
-    if lfs:
-        return RemoteFile(entry["path"], int(lfs.get("size", entry.get("size", 0))), sha256=lfs["oid"])
-    return RemoteFile(entry["path"], int(entry.get("size", 0)), git_sha1=entry.get("oid"))
+def dutch_message(exc: BaseException, *, endpoint: str, repo: str, path: str | None = None) -> str | None:
+    """What went wrong, in Dutch, for the errors huggingface_hub raises; None for the unexpected."""
+    import httpx2
+    from huggingface_hub import errors
+
+    target = f"{repo}/{path}" if path else repo
+    if isinstance(exc, errors.GatedRepoError):
+        return (f"{repo} op {endpoint} is afgeschermd (gated): vraag toegang aan op de hub; Vraagbaak stuurt "
+                f"geen token mee.")
+    if isinstance(exc, errors.RepositoryNotFoundError):
+        return f"De repository {repo} bestaat niet op {endpoint} (HTTP {_status(exc)}), of is niet openbaar."
+    if isinstance(exc, errors.RevisionNotFoundError):
+        return f"De gevraagde versie van {repo} bestaat niet op {endpoint} (HTTP {_status(exc)})."
+    if isinstance(exc, errors.RemoteEntryNotFoundError):
+        return f"Het bestand {target} bestaat niet op {endpoint} (HTTP {_status(exc)})."
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        return f"De schijf is vol: {target} kon niet worden opgeslagen. Maak ruimte vrij en probeer het opnieuw."
+    if isinstance(exc, errors.HfHubHTTPError):
+        return f"De modelhub {endpoint} antwoordde HTTP {_status(exc)} voor {target}."
+    cause = exc.__cause__ or exc.__context__
+    if isinstance(exc, errors.LocalEntryNotFoundError) and isinstance(cause, errors.FileMetadataError):
+        return f"{endpoint} gaf geen commit of controlesom voor {target}; is dit een Hugging Face-hub?"
+    if isinstance(exc, (httpx2.TransportError, errors.LocalEntryNotFoundError)):
+        return (f"De modelhub {endpoint} is niet bereikbaar ({_reason(exc)}). Controleer de verbinding of de "
+                f"instelling HF_ENDPOINT en probeer het opnieuw.")
+    if isinstance(exc, OSError) and "Consistency check failed" in str(exc):
+        return f"{target} kwam onvolledig binnen van {endpoint}; probeer het opnieuw."
+    return None
 
 
-def _next_link(header: str | None, current: str) -> str | None:
-    if not header:
-        return None
-    match = re.search(r'<([^>]+)>\s*;\s*rel="?next"?', header)
-    return urllib.parse.urljoin(current, match.group(1)) if match else None
+def _status(exc: BaseException) -> int | str:
+    response = getattr(exc, "response", None)
+    return getattr(response, "status_code", "?")
+
+
+def _reason(exc: BaseException) -> str:
+    while exc.__cause__ is not None:
+        exc = exc.__cause__
+    return f"{type(exc).__name__}: {exc}".splitlines()[0]

@@ -8,6 +8,7 @@ import importlib.util
 import json
 import logging
 import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
@@ -16,25 +17,39 @@ from bot.errors import ModelError
 from bot.settings import Settings
 
 if TYPE_CHECKING:
-    from bot.hub import HubClient, RemoteFile
+    from bot.hub import HubClient, RemoteFile, RemoteRepo
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class HubFile:
-    """A file on the Hugging Face hub that `vraagbaak models pull` fetches."""
+    """One file on the Hugging Face hub that `vraagbaak models pull` fetches into models_dir."""
 
     repo: str
     filename: str
     revision: str = "main"
 
 
-# Production defaults (fetched by `vraagbaak models pull`).
+@dataclass(frozen=True)
+class HubFolder:
+    """A sentence-transformers model on the hub, pulled into its own folder of models_dir."""
+
+    repo: str
+    folder: str
+    revision: str = "main"
+
+
+# Production defaults (fetched by `vraagbaak models pull`; README "Production models" says why these).
 PRODUCTION_LLM = HubFile("bartowski/Mistral-7B-Instruct-v0.3-GGUF", "Mistral-7B-Instruct-v0.3-Q4_K_M.gguf")
 PRODUCTION_LLM_PATH = Path(PRODUCTION_LLM.filename)  # relative to models_dir
-PRODUCTION_EMBEDDING_REPO = "intfloat/multilingual-e5-small"
-PRODUCTION_EMBEDDING_PATH = Path("multilingual-e5-small")  # folder relative to models_dir
+PRODUCTION_EMBEDDING = HubFolder("intfloat/multilingual-e5-base", "multilingual-e5-base")
+PRODUCTION_EMBEDDING_PATH = Path(PRODUCTION_EMBEDDING.folder)
+# Pulled by earlier versions: `auto` keeps using it until the new default is pulled, so upgrading
+# Vraagbaak does not silently fall back to the English-only packaged model.
+EARLIER_EMBEDDING_PATHS = (Path("multilingual-e5-small"),)
+PRODUCTION_RERANKER = HubFolder("cross-encoder/mmarco-mMiniLMv2-L12-H384-v1", "mmarco-mMiniLMv2-L12-H384-v1")
+PRODUCTION_RERANKER_PATH = Path(PRODUCTION_RERANKER.folder)
 
 
 def _package_dir(package: str) -> Path:
@@ -71,10 +86,35 @@ def resolve_embedding_model(settings: Settings) -> str:
     if settings.embedding_model != "auto":
         candidate = settings.models_dir / settings.embedding_model
         return str(candidate) if candidate.is_dir() else settings.embedding_model
-    pulled = settings.models_dir / PRODUCTION_EMBEDDING_PATH
-    if (pulled / "config.json").is_file():
-        return str(pulled)
+    for folder in (PRODUCTION_EMBEDDING_PATH, *EARLIER_EMBEDDING_PATHS):
+        pulled = settings.models_dir / folder
+        if _is_pulled_folder(pulled):
+            return str(pulled)
     return str(packaged_embedding_path())
+
+
+def resolve_reranker_model(settings: Settings) -> str | None:
+    """The cross-encoder folder (or name) to rerank with, or None for no reranking.
+
+    `auto`: the pulled production cross-encoder when present in models_dir, else none (nothing is
+    pulled offline, and no multilingual cross-encoder ships in a package).
+    """
+    value = settings.reranker.strip()
+    if value.lower() in RERANKER_OFF:
+        return None
+    if value == "auto":
+        pulled = settings.models_dir / PRODUCTION_RERANKER_PATH
+        return str(pulled) if _is_pulled_folder(pulled) else None
+    candidate = settings.models_dir / value
+    return str(candidate) if candidate.is_dir() else value
+
+
+RERANKER_OFF = ("", "off")
+
+
+def _is_pulled_folder(folder: Path) -> bool:
+    # `models pull` fetches config.json last: its presence means the folder is complete.
+    return (folder / "config.json").is_file()
 
 
 # --- checks at start-up ------------------------------------------------------------------------
@@ -119,10 +159,10 @@ def _record_in_manifest(folder: Path, relative: str, size: int, checksum: str | 
 
 # --- pulling the production defaults ------------------------------------------------------------
 
-# Files of the embedding repository that sentence-transformers needs (no ONNX/TF/PyTorch-pickle copies).
-EMBEDDING_FILES = ("*.json", "1_Pooling/config.json", "model.safetensors", "sentencepiece.bpe.model",
-                   "tokenizer.model", "vocab.txt")
-EMBEDDING_SKIP = ("onnx/*", "openvino/*", "*/onnx/*")
+# Files of a sentence-transformers repository that loading it needs: the root-level JSON files,
+# the pooling config, the safetensors weights and the tokenizer (no ONNX/OpenVINO/PyTorch-pickle copies).
+MODEL_FILES = ("*.json", "1_Pooling/config.json", "model.safetensors", "sentencepiece.bpe.model",
+               "tokenizer.model", "vocab.txt")
 
 
 @dataclass(frozen=True)
@@ -134,54 +174,98 @@ class PulledFile:
     action: str  # "aanwezig" (present and verified), "opgehaald" (downloaded), "vervangen" (was corrupt)
 
 
+@dataclass(frozen=True)
+class _Planned:
+    repo: "RemoteRepo"
+    files: list["RemoteFile"]
+    folder: Path
+
+
 def pull_models(models_dir: Path, client: "HubClient", *, show_progress: bool = True,
-                llm: HubFile = PRODUCTION_LLM, embedding_repo: str = PRODUCTION_EMBEDDING_REPO,
-                embedding_revision: str = "main") -> list[PulledFile]:
-    """Download the production LLM and embedding model into `models_dir`, verified and resumable."""
+                llm: HubFile = PRODUCTION_LLM, embedding: HubFolder = PRODUCTION_EMBEDDING,
+                reranker: HubFolder | None = PRODUCTION_RERANKER) -> list[PulledFile]:
+    """Download the production LLM, embedding model and reranker into `models_dir`, verified.
+
+    Every repository is listed first (so a missing one or an unreachable hub is reported before
+    anything is downloaded, and free space is checked for all of it), then the files are fetched.
+    """
+    from bot.hub import DownloadError
+
     models_dir.mkdir(parents=True, exist_ok=True)
-    remote = client.file_metadata(llm.repo, llm.filename, llm.revision)
-    pulled = [_pull_file(client, llm.repo, llm.revision, remote, models_dir, Path(llm.filename).name,
-                         show_progress)]
-    wanted = [f for f in client.list_files(embedding_repo, embedding_revision) if _wanted_embedding_file(f.path)]
+    llm_repo = client.repository(llm.repo, llm.revision)
+    llm_file = next((f for f in llm_repo.files if f.path == llm.filename), None)
+    if llm_file is None:
+        raise DownloadError(f"Het bestand {llm.repo}/{llm.filename} bestaat niet op {client.endpoint}.")
+    plan = [_Planned(llm_repo, [llm_file], models_dir)]
+    for folder in filter(None, (embedding, reranker)):
+        plan.append(_plan_folder(client, folder, models_dir))
+    _check_free_space(models_dir, plan)
+    return [_pull_file(client, step.repo, remote, step.folder, models_dir, show_progress)
+            for step in plan for remote in step.files]
+
+
+def _plan_folder(client: "HubClient", folder: HubFolder, models_dir: Path) -> _Planned:
+    repo = client.repository(folder.repo, folder.revision)
+    wanted = [f for f in repo.files if _wanted_model_file(f.path)]
     if not any(f.path == "config.json" for f in wanted):
-        raise ModelError(f"{embedding_repo} heeft geen config.json; dit is geen sentence-transformers-model.")
-    # config.json last: its presence is what marks the folder as usable (resolve_embedding_model).
+        raise ModelError(f"{folder.repo} heeft geen config.json; dit is geen sentence-transformers-model.")
+    # config.json last: its presence is what marks the folder as usable (_is_pulled_folder).
     wanted.sort(key=lambda f: (f.path == "config.json", f.path))
-    folder = PRODUCTION_EMBEDDING_PATH.name
-    for remote_file in wanted:
-        pulled.append(_pull_file(client, embedding_repo, embedding_revision, remote_file, models_dir,
-                                 f"{folder}/{remote_file.path}", show_progress))
-    return pulled
+    return _Planned(repo, wanted, models_dir / folder.folder)
 
 
-def _wanted_embedding_file(path: str) -> bool:
-    if any(fnmatch.fnmatch(path, pattern) for pattern in EMBEDDING_SKIP):
-        return False
+def _wanted_model_file(path: str) -> bool:
     if "/" in path and not path.startswith("1_Pooling/"):
         return False
-    return any(fnmatch.fnmatch(path, pattern) for pattern in EMBEDDING_FILES)
+    return any(fnmatch.fnmatch(path, pattern) for pattern in MODEL_FILES)
 
 
-def _pull_file(client: "HubClient", repo: str, revision: str, remote: "RemoteFile", models_dir: Path,
-               relative: str, show_progress: bool) -> PulledFile:
-    from tqdm import tqdm
+def _check_free_space(models_dir: Path, plan: list[_Planned]) -> None:
+    """Refuses up front when what is missing does not fit (huggingface_hub only warns)."""
+    from bot.hub import DownloadError
 
-    destination = models_dir / relative
+    needed = sum(f.size for step in plan for f in step.files
+                 if not (step.folder / f.path).is_file() or (step.folder / f.path).stat().st_size != f.size)
+    free = shutil.disk_usage(models_dir).free
+    if needed > free:
+        raise DownloadError(
+            f"De schijf is te vol voor de modellen: er is {needed / 1e9:.1f} GB nodig in {models_dir}, "
+            f"maar er is {free / 1e9:.1f} GB vrij. Maak ruimte vrij of kies een andere VRAAGBAAK_MODELS_DIR.")
+
+
+def _pull_file(client: "HubClient", repo: "RemoteRepo", remote: "RemoteFile", folder: Path, models_dir: Path,
+               show_progress: bool) -> PulledFile:
+    from bot.hub import DownloadError
+
+    destination = folder / remote.path
+    relative = destination.relative_to(models_dir).as_posix()
     action = "opgehaald"
     if destination.exists():
-        with tqdm(total=remote.size, unit="B", unit_scale=True, desc=f"controle {relative}",
-                  disable=not show_progress, leave=False) as bar:
-            intact = remote.matches(destination, bar.update)
-        if intact:
-            _record_in_manifest(models_dir, relative, remote.size, remote.sha256 or remote.git_sha1)
+        if _verified(remote, destination, f"controle {relative}", show_progress):
+            _record_in_manifest(models_dir, relative, remote.size, remote.checksum)
             return PulledFile(destination, remote.size, "aanwezig")
         log.warning("%s does not match the hub's checksum; fetching it again", relative)
-        destination.unlink()
         action = "vervangen"
-    with tqdm(total=remote.size, unit="B", unit_scale=True, desc=relative, disable=not show_progress) as bar:
-        client.download(repo, remote, destination, revision, progress=bar.update)
-    _record_in_manifest(models_dir, relative, remote.size, remote.sha256 or remote.git_sha1)
-    return PulledFile(destination, remote.size, action)
+    for attempt in (1, 2):
+        # force: huggingface_hub trusts a file its own metadata says it fetched; we checked, it is wrong
+        path = client.download(repo, remote, folder, force=action == "vervangen" or attempt > 1,
+                               show_progress=show_progress)
+        if _verified(remote, path, f"controle {relative}", show_progress):
+            _record_in_manifest(models_dir, relative, remote.size, remote.checksum)
+            return PulledFile(path, remote.size, action)
+        log.warning("%s from %s did not match the hub's checksum (attempt %d)", relative, repo.repo, attempt)
+    path.unlink(missing_ok=True)
+    raise DownloadError(
+        f"{relative} van {repo.repo} komt niet overeen met de controlesom van de hub (grootte + sha256), ook "
+        f"niet na opnieuw downloaden. Het bestand is niet bewaard; probeer het later opnieuw.")
+
+
+def _verified(remote: "RemoteFile", path: Path, label: str, show_progress: bool) -> bool:
+    from tqdm import tqdm
+
+    with tqdm(total=remote.size, unit="B", unit_scale=True, desc=label, disable=not show_progress,
+              leave=False) as bar:
+        return remote.matches(path, bar.update)
 
 
 # --- listing -------------------------------------------------------------------------------------
@@ -190,7 +274,7 @@ def _pull_file(client: "HubClient", repo: str, revision: str, remote: "RemoteFil
 class ModelEntry:
     """One row of `vraagbaak models list`."""
 
-    kind: str  # "taalmodel" or "embedding"
+    kind: str  # "taalmodel", "embedding" or "herordening" (the reranker)
     name: str
     path: Path
     present: bool
@@ -228,8 +312,18 @@ def list_models(settings: Settings) -> list[ModelEntry]:
                                active_llm is not None and path == active_llm))
     active_embedding = resolve_embedding_model(settings)
     configured_embedding = Path(active_embedding) if settings.embedding_model != "auto" else None
-    for label, path in _candidates(settings.models_dir / PRODUCTION_EMBEDDING_PATH, packaged_embedding_path,
-                                   configured_embedding):
-        rows.append(ModelEntry("embedding", f"{label}: {path.name}", path, (path / "config.json").is_file(),
+    places = _candidates(settings.models_dir / PRODUCTION_EMBEDDING_PATH, packaged_embedding_path,
+                         configured_embedding)
+    places += [("eerder opgehaald", settings.models_dir / p) for p in EARLIER_EMBEDDING_PATHS
+               if _is_pulled_folder(settings.models_dir / p)]
+    for label, path in places:
+        rows.append(ModelEntry("embedding", f"{label}: {path.name}", path, _is_pulled_folder(path),
                                _size_of(path), str(path) == active_embedding))
+    active_reranker = resolve_reranker_model(settings)
+    places = [("productie", settings.models_dir / PRODUCTION_RERANKER_PATH)]
+    if active_reranker is not None and settings.reranker != "auto":
+        places.insert(0, ("ingesteld", Path(active_reranker)))
+    for label, path in places:
+        rows.append(ModelEntry("herordening", f"{label}: {path.name}", path, _is_pulled_folder(path),
+                               _size_of(path), str(path) == active_reranker))
     return rows

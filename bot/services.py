@@ -84,8 +84,18 @@ class Services:
 
     @property
     def retriever(self) -> "Retriever":
+        from bot.models import resolve_reranker_model
         from knowledge.retrieval import Retriever
-        return self._once("retriever", lambda: Retriever(self.embedder, self.store))
+
+        def build():
+            path = resolve_reranker_model(self.settings)
+            reranker = None
+            if path is not None:
+                from knowledge.reranking import CrossEncoderReranker
+                reranker = CrossEncoderReranker(path)
+                log.info("reranking the best %d candidates with %s", self.settings.rerank_depth, reranker.name)
+            return Retriever(self.embedder, self.store, reranker=reranker, rerank_depth=self.settings.rerank_depth)
+        return self._once("retriever", build)
 
     @property
     def generator(self) -> "Generator":

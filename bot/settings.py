@@ -72,6 +72,15 @@ class Settings:
         -1.0, "VRAAGBAAK_MIN_RELEVANCE",
         "Relevance below which Vraagbaak says the documents do not answer the question. "
         "-1: the calibrated default for the embedding model in use.")
+    reranker: str = _setting(
+        "auto", "VRAAGBAAK_RERANKER",
+        "Cross-encoder that reorders the best candidates before the top k is taken (sentence-transformers "
+        "folder or name). `auto`: the pulled mmarco-mMiniLMv2 cross-encoder when present in models_dir, else "
+        "off. Empty or `off`: no reranking.")
+    rerank_depth: int = _setting(
+        20, "VRAAGBAAK_RERANK_DEPTH",
+        "Candidates the reranker reads per question (each one is a question+passage pair through the "
+        "cross-encoder: the cost grows with this number).")
     channel_collections: dict[str, list[str]] = _setting(
         {}, "VRAAGBAAK_CHANNEL_COLLECTIONS",
         "Per Slack channel, the collections it may search, as `C0123=hr+it;C0456=wiki`. "
@@ -329,6 +338,8 @@ def _validate(settings: Settings) -> None:
         value = getattr(settings, name)
         if value not in allowed:
             raise SettingsError(f"setting {name}: '{value}' is not one of {', '.join(sorted(allowed))}")
+    if settings.rerank_depth < 1:
+        raise SettingsError(f"setting rerank_depth: {settings.rerank_depth} must be at least 1")
     if settings.llm_backend == "openai" and not settings.llm_server_url:
         raise SettingsError("llm_backend=openai needs VRAAGBAAK_LLM_SERVER_URL")
 

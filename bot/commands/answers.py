@@ -20,10 +20,11 @@ def register(sub: argparse._SubParsersAction) -> None:
                      help="zoek alleen in deze collectie (mag vaker)")
     ask.set_defaults(func=run_ask)
 
-    models = sub.add_parser("models", help="taalmodel en embeddingmodel: ophalen en tonen")
+    models = sub.add_parser("models", help="taalmodel, embeddingmodel en herordeningsmodel: ophalen en tonen")
     actions = models.add_subparsers(dest="models_command", metavar="ACTIE", required=True)
-    pull = actions.add_parser("pull", help="haal Mistral-7B-Instruct (GGUF) en multilingual-e5-small op "
-                                           "in de modellenmap, gecontroleerd en hervatbaar")
+    pull = actions.add_parser("pull", help="haal Mistral-7B-Instruct (GGUF), multilingual-e5-base en de "
+                                           "mmarco-cross-encoder op in de modellenmap, gecontroleerd "
+                                           "(grootte + sha256) via HF_ENDPOINT")
     pull.add_argument("--quiet", action="store_true", help="geen voortgangsbalken")
     pull.set_defaults(func=run_models_pull)
     listing = actions.add_parser("list", help="welke modellen ingesteld, aanwezig en in gebruik zijn")

@@ -1,3 +1,4 @@
-"""A local Hugging Face hub (tree API, resolve redirects, Range, X-Linked-Etag) for `models pull` tests."""
+"""A local Hugging Face hub (model info, resolve redirects to a CDN and resolve-cache, Range, LFS headers)
+for `models pull` tests."""
 
 from tests.fakehub.server import FakeHub, HubFile, Request
