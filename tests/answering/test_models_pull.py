@@ -350,6 +350,7 @@ def _tiny_cross_encoder(folder: Path) -> None:
     tokenizer.save_pretrained(str(folder))
 
 
+@pytest.mark.slow
 def test_services_builds_a_retriever_with_the_pulled_reranker(tmp_path, embedder, sample_index):
     from bot.services import Services
     from knowledge.reranking import CrossEncoderReranker
@@ -370,6 +371,7 @@ def test_services_builds_a_retriever_with_the_pulled_reranker(tmp_path, embedder
     assert scores == sorted(scores, reverse=True)
 
 
+@pytest.mark.slow
 def test_services_builds_a_retriever_without_reranker_offline(tmp_path, embedder, sample_index):
     from bot.services import Services
 
