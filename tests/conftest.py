@@ -35,6 +35,32 @@ def _restore_root_logging():
     root.setLevel(level)
 
 
+MODEL_FIXTURES = frozenset({"embedder", "sample_index", "generator", "llm_server"})
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """The tiers hold: a test that takes a model fixture is marked slow, so `-m "not slow"` loads none."""
+    unmarked = [item.nodeid for item in items
+                if MODEL_FIXTURES & set(getattr(item, "fixturenames", ())) and not item.get_closest_marker("slow")]
+    if unmarked:
+        raise pytest.UsageError("tests that load a model but are not marked slow:\n  " + "\n  ".join(unmarked))
+
+
+@pytest.fixture(autouse=True)
+def _no_model_outside_the_slow_tier(request, monkeypatch):
+    """A test not marked slow that loads a model itself (not through a fixture) fails, and says why."""
+    if request.node.get_closest_marker("slow"):
+        return
+    import llama_cpp
+    import sentence_transformers
+
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"{request.node.nodeid} loads a model but is not marked slow")
+    monkeypatch.setattr(llama_cpp.Llama, "__new__", refuse)  # not __init__: Llama.__del__ would then fail
+    monkeypatch.setattr(sentence_transformers.SentenceTransformer, "__init__", refuse)
+    monkeypatch.setattr(sentence_transformers.CrossEncoder, "__init__", refuse)
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return make_settings(tmp_path / "data", sources={"bedrijf": SAMPLE})

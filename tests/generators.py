@@ -6,7 +6,7 @@ import re
 import threading
 from typing import Callable
 
-from bot.answering.llm import Generation, GenerationRequest
+from bot.answering.generation import Generation, GenerationRequest
 
 Reply = str | Callable[[GenerationRequest], str]
 

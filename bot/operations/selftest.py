@@ -133,7 +133,7 @@ def _measured(completion_tokens: int, first_token_s: float, total_s: float) -> S
 
 
 def _server_selftest(settings: "Settings") -> SelftestResult:
-    from bot.answering.llm import GenerationRequest
+    from bot.answering.generation import GenerationRequest
     from bot.answering.openai_backend import build_openai_generator
 
     generator = build_openai_generator(settings)
@@ -181,7 +181,8 @@ def _child(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads-batch", type=int, required=True)
     parser.add_argument("--gpu-layers", type=int, default=0)
     args = parser.parse_args(argv)
-    from bot.answering.llm import GenerationRequest, LlamaGenerator
+    from bot.answering.generation import GenerationRequest
+    from bot.answering.llm import LlamaGenerator
 
     try:
         generator = LlamaGenerator(args.model, n_ctx=256, n_threads=args.threads,

@@ -14,6 +14,8 @@ from bot.answering.llm import LlamaGenerator
 from bot.answering.prompts import INSTRUCTIONS, build_messages
 from bot.models import packaged_llm_path
 
+pytestmark = pytest.mark.slow  # every test here loads the real SmolLM2
+
 
 def passage(title: str, sentence: str) -> SimpleNamespace:
     return SimpleNamespace(text=f"[1] {title} ({title.lower()}.md)\n" + sentence * 8)

@@ -77,6 +77,7 @@ def test_earlier_turns_come_after_the_passages_and_before_the_question():
     assert "Medewerker: Hoeveel vakantiedagen?" in user and "Vraagbaak: 25 dagen [1]." in user
 
 
+@pytest.mark.slow
 def test_smollm2_template_from_the_packaged_gguf_puts_our_instructions_in_its_system_turn():
     from llama_cpp import Llama
 

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.answering.llm import GenerationRequest, LlamaGenerator
+from bot.answering.generation import GenerationRequest
+from bot.answering.llm import LlamaGenerator
 from bot.models import packaged_llm_path
 from bot.operations.selftest import MAX_TOKENS, PORTABLE_CMAKE_ARGS, REBUILD_COMMAND, run_child, run_selftest
 from tests.conftest import SAMPLE, make_settings

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from bot.answering.answer import AnswerEngine
-from bot.answering.llm import Generation, GenerationRequest
+from bot.answering.generation import Generation, GenerationRequest
 from knowledge.models import Chunk, Hit
 
 DEFAULT_REPLY = "Je hebt **25 vakantiedagen** per jaar bij een volledige werkweek [1]."
