@@ -18,7 +18,7 @@ from bot.settings import Settings, setting_fields
 
 README_START = "<!-- config:start -->"
 README_END = "<!-- config:end -->"
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 # Settings without which the bot does not start; .env.example leaves them uncommented.
 _REQUIRED_IN_ENV_FILE = ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN")

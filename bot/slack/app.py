@@ -7,11 +7,8 @@ Listener modules (one per event, named after it) each have `register(app, parts)
 
 from __future__ import annotations
 
-import importlib
 import logging
-import pkgutil
 from concurrent.futures import ThreadPoolExecutor
-from types import ModuleType
 from typing import TYPE_CHECKING, Any, Callable
 
 from slack_bolt import App, BoltContext
@@ -20,12 +17,12 @@ from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (ConnectionErrorRetryHandler, RateLimitErrorRetryHandler,
                                                    ServerErrorRetryHandler)
 
-import bot.slack
 from bot.settings import Settings
-from bot.slack import app_mention, feedback, message_im, vraag_command, vraagbaak_command
+from bot.slack import listeners
 from bot.slack.admins import AdminCheck
 from bot.slack.arrivals import ArrivalOrder, SeenEvents
 from bot.slack.conversation import is_question_event
+from bot.slack.listeners.vraag_command import COMMAND as VRAAG_COMMAND
 from bot.slack.parts import SlackParts
 from bot.slack.replying import Replier
 
@@ -35,9 +32,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SLACK_API_URL = "https://slack.com/api/"
-LISTENER_MODULES: tuple[ModuleType, ...] = (app_mention, message_im, vraag_command, vraagbaak_command, feedback)
 LISTENER_THREADS = 64  # answers wait for the model in their listener thread; clicks must not queue behind them
-QUESTION_COMMANDS = {vraag_command.COMMAND}
+QUESTION_COMMANDS = {VRAAG_COMMAND}
 
 
 def api_url(settings: Settings) -> str:
@@ -87,16 +83,9 @@ def register(app: App, services: "Services", *, update_interval_s: float = 1.0) 
         admins=AdminCheck(settings.admin_user_ids),
     )
     app.middleware(first_delivery_in_order(parts))
-    for module in (*LISTENER_MODULES, *_template_modules()):
-        module.register(app, parts)
+    listeners.register(app, parts)
     app.error(_log_error)
     return parts
-
-
-def _template_modules() -> list[ModuleType]:
-    names = sorted(m.name for m in pkgutil.iter_modules(bot.slack.__path__) if m.name.startswith("templates_"))
-    modules = [importlib.import_module(f"bot.slack.{name}") for name in names]
-    return [m for m in modules if callable(getattr(m, "register", None))]
 
 
 def is_question_request(body: dict[str, Any]) -> bool:

@@ -156,7 +156,7 @@ def template_bot(tmp_path, indexed, slack):
 
 
 def brainstorm_in(slack: FakeSlack, channel: str) -> dict:
-    from bot.slack.templates_command import BRAINSTORM_COMMAND
+    from bot.slack.listeners.templates_command import BRAINSTORM_COMMAND
 
     before = len(slack.calls_to("views.open"))
     slack.wait_for_ack(slack.push_command(BRAINSTORM_COMMAND, "de printer", user=USER, channel=channel)[0])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.slack.blocks import ACTION_SHARE, ACTION_VOTE_DOWN, ACTION_VOTE_UP, FEEDBACK_BLOCK_ID
-from bot.slack.message_im import SUGGESTED_PROMPTS
+from bot.slack.listeners.message_im import SUGGESTED_PROMPTS
 from bot.feedback import FeedbackStore
 from tests.fakeslack import payloads
 from bot.services import Services

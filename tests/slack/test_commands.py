@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from bot.errors import ReindexBusyError
 from bot.reindexing import RunReport
 from bot.slack.blocks import ACTION_SHARE, ACTION_VOTE_DOWN, ACTION_VOTE_UP
-from bot.slack.vraagbaak_command import NOT_ADMIN
+from bot.slack.listeners.vraagbaak_command import NOT_ADMIN
 from knowledge.models import IndexReport, SkippedFile
 from tests.fakeslack import payloads
 from tests.slack.conftest import ADMIN, CHANNEL, OWNER, USER, RunningBot

@@ -15,7 +15,7 @@ import pytest
 from bot.answering.answer import AnswerEngine
 from bot.feedback import FeedbackStore
 from bot.slack.blocks import ACTION_SHARE, ACTION_VOTE_DOWN, ACTION_VOTE_UP
-from bot.slack.vraagbaak_command import NOT_ADMIN
+from bot.slack.listeners.vraagbaak_command import NOT_ADMIN
 from knowledge.retrieval import Retriever
 from tests.conftest import SAMPLE
 from tests.fakeslack import FakeSlack, payloads

@@ -1,0 +1,28 @@
+"""Every Slack listener, one module per entry point, registered from the one list below.
+
+Each module's `register(app, parts)` adds its Bolt listeners; `parts` (bot.slack.parts.SlackParts)
+carries what they use. Bolt injects its own arguments by name; ours come in through `parts`.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+from typing import TYPE_CHECKING
+
+from bot.slack.listeners import (app_mention, feedback, message_im, templates_command, templates_submission,
+                                 vraag_command, vraagbaak_command)
+
+if TYPE_CHECKING:
+    from slack_bolt import App
+
+    from bot.slack.parts import SlackParts
+
+# Order matters only for /vraagbaak's sub-commands: the templates module adds its own after the
+# built-in ones, so `/vraagbaak help` lists them last.
+LISTENERS: tuple[ModuleType, ...] = (app_mention, message_im, vraag_command, vraagbaak_command, feedback,
+                                     templates_command, templates_submission)
+
+
+def register(app: "App", parts: "SlackParts") -> None:
+    for module in LISTENERS:
+        module.register(app, parts)
