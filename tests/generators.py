@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import collections
 import re
 import threading
+import time
 from typing import Callable
 
 from bot.answering.generation import Generation, GenerationRequest
@@ -12,42 +14,122 @@ Reply = str | Callable[[GenerationRequest], str]
 
 
 class ScriptedGenerator:
-    """Answers with scripted replies, in order (the last one repeats), and records every request.
+    """The Generator protocol with real `Generation` objects and one worker thread in FIFO order,
+    like LlamaGenerator, writing scripted text and recording every request.
 
-    A reply is a text or a function of the request; `enqueue()` adds one. The text is emitted in
-    word-sized pieces, as a streaming model would.
+    Replies are used in order (the last one repeats); a reply is a text or a function of the
+    request, and `enqueue()` adds one. Setting `reply` to a function of the messages answers every
+    request with it instead. Text is emitted in word-sized pieces, or `piece_chars` characters each,
+    `piece_delay_s` apart. `hold()` keeps the worker from starting the next request so that a
+    queue builds up; `release()` lets it go on.
     """
 
     model_name = "scripted"
 
-    def __init__(self, *replies: Reply, n_ctx: int = 4096) -> None:
+    def __init__(self, *replies: Reply, n_ctx: int = 4096, piece_delay_s: float = 0.0,
+                 piece_chars: int = 0) -> None:
         self.replies: list[Reply] = list(replies)
+        self.reply: Callable[[list[dict]], str] | None = None
         self.n_ctx = n_ctx
+        self.piece_delay_s = piece_delay_s
+        self.piece_chars = piece_chars
         self.requests: list[GenerationRequest] = []
+        self._waiting: collections.deque[Generation] = collections.deque()
+        self._script_index: dict[int, int] = {}
+        self._current: Generation | None = None
+        self._open = threading.Event()
+        self._open.set()
+        self._changed = threading.Condition()
+        self._closed = False
+        self._worker = threading.Thread(target=self._work, name="scripted-generator", daemon=True)
+        self._worker.start()
 
     def enqueue(self, reply: Reply) -> None:
         self.replies.append(reply)
 
+    # --- the Generator protocol ------------------------------------------------------------------
     def submit(self, request: GenerationRequest) -> Generation:
-        self.requests.append(request)
-        reply = self.replies[min(len(self.requests), len(self.replies)) - 1] if self.replies else ""
-        text = reply(request) if callable(reply) else reply
-        generation = Generation(request)
-        for piece in re.findall(r"\s*\S+\s*|\s+", text):
-            generation.emit(piece)
-        generation.stats.prompt_tokens = sum(len(m["content"].split()) for m in request.messages)
-        generation.stats.completion_tokens = len(text.split())
-        generation.finish()
+        generation = Generation(request, queue=self)
+        with self._changed:
+            self.requests.append(request)
+            self._script_index[id(generation)] = len(self.requests)  # which scripted reply is its
+            self._waiting.append(generation)
+            self._changed.notify_all()
         return generation
 
     def count_tokens(self, text: str) -> int:
         return len(text.split())
 
     def queue_length(self) -> int:
-        return 0
+        with self._changed:
+            return len(self._waiting) + (1 if self._current is not None else 0)
 
     def close(self) -> None:
-        pass
+        with self._changed:
+            self._closed = True
+            self._changed.notify_all()
+        self._open.set()
+
+    # --- used by Generation.position() -------------------------------------------------------------
+    def position(self, generation: Generation) -> int:
+        with self._changed:
+            if generation is self._current or generation not in self._waiting:
+                return 0
+            return self._waiting.index(generation) + (1 if self._current is not None else 0)
+
+    # --- test controls -------------------------------------------------------------------------------
+    def hold(self) -> None:
+        """The worker finishes what it is writing, then waits until `release()`."""
+        self._open.clear()
+
+    def release(self) -> None:
+        self._open.set()
+
+    def wait_for_requests(self, count: int, timeout: float = 10.0) -> None:
+        with self._changed:
+            if not self._changed.wait_for(lambda: len(self.requests) >= count, timeout):
+                raise AssertionError(f"only {len(self.requests)} of {count} requests reached the model")
+
+    # --- the worker ----------------------------------------------------------------------------------
+    def _text(self, generation: Generation) -> str:
+        request = generation.request
+        if self.reply is not None:
+            return self.reply(request.messages)
+        if not self.replies:
+            return ""
+        reply = self.replies[min(self._script_index.pop(id(generation)), len(self.replies)) - 1]
+        return reply(request) if callable(reply) else reply
+
+    def _pieces(self, text: str) -> list[str]:
+        if self.piece_chars:
+            return [text[i:i + self.piece_chars] for i in range(0, len(text), self.piece_chars)]
+        return re.findall(r"\s*\S+\s*|\s+", text)
+
+    def _work(self) -> None:
+        while True:
+            self._open.wait()
+            with self._changed:
+                self._changed.wait_for(lambda: self._waiting or self._closed)
+                if self._closed:
+                    return
+                if not self._open.is_set():
+                    continue
+                self._current = self._waiting.popleft()
+            generation = self._current
+            try:
+                text = self._text(generation)
+                for piece in self._pieces(text):
+                    if self.piece_delay_s:
+                        time.sleep(self.piece_delay_s)  # stands in for the model's decoding time
+                    generation.emit(piece)
+                generation.stats.prompt_tokens = sum(len(m["content"].split()) for m in generation.request.messages)
+                generation.stats.completion_tokens = len(text.split())
+                generation.finish()
+            except Exception as exc:  # the real worker also hands errors to the waiting reader
+                generation.finish(exc)
+            with self._changed:
+                self._current = None
+                self._changed.notify_all()
 
 
 class RecordingGenerator:

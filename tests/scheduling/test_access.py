@@ -11,12 +11,13 @@ from pathlib import Path
 import pytest
 
 from bot.answering.answer import AnswerEngine
+from bot.answering.generation import GenerationRequest
+from bot.services import Services
 from knowledge.retrieval import Retriever
 from tests.fakeslack import FakeSlack
+from tests.generators import ScriptedGenerator
 from tests.scheduling.conftest import USER, services_for
-from bot.services import Services
 from tests.slack.conftest import bot_settings, running_bot
-from tests.slack.fakes import ScriptedGenerator
 
 HR_ONLY = "C0HRONLY"
 OPEN = "C0OPEN"
@@ -58,9 +59,9 @@ def test_settings_map_channels_and_dms_to_collections(tmp_path):
     assert settings.collections_for_channel(DM, is_dm=True) == ["hr"]
 
 
-def quote_the_prompt(messages: list[dict]) -> str:
+def quote_the_prompt(request: GenerationRequest) -> str:
     """A model that repeats everything it was given, so a leaked passage cannot stay hidden."""
-    return "Dit staat in mijn bronnen [1] [2] [3]:\n" + "\n".join(m["content"] for m in messages)
+    return "Dit staat in mijn bronnen [1] [2] [3]:\n" + "\n".join(m["content"] for m in request.messages)
 
 
 def everything_sent(slack: FakeSlack) -> str:

@@ -13,7 +13,7 @@ from bot.feedback import FeedbackStore
 from tests.scheduling.conftest import ADMIN
 from bot.services import Services
 from tests.slack.conftest import bot_settings
-from tests.slack.fakes import ScriptedGenerator, scripted_engine, serving
+from tests.slack.fakes import scripted_engine, serving, slack_generator
 
 pytestmark = pytest.mark.slow
 
@@ -22,7 +22,7 @@ def test_serve_runs_the_schedule_and_tells_admins_about_failures(tmp_path: Path,
     sources = {**two_collections, "wiki": tmp_path / "wiki-bestaat-niet"}
     settings = bot_settings(tmp_path, slack, sources=sources, admin_user_ids=[ADMIN],
                             reindex_cron="*/1 * * * * *", consistency_cron="")
-    generator = ScriptedGenerator()
+    generator = slack_generator()
     services = Services(settings, engine=scripted_engine(generator), generator=generator, embedder=embedder,
                             feedback=FeedbackStore(settings.feedback_path))
     try:

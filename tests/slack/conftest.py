@@ -19,7 +19,8 @@ from bot.slack.parts import SlackParts
 from bot.slack.serving import SlackHttpServer, close_quietly, socket_mode_handler
 from tests.conftest import make_settings
 from tests.fakeslack import FakeSlack
-from tests.slack.fakes import ScriptedGenerator, scripted_engine
+from tests.generators import ScriptedGenerator
+from tests.slack.fakes import scripted_engine, slack_generator
 
 USER = "U0ALICE"
 ADMIN = "U0ADMIN"
@@ -97,7 +98,7 @@ def slack() -> Iterator[FakeSlack]:
 
 @pytest.fixture
 def scripted_generator() -> Iterator[ScriptedGenerator]:
-    generator = ScriptedGenerator()
+    generator = slack_generator()
     yield generator
     generator.close()
 

@@ -13,7 +13,8 @@ from bot.feedback import FeedbackStore
 from tests.fakeslack import FakeSlack, SignedSender, payloads
 from bot.services import Services
 from tests.slack.conftest import CHANNEL, SIGNING_SECRET, USER, bot_settings, running_bot
-from tests.slack.fakes import ScriptedGenerator, scripted_engine
+from tests.generators import ScriptedGenerator
+from tests.slack.fakes import scripted_engine
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from bot.feedback import FeedbackStore
 from bot.slack.serving import SlackSetupError, serve
 from bot.services import Services
 from tests.slack.conftest import CHANNEL, USER, bot_settings
-from tests.slack.fakes import ScriptedGenerator, scripted_engine, serving
+from tests.slack.fakes import scripted_engine, serving, slack_generator
 
 
 def scripted_services(tmp_path, slack, generator, **overrides) -> Services:
@@ -37,7 +37,7 @@ def test_serve_connects_answers_and_stops(tmp_path, slack, scripted_generator):
     ("http", "slack_signing_secret", "HTTP-modus heeft SLACK_SIGNING_SECRET nodig"),
 ])
 def test_missing_credentials_stop_before_anything_loads(tmp_path, slack, mode, missing, expected):
-    generator = ScriptedGenerator()
+    generator = slack_generator()
     services = scripted_services(tmp_path, slack, generator, **{missing: ""})
     with pytest.raises(SlackSetupError, match=expected):
         serve(services, mode=mode, stop=threading.Event())
