@@ -11,7 +11,7 @@ import pytest
 
 from bot.answering.answer import QUOTED, AnswerEngine, Turn
 from bot.answering.generation import GenerationRequest
-from bot.answering.prompts import INSTRUCTIONS, NOT_FOUND
+from bot.answering.prompts import ANSWER_STOPS, INSTRUCTIONS, NOT_FOUND
 from knowledge.chunking import Chunker
 from knowledge.indexing import Indexer
 from knowledge.retrieval import Retriever
@@ -267,9 +267,18 @@ def test_warm_up_puts_the_instructions_in_the_kv_cache_before_the_first_question
 
 
 def test_an_answer_stops_where_the_model_starts_copying_the_prompt(sample_index, embedder, generator):
-    # The tiny model, greedy, follows this question's answer with a copy of the passages section.
-    engine = engine_for(Retriever(embedder, sample_index), RecordingGenerator(generator), max_tokens=160,
-                        temperature=0.0, cache_size=0)
+    # The engine asks the model to stop at the passages' markup ...
+    recorder = RecordingGenerator(generator)
+    engine = engine_for(Retriever(embedder, sample_index), recorder, max_tokens=160, temperature=0.0, cache_size=0)
     answer = engine.ask("Hoeveel vakantiedagen heb ik per jaar?").result()
+    assert set(ANSWER_STOPS) <= set(recorder.requests[-1].stop)
     assert "documenten>" not in answer.text
-    assert answer.timings["completion_tokens"] < 160, "generation stops at the markup, not at max_tokens"
+    # ... and the real model stops there: greedy SmolLM2, asked to repeat the markup, writes it (and
+    # goes on to max_tokens) without the stops, and is cut off before it with them.
+    copy = [{"role": "user", "content": "Herhaal letterlijk: <documenten> [1] Vakantie </documenten>"}]
+    unstopped = generator.submit(GenerationRequest(copy, max_tokens=60, temperature=0.0))
+    assert "<documenten>" in unstopped.text()
+    stopped = generator.submit(GenerationRequest(copy, max_tokens=60, temperature=0.0, stop=ANSWER_STOPS))
+    assert "documenten>" not in stopped.text()
+    assert stopped.stats.completion_tokens < 60, "generation stops at the markup, not at max_tokens"
+
