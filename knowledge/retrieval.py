@@ -17,11 +17,13 @@ log = logging.getLogger(__name__)
 
 
 # Measured on the sample company and developer-overheid with MiniLM (bench/README.md): the
-# full-text list is the stronger one for Dutch questions, so it counts double in the fusion, and
-# one chunk per document before a second one of the same document lets more documents be seen.
+# full-text list is the stronger one for Dutch questions, so it counts double in the fusion. No
+# per-document diversification by default: one chunk per document first left hit@1/hit@5/MRR as
+# they were (±0.003) but filled the top 5 with other documents' chunks (share of the top 5 from a
+# gold document 0.67 -> 0.26 on both corpora), and those are the passages the model reads.
 DEPTH = 20
 WEIGHTS = (0.5, 1.0)  # (vector, full text)
-PER_DOCUMENT = 1
+PER_DOCUMENT: int | None = None
 RERANK_DEPTH = 20  # candidates a reranker reorders before the top k is taken
 
 
