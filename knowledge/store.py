@@ -18,6 +18,7 @@ import pyarrow as pa
 from knowledge.errors import EmbeddingModelMismatchError, KnowledgeError
 from knowledge.fusion import diversify, fuse
 from knowledge.models import Chunk, Hit
+from knowledge.query import Vocabulary
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +103,7 @@ class ChunkStore:
         # Strong consistency: every read sees the latest commit, also one made by another process.
         self._db = lancedb.connect(uri, read_consistency_interval=timedelta(0))
         self._table = None
+        self._vocabulary: tuple[int, Vocabulary] | None = None
 
     # --- reading ------------------------------------------------------------------------------------
 
@@ -166,6 +168,14 @@ class ChunkStore:
             "embedding_model": model.name if model else None,
             "dimension": model.dimension if model else None,
         }
+
+    def vocabulary(self) -> Vocabulary:
+        """The words of the indexed chunks and their chunk frequencies, rebuilt after each write."""
+        version = self.version()
+        if self._vocabulary is None or self._vocabulary[0] != version:
+            texts = self._scan([TEXT_COLUMN])[TEXT_COLUMN].to_pylist()
+            self._vocabulary = (version, Vocabulary([t or "" for t in texts]))
+        return self._vocabulary[1]
 
     # --- searching ----------------------------------------------------------------------------------
 

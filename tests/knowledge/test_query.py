@@ -21,3 +21,60 @@ def test_a_question_of_filler_only_keeps_its_words():
 
 def test_normalise_question_folds_unicode_and_spaces():
     assert normalise_question("  ﬁets\n\tstalling  ") == "fiets stalling"
+
+
+# --- the index's vocabulary (what the refusal policy asks: does the index know this word?) ---
+
+from knowledge.query import Vocabulary, index_words, one_typo_apart, same_word  # noqa: E402
+
+CHUNKS = ["Parkeren bij kantoor Utrecht: vraag een parkeervergunning aan bij de receptie.",
+          "De thuiswerkvergoeding wordt elke maand uitbetaald.",
+          "Een nieuwe developer krijgt een laptop; de teamlead keurt de aanvraag goed."]
+
+
+def test_inflections_compounds_and_one_typo_count_as_the_same_word():
+    vocabulary = Vocabulary(CHUNKS)
+    assert "parkeervergunning" in vocabulary.forms("vergunning")  # end of a compound
+    assert "thuiswerkvergoeding" in vocabulary.forms("thuiswerk")  # start of a compound
+    assert vocabulary.forms("devloper") == {"developer"}  # one typo from a word of the index
+    assert vocabulary.forms("developers") == {"developer"}  # inflection
+    assert "uitbetaald" in vocabulary.forms("uitbetaalt")  # inflection
+    assert vocabulary.forms("leaseauto") == frozenset()  # never seen, not even nearly
+    assert vocabulary.forms("laptops") == {"laptop"}
+
+
+def test_rare_words_weigh_more_than_common_ones():
+    vocabulary = Vocabulary(CHUNKS)
+    assert vocabulary.chunk_frequency("de") == 3 and vocabulary.chunk_frequency("laptop") == 1
+    assert vocabulary.idf("laptop") > vocabulary.idf("de")
+    assert vocabulary.idf("leaseauto") > vocabulary.idf("laptop")  # unseen weighs most
+
+
+def test_word_matching_rules():
+    assert same_word("goedkeurt", "goedkeuren") and same_word("parkeren", "parkeer")
+    assert not same_word("park", "parkeervergunning")  # a short beginning is not a compound part
+    assert not same_word("kantoor", "kantine")
+    assert one_typo_apart("vakantiedagn", "vakantiedagen") and one_typo_apart("recrods", "records")
+    assert not one_typo_apart("vakantie", "vakantiedagen")
+    assert index_words("Hé, ﬁets-Stalling!") == ["hé", "fiets", "stalling"]
+
+
+def test_the_store_vocabulary_follows_writes(tmp_path):
+    import numpy as np
+
+    from knowledge.models import Chunk
+    from knowledge.store import ChunkStore, ModelInfo, chunk_rows
+
+    model = ModelInfo("fake", 4)
+
+    def rows(*texts: str):
+        chunks = [Chunk(id=f"c:d{i}.md#0", doc_id=f"d{i}.md", collection="c", title=f"D{i}", headings=(),
+                        text=t, ordinal=0, content_hash=str(i)) for i, t in enumerate(texts)]
+        return chunk_rows(chunks, np.ones((len(chunks), 4), dtype=np.float32) / 2, model)
+
+    store = ChunkStore(str(tmp_path / "index"))
+    store.replace_documents("c", rows("Over de VPN."), ["d0.md"], model=model)
+    assert store.vocabulary().forms("vpn") and not store.vocabulary().forms("fietsplan")
+    store.replace_documents("c", rows("Over de VPN.", "Het fietsplan van de zaak."), ["d0.md", "d1.md"],
+                            model=model)
+    assert store.vocabulary().forms("fietsplan")
