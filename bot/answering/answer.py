@@ -19,6 +19,7 @@ from bot.answering.relevance import AbstainPolicy, Verdict, default_min_relevanc
 if TYPE_CHECKING:
     from bot.settings import Settings
     from knowledge.models import Hit
+    from knowledge.query import Vocabulary
     from knowledge.retrieval import Retriever
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,7 @@ FALLBACK_SOURCES = 2  # sources shown when the model cites no passage
 _FOLLOW_UP_STARTS = frozenset("en of maar ook dan dat die dit daar daarvoor daarbij and or but also then "
                               "that this those it".split())
 _FOLLOW_UP_MAX_WORDS = 6
+SEMANTIC_DEPTH = 20  # vector candidates the refusal policy looks at, when the retriever has no depth
 
 
 def source_of(hit: "Hit") -> Source:
@@ -193,7 +195,8 @@ class AnswerEngine:
         language = detect_language(question)
         query = retrieval_query(question, history)
         hits = self.retriever.search(query, k=self.top_k, mode=self.search_mode, collections=collections)
-        verdict = self.policy.judge(query, language, hits)
+        verdict = self.policy.judge(query, language, hits, self.vocabulary(), self._semantic_hits(query, hits,
+                                                                                                 collections))
         threshold = self.policy.threshold(language)
         passages = pack_passages([h for h in hits if h.relevance >= threshold], self.generator.count_tokens,
                                  self.context_budget_tokens)
@@ -244,6 +247,26 @@ class AnswerEngine:
         the first real question finds them in the KV cache and the weights paged in."""
         messages = build_messages("?", [], language=language)
         return self.generator.submit(GenerationRequest(messages, max_tokens=1, **self.sampling))
+
+    def _semantic_hits(self, query: str, hits: list["Hit"], collections: list[str] | None) -> list["Hit"] | None:
+        """The vector search's own candidates, as deep as the fusion reads them, so the policy can see
+        whether it agrees with full text on the best passage; None outside hybrid search or without
+        an index behind the retriever (like the vocabulary)."""
+        if self.search_mode != "hybrid" or not hits or getattr(self.retriever, "store", None) is None:
+            return None
+        depth = getattr(self.retriever, "depth", SEMANTIC_DEPTH)
+        return self.retriever.search(query, k=depth, mode="vector", collections=collections)
+
+    def vocabulary(self) -> "Vocabulary | None":
+        """The index's words, for the refusal policy; None when the retriever has no store."""
+        store = getattr(self.retriever, "store", None)
+        if store is None or not hasattr(store, "vocabulary"):
+            return None
+        try:
+            return store.vocabulary()
+        except Exception:  # the policy falls back to the passages' words
+            log.warning("could not read the index vocabulary; judging by the passages", exc_info=True)
+            return None
 
     def index_version(self) -> object | None:
         """The store's version (changes on every re-index); None when it cannot be read."""

@@ -1,15 +1,25 @@
 """Do the retrieved passages answer the question at all? If not, Vraagbaak says so instead of
 letting the model invent an answer.
 
-Two signals, both calibrated on tests/data/qa.jsonl by `bench/answer.py --calibrate-only`:
+Three signals, calibrated on two corpora together (the sample company and developer-overheid) by
+`bench/answer.py --calibrate-only`; bench/README.md "Honesty on both corpora" has the numbers:
 - relevance: the best hit's cosine similarity to the question. Its scale depends on the embedding
   model (E5 scores almost everything above 0.7) and on whether question and documents share a
   language (an English question against Dutch documents scores lower), hence one threshold per
   model and question language.
-- lexical support: the share of the question's content words that occur in the retrieved passages
-  (first six letters, so "vakantiedagn" still finds "vakantiedagen"). A question about a
-  "leaseauto" or a "sabbatical" that no passage mentions is not answered from passages about cars
-  or leave in general. Only used when question and passages are in the same language.
+- known terms: the share of the question's terms, weighted by how specific they are in the index
+  (IDF: rare words weigh more than common ones), that the index knows at all, allowing for Dutch
+  inflection, compounds and one typo (knowledge/query.py, Vocabulary). A question about a
+  "leaseauto" or "reiskosten" that no document mentions is not answered from passages about cars
+  or travel in general, however similar they look to the embedder.
+- agreement: when the vector search does not find the passage that the fused ranking puts first
+  (only full text found it), that passage alone must hold most of the question's specific terms
+  (IDF-weighted coverage of one passage, not of all of them together). Agreeing searches are good
+  evidence; a full-text match on a few shared words is not.
+- numbers: a question that asks for an amount ("hoeveel", "wat kost", "minimaal", "hoe lang") is
+  not answered from passages without a single number in them.
+The last two are only used when question and passages are in the same language: an English
+question's words are not expected in Dutch documents.
 """
 
 from __future__ import annotations
@@ -19,6 +29,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Sequence
 
 from bot.answering.language import FUNCTION_WORDS, detect_language
+from knowledge.query import QUERY_STOP_WORDS, Vocabulary, index_words
 
 if TYPE_CHECKING:
     from knowledge.models import Hit
@@ -30,10 +41,24 @@ CALIBRATED_MIN_RELEVANCE: tuple[tuple[str, dict[str, float]], ...] = (
     ("minilm", {"nl": 0.48, "en": 0.215}),
 )
 FALLBACK_MIN_RELEVANCE = {"nl": 0.3, "en": 0.3}
-MIN_LEXICAL_SUPPORT = 0.58  # calibrated on MiniLM's hits; the signal itself is model-independent
-PREFIX_LETTERS = 6
-_WORD = re.compile(r"\w+")
+# Lowest IDF-weighted share of known question terms still answered. Pooled over both corpora the
+# unanswerable questions lie at 0.14-0.57, the answerable ones mostly at 0.65-1.0; the signal
+# itself is independent of the embedding model.
+MIN_KNOWN_TERMS = 0.6
+# When only full text found the best passage: the lowest IDF-weighted share of the question's terms
+# that one passage must hold. Pooled optimum lies between 0.53 (unanswerable) and 0.62 (answerable).
+MIN_COVERAGE_ALONE = 0.58
+MIN_TERM_LETTERS = 3
 _GENERIC = frozenset("eigenlijk allemaal ergens iemand steeds zelf jullie onze mn vd".split())
+_STOP = QUERY_STOP_WORDS | FUNCTION_WORDS | _GENERIC
+# Asking for an amount: a count, a price, a limit, a duration.
+_ASKS_AMOUNT = re.compile(r"\b(hoeveel|wat kost|kost het|kosten|minimaal|minimale|maximaal|maximale|"
+                          r"hoe lang|hoelang|hoe groot|hoe vaak|per minuut|per uur|how many|how much|"
+                          r"how long|how often|minimum|maximum)\b")
+# A number in a passage: digits starting a token (not "EH3" or "ipv6"), not a year, or a price.
+_NUMBER = re.compile(r"(?<![\w.])(?!(?:19|20)\d\d(?!\d))\d+|€|\b(twee|drie|vier|vijf|zes|zeven|acht|"
+                     r"negen|tien|elf|twaalf|twintig|dertig|honderd|duizend|two|three|four|five|six|"
+                     r"seven|eight|nine|ten|hundred|thousand)\b")
 
 
 def default_min_relevance(embedder_name: str) -> dict[str, float]:
@@ -45,26 +70,48 @@ def default_min_relevance(embedder_name: str) -> dict[str, float]:
     return dict(FALLBACK_MIN_RELEVANCE)
 
 
-def content_words(text: str) -> list[str]:
-    """Words that carry the question's subject: not function words, at least four letters."""
-    return [w for w in _WORD.findall(text.lower())
-            if len(w) >= 4 and w not in FUNCTION_WORDS and w not in _GENERIC]
+def question_terms(text: str) -> list[str]:
+    """The words that carry the question's subject: no function words, chat filler or numbers."""
+    words = [w for w in index_words(text)
+             if len(w) >= MIN_TERM_LETTERS and w not in _STOP and not w.isdigit()]
+    return list(dict.fromkeys(words))
 
 
-def lexical_support(question: str, passages: Sequence[str]) -> float:
-    """Share of the question's content words found in the passages (1.0 when it has none)."""
-    words = content_words(question)
-    if not words:
+def known_terms(question: str, vocabulary: Vocabulary) -> float:
+    """IDF-weighted share of the question's terms that occur in the index (1.0 when it has none)."""
+    weights = {term: vocabulary.idf(term) for term in question_terms(question)}
+    total = sum(weights.values())
+    if total <= 0:
         return 1.0
-    haystack = " ".join(passages).lower()
-    return sum(w[:PREFIX_LETTERS] in haystack for w in words) / len(words)
+    return sum(w for term, w in weights.items() if vocabulary.forms(term)) / total
+
+
+def passage_coverage(question: str, passage: str, vocabulary: Vocabulary) -> float:
+    """IDF-weighted share of the question's terms that occur in this one passage."""
+    weights = {term: vocabulary.idf(term) for term in question_terms(question)}
+    total = sum(weights.values())
+    if total <= 0:
+        return 1.0
+    words = set(index_words(passage))
+    return sum(w for term, w in weights.items() if vocabulary.forms(term) & words or term in words) / total
+
+
+def asks_amount(question: str) -> bool:
+    return _ASKS_AMOUNT.search(question.lower()) is not None
+
+
+def has_number(text: str) -> bool:
+    return _NUMBER.search(text.lower()) is not None
 
 
 @dataclass(frozen=True)
 class Verdict:
     answerable: bool
     relevance: float
-    support: float | None  # None: not measured (question and passages in different languages)
+    support: float | None  # known-term share; None: not measured (question and passages differ in language)
+    numbers_missing: bool = False  # it asks for an amount and no passage has a number
+    agreement: bool | None = None  # the vector search also found the best passage; None: not asked
+    coverage: float | None = None  # best one-passage share of the question's terms
 
 
 @dataclass(frozen=True)
@@ -72,16 +119,28 @@ class AbstainPolicy:
     """When the best hits are too weak to answer from."""
 
     min_relevance: dict[str, float]
-    min_support: float = MIN_LEXICAL_SUPPORT
+    min_support: float = MIN_KNOWN_TERMS
+    min_coverage_alone: float = MIN_COVERAGE_ALONE
 
     def threshold(self, language: str) -> float:
         return self.min_relevance.get(language, min(self.min_relevance.values()))
 
-    def judge(self, query: str, language: str, hits: Sequence["Hit"]) -> Verdict:
+    def judge(self, query: str, language: str, hits: Sequence["Hit"],
+              vocabulary: Vocabulary | None = None,
+              semantic_hits: Sequence["Hit"] | None = None) -> Verdict:
+        """`vocabulary`: the index's words (without it the passages stand in for the index);
+        `semantic_hits`: the vector search's own candidates (None: agreement not checked)."""
         if not hits:
             return Verdict(False, 0.0, None)
         relevance = max(h.relevance for h in hits)
         texts = [h.chunk.embedding_text for h in hits]
-        support = lexical_support(query, texts) if detect_language(" ".join(texts)) == language else None
-        answerable = relevance >= self.threshold(language) and (support is None or support >= self.min_support)
-        return Verdict(answerable, relevance, support)
+        if detect_language(" ".join(texts)) != language:
+            return Verdict(relevance >= self.threshold(language), relevance, None)
+        vocabulary = vocabulary or Vocabulary(texts)
+        support = known_terms(query, vocabulary)
+        numbers_missing = asks_amount(query) and not any(has_number(t) for t in texts)
+        agreement = None if semantic_hits is None else hits[0].chunk.id in {h.chunk.id for h in semantic_hits}
+        coverage = max(passage_coverage(query, t, vocabulary) for t in texts)
+        answerable = (relevance >= self.threshold(language) and support >= self.min_support
+                      and not numbers_missing and (agreement is not False or coverage >= self.min_coverage_alone))
+        return Verdict(answerable, relevance, support, numbers_missing, agreement, coverage)
