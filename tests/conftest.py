@@ -56,9 +56,11 @@ def _no_model_outside_the_slow_tier(request, monkeypatch):
 
     def refuse(*args, **kwargs):
         raise AssertionError(f"{request.node.nodeid} loads a model but is not marked slow")
-    monkeypatch.setattr(llama_cpp.Llama, "__new__", refuse)  # not __init__: Llama.__del__ would then fail
-    monkeypatch.setattr(sentence_transformers.SentenceTransformer, "__init__", refuse)
-    monkeypatch.setattr(sentence_transformers.CrossEncoder, "__init__", refuse)
+    # The names, not the classes' methods: our code imports them where it loads a model, and a
+    # patched class (its __new__ or __init__) would not come back quite as it was.
+    monkeypatch.setattr(llama_cpp, "Llama", refuse)
+    monkeypatch.setattr(sentence_transformers, "SentenceTransformer", refuse)
+    monkeypatch.setattr(sentence_transformers, "CrossEncoder", refuse)
 
 
 @pytest.fixture
