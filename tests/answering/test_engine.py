@@ -163,8 +163,13 @@ def test_an_english_question_takes_the_english_path(sample_engine):
 def test_a_follow_up_is_retrieved_together_with_the_earlier_question(sample_engine):
     history = [Turn("user", "Hoeveel vakantiedagen krijg ik per jaar?"),
                Turn("assistant", "Bij 40 uur per week 25 dagen [1].")]
+    # Alone the follow-up finds nothing on holidays; with the earlier question it finds the holiday
+    # documents. (Which section ranks where is the retrieval eval's business: bench/retrieval.py.)
+    alone = {h.chunk.doc_id for h in sample_engine.retrieve("en voor parttimers?")}
     hits = sample_engine.retrieve("en voor parttimers?", history)
-    assert any(h.chunk.doc_id == "hr/vakantie-en-verlof.md" and "Parttime" in h.chunk.heading_path for h in hits)
+    assert "hr/vakantie-en-verlof.md" not in alone
+    assert hits[0].chunk.doc_id in {"hr/vakantie-en-verlof.md", "hr/arbeidsvoorwaarden-overzicht.docx"}
+    assert any(h.chunk.doc_id == "hr/vakantie-en-verlof.md" for h in hits)
 
     prepared = sample_engine.prepare("en voor parttimers?", history=history)
     assert "Eerder in dit gesprek:" in prepared.messages[1]["content"]
