@@ -1,7 +1,9 @@
 """A Slack conversation as the answer engine sees it: plain question text and earlier `Turn`s.
 
 Inside a thread, the thread is the conversation (conversations.replies); in a direct message
-without a thread, the last few messages of the last quarter of an hour are.
+without a thread, the last few messages of the last quarter of an hour are. Only the asker's own
+messages and the bot's own answers become turns: what other people write in a channel thread is
+their text, not the asker's, and must not steer (or instruct) the answer someone else gets.
 """
 
 from __future__ import annotations
@@ -52,38 +54,40 @@ def is_question_event(event: dict[str, Any]) -> bool:
             and bool(event.get("user")) and bool(str(event.get("text", "")).strip()))
 
 
-def _turn(message: dict[str, Any], bot_user_id: str | None) -> Turn | None:
+def _turn(message: dict[str, Any], bot_user_id: str | None, asker: str) -> Turn | None:
     if message.get("user") == bot_user_id or message.get("bot_id"):
         if not is_answer_message(message):
             return None  # our notices and greetings, and other bots, are not part of the dialogue
         text = blocks_text(message.get("blocks") or []) or str(message.get("text", ""))
         return Turn("assistant", text) if message.get("user") == bot_user_id else None
-    if message.get("subtype") not in QUESTION_SUBTYPES:
-        return None
+    if message.get("subtype") not in QUESTION_SUBTYPES or message.get("user") != asker:
+        return None  # someone else's message is left out, whatever it says
     text = plain_text(str(message.get("text", "")), bot_user_id=bot_user_id)
     return Turn("user", text) if text else None
 
 
-def _turns(messages: list[dict[str, Any]], before_ts: str, bot_user_id: str | None) -> list[Turn]:
+def _turns(messages: list[dict[str, Any]], before_ts: str, bot_user_id: str | None, asker: str) -> list[Turn]:
     earlier = sorted((m for m in messages if float(m.get("ts", 0)) < float(before_ts)),
                      key=lambda m: float(m["ts"]))
-    turns = [t for t in (_turn(m, bot_user_id) for m in earlier) if t is not None]
+    turns = [t for t in (_turn(m, bot_user_id, asker) for m in earlier) if t is not None]
     return turns[-MAX_TURNS:]
 
 
 def thread_history(client: WebClient, *, channel: str, thread_ts: str, before_ts: str,
-                   bot_user_id: str | None) -> list[Turn]:
-    """The thread's earlier messages as turns; empty (and logged) when Slack will not say."""
+                   bot_user_id: str | None, asker: str) -> list[Turn]:
+    """The asker's earlier messages in the thread and the bot's answers, as turns; empty (and
+    logged) when Slack will not say."""
     try:
         response = client.conversations_replies(channel=channel, ts=thread_ts, limit=100)
     except SlackApiError as exc:
         log.warning("conversations.replies failed (%s); answering without history",
                     exc.response.get("error"))
         return []
-    return _turns(list(response.get("messages") or []), before_ts, bot_user_id)
+    return _turns(list(response.get("messages") or []), before_ts, bot_user_id, asker)
 
 
-def dm_history(client: WebClient, *, channel: str, before_ts: str, bot_user_id: str | None) -> list[Turn]:
+def dm_history(client: WebClient, *, channel: str, before_ts: str, bot_user_id: str | None,
+               asker: str) -> list[Turn]:
     """The last few messages of a direct message conversation, from the last quarter of an hour."""
     try:
         response = client.conversations_history(channel=channel, latest=before_ts,
@@ -92,4 +96,4 @@ def dm_history(client: WebClient, *, channel: str, before_ts: str, bot_user_id: 
         log.warning("conversations.history failed (%s); answering without history",
                     exc.response.get("error"))
         return []
-    return _turns(list(response.get("messages") or []), before_ts, bot_user_id)
+    return _turns(list(response.get("messages") or []), before_ts, bot_user_id, asker)

@@ -47,6 +47,6 @@ def answer(parts: SlackParts, event: dict[str, Any], client: WebClient, context:
         if not event.get("thread_ts"):
             return []  # a new thread: nothing said before
         return thread_history(client, channel=channel, thread_ts=thread_ts, before_ts=ts,
-                              bot_user_id=context.bot_user_id)
+                              bot_user_id=context.bot_user_id, asker=question.user)
 
     parts.replier.reply(question, client, history=history)

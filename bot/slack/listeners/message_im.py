@@ -79,7 +79,8 @@ def answer_dm(parts: SlackParts, event: dict[str, Any], client: WebClient, conte
     def history() -> list:
         if thread_ts:
             return thread_history(client, channel=channel, thread_ts=thread_ts, before_ts=ts,
-                                  bot_user_id=context.bot_user_id)
-        return dm_history(client, channel=channel, before_ts=ts, bot_user_id=context.bot_user_id)
+                                  bot_user_id=context.bot_user_id, asker=question.user)
+        return dm_history(client, channel=channel, before_ts=ts, bot_user_id=context.bot_user_id,
+                          asker=question.user)
 
     parts.replier.reply(question, client, history=history)
