@@ -74,12 +74,16 @@ class Services:
     @property
     def indexer(self) -> "Indexer":
         from knowledge.chunking import Chunker
+        from knowledge.file_limits import MB, FileLimits
         from knowledge.indexing import Indexer
 
         def build():
-            chunker = Chunker(self.embedder.count_tokens, max_tokens=self.settings.chunk_tokens,
-                              overlap_tokens=self.settings.chunk_overlap_tokens)
-            return Indexer(self.store, self.embedder, chunker, lock_dir=self.settings.state_dir)
+            settings = self.settings
+            chunker = Chunker(self.embedder.count_tokens, max_tokens=settings.chunk_tokens,
+                              overlap_tokens=settings.chunk_overlap_tokens)
+            limits = FileLimits(max_file_bytes=settings.max_file_mb * MB,
+                                max_unpacked_bytes=settings.max_unpacked_mb * MB, max_pdf_pages=settings.max_pdf_pages)
+            return Indexer(self.store, self.embedder, chunker, lock_dir=settings.state_dir, limits=limits)
         return self._once("indexer", build)
 
     @property

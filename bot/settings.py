@@ -88,6 +88,17 @@ class Settings:
     dm_collections: list[str] = _setting(
         [], "VRAAGBAAK_DM_COLLECTIONS",
         "Collections searched in direct messages, comma-separated. Empty: all collections.")
+    # Restricted collections fail closed: never searched unless allowed here (issue 13, point 3).
+    restricted_collections: list[str] = _setting(
+        [], "VRAAGBAAK_RESTRICTED_COLLECTIONS",
+        "Collections searched only where explicitly allowed, comma-separated (e.g. `hr-vertrouwelijk`): in a "
+        "channel that lists them in VRAAGBAAK_CHANNEL_COLLECTIONS, and in the direct messages of the users in "
+        "VRAAGBAAK_RESTRICTED_ACCESS. Everywhere else never, also where all collections would be searched.")
+    restricted_access: dict[str, list[str]] = _setting(
+        {}, "VRAAGBAAK_RESTRICTED_ACCESS",
+        "Who may search a restricted collection in direct messages (questions, /vraag and templates there), as "
+        "`collectie=U0HR1+U0HR2+S0HRGROUP;andere=U0CFO`: Slack user ids (U…, W…) and user group ids (S…; their "
+        "members are read with usergroups.users.list, re-read after 5 minutes). DM_COLLECTIONS never grants one.")
 
     # --- language model --------------------------------------------------------------------
     llm_backend: str = _setting(
@@ -172,6 +183,28 @@ class Settings:
     metrics_port: int = _setting(
         0, "VRAAGBAAK_METRICS_PORT", "Port for Prometheus metrics; 0: off.")
 
+    # --- privacy and hostile files (issue 13, points 4 and 8) ---------------------------------
+    pseudonymise_users: bool = _setting(
+        True, "VRAAGBAAK_PSEUDONYMISE_USERS",
+        "Store a keyed hash (HMAC-SHA256) of Slack user ids in the feedback store instead of the ids "
+        "themselves (deploy/PRIVACY.md). Off only with a reason the privacy officer agrees with.")
+    pseudonym_key: str = _setting(
+        "", "VRAAGBAAK_PSEUDONYM_KEY",
+        "Secret key of the user-id hash. Empty: a random key generated once in <data_dir>/pseudonym.key "
+        "(permissions 0600).", secret=True)
+    retention_days: int = _setting(
+        90, "VRAAGBAAK_RETENTION_DAYS",
+        "Days that stored answers and votes are kept; older ones are deleted on every write, at the start "
+        "of `serve` and daily. 0: kept until deleted by hand.")
+    max_file_mb: int = _setting(
+        50, "VRAAGBAAK_MAX_FILE_MB", "Source files larger than this are skipped unread (0: no limit).")
+    max_unpacked_mb: int = _setting(
+        300, "VRAAGBAAK_MAX_UNPACKED_MB",
+        "Zip-based office files (docx, xlsx, pptx, odt, ods, odp) that would unpack to more than this are "
+        "skipped before parsing (zip bombs; 0: no limit).")
+    max_pdf_pages: int = _setting(
+        2000, "VRAAGBAAK_MAX_PDF_PAGES", "PDFs with more pages than this are skipped (0: no limit).")
+
     # --- derived places ------------------------------------------------------------------------
     @property
     def index_location(self) -> str:
@@ -181,6 +214,11 @@ class Settings:
     @property
     def feedback_path(self) -> Path:
         return self.data_dir / "feedback.sqlite3"
+
+    @property
+    def pseudonym_key_path(self) -> Path:
+        """The generated key of the user-id hash, when pseudonym_key is empty."""
+        return self.data_dir / "pseudonym.key"
 
     @property
     def state_dir(self) -> Path:
@@ -231,9 +269,21 @@ def _parse_channel_collections(raw: str) -> dict[str, list[str]]:
     return result
 
 
+def _parse_restricted_access(raw: str) -> dict[str, list[str]]:
+    result: dict[str, list[str]] = {}
+    for part in filter(None, (p.strip() for p in raw.split(";"))):
+        name, sep, who = part.partition("=")
+        if not sep or not name.strip():
+            raise SettingsError(
+                f"VRAAGBAAK_RESTRICTED_ACCESS: '{part}' is not of the form collectie=GEBRUIKER+GROEP")
+        result[name.strip()] = [w.strip() for w in who.replace(",", "+").split("+") if w.strip()]
+    return result
+
+
 _SPECIAL_PARSERS = {
     "sources": _parse_sources,
     "channel_collections": _parse_channel_collections,
+    "restricted_access": _parse_restricted_access,
 }
 
 
@@ -338,10 +388,24 @@ def _validate(settings: Settings) -> None:
         value = getattr(settings, name)
         if value not in allowed:
             raise SettingsError(f"setting {name}: '{value}' is not one of {', '.join(sorted(allowed))}")
+    for name in ("retention_days", "max_file_mb", "max_unpacked_mb", "max_pdf_pages"):
+        if getattr(settings, name) < 0:
+            raise SettingsError(f"setting {name}: {getattr(settings, name)} must be 0 or more")
+    _validate_restricted(settings)
     if settings.rerank_depth < 1:
         raise SettingsError(f"setting rerank_depth: {settings.rerank_depth} must be at least 1")
     if settings.llm_backend == "openai" and not settings.llm_server_url:
         raise SettingsError("llm_backend=openai needs VRAAGBAAK_LLM_SERVER_URL")
+
+
+def _validate_restricted(settings: Settings) -> None:
+    for name, who in settings.restricted_access.items():
+        if name not in settings.restricted_collections:
+            raise SettingsError(f"VRAAGBAAK_RESTRICTED_ACCESS: '{name}' is not in VRAAGBAAK_RESTRICTED_COLLECTIONS")
+        odd = [w for w in who if w[:1] not in {"U", "W", "S"}]
+        if odd:
+            raise SettingsError(f"VRAAGBAAK_RESTRICTED_ACCESS: {', '.join(odd)} is no Slack user (U…, W…) "
+                                "or user group (S…) id")
 
 
 def offline_environment() -> None:

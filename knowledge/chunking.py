@@ -170,15 +170,40 @@ class Chunker:
             sentences = [s for s in _SENTENCE_END.split(piece) if s.strip()]
             if len(sentences) > 1:
                 return [part for s in sentences for part in self._fit(s, budget)]
-        words, parts, run = piece.split(), [], []
+        return self._word_runs(piece.split(), budget)
+
+    def _word_runs(self, words: list[str], budget: int) -> list[str]:
+        """Consecutive words joined while they fit the budget, in one pass: each distinct word is
+        counted once and a run grows by a running sum, so a megabyte without a sentence break is
+        linear work (re-counting the growing run after every word was quadratic). The sum can
+        differ from the count of the joined run (a tokenizer may merge across a space), so each
+        finished run is counted once more and, if over, given back word by word."""
+        word_tokens: dict[str, int] = {}
+        parts: list[str] = []
+        run: list[str] = []
+        size = 0
         for word in words:
+            tokens = word_tokens.get(word)
+            if tokens is None:
+                tokens = word_tokens[word] = self.count_tokens(word)
+            if run and size + tokens > budget:
+                parts.extend(self._checked(run, budget))
+                run, size = [], 0
             run.append(word)
-            if self.count_tokens(" ".join(run)) > budget and len(run) > 1:
-                run.pop()
-                parts.append(" ".join(run))
-                run = [word]
+            size += tokens
         if run:
-            parts.append(" ".join(run))
+            parts.extend(self._checked(run, budget))
+        return parts
+
+    def _checked(self, run: list[str], budget: int) -> list[str]:
+        """The run as one part when its real count fits; else its longest fitting head, then the rest."""
+        parts: list[str] = []
+        while run:
+            end = len(run)
+            while end > 1 and self.count_tokens(" ".join(run[:end])) > budget:
+                end -= 1
+            parts.append(" ".join(run[:end]))
+            run = run[end:]
         return parts
 
     def _overlap(self, current: list[tuple[str, int, str]], room: int) -> list[tuple[str, int, str]]:

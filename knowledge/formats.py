@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
-from typing import BinaryIO
+from typing import BinaryIO, Callable
 
 from knowledge.errors import DocumentError
 
@@ -17,8 +17,9 @@ log = logging.getLogger(__name__)
 
 # --- PDF -------------------------------------------------------------------------------------------
 
-def pdf_to_markdown(stream: BinaryIO) -> str:
-    """Text of every page; lines set in a clearly larger font than the body become headings."""
+def pdf_to_markdown(stream: BinaryIO, *, check_pages: Callable[[int], None] | None = None) -> str:
+    """Text of every page; lines set in a clearly larger font than the body become headings.
+    `check_pages` sees the page count before any page is read (and may raise DocumentError)."""
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 
@@ -26,6 +27,8 @@ def pdf_to_markdown(stream: BinaryIO) -> str:
         reader = PdfReader(stream)
         if reader.is_encrypted:
             raise DocumentError("de PDF is beveiligd met een wachtwoord")
+        if check_pages is not None:
+            check_pages(len(reader.pages))
         lines: list[tuple[str, float]] = []
         for page in reader.pages:
             lines.extend(_pdf_page_lines(page))

@@ -21,7 +21,8 @@ from typing import Callable, Iterator
 from knowledge.chunking import Chunker
 from knowledge.embeddings import Embedder
 from knowledge.errors import DocumentError, IndexBusyError, SourceNotFoundError
-from knowledge.loaders import content_hash, document_id, load_document, scan_folder
+from knowledge.file_limits import FileLimits, read_bounded
+from knowledge.loaders import OUTSIDE_LINK_REASON, content_hash, document_id, load_document, scan_folder
 from knowledge.models import Chunk, IndexReport, SkippedFile
 from knowledge.store import ChunkStore, ModelInfo, chunk_rows
 
@@ -50,8 +51,9 @@ class Indexer:
     """Keeps one collection of the store in step with a folder."""
 
     def __init__(self, store: ChunkStore, embedder: Embedder, chunker: Chunker, *,
-                 lock_dir: Path) -> None:
+                 lock_dir: Path, limits: FileLimits = FileLimits()) -> None:
         self.store = store
+        self.limits = limits
         self.embedder = embedder
         self.chunker = chunker
         self.lock_dir = Path(lock_dir)
@@ -137,21 +139,22 @@ class Indexer:
     def _plan(self, root: Path, collection: str, known: dict[str, str], *, full: bool) -> _Plan:
         scan = scan_folder(root)
         plan = _Plan(not_read=scan.not_read)
+        plan.skipped.extend(SkippedFile(document_id(link, root), OUTSIDE_LINK_REASON) for link in scan.outside_links)
         seen: set[str] = set()
         for path in scan.documents:
             doc_id = document_id(path, root)
             seen.add(doc_id)
             try:
-                data = path.read_bytes()
-            except OSError as exc:
-                plan.skipped.append(SkippedFile(doc_id, f"kan het bestand niet lezen ({exc.strerror or exc})"))
+                data = read_bounded(path, self.limits)  # a file over the size limit is not read
+            except DocumentError as exc:
+                plan.skipped.append(SkippedFile(doc_id, str(exc)))
                 continue
             digest = content_hash(data)
             if not full and known.get(doc_id) == digest:
                 plan.unchanged += 1
                 continue
             try:
-                document = load_document(path, root, collection=collection, data=data)
+                document = load_document(path, root, collection=collection, data=data, limits=self.limits)
                 chunks = self.chunker.split(document)
             except DocumentError as exc:
                 log.info("skipped %s: %s", doc_id, exc)

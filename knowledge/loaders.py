@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+import os
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -19,6 +20,8 @@ from pathlib import Path
 from typing import Callable, Mapping
 
 from knowledge.errors import DocumentError
+from knowledge.file_limits import (ZIP_SUFFIXES, FileLimits, check_file_size, check_pdf_pages, check_zip,
+                                   read_bounded)
 from knowledge.formats import docx_to_markdown, html_to_markdown, pdf_to_markdown
 from knowledge.formats_markdown import markdown_to_markdown, split_code
 from knowledge.formats_office import opendocument_to_markdown, pptx_to_markdown, xlsx_to_markdown
@@ -63,10 +66,15 @@ SUPPORTED_SUFFIXES = frozenset(_READERS)
 
 @dataclass
 class FolderScan:
-    """What a folder holds: the files to read, and per extension how many were left unread."""
+    """What a folder holds: the files to read, per extension how many were left unread, and the
+    symbolic links that point outside the folder (not followed)."""
 
     documents: list[Path] = field(default_factory=list)
     not_read: dict[str, int] = field(default_factory=dict)  # ".psd" or NO_EXTENSION -> count
+    outside_links: list[Path] = field(default_factory=list)
+
+
+OUTSIDE_LINK_REASON = "koppeling (symlink) naar buiten de bronmap: niet gevolgd"
 
 
 def is_ignored(path: Path, root: Path) -> bool:
@@ -77,17 +85,42 @@ def is_ignored(path: Path, root: Path) -> bool:
 
 def scan_folder(root: Path) -> FolderScan:
     """The indexable files under root in a stable order, and the others counted per extension
-    (most frequent first)."""
+    (most frequent first).
+
+    Symbolic links are never followed, neither to files nor to folders: a link that points outside
+    root is listed in `outside_links`; one that points inside is left out, as its target is found
+    under its own path.
+    """
+    root = Path(root)
     documents: list[Path] = []
     unread: Counter[str] = Counter()
-    for path in root.rglob("*"):
-        if not path.is_file() or is_ignored(path, root):
-            continue
-        if path.suffix.lower() in SUPPORTED_SUFFIXES:
-            documents.append(path)
-        else:
-            unread[path.suffix.lower() or NO_EXTENSION] += 1
-    return FolderScan(sorted(documents), most_frequent_first(unread))
+    outside: list[Path] = []
+    real_root = root.resolve()
+    for folder, dirs, files in os.walk(root, followlinks=False):
+        base = Path(folder)
+        for name in sorted(dirs + files):
+            path = base / name
+            if is_ignored(path, root):
+                continue
+            if path.is_symlink():
+                if not _points_inside(path, real_root):
+                    outside.append(path)
+                continue
+            if name in dirs or not path.is_file():
+                continue
+            if path.suffix.lower() in SUPPORTED_SUFFIXES:
+                documents.append(path)
+            else:
+                unread[path.suffix.lower() or NO_EXTENSION] += 1
+        dirs[:] = [d for d in dirs if not (base / d).is_symlink() and not is_ignored(base / d, root)]
+    return FolderScan(sorted(documents), most_frequent_first(unread), sorted(outside))
+
+
+def _points_inside(link: Path, real_root: Path) -> bool:
+    try:
+        return link.resolve().is_relative_to(real_root)
+    except (OSError, RuntimeError):  # a loop of links
+        return False
 
 
 def most_frequent_first(counts: Mapping[str, int]) -> dict[str, int]:
@@ -109,14 +142,15 @@ def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def load_document(path: Path, root: Path, *, collection: str, data: bytes | None = None) -> Document:
-    """Reads one file into a Document; `data` may hand in bytes already read (for the hash)."""
+def load_document(path: Path, root: Path, *, collection: str, data: bytes | None = None,
+                  limits: FileLimits = FileLimits()) -> Document:
+    """Reads one file into a Document; `data` may hand in bytes already read (for the hash).
+    A file over one of the `limits` raises DocumentError before its content is parsed."""
     if data is None:
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise DocumentError(f"kan het bestand niet lezen ({exc.strerror or exc})") from exc
-    text = normalise_text(_to_markdown(path.suffix.lower(), data))
+        data = read_bounded(path, limits)
+    else:
+        check_file_size(len(data), limits)
+    text = normalise_text(_to_markdown(path.suffix.lower(), data, limits))
     if not text.strip():
         raise DocumentError("het bestand bevat geen tekst")
     try:
@@ -134,10 +168,14 @@ def load_document(path: Path, root: Path, *, collection: str, data: bytes | None
     )
 
 
-def _to_markdown(suffix: str, data: bytes) -> str:
+def _to_markdown(suffix: str, data: bytes, limits: FileLimits) -> str:
     reader = _READERS.get(suffix)
     if reader is None:
         raise DocumentError(f"bestandstype {suffix or NO_EXTENSION} wordt niet ondersteund")
+    if suffix in ZIP_SUFFIXES:
+        check_zip(data, limits)
+    if suffix == ".pdf":
+        return pdf_to_markdown(io.BytesIO(data), check_pages=lambda pages: check_pdf_pages(pages, limits))
     return reader(data)
 
 
