@@ -165,8 +165,10 @@ def test_busy_model_tells_the_queue_place_and_answers_all_in_order(scripted_bot,
     answers = [final_message(scripted_bot, CHANNEL, e["ts"]) for e in events]
     for question, answer in zip(questions, answers):
         assert question in answer["blocks"][0]["text"]["text"]
-    stops = slack.calls_to("chat.stopStream")
-    assert [s.params["ts"] for s in stops] == [a["ts"] for a in answers], "finished in arrival order"
+    # The model wrote them in arrival order (its requests, above); each answer's stream is then
+    # closed by its own listener thread, so those calls may cross: each closes exactly once.
+    stops = [s.params["ts"] for s in slack.calls_to("chat.stopStream")]
+    assert sorted(stops) == sorted(a["ts"] for a in answers) and len(set(stops)) == len(questions)
     notice_texts = [c.params["text"] for c in slack.calls_to("chat.postMessage") if "in de rij" in c.params["text"]]
     assert any("2e in de rij" in t for t in notice_texts) and any("4e in de rij" in t for t in notice_texts)
     # the queue notices are cleaned up once each answer starts
