@@ -17,6 +17,7 @@ from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (ConnectionErrorRetryHandler, RateLimitErrorRetryHandler,
                                                    ServerErrorRetryHandler)
 
+from bot.access import Access
 from bot.settings import Settings
 from bot.slack import listeners
 from bot.slack.admins import AdminCheck
@@ -25,6 +26,7 @@ from bot.slack.conversation import is_question_event
 from bot.slack.listeners.vraag_command import COMMAND as VRAAG_COMMAND
 from bot.slack.parts import SlackParts
 from bot.slack.replying import Replier
+from bot.slack.usergroups import UserGroups
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -69,6 +71,7 @@ def register(app: App, services: "Services", *, update_interval_s: float = 1.0) 
     from bot.operations.status import gather_status
 
     settings, arrivals = services.settings, ArrivalOrder()
+    access = Access.from_settings(settings, members_of=UserGroups(app.client).members)
     parts = SlackParts(
         settings=settings,
         feedback=services.feedback,
@@ -76,8 +79,9 @@ def register(app: App, services: "Services", *, update_interval_s: float = 1.0) 
         template_filler=lambda: services.template_filler,
         reindexer=services.reindexer,
         status=lambda: gather_status(settings, services.store, services.reindexer, generator=services.generator),
-        replier=Replier(lambda: services.engine, services.feedback, settings.collections_for_channel,
-                        arrivals, update_interval_s=update_interval_s),
+        replier=Replier(lambda: services.engine, services.feedback, access, arrivals,
+                        update_interval_s=update_interval_s),
+        access=access,
         arrivals=arrivals,
         seen=SeenEvents(),
         admins=AdminCheck(settings.admin_user_ids),

@@ -15,6 +15,7 @@ from bot.slack.arrivals import ArrivalOrder, SeenEvents
 from bot.slack.replying import Replier
 
 if TYPE_CHECKING:
+    from bot.access import Access
     from bot.feedback import FeedbackStore
     from bot.reindexing import Reindexer
     from bot.settings import Settings
@@ -58,6 +59,7 @@ class SlackParts:
     reindexer: "Reindexer"
     status: Callable[[], dict[str, Any]]
     replier: Replier
+    access: "Access"  # which collections a conversation may search (bot/access.py)
     arrivals: ArrivalOrder
     seen: SeenEvents
     admins: AdminCheck

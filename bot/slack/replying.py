@@ -22,6 +22,7 @@ from bot.slack.delivery import (Delivery, EphemeralReply, StreamedReply, Streami
                                 UpdatedReply)
 
 if TYPE_CHECKING:
+    from bot.access import Access
     from bot.answering.answer import AnswerEngine
     from bot.feedback import FeedbackStore
 
@@ -98,13 +99,13 @@ class Replier:
     """Answers questions from Slack; one instance serves all listeners (thread-safe)."""
 
     def __init__(self, engine: Callable[[], "AnswerEngine"], feedback: "FeedbackStore",
-                 collections_for: Callable[..., list[str] | None], arrivals: ArrivalOrder, *,
+                 access: "Access", arrivals: ArrivalOrder, *,
                  update_interval_s: float = 1.0, streaming: StreamingSupport | None = None) -> None:
         """`engine` is called per question (the models load at start-up, or at the first question
-        where nothing loaded them); `collections_for(channel, is_dm=…)` says what a channel may search."""
+        where nothing loaded them); `access` says what a conversation may search."""
         self.engine = engine
         self.feedback = feedback
-        self.collections_for = collections_for
+        self.access = access
         self.arrivals = arrivals
         self.update_interval_s = update_interval_s
         self.streaming = streaming or StreamingSupport()
@@ -161,7 +162,7 @@ class Replier:
     def _answer(self, question: Question, delivery: Delivery, indicator: Indicator,
                 history: Callable[[], Sequence[Turn]]) -> Answer:
         turns = list(history())
-        collections = self.collections_for(question.channel, is_dm=question.is_dm)
+        collections = self.access.collections_for(question.channel, is_dm=question.is_dm, user=question.user)
         with self.arrivals.turn(question.ticket):
             stream = self.engine().ask(question.text, history=turns, collections=collections)
         position = stream.position()

@@ -59,7 +59,7 @@ def run_job(parts: "SlackParts", client: WebClient, job: TemplateJob) -> None:
         # The conversation the result lands in decides what may be searched (the DM, when the
         # bot could not post in the channel).
         in_dm = job.is_dm or message.channel != job.channel
-        collections = parts.settings.collections_for_channel(None if in_dm else job.channel, is_dm=in_dm)
+        collections = parts.access.collections_for(None if in_dm else job.channel, is_dm=in_dm, user=job.user)
         result = parts.template_filler().fill(job.template, job.values, collections=collections,
                                               on_queued=message.queued)
         message.update(text=fallback_text(result),

@@ -115,6 +115,7 @@ class Workspace:
         self.views: dict[str, dict[str, Any]] = {}
         self.assistant_status: dict[tuple[str, str], str] = {}
         self.not_in_channel: set[str] = set()
+        self.usergroups: dict[str, list[str]] = {}  # user group id (S…) -> its members' user ids
         self.disabled_methods: set[str] = set()
         self.faults: list[Fault] = []
         self.socket_url: Callable[[], str] = lambda: ""
@@ -335,6 +336,12 @@ class Workspace:
         if user is None:
             raise SlackApiFailure("user_not_found")
         return {"user": user.as_payload(self.team_id)}
+
+    def m_usergroups_users_list(self, p: dict[str, Any]) -> dict[str, Any]:
+        group = str(p["usergroup"])
+        if group not in self.usergroups:
+            raise SlackApiFailure("no_such_subteam")
+        return {"users": list(self.usergroups[group])}
 
     def m_conversations_replies(self, p: dict[str, Any]) -> dict[str, Any]:
         channel, ts = str(p["channel"]), str(p["ts"])

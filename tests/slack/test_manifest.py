@@ -17,7 +17,7 @@ SCOPE_OF_METHOD = {
     "chat.startStream": "chat:write", "chat.appendStream": "chat:write", "chat.stopStream": "chat:write",
     "reactions.add": "reactions:write", "reactions.remove": "reactions:write",
     "assistant.threads.setStatus": "assistant:write", "assistant.threads.setSuggestedPrompts": "assistant:write",
-    "users.info": "users:read",
+    "users.info": "users:read", "usergroups.users.list": "usergroups:read",
     "conversations.replies": {"channels:history", "groups:history", "mpim:history", "im:history"},
     "conversations.history": "im:history",
 }
