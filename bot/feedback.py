@@ -3,20 +3,26 @@
 Every answer posted in Slack is stored (question, answer, sources, who asked, where), so that a
 vote or a "Deel in kanaal" click can refer to it by id, and so that the votes can be exported as
 JSONL: the raw material for evaluating prompts or, later, fine-tuning.
+
+Privacy (deploy/PRIVACY.md): user ids are stored as given by `pseudonymize` (bot/privacy.py: a keyed
+hash by default); answers older than `retention_days` are deleted with their votes when the store
+opens, on every write and before every read of many rows; `records_about` and `forget` serve access and
+erasure requests.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import sqlite3
 import uuid
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import IO, Literal
+from typing import IO, Callable, Literal
 
 from bot.answering.answer import Source
 
@@ -62,16 +68,24 @@ def _now() -> str:
 class FeedbackStore:
     """SQLite-backed; safe to use from several threads (a connection per operation)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, pseudonymize: Callable[[str], str] = str,
+                 retention_days: int = 0) -> None:
         self.path = Path(path)
+        self.pseudonymize = pseudonymize
+        self.retention_days = retention_days
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        created = not self.path.exists()
         with self._connection() as db:
             db.executescript(_SCHEMA)
+        if created:
+            os.chmod(self.path, 0o600)  # questions and answers: for the bot's own user only
+        self.expired_at_open = self.delete_expired()  # at every start of the bot, too
 
     @contextmanager
     def _connection(self) -> Iterator[sqlite3.Connection]:
         with closing(sqlite3.connect(self.path, timeout=30)) as db:
             db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA secure_delete=ON")  # deleted questions are overwritten, not left in free pages
             with db:  # one transaction
                 yield db
 
@@ -82,7 +96,8 @@ class FeedbackStore:
         with self._connection() as db:
             db.execute("INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?, ?)",
                        (answer_id, question, answer, json.dumps([asdict(s) for s in sources]),
-                        user, channel, _now()))
+                        self.pseudonymize(user), channel, _now()))
+            self._delete_expired(db)
         return answer_id
 
     def answer(self, answer_id: str) -> StoredAnswer | None:
@@ -104,11 +119,14 @@ class FeedbackStore:
                 return False
             db.execute("INSERT INTO votes VALUES (?, ?, ?, ?) ON CONFLICT(answer_id, user) "
                        "DO UPDATE SET vote = excluded.vote, voted_at = excluded.voted_at",
-                       (answer_id, user, vote, _now()))
+                       (answer_id, self.pseudonymize(user), vote, _now()))
+            self._delete_expired(db)
         return True
 
     def rows(self, *, include_unvoted: bool = False) -> Iterator[dict]:
-        """One dict per vote (and per unvoted answer with include_unvoted), oldest first."""
+        """One dict per vote (and per unvoted answer with include_unvoted), oldest first; user ids
+        as stored (pseudonyms, unless pseudonymisation is off)."""
+        self.delete_expired()
         join = "LEFT JOIN" if include_unvoted else "JOIN"
         query = (f"SELECT a.id, a.question, a.answer, a.sources, a.user, a.channel, a.created_at, "
                  f"v.user, v.vote, v.voted_at FROM answers a {join} votes v ON v.answer_id = a.id "
@@ -127,3 +145,58 @@ class FeedbackStore:
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
             count += 1
         return count
+
+    # --- retention, access and erasure (AVG/GDPR) ------------------------------------------------------
+
+    def delete_expired(self, now: datetime | None = None) -> int:
+        """Deletes answers older than the retention period, with their votes; returns how many
+        records (answers + votes) went. Nothing goes when retention_days is 0."""
+        with self._connection() as db:
+            return self._delete_expired(db, now)
+
+    def _delete_expired(self, db: sqlite3.Connection, now: datetime | None = None) -> int:
+        if self.retention_days <= 0:
+            return 0
+        cutoff = ((now or datetime.now(timezone.utc)) - timedelta(days=self.retention_days)
+                  ).isoformat(timespec="seconds")
+        votes = db.execute("DELETE FROM votes WHERE answer_id IN (SELECT id FROM answers WHERE created_at < ?)",
+                           (cutoff,)).rowcount
+        answers = db.execute("DELETE FROM answers WHERE created_at < ?", (cutoff,)).rowcount
+        if answers or votes:
+            log.info("retention: deleted %d answer(s) and %d vote(s) older than %d days",
+                     answers, votes, self.retention_days)
+        return answers + votes
+
+    def records_about(self, stored_ids: list[str]) -> dict:
+        """Everything stored about one person (under any of `stored_ids`): the answers they asked
+        for, with every vote on them, and the votes they cast on others' answers."""
+        self.delete_expired()
+        marks = ",".join("?" * len(stored_ids))
+        with self._connection() as db:
+            asked = db.execute("SELECT id, question, answer, sources, user, channel, created_at FROM answers "
+                               f"WHERE user IN ({marks}) ORDER BY created_at, rowid", stored_ids).fetchall()
+            votes = db.execute("SELECT answer_id, user, vote, voted_at FROM votes "
+                               f"WHERE user IN ({marks}) ORDER BY voted_at", stored_ids).fetchall()
+            votes_on_asked = {r[0]: db.execute("SELECT vote, voted_at FROM votes WHERE answer_id = ? "
+                                               "ORDER BY voted_at", (r[0],)).fetchall() for r in asked}
+        return {
+            "answers_asked": [{"answer_id": r[0], "question": r[1], "answer": r[2], "sources": json.loads(r[3]),
+                               "user": r[4], "channel": r[5], "asked_at": r[6],
+                               "votes": [{"vote": v, "voted_at": at} for v, at in votes_on_asked[r[0]]]}
+                              for r in asked],
+            "votes_cast": [{"answer_id": r[0], "user": r[1], "vote": r[2], "voted_at": r[3]} for r in votes],
+        }
+
+    def forget(self, stored_ids: list[str]) -> int:
+        """Erases one person (under any of `stored_ids`): the answers they asked for with all votes
+        on them, and the votes they cast; returns how many records (answers + votes) went."""
+        marks = ",".join("?" * len(stored_ids))
+        with self._connection() as db:
+            asked = f"SELECT id FROM answers WHERE user IN ({marks})"
+            votes = db.execute(f"DELETE FROM votes WHERE user IN ({marks}) OR answer_id IN ({asked})",
+                               [*stored_ids, *stored_ids]).rowcount
+            answers = db.execute(f"DELETE FROM answers WHERE user IN ({marks})", stored_ids).rowcount
+        with closing(sqlite3.connect(self.path, timeout=30)) as db:
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # no copy of the erased rows left in the WAL
+        log.info("erasure request: deleted %d answer(s) and %d vote(s)", answers, votes)
+        return answers + votes

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from bot.answering.answer import AnswerEngine
     from bot.answering.generation import Generator
     from bot.feedback import FeedbackStore
+    from bot.privacy import Pseudonymizer
     from bot.reindexing import Reindexer
     from bot.templates.filling import TemplateFiller
     from bot.templates.library import TemplateLibrary
@@ -27,7 +28,7 @@ log = logging.getLogger(__name__)
 
 
 PARTS = frozenset({"embedder", "store", "indexer", "retriever", "generator", "engine", "templates",
-                   "template_filler", "feedback", "reindexer"})
+                   "template_filler", "feedback", "pseudonymizer", "reindexer"})
 
 
 class Services:
@@ -130,7 +131,18 @@ class Services:
     @property
     def feedback(self) -> "FeedbackStore":
         from bot.feedback import FeedbackStore
-        return self._once("feedback", lambda: FeedbackStore(self.settings.feedback_path))
+
+        def build():
+            return FeedbackStore(self.settings.feedback_path, pseudonymize=self.pseudonymizer.stored_id,
+                                 retention_days=self.settings.retention_days)
+        return self._once("feedback", build)
+
+    @property
+    def pseudonymizer(self) -> "Pseudonymizer":
+        from bot.privacy import pseudonymizer_for
+        settings = self.settings
+        return self._once("pseudonymizer", lambda: pseudonymizer_for(
+            enabled=settings.pseudonymise_users, key=settings.pseudonym_key, key_path=settings.pseudonym_key_path))
 
     @property
     def reindexer(self) -> "Reindexer":

@@ -183,7 +183,7 @@ class Settings:
     metrics_port: int = _setting(
         0, "VRAAGBAAK_METRICS_PORT", "Port for Prometheus metrics; 0: off.")
 
-    # --- privacy and hostile files (issue 13, points 4 and 8) ---------------------------------
+    # --- privacy and hostile files -------------------------------------------------------------
     pseudonymise_users: bool = _setting(
         True, "VRAAGBAAK_PSEUDONYMISE_USERS",
         "Store a keyed hash (HMAC-SHA256) of Slack user ids in the feedback store instead of the ids "
@@ -194,8 +194,8 @@ class Settings:
         "(permissions 0600).", secret=True)
     retention_days: int = _setting(
         90, "VRAAGBAAK_RETENTION_DAYS",
-        "Days that stored answers and votes are kept; older ones are deleted on every write, at the start "
-        "of `serve` and daily. 0: kept until deleted by hand.")
+        "Days that stored answers and votes are kept; older ones are deleted when the bot starts, on every "
+        "write, before every export and by `vraagbaak privacy purge`. 0: kept until deleted by hand.")
     max_file_mb: int = _setting(
         50, "VRAAGBAAK_MAX_FILE_MB", "Source files larger than this are skipped unread (0: no limit).")
     max_unpacked_mb: int = _setting(
