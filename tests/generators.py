@@ -20,8 +20,9 @@ class ScriptedGenerator:
     Replies are used in order (the last one repeats); a reply is a text or a function of the
     request, and `enqueue()` adds one. Setting `reply` to a function of the messages answers every
     request with it instead. Text is emitted in word-sized pieces, or `piece_chars` characters each,
-    `piece_delay_s` apart. `hold()` keeps the worker from starting the next request so that a
-    queue builds up; `release()` lets it go on.
+    `piece_delay_s` apart; a cancelled generation stops at the next piece, like the real model.
+    `generations` holds every submitted Generation. `hold()` keeps the worker from starting the next
+    request so that a queue builds up; `release()` lets it go on.
     """
 
     model_name = "scripted"
@@ -34,6 +35,7 @@ class ScriptedGenerator:
         self.piece_delay_s = piece_delay_s
         self.piece_chars = piece_chars
         self.requests: list[GenerationRequest] = []
+        self.generations: list[Generation] = []
         self._waiting: collections.deque[Generation] = collections.deque()
         self._script_index: dict[int, int] = {}
         self._current: Generation | None = None
@@ -52,6 +54,7 @@ class ScriptedGenerator:
         generation = Generation(request, queue=self)
         with self._changed:
             self.requests.append(request)
+            self.generations.append(generation)
             self._script_index[id(generation)] = len(self.requests)  # which scripted reply is its
             self._waiting.append(generation)
             self._changed.notify_all()
@@ -118,12 +121,16 @@ class ScriptedGenerator:
             generation = self._current
             try:
                 text = self._text(generation)
+                written = ""
                 for piece in self._pieces(text):
+                    if generation.cancelled:
+                        break
                     if self.piece_delay_s:
                         time.sleep(self.piece_delay_s)  # stands in for the model's decoding time
                     generation.emit(piece)
+                    written += piece
                 generation.stats.prompt_tokens = sum(len(m["content"].split()) for m in generation.request.messages)
-                generation.stats.completion_tokens = len(text.split())
+                generation.stats.completion_tokens = len(written.split())
                 generation.finish()
             except Exception as exc:  # the real worker also hands errors to the waiting reader
                 generation.finish(exc)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING, Callable, Iterator, Literal, Sequence
 from bot.answering.cache import AnswerCache, cache_key
 from bot.answering.citations import CitationRenumbering, resolve_citations
 from bot.answering.generation import Generation, GenerationRequest, Generator
+from bot.answering.guards import AnswerGuard, GuardStop
 from bot.answering.language import detect_language
 from bot.answering.prompts import ANSWER_STOPS, NOT_FOUND, Passage, build_messages, pack_passages
 from bot.answering.relevance import AbstainPolicy, Verdict, default_min_relevance
@@ -34,6 +36,7 @@ class Source:
     heading: str = ""
     collection: str = ""
     url: str | None = None
+    links: tuple[str, ...] = ()  # URLs written in the passage: the only ones an answer may link to
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,7 @@ class Answer:
     language: str = "nl"
     timings: dict[str, float] = field(default_factory=dict)
     quoted: bool = False  # the model wrote nothing usable: the best passage is quoted instead
+    stopped: str = ""  # "loop" or "echo": the guard stopped the model there (see guards.py)
 
 
 MAYBE_HELPFUL = {"nl": "Misschien helpen deze documenten:", "en": "These documents might help:"}
@@ -71,10 +75,14 @@ _FOLLOW_UP_MAX_WORDS = 6
 SEMANTIC_DEPTH = 20  # vector candidates the refusal policy looks at, when the retriever has no depth
 
 
+_LINK = re.compile(r"(?:https?|ftp)://[^\s<>|\"'`\])]+", re.IGNORECASE)
+
+
 def source_of(hit: "Hit") -> Source:
     chunk = hit.chunk
+    links = tuple(dict.fromkeys(link.rstrip(".,;:!?*_~") for link in _LINK.findall(chunk.text)))
     return Source(title=chunk.title, path=chunk.doc_id, heading=chunk.heading_path,
-                  collection=chunk.collection)
+                  collection=chunk.collection, links=links)
 
 
 def retrieval_query(question: str, history: Sequence[Turn]) -> str:
@@ -107,12 +115,14 @@ class AnswerStream:
     """An answer on its way: its queue place, the text as it is generated, then the whole Answer."""
 
     def __init__(self, *, answer: Answer | None = None, generation: Generation | None = None,
-                 finish: Callable[[str, Generation], Answer] | None = None,
-                 passage_sources: Sequence[Source] = ()) -> None:
+                 finish: Callable[[str, Generation, GuardStop | None], Answer] | None = None,
+                 passage_sources: Sequence[Source] = (), guard: AnswerGuard | None = None) -> None:
         self._answer = answer
         self._generation = generation
         self._finish = finish
         self._passage_sources = list(passage_sources)
+        self._guard = guard
+        self._deltas: Iterator[str] | None = None
         self._lock = threading.Lock()
 
     def position(self) -> int:
@@ -127,7 +137,7 @@ class AnswerStream:
             return
         renumbering = CitationRenumbering(self._passage_sources)
         streamed = ""
-        for delta in self._generation:
+        for delta in self._guarded_deltas():
             if text := renumbering.feed(delta):
                 streamed += text
                 yield text
@@ -136,18 +146,47 @@ class AnswerStream:
             yield rest
         # What the final answer adds (the documents offered after "not found", or a quote when the
         # model wrote nothing), so a reader of the stream sees it too.
-        final = self.result().text
+        answer = self.result()
+        final = answer.text
         if not streamed.strip():
             yield final
         elif final.startswith(streamed.rstrip()) and final != streamed.rstrip():
             yield final[len(streamed.rstrip()):]
+        elif answer.quoted:  # the guard stopped an echo after a few words had been shown
+            yield f"\n\n{final}"
+
+    def _guarded_deltas(self) -> Iterator[str]:
+        """The model's text as it may be shown; one iterator, shared by `__iter__` and `result()`."""
+        if self._deltas is None:
+            self._deltas = self._through_guard()
+        return self._deltas
+
+    def _through_guard(self) -> Iterator[str]:
+        assert self._generation is not None
+        guard = self._guard
+        if guard is None:
+            yield from self._generation
+            return
+        for delta in self._generation:
+            if text := guard.feed(delta):
+                yield text
+            if guard.stopped is not None:
+                self._generation.cancel()  # a loop or an echo: the rest is not worth generating
+                log.info("answer stopped: %s after %d characters", guard.stopped.reason, len(guard.text))
+                return
+        if rest := guard.finish():
+            yield rest
 
     def result(self) -> Answer:
         """The finished Answer with its sources (waits for the model)."""
         with self._lock:
             if self._answer is None:
                 assert self._generation is not None and self._finish is not None
-                self._answer = self._finish(self._generation.text(), self._generation)
+                for _ in self._guarded_deltas():
+                    pass  # not streamed: the guard still reads it, so a loop is stopped early
+                raw = self._generation.text()  # also waits for a cancelled generation to end
+                stopped = self._guard.stopped if self._guard is not None else None
+                self._answer = self._finish(self._guard.text if self._guard else raw, self._generation, stopped)
             return self._answer
 
     def cancel(self) -> None:
@@ -161,7 +200,8 @@ class AnswerEngine:
     def __init__(self, retriever: "Retriever", generator: Generator, *, top_k: int = 6,
                  search_mode: str = "hybrid", min_relevance: float = -1.0,
                  context_budget_tokens: int = 1000, max_tokens: int = 400, temperature: float = 0.2,
-                 top_p: float = 0.9, repeat_penalty: float = 1.1, cache_size: int = 256) -> None:
+                 top_p: float = 0.9, repeat_penalty: float = 1.1, cache_size: int = 256,
+                 guard: bool = True) -> None:
         self.retriever = retriever
         self.generator = generator
         self.top_k = top_k
@@ -173,6 +213,7 @@ class AnswerEngine:
         self.max_tokens = max_tokens
         self.sampling = {"temperature": temperature, "top_p": top_p, "repeat_penalty": repeat_penalty}
         self.cache: AnswerCache[Answer] = AnswerCache(cache_size)
+        self.guard = guard  # stop loops and echoes of the prompt while streaming (guards.py); off: bench only
 
     @classmethod
     def from_parts(cls, settings: "Settings", *, retriever: "Retriever", generator: Generator) -> "AnswerEngine":
@@ -227,7 +268,7 @@ class AnswerEngine:
                                     **self.sampling)
         generation = self.generator.submit(request)
 
-        def finish(raw: str, done: Generation) -> Answer:
+        def finish(raw: str, done: Generation, stopped: GuardStop | None) -> Answer:
             stats = done.stats
             timings = {"retrieve_s": retrieve_s, "queue_s": stats.queue_s,
                        "first_token_s": retrieve_s + stats.first_token_s,
@@ -235,12 +276,15 @@ class AnswerEngine:
                        "completion_tokens": stats.completion_tokens,
                        "cached_prompt_tokens": stats.cached_prompt_tokens}
             answer = self._grounded_answer(prepared, raw, timings)
-            if not done.cancelled:
+            if stopped is not None:
+                answer = dataclasses.replace(answer, stopped=stopped.reason)
+            if not done.cancelled or stopped is not None:
                 self._remember(key, answer)
             return answer
 
+        guard = AnswerGuard.for_question(question, prepared.language) if self.guard else None
         return AnswerStream(generation=generation, finish=finish,
-                            passage_sources=[source_of(p.hit) for p in prepared.passages])
+                            passage_sources=[source_of(p.hit) for p in prepared.passages], guard=guard)
 
     def warm_up(self, language: str = "nl") -> Generation:
         """Has the model evaluate the fixed instructions now (in its worker, without waiting), so

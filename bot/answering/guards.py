@@ -1,0 +1,157 @@
+"""Guards on an answer while it streams: a model that starts repeating itself, or that copies our own
+prompt instead of answering, is stopped before the reader sees the loop or the echo grow.
+
+Both are found by comparing words (lower case, citation markers and surrounding punctuation left
+out, so "[1]" against "[2]" or a moved full stop does not hide a repeat):
+- loop: the answer's last `LOOP_WORDS` words already occurred, in that order, earlier in it. Twelve
+  words are most of a Dutch sentence (about fifteen on average): an answer repeats a short phrase
+  ("per jaar", "bij een volledige werkweek van 40 uur") or a list's frame ("Je hebt recht op …"),
+  not twelve words in a row, while a loop repeats whole sentences or paragraphs. The repeat is cut
+  off; what came before it (the first time round, with its citations) is the answer.
+- echo: the answer's last `ECHO_WORDS` words stand, in that order, in our instructions or in the
+  prompt's own framing ("Vraag: <the question>", "Eerder in dit gesprek:"), or the whole of a
+  framing line shorter than that. Eight words of a rule are a copy, not a coincidence; the one
+  sentence we ask the model to copy (the not-found reply) is left out. Only a finished sentence
+  written before the echo is kept; otherwise nothing is, and the engine quotes the best passage.
+
+Nothing is shown that could still become part of a loop or an echo: the guard holds back the longest
+run of last words that matches earlier text or the prompt (usually none or a word or two), and lets
+it go as soon as the next word breaks the match.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal, Sequence
+
+from bot.answering.prompts import INSTRUCTIONS, LABELS, NOT_FOUND
+
+LOOP_WORDS = 12
+ECHO_WORDS = 8
+MIN_FRAMING_WORDS = 2  # a framing line shorter than ECHO_WORDS is an echo only when copied whole
+
+_WORD = re.compile(r"\S+")
+_MARKER = re.compile(r"\[[^\]]*\]")
+_EDGE_PUNCTUATION = ".,;!?\"'`()*_«»“”‘’-–—>#"
+_SENTENCE_END = re.compile(r"[.!?](\s*\[[^\]]*\])*[\"')\]]*\s*$|\][\s.]*$")
+
+
+@dataclass(frozen=True)
+class GuardStop:
+    """Why the guard stopped the answer, and the model's text that is kept."""
+
+    reason: Literal["loop", "echo"]
+    kept: str
+
+
+def normalized(word: str) -> str:
+    """A word as the guard compares it; "" for what is not a word (a citation marker, a bullet)."""
+    return _MARKER.sub("", word).strip(_EDGE_PUNCTUATION).lower()
+
+
+class AnswerGuard:
+    """Fed the model's text in pieces; gives back what is safe to show, and stops at a loop or echo.
+
+    `feed()` returns text that can be shown now; once `stopped` is set, the generation should be
+    cancelled and nothing more fed. `finish()` returns the rest when the model stopped by itself.
+    `text` is the model's text as kept (cut before a loop or an echo).
+    """
+
+    def __init__(self, framing: Sequence[str] = (), *, loop_words: int = LOOP_WORDS,
+                 echo_words: int = ECHO_WORDS) -> None:
+        self.loop_words = loop_words
+        self.echo_words = echo_words
+        self.stopped: GuardStop | None = None
+        self._raw = ""
+        self._released = 0
+        self._scanned = 0  # characters of _raw already split into words
+        self._starts: list[int] = []  # where each compared word starts in _raw
+        self._words: list[str] = []
+        self._repeat: list[int] = []  # per earlier word: length of the run ending there that the answer's end repeats
+        self._prompt_words: list[str | None] = []  # None separates lines that a match must not cross
+        self._prompt_limit: list[int] = []  # per prompt word: how long a run ending there is an echo
+        for line in framing:
+            words = [w for w in map(normalized, _WORD.findall(line)) if w]
+            if not words:
+                continue
+            limit = min(echo_words, max(len(words), MIN_FRAMING_WORDS))
+            self._prompt_words += [*words, None]
+            self._prompt_limit += [limit] * len(words) + [0]
+        self._echo = [0] * len(self._prompt_words)
+
+    @classmethod
+    def for_question(cls, question: str, language: str, **options) -> "AnswerGuard":
+        """The guard for an answer to `question`, against the prompt that build_messages() makes."""
+        return cls(prompt_framing(question, language), **options)
+
+    @property
+    def text(self) -> str:
+        return self.stopped.kept if self.stopped is not None else self._raw
+
+    def feed(self, piece: str) -> str:
+        """Text that is safe to show now ('' while it might be the start of a loop or an echo)."""
+        if self.stopped is not None:
+            return ""
+        self._raw += piece
+        end = len(self._raw)
+        while not self._raw[end - 1:end].isspace() and end > self._scanned:
+            end -= 1  # the last word may not be finished
+        self._scan(end)
+        return self._release()
+
+    def finish(self) -> str:
+        """The rest of the text, once the model stopped by itself."""
+        if self.stopped is None:
+            self._scan(len(self._raw))
+        if self.stopped is None:
+            rest, self._released = self._raw[self._released:], len(self._raw)
+            return rest
+        return self._release()
+
+    # --- matching ------------------------------------------------------------------------------
+    def _scan(self, end: int) -> None:
+        for match in _WORD.finditer(self._raw, self._scanned, end):
+            word = normalized(match.group())
+            if word:
+                self._add(match.start(), word)
+                if self.stopped is not None:
+                    return
+        self._scanned = max(self._scanned, end)
+
+    def _add(self, start: int, word: str) -> None:
+        previous = self._repeat
+        self._repeat = [(previous[i - 1] + 1 if i else 1) if earlier == word else 0
+                        for i, earlier in enumerate(self._words)]
+        self._echo = [(self._echo[j - 1] + 1 if j else 1) if said == word else 0
+                      for j, said in enumerate(self._prompt_words)]
+        self._words.append(word)
+        self._starts.append(start)
+        if max(self._repeat, default=0) >= self.loop_words:
+            kept = self._raw[:self._starts[-self.loop_words]].rstrip()
+            self.stopped = GuardStop("loop", kept)
+            return
+        echo = max((run for run, limit in zip(self._echo, self._prompt_limit) if limit and run >= limit),
+                   default=0)
+        if echo:
+            before = self._raw[:self._starts[-echo]].rstrip()
+            self.stopped = GuardStop("echo", before if _SENTENCE_END.search(before) else "")
+
+    def _release(self) -> str:
+        """Text up to the longest run of last words that still matches earlier text or the prompt."""
+        if self.stopped is not None:
+            end = max(len(self.stopped.kept), self._released)
+        else:
+            held = max(max(self._repeat, default=0), max(self._echo, default=0))
+            end = self._starts[-held] if held else self._scanned
+        ready, self._released = self._raw[self._released:end], max(end, self._released)
+        return ready
+
+
+def prompt_framing(question: str, language: str) -> list[str]:
+    """The lines of our prompt that an answer must not copy: the instructions (less the not-found
+    reply, which the model is asked to copy) and the labels around the question."""
+    labels = LABELS[language]
+    instructions = INSTRUCTIONS[language].split(NOT_FOUND[language])
+    return [*instructions, f"{labels['question']} {question.strip()}", labels["history"],
+            labels["no_passages"]]

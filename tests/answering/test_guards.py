@@ -1,0 +1,126 @@
+"""The answer guard: a looping answer is cut after its first round, an answer that copies our prompt
+falls back to the quoted passage, and the model is stopped; ordinary answers pass untouched. Through
+the real AnswerEngine with the scripted generator; the last test with the real SmolLM2."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.answering.answer import QUOTED, AnswerEngine
+from bot.answering.guards import LOOP_WORDS, AnswerGuard
+from bot.answering.prompts import INSTRUCTIONS, NOT_FOUND
+from knowledge.models import Hit
+from tests.answering.builders import make_hit
+from tests.generators import ScriptedGenerator
+
+QUESTION = "Hoeveel vakantiedagen krijg ik per jaar?"
+VAKANTIE = "Bij een volledige werkweek van 40 uur heb je recht op 25 vakantiedagen per jaar."
+PARTTIME = "Werk je parttime, dan krijg je je vakantie-uren naar rato van je uren per week."
+PARAGRAPH = ("Bij een volledige werkweek heb je recht op 25 vakantiedagen per jaar, en werk je parttime "
+             "dan krijg je die naar rato van je uren [2]. ")
+
+
+class FixedRetriever:
+    """The same two passages for every question; the first also holds the question's words, so the
+    refusal policy answers (these tests are about what the model writes, not about abstaining)."""
+
+    def search(self, question: str, *, k: int = 5, mode: str = "hybrid",
+               collections: list[str] | None = None) -> list[Hit]:
+        return [make_hit(f"{VAKANTIE} {question}", doc_id="hr/vakantie.md", title="Vakantie"),
+                make_hit(PARTTIME, doc_id="hr/parttime.md", title="Parttime", rank=2, relevance=0.7)]
+
+
+def engine_with(*replies: str, **options) -> tuple[AnswerEngine, ScriptedGenerator]:
+    scripted = ScriptedGenerator(*replies, piece_delay_s=options.pop("piece_delay_s", 0.0))
+    return AnswerEngine(FixedRetriever(), scripted, min_relevance=0.0, cache_size=0, **options), scripted
+
+
+def streamed_and_answer(engine: AnswerEngine, question: str = QUESTION):
+    stream = engine.ask(question)
+    shown, seen = "", []
+    for delta in stream:
+        shown += delta
+        seen.append(shown)
+    return shown, seen, stream.result()
+
+
+def test_a_looping_answer_is_cut_after_its_first_round_and_the_model_is_stopped():
+    engine, scripted = engine_with("Het zit zo. " + PARAGRAPH * 6, piece_delay_s=0.001)
+    shown, seen, answer = streamed_and_answer(engine)
+
+    assert answer.text == "Het zit zo. " + PARAGRAPH.strip().replace("[2]", "[1]")
+    assert answer.stopped == "loop" and not answer.quoted and not answer.abstained
+    assert [s.path for s in answer.sources] == ["hr/parttime.md"], "the first round's citation is kept"
+    assert scripted.generations[-1].cancelled, "the model was told to stop"
+    assert shown.strip() == answer.text, "the reader never saw the second round"
+    assert all(answer.text.startswith(part.strip()) for part in seen), "nothing shown is taken back"
+
+
+def test_a_loop_is_stopped_also_when_nobody_reads_the_stream():
+    engine, scripted = engine_with(PARAGRAPH * 5)
+    answer = engine.ask(QUESTION).result()
+    assert answer.stopped == "loop" and answer.text.count("25 vakantiedagen") == 1
+    assert scripted.generations[-1].cancelled
+
+
+def test_an_answer_that_copies_the_instructions_falls_back_to_the_quoted_passage():
+    engine, scripted = engine_with(INSTRUCTIONS["nl"], piece_delay_s=0.001)
+    shown, _, answer = streamed_and_answer(engine)
+
+    assert answer.quoted and answer.stopped == "echo" and answer.text.startswith(QUOTED["nl"])
+    assert VAKANTIE in answer.text and [s.path for s in answer.sources] == ["hr/vakantie.md"]
+    assert scripted.generations[-1].cancelled
+    assert "Vraagbaak" not in shown and "Regels" not in shown, "the echo never reached the reader"
+    assert shown.strip() == answer.text
+
+
+def test_a_finished_answer_before_an_echo_is_kept_without_the_echo():
+    engine, scripted = engine_with("Je hebt 25 vakantiedagen per jaar [1]. " + INSTRUCTIONS["nl"])
+    shown, _, answer = streamed_and_answer(engine)
+    assert answer.text == "Je hebt 25 vakantiedagen per jaar [1]." and answer.stopped == "echo"
+    assert not answer.quoted and [s.path for s in answer.sources] == ["hr/vakantie.md"]
+    assert shown.strip() == answer.text and scripted.generations[-1].cancelled
+
+
+def test_copying_the_question_framing_is_an_echo_too():
+    engine, _ = engine_with(f"Vraag: {QUESTION}\n\nAntwoord: 25 dagen.")
+    shown, _, answer = streamed_and_answer(engine)
+    assert answer.quoted and answer.stopped == "echo" and "Vraag:" not in shown
+
+
+def test_an_answer_that_repeats_a_short_phrase_is_left_alone():
+    reply = ("Bij een volledige werkweek van 40 uur heb je 25 vakantiedagen [1]. Werk je 32 uur, dan heb je "
+             "bij een volledige werkweek van 40 uur gerekend 20 dagen [2]. Bij een volledige werkweek van "
+             "36 uur zijn het er 22,5 [2].")
+    engine, scripted = engine_with(reply)
+    shown, _, answer = streamed_and_answer(engine)
+    assert answer.text == reply and answer.stopped == "" and not scripted.generations[-1].cancelled
+    assert shown == reply
+
+
+def test_the_not_found_reply_is_not_mistaken_for_an_echo():
+    engine, _ = engine_with(NOT_FOUND["nl"])
+    answer = engine.ask(QUESTION).result()
+    assert answer.abstained and answer.stopped == ""
+
+
+def test_a_guard_off_engine_lets_the_loop_run():
+    engine, scripted = engine_with(PARAGRAPH * 3, guard=False)
+    answer = engine.ask(QUESTION).result()
+    assert answer.text.count("25 vakantiedagen") == 3 and not scripted.generations[-1].cancelled
+
+
+@pytest.mark.parametrize("repeated, stops", [(LOOP_WORDS - 1, False), (LOOP_WORDS, True)])
+def test_a_repeat_of_twelve_words_is_a_loop_and_of_eleven_is_not(repeated, stops):
+    words = [f"woord{i}" for i in range(repeated)]
+    text = " ".join(words) + " [1]. En dan " + " ".join(words) + " [2] tot slot."
+    guard = AnswerGuard()
+    shown = guard.feed(text) + guard.finish()
+    assert (guard.stopped is not None) is stops
+    assert shown == (text[:text.index(" En dan") + len(" En dan")] if stops else text)
+
+
+def test_the_guard_holds_back_only_what_still_matches():
+    guard = AnswerGuard.for_question(QUESTION, "nl")
+    assert guard.feed("Je ") == ""  # "Je bent Vraagbaak" begins like this
+    assert guard.feed("hebt ") == "Je hebt "  # … and no longer does
