@@ -68,17 +68,20 @@ class AnswerGuard:
         self._scanned = 0  # characters of _raw already split into words
         self._starts: list[int] = []  # where each compared word starts in _raw
         self._words: list[str] = []
-        self._repeat: list[int] = []  # per earlier word: length of the run ending there that the answer's end repeats
-        self._prompt_words: list[str | None] = []  # None separates lines that a match must not cross
-        self._prompt_limit: list[int] = []  # per prompt word: how long a run ending there is an echo
+        # Runs of 1..loop_words words seen so far (a run is recorded once its last word is there), and
+        # runs of 1..echo_words words of the prompt's lines; whole lines shorter than that apart.
+        self._seen: set[tuple[str, ...]] = set()
+        self._prompt_runs: set[tuple[str, ...]] = set()
+        self._short_lines: set[tuple[str, ...]] = set()
         for line in framing:
-            words = [w for w in map(normalized, _WORD.findall(line)) if w]
-            if not words:
-                continue
-            limit = min(echo_words, max(len(words), MIN_FRAMING_WORDS))
-            self._prompt_words += [*words, None]
-            self._prompt_limit += [limit] * len(words) + [0]
-        self._echo = [0] * len(self._prompt_words)
+            words = tuple(w for w in map(normalized, _WORD.findall(line)) if w)
+            for size in range(1, echo_words + 1):
+                self._prompt_runs.update(words[i:i + size] for i in range(len(words) - size + 1))
+            if MIN_FRAMING_WORDS <= len(words) < echo_words:
+                self._short_lines.add(words)
+        self._short_sizes = sorted({len(line) for line in self._short_lines})
+        self._repeat = 0  # how many last words repeat earlier text
+        self._echo = 0  # how many last words stand in the prompt
 
     @classmethod
     def for_question(cls, question: str, language: str, **options) -> "AnswerGuard":
@@ -120,19 +123,21 @@ class AnswerGuard:
         self._scanned = max(self._scanned, end)
 
     def _add(self, start: int, word: str) -> None:
-        previous = self._repeat
-        self._repeat = [(previous[i - 1] + 1 if i else 1) if earlier == word else 0
-                        for i, earlier in enumerate(self._words)]
-        self._echo = [(self._echo[j - 1] + 1 if j else 1) if said == word else 0
-                      for j, said in enumerate(self._prompt_words)]
         self._words.append(word)
         self._starts.append(start)
-        if max(self._repeat, default=0) >= self.loop_words:
-            kept = self._raw[:self._starts[-self.loop_words]].rstrip()
-            self.stopped = GuardStop("loop", kept)
+        runs = [tuple(self._words[-size:]) for size in range(1, min(len(self._words), self.loop_words) + 1)]
+        # A run that ends here repeats earlier text when it was seen ending at an earlier word; a run
+        # is only longer than one that repeats when that one repeats too, hence counting from short up.
+        self._repeat = next((size for size, run in enumerate(runs) if run not in self._seen), len(runs))
+        self._seen.update(runs)
+        self._echo = next((size for size, run in enumerate(runs[:self.echo_words]) if run not in self._prompt_runs),
+                          min(len(runs), self.echo_words))
+        if self._repeat >= self.loop_words:
+            self.stopped = GuardStop("loop", self._raw[:self._starts[-self.loop_words]].rstrip())
             return
-        echo = max((run for run, limit in zip(self._echo, self._prompt_limit) if limit and run >= limit),
-                   default=0)
+        whole_line = next((size for size in self._short_sizes if size <= self._echo
+                           and tuple(self._words[-size:]) in self._short_lines), 0)
+        echo = self._echo if self._echo >= self.echo_words else whole_line
         if echo:
             before = self._raw[:self._starts[-echo]].rstrip()
             self.stopped = GuardStop("echo", before if _SENTENCE_END.search(before) else "")
@@ -142,7 +147,7 @@ class AnswerGuard:
         if self.stopped is not None:
             end = max(len(self.stopped.kept), self._released)
         else:
-            held = max(max(self._repeat, default=0), max(self._echo, default=0))
+            held = max(self._repeat, self._echo)
             end = self._starts[-held] if held else self._scanned
         ready, self._released = self._raw[self._released:end], max(end, self._released)
         return ready

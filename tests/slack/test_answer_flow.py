@@ -270,8 +270,9 @@ def test_each_conversation_searches_only_its_collections(tmp_path, slack, script
 
 
 def test_a_very_long_answer_continues_in_follow_up_messages_within_slacks_limits(scripted_bot, scripted_generator):
-    paragraph = "Dit is een lange alinea over verlof. " * 75  # ~2,800 characters: one section each
-    scripted_generator.reply = lambda messages: "\n\n".join(f"{i}. {paragraph}" for i in range(1, 61))
+    # ~2,800 characters: one section each; every sentence differs, so the answer guard sees no loop
+    scripted_generator.reply = lambda messages: "\n\n".join(
+        f"{i}. " + "".join(f"Dit is zin {j} van alinea {i} over verlof. " for j in range(1, 67)) for i in range(1, 61))
     scripted_generator.piece_chars = 4000
     event = ask_in_channel(scripted_bot, "Vertel alles over verlof")
     last = final_message(scripted_bot, CHANNEL, event["ts"])  # the buttons are on the last message
