@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answering.answer import QUOTED, AnswerEngine
+from bot.answering.answer import QUOTED, Answer, AnswerEngine, AnswerStream
+from bot.answering.generation import GenerationRequest
 from bot.answering.guards import LOOP_WORDS, AnswerGuard
 from bot.answering.prompts import INSTRUCTIONS, NOT_FOUND
 from knowledge.models import Hit
@@ -124,3 +125,22 @@ def test_the_guard_holds_back_only_what_still_matches():
     guard = AnswerGuard.for_question(QUESTION, "nl")
     assert guard.feed("Je ") == ""  # "Je bent Vraagbaak" begins like this
     assert guard.feed("hebt ") == "Je hebt "  # … and no longer does
+
+
+@pytest.mark.slow
+def test_the_real_model_is_stopped_early_when_it_loops(generator):
+    # Greedy SmolLM2 without a repeat penalty loops on this question until max_tokens.
+    question = "Explain the difference between human in the loop and human on the loop."
+    request = GenerationRequest([{"role": "user", "content": question}], max_tokens=400, temperature=0.0,
+                                repeat_penalty=1.0)
+    loose = generator.submit(request)
+    assert loose.text() and loose.stats.completion_tokens == 400
+
+    generation = generator.submit(request)
+    stream = AnswerStream(generation=generation, guard=AnswerGuard.for_question(question, "en"),
+                          finish=lambda raw, done, stopped: Answer(question, raw, [], stopped=stopped.reason if stopped else ""))
+    shown = "".join(stream)
+    answer = stream.result()
+    assert answer.stopped == "loop" and generation.cancelled
+    assert generation.stats.completion_tokens < 150, "stopped in the loop's second round (139 of 400 tokens)"
+    assert loose.text().startswith(answer.text) and shown.strip() == answer.text.strip()
