@@ -38,6 +38,9 @@ class Source:
     url: str | None = None
     links: tuple[str, ...] = ()  # URLs written in the passage: the only ones an answer may link to
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "links", tuple(self.links))  # read back from JSON as a list
+
 
 @dataclass(frozen=True)
 class Turn:

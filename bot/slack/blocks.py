@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.answering.answer import Answer, Source
+from bot.slack.safe_text import neutralise
 
 SECTION_LIMIT = 3000
 HEADER_LIMIT = 150  # characters in a header block's text
@@ -73,8 +74,13 @@ def section(text: str) -> Block:
     return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
 
 
-def text_sections(markdown: str, limit: int = SECTION_LIMIT) -> list[Block]:
-    return [section(piece) for piece in split_text(to_mrkdwn(markdown), limit)]
+def text_sections(markdown: str, limit: int = SECTION_LIMIT, *, links: Sequence[str] = ()) -> list[Block]:
+    return [section(piece) for piece in split_text(neutralise(to_mrkdwn(markdown), links=links), limit)]
+
+
+def answer_links(sources: Sequence[Source]) -> list[str]:
+    """The links an answer may keep clickable: its sources' own, and those written in the cited passages."""
+    return [link for s in sources for link in ([s.url] if s.url else []) + list(s.links or ())]
 
 
 def source_label(source: Source) -> str:
@@ -83,8 +89,8 @@ def source_label(source: Source) -> str:
     if source.heading and source.heading != source.title:
         title += f" › {escape(source.heading)}"
     if source.url:
-        return f"<{source.url}|{title}>"
-    return f"{title} (`{escape(source.path)}`)" if source.path else title
+        return neutralise(f"<{source.url}|{title}>", links=[source.url])
+    return neutralise(f"{title} (`{escape(source.path)}`)" if source.path else title)
 
 
 def sources_block(sources: Sequence[Source]) -> Block | None:
@@ -115,7 +121,7 @@ def feedback_block(answer_id: str, *, share: bool = False) -> Block:
 
 
 def question_block(question: str, *, shared_by: str | None = None) -> Block:
-    text = f"*Vraag:* {escape(question)}"
+    text = f"*Vraag:* {neutralise(escape(question))}"
     if shared_by:
         text = f"<@{shared_by}> deelde een antwoord van Vraagbaak. {text}"
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:2000]}]}
@@ -136,14 +142,14 @@ def answer_messages(answer: Answer, answer_id: str, *, share: bool = False,
                     question: str | None = None, shared_by: str | None = None) -> list[list[Block]]:
     """The answer as one or more messages' blocks, each within Slack's limits."""
     blocks: list[Block] = [question_block(question, shared_by=shared_by)] if question else []
-    blocks += text_sections(answer.text) or [section("_(geen antwoord)_")]
+    blocks += text_sections(answer.text, links=answer_links(answer.sources)) or [section("_(geen antwoord)_")]
     blocks += footer_blocks(answer, answer_id, share=share)
     return split_messages(blocks)
 
 
-def fallback_text(markdown: str, limit: int = FALLBACK_TEXT_LIMIT) -> str:
+def fallback_text(markdown: str, limit: int = FALLBACK_TEXT_LIMIT, *, links: Sequence[str] = ()) -> str:
     """The plain `text` of a message (mrkdwn): notifications and clients without Block Kit show it."""
-    text = to_mrkdwn(markdown.strip()) or "(geen antwoord)"
+    text = neutralise(to_mrkdwn(markdown.strip()), links=links) or "(geen antwoord)"
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 

@@ -20,7 +20,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.answering.answer import Answer
-from bot.slack.blocks import answer_messages, fallback_text
+from bot.slack.blocks import answer_links, answer_messages, fallback_text
+from bot.slack.safe_text import neutralise
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +92,7 @@ class UpdatedReply:
 
     def finish(self, answer: Answer, answer_id: str) -> None:
         messages = answer_messages(answer, answer_id)
-        text = fallback_text(answer.text)
+        text = fallback_text(answer.text, links=answer_links(answer.sources))
         if self.ts is None:
             self.ts = self.client.chat_postMessage(channel=self.channel, thread_ts=self.thread_ts,
                                                    text=text, blocks=messages[0])["ts"]
@@ -160,7 +161,7 @@ class StreamedReply:
         if self.fallback is not None:
             return self.fallback.finish(answer, answer_id)
         messages = answer_messages(answer, answer_id)
-        text = fallback_text(answer.text)
+        text = fallback_text(answer.text, links=answer_links(answer.sources))
         if self.ts is not None:
             self._stop()
             # The streamed text is the model's raw output; the finished answer has its citations
@@ -190,39 +191,54 @@ class StreamedReply:
             self._remove_notice()
 
     # --- the streaming calls ----------------------------------------------------------------------
+    # The model's raw text goes out neutralised (bot/slack/safe_text.py) and in whole words only: a
+    # mention or a URL cut in two would pass the neutraliser in halves. No link is clickable while
+    # streaming; the finished answer, which replaces the stream, has the cited ones.
 
     def _start(self) -> None:
         if not self.support.enabled:
             return self._fall_back()
-        first, self.pending = self.pending[:STREAM_CHUNK_LIMIT], self.pending[STREAM_CHUNK_LIMIT:]
+        raw = self._whole_words()
+        if not raw:
+            return
+        first, *more = _stream_pieces(raw)
         try:
             response = self.client.chat_startStream(
                 channel=self.channel, thread_ts=self.thread_ts, markdown_text=first,
                 recipient_user_id=self.user, recipient_team_id=self.team)
         except SlackApiError as exc:
-            self.pending = first + self.pending
+            self.pending = raw + self.pending
             self.support.failed(exc)
             log.info("chat.startStream failed (%s); editing a message instead", exc.response.get("error"))
             return self._fall_back()
         self.ts = str(response["ts"])
-        self.sent += first
+        for piece in more:
+            self.client.chat_appendStream(channel=self.channel, ts=self.ts, markdown_text=piece)
+        self.sent += raw
         self._last_flush = time.monotonic()
         self._remove_notice()
 
     def _append(self) -> None:
-        while self.pending:
-            piece, self.pending = self.pending[:STREAM_CHUNK_LIMIT], self.pending[STREAM_CHUNK_LIMIT:]
+        raw = self._whole_words()
+        for piece in _stream_pieces(raw):
             self.client.chat_appendStream(channel=self.channel, ts=self.ts, markdown_text=piece)
-            self.sent += piece
+        self.sent += raw
         self._last_flush = time.monotonic()
 
     def _stop(self) -> None:
-        if len(self.pending) > STREAM_CHUNK_LIMIT:
-            self._append()
         rest, self.pending = self.pending, ""
+        pieces = _stream_pieces(rest)
+        for piece in pieces[:-1]:
+            self.client.chat_appendStream(channel=self.channel, ts=self.ts, markdown_text=piece)
         self.stopped = True
-        self.client.chat_stopStream(channel=self.channel, ts=self.ts, markdown_text=rest or None)
+        self.client.chat_stopStream(channel=self.channel, ts=self.ts, markdown_text=pieces[-1] if pieces else None)
         self.sent += rest
+
+    def _whole_words(self) -> str:
+        """The pending text up to its last space or line break (the rest waits for more)."""
+        cut = max(self.pending.rfind(" "), self.pending.rfind("\n")) + 1
+        raw, self.pending = self.pending[:cut], self.pending[cut:]
+        return raw
 
     def _fall_back(self) -> None:
         self.fallback = UpdatedReply(self.client, channel=self.channel, thread_ts=self.thread_ts,
@@ -240,6 +256,12 @@ class StreamedReply:
             self.client.chat_delete(channel=self.channel, ts=ts)
         except SlackApiError as exc:
             log.info("could not remove the queue notice: %s", exc.response.get("error"))
+
+
+def _stream_pieces(raw: str) -> list[str]:
+    """Raw model text as neutralised `markdown_text`, in pieces Slack accepts per call."""
+    safe = neutralise(raw, markdown=True)
+    return [safe[i:i + STREAM_CHUNK_LIMIT] for i in range(0, len(safe), STREAM_CHUNK_LIMIT)]
 
 
 class EphemeralReply:
@@ -260,7 +282,7 @@ class EphemeralReply:
 
     def finish(self, answer: Answer, answer_id: str) -> None:
         messages = answer_messages(answer, answer_id, share=True, question=self.question)
-        text = fallback_text(answer.text)
+        text = fallback_text(answer.text, links=answer_links(answer.sources))
         self._send(text=text, blocks=messages[0], replace_original=True)
         for blocks in messages[1:]:
             self._send(text=text[:200], blocks=blocks, replace_original=False)

@@ -18,8 +18,10 @@ from bot.answering.answer import Answer, Turn
 from bot.errors import VraagbaakError
 from bot.operations.metrics import metrics
 from bot.slack.arrivals import ArrivalOrder
+from bot.slack.blocks import escape
 from bot.slack.delivery import (Delivery, EphemeralReply, StreamedReply, StreamingSupport,
                                 UpdatedReply)
+from bot.slack.safe_text import neutralise
 
 if TYPE_CHECKING:
     from bot.access import Access
@@ -183,6 +185,6 @@ class Replier:
     @staticmethod
     def _tell(delivery: Delivery, message: str) -> None:
         try:
-            delivery.fail(message)
+            delivery.fail(neutralise(escape(message)))  # an error may quote a document or the model
         except Exception:
             log.exception("could not tell the user that answering failed")

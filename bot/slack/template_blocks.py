@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from bot.slack.blocks import BLOCKS_PER_MESSAGE, HEADER_LIMIT, SECTION_LIMIT, Block, escape, section
+from bot.slack.blocks import BLOCKS_PER_MESSAGE, HEADER_LIMIT, SECTION_LIMIT, Block, answer_links, escape, section
+from bot.slack.safe_text import neutralise, neutralise_blocks
 from bot.templates import layout
 from bot.templates.filling import TemplateResult
 
@@ -30,13 +31,16 @@ def to_blocks(result: TemplateResult, *, intro: str = "") -> list[Block]:
     tail.append(_context(escape(layout.footer(result))))
     if len(blocks) + len(tail) > BLOCKS_PER_MESSAGE:
         blocks = blocks[: BLOCKS_PER_MESSAGE - len(tail) - 1] + [_context("_(ingekort: te lang voor één Slack-bericht)_")]
-    return blocks + tail
+    # The model's text and the documents' names are neutralised; the intro (ours, naming the asker) is not.
+    links = answer_links(result.sources)
+    safe = neutralise_blocks((blocks[1:] if intro else blocks) + tail, links=links)
+    return ([blocks[0]] if intro else []) + safe
 
 
 def fallback_text(result: TemplateResult) -> str:
     """The message's plain text, shown in notifications and where blocks cannot be shown."""
     title = layout.heading(result)
-    return title if title == result.template.title else f"{result.template.title}: {title}"
+    return neutralise(escape(title if title == result.template.title else f"{result.template.title}: {title}"))
 
 
 def _value_blocks(label: str, value: Any, schema: Mapping[str, Any]) -> list[Block]:

@@ -13,6 +13,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.errors import VraagbaakError
+from bot.slack.blocks import escape
+from bot.slack.safe_text import neutralise
 from bot.slack.template_blocks import fallback_text, to_blocks
 from bot.templates.template import Template
 
@@ -66,7 +68,7 @@ def run_job(parts: "SlackParts", client: WebClient, job: TemplateJob) -> None:
                        blocks=to_blocks(result, intro=f"<@{job.user}> vroeg om deze {title}."))
     except VraagbaakError as exc:
         log.warning("template %s failed: %s", job.template.name, exc)
-        message.update(text=f"Sorry, je {title} lukte niet: {exc}")
+        message.update(text=neutralise(escape(f"Sorry, je {title} lukte niet: {exc}")))
     except Exception:
         log.exception("template %s failed", job.template.name)
         message.update(text=FAILED.format(title=title))

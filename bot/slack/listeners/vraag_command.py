@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.answering.answer import Answer
-from bot.slack.blocks import ACTION_SHARE, answer_messages, fallback_text
+from bot.slack.blocks import ACTION_SHARE, answer_links, answer_messages, fallback_text
 from bot.slack.conversation import plain_text
 from bot.slack.delivery import THINKING_TEXT, post_follow_ups
 from bot.slack.parts import SlackParts
@@ -64,7 +64,7 @@ def share(parts: SlackParts, body: dict[str, Any], action: dict[str, Any], clien
     channel = (body.get("channel") or {}).get("id") or body["container"]["channel_id"]
     answer = Answer(stored.question, stored.answer, stored.sources)
     messages = answer_messages(answer, stored.id, question=stored.question, shared_by=user)
-    text = fallback_text(stored.answer)
+    text = fallback_text(stored.answer, links=answer_links(stored.sources))
     try:
         response = client.chat_postMessage(channel=channel, text=text, blocks=messages[0])
         post_follow_ups(client, channel, None, messages[1:], text)

@@ -1,0 +1,123 @@
+"""No broadcast, no foreign mention, no stray link reaches Slack: a document with `<!channel>` and
+`<@U0BOSS>` and a model that adds `@here` and foreign links, through a mention (streamed), a DM,
+/vraag (ephemeral) and a template; the fake Slack records everything the bot sent."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.answering.answer import AnswerEngine
+from bot.feedback import FeedbackStore
+from bot.services import Services
+from bot.slack.safe_text import ZWSP, neutralise
+from tests.fakeslack import FakeSlack
+from tests.generators import ScriptedGenerator
+from tests.slack.conftest import CHANNEL, DM, USER, bot_settings, running_bot
+from tests.slack.fakes import FixedRetriever, chunk
+from tests.slack.test_answer_flow import ask_in_channel, final_message
+
+CITED_LINK = "https://intranet.example/verlof"
+FOREIGN = "https://elsewhere.example/phish"
+DOCUMENT = chunk("hr/verlof.md", "Verlof <!channel>",
+                 f"Vraag verlof aan via {CITED_LINK} bij <@U0BOSS>. <!here> <!subteam^S0ALL|@iedereen>")
+REPLY = (f"Vraag verlof aan via [het verlofportaal]({CITED_LINK}) [1]. <!channel> <@U0BOSS> @here "
+         f"<!everyone> Of klik [hier]({FOREIGN}) of op {FOREIGN}2 en <{FOREIGN}3|dit>.")
+RAW = ("<!channel>", "<!here>", "<!everyone>", "<!subteam", "<@U0BOSS>", "@here", "@channel", "@everyone",
+       "elsewhere.example")
+
+
+def everything_sent(slack: FakeSlack) -> str:
+    recorded = ([{"method": c.method, "params": c.params} for c in slack.calls]
+                + [r.body for r in slack.responses] + [a.payload for a in slack.acks])
+    return json.dumps(recorded, ensure_ascii=False)
+
+
+def assert_nothing_raw(sent: str) -> None:
+    for raw in RAW:
+        assert raw not in sent, f"{raw!r} reached Slack as such"
+
+
+@pytest.fixture
+def hostile_bot(tmp_path, slack):
+    generator = ScriptedGenerator(REPLY, piece_delay_s=0.001, piece_chars=5)
+    retriever = FixedRetriever([DOCUMENT])
+    engine = AnswerEngine(retriever, generator, min_relevance=0.0, cache_size=0, max_tokens=64)
+    settings = bot_settings(tmp_path, slack)
+    services = Services(settings, engine=engine, generator=generator, feedback=FeedbackStore(settings.feedback_path))
+    try:
+        with running_bot(slack, services) as bot:
+            yield bot
+    finally:
+        generator.close()
+
+
+def test_mention_dm_and_vraag_send_nothing_raw_and_keep_the_cited_link(hostile_bot):
+    bot, slack = hostile_bot, hostile_bot.slack
+    event = ask_in_channel(bot, "Hoe vraag ik verlof aan?")
+    answer = final_message(bot, CHANNEL, event["ts"])
+    assert slack.calls_to("chat.startStream") and slack.calls_to("chat.stopStream")  # it was streamed
+    slack.push_event(slack.user_posts("Hoe vraag ik verlof aan?", user=USER, channel=DM))
+    final_message(bot, DM, None)
+    _, url = slack.push_command("/vraag", "Hoe vraag ik verlof aan?", user=USER, channel=CHANNEL)
+    ephemeral = slack.wait_for_response(url, lambda r: bool(r.body.get("blocks")))
+    bot.parts.replier.wait_until_idle(10)
+
+    assert_nothing_raw(everything_sent(slack))
+    for blocks in (answer["blocks"], ephemeral.body["blocks"]):
+        text = json.dumps(blocks, ensure_ascii=False)
+        assert f"<{CITED_LINK}|het verlofportaal>" in text  # the cited passage's link stays clickable
+        assert "&lt;!channel&gt;" in text and "&lt;@U0BOSS&gt;" in text  # shown, as text
+    streamed = "".join(str(c.params.get("markdown_text") or "") for c in slack.calls if "Stream" in c.method)
+    assert "Vraag verlof aan" in streamed and "hier" in streamed
+    assert "](" not in streamed  # no Markdown link formed in the stream (none is cited yet)
+
+
+def test_a_template_result_sends_nothing_raw(tmp_path, slack):
+    from bot.templates.filling import TemplateFiller
+    from tests.slack.test_restricted_collections import brainstorm
+    from tests.templates.builders import ScriptedModel, valid_reply
+
+    def hostile(request):
+        output = json.loads(valid_reply(request))
+        output["ideeen"][0]["beschrijving"] = f"<!channel> <@U0BOSS> @here {FOREIGN} en {CITED_LINK}"
+        output["aanbeveling"] = f"Lees [dit]({FOREIGN}) of <{FOREIGN}|dat>"
+        return json.dumps(output)
+
+    model = ScriptedModel(hostile)
+    retriever = FixedRetriever([DOCUMENT])
+    engine = AnswerEngine(retriever, model, min_relevance=0.0, cache_size=0)
+    filler = TemplateFiller(model, retrieve=lambda query, collections=None: engine.retrieve(query, collections=collections))
+    settings = bot_settings(tmp_path, slack)
+    services = Services(settings, engine=engine, generator=model, template_filler=filler,
+                        feedback=FeedbackStore(settings.feedback_path))
+    try:
+        with running_bot(slack, services) as bot:
+            result = brainstorm(bot, user=USER, channel=CHANNEL)
+    finally:
+        model.close()
+    assert_nothing_raw(everything_sent(slack))
+    text = json.dumps(result.params["blocks"], ensure_ascii=False)
+    assert f"<@{USER}>" in text  # our own mention of the asker stays
+    assert CITED_LINK in text and "&lt;!channel&gt;" in text and "phish" in text  # as text, defanged
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("<!channel> en <!here|here>", f"@{ZWSP}channel en @{ZWSP}here"),
+    ("<!subteam^S0HR|@hr-team> let op", f"@{ZWSP}hr-team let op"),
+    ("<@U0BOSS> en <@U0ME|ik>", f"@{ZWSP}U0BOSS en <@U0ME|ik>"),
+    ("<#C0GEHEIM|geheim>", f"#{ZWSP}geheim"),
+    ("@channel @Here e-mail jan@here.nl", f"@{ZWSP}channel @{ZWSP}Here e-mail jan@here.nl"),
+    ("<https://elsewhere.example/x|klik> en https://ok.example/a.", "klik en https://ok.example/a."),
+    ("zie https://elsewhere.example/x, of www.elsewhere.example", "zie https[:]//elsewhere[.]example/x, of "
+                                                                  "www[.]elsewhere[.]example"),
+])
+def test_neutralise_mrkdwn(text, expected):
+    assert neutralise(text, links=["https://ok.example/a"], mentions=["U0ME"]) == expected
+
+
+def test_neutralise_markdown_text_keeps_only_allowed_links_and_no_slack_markup():
+    safe = neutralise(f"[ok](https://ok.example/a) [weg]({FOREIGN}) <@U0ME> <https://ok.example/a>",
+                      links=["https://ok.example/a"], mentions=["U0ME"], markdown=True)
+    assert safe.startswith("[ok](https://ok.example/a) weg ") and "<" not in safe and "elsewhere" not in safe
