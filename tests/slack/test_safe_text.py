@@ -14,7 +14,7 @@ from bot.services import Services
 from bot.slack.safe_text import ZWSP, neutralise
 from tests.fakeslack import FakeSlack
 from tests.generators import ScriptedGenerator
-from tests.slack.conftest import CHANNEL, DM, USER, bot_settings, running_bot
+from tests.slack.conftest import ADMIN, CHANNEL, DM, USER, bot_settings, running_bot
 from tests.slack.fakes import FixedRetriever, chunk
 from tests.slack.test_answer_flow import ask_in_channel, final_message
 
@@ -121,3 +121,13 @@ def test_neutralise_markdown_text_keeps_only_allowed_links_and_no_slack_markup()
     safe = neutralise(f"[ok](https://ok.example/a) [weg]({FOREIGN}) <@U0ME> <https://ok.example/a>",
                       links=["https://ok.example/a"], mentions=["U0ME"], markdown=True)
     assert safe.startswith("[ok](https://ok.example/a) weg ") and "<" not in safe and "elsewhere" not in safe
+
+
+def test_vraagbaak_replies_quote_names_without_notifying_anyone(scripted_bot_with):
+    bot = scripted_bot_with()
+    envelope, response_url = bot.slack.push_command("/vraagbaak", "reindex <!channel> <@U0BOSS>", user=ADMIN,
+                                                    channel=CHANNEL)
+    bot.slack.wait_for_ack(envelope)
+    reply = bot.slack.wait_for_response(response_url).body["text"]
+    assert "Onbekende collectie" in reply
+    assert_nothing_raw(everything_sent(bot.slack))

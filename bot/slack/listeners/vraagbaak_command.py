@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Any
+from typing import Any, Callable
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
@@ -18,6 +18,7 @@ from slack_sdk import WebClient
 from bot.errors import ReindexBusyError, VraagbaakError
 from bot.slack.index_reports import describe_progress, describe_report
 from bot.slack.parts import CommandCall, SlackParts, Subcommand
+from bot.slack.safe_text import neutralise, neutralise_blocks
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,7 @@ def register(app: App, parts: SlackParts) -> None:
     def run_admin_command(ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond,
                           context: BoltContext) -> None:
         ack()
+        respond = safe(respond)  # replies quote file names, collection names and errors
         words = str(command.get("text", "")).split()
         name = words[0].lower() if words else "help"
         call = CommandCall(args=words[1:], user=command["user_id"], channel=command["channel_id"],
@@ -69,6 +71,17 @@ def help_text(parts: SlackParts) -> str:
     return "\n".join(["*Vraagbaak-commando's*", *lines,
                       "Een vraag stellen: noem @Vraagbaak in een kanaal, stuur een privébericht, "
                       "of gebruik `/vraag <je vraag>`."])
+
+
+def safe(respond: Respond) -> Callable[..., Any]:
+    """`respond` whose text and blocks can notify nobody and link nowhere (bot.slack.safe_text)."""
+    def send(*args: Any, **kwargs: Any) -> Any:
+        if isinstance(kwargs.get("text"), str):
+            kwargs["text"] = neutralise(kwargs["text"])
+        if kwargs.get("blocks") is not None:
+            kwargs["blocks"] = neutralise_blocks(kwargs["blocks"])
+        return respond(*args, **kwargs)
+    return send
 
 
 def show_help(parts: SlackParts, call: CommandCall) -> None:
