@@ -50,14 +50,11 @@ from bot.answering.generation import GenerationRequest  # noqa: E402
 from bot.answering.language import detect_language  # noqa: E402
 from bot.answering.llm import LlamaGenerator  # noqa: E402
 from bot.models import packaged_embedding_path, packaged_llm_path  # noqa: E402
+from bench.corpora import DEFAULT_CORPORA, parse_corpus  # noqa: E402
 
 QA_FILE = REPO / "tests" / "data" / "qa.jsonl"
 SAMPLE = REPO / "knowledge" / "sample"
-SHARED_CORPORA = REPO.parent / "shared" / "corpora"
-CALIBRATION_CORPORA = {
-    "sample": (SAMPLE, QA_FILE),
-    "developer-overheid": (SHARED_CORPORA / "developer-overheid", SHARED_CORPORA / "developer-overheid-qa.jsonl"),
-}
+CALIBRATION_CORPORA = DEFAULT_CORPORA
 UNRELATED = [{"role": "user", "content": "Tell me a joke about penguins and the weather in Iceland."}]
 
 
@@ -332,7 +329,7 @@ def main() -> int:
     parser.add_argument("--calibrate-only", action="store_true")
     parser.add_argument("--qa-only", action="store_true",
                         help="only the qa section, on every corpus (engine.ask with the offline SmolLM2)")
-    parser.add_argument("--corpus", action="append", type=_corpus,
+    parser.add_argument("--corpus", action="append", type=parse_corpus,
                         help="with --calibrate-only or --qa-only: NAME=FOLDER:QAFILE (repeatable; "
                              "default: the sample company and developer-overheid)")
     args = parser.parse_args()
@@ -390,15 +387,6 @@ def main() -> int:
     generator.close()
     print(json.dumps(report, indent=2, ensure_ascii=False))
     return 0
-
-
-def _corpus(value: str) -> tuple[str, tuple[Path, Path]]:
-    """NAME=FOLDER:QAFILE"""
-    name, sep, rest = value.partition("=")
-    folder, sep2, qa_file = rest.rpartition(":")
-    if not (sep and sep2 and name and folder and qa_file):
-        raise argparse.ArgumentTypeError(f"expected NAME=FOLDER:QAFILE, got {value!r}")
-    return name, (Path(folder), Path(qa_file))
 
 
 def calibrate_corpora(embedder, corpora: dict[str, tuple[Path, Path]], top_k: int,

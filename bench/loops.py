@@ -32,12 +32,8 @@ from bot.answering.answer import AnswerEngine, Turn  # noqa: E402
 from bot.answering.guards import AnswerGuard  # noqa: E402
 from bot.answering.llm import LlamaGenerator  # noqa: E402
 from bot.models import packaged_embedding_path, packaged_llm_path  # noqa: E402
+from bench.corpora import DEFAULT_CORPORA  # noqa: E402
 
-CORPORA = REPO.parent / "shared" / "corpora"
-DEFAULT_CORPORA = {
-    "sample": (REPO / "knowledge" / "sample", REPO / "tests" / "data" / "qa.jsonl"),
-    "developer-overheid": (CORPORA / "developer-overheid", CORPORA / "developer-overheid-qa.jsonl"),
-}
 
 
 def load_questions(qa_file: Path) -> list[dict]:

@@ -31,23 +31,10 @@ from bot.settings import load_settings, offline_environment  # noqa: E402
 offline_environment()
 
 from bot.services import Services  # noqa: E402
+from bench.corpora import DEFAULT_CORPORA, parse_corpus  # noqa: E402
 from knowledge.evaluation import best_relevance, evaluate, load_qa  # noqa: E402
 
-CORPORA = REPO.parent / "shared" / "corpora"
-DEFAULT_CORPORA = {
-    "sample": (REPO / "knowledge" / "sample", REPO / "tests" / "data" / "qa.jsonl"),
-    "developer-overheid": (CORPORA / "developer-overheid", CORPORA / "developer-overheid-qa.jsonl"),
-}
 TARGETS = {"sample": (0.96, 0.87), "developer-overheid": (0.96, 0.88)}  # hybrid hit@5, MRR@10
-
-
-def parse_corpus(value: str) -> tuple[str, tuple[Path, Path]]:
-    """NAME=FOLDER:QAFILE"""
-    name, sep, rest = value.partition("=")
-    folder, sep2, qa = rest.rpartition(":")
-    if not (sep and sep2 and name and folder and qa):
-        raise argparse.ArgumentTypeError(f"expected NAME=FOLDER:QAFILE, got {value!r}")
-    return name, (Path(folder), Path(qa))
 
 
 def parse_setting(value: str) -> tuple[str, str]:

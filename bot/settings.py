@@ -258,26 +258,23 @@ def _parse_sources(raw: str) -> dict[str, Path]:
     return result
 
 
-def _parse_channel_collections(raw: str) -> dict[str, list[str]]:
+def _parse_name_lists(raw: str, setting: str, form: str) -> dict[str, list[str]]:
+    """`key=a+b;key2=c` (commas work as well as `+`) as {key: [a, b], key2: [c]}."""
     result: dict[str, list[str]] = {}
     for part in filter(None, (p.strip() for p in raw.split(";"))):
-        channel, sep, names = part.partition("=")
-        if not sep or not channel.strip():
-            raise SettingsError(
-                f"VRAAGBAAK_CHANNEL_COLLECTIONS: '{part}' is not of the form KANAAL=collectie+collectie")
-        result[channel.strip()] = [n.strip() for n in names.replace(",", "+").split("+") if n.strip()]
+        key, sep, names = part.partition("=")
+        if not sep or not key.strip():
+            raise SettingsError(f"{setting}: '{part}' is not of the form {form}")
+        result[key.strip()] = [n.strip() for n in names.replace(",", "+").split("+") if n.strip()]
     return result
+
+
+def _parse_channel_collections(raw: str) -> dict[str, list[str]]:
+    return _parse_name_lists(raw, "VRAAGBAAK_CHANNEL_COLLECTIONS", "KANAAL=collectie+collectie")
 
 
 def _parse_restricted_access(raw: str) -> dict[str, list[str]]:
-    result: dict[str, list[str]] = {}
-    for part in filter(None, (p.strip() for p in raw.split(";"))):
-        name, sep, who = part.partition("=")
-        if not sep or not name.strip():
-            raise SettingsError(
-                f"VRAAGBAAK_RESTRICTED_ACCESS: '{part}' is not of the form collectie=GEBRUIKER+GROEP")
-        result[name.strip()] = [w.strip() for w in who.replace(",", "+").split("+") if w.strip()]
-    return result
+    return _parse_name_lists(raw, "VRAAGBAAK_RESTRICTED_ACCESS", "collectie=GEBRUIKER+GROEP")
 
 
 _SPECIAL_PARSERS = {
