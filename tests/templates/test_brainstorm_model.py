@@ -39,12 +39,13 @@ AANTALLEN = [1, 2, 3, 4, 5, 1, 2, 3, 1, 2, 1, 2, 1, 3, 1, 2, 1, 2, 1, 2]
 
 @pytest.mark.slow
 def test_brainstorms_with_the_real_model_validate_with_exactly_aantal_ideas(generator):
-    """Four fills (1, 2, 3 and 5 ideas) here; `bench/templates.py --runs 20` measures validity at scale."""
+    """The two ends, 1 and 5 ideas, here (each fill ~18 s on 2 cores); `bench/templates.py --runs 20`
+    measures validity at scale."""
     template = TemplateLibrary.load().get("brainstorm")
     filler = TemplateFiller(generator, retrieve=lambda query, collections=None: HITS)
     wrong = []
-    cases = [(SUBJECTS[i], AANTALLEN[i]) for i in (0, 1, 2, 4)]
-    assert sorted(aantal for _, aantal in cases) == [1, 2, 3, 5]
+    cases = [(SUBJECTS[i], AANTALLEN[i]) for i in (0, 4)]
+    assert sorted(aantal for _, aantal in cases) == [1, 5]
     for (onderwerp, doel, doelgroep, randvoorwaarden), aantal in cases:
         result = filler.fill(template, {"onderwerp": onderwerp, "doel": doel, "doelgroep": doelgroep,
                                         "aantal": str(aantal), "randvoorwaarden": randvoorwaarden})
