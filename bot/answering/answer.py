@@ -293,7 +293,7 @@ class AnswerEngine:
         """Has the model evaluate the fixed instructions now (in its worker, without waiting), so
         the first real question finds them in the KV cache and the weights paged in."""
         messages = build_messages("?", [], language=language)
-        return self.generator.submit(GenerationRequest(messages, max_tokens=1, **self.sampling))
+        return self.generator.submit(GenerationRequest(messages, max_tokens=1, background=True, **self.sampling))
 
     def _semantic_hits(self, query: str, hits: list["Hit"], collections: list[str] | None) -> list["Hit"] | None:
         """The vector search's own candidates, as deep as the fusion reads them, so the policy can see

@@ -30,6 +30,7 @@ class GenerationRequest:
     repeat_penalty: float = 1.1
     json_schema: dict | None = None
     stop: tuple[str, ...] = ()
+    background: bool = False  # the bot's own work (the warm-up): never counted as someone in the line
 
 
 @dataclass

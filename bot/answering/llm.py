@@ -56,6 +56,7 @@ class _RequestQueue:
             return self._current
 
     def position(self, generation: Generation) -> int:
+        """The people's requests ahead of this one (the bot's own background work does not count)."""
         with self._changed:
             if generation is self._current:
                 return 0
@@ -63,7 +64,8 @@ class _RequestQueue:
                 index = self._waiting.index(generation)
             except ValueError:
                 return 0
-            return index + (1 if self._current is not None else 0)
+            ahead = [*([self._current] if self._current is not None else []), *list(self._waiting)[:index]]
+            return sum(not g.request.background for g in ahead)
 
     def __len__(self) -> int:
         with self._changed:

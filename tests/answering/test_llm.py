@@ -166,3 +166,33 @@ def test_a_broken_model_file_is_a_clear_dutch_error_at_start_up(tmp_path, damage
 
 def test_a_generation_without_queue_reports_position_zero():
     assert Generation(request("x")).position() == 0
+
+
+def test_the_bots_own_background_work_is_no_place_in_the_line():
+    """The warm-up at start-up must not make the first question 'de 2e in de rij'."""
+    from bot.answering.llm import _RequestQueue
+
+    queue = _RequestQueue()
+    warm_up = Generation(GenerationRequest([], max_tokens=1, background=True), queue)
+    first, second = (Generation(GenerationRequest([], max_tokens=8), queue) for _ in range(2))
+    for generation in (warm_up, first, second):
+        queue.put(generation)
+    assert (queue.position(first), queue.position(second)) == (0, 1)
+    assert queue.take() is warm_up  # the warm-up is being generated: still nobody ahead of `first`
+    assert (queue.position(first), queue.position(second)) == (0, 1)
+    assert queue.take() is first
+    assert queue.position(second) == 1
+
+
+def test_the_engines_warm_up_is_background_work():
+    from bot.answering.answer import AnswerEngine
+    from tests.generators import ScriptedGenerator
+    from tests.slack.fakes import FixedRetriever
+
+    scripted = ScriptedGenerator("ok")
+    try:
+        AnswerEngine(FixedRetriever(), scripted).warm_up().text()
+        AnswerEngine(FixedRetriever(), scripted, min_relevance=0.0).ask("Hoeveel vakantiedagen?").result()
+    finally:
+        scripted.close()
+    assert [r.background for r in scripted.requests] == [True, False]
