@@ -43,6 +43,7 @@ class Retriever:
         self.query_terms = query_terms
         self.reranker = reranker
         self.rerank_depth = rerank_depth
+        self._last_query: tuple[str, object] | None = None  # (question, its vector)
 
     def search(self, question: str, *, k: int = 5, mode: str = "hybrid",
                collections: Iterable[str] | None = None) -> list[Hit]:
@@ -50,7 +51,7 @@ class Retriever:
         if not question:
             return []
         self.store.check_model(ModelInfo(self.embedder.name, self.embedder.dimension))
-        vector = self.embedder.embed_query(question)
+        vector = self._query_vector(question)
         candidates = k if self.reranker is None else max(k, self.rerank_depth)
         hits = self.store.search(vector, self.query_terms(question), mode=mode, k=candidates,
                                  collections=None if collections is None else list(collections),
@@ -58,3 +59,13 @@ class Retriever:
         if self.reranker is None:
             return hits
         return self.reranker.rerank(question, hits)[:k]
+
+    def _query_vector(self, question: str):
+        """The question's embedding; the answer engine searches one question twice (hybrid, then the
+        vector candidates its refusal policy reads), so the last one is kept."""
+        last = self._last_query
+        if last is not None and last[0] == question:
+            return last[1]
+        vector = self.embedder.embed_query(question)
+        self._last_query = (question, vector)
+        return vector

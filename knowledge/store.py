@@ -170,12 +170,17 @@ class ChunkStore:
         }
 
     def vocabulary(self) -> Vocabulary:
-        """The words of the indexed chunks and their chunk frequencies, rebuilt after each write."""
+        """The words of the indexed chunks and their chunk frequencies, for the index's version."""
+        known = self._vocabulary
+        if known is None or known[0] != self.version():
+            known = self._build_vocabulary()
+        return known[1]
+
+    def _build_vocabulary(self) -> tuple[int, Vocabulary]:
         version = self.version()
-        if self._vocabulary is None or self._vocabulary[0] != version:
-            texts = self._scan([TEXT_COLUMN])[TEXT_COLUMN].to_pylist()
-            self._vocabulary = (version, Vocabulary([t or "" for t in texts]))
-        return self._vocabulary[1]
+        texts = self._scan([TEXT_COLUMN])[TEXT_COLUMN].to_pylist()
+        self._vocabulary = (version, Vocabulary([t or "" for t in texts]))  # swapped whole: readers see old or new
+        return self._vocabulary
 
     # --- searching ----------------------------------------------------------------------------------
 
@@ -284,6 +289,8 @@ class ChunkStore:
         cutoff = _cleanup_age(table.list_versions(), keep_superseded)
         table.optimize(cleanup_older_than=cutoff)
         table.checkout_latest()
+        if self._vocabulary is not None:  # in use: rebuilt now (~1 s at 10k chunks), not by the next question
+            self._build_vocabulary()
         return {"optimized": True, "version_before": before, "version_after": self.version(),
                 "versions_kept": len(table.list_versions())}
 
