@@ -233,14 +233,6 @@ class Settings:
     def threads_batch(self) -> int:
         return self.n_threads_batch or (os.cpu_count() or 1)
 
-    def collections_for_channel(self, channel_id: str | None, *, is_dm: bool) -> list[str] | None:
-        """Collections a conversation may search; None means all."""
-        if is_dm:
-            return list(self.dm_collections) or None
-        if channel_id and channel_id in self.channel_collections:
-            return list(self.channel_collections[channel_id])
-        return None
-
     def with_overrides(self, **overrides: Any) -> "Settings":
         """A copy with some fields replaced (CLI flags, tests); None values are ignored."""
         return replace(self, **{k: v for k, v in overrides.items() if v is not None})

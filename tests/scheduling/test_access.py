@@ -51,12 +51,14 @@ def test_retrieval_never_returns_a_collection_it_was_not_asked_for(indexed):
 
 
 def test_settings_map_channels_and_dms_to_collections(tmp_path):
+    from bot.access import Access
     from tests.conftest import make_settings
 
     settings = make_settings(tmp_path, channel_collections={HR_ONLY: ["hr"]}, dm_collections=["hr"])
-    assert settings.collections_for_channel(HR_ONLY, is_dm=False) == ["hr"]
-    assert settings.collections_for_channel(OPEN, is_dm=False) is None
-    assert settings.collections_for_channel(DM, is_dm=True) == ["hr"]
+    access = Access.from_settings(settings)
+    assert access.collections_for(HR_ONLY, is_dm=False) == ["hr"]
+    assert access.collections_for(OPEN, is_dm=False) is None
+    assert access.collections_for(DM, is_dm=True) == ["hr"]
 
 
 def quote_the_prompt(request: GenerationRequest) -> str:
