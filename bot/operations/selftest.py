@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.answering.generation import GenerationRequest
 from bot.errors import ModelError
 
 if TYPE_CHECKING:
@@ -133,12 +134,11 @@ def _measured(completion_tokens: int, first_token_s: float, total_s: float) -> S
 
 
 def _server_selftest(settings: "Settings") -> SelftestResult:
-    from bot.answering.generation import GenerationRequest
     from bot.answering.openai_backend import build_openai_generator
 
     generator = build_openai_generator(settings)
     try:
-        generation = generator.submit(_request(GenerationRequest))
+        generation = generator.submit(_request())
         text = generation.text()
     except ModelError as exc:
         return SelftestResult(False, f"de modelserver gaf geen antwoord: {exc}",
@@ -150,8 +150,8 @@ def _server_selftest(settings: "Settings") -> SelftestResult:
     return _measured(tokens, stats.first_token_s, stats.total_s)
 
 
-def _request(request_type):
-    return request_type(messages=[{"role": "user", "content": PROMPT}], max_tokens=MAX_TOKENS, temperature=0.0)
+def _request() -> GenerationRequest:
+    return GenerationRequest(messages=[{"role": "user", "content": PROMPT}], max_tokens=MAX_TOKENS, temperature=0.0)
 
 
 def _cpu_has_amx() -> bool:
@@ -181,7 +181,6 @@ def _child(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads-batch", type=int, required=True)
     parser.add_argument("--gpu-layers", type=int, default=0)
     args = parser.parse_args(argv)
-    from bot.answering.generation import GenerationRequest
     from bot.answering.llm import LlamaGenerator
 
     try:
@@ -192,7 +191,7 @@ def _child(argv: list[str] | None = None) -> int:
         print(json.dumps({"error": str(exc)}), flush=True)
         return 0
     try:
-        generation = generator.submit(_request(GenerationRequest))
+        generation = generator.submit(_request())
         generation.text()
     finally:
         generator.close()
