@@ -63,6 +63,15 @@ class Answer:
     stopped: str = ""  # "loop" or "echo": the guard stopped the model there (see guards.py)
 
 
+@dataclass(frozen=True)
+class Preview:
+    """What can be shown before the model's first token: the sentence(s) of the retrieved passages
+    that answer the question best, quoted with the document they come from."""
+
+    text: str
+    source: Source
+
+
 MAYBE_HELPFUL = {"nl": "Misschien helpen deze documenten:", "en": "These documents might help:"}
 # The model wrote nothing usable (it stopped at once, or only copied the prompt): nothing is
 # invented; the passage that fits the question best is quoted, marked as a quote.
@@ -119,14 +128,34 @@ class AnswerStream:
 
     def __init__(self, *, answer: Answer | None = None, generation: Generation | None = None,
                  finish: Callable[[str, Generation, GuardStop | None], Answer] | None = None,
-                 passage_sources: Sequence[Source] = (), guard: AnswerGuard | None = None) -> None:
+                 passage_sources: Sequence[Source] = (), guard: AnswerGuard | None = None,
+                 preview: Preview | None = None) -> None:
         self._answer = answer
+        self._preview = preview
         self._generation = generation
         self._finish = finish
         self._passage_sources = list(passage_sources)
         self._guard = guard
         self._deltas: Iterator[str] | None = None
         self._lock = threading.Lock()
+
+    @property
+    def found(self) -> list[Source]:
+        """The documents the answer is written from, known before the model's first token (for an
+        answer that is already complete, such as a refusal or a cached answer: its sources)."""
+        if self._answer is not None:
+            return list(self._answer.sources)
+        return list(self._passage_sources)
+
+    @property
+    def abstained(self) -> bool:
+        """True when the answer is already known to be "not in the documents" (no model call)."""
+        return self._answer is not None and self._answer.abstained
+
+    @property
+    def preview(self) -> Preview | None:
+        """The best sentence(s) with their source, before the first token; None when there is none."""
+        return self._preview
 
     def position(self) -> int:
         """Requests ahead of this one in the model's queue; 0 = being answered now (or done)."""
