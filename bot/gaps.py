@@ -29,6 +29,7 @@ from knowledge.query import normalise_question
 if TYPE_CHECKING:
     from bot.feedback import FeedbackStore, StoredAnswer
     from knowledge.embeddings import Embedder
+    from knowledge.query import Vocabulary
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +38,7 @@ DigestObserver = Callable[[list["GapGroup"]], None]
 
 WORD_WEIGHT = 0.6  # of the similarity two questions have: their shared content words ...
 COSINE_WEIGHT = 1.0 - WORD_WEIGHT  # ... and their embeddings
-MIN_GROUP_SIMILARITY = 0.7  # average similarity within a group
+MIN_GROUP_SIMILARITY = 0.65  # average similarity within a group (see bench/curated.py)
 EXAMPLES = 3  # wordings shown per group
 _SINCE = re.compile(r"^\s*(\d+)\s*([dwhm]?)\s*$", re.IGNORECASE)
 _UNITS = {"": "days", "d": "days", "w": "weeks", "h": "hours", "m": "days"}
@@ -83,9 +84,11 @@ class Gaps:
     """
 
     def __init__(self, feedback: "FeedbackStore", embedder: "Embedder | Callable[[], Embedder]", *,
-                 days: int = 7, min_similarity: float = MIN_GROUP_SIMILARITY) -> None:
+                 vocabulary: "Callable[[], Vocabulary | None] | None" = None, days: int = 7,
+                 min_similarity: float = MIN_GROUP_SIMILARITY) -> None:
         self.feedback = feedback
         self._embedder = embedder
+        self._vocabulary = vocabulary
         self.days = days
         self.min_similarity = min_similarity
         self._observers: list[DigestObserver] = []
@@ -132,38 +135,57 @@ class Gaps:
                 log.exception("gaps digest observer %r failed", observer)
         return groups
 
+    def _read_vocabulary(self) -> "Vocabulary | None":
+        if self._vocabulary is None:
+            return None
+        try:
+            return self._vocabulary()
+        except Exception:  # no index yet: every word weighs the same
+            log.warning("no index vocabulary for weighing the gaps' words", exc_info=True)
+            return None
+
     def _cluster(self, questions: list[str]) -> list[int]:
         if len(questions) == 1:
             return [0]
         from scipy.cluster.hierarchy import fcluster, linkage
         from scipy.spatial.distance import squareform
 
-        similarity = similarity_matrix(questions, self.embedder)
+        similarity = similarity_matrix(questions, self.embedder, self._read_vocabulary())
         distance = np.clip(1.0 - similarity, 0.0, 2.0)
         np.fill_diagonal(distance, 0.0)
         tree = linkage(squareform(distance, checks=False), method="average")
         return list(fcluster(tree, t=1.0 - self.min_similarity, criterion="distance"))
 
 
-def similarity_matrix(questions: list[str], embedder: "Embedder") -> np.ndarray:
-    """How much each two questions ask the same: shared content words, then the cosine."""
+def similarity_matrix(questions: list[str], embedder: "Embedder",
+                      vocabulary: "Vocabulary | None" = None) -> np.ndarray:
+    """How much each two questions ask the same: shared content words (weighed by how rare they
+    are in the documents, when the index's vocabulary is given), then the cosine."""
     vectors = np.stack([np.asarray(embedder.embed_query(q), dtype=np.float32) for q in questions])
     cosine = vectors @ vectors.T
     words = [content_words(q) for q in questions]
+    weights: dict[str, float] = {}
+    if vocabulary is not None:
+        weights = {w: max(vocabulary.idf(w), 0.1) for ws in words for w in ws}
     overlap = np.zeros_like(cosine)
     for i in range(len(questions)):
         for j in range(i, len(questions)):
-            overlap[i, j] = overlap[j, i] = word_overlap(words[i], words[j])
+            overlap[i, j] = overlap[j, i] = word_overlap(words[i], words[j], weights)
     return WORD_WEIGHT * overlap + COSINE_WEIGHT * cosine
 
 
-def word_overlap(a: list[str], b: list[str]) -> float:
-    """The share of the shorter question's content words that the other has too."""
+def word_overlap(a: list[str], b: list[str], weights: dict[str, float] | None = None) -> float:
+    """The share of the content words of each question the other has too (the smaller of the two
+    shares against the lighter question), each word weighed by `weights` (default 1): a word the
+    documents rarely or never use (the subject of a gap, often) weighs more than a common one."""
     if not a or not b:
         return 0.0
-    shared = sum(1 for w in a if any(same_word(w, o) for o in b))
-    shared_back = sum(1 for w in b if any(same_word(w, o) for o in a))
-    return min(shared, shared_back) / min(len(a), len(b))
+    weight = (weights or {}).get
+
+    def share(words: list[str], other: list[str]) -> float:
+        return sum(weight(w, 1.0) for w in words if any(same_word(w, o) for o in other))
+    shared = min(share(a, b), share(b, a))
+    return min(1.0, shared / min(sum(weight(w, 1.0) for w in a), sum(weight(w, 1.0) for w in b)))
 
 
 def _group(items: list[tuple["StoredAnswer", Reason]]) -> GapGroup:

@@ -174,6 +174,7 @@ class Services:
     def gaps(self) -> "Gaps":
         from bot.gaps import Gaps
         return self._once("gaps", lambda: Gaps(self.feedback, lambda: self.embedder,
+                                              vocabulary=lambda: self.store.vocabulary(),
                                               days=self.settings.gaps_digest_days))
 
     @property
