@@ -30,7 +30,8 @@ def run_privacy_export(args: argparse.Namespace, services: Services) -> int:
     forms = services.pseudonymizer.stored_forms(args.user)
     records = services.feedback.records_about(forms)
     document = {"user": args.user, "stored_as": forms,
-                "retention_days": services.settings.retention_days, **records}
+                "retention_days": services.settings.retention_days, **records,
+                "curated_answers_owned": services.curated.privacy_records(forms)}
     text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
     if args.output is None:
         sys.stdout.write(text)

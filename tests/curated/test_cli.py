@@ -84,3 +84,10 @@ def test_vraagbaak_ask_marks_a_curated_answer(indexed, capsys):
     assert f"(Vast antwoord, vastgesteld door Eva (HR) op {curated.decided_on()}.)" in out and "[1] Verlof" in out
     code, out, _ = run(indexed, capsys, "ask", "Hoeveel vakantiedagen krijg ik?", "--json")
     assert json.loads(out)["curated"]["id"] == curated.id
+
+
+def test_a_privacy_export_lists_the_curated_answers_someone_owns(indexed, capsys):
+    curated = indexed.curated.add(question=CURATED_QUESTION, answer="25.", sources=[VERLOF], owner=OWNER)
+    code, out, _ = run(indexed, capsys, "privacy", "export", "--user", OWNER)
+    assert code == 0 and [a["id"] for a in json.loads(out)["curated_answers_owned"]] == [curated.id]
+    assert json.loads(run(indexed, capsys, "privacy", "export", "--user", "U0ANDER")[1])["curated_answers_owned"] == []
