@@ -479,11 +479,9 @@ class ChunkStore:
         self._vocabulary = None
 
     def _damaged_file(self, exc: BaseException) -> str:
-        found = re.search(r"(/[^\s,]+\.(?:lance|manifest|txn|json))(?=[\s,]|$)", str(exc))
-        if not found:
-            return f"{TABLE}.lance"
-        path, folder = Path(found.group(1)), self.table_dir
-        return str(path.relative_to(folder)) if folder is not None and folder in path.parents else str(path)
+        """The file Lance's message names, relative to the table's folder."""
+        found = re.search(rf"{re.escape(TABLE)}\.lance/([^\s,]+\.(?:lance|manifest|txn|json))(?=[\s,]|$)", str(exc))
+        return found.group(1) if found else f"{TABLE}.lance"
 
 
 @dataclass(frozen=True)
@@ -500,7 +498,10 @@ class IndexProblem:
 
 
 def _is_lance_error(exc: BaseException) -> bool:
-    return "LanceError" in str(exc) or "lance error" in str(exc)
+    """Lance's errors come as RuntimeError, OSError, ValueError or pyarrow's ArrowInvalid; their text
+    says where they come from."""
+    text = str(exc)
+    return any(mark in text for mark in ("LanceError", "lance error", "External error"))
 
 
 def _is_disk_full(exc: BaseException | None) -> bool:
