@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from tests.fakeslack import FakeSlack
+from tests.ops.conftest import MODEL_ALIAS
 from tests.knowledge.conftest import write_docs
 
 pytestmark = pytest.mark.slow  # the children load the packaged embedding and language models
@@ -155,3 +156,20 @@ def test_serve_contacts_only_the_configured_slack(child):
     assert refused(seen) == []
     contacted = {(a["host"], a["port"]) for a in seen if a["kind"] == "connect"}
     assert contacted and {port for _, port in contacted} == {slack_port}, contacted
+
+
+def test_ask_with_the_server_backend_contacts_only_the_configured_model_server(child, llm_server):
+    """VRAAGBAAK_LLM_BACKEND=openai: the question goes to llama-cpp-python's OpenAI-compatible server on
+    this machine (tests/ops/conftest.py) and to nothing else."""
+    run, attempts = child
+    assert run("index").returncode == 0
+    server = {"VRAAGBAAK_LLM_BACKEND": "openai", "VRAAGBAAK_LLM_SERVER_URL": llm_server,
+              "VRAAGBAAK_LLM_SERVER_MODEL": MODEL_ALIAS}
+    asked = run("ask", "Hoeveel vakantiedagen krijg ik?", extra=server)
+    assert asked.returncode == 0, asked.stderr
+
+    seen = attempts()
+    assert refused(seen) == []
+    server_port = int(llm_server.split(":")[2].split("/")[0])
+    contacted = {(a["host"], a["port"]) for a in seen if a["kind"] == "connect"}
+    assert contacted and {port for _, port in contacted} == {server_port}, contacted
