@@ -22,7 +22,7 @@ from knowledge.retrieval import Retriever
 from knowledge.store import TABLE
 from tests.knowledge.damage import DAMAGES
 from tests.scheduling.conftest import services_for, write_docs, HR_DOCS, IT_DOCS
-from tests.slack.conftest import CHANNEL, USER, bot_settings, running_bot, slack  # noqa: F401 (fixture)
+from tests.slack.conftest import ADMIN, CHANNEL, USER, bot_settings, running_bot, slack  # noqa: F401 (fixture)
 from tests.slack.fakes import slack_generator
 
 pytestmark = pytest.mark.slow  # the real embedding model builds the index
@@ -127,3 +127,19 @@ def test_a_question_in_slack_is_told_the_index_must_be_rebuilt(tmp_path, embedde
     everything = " ".join(str(c.params) for c in slack.calls)
     assert "Traceback" not in everything and "LanceError" not in everything
     assert generator.requests == []  # the model was never asked
+
+
+def test_a_full_run_that_repairs_tells_the_admins(tmp_path, embedder, sources, slack):
+    """The nightly consistency run is a full one: a damaged index is repaired overnight, and said."""
+    from bot.slack.admin_notice import watch_reindex_failures
+    from bot.slack.app import build_client
+
+    services, table = indexed(tmp_path, embedder, sources)
+    hit = DAMAGES["truncated newest manifest"](table)
+    client = build_client(bot_settings(tmp_path, slack))
+    watch_reindex_failures(services.reindexer, client, [ADMIN])
+    assert services.reindexer.run(full=True, trigger="schema:consistency").ok
+    dm = slack.wait_for_call("chat.postMessage", lambda c: c.params["channel"] == ADMIN)
+    assert dm.params["text"].startswith(":wrench: De index was beschadigd")
+    assert "opnieuw opgebouwd" in dm.params["text"] and hit in dm.params["text"]
+    assert "schema:consistency" in dm.params["text"]
