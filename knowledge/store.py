@@ -358,20 +358,26 @@ class ChunkStore:
         self._create(rows, model)
 
     def _create(self, rows: pa.Table, model: ModelInfo) -> None:
-        from lancedb.index import FTS
-
         with self._writing(f"de index ({rows.num_rows} passages)"):
             table = self._db.create_table(TABLE, data=rows, schema=chunk_schema(model), mode="overwrite")
-            table.create_index(TEXT_COLUMN, config=FTS(
-                language=self.fts_language, stem=True, remove_stop_words=True, ascii_folding=True,
-                lower_case=True, with_position=False))
-        self._table = table
+            self._table = table
+            self._create_fts_index(table)
+
+    def _create_fts_index(self, table) -> None:
+        from lancedb.index import FTS
+
+        table.create_index(TEXT_COLUMN, config=FTS(
+            language=self.fts_language, stem=True, remove_stop_words=True, ascii_folding=True,
+            lower_case=True, with_position=False))
 
     def _refresh_fts_index(self, table) -> None:
         """Adds new rows to the full-text index. Lance also searches rows the index does not cover
         yet (more slowly), so readers never miss rows in between (tested)."""
         try:
-            table.to_lance().optimize.optimize_indices()
+            if any(TEXT_COLUMN in index.columns for index in table.list_indices()):
+                table.to_lance().optimize.optimize_indices()
+            else:  # the write that made the table ran out of space before its index: made now
+                self._create_fts_index(table)
             table.checkout_latest()
         except Exception as exc:  # a failed index refresh loses speed, not rows: log and go on
             if _is_disk_full(exc):

@@ -25,7 +25,9 @@ import pytest
 from knowledge.errors import DiskFullError
 from knowledge.store import ChunkStore
 from tests.fakeslack import FakeSlack
-from tests.knowledge.test_store import MODEL, chunk, rows
+from tests.knowledge.test_store import AXES, MODEL, chunk, rows
+
+MODEL_AXIS = AXES["lunch"]
 
 REPO = Path(__file__).resolve().parents[2]
 ADMIN = "U0BEHEER"
@@ -167,3 +169,24 @@ def test_lances_out_of_space_error_becomes_a_dutch_disk_full_error(tmp_path, mon
     assert message.startswith("De schijf is vol: de nieuwe versie van collectie 'hr' (1 passages)")
     assert "MB vrij op die schijf" in message and "De vorige versie van de index blijft in gebruik" in message
     assert store.version() == version
+
+
+def test_a_table_left_without_its_full_text_index_gets_it_at_the_next_write(tmp_path):
+    """Creating the table commits its rows before the Dutch full-text index is built; when the disk
+    fills in between, the table has no index (full text would still answer, unstemmed). The next
+    write builds it. The state is made here by dropping the index with LanceDB."""
+    import lancedb
+
+    store = ChunkStore(str(tmp_path / "index"))
+    store.replace_documents("hr", rows([chunk("ww.md", 0, "Wachtwoorden verlopen na negentig dagen.")], ["wachtwoord"]),
+                            ["ww.md"], model=MODEL)
+    table = lancedb.connect(str(tmp_path / "index")).open_table("chunks")
+    table.drop_index(table.list_indices()[0].name)
+    assert ChunkStore(str(tmp_path / "index"))._open().list_indices() == []
+
+    store = ChunkStore(str(tmp_path / "index"))
+    store.replace_documents("hr", rows([chunk("fiets.md", 0, "De fietsenstalling is in de kelder.")], ["fiets"]),
+                            ["fiets.md"], model=MODEL)
+    assert [index.columns for index in store._open().list_indices()] == [["search_text"]]
+    assert store._open().list_indices()[0].num_indexed_rows == 2  # the rows written before, too
+    assert [h.chunk.doc_id for h in store.search(MODEL_AXIS, "wachtwoorden", mode="fts", k=1)] == ["ww.md"]
