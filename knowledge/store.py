@@ -21,6 +21,7 @@ import json
 import logging
 import re
 import shutil
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -46,6 +47,7 @@ _RESULT_COLUMNS = ["chunk_id", "doc_id", "collection", "source_path", "title", "
 SEARCH_MODES = ("hybrid", "vector", "fts")
 REBUILD_HINT = "de beheerder doet dat met `vraagbaak index --full`"
 _U64_MAX = 2**64 - 1  # Lance's V2 manifest names count down from here: the newest sorts first
+ORPHAN_AGE_S = 120.0  # data files without any manifest, older than this: the manifests were lost
 
 
 @dataclass(frozen=True)
@@ -141,9 +143,10 @@ class ChunkStore:
         return None if "://" in self.uri else Path(self.uri) / f"{TABLE}.lance"
 
     def _orphaned_files(self) -> bool:
-        """Data of the table on disk, but no version to read it by (every manifest gone)."""
+        """Data of the table on disk, but no version to read it by (every manifest gone). Files younger
+        than ORPHAN_AGE_S may be a first write on its way to its first commit: not orphans yet."""
         folder = self.table_dir
-        return folder is not None and any((folder / "data").glob("*.lance")) and not _manifests(folder)
+        return folder is not None and _orphans(folder)
 
     @contextmanager
     def _reading(self) -> Iterator[None]:
@@ -413,9 +416,9 @@ class ChunkStore:
         """What is wrong with the table's files, found by looking (for `vraagbaak doctor`): every
         file the latest version needs is there and as large as written, then every row and the
         full-text index are read once. Empty when the table is whole, or when there is none."""
-        problems = self._structural_damage()
-        if problems or self.table_dir is not None and not self.table_dir.exists():
-            return problems
+        problems, folder = self._structural_damage(), self.table_dir
+        if problems or folder is not None and not (folder.exists() and _manifests(folder)):
+            return problems  # damaged, or no table (yet): nothing to read
         import lance
 
         dataset = lance.dataset(self._dataset_uri())
@@ -451,7 +454,7 @@ class ChunkStore:
                 return []
             manifests = _manifests(folder)
             if not manifests:
-                if any((folder / "data").glob("*.lance")):
+                if _orphans(folder):
                     return [IndexProblem("_versions/", "bevat geen enkel versiebestand (manifest) meer: "
                                                        "de gegevens in data/ zijn onvindbaar")]
                 return []
@@ -517,6 +520,16 @@ def _is_disk_full(exc: BaseException | None) -> bool:
             return True
         exc = exc.__cause__
     return False
+
+
+def _orphans(folder: Path) -> bool:
+    if _manifests(folder):
+        return False
+    cutoff = time.time() - ORPHAN_AGE_S
+    try:
+        return any(path.stat().st_mtime < cutoff for path in (folder / "data").glob("*.lance"))
+    except FileNotFoundError:  # removed while looking: a drop, not damage
+        return False
 
 
 def _manifests(folder: Path) -> list[tuple[int, Path]]:

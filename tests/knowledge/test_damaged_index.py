@@ -108,3 +108,13 @@ def test_a_reader_follows_the_rebuilt_table(tmp_path):
                                 ["nieuw.md"], model=MODEL)
     assert [h.chunk.doc_id for h in hybrid(store)] == ["nieuw.md"]
     assert np.isclose(hybrid(store)[0].relevance, 1.0)
+
+
+def test_a_first_write_on_its_way_to_its_commit_is_no_damage(tmp_path):
+    """Data files without any manifest, freshly written: a first re-index between writing its rows and
+    committing them. A reader then sees no index yet, not a damaged one (a race seen in the tests)."""
+    _, table = built(tmp_path)
+    for path in (table / "_versions").glob("*.manifest"):
+        path.unlink()  # as before the first commit: the data files are new
+    reader = ChunkStore(str(tmp_path / "index"))
+    assert reader.damage() == [] and not reader.exists() and hybrid(reader) == []
