@@ -250,8 +250,15 @@ class Reindexer:
         run.repaired = [str(p) for p in problems]
         log.warning("the index is damaged (%s): dropping it and rebuilding every collection",
                     "; ".join(run.repaired))
-        store.drop()
-        return {**self.settings.sources, **sources}
+        sources = {**self.settings.sources, **sources}
+        try:
+            store.drop()
+        except OSError as exc:
+            reason = (f"de beschadigde index kon niet worden verwijderd ({exc.strerror or exc}); verwijder "
+                      f"{store.uri} met de hand en voer `vraagbaak index --full` opnieuw uit")
+            run.failures.update({name: reason for name in sources})
+            return {}
+        return sources
 
     def _maintain(self) -> dict:
         """Compaction, index refresh and removal of old versions; a no-op (no new version) when
