@@ -66,11 +66,17 @@ def test_an_answer_through_slack_logs_no_user_id_and_no_question_at_info(scripte
     from tests.slack.test_answer_flow import ask_in_channel, final_message
 
     settings = scripted_bot.services.settings
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
     configure_logging(settings)  # as `vraagbaak serve` does
-    event = ask_in_channel(scripted_bot, QUESTION)
-    final_message(scripted_bot, CHANNEL, event["ts"])
-    scripted_bot.parts.replier.wait_until_idle(10)
-    logging.getLogger("bot.test").info("done")  # the last line: everything before it is written
+    try:
+        event = ask_in_channel(scripted_bot, QUESTION)
+        final_message(scripted_bot, CHANNEL, event["ts"])
+        scripted_bot.parts.replier.wait_until_idle(10)
+        logging.getLogger("bot.test").info("done")  # the last line: everything before it is written
+    finally:  # before the bot stops: the SDK's Socket Mode close logs an error of its own
+        root.handlers[:] = handlers
+        root.setLevel(level)
 
     err = capsys.readouterr().err
     answered = [line for line in err.splitlines() if "answered" in line]
