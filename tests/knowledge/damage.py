@@ -30,17 +30,23 @@ def _index_file(table: Path) -> Path:
     return next((table / "_indices" / index["uuid"]).glob("part_*_invert.lance"))
 
 
-def delete_data_file(table: Path) -> str:
-    path = _newest_data_file(table)
+def _delete(table: Path, path: Path) -> str:
     path.unlink()
     return str(path.relative_to(table))
 
 
+def _cut(table: Path, path: Path, size: int) -> str:
+    os.truncate(path, size)
+    return str(path.relative_to(table))
+
+
+def delete_data_file(table: Path) -> str:
+    return _delete(table, _newest_data_file(table))
+
+
 def truncate_data_file(table: Path) -> str:
     path = _newest_data_file(table)
-    with path.open("r+b") as handle:
-        handle.truncate(path.stat().st_size // 3)
-    return str(path.relative_to(table))
+    return _cut(table, path, path.stat().st_size // 3)
 
 
 def overwrite_data_file(table: Path) -> str:
@@ -52,16 +58,11 @@ def overwrite_data_file(table: Path) -> str:
 
 
 def delete_newest_manifest(table: Path) -> str:
-    path = _newest_manifest(table)
-    path.unlink()
-    return str(path.relative_to(table))
+    return _delete(table, _newest_manifest(table))
 
 
 def truncate_newest_manifest(table: Path) -> str:
-    path = _newest_manifest(table)
-    with path.open("r+b") as handle:
-        handle.truncate(40)
-    return str(path.relative_to(table))
+    return _cut(table, _newest_manifest(table), 40)
 
 
 def delete_every_manifest(table: Path) -> str:
@@ -76,9 +77,7 @@ def delete_every_manifest(table: Path) -> str:
 
 
 def delete_index_file(table: Path) -> str:
-    path = _index_file(table)
-    path.unlink()
-    return str(path.relative_to(table))
+    return _delete(table, _index_file(table))
 
 
 DAMAGES: dict[str, Callable[[Path], str]] = {
