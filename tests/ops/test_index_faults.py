@@ -94,6 +94,10 @@ def test_ask_says_the_index_must_be_rebuilt_and_index_full_repairs_it(tmp_path, 
     assert "Fout: De zoekindex is beschadigd (tabel 'chunks': " in asked.stderr and hit in asked.stderr
     assert "`vraagbaak index --full`" in asked.stderr and "Traceback" not in asked.stderr
 
+    status = cli(tmp_path, sources, "status")
+    assert status.returncode == 0 and "(niet leesbaar: De zoekindex is beschadigd" in status.stdout
+    assert "Traceback" not in status.stderr
+
     doctor = cli(tmp_path, sources, "doctor")
     assert doctor.returncode == 1 and hit in doctor.stdout and "vraagbaak index --full" in doctor.stdout
 
