@@ -469,7 +469,9 @@ class ChunkStore:
         problems = []
         hinted = _hinted_version(folder) if folder is not None else None
         if hinted is not None and hinted > version:
-            problems.append(IndexProblem(f"_versions/{_U64_MAX - hinted:020d}.manifest",
+            v2_names = not manifests or int(manifests[0][1].stem) > 2**63
+            name = f"{_U64_MAX - hinted:020d}" if v2_names else str(hinted)
+            problems.append(IndexProblem(f"_versions/{name}.manifest",
                                          f"ontbreekt: de index toont de oudere versie {version}", hinted))
         if folder is not None:
             problems.extend(_missing_or_short(dataset, folder, version))

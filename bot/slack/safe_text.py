@@ -100,10 +100,12 @@ def _plain(text: str, allowed: set[str]) -> str:
     text = text.replace("<", "&lt;").replace(">", "&gt;")
     text = _BROADCAST_WORD.sub(lambda m: f"@{ZWSP}{m.group(1)}", text)
 
+    without_scheme = {_without_scheme(a) for a in allowed}  # `ok.example/a` is the cited https://ok.example/a
+
     def url(match: re.Match[str]) -> str:
         found = match.group(0)
         core = found.rstrip(_TRAILING)
-        if _bare(core) in allowed or ("://" not in core and _without_scheme(core) in {_without_scheme(a) for a in allowed}):
+        if _bare(core) in allowed or ("://" not in core and _without_scheme(core) in without_scheme):
             return found
         return defang(core) + found[len(core):]
     return _LINKISH.sub(url, text)

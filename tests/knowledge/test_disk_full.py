@@ -69,9 +69,10 @@ CHILD = textwrap.dedent('''
     (docs / "fietsplan.md").write_text(sys.stdin.read(), encoding="utf-8")  # a new document arrives
 
     second = services.reindexer.run(trigger="schema:reindex")
-    out["second"] = {"ok": second.ok, "failures": second.failures, "version": ChunkStore(settings.index_location).version(),
+    reader = ChunkStore(settings.index_location)  # as another process sees the index now
+    out["second"] = {"ok": second.ok, "failures": second.failures, "version": reader.version(),
                      "top": top("Hoeveel vakantiedagen?"), "new": top("fietsplan leasefiets"),
-                     "damage": [str(p) for p in ChunkStore(settings.index_location).damage()],
+                     "damage": [str(p) for p in reader.damage()],
                      "maintenance": second.maintenance}
     try:
         out["optimize"] = ChunkStore(settings.index_location).optimize()
