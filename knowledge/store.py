@@ -8,7 +8,8 @@ Faults (issue 13, point 7), as Lance 14 behaves (tried on a full tmpfs and on da
 - A write that runs out of disk space fails before its commit, and Lance removes the files it had
   started; the previous version stays the latest one. It is raised as DiskFullError (Dutch, with the
   free space). When the rows were committed and only the full-text index refresh ran out of space, the
-  rows are searched unindexed until the next refresh.
+  rows are searched unindexed until the next refresh, and the index folder the refresh had begun is
+  removed (Lance's clean-up would keep it 7 days, taking the space the next run needs).
 - A missing or damaged file is raised as IndexDamagedError, naming the file, by every read;
   `damage()` looks for it on purpose (every file of the latest version, then a full read), and
   `drop()` removes the table so that `vraagbaak index --full` builds it anew.
@@ -376,6 +377,7 @@ class ChunkStore:
     def _refresh_fts_index(self, table) -> None:
         """Adds new rows to the full-text index. Lance also searches rows the index does not cover
         yet (more slowly), so readers never miss rows in between (tested)."""
+        before = self._index_folders()
         try:
             if any(TEXT_COLUMN in index.columns for index in table.list_indices()):
                 table.to_lance().optimize.optimize_indices()
@@ -384,10 +386,26 @@ class ChunkStore:
             table.checkout_latest()
         except Exception as exc:  # a failed index refresh loses speed, not rows: log and go on
             if _is_disk_full(exc):
+                self._remove_unfinished_index(table, before)
                 log.warning("disk full: the full-text index was not refreshed; new rows are searched "
                             "unindexed until the next refresh (%s)", self.uri)
             else:
                 log.warning("full-text index refresh failed; new rows are searched unindexed", exc_info=True)
+
+    def _index_folders(self) -> set[str]:
+        folder = self.table_dir
+        return {p.name for p in (folder / "_indices").iterdir()} if folder and (folder / "_indices").is_dir() else set()
+
+    def _remove_unfinished_index(self, table, before: set[str]) -> None:
+        """The folders a refresh that ran out of space had begun: no version names them, and Lance's
+        clean-up would keep them for 7 days (it cannot tell them from a write in progress), taking
+        the space the next run needs. The re-index lock is held: no other writer made them."""
+        try:
+            kept = {str(index.index_uuid) for index in table.list_indices()}
+        except Exception:  # cannot tell which are in use: leave them to Lance's clean-up
+            return
+        for name in self._index_folders() - before - kept:
+            shutil.rmtree(self.table_dir / "_indices" / name, ignore_errors=True)
 
     # --- maintenance --------------------------------------------------------------------------------
 

@@ -191,3 +191,86 @@ def test_a_table_left_without_its_full_text_index_gets_it_at_the_next_write(tmp_
     assert [index.columns for index in store._open().list_indices()] == [["search_text"]]
     assert store._open().list_indices()[0].num_indexed_rows == 2  # the rows written before, too
     assert [h.chunk.doc_id for h in store.search(MODEL_AXIS, "wachtwoorden", mode="fts", k=1)] == ["ww.md"]
+
+
+INDEX_CHILD = textwrap.dedent('''
+    import json, os, shutil, sys
+    from pathlib import Path
+
+    import numpy as np
+    from knowledge.store import ChunkStore, ModelInfo, chunk_rows
+    from knowledge.models import Chunk
+
+    disk, model = Path(sys.argv[1]), ModelInfo("test-model", 64)
+
+    def rows(prefix, n):
+        chunks = [Chunk(id=f"hr:{prefix}{i}#0", doc_id=f"{prefix}{i}", collection="hr", title=prefix,
+                        headings=(), text=f"{prefix} woord{i} " + " ".join(f"term{i * 7 + j}" for j in range(60)),
+                        ordinal=0, content_hash=prefix) for i in range(n)]
+        vectors = np.random.default_rng(len(prefix)).standard_normal((n, 64)).astype(np.float32)
+        return chunk_rows(chunks, vectors / np.linalg.norm(vectors, axis=1, keepdims=True), model), [c.doc_id for c in chunks]
+
+    def folders(index):
+        return sorted(p.name for p in (index / "chunks.lance" / "_indices").iterdir())
+
+    # The smallest free space in which the new rows commit: there the full-text index, written after
+    # them, does not fit. Found by trying, from a full disk up, on a fresh copy of the index each time.
+    old, old_ids = rows("oud", 300)
+    new, new_ids = rows("nieuw", 300)
+    for free in range(0, 4 * 2**20, 16 * 1024):
+        index = disk / "index"
+        shutil.rmtree(index, ignore_errors=True)
+        (disk / "vulling").unlink(missing_ok=True)
+        ChunkStore(str(index)).replace_documents("hr", old, old_ids, model=model)
+        before = folders(index)
+        with open(disk / "vulling", "wb", buffering=0) as handle:
+            try:
+                while True:
+                    handle.write(b"x" * 4096)
+            except OSError:
+                pass
+        os.truncate(disk / "vulling", max(0, os.path.getsize(disk / "vulling") - free))
+        store = ChunkStore(str(index))
+        try:
+            store.replace_documents("hr", new, new_ids, model=model)
+        except Exception as exc:
+            continue  # the rows themselves did not fit: more space
+        table = store._open()
+        indexed = table.list_indices()[0]
+        out = {"free": free, "rows": table.count_rows(), "unindexed": indexed.num_unindexed_rows,
+               "folders_before": before, "folders_after": folders(index),
+               "in_use": [str(i.index_uuid) for i in table.list_indices()]}
+        found = store.search(np.eye(64, dtype=np.float32)[0], "woord7 nieuw", mode="fts", k=3)
+        out["found"] = sorted(h.chunk.doc_id for h in found)
+        os.remove(disk / "vulling")
+        store.replace_documents("hr", *rows("later", 5), model=model)
+        out["unindexed_after_space"] = store._open().list_indices()[0].num_unindexed_rows
+        print("RESULT " + json.dumps(out))
+        break
+''')
+
+
+def test_an_index_refresh_that_runs_out_of_space_leaves_no_half_index_behind(tmp_path):
+    """The rows fit, the full-text index written after them does not (found by trying on a real 8 MB
+    tmpfs): the rows are committed and searched unindexed, the folder the refresh had begun is gone
+    (Lance's own clean-up would keep it 7 days), and the next write with space indexes them."""
+    reason = small_disk_available()
+    if reason:
+        pytest.skip(reason)
+    disk = tmp_path / "schijf"
+    disk.mkdir()
+    script = tmp_path / "child.py"
+    script.write_text(INDEX_CHILD, encoding="utf-8")
+    child = subprocess.run(
+        ["unshare", "--user", "--map-root-user", "--mount", "sh", "-c",
+         'mount -t tmpfs -o size=8m tmpfs "$1" && shift && exec "$@"', "sh", str(disk),
+         sys.executable, str(script), str(disk)],
+        capture_output=True, text=True, timeout=600, env={**os.environ, "PYTHONPATH": str(REPO)}, cwd=tmp_path)
+    assert child.returncode == 0, child.stderr[-4000:]
+    assert "RESULT " in child.stdout, child.stderr[-4000:]
+    out = json.loads(child.stdout.split("RESULT ", 1)[1])
+    assert "disk full: the full-text index was not refreshed" in child.stderr
+    assert out["rows"] == 600 and out["unindexed"] == 300  # committed, not yet indexed
+    assert out["folders_after"] == out["folders_before"] == out["in_use"]  # nothing half-written left
+    assert "nieuw7" in out["found"]  # unindexed rows are searched all the same
+    assert out["unindexed_after_space"] == 0
