@@ -12,7 +12,9 @@ replies, template results, modals, error messages), on mrkdwn or on Slack's `mar
   the label is kept, or the URL shown defanged (`https[:]//host[.]example/…`), which Slack does not link;
 - so does a domain written without a scheme, which Slack links as well (`evil.example/login`,
   `www.evil.example`, `login-bank.com`): a host followed by a path, or ending in a common top-level
-  domain. File names (`handboek.pdf`, `README.md` without a path) and e-mail addresses stay as written.
+  domain. It stays only when it is an allowed link without its scheme (the model writing a cited
+  source's `intranet.example/verlof`). File names (`handboek.pdf`, `README.md` without a path) and
+  e-mail addresses stay as written.
 Slack's formatting reference: `&`, `<` and `>` escaped as `&amp;` `&lt;` `&gt;` are shown as text.
 """
 
@@ -76,9 +78,8 @@ def neutralise_blocks(blocks: Any, *, links: Collection[str] = (), mentions: Col
 
 
 def links_in(text: str) -> list[str]:
-    """The URLs written in a text (a passage), as a reader would copy them; domains without a scheme
-    too, since Slack links those as well."""
-    return [m.group(0).rstrip(_TRAILING) for m in _LINKISH.finditer(text)]
+    """The URLs written in a text (a passage), as a reader would copy them."""
+    return [m.group(0).rstrip(_TRAILING) for m in _URL.finditer(text)]
 
 
 def defang(url: str) -> str:

@@ -153,14 +153,6 @@ def test_domains_written_without_a_scheme_are_defanged_unless_cited(text, expect
     assert neutralise(text, links=["https://ok.example/a"], markdown=True) == expected
 
 
-def test_a_domain_written_in_a_cited_passage_stays_clickable():
-    from bot.slack.safe_text import links_in
-
-    passage = "Het portaal staat op mijn.polderlicht.nl/verlof (inloggen met je pas)."
-    assert "mijn.polderlicht.nl/verlof" in links_in(passage)
-    assert neutralise("Ga naar mijn.polderlicht.nl/verlof.", links=links_in(passage)) == "Ga naar mijn.polderlicht.nl/verlof."
-
-
 HOSTILE_TEMPLATE = '''name = "kwaad"
 title = "Kwaad <!channel>"
 description = "<!channel> <@U0BOSS> bezoek evil.example/login of <https://elsewhere.example/phish|hier> @here"
@@ -234,3 +226,32 @@ def test_a_template_form_opened_in_slack_sends_nothing_raw(tmp_path, slack):
     formatted = json.dumps(mrkdwn_texts(view), ensure_ascii=False)
     assert_nothing_raw(formatted)
     assert "evil[.]example/login" in formatted and "evil.example/login" not in formatted
+
+
+def test_domains_without_a_scheme_reach_no_entry_point_clickable(tmp_path, slack):
+    """The model writes `evil.example/login` and `www.phish.example`, the asker writes one in a /vraag:
+    mention (streamed), DM and /vraag (ack, ephemeral answer with the question) all show them defanged.
+    A passage's domain without a scheme is no cited link either (Source.links holds the URLs with one)."""
+    reply = ("Vraag verlof aan op intranet.example/verlof [1]. Log ook in op evil.example/login "
+             "of www.phish.example, of bij login-bank.com.")
+    generator = ScriptedGenerator(reply, reply, reply, piece_delay_s=0.001, piece_chars=5)
+    document = chunk("hr/verlof.md", "Verlof", "Vraag verlof aan via intranet.example/verlof.")
+    engine = AnswerEngine(FixedRetriever([document]), generator, min_relevance=0.0, cache_size=0, max_tokens=64)
+    settings = bot_settings(tmp_path, slack)
+    services = Services(settings, engine=engine, generator=generator, feedback=FeedbackStore(settings.feedback_path))
+    try:
+        with running_bot(slack, services) as bot:
+            event = ask_in_channel(bot, "Hoe vraag ik verlof aan?")
+            final_message(bot, CHANNEL, event["ts"])
+            slack.push_event(slack.user_posts("Hoe vraag ik verlof aan?", user=USER, channel=DM))
+            final_message(bot, DM, None)
+            envelope, url = slack.push_command("/vraag", "Verlof via evil.example/login?", user=USER, channel=CHANNEL)
+            slack.wait_for_ack(envelope)
+            ephemeral = slack.wait_for_response(url, lambda r: bool(r.body.get("blocks")))
+            bot.parts.replier.wait_until_idle(10)
+    finally:
+        generator.close()
+    sent = everything_sent(slack)
+    for raw in ("evil.example", "www.phish.example", "login-bank.com", "intranet.example"):
+        assert raw not in sent, f"{raw!r} reached Slack clickable"
+    assert "evil[.]example/login" in json.dumps(ephemeral.body["blocks"], ensure_ascii=False)  # question and answer
