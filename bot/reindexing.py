@@ -54,6 +54,9 @@ class RunReport:
     # Cut short because the bot stopped: the collection it was in, and those after it, kept their
     # previous version (collections finished before the stop were committed as usual).
     stopped: bool = False
+    # The index was damaged (files missing or unreadable, `vraagbaak doctor`): what was wrong. A full
+    # run then drops the table and rebuilds every configured collection.
+    repaired: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -76,7 +79,7 @@ class RunReport:
         return cls(started_at=data["started_at"], duration_s=data.get("duration_s", 0.0),
                    full=data.get("full", False), reports=reports, failures=data.get("failures", {}),
                    trigger=data.get("trigger", ""), maintenance=data.get("maintenance", {}),
-                   stopped=data.get("stopped", False))
+                   stopped=data.get("stopped", False), repaired=data.get("repaired", []))
 
     def for_collection(self, name: str) -> "RunReport":
         """This run as far as one collection is concerned."""
@@ -223,6 +226,8 @@ class Reindexer:
         else:
             try:
                 with indexer.lock(wait=wait):  # held over all collections: one run at a time
+                    if full:
+                        sources = self._repair(run, sources)
                     for name, folder in sources.items():
                         if self._abort.is_set():
                             run.stopped = True
@@ -237,6 +242,31 @@ class Reindexer:
         run.duration_s = round(time.monotonic() - started, 3)
         self._save(run)
         return run
+
+    def _repair(self, run: RunReport, sources: dict[str, Path]) -> dict[str, Path]:
+        """A full run over a damaged index drops the table first: it cannot be read or merged into.
+        Every configured collection is rebuilt then, not only the ones asked for, since they all
+        lived in the dropped table. Returns the collections to index."""
+        try:
+            store = self._store()
+            problems = store.damage()
+        except Exception:  # looking failed: the run goes on as asked, and says what breaks
+            log.warning("could not check the index for damage before the full re-index", exc_info=True)
+            return sources
+        if not problems:
+            return sources
+        run.repaired = [str(p) for p in problems]
+        log.warning("the index is damaged (%s): dropping it and rebuilding every collection",
+                    "; ".join(run.repaired))
+        sources = {**self.settings.sources, **sources}
+        try:
+            store.drop()
+        except OSError as exc:
+            reason = (f"de beschadigde index kon niet worden verwijderd ({exc.strerror or exc}); verwijder "
+                      f"{store.uri} met de hand en voer `vraagbaak index --full` opnieuw uit")
+            run.failures.update({name: reason for name in sources})
+            return {}
+        return sources
 
     def _maintain(self) -> dict:
         """Compaction, index refresh and removal of old versions; a no-op (no new version) when
@@ -291,6 +321,14 @@ class Reindexer:
             return {}
 
     def _save(self, run: RunReport) -> None:
+        """Keeps the run for `vraagbaak status`. A disk too full for the report costs the report, not
+        the run: the caller and the observers (the admins' DM) still get it."""
+        try:
+            self._write_reports(run)
+        except OSError as exc:
+            log.warning("could not save the re-index report in %s: %s", self.settings.state_dir, exc)
+
+    def _write_reports(self, run: RunReport) -> None:
         _write_atomically(self.report_path, run.to_json())
         per_collection = {name: json.loads(report.to_json())
                           for name, report in self.last_runs_by_collection().items()}
@@ -307,5 +345,9 @@ class _Stopped(Exception):
 def _write_atomically(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)  # a half-written report never lingers (nor fills the disk)
+        raise

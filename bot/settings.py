@@ -421,9 +421,15 @@ def _validate_restricted(settings: Settings) -> None:
 
 
 def offline_environment() -> None:
-    """Model hubs are never contacted at run time: weights come from local folders only."""
+    """Model hubs are never contacted at run time: weights come from local folders only. The one
+    place for it (tests/ops/test_network.py proves it): huggingface_hub, transformers and
+    sentence-transformers look nothing up offline, and huggingface_hub's telemetry (its only one;
+    lancedb 0.40, lance, tqdm, llama-cpp-python, slack_sdk and APScheduler send none) is off also
+    where `vraagbaak models pull` turns the hub on for a moment (bot/hub.py)."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+    os.environ.setdefault("DO_NOT_TRACK", "1")  # the common opt-out, read by hub clients that know it
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     # Idle OpenMP threads sleep instead of spinning: on a busy machine spinning threads made
     # embedding 2x slower (read before torch loads, so it must be set here, at the edge).

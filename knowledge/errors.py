@@ -25,3 +25,11 @@ class EmbeddingModelMismatchError(KnowledgeError):
 
 class EmbeddingError(KnowledgeError):
     """The embedding model could not be loaded or failed to embed."""
+
+
+class IndexDamagedError(KnowledgeError):
+    """A file of the index is missing, cut short or unreadable: the table must be rebuilt."""
+
+
+class DiskFullError(KnowledgeError):
+    """A write to the index ran out of disk space; the previous version is still the one read."""

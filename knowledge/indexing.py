@@ -126,8 +126,11 @@ class Indexer:
                 fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
             except BlockingIOError as exc:
                 raise IndexBusyError("Er loopt al een herindexering; probeer het straks opnieuw.") from exc
-            os.ftruncate(fd, 0)
-            os.write(fd, f"{os.getpid()}\n".encode())
+            try:  # who holds it, for a person looking; on a full disk the lock works without it
+                os.ftruncate(fd, 0)
+                os.write(fd, f"{os.getpid()}\n".encode())
+            except OSError as exc:
+                log.warning("could not write the pid into %s: %s", self.lock_dir / LOCK_FILE, exc)
             self._held.depth = 1
             try:
                 yield

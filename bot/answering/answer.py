@@ -17,6 +17,7 @@ from bot.answering.guards import AnswerGuard, GuardStop
 from bot.answering.language import detect_language
 from bot.answering.prompts import ANSWER_STOPS, NOT_FOUND, Passage, build_messages, pack_passages
 from bot.answering.relevance import AbstainPolicy, Verdict, default_min_relevance
+from bot.errors import knowledge_errors
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -274,12 +275,14 @@ class AnswerEngine:
                    repeat_penalty=settings.repeat_penalty, cache_size=settings.answer_cache_size)
 
     # --- retrieval ---------------------------------------------------------------------------
+    @knowledge_errors()  # a damaged index: its Dutch message reaches the asker, not a traceback
     def retrieve(self, question: str, history: Sequence[Turn] = (),
                  collections: list[str] | None = None) -> list["Hit"]:
         """The passages found for this question (follow-ups include the previous question)."""
         return self.retriever.search(retrieval_query(question, history), k=self.top_k,
                                      mode=self.search_mode, collections=collections)
 
+    @knowledge_errors()
     def prepare(self, question: str, *, history: Sequence[Turn] = (),
                 collections: list[str] | None = None) -> PreparedQuestion:
         """Language, passages and prompt messages for a question, without calling the model."""

@@ -5,14 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
-from bot.errors import ReindexBusyError, VraagbaakError
+from bot.errors import knowledge_errors
 from bot.services import Services
 from bot.operations.status import not_read_text
-from knowledge.errors import IndexBusyError, KnowledgeError
 from knowledge.models import IndexReport
 
 MODES = ("hybrid", "vector", "fts")
@@ -39,17 +36,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     evaluate.add_argument("-k", type=int, default=10, help="passages per vraag (standaard 10)")
     evaluate.add_argument("--collection", action="append", help="alleen in deze collectie(s) zoeken")
     evaluate.set_defaults(func=run_eval)
-
-
-@contextmanager
-def dutch_errors() -> Iterator[None]:
-    """Knowledge errors carry Dutch messages already; make them the bot's own."""
-    try:
-        yield
-    except IndexBusyError as exc:
-        raise ReindexBusyError(str(exc)) from exc
-    except KnowledgeError as exc:
-        raise VraagbaakError(str(exc)) from exc
 
 
 # --- index -------------------------------------------------------------------------------------------
@@ -79,7 +65,7 @@ class _ProgressBars:
 def run_index(args: argparse.Namespace, services: Services) -> int:
     bars = _ProgressBars()
     try:
-        with dutch_errors():
+        with knowledge_errors():
             if args.source is None:
                 names = [args.collection] if args.collection else None
                 run = services.reindexer.run(names, full=args.full, progress=bars, trigger="cli")
@@ -89,6 +75,9 @@ def run_index(args: argparse.Namespace, services: Services) -> int:
                                                     progress=bars, trigger="cli")
     finally:
         bars.close()
+    if run.repaired:
+        print("De index was beschadigd (" + "; ".join(run.repaired) + "); de tabel is verwijderd en "
+              "uit de bronmappen opnieuw opgebouwd.")
     for name, report in run.reports.items():
         print(format_report(name, report))
     for name, reason in run.failures.items():
@@ -129,7 +118,7 @@ def format_report(collection: str, report: IndexReport) -> str:
 
 def run_search(args: argparse.Namespace, services: Services) -> int:
     mode = args.mode or services.settings.search_mode
-    with dutch_errors():
+    with knowledge_errors():
         hits = services.retriever.search(args.question, k=args.k, mode=mode,
                                          collections=args.collection)
     if not hits:
@@ -151,7 +140,7 @@ def run_eval(args: argparse.Namespace, services: Services) -> int:
     from knowledge.evaluation import MODES as EVAL_MODES
     from knowledge.evaluation import evaluate, load_qa
 
-    with dutch_errors():
+    with knowledge_errors():
         items = load_qa(args.qa)
         retriever = services.retriever
 

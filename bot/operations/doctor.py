@@ -265,17 +265,30 @@ class Doctor:
     def check_index(self) -> CheckResult:
         """Is there an index, with chunks, built with the embedding model in use?"""
         from knowledge.errors import EmbeddingModelMismatchError
-        from knowledge.store import ChunkStore, ModelInfo
+        from knowledge.store import TABLE, ChunkStore, ModelInfo
 
         location, title = self.settings.index_location, "Index (LanceDB)"
         fix = "Voer `vraagbaak index` uit (of wacht op de geplande herindexering)."
         try:
             store = ChunkStore(location)
-            stats = store.stats()
+            problems = store.damage()
         except Exception as exc:
             log.debug("index unreadable", exc_info=True)
             return CheckResult("index", title, FAIL, f"{location} niet leesbaar (not readable): {exc}",
                                fix + " Controleer bij object storage (s3://…) de toegangsgegevens.")
+        if problems:
+            return CheckResult(
+                "index", title, FAIL,
+                f"tabel '{TABLE}' in {location} is beschadigd (damaged): " + "; ".join(map(str, problems)),
+                "Voer `vraagbaak index --full` uit: de beschadigde tabel wordt verwijderd en uit de bronmappen "
+                "opnieuw opgebouwd (repair). Tot dan zegt Vraagbaak bij elke vraag dat de index opnieuw "
+                "moet worden opgebouwd.")
+        try:
+            stats = store.stats()
+        except Exception as exc:
+            log.debug("index unreadable", exc_info=True)
+            return CheckResult("index", title, FAIL, f"{location} niet leesbaar (not readable): {exc}",
+                               "Voer `vraagbaak index --full` uit om de index opnieuw op te bouwen.")
         if not stats.get("chunks"):
             return CheckResult("index", title, WARN, f"{location}: nog leeg (empty)", fix)
         detail = f"{stats['documents']} documenten, {stats['chunks']} chunks, model {stats['embedding_model']}"

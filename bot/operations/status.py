@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from bot.scheduler import next_run_times, planned_jobs
 from bot.settings import Settings
+from knowledge.errors import KnowledgeError
 from knowledge.loaders import most_frequent_first
 
 if TYPE_CHECKING:
@@ -179,6 +180,9 @@ def _readable(what: str, read: Callable[[], dict]) -> dict:
     """`read()`, or {"error": why} when it fails."""
     try:
         return read()
+    except KnowledgeError as exc:  # e.g. a damaged index: its Dutch message says it all
+        log.warning("status: %s could not be read: %s", what, exc)
+        return {"error": str(exc)}
     except Exception as exc:  # noqa: BLE001
         log.warning("status: %s could not be read", what, exc_info=True)
         return {"error": f"{type(exc).__name__}: {exc}"}

@@ -58,6 +58,15 @@ def failed_run_text(report: "RunReport", *, collections: dict[str, str], files: 
     return "\n".join(lines)
 
 
+def repaired_text(report: "RunReport") -> str:
+    """The Dutch DM after a full run found the index damaged and rebuilt it (e.g. the nightly one)."""
+    return "\n".join([
+        f":wrench: De index was beschadigd; de volledige herindexering (gestart {report.started_at or '?'}, "
+        f"door {report.trigger or 'onbekend'}) heeft hem verwijderd en uit de bronmappen opnieuw opgebouwd.",
+        *[f"• {problem}" for problem in report.repaired[:MAX_LISTED_FILES]],
+        "Komt dit vaker voor, controleer dan de schijf en de back-ups van de datamap."])
+
+
 class FailedRunNotifier:
     """Observer for the Reindexer: DMs the admins when a collection fails or a file cannot be read.
 
@@ -74,6 +83,8 @@ class FailedRunNotifier:
         self._lock = threading.Lock()
 
     def __call__(self, report: "RunReport") -> None:
+        if report.repaired and self._admins:  # rare and worth knowing each time: never held back
+            notify_admins(self._client, self._admins, repaired_text(report))
         problems = {(name, "", reason) for name, reason in report.failures.items()}
         problems |= {(name, s.path, s.reason) for name, part in report.reports.items() for s in part.skipped}
         with self._lock:

@@ -9,7 +9,12 @@ replies, template results, modals, error messages), on mrkdwn or on Slack's `mar
   become plain `@name` / `#name`;
 - a link (`<url|label>`, `[label](url)`, or a bare URL, which Slack would make clickable itself) stays
   only when its URL is in `links` (the cited sources and the links in the cited passages); otherwise
-  the label is kept, or the URL shown defanged (`https[:]//host[.]example/…`), which Slack does not link.
+  the label is kept, or the URL shown defanged (`https[:]//host[.]example/…`), which Slack does not link;
+- so does a domain written without a scheme, which Slack links as well (`evil.example/login`,
+  `www.evil.example`, `login-bank.com`): a host followed by a path, or ending in a common top-level
+  domain. It stays only when it is an allowed link without its scheme (the model writing a cited
+  source's `intranet.example/verlof`). File names (`handboek.pdf`, `README.md` without a path) and
+  e-mail addresses stay as written.
 Slack's formatting reference: `&`, `<` and `>` escaped as `&amp;` `&lt;` `&gt;` are shown as text.
 """
 
@@ -23,6 +28,14 @@ ZWSP = "\u200b"  # shown as nothing; `@\u200bchannel` notifies nobody
 _TOKEN = re.compile(r"<([^<>\n]*)>")
 _BROADCAST_WORD = re.compile(r"(?<![\w@])@(channel|here|everyone|group)\b", re.IGNORECASE)
 _URL = re.compile(r"(?:\b(?:https?|ftp)://|\bwww\.)[^\s<>|\"'`\])]+", re.IGNORECASE)
+# Top-level domains Slack links without a scheme that a Dutch company's text is likely to meet; any
+# other one is linked when a path follows (`evil.example/login`).
+_COMMON_TLDS = ("com|net|org|nl|be|de|eu|fr|uk|io|co|info|biz|app|dev|ai|me|xyz|online|site|shop|"
+                "link|click|top|ru|cn|us|ly|gl|gd|to|tk|cc|ws|ms")
+_BARE_DOMAIN = re.compile(
+    r"(?<![\w@.\-/:])(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+"
+    rf"(?:[a-z]{{2,24}}(?=/)[^\s<>|\"'`\])]*|(?:{_COMMON_TLDS})\b(?![.\-@]\w))", re.IGNORECASE)
+_LINKISH = re.compile(f"{_URL.pattern}|{_BARE_DOMAIN.pattern}", re.IGNORECASE)
 _MD_LINK = re.compile(r"\[([^\]\n]*)\]\(\s*([^)\s]+)\s*\)")
 _TRAILING = ".,;:!?*_~"
 
@@ -80,15 +93,23 @@ def _bare(url: str) -> str:
     return url.strip().rstrip("/")
 
 
+def _without_scheme(url: str) -> str:
+    return re.sub(r"^[a-z]+://", "", _bare(url), flags=re.IGNORECASE)
+
+
 def _plain(text: str, allowed: set[str]) -> str:
     text = text.replace("<", "&lt;").replace(">", "&gt;")
     text = _BROADCAST_WORD.sub(lambda m: f"@{ZWSP}{m.group(1)}", text)
 
+    without_scheme = {_without_scheme(a) for a in allowed}  # `ok.example/a` is the cited https://ok.example/a
+
     def url(match: re.Match[str]) -> str:
         found = match.group(0)
         core = found.rstrip(_TRAILING)
-        return found if _bare(core) in allowed else defang(core) + found[len(core):]
-    return _URL.sub(url, text)
+        if _bare(core) in allowed or ("://" not in core and _without_scheme(core) in without_scheme):
+            return found
+        return defang(core) + found[len(core):]
+    return _LINKISH.sub(url, text)
 
 
 def _token(inner: str, allowed: set[str], mentions: set[str], markdown: bool) -> str:

@@ -1,5 +1,8 @@
 """The templates' Slack modals as plain Block Kit dicts: a form per template (field types become
-inputs), a picker for the global shortcut, and reading the submitted values back."""
+inputs), a picker for the global shortcut, and reading the submitted values back.
+
+Template files and error messages are text, not Slack markup: every mrkdwn text of a modal goes
+through bot.slack.safe_text (no broadcast, no mention, no link); plain_text is shown as typed."""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Iterable
 
+from bot.slack.safe_text import neutralise_blocks
 from bot.templates.template import Template, TemplateField
 
 FORM_CALLBACK = "vraagbaak_template_form"
@@ -54,7 +58,7 @@ def template_modal(template: Template, origin: Origin, *, prefill: str = "") -> 
         "submit": _plain("Maken", TITLE_LIMIT),
         "close": _plain("Annuleren", TITLE_LIMIT),
         "private_metadata": origin.to_metadata(),
-        "blocks": blocks,
+        "blocks": neutralise_blocks(blocks),
     }
 
 
@@ -77,7 +81,7 @@ def picker_modal(templates: Iterable[Template], origin: Origin) -> dict[str, Any
 def notice_modal(title: str, text: str) -> dict[str, Any]:
     """A modal with only a message (e.g. the template no longer exists)."""
     return {"type": "modal", "title": _plain(title, TITLE_LIMIT), "close": _plain("Sluiten", TITLE_LIMIT),
-            "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]}
+            "blocks": neutralise_blocks([{"type": "section", "text": {"type": "mrkdwn", "text": text}}])}
 
 
 def submitted_values(view: dict[str, Any], fields: Iterable[TemplateField]) -> dict[str, str | None]:

@@ -51,3 +51,60 @@ def test_logs_follow_the_current_stderr(tmp_path, monkeypatch):
     monkeypatch.setattr(sys, "stderr", now)
     logging.getLogger("bot.test").warning("naar de huidige stderr")
     assert "naar de huidige stderr" in now.getvalue()
+
+
+# --- no Slack user id, no question text (issue 13, point 4) ----------------------------------------------
+
+from tests.slack.conftest import (CHANNEL, USER, scripted_bot, scripted_bot_with, scripted_generator,  # noqa: E402,F401
+                                  slack)
+
+QUESTION = "Hoeveel vakantiedagen heb ik als parttimer met een zorgtaak?"
+
+
+def test_an_answer_through_slack_logs_no_user_id_and_no_question_at_info(scripted_bot, capsys):
+    from bot.privacy import pseudonymizer_for
+    from tests.slack.test_answer_flow import ask_in_channel, final_message
+
+    settings = scripted_bot.services.settings
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    configure_logging(settings)  # as `vraagbaak serve` does
+    try:
+        event = ask_in_channel(scripted_bot, QUESTION)
+        final_message(scripted_bot, CHANNEL, event["ts"])
+        scripted_bot.parts.replier.wait_until_idle(10)
+        logging.getLogger("bot.test").info("done")  # the last line: everything before it is written
+    finally:  # before the bot stops: the SDK's Socket Mode close logs an error of its own
+        root.handlers[:] = handlers
+        root.setLevel(level)
+
+    err = capsys.readouterr().err
+    answered = [line for line in err.splitlines() if "answered" in line]
+    assert answered, err  # the line that used to carry the raw id is there...
+    assert USER not in err and QUESTION not in err and "vakantiedagen" not in err
+    pseudonym = pseudonymizer_for(enabled=True, key="", key_path=settings.pseudonym_key_path).stored_id(USER)
+    assert pseudonym in answered[0]  # ...with the feedback store's pseudonym, so it can still be followed
+
+
+@pytest.mark.parametrize("message, expected", [
+    ("answered U0ALICE in C0ALGEMEEN", "answered {U0ALICE} in C0ALGEMEEN"),
+    ("refused for W012ABCDEF (not an admin)", "refused for {W012ABCDEF} (not an admin)"),
+    ("UNKNOWN USERS and UTF8 stay", "UNKNOWN USERS and UTF8 stay"),  # words, not ids (UTF8 is too short)
+])
+def test_user_ids_in_any_log_line_become_pseudonyms(tmp_path, capsys, message, expected):
+    from bot.privacy import pseudonymizer_for
+
+    settings = make_settings(tmp_path)
+    configure_logging(settings)
+    logging.getLogger("bot.test").info("%s", message)
+    pseudonyms = pseudonymizer_for(enabled=True, key="", key_path=settings.pseudonym_key_path)
+    wanted = expected.format(**{u: pseudonyms.stored_id(u) for u in ("U0ALICE", "W012ABCDEF")})
+    assert [line.split("bot.test: ", 1)[1] for line in capsys.readouterr().err.splitlines()
+            if "bot.test: " in line] == [wanted]
+
+
+def test_with_pseudonymisation_switched_off_ids_stay(tmp_path, capsys):
+    configure_logging(make_settings(tmp_path, pseudonymise_users=False))
+    logging.getLogger("bot.test").info("answered %s", "U0ALICE")
+    assert capsys.readouterr().err.rstrip().endswith("answered U0ALICE")
+    assert not (tmp_path / "pseudonym.key").exists()  # no key made for nothing

@@ -4,14 +4,18 @@ variable set by hand — with a `sitecustomize.py` in the child that records eve
 process resolves or connects to, and refuses every one that is not this machine.
 
 The guard sits on Python's socket layer, where the hub clients (huggingface_hub, transformers,
-sentence-transformers), their telemetry and slack_sdk connect. Native code that opens sockets
-itself (none of lancedb's, tantivy's or llama.cpp's code paths used here do) is outside it.
+sentence-transformers), their telemetry and slack_sdk connect. Native code that opens sockets itself
+(Lance's and LanceDB's Rust, llama.cpp) is outside it, so where strace may trace (`strace -f`, every
+thread and child) the children also run under it, and every connect/sendto/sendmsg system call to an
+internet address is checked too: a DNS lookup shows there as a packet to the name server's port 53.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -21,6 +25,7 @@ from pathlib import Path
 import pytest
 
 from tests.fakeslack import FakeSlack
+from tests.ops.conftest import MODEL_ALIAS
 from tests.knowledge.conftest import write_docs
 
 pytestmark = pytest.mark.slow  # the children load the packaged embedding and language models
@@ -78,6 +83,48 @@ GUARD = textwrap.dedent('''
 ''')
 
 
+# connect(3, {sa_family=AF_INET, sin_port=htons(53), sin_addr=inet_addr("10.0.0.53")}, 16) = 0, and the
+# same in sendto/sendmsg and for AF_INET6 (inet_pton(AF_INET6, "::1", &sin6_addr)).
+_SYSCALL = re.compile(r'(?:connect|sendto|sendmsg)\(.*sa_family=AF_INET6?, sin6?_port=htons\((\d+)\).*?'
+                      r'(?:inet_addr\("([^"]+)"\)|inet_pton\(AF_INET6, "([^"]+)")')
+
+
+def _strace_works() -> bool:
+    if shutil.which("strace") is None:
+        return False
+    probe = subprocess.run(["strace", "-f", "-qq", "-e", "trace=connect", "-o", os.devnull, "true"],
+                           capture_output=True)
+    return probe.returncode == 0
+
+
+STRACE = _strace_works()
+
+
+def syscall_contacts(folder: Path) -> set[tuple[str, int]]:
+    """(address, port) of every internet destination the traced children's system calls named."""
+    found = set()
+    for log in folder.glob("syscalls-*.log"):
+        for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
+            match = _SYSCALL.search(line)
+            if match:
+                found.add((match.group(2) or match.group(3), int(match.group(1))))
+    return found
+
+
+def traced_pid(process: subprocess.Popen) -> int:
+    """The vraagbaak process itself: strace's child when traced (a signal to strace would not reach it)."""
+    if not STRACE:
+        return process.pid
+    children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
+    for _ in range(200):
+        pids = children.read_text().split()
+        if pids:
+            return int(pids[0])
+        import time
+        time.sleep(0.05)
+    raise AssertionError("strace started no child")
+
+
 @pytest.fixture
 def child(tmp_path):
     """Runs `vraagbaak …` in a child with a clean environment and the guard; returns (run, attempts)."""
@@ -98,8 +145,16 @@ def child(tmp_path):
     }
     assert not any(k.startswith("HF_") or k.endswith("_OFFLINE") for k in env)
 
+    traced = tmp_path / "syscalls"
+    traced.mkdir()
+
     def command(*args: str) -> list[str]:
-        return [sys.executable, "-m", "bot.cli", *args]
+        vraagbaak = [sys.executable, "-m", "bot.cli", *args]
+        if not STRACE:
+            return vraagbaak
+        log = traced / f"syscalls-{len(list(traced.iterdir()))}.log"
+        log.touch()
+        return ["strace", "-f", "-qq", "-e", "trace=connect,sendto,sendmsg", "-o", str(log), *vraagbaak]
 
     def run(*args: str, extra: dict[str, str] | None = None) -> subprocess.CompletedProcess:
         return subprocess.run(command(*args), cwd=tmp_path, env={**env, **(extra or {})},
@@ -108,7 +163,7 @@ def child(tmp_path):
     def attempts() -> list[dict]:
         return [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
 
-    run.command, run.env, run.cwd = command, env, tmp_path
+    run.command, run.env, run.cwd, run.traced = command, env, tmp_path, traced
     return run, attempts
 
 
@@ -127,6 +182,7 @@ def test_index_and_ask_contact_nothing(child):
     assert sum(a["kind"] == "armed" for a in seen) >= 2  # the guard ran in both children
     assert refused(seen) == []
     assert not [a for a in seen if a["kind"] in ("resolve", "connect")]  # not even this machine
+    assert syscall_contacts(run.traced) == set()  # nor native code (when strace may trace here)
 
 
 def test_serve_contacts_only_the_configured_slack(child):
@@ -146,7 +202,7 @@ def test_serve_contacts_only_the_configured_slack(child):
             slack.wait_until(lambda: slack.calls_to("chat.stopStream") or slack.calls_to("chat.update") or None,
                              300, "an answer")
         finally:
-            bot.send_signal(signal.SIGTERM)
+            os.kill(traced_pid(bot), signal.SIGTERM)
             output, _ = bot.communicate(timeout=120)
         assert bot.returncode == 0, output
         slack_port = int(slack.api_url.split(":")[2].split("/")[0])
@@ -155,3 +211,35 @@ def test_serve_contacts_only_the_configured_slack(child):
     assert refused(seen) == []
     contacted = {(a["host"], a["port"]) for a in seen if a["kind"] == "connect"}
     assert contacted and {port for _, port in contacted} == {slack_port}, contacted
+    if STRACE:  # native code too: every thread's system calls went to the fake Slack only
+        assert syscall_contacts(run.traced) == {("127.0.0.1", slack_port)}
+
+
+def test_ask_with_the_server_backend_contacts_only_the_configured_model_server(child, llm_server):
+    """VRAAGBAAK_LLM_BACKEND=openai: the question goes to llama-cpp-python's OpenAI-compatible server on
+    this machine (tests/ops/conftest.py) and to nothing else."""
+    run, attempts = child
+    assert run("index").returncode == 0
+    server = {"VRAAGBAAK_LLM_BACKEND": "openai", "VRAAGBAAK_LLM_SERVER_URL": llm_server,
+              "VRAAGBAAK_LLM_SERVER_MODEL": MODEL_ALIAS}
+    asked = run("ask", "Hoeveel vakantiedagen krijg ik?", extra=server)
+    assert asked.returncode == 0, asked.stderr
+
+    seen = attempts()
+    assert refused(seen) == []
+    server_port = int(llm_server.split(":")[2].split("/")[0])
+    contacted = {(a["host"], a["port"]) for a in seen if a["kind"] == "connect"}
+    assert contacted and {port for _, port in contacted} == {server_port}, contacted
+    if STRACE:
+        assert syscall_contacts(run.traced) == {("127.0.0.1", server_port)}
+
+
+@pytest.mark.skipif(not STRACE, reason="strace cannot trace here")
+def test_the_system_call_trace_sees_a_lookup_made_outside_python(tmp_path):
+    """The second layer does not pass for nothing: a name lookup through libc (as native code makes
+    it) is a packet to the name server's port 53."""
+    log = tmp_path / "syscalls-0.log"
+    subprocess.run(["strace", "-f", "-qq", "-e", "trace=connect,sendto,sendmsg", "-o", str(log),
+                    sys.executable, "-c", "import socket\ntry: socket.getaddrinfo('huggingface.co', 443)\n"
+                                          "except OSError: pass"], check=True, timeout=60)
+    assert 53 in {port for _, port in syscall_contacts(tmp_path)}

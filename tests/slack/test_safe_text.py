@@ -131,3 +131,127 @@ def test_vraagbaak_replies_quote_names_without_notifying_anyone(scripted_bot_wit
     reply = bot.slack.wait_for_response(response_url).body["text"]
     assert "Onbekende collectie" in reply
     assert_nothing_raw(everything_sent(bot.slack))
+
+
+# --- domains without a scheme, modals (issue 13, point 2 leftovers) ------------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ("log in op evil.example/login nu", "log in op evil[.]example/login nu"),
+    ("of www.evil.example", "of www[.]evil[.]example"),
+    ("bel login-bank.com!", "bel login-bank[.]com!"),
+    ("kijk op Polderlicht.nl.", "kijk op Polderlicht[.]nl."),
+    ("sub.ok.example/a/b", "sub[.]ok[.]example/a/b"),
+    ("<https://x.com|x.com>", "x[.]com"),  # a label Slack would link by itself
+    ("ok.example/a en https://ok.example/a", "ok.example/a en https://ok.example/a"),  # the cited one stays
+    # not domains: left as written
+    ("mail jan@bedrijf.nl", "mail jan@bedrijf.nl"),
+    ("zie handboek.pdf, config.json en README.md", "zie handboek.pdf, config.json en README.md"),
+    ("versie 3.5.1, o.a. d.w.z. bijv. Dhr.Jansen", "versie 3.5.1, o.a. d.w.z. bijv. Dhr.Jansen"),
+])
+def test_domains_written_without_a_scheme_are_defanged_unless_cited(text, expected):
+    assert neutralise(text, links=["https://ok.example/a"]) == expected
+    assert neutralise(text, links=["https://ok.example/a"], markdown=True) == expected
+
+
+HOSTILE_TEMPLATE = '''name = "kwaad"
+title = "Kwaad <!channel>"
+description = "<!channel> <@U0BOSS> bezoek evil.example/login of <https://elsewhere.example/phish|hier> @here"
+
+[[fields]]
+name = "onderwerp"
+label = "Onderwerp <!here>"
+type = "text"
+required = true
+
+[prompt]
+system = "Je bent Vraagbaak."
+user = "Schrijf over {onderwerp}."
+
+[output]
+[output.schema]
+type = "object"
+required = ["tekst"]
+additionalProperties = false
+properties.tekst.type = "string"
+'''
+
+
+def mrkdwn_texts(blocks) -> list[str]:
+    """Every mrkdwn text in blocks or views: the texts Slack parses for mentions and links."""
+    if isinstance(blocks, list):
+        return [t for b in blocks for t in mrkdwn_texts(b)]
+    if not isinstance(blocks, dict):
+        return []
+    if blocks.get("type") == "mrkdwn":
+        return [blocks["text"]]
+    return [t for v in blocks.values() for t in mrkdwn_texts(v)]
+
+
+def test_modals_send_nothing_raw(tmp_path):
+    from bot.slack.templates_modal import Origin, notice_modal, picker_modal, template_modal
+    from bot.templates.library import TemplateLibrary
+
+    (tmp_path / "sjablonen").mkdir()
+    (tmp_path / "sjablonen" / "kwaad.toml").write_text(HOSTILE_TEMPLATE, encoding="utf-8")
+    library = TemplateLibrary.load(tmp_path / "sjablonen")
+    template = library.get("kwaad")
+    origin = Origin(user=USER, channel=CHANNEL)
+    views = [template_modal(template, origin), picker_modal(library, origin),
+             notice_modal("Sjabloon", f"Het sjabloon {template.description} bestaat niet meer.")]
+    formatted = json.dumps(mrkdwn_texts(views), ensure_ascii=False)  # what Slack parses for markup
+    assert_nothing_raw(formatted)
+    assert "evil[.]example/login" in formatted and "evil.example/login" not in formatted
+    # plain_text (titles, labels) is shown as typed by Slack: no mention or link is formed there
+    assert views[0]["title"] == {"type": "plain_text", "text": "Kwaad <!channel>", "emoji": True}
+
+
+def test_a_template_form_opened_in_slack_sends_nothing_raw(tmp_path, slack):
+    from tests.slack.fakes import scripted_engine, slack_generator
+
+    (tmp_path / "sjablonen").mkdir()
+    (tmp_path / "sjablonen" / "kwaad.toml").write_text(HOSTILE_TEMPLATE, encoding="utf-8")
+    generator = slack_generator()
+    settings = bot_settings(tmp_path, slack, templates_dir=tmp_path / "sjablonen")
+    services = Services(settings, engine=scripted_engine(generator), generator=generator,
+                        feedback=FeedbackStore(settings.feedback_path))
+    try:
+        with running_bot(slack, services):
+            envelope, _ = slack.push_command("/vraagbaak", "template kwaad", user=USER, channel=CHANNEL)
+            slack.wait_for_ack(envelope)
+            opened = slack.wait_for_call("views.open")
+    finally:
+        generator.close()
+    view = opened.params["view"]
+    view = json.loads(view) if isinstance(view, str) else view
+    formatted = json.dumps(mrkdwn_texts(view), ensure_ascii=False)
+    assert_nothing_raw(formatted)
+    assert "evil[.]example/login" in formatted and "evil.example/login" not in formatted
+
+
+def test_domains_without_a_scheme_reach_no_entry_point_clickable(tmp_path, slack):
+    """The model writes `evil.example/login` and `www.phish.example`, the asker writes one in a /vraag:
+    mention (streamed), DM and /vraag (ack, ephemeral answer with the question) all show them defanged.
+    A passage's domain without a scheme is no cited link either (Source.links holds the URLs with one)."""
+    reply = ("Vraag verlof aan op intranet.example/verlof [1]. Log ook in op evil.example/login "
+             "of www.phish.example, of bij login-bank.com.")
+    generator = ScriptedGenerator(reply, reply, reply, piece_delay_s=0.001, piece_chars=5)
+    document = chunk("hr/verlof.md", "Verlof", "Vraag verlof aan via intranet.example/verlof.")
+    engine = AnswerEngine(FixedRetriever([document]), generator, min_relevance=0.0, cache_size=0, max_tokens=64)
+    settings = bot_settings(tmp_path, slack)
+    services = Services(settings, engine=engine, generator=generator, feedback=FeedbackStore(settings.feedback_path))
+    try:
+        with running_bot(slack, services) as bot:
+            event = ask_in_channel(bot, "Hoe vraag ik verlof aan?")
+            final_message(bot, CHANNEL, event["ts"])
+            slack.push_event(slack.user_posts("Hoe vraag ik verlof aan?", user=USER, channel=DM))
+            final_message(bot, DM, None)
+            envelope, url = slack.push_command("/vraag", "Verlof via evil.example/login?", user=USER, channel=CHANNEL)
+            slack.wait_for_ack(envelope)
+            ephemeral = slack.wait_for_response(url, lambda r: bool(r.body.get("blocks")))
+            bot.parts.replier.wait_until_idle(10)
+    finally:
+        generator.close()
+    sent = everything_sent(slack)
+    for raw in ("evil.example", "www.phish.example", "login-bank.com", "intranet.example"):
+        assert raw not in sent, f"{raw!r} reached Slack clickable"
+    assert "evil[.]example/login" in json.dumps(ephemeral.body["blocks"], ensure_ascii=False)  # question and answer
