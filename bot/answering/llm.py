@@ -89,8 +89,12 @@ class LlamaGenerator:
         path = Path(model_path)
         check_gguf_file(path)
         self._lookup = PromptLookup(prompt_lookup) if prompt_lookup > 0 else None
+        # logits_all with a draft model: llama-cpp-python 0.3.36 then keeps the logits of every evaluated
+        # token, but sizes its buffer for them by this argument alone (n_batch rows without it), so a
+        # prompt longer than n_batch fails at the first draft ("could not broadcast ... into shape (0,)").
         self._llama = _load_llama(path, n_ctx=n_ctx, n_threads=n_threads, n_threads_batch=n_threads_batch,
-                                  n_gpu_layers=n_gpu_layers, seed=seed, draft_model=self._lookup)
+                                  n_gpu_layers=n_gpu_layers, seed=seed, draft_model=self._lookup,
+                                  logits_all=self._lookup is not None)
         self.model_path = path
         self.model_name = path.name.removesuffix(".gguf")
         self.n_ctx = self._llama.n_ctx()

@@ -66,6 +66,18 @@ def test_the_prompt_is_evaluated_without_per_token_logits(lookup_generator, monk
 
 
 @pytest.mark.slow
+def test_a_prompt_longer_than_a_batch_is_answered(lookup_generator):
+    """llama-cpp-python keeps the drafts' logits in a buffer of n_batch (512) rows unless told
+    otherwise: positions past it must still work."""
+    long = copying_request()
+    padding = "Dit document gaat over de vakantieregeling van het bedrijf. " * 80
+    messages = [long.messages[0], {"role": "user", "content": padding + long.messages[1]["content"]}]
+    generation = lookup_generator.submit(GenerationRequest(messages, max_tokens=16, temperature=0.0))
+    assert generation.text().strip()
+    assert generation.stats.prompt_tokens > 600 and generation.stats.completion_tokens == 16
+
+
+@pytest.mark.slow
 def test_prompt_lookup_works_with_the_prefix_snapshots(lookup_generator):
     first = lookup_generator.submit(copying_request("Wat gebeurt er met dagen die ik niet opneem?"))
     first.text()
