@@ -118,21 +118,12 @@ def _summary(results: dict[str, list[dict]]) -> dict:
                 if a["tokens"] == b["tokens"]:
                     same += 1
                 else:
-                    prefixes.append(_common_prefix(a["tokens"], b["tokens"]))
+                    prefixes.append(len(os.path.commonprefix([a["tokens"], b["tokens"]])))
             entry["identical_to_off"] = f"{same}/{len(rows)}"
             entry["differing_from_token"] = {"min": min(prefixes), "median": statistics.median(prefixes)} \
                 if prefixes else None
         out[mode] = entry
     return out
-
-
-def _common_prefix(a: list[int], b: list[int]) -> int:
-    n = 0
-    for x, y in zip(a, b):
-        if x != y:
-            break
-        n += 1
-    return n
 
 
 def _mean(values: list[float], digits: int = 1) -> float | None:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from bot.answering.chat_template import ChatTemplateError, template_from_metadata
 from bot.answering.generation import Generation, GenerationError, GenerationRequest, Generator
-from bot.answering.prefix_states import PrefixStates
+from bot.answering.prefix_states import PrefixStates, _common_prefix
 from bot.errors import ModelError
 from bot.models import check_gguf_file
 
@@ -236,11 +236,7 @@ class LlamaGenerator:
         if self._lookup is None:
             return
         llama = self._llama
-        live = 0
-        for cached, token in zip(llama.input_ids[: llama.n_tokens].tolist(), tokens):
-            if cached != token:
-                break
-            live += 1
+        live = _common_prefix(llama.input_ids[: llama.n_tokens].tolist(), tokens)
         if live >= len(tokens) - 1:
             return
         llama._ctx.kv_cache_seq_rm(-1, live, -1)
