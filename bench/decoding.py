@@ -12,8 +12,8 @@ settings' prefix snapshots. The order of the generators rotates per question, so
 during the run touches every mode alike.
 
 Per corpus and mode: answers, generation tokens/s (completion tokens / time after the first token,
-over all answers, and the median per answer), first token, total, tokens per decoding step and the
-share of drafted tokens kept; against "off": the ratios, and how many greedy answers are
+over all answers, and the median per answer), first token, total, tokens per model evaluation and the
+share of drafted tokens kept (approximately: stop strings end a step early); against "off": the ratios, and how many greedy answers are
 token-for-token identical (with the shortest common prefix, in tokens, of those that are not).
 "grounded" repeats the figures for the answers that the answer guard (bot/answering/guards.py) finds
 no loop or echo in, written without prompt lookup: loops are what prompt lookup speeds up most and
@@ -104,8 +104,11 @@ def _summary(results: dict[str, list[dict]]) -> dict:
         if mode != "off":
             steps = sum(r["steps"] for r in rows)
             drafted = sum(r["drafted"] for r in rows)
-            entry["tokens_per_step"] = round(completion / steps, 2) if steps else None
-            entry["drafted_kept"] = round((completion - steps) / drafted, 3) if drafted else None
+            # the first token comes from the prompt; every step after it evaluates one sampled token
+            # and its draft, and yields that token plus the drafted ones the sampler agrees with
+            evaluations = steps + len(rows)
+            entry["tokens_per_evaluation"] = round(completion / evaluations, 2) if evaluations else None
+            entry["drafted_kept"] = round(max(completion - evaluations, 0) / drafted, 3) if drafted else None
             off_gen_s = sum(max(r["total_s"] - r["first_token_s"], 1e-9) for r in base)
             off_tps = sum(r["completion"] for r in base) / off_gen_s
             entry["vs_off"] = {
