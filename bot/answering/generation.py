@@ -40,6 +40,8 @@ class GenerationStats:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     cached_prompt_tokens: int = 0  # prompt prefix reused from llama.cpp's KV cache
+    draft_steps: int = 0  # with prompt lookup: decoding steps (each evaluates one sampled token + its draft)
+    draft_tokens: int = 0  # with prompt lookup: tokens drafted from the prompt and the answer so far
     queue_s: float = 0.0
     first_token_s: float = 0.0
     total_s: float = 0.0

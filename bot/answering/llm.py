@@ -8,6 +8,7 @@ deltas as the worker produces them.
 from __future__ import annotations
 
 import collections
+import contextlib
 import json
 import logging
 import re
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from bot.answering.chat_template import ChatTemplateError, template_from_metadata
 from bot.answering.generation import Generation, GenerationError, GenerationRequest, Generator
-from bot.answering.prefix_states import PrefixStates
+from bot.answering.prefix_states import PrefixStates, _common_prefix
 from bot.errors import ModelError
 from bot.models import check_gguf_file
 
@@ -84,11 +85,16 @@ class LlamaGenerator:
     """A GGUF model loaded once with llama-cpp-python, used by exactly one worker thread."""
 
     def __init__(self, model_path: str | Path, *, n_ctx: int, n_threads: int, n_threads_batch: int,
-                 n_gpu_layers: int = 0, seed: int = 1234, prefix_states: int = 4) -> None:
+                 n_gpu_layers: int = 0, seed: int = 1234, prefix_states: int = 4, prompt_lookup: int = 0) -> None:
         path = Path(model_path)
         check_gguf_file(path)
-        self._llama = _load_llama(path, n_ctx=n_ctx, n_threads=n_threads,
-                                  n_threads_batch=n_threads_batch, n_gpu_layers=n_gpu_layers, seed=seed)
+        self._lookup = PromptLookup(prompt_lookup) if prompt_lookup > 0 else None
+        # logits_all with a draft model: llama-cpp-python 0.3.36 then keeps the logits of every evaluated
+        # token, but sizes its buffer for them by this argument alone (n_batch rows without it), so a
+        # prompt longer than n_batch fails at the first draft ("could not broadcast ... into shape (0,)").
+        self._llama = _load_llama(path, n_ctx=n_ctx, n_threads=n_threads, n_threads_batch=n_threads_batch,
+                                  n_gpu_layers=n_gpu_layers, seed=seed, draft_model=self._lookup,
+                                  logits_all=self._lookup is not None)
         self.model_path = path
         self.model_name = path.name.removesuffix(".gguf")
         self.n_ctx = self._llama.n_ctx()
@@ -106,8 +112,10 @@ class LlamaGenerator:
         self._queue = _RequestQueue()
         self._worker = threading.Thread(target=self._work, name="vraagbaak-llm", daemon=True)
         self._worker.start()
-        log.info("language model %s loaded (n_ctx=%d, threads=%d/%d, system role: %s)", self.model_name,
-                 self.n_ctx, n_threads, n_threads_batch, "yes" if self.template.supports_system else "folded")
+        log.info("language model %s loaded (n_ctx=%d, threads=%d/%d, system role: %s, prompt lookup: %s)",
+                 self.model_name, self.n_ctx, n_threads, n_threads_batch,
+                 "yes" if self.template.supports_system else "folded",
+                 f"{prompt_lookup} tokens" if self._lookup else "off")
 
     # --- the Generator protocol --------------------------------------------------------------
     def submit(self, request: GenerationRequest) -> Generation:
@@ -185,7 +193,11 @@ class LlamaGenerator:
                 f"De vraag met de gevonden tekst is te lang voor het taalmodel ({len(tokens)} tokens, "
                 f"het venster is {self.n_ctx}).")
         stats.prompt_tokens = len(tokens)
-        stats.cached_prompt_tokens = self._prefixes.prepare(tokens)
+        with self._prompt_logits_off():
+            stats.cached_prompt_tokens = self._prefixes.prepare(tokens)
+            self._prefill(tokens)
+        if self._lookup is not None:
+            self._lookup.reset()
         counted = _TokenCounter(generation)
         max_tokens = min(request.max_tokens, room)
         stream = self._llama.create_completion(
@@ -201,6 +213,35 @@ class LlamaGenerator:
                 generation.emit(choice["text"])
         # The counter also saw the token that ended it (end-of-text, or the last of a stop string).
         stats.completion_tokens = max_tokens if finish_reason == "length" else max(counted.tokens - 1, 0)
+        if self._lookup is not None:
+            stats.draft_steps, stats.draft_tokens = self._lookup.steps, self._lookup.proposed
+
+    # --- prompt lookup -----------------------------------------------------------------------
+    @contextlib.contextmanager
+    def _prompt_logits_off(self):
+        """With a draft model llama-cpp-python computes and copies the logits of every evaluated token
+        (logits_all), which the prompt does not need: only drafts are checked token by token. Off
+        while the prompt is evaluated, so prompt lookup leaves the first token as fast as without."""
+        llama = self._llama
+        saved = llama._logits_all
+        llama._logits_all = False if self._lookup is not None else saved
+        try:
+            yield
+        finally:
+            llama._logits_all = saved
+
+    def _prefill(self, tokens: list[int]) -> None:
+        """With prompt lookup: evaluates the prompt up to its last token here (logits off);
+        create_completion then finds it cached and evaluates only the last one, with logits."""
+        if self._lookup is None:
+            return
+        llama = self._llama
+        live = _common_prefix(llama.input_ids[: llama.n_tokens].tolist(), tokens)
+        if live >= len(tokens) - 1:
+            return
+        llama._ctx.kv_cache_seq_rm(-1, live, -1)
+        llama.n_tokens = live
+        llama.eval(tokens[live:-1])
 
     def _grammar(self, schema: dict | None):
         if schema is None:
@@ -258,6 +299,31 @@ class _TokenCounter:
         return self.generation.cancelled
 
 
+class PromptLookup:
+    """llama-cpp-python's prompt-lookup decoding, counting what it drafts for the stats.
+
+    After every sampled token it looks up the last tokens (up to 2) earlier in the prompt and the
+    answer so far, and proposes the `num_pred_tokens` that followed there; llama.cpp evaluates them in
+    one batch and keeps those the sampler would have chosen anyway, so greedy output is unchanged.
+    """
+
+    def __init__(self, num_pred_tokens: int) -> None:
+        from llama_cpp.llama_speculative import LlamaPromptLookupDecoding
+
+        self._lookup = LlamaPromptLookupDecoding(num_pred_tokens=num_pred_tokens)
+        self.num_pred_tokens = num_pred_tokens
+        self.steps = self.proposed = 0
+
+    def reset(self) -> None:
+        self.steps = self.proposed = 0
+
+    def __call__(self, input_ids, /, **kwargs):
+        draft = self._lookup(input_ids, **kwargs)
+        self.steps += 1
+        self.proposed += len(draft)
+        return draft
+
+
 def _load_llama(path: Path, **params):
     from llama_cpp import Llama
 
@@ -280,4 +346,4 @@ def build_generator(settings: "Settings") -> Generator:
 
     return LlamaGenerator(resolve_llm_model(settings), n_ctx=settings.n_ctx, n_threads=settings.threads,
                           n_threads_batch=settings.threads_batch, n_gpu_layers=settings.n_gpu_layers,
-                          prefix_states=settings.prefix_states)
+                          prefix_states=settings.prefix_states, prompt_lookup=settings.prompt_lookup)
