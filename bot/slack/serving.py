@@ -96,9 +96,12 @@ def load_models(services: "Services") -> None:
 def serve(services: "Services", *, mode: str | None = None, port: int | None = None,
           stop: threading.Event | None = None, scheduler: bool = True,
           ready: threading.Event | None = None,
-          selftest: Callable[[], "SelftestResult"] | None = None) -> None:
+          selftest: Callable[[], "SelftestResult"] | None = None,
+          shutdown_grace_s: float = SHUTDOWN_GRACE_S) -> None:
     """`vraagbaak serve`: checks, loads the models, connects, then runs until `stop` is set (or
-    SIGINT/SIGTERM, which the caller turns into `stop`).
+    SIGINT/SIGTERM, which the caller turns into `stop`). Stopping, it receives nothing more;
+    answers and template jobs being written get `shutdown_grace_s` to finish, then a template's
+    placeholder says that Vraagbaak was restarted.
 
     `selftest` (the CLI passes bot.operations.selftest.run_selftest) makes one tiny generation first, in a
     child process: a llama.cpp build that crashes on this CPU stops the start-up with advice
@@ -125,10 +128,12 @@ def serve(services: "Services", *, mode: str | None = None, port: int | None = N
     try:
         stop.wait()
     finally:
-        log.info("stopping: no new questions; finishing answers being written")
+        log.info("stopping: no new questions; finishing answers and templates being written")
         stop_receiving()
-        if not parts.replier.wait_until_idle(SHUTDOWN_GRACE_S):
+        deadline = time.monotonic() + shutdown_grace_s
+        if not parts.replier.wait_until_idle(shutdown_grace_s):
             log.warning("stopped while answers were still being written")
+        parts.template_jobs.close(deadline - time.monotonic())
         app.listener_runner.listener_executor.shutdown(wait=False)
         for close in background:
             close()
@@ -171,9 +176,13 @@ MAX_BODY_BYTES = 1_000_000
 
 
 def socket_mode_handler(app: App, app_token: str, *, arrivals: ArrivalOrder | None = None,
-                        ping_interval: float = 10) -> SocketModeHandler:
+                        ping_interval: float = 5) -> SocketModeHandler:
     """Connects through apps.connections.open on the app's own client (so SLACK_API_URL applies).
-    With `arrivals`, questions keep the order in which their envelopes came off the WebSocket."""
+    With `arrivals`, questions keep the order in which their envelopes came off the WebSocket.
+
+    `ping_interval`: the SDK notices a connection that broke without a closing handshake when no
+    pong came for four intervals, and reconnects; 5 s (the SDK's own default, Bolt's is 10) makes
+    that ~25 s instead of ~50 s (tests/slack/test_reconnect.py)."""
     if arrivals is None:
         return SocketModeHandler(app, app_token=app_token, web_client=app.client, ping_interval=ping_interval)
     return OrderedSocketModeHandler(app, app_token=app_token, web_client=app.client, arrivals=arrivals,

@@ -1,9 +1,15 @@
 """Filling a submitted template in a background thread and posting the result: a placeholder at
 once (with the queue place when the model is busy), replaced by the Block Kit result or a Dutch error.
-The result goes to the channel the form was opened in, or to the user's DM."""
+The result goes to the channel the form was opened in, or to the user's DM.
+
+Every job runs on a thread that `TemplateJobs` keeps track of. When Vraagbaak stops, a job still
+running gets the grace time to finish; after that its placeholder says that Vraagbaak was
+restarted, so nobody is left looking at "Ik maak je …" for ever. A form submitted while Vraagbaak
+is stopping is turned down with a message."""
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 from dataclasses import dataclass
@@ -25,6 +31,9 @@ log = logging.getLogger(__name__)
 
 NOT_POSTABLE = {"not_in_channel", "channel_not_found", "is_archived", "restricted_action"}
 FAILED = "Sorry, er ging iets mis bij het maken van je {title}. De beheerder kan de details in het logboek vinden."
+RESTARTED = (":warning: Vraagbaak werd herstart voordat je {title} klaar was; probeer het opnieuw "
+             "(je ingevulde formulier is niet bewaard).")
+REFUSED = ":warning: Vraagbaak wordt net herstart, dus je {title} kan ik nu niet maken. Probeer het over een minuut opnieuw."
 
 
 @dataclass(frozen=True)
@@ -41,21 +50,116 @@ class TemplateJob:
         return not self.channel or self.channel.startswith("D")
 
 
-def start_job(parts: "SlackParts", client: WebClient, job: TemplateJob) -> threading.Thread:
-    """Runs the job in its own thread (the modal was already acknowledged)."""
-    thread = threading.Thread(target=run_job, args=(parts, client, job),
-                              name=f"template-{job.template.name}", daemon=True)
-    thread.start()
-    return thread
+def start_job(parts: "SlackParts", client: WebClient, job: TemplateJob) -> threading.Thread | None:
+    """Runs the job on a tracked thread (the modal was already acknowledged); None: refused,
+    because Vraagbaak is stopping (the user was told)."""
+    return parts.template_jobs.start(parts, client, job)
 
 
-def run_job(parts: "SlackParts", client: WebClient, job: TemplateJob) -> None:
+class RunningJob:
+    """One job on its thread: its placeholder once posted; finished or given up, never both."""
+
+    def __init__(self, job: TemplateJob) -> None:
+        self.job = job
+        self.message: "Placeholder | None" = None
+        self.given_up = False
+        self.finished = False
+        self.lock = threading.Lock()
+
+    def post_placeholder(self, client: WebClient, text: str) -> "Placeholder | None":
+        with self.lock:
+            if self.given_up:
+                return None
+            self.message = Placeholder.post(client, self.job, text)
+            return self.message
+
+    def finish(self) -> bool:
+        """True: the result may replace the placeholder (the job was not given up meanwhile)."""
+        with self.lock:
+            if self.given_up:
+                return False
+            self.finished = True
+            return True
+
+    def give_up(self, client: WebClient) -> bool:
+        """At shutdown: the placeholder (or, if none was posted yet, a new message) says so."""
+        with self.lock:
+            if self.finished:
+                return False
+            self.given_up = True
+            message = self.message
+        text = RESTARTED.format(title=self.job.template.title.lower())
+        try:
+            if message is not None:
+                message.update(text=text)
+            else:
+                Placeholder.post(client, self.job, text)
+        except SlackApiError:
+            log.exception("could not tell %s that template %s was stopped", self.job.user, self.job.template.name)
+        return True
+
+
+class TemplateJobs:
+    """The template jobs in progress (thread-safe); one instance serves all listeners."""
+
+    def __init__(self) -> None:
+        self._running: dict[int, tuple[RunningJob, WebClient]] = {}
+        self._ids = itertools.count(1)
+        self._closing = False
+        self._changed = threading.Condition()
+
+    def start(self, parts: "SlackParts", client: WebClient, job: TemplateJob) -> threading.Thread | None:
+        with self._changed:
+            closing = self._closing
+            if not closing:
+                number, running = next(self._ids), RunningJob(job)
+                self._running[number] = (running, client)
+        if closing:
+            log.info("template %s from %s refused: stopping", job.template.name, job.user)
+            try:
+                Placeholder.post(client, job, REFUSED.format(title=job.template.title.lower()))
+            except SlackApiError:
+                log.exception("could not tell %s that template %s was refused", job.user, job.template.name)
+            return None
+
+        def work() -> None:
+            try:
+                run_job(parts, client, job, running)
+            finally:
+                with self._changed:
+                    self._running.pop(number, None)
+                    self._changed.notify_all()
+        thread = threading.Thread(target=work, name=f"template-{job.template.name}", daemon=True)
+        thread.start()
+        return thread
+
+    def running(self) -> int:
+        with self._changed:
+            return len(self._running)
+
+    def close(self, grace_s: float) -> int:
+        """Refuses new jobs, waits up to `grace_s` for the running ones, then gives up on the
+        rest (their placeholders say so); returns how many were given up."""
+        with self._changed:
+            self._closing = True
+            self._changed.wait_for(lambda: not self._running, timeout=max(grace_s, 0.0))
+            left = list(self._running.values())
+        given_up = sum(running.give_up(client) for running, client in left)
+        if given_up:
+            log.warning("stopped while %d template job(s) were still running; their users were told", given_up)
+        return given_up
+
+
+def run_job(parts: "SlackParts", client: WebClient, job: TemplateJob, running: RunningJob | None = None) -> None:
+    running = running or RunningJob(job)
     log.info("template %s asked by %s in %s", job.template.name, job.user, job.channel or "DM")
     title = job.template.title.lower()
     try:
-        message = Placeholder.post(client, job, f":hourglass_flowing_sand: Ik maak je {title}…")
+        message = running.post_placeholder(client, f":hourglass_flowing_sand: Ik maak je {title}…")
     except SlackApiError:
         log.exception("could not post the placeholder for template %s", job.template.name)
+        return
+    if message is None:
         return
     try:
         # The conversation the result lands in decides what may be searched (the DM, when the
@@ -64,14 +168,17 @@ def run_job(parts: "SlackParts", client: WebClient, job: TemplateJob) -> None:
         collections = parts.access.collections_for(None if in_dm else job.channel, is_dm=in_dm, user=job.user)
         result = parts.template_filler().fill(job.template, job.values, collections=collections,
                                               on_queued=message.queued)
-        message.update(text=fallback_text(result),
-                       blocks=to_blocks(result, intro=f"<@{job.user}> vroeg om deze {title}."))
+        if running.finish():
+            message.update(text=fallback_text(result),
+                           blocks=to_blocks(result, intro=f"<@{job.user}> vroeg om deze {title}."))
     except VraagbaakError as exc:
         log.warning("template %s failed: %s", job.template.name, exc)
-        message.update(text=neutralise(escape(f"Sorry, je {title} lukte niet: {exc}")))
+        if running.finish():
+            message.update(text=neutralise(escape(f"Sorry, je {title} lukte niet: {exc}")))
     except Exception:
         log.exception("template %s failed", job.template.name)
-        message.update(text=FAILED.format(title=title))
+        if running.finish():
+            message.update(text=FAILED.format(title=title))
 
 
 class Placeholder:

@@ -349,14 +349,19 @@ class FakeSlack:
         with self._changed:
             return self._socket_connections
 
-    def drop_connection(self) -> int:
+    def drop_connection(self, *, pushing: dict[str, Any] | None = None) -> int:
         """Breaks the WebSocket at once, without a closing handshake (a network fault, a Slack
-        restart); returns the connection count, for `wait_for_connection(count + 1)`."""
+        restart); returns the connection count, for `wait_for_connection(count + 1)`. `pushing`:
+        an envelope sent in the same instant, so that its acknowledgement cannot arrive (Slack
+        delivers it again, as a retry, once the app is back)."""
         count = self.connections
         if self._loop is None or self._transport is None:
             raise RuntimeError("no Socket Mode connection to drop")
+        delivery = self._delivery(pushing) if pushing is not None else None
 
         async def drop() -> None:
+            if delivery is not None:
+                await self._deliver(delivery)
             transport, self._socket, self._transport = self._transport, None, None
             if transport is not None:
                 transport.abort()  # no close frame, no FIN handshake: the app's next read fails

@@ -76,10 +76,12 @@ def user_id(number: int) -> str:
     return f"U{number:04d}LOAD"
 
 
-def ask_all(slack: FakeSlack, count: int, *, slash_every: int = 0, first_number: int = 0) -> list[Asked]:
+def ask_all(slack: FakeSlack, count: int, *, slash_every: int = 0, first_number: int = 0,
+            push: bool = True) -> list[Asked]:
     """`count` questions from `count` different users, pushed one right after the other: even
     numbers mention the bot in a channel, odd numbers send a direct message, and every
-    `slash_every`-th one (0: none) asks with `/vraag` instead."""
+    `slash_every`-th one (0: none) asks with `/vraag` instead. `push=False`: posted, not pushed
+    (the test delivers the event itself)."""
     asked: list[Asked] = []
     for number in range(first_number, first_number + count):
         user = user_id(number)
@@ -100,7 +102,8 @@ def ask_all(slack: FakeSlack, count: int, *, slash_every: int = 0, first_number:
             entry = Asked(number, user, text, "dm", channel)
         entry.event_id = payloads.new_event_id()
         entry.extra["event"] = event
-        entry.envelope_id = slack.push_event(event, event_id=entry.event_id)
+        if push:
+            entry.envelope_id = slack.push_event(event, event_id=entry.event_id)
         asked.append(entry)
     return asked
 
