@@ -41,6 +41,7 @@ class ArrivalOrder:
         self._open: set[int] = set()
         self._changed = threading.Condition()
         self._dispatching = threading.local()
+        self._handed_over: set[int] | None = None  # with an AnswerLane: tickets it was given
 
     def take(self) -> int:
         """A new ticket, later than every ticket taken before."""
@@ -58,7 +59,9 @@ class ArrivalOrder:
             yield
         finally:
             self._dispatching.arrival = None
-            if not state[1]:
+            with self._changed:  # (a ticket already released again is no longer handed over: harmless)
+                lost = self._handed_over is not None and ticket not in self._handed_over
+            if not state[1] or lost:  # no question, or one that no listener took up
                 self.release(ticket)
 
     def claim(self) -> int:
@@ -76,6 +79,8 @@ class ArrivalOrder:
             return
         with self._changed:
             self._open.discard(ticket)
+            if self._handed_over is not None:
+                self._handed_over.discard(ticket)
             self._changed.notify_all()
 
     @contextmanager
@@ -175,12 +180,15 @@ class AnswerLane:
         self._idle = 0
         self._closed = False
         self._changed = arrivals._changed  # one lock: a released ticket wakes the lane
+        arrivals._handed_over = set()
 
     def submit(self, ticket: int, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Future:
         future: Future = Future()
         with self._changed:
             if self._closed:
                 raise RuntimeError("the answer lane is shut down")
+            if self.arrivals._handed_over is not None:
+                self.arrivals._handed_over.add(ticket)
             heapq.heappush(self._waiting, (ticket, next(self._order), time.monotonic(), future,
                                            lambda: fn(*args, **kwargs)))
             if len(self._waiting) > self._idle and len(self._threads) < self.max_threads:

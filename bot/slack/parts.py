@@ -13,7 +13,7 @@ from slack_sdk import WebClient
 from bot.slack.admins import AdminCheck
 from bot.slack.arrivals import ArrivalOrder, SeenEvents
 from bot.slack.replying import Replier
-from bot.slack.templates_posting import TemplateJobs
+from bot.slack.template_jobs import TemplateJobs
 
 if TYPE_CHECKING:
     from bot.access import Access

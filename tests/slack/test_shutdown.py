@@ -17,7 +17,7 @@ from bot.feedback import FeedbackStore
 from bot.services import Services
 from bot.slack.serving import serve
 from bot.slack.templates_modal import Origin, template_modal
-from bot.slack.templates_posting import TemplateJob, TemplateJobs
+from bot.slack.template_jobs import TemplateJob, TemplateJobs
 from bot.templates.filling import TemplateFiller
 from bot.templates.library import TemplateLibrary
 from tests.fakeslack import FakeSlack, payloads
@@ -107,7 +107,8 @@ def test_a_form_submitted_while_stopping_is_turned_down(tmp_path, slack):
     jobs = TemplateJobs()
     assert jobs.close(0) == 0
     client = WebClient(token=slack.workspace.bot_token, base_url=slack.api_url)
-    assert jobs.start(None, client, TemplateJob(template, {"thema": "x"}, user=USER, channel=CHANNEL)) is None  # type: ignore[arg-type]
+    job = TemplateJob(template, {"thema": "x"}, user=USER, channel=CHANNEL)
+    assert jobs.start(client, job, lambda running: pytest.fail("a refused job ran")) is None
     refused = slack.wait_for_call("chat.postMessage").params
     assert refused["channel"] == CHANNEL
     assert "Vraagbaak wordt net herstart, dus je weekstart kan ik nu niet maken" in refused["text"]
