@@ -6,22 +6,13 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-import pytest
 from slack_sdk import WebClient
 from slack_sdk.socket_mode.builtin import SocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 
 from tests.fakeslack import FakeSlack, payloads
-
-_closing: list[threading.Thread] = []
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _clients_closed():
-    yield
-    for closer in _closing:
-        closer.join(10)
+from tests.fakeslack.test_fakeslack import _clients_closed, _closing  # noqa: F401 (the clients closed at the end)
 
 
 def connected_client(slack: FakeSlack, *, ack: Callable[[SocketModeRequest], bool]
