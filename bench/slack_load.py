@@ -37,12 +37,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.feedback import FeedbackStore  # noqa: E402
 from bot.services import Services  # noqa: E402
+from bot.slack.delivery import THINKING_TEXT  # noqa: E402
 from tests.conftest import make_settings  # noqa: E402
 from tests.fakeslack import FakeSlack  # noqa: E402
-from tests.generators import ScriptedGenerator  # noqa: E402
+from tests.generators import RecordingGenerator, ScriptedGenerator  # noqa: E402
 from tests.slack.conftest import running_bot  # noqa: E402
 from tests.slack.fakes import question_of, scripted_engine  # noqa: E402
-from tests.slack.load import Asked, answer_for, answer_mark, ask_all, home_opened, user_id, vote_click  # noqa: E402
+from tests.slack.load import Asked, answer_for, ask_all, home_opened, user_id, vote_click  # noqa: E402
 
 ADMIN = "U0ADMIN"
 
@@ -88,27 +89,32 @@ class Peak:
 
 
 def answer_times(slack: FakeSlack, asked: Asked, pushed_at: float) -> tuple[float | None, float | None]:
-    """Seconds from push to the first answer text shown, and to the finished answer."""
-    mark, first, done = answer_mark(asked.text), None, None
+    """Seconds from push to the first answer text shown (a mention: its stream starts; a DM: its
+    placeholder first shows answer text), and to the finished answer (the message with blocks)."""
+    first = done = None
+    stream_ts: set[str] = set()
     for call in list(slack.calls):
         params = call.params
         if params.get("channel") != asked.channel:
             continue
-        if asked.kind == "mention" and call.method == "chat.startStream" and params.get("thread_ts") == asked.thread_ts:
-            first = first or call.at
-        text = str(params.get("text", "") or params.get("markdown_text", ""))
-        if call.method in ("chat.update", "chat.postMessage") and "vakantiedagen" in text and (
-                asked.kind == "dm" or params.get("thread_ts") == asked.thread_ts or call.method == "chat.update"):
-            if asked.kind == "dm":
+        if asked.kind == "mention":
+            if call.method == "chat.startStream" and params.get("thread_ts") == asked.thread_ts:
                 first = first or call.at
-            if params.get("blocks") and mark in text:
-                done = done or call.at
+                stream_ts.add(str(call.response.get("ts")))
+            mine = params.get("thread_ts") == asked.thread_ts or params.get("ts") in stream_ts
+        else:
+            mine = call.method in ("chat.update", "chat.postMessage")
+            text = str(params.get("text", ""))
+            if mine and text and THINKING_TEXT not in text and "in de rij" not in text:
+                first = first or call.at
+        if mine and call.method in ("chat.update", "chat.postMessage") and params.get("blocks"):
+            done = done or call.at
     return (round(first - pushed_at, 3) if first else None, round(done - pushed_at, 3) if done else None)
 
 
 def build_generator(args: argparse.Namespace, settings):
     if args.real_model:
-        return Services(settings).generator
+        return RecordingGenerator(Services(settings).generator)  # records the order the model got them
     words = " ".join(["verlof"] * max(args.words - 8, 0))
     generator = ScriptedGenerator(piece_delay_s=args.token_delay)
     generator.reply = lambda messages: answer_for(question_of(messages)).replace(" [1].", f" {words} [1].")
@@ -131,6 +137,7 @@ def run(args: argparse.Namespace) -> dict:
             bot = stack.enter_context(running_bot(slack, services, update_interval_s=1.0,
                                                   quick_threads=args.quick_threads, answer_threads=args.answer_threads))
             bot.parts.status()  # opens the index once, as `serve` has before the first question
+            engine.warm_up()  # the instructions into the model's cache, as `serve` does
             rss_before, threads_before = rss_mib(), threading.active_count()
             peak = stack.enter_context(Peak())
             started = time.monotonic()
@@ -142,7 +149,9 @@ def run(args: argparse.Namespace) -> dict:
             pushed_s = time.monotonic() - started
             slack.wait_for_response(status_url, timeout=120)
             slack.wait_for_response(vote_url, timeout=120)
-            slack.wait_until(lambda: all(q.answers(slack) for q in asked) or None, args.timeout, "every answer")
+            marked = not args.real_model  # the real model does not write the scripted answers' marks
+            slack.wait_until(lambda: all(q.answers(slack, marked=marked) for q in asked) or None, args.timeout,
+                             "every answer")
             wall_s = time.monotonic() - started
             peak_rss, peak_threads = peak.rss, peak.threads
         rss_after, threads_after = rss_mib(), threading.active_count()
@@ -153,7 +162,7 @@ def run(args: argparse.Namespace) -> dict:
             first, total = answer_times(slack, question, deliveries[question.envelope_id].sent_at or started)
             per_position.append({"position": question.number + 1, "kind": question.kind,
                                  "first_token_s": first, "total_s": total})
-        counts = [len(q.answers(slack)) for q in asked]
+        counts = [len(q.answers(slack, marked=marked)) for q in asked]
         model_order = [question_of(r.messages).removeprefix("Vraag: ") for r in getattr(generator, "requests", [])]
         return {
             "users": args.users,

@@ -51,14 +51,14 @@ class Asked:
             return [m for m in mine if m.get("thread_ts") == self.thread_ts]
         return [m for m in mine if not m.get("thread_ts")]
 
-    def answers(self, slack: FakeSlack) -> list[str]:
-        """Answers to this question that Slack shows (one, when all is well)."""
+    def answers(self, slack: FakeSlack, *, marked: bool = True) -> list[str]:
+        """Answers to this question that Slack shows (one, when all is well); `marked=False`: any
+        finished answer there, also one the scripted model did not write."""
+        mark = answer_mark(self.text) if marked else ""
         if self.kind == "slash":
             return [r.body.get("text", "") for r in slack.responses
-                    if r.url == self.response_url and answer_mark(self.text) in r.body.get("text", "")
-                    and r.body.get("blocks")]
-        return [m.get("text", "") for m in self.bot_messages(slack)
-                if answer_mark(self.text) in m.get("text", "") and m.get("blocks")]
+                    if r.url == self.response_url and mark in r.body.get("text", "") and r.body.get("blocks")]
+        return [m.get("text", "") for m in self.bot_messages(slack) if mark in m.get("text", "") and m.get("blocks")]
 
     def queue_notices(self, slack: FakeSlack) -> list[str]:
         """Every text shown for this question that tells its place in the line."""
