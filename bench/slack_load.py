@@ -163,7 +163,8 @@ def run(args: argparse.Namespace) -> dict:
             per_position.append({"position": question.number + 1, "kind": question.kind,
                                  "first_token_s": first, "total_s": total})
         counts = [len(q.answers(slack, marked=marked)) for q in asked]
-        model_order = [question_of(r.messages).removeprefix("Vraag: ") for r in getattr(generator, "requests", [])]
+        model_order = [question_of(r.messages).removeprefix("Vraag: ") for r in getattr(generator, "requests", [])
+                       if not r.background]  # not the warm-up
         return {
             "users": args.users,
             "model": "real:" + getattr(generator, "model_name", "?") if args.real_model else
