@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 
 SLACK_API_URL = "https://slack.com/api/"
 # Bolt's listener threads, in two lanes (bot.slack.arrivals.ListenerPool). An answer holds its thread
-# until the model has written it (a parked thread costs ~50 KiB; bench/slack_load.py measures it);
+# until the model has written it (~150 KiB of memory per waiting answer, bench/slack_load.py);
 # beyond ANSWER_THREADS answers wait in line without a thread, and acknowledging commands, clicks
 # and forms never waits for an answer.
 QUICK_THREADS = 16
