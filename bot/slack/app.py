@@ -8,7 +8,7 @@ Listener modules (one per event, named after it) each have `register(app, parts)
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
+import re
 from typing import TYPE_CHECKING, Any, Callable
 
 from slack_bolt import App, BoltContext
@@ -21,8 +21,9 @@ from bot.access import Access
 from bot.settings import Settings
 from bot.slack import listeners
 from bot.slack.admins import AdminCheck
-from bot.slack.arrivals import ArrivalOrder, SeenEvents
-from bot.slack.conversation import is_question_event
+from bot.slack.arrivals import ArrivalOrder, ListenerPool, SeenEvents
+from bot.slack.conversation import is_question_event, plain_text
+from bot.slack.delivery import THINKING_TEXT
 from bot.slack.listeners.vraag_command import COMMAND as VRAAG_COMMAND
 from bot.slack.parts import SlackParts
 from bot.slack.replying import Replier
@@ -34,7 +35,12 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SLACK_API_URL = "https://slack.com/api/"
-LISTENER_THREADS = 64  # answers wait for the model in their listener thread; clicks must not queue behind them
+# Bolt's listener threads, in two lanes (bot.slack.arrivals.ListenerPool). An answer holds its thread
+# until the model has written it (~150 KiB of memory per waiting answer, bench/slack_load.py);
+# beyond ANSWER_THREADS answers wait in line without a thread, and acknowledging commands, clicks
+# and forms never waits for an answer.
+QUICK_THREADS = 16
+ANSWER_THREADS = 128
 QUESTION_COMMANDS = {VRAAG_COMMAND}
 
 
@@ -55,14 +61,14 @@ def build_client(settings: Settings, *, timeout_s: int = 30) -> WebClient:
     )
 
 
-def build_app(settings: Settings, *, client: WebClient | None = None) -> App:
+def build_app(settings: Settings, *, client: WebClient | None = None, quick_threads: int = QUICK_THREADS,
+              answer_threads: int = ANSWER_THREADS) -> App:
     """A Bolt app for this workspace; calls auth.test once, so a wrong token fails here."""
     return App(
         client=client or build_client(settings),
         signing_secret=settings.slack_signing_secret,  # "" (Socket Mode): Bolt must not read the env itself
         logger=logging.getLogger("bot.slack.bolt"),
-        listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS,
-                                             thread_name_prefix="slack-listener"),
+        listener_executor=ListenerPool(quick_threads=quick_threads, answer_threads=answer_threads),
     )
 
 
@@ -70,7 +76,9 @@ def register(app: App, services: "Services", *, update_interval_s: float = 1.0) 
     """Wires every listener; returns the parts they share (tests look inside)."""
     from bot.operations.status import gather_status
 
-    settings, arrivals = services.settings, ArrivalOrder()
+    pool = app.listener_runner.listener_executor
+    pool = pool if isinstance(pool, ListenerPool) else None
+    settings, arrivals = services.settings, pool.arrivals if pool is not None else ArrivalOrder()
     access = Access.from_settings(settings, members_of=UserGroups(app.client).members)
     parts = SlackParts(
         settings=settings,
@@ -86,36 +94,52 @@ def register(app: App, services: "Services", *, update_interval_s: float = 1.0) 
         seen=SeenEvents(),
         admins=AdminCheck(settings.admin_user_ids),
     )
-    app.middleware(first_delivery_in_order(parts))
+    app.middleware(first_delivery_in_order(parts, pool))
     listeners.register(app, parts)
+    app.event(re.compile(".*"))(acknowledge_unhandled)  # last: only events no listener took
     app.error(_log_error)
     return parts
 
 
-def is_question_request(body: dict[str, Any]) -> bool:
+def is_question_request(body: dict[str, Any], bot_user_id: str | None = None) -> bool:
     """An @mention, a direct message or a `/vraag` with text: something that will ask the model."""
     if body.get("type") == "event_callback":
         event = body.get("event") or {}
         is_dm = event.get("type") == "message" and event.get("channel_type") == "im"
         return (event.get("type") == "app_mention" or is_dm) and is_question_event(event)
-    return body.get("command") in QUESTION_COMMANDS and bool(str(body.get("text", "")).strip())
+    return (body.get("command") in QUESTION_COMMANDS
+            and bool(plain_text(str(body.get("text", "")), bot_user_id=bot_user_id)))
 
 
-def first_delivery_in_order(parts: SlackParts) -> Callable[..., BoltResponse | None]:
-    """Global middleware: a retried event is acknowledged and dropped; a question gets its ticket."""
+def first_delivery_in_order(parts: SlackParts, pool: ListenerPool | None = None) -> Callable[..., BoltResponse | None]:
+    """Global middleware: a retried event is acknowledged and dropped; a question gets its ticket
+    and goes to the answers' lane. A `/vraag` question is acknowledged here, so that its
+    acknowledgement never waits for a thread in that lane."""
 
     def middleware(body: dict[str, Any], context: BoltContext, next: Callable[[], None],
                    ack: Callable[..., BoltResponse]) -> BoltResponse | None:
+        if pool is not None:
+            pool.route(None)
         event_id = body.get("event_id")
         if event_id and not parts.seen.first_time(str(event_id)):
             log.info("event %s delivered again; it is already being answered", event_id)
             return ack()
-        if is_question_request(body):
-            context["arrival_ticket"] = parts.arrivals.take()
+        if is_question_request(body, context.bot_user_id):
+            ticket = context["arrival_ticket"] = parts.arrivals.claim()
+            if body.get("command"):
+                ack(text=THINKING_TEXT, response_type="ephemeral")
+            if pool is not None:
+                pool.route(ticket)
         next()
         return None
 
     return middleware
+
+
+def acknowledge_unhandled(event: dict[str, Any]) -> None:
+    """An event the manifest subscribes to but no listener handles: acknowledged (Bolt does that
+    before a listener runs), so Slack does not deliver it again."""
+    log.debug("event %s acknowledged, not handled", event.get("type"))
 
 
 def _log_error(error: Exception, body: dict[str, Any]) -> None:

@@ -13,6 +13,7 @@ from slack_sdk import WebClient
 from bot.slack.admins import AdminCheck
 from bot.slack.arrivals import ArrivalOrder, SeenEvents
 from bot.slack.replying import Replier
+from bot.slack.template_jobs import TemplateJobs
 
 if TYPE_CHECKING:
     from bot.access import Access
@@ -64,6 +65,7 @@ class SlackParts:
     seen: SeenEvents
     admins: AdminCheck
     subcommands: dict[str, Subcommand] = field(default_factory=dict)
+    template_jobs: TemplateJobs = field(default_factory=TemplateJobs)  # tracked, for the shutdown
 
     def add_subcommand(self, subcommand: Subcommand) -> None:
         self.subcommands[subcommand.name] = subcommand

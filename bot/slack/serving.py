@@ -10,18 +10,21 @@ import logging
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any, Callable
 from urllib.parse import urlsplit
 
 from slack_bolt import App, BoltRequest
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.error import BoltError
 from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.socket_mode.builtin import SocketModeClient
+from slack_sdk.socket_mode.request import SocketModeRequest
 
 from bot.errors import VraagbaakError
 from bot.operations.metrics import start_metrics_server
 from bot.settings import Settings
 from bot.slack.app import api_url, build_app, register
+from bot.slack.arrivals import ArrivalOrder
 
 if TYPE_CHECKING:
     from bot.operations.selftest import SelftestResult
@@ -93,9 +96,12 @@ def load_models(services: "Services") -> None:
 def serve(services: "Services", *, mode: str | None = None, port: int | None = None,
           stop: threading.Event | None = None, scheduler: bool = True,
           ready: threading.Event | None = None,
-          selftest: Callable[[], "SelftestResult"] | None = None) -> None:
+          selftest: Callable[[], "SelftestResult"] | None = None,
+          shutdown_grace_s: float = SHUTDOWN_GRACE_S) -> None:
     """`vraagbaak serve`: checks, loads the models, connects, then runs until `stop` is set (or
-    SIGINT/SIGTERM, which the caller turns into `stop`).
+    SIGINT/SIGTERM, which the caller turns into `stop`). Stopping, it receives nothing more;
+    answers and template jobs being written get `shutdown_grace_s` to finish, then a template's
+    placeholder says that Vraagbaak was restarted.
 
     `selftest` (the CLI passes bot.operations.selftest.run_selftest) makes one tiny generation first, in a
     child process: a llama.cpp build that crashes on this CPU stops the start-up with advice
@@ -115,17 +121,20 @@ def serve(services: "Services", *, mode: str | None = None, port: int | None = N
     parts = register(app, services)
     stop = stop or threading.Event()
     background = _start_background(services, app, enabled=scheduler)
-    stop_receiving = _start_runner(app, settings, mode, port)
+    stop_receiving = _start_runner(app, settings, mode, port, parts.arrivals)
     log.info("Vraagbaak is connected to Slack (%s mode)", mode)
     if ready is not None:
         ready.set()
     try:
         stop.wait()
     finally:
-        log.info("stopping: no new questions; finishing answers being written")
+        log.info("stopping: no new questions; finishing answers and templates being written")
         stop_receiving()
-        if not parts.replier.wait_until_idle(SHUTDOWN_GRACE_S):
+        deadline = time.monotonic() + shutdown_grace_s
+        if not parts.replier.wait_until_idle(shutdown_grace_s):
             log.warning("stopped while answers were still being written")
+        parts.template_jobs.close(deadline - time.monotonic())
+        app.listener_runner.listener_executor.shutdown(wait=False)
         for close in background:
             close()
         services.reindexer.close(REINDEX_GRACE_S)  # a run in progress finishes, or stops uncommitted
@@ -133,10 +142,11 @@ def serve(services: "Services", *, mode: str | None = None, port: int | None = N
             metrics_server.close()
 
 
-def _start_runner(app: App, settings: Settings, mode: str, port: int | None) -> Callable[[], None]:
+def _start_runner(app: App, settings: Settings, mode: str, port: int | None,
+                  arrivals: ArrivalOrder | None = None) -> Callable[[], None]:
     """Starts receiving from Slack; returns how to stop it."""
     if mode == "socket":
-        handler = socket_mode_handler(app, settings.slack_app_token)
+        handler = socket_mode_handler(app, settings.slack_app_token, arrivals=arrivals)
         try:
             handler.connect()
         except (SlackApiError, SlackClientError, OSError) as exc:
@@ -164,9 +174,56 @@ HEALTH_PATH = "/health"
 MAX_BODY_BYTES = 1_000_000
 
 
-def socket_mode_handler(app: App, app_token: str) -> SocketModeHandler:
-    """Connects through apps.connections.open on the app's own client (so SLACK_API_URL applies)."""
-    return SocketModeHandler(app, app_token=app_token, web_client=app.client)
+def socket_mode_handler(app: App, app_token: str, *, arrivals: ArrivalOrder | None = None,
+                        ping_interval: float = 5) -> SocketModeHandler:
+    """Connects through apps.connections.open on the app's own client (so SLACK_API_URL applies).
+    With `arrivals`, questions keep the order in which their envelopes came off the WebSocket.
+
+    `ping_interval`: the SDK notices a connection that broke without a closing handshake when no
+    pong came for four intervals, and reconnects: about five intervals after the break (measured
+    with tests/slack/test_reconnect.py: 1 s → ~5 s, Bolt's default 10 s → ~50 s). 5 s is the SDK's
+    own default; Slack holds and redelivers what it could not deliver meanwhile."""
+    if arrivals is None:
+        return SocketModeHandler(app, app_token=app_token, web_client=app.client, ping_interval=ping_interval)
+    return OrderedSocketModeHandler(app, app_token=app_token, web_client=app.client, arrivals=arrivals,
+                                    ping_interval=ping_interval)
+
+
+class OrderedSocketModeHandler(SocketModeHandler):
+    """Bolt's Socket Mode adapter, each envelope ticketed (bot.slack.arrivals) as its frame is read
+    off the WebSocket: one thread reads them, in Slack's order, and the SDK's message workers that
+    dispatch them in parallel cannot swap two questions any more."""
+
+    def __init__(self, app: App, *, arrivals: ArrivalOrder, **kwargs: Any) -> None:
+        super().__init__(app, **kwargs)
+        self.arrivals = arrivals
+        self._tickets: dict[str, int] = {}
+        self._dispatched_first: set[str] = set()
+        self._lock = threading.Lock()
+        self.client.on_message_listeners.append(self._received)
+
+    def _received(self, raw: str) -> None:
+        """Runs in the reading thread, just after the SDK queued the frame for its workers."""
+        try:
+            envelope_id = json.loads(raw).get("envelope_id") if raw.startswith("{") else None
+        except ValueError:
+            return
+        if not envelope_id:
+            return
+        with self._lock:
+            if envelope_id in self._dispatched_first:  # a worker was quicker and took the ticket,
+                self._dispatched_first.discard(envelope_id)  # still before any later envelope's
+                return
+            self._tickets[envelope_id] = self.arrivals.take()
+
+    def handle(self, client: SocketModeClient, req: SocketModeRequest) -> None:  # type: ignore[override]
+        with self._lock:
+            ticket = self._tickets.pop(req.envelope_id, None)
+            if ticket is None:
+                ticket = self.arrivals.take()
+                self._dispatched_first.add(req.envelope_id)
+        with self.arrivals.dispatching(ticket):
+            super().handle(client, req)
 
 
 def close_quietly(handler: SocketModeHandler) -> None:

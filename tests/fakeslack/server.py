@@ -3,6 +3,15 @@
 Everything the bot sends is recorded (API calls with their parameters and headers, Socket Mode
 acknowledgements, posts to response URLs) and can be waited for with a timeout, so tests wait on
 events instead of sleeping.
+
+Socket Mode delivers as Slack does: every envelope pushed is a `Delivery` with the time it went out
+and the time its acknowledgement came back. An Events API envelope not acknowledged within
+`ack_timeout_s` (Slack: 3 s) is delivered again, as a new envelope with the same event, with
+`retry_attempt` 1, 2, 3 and `retry_reason` "timeout", at most `len(retry_delays_s)` times (Slack: three
+retries: at once, after a minute, after five minutes), on whatever connection is open then (after
+a dropped connection: the next one). Slash commands and interactivity are never retried: Slack shows
+the user an error instead (`Delivery.late`). `drop_connection()` breaks the WebSocket without a
+closing handshake, as a network fault does.
 """
 
 from __future__ import annotations
@@ -48,6 +57,30 @@ class Ack:
     at: float = field(default_factory=time.monotonic)
 
 
+@dataclass
+class Delivery:
+    """One envelope sent over Socket Mode: when it went out and when (if) it was acknowledged."""
+
+    envelope_id: str
+    kind: str  # events_api, slash_commands, interactive
+    event_id: str | None  # Events API: the same for every retry of one event
+    attempt: int  # 0: the first delivery; n: the n-th retry
+    envelope: dict[str, Any]
+    sent_at: float | None = None  # monotonic; None while waiting for a connection
+    acked_at: float | None = None
+
+    @property
+    def ack_s(self) -> float | None:
+        """Seconds from push to acknowledgement (None: not acknowledged)."""
+        if self.sent_at is None or self.acked_at is None:
+            return None
+        return self.acked_at - self.sent_at
+
+
+ACK_TIMEOUT_S = 3.0  # Slack's deadline for acknowledging an envelope
+RETRY_DELAYS_S = (0.0, 60.0, 300.0)  # Events API retries after a missed deadline: at once, 1 min, 5 min
+
+
 @dataclass(frozen=True)
 class ResponseUrlPost:
     """A POST to a response_url (how `respond()` answers slash commands and button clicks)."""
@@ -61,7 +94,8 @@ class FakeSlack:
     """Start with `with FakeSlack() as slack:`; point the app at `slack.api_url`."""
 
     def __init__(self, *, bot_token: str = "xoxb-fake-bot-token", app_token: str = "xapp-fake-app-token",
-                 bot_user_id: str = "UBOT", bot_id: str = "BBOT") -> None:
+                 bot_user_id: str = "UBOT", bot_id: str = "BBOT", ack_timeout_s: float = ACK_TIMEOUT_S,
+                 retry_delays_s: tuple[float, ...] = RETRY_DELAYS_S) -> None:
         self.workspace = Workspace(bot_token=bot_token, app_token=app_token,
                                    bot_user_id=bot_user_id, bot_id=bot_id)
         self.workspace.socket_url = self._new_socket_url
@@ -69,11 +103,17 @@ class FakeSlack:
         self.acks: list[Ack] = []
         self.responses: list[ResponseUrlPost] = []
         self.sent_envelopes: list[dict[str, Any]] = []
+        self.deliveries: list[Delivery] = []
+        self.ack_timeout_s = ack_timeout_s
+        self.retry_delays_s = tuple(retry_delays_s)
+        self._by_envelope: dict[str, Delivery] = {}
+        self._unsent: list[Delivery] = []  # pushed while no connection was open
         self._changed = threading.Condition()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._runner: web.AppRunner | None = None
         self._socket: web.WebSocketResponse | None = None
+        self._transport: asyncio.BaseTransport | None = None
         self._socket_connections = 0
         self._response_ids = itertools.count(1)
         self.port = 0
@@ -169,18 +209,23 @@ class FakeSlack:
     async def _websocket(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse(autoping=True)
         await ws.prepare(request)
-        old, self._socket = self._socket, ws
+        old, self._socket, self._transport = self._socket, ws, request.transport
         if old is not None and not old.closed:
             await old.close()
         await ws.send_str(json.dumps(payloads.hello(self.workspace.app_id)))
         with self._changed:
             self._socket_connections += 1
             self._changed.notify_all()
-        async for msg in ws:
-            if msg.type == WSMsgType.TEXT:
-                data = json.loads(msg.data)
-                if "envelope_id" in data:
-                    self._record(self.acks, Ack(data["envelope_id"], data.get("payload")))
+        for delivery in self._take_unsent():  # what Slack held while the app was away
+            await self._deliver(delivery)
+        try:
+            async for msg in ws:
+                if msg.type == WSMsgType.TEXT:
+                    data = json.loads(msg.data)
+                    if "envelope_id" in data:
+                        self._acknowledged(Ack(data["envelope_id"], data.get("payload")))
+        except (ConnectionError, asyncio.CancelledError):
+            pass
         return ws
 
     def wait_for_connection(self, count: int = 1, timeout: float = 15.0) -> None:
@@ -188,13 +233,93 @@ class FakeSlack:
         self.wait_until(lambda: self._socket_connections >= count or None, timeout, "Socket Mode connection")
 
     def send_envelope(self, envelope: dict[str, Any]) -> str:
-        """Pushes one envelope to the connected app; returns its envelope_id."""
+        """Pushes one envelope to the connected app; returns its envelope_id. An Events API envelope
+        the app does not acknowledge in time is delivered again (see the module's docstring)."""
         if self._loop is None or self._socket is None or self._socket.closed:
             raise RuntimeError("no Socket Mode connection to push to")
-        text = json.dumps(envelope)
-        asyncio.run_coroutine_threadsafe(self._socket.send_str(text), self._loop).result(5)
-        self.sent_envelopes.append(envelope)
-        return str(envelope["envelope_id"])
+        delivery = self._delivery(envelope)
+        asyncio.run_coroutine_threadsafe(self._deliver(delivery), self._loop).result(5)
+        return delivery.envelope_id
+
+    def _delivery(self, envelope: dict[str, Any]) -> Delivery:
+        payload = envelope.get("payload") or {}
+        delivery = Delivery(str(envelope["envelope_id"]), str(envelope.get("type")),
+                            payload.get("event_id") if envelope.get("type") == "events_api" else None,
+                            int(envelope.get("retry_attempt") or 0), envelope)
+        with self._changed:
+            self.deliveries.append(delivery)
+            self._by_envelope[delivery.envelope_id] = delivery
+        return delivery
+
+    async def _deliver(self, delivery: Delivery) -> None:
+        """Sends on the open connection (or keeps it for the next one) and arms the ack deadline."""
+        socket = self._socket
+        if socket is None or socket.closed:
+            with self._changed:
+                self._unsent.append(delivery)
+            return
+        with self._changed:
+            delivery.sent_at = time.monotonic()
+            self.sent_envelopes.append(delivery.envelope)
+            self._changed.notify_all()
+        try:
+            await socket.send_str(json.dumps(delivery.envelope))
+        except (ConnectionError, RuntimeError):  # the connection broke under us: Slack keeps it
+            with self._changed:
+                delivery.sent_at = None
+                self._unsent.append(delivery)
+            return
+        assert self._loop is not None
+        self._loop.call_later(self.ack_timeout_s, self._deadline_passed, delivery)
+
+    def _take_unsent(self) -> list[Delivery]:
+        with self._changed:
+            unsent, self._unsent = self._unsent, []
+        return unsent
+
+    def _acknowledged(self, ack: Ack) -> None:
+        with self._changed:
+            delivery = self._by_envelope.get(ack.envelope_id)
+            if delivery is not None and delivery.acked_at is None:
+                delivery.acked_at = ack.at
+            self.acks.append(ack)
+            self._changed.notify_all()
+
+    def _deadline_passed(self, delivery: Delivery) -> None:
+        """Slack retries an unacknowledged Events API envelope; commands and clicks it does not."""
+        if delivery.acked_at is not None or delivery.kind != "events_api":
+            return
+        if self._loop is None or delivery.attempt >= len(self.retry_delays_s):
+            return
+        retry = dict(delivery.envelope, envelope_id=str(uuid.uuid4()), retry_attempt=delivery.attempt + 1,
+                     retry_reason="timeout")
+        again = self._delivery(retry)
+        self._loop.call_later(self.retry_delays_s[delivery.attempt],
+                              lambda: asyncio.ensure_future(self._deliver(again)))
+
+    # --- deliveries, for tests and benchmarks ----------------------------------------------------------
+
+    def deliveries_of(self, event_id: str) -> list[Delivery]:
+        """Every delivery of one Events API event (the first and its retries)."""
+        with self._changed:
+            return [d for d in self.deliveries if d.event_id == event_id]
+
+    def ack_latencies(self) -> dict[str, float | None]:
+        """Seconds from push to acknowledgement per envelope id (None: never acknowledged)."""
+        with self._changed:
+            return {d.envelope_id: d.ack_s for d in self.deliveries if d.sent_at is not None}
+
+    def late_deliveries(self, limit_s: float = ACK_TIMEOUT_S) -> list[Delivery]:
+        """Envelopes sent but not acknowledged within `limit_s` (retried, or an error for the user)."""
+        with self._changed:
+            return [d for d in self.deliveries if d.sent_at is not None
+                    and (d.ack_s is None or d.ack_s > limit_s)]
+
+    def wait_for_acks(self, envelope_ids: list[str], timeout: float = 10.0) -> None:
+        """Until every one of these envelopes was acknowledged."""
+        wanted = set(envelope_ids)
+        self.wait_until(lambda: wanted <= {a.envelope_id for a in self.acks} or None, timeout,
+                        f"acks of {len(wanted)} envelopes")
 
     def push_event(self, event: dict[str, Any], *, event_id: str | None = None,
                    retry_attempt: int | None = None, retry_reason: str = "") -> str:
@@ -217,6 +342,31 @@ class FakeSlack:
         if self._socket is not None and self._loop is not None:
             text = json.dumps(payloads.disconnect(reason))
             asyncio.run_coroutine_threadsafe(self._socket.send_str(text), self._loop).result(5)
+
+    @property
+    def connections(self) -> int:
+        """How many Socket Mode connections the app has opened so far."""
+        with self._changed:
+            return self._socket_connections
+
+    def drop_connection(self, *, pushing: dict[str, Any] | None = None) -> int:
+        """Breaks the WebSocket at once, without a closing handshake (a network fault, a Slack
+        restart); returns the connection count, for `wait_for_connection(count + 1)`. `pushing`:
+        an envelope sent in the same instant, so that its acknowledgement cannot arrive (Slack
+        delivers it again, as a retry, once the app is back)."""
+        count = self.connections
+        if self._loop is None or self._transport is None:
+            raise RuntimeError("no Socket Mode connection to drop")
+        delivery = self._delivery(pushing) if pushing is not None else None
+
+        async def drop() -> None:
+            if delivery is not None:
+                await self._deliver(delivery)
+            transport, self._socket, self._transport = self._transport, None, None
+            if transport is not None:
+                transport.abort()  # no close frame, no FIN handshake: the app's next read fails
+        asyncio.run_coroutine_threadsafe(drop(), self._loop).result(5)
+        return count
 
     # --- conversation helpers -----------------------------------------------------------------------
 

@@ -48,10 +48,11 @@ def bot_settings(tmp_path: Path, slack: FakeSlack, **overrides: Any) -> Settings
 
 
 @contextlib.contextmanager
-def running_bot(slack: FakeSlack, services: Services, *, mode: str = "socket",
-                update_interval_s: float = 0.05) -> Iterator[RunningBot | tuple[RunningBot, SlackHttpServer]]:
-    """The app as `vraagbaak serve` runs it, in Socket Mode (default) or HTTP mode."""
-    app = build_app(services.settings)
+def running_bot(slack: FakeSlack, services: Services, *, mode: str = "socket", update_interval_s: float = 0.05,
+                **app_options: Any) -> Iterator[RunningBot | tuple[RunningBot, SlackHttpServer]]:
+    """The app as `vraagbaak serve` runs it, in Socket Mode (default) or HTTP mode; `app_options`
+    go to build_app (e.g. quick_threads, answer_threads)."""
+    app = build_app(services.settings, **app_options)
     parts = register(app, services, update_interval_s=update_interval_s)
     bot = RunningBot(slack, parts, services)
     if mode == "http":
@@ -61,14 +62,16 @@ def running_bot(slack: FakeSlack, services: Services, *, mode: str = "socket",
         finally:
             parts.replier.wait_until_idle(10)
             server.shutdown()
+            app.listener_runner.listener_executor.shutdown(wait=False)
         return
-    handler = socket_mode_handler(app, services.settings.slack_app_token)
+    handler = socket_mode_handler(app, services.settings.slack_app_token, arrivals=parts.arrivals, ping_interval=1)
     handler.connect()
     try:
         slack.wait_for_connection()
         yield bot
     finally:
         parts.replier.wait_until_idle(10)
+        app.listener_runner.listener_executor.shutdown(wait=False)
         # The SDK's close() takes ~3 s (its reader threads poll with 1 s timeouts); nothing
         # depends on it finishing, so the test does not wait for it.
         closer = threading.Thread(target=close_quietly, args=(handler,), name="close-socket-mode", daemon=True)

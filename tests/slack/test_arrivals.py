@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
-from bot.slack.arrivals import ArrivalOrder, SeenEvents
+from bot.slack.arrivals import ArrivalOrder, ListenerPool, SeenEvents
 from bot.slack.conversation import plain_text
 
 
@@ -56,3 +56,44 @@ def test_seen_events_are_bounded():
 def test_plain_text_of_slack_markup():
     text = "<@UBOT> wat is <https://x.nl|de site> van <#C1|hr> &amp; <@U2|bob>? <!here>"
     assert plain_text(text, bot_user_id="UBOT") == "wat is de site van #hr & @bob? @here"
+
+
+def test_a_ticket_is_given_back_when_its_dispatch_ends_unless_a_question_claimed_it():
+    order = ArrivalOrder(max_wait_s=600)
+    pool = ListenerPool(quick_threads=1, answer_threads=1, arrivals=order)
+    no_question, question, lost_question = order.take(), order.take(), order.take()
+    with order.dispatching(no_question):
+        pass
+    with order.dispatching(question):
+        assert order.claim() == question
+        pool.answers.submit(question, lambda: None)
+    with order.dispatching(lost_question):
+        assert order.claim() == lost_question  # claimed, but no listener took it up
+    assert order.blocking(order.take(), started=set()) == [question]  # only the real question holds later ones up
+    pool.shutdown(wait=True)
+
+
+def test_the_answer_lane_runs_in_ticket_order_and_waits_for_a_question_still_being_dispatched():
+    order = ArrivalOrder(max_wait_s=600)
+    pool = ListenerPool(quick_threads=1, answer_threads=1, arrivals=order)
+    first, second, third = order.take(), order.take(), order.take()
+    started: list[int] = []
+    gate = threading.Event()
+
+    def answer(ticket: int) -> None:
+        started.append(ticket)
+        order.release(ticket)
+        gate.wait(30)
+    pool.route(third)
+    done_third = pool.submit(answer, third)  # arrives first, but two tickets are still being dispatched
+    pool.route(second)
+    done_second = pool.submit(answer, second)
+    assert started == [], "nothing starts while an earlier question may still come"
+    order.release(first)  # not a question after all
+    gate.set()
+    done_second.result(10), done_third.result(10)
+    assert started == [second, third]
+    pool.route(None)
+    assert pool.submit(lambda: "snel").result(10) == "snel"  # the quick lane
+    pool.shutdown(wait=True)
+    assert pool.answers.threads() == 1
