@@ -15,7 +15,7 @@ from bot.answering.citations import CitationRenumbering, resolve_citations
 from bot.answering.generation import Generation, GenerationRequest, Generator
 from bot.answering.guards import AnswerGuard, GuardStop
 from bot.answering.language import detect_language
-from bot.answering.prompts import ANSWER_STOPS, NOT_FOUND, Passage, build_messages, pack_passages, passage_header
+from bot.answering.prompts import ANSWER_STOPS, NOT_FOUND, Passage, build_messages, pack_passages, passage_block
 from bot.answering.relevance import AbstainPolicy, Verdict, default_min_relevance
 from bot.answering.selection import SentenceSelector
 
@@ -292,7 +292,7 @@ class AnswerEngine:
         if self.selector is None or not hits:
             return pack_passages(hits, count, budget), None
         selection = self.selector.select(query, hits, count_tokens=count, budget=budget,
-                                         header=lambda hit: passage_header(9, hit, path=False),
+                                         block=lambda hit, text: passage_block(9, hit, text),
                                          vocabulary=vocabulary)
         passages = pack_passages([e.hit for e in selection.excerpts], count, budget,
                                  texts=[e.text for e in selection.excerpts])

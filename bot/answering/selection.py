@@ -20,8 +20,8 @@ chunks carry a lot the question does not ask about; this module cuts them to the
    that starts with a referring word ("Dit", "Daarnaast"), a list's lead-in line, a table's header
    row. A lead-in that is taken brings its list items while they fit. The best segment of the best
    hit is always kept: retrieval's own first choice is right most often (bench/README.md).
-5. The preview is the best kept segment of the best hit (with its lead-in, or a table row as
-   "column: value"), and the next sentence when it is short.
+5. The preview is the kept segment of the best hit's document that holds most of the question's words itself
+   (with its lead-in, or a table row as "column: value"), and the next sentence when it is short.
 6. Excerpts keep the hits' order (the passage numbers [1], [2], … and their sources follow the
    retrieval), and inside an excerpt the segments keep the document's order, "…" marking a gap.
 """
@@ -59,6 +59,7 @@ PREVIEW_CHARS = 320  # at most this much text in a preview
 _SHORT_PREVIEW = 90  # a best sentence shorter than this takes its neighbour along in the preview
 _VECTOR_CACHE = 4096  # segment vectors kept (by text), so popular passages are embedded once
 _JOIN_TOKENS = 1  # a newline or space between segments
+_GAP_TOKENS = 2  # the "…" line where something was left out
 _MIN_HEAD = 4  # letters of a question word that counts as the last part of a compound
 
 # A sentence starting with one of these leans on the sentence before it.
@@ -96,6 +97,7 @@ class Segment:
     followers: tuple[int, ...] = ()  # a list's lead-in: the items it announces
     tokens: int = 0
     lexical: float = 0.0
+    own: float = 0.0  # the part of `lexical` from the segment's own words (a quote must hold them itself)
     semantic: float = 0.0
     score: float = 0.0
 
@@ -142,19 +144,20 @@ class SentenceSelector:
         self._lock = threading.Lock()
 
     def select(self, question: str, hits: Sequence["Hit"], *, count_tokens: Callable[[str], int], budget: int,
-               header: Callable[["Hit"], str], vocabulary: Vocabulary | None = None) -> Selection:
-        """The excerpts of `hits` (best first) that fit in `budget` tokens, each counted with its
-        `header(hit)` line, and the preview."""
+               block: Callable[["Hit", str], str], vocabulary: Vocabulary | None = None) -> Selection:
+        """The excerpts of `hits` (best first) that fit in `budget` tokens, each counted as
+        `block(hit, text)` shows it in the prompt (plus a blank line), and the preview."""
         sections = _sections(hits)
         if not sections:
             return Selection([], None)
         segments = [(n, i, s) for n, section in enumerate(sections) for i, s in enumerate(section.segments)]
         for section in sections:
-            section.header_tokens = count_tokens(header(section.hit)) + 2  # the blank line between passages
+            section.header_tokens = count_tokens(block(section.hit, "")) + 2  # the blank line between passages
             for segment in section.segments:
                 segment.tokens = count_tokens(segment.text) + _JOIN_TOKENS
         embedded = self._score(question, sections, segments, vocabulary)
         chosen = self._choose(sections, segments, budget)
+        _fit(sections, chosen, count_tokens, budget, block)
         excerpts = [Excerpt(section.hit, _render(section.segments, chosen[n]))
                     for n, section in enumerate(sections) if chosen[n]]
         return Selection(excerpts, _preview(sections, segments, chosen), len(segments), embedded)
@@ -174,15 +177,14 @@ class SentenceSelector:
             context = context_words[n]
             if segment.kind == "row" and segment.needs and sections[n].segments[segment.needs[0]].kind == "row":
                 context = context | set(index_words(sections[n].segments[segment.needs[0]].text))  # its columns
-            share = 0.0
+            own = in_context = 0.0
             for term, weight in weights.items():
                 if _holds(term, words, vocabulary):
-                    share += weight
+                    own += weight
                 elif _holds(term, context, vocabulary):
-                    share += HEADING_WEIGHT * weight
-            segment.lexical = share / total
-            if amount and has_number(segment.text):
-                segment.lexical += NUMBER_BONUS
+                    in_context += HEADING_WEIGHT * weight
+            segment.own = own / total + (NUMBER_BONUS if amount and has_number(segment.text) else 0.0)
+            segment.lexical = segment.own + in_context / total
         embedded = 0
         if self.embedder is not None and self.semantic_weight > 0:
             embedded = self._semantic(question, sections, segments)
@@ -223,8 +225,11 @@ class SentenceSelector:
         used = 0
 
         def cost(n: int, positions: set[int]) -> int:
-            extra = sum(sections[n].segments[i].tokens for i in positions - chosen[n])
-            return extra + (sections[n].header_tokens if not chosen[n] and positions else 0)
+            new = positions - chosen[n]
+            extra = sum(sections[n].segments[i].tokens for i in new)
+            after = chosen[n] | new
+            gaps = sum(1 for i in new if i - 1 not in after and i + 1 not in after)  # a "…" line, at most
+            return extra + _GAP_TOKENS * gaps + (sections[n].header_tokens if not chosen[n] and new else 0)
 
         def take(n: int, i: int) -> bool:
             nonlocal used
@@ -257,6 +262,29 @@ class SentenceSelector:
         if sum(map(len, chosen)) == 0:  # nothing fitted: the best hit's first segment, cut if need be
             chosen[0].add(next(i for i, s in enumerate(sections[0].segments) if s.kind != "heading"))
         return chosen
+
+
+def _fit(sections: list[_Section], chosen: list[set[int]], count_tokens: Callable[[str], int], budget: int,
+         block: Callable[["Hit", str], str]) -> None:
+    """Counted as they will be shown ("…" marks, line breaks), the excerpts may come out a few tokens
+    over the budget: the lowest-scoring kept segments (and what leans on them) go until they fit."""
+    def shown() -> int:
+        return sum(count_tokens(block(section.hit, _render(section.segments, chosen[n]))) + 2
+                   for n, section in enumerate(sections) if chosen[n])
+
+    while shown() > budget:
+        kept = [(section.segments[i].score, -n, -i, n, i) for n, section in enumerate(sections)
+                for i in chosen[n] if section.segments[i].kind != "heading"]
+        if len(kept) <= 1:
+            return
+        *_, n, i = min(kept)
+        segments = sections[n].segments
+        chosen[n] -= {j for j in chosen[n] if i in _with_needs(segments, j)}
+        # a lead-in whose list is gone, and a heading nothing kept is under any more, go too
+        chosen[n] -= {j for j in chosen[n] if segments[j].followers and not chosen[n] & set(segments[j].followers)
+                      and any(chosen)}
+        needed = set().union(*(_with_needs(segments, j) for j in chosen[n] if segments[j].kind != "heading"))
+        chosen[n] &= needed
 
 
 def semantic_weight_for(embedder_name: str) -> float:
@@ -461,11 +489,13 @@ def _preview(sections: list[_Section], segments: list[tuple[int, int, Segment]],
     """The best kept segment with what it needs (a table row as "header: value"), and its
     neighbour when it is short."""
     kept = [(n, i, s) for n, i, s in segments if i in chosen[n] and s.kind not in ("heading", "code")]
-    if any(n == 0 for n, _, _ in kept):  # from the best hit: retrieval's first choice is right most often
-        kept = [item for item in kept if item[0] == 0]
+    first = (sections[0].hit.chunk.collection, sections[0].hit.chunk.doc_id)
+    # From the best hit's document: retrieval's first choice is right most often.
+    kept = [item for item in kept if (sections[item[0]].hit.chunk.collection, sections[item[0]].hit.chunk.doc_id) == first] or kept
     if not kept:
         return None
-    n, i, best = max(kept, key=lambda item: (item[2].score, -item[0], -item[1]))
+    # A quote is read without its headings: ranked by the question words it holds itself.
+    n, i, best = max(kept, key=lambda item: (item[2].own + item[2].semantic, item[2].score, -item[0], -item[1]))
     section = sections[n].segments
     if best.kind == "row" and best.needs and section[best.needs[0]].kind == "row":
         text = _row_as_text(section[best.needs[0]].text, best.text)

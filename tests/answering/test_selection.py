@@ -5,7 +5,7 @@ the right document, and the best sentence as a preview. Word scores only (no mod
 from __future__ import annotations
 
 from bot.answering.answer import AnswerEngine
-from bot.answering.prompts import pack_passages, passage_header
+from bot.answering.prompts import pack_passages, passage_block
 from bot.answering.selection import SentenceSelector
 from knowledge.models import Hit
 from tests.answering.builders import make_hit
@@ -25,7 +25,7 @@ def words(text: str) -> int:
 
 def select(question: str, hits: list[Hit], budget: int = 200):
     return SentenceSelector().select(question, hits, count_tokens=words, budget=budget,
-                                     header=lambda hit: passage_header(1, hit, path=False))
+                                     block=lambda hit, text: passage_block(1, hit, text))
 
 
 def test_a_passage_with_one_relevant_sentence_among_many_is_cut_to_it():
