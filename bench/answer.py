@@ -440,16 +440,25 @@ def _corpus_index(embedder, name: str, folder: Path, index_root: Path | None):
     return build_index(embedder, root, folder, name)[0]
 
 
+def _corpus_generator(settings) -> LlamaGenerator:
+    """One SmolLM2 for all corpora, with the settings' threads and prefix snapshots."""
+    return LlamaGenerator(packaged_llm_path(), n_ctx=settings.n_ctx, n_threads=settings.threads,
+                          n_threads_batch=settings.threads, prefix_states=settings.prefix_states)
+
+
+def _report_head(embedder, generator, settings, max_tokens: int) -> dict:
+    return {"embedding_model": embedder.name, "llm": generator.model_name, "max_tokens": max_tokens,
+            "top_k": settings.top_k}
+
+
 def qa_corpora(embedder, corpora: dict[str, tuple[Path, Path]], settings, max_tokens: int,
                index_root: Path | None) -> dict:
     """The qa section on each corpus, with one SmolLM2 for all: every question through engine.ask."""
     from knowledge.retrieval import Retriever
 
-    generator = LlamaGenerator(packaged_llm_path(), n_ctx=settings.n_ctx, n_threads=settings.threads,
-                               n_threads_batch=settings.threads, prefix_states=settings.prefix_states)
-    report: dict = {"embedding_model": embedder.name, "llm": generator.model_name, "max_tokens": max_tokens,
-                    "top_k": settings.top_k, "context_budget_tokens": settings.context_budget_tokens,
-                    "corpora": {}}
+    generator = _corpus_generator(settings)
+    report: dict = {**_report_head(embedder, generator, settings, max_tokens),
+                    "context_budget_tokens": settings.context_budget_tokens, "corpora": {}}
     try:
         for name, (folder, qa_file) in corpora.items():
             store = _corpus_index(embedder, name, folder, index_root)
@@ -472,10 +481,8 @@ def compare_corpora(embedder, corpora: dict[str, tuple[Path, Path]], settings, m
     """Today's packing vs sentence selection on each corpus, one SmolLM2 for both (see `compare`)."""
     from knowledge.retrieval import Retriever
 
-    generator = LlamaGenerator(packaged_llm_path(), n_ctx=settings.n_ctx, n_threads=settings.threads,
-                               n_threads_batch=settings.threads, prefix_states=settings.prefix_states)
-    report: dict = {"embedding_model": embedder.name, "llm": generator.model_name, "max_tokens": max_tokens,
-                    "top_k": settings.top_k, "threads": settings.threads,
+    generator = _corpus_generator(settings)
+    report: dict = {**_report_head(embedder, generator, settings, max_tokens), "threads": settings.threads,
                     "budgets": {"today": TODAY_BUDGET, "selected": settings.context_budget_tokens},
                     "load_before": _load(), "corpora": {}}
     try:
