@@ -7,6 +7,9 @@
     .venv/bin/python bench/answer.py --qa-only [--corpus NAME=FOLDER:QAFILE ...] [--index DIR]
         # just the qa section, per corpus (default both), every question through engine.ask;
         # --index DIR keeps each corpus's index in DIR/NAME
+    .venv/bin/python bench/answer.py --compare [--corpus NAME=FOLDER:QAFILE ...] [--index DIR]
+        # today's packing (whole passages, budget 1000) vs sentence selection (the settings'
+        # budget), per corpus, every question through engine.ask in both, taking turns
 
 Sections (targets from issue 3):
 - calibration: the refusal thresholds (bot/answering/relevance.py): relevance per question language
@@ -26,6 +29,12 @@ Sections (targets from issue 3):
   (issue 12: developer-overheid >= 80 %, the sample >= 45/50; --qa-only runs it on every corpus);
   `of_which_quoted` counts the answers where the model wrote nothing usable and the best passage
   was quoted instead (bot/answering/answer.py, QUOTED).
+- compare (issue 14.2, with --compare): per corpus and packing, mean/max prompt tokens, mean and
+  median first-token and total time, prepare time (retrieval, refusal policy and selection),
+  gold cited and declined, the preview's hit rate (its document is a gold one) and, where the
+  question file has answers, the share of the answer's content words that the prompt holds; and
+  the ratios selected/today. Both packings answer each question one after the other (in turns),
+  so load changes hit both alike.
 """
 
 from __future__ import annotations
@@ -289,10 +298,13 @@ def end_to_end(engine: AnswerEngine, generator: LlamaGenerator, rows: list[dict]
 
 
 def qa(engine: AnswerEngine, rows: list[dict]) -> dict:
+    return _qa_summary(rows, [engine.ask(row["question"], history=row["history"]).result() for row in rows])
+
+
+def _qa_summary(rows: list[dict], answers: list) -> dict:
     declined = answered = quoted = kept = 0
     prompt_tokens, misses = [], []
-    for row in rows:
-        answer = engine.ask(row["question"], history=row["history"]).result()
+    for row, answer in zip(rows, answers):
         if not row["answerable"]:
             declined += answer.abstained
             if not answer.abstained:
@@ -329,8 +341,10 @@ def main() -> int:
     parser.add_argument("--calibrate-only", action="store_true")
     parser.add_argument("--qa-only", action="store_true",
                         help="only the qa section, on every corpus (engine.ask with the offline SmolLM2)")
+    parser.add_argument("--compare", action="store_true",
+                        help="today's packing vs sentence selection, on every corpus (engine.ask, SmolLM2)")
     parser.add_argument("--corpus", action="append", type=parse_corpus,
-                        help="with --calibrate-only or --qa-only: NAME=FOLDER:QAFILE (repeatable; "
+                        help="with --calibrate-only, --qa-only or --compare: NAME=FOLDER:QAFILE (repeatable; "
                              "default: the sample company and developer-overheid)")
     args = parser.parse_args()
 
@@ -343,6 +357,11 @@ def main() -> int:
     if args.calibrate_only:
         report = calibrate_corpora(embedder, dict(args.corpus) if args.corpus else CALIBRATION_CORPORA,
                                    settings.top_k, args.index)
+        print(json.dumps(report, indent=2, ensure_ascii=False))
+        return 0
+    if args.compare:
+        report = compare_corpora(embedder, dict(args.corpus) if args.corpus else CALIBRATION_CORPORA, settings,
+                                 args.max_tokens, args.index)
         print(json.dumps(report, indent=2, ensure_ascii=False))
         return 0
     if args.qa_only:
@@ -421,16 +440,25 @@ def _corpus_index(embedder, name: str, folder: Path, index_root: Path | None):
     return build_index(embedder, root, folder, name)[0]
 
 
+def _corpus_generator(settings) -> LlamaGenerator:
+    """One SmolLM2 for all corpora, with the settings' threads and prefix snapshots."""
+    return LlamaGenerator(packaged_llm_path(), n_ctx=settings.n_ctx, n_threads=settings.threads,
+                          n_threads_batch=settings.threads, prefix_states=settings.prefix_states)
+
+
+def _report_head(embedder, generator, settings, max_tokens: int) -> dict:
+    return {"embedding_model": embedder.name, "llm": generator.model_name, "max_tokens": max_tokens,
+            "top_k": settings.top_k}
+
+
 def qa_corpora(embedder, corpora: dict[str, tuple[Path, Path]], settings, max_tokens: int,
                index_root: Path | None) -> dict:
     """The qa section on each corpus, with one SmolLM2 for all: every question through engine.ask."""
     from knowledge.retrieval import Retriever
 
-    generator = LlamaGenerator(packaged_llm_path(), n_ctx=settings.n_ctx, n_threads=settings.threads,
-                               n_threads_batch=settings.threads, prefix_states=settings.prefix_states)
-    report: dict = {"embedding_model": embedder.name, "llm": generator.model_name, "max_tokens": max_tokens,
-                    "top_k": settings.top_k, "context_budget_tokens": settings.context_budget_tokens,
-                    "corpora": {}}
+    generator = _corpus_generator(settings)
+    report: dict = {**_report_head(embedder, generator, settings, max_tokens),
+                    "context_budget_tokens": settings.context_budget_tokens, "corpora": {}}
     try:
         for name, (folder, qa_file) in corpora.items():
             store = _corpus_index(embedder, name, folder, index_root)
@@ -443,6 +471,98 @@ def qa_corpora(embedder, corpora: dict[str, tuple[Path, Path]], settings, max_to
     finally:
         generator.close()
     return report
+
+
+TODAY_BUDGET = 1000  # the passage budget of whole-passage packing before sentence selection
+
+
+def compare_corpora(embedder, corpora: dict[str, tuple[Path, Path]], settings, max_tokens: int,
+                    index_root: Path | None) -> dict:
+    """Today's packing vs sentence selection on each corpus, one SmolLM2 for both (see `compare`)."""
+    from knowledge.retrieval import Retriever
+
+    generator = _corpus_generator(settings)
+    report: dict = {**_report_head(embedder, generator, settings, max_tokens), "threads": settings.threads,
+                    "budgets": {"today": TODAY_BUDGET, "selected": settings.context_budget_tokens},
+                    "load_before": _load(), "corpora": {}}
+    try:
+        for name, (folder, qa_file) in corpora.items():
+            retriever = Retriever(embedder, _corpus_index(embedder, name, folder, index_root))
+            engines = {mode: AnswerEngine(retriever, generator, top_k=settings.top_k, context_budget_tokens=budget,
+                                          sentence_selection=mode == "selected", max_tokens=max_tokens,
+                                          temperature=0.0, cache_size=0)
+                       for mode, budget in report["budgets"].items()}
+            report["corpora"][name] = compare(engines, load_questions(qa_file))
+    finally:
+        generator.close()
+    report["load_after"] = _load()
+    return report
+
+
+def compare(engines: dict[str, AnswerEngine], rows: list[dict]) -> dict:
+    """Every question through each engine in turn (the order swapped every question)."""
+    answers: dict[str, list] = {mode: [] for mode in engines}
+    previews: dict[str, list] = {mode: [] for mode in engines}
+    recall: dict[str, list[float]] = {mode: [] for mode in engines}
+    for n, row in enumerate(rows):
+        for mode in (list(engines) if n % 2 == 0 else list(engines)[::-1]):
+            stream = engines[mode].ask(row["question"], history=row["history"])
+            previews[mode].append(stream.preview)
+            answers[mode].append(stream.result())
+    for mode, engine in engines.items():  # what the prompts hold (untimed: prepare only)
+        for row, answer in zip(rows, answers[mode]):
+            if row.get("answer") and not answer.abstained and row["answerable"]:
+                prepared = engine.prepare(row["question"], history=row["history"])
+                recall[mode].append(_answer_words_held(row["answer"], "\n".join(p.text for p in prepared.passages)))
+    result: dict = {}
+    for mode in engines:
+        summary = _qa_summary(rows, answers[mode])
+        asked = [a for a in answers[mode] if a.timings.get("prompt_tokens")]
+        shown = [(row, p) for row, p, a in zip(rows, previews[mode], answers[mode]) if p is not None]
+        result[mode] = {
+            "unanswerable_declined": summary["unanswerable_declined"],
+            "answerable_answered_with_gold_source": summary["answerable_answered_with_gold_source"],
+            "of_which_quoted": summary["of_which_quoted"],
+            "mean_prompt_tokens": summary["mean_prompt_tokens"], "max_prompt_tokens": summary["max_prompt_tokens"],
+            "first_token_s": _spread_s([a.timings["first_token_s"] for a in asked]),
+            "total_s": _spread_s([a.timings["total_s"] for a in asked]),
+            "prepare_s": _spread_s([a.timings["retrieve_s"] for a in asked]),
+            "previews_shown": len(shown),
+            "preview_from_gold_document": sum(p.source.path in row["sources"] for row, p in shown),
+            "previews_for_refusals": sum(p is not None and a.abstained for p, a in zip(previews[mode], answers[mode])),
+            "answer_words_in_prompt": round(statistics.mean(recall[mode]), 3) if recall[mode] else None,
+            "misses": summary["misses"]}
+    today, selected = result["today"], result["selected"]
+    result["ratios_selected_vs_today"] = {
+        "mean_prompt_tokens": round(selected["mean_prompt_tokens"] / today["mean_prompt_tokens"], 3),
+        **{f"{figure}_{stat}": round(selected[figure][stat] / today[figure][stat], 3)
+           for figure in ("first_token_s", "total_s") for stat in ("mean", "median")}}
+    return result
+
+
+def _answer_words_held(answer: str, prompt: str) -> float:
+    """Share of the reference answer's content words that the prompt's passages hold (any form)."""
+    from bot.answering.relevance import question_terms
+    from knowledge.query import index_words, same_word
+
+    terms = question_terms(answer)
+    words = set(index_words(prompt))
+    if not terms:
+        return 1.0
+    return sum(term in words or any(same_word(term, w) for w in words) for term in terms) / len(terms)
+
+
+def _spread_s(values: list[float]) -> dict:
+    if not values:
+        return {"mean": 0.0, "median": 0.0, "max": 0.0}
+    return {"mean": round(statistics.mean(values), 3), "median": round(statistics.median(values), 3),
+            "max": round(max(values), 3)}
+
+
+def _load() -> list[float]:
+    import os
+
+    return [round(v, 2) for v in os.getloadavg()]
 
 
 class _NoGenerator:

@@ -148,9 +148,16 @@ class Settings:
     n_gpu_layers: int = _setting(
         0, "VRAAGBAAK_N_GPU_LAYERS", "Layers offloaded to a GPU (needs a GPU build of llama.cpp); -1: all.")
     context_budget_tokens: int = _setting(
-        1000, "VRAAGBAAK_CONTEXT_BUDGET_TOKENS",
-        "Tokens of retrieved passages packed into a prompt. Smaller means a faster first token on a CPU "
-        "(bench/README.md: 1000 answered as well as 1800 on the eval set, 32% sooner).")
+        240, "VRAAGBAAK_CONTEXT_BUDGET_TOKENS",
+        "Tokens of document text put into a prompt: the selected sentences (VRAAGBAAK_SENTENCE_SELECTION), "
+        "or whole passages without it (then 1000 was the default). Smaller means a faster first token on a "
+        "CPU (bench/README.md: 240 selected tokens cited the gold document as often as 1000 whole-passage "
+        "tokens, with half the prompt).")
+    sentence_selection: bool = _setting(
+        True, "VRAAGBAAK_SENTENCE_SELECTION",
+        "Put only the sentences of the retrieved passages that answer the question into the prompt "
+        "(with their list lead-ins, table headers and neighbours), and show the best one at once as a "
+        "quote. false: whole passages, as many as fit in the budget.")
     max_tokens: int = _setting(400, "VRAAGBAAK_MAX_TOKENS", "Most tokens generated for one answer.")
     temperature: float = _setting(0.2, "VRAAGBAAK_TEMPERATURE", "Sampling temperature.")
     top_p: float = _setting(0.9, "VRAAGBAAK_TOP_P", "Nucleus sampling cut-off.")

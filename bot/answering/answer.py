@@ -15,8 +15,9 @@ from bot.answering.citations import CitationRenumbering, resolve_citations
 from bot.answering.generation import Generation, GenerationRequest, Generator
 from bot.answering.guards import AnswerGuard, GuardStop
 from bot.answering.language import detect_language
-from bot.answering.prompts import ANSWER_STOPS, NOT_FOUND, Passage, build_messages, pack_passages
+from bot.answering.prompts import ANSWER_STOPS, NOT_FOUND, Passage, build_messages, pack_passages, passage_block
 from bot.answering.relevance import AbstainPolicy, Verdict, default_min_relevance
+from bot.answering.selection import SentenceSelector
 from bot.errors import knowledge_errors
 
 if TYPE_CHECKING:
@@ -134,6 +135,7 @@ class PreparedQuestion:
     passages: list[Passage]
     messages: list[dict]
     verdict: Verdict  # not answerable: abstain without calling the model
+    preview: "Preview | None" = None  # the best sentence(s), shown before the first token (not for refusals)
 
     @property
     def relevant(self) -> bool:
@@ -248,9 +250,10 @@ class AnswerEngine:
 
     def __init__(self, retriever: "Retriever", generator: Generator, *, top_k: int = 6,
                  search_mode: str = "hybrid", min_relevance: float = -1.0,
-                 context_budget_tokens: int = 1000, max_tokens: int = 400, temperature: float = 0.2,
+                 context_budget_tokens: int = 240, max_tokens: int = 400, temperature: float = 0.2,
                  top_p: float = 0.9, repeat_penalty: float = 1.1, cache_size: int = 256,
-                 guard: bool = True, curated: CuratedMatcher | None = None) -> None:
+                 guard: bool = True, sentence_selection: bool = True,
+                 curated: CuratedMatcher | None = None) -> None:
         self.retriever = retriever
         self.curated = curated  # curated answers, served before anything else (bot/curated.py)
         self.generator = generator
@@ -264,6 +267,9 @@ class AnswerEngine:
         self.sampling = {"temperature": temperature, "top_p": top_p, "repeat_penalty": repeat_penalty}
         self.cache: AnswerCache[Answer] = AnswerCache(cache_size)
         self.guard = guard  # stop loops and echoes of the prompt while streaming (guards.py); off: bench only
+        # Only the sentences that answer the question go into the prompt (selection.py); off: whole
+        # passages, as many as fit in the budget.
+        self.selector = SentenceSelector(getattr(retriever, "embedder", None)) if sentence_selection else None
 
     @classmethod
     def from_parts(cls, settings: "Settings", *, retriever: "Retriever", generator: Generator,
@@ -272,7 +278,8 @@ class AnswerEngine:
                    min_relevance=settings.min_relevance,
                    context_budget_tokens=settings.context_budget_tokens, max_tokens=settings.max_tokens,
                    temperature=settings.temperature, top_p=settings.top_p,
-                   repeat_penalty=settings.repeat_penalty, cache_size=settings.answer_cache_size)
+                   repeat_penalty=settings.repeat_penalty, cache_size=settings.answer_cache_size,
+                   sentence_selection=settings.sentence_selection)
 
     # --- retrieval ---------------------------------------------------------------------------
     @knowledge_errors()  # a damaged index: its Dutch message reaches the asker, not a traceback
@@ -289,14 +296,30 @@ class AnswerEngine:
         language = detect_language(question)
         query = retrieval_query(question, history)
         hits = self.retriever.search(query, k=self.top_k, mode=self.search_mode, collections=collections)
-        verdict = self.policy.judge(query, language, hits, self.vocabulary(), self._semantic_hits(query, hits,
-                                                                                                 collections))
+        vocabulary = self.vocabulary()
+        verdict = self.policy.judge(query, language, hits, vocabulary, self._semantic_hits(query, hits, collections))
         threshold = self.policy.threshold(language)
-        passages = pack_passages([h for h in hits if h.relevance >= threshold], self.generator.count_tokens,
-                                 self.context_budget_tokens)
+        candidates = [h for h in hits if h.relevance >= threshold]
+        passages, preview = self._passages(query, candidates, vocabulary)
         earlier = [(turn.role, turn.text) for turn in history]
         messages = build_messages(question, passages, language=language, history=earlier)
-        return PreparedQuestion(question, language, hits, passages, messages, verdict)
+        return PreparedQuestion(question, language, hits, passages, messages, verdict,
+                                preview if verdict.answerable and passages else None)
+
+    def _passages(self, query: str, hits: list["Hit"],
+                  vocabulary: "Vocabulary | None") -> tuple[list[Passage], "Preview | None"]:
+        """The passages for the prompt: the sentences that answer the question (with the selector),
+        or whole hits as they fit; and the preview."""
+        count, budget = self.generator.count_tokens, self.context_budget_tokens
+        if self.selector is None or not hits:
+            return pack_passages(hits, count, budget), None
+        selection = self.selector.select(query, hits, count_tokens=count, budget=budget,
+                                         block=lambda hit, text: passage_block(9, hit, text),
+                                         vocabulary=vocabulary)
+        passages = pack_passages([e.hit for e in selection.excerpts], count, budget,
+                                 texts=[e.text for e in selection.excerpts])
+        best = selection.preview
+        return passages, Preview(best.text, source_of(best.hit)) if best is not None else None
 
     # --- answering ---------------------------------------------------------------------------
     def ask(self, question: str, *, history: Sequence[Turn] = (),
@@ -339,7 +362,8 @@ class AnswerEngine:
 
         guard = AnswerGuard.for_question(question, prepared.language) if self.guard else None
         return AnswerStream(generation=generation, finish=finish,
-                            passage_sources=[source_of(p.hit) for p in prepared.passages], guard=guard)
+                            passage_sources=[source_of(p.hit) for p in prepared.passages], guard=guard,
+                            preview=prepared.preview)
 
     def warm_up(self, language: str = "nl") -> Generation:
         """Has the model evaluate the fixed instructions now (in its worker, without waiting), so

@@ -70,24 +70,37 @@ class Passage:
     tokens: int
 
 
-def passage_block(number: int, hit: Hit) -> str:
-    """`[n] Title > Heading (path)` and the chunk's text; document text cannot close the passages section."""
+def passage_header(number: int, hit: Hit, *, path: bool = True) -> str:
+    """`[n] Title > Heading > Heading (path)`: where the passage comes from. For an excerpt (`path`
+    False) only the title and the deepest heading: the model cites by number, the sources list
+    names the file, and a deep heading path costs tens of tokens per passage."""
     chunk = hit.chunk
-    where = " > ".join([chunk.title, *[h for h in chunk.headings if h and h != chunk.title]])
-    body = chunk.text.strip().replace("</documenten>", "</ documenten>").replace("<documenten>", "< documenten>")
-    return f"[{number}] {where} ({chunk.doc_id})\n{body}"
+    headings = [h for h in chunk.headings if h and h != chunk.title]
+    if not path:
+        return " > ".join([f"[{number}] {chunk.title}", *headings[-1:]])
+    return f"[{number}] {' > '.join([chunk.title, *headings])} ({chunk.doc_id})"
 
 
-def pack_passages(hits: Sequence[Hit], count_tokens: Callable[[str], int], budget: int) -> list[Passage]:
+def passage_block(number: int, hit: Hit, body: str | None = None) -> str:
+    """The header and the chunk's text (or `body`, the selected part of it: selection.py); document
+    text cannot close the passages section."""
+    text = hit.chunk.text if body is None else body
+    text = text.strip().replace("</documenten>", "</ documenten>").replace("<documenten>", "< documenten>")
+    return f"{passage_header(number, hit, path=body is None)}\n{text}"
+
+
+def pack_passages(hits: Sequence[Hit], count_tokens: Callable[[str], int], budget: int,
+                  texts: Sequence[str] | None = None) -> list[Passage]:
     """Best hits first, numbered [1], [2], …, as many as fit in `budget` tokens (the first always fits:
-    it is cut when it alone is too long)."""
+    it is cut when it alone is too long). `texts[i]`: what to show of `hits[i]` instead of its whole
+    text (the sentences selection.py kept)."""
     passages: list[Passage] = []
     used = 0
     seen: set[str] = set()
-    for hit in hits:
+    for n, hit in enumerate(hits):
         if hit.chunk.id in seen:
             continue
-        block = passage_block(len(passages) + 1, hit)
+        block = passage_block(len(passages) + 1, hit, None if texts is None else texts[n])
         tokens = count_tokens(block) + 2  # the blank line between passages
         if used + tokens > budget:
             if passages:

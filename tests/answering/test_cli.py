@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import io
 import json
+import sys
+import threading
 
 import pytest
 
-from bot.cli import main
+from bot.cli import build_parser, main
+from bot.services import Services
 from knowledge.chunking import Chunker
 from knowledge.indexing import Indexer
 from knowledge.store import ChunkStore
 from tests.conftest import make_settings
+from tests.generators import ScriptedGenerator
 
 pytestmark = pytest.mark.slow
 
@@ -40,8 +45,11 @@ def data_dir(tmp_path, embedder, monkeypatch):
 def test_ask_json_prints_answer_sources_abstained_and_timings(data_dir, capsys):
     assert main(["--data-dir", str(data_dir), "ask", "Hoeveel vakantiedagen krijg ik per jaar?", "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
-    assert set(result) == {"answer", "sources", "abstained", "curated", "timings"}
+    assert set(result) == {"answer", "sources", "abstained", "curated", "preview", "timings"}
     assert result["abstained"] is False and result["answer"] and result["curated"] is None  # the model's own
+    assert result["preview"] == {"text": "Bij een volledige werkweek van 40 uur heb je recht op 25 vakantiedagen per jaar.",
+                                 "path": "hr/verlof.md", "title": "Vakantie",
+                                 "heading": "Vakantie > Hoeveel vakantiedagen heb je?"}
     assert result["sources"] == [{"path": "hr/verlof.md", "title": "Vakantie",
                                   "heading": "Vakantie > Hoeveel vakantiedagen heb je?"}]
     assert {"retrieve_s", "first_token_s", "total_s", "prompt_tokens", "completion_tokens"} <= set(result["timings"])
@@ -56,8 +64,45 @@ def test_ask_streams_then_lists_the_sources(data_dir, capsys):
 def test_ask_says_so_when_the_documents_do_not_answer(data_dir, capsys):
     assert main(["--data-dir", str(data_dir), "ask", "Wie won het WK voetbal in 2010?", "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
-    assert result["abstained"] is True
+    assert result["abstained"] is True and result["preview"] is None
     assert result["answer"].startswith("Dat kan ik niet vinden in de documenten.")
+
+
+class _Screen(io.StringIO):
+    """stdout as the user sees it; `quoted` is set once the preview line is out."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.quoted = threading.Event()
+
+    def write(self, text: str) -> int:
+        written = super().write(text)
+        if "”" in self.getvalue():
+            self.quoted.set()
+        return written
+
+
+def test_ask_prints_the_preview_before_the_model_writes_its_first_word(data_dir, embedder, monkeypatch):
+    settings = make_settings(data_dir)
+    scripted = ScriptedGenerator("Je hebt 25 vakantiedagen per jaar [1].")
+    scripted.hold()  # the model does not start: its first token waits until release()
+    services = Services(settings, embedder=embedder, generator=scripted)
+    screen = _Screen()
+    monkeypatch.setattr(sys, "stdout", screen)
+    args = build_parser().parse_args(["ask", "Hoeveel vakantiedagen krijg ik per jaar?"])
+    asking = threading.Thread(target=args.func, args=(args, services))
+    asking.start()
+    try:
+        assert screen.quoted.wait(30), "the preview is printed while the model has not started"
+        assert screen.getvalue() == ("Uit Vakantie — Hoeveel vakantiedagen heb je?: “Bij een volledige werkweek van "
+                                     "40 uur heb je recht op 25 vakantiedagen per jaar.”\n\n")
+        assert scripted.generations and not scripted.generations[0].done()
+    finally:
+        scripted.release()
+        asking.join(30)
+        services.close()
+    shown = screen.getvalue()
+    assert shown.index("”\n\nJe hebt 25 vakantiedagen per jaar [1].") > 0 and "Bronnen:" in shown
 
 
 def test_a_missing_model_file_is_a_dutch_error_not_a_traceback(data_dir, capsys, monkeypatch):

@@ -33,6 +33,9 @@ class FixedRetriever:
 
 def engine_with(*replies: str, **options) -> tuple[AnswerEngine, ScriptedGenerator]:
     scripted = ScriptedGenerator(*replies, piece_delay_s=options.pop("piece_delay_s", 0.0))
+    # Whole passages: these tests cite passage [2], which sentence selection (test_selection.py)
+    # would leave out for a question it does not answer.
+    options.setdefault("sentence_selection", False)
     return AnswerEngine(FixedRetriever(), scripted, min_relevance=0.0, cache_size=0, **options), scripted
 
 
