@@ -56,10 +56,17 @@ class PreviewingEngine(AnswerEngine):
         return stream
 
 
-def start_bot(tmp_path, slack: FakeSlack, engine: AnswerEngine, generator) -> RunningBot:
+def ask_once(tmp_path, slack: FakeSlack, engine: AnswerEngine, generator: ScriptedGenerator,
+             question: str) -> tuple[RunningBot, dict, dict]:
+    """Runs the app over `engine` for one channel question; (the bot, the event, the final message)."""
     settings = bot_settings(tmp_path, slack)
     services = Services(settings, engine=engine, generator=generator, feedback=FeedbackStore(settings.feedback_path))
-    return running_bot(slack, services)
+    try:
+        with running_bot(slack, services) as bot:
+            event = ask_in_channel(bot, question)
+            return bot, event, final_message(bot, CHANNEL, event["ts"])
+    finally:
+        generator.close()
 
 
 def test_the_documents_are_shown_before_the_first_word_of_the_answer(scripted_bot, scripted_generator):
@@ -90,12 +97,7 @@ def test_the_documents_are_shown_before_the_first_word_of_the_answer(scripted_bo
 def test_the_best_sentence_is_quoted_with_its_document_above_the_answer(tmp_path, slack):
     generator = ScriptedGenerator("Je hebt **25 vakantiedagen** per jaar [1].", piece_chars=8)
     engine = PreviewingEngine(FixedRetriever(), generator, min_relevance=0.0, cache_size=0, max_tokens=64)
-    try:
-        with start_bot(tmp_path, slack, engine, generator) as bot:
-            event = ask_in_channel(bot, QUESTION)
-            answer = final_message(bot, CHANNEL, event["ts"])
-    finally:
-        generator.close()
+    _, _, answer = ask_once(tmp_path, slack, engine, generator, QUESTION)
     start = slack.calls_to("chat.startStream")[0]
     preview = [c for c in start.params["chunks"] if c["type"] == "markdown_text"]
     assert preview == [{"type": "markdown_text",
@@ -107,12 +109,7 @@ def test_the_best_sentence_is_quoted_with_its_document_above_the_answer(tmp_path
 def test_a_refusal_is_said_at_once_without_the_model(tmp_path, slack):
     generator = ScriptedGenerator("dit mag nooit geschreven worden")
     engine = scripted_engine(generator, FixedRetriever([]))  # nothing found
-    try:
-        with start_bot(tmp_path, slack, engine, generator) as bot:
-            event = ask_in_channel(bot, "Wat is de hoofdstad van Mongolië?")
-            answer = final_message(bot, CHANNEL, event["ts"])
-    finally:
-        generator.close()
+    bot, event, answer = ask_once(tmp_path, slack, engine, generator, "Wat is de hoofdstad van Mongolië?")
     assert generator.requests == []
     stream = stream_of(bot, CHANNEL, event["ts"])
     assert stream["plan_title"] == "Niet gevonden in de documenten"
@@ -193,12 +190,7 @@ def test_hostile_documents_and_replies_are_neutralised_in_chunks_tasks_and_block
                               max_tokens=64)
     if not streaming:
         slack.workspace.disabled_methods.add("chat.startStream")
-    try:
-        with start_bot(tmp_path, slack, engine, generator) as bot:
-            event = ask_in_channel(bot, "Hoe vraag ik verlof aan?")
-            answer = final_message(bot, CHANNEL, event["ts"])
-    finally:
-        generator.close()
+    bot, event, answer = ask_once(tmp_path, slack, engine, generator, "Hoe vraag ik verlof aan?")
     sent = json.dumps([c.params for c in slack.calls], ensure_ascii=False)
     for raw in RAW:
         assert raw not in sent, f"{raw!r} reached Slack as such"
