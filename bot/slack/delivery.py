@@ -36,7 +36,9 @@ log = logging.getLogger(__name__)
 
 THINKING_TEXT = "Even denken… :hourglass_flowing_sand:"
 STREAM_CHUNK_LIMIT = 12000  # characters of markdown_text per streaming call
-STREAM_BUFFER_CHARS = 256  # ChatStream sends when this much text waits (or when the interval is over)
+# ChatStream sends when this much text waits (and we make it send when the interval is over): a fast
+# model then makes about one call a second, within chat.appendStream's rate limit (tier 4).
+STREAM_BUFFER_CHARS = 1000
 # One piece handed to the streamer: with what its buffer may already hold, a call stays within the limit.
 STREAM_PIECE_LIMIT = STREAM_CHUNK_LIMIT - STREAM_BUFFER_CHARS
 # A streamed message holds at most what one finished message holds; a longer answer goes on being
@@ -47,6 +49,9 @@ TITLES_SHOWN = 5  # documents named while the answer is being written
 TASK_SEARCH, TASK_WRITE = "zoeken", "schrijven"
 _TRANSIENT_ERRORS = {"ratelimited", "internal_error", "fatal_error", "service_unavailable",
                      "request_timeout"}
+# Refusals of one call's content: this answer is edited instead, streaming stays on for the next.
+_CONTENT_ERRORS = {"msg_too_long", "no_text", "invalid_blocks", "invalid_chunks", "invalid_arguments",
+                   "message_not_in_streaming_state"}
 
 TEXTS = {
     "nl": {"found": "Gevonden in de documenten", "not_found": "Niet gevonden in de documenten",
@@ -89,7 +94,7 @@ class StreamingSupport:
 
     def failed(self, error: SlackApiError) -> None:
         code = _error_code(error)
-        if code not in _TRANSIENT_ERRORS:
+        if code not in _TRANSIENT_ERRORS | _CONTENT_ERRORS:
             with self._lock:
                 if self._enabled:
                     log.warning("chat streaming unavailable (%s); answers are edited in place instead", code)
@@ -155,7 +160,7 @@ class UpdatedReply:
     def write(self, delta: str) -> None:
         self.text += delta
         if self.text.strip() and time.monotonic() - self._last_update >= self.interval_s:
-            partial = fallback_text(self.text, UPDATE_PREVIEW_LIMIT - len(self.header)) + " …"
+            partial = fallback_text(self.text, max(UPDATE_PREVIEW_LIMIT - len(self.header), 1000)) + " …"
             self._post_or_update("\n\n".join(filter(None, [self.header, partial])))
 
     def finish(self, answer: Answer, answer_id: str) -> None:
@@ -364,7 +369,7 @@ class StreamedReply:
             output += f"\n(+{len(titles) - TITLES_SHOWN})"
         if abstained:
             output = "\n".join(filter(None, [self.texts["nothing"], output]))
-        linked = {s.url: source_title(s) for s in found if s.url}
+        linked = {s.url: source_title(s) for s in found if s.url and s.url.startswith(("https://", "http://"))}
         sources = [UrlSourceElement(url=url, text=_plain(title)) for url, title in list(linked.items())[:TITLES_SHOWN]]
         return TaskUpdateChunk(id=TASK_SEARCH, title=self.texts["search"], status="complete",
                                output=_plain(output) or None, sources=sources or None)

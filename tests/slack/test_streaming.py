@@ -156,6 +156,16 @@ def test_without_streaming_the_edited_message_ends_the_same(scripted_bot):
     assert [r["vote"] for r in scripted_bot.services.feedback.rows()] == ["up"]
 
 
+def test_a_refused_stream_is_edited_instead_and_streaming_stays_on(scripted_bot):
+    slack = scripted_bot.slack
+    slack.fail("chat.startStream", status=200, error="invalid_chunks", retry_after=None)  # this call's content
+    first = final_message(scripted_bot, CHANNEL, ask_in_channel(scripted_bot, QUESTION)["ts"])
+    assert first["blocks"][0]["type"] == "markdown" and "stream" not in first
+    second = ask_in_channel(scripted_bot, QUESTION)
+    final_message(scripted_bot, CHANNEL, second["ts"])
+    assert stream_of(scripted_bot, CHANNEL, second["ts"])["tasks"]["schrijven"]["status"] == "complete"
+
+
 def test_a_stream_that_breaks_off_is_finished_by_editing_the_same_message(scripted_bot, scripted_generator):
     scripted_generator.piece_delay_s = 0.03
     slack = scripted_bot.slack
