@@ -269,32 +269,41 @@ class StreamedReply:
             self._stream(raw)
 
     def finish(self, answer: Answer, answer_id: str) -> None:
-        if self.fallback is not None:
-            return self.fallback.finish(answer, answer_id)
-        rest, self.pending = self.pending, ""
-        done = [] if self._abstained else [self._write_task("complete")]
         try:
-            if rest.strip():
-                self._stream(rest)
-            if self.fallback is not None:  # the stream broke off just now
-                return self.fallback.finish(answer, answer_id)
-            if self.streamer is None:
-                self._start([])
-            if self.fallback is not None:
-                return self.fallback.finish(answer, answer_id)
-            if not self.overflow and _same_text(self.sent, answer.text):
-                # What was streamed is the answer: Slack's own ending adds the sources and the buttons.
-                self._stop(chunks=done, blocks=footer_blocks(answer, answer_id, streamed=True))
-                return
-            # The finished answer differs from the stream (a quote instead of an echo, a refusal
-            # with documents to try): it replaces the streamed text.
-            self._stop(chunks=done)
-            self.fallback = self._updated_reply()
-        except SlackApiError as exc:
-            log.warning("could not finish the stream (%s); editing the message instead", _error_code(exc))
-            self.fallback = self._updated_reply()
+            self._finish(answer, answer_id)
+        finally:
+            self._remove_notice()
+
+    def _finish(self, answer: Answer, answer_id: str) -> None:
+        if self.fallback is None:
+            try:
+                if self._end_stream(answer, answer_id):
+                    return
+            except SlackApiError as exc:
+                log.warning("could not finish the stream (%s); editing the message instead", _error_code(exc))
+                self.fallback = self._updated_reply()
+        assert self.fallback is not None
         self.fallback.finish(answer, answer_id)
-        self._remove_notice()
+
+    def _end_stream(self, answer: Answer, answer_id: str) -> bool:
+        """Ends the stream: True when what was streamed is the answer (Slack's own ending adds the
+        sources and the buttons); False when the finished answer is to replace it (`fallback` set)."""
+        rest, self.pending = self.pending, ""
+        if rest.strip():
+            self._stream(rest)
+        if self.streamer is None and self.fallback is None:
+            self._start([])
+        if self.fallback is not None:  # the stream broke off, or never began
+            return False
+        done = [] if self._abstained else [self._write_task("complete")]
+        if not self.overflow and _same_text(self.sent, answer.text):
+            self._stop(chunks=done, blocks=footer_blocks(answer, answer_id, streamed=True))
+            return True
+        # The finished answer differs from the stream (a quote instead of an echo, a refusal with
+        # documents to try, one too long for a message): it replaces the streamed text.
+        self._stop(chunks=done)
+        self.fallback = self._updated_reply()
+        return False
 
     def fail(self, message: str) -> None:
         if self.fallback is not None:
@@ -302,9 +311,13 @@ class StreamedReply:
         try:
             if self.streamer is not None and not self.stopped:
                 failed = [self._write_task("error", title=self.texts["failed"])] if self._writing else []
-                self._stop(markdown_text=f"\n\n{message}", chunks=failed)
-            else:
-                self.client.chat_postMessage(channel=self.channel, thread_ts=self.thread_ts, text=message)
+                try:
+                    return self._stop(markdown_text=f"\n\n{message}", chunks=failed)
+                except SlackApiError as exc:
+                    log.warning("could not end the stream with the error (%s)", _error_code(exc))
+                    if self.ts is not None:
+                        return self._updated_reply().fail(message)
+            self.client.chat_postMessage(channel=self.channel, thread_ts=self.thread_ts, text=message)
         finally:
             self._remove_notice()
 

@@ -119,6 +119,21 @@ def test_a_refusal_is_said_at_once_without_the_model(tmp_path, slack):
     assert not slack.calls_to("chat.appendStream"), "said in one go"
 
 
+def test_when_the_model_says_it_is_not_there_the_finished_refusal_replaces_the_stream(scripted_bot, scripted_generator):
+    scripted_generator.reply = lambda messages: '"dat kan ik niet vinden in de documenten"'
+    event = ask_in_channel(scripted_bot, QUESTION)
+    answer = final_message(scripted_bot, CHANNEL, event["ts"])
+    slack = scripted_bot.slack
+    start = slack.calls_to("chat.startStream")[0]
+    assert answer["ts"] == start.response["ts"]
+    assert slack.calls_to("chat.stopStream")[0].params.get("blocks") is None  # ended without the footer…
+    replaced = slack.calls_to("chat.update", lambda c: c.params["ts"] == answer["ts"])[-1]  # …then replaced
+    assert replaced.params["blocks"] == answer["blocks"]
+    markdown = answer["blocks"][0]["text"]
+    assert markdown.startswith(NOT_FOUND["nl"]) and "Misschien helpen deze documenten" in markdown
+    assert button_ids(answer) == [ACTION_FEEDBACK]
+
+
 def test_a_dm_thread_and_an_assistant_thread_are_streamed(scripted_bot):
     from tests.fakeslack import payloads
 
