@@ -46,6 +46,7 @@ STREAM_PIECE_LIMIT = STREAM_CHUNK_LIMIT - STREAM_BUFFER_CHARS
 STREAMED_TEXT_LIMIT = ANSWER_CHARS_PER_MESSAGE
 UPDATE_PREVIEW_LIMIT = 3000  # characters shown while an answer is being written via chat.update
 TITLES_SHOWN = 5  # documents named while the answer is being written
+PREVIEW_CHARS = 1000  # of the best sentence(s) quoted above the answer
 TASK_SEARCH, TASK_WRITE = "zoeken", "schrijven"
 _TRANSIENT_ERRORS = {"ratelimited", "internal_error", "fatal_error", "service_unavailable",
                      "request_timeout"}
@@ -122,8 +123,13 @@ def found_mrkdwn(found: Sequence[Source], preview: Preview | None, language: str
         named += f" (+{len(titles) - TITLES_SHOWN})"
     lines = [f":mag: {texts['found_in']} {named}: {texts['writing']}"]
     if preview is not None and preview.text.strip():
-        lines += [_quoted(escape(preview.text)), f"> — _{escape(source_title(preview.source))}_"]
+        lines += [_quoted(escape(_cut(preview.text))), f"> — _{escape(source_title(preview.source))}_"]
     return neutralise("\n".join(lines))
+
+
+def _cut(text: str, limit: int = PREVIEW_CHARS) -> str:
+    text = text.strip()
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
 
 
 def _quoted(text: str) -> str:
@@ -420,7 +426,7 @@ def _plain(text: str) -> str:
 
 def _preview_markdown(preview: Preview) -> str:
     """The best sentence of the passages, quoted with its document, above the answer."""
-    return f"{_quoted(_plain(preview.text))}\n> — _{_plain(source_title(preview.source))}_\n\n"
+    return f"{_quoted(_plain(_cut(preview.text)))}\n> — _{_plain(source_title(preview.source))}_\n\n"
 
 
 def _stream_pieces(raw: str) -> list[str]:

@@ -17,6 +17,7 @@ from bot.services import Services
 from bot.slack.blocks import ACTION_FEEDBACK
 from bot.slack.safe_text import ZWSP
 from tests.fakeslack import FakeSlack
+from tests.fakeslack.workspace import check_blocks
 from tests.generators import ScriptedGenerator
 from tests.slack.conftest import CHANNEL, DM, USER, RunningBot, bot_settings, running_bot
 from tests.slack.fakes import FixedRetriever, chunk, scripted_engine
@@ -132,6 +133,18 @@ def test_when_the_model_says_it_is_not_there_the_finished_refusal_replaces_the_s
     markdown = answer["blocks"][0]["text"]
     assert markdown.startswith(NOT_FOUND["nl"]) and "Misschien helpen deze documenten" in markdown
     assert button_ids(answer) == [ACTION_FEEDBACK]
+
+
+def test_vraag_says_what_it_found_then_answers_privately_in_valid_blocks(scripted_bot):
+    slack = scripted_bot.slack
+    _, url = slack.push_command("/vraag", QUESTION, user=USER, channel=CHANNEL)
+    private = slack.wait_for_response(url, lambda r: bool(r.body.get("blocks")))
+    found = slack.wait_for_response(url)  # the first post to the response_url
+    assert "Gevonden in" in found.body["text"] and "Vakantie en verlof" in found.body["text"]
+    assert found.at <= private.at and found.body["response_type"] == "ephemeral"
+    check_blocks(private.body["blocks"])
+    assert [b["type"] for b in private.body["blocks"]] == ["context", "markdown", "context", "context_actions",
+                                                           "actions"]
 
 
 def test_a_dm_thread_and_an_assistant_thread_are_streamed(scripted_bot):
