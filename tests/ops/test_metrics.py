@@ -180,10 +180,11 @@ def test_serve_exposes_metrics_that_move_with_answers(tmp_path: Path, embedder, 
             before = _samples(_get(base + "/metrics")[1])
             slack.wait_for_connection()
             slack.push_event(slack.user_posts("Hoeveel vakantiedagen krijg ik?", user=USER, channel=CHANNEL))
-            # The final answer updates the streamed message, or, when the tiny model streamed no
-            # text (it stopped at once), is posted as a new one.
+            # The final answer ends the stream (chat.stopStream with the sources and buttons), or
+            # replaces the streamed text (chat.update), or is posted where nothing was streamed.
             final = lambda c: bool(c.params.get("blocks"))  # noqa: E731
-            slack.wait_until(lambda: slack.calls_to("chat.update", final) or slack.calls_to("chat.postMessage", final),
+            slack.wait_until(lambda: any(slack.calls_to(m, final) for m in ("chat.stopStream", "chat.update",
+                                                                                "chat.postMessage")),
                              240, "the final answer")
             after = _scrape_until_counted(base, before)  # counted just after the final message
             status, health = _get(base + "/health")
