@@ -50,10 +50,14 @@ NOTHING_TO_SEARCH = "Er zijn nog geen documenten die jij kunt doorzoeken."
 
 
 def home_view(*, collections: Sequence[tuple[str, int]], last_reindex: str, examples: Sequence[str],
-              admin: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    """The Home tab: `collections` as (name, documents); `admin`: the admins' blocks, if any."""
+              admin: list[dict[str, Any]] | None = None, notice: str | None = None) -> dict[str, Any]:
+    """The Home tab: `collections` as (name, documents); `admin`: the admins' blocks, if any;
+    `notice`: what just happened (a re-index started, refused, finished), on top."""
     known = "\n".join(f"• *{escape(name)}*: {_documents(count)}" for name, count in collections)
-    blocks = [header("Vraagbaak"), section(INTRO),
+    blocks = [header("Vraagbaak")]
+    if notice:
+        blocks += [section(piece) for piece in split_text(notice)] + [{"type": "divider"}]
+    blocks += [section(INTRO),
               header("Wat ik weet"), section(f"{known or NOTHING_TO_SEARCH}\nLaatst bijgewerkt: {last_reindex}"),
               header("Zo stel je een vraag"), section(HOW_TO_ASK),
               section("*Bijvoorbeeld:*\n" + "\n".join(f"• {escape(text)}" for text in examples)),
@@ -64,12 +68,10 @@ def home_view(*, collections: Sequence[tuple[str, int]], last_reindex: str, exam
 
 
 def admin_blocks(*, status: dict[str, Any], votes: dict[str, int], latest_down: "StoredAnswer | None",
-                 unanswered: Sequence["StoredAnswer"], notice: str | None = None) -> list[dict[str, Any]]:
+                 unanswered: Sequence["StoredAnswer"]) -> list[dict[str, Any]]:
     """Status, failing files, the re-index button, this week's feedback and unanswered questions."""
     zone = status.get("schedule", {}).get("timezone")
     blocks = [header("Beheer")]
-    if notice:
-        blocks += [section(piece) for piece in split_text(notice)]
     blocks += [section(piece) for piece in split_text(render_status(status))]
     failed = ((status.get("reindex") or {}).get("last_run") or {}).get("failed") or []
     if len(failed) > LISTED_FILES:
@@ -129,9 +131,8 @@ def _latest_down(answer: "StoredAnswer | None", zone: str | None) -> str:
     text = to_mrkdwn(answer.answer.strip())
     if len(text) > QUOTED_ANSWER:
         text = text[:QUOTED_ANSWER].rstrip() + "…"
-    quoted = "\n".join(f">{line}" for line in text.splitlines() if line.strip())
     return (f"*Laatste 👎* (gevraagd {local_time(answer.created_at, zone)}):\n"
-            f"*Vraag:* {escape(answer.question)}\n*Antwoord:*\n{quoted}")
+            f"*Vraag:* {escape(answer.question)}\n*Antwoord:* {text}")
 
 
 def _unanswered(questions: Sequence["StoredAnswer"], zone: str | None) -> str:
@@ -141,7 +142,8 @@ def _unanswered(questions: Sequence["StoredAnswer"], zone: str | None) -> str:
     lines = [f"• {escape(q.question)} _({local_time(q.created_at, zone)})_" for q in newest[:LISTED_QUESTIONS]]
     more = f"\n… en nog {len(questions) - LISTED_QUESTIONS}; zie `vraagbaak feedback export --all`." \
         if len(questions) > LISTED_QUESTIONS else ""
-    return f"{len(questions)} vraag/vragen zonder antwoord uit de documenten:\n" + "\n".join(lines) + more
+    count = "1 vraag" if len(questions) == 1 else f"{len(questions)} vragen"
+    return f"{count} zonder antwoord uit de documenten:\n" + "\n".join(lines) + more
 
 
 class HomeTab:
@@ -156,7 +158,7 @@ class HomeTab:
         self._lock = threading.Lock()
 
     def publish(self, user: str, client: WebClient, *, notice: str | None = None) -> bool:
-        """Publishes `user`'s Home tab (with `notice` on top of the admin part); False if Slack refused."""
+        """Publishes `user`'s Home tab (with `notice` on top); False if Slack refused."""
         is_admin = self.admins.is_admin(user, client)
         try:
             view = self.view_for(user, is_admin=is_admin, notice=notice)
@@ -180,10 +182,10 @@ class HomeTab:
         status = self.status()
         index = status.get("index") or {}
         zone = (status.get("schedule") or {}).get("timezone")
-        admin = self._admin_blocks(status, notice) if is_admin else None
+        admin = self._admin_blocks(status) if is_admin else None
         return home_view(collections=self._collections(user, status),
                          last_reindex=local_time(index.get("last_reindex"), zone) if index.get("last_reindex")
-                         else "nog niet", examples=self.examples, admin=admin)
+                         else "nog niet", examples=self.examples, admin=admin, notice=notice)
 
     def _collections(self, user: str, status: dict[str, Any]) -> list[tuple[str, int]]:
         known = status.get("collections") or {}
@@ -192,7 +194,7 @@ class HomeTab:
             names = [name for name, info in known.items() if info.get("configured")]
         return [(name, int((known.get(name) or {}).get("documents", 0))) for name in names]
 
-    def _admin_blocks(self, status: dict[str, Any], notice: str | None) -> list[dict[str, Any]]:
+    def _admin_blocks(self, status: dict[str, Any]) -> list[dict[str, Any]]:
         since = datetime.now(timezone.utc) - WEEK
         try:
             votes = self.feedback.vote_counts(since)
@@ -201,4 +203,4 @@ class HomeTab:
         except Exception:  # an unreadable feedback store must not cost the admins their status
             log.exception("the Home tab could not read the feedback store")
             votes, latest, unanswered = {}, None, []
-        return admin_blocks(status=status, votes=votes, latest_down=latest, unanswered=unanswered, notice=notice)
+        return admin_blocks(status=status, votes=votes, latest_down=latest, unanswered=unanswered)

@@ -190,6 +190,21 @@ def block_actions(action: dict[str, Any], *, user: str, channel: str, response_u
     return payload
 
 
+def home_block_actions(action: dict[str, Any], *, user: str, view: dict[str, Any],
+                       team_id: str = TEAM_ID, api_app_id: str = API_APP_ID) -> dict[str, Any]:
+    """A click on an element of a user's Home tab (`view`: as views.publish stored it)."""
+    action = {"type": "button", "block_id": "b", "action_ts": str(time.time()), **action}
+    return {
+        "type": "block_actions",
+        "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": team_id},
+        "api_app_id": api_app_id, "token": "verification-token-unused",
+        "container": {"type": "view", "view_id": view["id"]},
+        "trigger_id": new_trigger_id(), "team": {"id": team_id, "domain": "vraagbaak-test"},
+        "enterprise": None, "is_enterprise_install": False, "view": view, "actions": [action],
+        "state": {"values": {}},
+    }
+
+
 def view_submission(view: dict[str, Any], values: dict[str, dict[str, Any]], *, user: str,
                     team_id: str = TEAM_ID, api_app_id: str = API_APP_ID) -> dict[str, Any]:
     """A modal's submit: `values` is state.values, {block_id: {action_id: {"type", "value"…}}}."""

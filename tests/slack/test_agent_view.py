@@ -16,8 +16,8 @@ from bot.commands.privacy import run_privacy_forget
 from bot.feedback import FeedbackStore
 from bot.services import Services
 from bot.slack.listeners.message_im import GREETING, PROMPTS_TITLE, SUGGESTED_PROMPTS
-from tests.fakeslack import payloads
-from tests.slack.conftest import CHANNEL, DM, USER, bot_settings, running_bot
+from tests.fakeslack import SignedSender, payloads
+from tests.slack.conftest import CHANNEL, DM, SIGNING_SECRET, USER, bot_settings, running_bot
 from tests.slack.fakes import SAMPLE_CHUNKS, FixedRetriever, chunk, scripted_engine
 from tests.slack.test_answer_flow import final_message
 from tests.slack.test_manifest import MANIFEST
@@ -204,3 +204,15 @@ def test_every_event_in_the_manifest_and_any_other_is_acknowledged(scripted_bot)
         envelope_id = slack.push_event(event)
         ack = slack.wait_for_ack(envelope_id, timeout=3)
         assert ack.payload in (None, {}), event["type"]
+
+
+def test_in_http_mode_an_event_nobody_handles_still_gets_200(tmp_path, slack, scripted_generator):
+    """Bolt answers an event without a listener with 404, which Slack counts as a failed delivery."""
+    settings = bot_settings(tmp_path, slack, slack_app_token="")
+    services = Services(settings, engine=scripted_engine(scripted_generator), generator=scripted_generator,
+                        feedback=FeedbackStore(settings.feedback_path))
+    with running_bot(slack, services, mode="http") as (_, server):
+        sender = SignedSender(f"http://127.0.0.1:{server.port}/slack/events", SIGNING_SECRET)
+        for event in ({"type": "team_join", "user": {"id": "U0NEW"}, "event_ts": payloads.new_ts()},
+                      payloads.app_context_changed(user=USER, channel=DM, viewing=CHANNEL)):
+            assert sender.post_event(payloads.event_callback(event)).status == 200, event["type"]

@@ -102,6 +102,9 @@ class RecordingReindexer:
     def last_run(self):
         return self.report
 
+    def last_runs_by_collection(self) -> dict:
+        return {name: self.report for name in getattr(self.report, "reports", {})}
+
 
 def Report(added: list, changed: list, removed: list, failed: list, **failures: str) -> RunReport:
     """A RunReport over the one collection "bedrijf" (failures: collection=reason)."""

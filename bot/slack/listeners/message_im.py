@@ -44,7 +44,7 @@ def register(app: App, parts: SlackParts) -> None:
     def greet_new_thread(payload: dict[str, Any], client: WebClient) -> None:
         thread = payload["assistant_thread"]
         channel, thread_ts = thread["channel_id"], thread["thread_ts"]
-        parts.viewing.remember(thread.get("user_id", ""), viewed_channel(thread.get("context")))
+        remember_context(parts, thread)
         try:
             client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=GREETING)
             client.assistant_threads_setSuggestedPrompts(channel_id=channel, thread_ts=thread_ts,
@@ -54,8 +54,7 @@ def register(app: App, parts: SlackParts) -> None:
 
     @assistant.thread_context_changed
     def remember_what_is_beside_the_thread(payload: dict[str, Any]) -> None:
-        thread = payload["assistant_thread"]
-        parts.viewing.remember(thread.get("user_id", ""), viewed_channel(thread.get("context")))
+        remember_context(parts, payload["assistant_thread"])
 
     @assistant.user_message
     def answer_in_assistant_thread(payload: dict[str, Any], client: WebClient, context: BoltContext) -> None:
@@ -77,6 +76,12 @@ def register(app: App, parts: SlackParts) -> None:
                 answer_dm(parts, event, client, context, ticket)
         finally:
             parts.arrivals.release(ticket)
+
+
+def remember_context(parts: SlackParts, thread: dict[str, Any]) -> None:
+    """The channel beside an assistant thread (its `context`), for the collections of its questions."""
+    if thread.get("user_id"):
+        parts.viewing.remember(str(thread["user_id"]), viewed_channel(thread.get("context")))
 
 
 def answer_dm(parts: SlackParts, event: dict[str, Any], client: WebClient, context: BoltContext,
