@@ -36,6 +36,9 @@ WEEK = timedelta(days=7)
 LISTED_QUESTIONS = 10
 MORE_FILES = 20  # failing files listed beyond the status' first LISTED_FILES
 QUOTED_ANSWER = 1200  # characters of the latest 👎 answer shown
+DOWN_VOTES_LOOKED_AT = 50  # the latest 👎 an admin may see: among this many most recent ones
+HIDDEN_DOWN = ("Nieuwere 👎 gingen over antwoorden uit een afgeschermde collectie die jij niet mag "
+               "doorzoeken; die staan hier niet.")
 
 INTRO = ("Ik beantwoord je vragen uit de eigen documenten van het bedrijf, met de bronnen erbij. "
          "Alles draait op de eigen servers: je vragen en de documenten verlaten het bedrijf niet.")
@@ -68,8 +71,9 @@ def home_view(*, collections: Sequence[tuple[str, int]], last_reindex: str, exam
 
 
 def admin_blocks(*, status: dict[str, Any], votes: dict[str, int], latest_down: "StoredAnswer | None",
-                 unanswered: Sequence["StoredAnswer"]) -> list[dict[str, Any]]:
-    """Status, failing files, the re-index button, this week's feedback and unanswered questions."""
+                 unanswered: Sequence["StoredAnswer"], hidden_down: bool = False) -> list[dict[str, Any]]:
+    """Status, failing files, the re-index button, this week's feedback and unanswered questions;
+    `hidden_down`: more recent 👎 were left out (answers from collections this admin may not see)."""
     zone = status.get("schedule", {}).get("timezone")
     blocks = [header("Beheer")]
     blocks += [section(piece) for piece in split_text(render_status(status))]
@@ -83,7 +87,7 @@ def admin_blocks(*, status: dict[str, Any], votes: dict[str, int], latest_down: 
     blocks.append(reindex_button(running))
     blocks += [header("Feedback deze week"),
                section(f"👍 {votes.get('up', 0)}   👎 {votes.get('down', 0)}"),
-               section(_latest_down(latest_down, zone))]
+               section(_latest_down(latest_down, zone) + (f"\n_{HIDDEN_DOWN}_" if hidden_down else ""))]
     blocks += [header("Niet beantwoord deze week"), section(_unanswered(unanswered, zone))]
     return blocks
 
@@ -182,7 +186,7 @@ class HomeTab:
         status = self.status()
         index = status.get("index") or {}
         zone = (status.get("schedule") or {}).get("timezone")
-        admin = self._admin_blocks(status) if is_admin else None
+        admin = self._admin_blocks(user, status) if is_admin else None
         return home_view(collections=self._collections(user, status),
                          last_reindex=local_time(index.get("last_reindex"), zone) if index.get("last_reindex")
                          else "nog niet", examples=self.examples, admin=admin, notice=notice)
@@ -194,13 +198,20 @@ class HomeTab:
             names = [name for name, info in known.items() if info.get("configured")]
         return [(name, int((known.get(name) or {}).get("documents", 0))) for name in names]
 
-    def _admin_blocks(self, status: dict[str, Any]) -> list[dict[str, Any]]:
+    def _admin_blocks(self, user: str, status: dict[str, Any]) -> list[dict[str, Any]]:
         since = datetime.now(timezone.utc) - WEEK
         try:
             votes = self.feedback.vote_counts(since)
-            latest = next(iter(self.feedback.latest_down(1)), None)
+            recent_down = self.feedback.latest_down(DOWN_VOTES_LOOKED_AT)
             unanswered = self.feedback.unanswered(since)
         except Exception:  # an unreadable feedback store must not cost the admins their status
             log.exception("the Home tab could not read the feedback store")
-            votes, latest, unanswered = {}, None, []
-        return admin_blocks(status=status, votes=votes, latest_down=latest, unanswered=unanswered)
+            votes, recent_down, unanswered = {}, [], []
+        # Being an admin grants no restricted collection: an answer drawn from one stays out.
+        allowed = self.access.collections_for(None, is_dm=True, user=user)
+        visible = [a for a in recent_down if allowed is None or all(
+            s.collection in allowed for s in a.sources if s.collection)]
+        latest = visible[0] if visible else None
+        hidden = bool(recent_down) and (latest is None or recent_down.index(latest) > 0)
+        return admin_blocks(status=status, votes=votes, latest_down=latest, unanswered=unanswered,
+                            hidden_down=hidden)

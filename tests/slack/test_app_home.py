@@ -8,11 +8,15 @@ import json
 
 import pytest
 
+from bot.answering.answer import Source
+from bot.feedback import FeedbackStore
+from bot.services import Services
 from bot.slack.home import ACTION_REINDEX, AI_NOTICE, MAX_BLOCKS
 from bot.slack.listeners.vraagbaak_command import NOT_ADMIN
 from knowledge.models import SkippedFile
 from tests.fakeslack import payloads
-from tests.slack.conftest import ADMIN, DM, USER
+from tests.slack.conftest import ADMIN, DM, USER, bot_settings, running_bot
+from tests.slack.fakes import scripted_engine
 from tests.slack.test_commands import RecordingReindexer, Report, command
 
 # A question as stored (Slack markup already made plain text) and an answer as a model might write it.
@@ -125,3 +129,27 @@ def test_an_admin_who_opened_the_home_tab_sees_it_refreshed_after_any_reindex(ho
     home_bot.slack.wait_for_response(response_url, lambda r: "klaar" in r.body.get("text", ""))
     published(home_bot, ADMIN, count=2)
     assert len(home_bot.slack.calls_to("views.publish", lambda c: c.params["user_id"] == USER)) == 1
+
+
+def test_an_admin_is_not_shown_an_answer_from_a_restricted_collection_they_may_not_search(
+        tmp_path, slack, scripted_generator, reindexer):
+    settings = bot_settings(tmp_path, slack, admin_user_ids=[ADMIN],
+                            sources={"bedrijf": tmp_path / "b", "hr-vertrouwelijk": tmp_path / "h"},
+                            restricted_collections=["hr-vertrouwelijk"], restricted_access={"hr-vertrouwelijk": ["U0HR"]})
+    services = Services(settings, engine=scripted_engine(scripted_generator), generator=scripted_generator,
+                        feedback=FeedbackStore(settings.feedback_path), store=Stats(), reindexer=reindexer)
+    feedback = services.feedback
+    open_answer = feedback.record_answer(question="Waar staat de printer?", answer="Op de tweede verdieping.",
+                                         sources=[Source("Printen", "printen.md", collection="bedrijf")],
+                                         user=USER, channel=DM)
+    hr_answer = feedback.record_answer(question="Wat verdient schaal 9?", answer="Tot 5.400 euro bruto.",
+                                       sources=[Source("Salarissen", "salaris.md", collection="hr-vertrouwelijk")],
+                                       user="U0HR", channel="D0HR")
+    feedback.vote(open_answer, user=USER, vote="down")
+    feedback.vote(hr_answer, user="U0HR", vote="down")  # the most recent 👎
+    with running_bot(slack, services) as bot:
+        text = texts(open_home(bot, ADMIN))
+    assert "Op de tweede verdieping." in text, "the latest 👎 this admin may see"
+    assert "5.400" not in text and "Wat verdient schaal 9?" not in text
+    assert "afgeschermde collectie" in text
+    assert "hr-vertrouwelijk" not in text.split("Beheer")[0], "nor is it listed as what they may search"
