@@ -216,3 +216,36 @@ def test_in_http_mode_an_event_nobody_handles_still_gets_200(tmp_path, slack, sc
         for event in ({"type": "team_join", "user": {"id": "U0NEW"}, "event_ts": payloads.new_ts()},
                       payloads.app_context_changed(user=USER, channel=DM, viewing=CHANNEL)):
             assert sender.post_event(payloads.event_callback(event)).status == 200, event["type"]
+
+
+def test_the_viewed_channel_only_narrows_what_a_dm_may_search():
+    from bot.access import Access
+
+    access = Access(collections=["bedrijf", "it", HR], channel_collections={IT_CHANNEL: ["it"], HR_CHANNEL: [HR],
+                                                                         "C0BOTH": ["it", HR]},
+                    dm_collections=["bedrijf"], restricted=[HR], granted={HR: [HR_USER]})
+    dm = dict(channel=DM, is_dm=True)
+    assert access.collections_for(**dm, user=USER, viewing=IT_CHANNEL) == ["bedrijf"], "it is not a DM collection"
+    assert access.collections_for(**dm, user=USER, viewing=HR_CHANNEL) == ["bedrijf"], "not granted: no HR"
+    assert access.collections_for(**dm, user=HR_USER, viewing=HR_CHANNEL) == [HR]
+    assert access.collections_for(**dm, user=HR_USER, viewing="C0BOTH") == [HR]
+    assert access.collections_for(**dm, user=USER, viewing="C0NOCONFIG") == ["bedrijf"]
+    assert access.collections_for(CHANNEL, is_dm=False, user=HR_USER, viewing=HR_CHANNEL) == ["bedrijf", "it"], \
+        "in a channel, the channel decides"
+
+
+def test_what_is_viewed_is_forgotten_after_a_while_and_kept_for_a_bounded_number_of_people(monkeypatch):
+    from bot.slack import viewing
+
+    clock = [1000.0]
+    monkeypatch.setattr(viewing.time, "monotonic", lambda: clock[0])
+    seen = viewing.ViewedChannels(max_people=2, max_age_s=60)
+    seen.remember("U1", "C1")
+    seen.remember("U2", "C2")
+    seen.remember("U3", "C3")
+    assert [seen.of(u) for u in ("U1", "U2", "U3")] == [None, "C2", "C3"]
+    clock[0] += 61
+    assert seen.of("U2") is None
+    assert viewing.viewed_channel({"entities": [{"type": "slack#/types/canvas_id", "value": "F1"},
+                                                {"type": "slack#/types/channel_id", "value": "C9"}]}) == "C9"
+    assert viewing.viewed_channel({}) is None
