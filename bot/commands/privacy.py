@@ -1,5 +1,6 @@
 """`vraagbaak privacy …`: access and erasure requests (AVG/GDPR art. 15 and 17) and the retention
-clean-up, on what the bot stores about people (the feedback store). See deploy/PRIVACY.md."""
+clean-up, on what the bot stores about people (the feedback store, and whom it greeted in the
+Messages tab). See deploy/PRIVACY.md."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import json
 import sys
 from pathlib import Path
 
+from bot.first_contact import FirstContacts
 from bot.services import Services
 
 
@@ -29,9 +31,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run_privacy_export(args: argparse.Namespace, services: Services) -> int:
     forms = services.pseudonymizer.stored_forms(args.user)
     records = services.feedback.records_about(forms)
+    greeted = FirstContacts(services.settings.greeted_path).knows(forms)
     document = {"user": args.user, "stored_as": forms,
                 "retention_days": services.settings.retention_days, **records,
-                "curated_answers_owned": services.curated.privacy_records(forms)}
+                "curated_answers_owned": services.curated.privacy_records(forms),
+                "greeted_in_messages_tab": greeted}
     text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
     if args.output is None:
         sys.stdout.write(text)
@@ -45,9 +49,10 @@ def run_privacy_export(args: argparse.Namespace, services: Services) -> int:
 
 
 def run_privacy_forget(args: argparse.Namespace, services: Services) -> int:
-    count = services.feedback.forget(services.pseudonymizer.stored_forms(args.user))
-    print(f"{count} gegeven(s) over {args.user} gewist (antwoorden met hun stemmen, en de stemmen van "
-          "deze persoon)")
+    forms = services.pseudonymizer.stored_forms(args.user)
+    count = services.feedback.forget(forms) + FirstContacts(services.settings.greeted_path).forget(forms)
+    print(f"{count} gegeven(s) over {args.user} gewist (antwoorden met hun stemmen, de stemmen van "
+          "deze persoon, en dat hij begroet is)")
     return 0
 
 

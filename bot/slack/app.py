@@ -18,6 +18,7 @@ from slack_sdk.http_retry.builtin_handlers import (ConnectionErrorRetryHandler, 
                                                    ServerErrorRetryHandler)
 
 from bot.access import Access
+from bot.first_contact import FirstContacts
 from bot.settings import Settings
 from bot.slack import listeners
 from bot.slack.admins import AdminCheck
@@ -93,10 +94,11 @@ def register(app: App, services: "Services", *, update_interval_s: float = 1.0) 
         arrivals=arrivals,
         seen=SeenEvents(),
         admins=AdminCheck(settings.admin_user_ids),
+        greeted=FirstContacts(settings.greeted_path, pseudonymize=services.pseudonymizer.stored_id),
     )
     app.middleware(first_delivery_in_order(parts, pool))
     listeners.register(app, parts)
-    app.event(re.compile(".*"))(acknowledge_unhandled)  # last: only events no listener took
+    app.event(re.compile(".*"))(acknowledge_unhandled_event)  # after every listener: only the rest
     app.error(_log_error)
     return parts
 
@@ -136,10 +138,11 @@ def first_delivery_in_order(parts: SlackParts, pool: ListenerPool | None = None)
     return middleware
 
 
-def acknowledge_unhandled(event: dict[str, Any]) -> None:
-    """An event the manifest subscribes to but no listener handles: acknowledged (Bolt does that
-    before a listener runs), so Slack does not deliver it again."""
-    log.debug("event %s acknowledged, not handled", event.get("type"))
+def acknowledge_unhandled_event(event: dict[str, Any]) -> None:
+    """Every event is acknowledged, handled or not. Bolt answers an event no listener takes with a
+    404, which its Socket Mode adapter never acknowledges (and HTTP mode reports as failed), so
+    Slack would deliver it again and again; this listener, registered last, takes the rest."""
+    log.debug("event %s acknowledged; nothing to do for it", event.get("type"))
 
 
 def _log_error(error: Exception, body: dict[str, Any]) -> None:

@@ -14,10 +14,12 @@ from bot.slack.admins import AdminCheck
 from bot.slack.arrivals import ArrivalOrder, SeenEvents
 from bot.slack.replying import Replier
 from bot.slack.template_jobs import TemplateJobs
+from bot.slack.viewing import ViewedChannels
 
 if TYPE_CHECKING:
     from bot.access import Access
     from bot.feedback import FeedbackStore
+    from bot.first_contact import FirstContacts
     from bot.reindexing import Reindexer
     from bot.settings import Settings
     from bot.templates.filling import TemplateFiller
@@ -64,6 +66,8 @@ class SlackParts:
     arrivals: ArrivalOrder
     seen: SeenEvents
     admins: AdminCheck
+    greeted: "FirstContacts"  # who was greeted in the app's Messages tab (once per person)
+    viewing: ViewedChannels = field(default_factory=ViewedChannels)  # the channel each person looks at
     subcommands: dict[str, Subcommand] = field(default_factory=dict)
     template_jobs: TemplateJobs = field(default_factory=TemplateJobs)  # tracked, for the shutdown
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-from bot.slack.listeners import (app_mention, feedback, message_im, templates_command, templates_submission,
-                                 vraag_command, vraagbaak_command)
+from bot.slack.listeners import (app_context, app_home, app_mention, feedback, message_im, templates_command,
+                                 templates_submission, vraag_command, vraagbaak_command)
 
 if TYPE_CHECKING:
     from slack_bolt import App
@@ -19,8 +19,8 @@ if TYPE_CHECKING:
 
 # Order matters only for /vraagbaak's sub-commands: the templates module adds its own after the
 # built-in ones, so `/vraagbaak help` lists them last.
-LISTENERS: tuple[ModuleType, ...] = (app_mention, message_im, vraag_command, vraagbaak_command, feedback,
-                                     templates_command, templates_submission)
+LISTENERS: tuple[ModuleType, ...] = (app_mention, message_im, app_home, app_context, vraag_command,
+                                     vraagbaak_command, feedback, templates_command, templates_submission)
 
 
 def register(app: "App", parts: "SlackParts") -> None:
