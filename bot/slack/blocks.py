@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.answering.answer import Answer, Source
+from bot.slack import escalation
 from bot.slack.safe_text import neutralise
 
 SECTION_LIMIT = 3000
@@ -130,7 +131,9 @@ def question_block(question: str, *, shared_by: str | None = None) -> Block:
 def footer_blocks(answer: Answer, answer_id: str, *, share: bool = False) -> list[Block]:
     """What follows the answer's text: the sources and the buttons."""
     block = sources_block(answer.sources)
-    return ([block] if block else []) + [feedback_block(answer_id, share=share)]
+    feedback = feedback_block(answer_id, share=share)
+    feedback["elements"] += escalation.buttons(answer, answer_id)  # "Vraag een collega" (bot/slack/escalation.py)
+    return ([block] if block else []) + [feedback]
 
 
 def split_messages(blocks: Sequence[Block], limit: int = BLOCKS_PER_MESSAGE) -> list[list[Block]]:

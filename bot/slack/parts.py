@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from bot.feedback import FeedbackStore
     from bot.reindexing import Reindexer
     from bot.settings import Settings
+    from bot.slack.first_contact import FirstContact
+    from bot.slack.followed_threads import FollowedThreads
     from bot.templates.filling import TemplateFiller
     from bot.templates.library import TemplateLibrary
 
@@ -64,6 +66,9 @@ class SlackParts:
     seen: SeenEvents
     admins: AdminCheck
     subcommands: dict[str, Subcommand] = field(default_factory=dict)
+    # Issue 16 (colleague features): the AI notice's memory and the threads to follow without a mention
+    first_contact: "FirstContact | None" = None
+    threads: "FollowedThreads | None" = None
 
     def add_subcommand(self, subcommand: Subcommand) -> None:
         self.subcommands[subcommand.name] = subcommand

@@ -78,7 +78,8 @@ def test_direct_message_is_answered_at_the_top_level(scripted_bot):
     event = slack.user_posts("Hoe meld ik me ziek?", user=USER, channel=DM)
     slack.wait_for_ack(slack.push_event(event))
     answer = final_message(scripted_bot, DM, None)
-    placeholder = slack.calls_to("chat.postMessage", lambda c: c.params["channel"] == DM)[0]
+    notice, placeholder = slack.calls_to("chat.postMessage", lambda c: c.params["channel"] == DM)[:2]
+    assert "AI-assistent" in notice.params["text"]  # first contact: the AI notice comes first (issue 16)
     assert "Even denken" in placeholder.params["text"]
     assert answer["ts"] == placeholder.response["ts"]  # the placeholder became the answer
     assert not slack.calls_to("chat.startStream")

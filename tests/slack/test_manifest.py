@@ -20,9 +20,13 @@ SCOPE_OF_METHOD = {
     "users.info": "users:read", "usergroups.users.list": "usergroups:read",
     "conversations.replies": {"channels:history", "groups:history", "mpim:history", "im:history"},
     "conversations.history": "im:history",
+    "chat.postEphemeral": "chat:write", "chat.getPermalink": set(),  # getPermalink needs no scope
 }
 SCOPE_OF_EVENT = {"app_mention": "app_mentions:read", "message.im": "im:history",
-                  "assistant_thread_started": "assistant:write"}
+                  "assistant_thread_started": "assistant:write",
+                  # follow-ups in channel threads without a mention (issue 16)
+                  "message.channels": "channels:history", "message.groups": "groups:history",
+                  "message.mpim": "mpim:history"}
 
 
 def manifest() -> dict:
@@ -59,4 +63,12 @@ def test_events_commands_interactivity_and_socket_mode():
     assert data["settings"]["socket_mode_enabled"] is True
     assert data["features"]["app_home"]["messages_tab_enabled"] is True
     assert "assistant_view" in data["features"]
-    assert [s["type"] for s in data["features"]["shortcuts"]] == ["global"]
+    assert [s["type"] for s in data["features"]["shortcuts"]] == ["global", "message", "message"]
+
+
+def test_message_shortcuts_in_the_manifest_are_those_the_app_listens_to():
+    from bot.slack.listeners.message_shortcuts import ASK_SHORTCUT, SUMMARY_SHORTCUT
+
+    shortcuts = [s for s in manifest()["features"]["shortcuts"] if s["type"] == "message"]
+    assert {s["callback_id"] for s in shortcuts} == {ASK_SHORTCUT, SUMMARY_SHORTCUT}
+    assert all(len(s["name"]) <= 24 and len(s["description"]) <= 150 for s in shortcuts)
