@@ -47,6 +47,8 @@ def register(app: App, parts: SlackParts) -> None:
     @app.event("message", matchers=[is_channel_thread_reply])
     def answer_follow_up(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         if not is_follow_up(parts, event, bot_user_id=context.bot_user_id):
+            log.debug("thread reply %s in %s left alone: not a follow-up for Vraagbaak", event.get("ts"),
+                      event.get("channel"))
             return
         channel, ts, thread_ts = event["channel"], event["ts"], event["thread_ts"]
         text = plain_text(event.get("text", ""), bot_user_id=context.bot_user_id)
