@@ -112,8 +112,9 @@ def scripted_bot_with(tmp_path: Path, slack: FakeSlack,
     with contextlib.ExitStack() as stack:
         def start(*, settings: dict[str, Any] | None = None, **parts: Any) -> RunningBot:
             settings = bot_settings(tmp_path, slack, **{"admin_user_ids": [ADMIN], **(settings or {})})
-            services = Services(settings, engine=scripted_engine(scripted_generator), generator=scripted_generator,
-                                feedback=FeedbackStore(settings.feedback_path), **parts)
+            given = {"engine": scripted_engine(scripted_generator), "generator": scripted_generator,
+                     "feedback": FeedbackStore(settings.feedback_path), **parts}
+            services = Services(settings, **given)
             return stack.enter_context(running_bot(slack, services))
         yield start
 
