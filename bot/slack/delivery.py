@@ -1,10 +1,13 @@
 """How an answer reaches Slack while the model writes it, and how it ends as a Block Kit message.
 
 Three ways, one interface (`Delivery`):
-- `StreamedReply`: Slack's chat streaming API (chat.startStream / appendStream / stopStream) in a
-  thread, then the stream's message is replaced by the finished Block Kit answer. Falls back to
-  `UpdatedReply` when the workspace does not offer streaming.
-- `UpdatedReply`: a placeholder "Even denken…" that is edited (chat.update) at most once per interval.
+- `StreamedReply`: Slack's chat streaming through slack_sdk's `ChatStream` (`client.chat_stream`), in a
+  thread. It starts as soon as the passages are found, with a plan of tasks that names the documents
+  (and the best sentence of them, quoted); the answer streams under it, and `chat.stopStream` adds the
+  sources and the feedback buttons. Falls back to `UpdatedReply` when the workspace does not offer
+  streaming, or when the stream breaks off.
+- `UpdatedReply`: a placeholder that is edited (chat.update) at most once per interval, then becomes
+  the finished answer.
 - `EphemeralReply`: a private answer through the slash command's response_url (which allows only
   five messages, so nothing is streamed there).
 """
@@ -12,24 +15,49 @@ Three ways, one interface (`Delivery`):
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
+from collections.abc import Sequence
 from typing import Any, Callable, Protocol
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.models.blocks.block_elements import UrlSourceElement
+from slack_sdk.models.messages.chunk import Chunk, MarkdownTextChunk, PlanUpdateChunk, TaskUpdateChunk
+from slack_sdk.web.chat_stream import ChatStream
 
-from bot.answering.answer import Answer
-from bot.slack.blocks import answer_links, answer_messages, fallback_text
+from bot.answering.answer import Answer, Preview, Source
+from bot.slack.blocks import (ANSWER_CHARS_PER_MESSAGE, answer_links, answer_messages, escape, fallback_text,
+                              footer_blocks)
 from bot.slack.safe_text import neutralise
 
 log = logging.getLogger(__name__)
 
 THINKING_TEXT = "Even denken… :hourglass_flowing_sand:"
 STREAM_CHUNK_LIMIT = 12000  # characters of markdown_text per streaming call
+STREAM_BUFFER_CHARS = 256  # ChatStream sends when this much text waits (or when the interval is over)
+# One piece handed to the streamer: with what its buffer may already hold, a call stays within the limit.
+STREAM_PIECE_LIMIT = STREAM_CHUNK_LIMIT - STREAM_BUFFER_CHARS
+# A streamed message holds at most what one finished message holds; a longer answer goes on being
+# written (its task says so) and, when it is finished, replaces the stream, split over messages.
+STREAMED_TEXT_LIMIT = ANSWER_CHARS_PER_MESSAGE
 UPDATE_PREVIEW_LIMIT = 3000  # characters shown while an answer is being written via chat.update
+TITLES_SHOWN = 5  # documents named while the answer is being written
+TASK_SEARCH, TASK_WRITE = "zoeken", "schrijven"
 _TRANSIENT_ERRORS = {"ratelimited", "internal_error", "fatal_error", "service_unavailable",
                      "request_timeout"}
+
+TEXTS = {
+    "nl": {"found": "Gevonden in de documenten", "not_found": "Niet gevonden in de documenten",
+           "search": "Zoeken in de documenten", "write": "Antwoord schrijven",
+           "wait": "Wachten op mijn beurt", "nothing": "Geen passage die je vraag beantwoordt",
+           "found_in": "Gevonden in", "writing": "ik schrijf het antwoord…", "failed": "Niet gelukt"},
+    "en": {"found": "Found in the documents", "not_found": "Not found in the documents",
+           "search": "Searching the documents", "write": "Writing the answer",
+           "wait": "Waiting for my turn", "nothing": "No passage answers your question",
+           "found_in": "Found in", "writing": "writing the answer…", "failed": "Did not work"},
+}
 
 
 def queue_text(position: int) -> str:
@@ -41,6 +69,7 @@ def queue_text(position: int) -> str:
 
 class Delivery(Protocol):
     def thinking(self) -> None: ...
+    def searched(self, found: Sequence[Source], preview: Preview | None, *, abstained: bool) -> None: ...
     def queued(self, position: int) -> None: ...
     def write(self, delta: str) -> None: ...
     def finish(self, answer: Answer, answer_id: str) -> None: ...
@@ -59,7 +88,7 @@ class StreamingSupport:
         return self._enabled
 
     def failed(self, error: SlackApiError) -> None:
-        code = str(error.response.get("error", "")) if error.response is not None else ""
+        code = _error_code(error)
         if code not in _TRANSIENT_ERRORS:
             with self._lock:
                 if self._enabled:
@@ -67,28 +96,67 @@ class StreamingSupport:
                 self._enabled = False
 
 
+# --- what was found, as text ---------------------------------------------------------------------
+
+def source_title(source: Source) -> str:
+    """A document's title and heading, as written (neutralise before sending)."""
+    title = source.title or source.path
+    return f"{title} › {source.heading}" if source.heading and source.heading != source.title else title
+
+
+def distinct_titles(found: Sequence[Source]) -> list[str]:
+    return list(dict.fromkeys(source_title(s) for s in found))
+
+
+def found_mrkdwn(found: Sequence[Source], preview: Preview | None, language: str) -> str:
+    """'Gevonden in: *A*, *B* — ik schrijf het antwoord…' (and the best sentence, quoted), as mrkdwn."""
+    texts = TEXTS[language]
+    titles = distinct_titles(found)
+    named = ", ".join(f"*{escape(t)}*" for t in titles[:TITLES_SHOWN])
+    if len(titles) > TITLES_SHOWN:
+        named += f" (+{len(titles) - TITLES_SHOWN})"
+    lines = [f":mag: {texts['found_in']} {named}: {texts['writing']}"]
+    if preview is not None and preview.text.strip():
+        lines += [_quoted(escape(preview.text)), f"> — _{escape(source_title(preview.source))}_"]
+    return neutralise("\n".join(lines))
+
+
+def _quoted(text: str) -> str:
+    return "\n".join(f"> {line}".rstrip() for line in text.strip().splitlines())
+
+
+# --- the three deliveries --------------------------------------------------------------------------
+
 class UpdatedReply:
     """A placeholder message edited while the answer is written, finished with Block Kit."""
 
     def __init__(self, client: WebClient, *, channel: str, thread_ts: str | None,
-                 interval_s: float = 1.0) -> None:
+                 interval_s: float = 1.0, language: str = "nl") -> None:
         self.client, self.channel, self.thread_ts = client, channel, thread_ts
         self.interval_s = interval_s
+        self.language = language
         self.ts: str | None = None
         self.text = ""
+        self.header = ""  # what was found, shown above the text while it is written
         self._last_update = 0.0
 
     def thinking(self) -> None:
         self._post_or_update(THINKING_TEXT)
 
+    def searched(self, found: Sequence[Source], preview: Preview | None, *, abstained: bool) -> None:
+        if abstained or not found:
+            return  # the answer follows at once
+        self.header = found_mrkdwn(found, preview, self.language)
+        self._post_or_update(self.header)
+
     def queued(self, position: int) -> None:
-        self._post_or_update(queue_text(position))
+        self._post_or_update("\n\n".join(filter(None, [self.header, queue_text(position)])))
 
     def write(self, delta: str) -> None:
         self.text += delta
         if self.text.strip() and time.monotonic() - self._last_update >= self.interval_s:
-            preview = fallback_text(self.text, UPDATE_PREVIEW_LIMIT)
-            self._post_or_update(preview + " …")
+            partial = fallback_text(self.text, UPDATE_PREVIEW_LIMIT - len(self.header)) + " …"
+            self._post_or_update("\n\n".join(filter(None, [self.header, partial])))
 
     def finish(self, answer: Answer, answer_id: str) -> None:
         messages = answer_messages(answer, answer_id)
@@ -121,28 +189,68 @@ def post_follow_ups(client: WebClient, channel: str, thread_ts: str | None,
 
 
 class StreamedReply:
-    """Slack's chat streaming in a thread; on a workspace without it, an `UpdatedReply`."""
+    """Slack's chat streaming in a thread (slack_sdk's ChatStream); an `UpdatedReply` on a workspace
+    without it, or once a stream breaks off (on the streamed message itself, as Slack advises).
+
+    What is streamed is neutralised (bot/slack/safe_text.py) and goes out in whole words only: a
+    mention or a URL cut in two would pass the neutraliser in halves. No link is clickable while
+    streaming; the links the answer may keep are listed under it when it is finished.
+    """
 
     def __init__(self, client: WebClient, *, channel: str, thread_ts: str, user: str,
-                 team: str | None, support: StreamingSupport, interval_s: float = 1.0) -> None:
+                 team: str | None, support: StreamingSupport, interval_s: float = 1.0,
+                 language: str = "nl") -> None:
         self.client, self.channel, self.thread_ts = client, channel, thread_ts
         self.user, self.team = user, team
         self.support = support
         self.interval_s = interval_s
-        self.ts: str | None = None
-        self.pending = ""
-        self.sent = ""
-        self.notice_ts: str | None = None
+        self.language = language
+        self.texts = TEXTS[language]
+        self.streamer: ChatStream | None = None
         self.fallback: UpdatedReply | None = None
+        self.pending = ""  # the model's text after the last whole word
+        self.sent = ""  # the model's text handed to the streamer
+        self.notice_ts: str | None = None
         self.stopped = False
+        self.overflow = False  # the answer outgrew the streamed message
+        self._writing = False  # the "writing" task is shown in progress
+        self._abstained = False  # a refusal: no writing task, the answer is already known
         self._last_flush = 0.0
+
+    @property
+    def ts(self) -> str | None:
+        return self.streamer.ts if self.streamer is not None else None
 
     def thinking(self) -> None:
         """Nothing to post: the assistant status or the reaction already shows it."""
 
+    def searched(self, found: Sequence[Source], preview: Preview | None, *, abstained: bool) -> None:
+        """Starts the stream at once with what was found: the documents, and the best sentence."""
+        if self.fallback is not None:
+            return self.fallback.searched(found, preview, abstained=abstained)
+        chunks: list[Chunk] = [PlanUpdateChunk(title=self.texts["not_found" if abstained else "found"]),
+                               self._search_task(found, abstained)]
+        self._abstained = abstained
+        if not abstained:
+            chunks.append(self._write_task("in_progress"))
+            self._writing = True
+            if preview is not None and preview.text.strip():
+                chunks.append(MarkdownTextChunk(text=_preview_markdown(preview)))
+        self._start(chunks)
+        if self.fallback is not None:  # no streaming here: the placeholder shows it
+            self.fallback.searched(found, preview, abstained=abstained)
+
     def queued(self, position: int) -> None:
         if self.fallback is not None:
             return self.fallback.queued(position)
+        if self.streamer is not None:  # the writing task waits, and says for how many
+            self._writing = False
+            try:
+                self._send(chunks=[self._write_task("pending", title=self.texts["wait"],
+                                                    details=queue_text(position))])
+            except SlackApiError as exc:  # the place in the queue is a courtesy; the answer follows
+                log.info("could not show the queue place in the stream: %s", _error_code(exc))
+            return
         self.notice_ts = self.client.chat_postMessage(channel=self.channel, thread_ts=self.thread_ts,
                                                       text=queue_text(position))["ts"]
 
@@ -150,103 +258,132 @@ class StreamedReply:
         if self.fallback is not None:
             return self.fallback.write(delta)
         self.pending += delta
-        if not self.pending.strip():
-            return
-        if self.ts is None:
-            self._start()
-        elif time.monotonic() - self._last_flush >= self.interval_s:
-            self._append()
+        cut = max(self.pending.rfind(" "), self.pending.rfind("\n")) + 1
+        raw, self.pending = self.pending[:cut], self.pending[cut:]
+        if raw.strip():
+            self._stream(raw)
 
     def finish(self, answer: Answer, answer_id: str) -> None:
         if self.fallback is not None:
             return self.fallback.finish(answer, answer_id)
-        messages = answer_messages(answer, answer_id)
-        text = fallback_text(answer.text, links=answer_links(answer.sources))
-        if self.ts is not None:
-            self._stop()
-            # The streamed text is the model's raw output; the finished answer has its citations
-            # resolved and its sources, so it replaces the streamed message.
-            try:
-                self.client.chat_update(channel=self.channel, ts=self.ts, text=text, blocks=messages[0])
-                messages = messages[1:]
-            except SlackApiError as exc:
-                log.warning("could not replace the streamed message (%s); posting the answer below it",
-                            exc.response.get("error"))
-        if messages:
-            self.client.chat_postMessage(channel=self.channel, thread_ts=self.thread_ts,
-                                         text=text, blocks=messages[0])
-            post_follow_ups(self.client, self.channel, self.thread_ts, messages[1:], text)
+        rest, self.pending = self.pending, ""
+        done = [] if self._abstained else [self._write_task("complete")]
+        try:
+            if rest.strip():
+                self._stream(rest)
+            if self.fallback is not None:  # the stream broke off just now
+                return self.fallback.finish(answer, answer_id)
+            if self.streamer is None:
+                self._start([])
+            if self.fallback is not None:
+                return self.fallback.finish(answer, answer_id)
+            if not self.overflow and _same_text(self.sent, answer.text):
+                # What was streamed is the answer: Slack's own ending adds the sources and the buttons.
+                self._stop(chunks=done, blocks=footer_blocks(answer, answer_id, streamed=True))
+                return
+            # The finished answer differs from the stream (a quote instead of an echo, a refusal
+            # with documents to try): it replaces the streamed text.
+            self._stop(chunks=done)
+            self.fallback = self._updated_reply()
+        except SlackApiError as exc:
+            log.warning("could not finish the stream (%s); editing the message instead", _error_code(exc))
+            self.fallback = self._updated_reply()
+        self.fallback.finish(answer, answer_id)
         self._remove_notice()
 
     def fail(self, message: str) -> None:
         if self.fallback is not None:
             return self.fallback.fail(message)
         try:
-            if self.ts is not None and not self.stopped:
-                self.pending += f"\n\n{message}"
-                self._stop()
+            if self.streamer is not None and not self.stopped:
+                failed = [self._write_task("error", title=self.texts["failed"])] if self._writing else []
+                self._stop(markdown_text=f"\n\n{message}", chunks=failed)
             else:
                 self.client.chat_postMessage(channel=self.channel, thread_ts=self.thread_ts, text=message)
         finally:
             self._remove_notice()
 
-    # --- the streaming calls ----------------------------------------------------------------------
-    # The model's raw text goes out neutralised (bot/slack/safe_text.py) and in whole words only: a
-    # mention or a URL cut in two would pass the neutraliser in halves. No link is clickable while
-    # streaming; the finished answer, which replaces the stream, has the cited ones.
+    # --- the stream ------------------------------------------------------------------------------
 
-    def _start(self) -> None:
+    def _start(self, chunks: list[Chunk]) -> None:
         if not self.support.enabled:
             return self._fall_back()
-        raw = self._whole_words()
-        if not raw:
-            return
-        first, *more = _stream_pieces(raw)
+        streamer = self.client.chat_stream(channel=self.channel, thread_ts=self.thread_ts,
+                                           recipient_user_id=self.user, recipient_team_id=self.team,
+                                           task_display_mode="plan", buffer_size=STREAM_BUFFER_CHARS)
         try:
-            response = self.client.chat_startStream(
-                channel=self.channel, thread_ts=self.thread_ts, markdown_text=first,
-                recipient_user_id=self.user, recipient_team_id=self.team)
+            if chunks:
+                streamer.append(chunks=chunks)
         except SlackApiError as exc:
-            self.pending = raw + self.pending
             self.support.failed(exc)
-            log.info("chat.startStream failed (%s); editing a message instead", exc.response.get("error"))
+            log.info("chat.startStream failed (%s); editing a message instead", _error_code(exc))
             return self._fall_back()
-        self.ts = str(response["ts"])
-        for piece in more:
-            self.client.chat_appendStream(channel=self.channel, ts=self.ts, markdown_text=piece)
-        self.sent += raw
+        self.streamer = streamer
         self._last_flush = time.monotonic()
         self._remove_notice()
 
-    def _append(self) -> None:
-        raw = self._whole_words()
-        for piece in _stream_pieces(raw):
-            self.client.chat_appendStream(channel=self.channel, ts=self.ts, markdown_text=piece)
-        self.sent += raw
-        self._last_flush = time.monotonic()
+    def _stream(self, raw: str) -> None:
+        """The model's `raw` text, neutralised, to the streamer (which sends it when its buffer is full,
+        or now when the interval is over); the writing task goes back in progress if it waited."""
+        extra = [] if self._writing or self._abstained else [self._write_task("in_progress")]
+        if self.streamer is None:
+            self._start(extra)
+            extra = []
+            if self.fallback is not None:
+                return self.fallback.write(raw)
+        self._writing = True
+        if len(self.sent) + len(raw) > STREAMED_TEXT_LIMIT:
+            self.sent += raw  # not shown: the finished answer will replace the stream
+            self.overflow = True
+            return
+        try:
+            for piece in _stream_pieces(raw):
+                due = extra or time.monotonic() - self._last_flush >= self.interval_s
+                if self._send(markdown_text=piece, chunks=extra if due else None) is not None:
+                    self._last_flush = time.monotonic()
+                extra = []
+            self.sent += raw
+        except SlackApiError as exc:
+            log.warning("the stream broke off (%s); editing the message instead", _error_code(exc))
+            self.fallback = self._updated_reply()
+            self.fallback.write(self.sent + raw)
 
-    def _stop(self) -> None:
-        rest, self.pending = self.pending, ""
-        pieces = _stream_pieces(rest)
-        for piece in pieces[:-1]:
-            self.client.chat_appendStream(channel=self.channel, ts=self.ts, markdown_text=piece)
+    def _send(self, **kwargs: Any) -> Any:
+        assert self.streamer is not None
+        return self.streamer.append(**kwargs)
+
+    def _stop(self, **kwargs: Any) -> None:
+        assert self.streamer is not None
         self.stopped = True
-        self.client.chat_stopStream(channel=self.channel, ts=self.ts, markdown_text=pieces[-1] if pieces else None)
-        self.sent += rest
+        self.streamer.stop(**kwargs)
 
-    def _whole_words(self) -> str:
-        """The pending text up to its last space or line break (the rest waits for more)."""
-        cut = max(self.pending.rfind(" "), self.pending.rfind("\n")) + 1
-        raw, self.pending = self.pending[:cut], self.pending[cut:]
-        return raw
+    def _search_task(self, found: Sequence[Source], abstained: bool) -> TaskUpdateChunk:
+        titles = distinct_titles(found)
+        output = "\n".join(f"• {t}" for t in titles[:TITLES_SHOWN])
+        if len(titles) > TITLES_SHOWN:
+            output += f"\n(+{len(titles) - TITLES_SHOWN})"
+        if abstained:
+            output = "\n".join(filter(None, [self.texts["nothing"], output]))
+        linked = {s.url: source_title(s) for s in found if s.url}
+        sources = [UrlSourceElement(url=url, text=_plain(title)) for url, title in list(linked.items())[:TITLES_SHOWN]]
+        return TaskUpdateChunk(id=TASK_SEARCH, title=self.texts["search"], status="complete",
+                               output=_plain(output) or None, sources=sources or None)
+
+    def _write_task(self, status: str, *, title: str | None = None, details: str | None = None) -> TaskUpdateChunk:
+        return TaskUpdateChunk(id=TASK_WRITE, title=title or self.texts["write"], status=status, details=details)
+
+    def _updated_reply(self) -> UpdatedReply:
+        """The streamed message, edited from now on."""
+        reply = UpdatedReply(self.client, channel=self.channel, thread_ts=self.thread_ts,
+                             interval_s=self.interval_s, language=self.language)
+        reply.ts = self.ts
+        return reply
 
     def _fall_back(self) -> None:
         self.fallback = UpdatedReply(self.client, channel=self.channel, thread_ts=self.thread_ts,
-                                     interval_s=self.interval_s)
+                                     interval_s=self.interval_s, language=self.language)
         if self.notice_ts is not None:  # the queue notice becomes the placeholder
             self.fallback.ts, self.notice_ts = self.notice_ts, None
-        text, self.pending = self.sent + self.pending, ""
-        self.fallback.write(text)
 
     def _remove_notice(self) -> None:
         if self.notice_ts is None:
@@ -255,24 +392,47 @@ class StreamedReply:
         try:
             self.client.chat_delete(channel=self.channel, ts=ts)
         except SlackApiError as exc:
-            log.info("could not remove the queue notice: %s", exc.response.get("error"))
+            log.info("could not remove the queue notice: %s", _error_code(exc))
+
+
+def _plain(text: str) -> str:
+    """Text for a task (title, output, a source's name): no Slack markup, no link."""
+    return neutralise(text, markdown=True)
+
+
+def _preview_markdown(preview: Preview) -> str:
+    """The best sentence of the passages, quoted with its document, above the answer."""
+    return f"{_quoted(_plain(preview.text))}\n> — _{_plain(source_title(preview.source))}_\n\n"
 
 
 def _stream_pieces(raw: str) -> list[str]:
     """Raw model text as neutralised `markdown_text`, in pieces Slack accepts per call."""
     safe = neutralise(raw, markdown=True)
-    return [safe[i:i + STREAM_CHUNK_LIMIT] for i in range(0, len(safe), STREAM_CHUNK_LIMIT)]
+    return [safe[i:i + STREAM_PIECE_LIMIT] for i in range(0, len(safe), STREAM_PIECE_LIMIT)]
+
+
+def _same_text(streamed: str, final: str) -> bool:
+    return re.sub(r"\s+", " ", streamed).strip() == re.sub(r"\s+", " ", final).strip()
+
+
+def _error_code(error: SlackApiError) -> str:
+    return str(error.response.get("error", "")) if error.response is not None else ""
 
 
 class EphemeralReply:
     """A private answer (a `/vraag`), sent through the command's response_url."""
 
-    def __init__(self, respond: Callable[..., Any], *, question: str) -> None:
+    def __init__(self, respond: Callable[..., Any], *, question: str, language: str = "nl") -> None:
         self.respond = respond
         self.question = question
+        self.language = language
 
     def thinking(self) -> None:
         """The slash command's acknowledgement already said "Even denken…"."""
+
+    def searched(self, found: Sequence[Source], preview: Preview | None, *, abstained: bool) -> None:
+        if found and not abstained:
+            self._send(text=found_mrkdwn(found, preview, self.language), replace_original=True)
 
     def queued(self, position: int) -> None:
         self._send(text=queue_text(position), replace_original=True)

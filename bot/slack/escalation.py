@@ -20,6 +20,7 @@ from bot.answering.answer import Answer, Source
 ACTION_ASK_COLLEAGUE = "vraag_collega"  # the first button; more are numbered: vraag_collega_2, …
 ACTION_PATTERN = rf"^{ACTION_ASK_COLLEAGUE}(_\d+)?$"
 ACTION_CLAIM = "vraag_collega_oppakken"
+BLOCK_ID = "vraagbaak_collega"
 MAX_BUTTONS = 3
 ANY_COLLECTION = "*"
 LABEL = "🙋 Vraag een collega"
@@ -73,13 +74,14 @@ def parse_value(value: str) -> tuple[str, str]:
     return answer_id, channel
 
 
-def buttons(answer: Answer, answer_id: str) -> list[dict[str, Any]]:
-    """The "Vraag een collega" button(s) for the feedback row of this answer; none without a route."""
+def blocks(answer: Answer, answer_id: str) -> list[dict[str, Any]]:
+    """The "Vraag een collega" button(s) under this answer, as an actions block of their own (the
+    feedback buttons' context_actions block takes no other buttons); none without a route."""
     routes = _routes.routes_for(answer.sources)
-    result = []
+    elements = []
     for number, route in enumerate(routes, 1):
         label = LABEL if len(routes) == 1 else f"{LABEL} ({route.collection})"
-        result.append({"type": "button", "value": button_value(answer_id, route.channel),
-                       "action_id": ACTION_ASK_COLLEAGUE if number == 1 else f"{ACTION_ASK_COLLEAGUE}_{number}",
-                       "text": {"type": "plain_text", "text": label[:75], "emoji": True}})
-    return result
+        elements.append({"type": "button", "value": button_value(answer_id, route.channel),
+                         "action_id": ACTION_ASK_COLLEAGUE if number == 1 else f"{ACTION_ASK_COLLEAGUE}_{number}",
+                         "text": {"type": "plain_text", "text": label[:75], "emoji": True}})
+    return [{"type": "actions", "block_id": BLOCK_ID, "elements": elements}] if elements else []

@@ -1,6 +1,6 @@
-"""The answer flow every entry point shares: show thinking, keep arrival order, tell the queue
-place, stream the answer, finish with Block Kit, store it for feedback — and never let an error
-reach the user as anything but a short Dutch message.
+"""The answer flow every entry point shares: show thinking, keep arrival order, show what was found
+as soon as it is found, tell the queue place, stream the answer, finish with Block Kit, store it for
+feedback — and never let an error reach the user as anything but a short Dutch message.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.answering.answer import Answer, Turn
+from bot.answering.language import detect_language
 from bot.errors import VraagbaakError
 from bot.operations.metrics import metrics
 from bot.slack.arrivals import ArrivalOrder
@@ -126,14 +127,15 @@ class Replier:
 
     def delivery_for(self, question: Question, client: WebClient,
                      respond: Callable[..., Any] | None = None) -> Delivery:
+        language = detect_language(question.text)
         if respond is not None:
-            return EphemeralReply(respond, question=question.text)
+            return EphemeralReply(respond, question=question.text, language=language)
         if question.thread_ts is None:
             return UpdatedReply(client, channel=question.channel, thread_ts=None,
-                                interval_s=self.update_interval_s)
+                                interval_s=self.update_interval_s, language=language)
         return StreamedReply(client, channel=question.channel, thread_ts=question.thread_ts,
                              user=question.user, team=question.team, support=self.streaming,
-                             interval_s=self.update_interval_s)
+                             interval_s=self.update_interval_s, language=language)
 
     def reply(self, question: Question, client: WebClient, *,
               history: Callable[[], Sequence[Turn]] = tuple,
@@ -174,6 +176,8 @@ class Replier:
         collections = self.access.collections_for(question.channel, is_dm=question.is_dm, user=question.user)
         with self.arrivals.turn(question.ticket):
             stream = self.engine().ask(question.text, history=turns, collections=collections)
+        # Known right after retrieval, long before the model's first token: show it now.
+        delivery.searched(stream.found, stream.preview, abstained=stream.abstained)
         position = stream.position()
         if position > 0:
             indicator.queued(position)

@@ -1,8 +1,9 @@
 """The Slack workspace behind the fake Web API: users, messages, views, and how each method answers.
 
 Methods answer with Slack's own shapes (`{"ok": true, …}` or `{"ok": false, "error": "…"}`) and
-enforce the limits the bot must respect (50 blocks a message, 3,000 characters a section text),
-so a bot that breaks them fails here as it would on Slack.
+enforce the limits the bot must respect (50 blocks a message, 3,000 characters a section text,
+12,000 characters of `markdown` blocks a message, the shape of feedback buttons, the arguments and
+chunks of chat streaming), so a bot that breaks them fails here as it would on Slack.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import itertools
 import json
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -20,6 +22,14 @@ JSON_FIELDS = {"blocks", "attachments", "view", "prompts", "chunks", "metadata",
 MAX_BLOCKS = 50
 MAX_SECTION_TEXT = 3000
 MAX_TEXT = 40000
+MAX_MARKDOWN = 12000  # a markdown block's text, all markdown blocks of one message, markdown_text per call
+MAX_CONTEXT_ACTIONS = 5
+MAX_FEEDBACK_TEXT = 75
+MAX_VALUE = 2000
+MAX_ACTION_ID = 255
+TASK_STATUSES = {"pending", "in_progress", "complete", "error"}
+TASK_DISPLAY_MODES = {"timeline", "plan"}
+STREAM_RECORD = ("stream", "tasks", "plan_title", "appends")
 
 
 @dataclass
@@ -77,27 +87,119 @@ def _text_of_chunks(params: dict[str, Any]) -> str:
     return text
 
 
+def _invalid_chunks(message: str) -> SlackApiFailure:
+    return SlackApiFailure("invalid_chunks", response_metadata={"messages": [message]})
+
+
+def check_chunks(params: dict[str, Any]) -> list[dict[str, Any]]:
+    """The streaming chunks of a call, checked as Slack checks them (markdown_text given as an argument
+    counts as a markdown chunk); returns them in order."""
+    chunks = params.get("chunks")
+    if chunks is None:
+        chunks = []
+    if not isinstance(chunks, list):
+        raise _invalid_chunks("chunks must be an array")
+    markdown = params.get("markdown_text")
+    if markdown is not None and not isinstance(markdown, str):
+        raise SlackApiFailure("invalid_arguments", response_metadata={"messages": ["markdown_text: string"]})
+    if markdown and len(markdown) > MAX_MARKDOWN:
+        raise SlackApiFailure("msg_too_long")
+    for i, chunk in enumerate(chunks):
+        kind = chunk.get("type") if isinstance(chunk, dict) else None
+        if kind == "markdown_text":
+            if not isinstance(chunk.get("text"), str) or not chunk["text"]:
+                raise _invalid_chunks(f"chunks[{i}]: markdown_text needs text")
+            if len(chunk["text"]) > MAX_MARKDOWN:
+                raise SlackApiFailure("msg_too_long")
+        elif kind == "task_update":
+            if not (chunk.get("id") and isinstance(chunk.get("title"), str) and chunk["title"]):
+                raise _invalid_chunks(f"chunks[{i}]: task_update needs id and title")
+            if chunk.get("status") not in TASK_STATUSES:
+                raise _invalid_chunks(f"chunks[{i}]: status must be one of {sorted(TASK_STATUSES)}")
+            for source in chunk.get("sources") or []:
+                if not (isinstance(source, dict) and source.get("type") == "url" and
+                        str(source.get("url", "")).startswith(("http://", "https://")) and source.get("text")):
+                    raise _invalid_chunks(f"chunks[{i}]: a source is {{type: url, url, text}}")
+        elif kind == "plan_update":
+            if not (isinstance(chunk.get("title"), str) and chunk["title"]):
+                raise _invalid_chunks(f"chunks[{i}]: plan_update needs a title")
+        elif kind == "blocks":
+            check_blocks(chunk.get("blocks"))
+        else:
+            raise _invalid_chunks(f"chunks[{i}]: unknown chunk type {kind!r}")
+    return ([{"type": "markdown_text", "text": markdown}] if markdown else []) + list(chunks)
+
+
+def _invalid_blocks(message: str) -> SlackApiFailure:
+    return SlackApiFailure("invalid_blocks", errors=[message])
+
+
+def _check_plain_text(text: Any, limit: int, where: str) -> None:
+    if not (isinstance(text, dict) and text.get("type") == "plain_text" and isinstance(text.get("text"), str)
+            and text["text"]):
+        raise _invalid_blocks(f"{where}: must be a plain_text object")
+    if len(text["text"]) > limit:
+        raise _invalid_blocks(f"{where}: must be less than {limit + 1} characters")
+
+
+def _check_context_actions(block: dict[str, Any], i: int) -> None:
+    elements = block.get("elements")
+    if not isinstance(elements, list) or not 1 <= len(elements) <= MAX_CONTEXT_ACTIONS:
+        raise _invalid_blocks(f"context_actions: 1 to {MAX_CONTEXT_ACTIONS} elements [json-pointer:/blocks/{i}]")
+    for j, element in enumerate(elements):
+        where = f"/blocks/{i}/elements/{j}"
+        kind = element.get("type") if isinstance(element, dict) else None
+        if kind not in {"feedback_buttons", "icon_button"}:
+            raise _invalid_blocks(f"context_actions takes feedback_buttons and icon_button, not {kind!r} {where}")
+        if len(str(element.get("action_id", ""))) > MAX_ACTION_ID:
+            raise _invalid_blocks(f"{where}/action_id: too long")
+        if kind == "feedback_buttons":
+            for side in ("positive_button", "negative_button"):
+                button = element.get(side)
+                if not isinstance(button, dict):
+                    raise _invalid_blocks(f"{where}/{side}: required")
+                _check_plain_text(button.get("text"), MAX_FEEDBACK_TEXT, f"{where}/{side}/text")
+                if not isinstance(button.get("value"), str) or not button["value"] or \
+                        len(button["value"]) > MAX_VALUE:
+                    raise _invalid_blocks(f"{where}/{side}/value: 1 to {MAX_VALUE} characters")
+
+
 def check_blocks(blocks: Any) -> None:
-    """Slack's limits on a message's blocks: at most 50, section texts at most 3,000 characters."""
+    """Slack's limits on a message's blocks: at most 50; section texts at most 3,000 characters;
+    markdown blocks at most 12,000 characters, all of them together too; context_actions with at
+    most five feedback or icon buttons, feedback buttons with both buttons' text and value."""
     if blocks is None:
         return
     if not isinstance(blocks, list):
         raise SlackApiFailure("invalid_blocks_format")
     if len(blocks) > MAX_BLOCKS:
-        raise SlackApiFailure("invalid_blocks", errors=[f"must provide no more than {MAX_BLOCKS} items"])
+        raise _invalid_blocks(f"must provide no more than {MAX_BLOCKS} items")
+    markdown = 0
     for i, block in enumerate(blocks):
         if not isinstance(block, dict) or "type" not in block:
-            raise SlackApiFailure("invalid_blocks", errors=[f"block {i} has no type"])
+            raise _invalid_blocks(f"block {i} has no type")
+        if block["type"] == "markdown":
+            text = block.get("text")
+            if not isinstance(text, str) or not text:
+                raise _invalid_blocks(f"markdown: text is a non-empty string [json-pointer:/blocks/{i}/text]")
+            if len(text) > MAX_MARKDOWN:
+                raise _invalid_blocks(f"must be less than {MAX_MARKDOWN + 1} characters "
+                                      f"[json-pointer:/blocks/{i}/text]")
+            markdown += len(text)
+            if markdown > MAX_MARKDOWN:
+                raise _invalid_blocks(f"the markdown blocks of a message hold at most {MAX_MARKDOWN} characters")
+            continue
         texts = [block.get("text")] + list(block.get("fields") or [])
         for text in texts:
             if isinstance(text, dict) and len(str(text.get("text", ""))) > MAX_SECTION_TEXT:
-                raise SlackApiFailure("invalid_blocks",
-                                      errors=[f"must be less than {MAX_SECTION_TEXT + 1} characters "
-                                              f"[json-pointer:/blocks/{i}/text]"])
+                raise _invalid_blocks(f"must be less than {MAX_SECTION_TEXT + 1} characters "
+                                      f"[json-pointer:/blocks/{i}/text]")
         if block["type"] == "context" and len(block.get("elements") or []) > 10:
-            raise SlackApiFailure("invalid_blocks", errors=["context: no more than 10 elements"])
+            raise _invalid_blocks("context: no more than 10 elements")
         if block["type"] == "actions" and len(block.get("elements") or []) > 25:
-            raise SlackApiFailure("invalid_blocks", errors=["actions: no more than 25 elements"])
+            raise _invalid_blocks("actions: no more than 25 elements")
+        if block["type"] == "context_actions":
+            _check_context_actions(block, i)
 
 
 class Workspace:
@@ -227,8 +329,9 @@ class Workspace:
         if message.get("bot_id") != self.bot_id:
             raise SlackApiFailure("cant_update_message")
         updated = self._bot_message(channel, {**p, "thread_ts": message.get("thread_ts")}, message["ts"])
+        kept = {k: message[k] for k in STREAM_RECORD if k in message}  # a streamed message keeps its record
         message.clear()
-        message.update(updated)
+        message.update(updated, **kept)
         return {"channel": channel, "ts": message["ts"], "text": message["text"], "message": dict(message)}
 
     def m_chat_postEphemeral(self, p: dict[str, Any]) -> dict[str, Any]:
@@ -252,6 +355,9 @@ class Workspace:
                 "permalink": f"https://vraagbaak-test.slack.com/archives/{channel}/p{ts.replace('.', '')}"}
 
     # --- chat streaming ---------------------------------------------------------------------------
+    # A streamed message records every chunk with the time it arrived (`message["stream"]`), so a test
+    # can tell what the user saw before what; `text` is the markdown so far, `tasks` the latest state
+    # of each task, `plan_title` the plan's title.
 
     def m_chat_startStream(self, p: dict[str, Any]) -> dict[str, Any]:
         channel = self._channel(p)
@@ -260,10 +366,17 @@ class Workspace:
         if not channel.startswith("D") and not (p.get("recipient_user_id") and p.get("recipient_team_id")):
             raise SlackApiFailure("invalid_arguments", response_metadata={
                 "messages": ["recipient_user_id and recipient_team_id are required in channels"]})
-        message = {"type": "message", "text": _text_of_chunks(p), "user": self.bot_user_id,
+        if p.get("task_display_mode") is not None and p["task_display_mode"] not in TASK_DISPLAY_MODES:
+            raise SlackApiFailure("invalid_arguments", response_metadata={"messages": ["task_display_mode"]})
+        chunks = check_chunks(p)
+        message = {"type": "message", "text": "", "user": self.bot_user_id,
                    "bot_id": self.bot_id, "app_id": self.app_id, "ts": new_ts(), "channel": channel,
                    "thread_ts": str(p["thread_ts"]), "streaming": True, "appends": 0,
-                   "recipient_user_id": p.get("recipient_user_id")}
+                   "recipient_user_id": p.get("recipient_user_id"),
+                   "recipient_team_id": p.get("recipient_team_id"),
+                   "task_display_mode": p.get("task_display_mode") or "timeline",
+                   "stream": [], "tasks": {}, "plan_title": None}
+        self._add_chunks(message, "chat.startStream", chunks)
         self.store_message(channel, message)
         return {"channel": channel, "ts": message["ts"]}
 
@@ -276,25 +389,41 @@ class Workspace:
             raise SlackApiFailure("message_not_in_streaming_state")
         return message
 
+    @staticmethod
+    def _add_chunks(message: dict[str, Any], method: str, chunks: list[dict[str, Any]]) -> None:
+        at = time.monotonic()
+        for chunk in chunks:
+            message["stream"].append({"at": at, "method": method, "chunk": chunk})
+            if chunk["type"] == "markdown_text":
+                message["text"] += chunk["text"]
+            elif chunk["type"] == "task_update":
+                message["tasks"][chunk["id"]] = chunk
+            elif chunk["type"] == "plan_update":
+                message["plan_title"] = chunk["title"]
+
     def m_chat_appendStream(self, p: dict[str, Any]) -> dict[str, Any]:
         message = self._streaming_message(p)
-        addition = _text_of_chunks(p)
-        if not addition:
+        chunks = check_chunks(p)
+        if not chunks:
             raise SlackApiFailure("no_text")
-        if len(addition) > 12000:
-            raise SlackApiFailure("msg_too_long")
-        message["text"] += addition
+        self._add_chunks(message, "chat.appendStream", chunks)
         message["appends"] += 1
         return {"channel": message["channel"], "ts": message["ts"]}
 
     def m_chat_stopStream(self, p: dict[str, Any]) -> dict[str, Any]:
         message = self._streaming_message(p)
-        message["text"] += _text_of_chunks(p)
-        check_blocks(p.get("blocks"))
+        chunks = check_chunks(p)
+        check_blocks(p.get("blocks"))  # 50 of its own, apart from blocks sent in chunks
+        self._add_chunks(message, "chat.stopStream", chunks)
         if p.get("blocks"):
-            message["blocks"] = p["blocks"]
+            message["blocks"] = p["blocks"]  # rendered under the streamed text
         message["streaming"] = False
         return {"channel": message["channel"], "ts": message["ts"], "message": dict(message)}
+
+    def streamed_messages(self, channel: str) -> list[dict[str, Any]]:
+        """The messages of `channel` that were streamed, in order."""
+        with self.lock:
+            return [m for m in self.messages.get(channel, []) if "stream" in m]
 
     # --- reactions, assistant ---------------------------------------------------------------------
 

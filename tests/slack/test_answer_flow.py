@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.slack.blocks import ACTION_SHARE, ACTION_VOTE_DOWN, ACTION_VOTE_UP, FEEDBACK_BLOCK_ID
+from bot.slack.blocks import (ACTION_FEEDBACK, ACTION_SHARE, ACTION_VOTE_DOWN, ACTION_VOTE_UP, ANSWER_CHARS_PER_MESSAGE,
+                              FEEDBACK_BLOCK_ID, blocks_text)
 from bot.slack.listeners.message_im import SUGGESTED_PROMPTS
 from bot.feedback import FeedbackStore
 from tests.fakeslack import payloads
@@ -33,7 +34,34 @@ def final_message(bot: RunningBot, channel: str, thread_ts: str | None, *, timeo
 
 
 def button_ids(message: dict) -> list[str]:
-    return [e["action_id"] for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    """The action ids of a message's buttons (feedback buttons and plain ones)."""
+    return [e["action_id"] for b in message["blocks"] if b["type"] in ("actions", "context_actions")
+            for e in b["elements"]]
+
+
+def feedback_values(message: dict) -> dict[str, str]:
+    """{"positive": value, "negative": value} of the message's feedback buttons."""
+    element = next(e for b in message["blocks"] if b["type"] == "context_actions" for e in b["elements"]
+                   if e["type"] == "feedback_buttons")
+    assert element["action_id"] == ACTION_FEEDBACK
+    return {"positive": element["positive_button"]["value"], "negative": element["negative_button"]["value"]}
+
+
+def shown_text(message: dict) -> str:
+    """The answer as the user reads it: its markdown blocks, or (a streamed answer) the streamed text."""
+    return blocks_text(message.get("blocks") or []) or message.get("text", "")
+
+
+def sources_text(message: dict) -> str:
+    return " ".join(e["text"] for b in message["blocks"] if b["type"] == "context" for e in b["elements"])
+
+
+def feedback_click(message: dict, *, which: str, user: str, response_url: str, channel: str = CHANNEL) -> dict:
+    """A click on one of the message's feedback buttons, as Slack sends it."""
+    values = feedback_values(message)
+    action = {"type": "feedback_buttons", "action_id": ACTION_FEEDBACK, "block_id": FEEDBACK_BLOCK_ID,
+              "value": values[which], "text": {"type": "plain_text", "text": "Nuttig"}}
+    return payloads.block_actions(action, user=user, channel=channel, response_url=response_url, message=message)
 
 
 def test_mention_is_answered_in_its_thread_streamed_then_block_kit(scripted_bot, scripted_generator):
@@ -43,21 +71,22 @@ def test_mention_is_answered_in_its_thread_streamed_then_block_kit(scripted_bot,
     answer = final_message(scripted_bot, CHANNEL, event["ts"])
 
     start = slack.calls_to("chat.startStream")[0]
-    assert start.params["thread_ts"] == event["ts"]
+    assert start.params["thread_ts"] == event["ts"] and start.params["task_display_mode"] == "plan"
     assert start.params["recipient_user_id"] == USER and start.params["recipient_team_id"]
     assert slack.calls_to("chat.appendStream"), "the answer should arrive in pieces"
-    assert slack.calls_to("chat.stopStream")
+    stop = slack.calls_to("chat.stopStream")[0]
     # thinking was shown at once on the question, and taken away afterwards
     assert slack.calls_to("reactions.add")[0].params["timestamp"] == event["ts"]
     slack.wait_for_call("reactions.remove")
     assert slack.calls_to("reactions.add")[0].at < start.at
-    # the finished message: text, numbered sources, buttons
-    text = answer["blocks"][0]["text"]["text"]
-    assert "*25 vakantiedagen*" in text and "[1]" in text
-    context = next(b for b in answer["blocks"] if b["type"] == "context")
-    assert "Vakantie en verlof" in context["elements"][0]["text"]
-    assert "hr/vakantie-en-verlof.md" in context["elements"][0]["text"]
-    assert button_ids(answer) == [ACTION_VOTE_UP, ACTION_VOTE_DOWN]
+    # the finished message is the streamed one: its text, then the sources and buttons stopStream added
+    assert answer["ts"] == start.response["ts"] and not answer["streaming"]
+    assert "**25 vakantiedagen**" in answer["text"] and "[1]" in answer["text"]
+    assert stop.params["blocks"] == answer["blocks"]
+    assert "Vakantie en verlof" in sources_text(answer) and "hr/vakantie-en-verlof.md" in sources_text(answer)
+    assert button_ids(answer) == [ACTION_FEEDBACK]
+    assert answer["tasks"]["schrijven"]["status"] == "complete"
+    assert not slack.calls_to("chat.update") and not slack.calls_to("chat.delete"), "nothing replaced"
 
 
 def test_follow_up_in_a_thread_gets_the_thread_as_history(scripted_bot, scripted_generator):
@@ -81,7 +110,11 @@ def test_direct_message_is_answered_at_the_top_level(scripted_bot):
     notice, placeholder = slack.calls_to("chat.postMessage", lambda c: c.params["channel"] == DM)[:2]
     assert "AI-assistent" in notice.params["text"]  # first contact: the AI notice comes first (issue 16)
     assert "Even denken" in placeholder.params["text"]
+    found = slack.calls_to("chat.update")[0]  # what was found, before the answer
+    assert "Gevonden in" in found.params["text"] and "Ziekmelding en verzuim" in found.params["text"]
     assert answer["ts"] == placeholder.response["ts"]  # the placeholder became the answer
+    assert [b["type"] for b in answer["blocks"]] == ["markdown", "context", "context_actions"]
+    assert "**25 vakantiedagen**" in answer["blocks"][0]["text"]
     assert not slack.calls_to("chat.startStream")
 
 
@@ -98,7 +131,10 @@ def test_assistant_thread_gets_prompts_then_status_while_answering(scripted_bot,
 
     event = slack.user_posts("Hoe vraag ik verlof aan?", user=USER, channel=DM, thread_ts=thread_ts)
     slack.push_event(event)
-    final_message(scripted_bot, DM, thread_ts)
+    answer = final_message(scripted_bot, DM, thread_ts)
+    start = slack.calls_to("chat.startStream")[0]  # streamed in the assistant thread
+    assert start.params["channel"] == DM and start.params["thread_ts"] == thread_ts
+    assert answer["ts"] == start.response["ts"] and "25 vakantiedagen" in answer["text"]
     statuses = [c.params["status"] for c in slack.calls_to("assistant.threads.setStatus")]
     assert statuses[0] == "denkt na…"
     assert not slack.calls_to("reactions.add")
@@ -111,9 +147,13 @@ def test_without_chat_streaming_the_placeholder_is_edited(scripted_bot, scripted
     scripted_generator.piece_delay_s = 0.03
     event = ask_in_channel(scripted_bot, "Hoeveel vakantiedagen heb ik?")
     answer = final_message(scripted_bot, CHANNEL, event["ts"])
+    placeholder = slack.calls_to("chat.postMessage", lambda c: c.params.get("thread_ts") == event["ts"])[0]
+    assert placeholder.response["ts"] == answer["ts"]
+    assert "Gevonden in" in placeholder.params["text"] and "Vakantie en verlof" in placeholder.params["text"]
     updates = slack.calls_to("chat.update", lambda c: c.params["ts"] == answer["ts"])
     assert len(updates) >= 2, "partial text first, then the finished answer"
-    assert updates[0].params["text"].endswith("…")
+    assert updates[0].params["text"].endswith("…") and "Gevonden in" in updates[0].params["text"]
+    assert [b["type"] for b in answer["blocks"]] == ["markdown", "context", "context_actions"]
     # the next question does not try streaming again
     second = ask_in_channel(scripted_bot, "Nog een vraag?")
     final_message(scripted_bot, CHANNEL, second["ts"])
@@ -160,31 +200,34 @@ def test_busy_model_tells_the_queue_place_and_answers_all_in_order(scripted_bot,
     scripted_generator.wait_for_requests(5)
     assert [question_of(r.messages) for r in scripted_generator.requests] == [f"Vraag: {q}" for q in questions]
     slack = scripted_bot.slack
-    notices = slack.wait_for_call("chat.postMessage", lambda c: "in de rij" in c.params.get("text", ""), count=4)
-    assert notices
+    # Each waiting answer's stream already shows what was found, and its writing task says its place.
+    def waiting() -> list[str]:
+        with slack.workspace.lock:
+            return [c["chunk"]["details"] for m in slack.workspace.streamed_messages(CHANNEL) for c in m["stream"]
+                    if c["chunk"]["type"] == "task_update" and c["chunk"]["status"] == "pending"]
+    places = slack.wait_until(lambda: (lambda w: w if len(w) == 4 else None)(waiting()), 10, "four queue places")
+    assert any("2e in de rij" in p for p in places) and any("5e in de rij" in p for p in places)
+    assert not slack.calls_to("chat.postMessage", lambda c: "in de rij" in c.params.get("text", ""))
     scripted_generator.release()
     answers = [final_message(scripted_bot, CHANNEL, e["ts"]) for e in events]
     for question, answer in zip(questions, answers):
-        assert question in answer["blocks"][0]["text"]["text"]
+        assert question in answer["text"]
+        assert answer["tasks"]["schrijven"]["status"] == "complete"
     # The model wrote them in arrival order (its requests, above); each answer's stream is then
     # closed by its own listener thread, so those calls may cross: each closes exactly once.
     stops = [s.params["ts"] for s in slack.calls_to("chat.stopStream")]
     assert sorted(stops) == sorted(a["ts"] for a in answers) and len(set(stops)) == len(questions)
-    notice_texts = [c.params["text"] for c in slack.calls_to("chat.postMessage") if "in de rij" in c.params["text"]]
-    assert any("2e in de rij" in t for t in notice_texts) and any("4e in de rij" in t for t in notice_texts)
-    # the queue notices are cleaned up once each answer starts
-    slack.wait_for_call("chat.delete", count=len(notice_texts))
 
 
 def test_slack_rate_limit_is_waited_out_and_retried(scripted_bot):
     slack = scripted_bot.slack
-    slack.fail("chat.update", status=429, retry_after=1)
+    slack.fail("chat.stopStream", status=429, retry_after=1)
     event = ask_in_channel(scripted_bot, "Hoeveel vakantiedagen heb ik?")
     answer = final_message(scripted_bot, CHANNEL, event["ts"])
-    updates = slack.calls_to("chat.update")
-    assert [u.status for u in updates][:2] == [429, 200]
-    assert updates[1].at - updates[0].at >= 0.9, "Retry-After was respected"
-    assert answer["blocks"][0]["text"]["text"].startswith("Je hebt")
+    stops = slack.calls_to("chat.stopStream")
+    assert [s.status for s in stops] == [429, 200]
+    assert stops[1].at - stops[0].at >= 0.9, "Retry-After was respected"
+    assert answer["text"].startswith("Je hebt") and button_ids(answer) == [ACTION_FEEDBACK]
 
 
 def test_an_error_reaches_the_user_as_dutch_not_a_traceback(scripted_bot, scripted_generator):
@@ -193,8 +236,10 @@ def test_an_error_reaches_the_user_as_dutch_not_a_traceback(scripted_bot, script
     scripted_generator.reply = broken
     event = ask_in_channel(scripted_bot, "Hoeveel vakantiedagen heb ik?")
     slack = scripted_bot.slack
-    sorry = slack.wait_for_call("chat.postMessage", lambda c: c.params.get("thread_ts") == event["ts"])
-    assert sorry.params["text"].startswith("Sorry")
+    slack.wait_for_call("chat.stopStream")
+    stopped = slack.workspace.streamed_messages(CHANNEL)[0]
+    assert stopped["thread_ts"] == event["ts"] and stopped["text"].strip().startswith("Sorry")
+    assert stopped["tasks"]["schrijven"]["status"] == "error"
     everything = " ".join(str(c.params) for c in slack.calls)
     assert "Traceback" not in everything and "deadbeef" not in everything and "RuntimeError" not in everything
     slack.wait_for_call("reactions.remove")
@@ -222,10 +267,8 @@ def test_feedback_buttons_store_the_vote_with_question_answer_and_sources(script
     event = ask_in_channel(scripted_bot, "Hoeveel vakantiedagen heb ik?")
     answer = final_message(scripted_bot, CHANNEL, event["ts"])
     slack = scripted_bot.slack
-    value = next(e["value"] for b in answer["blocks"] if b["type"] == "actions" for e in b["elements"])
     response_url = slack.new_response_url()
-    click = payloads.block_actions({"action_id": ACTION_VOTE_DOWN, "value": value, "block_id": FEEDBACK_BLOCK_ID},
-                                   user="U0BOB", channel=CHANNEL, response_url=response_url, message=answer)
+    click = feedback_click(answer, which="negative", user="U0BOB", response_url=response_url)
     slack.wait_for_ack(slack.push_interactive(click))
     thanks = slack.wait_for_response(response_url)
     assert thanks.body["text"].startswith("Bedankt") and thanks.body["response_type"] == "ephemeral"
@@ -237,6 +280,23 @@ def test_feedback_buttons_store_the_vote_with_question_answer_and_sources(script
     assert rows[0]["sources"][0]["path"] == "hr/vakantie-en-verlof.md"
     assert rows[0]["channel"] == CHANNEL
     assert ACTION_SHARE not in button_ids(answer)
+    # changing one's mind: the other button replaces the vote
+    again = slack.new_response_url()
+    slack.push_interactive(feedback_click(answer, which="positive", user="U0BOB", response_url=again))
+    slack.wait_for_response(again)
+    assert [r["vote"] for r in scripted_bot.services.feedback.rows()] == ["up"]
+
+
+def test_the_old_thumbs_buttons_of_earlier_answers_still_count(scripted_bot):
+    event = ask_in_channel(scripted_bot, "Hoeveel vakantiedagen heb ik?")
+    answer = final_message(scripted_bot, CHANNEL, event["ts"])
+    answer_id = feedback_values(answer)["positive"].split(":", 1)[1]
+    slack = scripted_bot.slack
+    response_url = slack.new_response_url()
+    old = {"action_id": ACTION_VOTE_UP, "value": answer_id, "block_id": FEEDBACK_BLOCK_ID}
+    slack.push_interactive(payloads.block_actions(old, user="U0BOB", channel=CHANNEL, response_url=response_url))
+    assert slack.wait_for_response(response_url).body["text"].startswith("Bedankt")
+    assert [r["vote"] for r in scripted_bot.services.feedback.rows()] == ["up"]
 
 
 def test_a_click_while_answers_are_being_written_is_not_held_up(scripted_bot, scripted_generator):
@@ -271,16 +331,22 @@ def test_each_conversation_searches_only_its_collections(tmp_path, slack, script
 
 
 def test_a_very_long_answer_continues_in_follow_up_messages_within_slacks_limits(scripted_bot, scripted_generator):
-    # ~2,800 characters: one section each; every sentence differs, so the answer guard sees no loop
+    # ~27,000 characters; every sentence differs, so the answer guard sees no loop
     scripted_generator.reply = lambda messages: "\n\n".join(
-        f"{i}. " + "".join(f"Dit is zin {j} van alinea {i} over verlof. " for j in range(1, 67)) for i in range(1, 61))
+        f"{i}. " + "".join(f"Dit is zin {j} van alinea {i} over verlof. " for j in range(1, 22)) for i in range(1, 31))
     scripted_generator.piece_chars = 4000
     event = ask_in_channel(scripted_bot, "Vertel alles over verlof")
     last = final_message(scripted_bot, CHANNEL, event["ts"])  # the buttons are on the last message
     slack = scripted_bot.slack
+    streamed = slack.workspace.streamed_messages(CHANNEL)[0]
+    assert len(streamed["text"]) <= ANSWER_CHARS_PER_MESSAGE, "the stream stops growing at one message's worth"
+    # the finished answer replaced the stream and continues in the thread, each message within the limits
     first = slack.wait_for_call("chat.update", lambda c: bool(c.params.get("blocks")))
-    assert first.ok and len(first.params["blocks"]) == 50
+    assert first.ok and first.params["ts"] == streamed["ts"]
     follow_ups = slack.calls_to("chat.postMessage", lambda c: c.params.get("thread_ts") == event["ts"])
-    assert [c.ok for c in follow_ups] == [True] and follow_ups[0].response["ts"] == last["ts"]
-    sections = [b for b in first.params["blocks"] + last["blocks"] if b["type"] == "section"]
-    assert len(sections) == 60 and sections[-1]["text"]["text"].startswith("60.")
+    assert [c.ok for c in follow_ups] == [True, True] and follow_ups[-1].response["ts"] == last["ts"]
+    messages = [first.params["blocks"]] + [c.params["blocks"] for c in follow_ups]
+    texts = [b["text"] for m in messages for b in m if b["type"] == "markdown"]
+    assert len(texts) == 3 and all(len(t) <= ANSWER_CHARS_PER_MESSAGE for t in texts)
+    assert " ".join("\n\n".join(texts).split()) == " ".join(scripted_generator.reply([]).split())
+    assert button_ids(last) == [ACTION_FEEDBACK]

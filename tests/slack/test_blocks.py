@@ -1,11 +1,15 @@
-"""Block Kit rendering within Slack's limits (3,000 characters a section, 50 blocks a message)."""
+"""Block Kit for answers within Slack's limits: the answer's Markdown in markdown blocks (12,000
+characters a message), sources in a context block, Slack's feedback buttons."""
 
 from __future__ import annotations
 
+import pytest
+
 from bot.answering.answer import Answer, Source
-from bot.slack.blocks import (ACTION_SHARE, ACTION_VOTE_DOWN, ACTION_VOTE_UP, answer_messages, blocks_text,
-                              fallback_text, sources_block, split_text, to_mrkdwn)
-from tests.fakeslack.workspace import check_blocks
+from bot.slack.blocks import (ACTION_FEEDBACK, ACTION_SHARE, ANSWER_CHARS_PER_MESSAGE, FEEDBACK_BLOCK_ID,
+                              answer_messages, blocks_text, fallback_text, footer_blocks, is_answer_message,
+                              parse_vote, sources_block, split_text, to_mrkdwn)
+from tests.fakeslack.workspace import SlackApiFailure, check_blocks
 
 SOURCES = [Source("Vakantie en verlof", "hr/vakantie-en-verlof.md", heading="Vakantiedagen", collection="hr"),
            Source("Intranet", "intranet", url="https://intranet.example.nl/verlof?a=1&b=2")]
@@ -15,47 +19,54 @@ def paragraphs(count: int, size: int = 900) -> str:
     return "\n\n".join(f"Alinea {i}: " + "woord " * (size // 6) for i in range(count))
 
 
-def test_short_answer_is_one_message_with_sources_and_buttons():
+def test_short_answer_is_one_message_markdown_sources_and_feedback_buttons():
     messages = answer_messages(Answer("v", "Je hebt **25** dagen [1].", SOURCES), "a1")
     assert len(messages) == 1
     blocks = messages[0]
-    assert blocks[0]["text"]["text"] == "Je hebt *25* dagen [1]."
+    assert blocks[0] == {"type": "markdown", "text": "Je hebt **25** dagen [1]."}  # standard Markdown, as written
     context = blocks[1]["elements"]
     assert context[0]["text"].endswith("[1] Vakantie en verlof › Vakantiedagen (`hr/vakantie-en-verlof.md`)")
     assert context[1]["text"] == "[2] <https://intranet.example.nl/verlof?a=1&b=2|Intranet>"
-    assert [e["action_id"] for e in blocks[2]["elements"]] == [ACTION_VOTE_UP, ACTION_VOTE_DOWN]
-    assert all(e["value"] == "a1" for e in blocks[2]["elements"])
+    feedback = blocks[2]
+    assert feedback["type"] == "context_actions" and feedback["block_id"] == FEEDBACK_BLOCK_ID
+    element = feedback["elements"][0]
+    assert element["type"] == "feedback_buttons" and element["action_id"] == ACTION_FEEDBACK
+    assert parse_vote(element["positive_button"]["value"]) == ("up", "a1")
+    assert parse_vote(element["negative_button"]["value"]) == ("down", "a1")
+    assert is_answer_message({"blocks": blocks})
     check_blocks(blocks)
 
 
-def test_every_section_stays_within_3000_characters_and_no_text_is_lost():
-    text = paragraphs(12)
-    messages = answer_messages(Answer("v", text, SOURCES), "a1")
-    sections = [b for m in messages for b in m if b["type"] == "section"]
-    assert len(sections) >= 4
-    assert all(len(s["text"]["text"]) <= 3000 for s in sections)
-    assert " ".join(blocks_text(sections).split()) == " ".join(text.split())
-    # cut between paragraphs: every section starts with an "Alinea"
-    assert all(s["text"]["text"].startswith("Alinea") for s in sections)
+def test_the_markdown_keeps_only_the_links_of_its_sources_and_mentions_nobody():
+    sources = [Source("Verlof", "hr/verlof.md", links=("https://intranet.example/verlof",))]
+    text = ("Via [het portaal](https://intranet.example/verlof) of [hier](https://evil.example/x) "
+            "<!channel> <@U0OTHER> <!subteam^S0HR|@hr> @here ![logo](https://evil.example/p.png)")
+    markdown = answer_messages(Answer("v", text, sources), "a1")[0][0]["text"]
+    assert "[het portaal](https://intranet.example/verlof)" in markdown
+    assert "evil.example" not in markdown and "](" not in markdown.replace("](https://intranet", "")
+    for raw in ("<!channel>", "<@U0OTHER>", "<!subteam", "@here"):
+        assert raw not in markdown
+
+
+def test_a_long_answer_is_split_into_messages_of_at_most_12000_markdown_characters_and_no_text_is_lost():
+    text = paragraphs(40)  # ~36,000 characters
+    messages = answer_messages(Answer("v", text, SOURCES), "a1", share=True, question="Een vraag?")
+    assert len(messages) == 4
+    for blocks in messages:
+        check_blocks(blocks)
+        markdown = [b["text"] for b in blocks if b["type"] == "markdown"]
+        assert len(markdown) == 1 and len(markdown[0]) <= ANSWER_CHARS_PER_MESSAGE
+        assert markdown[0].startswith("Alinea")  # cut between paragraphs
+    assert " ".join(blocks_text([b for m in messages for b in m]).split()) == " ".join(text.split())
+    assert messages[0][0]["type"] == "context"  # the question on top
+    assert [b["type"] for b in messages[-1][-3:]] == ["context", "context_actions", "actions"]
+    assert messages[-1][-1]["elements"][0]["action_id"] == ACTION_SHARE
 
 
 def test_a_paragraph_without_breaks_is_cut_between_words_and_a_word_soup_hard():
     assert all(len(p) <= 3000 and not p.startswith(" ") for p in split_text("woord " * 2000))
     pieces = split_text("x" * 7000)
     assert [len(p) for p in pieces] == [3000, 3000, 1000]
-
-
-def test_very_long_answer_continues_in_more_messages_of_at_most_50_blocks():
-    text = paragraphs(120, size=2900)  # ~120 sections
-    messages = answer_messages(Answer("v", text, SOURCES), "a1", share=True, question="Een vraag?")
-    assert len(messages) == 3
-    for blocks in messages:
-        assert len(blocks) <= 50
-        check_blocks(blocks)
-    assert messages[0][0]["type"] == "context"  # the question on top
-    assert messages[-1][-1]["type"] == "actions"  # the buttons at the very end
-    assert ACTION_SHARE in [e["action_id"] for e in messages[-1][-1]["elements"]]
-    assert sum(b["type"] == "section" for m in messages for b in m) == 120
 
 
 def test_many_sources_fit_one_context_block():
@@ -74,7 +85,43 @@ def test_markdown_becomes_mrkdwn_and_slack_markup_is_escaped():
 
 def test_abstained_answer_without_sources_still_has_buttons():
     messages = answer_messages(Answer("v", "Dat kan ik niet vinden in de documenten.", [], abstained=True), "a1")
-    assert [b["type"] for b in messages[0]] == ["section", "actions"]
+    assert [b["type"] for b in messages[0]] == ["markdown", "context_actions"]
+
+
+def test_under_a_streamed_answer_the_links_it_may_keep_are_listed():
+    sources = [Source("Verlof", "hr/verlof.md", links=("https://intranet.example/verlof",)),
+               Source("Intranet", "intranet", url="https://intranet.example.nl/")]
+    answer = Answer("v", "Zie [het portaal](https://intranet.example/verlof) en [weg](https://evil.example) [1][2].",
+                    sources)
+    context = footer_blocks(answer, "a1", streamed=True)[0]["elements"]
+    assert context[-1]["text"] == ":link: *Links:* <https://intranet.example/verlof|het portaal>"
+    assert "evil" not in str(context)
+    assert len(footer_blocks(answer, "a1")[0]["elements"]) == 2  # not streamed: the text links itself
+
+
+def test_reading_an_answer_back_from_markdown_sections_or_rich_text():
+    rich = {"type": "rich_text", "elements": [{"type": "rich_text_section", "elements": [
+        {"type": "text", "text": "Je hebt "}, {"type": "text", "text": "25", "style": {"bold": True}},
+        {"type": "text", "text": " dagen."}]}]}
+    assert blocks_text([{"type": "markdown", "text": "**25** dagen"}]) == "**25** dagen"
+    assert blocks_text([rich]).strip() == "Je hebt 25 dagen."
+    assert blocks_text([{"type": "section", "text": {"type": "mrkdwn", "text": "x"}}]) == "x"
+
+
+@pytest.mark.parametrize("blocks, error", [
+    ([{"type": "markdown", "text": "x" * 12001}], "12001"),
+    ([{"type": "markdown", "text": "x" * 7000}, {"type": "markdown", "text": "x" * 5001}], "markdown blocks"),
+    ([{"type": "context_actions", "elements": [{"type": "button", "action_id": "b",
+                                                "text": {"type": "plain_text", "text": "x"}}]}], "feedback_buttons"),
+    ([{"type": "context_actions", "elements": [{"type": "feedback_buttons", "action_id": "f",
+                                                "positive_button": {"text": {"type": "plain_text", "text": "ja"},
+                                                                    "value": "up:1"}}]}], "negative_button"),
+    ([{"type": "divider"}] * 51, "50"),
+])
+def test_the_fake_slack_refuses_what_slack_refuses(blocks, error):
+    with pytest.raises(SlackApiFailure) as refused:
+        check_blocks(blocks)
+    assert refused.value.error == "invalid_blocks" and error in str(refused.value.extra)
 
 
 def test_fallback_text_is_short():

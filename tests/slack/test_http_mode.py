@@ -37,7 +37,7 @@ def test_signed_event_is_answered(http_bot, scripted_generator):
     body = mention_body(bot.slack)
     reply = sender.post_event(body)
     assert reply.status == 200
-    bot.slack.wait_for_call("chat.update", lambda c: bool(c.params.get("blocks")))
+    bot.slack.wait_for_call("chat.stopStream", lambda c: bool(c.params.get("blocks")))
     assert len(scripted_generator.requests) == 1
 
 
@@ -61,10 +61,10 @@ def test_retry_with_x_slack_retry_num_is_answered_once(http_bot, scripted_genera
     body = mention_body(bot.slack, event_id="Ev0HTTPRETRY")
     assert sender.post_event(body).status == 200
     assert sender.post_event(body, retry_num=1).status == 200
-    bot.slack.wait_for_call("chat.update", lambda c: bool(c.params.get("blocks")))
+    bot.slack.wait_for_call("chat.stopStream", lambda c: bool(c.params.get("blocks")))
     other = mention_body(bot.slack, "Nog iets?")
     sender.post_event(other)
-    bot.slack.wait_for_call("chat.update", lambda c: bool(c.params.get("blocks")), count=2)
+    bot.slack.wait_for_call("chat.stopStream", lambda c: bool(c.params.get("blocks")), count=2)
     assert len(scripted_generator.requests) == 2
 
 

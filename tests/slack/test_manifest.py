@@ -15,6 +15,7 @@ MANIFEST = Path(__file__).resolve().parents[2] / "deploy" / "slack-manifest.yaml
 SCOPE_OF_METHOD = {
     "chat.postMessage": "chat:write", "chat.update": "chat:write", "chat.delete": "chat:write",
     "chat.startStream": "chat:write", "chat.appendStream": "chat:write", "chat.stopStream": "chat:write",
+    "chat.stream": "chat:write",  # slack_sdk's ChatStream: the three methods above
     "reactions.add": "reactions:write", "reactions.remove": "reactions:write",
     "assistant.threads.setStatus": "assistant:write", "assistant.threads.setSuggestedPrompts": "assistant:write",
     "users.info": "users:read", "usergroups.users.list": "usergroups:read",

@@ -7,11 +7,9 @@ import logging
 import sqlite3
 
 from bot.services import Services
-from bot.slack.blocks import ACTION_VOTE_UP, FEEDBACK_BLOCK_ID
-from tests.fakeslack import payloads
 from tests.slack.conftest import CHANNEL, USER, bot_settings, running_bot
 from tests.slack.fakes import FixedRetriever, chunk, scripted_engine
-from tests.slack.test_answer_flow import ask_in_channel, final_message
+from tests.slack.test_answer_flow import ask_in_channel, feedback_click, final_message
 
 QUESTION = "Mag mijn zwaardvis mee naar de kantoortuin op woensdag?"
 PASSAGE = "Huisdieren in aquaria zijn welkom in de kantoortuin van Polderlicht."
@@ -49,10 +47,8 @@ def test_the_slack_path_logs_no_question_text_and_stores_pseudonyms(tmp_path, sl
     with running_bot(slack, services) as bot:
         event = ask_in_channel(bot, QUESTION)
         answer = final_message(bot, CHANNEL, event["ts"])
-        value = next(e["value"] for b in answer["blocks"] if b["type"] == "actions" for e in b["elements"])
         response_url = slack.new_response_url()
-        click = payloads.block_actions({"action_id": ACTION_VOTE_UP, "value": value, "block_id": FEEDBACK_BLOCK_ID},
-                                       user=USER, channel=CHANNEL, response_url=response_url, message=answer)
+        click = feedback_click(answer, which="positive", user=USER, response_url=response_url)
         slack.wait_for_ack(slack.push_interactive(click))
         slack.wait_for_response(response_url)
 

@@ -65,13 +65,21 @@ def test_mention_dm_and_vraag_send_nothing_raw_and_keep_the_cited_link(hostile_b
     bot.parts.replier.wait_until_idle(10)
 
     assert_nothing_raw(everything_sent(slack))
-    for blocks in (answer["blocks"], ephemeral.body["blocks"]):
-        text = json.dumps(blocks, ensure_ascii=False)
-        assert f"<{CITED_LINK}|het verlofportaal>" in text  # the cited passage's link stays clickable
-        assert "&lt;!channel&gt;" in text and "&lt;@U0BOSS&gt;" in text  # shown, as text
-    streamed = "".join(str(c.params.get("markdown_text") or "") for c in slack.calls if "Stream" in c.method)
+    # The finished private answer: the cited passage's link stays clickable in its markdown block;
+    # the document's and the model's markup is shown as text.
+    private = json.dumps(ephemeral.body["blocks"], ensure_ascii=False)
+    assert f"[het verlofportaal]({CITED_LINK})" in private
+    assert f"@{ZWSP}channel" in private and f"@{ZWSP}U0BOSS" in private and "&lt;!channel&gt;" in private
+    # The streamed answer: no link in its text; the link it may keep is listed under it, with the sources.
+    footer = json.dumps(answer["blocks"], ensure_ascii=False)
+    assert f"<{CITED_LINK}|het verlofportaal>" in footer and "&lt;!channel&gt;" in footer
+    streamed = "".join(str(c.params.get("markdown_text") or "") + json.dumps(c.params.get("chunks") or [],
+                                                                             ensure_ascii=False)
+                       for c in slack.calls if "Stream" in c.method)
     assert "Vraag verlof aan" in streamed and "hier" in streamed
     assert "](" not in streamed  # no Markdown link formed in the stream (none is cited yet)
+    assert f"Verlof @{ZWSP}channel" in streamed  # the document's title in the task, neutralised
+    assert "het verlofportaal" in answer["text"] and CITED_LINK not in answer["text"]
 
 
 def test_a_template_result_sends_nothing_raw(tmp_path, slack):

@@ -28,7 +28,7 @@ def test_serve_connects_answers_and_stops(tmp_path, slack, scripted_generator):
         slack.wait_for_connection()
         event = slack.user_posts("Hoeveel vakantiedagen heb ik?", user=USER, channel=CHANNEL)
         slack.push_event(event)
-        slack.wait_for_call("chat.update", lambda c: bool(c.params.get("blocks")))
+        slack.wait_for_call("chat.stopStream", lambda c: bool(c.params.get("blocks")))
 
 
 @pytest.mark.parametrize("mode,missing,expected", [
