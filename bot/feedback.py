@@ -38,7 +38,8 @@ CREATE TABLE IF NOT EXISTS answers (
     sources TEXT NOT NULL,
     user TEXT NOT NULL,
     channel TEXT NOT NULL,
-    created_at TEXT NOT NULL
+    created_at TEXT NOT NULL,
+    abstained INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS votes (
     answer_id TEXT NOT NULL REFERENCES answers(id),
@@ -59,10 +60,26 @@ class StoredAnswer:
     user: str
     channel: str
     created_at: str
+    abstained: bool = False  # the bot declined: "not in the documents"
+
+
+_ANSWER_COLUMNS = "id, question, answer, sources, user, channel, created_at, abstained"
+
+
+def _stored(row: tuple) -> StoredAnswer:
+    sources = [Source(**s) for s in json.loads(row[3])]
+    return StoredAnswer(row[0], row[1], row[2], sources, row[4], row[5], row[6], bool(row[7]))
 
 
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _stamp(moment: datetime) -> str:
+    """A moment as stored (UTC, ISO 8601, whole seconds); a naive datetime is taken as UTC."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
 
 
 class FeedbackStore:
@@ -77,6 +94,9 @@ class FeedbackStore:
         created = not self.path.exists()
         with self._connection() as db:
             db.executescript(_SCHEMA)
+            columns = {row[1] for row in db.execute("PRAGMA table_info(answers)")}
+            if "abstained" not in columns:  # a store written before answers recorded declining
+                db.execute("ALTER TABLE answers ADD COLUMN abstained INTEGER NOT NULL DEFAULT 0")
         if created:
             os.chmod(self.path, 0o600)  # questions and answers: for the bot's own user only
         self.expired_at_open = self.delete_expired()  # at every start of the bot, too
@@ -90,24 +110,21 @@ class FeedbackStore:
                 yield db
 
     def record_answer(self, *, question: str, answer: str, sources: list[Source],
-                      user: str, channel: str) -> str:
-        """Stores an answer as posted; returns its id (used in button values)."""
+                      user: str, channel: str, abstained: bool = False) -> str:
+        """Stores an answer as posted; returns its id (used in button values). `abstained`: the
+        bot declined ("not in the documents"), which makes the question a gap in the documents."""
         answer_id = uuid.uuid4().hex[:16]
         with self._connection() as db:
-            db.execute("INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?, ?)",
+            db.execute(f"INSERT INTO answers ({_ANSWER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                        (answer_id, question, answer, json.dumps([asdict(s) for s in sources]),
-                        self.pseudonymize(user), channel, _now()))
+                        self.pseudonymize(user), channel, _now(), int(abstained)))
             self._delete_expired(db)
         return answer_id
 
     def answer(self, answer_id: str) -> StoredAnswer | None:
         with self._connection() as db:
-            row = db.execute("SELECT id, question, answer, sources, user, channel, created_at "
-                             "FROM answers WHERE id = ?", (answer_id,)).fetchone()
-        if row is None:
-            return None
-        sources = [Source(**s) for s in json.loads(row[3])]
-        return StoredAnswer(row[0], row[1], row[2], sources, row[4], row[5], row[6])
+            row = db.execute(f"SELECT {_ANSWER_COLUMNS} FROM answers WHERE id = ?", (answer_id,)).fetchone()
+        return None if row is None else _stored(row)
 
     def vote(self, answer_id: str, *, user: str, vote: Vote) -> bool:
         """Records (or changes) a user's vote; False when the answer is unknown."""
@@ -123,20 +140,57 @@ class FeedbackStore:
             self._delete_expired(db)
         return True
 
+    # --- what the admins read: vote counts, the latest 👎, declined questions -----------------------
+
+    def vote_counts(self, since: datetime | None = None) -> dict[str, int]:
+        """{"up": n, "down": m}: the votes (as they stand now) cast since `since` (all without)."""
+        self.delete_expired()
+        counts = {"up": 0, "down": 0}
+        with self._connection() as db:
+            rows = db.execute("SELECT vote, COUNT(*) FROM votes WHERE voted_at >= ? GROUP BY vote",
+                              (_stamp(since) if since is not None else "",)).fetchall()
+        counts.update({vote: n for vote, n in rows})
+        return counts
+
+    def latest_down(self, limit: int | None = 1, *, since: datetime | None = None) -> list[StoredAnswer]:
+        """The answers that got a 👎, the most recently voted down first (each answer once);
+        `limit` None: all of them; `since`: only 👎 cast since then."""
+        self.delete_expired()
+        query = (f"SELECT {', '.join('a.' + c for c in _ANSWER_COLUMNS.split(', '))}, MAX(v.voted_at) AS last "
+                 "FROM answers a JOIN votes v ON v.answer_id = a.id "
+                 "WHERE v.vote = 'down' AND v.voted_at >= ? GROUP BY a.id ORDER BY last DESC, a.rowid DESC")
+        params: list = [_stamp(since) if since is not None else ""]
+        if limit is not None:
+            query += " LIMIT ?"
+            params.append(max(0, limit))
+        with self._connection() as db:
+            rows = db.execute(query, params).fetchall()
+        return [_stored(row) for row in rows]
+
+    def unanswered(self, since: datetime | None = None) -> list[StoredAnswer]:
+        """The answers in which the bot declined (not in the documents), asked since `since`,
+        oldest first."""
+        self.delete_expired()
+        with self._connection() as db:
+            rows = db.execute(f"SELECT {_ANSWER_COLUMNS} FROM answers WHERE abstained = 1 AND created_at >= ? "
+                              "ORDER BY created_at, rowid",
+                              (_stamp(since) if since is not None else "",)).fetchall()
+        return [_stored(row) for row in rows]
+
     def rows(self, *, include_unvoted: bool = False) -> Iterator[dict]:
         """One dict per vote (and per unvoted answer with include_unvoted), oldest first; user ids
         as stored (pseudonyms, unless pseudonymisation is off)."""
         self.delete_expired()
         join = "LEFT JOIN" if include_unvoted else "JOIN"
         query = (f"SELECT a.id, a.question, a.answer, a.sources, a.user, a.channel, a.created_at, "
-                 f"v.user, v.vote, v.voted_at FROM answers a {join} votes v ON v.answer_id = a.id "
+                 f"v.user, v.vote, v.voted_at, a.abstained FROM answers a {join} votes v ON v.answer_id = a.id "
                  f"ORDER BY COALESCE(v.voted_at, a.created_at), a.rowid")
         with self._connection() as db:
             rows = db.execute(query).fetchall()
         for r in rows:
             yield {"answer_id": r[0], "question": r[1], "answer": r[2], "sources": json.loads(r[3]),
                    "user": r[7], "channel": r[5], "timestamp": r[9] or r[6], "vote": r[8],
-                   "asked_by": r[4], "asked_at": r[6]}
+                   "asked_by": r[4], "asked_at": r[6], "abstained": bool(r[10])}
 
     def export_jsonl(self, out: IO[str], *, include_unvoted: bool = False) -> int:
         """Writes one JSON object a line; returns the number of lines."""

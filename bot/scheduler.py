@@ -1,7 +1,7 @@
-"""Re-indexing on a schedule: APScheduler jobs built from the cron expressions in settings.
+"""The scheduled jobs: APScheduler jobs built from the cron expressions in settings.
 
-Two jobs, both through the one :class:`bot.reindexing.Reindexer`, so a scheduled run and an
-admin's ``/vraagbaak reindex`` share its lock (and, across processes, the Indexer's file lock):
+Two re-index jobs, both through the one :class:`bot.reindexing.Reindexer`, so a scheduled run and
+an admin's ``/vraagbaak reindex`` share its lock (and, across processes, the Indexer's file lock):
 
 - ``reindex`` (``settings.reindex_cron``, default every 15 minutes): incremental. Files whose
   content hash is unchanged cost no embedding; changed files are replaced, deleted ones removed.
@@ -14,6 +14,15 @@ admin's ``/vraagbaak reindex`` share its lock (and, across processes, the Indexe
   costs one embedding of the whole corpus, hence nightly. Collections in the index that are no
   longer configured are left alone (``vraagbaak index MAP`` may have put them there on purpose);
   ``vraagbaak status`` lists them as ``configured: false``.
+
+Two more, each run by a function given to the scheduler (bot/services.py assembles them):
+
+- ``purge`` (``settings.purge_cron``, default 03:30 daily): the privacy purge. Stored answers and
+  votes older than the retention period go (``FeedbackStore.delete_expired``), with every other
+  store registered with a retention (``Services.add_purger``): deploy/PRIVACY.md.
+- ``gaps-digest`` (``settings.gaps_digest_cron``, default Mondays 09:00): what the documents are
+  missing, the declined and 👎 questions of the last days grouped (bot/gaps.py), handed to the
+  digest's observers (the Slack layer DMs the admins).
 
 Cron expressions have the usual five fields (minute hour day month day-of-week, with 0 and 7 =
 Sunday as in crontab), or six with seconds first (``*/2 * * * * *``: every two seconds — for tests).
@@ -52,14 +61,18 @@ class ScheduleError(VraagbaakError):
     """A cron expression in the settings cannot be used."""
 
 
+REINDEX, PURGE, DIGEST = "reindex", "purge", "digest"  # what a job does
+
+
 @dataclass(frozen=True)
 class ScheduledJob:
-    """One re-index job: when (cron) and what (incremental or full consistency check)."""
+    """One job: when (cron) and what (a re-index, incremental or full; the purge; the digest)."""
 
     id: str
     cron: str
     full: bool
     description: str
+    kind: str = REINDEX
 
 
 def cron_trigger(expression: str, timezone: str) -> CronTrigger:
@@ -103,7 +116,7 @@ def _apscheduler_weekdays(field: str) -> str:
 
 
 def planned_jobs(settings: Settings) -> list[ScheduledJob]:
-    """The jobs the settings ask for; a job with an empty cron expression is off."""
+    """The re-index jobs the settings ask for; a job with an empty cron expression is off."""
     jobs = [
         ScheduledJob("reindex", settings.reindex_cron.strip(), False, "incrementele herindexering"),
         ScheduledJob("consistency", settings.consistency_cron.strip(), True, "volledige consistentiecontrole"),
@@ -111,13 +124,30 @@ def planned_jobs(settings: Settings) -> list[ScheduledJob]:
     return [job for job in jobs if job.cron]
 
 
-def next_run_times(settings: Settings, now: datetime | None = None) -> dict[str, datetime | None]:
-    """When each planned job fires next, computed from the cron expressions alone.
+def maintenance_jobs(settings: Settings) -> list[ScheduledJob]:
+    """The privacy purge and the gaps digest the settings ask for (empty cron expression: off)."""
+    jobs = [
+        ScheduledJob("purge", settings.purge_cron.strip(), False,
+                     f"privacyopschoning (bewaartermijn {settings.retention_days} dagen)", PURGE),
+        ScheduledJob("gaps-digest", settings.gaps_digest_cron.strip(), False,
+                     f"overzicht van wat de documenten missen (laatste {settings.gaps_digest_days} dagen)", DIGEST),
+    ]
+    return [job for job in jobs if job.cron]
+
+
+def all_jobs(settings: Settings) -> list[ScheduledJob]:
+    return planned_jobs(settings) + maintenance_jobs(settings)
+
+
+def next_run_times(settings: Settings, now: datetime | None = None,
+                   jobs: list[ScheduledJob] | None = None) -> dict[str, datetime | None]:
+    """When each planned job fires next (default: the re-index jobs), computed from the cron
+    expressions alone.
 
     Works in any process (``vraagbaak status`` next to a running ``vraagbaak serve``): the schedule
     is a pure function of the settings, so there is no need to ask the live scheduler."""
     result: dict[str, datetime | None] = {}
-    for job in planned_jobs(settings):
+    for job in planned_jobs(settings) if jobs is None else jobs:
         trigger = cron_trigger(job.cron, settings.timezone)
         moment = now or datetime.now(trigger.timezone)
         result[job.id] = trigger.get_next_fire_time(None, moment)
@@ -125,18 +155,21 @@ def next_run_times(settings: Settings, now: datetime | None = None) -> dict[str,
 
 
 def next_run(settings: Settings, now: datetime | None = None) -> datetime | None:
-    """The earliest next scheduled run of any job; None when scheduling is off."""
+    """The earliest next scheduled re-index of any job; None when scheduling is off."""
     times = [t for t in next_run_times(settings, now).values() if t is not None]
     return min(times) if times else None
 
 
-class ReindexScheduler:
-    """A BackgroundScheduler that runs the planned jobs through one Reindexer."""
+class Scheduler:
+    """A BackgroundScheduler that runs the re-index jobs through one Reindexer, and the purge and
+    the digest through the functions given for them (a job whose function is missing is left out)."""
 
     def __init__(self, reindexer: "Reindexer", jobs: list[ScheduledJob], *, timezone: str,
-                 misfire_grace_seconds: int, when_busy: str = "refuse") -> None:
+                 misfire_grace_seconds: int, when_busy: str = "refuse",
+                 purge: Callable[[], object] | None = None, digest: Callable[[], object] | None = None) -> None:
         self._reindexer = reindexer
-        self._jobs = list(jobs)
+        self._runners: dict[str, Callable[[], object] | None] = {PURGE: purge, DIGEST: digest}
+        self._jobs = [job for job in jobs if job.kind == REINDEX or self._runners.get(job.kind) is not None]
         self._when_busy = when_busy
         triggers = {job.id: cron_trigger(job.cron, timezone) for job in self._jobs}  # Dutch errors first
         # Two workers: a consistency check that meets a running incremental run can wait for it
@@ -153,10 +186,12 @@ class ReindexScheduler:
         self.on_skipped: Callable[[ScheduledJob], None] | None = None
 
     @classmethod
-    def from_settings(cls, settings: Settings, reindexer: "Reindexer") -> "ReindexScheduler":
-        return cls(reindexer, planned_jobs(settings), timezone=settings.timezone,
+    def from_settings(cls, settings: Settings, reindexer: "Reindexer", *,
+                      purge: Callable[[], object] | None = None,
+                      digest: Callable[[], object] | None = None) -> "Scheduler":
+        return cls(reindexer, all_jobs(settings), timezone=settings.timezone,
                    misfire_grace_seconds=settings.misfire_grace_seconds,
-                   when_busy=settings.reindex_when_busy)
+                   when_busy=settings.reindex_when_busy, purge=purge, digest=digest)
 
     @property
     def jobs(self) -> list[ScheduledJob]:
@@ -180,7 +215,11 @@ class ReindexScheduler:
         return {job.id: job.next_run_time for job in self._scheduler.get_jobs()}
 
     def run_job(self, job: ScheduledJob) -> None:
-        """One scheduled run. Never raises: a failure is recorded and reported by the Reindexer."""
+        """One scheduled run. Never raises: a failed re-index is recorded and reported by the
+        Reindexer, a failed purge or digest is logged (and tried again at its next time)."""
+        if job.kind != REINDEX:
+            self._run_other(job)
+            return
         # A nightly check that meets a running run waits for it: skipping would lose the night.
         wait = job.full or self._when_busy == "wait"
         log.info("scheduled %s starts", job.id)
@@ -196,3 +235,26 @@ class ReindexScheduler:
             return
         log.info("scheduled %s done in %.1fs", job.id, getattr(report, "duration_s", 0.0))
 
+
+    def _run_other(self, job: ScheduledJob) -> None:
+        runner = self._runners.get(job.kind)
+        if runner is None:
+            return
+        log.info("scheduled %s starts", job.id)
+        try:
+            result = runner()
+        except Exception:  # noqa: BLE001 - the scheduler thread must survive it
+            log.exception("scheduled %s failed", job.id)
+            return
+        log.info("scheduled %s done: %s", job.id, _summary(result))
+
+
+ReindexScheduler = Scheduler  # its name from before the purge and the digest joined it
+
+
+def _summary(result: object) -> str:
+    if isinstance(result, dict):
+        return ", ".join(f"{name} {count}" for name, count in result.items()) or "niets"
+    if isinstance(result, list):
+        return f"{len(result)} groep(en)"
+    return str(result)

@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from bot.settings import Settings
 
 if TYPE_CHECKING:
     from bot.answering.answer import AnswerEngine
+    from bot.curated import CuratedAnswers
+    from bot.gaps import Gaps
+    from bot.scheduler import Scheduler
     from bot.answering.generation import Generator
     from bot.feedback import FeedbackStore
     from bot.privacy import Pseudonymizer
@@ -28,7 +31,8 @@ log = logging.getLogger(__name__)
 
 
 PARTS = frozenset({"embedder", "store", "indexer", "retriever", "generator", "engine", "templates",
-                   "template_filler", "feedback", "pseudonymizer", "reindexer"})
+                   "template_filler", "feedback", "pseudonymizer", "reindexer", "curated", "gaps",
+                   "scheduler"})
 
 
 class Services:
@@ -46,6 +50,7 @@ class Services:
         self._parts: dict[str, object] = dict(given)
         self._given = frozenset(given)
         self._lock = threading.RLock()
+        self._purgers: dict[str, Callable[[], int]] = {}  # other stores with a retention period
 
     def _once(self, name: str, build):
         # cached_property is not thread-safe by itself; loading a model twice costs GBs.
@@ -111,7 +116,8 @@ class Services:
     def engine(self) -> "AnswerEngine":
         from bot.answering.answer import AnswerEngine
         return self._once("engine", lambda: AnswerEngine.from_parts(
-            self.settings, retriever=self.retriever, generator=self.generator))
+            self.settings, retriever=self.retriever, generator=self.generator,
+            curated=self.curated if self.settings.curated_answers else None))
 
     @property
     def templates(self) -> "TemplateLibrary":
@@ -149,8 +155,50 @@ class Services:
         from bot.reindexing import Reindexer
         # Providers, not parts: the embedding model loads when a run starts, not when `vraagbaak
         # status` only reads the last run's report.
-        return self._once("reindexer", lambda: Reindexer(
-            self.settings, indexer=lambda: self.indexer, store=lambda: self.store))
+        def build():
+            reindexer = Reindexer(self.settings, indexer=lambda: self.indexer, store=lambda: self.store)
+            # After every run: curated answers whose sources changed are suspended (and owners told).
+            reindexer.add_observer(lambda run: self.curated.review(run))
+            return reindexer
+        return self._once("reindexer", build)
+
+    @property
+    def curated(self) -> "CuratedAnswers":
+        from bot.curated import CuratedAnswers
+        # The embedding model loads when a question first reaches a curated answer's words.
+        return self._once("curated", lambda: CuratedAnswers(
+            self.settings.curated_path, lambda: self.embedder, documents=lambda c: self.store.documents(c),
+            min_similarity=self.settings.curated_min_similarity))
+
+    @property
+    def gaps(self) -> "Gaps":
+        from bot.gaps import Gaps
+        return self._once("gaps", lambda: Gaps(self.feedback, lambda: self.embedder,
+                                              vocabulary=lambda: self.store.vocabulary(),
+                                              days=self.settings.gaps_digest_days))
+
+    @property
+    def scheduler(self) -> "Scheduler":
+        """Every scheduled job: the re-index runs, the daily privacy purge, the weekly gaps digest."""
+        from bot.scheduler import Scheduler
+        return self._once("scheduler", lambda: Scheduler.from_settings(
+            self.settings, self.reindexer, purge=self.purge_expired, digest=self.gaps.send_digest))
+
+    def add_purger(self, name: str, purge: Callable[[], int]) -> None:
+        """Another store with a retention period (`purge()` deletes what is too old and returns how
+        many records went): the daily privacy purge runs it too."""
+        self._purgers[name] = purge
+
+    def purge_expired(self) -> dict[str, int]:
+        """Deletes what is older than the retention periods now; per store, how many records went."""
+        result = {"feedback": self.feedback.delete_expired()}
+        for name, purge in list(self._purgers.items()):
+            try:
+                result[name] = int(purge())
+            except Exception:  # one store's failure must not keep the others' old records
+                log.exception("privacy purge of %s failed", name)
+                result[name] = -1
+        return result
 
     def close(self) -> None:
         generator = self._parts.get("generator")

@@ -197,10 +197,29 @@ class Settings:
     misfire_grace_seconds: int = _setting(
         300, "VRAAGBAAK_MISFIRE_GRACE_SECONDS", "How late a missed scheduled run may still start.")
     timezone: str = _setting("Europe/Amsterdam", "VRAAGBAAK_TIMEZONE", "Time zone of the cron expressions.")
+    purge_cron: str = _setting(
+        "30 3 * * *", "VRAAGBAAK_PURGE_CRON",
+        "Cron expression for the daily privacy purge: stored answers and votes older than retention_days "
+        "are deleted (deploy/PRIVACY.md); empty: off (they still go on every write and at start).")
+    gaps_digest_cron: str = _setting(
+        "0 9 * * 1", "VRAAGBAAK_GAPS_DIGEST_CRON",
+        "Cron expression for the digest of what the documents are missing (declined and 👎 questions, grouped), "
+        "sent to the admins; empty: off.")
+    gaps_digest_days: int = _setting(
+        7, "VRAAGBAAK_GAPS_DIGEST_DAYS", "Days of questions the gaps digest covers.")
     keep_old_versions_seconds: int = _setting(
         600, "VRAAGBAAK_KEEP_OLD_VERSIONS_SECONDS",
         "How long a superseded index version stays on disk, so a question still being answered from it "
         "is never broken; older versions are removed by the clean-up after every re-index.")
+
+    # --- curated answers ------------------------------------------------------------------------
+    curated_answers: bool = _setting(
+        True, "VRAAGBAAK_CURATED_ANSWERS",
+        "Serve curated answers (`vraagbaak answers add`) to questions close enough to theirs, without the model.")
+    curated_min_similarity: float = _setting(
+        -1.0, "VRAAGBAAK_CURATED_MIN_SIMILARITY",
+        "Least cosine similarity of a question to a curated one (after their words agree). Below 0: the value "
+        "calibrated for the embedding model (bench/curated.py).")
 
     # --- operations --------------------------------------------------------------------------
     log_level: str = _setting("INFO", "VRAAGBAAK_LOG_LEVEL", "DEBUG, INFO, WARNING or ERROR.")
@@ -239,6 +258,10 @@ class Settings:
     @property
     def feedback_path(self) -> Path:
         return self.data_dir / "feedback.sqlite3"
+
+    @property
+    def curated_path(self) -> Path:
+        return self.data_dir / "curated.sqlite3"
 
     @property
     def pseudonym_key_path(self) -> Path:
@@ -416,7 +439,7 @@ def _validate(settings: Settings) -> None:
         value = getattr(settings, name)
         if value not in allowed:
             raise SettingsError(f"setting {name}: '{value}' is not one of {', '.join(sorted(allowed))}")
-    for name in ("retention_days", "max_file_mb", "max_unpacked_mb", "max_pdf_pages"):
+    for name in ("retention_days", "max_file_mb", "max_unpacked_mb", "max_pdf_pages", "gaps_digest_days"):
         if getattr(settings, name) < 0:
             raise SettingsError(f"setting {name}: {getattr(settings, name)} must be 0 or more")
     _validate_restricted(settings)

@@ -8,7 +8,7 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, Iterator, Literal, Sequence
+from typing import TYPE_CHECKING, Callable, Iterator, Literal, Protocol, Sequence
 
 from bot.answering.cache import AnswerCache, cache_key
 from bot.answering.citations import CitationRenumbering, resolve_citations
@@ -50,6 +50,21 @@ class Turn:
     text: str
 
 
+class CuratedMatch(Protocol):
+    """A curated answer as the engine serves it (bot/curated.py's CuratedAnswer; named here by
+    shape, because bot.curated builds on this module)."""
+
+    id: str
+    answer: str
+    sources: list[Source]
+    decided_by: str
+    created_at: str
+
+
+class CuratedMatcher(Protocol):
+    def match(self, question: str, *, collections: list[str] | None = None) -> CuratedMatch | None: ...
+
+
 @dataclass(frozen=True)
 class Answer:
     question: str
@@ -61,6 +76,7 @@ class Answer:
     timings: dict[str, float] = field(default_factory=dict)
     quoted: bool = False  # the model wrote nothing usable: the best passage is quoted instead
     stopped: str = ""  # "loop" or "echo": the guard stopped the model there (see guards.py)
+    curated: CuratedMatch | None = None  # a curated answer ("vast antwoord"), served without the model
 
 
 @dataclass(frozen=True)
@@ -233,8 +249,9 @@ class AnswerEngine:
                  search_mode: str = "hybrid", min_relevance: float = -1.0,
                  context_budget_tokens: int = 1000, max_tokens: int = 400, temperature: float = 0.2,
                  top_p: float = 0.9, repeat_penalty: float = 1.1, cache_size: int = 256,
-                 guard: bool = True) -> None:
+                 guard: bool = True, curated: CuratedMatcher | None = None) -> None:
         self.retriever = retriever
+        self.curated = curated  # curated answers, served before anything else (bot/curated.py)
         self.generator = generator
         self.top_k = top_k
         self.search_mode = search_mode
@@ -248,8 +265,9 @@ class AnswerEngine:
         self.guard = guard  # stop loops and echoes of the prompt while streaming (guards.py); off: bench only
 
     @classmethod
-    def from_parts(cls, settings: "Settings", *, retriever: "Retriever", generator: Generator) -> "AnswerEngine":
-        return cls(retriever, generator, top_k=settings.top_k, search_mode=settings.search_mode,
+    def from_parts(cls, settings: "Settings", *, retriever: "Retriever", generator: Generator,
+                   curated: CuratedMatcher | None = None) -> "AnswerEngine":
+        return cls(retriever, generator, curated=curated, top_k=settings.top_k, search_mode=settings.search_mode,
                    min_relevance=settings.min_relevance,
                    context_budget_tokens=settings.context_budget_tokens, max_tokens=settings.max_tokens,
                    temperature=settings.temperature, top_p=settings.top_p,
@@ -282,6 +300,8 @@ class AnswerEngine:
             collections: list[str] | None = None) -> AnswerStream:
         """Starts answering; the stream yields text as the model writes it."""
         started = time.perf_counter()
+        if self.curated is not None and (fixed := self._curated(question, collections, started)) is not None:
+            return AnswerStream(answer=fixed)
         key = cache_key(question, history=history, collections=collections, index_version=self.index_version())
         cached = self.cache.get(key) if key[-1] is not None else None
         if cached is not None:
@@ -383,6 +403,22 @@ class AnswerEngine:
                       + f" ({s.path})" for s in offered]
         return Answer(prepared.question, "\n".join(lines), offered, abstained=True, language=language,
                       timings=timings)
+
+    def _curated(self, question: str, collections: list[str] | None, started: float) -> Answer | None:
+        """The curated answer for this question, as it was decided; None: answer it as usual."""
+        assert self.curated is not None
+        try:
+            match = self.curated.match(question, collections=collections)
+        except Exception:  # a broken curated store must not stop answering
+            log.warning("curated answers could not be searched; answering as usual", exc_info=True)
+            return None
+        if match is None:
+            return None
+        elapsed = time.perf_counter() - started
+        timings = {"retrieve_s": 0.0, "queue_s": 0.0, "first_token_s": elapsed, "total_s": elapsed,
+                   "prompt_tokens": 0, "completion_tokens": 0}
+        return Answer(question, match.answer, list(match.sources), language=detect_language(question),
+                      timings=timings, curated=match)
 
 
 def _excerpt(text: str, limit: int) -> str:

@@ -1,4 +1,5 @@
-"""`vraagbaak scheduler` (the re-index schedule in the foreground) and `vraagbaak status [--json]`."""
+"""`vraagbaak scheduler` (every scheduled job in the foreground), `vraagbaak schedule [--json]` (the
+jobs and when they run next) and `vraagbaak status [--json]`."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING
 from bot.services import Services
 
 if TYPE_CHECKING:
-    from bot.scheduler import ReindexScheduler
+    from bot.scheduler import Scheduler
 
 log = logging.getLogger(__name__)
 
@@ -22,9 +23,14 @@ log = logging.getLogger(__name__)
 def register(sub: argparse._SubParsersAction) -> None:
     """Adds this area's sub-commands."""
     scheduler = sub.add_parser(
-        "scheduler", help="herindexeer volgens het schema (VRAAGBAAK_REINDEX_CRON, VRAAGBAAK_CONSISTENCY_CRON), "
-                          "op de voorgrond; Ctrl-C stopt netjes. `serve` doet dit zelf al, tenzij --no-scheduler")
+        "scheduler", help="voer de geplande taken uit (herindexering, privacyopschoning, overzicht van wat de "
+                          "documenten missen), op de voorgrond; Ctrl-C stopt netjes. `serve` doet dit zelf al, "
+                          "tenzij --no-scheduler")
     scheduler.set_defaults(func=run_scheduler)
+
+    schedule = sub.add_parser("schedule", help="alle geplande taken: wat, wanneer (cron) en eerstvolgende keer")
+    schedule.add_argument("--json", action="store_true", help="als JSON")
+    schedule.set_defaults(func=run_schedule)
 
     status = sub.add_parser("status", help="index, laatste en volgende herindexering, collecties, model en wachtrij")
     status.add_argument("--json", action="store_true", help="als JSON")
@@ -42,20 +48,45 @@ def run_status(args: argparse.Namespace, services: Services) -> int:
     return 0
 
 
-def run_scheduler(args: argparse.Namespace, services: Services) -> int:
-    from bot.scheduler import ReindexScheduler
-    from bot.operations.status import schedule_status
+def scheduled_jobs(settings) -> list[dict]:
+    """Every job the settings schedule, with its next run (from the cron expressions alone)."""
+    from bot.scheduler import all_jobs, next_run_times
 
+    jobs = all_jobs(settings)
+    times = next_run_times(settings, jobs=jobs)
+    return [{"id": job.id, "kind": job.kind, "description": job.description, "cron": job.cron,
+             "timezone": settings.timezone,
+             "next_run": times[job.id].isoformat() if times.get(job.id) else None} for job in jobs]
+
+
+_JOB_SETTINGS = ("VRAAGBAAK_REINDEX_CRON, VRAAGBAAK_CONSISTENCY_CRON, VRAAGBAAK_PURGE_CRON en "
+                 "VRAAGBAAK_GAPS_DIGEST_CRON")
+
+
+def run_schedule(args: argparse.Namespace, services: Services) -> int:
+    jobs = scheduled_jobs(services.settings)
+    if args.json:
+        print(json.dumps({"timezone": services.settings.timezone, "jobs": jobs}, ensure_ascii=False, indent=2))
+        return 0
+    if not jobs:
+        print(f"Er zijn geen geplande taken ({_JOB_SETTINGS} zijn leeg).")
+        return 0
+    for job in jobs:
+        print(f"{job['id']:12} {job['description']}: '{job['cron']}' ({job['timezone']}), "
+              f"eerstvolgende {job['next_run'] or '-'}")
+    return 0
+
+
+def run_scheduler(args: argparse.Namespace, services: Services) -> int:
     settings = services.settings
-    schedule = ReindexScheduler.from_settings(settings, services.reindexer)
+    schedule = services.scheduler
     if not schedule.jobs:
-        print("Er is geen schema ingesteld (VRAAGBAAK_REINDEX_CRON en VRAAGBAAK_CONSISTENCY_CRON zijn leeg).",
-              file=sys.stderr)
+        print(f"Er is geen schema ingesteld ({_JOB_SETTINGS} zijn leeg).", file=sys.stderr)
         return 1
     _watch_failures(services)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    for job in schedule_status(settings)["jobs"]:
+    for job in scheduled_jobs(settings):
         print(f"{job['description']}: '{job['cron']}' ({settings.timezone}), eerstvolgende {job['next_run']}",
               file=sys.stderr)
     schedule.start()
@@ -69,7 +100,7 @@ def run_scheduler(args: argparse.Namespace, services: Services) -> int:
     return 0
 
 
-def _stop(schedule: "ReindexScheduler", services: Services) -> None:
+def _stop(schedule: "Scheduler", services: Services) -> None:
     """Stops scheduling; a run in progress may finish. A second Ctrl-C stops at once: the index
     stays usable because a run commits in one step at its end."""
     if services.reindexer.is_running():

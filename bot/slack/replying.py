@@ -187,7 +187,7 @@ class Replier:
         answer = stream.result()
         answer_id = self.feedback.record_answer(
             question=question.text, answer=answer.text, sources=list(answer.sources),
-            user=question.user, channel=question.channel)
+            user=question.user, channel=question.channel, abstained=answer.abstained)
         delivery.finish(answer, answer_id)
         log.info("answered %s in %s (%d sources, %.1f s)", question.user, question.channel,
                  len(answer.sources), answer.timings.get("total_s", 0.0))

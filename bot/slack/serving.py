@@ -148,15 +148,14 @@ def _start_runner(app: App, settings: Settings, mode: str, port: int | None) -> 
 
 
 def _start_background(services: "Services", app: App, *, enabled: bool) -> list[Callable[[], None]]:
-    """The re-index schedule and the admins' DM on failed runs (issue: scheduled re-indexing)."""
-    from bot.scheduler import ReindexScheduler
+    """The schedule (re-index, privacy purge, gaps digest) and the admins' DM on failed runs."""
     from bot.slack.admin_notice import watch_reindex_failures
 
     settings = services.settings
     watch_reindex_failures(services.reindexer, app.client, settings.admin_user_ids)  # an admin's runs too
-    if not enabled or not (settings.reindex_cron or settings.consistency_cron):
+    schedule = services.scheduler
+    if not enabled or not schedule.jobs:
         return []
-    schedule = ReindexScheduler.from_settings(settings, services.reindexer)
     schedule.start()
     return [lambda: schedule.shutdown(wait=False)]
 
