@@ -179,6 +179,11 @@ class Settings:
         "company's own documents, with a language model on our own servers. Answers can be wrong: the sources "
         "it names are what counts. You will see this notice once.",
         "VRAAGBAAK_AI_NOTICE_EN", "The same notice for people whose first question is in English.")
+    collection_owners: dict[str, list[str]] = _setting(
+        {}, "VRAAGBAAK_COLLECTION_OWNERS",
+        "Per collection, who owns it, as `hr=U0HR1+S0HRTEAM;it=U0IT`: Slack user ids (U…, W…) and user group ids "
+        "(S…). Besides the admins, they may make a curated answer of Vraagbaak's answer from their collection (the "
+        "⋮ menu of the answer → \"Maak vast antwoord\"); it is theirs, and they hear when a source changes.")
     escalation_channels: dict[str, str] = _setting(
         {}, "VRAAGBAAK_ESCALATION_CHANNELS",
         "Per collection, the Slack channel (id, C… or G…) where \"Vraag een collega\" posts a question with "
@@ -317,6 +322,10 @@ def _parse_restricted_access(raw: str) -> dict[str, list[str]]:
     return _parse_name_lists(raw, "VRAAGBAAK_RESTRICTED_ACCESS", "collectie=GEBRUIKER+GROEP")
 
 
+def _parse_collection_owners(raw: str) -> dict[str, list[str]]:
+    return _parse_name_lists(raw, "VRAAGBAAK_COLLECTION_OWNERS", "collectie=GEBRUIKER+GROEP")
+
+
 def _parse_escalation_channels(raw: str) -> dict[str, str]:
     """`hr=C0HR,it=C0IT` (`;` works as well) as {"hr": "C0HR", "it": "C0IT"}."""
     result: dict[str, str] = {}
@@ -333,6 +342,7 @@ _SPECIAL_PARSERS = {
     "channel_collections": _parse_channel_collections,
     "restricted_access": _parse_restricted_access,
     "escalation_channels": _parse_escalation_channels,
+    "collection_owners": _parse_collection_owners,
 }
 
 
@@ -443,7 +453,7 @@ def _validate(settings: Settings) -> None:
         if getattr(settings, name) < 0:
             raise SettingsError(f"setting {name}: {getattr(settings, name)} must be 0 or more")
     _validate_restricted(settings)
-    _validate_escalation(settings)
+    _validate_colleague_features(settings)
     if settings.rerank_depth < 1:
         raise SettingsError(f"setting rerank_depth: {settings.rerank_depth} must be at least 1")
     if settings.llm_backend == "openai" and not settings.llm_server_url:
@@ -460,11 +470,16 @@ def _validate_restricted(settings: Settings) -> None:
                                 "or user group (S…) id")
 
 
-def _validate_escalation(settings: Settings) -> None:
+def _validate_colleague_features(settings: Settings) -> None:
     odd = [c for c in settings.escalation_channels.values() if c[:1] not in {"C", "G"}]
     if odd:
         raise SettingsError(f"VRAAGBAAK_ESCALATION_CHANNELS: {', '.join(odd)} is no Slack channel id (C… or G…; "
                             "in Slack: the channel's details, at the bottom)")
+    for name, who in settings.collection_owners.items():
+        odd = [w for w in who if w[:1] not in {"U", "W", "S"}]
+        if odd:
+            raise SettingsError(f"VRAAGBAAK_COLLECTION_OWNERS: {', '.join(odd)} is no Slack user (U…, W…) or user "
+                                f"group (S…) id (collection {name})")
     if settings.follow_up_days < 0:
         raise SettingsError(f"setting follow_up_days: {settings.follow_up_days} must be 0 or more")
 

@@ -23,8 +23,10 @@ from bot.slack import listeners
 from bot.slack.admins import AdminCheck
 from bot.slack.arrivals import ArrivalOrder, SeenEvents
 from bot.slack.conversation import is_question_event
+from bot.slack.curated_answers import SuspensionNotice
 from bot.slack.first_contact import FirstContact
 from bot.slack.followed_threads import FollowedThreads
+from bot.slack.gaps_digest import GapsDigestDM
 from bot.slack.listeners.vraag_command import COMMAND as VRAAG_COMMAND
 from bot.slack.parts import SlackParts
 from bot.slack.replying import Replier
@@ -89,9 +91,13 @@ def register(app: App, services: "Services", *, update_interval_s: float = 1.0) 
         admins=AdminCheck(settings.admin_user_ids),
         first_contact=FirstContact.from_settings(settings, pseudonymize=services.pseudonymizer.stored_id),
         threads=FollowedThreads.from_settings(settings, pseudonymize=services.pseudonymizer.stored_id),
+        curated=services.curated if settings.curated_answers else None,
     )
     parts.replier.on_question.append(parts.first_contact.greet)  # the AI notice, once per person
     parts.replier.on_answered.append(parts.threads.remember_question)  # threads to follow without a mention
+    if parts.curated is not None:  # a re-index suspended a curated answer: its owner gets a DM
+        parts.curated.add_observer(SuspensionNotice(app.client))
+    services.gaps.add_observer(GapsDigestDM(app.client, settings.admin_user_ids, days=settings.gaps_digest_days))
     app.middleware(first_delivery_in_order(parts))
     listeners.register(app, parts)
     app.error(_log_error)

@@ -16,6 +16,7 @@ from bot.slack.replying import Replier
 
 if TYPE_CHECKING:
     from bot.access import Access
+    from bot.curated import CuratedAnswers
     from bot.feedback import FeedbackStore
     from bot.reindexing import Reindexer
     from bot.settings import Settings
@@ -69,6 +70,7 @@ class SlackParts:
     # Issue 16 (colleague features): the AI notice's memory and the threads to follow without a mention
     first_contact: "FirstContact | None" = None
     threads: "FollowedThreads | None" = None
+    curated: "CuratedAnswers | None" = None  # None: curated answers are switched off
 
     def add_subcommand(self, subcommand: Subcommand) -> None:
         self.subcommands[subcommand.name] = subcommand

@@ -64,12 +64,13 @@ def test_events_commands_interactivity_and_socket_mode():
     assert data["settings"]["socket_mode_enabled"] is True
     assert data["features"]["app_home"]["messages_tab_enabled"] is True
     assert "assistant_view" in data["features"]
-    assert [s["type"] for s in data["features"]["shortcuts"]] == ["global", "message", "message"]
+    assert [s["type"] for s in data["features"]["shortcuts"]] == ["global", "message", "message", "message"]
 
 
 def test_message_shortcuts_in_the_manifest_are_those_the_app_listens_to():
+    from bot.slack.listeners.curated_shortcut import SHORTCUT as CURATED_SHORTCUT
     from bot.slack.listeners.message_shortcuts import ASK_SHORTCUT, SUMMARY_SHORTCUT
 
     shortcuts = [s for s in manifest()["features"]["shortcuts"] if s["type"] == "message"]
-    assert {s["callback_id"] for s in shortcuts} == {ASK_SHORTCUT, SUMMARY_SHORTCUT}
+    assert {s["callback_id"] for s in shortcuts} == {ASK_SHORTCUT, SUMMARY_SHORTCUT, CURATED_SHORTCUT}
     assert all(len(s["name"]) <= 24 and len(s["description"]) <= 150 for s in shortcuts)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from bot.slack.listeners import (app_mention, feedback, message_im, templates_command, templates_submission,
                                  vraag_command, vraagbaak_command)
-from bot.slack.listeners import escalation, message_shortcuts, thread_follow_up  # issue 16
+from bot.slack.listeners import curated_shortcut, escalation, message_shortcuts, thread_follow_up  # issue 16
 
 if TYPE_CHECKING:
     from slack_bolt import App
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 # that matches, so the channel-thread follow-ups come before the direct messages' catch-all.
 LISTENERS: tuple[ModuleType, ...] = (app_mention, thread_follow_up, message_im, vraag_command, vraagbaak_command,
                                      feedback, templates_command, templates_submission,
-                                     message_shortcuts, escalation)
+                                     message_shortcuts, escalation, curated_shortcut)
 
 
 def register(app: "App", parts: "SlackParts") -> None:
