@@ -29,8 +29,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run_privacy_export(args: argparse.Namespace, services: Services) -> int:
     forms = services.pseudonymizer.stored_forms(args.user)
     records = services.feedback.records_about(forms)
+    told, threads = _slack_memories(services)  # issue 16: the AI notice, the threads followed
     document = {"user": args.user, "stored_as": forms,
-                "retention_days": services.settings.retention_days, **records}
+                "retention_days": services.settings.retention_days, **records,
+                "ai_notice_shown": told.records_about(forms), "threads_followed": threads.records_about(forms)}
     text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
     if args.output is None:
         sys.stdout.write(text)
@@ -44,9 +46,12 @@ def run_privacy_export(args: argparse.Namespace, services: Services) -> int:
 
 
 def run_privacy_forget(args: argparse.Namespace, services: Services) -> int:
-    count = services.feedback.forget(services.pseudonymizer.stored_forms(args.user))
-    print(f"{count} gegeven(s) over {args.user} gewist (antwoorden met hun stemmen, en de stemmen van "
-          "deze persoon)")
+    forms = services.pseudonymizer.stored_forms(args.user)
+    count = services.feedback.forget(forms)
+    told, threads = _slack_memories(services)
+    count += told.forget(forms) + threads.forget(forms)
+    print(f"{count} gegeven(s) over {args.user} gewist (antwoorden met hun stemmen, de stemmen van "
+          "deze persoon, of en wanneer die de AI-melding kreeg, en de threads waarin Vraagbaak die persoon volgde)")
     return 0
 
 
@@ -59,3 +64,13 @@ def run_privacy_purge(args: argparse.Namespace, services: Services) -> int:
     else:
         print(f"Bewaartermijn {days} dagen: {count} gegeven(s) verwijderd.")
     return 0
+
+
+def _slack_memories(services: Services):
+    """What the Slack side remembers about people (bot/slack/first_contact.py, followed_threads.py)."""
+    from bot.slack.first_contact import FirstContact
+    from bot.slack.followed_threads import FollowedThreads
+
+    pseudonymize = services.pseudonymizer.stored_id
+    return (FirstContact.from_settings(services.settings, pseudonymize=pseudonymize).told,
+            FollowedThreads.from_settings(services.settings, pseudonymize=pseudonymize))

@@ -60,6 +60,19 @@ class ToldPeople:
         with self._connection() as db, db:
             db.execute("DELETE FROM told WHERE user = ?", (self.pseudonymize(user),))
 
+    def records_about(self, stored_ids: list[str]) -> list[dict[str, str]]:
+        """Access requests: when this person (under any of `stored_ids`) was told."""
+        marks = ",".join("?" * len(stored_ids))
+        with self._connection() as db:
+            rows = db.execute(f"SELECT user, told_at FROM told WHERE user IN ({marks})", stored_ids).fetchall()
+        return [{"user": user, "told_at": told_at} for user, told_at in rows]
+
+    def forget(self, stored_ids: list[str]) -> int:
+        """Erasure requests: the record goes (the notice is shown again at their next question)."""
+        marks = ",".join("?" * len(stored_ids))
+        with self._connection() as db, db:
+            return db.execute(f"DELETE FROM told WHERE user IN ({marks})", stored_ids).rowcount
+
     def was_told(self, user: str) -> bool:
         with self._connection() as db:
             return db.execute("SELECT 1 FROM told WHERE user = ?", (self.pseudonymize(user),)).fetchone() is not None

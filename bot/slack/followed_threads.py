@@ -83,6 +83,20 @@ class FollowedThreads:
         """Whether Vraagbaak answered anyone in this thread within the last `days`."""
         return self._found("", (channel, thread_ts))
 
+    def records_about(self, stored_ids: list[str]) -> list[dict[str, str]]:
+        """Access requests: the threads in which Vraagbaak answered this person (under any of `stored_ids`)."""
+        marks = ",".join("?" * len(stored_ids))
+        with closing(sqlite3.connect(self.path, timeout=30)) as db:
+            rows = db.execute(f"SELECT channel, thread_ts, user, answered_at FROM answered WHERE user IN ({marks}) "
+                              "ORDER BY answered_at", stored_ids).fetchall()
+        return [{"channel": c, "thread_ts": t, "user": u, "answered_at": at} for c, t, u, at in rows]
+
+    def forget(self, stored_ids: list[str]) -> int:
+        """Erasure requests: their threads are no longer followed for them."""
+        marks = ",".join("?" * len(stored_ids))
+        with closing(sqlite3.connect(self.path, timeout=30)) as db, db:
+            return db.execute(f"DELETE FROM answered WHERE user IN ({marks})", stored_ids).rowcount
+
     def _found(self, condition: str, args: tuple[str, ...]) -> bool:
         if not self.enabled:
             return False

@@ -99,3 +99,31 @@ def test_the_notice_text_comes_from_the_settings_and_can_be_switched_off(tmp_pat
             raise AssertionError("nothing is sent when the notice is switched off")
     from bot.slack.replying import Question
     assert off.greet(Question(text="Hoe?", user=USER, channel=DM, is_dm=True), Nobody()) is False
+
+
+def test_privacy_export_and_forget_include_the_notice_and_the_followed_threads(tmp_path, capsys):
+    import json
+
+    from bot.cli import main
+    from bot.services import Services
+    from bot.slack.followed_threads import FollowedThreads
+    from tests.conftest import make_settings
+
+    data = tmp_path / "data"
+    services = Services(make_settings(data))
+    pseudonymize = services.pseudonymizer.stored_id
+    FirstContact.from_settings(services.settings, pseudonymize=pseudonymize).told.claim(USER)
+    FollowedThreads.from_settings(services.settings, pseudonymize=pseudonymize).remember(CHANNEL, "1.000001", USER)
+    FollowedThreads.from_settings(services.settings, pseudonymize=pseudonymize).remember(CHANNEL, "1.000001", BOB)
+
+    assert main(["--data-dir", str(data), "privacy", "export", "--user", USER]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert len(document["ai_notice_shown"]) == 1
+    assert [(t["channel"], t["thread_ts"]) for t in document["threads_followed"]] == [(CHANNEL, "1.000001")]
+    assert main(["--data-dir", str(data), "privacy", "forget", "--user", USER]) == 0
+    assert "2 gegeven(s) over U0ALICE gewist" in capsys.readouterr().out
+    assert main(["--data-dir", str(data), "privacy", "export", "--user", USER]) == 0
+    emptied = json.loads(capsys.readouterr().out)
+    assert emptied["ai_notice_shown"] == [] and emptied["threads_followed"] == []
+    threads = FollowedThreads.from_settings(services.settings, pseudonymize=pseudonymize)
+    assert threads.answered(CHANNEL, "1.000001", BOB), "only this person's records go"
