@@ -6,6 +6,7 @@ from bot.settings import Settings
 from bot.slack.first_contact import FirstContact, ToldPeople
 from tests.slack.conftest import CHANNEL, DM, USER, RunningBot
 from tests.slack.test_answer_flow import ask_in_channel, final_message
+from tests.slack.test_restricted_collections import retriever, template_bot  # noqa: F401 (fixtures)
 
 BOB = "U0BOB"
 NL_MARK = "AI-assistent"
@@ -127,3 +128,13 @@ def test_privacy_export_and_forget_include_the_notice_and_the_followed_threads(t
     assert emptied["ai_notice_shown"] == [] and emptied["threads_followed"] == []
     threads = FollowedThreads.from_settings(services.settings, pseudonymize=pseudonymize)
     assert threads.answered(CHANNEL, "1.000001", BOB), "only this person's records go"
+
+
+def test_a_template_is_a_first_contact_too(template_bot):
+    from tests.slack.test_restricted_collections import HR_USER, brainstorm
+
+    brainstorm(template_bot, user=HR_USER, channel=CHANNEL)
+    [notice] = [c for c in template_bot.slack.calls_to("chat.postEphemeral") if c.params["user"] == HR_USER]
+    assert notice.params["channel"] == CHANNEL and NL_MARK in notice.params["text"]
+    brainstorm(template_bot, user=HR_USER, channel=CHANNEL)
+    assert notices(template_bot, HR_USER, []) == [notice.params["text"]], "and only that once"
