@@ -42,6 +42,9 @@ def test_words_dutch_morphology_and_the_kind_of_question():
     assert lexical_match("hoeveel tags mag ik aan een kennisbank artikel hangen?",
                          "Hoeveel tags mag ik aan een kennisbankartikel hangen?")
     assert not lexical_match("Mag ik mijn laptop meenemen?", "Moet ik mijn laptop meenemen?")  # permission ≠ duty
+    assert not lexical_match("Hoe zet ik MFA uit?", "Hoe zet ik MFA aan?")  # the particle turns the verb around
+    assert not lexical_match("Mag ik thuiswerken zonder laptop?", "Mag ik thuiswerken met een laptop?")
+    assert not lexical_match("Hoeveel vakantiedagen kan ik meenemen?", "Mag ik mijn vakantiedagen meenemen?")
 
 
 def _qa_questions() -> dict[str, str]:

@@ -1,0 +1,199 @@
+"""Curated answers ("vaste antwoorden"): how fast one is served, and how precisely; prints one JSON object.
+
+    .venv/bin/python bench/curated.py [--index DIR] [--repeats 200]
+
+Sections:
+- serve: `engine.ask(question).result()` for a question that matches a curated answer, through the
+  real engine (retriever over the sample company's index, the real embedder), with a model that
+  refuses to be asked, repeated: p50/p99/max in ms (target < 200 ms); and the cost a question with
+  no curated answer pays before the normal path (`curated.match`, words that agree with none:
+  no embedding). The load average is printed with the figures.
+- precision, per corpus (the sample company and developer-overheid, tests/data/curated_pairs.jsonl):
+  all curated questions of a corpus in one store; each paraphrase and the corpus's own chat-style
+  question (qa file) must get its curated answer, each near-miss none. `wrong_answer` counts
+  questions served another curated answer (a false match, like a near-miss served).
+- threshold: for the questions whose words agree with a curated question, the cosine of the two
+  (the second check): the lowest for a right pair, the highest for a wrong one, and what each
+  threshold from 0.60 to 0.95 would serve, pooled and per corpus.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from bot.settings import load_settings, offline_environment  # noqa: E402
+
+offline_environment()
+
+import numpy as np  # noqa: E402
+
+from bench.corpora import DEFAULT_CORPORA  # noqa: E402
+from bot.answering.answer import AnswerEngine, Source  # noqa: E402
+from bot.curated import CuratedAnswers, lexical_match  # noqa: E402
+from bot.models import packaged_embedding_path  # noqa: E402
+
+PAIRS = REPO / "tests" / "data" / "curated_pairs.jsonl"
+SAMPLE = REPO / "knowledge" / "sample"
+THRESHOLDS = [round(0.60 + 0.05 * n, 2) for n in range(8)]
+
+
+class NoModel:
+    """Serving a curated answer must not reach the model."""
+
+    model_name, n_ctx = "geen-model", 4096
+
+    def submit(self, request):
+        raise AssertionError("the model was asked for a curated answer")
+
+    def count_tokens(self, text: str) -> int:
+        return len(text.split())
+
+    def queue_length(self) -> int:
+        return 0
+
+    def close(self) -> None:
+        pass
+
+
+def _percentile(values: list[float], q: float) -> float:
+    return float(np.percentile(np.asarray(values), q))
+
+
+def _ms(values: list[float]) -> dict:
+    return {"p50_ms": round(_percentile(values, 50) * 1000, 2), "p99_ms": round(_percentile(values, 99) * 1000, 2),
+            "max_ms": round(max(values) * 1000, 2), "n": len(values)}
+
+
+def serve(embedder, index_dir: Path, repeats: int) -> dict:
+    from knowledge.chunking import Chunker
+    from knowledge.indexing import Indexer
+    from knowledge.retrieval import Retriever
+    from knowledge.store import ChunkStore
+
+    store = ChunkStore(str(index_dir / "index"))
+    if not store.exists():
+        Indexer(store, embedder, Chunker(embedder.count_tokens), lock_dir=index_dir / "state").reindex(
+            SAMPLE, collection="bedrijf")
+    with tempfile.TemporaryDirectory() as tmp:
+        curated = CuratedAnswers(Path(tmp) / "curated.sqlite3", embedder, documents=store.documents)
+        rows = [json.loads(line) for line in PAIRS.read_text(encoding="utf-8").splitlines()]
+        for row in rows:  # a realistic store: all the sample company's curated questions
+            if row["corpus"] == "sample":
+                curated.add(question=row["curated"], answer="Vastgesteld antwoord [1].", owner="U0BEHEER",
+                            sources=[Source("Vakantie en verlof", "hr/vakantie-en-verlof.md", collection="bedrijf")])
+        settings = load_settings(environ={}, config_path=None, data_dir=Path(tmp))
+        engine = AnswerEngine.from_parts(settings, retriever=Retriever(embedder, store), generator=NoModel(),
+                                         curated=curated)
+        question = "Hoeveel vakantiedagen krijg ik?"
+        assert engine.ask(question).result().curated is not None  # warm: first embedding, first read
+        hits, misses = [], []
+        for _ in range(repeats):
+            started = time.perf_counter()
+            answer = engine.ask(question).result()
+            hits.append(time.perf_counter() - started)
+            assert answer.curated is not None
+            started = time.perf_counter()
+            assert curated.match("Hoe laat gaat de kantine open in Groningen?") is None
+            misses.append(time.perf_counter() - started)
+        return {"question": question, "curated_answers_in_store": len(curated.list()),
+                "engine_ask_curated": {**_ms(hits), "target_ms": 200, "met": _percentile(hits, 99) < 0.2},
+                "match_without_curated_answer": _ms(misses), "load_average": os.getloadavg()}
+
+
+def precision(embedder) -> dict:
+    rows = [json.loads(line) for line in PAIRS.read_text(encoding="utf-8").splitlines()]
+    report: dict = {"corpora": {}, "threshold": {}}
+    pooled: list[tuple[str, float, bool]] = []  # (corpus, cosine, right pair) for word-agreeing pairs
+    for corpus, (_, qa_file) in DEFAULT_CORPORA.items():
+        questions = {}
+        if qa_file.exists():
+            questions = {(r := json.loads(line))["id"]: r["question"]
+                         for line in qa_file.read_text(encoding="utf-8").splitlines()}
+        mine = [r for r in rows if r["corpus"] == corpus]
+        with tempfile.TemporaryDirectory() as tmp:
+            store = CuratedAnswers(Path(tmp) / "curated.sqlite3", embedder)
+            ids = {r["curated"]: store.add(question=r["curated"], answer="a", sources=[], owner="U0BEHEER").id
+                   for r in mine}
+            vectors = {q: embedder.embed_query(q) for q in ids}
+            counts = {"paraphrases": 0, "paraphrases_served": 0, "chat_questions": 0, "chat_questions_served": 0,
+                      "near_misses": 0, "near_misses_served_their_own_curated_answer": 0, "wrong_answer": 0}
+            # Who may serve a wording: every curated answer it is a wording of (a near-miss of one
+            # curated question can be another's own question, and then serving that one is right).
+            right_for: dict[str, set[str]] = {}
+            for r in mine:
+                for q in [r["curated"], *r["paraphrases"], *([questions[r["qa_id"]]] if r["qa_id"] in questions else [])]:
+                    right_for.setdefault(q.lower().strip(), set()).add(ids[r["curated"]])
+            misses, false_serves = [], []
+            for r in mine:
+                cases = [("paraphrases", q) for q in r["paraphrases"]]
+                if r["qa_id"] in questions:
+                    cases.append(("chat_questions", questions[r["qa_id"]]))
+                cases += [("near_misses", q) for q in r["near_misses"]]
+                for kind, question in cases:
+                    counts[kind] += 1
+                    allowed = right_for.get(question.lower().strip(), set())
+                    served = store.match(question)
+                    if served is not None and served.id in allowed:
+                        counts[f"{kind}_served" if kind != "near_misses"
+                               else "near_misses_served_their_own_curated_answer"] += 1
+                    elif served is not None:
+                        counts["wrong_answer"] += 1
+                        false_serves.append({"question": question, "served": served.question})
+                    elif kind != "near_misses":
+                        misses.append(question)
+                    for other in mine:  # the second check's view: cosine of every word-agreeing pair
+                        if lexical_match(question, other["curated"]):
+                            cosine = float(np.dot(embedder.embed_query(question), vectors[other["curated"]]))
+                            pooled.append((corpus, cosine, ids[other["curated"]] in allowed))
+            report["corpora"][corpus] = {
+                "curated_questions": len(mine), **counts,
+                "paraphrase_recall": round(counts["paraphrases_served"] / max(counts["paraphrases"], 1), 3),
+                "chat_question_recall": round(counts["chat_questions_served"] / max(counts["chat_questions"], 1), 3),
+                "false_serves": false_serves, "not_served_examples": misses[:8]}
+    for scope in ("pooled", *DEFAULT_CORPORA):
+        pairs = [p for p in pooled if scope == "pooled" or p[0] == scope]
+        right = [c for _, c, ok in pairs if ok]
+        wrong = [c for _, c, ok in pairs if not ok]
+        report["threshold"][scope] = {
+            "word_agreeing_right_pairs": len(right), "word_agreeing_wrong_pairs": len(wrong),
+            "lowest_right_cosine": round(min(right), 3) if right else None,
+            "highest_wrong_cosine": round(max(wrong), 3) if wrong else None,
+            "sweep": {str(t): {"right_served": sum(c >= t for c in right), "wrong_served": sum(c >= t for c in wrong)}
+                      for t in THRESHOLDS}}
+    return report
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--index", type=Path, help="keep the sample company's index here between runs")
+    parser.add_argument("--repeats", type=int, default=200)
+    args = parser.parse_args()
+    from bot.curated import default_min_similarity
+    from knowledge.embeddings import SentenceTransformerEmbedder
+
+    embedder = SentenceTransformerEmbedder(str(packaged_embedding_path()))
+    result = {"embedding_model": embedder.name, "min_similarity": default_min_similarity(embedder.name),
+              "load_average_start": os.getloadavg()}
+    if args.index:
+        args.index.mkdir(parents=True, exist_ok=True)
+        result["serve"] = serve(embedder, args.index, args.repeats)
+    else:
+        with tempfile.TemporaryDirectory() as tmp:
+            result["serve"] = serve(embedder, Path(tmp), args.repeats)
+    result["precision"] = precision(embedder)
+    result["load_average_end"] = os.getloadavg()
+    print(json.dumps(result, ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    main()
