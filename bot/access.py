@@ -46,8 +46,16 @@ class Access:
                    dm_collections=settings.dm_collections, restricted=settings.restricted_collections,
                    granted=settings.restricted_access, members_of=members_of)
 
-    def collections_for(self, channel: str | None, *, is_dm: bool, user: str | None = None) -> list[str] | None:
-        """What this conversation may search; None means every collection (only when none is restricted)."""
+    def collections_for(self, channel: str | None, *, is_dm: bool, user: str | None = None,
+                        viewing: str | None = None) -> list[str] | None:
+        """What this conversation may search; None means every collection (only when none is restricted).
+
+        `viewing`: in a DM, the channel the user is looking at (Slack's app_context_changed). It only
+        narrows: the channel's configured collections that this DM may search anyway; restricted
+        ones the user is not granted stay out. Without configured collections for that channel, or
+        when none of them is searchable here, the DM's own collections apply."""
+        if is_dm and viewing is not None:
+            return self._narrowed_to(viewing, self.collections_for(channel, is_dm=True, user=user))
         if is_dm:
             chosen = list(self.dm_collections) or None
             allowed = {name for name in self.restricted if user and self.may_see(user, name)}
@@ -59,6 +67,13 @@ class Access:
         base = chosen if chosen is not None else self.collections
         result = [name for name in base if name not in self.restricted or name in allowed]
         return result + [name for name in sorted(allowed) if name not in result]
+
+    def _narrowed_to(self, viewing: str, allowed: list[str] | None) -> list[str] | None:
+        focus = self.channel_collections.get(viewing)
+        if not focus:
+            return allowed
+        narrowed = [name for name in focus if allowed is None or name in allowed]
+        return narrowed or allowed
 
     def may_see(self, user: str, collection: str) -> bool:
         """Whether this user is granted this restricted collection, by id or through a user group."""

@@ -269,6 +269,11 @@ class Settings:
         return self.data_dir / "curated.sqlite3"
 
     @property
+    def greeted_path(self) -> Path:
+        """Pseudonyms of the people greeted in the app's Messages tab (bot/first_contact.py)."""
+        return self.state_dir / "greeted.txt"
+
+    @property
     def pseudonym_key_path(self) -> Path:
         """The generated key of the user-id hash, when pseudonym_key is empty."""
         return self.data_dir / "pseudonym.key"

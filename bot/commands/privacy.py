@@ -1,5 +1,6 @@
 """`vraagbaak privacy …`: access and erasure requests (AVG/GDPR art. 15 and 17) and the retention
-clean-up, on what the bot stores about people (the feedback store). See deploy/PRIVACY.md."""
+clean-up, on what the bot stores about people (the feedback store, and whom it greeted in the
+Messages tab). See deploy/PRIVACY.md."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import json
 import sys
 from pathlib import Path
 
+from bot.first_contact import FirstContacts
 from bot.services import Services
 
 
@@ -29,10 +31,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run_privacy_export(args: argparse.Namespace, services: Services) -> int:
     forms = services.pseudonymizer.stored_forms(args.user)
     records = services.feedback.records_about(forms)
-    told, threads = _slack_memories(services)  # issue 16: the AI notice, the threads followed
+    greeted = FirstContacts(services.settings.greeted_path).knows(forms)
+    threads = _followed_threads(services)  # issue 16: the AI notice, the threads followed without a mention
     document = {"user": args.user, "stored_as": forms,
                 "retention_days": services.settings.retention_days, **records,
-                "ai_notice_shown": told.records_about(forms), "threads_followed": threads.records_about(forms)}
+                "greeted_in_messages_tab": greeted,
+                "ai_notice_shown": _ai_notice(services).records_about(forms),
+                "threads_followed": threads.records_about(forms)}
     text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
     if args.output is None:
         sys.stdout.write(text)
@@ -47,11 +52,10 @@ def run_privacy_export(args: argparse.Namespace, services: Services) -> int:
 
 def run_privacy_forget(args: argparse.Namespace, services: Services) -> int:
     forms = services.pseudonymizer.stored_forms(args.user)
-    count = services.feedback.forget(forms)
-    told, threads = _slack_memories(services)
-    count += told.forget(forms) + threads.forget(forms)
+    count = services.feedback.forget(forms) + FirstContacts(services.settings.greeted_path).forget(forms)
+    count += _ai_notice(services).forget(forms) + _followed_threads(services).forget(forms)
     print(f"{count} gegeven(s) over {args.user} gewist (antwoorden met hun stemmen, de stemmen van "
-          "deze persoon, of en wanneer die de AI-melding kreeg, en de threads waarin Vraagbaak die persoon volgde)")
+          "deze persoon, dat hij begroet is, dat hij de AI-melding kreeg, en de threads waarin Vraagbaak hem volgde)")
     return 0
 
 
@@ -66,11 +70,13 @@ def run_privacy_purge(args: argparse.Namespace, services: Services) -> int:
     return 0
 
 
-def _slack_memories(services: Services):
-    """What the Slack side remembers about people (bot/slack/first_contact.py, followed_threads.py)."""
+def _ai_notice(services: Services):
+    """Who got the AI notice (bot/slack/first_contact.py)."""
     from bot.slack.first_contact import FirstContact
-    from bot.slack.followed_threads import FollowedThreads
+    return FirstContact.from_settings(services.settings, pseudonymize=services.pseudonymizer.stored_id).told
 
-    pseudonymize = services.pseudonymizer.stored_id
-    return (FirstContact.from_settings(services.settings, pseudonymize=pseudonymize).told,
-            FollowedThreads.from_settings(services.settings, pseudonymize=pseudonymize))
+
+def _followed_threads(services: Services):
+    """The channel threads followed for someone without a mention (bot/slack/followed_threads.py)."""
+    from bot.slack.followed_threads import FollowedThreads
+    return FollowedThreads.from_settings(services.settings, pseudonymize=services.pseudonymizer.stored_id)

@@ -222,6 +222,11 @@ def render_status(status: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def local_time(iso: str | None, zone_name: str | None) -> str:
+    """A stored moment as people read it, in the schedule's time zone (`geen` for none)."""
+    return _when(iso, _zone(zone_name))
+
+
 def _run_line(run: dict[str, Any] | None, zone: tzinfo | None) -> str:
     if run is None:
         return "nog niet gedaan"

@@ -8,6 +8,7 @@ Listener modules (one per event, named after it) each have `register(app, parts)
 from __future__ import annotations
 
 import logging
+import re
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -18,6 +19,7 @@ from slack_sdk.http_retry.builtin_handlers import (ConnectionErrorRetryHandler, 
                                                    ServerErrorRetryHandler)
 
 from bot.access import Access
+from bot.first_contact import FirstContacts
 from bot.settings import Settings
 from bot.slack import listeners
 from bot.slack.admins import AdminCheck
@@ -89,6 +91,7 @@ def register(app: App, services: "Services", *, update_interval_s: float = 1.0) 
         arrivals=arrivals,
         seen=SeenEvents(),
         admins=AdminCheck(settings.admin_user_ids),
+        greeted=FirstContacts(settings.greeted_path, pseudonymize=services.pseudonymizer.stored_id),
         first_contact=FirstContact.from_settings(settings, pseudonymize=services.pseudonymizer.stored_id),
         threads=FollowedThreads.from_settings(settings, pseudonymize=services.pseudonymizer.stored_id),
         curated=services.curated if settings.curated_answers else None,
@@ -100,6 +103,7 @@ def register(app: App, services: "Services", *, update_interval_s: float = 1.0) 
     services.gaps.add_observer(GapsDigestDM(app.client, settings.admin_user_ids, days=settings.gaps_digest_days))
     app.middleware(first_delivery_in_order(parts))
     listeners.register(app, parts)
+    app.event(re.compile(".*"))(acknowledge_unhandled_event)  # after every listener: only the rest
     app.error(_log_error)
     return parts
 
@@ -128,6 +132,13 @@ def first_delivery_in_order(parts: SlackParts) -> Callable[..., BoltResponse | N
         return None
 
     return middleware
+
+
+def acknowledge_unhandled_event(event: dict[str, Any]) -> None:
+    """Every event is acknowledged, handled or not. Bolt answers an event no listener takes with a
+    404, which its Socket Mode adapter never acknowledges (and HTTP mode reports as failed), so
+    Slack would deliver it again and again; this listener, registered last, takes the rest."""
+    log.debug("event %s acknowledged; nothing to do for it", event.get("type"))
 
 
 def _log_error(error: Exception, body: dict[str, Any]) -> None:

@@ -1,7 +1,7 @@
 """A Slack conversation as the answer engine sees it: plain question text and earlier `Turn`s.
 
-Inside a thread, the thread is the conversation (conversations.replies); in a direct message
-without a thread, the last few messages of the last quarter of an hour are. Only the asker's own
+Inside a thread, the thread is the conversation (conversations.replies); a message outside a thread
+starts a new one (a mention, and every message in the app's Messages tab). Only the asker's own
 messages and the bot's own answers become turns: what other people write in a channel thread is
 their text, not the asker's, and must not steer (or instruct) the answer someone else gets.
 """
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import re
-import time
 from typing import Any
 
 from slack_sdk import WebClient
@@ -22,8 +21,6 @@ from bot.slack.blocks import blocks_text, is_answer_message
 log = logging.getLogger(__name__)
 
 MAX_TURNS = 8
-DM_WINDOW_S = 15 * 60
-DM_MESSAGES = 6
 # Subtypes that are still a person writing; others (edits, joins, bot posts…) are not questions.
 QUESTION_SUBTYPES = {None, "file_share", "thread_broadcast"}
 
@@ -85,15 +82,3 @@ def thread_history(client: WebClient, *, channel: str, thread_ts: str, before_ts
         return []
     return _turns(list(response.get("messages") or []), before_ts, bot_user_id, asker)
 
-
-def dm_history(client: WebClient, *, channel: str, before_ts: str, bot_user_id: str | None,
-               asker: str) -> list[Turn]:
-    """The last few messages of a direct message conversation, from the last quarter of an hour."""
-    try:
-        response = client.conversations_history(channel=channel, latest=before_ts,
-                                                oldest=str(time.time() - DM_WINDOW_S), limit=DM_MESSAGES)
-    except SlackApiError as exc:
-        log.warning("conversations.history failed (%s); answering without history",
-                    exc.response.get("error"))
-        return []
-    return _turns(list(response.get("messages") or []), before_ts, bot_user_id, asker)

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from bot.errors import ReindexBusyError, VraagbaakError
+
+if TYPE_CHECKING:
+    from bot.reindexing import Reindexer, RunProgress
 
 log = logging.getLogger(__name__)
 
@@ -73,3 +78,19 @@ def describe_report(report: Any) -> str:
         lines.append("Er was niets veranderd.")
     return "\n".join(lines)
 
+
+
+def reindex_and_describe(reindexer: "Reindexer", collections: list[str] | None, *, full: bool, wait: bool,
+                         trigger: str, progress: "RunProgress | None" = None) -> str:
+    """Runs a re-index and says in Dutch how it went; never raises (the details go to the log)."""
+    try:
+        return describe_report(reindexer.run(collections, full=full, progress=progress, wait=wait,
+                                             trigger=trigger))
+    except ReindexBusyError as exc:
+        return f"Niet gestart: {exc}"
+    except VraagbaakError as exc:
+        log.warning("re-index failed: %s", exc)
+        return f"De herindexering is mislukt: {exc}"
+    except Exception:
+        log.exception("re-index failed")
+        return "De herindexering is mislukt door een onverwachte fout. Details staan in het logboek."

@@ -13,11 +13,13 @@ from slack_sdk import WebClient
 from bot.slack.admins import AdminCheck
 from bot.slack.arrivals import ArrivalOrder, SeenEvents
 from bot.slack.replying import Replier
+from bot.slack.viewing import ViewedChannels
 
 if TYPE_CHECKING:
     from bot.access import Access
     from bot.curated import CuratedAnswers
     from bot.feedback import FeedbackStore
+    from bot.first_contact import FirstContacts
     from bot.reindexing import Reindexer
     from bot.settings import Settings
     from bot.slack.first_contact import FirstContact
@@ -66,6 +68,8 @@ class SlackParts:
     arrivals: ArrivalOrder
     seen: SeenEvents
     admins: AdminCheck
+    greeted: "FirstContacts"  # who was greeted in the app's Messages tab (once per person)
+    viewing: ViewedChannels = field(default_factory=ViewedChannels)  # the channel each person looks at
     subcommands: dict[str, Subcommand] = field(default_factory=dict)
     # Issue 16 (colleague features): the AI notice's memory and the threads to follow without a mention
     first_contact: "FirstContact | None" = None

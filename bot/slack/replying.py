@@ -50,6 +50,7 @@ class Question:
     is_dm: bool = False
     assistant_thread: bool = False  # Slack's assistant container: status instead of a reaction
     ticket: int | None = None  # arrival order (bot.slack.arrivals)
+    viewing: str | None = None  # a DM: the channel the user is looking at (narrows its collections)
 
 
 class Indicator:
@@ -173,7 +174,8 @@ class Replier:
     def _answer(self, question: Question, delivery: Delivery, indicator: Indicator,
                 history: Callable[[], Sequence[Turn]]) -> Answer:
         turns = list(history())
-        collections = self.access.collections_for(question.channel, is_dm=question.is_dm, user=question.user)
+        collections = self.access.collections_for(question.channel, is_dm=question.is_dm, user=question.user,
+                                                  viewing=question.viewing)
         with self.arrivals.turn(question.ticket):
             stream = self.engine().ask(question.text, history=turns, collections=collections)
         # Known right after retrieval, long before the model's first token: show it now.

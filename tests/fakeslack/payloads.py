@@ -116,6 +116,40 @@ def assistant_thread_started(*, user: str, channel: str, thread_ts: str | None =
                                  "thread_ts": thread_ts or ts}}
 
 
+def assistant_thread_context_changed(*, user: str, channel: str, thread_ts: str,
+                                     viewing: str | None, team_id: str = TEAM_ID) -> dict[str, Any]:
+    """Assistant view: the user opened another channel (`viewing`) while the container was open."""
+    context = {"channel_id": viewing, "team_id": team_id, "enterprise_id": None} if viewing else {}
+    return {"type": "assistant_thread_context_changed", "event_ts": new_ts(),
+            "assistant_thread": {"user_id": user, "context": context, "channel_id": channel,
+                                 "thread_ts": thread_ts}}
+
+
+def app_home_opened(*, user: str, channel: str, tab: str = "home",
+                    view: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The user opened the app's Home tab (`tab` "home", with the `view` published before, if any)
+    or its Messages tab (`tab` "messages": the agent view's DM-open signal)."""
+    event: dict[str, Any] = {"type": "app_home_opened", "user": user, "channel": channel, "tab": tab,
+                             "event_ts": new_ts()}
+    if tab == "home" and view is not None:
+        event["view"] = view
+    return event
+
+
+def app_context_changed(*, user: str, channel: str, viewing: str | None = None,
+                        message_ts: str | None = None, team_id: str = TEAM_ID) -> dict[str, Any]:
+    """Agent view: what the user looks at while the app is open (`viewing`: a channel; with
+    `message_ts`, a message in it). No `viewing`: an empty context."""
+    entities: list[dict[str, Any]] = []
+    if viewing and message_ts:
+        entities.append({"type": "slack#/types/message_context", "team_id": team_id,
+                         "value": {"channel_id": viewing, "message_ts": message_ts}})
+    elif viewing:
+        entities.append({"type": "slack#/types/channel_id", "value": viewing, "team_id": team_id})
+    return {"type": "app_context_changed", "user": user, "channel": channel,
+            "context": {"entities": entities} if entities else {}, "event_ts": new_ts()}
+
+
 # --- slash commands and interactivity ------------------------------------------------------------
 
 def slash_command(command: str, text: str, *, user: str, channel: str, response_url: str,
@@ -154,6 +188,21 @@ def block_actions(action: dict[str, Any], *, user: str, channel: str, response_u
     if message is not None:
         payload["message"] = message
     return payload
+
+
+def home_block_actions(action: dict[str, Any], *, user: str, view: dict[str, Any],
+                       team_id: str = TEAM_ID, api_app_id: str = API_APP_ID) -> dict[str, Any]:
+    """A click on an element of a user's Home tab (`view`: as views.publish stored it)."""
+    action = {"type": "button", "block_id": "b", "action_ts": str(time.time()), **action}
+    return {
+        "type": "block_actions",
+        "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": team_id},
+        "api_app_id": api_app_id, "token": "verification-token-unused",
+        "container": {"type": "view", "view_id": view["id"]},
+        "trigger_id": new_trigger_id(), "team": {"id": team_id, "domain": "vraagbaak-test"},
+        "enterprise": None, "is_enterprise_install": False, "view": view, "actions": [action],
+        "state": {"values": {}},
+    }
 
 
 def view_submission(view: dict[str, Any], values: dict[str, dict[str, Any]], *, user: str,

@@ -131,3 +131,36 @@ def test_signing_matches_slack_sdk_verifier():
     verifier = SignatureVerifier("geheim")
     assert verifier.is_valid(body, now, signature("geheim", now, body))
     assert not verifier.is_valid(body, now, signature("anders", now, body))
+
+
+def test_views_publish_needs_a_known_user_a_home_view_within_100_blocks_and_the_current_hash(slack, client):
+    slack.workspace.add_user("U1")
+    home = {"type": "home", "blocks": [{"type": "divider"}] * 100}
+    first = client.views_publish(user_id="U1", view=home)["view"]
+    assert slack.workspace.home_views["U1"]["id"] == first["id"]
+    again = client.views_publish(user_id="U1", view=home, hash=first["hash"])["view"]
+    assert again["id"] == first["id"] and again["hash"] != first["hash"]
+    for kwargs, error in ((dict(user_id="U404", view=home), "user_not_found"),
+                          (dict(user_id="U1", view={**home, "type": "modal"}), "invalid_arguments"),
+                          (dict(user_id="U1", view={"type": "home", "blocks": [{"type": "divider"}] * 101}),
+                           "invalid_blocks"),
+                          (dict(user_id="U1", view=home, hash=first["hash"]), "hash_conflict")):
+        with pytest.raises(SlackApiError) as failed:
+            client.views_publish(**kwargs)
+        assert failed.value.response["error"] == error
+
+
+def test_suggested_prompts_follow_the_apps_messaging_experience(slack, client):
+    prompts = [{"title": "Verlof", "message": "Hoe vraag ik verlof aan?"}]
+    client.assistant_threads_setSuggestedPrompts(channel_id="D1", prompts=prompts, title="Bijvoorbeeld:")
+    assert slack.workspace.suggested_prompts[("D1", None)]["prompts"] == prompts  # agent view: pinned to the tab
+    assert client.assistant_threads_setSuggestedPrompts(channel_id="D1", thread_ts="1.2", prompts=prompts)["ok"]
+    assert ("D1", "1.2") not in slack.workspace.suggested_prompts, "agent view: a thread_ts call silently fails"
+    slack.workspace.messaging = "assistant"
+    with pytest.raises(SlackApiError):
+        client.assistant_threads_setSuggestedPrompts(channel_id="D1", prompts=prompts)
+    client.assistant_threads_setSuggestedPrompts(channel_id="D1", thread_ts="1.2", prompts=prompts)
+    assert ("D1", "1.2") in slack.workspace.suggested_prompts
+    with pytest.raises(SlackApiError):
+        client.assistant_threads_setStatus(channel_id="D1", thread_ts="", status="denkt na…")
+    assert client.assistant_threads_setStatus(channel_id="D1", thread_ts="1.2", status="")["ok"]

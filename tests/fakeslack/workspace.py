@@ -1,9 +1,11 @@
 """The Slack workspace behind the fake Web API: users, messages, views, and how each method answers.
 
 Methods answer with Slack's own shapes (`{"ok": true, …}` or `{"ok": false, "error": "…"}`) and
-enforce the limits the bot must respect (50 blocks a message, 3,000 characters a section text,
-12,000 characters of `markdown` blocks a message, the shape of feedback buttons, the arguments and
-chunks of chat streaming), so a bot that breaks them fails here as it would on Slack.
+enforce the limits the bot must respect (50 blocks a message, 100 a view, 3,000 characters a section
+text, 12,000 characters of `markdown` blocks a message, the shape of feedback buttons, the arguments and
+chunks of chat streaming), so a bot that breaks them fails here as it would on Slack. `messaging` says
+which AI experience the app has: "agent" (the manifest's agent_view, the default) or "assistant" (the
+older assistant_view), which differ in how suggested prompts are set.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from tests.fakeslack.payloads import API_APP_ID, TEAM_ID, new_ts
 
 JSON_FIELDS = {"blocks", "attachments", "view", "prompts", "chunks", "metadata", "users"}
 MAX_BLOCKS = 50
+MAX_VIEW_BLOCKS = 100  # a modal or Home tab view
 MAX_SECTION_TEXT = 3000
 MAX_TEXT = 40000
 MAX_MARKDOWN = 12000  # a markdown block's text, all markdown blocks of one message, markdown_text per call
@@ -164,16 +167,16 @@ def _check_context_actions(block: dict[str, Any], i: int) -> None:
                     raise _invalid_blocks(f"{where}/{side}/value: 1 to {MAX_VALUE} characters")
 
 
-def check_blocks(blocks: Any) -> None:
-    """Slack's limits on a message's blocks: at most 50; section texts at most 3,000 characters;
+def check_blocks(blocks: Any, limit: int = MAX_BLOCKS) -> None:
+    """Slack's limits on blocks: at most 50 a message (`limit`: 100 a view); section texts at most 3,000 characters;
     markdown blocks at most 12,000 characters, all of them together too; context_actions with at
     most five feedback or icon buttons, feedback buttons with both buttons' text and value."""
     if blocks is None:
         return
     if not isinstance(blocks, list):
         raise SlackApiFailure("invalid_blocks_format")
-    if len(blocks) > MAX_BLOCKS:
-        raise _invalid_blocks(f"must provide no more than {MAX_BLOCKS} items")
+    if len(blocks) > limit:
+        raise _invalid_blocks(f"must provide no more than {limit} items")
     markdown = 0
     for i, block in enumerate(blocks):
         if not isinstance(block, dict) or "type" not in block:
@@ -215,7 +218,11 @@ class Workspace:
         self.ephemerals: list[dict[str, Any]] = []
         self.reactions: dict[tuple[str, str], set[str]] = {}
         self.views: dict[str, dict[str, Any]] = {}
+        self.home_views: dict[str, dict[str, Any]] = {}  # user id -> their published Home tab
+        self.messaging = "agent"  # or "assistant": the app's AI experience (manifest agent_view / assistant_view)
         self.assistant_status: dict[tuple[str, str], str] = {}
+        # (channel, thread_ts or None) -> {"title", "prompts"}: what Slack shows (None: pinned to the tab)
+        self.suggested_prompts: dict[tuple[str, str | None], dict[str, Any]] = {}
         self.not_in_channel: set[str] = set()
         self.usergroups: dict[str, list[str]] = {}  # user group id (S…) -> its members' user ids
         self.disabled_methods: set[str] = set()
@@ -442,16 +449,27 @@ class Workspace:
         return {}
 
     def m_assistant_threads_setStatus(self, p: dict[str, Any]) -> dict[str, Any]:
+        _require(p, "channel_id", "thread_ts")
+        if "status" not in p:  # "" clears the status
+            raise SlackApiFailure("invalid_arguments", response_metadata={"messages": ["missing ['status']"]})
         self.assistant_status[(str(p["channel_id"]), str(p["thread_ts"]))] = str(p["status"])
         return {}
 
     def m_assistant_threads_setSuggestedPrompts(self, p: dict[str, Any]) -> dict[str, Any]:
-        prompts = p["prompts"]
+        """Agent view: without thread_ts the prompts are pinned to the Messages tab; a call with one
+        "silently fails" (ok, nothing shown). Assistant view: per thread, thread_ts required."""
+        _require(p, "channel_id")
+        prompts = p.get("prompts")
         if not isinstance(prompts, list) or not 1 <= len(prompts) <= 4:
             raise SlackApiFailure("invalid_arguments", response_metadata={"messages": ["1 to 4 prompts"]})
         if any(not (isinstance(x, dict) and x.get("title") and x.get("message")) for x in prompts):
             raise SlackApiFailure("invalid_arguments", response_metadata={"messages": ["title and message"]})
-        _require(p, "channel_id", "thread_ts")
+        thread_ts = str(p["thread_ts"]) if p.get("thread_ts") else None
+        if self.messaging == "assistant" and thread_ts is None:
+            raise SlackApiFailure("invalid_arguments", response_metadata={"messages": ["missing ['thread_ts']"]})
+        if self.messaging == "agent" and thread_ts is not None:
+            return {}  # Slack's docs: "will cause the call to silently fail"
+        self.suggested_prompts[(str(p["channel_id"]), thread_ts)] = {"title": p.get("title"), "prompts": prompts}
         return {}
 
     def m_assistant_threads_setTitle(self, p: dict[str, Any]) -> dict[str, Any]:
@@ -507,10 +525,11 @@ class Workspace:
 
     # --- views -------------------------------------------------------------------------------------
 
-    def _store_view(self, view: Any, view_id: str | None = None) -> dict[str, Any]:
-        if not isinstance(view, dict) or view.get("type") not in {"modal", "home"}:
+    def _store_view(self, view: Any, view_id: str | None = None, *, kinds: frozenset[str] = frozenset({"modal"})
+                    ) -> dict[str, Any]:
+        if not isinstance(view, dict) or view.get("type") not in kinds:
             raise SlackApiFailure("invalid_arguments", response_metadata={"messages": ["view.type"]})
-        check_blocks(view.get("blocks"))
+        check_blocks(view.get("blocks"), MAX_VIEW_BLOCKS)
         view_id = view_id or f"V{next(self._ids):08d}"
         stored = {**view, "id": view_id, "team_id": self.team_id, "app_id": self.app_id,
                   "hash": uuid.uuid4().hex[:12], "state": {"values": {}}, "bot_id": self.bot_id}
@@ -533,3 +552,17 @@ class Workspace:
             raise SlackApiFailure("not_found")
         return self._store_view(p["view"], view_id)
 
+
+    def m_views_publish(self, p: dict[str, Any]) -> dict[str, Any]:
+        """A user's Home tab: user_id required (a known user), view.type "home", at most 100 blocks;
+        `hash` (when given) must be that of the view published last, as Slack checks."""
+        _require(p, "user_id")
+        user = str(p["user_id"])
+        if user not in self.users:
+            raise SlackApiFailure("user_not_found")
+        previous = self.home_views.get(user)
+        if p.get("hash") and (previous is None or previous["hash"] != p["hash"]):
+            raise SlackApiFailure("hash_conflict")
+        stored = self._store_view(p["view"], previous["id"] if previous else None, kinds=frozenset({"home"}))["view"]
+        self.home_views[user] = stored
+        return {"view": dict(stored)}

@@ -102,30 +102,27 @@ def test_follow_up_in_a_thread_gets_the_thread_as_history(scripted_bot, scripted
     assert follow_up["thread_ts"] == first["ts"]
 
 
-def test_direct_message_is_answered_at_the_top_level(scripted_bot):
+def test_direct_message_is_answered_in_the_thread_it_starts(scripted_bot):
+    """The Messages tab of the agent view: every message is the root of its own thread."""
     slack = scripted_bot.slack
     event = slack.user_posts("Hoe meld ik me ziek?", user=USER, channel=DM)
     slack.wait_for_ack(slack.push_event(event))
-    answer = final_message(scripted_bot, DM, None)
-    notice, placeholder = slack.calls_to("chat.postMessage", lambda c: c.params["channel"] == DM)[:2]
-    assert "AI-assistent" in notice.params["text"]  # first contact: the AI notice comes first (issue 16)
-    assert "Even denken" in placeholder.params["text"]
-    found = slack.calls_to("chat.update")[0]  # what was found, before the answer
-    assert "Gevonden in" in found.params["text"] and "Ziekmelding en verzuim" in found.params["text"]
-    assert answer["ts"] == placeholder.response["ts"]  # the placeholder became the answer
-    assert [b["type"] for b in answer["blocks"]] == ["markdown", "context", "context_actions"]
-    assert "**25 vakantiedagen**" in answer["blocks"][0]["text"]
-    assert not slack.calls_to("chat.startStream")
+    answer = final_message(scripted_bot, DM, event["ts"])
+    assert slack.calls_to("chat.startStream")[0].params["thread_ts"] == event["ts"]
+    assert not [m for m in slack.workspace.messages[DM] if m.get("bot_id") and not m.get("thread_ts")]
+    assert answer["thread_ts"] == event["ts"]
 
 
 def test_assistant_thread_gets_prompts_then_status_while_answering(scripted_bot, scripted_generator):
     slack = scripted_bot.slack
+    slack.workspace.messaging = "assistant"  # a workspace still on the assistant view
     started = payloads.assistant_thread_started(user=USER, channel=DM)
     thread_ts = started["assistant_thread"]["thread_ts"]
     slack.workspace.store_message(DM, {"type": "message", "user": "UBOT", "ts": thread_ts, "text": ""})
     slack.push_event(started)
     prompts = slack.wait_for_call("assistant.threads.setSuggestedPrompts")
-    assert prompts.params["thread_ts"] == thread_ts
+    assert prompts.ok and prompts.params["thread_ts"] == thread_ts
+    assert slack.workspace.suggested_prompts[(DM, thread_ts)]["prompts"] == SUGGESTED_PROMPTS
     assert [p["message"] for p in prompts.params["prompts"]] == [p["message"] for p in SUGGESTED_PROMPTS]
     assert "Hoe vraag ik verlof aan?" in [p["message"] for p in prompts.params["prompts"]]
 
@@ -325,8 +322,9 @@ def test_each_conversation_searches_only_its_collections(tmp_path, slack, script
         final_message(bot, CHANNEL, in_channel["ts"])
         elsewhere = ask_in_channel(bot, "Hoeveel vakantiedagen heb ik?", channel="C0ANDERS")
         final_message(bot, "C0ANDERS", elsewhere["ts"])
-        slack.push_event(slack.user_posts("Hoe werkt de VPN?", user=USER, channel=DM))
-        final_message(bot, DM, None)
+        in_dm = slack.user_posts("Hoe werkt de VPN?", user=USER, channel=DM)
+        slack.push_event(in_dm)
+        final_message(bot, DM, in_dm["ts"])
     assert [collections for _, collections in retriever.searches] == [["hr"], None, ["it"]]
 
 

@@ -73,13 +73,15 @@ def test_vraag_without_a_question_explains_itself(scripted_bot, scripted_generat
 
 @dataclass
 class RecordingReindexer:
-    """The Reindexer contract (bot.reindexing): run / is_running / last_run; `gate` holds a run."""
+    """The Reindexer contract (bot.reindexing): run / is_running / last_run / add_observer; `gate`
+    holds a run."""
 
     report: object = None
     busy: bool = False
     calls: list = field(default_factory=list)
     gate: threading.Event = field(default_factory=threading.Event)
     started: threading.Event = field(default_factory=threading.Event)
+    observers: list = field(default_factory=list)
 
     def run(self, collections=None, *, full=False, progress=None, wait=False, trigger=""):
         if self.busy and not wait:
@@ -87,13 +89,21 @@ class RecordingReindexer:
         self.calls.append((collections, full, wait))
         self.started.set()
         self.gate.wait(10)
+        for observer in self.observers:
+            observer(self.report)
         return self.report
+
+    def add_observer(self, observer) -> None:
+        self.observers.append(observer)
 
     def is_running(self) -> bool:
         return self.busy
 
     def last_run(self):
         return self.report
+
+    def last_runs_by_collection(self) -> dict:
+        return {name: self.report for name in getattr(self.report, "reports", {})}
 
 
 def Report(added: list, changed: list, removed: list, failed: list, **failures: str) -> RunReport:

@@ -37,7 +37,7 @@ def ask_in_dm(bot: RunningBot, text: str, *, user: str) -> None:
     dm = "D" + user[1:]
     event = bot.slack.user_posts(text, user=user, channel=dm)
     bot.slack.wait_for_ack(bot.slack.push_event(event))
-    final_message(bot, dm, None)
+    final_message(bot, dm, event["ts"])  # every DM is the root of its own thread
 
 
 def test_each_person_gets_the_notice_once_across_every_entry_point(scripted_bot):

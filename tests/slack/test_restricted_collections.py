@@ -79,8 +79,9 @@ def test_mentions_and_follow_ups_search_the_restricted_collection_only_where_the
 @pytest.mark.parametrize("user, granted", [(USER, False), (HR_USER, True), (HR_MEMBER, True)])
 def test_a_dm_searches_it_only_for_granted_users_and_group_members(bot, retriever, user, granted):
     slack = bot.slack
-    slack.push_event(slack.user_posts("Hoeveel verdient schaal 9?", user=user, channel=dm_of(user)))
-    answer = final_message(bot, dm_of(user), None)
+    event = slack.user_posts("Hoeveel verdient schaal 9?", user=user, channel=dm_of(user))
+    slack.push_event(event)
+    answer = final_message(bot, dm_of(user), event["ts"])
     assert searched(retriever) == (["bedrijf", HR] if granted else ["bedrijf"])
     assert ("Salarisschalen" in str(answer)) is granted
     if user == HR_MEMBER:

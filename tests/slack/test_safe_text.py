@@ -58,8 +58,9 @@ def test_mention_dm_and_vraag_send_nothing_raw_and_keep_the_cited_link(hostile_b
     event = ask_in_channel(bot, "Hoe vraag ik verlof aan?")
     answer = final_message(bot, CHANNEL, event["ts"])
     assert slack.calls_to("chat.startStream") and slack.calls_to("chat.stopStream")  # it was streamed
-    slack.push_event(slack.user_posts("Hoe vraag ik verlof aan?", user=USER, channel=DM))
-    final_message(bot, DM, None)
+    in_dm = slack.user_posts("Hoe vraag ik verlof aan?", user=USER, channel=DM)
+    slack.push_event(in_dm)
+    final_message(bot, DM, in_dm["ts"])
     _, url = slack.push_command("/vraag", "Hoe vraag ik verlof aan?", user=USER, channel=CHANNEL)
     ephemeral = slack.wait_for_response(url, lambda r: bool(r.body.get("blocks")))
     bot.parts.replier.wait_until_idle(10)

@@ -50,10 +50,11 @@ def test_the_planted_message_is_left_out_even_when_it_is_the_last_one(tmp_path, 
         ask_in_channel(bot, "En hoe zit dat?", thread_ts=root["ts"])
         scripted_generator.wait_for_requests(1)
         bot.parts.replier.wait_until_idle(10)
-        # in a DM the asker is the only person besides the bot, and their history still counts
-        slack.push_event(slack.user_posts("Hoe meld ik me ziek?", user=USER, channel=DM))
-        final_message(bot, DM, None)
-        slack.push_event(slack.user_posts("En na drie dagen?", user=USER, channel=DM))
+        # in a DM's thread the asker is the only person besides the bot, and their history still counts
+        in_dm = slack.user_posts("Hoe meld ik me ziek?", user=USER, channel=DM)
+        slack.push_event(in_dm)
+        final_message(bot, DM, in_dm["ts"])
+        slack.push_event(slack.user_posts("En na drie dagen?", user=USER, channel=DM, thread_ts=in_dm["ts"]))
         scripted_generator.wait_for_requests(3)
         bot.parts.replier.wait_until_idle(10)
 

@@ -1,8 +1,13 @@
-"""Direct messages and the app's assistant container: every message from a person is answered.
+"""Direct messages: the app's Messages tab (the agent messaging experience, Slack's default for new
+apps since 30 June 2026) and the assistant container of workspaces still on the assistant view.
 
-Threads in the bot's DM (Slack's assistant container) go through Bolt's `Assistant` middleware:
-a new thread gets a greeting and suggested prompts, a message gets the "denkt na…" status while
-it is answered in its thread. A top-level DM is answered at the top level.
+Agent view: every message a person writes in the Messages tab is the root of its own thread and is
+answered in that thread, with the "denkt na…" status; a reply in the thread continues that
+conversation. The greeting and suggested prompts come when the tab is opened (listeners/app_home.py).
+Assistant view: Bolt's `Assistant` middleware; a new thread gets the greeting and suggested prompts,
+a message in it is answered there. In both, the channel the person is looking at (agent view:
+app_context_changed, listeners/app_context.py; assistant view: the thread's context) narrows what is
+searched, within what bot/access.py allows.
 """
 
 from __future__ import annotations
@@ -14,9 +19,10 @@ from slack_bolt import App, Assistant, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.slack.conversation import dm_history, is_question_event, plain_text, thread_history
+from bot.slack.conversation import is_question_event, plain_text, thread_history
 from bot.slack.parts import SlackParts
 from bot.slack.replying import Question
+from bot.slack.viewing import viewed_channel
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +44,7 @@ def register(app: App, parts: SlackParts) -> None:
     def greet_new_thread(payload: dict[str, Any], client: WebClient) -> None:
         thread = payload["assistant_thread"]
         channel, thread_ts = thread["channel_id"], thread["thread_ts"]
+        remember_context(parts, thread)
         try:
             client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=GREETING)
             client.assistant_threads_setSuggestedPrompts(channel_id=channel, thread_ts=thread_ts,
@@ -45,12 +52,16 @@ def register(app: App, parts: SlackParts) -> None:
         except SlackApiError as exc:
             log.warning("could not greet a new assistant thread: %s", exc.response.get("error"))
 
+    @assistant.thread_context_changed
+    def remember_what_is_beside_the_thread(payload: dict[str, Any]) -> None:
+        remember_context(parts, payload["assistant_thread"])
+
     @assistant.user_message
     def answer_in_assistant_thread(payload: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         ticket = context.get("arrival_ticket")
         try:
             if is_question_event(payload):
-                answer_dm(parts, payload, client, context, ticket, in_thread=True)
+                answer_dm(parts, payload, client, context, ticket)
         finally:
             parts.arrivals.release(ticket)
 
@@ -62,25 +73,31 @@ def register(app: App, parts: SlackParts) -> None:
         try:
             # Edits, deletions, joins, bot posts and channel messages are acknowledged, not answered.
             if event.get("channel_type") == "im" and is_question_event(event):
-                answer_dm(parts, event, client, context, ticket, in_thread=bool(event.get("thread_ts")))
+                answer_dm(parts, event, client, context, ticket)
         finally:
             parts.arrivals.release(ticket)
 
 
+def remember_context(parts: SlackParts, thread: dict[str, Any]) -> None:
+    """The channel beside an assistant thread (its `context`), for the collections of its questions."""
+    if thread.get("user_id"):
+        parts.viewing.remember(str(thread["user_id"]), viewed_channel(thread.get("context")))
+
+
 def answer_dm(parts: SlackParts, event: dict[str, Any], client: WebClient, context: BoltContext,
-              ticket: int | None, *, in_thread: bool) -> None:
-    channel, ts = event["channel"], event["ts"]
-    thread_ts = event.get("thread_ts") if in_thread else None
+              ticket: int | None) -> None:
+    """Answers in the message's thread: the thread it is in, or the one it starts."""
+    channel, ts, user = event["channel"], event["ts"], event["user"]
+    thread_ts = event.get("thread_ts") or ts
     text = plain_text(event.get("text", ""), bot_user_id=context.bot_user_id)
-    question = Question(text=text, user=event["user"], channel=channel,
-                        team=event.get("team") or context.team_id, message_ts=ts, thread_ts=thread_ts,
-                        is_dm=True, assistant_thread=in_thread, ticket=ticket)
+    question = Question(text=text, user=user, channel=channel, team=event.get("team") or context.team_id,
+                        message_ts=ts, thread_ts=thread_ts, is_dm=True, assistant_thread=True, ticket=ticket,
+                        viewing=parts.viewing.of(user))
 
     def history() -> list:
-        if thread_ts:
-            return thread_history(client, channel=channel, thread_ts=thread_ts, before_ts=ts,
-                                  bot_user_id=context.bot_user_id, asker=question.user)
-        return dm_history(client, channel=channel, before_ts=ts, bot_user_id=context.bot_user_id,
-                          asker=question.user)
+        if not event.get("thread_ts"):
+            return []  # a new thread: nothing said before
+        return thread_history(client, channel=channel, thread_ts=thread_ts, before_ts=ts,
+                              bot_user_id=context.bot_user_id, asker=user)
 
     parts.replier.reply(question, client, history=history)

@@ -16,7 +16,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.errors import ReindexBusyError, VraagbaakError
-from bot.slack.index_reports import describe_progress, describe_report
+from bot.slack.index_reports import describe_progress, reindex_and_describe
 from bot.slack.parts import CommandCall, SlackParts, Subcommand
 from bot.slack.safe_text import neutralise, neutralise_blocks
 
@@ -141,18 +141,8 @@ class ProgressReporter:
 def run_reindex(parts: SlackParts, call: CommandCall, collections: list[str] | None, full: bool,
                 wait: bool) -> None:
     log.info("re-index asked by %s (collections=%s, full=%s)", call.user, collections, full)
-    try:
-        report = parts.reindexer.run(collections, full=full, progress=ProgressReporter(call), wait=wait,
-                                              trigger=f"slack:{call.user}")
-        text = describe_report(report)
-    except ReindexBusyError as exc:
-        text = f"Niet gestart: {exc}"
-    except VraagbaakError as exc:
-        log.warning("re-index failed: %s", exc)
-        text = f"De herindexering is mislukt: {exc}"
-    except Exception:
-        log.exception("re-index failed")
-        text = "De herindexering is mislukt door een onverwachte fout. Details staan in het logboek."
+    text = reindex_and_describe(parts.reindexer, collections, full=full, wait=wait, trigger=f"slack:{call.user}",
+                                progress=ProgressReporter(call))
     try:
         call.respond(text=text, response_type="ephemeral", replace_original=True)
     except Exception:

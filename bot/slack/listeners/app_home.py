@@ -1,0 +1,93 @@
+"""`app_home_opened`: the Messages tab and the Home tab of the app.
+
+Messages tab (agent view: the DM-open signal, which replaces assistant_thread_started): a person is
+greeted once, with the suggested prompts pinned to the tab; who was greeted is remembered across
+restarts, pseudonymously (bot/first_contact.py). Opening it again does nothing.
+Home tab: published per person (bot/slack/home.py); for admins with a re-index button, which runs
+the same re-index as `/vraagbaak reindex` (refused to others) and shows its result in the tab.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.slack.home import ACTION_REINDEX, HomeTab
+from bot.slack.index_reports import reindex_and_describe
+from bot.slack.listeners.message_im import GREETING, PROMPTS_TITLE, SUGGESTED_PROMPTS
+from bot.slack.listeners.vraagbaak_command import NOT_ADMIN
+from bot.slack.parts import SlackParts
+
+log = logging.getLogger(__name__)
+
+STARTED = "De herindexering van alle collecties is gestart. Het resultaat verschijnt hier."
+ALREADY_RUNNING = "Er loopt al een herindexering; probeer het straks opnieuw."
+QUEUED = "Er loopt al een herindexering; de jouwe start zodra die klaar is. Het resultaat verschijnt hier."
+
+
+def register(app: App, parts: SlackParts) -> None:
+    home = HomeTab(status=parts.status, feedback=parts.feedback, access=parts.access, admins=parts.admins,
+                   examples=[prompt["message"] for prompt in SUGGESTED_PROMPTS])
+    parts.reindexer.add_observer(lambda run: home.refresh_admins(app.client))
+
+    @app.event("app_home_opened")
+    def on_app_home_opened(event: dict[str, Any], client: WebClient) -> None:
+        user, tab = event.get("user"), event.get("tab")
+        if not user:
+            return
+        if tab == "messages":
+            greet_once(parts, str(user), event.get("channel"), client)
+        elif tab == "home":
+            home.publish(str(user), client)
+        else:
+            log.debug("app_home_opened on tab %r: nothing to do", tab)
+
+    @app.action(ACTION_REINDEX)
+    def reindex_from_home(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        user = body["user"]["id"]
+        if not parts.admins.is_admin(user, client):
+            log.info("refused a re-index from the Home tab for %s (not an admin)", user)
+            home.publish(user, client, notice=NOT_ADMIN)
+            return
+        start_reindex(parts, home, user, client)
+
+
+def greet_once(parts: SlackParts, user: str, channel: str | None, client: WebClient) -> None:
+    """The first time a person opens the Messages tab: suggested prompts and a greeting."""
+    if not channel:
+        return
+    if not parts.greeted.first_time(user):
+        log.debug("%s opened the Messages tab; greeted before, nothing to do", user)
+        return
+    try:
+        # No thread_ts: Slack pins the prompts to the tab (agent apps' calls with one are ignored).
+        client.assistant_threads_setSuggestedPrompts(channel_id=channel, prompts=SUGGESTED_PROMPTS,
+                                                     title=PROMPTS_TITLE)
+        client.chat_postMessage(channel=channel, text=GREETING)
+    except SlackApiError as exc:
+        parts.greeted.undo(user)  # try again at the next opening
+        log.warning("could not greet %s in the Messages tab: %s", user, exc.response.get("error"))
+        return
+    log.info("greeted %s in the Messages tab", user)
+
+
+def start_reindex(parts: SlackParts, home: HomeTab, user: str, client: WebClient) -> None:
+    wait = parts.settings.reindex_when_busy == "wait"
+    busy = parts.reindexer.is_running()
+    if busy and not wait:
+        home.publish(user, client, notice=ALREADY_RUNNING)
+        return
+    home.publish(user, client, notice=QUEUED if busy else STARTED)
+
+    def run() -> None:
+        log.info("re-index asked by %s from the Home tab", user)
+        result = reindex_and_describe(parts.reindexer, None, full=False, wait=wait, trigger=f"slack:{user}")
+        home.publish(user, client, notice=result)
+
+    threading.Thread(target=run, name="slack-home-reindex", daemon=True).start()
