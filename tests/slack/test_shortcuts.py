@@ -136,3 +136,16 @@ def test_summarise_a_thread_the_bot_cannot_read(summary_bot):
     url = use_shortcut(summary_bot, SUMMARY_SHORTCUT, message, channel="C0GEHEIM")
     assert slack.wait_for_response(url).body["text"] == NOT_READABLE
     assert not summary_bot.services.template_filler.generator.requests
+
+
+def test_a_long_thread_keeps_its_opening_and_its_latest_messages_within_the_template_field():
+    from bot.slack.listeners.message_shortcuts import SUMMARY_CHARS, thread_text
+
+    messages = [{"user": USER if i % 2 else BOB, "ts": f"1.{i:06d}", "text": f"bericht {i} " + "bla " * 20}
+                for i in range(60)]
+    text, left_out = thread_text(messages, lambda m: m["user"], bot_user_id="UBOT")
+    lines = text.splitlines()
+    assert len(text) <= SUMMARY_CHARS and left_out > 0
+    assert lines[0].startswith(f"{BOB}: bericht 0 ") and f"[… {left_out} berichten weggelaten …]" == lines[1]
+    assert lines[-1].startswith(f"{USER}: bericht 59 ")
+    assert len(lines) - 2 + left_out == 59, "every message is either shown or counted as left out"
