@@ -133,3 +133,17 @@ def test_escalation_channels_setting(tmp_path):
     assert parsed.escalation_channels == {"hr": "C0HRVRAGEN", "it": "C0ITHELP", "*": "G0ALGEMEEN"}
     with pytest.raises(SettingsError, match="ESCALATION"):
         load_settings(environ={"VRAAGBAAK_ESCALATION_CHANNELS": "hr=#hr-vragen"}, config_path=None, data_dir=tmp_path)
+
+
+def test_an_answer_in_a_dm_is_handed_over_without_a_link_the_colleagues_cannot_open(bot):
+    from tests.slack.conftest import DM
+
+    slack = bot.slack
+    question = slack.user_posts("Hoeveel vakantiedagen heb ik?", user=USER, channel=DM)
+    slack.wait_for_ack(slack.push_event(question))
+    answer = final_message(bot, DM, question["ts"])
+    url = click(bot, buttons(answer)[ACTION_ASK_COLLEAGUE], user=USER, channel=DM, message=answer)
+    text = str(post_in(bot, HR_QUESTIONS).params["blocks"])
+    assert f"antwoord <@{USER}> met een direct bericht" in text and "<#D" not in text
+    assert not slack.calls_to("chat.getPermalink")
+    assert "neemt contact met je op" in slack.wait_for_response(url).body["text"]

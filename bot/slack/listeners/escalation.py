@@ -84,7 +84,10 @@ def escalate(parts: SlackParts, sent: "_Sent", body: dict[str, Any], answer_id: 
         return
     asker = body["user"]["id"]
     container = body.get("container") or {}
-    private = bool(container.get("is_ephemeral")) or "message" not in body
+    # A private answer (/vraag, a shortcut) or one in the asker's DM with Vraagbaak: no thread the
+    # colleagues could open, so they answer the asker directly.
+    private = (bool(container.get("is_ephemeral")) or "message" not in body
+               or str(container.get("channel_id", "")).startswith("D"))
     where = {} if private else {"channel": container.get("channel_id"), "ts": container.get("message_ts"),
                                 "thread_ts": (body.get("message") or {}).get("thread_ts")}
     link = None if private else _permalink(client, where["channel"], where["ts"])
