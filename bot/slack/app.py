@@ -29,6 +29,7 @@ from bot.slack.curated_answers import SuspensionNotice
 from bot.slack.first_contact import FirstContact
 from bot.slack.followed_threads import FollowedThreads
 from bot.slack.gaps_digest import GapsDigestDM
+from bot.slack.listeners.thread_follow_up import is_channel_thread_reply
 from bot.slack.listeners.vraag_command import COMMAND as VRAAG_COMMAND
 from bot.slack.parts import SlackParts
 from bot.slack.replying import Replier
@@ -113,7 +114,8 @@ def is_question_request(body: dict[str, Any]) -> bool:
     if body.get("type") == "event_callback":
         event = body.get("event") or {}
         is_dm = event.get("type") == "message" and event.get("channel_type") == "im"
-        return (event.get("type") == "app_mention" or is_dm) and is_question_event(event)
+        follow_up = event.get("type") == "message" and is_channel_thread_reply(event)  # may be one (issue 16)
+        return (event.get("type") == "app_mention" or is_dm or follow_up) and is_question_event(event)
     return body.get("command") in QUESTION_COMMANDS and bool(str(body.get("text", "")).strip())
 
 

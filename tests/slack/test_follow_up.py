@@ -148,3 +148,13 @@ def test_what_counts_as_thanks_and_as_addressing_vraagbaak():
     assert without_address("Hoi Vraagbaak, hoe meld ik me ziek?") == "hoe meld ik me ziek?"
     assert without_address("vraagbaak: en voor parttimers") == "en voor parttimers"
     assert without_address("Vraagbaakje is leuk") == "Vraagbaakje is leuk"
+
+
+def test_a_thread_reply_takes_its_place_in_the_arrival_order_like_a_mention():
+    from bot.slack.app import is_question_request
+
+    reply = payloads.message("En voor parttimers?", user=USER, channel=CHANNEL, channel_type="channel",
+                             thread_ts="1.000001")
+    assert is_question_request(payloads.event_callback(reply))
+    top_level = payloads.message("Wie gaat er mee lunchen?", user=USER, channel=CHANNEL, channel_type="channel")
+    assert not is_question_request(payloads.event_callback(top_level))

@@ -46,22 +46,31 @@ def register(app: App, parts: SlackParts) -> None:
     # Registered before the direct-message listener: Bolt runs the first listener that matches.
     @app.event("message", matchers=[is_channel_thread_reply])
     def answer_follow_up(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        if not is_follow_up(parts, event, bot_user_id=context.bot_user_id):
-            log.debug("thread reply %s in %s left alone: not a follow-up for Vraagbaak", event.get("ts"),
-                      event.get("channel"))
-            return
-        channel, ts, thread_ts = event["channel"], event["ts"], event["thread_ts"]
-        text = plain_text(event.get("text", ""), bot_user_id=context.bot_user_id)
-        question = Question(text=without_address(text), user=event["user"], channel=channel,
-                            team=event.get("team") or context.team_id, message_ts=ts, thread_ts=thread_ts,
-                            is_dm=False)
-        log.info("follow-up from %s in a thread of %s, answered without a mention", question.user, channel)
+        ticket = context.get("arrival_ticket")  # taken for every thread reply: it may be a question
+        try:
+            if is_follow_up(parts, event, bot_user_id=context.bot_user_id):
+                answer(parts, event, client, context, ticket)
+            else:
+                log.debug("thread reply %s in %s left alone: not a follow-up for Vraagbaak", event.get("ts"),
+                          event.get("channel"))
+        finally:
+            parts.arrivals.release(ticket)
 
-        def history() -> list:
-            return thread_history(client, channel=channel, thread_ts=thread_ts, before_ts=ts,
-                                  bot_user_id=context.bot_user_id, asker=question.user)
 
-        parts.replier.reply(question, client, history=history)
+def answer(parts: SlackParts, event: dict[str, Any], client: WebClient, context: BoltContext,
+           ticket: int | None) -> None:
+    channel, ts, thread_ts = event["channel"], event["ts"], event["thread_ts"]
+    text = plain_text(event.get("text", ""), bot_user_id=context.bot_user_id)
+    question = Question(text=without_address(text), user=event["user"], channel=channel,
+                        team=event.get("team") or context.team_id, message_ts=ts, thread_ts=thread_ts,
+                        is_dm=False, ticket=ticket)
+    log.info("follow-up from %s in a thread of %s, answered without a mention", question.user, channel)
+
+    def history() -> list:
+        return thread_history(client, channel=channel, thread_ts=thread_ts, before_ts=ts,
+                              bot_user_id=context.bot_user_id, asker=question.user)
+
+    parts.replier.reply(question, client, history=history)
 
 
 def is_follow_up(parts: SlackParts, event: dict[str, Any], *, bot_user_id: str | None) -> bool:
