@@ -183,7 +183,8 @@ def test_serve_exposes_metrics_that_move_with_answers(tmp_path: Path, embedder, 
             # The final answer updates the streamed message, or, when the tiny model streamed no
             # text (it stopped at once), is posted as a new one.
             final = lambda c: bool(c.params.get("blocks"))  # noqa: E731
-            slack.wait_until(lambda: slack.calls_to("chat.update", final) or slack.calls_to("chat.postMessage", final),
+            slack.wait_until(lambda: slack.calls_to("chat.update", final) or slack.calls_to("chat.postMessage", final)
+                             or slack.calls_to("chat.stopStream", final),  # a stream ends with its blocks (h/stream)
                              240, "the final answer")
             after = _scrape_until_counted(base, before)  # counted just after the final message
             status, health = _get(base + "/health")
