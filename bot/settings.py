@@ -269,6 +269,11 @@ class Settings:
         return self.data_dir / "curated.sqlite3"
 
     @property
+    def ai_notice_path(self) -> Path:
+        """Pseudonyms of the people who got the AI notice (bot/slack/ai_notice.py)."""
+        return self.state_dir / "ai_notice.txt"
+
+    @property
     def greeted_path(self) -> Path:
         """Pseudonyms of the people greeted in the app's Messages tab (bot/first_contact.py)."""
         return self.state_dir / "greeted.txt"

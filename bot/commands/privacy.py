@@ -32,11 +32,11 @@ def run_privacy_export(args: argparse.Namespace, services: Services) -> int:
     forms = services.pseudonymizer.stored_forms(args.user)
     records = services.feedback.records_about(forms)
     greeted = FirstContacts(services.settings.greeted_path).knows(forms)
-    threads = _followed_threads(services)  # issue 16: the AI notice, the threads followed without a mention
+    threads = _followed_threads(services)  # issue 16: the threads followed without a mention
     document = {"user": args.user, "stored_as": forms,
                 "retention_days": services.settings.retention_days, **records,
                 "greeted_in_messages_tab": greeted,
-                "ai_notice_shown": _ai_notice(services).records_about(forms),
+                "ai_notice_shown": FirstContacts(services.settings.ai_notice_path).knows(forms),
                 "threads_followed": threads.records_about(forms)}
     text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
     if args.output is None:
@@ -53,7 +53,7 @@ def run_privacy_export(args: argparse.Namespace, services: Services) -> int:
 def run_privacy_forget(args: argparse.Namespace, services: Services) -> int:
     forms = services.pseudonymizer.stored_forms(args.user)
     count = services.feedback.forget(forms) + FirstContacts(services.settings.greeted_path).forget(forms)
-    count += _ai_notice(services).forget(forms) + _followed_threads(services).forget(forms)
+    count += FirstContacts(services.settings.ai_notice_path).forget(forms) + _followed_threads(services).forget(forms)
     print(f"{count} gegeven(s) over {args.user} gewist (antwoorden met hun stemmen, de stemmen van "
           "deze persoon, dat hij begroet is, dat hij de AI-melding kreeg, en de threads waarin Vraagbaak hem volgde)")
     return 0
@@ -68,12 +68,6 @@ def run_privacy_purge(args: argparse.Namespace, services: Services) -> int:
     else:
         print(f"Bewaartermijn {days} dagen: {count} gegeven(s) verwijderd.")
     return 0
-
-
-def _ai_notice(services: Services):
-    """Who got the AI notice (bot/slack/first_contact.py)."""
-    from bot.slack.first_contact import FirstContact
-    return FirstContact.from_settings(services.settings, pseudonymize=services.pseudonymizer.stored_id).told
 
 
 def _followed_threads(services: Services):

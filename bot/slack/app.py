@@ -26,7 +26,7 @@ from bot.slack.admins import AdminCheck
 from bot.slack.arrivals import ArrivalOrder, SeenEvents
 from bot.slack.conversation import is_question_event
 from bot.slack.curated_answers import SuspensionNotice
-from bot.slack.first_contact import FirstContact
+from bot.slack.ai_notice import AiNotice
 from bot.slack.followed_threads import FollowedThreads
 from bot.slack.gaps_digest import GapsDigestDM
 from bot.slack.listeners.thread_follow_up import is_channel_thread_reply
@@ -93,11 +93,11 @@ def register(app: App, services: "Services", *, update_interval_s: float = 1.0) 
         seen=SeenEvents(),
         admins=AdminCheck(settings.admin_user_ids),
         greeted=FirstContacts(settings.greeted_path, pseudonymize=services.pseudonymizer.stored_id),
-        first_contact=FirstContact.from_settings(settings, pseudonymize=services.pseudonymizer.stored_id),
+        ai_notice=AiNotice.from_settings(settings, pseudonymize=services.pseudonymizer.stored_id),
         threads=FollowedThreads.from_settings(settings, pseudonymize=services.pseudonymizer.stored_id),
         curated=services.curated if settings.curated_answers else None,
     )
-    parts.replier.on_question.append(parts.first_contact.greet)  # the AI notice, once per person
+    parts.replier.on_question.append(parts.ai_notice.greet)  # the AI notice, once per person
     parts.replier.on_answered.append(parts.threads.remember_question)  # threads to follow without a mention
     if parts.curated is not None:  # a re-index suspended a curated answer: its owner gets a DM
         parts.curated.add_observer(SuspensionNotice(app.client))

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from bot.first_contact import FirstContacts
     from bot.reindexing import Reindexer
     from bot.settings import Settings
-    from bot.slack.first_contact import FirstContact
+    from bot.slack.ai_notice import AiNotice
     from bot.slack.followed_threads import FollowedThreads
     from bot.templates.filling import TemplateFiller
     from bot.templates.library import TemplateLibrary
@@ -71,8 +71,8 @@ class SlackParts:
     greeted: "FirstContacts"  # who was greeted in the app's Messages tab (once per person)
     viewing: ViewedChannels = field(default_factory=ViewedChannels)  # the channel each person looks at
     subcommands: dict[str, Subcommand] = field(default_factory=dict)
-    # Issue 16 (colleague features): the AI notice's memory and the threads to follow without a mention
-    first_contact: "FirstContact | None" = None
+    # Issue 16 (colleague features): the AI notice at first contact, the threads to follow without a mention
+    ai_notice: "AiNotice | None" = None
     threads: "FollowedThreads | None" = None
     curated: "CuratedAnswers | None" = None  # None: curated answers are switched off
 

@@ -116,7 +116,7 @@ class Replier:
         self._in_flight = 0
         self._idle = threading.Condition()
         # Hooks (filled by bot/slack/app.py `register`): before each question is answered (the AI
-        # notice at first contact, bot/slack/first_contact.py) and after each answer (the threads to
+        # notice at first contact, bot/slack/ai_notice.py) and after each answer (the threads to
         # follow, bot/slack/followed_threads.py). A failing hook never costs the answer.
         self.on_question: list[Callable[[Question, WebClient, Callable[..., Any] | None], Any]] = []
         self.on_answered: list[Callable[[Question], Any]] = []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.settings import Settings
-from bot.slack.first_contact import FirstContact, ToldPeople
+from bot.slack.ai_notice import AiNotice
 from tests.slack.conftest import CHANNEL, DM, USER, RunningBot
 from tests.slack.test_answer_flow import ask_in_channel, final_message
 from tests.slack.test_restricted_collections import retriever, template_bot  # noqa: F401 (fixtures)
@@ -71,29 +71,30 @@ def test_a_notice_that_could_not_be_sent_is_sent_with_the_next_answer(scripted_b
     slack.fail("chat.postEphemeral", status=200, error="channel_not_found", retry_after=None)
     first = ask_in_channel(scripted_bot, "Hoeveel vakantiedagen heb ik?")
     final_message(scripted_bot, CHANNEL, first["ts"])  # the answer came all the same
-    assert not scripted_bot.parts.first_contact.told.was_told(USER)
+    assert not scripted_bot.parts.ai_notice.told.knows(scripted_bot.services.pseudonymizer.stored_forms(USER))
     second = ask_in_channel(scripted_bot, "Hoe meld ik me ziek?")
     final_message(scripted_bot, CHANNEL, second["ts"])
     sent = [c for c in slack.calls_to("chat.postEphemeral") if c.ok]
     assert len(sent) == 1 and sent[0].params["thread_ts"] == second["ts"]
 
 
-def test_who_was_told_survives_a_restart_under_a_pseudonym(tmp_path, settings: Settings):
+def test_who_was_told_survives_a_restart_under_a_pseudonym(settings: Settings):
     pseudonym = lambda user: "p_" + user[::-1].lower()  # noqa: E731
-    told = ToldPeople(tmp_path / "told.sqlite3", pseudonymize=pseudonym)
-    assert told.claim(USER) and not told.claim(USER)
-    restarted = ToldPeople(tmp_path / "told.sqlite3", pseudonymize=pseudonym)
-    assert restarted.was_told(USER) and not restarted.claim(USER) and not restarted.was_told(BOB)
-    assert USER not in (tmp_path / "told.sqlite3").read_bytes().decode("latin-1")
-    assert (tmp_path / "told.sqlite3").stat().st_mode & 0o077 == 0
+    told = AiNotice.from_settings(settings, pseudonymize=pseudonym).told
+    assert told.first_time(USER) and not told.first_time(USER)
+    restarted = AiNotice.from_settings(settings, pseudonymize=pseudonym).told  # as after a restart
+    assert restarted.knows([pseudonym(USER)]) and not restarted.first_time(USER)
+    assert not restarted.knows([pseudonym(BOB)])
+    assert USER not in settings.ai_notice_path.read_text(encoding="utf-8")
+    assert settings.ai_notice_path.stat().st_mode & 0o077 == 0
 
 
 def test_the_notice_text_comes_from_the_settings_and_can_be_switched_off(tmp_path, settings: Settings):
     custom = settings.with_overrides(ai_notice="Let op: dit is een AI.", ai_notice_en="")
-    contact = FirstContact.from_settings(custom, pseudonymize=str)
+    contact = AiNotice.from_settings(custom, pseudonymize=str)
     assert contact.notice_for("Hoe meld ik me ziek?") == "Let op: dit is een AI."
     assert contact.notice_for("How do I call in sick?") == "Let op: dit is een AI.", "no English text: the Dutch one"
-    off = FirstContact.from_settings(settings.with_overrides(ai_notice="", ai_notice_en=""), pseudonymize=str)
+    off = AiNotice.from_settings(settings.with_overrides(ai_notice="", ai_notice_en=""), pseudonymize=str)
 
     class Nobody:
         def __getattr__(self, name):
@@ -113,19 +114,19 @@ def test_privacy_export_and_forget_include_the_notice_and_the_followed_threads(t
     data = tmp_path / "data"
     services = Services(make_settings(data))
     pseudonymize = services.pseudonymizer.stored_id
-    FirstContact.from_settings(services.settings, pseudonymize=pseudonymize).told.claim(USER)
+    AiNotice.from_settings(services.settings, pseudonymize=pseudonymize).told.first_time(USER)
     FollowedThreads.from_settings(services.settings, pseudonymize=pseudonymize).remember(CHANNEL, "1.000001", USER)
     FollowedThreads.from_settings(services.settings, pseudonymize=pseudonymize).remember(CHANNEL, "1.000001", BOB)
 
     assert main(["--data-dir", str(data), "privacy", "export", "--user", USER]) == 0
     document = json.loads(capsys.readouterr().out)
-    assert len(document["ai_notice_shown"]) == 1
+    assert document["ai_notice_shown"] is True
     assert [(t["channel"], t["thread_ts"]) for t in document["threads_followed"]] == [(CHANNEL, "1.000001")]
     assert main(["--data-dir", str(data), "privacy", "forget", "--user", USER]) == 0
     assert "2 gegeven(s) over U0ALICE gewist" in capsys.readouterr().out
     assert main(["--data-dir", str(data), "privacy", "export", "--user", USER]) == 0
     emptied = json.loads(capsys.readouterr().out)
-    assert emptied["ai_notice_shown"] == [] and emptied["threads_followed"] == []
+    assert emptied["ai_notice_shown"] is False and emptied["threads_followed"] == []
     threads = FollowedThreads.from_settings(services.settings, pseudonymize=pseudonymize)
     assert threads.answered(CHANNEL, "1.000001", BOB), "only this person's records go"
 

@@ -174,8 +174,8 @@ def summarise(parts: SlackParts, shortcut: dict[str, Any], client: WebClient, re
         _tell(respond, NOTHING_TO_SUMMARISE)
         return
     respond(text=SUMMARISING, response_type="ephemeral", replace_original=False)
-    if parts.first_contact is not None:
-        parts.first_contact.greet(Question(text=text, user=user, channel=channel), client, respond)
+    if parts.ai_notice is not None:
+        parts.ai_notice.greet(Question(text=text, user=user, channel=channel), client, respond)
 
     def queued(position: int) -> None:
         if position > 0:
