@@ -1,6 +1,6 @@
 """Curated answers ("vaste antwoorden"): how fast one is served, and how precisely; prints one JSON object.
 
-    .venv/bin/python bench/curated.py [--index DIR] [--repeats 200]
+    .venv/bin/python bench/curated.py [--index DIR] [--repeats 200]   # DIR/sample, DIR/developer-overheid
 
 Sections:
 - serve: `engine.ask(question).result()` for a question that matches a curated answer, through the
@@ -15,6 +15,10 @@ Sections:
 - threshold: for the questions whose words agree with a curated question, the cosine of the two
   (the second check): the lowest for a right pair, the highest for a wrong one, and what each
   threshold from 0.60 to 0.95 would serve, pooled and per corpus.
+- gaps: the grouping of "what the documents are missing" (bot/gaps.py) on each corpus's
+  unanswerable questions with a second wording each (GAP_QUESTIONS), weighed by that corpus's own
+  index: pairs of one topic put together (want all) and pairs of two topics put together (want
+  none), for group thresholds 0.50–0.80.
 """
 
 from __future__ import annotations
@@ -45,24 +49,53 @@ from bot.models import packaged_embedding_path  # noqa: E402
 PAIRS = REPO / "tests" / "data" / "curated_pairs.jsonl"
 SAMPLE = REPO / "knowledge" / "sample"
 THRESHOLDS = [round(0.60 + 0.05 * n, 2) for n in range(8)]
+GROUP_THRESHOLDS = [round(0.50 + 0.05 * n, 2) for n in range(7)]
+# Questions neither corpus answers (the qa sets' unanswerable ones, and a second wording of each), by topic.
+GAP_QUESTIONS = {
+    "sample": {
+        "leaseauto": ["krijg ik een leaseauto bij mijn functie?", "hebben we een leaseauto regeling?",
+                      "kan ik een leaseauto krijgen?"],
+        "aandelen": ["hebben medewerkers recht op aandelenopties?", "krijgen we aandelenopties?"],
+        "kerstpakket": ["wanneer wordt het kerstpakket uitgedeeld dit jaar", "krijgen we een kerstpakket?"],
+        "hond": ["mag mijn hond mee naar kantoor?", "mag ik mijn hond meenemen naar kantoor?",
+                 "honden op kantoor toegestaan?"],
+        "fietsplan": ["hebben we een fietsplan? wil via de zaak een e-bike", "is er een fietsplan?"],
+        "sabbatical": ["hoe vraag ik een sabbatical aan", "sabbatical aanvragen, hoe werkt dat?"],
+        "kinderopvang": ["krijg ik een vergoeding voor de kinderopvang", "vergoeding kinderopvang?"],
+        "stage": ["hoeveel stagevergoeding krijgt een stagiair bij ons?", "wat is de stagevergoeding?"],
+        "sport": ["Does Polderlicht pay for a gym membership or give a sports discount?",
+                  "Is there a gym discount?"],
+        "uitje": ["When is the next company outing and do I need to sign up?", "when is the company outing?"],
+    },
+    "developer-overheid": {
+        "vakantie": ["hoeveel vakantiedagen krijg ik eigenlijk als developer in het team van developer.overheid.nl?",
+                     "hoeveel vakantiedagen heeft een developer?"],
+        "eherkenning": ["wat kost een eHerkenning middel op niveau EH3 ongeveer per jaar?",
+                        "wat kost eherkenning EH3 per jaar?"],
+        "kubernetes": ["welke kubernetes versie is minimaal nodig om haven compliant te zijn?",
+                       "minimale kubernetes versie voor haven?"],
+        "digid": ["hoe lang duurt het gemiddeld voordat Logius een nieuwe DigiD aansluiting goedkeurt?",
+                  "hoe lang duurt een digid aansluiting bij logius?"],
+        "gastblog": ["krijg je een vergoeding als je een gastblog schrijft voor developer.overheid.nl?",
+                     "krijg ik een vergoeding voor een gastblog?"],
+        "event": ["hoeveel plekken waren er precies voor het zoBouwenWijSoftwareBijDeOverheid event in Utrecht?",
+                  "hoeveel plekken had het zoBouwenWijSoftwareBijDeOverheid event?"],
+        "parkeren": ["waar kan ik parkeren als ik bij Geonovum op kantoor kom, heb ik een parkeervergunning nodig?",
+                     "kan ik parkeren bij geonovum?"],
+        "ratelimit": ["wat is de rate limit (requests per minuut) op de API van het API-register?",
+                      "wat is de rate limit van het api-register?"],
+        "ciso": ["wie is de CISO van Geonovum en hoe bereik ik die?", "wie is de ciso van geonovum?"],
+        "fost": ["hoe declareer ik mijn reiskosten voor het bezoeken van FOST Amsterdam?",
+                 "reiskosten declareren voor FOST?"],
+    },
+}
 
 
 class NoModel:
-    """Serving a curated answer must not reach the model."""
+    """Serving a curated answer must not touch the model: any use of it fails the run."""
 
-    model_name, n_ctx = "geen-model", 4096
-
-    def submit(self, request):
-        raise AssertionError("the model was asked for a curated answer")
-
-    def count_tokens(self, text: str) -> int:
-        return len(text.split())
-
-    def queue_length(self) -> int:
-        return 0
-
-    def close(self) -> None:
-        pass
+    def __getattr__(self, name: str):
+        raise AssertionError(f"the model was used ({name}) for a curated answer")
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -173,9 +206,38 @@ def precision(embedder) -> dict:
     return report
 
 
+def gaps(embedder, index_root: Path) -> dict:
+    """Grouping of the unanswerable questions of each corpus, its words weighed by its own index."""
+    from bot.gaps import Gaps
+    from knowledge.chunking import Chunker
+    from knowledge.indexing import Indexer
+    from knowledge.store import ChunkStore
+
+    report = {}
+    for corpus, (folder, _) in DEFAULT_CORPORA.items():
+        store = ChunkStore(str(index_root / corpus / "index"))
+        if not store.exists():
+            Indexer(store, embedder, Chunker(embedder.count_tokens), lock_dir=index_root / corpus / "state").reindex(
+                folder, collection=corpus)
+        vocabulary = store.vocabulary()
+        labelled = [(topic, q) for topic, wordings in GAP_QUESTIONS[corpus].items() for q in wordings]
+        pairs = [(i, j) for i in range(len(labelled)) for j in range(i + 1, len(labelled))]
+        same = [(i, j) for i, j in pairs if labelled[i][0] == labelled[j][0]]
+        sweep = {}
+        for threshold in GROUP_THRESHOLDS:
+            grouping = Gaps(None, embedder, vocabulary=lambda: vocabulary, min_similarity=threshold)  # type: ignore[arg-type]
+            labels = grouping.cluster([q for _, q in labelled])
+            together = {(i, j) for i, j in pairs if labels[i] == labels[j]}
+            sweep[str(threshold)] = {"groups": len(set(labels)), "topics": len(GAP_QUESTIONS[corpus]),
+                                     "same_topic_pairs_together": f"{len(together & set(same))}/{len(same)}",
+                                     "different_topic_pairs_together": len(together - set(same))}
+        report[corpus] = {"questions": len(labelled), "sweep": sweep}
+    return report
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--index", type=Path, help="keep the sample company's index here between runs")
+    parser.add_argument("--index", type=Path, help="keep each corpus's index in DIR/NAME between runs")
     parser.add_argument("--repeats", type=int, default=200)
     args = parser.parse_args()
     from bot.curated import default_min_similarity
@@ -184,13 +246,12 @@ def main() -> None:
     embedder = SentenceTransformerEmbedder(str(packaged_embedding_path()))
     result = {"embedding_model": embedder.name, "min_similarity": default_min_similarity(embedder.name),
               "load_average_start": os.getloadavg()}
-    if args.index:
-        args.index.mkdir(parents=True, exist_ok=True)
-        result["serve"] = serve(embedder, args.index, args.repeats)
-    else:
-        with tempfile.TemporaryDirectory() as tmp:
-            result["serve"] = serve(embedder, Path(tmp), args.repeats)
-    result["precision"] = precision(embedder)
+    with tempfile.TemporaryDirectory() as tmp:
+        root = args.index or Path(tmp)  # each corpus's index in ROOT/NAME
+        (root / "sample").mkdir(parents=True, exist_ok=True)
+        result["serve"] = serve(embedder, root / "sample", args.repeats)
+        result["precision"] = precision(embedder)
+        result["gaps"] = gaps(embedder, root)
     result["load_average_end"] = os.getloadavg()
     print(json.dumps(result, ensure_ascii=False, indent=2))
 

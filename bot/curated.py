@@ -156,6 +156,22 @@ class CuratedAnswer:
         return data
 
 
+_MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+              "October", "November", "December")
+
+
+def curated_note(curated: "CuratedAnswer", language: str = "nl") -> str:
+    """The line that marks a curated answer: who decided it, and when."""
+    try:
+        moment = datetime.fromisoformat(curated.created_at)
+    except ValueError:
+        moment = None
+    if language == "en":
+        when = f"{moment.day} {_MONTHS_EN[moment.month - 1]} {moment.year}" if moment else curated.created_at
+        return f"Curated answer, decided by {curated.decided_by or curated.owner} on {when}."
+    return f"Vast antwoord, vastgesteld door {curated.decided_by or curated.owner} op {curated.decided_on()}."
+
+
 def source_key(source: Source) -> str:
     """How a source is named in `source_fingerprints`: "collection:doc id"."""
     return f"{source.collection}:{source.path}"

@@ -100,6 +100,7 @@ class Reindexer:
         self._store = store
         self._running = threading.Lock()
         self._observers: list[RunObserver] = []
+        self._run_hooks: list[RunObserver] = []  # inside the run's lock: work that belongs to the run
         self._closed = threading.Event()  # no new runs
         self._abort = threading.Event()  # the run in progress stops at its next checkpoint
 
@@ -117,6 +118,11 @@ class Reindexer:
 
     def remove_observer(self, observer: RunObserver) -> None:
         self._observers.remove(observer)
+
+    def add_run_hook(self, hook: RunObserver) -> None:
+        """`hook(run)` is called at the end of every run that was not stopped, before its lock is
+        released (e.g. suspending curated answers whose sources it changed); errors are only logged."""
+        self._run_hooks.append(hook)
 
     def is_running(self) -> bool:
         """True while a run is busy, in this process or in another one on the same data folder."""
@@ -178,14 +184,16 @@ class Reindexer:
             if self._closed.is_set():  # closed while this run waited for the previous one
                 raise ReindexBusyError(CLOSED_MESSAGE)
             run = self._run(sources, full=full, progress=progress, wait=wait, trigger=trigger)
+            if not run.stopped:
+                self._tell_observers(run, self._run_hooks)
         finally:
             self._running.release()
         if not run.stopped:  # a stop asked for by whoever stopped the bot is no failure to report
             self._tell_observers(run)
         return run
 
-    def _tell_observers(self, run: RunReport) -> None:
-        for observer in list(self._observers):
+    def _tell_observers(self, run: RunReport, observers: list[RunObserver] | None = None) -> None:
+        for observer in list(self._observers if observers is None else observers):
             try:
                 observer(run)
             except Exception:  # an observer (a Slack DM) must never fail the run it is told about

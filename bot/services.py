@@ -157,8 +157,8 @@ class Services:
         # status` only reads the last run's report.
         def build():
             reindexer = Reindexer(self.settings, indexer=lambda: self.indexer, store=lambda: self.store)
-            # After every run: curated answers whose sources changed are suspended (and owners told).
-            reindexer.add_observer(lambda run: self.curated.review(run))
+            # At the end of every run: curated answers whose sources changed are suspended (and owners told).
+            reindexer.add_run_hook(lambda run: self.curated.review(run))
             return reindexer
         return self._once("reindexer", build)
 

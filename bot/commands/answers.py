@@ -39,6 +39,8 @@ def run_ask(args: argparse.Namespace, services: Services) -> int:
             "answer": answer.text,
             "sources": [{"path": s.url or s.path, "title": s.title, "heading": s.heading} for s in answer.sources],
             "abstained": answer.abstained,
+            "curated": {"id": answer.curated.id, "decided_by": answer.curated.decided_by,
+                        "decided_at": answer.curated.created_at} if answer.curated else None,
             "timings": answer.timings,
         }, ensure_ascii=False, indent=2))
         return 0
@@ -48,6 +50,9 @@ def run_ask(args: argparse.Namespace, services: Services) -> int:
         print(delta, end="", flush=True)
     answer = stream.result()
     print()
+    if answer.curated is not None:
+        from bot.curated import curated_note
+        print(f"\n({curated_note(answer.curated, answer.language)})")
     if answer.sources and not answer.abstained:
         print("\nBronnen:")
         for number, source in enumerate(answer.sources, 1):

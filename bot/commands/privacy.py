@@ -37,7 +37,8 @@ def run_privacy_export(args: argparse.Namespace, services: Services) -> int:
                 "retention_days": services.settings.retention_days, **records,
                 "greeted_in_messages_tab": greeted,
                 "ai_notice_shown": FirstContacts(services.settings.ai_notice_path).knows(forms),
-                "threads_followed": threads.records_about(forms)}
+                "threads_followed": threads.records_about(forms),
+                "curated_answers_owned": services.curated.privacy_records(forms)}
     text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
     if args.output is None:
         sys.stdout.write(text)

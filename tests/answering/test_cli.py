@@ -40,8 +40,8 @@ def data_dir(tmp_path, embedder, monkeypatch):
 def test_ask_json_prints_answer_sources_abstained_and_timings(data_dir, capsys):
     assert main(["--data-dir", str(data_dir), "ask", "Hoeveel vakantiedagen krijg ik per jaar?", "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
-    assert set(result) == {"answer", "sources", "abstained", "timings"}
-    assert result["abstained"] is False and result["answer"]
+    assert set(result) == {"answer", "sources", "abstained", "curated", "timings"}
+    assert result["abstained"] is False and result["answer"] and result["curated"] is None  # the model's own
     assert result["sources"] == [{"path": "hr/verlof.md", "title": "Vakantie",
                                   "heading": "Vakantie > Hoeveel vakantiedagen heb je?"}]
     assert {"retrieve_s", "first_token_s", "total_s", "prompt_tokens", "completion_tokens"} <= set(result["timings"])

@@ -74,3 +74,20 @@ def test_bad_input_is_a_dutch_error_not_a_traceback(indexed, capsys, argv, messa
     code, _, err = run(indexed, capsys, "answers", "add", *argv)
     assert code == 1 and message in err and "Traceback" not in err
     assert indexed.curated.list() == []
+
+
+def test_vraagbaak_ask_marks_a_curated_answer(indexed, capsys):
+    curated = indexed.curated.add(question=CURATED_QUESTION, answer="Je hebt 25 dagen [1].", sources=[VERLOF],
+                                  owner=OWNER, decided_by="Eva (HR)")
+    code, out, _ = run(indexed, capsys, "ask", "Hoeveel vakantiedagen krijg ik?")
+    assert code == 0 and "Je hebt 25 dagen [1]." in out
+    assert f"(Vast antwoord, vastgesteld door Eva (HR) op {curated.decided_on()}.)" in out and "[1] Verlof" in out
+    code, out, _ = run(indexed, capsys, "ask", "Hoeveel vakantiedagen krijg ik?", "--json")
+    assert json.loads(out)["curated"]["id"] == curated.id
+
+
+def test_a_privacy_export_lists_the_curated_answers_someone_owns(indexed, capsys):
+    curated = indexed.curated.add(question=CURATED_QUESTION, answer="25.", sources=[VERLOF], owner=OWNER)
+    code, out, _ = run(indexed, capsys, "privacy", "export", "--user", OWNER)
+    assert code == 0 and [a["id"] for a in json.loads(out)["curated_answers_owned"]] == [curated.id]
+    assert json.loads(run(indexed, capsys, "privacy", "export", "--user", "U0ANDER")[1])["curated_answers_owned"] == []
