@@ -98,8 +98,8 @@ def reindex_button(running: bool) -> dict[str, Any]:
         "type": "button", "action_id": ACTION_REINDEX, "value": "all", "style": "primary",
         "text": {"type": "plain_text", "text": label, "emoji": True},
         "confirm": {"title": {"type": "plain_text", "text": "Herindexeren?"},
-                    "text": {"type": "mrkdwn", "text": "Alle collecties worden bijgewerkt; vragen worden "
-                                                       "intussen gewoon beantwoord."},
+                    "text": {"type": "plain_text", "text": "Alle collecties worden bijgewerkt; vragen worden "
+                                                           "intussen gewoon beantwoord."},
                     "confirm": {"type": "plain_text", "text": "Herindexeren"},
                     "deny": {"type": "plain_text", "text": "Annuleren"}}}]}
 
