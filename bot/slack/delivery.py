@@ -36,7 +36,9 @@ log = logging.getLogger(__name__)
 
 THINKING_TEXT = "Even denken… :hourglass_flowing_sand:"
 STREAM_CHUNK_LIMIT = 12000  # characters of markdown_text per streaming call
-STREAM_BUFFER_CHARS = 256  # ChatStream sends when this much text waits (or when the interval is over)
+# ChatStream sends when this much text waits (and we make it send when the interval is over): a fast
+# model then makes about one call a second, within chat.appendStream's rate limit (tier 4).
+STREAM_BUFFER_CHARS = 1000
 # One piece handed to the streamer: with what its buffer may already hold, a call stays within the limit.
 STREAM_PIECE_LIMIT = STREAM_CHUNK_LIMIT - STREAM_BUFFER_CHARS
 # A streamed message holds at most what one finished message holds; a longer answer goes on being
@@ -44,9 +46,13 @@ STREAM_PIECE_LIMIT = STREAM_CHUNK_LIMIT - STREAM_BUFFER_CHARS
 STREAMED_TEXT_LIMIT = ANSWER_CHARS_PER_MESSAGE
 UPDATE_PREVIEW_LIMIT = 3000  # characters shown while an answer is being written via chat.update
 TITLES_SHOWN = 5  # documents named while the answer is being written
+PREVIEW_CHARS = 1000  # of the best sentence(s) quoted above the answer
 TASK_SEARCH, TASK_WRITE = "zoeken", "schrijven"
 _TRANSIENT_ERRORS = {"ratelimited", "internal_error", "fatal_error", "service_unavailable",
                      "request_timeout"}
+# Refusals of one call's content: this answer is edited instead, streaming stays on for the next.
+_CONTENT_ERRORS = {"msg_too_long", "no_text", "invalid_blocks", "invalid_chunks", "invalid_arguments",
+                   "message_not_in_streaming_state"}
 
 TEXTS = {
     "nl": {"found": "Gevonden in de documenten", "not_found": "Niet gevonden in de documenten",
@@ -89,7 +95,7 @@ class StreamingSupport:
 
     def failed(self, error: SlackApiError) -> None:
         code = _error_code(error)
-        if code not in _TRANSIENT_ERRORS:
+        if code not in _TRANSIENT_ERRORS | _CONTENT_ERRORS:
             with self._lock:
                 if self._enabled:
                     log.warning("chat streaming unavailable (%s); answers are edited in place instead", code)
@@ -117,8 +123,13 @@ def found_mrkdwn(found: Sequence[Source], preview: Preview | None, language: str
         named += f" (+{len(titles) - TITLES_SHOWN})"
     lines = [f":mag: {texts['found_in']} {named}: {texts['writing']}"]
     if preview is not None and preview.text.strip():
-        lines += [_quoted(escape(preview.text)), f"> — _{escape(source_title(preview.source))}_"]
+        lines += [_quoted(escape(_cut(preview.text))), f"> — _{escape(source_title(preview.source))}_"]
     return neutralise("\n".join(lines))
+
+
+def _cut(text: str, limit: int = PREVIEW_CHARS) -> str:
+    text = text.strip()
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
 
 
 def _quoted(text: str) -> str:
@@ -155,7 +166,7 @@ class UpdatedReply:
     def write(self, delta: str) -> None:
         self.text += delta
         if self.text.strip() and time.monotonic() - self._last_update >= self.interval_s:
-            partial = fallback_text(self.text, UPDATE_PREVIEW_LIMIT - len(self.header)) + " …"
+            partial = fallback_text(self.text, max(UPDATE_PREVIEW_LIMIT - len(self.header), 1000)) + " …"
             self._post_or_update("\n\n".join(filter(None, [self.header, partial])))
 
     def finish(self, answer: Answer, answer_id: str) -> None:
@@ -264,32 +275,41 @@ class StreamedReply:
             self._stream(raw)
 
     def finish(self, answer: Answer, answer_id: str) -> None:
-        if self.fallback is not None:
-            return self.fallback.finish(answer, answer_id)
-        rest, self.pending = self.pending, ""
-        done = [] if self._abstained else [self._write_task("complete")]
         try:
-            if rest.strip():
-                self._stream(rest)
-            if self.fallback is not None:  # the stream broke off just now
-                return self.fallback.finish(answer, answer_id)
-            if self.streamer is None:
-                self._start([])
-            if self.fallback is not None:
-                return self.fallback.finish(answer, answer_id)
-            if not self.overflow and _same_text(self.sent, answer.text):
-                # What was streamed is the answer: Slack's own ending adds the sources and the buttons.
-                self._stop(chunks=done, blocks=footer_blocks(answer, answer_id, streamed=True))
-                return
-            # The finished answer differs from the stream (a quote instead of an echo, a refusal
-            # with documents to try): it replaces the streamed text.
-            self._stop(chunks=done)
-            self.fallback = self._updated_reply()
-        except SlackApiError as exc:
-            log.warning("could not finish the stream (%s); editing the message instead", _error_code(exc))
-            self.fallback = self._updated_reply()
+            self._finish(answer, answer_id)
+        finally:
+            self._remove_notice()
+
+    def _finish(self, answer: Answer, answer_id: str) -> None:
+        if self.fallback is None:
+            try:
+                if self._end_stream(answer, answer_id):
+                    return
+            except SlackApiError as exc:
+                log.warning("could not finish the stream (%s); editing the message instead", _error_code(exc))
+                self.fallback = self._updated_reply()
+        assert self.fallback is not None
         self.fallback.finish(answer, answer_id)
-        self._remove_notice()
+
+    def _end_stream(self, answer: Answer, answer_id: str) -> bool:
+        """Ends the stream: True when what was streamed is the answer (Slack's own ending adds the
+        sources and the buttons); False when the finished answer is to replace it (`fallback` set)."""
+        rest, self.pending = self.pending, ""
+        if rest.strip():
+            self._stream(rest)
+        if self.streamer is None and self.fallback is None:
+            self._start([])
+        if self.fallback is not None:  # the stream broke off, or never began
+            return False
+        done = [] if self._abstained else [self._write_task("complete")]
+        if not self.overflow and _same_text(self.sent, answer.text):
+            self._stop(chunks=done, blocks=footer_blocks(answer, answer_id, streamed=True))
+            return True
+        # The finished answer differs from the stream (a quote instead of an echo, a refusal with
+        # documents to try, one too long for a message): it replaces the streamed text.
+        self._stop(chunks=done)
+        self.fallback = self._updated_reply()
+        return False
 
     def fail(self, message: str) -> None:
         if self.fallback is not None:
@@ -297,9 +317,13 @@ class StreamedReply:
         try:
             if self.streamer is not None and not self.stopped:
                 failed = [self._write_task("error", title=self.texts["failed"])] if self._writing else []
-                self._stop(markdown_text=f"\n\n{message}", chunks=failed)
-            else:
-                self.client.chat_postMessage(channel=self.channel, thread_ts=self.thread_ts, text=message)
+                try:
+                    return self._stop(markdown_text=f"\n\n{message}", chunks=failed)
+                except SlackApiError as exc:
+                    log.warning("could not end the stream with the error (%s)", _error_code(exc))
+                    if self.ts is not None:
+                        return self._updated_reply().fail(message)
+            self.client.chat_postMessage(channel=self.channel, thread_ts=self.thread_ts, text=message)
         finally:
             self._remove_notice()
 
@@ -364,7 +388,7 @@ class StreamedReply:
             output += f"\n(+{len(titles) - TITLES_SHOWN})"
         if abstained:
             output = "\n".join(filter(None, [self.texts["nothing"], output]))
-        linked = {s.url: source_title(s) for s in found if s.url}
+        linked = {s.url: source_title(s) for s in found if s.url and s.url.startswith(("https://", "http://"))}
         sources = [UrlSourceElement(url=url, text=_plain(title)) for url, title in list(linked.items())[:TITLES_SHOWN]]
         return TaskUpdateChunk(id=TASK_SEARCH, title=self.texts["search"], status="complete",
                                output=_plain(output) or None, sources=sources or None)
@@ -402,7 +426,7 @@ def _plain(text: str) -> str:
 
 def _preview_markdown(preview: Preview) -> str:
     """The best sentence of the passages, quoted with its document, above the answer."""
-    return f"{_quoted(_plain(preview.text))}\n> — _{_plain(source_title(preview.source))}_\n\n"
+    return f"{_quoted(_plain(_cut(preview.text)))}\n> — _{_plain(source_title(preview.source))}_\n\n"
 
 
 def _stream_pieces(raw: str) -> list[str]:
