@@ -147,3 +147,10 @@ def test_an_answer_in_a_dm_is_handed_over_without_a_link_the_colleagues_cannot_o
     assert f"antwoord <@{USER}> met een direct bericht" in text and "<#D" not in text
     assert not slack.calls_to("chat.getPermalink")
     assert "neemt contact met je op" in slack.wait_for_response(url).body["text"]
+
+
+def test_an_english_question_is_told_in_english(bot):
+    question = ask_in_channel(bot, "How many vacation days do I get?")
+    answer = final_message(bot, CHANNEL, question["ts"])
+    url = click(bot, buttons(answer)[ACTION_ASK_COLLEAGUE], user=USER, channel=CHANNEL, message=answer)
+    assert bot.slack.wait_for_response(url).body["text"].startswith("I passed your question")

@@ -21,6 +21,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.answering.answer import Source
+from bot.answering.language import detect_language
 from bot.feedback import StoredAnswer
 from bot.slack import escalation
 from bot.slack.blocks import answer_links, escape, section, sources_block, text_sections
@@ -41,7 +42,12 @@ NOT_MEMBER = ("Doorzetten lukte niet: ik ben geen lid van <#{channel}>. Vraag de
 FAILED = "Doorzetten lukte niet. Probeer het zo nog eens, of stel je vraag zelf in <#{channel}>."
 WITHHELD = ("_Het antwoord van Vraagbaak steunt op documenten die in dit kanaal niet te zien zijn; "
             "het staat daarom niet hier._")
+SENT_EN = {True: ("I passed your question and my answer on to <#{channel}>. A colleague there will contact you; "
+                  "I will tell you who picks it up."),
+           False: ("I passed your question and my answer on to <#{channel}>. A colleague there will reply in "
+                   "this thread; I will tell you who picks it up.")}
 CLAIMED_DM = "<@{colleague}> uit <#{channel}> pakt je vraag op: _{question}_"
+CLAIMED_DM_EN = "<@{colleague}> from <#{channel}> is picking up your question: _{question}_"
 CLAIMED = ":white_check_mark: Opgepakt door <@{colleague}>."
 
 
@@ -105,7 +111,8 @@ def escalate(parts: SlackParts, sent: "_Sent", body: dict[str, Any], answer_id: 
             return
         raise
     log.info("answer %s handed to colleagues in %s", answer_id, channel)
-    _tell(respond, (SENT_PRIVATE if private else SENT_THREAD).format(channel=channel))
+    sent_text = SENT_EN[private] if detect_language(stored.question) == "en" else SENT_PRIVATE if private else SENT_THREAD
+    _tell(respond, sent_text.format(channel=channel))
 
 
 def post_blocks(stored: StoredAnswer, *, asker: str, link: str | None, origin: str | None,
@@ -144,8 +151,9 @@ def picked_up(body: dict[str, Any], action: dict[str, Any], client: WebClient) -
     client.chat_update(channel=channel, ts=message.get("ts"), text=message.get("text") or "Vraag voor een collega",
                        blocks=blocks)
     question = neutralise(escape(str(details.get("question", ""))))
+    claimed = CLAIMED_DM_EN if detect_language(str(details.get("question", ""))) == "en" else CLAIMED_DM
     client.chat_postMessage(channel=str(details["asker"]), unfurl_links=False,
-                            text=CLAIMED_DM.format(colleague=colleague, channel=channel, question=question))
+                            text=claimed.format(colleague=colleague, channel=channel, question=question))
 
 
 def _permalink(client: WebClient, channel: str | None, ts: str | None) -> str | None:
