@@ -30,7 +30,7 @@ _ADDRESSED = re.compile(rf"^\W*(?:(?:hoi|hallo|hey|hi|hé|he|beste|dag)\s+)?@?{B
 _LEADING_MENTION = re.compile(r"^\s*<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 # A reply that only thanks or agrees is not a question (no "Dat kan ik niet vinden" under "Bedankt!").
 _ACKNOWLEDGEMENTS = frozenset(
-    "bedankt dank danku dankjewel dankjewel! je jij jullie u wel hartelijk super top prima oké ok oke okay "
+    "bedankt dank danku dankjewel je jij jullie u wel hartelijk super top prima oké ok oke okay "
     "fijn mooi helder duidelijk goed gelukt perfect thanks thank thx you great nice cool cheers yes ja nee "
     "klopt precies begrepen aha".split())
 _WORD = re.compile(r"[\wéëèï']+", re.UNICODE)
@@ -87,7 +87,7 @@ def is_follow_up(parts: SlackParts, event: dict[str, Any], *, bot_user_id: str |
     channel, thread_ts = event["channel"], event["thread_ts"]
     plain = plain_text(text, bot_user_id=bot_user_id)
     if _ADDRESSED.match(plain):
-        return bool(without_address(plain)) and threads.followed(channel, thread_ts)
+        return bool(re.search(r"\w", without_address(plain))) and threads.followed(channel, thread_ts)
     if is_acknowledgement(plain):
         return False
     return threads.answered(channel, thread_ts, str(event["user"]))
