@@ -182,6 +182,36 @@ class Settings:
         [], "VRAAGBAAK_ADMIN_USER_IDS",
         "Slack user IDs allowed to run admin commands, comma-separated (workspace admins and owners always are).")
 
+    # --- colleague features ------------------------------------------------------------------
+    # Issue 16: follow-ups in threads, the AI notice at first contact, "Vraag een collega".
+    follow_up_days: int = _setting(
+        7, "VRAAGBAAK_FOLLOW_UP_DAYS",
+        "In a channel thread where Vraagbaak answered someone, that person's later replies (and replies that "
+        "start with Vraagbaak's name) are answered without a new @mention for this many days after its last "
+        "answer there. 0: only @mentions are answered.")
+    ai_notice: str = _setting(
+        ":information_source: Goed om te weten: Vraagbaak is een AI-assistent. Het antwoordt automatisch uit de "
+        "eigen documenten van het bedrijf, met een taalmodel op onze eigen servers. Antwoorden kunnen fout zijn: "
+        "de genoemde bronnen zijn leidend. Deze melding zie je één keer.",
+        "VRAAGBAAK_AI_NOTICE",
+        "The notice each person gets once, the first time Vraagbaak answers them (EU AI Act art. 50(1)), in "
+        "Slack mrkdwn. Empty: no notice (only where people are told in another way).")
+    ai_notice_en: str = _setting(
+        ":information_source: Good to know: Vraagbaak is an AI assistant. It answers automatically from the "
+        "company's own documents, with a language model on our own servers. Answers can be wrong: the sources "
+        "it names are what counts. You will see this notice once.",
+        "VRAAGBAAK_AI_NOTICE_EN", "The same notice for people whose first question is in English.")
+    collection_owners: dict[str, list[str]] = _setting(
+        {}, "VRAAGBAAK_COLLECTION_OWNERS",
+        "Per collection, who owns it, as `hr=U0HR1+S0HRTEAM;it=U0IT`: Slack user ids (U…, W…) and user group ids "
+        "(S…). Besides the admins, they may make a curated answer of Vraagbaak's answer from their collection (the "
+        "⋮ menu of the answer → \"Maak vast antwoord\"); it is theirs, and they hear when a source changes.")
+    escalation_channels: dict[str, str] = _setting(
+        {}, "VRAAGBAAK_ESCALATION_CHANNELS",
+        "Per collection, the Slack channel (id, C… or G…) where \"Vraag een collega\" posts a question with "
+        "Vraagbaak's answer and sources, as `hr=C0HRVRAGEN,it=C0ITHELP`; `*=C0…` for every other collection. "
+        "A collection without a channel gets no button (Vraagbaak must be a member of the channel).")
+
     # --- scheduling --------------------------------------------------------------------------
     reindex_cron: str = _setting(
         "*/15 * * * *", "VRAAGBAAK_REINDEX_CRON",
@@ -261,6 +291,11 @@ class Settings:
         return self.data_dir / "curated.sqlite3"
 
     @property
+    def ai_notice_path(self) -> Path:
+        """Pseudonyms of the people who got the AI notice (bot/slack/ai_notice.py)."""
+        return self.state_dir / "ai_notice.txt"
+
+    @property
     def greeted_path(self) -> Path:
         """Pseudonyms of the people greeted in the app's Messages tab (bot/first_contact.py)."""
         return self.state_dir / "greeted.txt"
@@ -319,10 +354,27 @@ def _parse_restricted_access(raw: str) -> dict[str, list[str]]:
     return _parse_name_lists(raw, "VRAAGBAAK_RESTRICTED_ACCESS", "collectie=GEBRUIKER+GROEP")
 
 
+def _parse_collection_owners(raw: str) -> dict[str, list[str]]:
+    return _parse_name_lists(raw, "VRAAGBAAK_COLLECTION_OWNERS", "collectie=GEBRUIKER+GROEP")
+
+
+def _parse_escalation_channels(raw: str) -> dict[str, str]:
+    """`hr=C0HR,it=C0IT` (`;` works as well) as {"hr": "C0HR", "it": "C0IT"}."""
+    result: dict[str, str] = {}
+    for part in filter(None, (p.strip() for p in raw.replace(";", ",").split(","))):
+        name, sep, channel = part.partition("=")
+        if not sep or not name.strip() or not channel.strip():
+            raise SettingsError(f"VRAAGBAAK_ESCALATION_CHANNELS: '{part}' is not of the form collectie=KANAAL")
+        result[name.strip()] = channel.strip()
+    return result
+
+
 _SPECIAL_PARSERS = {
     "sources": _parse_sources,
     "channel_collections": _parse_channel_collections,
     "restricted_access": _parse_restricted_access,
+    "escalation_channels": _parse_escalation_channels,
+    "collection_owners": _parse_collection_owners,
 }
 
 
@@ -333,6 +385,8 @@ def _coerce(name: str, type_: Any, value: Any) -> Any:
             return _SPECIAL_PARSERS[name](value)
         if name == "sources":
             return {str(k): Path(v).expanduser() for k, v in dict(value).items()}
+        if name == "escalation_channels":
+            return {str(k): str(v) for k, v in dict(value).items()}
         return {str(k): [str(x) for x in v] for k, v in dict(value).items()}
     type_text = str(type_)
     try:
@@ -434,6 +488,7 @@ def _validate(settings: Settings) -> None:
     _validate_restricted(settings)
     if not 0 <= settings.prompt_lookup <= 32:
         raise SettingsError(f"setting prompt_lookup: {settings.prompt_lookup} must be 0 (off) to 32 draft tokens")
+    _validate_colleague_features(settings)
     if settings.rerank_depth < 1:
         raise SettingsError(f"setting rerank_depth: {settings.rerank_depth} must be at least 1")
     if settings.llm_backend == "openai" and not settings.llm_server_url:
@@ -448,6 +503,20 @@ def _validate_restricted(settings: Settings) -> None:
         if odd:
             raise SettingsError(f"VRAAGBAAK_RESTRICTED_ACCESS: {', '.join(odd)} is no Slack user (U…, W…) "
                                 "or user group (S…) id")
+
+
+def _validate_colleague_features(settings: Settings) -> None:
+    odd = [c for c in settings.escalation_channels.values() if c[:1] not in {"C", "G"}]
+    if odd:
+        raise SettingsError(f"VRAAGBAAK_ESCALATION_CHANNELS: {', '.join(odd)} is no Slack channel id (C… or G…; "
+                            "in Slack: the channel's details, at the bottom)")
+    for name, who in settings.collection_owners.items():
+        odd = [w for w in who if w[:1] not in {"U", "W", "S"}]
+        if odd:
+            raise SettingsError(f"VRAAGBAAK_COLLECTION_OWNERS: {', '.join(odd)} is no Slack user (U…, W…) or user "
+                                f"group (S…) id (collection {name})")
+    if settings.follow_up_days < 0:
+        raise SettingsError(f"setting follow_up_days: {settings.follow_up_days} must be 0 or more")
 
 
 def offline_environment() -> None:

@@ -32,10 +32,13 @@ def run_privacy_export(args: argparse.Namespace, services: Services) -> int:
     forms = services.pseudonymizer.stored_forms(args.user)
     records = services.feedback.records_about(forms)
     greeted = FirstContacts(services.settings.greeted_path).knows(forms)
+    threads = _followed_threads(services)  # issue 16: the threads followed without a mention
     document = {"user": args.user, "stored_as": forms,
                 "retention_days": services.settings.retention_days, **records,
-                "curated_answers_owned": services.curated.privacy_records(forms),
-                "greeted_in_messages_tab": greeted}
+                "greeted_in_messages_tab": greeted,
+                "ai_notice_shown": FirstContacts(services.settings.ai_notice_path).knows(forms),
+                "threads_followed": threads.records_about(forms),
+                "curated_answers_owned": services.curated.privacy_records(forms)}
     text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
     if args.output is None:
         sys.stdout.write(text)
@@ -51,8 +54,9 @@ def run_privacy_export(args: argparse.Namespace, services: Services) -> int:
 def run_privacy_forget(args: argparse.Namespace, services: Services) -> int:
     forms = services.pseudonymizer.stored_forms(args.user)
     count = services.feedback.forget(forms) + FirstContacts(services.settings.greeted_path).forget(forms)
+    count += FirstContacts(services.settings.ai_notice_path).forget(forms) + _followed_threads(services).forget(forms)
     print(f"{count} gegeven(s) over {args.user} gewist (antwoorden met hun stemmen, de stemmen van "
-          "deze persoon, en dat hij begroet is)")
+          "deze persoon, dat hij begroet is, dat hij de AI-melding kreeg, en de threads waarin Vraagbaak hem volgde)")
     return 0
 
 
@@ -65,3 +69,9 @@ def run_privacy_purge(args: argparse.Namespace, services: Services) -> int:
     else:
         print(f"Bewaartermijn {days} dagen: {count} gegeven(s) verwijderd.")
     return 0
+
+
+def _followed_threads(services: Services):
+    """The channel threads followed for someone without a mention (bot/slack/followed_threads.py)."""
+    from bot.slack.followed_threads import FollowedThreads
+    return FollowedThreads.from_settings(services.settings, pseudonymize=services.pseudonymizer.stored_id)

@@ -24,7 +24,12 @@ from bot.slack import listeners
 from bot.slack.admins import AdminCheck
 from bot.slack.arrivals import ArrivalOrder, ListenerPool, SeenEvents
 from bot.slack.conversation import is_question_event, plain_text
+from bot.slack.curated_answers import SuspensionNotice
 from bot.slack.delivery import THINKING_TEXT
+from bot.slack.ai_notice import AiNotice
+from bot.slack.followed_threads import FollowedThreads
+from bot.slack.gaps_digest import GapsDigestDM
+from bot.slack.listeners.thread_follow_up import is_channel_thread_reply
 from bot.slack.listeners.vraag_command import COMMAND as VRAAG_COMMAND
 from bot.slack.parts import SlackParts
 from bot.slack.replying import Replier
@@ -95,7 +100,15 @@ def register(app: App, services: "Services", *, update_interval_s: float = 1.0) 
         seen=SeenEvents(),
         admins=AdminCheck(settings.admin_user_ids),
         greeted=FirstContacts(settings.greeted_path, pseudonymize=services.pseudonymizer.stored_id),
+        ai_notice=AiNotice.from_settings(settings, pseudonymize=services.pseudonymizer.stored_id),
+        threads=FollowedThreads.from_settings(settings, pseudonymize=services.pseudonymizer.stored_id),
+        curated=services.curated if settings.curated_answers else None,
     )
+    parts.replier.on_question.append(parts.ai_notice.greet)  # the AI notice, once per person
+    parts.replier.on_answered.append(parts.threads.remember_question)  # threads to follow without a mention
+    if parts.curated is not None:  # a re-index suspended a curated answer: its owner gets a DM
+        parts.curated.add_observer(SuspensionNotice(app.client))
+    services.gaps.add_observer(GapsDigestDM(app.client, settings.admin_user_ids, days=settings.gaps_digest_days))
     app.middleware(first_delivery_in_order(parts, pool))
     listeners.register(app, parts)
     app.event(re.compile(".*"))(acknowledge_unhandled_event)  # after every listener: only the rest
@@ -108,7 +121,8 @@ def is_question_request(body: dict[str, Any], bot_user_id: str | None = None) ->
     if body.get("type") == "event_callback":
         event = body.get("event") or {}
         is_dm = event.get("type") == "message" and event.get("channel_type") == "im"
-        return (event.get("type") == "app_mention" or is_dm) and is_question_event(event)
+        follow_up = event.get("type") == "message" and is_channel_thread_reply(event)  # may be one (issue 16)
+        return (event.get("type") == "app_mention" or is_dm or follow_up) and is_question_event(event)
     return (body.get("command") in QUESTION_COMMANDS
             and bool(plain_text(str(body.get("text", "")), bot_user_id=bot_user_id)))
 

@@ -17,6 +17,7 @@ from typing import Any
 from slack_sdk.models.blocks import ContextActionsBlock, FeedbackButtonObject, FeedbackButtonsElement, MarkdownBlock
 
 from bot.answering.answer import Answer, Source
+from bot.slack import curated_mark, escalation
 from bot.slack.safe_text import links_in, neutralise
 
 SECTION_LIMIT = 3000  # characters in a section's text (templates use sections)
@@ -180,7 +181,8 @@ def footer_blocks(answer: Answer, answer_id: str, *, share: bool = False, stream
     """What follows the answer's text: the sources, the feedback buttons (and "Deel in kanaal").
     Under a streamed answer, whose text could link nowhere, the links it may keep are listed too."""
     block = sources_block(answer.sources, links=inline_links(answer) if streamed else ())
-    blocks = ([block] if block else []) + [feedback_block(answer_id)]
+    blocks = curated_mark.mark(answer) + ([block] if block else []) + [feedback_block(answer_id)]
+    blocks += escalation.blocks(answer, answer_id)  # "Vraag een collega" (bot/slack/escalation.py)
     return blocks + ([share_block(answer_id)] if share else [])
 
 

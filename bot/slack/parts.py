@@ -18,10 +18,13 @@ from bot.slack.viewing import ViewedChannels
 
 if TYPE_CHECKING:
     from bot.access import Access
+    from bot.curated import CuratedAnswers
     from bot.feedback import FeedbackStore
     from bot.first_contact import FirstContacts
     from bot.reindexing import Reindexer
     from bot.settings import Settings
+    from bot.slack.ai_notice import AiNotice
+    from bot.slack.followed_threads import FollowedThreads
     from bot.templates.filling import TemplateFiller
     from bot.templates.library import TemplateLibrary
 
@@ -70,6 +73,10 @@ class SlackParts:
     viewing: ViewedChannels = field(default_factory=ViewedChannels)  # the channel each person looks at
     subcommands: dict[str, Subcommand] = field(default_factory=dict)
     template_jobs: TemplateJobs = field(default_factory=TemplateJobs)  # tracked, for the shutdown
+    # Issue 16 (colleague features): the AI notice at first contact, the threads to follow without a mention
+    ai_notice: "AiNotice | None" = None
+    threads: "FollowedThreads | None" = None
+    curated: "CuratedAnswers | None" = None  # None: curated answers are switched off
 
     def add_subcommand(self, subcommand: Subcommand) -> None:
         self.subcommands[subcommand.name] = subcommand

@@ -115,6 +115,11 @@ class Replier:
         self.streaming = streaming or StreamingSupport()
         self._in_flight = 0
         self._idle = threading.Condition()
+        # Hooks (filled by bot/slack/app.py `register`): before each question is answered (the AI
+        # notice at first contact, bot/slack/ai_notice.py) and after each answer (the threads to
+        # follow, bot/slack/followed_threads.py). A failing hook never costs the answer.
+        self.on_question: list[Callable[[Question, WebClient, Callable[..., Any] | None], Any]] = []
+        self.on_answered: list[Callable[[Question], Any]] = []
 
     def wait_until_idle(self, timeout: float) -> bool:
         """Until no answer is being written (for a graceful shutdown); False on timeout."""
@@ -144,8 +149,10 @@ class Replier:
             self._in_flight += 1
         try:
             indicator.show()
+            _run_hooks(self.on_question, question, client, respond)
             delivery.thinking()
             answer = self._answer(question, delivery, indicator, history)
+            _run_hooks(self.on_answered, question)
             metrics().observe_answer(entry_point, abstained=answer.abstained, cached=answer.cached,
                                      total_s=answer.timings.get("total_s"),
                                      first_token_s=answer.timings.get("first_token_s"))
@@ -194,3 +201,11 @@ class Replier:
             delivery.fail(neutralise(escape(message)))  # an error may quote a document or the model
         except Exception:
             log.exception("could not tell the user that answering failed")
+
+
+def _run_hooks(hooks: Sequence[Callable[..., Any]], *args: Any) -> None:
+    for hook in hooks:
+        try:
+            hook(*args)
+        except Exception:
+            log.exception("a hook of the answer flow failed; the answer goes on")

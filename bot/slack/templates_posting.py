@@ -14,6 +14,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.errors import VraagbaakError
 from bot.slack.blocks import escape
+from bot.slack.replying import Question
 from bot.slack.safe_text import neutralise
 from bot.slack.template_blocks import fallback_text, to_blocks
 from bot.slack.template_jobs import RunningJob, TemplateJob
@@ -48,6 +49,9 @@ def run_job(parts: "SlackParts", client: WebClient, job: TemplateJob, running: R
         # bot could not post in the channel).
         in_dm = job.is_dm or message.channel != job.channel
         collections = parts.access.collections_for(None if in_dm else job.channel, is_dm=in_dm, user=job.user)
+        if parts.ai_notice is not None:  # the AI notice, if this is their first contact (issue 16)
+            parts.ai_notice.greet(Question(text=" ".join(str(v) for v in job.values.values() if v),
+                                               user=job.user, channel=message.channel, is_dm=in_dm), client)
         result = parts.template_filler().fill(job.template, job.values, collections=collections,
                                               on_queued=message.queued)
         if running.finish():

@@ -258,3 +258,15 @@ def disconnect(reason: str = "refresh_requested") -> dict[str, Any]:
 def as_form_payload(payload: dict[str, Any]) -> dict[str, str]:
     """Interactivity over HTTP is a form with one field, `payload`, holding JSON."""
     return {"payload": json.dumps(payload)}
+
+
+def message_shortcut(callback_id: str, *, user: str, channel: str, message: dict[str, Any],
+                     response_url: str, team_id: str = TEAM_ID) -> dict[str, Any]:
+    """A message shortcut (the ⋮ menu of a message): `message_action`, with the message and a response_url."""
+    return {"type": "message_action", "token": "verification-token-unused", "action_ts": str(time.time()),
+            "team": {"id": team_id, "domain": "vraagbaak-test"},
+            "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": team_id},
+            "channel": {"id": channel, "name": "algemeen"},
+            "is_enterprise_install": False, "enterprise": None, "callback_id": callback_id,
+            "trigger_id": new_trigger_id(), "response_url": response_url,
+            "message_ts": message.get("ts"), "message": message}

@@ -183,8 +183,8 @@ def test_serve_exposes_metrics_that_move_with_answers(tmp_path: Path, embedder, 
             # The final answer ends the stream (chat.stopStream with the sources and buttons), or
             # replaces the streamed text (chat.update), or is posted where nothing was streamed.
             final = lambda c: bool(c.params.get("blocks"))  # noqa: E731
-            slack.wait_until(lambda: any(slack.calls_to(m, final) for m in ("chat.stopStream", "chat.update",
-                                                                                "chat.postMessage")),
+            slack.wait_until(lambda: slack.calls_to("chat.update", final) or slack.calls_to("chat.postMessage", final)
+                             or slack.calls_to("chat.stopStream", final),  # a stream ends with its blocks (h/stream)
                              240, "the final answer")
             after = _scrape_until_counted(base, before)  # counted just after the final message
             status, health = _get(base + "/health")

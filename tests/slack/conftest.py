@@ -110,12 +110,14 @@ def scripted_generator() -> Iterator[ScriptedGenerator]:
 def scripted_bot_with(tmp_path: Path, slack: FakeSlack,
                       scripted_generator: ScriptedGenerator) -> Iterator[Callable[..., RunningBot]]:
     """Starts the real app with the real AnswerEngine over a scripted model (fast: no real model),
-    with further parts given by name (`scripted_bot_with(reindexer=…)`); it stops after the test."""
+    with further parts given by name (`scripted_bot_with(reindexer=…)`) and settings changed by
+    `settings={…}`; it stops after the test."""
     with contextlib.ExitStack() as stack:
-        def start(**parts: Any) -> RunningBot:
-            settings = bot_settings(tmp_path, slack, admin_user_ids=[ADMIN])
-            services = Services(settings, engine=scripted_engine(scripted_generator), generator=scripted_generator,
-                                feedback=FeedbackStore(settings.feedback_path), **parts)
+        def start(*, settings: dict[str, Any] | None = None, **parts: Any) -> RunningBot:
+            settings = bot_settings(tmp_path, slack, **{"admin_user_ids": [ADMIN], **(settings or {})})
+            given = {"engine": scripted_engine(scripted_generator), "generator": scripted_generator,
+                     "feedback": FeedbackStore(settings.feedback_path), **parts}
+            services = Services(settings, **given)
             return stack.enter_context(running_bot(slack, services))
         yield start
 

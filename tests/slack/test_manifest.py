@@ -19,8 +19,7 @@ SLACK_CODE = REPO / "bot" / "slack"
 # Web API method (as the bot calls it) -> the bot scope Slack requires for it (None: none).
 SCOPE_OF_METHOD = {
     "chat.postMessage": "chat:write", "chat.update": "chat:write", "chat.delete": "chat:write",
-    "chat.startStream": "chat:write", "chat.appendStream": "chat:write", "chat.stopStream": "chat:write",
-    "chat.stream": "chat:write",  # slack_sdk's ChatStream: the three methods above
+    "chat.stream": "chat:write",  # slack_sdk's ChatStream: chat.startStream, appendStream, stopStream
     "reactions.add": "reactions:write", "reactions.remove": "reactions:write",
     # setStatus: "accepts either the assistant:write or chat:write scope for the time being. Soon, this
     # method will only accept the chat:write scope" (docs.slack.dev/reference/methods/assistant.threads.setStatus)
@@ -28,10 +27,15 @@ SCOPE_OF_METHOD = {
     "users.info": "users:read", "usergroups.users.list": "usergroups:read",
     "conversations.replies": {"channels:history", "groups:history", "mpim:history", "im:history"},
     "views.publish": None,
+    # issue 16: the AI notice in a channel, links back to a thread, the curated-answer modal
+    "chat.postEphemeral": "chat:write", "chat.getPermalink": None, "views.open": None,
 }
 # Subscribed event -> the scope it needs (None: none; app_context_changed needs agent_view instead).
 SCOPE_OF_EVENT = {"app_mention": "app_mentions:read", "message.im": "im:history",
-                  "app_home_opened": None, "app_context_changed": None}
+                  "app_home_opened": None, "app_context_changed": None,
+                  # follow-ups in channel threads without a mention (issue 16)
+                  "message.channels": "channels:history", "message.groups": "groups:history",
+                  "message.mpim": "mpim:history"}
 # Bolt `Assistant` decorators -> the event they listen to (the assistant view's events).
 ASSISTANT_EVENTS = {"thread_started": "assistant_thread_started",
                     "thread_context_changed": "assistant_thread_context_changed"}
@@ -90,7 +94,16 @@ def test_agent_view_home_tab_commands_interactivity_and_socket_mode():
     assert all(len(c["description"]) <= 100 for c in features["slash_commands"])
     assert data["settings"]["interactivity"]["is_enabled"] is True
     assert data["settings"]["socket_mode_enabled"] is True
-    assert [s["type"] for s in features["shortcuts"]] == ["global"]
+    assert [s["type"] for s in features["shortcuts"]] == ["global", "message", "message", "message"]
+
+
+def test_message_shortcuts_in_the_manifest_are_those_the_app_listens_to():
+    from bot.slack.listeners.curated_shortcut import SHORTCUT as CURATED_SHORTCUT
+    from bot.slack.listeners.message_shortcuts import ASK_SHORTCUT, SUMMARY_SHORTCUT
+
+    shortcuts = [s for s in manifest()["features"]["shortcuts"] if s["type"] == "message"]
+    assert {s["callback_id"] for s in shortcuts} == {ASK_SHORTCUT, SUMMARY_SHORTCUT, CURATED_SHORTCUT}
+    assert all(len(s["name"]) <= 24 and len(s["description"]) <= 150 for s in shortcuts)
 
 
 def test_slack_md_names_every_scope_and_both_messaging_experiences():

@@ -11,16 +11,19 @@ from typing import TYPE_CHECKING
 
 from bot.slack.listeners import (app_context, app_home, app_mention, feedback, message_im, templates_command,
                                  templates_submission, vraag_command, vraagbaak_command)
+from bot.slack.listeners import curated_shortcut, escalation, message_shortcuts, thread_follow_up  # issue 16
 
 if TYPE_CHECKING:
     from slack_bolt import App
 
     from bot.slack.parts import SlackParts
 
-# Order matters only for /vraagbaak's sub-commands: the templates module adds its own after the
-# built-in ones, so `/vraagbaak help` lists them last.
-LISTENERS: tuple[ModuleType, ...] = (app_mention, message_im, app_home, app_context, vraag_command,
-                                     vraagbaak_command, feedback, templates_command, templates_submission)
+# Order matters for /vraagbaak's sub-commands: the templates module adds its own after the built-in
+# ones, so `/vraagbaak help` lists them last. And for `message` events: Bolt runs the first listener
+# that matches, so the channel-thread follow-ups come before the direct messages' catch-all.
+LISTENERS: tuple[ModuleType, ...] = (app_mention, thread_follow_up, message_im, app_home, app_context, vraag_command,
+                                     vraagbaak_command, feedback, templates_command, templates_submission,
+                                     message_shortcuts, escalation, curated_shortcut)
 
 
 def register(app: "App", parts: "SlackParts") -> None:
