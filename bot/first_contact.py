@@ -3,6 +3,10 @@
 Stored as one pseudonym a line (bot/privacy.py: a keyed hash of the Slack user id, unless an admin
 switched pseudonymisation off) in a file of the state folder, readable by the bot's own user only.
 Nothing else about the person is kept: not when, not where. `forget` serves erasure requests.
+
+The file is the truth: another process (`vraagbaak privacy forget` while `serve` runs) may change
+it, so it is read again whenever it changed since this process last read or wrote it, and every
+change writes what the file holds now plus or minus one person (a forgotten person stays forgotten).
 """
 
 from __future__ import annotations
@@ -23,16 +27,18 @@ class FirstContacts:
         self.path = Path(path)
         self.pseudonymize = pseudonymize
         self._lock = threading.Lock()
-        self._known = self._read()
+        self._known: set[str] = set()
+        self._version: tuple[int, int, int] | None = None  # the file's (inode, size, mtime) when read
+        self._refresh()
 
     def first_time(self, user: str) -> bool:
         """Whether this is the first time for `user`; from now on it is not."""
         stored = self.pseudonymize(user)
         with self._lock:
-            if stored in self._known:
+            known = self._refresh()
+            if stored in known:
                 return False
-            self._known.add(stored)
-            self._write(self._known)
+            self._write(known | {stored})
         return True
 
     def undo(self, user: str) -> None:
@@ -42,16 +48,24 @@ class FirstContacts:
     def forget(self, stored_ids: Iterable[str]) -> int:
         """Erasure: removes these stored forms of a person; returns how many were there."""
         with self._lock:
-            gone = self._known & set(stored_ids)
+            known = self._refresh()
+            gone = known & set(stored_ids)
             if gone:
-                self._known -= gone
-                self._write(self._known)
+                self._write(known - gone)
         return len(gone)
 
     def knows(self, stored_ids: Iterable[str]) -> bool:
         """Access requests: whether any of these stored forms of a person is remembered."""
         with self._lock:
-            return bool(self._known & set(stored_ids))
+            return bool(self._refresh() & set(stored_ids))
+
+    def _refresh(self) -> set[str]:
+        """What the file holds, read again only when it changed (one stat() otherwise)."""
+        version = _version_of(self.path)
+        if version is None or version != self._version:
+            self._known = self._read() if version is not None else set()
+            self._version = version
+        return self._known
 
     def _read(self) -> set[str]:
         try:
@@ -63,7 +77,9 @@ class FirstContacts:
             return set()
 
     def _write(self, known: set[str]) -> None:
-        """The whole set, atomically (a temporary file renamed into place), mode 0600."""
+        """The whole set, atomically (a temporary file renamed into place), mode 0600; kept in
+        memory also when the disk is full (a restart then greets once more, nothing worse)."""
+        self._known = set(known)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         temporary = self.path.with_name(self.path.name + ".tmp")
         try:
@@ -71,5 +87,16 @@ class FirstContacts:
             with os.fdopen(fd, "w", encoding="utf-8") as out:
                 out.write("".join(f"{stored}\n" for stored in sorted(known)))
             os.replace(temporary, self.path)
+            self._version = _version_of(self.path)
         except OSError:  # a full disk costs a repeated greeting, never an answer
             log.warning("could not write %s", self.path, exc_info=True)
+
+
+def _version_of(path: Path) -> tuple[int, int, int] | None:
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None
+    except OSError:
+        return None
+    return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
