@@ -100,7 +100,9 @@ def test_five_simultaneous_questions_are_all_answered_in_order(real_bot):
     model_answers = [a["ts"] for q, a in zip(questions, answers) if q in to_model]
     stops = [c.params["ts"] for c in real_bot.slack.calls_to("chat.stopStream")]
     assert [ts for ts in stops if ts in model_answers] == model_answers
-    notices = [c.params["text"] for c in real_bot.slack.calls_to("chat.postMessage") if "in de rij" in c.params["text"]]
+    # the place in the queue is told in each waiting answer's stream (its writing task, pending)
+    notices = [e["chunk"]["details"] for m in real_bot.workspace.streamed_messages(CHANNEL) for e in m["stream"]
+               if e["chunk"]["type"] == "task_update" and "in de rij" in (e["chunk"].get("details") or "")]
     assert len(notices) >= len(to_model) - 2, "later questions were told their place in the queue"
     rows = list(real_bot.services.feedback.rows(include_unvoted=True))
     assert sorted(r["question"] for r in rows) == sorted(questions)
