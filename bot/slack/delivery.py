@@ -24,7 +24,7 @@ from typing import Any, Callable, Protocol
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks.block_elements import UrlSourceElement
-from slack_sdk.models.messages.chunk import Chunk, MarkdownTextChunk, PlanUpdateChunk, TaskUpdateChunk
+from slack_sdk.models.messages.chunk import Chunk, PlanUpdateChunk, TaskUpdateChunk
 from slack_sdk.web.chat_stream import ChatStream
 
 from bot.answering.answer import Answer, Preview, Source
@@ -239,14 +239,14 @@ class StreamedReply:
         """Starts the stream at once with what was found: the documents, and the best sentence."""
         if self.fallback is not None:
             return self.fallback.searched(found, preview, abstained=abstained)
+        # The best sentence goes in the search task, not in the message's text: the text is the
+        # answer alone (what the thread's history, the final blocks and an error message build on).
         chunks: list[Chunk] = [PlanUpdateChunk(title=self.texts["not_found" if abstained else "found"]),
-                               self._search_task(found, abstained)]
+                               self._search_task(found, abstained, None if abstained else preview)]
         self._abstained = abstained
         if not abstained:
             chunks.append(self._write_task("in_progress"))
             self._writing = True
-            if preview is not None and preview.text.strip():
-                chunks.append(MarkdownTextChunk(text=_preview_markdown(preview)))
         self._start(chunks)
         if self.fallback is not None:  # no streaming here: the placeholder shows it
             self.fallback.searched(found, preview, abstained=abstained)
@@ -381,13 +381,16 @@ class StreamedReply:
         self.stopped = True
         self.streamer.stop(**kwargs)
 
-    def _search_task(self, found: Sequence[Source], abstained: bool) -> TaskUpdateChunk:
+    def _search_task(self, found: Sequence[Source], abstained: bool,
+                     preview: Preview | None = None) -> TaskUpdateChunk:
         titles = distinct_titles(found)
         output = "\n".join(f"• {t}" for t in titles[:TITLES_SHOWN])
         if len(titles) > TITLES_SHOWN:
             output += f"\n(+{len(titles) - TITLES_SHOWN})"
         if abstained:
             output = "\n".join(filter(None, [self.texts["nothing"], output]))
+        elif preview is not None and preview.text.strip():
+            output += f"\n\n“{_cut(preview.text)}” — {source_title(preview.source)}"
         linked = {s.url: source_title(s) for s in found if s.url and s.url.startswith(("https://", "http://"))}
         sources = [UrlSourceElement(url=url, text=_plain(title)) for url, title in list(linked.items())[:TITLES_SHOWN]]
         return TaskUpdateChunk(id=TASK_SEARCH, title=self.texts["search"], status="complete",
@@ -422,11 +425,6 @@ class StreamedReply:
 def _plain(text: str) -> str:
     """Text for a task (title, output, a source's name): no Slack markup, no link."""
     return neutralise(text, markdown=True)
-
-
-def _preview_markdown(preview: Preview) -> str:
-    """The best sentence of the passages, quoted with its document, above the answer."""
-    return f"{_quoted(_plain(_cut(preview.text)))}\n> — _{_plain(source_title(preview.source))}_\n\n"
 
 
 def _stream_pieces(raw: str) -> list[str]:

@@ -8,6 +8,7 @@ each queue notice lands, so the checks read the fake Slack's workspace, not the 
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,7 +40,7 @@ class Asked:
     channel: str
     event_id: str | None = None
     envelope_id: str = ""
-    thread_ts: str | None = None  # mention: the thread the answer goes in
+    thread_ts: str | None = None  # the thread the answer goes in (a DM's message starts one too)
     response_url: str | None = None  # slash: where the private answer goes
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -47,9 +48,7 @@ class Asked:
         """The bot's messages where this question's answer belongs (its thread, or its DM)."""
         messages = slack.workspace.messages.get(self.channel, [])
         mine = [m for m in messages if m.get("bot_id") or m.get("user") == slack.workspace.bot_user_id]
-        if self.kind == "mention":
-            return [m for m in mine if m.get("thread_ts") == self.thread_ts]
-        return [m for m in mine if not m.get("thread_ts")]
+        return [m for m in mine if m.get("thread_ts") == self.thread_ts]
 
     def answers(self, slack: FakeSlack, *, marked: bool = True) -> list[str]:
         """Answers to this question that Slack shows (one, when all is well); `marked=False`: any
@@ -66,9 +65,13 @@ class Asked:
             texts = [r.body.get("text", "") for r in slack.responses if r.url == self.response_url]
         else:
             where = (lambda c: c.params.get("channel") == self.channel
-                     and (self.kind != "mention" or c.params.get("thread_ts") == self.thread_ts))
+                     and c.params.get("thread_ts") in (None, self.thread_ts))
             texts = [str(c.params.get("text", "")) for c in slack.calls
                      if c.method in ("chat.postMessage", "chat.update") and where(c)]
+            # …and inside the answer's stream: the writing task waits, with the place as its details
+            with slack.workspace.lock:
+                texts += [json.dumps(e["chunk"], ensure_ascii=False) for m in self.bot_messages(slack)
+                          for e in m.get("stream") or []]
         return [t for t in texts if "in de rij" in t]
 
 
@@ -99,7 +102,7 @@ def ask_all(slack: FakeSlack, count: int, *, slash_every: int = 0, first_number:
         else:
             channel = f"D{number:04d}LOAD"
             event = slack.user_posts(text, user=user, channel=channel)
-            entry = Asked(number, user, text, "dm", channel)
+            entry = Asked(number, user, text, "dm", channel, thread_ts=event["ts"])
         entry.event_id = payloads.new_event_id()
         entry.extra["event"] = event
         if push:

@@ -252,8 +252,9 @@ def test_domains_without_a_scheme_reach_no_entry_point_clickable(tmp_path, slack
         with running_bot(slack, services) as bot:
             event = ask_in_channel(bot, "Hoe vraag ik verlof aan?")
             final_message(bot, CHANNEL, event["ts"])
-            slack.push_event(slack.user_posts("Hoe vraag ik verlof aan?", user=USER, channel=DM))
-            final_message(bot, DM, None)
+            dm_event = slack.user_posts("Hoe vraag ik verlof aan?", user=USER, channel=DM)
+            slack.push_event(dm_event)
+            final_message(bot, DM, dm_event["ts"])  # a DM's message starts the answer's thread
             envelope, url = slack.push_command("/vraag", "Verlof via evil.example/login?", user=USER, channel=CHANNEL)
             slack.wait_for_ack(envelope)
             ephemeral = slack.wait_for_response(url, lambda r: bool(r.body.get("blocks")))

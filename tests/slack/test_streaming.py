@@ -81,7 +81,9 @@ def test_the_documents_are_shown_before_the_first_word_of_the_answer(scripted_bo
     assert before["plan_title"] == "Gevonden in de documenten"
     search = before["tasks"]["zoeken"]
     assert search["status"] == "complete" and "Vakantie en verlof › Vakantiedagen" in search["output"]
-    assert "Ziekmelding en verzuim" in search["output"]
+    prompt = json.dumps(scripted_generator.requests[0].messages, ensure_ascii=False)
+    listed = [line[2:] for line in search["output"].splitlines() if line.startswith("• ")]
+    assert listed and all(title.split(" › ")[0] in prompt for title in listed), "the documents the model reads"
     assert before["tasks"]["schrijven"]["status"] == "in_progress"
     assert "25 vakantiedagen" not in before["text"], "no answer before the model wrote it"
 
@@ -95,16 +97,16 @@ def test_the_documents_are_shown_before_the_first_word_of_the_answer(scripted_bo
     assert button_ids(answer) == [ACTION_FEEDBACK]
 
 
-def test_the_best_sentence_is_quoted_with_its_document_above_the_answer(tmp_path, slack):
+def test_the_best_sentence_is_quoted_with_its_document_before_the_answer_but_not_in_it(tmp_path, slack):
     generator = ScriptedGenerator("Je hebt **25 vakantiedagen** per jaar [1].", piece_chars=8)
     engine = PreviewingEngine(FixedRetriever(), generator, min_relevance=0.0, cache_size=0, max_tokens=64)
     _, _, answer = ask_once(tmp_path, slack, engine, generator, QUESTION)
     start = slack.calls_to("chat.startStream")[0]
-    preview = [c for c in start.params["chunks"] if c["type"] == "markdown_text"]
-    assert preview == [{"type": "markdown_text",
-                        "text": "> Iedereen heeft 25 vakantiedagen.\n> — _Vakantie en verlof › Vakantiedagen_\n\n"}]
-    assert answer["text"].startswith("> Iedereen heeft 25 vakantiedagen.")
-    assert answer["text"].index("Vakantiedagen_") < answer["text"].index("Je hebt **25 vakantiedagen**")
+    search = next(c for c in start.params["chunks"] if c["type"] == "task_update" and c["id"] == "zoeken")
+    assert search["output"].endswith("\n\n“Iedereen heeft 25 vakantiedagen.” — Vakantie en verlof › Vakantiedagen")
+    assert not [c for c in start.params["chunks"] if c["type"] == "markdown_text"], "the text is the answer's"
+    # The message's text is the answer alone: it is what the thread's history and the blocks read.
+    assert answer["text"].startswith("Je hebt **25 vakantiedagen**") and "Iedereen heeft" not in answer["text"]
 
 
 def test_a_refusal_is_said_at_once_without_the_model(tmp_path, slack):
