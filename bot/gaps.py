@@ -117,9 +117,11 @@ class Gaps:
         found += [(a, "down") for a in down]
         return sorted(found, key=lambda pair: pair[0].created_at)
 
-    def groups(self, since: datetime | None = None) -> list[GapGroup]:
-        """The questions since `since`, grouped, the largest group first."""
-        found = [(a, r) for a, r in self.questions(since) if content_words(a.question)]
+    def groups(self, since: datetime | None = None, *,
+               keep: "Callable[[StoredAnswer], bool] | None" = None) -> list[GapGroup]:
+        """The questions since `since` (those `keep` accepts, when given), grouped, the largest group first."""
+        found = [(a, r) for a, r in self.questions(since)
+                 if content_words(a.question) and (keep is None or keep(a))]
         if not found:
             return []
         labels = self.cluster([normalise_question(a.question) for a, _ in found])

@@ -103,6 +103,7 @@ def register(app: App, services: "Services", *, update_interval_s: float = 1.0) 
         ai_notice=AiNotice.from_settings(settings, pseudonymize=services.pseudonymizer.stored_id),
         threads=FollowedThreads.from_settings(settings, pseudonymize=services.pseudonymizer.stored_id),
         curated=services.curated if settings.curated_answers else None,
+        gaps=services.gaps,
     )
     parts.replier.on_question.append(parts.ai_notice.greet)  # the AI notice, once per person
     parts.replier.on_answered.append(parts.threads.remember_question)  # threads to follow without a mention

@@ -3,8 +3,10 @@
 For everyone: what Vraagbaak knows (the collections this person may search, bot/access.py, with
 their document counts and the last re-index), how to ask, the AI notice and example questions.
 For admins as well: the status (as `/vraagbaak status`, failing files of the last run included), a
-re-index button, the 👍/👎 of this week with the latest 👎 (question and answer) and the questions
-it could not answer this week. Every text goes through bot/slack/safe_text.neutralise: questions,
+re-index button, the 👍/👎 of this week with the latest 👎 (question and answer), what the documents
+are missing (this week's declined and 👎 questions in groups, bot/gaps.py; the flat list of declined
+questions if grouping fails) and the curated answers (suspended first, with buttons to remove or put
+back). What an admin may not search (a restricted collection) stays out of all of it. Every text goes through bot/slack/safe_text.neutralise: questions,
 answers, file names and reasons are data, never mentions or links.
 """
 
@@ -19,26 +21,39 @@ from typing import TYPE_CHECKING, Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.curated import curated_note
 from bot.operations.status import LISTED_FILES, local_time, render_status
 from bot.slack.blocks import HEADER_LIMIT, SECTION_LIMIT, escape, split_text, to_mrkdwn
+from bot.slack.gaps_digest import group_text
 from bot.slack.safe_text import neutralise
 
 if TYPE_CHECKING:
     from bot.access import Access
+    from bot.curated import CuratedAnswer, CuratedAnswers
     from bot.feedback import FeedbackStore, StoredAnswer
+    from bot.gaps import GapGroup, Gaps
     from bot.slack.admins import AdminCheck
 
 log = logging.getLogger(__name__)
 
 ACTION_REINDEX = "vraagbaak_home_reindex"
+ACTION_CURATED_REMOVE = "vraagbaak_home_vast_antwoord_verwijderen"
+ACTION_CURATED_REACTIVATE = "vraagbaak_home_vast_antwoord_terugzetten"
 MAX_BLOCKS = 100  # Slack's limit for a Home tab view
 WEEK = timedelta(days=7)
 LISTED_QUESTIONS = 10
+LISTED_GAP_GROUPS = 8  # one section each
+LISTED_CURATED = 10  # two blocks each (the answer, its buttons): the tab stays within MAX_BLOCKS
 MORE_FILES = 20  # failing files listed beyond the status' first LISTED_FILES
 QUOTED_ANSWER = 1200  # characters of the latest 👎 answer shown
 DOWN_VOTES_LOOKED_AT = 50  # the latest 👎 an admin may see: among this many most recent ones
 HIDDEN_DOWN = ("Nieuwere 👎 gingen over antwoorden uit een afgeschermde collectie die jij niet mag "
                "doorzoeken; die staan hier niet.")
+HIDDEN_GAPS = ("Vragen met antwoorden uit een afgeschermde collectie die jij niet mag doorzoeken, "
+               "staan hier niet.")
+NO_GAPS = "Geen: elke vraag vond een antwoord in de documenten, en geen antwoord kreeg een 👎."
+NO_CURATED = ("Nog geen vaste antwoorden. Maak er een via ⋮ → *Maak vast antwoord* onder een antwoord van "
+              "Vraagbaak, of met `vraagbaak answers add`.")
 
 INTRO = ("Ik beantwoord je vragen uit de eigen documenten van het bedrijf, met de bronnen erbij. "
          "Alles draait op de eigen servers: je vragen en de documenten verlaten het bedrijf niet.")
@@ -71,9 +86,16 @@ def home_view(*, collections: Sequence[tuple[str, int]], last_reindex: str, exam
 
 
 def admin_blocks(*, status: dict[str, Any], votes: dict[str, int], latest_down: "StoredAnswer | None",
-                 unanswered: Sequence["StoredAnswer"], hidden_down: bool = False) -> list[dict[str, Any]]:
-    """Status, failing files, the re-index button, this week's feedback and unanswered questions;
-    `hidden_down`: more recent 👎 were left out (answers from collections this admin may not see)."""
+                 unanswered: Sequence["StoredAnswer"], hidden_down: bool = False,
+                 gaps: Sequence["GapGroup"] | None = None, hidden_gaps: bool = False,
+                 curated: Sequence["CuratedAnswer"] | None = None,
+                 hidden_curated: int = 0) -> list[dict[str, Any]]:
+    """Status, failing files, the re-index button, this week's feedback, what the documents are
+    missing and the curated answers. `hidden_down`: more recent 👎 were left out (answers from
+    collections this admin may not see); `gaps`: this week's gap groups (None: not grouped, the flat
+    list of `unanswered` instead); `hidden_gaps`: questions were left out of them;
+    `curated`: the curated answers this admin may see (None: curated answers are off);
+    `hidden_curated`: how many others there are."""
     zone = status.get("schedule", {}).get("timezone")
     blocks = [header("Beheer")]
     blocks += [section(piece) for piece in split_text(render_status(status))]
@@ -88,8 +110,76 @@ def admin_blocks(*, status: dict[str, Any], votes: dict[str, int], latest_down: 
     blocks += [header("Feedback deze week"),
                section(f"👍 {votes.get('up', 0)}   👎 {votes.get('down', 0)}"),
                section(_latest_down(latest_down, zone) + (f"\n_{HIDDEN_DOWN}_" if hidden_down else ""))]
-    blocks += [header("Niet beantwoord deze week"), section(_unanswered(unanswered, zone))]
+    if gaps is None:
+        blocks += [header("Niet beantwoord deze week"), section(_unanswered(unanswered, zone))]
+        blocks += [context(HIDDEN_GAPS)] if hidden_gaps else []
+    else:
+        blocks += gap_blocks(gaps, hidden=hidden_gaps)
+    if curated is not None:
+        blocks += curated_blocks(curated, hidden=hidden_curated)
     return blocks
+
+
+def gap_blocks(groups: Sequence["GapGroup"], *, hidden: bool = False) -> list[dict[str, Any]]:
+    """This week's declined and 👎 questions in groups (as the weekly digest has them)."""
+    blocks = [header("Wat de documenten missen (deze week)")]
+    if not groups:
+        blocks.append(section(NO_GAPS))
+    else:
+        total = sum(g.count for g in groups)
+        blocks.append(context(f"{total} vra{'ag' if total == 1 else 'gen'} in {len(groups)} "
+                              f"groep{'' if len(groups) == 1 else 'en'} zonder (goed) antwoord: niet gevonden "
+                              "of een 👎. Een document dat hierop antwoordt, helpt de volgende collega."))
+        blocks += [section(group_text(group)) for group in groups[:LISTED_GAP_GROUPS]]
+        if len(groups) > LISTED_GAP_GROUPS:
+            blocks.append(context(f"(+{len(groups) - LISTED_GAP_GROUPS}) groep(en) meer: `vraagbaak gaps --since 7d`."))
+    if hidden:
+        blocks.append(context(HIDDEN_GAPS))
+    return blocks
+
+
+def curated_blocks(answers: Sequence["CuratedAnswer"], *, hidden: int = 0) -> list[dict[str, Any]]:
+    """The curated answers, suspended first, each with "Verwijderen" (and "Terugzetten" when suspended)."""
+    suspended = [a for a in answers if not a.active]
+    ordered = suspended + [a for a in answers if a.active]
+    counts = f"{len(answers) - len(suspended)} in gebruik, {len(suspended)} gepauzeerd"
+    if hidden:
+        counts += f"; {hidden} uit afgeschermde collecties die jij niet mag doorzoeken, staan hier niet"
+    blocks = [header("Vaste antwoorden"), section(counts + ".")]
+    if not answers:
+        blocks.append(section(NO_CURATED))
+    for answer in ordered[:LISTED_CURATED]:
+        blocks += [section(_curated_text(answer)), _curated_buttons(answer)]
+    if len(ordered) > LISTED_CURATED:
+        blocks.append(context(f"(+{len(ordered) - LISTED_CURATED}) meer: `vraagbaak answers list`."))
+    return blocks
+
+
+def _curated_text(answer: "CuratedAnswer") -> str:
+    lines = []
+    if not answer.active:
+        reason = answer.suspended_reason or "een bron is veranderd of verwijderd"
+        lines.append(f":pause_button: *Gepauzeerd:* {escape(reason)}")
+    body = to_mrkdwn(answer.answer.strip())
+    if len(body) > 300:
+        body = body[:300].rstrip() + "…"
+    lines += [f"*Vraag:* {escape(answer.question)}", f"*Antwoord:* {body}", f"_{escape(curated_note(answer))}_"]
+    return "\n".join(lines)
+
+
+def _curated_buttons(answer: "CuratedAnswer") -> dict[str, Any]:
+    elements = []
+    if not answer.active:
+        elements.append({"type": "button", "action_id": ACTION_CURATED_REACTIVATE, "value": answer.id,
+                         "style": "primary", "text": {"type": "plain_text", "text": "Terugzetten"}})
+    elements.append({"type": "button", "action_id": ACTION_CURATED_REMOVE, "value": answer.id, "style": "danger",
+                     "text": {"type": "plain_text", "text": "Verwijderen"},
+                     "confirm": {"title": {"type": "plain_text", "text": "Vast antwoord verwijderen?"},
+                                 "text": {"type": "plain_text", "text": "Vraagbaak beantwoordt deze vraag dan "
+                                                                        "weer zelf uit de documenten."},
+                                 "confirm": {"type": "plain_text", "text": "Verwijderen"},
+                                 "deny": {"type": "plain_text", "text": "Annuleren"}}})
+    return {"type": "actions", "block_id": f"vraagbaak_home_vast_{answer.id}"[:255], "elements": elements}
 
 
 def reindex_button(running: bool) -> dict[str, Any]:
@@ -112,6 +202,10 @@ def section(text: str) -> dict[str, Any]:
     if len(text) > SECTION_LIMIT:
         text = text[: SECTION_LIMIT - 1] + "…"
     return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def context(text: str) -> dict[str, Any]:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:SECTION_LIMIT]}]}
 
 
 def neutralised(value: Any) -> Any:
@@ -155,8 +249,10 @@ class HomeTab:
     result of a re-index (theirs, the schedule's, anyone's) reaches their tab when it finishes."""
 
     def __init__(self, *, status: Callable[[], dict[str, Any]], feedback: "FeedbackStore", access: "Access",
-                 admins: "AdminCheck", examples: Sequence[str]) -> None:
+                 admins: "AdminCheck", examples: Sequence[str], gaps: "Gaps | None" = None,
+                 curated: "CuratedAnswers | None" = None) -> None:
         self.status, self.feedback, self.access, self.admins = status, feedback, access, admins
+        self.gaps, self.curated = gaps, curated  # curated None: curated answers are off
         self.examples = list(examples)
         self._admins_who_opened: set[str] = set()
         self._lock = threading.Lock()
@@ -209,9 +305,41 @@ class HomeTab:
             votes, recent_down, unanswered = {}, [], []
         # Being an admin grants no restricted collection: an answer drawn from one stays out.
         allowed = self.access.collections_for(None, is_dm=True, user=user)
-        visible = [a for a in recent_down if allowed is None or all(
-            s.collection in allowed for s in a.sources if s.collection)]
+
+        def may_see(answer: "StoredAnswer") -> bool:
+            return allowed is None or all(s.collection in allowed for s in answer.sources if s.collection)
+
+        visible = [a for a in recent_down if may_see(a)]
         latest = visible[0] if visible else None
         hidden = bool(recent_down) and (latest is None or recent_down.index(latest) > 0)
-        return admin_blocks(status=status, votes=votes, latest_down=latest, unanswered=unanswered,
-                            hidden_down=hidden)
+        groups, hidden_gaps = self._gap_groups(since, may_see)
+        curated, hidden_curated = self._curated(allowed)
+        shown = [a for a in unanswered if may_see(a)]
+        if groups is None:
+            hidden_gaps = len(shown) < len(unanswered)
+        return admin_blocks(status=status, votes=votes, latest_down=latest, unanswered=shown, hidden_down=hidden,
+                            gaps=groups, hidden_gaps=hidden_gaps, curated=curated, hidden_curated=hidden_curated)
+
+    def _gap_groups(self, since: datetime, may_see: Callable[["StoredAnswer"], bool]
+                    ) -> tuple[list["GapGroup"] | None, bool]:
+        """This week's gap groups of what this admin may see, and whether questions were left out;
+        None when they cannot be grouped (the tab shows the flat list instead)."""
+        if self.gaps is None:
+            return None, False
+        try:
+            hidden = any(not may_see(a) for a, _ in self.gaps.questions(since))
+            return self.gaps.groups(since, keep=may_see), hidden
+        except Exception:  # the embedding model or the store failed: the flat list still helps
+            log.exception("the Home tab could not group this week's questions; showing the flat list")
+            return None, False
+
+    def _curated(self, allowed: Sequence[str] | None) -> tuple[list["CuratedAnswer"] | None, int]:
+        if self.curated is None:
+            return None, 0
+        try:
+            answers = self.curated.list()
+        except Exception:  # an unreadable curated store must not cost the admins the rest of the tab
+            log.exception("the Home tab could not read the curated answers")
+            return None, 0
+        visible = [a for a in answers if allowed is None or a.collections <= set(allowed)]
+        return visible, len(answers) - len(visible)

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from bot.curated import CuratedAnswers
     from bot.feedback import FeedbackStore
     from bot.first_contact import FirstContacts
+    from bot.gaps import Gaps
     from bot.reindexing import Reindexer
     from bot.settings import Settings
     from bot.slack.ai_notice import AiNotice
@@ -77,6 +78,7 @@ class SlackParts:
     ai_notice: "AiNotice | None" = None
     threads: "FollowedThreads | None" = None
     curated: "CuratedAnswers | None" = None  # None: curated answers are switched off
+    gaps: "Gaps | None" = None  # what the documents are missing (the Home tab's admin part)
 
     def add_subcommand(self, subcommand: Subcommand) -> None:
         self.subcommands[subcommand.name] = subcommand

@@ -11,13 +11,15 @@ import pytest
 from bot.answering.answer import Source
 from bot.feedback import FeedbackStore
 from bot.services import Services
-from bot.slack.home import ACTION_REINDEX, AI_NOTICE, MAX_BLOCKS
+from bot.slack.home import ACTION_CURATED_REACTIVATE, ACTION_CURATED_REMOVE, ACTION_REINDEX, AI_NOTICE, MAX_BLOCKS
+from bot.slack.listeners.app_home import CURATED_NOT_ADMIN
 from bot.slack.listeners.vraagbaak_command import NOT_ADMIN
 from knowledge.models import SkippedFile
 from tests.fakeslack import payloads
 from tests.slack.conftest import ADMIN, DM, USER, bot_settings, running_bot
 from tests.slack.fakes import scripted_engine
 from tests.slack.test_commands import RecordingReindexer, Report, command
+from tests.slack.test_curated_slack import WordEmbedder
 
 # A question as stored (Slack markup already made plain text) and an answer as a model might write it.
 HOSTILE_QUESTION = "Waarom zegt @channel dat @here gelijk heeft? Zie https://evil.example/x"
@@ -25,7 +27,14 @@ HOSTILE_ANSWER = "Volgens <!here> en <@U0BOSS> moet je **bellen**: <https://evil
 
 
 class Stats:
-    """The index's counts (the ChunkStore contract of `stats()`), without an embedding model."""
+    """The index's counts and document hashes (the ChunkStore contract of `stats()` and
+    `documents()`), without an embedding model; a test changes `hashes` as a re-index would."""
+
+    def __init__(self) -> None:
+        self.hashes = {"hr/vakantie.md": "v1", "hr/ziekmelding.md": "v1"}
+
+    def documents(self, collection: str) -> dict[str, str]:
+        return dict(self.hashes) if collection == "bedrijf" else {}
 
     def stats(self) -> dict:
         return {"documents": 24, "chunks": 310, "collections": {"bedrijf": {"documents": 24, "chunks": 310}}}
@@ -61,7 +70,8 @@ def reindexer() -> RecordingReindexer:
 
 @pytest.fixture
 def home_bot(scripted_bot_with, reindexer):
-    return scripted_bot_with(store=Stats(), reindexer=reindexer)
+    # The gaps' grouping embeds the questions: a bag-of-words embedder stands in for the model.
+    return scripted_bot_with(store=Stats(), reindexer=reindexer, embedder=WordEmbedder())
 
 
 def test_everyone_sees_what_vraagbaak_knows_how_to_ask_the_ai_notice_and_examples(home_bot):
@@ -95,7 +105,8 @@ def test_an_admin_sees_status_failing_files_the_button_feedback_and_unanswered_q
     assert "👍 1   👎 1" in text
     assert "moet je *bellen*" in text, "the latest 👎: its answer"
     assert "Waarom zegt @\u200bchannel dat @\u200bhere gelijk heeft?" in text, "…and its question"
-    assert "Mag mijn hond mee naar kantoor?" in text and "1 vraag zonder antwoord uit de documenten" in text
+    assert "Wat de documenten missen" in text and "Mag mijn hond mee naar kantoor?" in text
+    assert "1× niet gevonden" in text and "1× 👎" in text, "the declined question and the 👎 one, as gaps"
     for raw in ("<!", "<@", "@here", "@channel", "https://evil.example", "<https"):
         assert raw not in text, f"{raw} reached the Home tab"
     assert len(view["blocks"]) <= MAX_BLOCKS
@@ -153,3 +164,61 @@ def test_an_admin_is_not_shown_an_answer_from_a_restricted_collection_they_may_n
     assert "5.400" not in text and "Wat verdient schaal 9?" not in text
     assert "afgeschermde collectie" in text
     assert "hr-vertrouwelijk" not in text.split("Beheer")[0], "nor is it listed as what they may search"
+
+
+def test_an_admin_sees_this_weeks_gaps_grouped_with_their_counts(home_bot):
+    feedback = home_bot.services.feedback
+    for user in (USER, ADMIN):
+        feedback.record_answer(question="Mag mijn hond mee naar kantoor?", answer="Dat kan ik niet vinden.",
+                               sources=[], user=user, channel=DM, abstained=True)
+    feedback.record_answer(question="Waar staat de parkeerregeling?", answer="Dat kan ik niet vinden.",
+                           sources=[], user=USER, channel=DM, abstained=True)
+    text = texts(open_home(home_bot, ADMIN))
+    gaps = text.split("Wat de documenten missen")[1]
+    assert "3 vragen in 2 groepen" in gaps
+    assert "*2× gevraagd* door 2 personen (2× niet gevonden)" in gaps and "Mag mijn hond mee naar kantoor?" in gaps
+    assert "*1× gevraagd* door 1 persoon" in gaps and "Waar staat de parkeerregeling?" in gaps
+    assert "Niet beantwoord deze week" not in text
+
+
+def test_an_admin_sees_the_curated_answers_suspended_first_with_the_reason(home_bot):
+    curated = home_bot.services.curated
+    curated.add(question="Hoeveel vakantiedagen heb ik?", answer="25 per jaar [1].", owner=ADMIN,
+                sources=[Source("Vakantie en verlof", "hr/vakantie.md", collection="bedrijf")], decided_by="Eva de Vries")
+    paused = curated.add(question="Hoe meld ik me ziek?", answer="Bel je leidinggevende [1].", owner=ADMIN,
+                         sources=[Source("Ziekmelding", "hr/ziekmelding.md", collection="bedrijf")],
+                         decided_by="Eva de Vries")
+    home_bot.services.store.hashes["hr/ziekmelding.md"] = "v2"  # a re-index changed its source
+    assert [a.id for a in curated.review()] == [paused.id]
+    reason = curated.get(paused.id).suspended_reason
+    assert "Ziekmelding" in reason
+    view = open_home(home_bot, ADMIN)
+    text = texts(view)
+    assert "Vaste antwoorden" in text and "1 in gebruik, 1 gepauzeerd" in text
+    part = text.split("Vaste antwoorden")[1]
+    assert part.index("Hoe meld ik me ziek?") < part.index("Hoeveel vakantiedagen heb ik?"), "suspended first"
+    assert reason in part, "the suspended reason, in Dutch"
+    assert "vastgesteld door Eva de Vries op" in part
+    assert button_ids(view).count(ACTION_CURATED_REMOVE) == 2 and button_ids(view).count(ACTION_CURATED_REACTIVATE) == 1
+    assert len(view["blocks"]) <= MAX_BLOCKS
+    assert "Vaste antwoorden" not in texts(open_home(home_bot, USER)), "not for a colleague"
+
+
+def test_the_remove_button_removes_a_curated_answer_for_an_admin_and_is_refused_to_a_colleague(home_bot):
+    curated = home_bot.services.curated
+    made = curated.add(question="Hoeveel vakantiedagen heb ik?", answer="25 per jaar [1].",
+                       sources=[Source("Vakantie en verlof", "hr/vakantie.md", collection="bedrijf")],
+                       owner=ADMIN, decided_by="Eva de Vries")
+    view = open_home(home_bot, ADMIN)
+    click = {"action_id": ACTION_CURATED_REMOVE, "value": made.id, "block_id": f"vraagbaak_home_vast_{made.id}"}
+
+    colleague_view = open_home(home_bot, USER)
+    home_bot.slack.push_interactive(payloads.home_block_actions(click, user=USER, view=colleague_view))
+    refused = published(home_bot, USER, count=2)
+    assert CURATED_NOT_ADMIN in texts(refused)
+    assert curated.get(made.id) is not None, "a colleague cannot remove it"
+
+    home_bot.slack.push_interactive(payloads.home_block_actions(click, user=ADMIN, view=view))
+    done = published(home_bot, ADMIN, count=2)
+    assert "is verwijderd" in texts(done) and "0 in gebruik, 0 gepauzeerd" in texts(done)
+    assert curated.get(made.id) is None and curated.list() == []

@@ -4,7 +4,8 @@ Messages tab (agent view: the DM-open signal, which replaces assistant_thread_st
 greeted once, with the suggested prompts pinned to the tab; who was greeted is remembered across
 restarts, pseudonymously (bot/first_contact.py). Opening it again does nothing.
 Home tab: published per person (bot/slack/home.py); for admins with a re-index button, which runs
-the same re-index as `/vraagbaak reindex` (refused to others) and shows its result in the tab.
+the same re-index as `/vraagbaak reindex` (refused to others) and shows its result in the tab, and
+with a "Verwijderen" / "Terugzetten" button per curated answer (admins only as well).
 """
 
 from __future__ import annotations
@@ -17,8 +18,11 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.slack.home import ACTION_REINDEX, HomeTab
+from bot.curated import CuratedError
+from bot.slack.blocks import escape
+from bot.slack.home import ACTION_CURATED_REACTIVATE, ACTION_CURATED_REMOVE, ACTION_REINDEX, HomeTab
 from bot.slack.index_reports import reindex_and_describe
+from bot.slack.listeners.curated_shortcut import GONE, OFF, REACTIVATED, REMOVED
 from bot.slack.listeners.message_im import GREETING, PROMPTS_TITLE, SUGGESTED_PROMPTS
 from bot.slack.listeners.vraagbaak_command import NOT_ADMIN
 from bot.slack.parts import SlackParts
@@ -28,11 +32,13 @@ log = logging.getLogger(__name__)
 STARTED = "De herindexering van alle collecties is gestart. Het resultaat verschijnt hier."
 ALREADY_RUNNING = "Er loopt al een herindexering; probeer het straks opnieuw."
 QUEUED = "Er loopt al een herindexering; de jouwe start zodra die klaar is. Het resultaat verschijnt hier."
+CURATED_NOT_ADMIN = "Alleen beheerders van Vraagbaak kunnen vaste antwoorden verwijderen of terugzetten."
 
 
 def register(app: App, parts: SlackParts) -> None:
     home = HomeTab(status=parts.status, feedback=parts.feedback, access=parts.access, admins=parts.admins,
-                   examples=[prompt["message"] for prompt in SUGGESTED_PROMPTS])
+                   examples=[prompt["message"] for prompt in SUGGESTED_PROMPTS], gaps=parts.gaps,
+                   curated=parts.curated)
     parts.reindexer.add_observer(lambda run: home.refresh_admins(app.client))
 
     @app.event("app_home_opened")
@@ -56,6 +62,49 @@ def register(app: App, parts: SlackParts) -> None:
             home.publish(user, client, notice=NOT_ADMIN)
             return
         start_reindex(parts, home, user, client)
+
+    @app.action(ACTION_CURATED_REMOVE)
+    def remove_curated(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        ack()
+        change_curated(parts, home, body["user"]["id"], str(action.get("value", "")), client, keep=False)
+
+    @app.action(ACTION_CURATED_REACTIVATE)
+    def reactivate_curated(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        ack()
+        change_curated(parts, home, body["user"]["id"], str(action.get("value", "")), client, keep=True)
+
+
+def change_curated(parts: SlackParts, home: HomeTab, user: str, answer_id: str, client: WebClient, *,
+                   keep: bool) -> None:
+    """A curated answer's button in the Home tab: put it back in use (`keep`) or remove it; admins only.
+    The tab is published again with what happened on top."""
+    if not parts.admins.is_admin(user, client):
+        log.info("refused a curated answer change from the Home tab for %s (not an admin)", user)
+        home.publish(user, client, notice=CURATED_NOT_ADMIN)
+        return
+    if parts.curated is None:
+        home.publish(user, client, notice=OFF)
+        return
+    try:
+        curated = parts.curated.get(answer_id)
+        if curated is None:
+            notice = GONE
+        elif keep:
+            parts.curated.reactivate(curated.id)
+            notice = REACTIVATED.format(question=escape(curated.question))
+        else:
+            parts.curated.remove(curated.id)
+            notice = REMOVED.format(question=escape(curated.question))
+    except CuratedError as exc:  # e.g. a source of it is no longer in the index
+        notice = str(exc)
+    except Exception:
+        log.exception("curated answer %s could not be changed from the Home tab", answer_id)
+        notice = "Dat lukte niet door een fout aan mijn kant; probeer het straks opnieuw."
+    else:
+        if curated is not None:
+            log.info("curated answer %s %s by %s from the Home tab", curated.id,
+                     "reactivated" if keep else "removed", user)
+    home.publish(user, client, notice=notice)
 
 
 def greet_once(parts: SlackParts, user: str, channel: str | None, client: WebClient) -> None:
