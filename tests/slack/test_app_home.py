@@ -222,3 +222,33 @@ def test_the_remove_button_removes_a_curated_answer_for_an_admin_and_is_refused_
     done = published(home_bot, ADMIN, count=2)
     assert "is verwijderd" in texts(done) and "0 in gebruik, 0 gepauzeerd" in texts(done)
     assert curated.get(made.id) is None and curated.list() == []
+
+
+def test_the_reactivate_button_puts_a_suspended_curated_answer_back_for_an_admin(home_bot):
+    curated = home_bot.services.curated
+    made = curated.add(question="Hoe meld ik me ziek?", answer="Bel je leidinggevende [1].", owner=ADMIN,
+                       sources=[Source("Ziekmelding", "hr/ziekmelding.md", collection="bedrijf")], decided_by="Eva")
+    home_bot.services.store.hashes["hr/ziekmelding.md"] = "v2"
+    curated.review()
+    view = open_home(home_bot, ADMIN)
+    home_bot.slack.push_interactive(payloads.home_block_actions(
+        {"action_id": ACTION_CURATED_REACTIVATE, "value": made.id, "block_id": f"vraagbaak_home_vast_{made.id}"},
+        user=ADMIN, view=view))
+    done = texts(published(home_bot, ADMIN, count=2))
+    assert "weer in gebruik" in done and "1 in gebruik, 0 gepauzeerd" in done
+    assert curated.get(made.id).active
+
+
+class BrokenEmbedder(WordEmbedder):
+    def embed_query(self, text: str):
+        raise RuntimeError("model file unreadable")
+
+
+def test_when_the_gaps_cannot_be_grouped_the_tab_lists_the_declined_questions(scripted_bot_with, reindexer):
+    bot = scripted_bot_with(store=Stats(), reindexer=reindexer, embedder=BrokenEmbedder())
+    for question in ("Mag mijn hond mee naar kantoor?", "Waar staat de parkeerregeling?"):
+        bot.services.feedback.record_answer(question=question, answer="Dat kan ik niet vinden.", sources=[],
+                                            user=USER, channel=DM, abstained=True)
+    text = texts(open_home(bot, ADMIN))
+    assert "Niet beantwoord deze week" in text and "2 vragen zonder antwoord uit de documenten" in text
+    assert "Mag mijn hond mee naar kantoor?" in text and "Beheer" in text
