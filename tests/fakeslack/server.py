@@ -131,7 +131,7 @@ class FakeSlack:
     def stop(self) -> None:
         if self._loop is None:
             return
-        asyncio.run_coroutine_threadsafe(self._shutdown(), self._loop).result(10)
+        asyncio.run_coroutine_threadsafe(self._shutdown(), self._loop).result(30)
         self._loop.call_soon_threadsafe(self._loop.stop)
         if self._thread is not None:
             self._thread.join(10)
@@ -150,7 +150,7 @@ class FakeSlack:
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_get("/link/", self._websocket)
         app.router.add_post("/response/{id}", self._response_url)
-        self._runner = web.AppRunner(app, access_log=None)
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=5)
         self._loop.run_until_complete(self._runner.setup())
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         self._loop.run_until_complete(site.start())
@@ -159,8 +159,13 @@ class FakeSlack:
         self._loop.run_forever()
 
     async def _shutdown(self) -> None:
+        # Bounded: an app that no longer answers the closing handshake (a test's bot already gone,
+        # or a loaded machine) must not keep the fake from stopping.
         if self._socket is not None and not self._socket.closed:
-            await self._socket.close()
+            try:
+                await asyncio.wait_for(self._socket.close(), 5)
+            except asyncio.TimeoutError:
+                pass
         if self._runner is not None:
             await self._runner.cleanup()
 
