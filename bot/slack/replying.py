@@ -53,6 +53,12 @@ class Question:
     viewing: str | None = None  # a DM: the channel the user is looking at (narrows its collections)
 
 
+
+def tell_privately(respond: Callable[..., Any], text: str) -> None:
+    """A short private note to whoever clicked or used a shortcut, next to what they see."""
+    respond(text=text, response_type="ephemeral", replace_original=False)
+
+
 class Indicator:
     """Shows that the bot is thinking: the assistant status, or a reaction on the question."""
 

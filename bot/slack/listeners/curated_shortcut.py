@@ -20,6 +20,7 @@ from bot.slack.curated_answers import (ACTION_REACTIVATE, ACTION_REMOVE, ANSWER_
                                        QUESTION_BLOCK, CurationRights, answer_id_of, curation_modal, saved_modal,
                                        submitted)
 from bot.slack.parts import SlackParts
+from bot.slack.replying import tell_privately
 from bot.slack.safe_text import neutralise
 
 log = logging.getLogger(__name__)
@@ -47,28 +48,28 @@ def register(app: App, parts: SlackParts) -> None:
         ack()
         message = shortcut.get("message") or {}
         if parts.curated is None:
-            _tell(respond, OFF)
+            tell_privately(respond, OFF)
             return
         ours = message.get("user") == context.bot_user_id or (message.get("bot_id") and message.get("bot_id") == context.bot_id)
         answer_id = answer_id_of(message) if ours and is_answer_message(message) else None
         if answer_id is None:
-            _tell(respond, NOT_AN_ANSWER)
+            tell_privately(respond, NOT_AN_ANSWER)
             return
         stored = parts.feedback.answer(answer_id)
         if stored is None:
-            _tell(respond, ANSWER_GONE)
+            tell_privately(respond, ANSWER_GONE)
             return
         user = shortcut["user"]["id"]
         if not rights.may_curate(user, stored.sources):
             log.info("%s may not make a curated answer of answer %s", user, answer_id)
-            _tell(respond, rights.refusal(stored.sources))
+            tell_privately(respond, rights.refusal(stored.sources))
             return
         try:
             client.views_open(trigger_id=shortcut["trigger_id"],
                               view=curation_modal(stored, channel=shortcut["channel"]["id"]))
         except SlackApiError as exc:
             log.warning("could not open the curated-answer modal: %s", exc.response.get("error"))
-            _tell(respond, NOT_OPENED)
+            tell_privately(respond, NOT_OPENED)
 
     @app.view(MODAL_CALLBACK)
     def save(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
@@ -112,11 +113,11 @@ def review(parts: SlackParts, rights: CurationRights, body: dict[str, Any], acti
     """A button in the DM about a suspended answer: put it back (its sources as they are now) or remove it."""
     curated = parts.curated.get(str(action.get("value", ""))) if parts.curated is not None else None
     if curated is None:
-        _tell(respond, GONE)
+        tell_privately(respond, GONE)
         return
     user = body["user"]["id"]
     if user != curated.owner and not rights.is_admin(user):
-        _tell(respond, NOT_YOURS)
+        tell_privately(respond, NOT_YOURS)
         return
     question = neutralise(escape(curated.question))
     try:
@@ -125,7 +126,7 @@ def review(parts: SlackParts, rights: CurationRights, body: dict[str, Any], acti
         else:
             parts.curated.remove(curated.id)
     except CuratedError as exc:
-        _tell(respond, str(exc))
+        tell_privately(respond, str(exc))
         return
     respond(text=(REACTIVATED if keep else REMOVED).format(question=question), replace_original=True)
 
@@ -139,6 +140,3 @@ def display_name(client: WebClient, user: str) -> str:
     profile = info.get("profile") or {}
     return str(profile.get("real_name") or info.get("real_name") or profile.get("display_name") or user)
 
-
-def _tell(respond: Callable[..., Any], text: str) -> None:
-    respond(text=text, response_type="ephemeral", replace_original=False)

@@ -26,6 +26,7 @@ from bot.feedback import StoredAnswer
 from bot.slack import escalation
 from bot.slack.blocks import answer_links, escape, section, sources_block, text_sections
 from bot.slack.parts import SlackParts
+from bot.slack.replying import tell_privately
 from bot.slack.safe_text import neutralise
 
 log = logging.getLogger(__name__)
@@ -65,7 +66,7 @@ def register(app: App, parts: SlackParts) -> None:
         except Exception:
             log.exception("escalating answer %s to %s failed", answer_id, channel)
             sent.forget(answer_id, channel)
-            _tell(respond, FAILED.format(channel=channel))
+            tell_privately(respond, FAILED.format(channel=channel))
 
     @app.action(escalation.ACTION_CLAIM)
     def claim(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
@@ -79,14 +80,14 @@ def register(app: App, parts: SlackParts) -> None:
 def escalate(parts: SlackParts, sent: "_Sent", body: dict[str, Any], answer_id: str, channel: str,
              client: WebClient, respond: Callable[..., Any]) -> None:
     if not escalation.installed().is_route(channel):  # the value came back from Slack: check it
-        _tell(respond, NOT_A_ROUTE)
+        tell_privately(respond, NOT_A_ROUTE)
         return
     stored = parts.feedback.answer(answer_id)
     if stored is None:
-        _tell(respond, ANSWER_GONE)
+        tell_privately(respond, ANSWER_GONE)
         return
     if not sent.first_time(answer_id, channel):
-        _tell(respond, ALREADY.format(channel=channel))
+        tell_privately(respond, ALREADY.format(channel=channel))
         return
     asker = body["user"]["id"]
     container = body.get("container") or {}
@@ -107,12 +108,12 @@ def escalate(parts: SlackParts, sent: "_Sent", body: dict[str, Any], answer_id: 
         sent.forget(answer_id, channel)
         if exc.response.get("error") in {"not_in_channel", "channel_not_found", "is_archived"}:
             log.warning("cannot post in escalation channel %s: %s", channel, exc.response.get("error"))
-            _tell(respond, NOT_MEMBER.format(channel=channel))
+            tell_privately(respond, NOT_MEMBER.format(channel=channel))
             return
         raise
     log.info("answer %s handed to colleagues in %s", answer_id, channel)
     sent_text = SENT_EN[private] if detect_language(stored.question) == "en" else SENT_PRIVATE if private else SENT_THREAD
-    _tell(respond, sent_text.format(channel=channel))
+    tell_privately(respond, sent_text.format(channel=channel))
 
 
 def post_blocks(stored: StoredAnswer, *, asker: str, link: str | None, origin: str | None,
@@ -165,9 +166,6 @@ def _permalink(client: WebClient, channel: str | None, ts: str | None) -> str | 
         log.info("chat.getPermalink failed: %s", exc.response.get("error"))
         return None
 
-
-def _tell(respond: Callable[..., Any], text: str) -> None:
-    respond(text=text, response_type="ephemeral", replace_original=False)
 
 
 class _Sent:

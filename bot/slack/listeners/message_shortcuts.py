@@ -26,7 +26,7 @@ from bot.slack.blocks import ACTION_SHARE, answer_links, answer_messages, escape
 from bot.slack.conversation import plain_text
 from bot.slack.delivery import THINKING_TEXT, post_follow_ups
 from bot.slack.parts import SlackParts
-from bot.slack.replying import Question
+from bot.slack.replying import Question, tell_privately
 from bot.slack.safe_text import neutralise
 from bot.slack.template_blocks import fallback_text as template_text
 from bot.slack.template_blocks import to_blocks
@@ -66,9 +66,9 @@ def register(app: App, parts: SlackParts) -> None:
         channel = shortcut["channel"]["id"]
         text = plain_text(message_text(message), bot_user_id=context.bot_user_id)
         if not text:
-            _tell(respond, NO_TEXT)
+            tell_privately(respond, NO_TEXT)
             return
-        _tell(respond, THINKING_TEXT)
+        tell_privately(respond, THINKING_TEXT)
         question = Question(text=text, user=shortcut["user"]["id"], channel=channel,
                             team=(shortcut.get("team") or {}).get("id") or context.team_id, is_dm=False)
         thread_ts = message.get("thread_ts") or message.get("ts") or shortcut.get("message_ts")
@@ -82,7 +82,7 @@ def register(app: App, parts: SlackParts) -> None:
             share(parts, body, action, client, respond)
         except Exception:
             log.exception("sharing an answer in a thread failed")
-            _tell(respond, SHARE_FAILED)
+            tell_privately(respond, SHARE_FAILED)
 
     @app.message_shortcut(SUMMARY_SHORTCUT)
     def summarise_thread(ack: Ack, shortcut: dict[str, Any], client: WebClient, respond: Respond,
@@ -131,7 +131,7 @@ def share(parts: SlackParts, body: dict[str, Any], action: dict[str, Any], clien
     stored = parts.feedback.answer(str(details.get("answer", "")))
     here = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
     if stored is None or details.get("channel") != here:  # the answer is shared where it was asked, only
-        _tell(respond, ANSWER_GONE)
+        tell_privately(respond, ANSWER_GONE)
         return
     user, channel, thread_ts = body["user"]["id"], str(details["channel"]), str(details["thread_ts"])
     answer = Answer(stored.question, stored.answer, stored.sources)
@@ -142,7 +142,7 @@ def share(parts: SlackParts, body: dict[str, Any], action: dict[str, Any], clien
     except SlackApiError as exc:
         if exc.response.get("error") not in NOT_READABLE_ERRORS:
             raise
-        _tell(respond, CANNOT_SHARE)
+        tell_privately(respond, CANNOT_SHARE)
         return
     post_follow_ups(client, channel, thread_ts, messages[1:], text)
     if parts.threads is not None:
@@ -159,21 +159,21 @@ def summarise(parts: SlackParts, shortcut: dict[str, Any], client: WebClient, re
     try:
         template = parts.templates.get(SUMMARY_TEMPLATE)
     except TemplateError:
-        _tell(respond, NO_TEMPLATE)
+        tell_privately(respond, NO_TEMPLATE)
         return
     try:
         replies = client.conversations_replies(channel=channel, ts=thread_ts, limit=THREAD_MESSAGES)
     except SlackApiError as exc:
         if exc.response.get("error") not in NOT_READABLE_ERRORS:
             raise
-        _tell(respond, NOT_READABLE)
+        tell_privately(respond, NOT_READABLE)
         return
     names = _Names(client, bot_user_id)
     text, left_out = thread_text(list(replies.get("messages") or []), names, bot_user_id=bot_user_id)
     if not text:
-        _tell(respond, NOTHING_TO_SUMMARISE)
+        tell_privately(respond, NOTHING_TO_SUMMARISE)
         return
-    respond(text=SUMMARISING, response_type="ephemeral", replace_original=False)
+    tell_privately(respond, SUMMARISING)
     if parts.ai_notice is not None:
         parts.ai_notice.greet(Question(text=text, user=user, channel=channel), client, respond)
 
@@ -255,6 +255,3 @@ def _thread_link(client: WebClient, channel: str, ts: str) -> str:
     except SlackApiError:
         return "deze thread"
 
-
-def _tell(respond: Callable[..., Any], text: str) -> None:
-    respond(text=text, response_type="ephemeral", replace_original=False)
