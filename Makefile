@@ -2,7 +2,12 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
+# LLAMA_CPU (auto, avx2 or avx512) picks the llama.cpp build class (tools/llama-wheel.sh). The venv
+# remembers which class it holds: `LLAMA_CPU=avx2 make test` on an AVX-512 machine runs the suite on the
+# build an AVX2-only machine (an AMD EPYC) gets, and a later plain `make test` puts this CPU's class back.
+LLAMA_CPU ?= auto
+export LLAMA_CPU
+STAMP  := $(VENV)/.installed-$(LLAMA_CPU)
 
 .PHONY: demo test install bench clean-data
 
@@ -16,6 +21,7 @@ $(STAMP): pyproject.toml tools/llama-wheel.sh
 	$(BIN)/pip install --quiet "torch==2.13.0"
 	$(BIN)/pip install --quiet --force-reinstall --no-deps "$$(tools/llama-wheel.sh $(BIN)/python)"
 	$(BIN)/pip install --quiet -e ".[test]"
+	rm -f $(VENV)/.installed*
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 
 from bot.settings import Settings, load_settings, offline_environment
+from tests.processes import descendants, end_leftovers, become_subreaper
 
 offline_environment()
+become_subreaper()  # a child's orphaned children stay ours, so the guard below still sees them
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "knowledge" / "sample"
@@ -33,6 +35,28 @@ def _restore_root_logging():
     yield
     root.handlers[:] = handlers
     root.setLevel(level)
+
+
+def pytest_report_header(config) -> list[str]:
+    """The CPU and the llama.cpp build class at the top of every run: greedy model text differs between
+    the avx2 and avx512 builds, so a failure report must say which one ran."""
+    from tests.cpu import cpu_flags, llama_build_features
+
+    return [f"cpu: {' '.join(sorted(cpu_flags() & {'avx2', 'avx512f', 'amx_tile'}))}; "
+            f"llama.cpp build: {' '.join(sorted(llama_build_features())) or '?'}"]
+
+
+@pytest.fixture(autouse=True)
+def _leaves_nothing_running():
+    """A test (with its fixtures) stops every process it started, whatever happened: one left behind
+    is killed and the test fails. Processes of wider-scoped fixtures (a shared server) were already
+    running when this starts, so they do not count."""
+    before = set(descendants())
+    yield
+    left = end_leftovers(before)
+    if left:
+        pytest.fail("left running after the test (now killed):\n  " +
+                    "\n  ".join(f"{pid}: {command}" for pid, command in sorted(left.items())), pytrace=False)
 
 
 MODEL_FIXTURES = frozenset({"embedder", "sample_index", "generator", "llm_server"})

@@ -15,6 +15,7 @@ from knowledge.errors import IndexBusyError, SourceNotFoundError
 from knowledge.retrieval import Retriever
 from knowledge.store import ChunkStore
 from tests.knowledge.conftest import (CountingEmbedder, CrashingEmbedder, DelegatingEmbedder,
+from tests.processes import ChildProcess
                                       GatedEmbedder, make_indexer)
 
 pytestmark = pytest.mark.slow
@@ -135,8 +136,7 @@ def test_a_run_in_another_process_holds_the_lock(tmp_path, docs, embedder):
             while not Path({str(release)!r}).exists() and time.monotonic() < deadline:
                 time.sleep(0.01)
     """)
-    holder = subprocess.Popen([sys.executable, "-c", script])
-    try:
+    with ChildProcess([sys.executable, "-c", script]) as holder:
         deadline = time.monotonic() + 60
         while not ready.exists() and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -146,7 +146,6 @@ def test_a_run_in_another_process_holds_the_lock(tmp_path, docs, embedder):
         release.touch()  # the other process lets go; a waiting run then gets the lock
         report = indexer.reindex(docs, collection="bedrijf", wait=True)
         assert len(report.added) == 3
-    finally:
         holder.wait(60)
     assert holder.returncode == 0
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
+from tests.processes import ChildProcess
 
 MODEL_ALIAS = "smollm2"
 
@@ -47,19 +48,10 @@ def llm_server(tmp_path_factory) -> Iterator[str]:
     command = [sys.executable, "-m", "llama_cpp.server", "--model", str(packaged_llm_path()),
                "--model_alias", MODEL_ALIAS, "--host", "127.0.0.1", "--port", str(port),
                "--n_ctx", "2048", "--n_threads", "2", "--n_threads_batch", "2", "--verbose", "false"]
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
-    base_url = f"http://127.0.0.1:{port}/v1"
-    try:
+    with log.open("wb") as out, ChildProcess(command, stdout=out, stderr=subprocess.STDOUT) as process:
+        base_url = f"http://127.0.0.1:{port}/v1"
         _wait_until_serving(base_url + "/models", process, log)
         yield base_url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 HR_DOCUMENTS = ("vakantie-en-verlof.md", "ziekmelding-en-verzuim.md", "thuiswerken.md")

@@ -24,6 +24,7 @@ from tests.knowledge.damage import DAMAGES
 from tests.scheduling.conftest import services_for, write_docs, HR_DOCS, IT_DOCS
 from tests.slack.conftest import ADMIN, CHANNEL, USER, bot_settings, running_bot, slack  # noqa: F401 (fixture)
 from tests.slack.fakes import slack_generator
+from tests.processes import run_child
 
 pytestmark = pytest.mark.slow  # the real embedding model builds the index
 
@@ -80,8 +81,8 @@ def cli(tmp_path: Path, sources: dict[str, Path], *args: str) -> subprocess.Comp
                 "VRAAGBAAK_MODELS_DIR": str(tmp_path / "models"), "VRAAGBAAK_N_CTX": "2048",
                 "VRAAGBAAK_SOURCES": ",".join(f"{n}={p}" for n, p in sources.items()),
                 "VRAAGBAAK_REINDEX_CRON": "", "VRAAGBAAK_CONSISTENCY_CRON": ""})
-    return subprocess.run([sys.executable, "-m", "bot.cli", *args], cwd=tmp_path, env=env,
-                          capture_output=True, text=True, timeout=600)
+    return run_child([sys.executable, "-m", "bot.cli", *args], cwd=tmp_path, env=env,
+                     capture_output=True, text=True, timeout=900)
 
 
 def test_ask_says_the_index_must_be_rebuilt_and_index_full_repairs_it(tmp_path, sources):

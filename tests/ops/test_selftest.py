@@ -18,8 +18,11 @@ import pytest
 from bot.answering.generation import GenerationRequest
 from bot.answering.llm import LlamaGenerator
 from bot.models import packaged_llm_path
-from bot.operations.selftest import MAX_TOKENS, PORTABLE_CMAKE_ARGS, REBUILD_COMMAND, run_child, run_selftest
+from bot.operations.selftest import MAX_TOKENS, PORTABLE_CMAKE_ARGS, REBUILD_COMMAND, run_selftest
+from bot.operations.selftest import run_child as run_selftest_child
+from tests.processes import run_child
 from tests.conftest import SAMPLE, make_settings
+from tests.cpu import cpu_flags, llama_build_features
 from tests.fakeslack import FakeSlack
 
 REPO = Path(__file__).resolve().parents[2]
@@ -133,20 +136,21 @@ def _dying_child(signal_name: str) -> list[str]:
 
 
 def test_a_child_killed_by_sigill_becomes_advice_with_the_rebuild_command():
-    result = run_child(_dying_child("SIGILL"), timeout_s=60)
+    result = run_selftest_child(_dying_child("SIGILL"), timeout_s=60)
     assert not result.ok
     assert "SIGILL" in result.detail and "AMX" in result.detail
     assert REBUILD_COMMAND in result.fix and "make install" in result.fix
 
 
 def test_a_child_killed_by_sigsegv_or_sigkill_names_memory_and_the_model():
-    segv, kill = run_child(_dying_child("SIGSEGV"), timeout_s=60), run_child(_dying_child("SIGKILL"), timeout_s=60)
+    segv = run_selftest_child(_dying_child("SIGSEGV"), timeout_s=60)
+    kill = run_selftest_child(_dying_child("SIGKILL"), timeout_s=60)
     assert "SIGSEGV" in segv.detail and "models pull" in segv.fix
     assert "SIGKILL" in kill.detail and "geheugen" in kill.detail
 
 
 def test_a_child_that_hangs_is_a_time_out():
-    result = run_child([sys.executable, "-c", "import time; time.sleep(30)"], timeout_s=1)
+    result = run_selftest_child([sys.executable, "-c", "import time; time.sleep(30)"], timeout_s=1)
     assert not result.ok and "time-out" in result.detail
 
 
@@ -175,8 +179,8 @@ def crashing_llama(tmp_path) -> dict[str, str]:
 
 @pytest.mark.slow
 def test_doctor_reports_a_backend_that_dies_by_sigill_with_the_fix_and_exits_non_zero(tmp_path, crashing_llama):
-    done = subprocess.run([str(VRAAGBAAK), "doctor", "--json", "--no-slack"], env=crashing_llama, cwd=tmp_path,
-                          capture_output=True, text=True, timeout=300)
+    done = run_child([str(VRAAGBAAK), "doctor", "--json", "--no-slack"], env=crashing_llama, cwd=tmp_path,
+                     capture_output=True, text=True, timeout=600)
     assert done.returncode == 1, done.stderr
     llm = next(c for c in json.loads(done.stdout)["checks"] if c["key"] == "llm")
     assert llm["status"] == "fail" and "SIGILL" in llm["detail"] and "AMX" in llm["detail"]
@@ -186,9 +190,39 @@ def test_doctor_reports_a_backend_that_dies_by_sigill_with_the_fix_and_exits_non
 def test_serve_refuses_to_start_when_the_model_self_test_crashes(tmp_path, crashing_llama):
     with FakeSlack() as slack:
         env = {**crashing_llama, "SLACK_API_URL": slack.api_url}
-        done = subprocess.run([str(VRAAGBAAK), "serve", "--no-scheduler"], env=env, cwd=tmp_path,
-                              capture_output=True, text=True, timeout=300)
+        done = run_child([str(VRAAGBAAK), "serve", "--no-scheduler"], env=env, cwd=tmp_path,
+                         capture_output=True, text=True, timeout=600)
         calls = [c.method for c in slack.calls]
     assert done.returncode == 1
     assert "SIGILL" in done.stderr and REBUILD_COMMAND in done.stderr and "Traceback" not in done.stderr
     assert calls == []  # never connected to Slack, never loaded the model in the bot's own process
+
+
+# --- the same suite on every CPU class -----------------------------------------------------------
+
+def test_the_installed_build_uses_only_what_this_cpu_has_and_what_the_class_asks():
+    """The llama.cpp build in this venv runs here, and `LLAMA_CPU=avx2 make test` really tests the
+    build an AVX2-only machine gets (no AVX-512 kernels, whose greedy output differs slightly)."""
+    built, flags = llama_build_features(), cpu_flags()
+    assert {"AVX", "AVX2", "FMA", "F16C"} <= built, built
+    assert not {f for f in built if f.startswith("AMX")}, built
+    if "AVX512" in built:
+        assert "avx512f" in flags, "an AVX-512 build on a CPU without AVX-512"
+    if os.environ.get("LLAMA_CPU") == "avx2":
+        assert "AVX512" not in built, "LLAMA_CPU=avx2, but the installed build has AVX-512 kernels"
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_make_installs_again_when_the_cpu_class_changes(tmp_path):
+    """The venv's stamp names the class: another LLAMA_CPU reinstalls llama.cpp, the same one does not."""
+    venv = tmp_path / "venv"
+    venv.mkdir()
+    (venv / ".installed-auto").touch()
+
+    def plan(cpu: str) -> str:
+        return subprocess.run(["make", "-n", "-C", str(REPO), "install", f"VENV={venv}", f"LLAMA_CPU={cpu}"],
+                              capture_output=True, text=True, check=True, timeout=60).stdout
+
+    assert "llama-wheel.sh" not in plan("auto")
+    again = plan("avx2")
+    assert "llama-wheel.sh" in again and ".installed-avx2" in again

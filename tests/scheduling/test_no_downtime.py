@@ -20,6 +20,7 @@ from knowledge.retrieval import Retriever
 from knowledge.store import ChunkStore
 from tests.scheduling.conftest import services_for, write_docs
 from tests.scheduling.test_schedule_runs import HeldRun
+from tests.processes import ChildProcess
 
 pytestmark = pytest.mark.slow
 
@@ -89,14 +90,14 @@ def test_a_killed_index_process_leaves_the_index_usable_and_the_next_run_complet
 
     env = {k: v for k, v in os.environ.items() if not k.startswith(("VRAAGBAAK_", "SLACK_"))}
     env.update(VRAAGBAAK_SOURCES=f"bedrijf={docs}", VRAAGBAAK_EMBEDDING_BATCH_SIZE="2")
-    process = subprocess.Popen([sys.executable, "-m", "bot.cli", "--data-dir", str(tmp_path / "data"), "index"],
-                               cwd=tmp_path, env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL)
-    progress = _watch_progress(process)
-    try:
-        done, total = progress.wait_for_embedding(timeout=180)
-    finally:
-        process.send_signal(signal.SIGKILL)
-        process.wait(30)
+    with ChildProcess([sys.executable, "-m", "bot.cli", "--data-dir", str(tmp_path / "data"), "index"],
+                      cwd=tmp_path, env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL) as process:
+        progress = _watch_progress(process)
+        try:
+            done, total = progress.wait_for_embedding(timeout=600)
+        finally:
+            process.send_signal(signal.SIGKILL)
+            process.wait(30)
     assert process.returncode == -signal.SIGKILL, "the index run should have been killed, not finished"
     assert 0 < done < total, (done, total)
 

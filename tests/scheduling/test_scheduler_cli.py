@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.scheduling.conftest import HR_DOCS, write_docs
+from tests.processes import ChildProcess
 
 pytestmark = pytest.mark.slow
 
@@ -23,19 +24,15 @@ def test_the_scheduler_command_runs_jobs_and_stops_on_ctrl_c(tmp_path: Path):
     env.update(VRAAGBAAK_SOURCES=f"hr={docs}", VRAAGBAAK_REINDEX_CRON="*/1 * * * * *",
                VRAAGBAAK_CONSISTENCY_CRON="")
     report = tmp_path / "data" / "state" / "last_reindex.json"
-    process = subprocess.Popen([sys.executable, "-m", "bot.cli", "--data-dir", str(tmp_path / "data"), "scheduler"],
-                               cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        deadline = time.monotonic() + 180
+    with ChildProcess([sys.executable, "-m", "bot.cli", "--data-dir", str(tmp_path / "data"), "scheduler"],
+                      cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as process:
+        deadline = time.monotonic() + 600  # a ceiling: the first run ends the wait
         while not report.exists() and time.monotonic() < deadline and process.poll() is None:
             time.sleep(0.2)
         assert report.exists(), "no scheduled run within the time limit"
         assert json.loads(report.read_text(encoding="utf-8"))["trigger"] == "schema:reindex"
         process.send_signal(signal.SIGINT)
-        _, stderr = process.communicate(timeout=120)
-    finally:
-        if process.poll() is None:
-            process.kill()
+        _, stderr = process.communicate(timeout=300)
     assert process.returncode == 0, stderr
     assert "incrementele herindexering: '*/1 * * * * *'" in stderr
     assert "Planner gestopt." in stderr and "Traceback" not in stderr

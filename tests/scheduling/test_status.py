@@ -15,6 +15,7 @@ import pytest
 from bot.operations.status import gather_status, render_status
 from tests.fakeslack import FakeSlack
 from tests.scheduling.conftest import services_for, write_docs
+from tests.processes import run_child
 
 pytestmark = pytest.mark.slow
 
@@ -24,9 +25,9 @@ ADMIN = "U0BEHEER"
 def status_from_another_process(tmp_path: Path, sources: dict[str, Path], **env: str) -> dict:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("VRAAGBAAK_", "SLACK_"))}
     clean.update({"VRAAGBAAK_SOURCES": ",".join(f"{n}={p}" for n, p in sources.items()), **env})
-    result = subprocess.run([sys.executable, "-m", "bot.cli", "--data-dir", str(tmp_path / "data"),
-                             "status", "--json"], cwd=tmp_path, env=clean, capture_output=True,
-                            text=True, timeout=120, check=False)
+    result = run_child([sys.executable, "-m", "bot.cli", "--data-dir", str(tmp_path / "data"),
+                        "status", "--json"], cwd=tmp_path, env=clean, capture_output=True,
+                       text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
@@ -125,8 +126,8 @@ def test_a_failed_run_sends_the_admins_a_dm_with_the_reason(tmp_path, embedder, 
 def test_the_cli_status_prints_dutch_text(tmp_path, two_collections):
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("VRAAGBAAK_", "SLACK_"))}
     clean["VRAAGBAAK_SOURCES"] = ",".join(f"{n}={p}" for n, p in two_collections.items())
-    result = subprocess.run([sys.executable, "-m", "bot.cli", "--data-dir", str(tmp_path / "data"), "status"],
-                            cwd=tmp_path, env=clean, capture_output=True, text=True, timeout=120, check=False)
+    result = run_child([sys.executable, "-m", "bot.cli", "--data-dir", str(tmp_path / "data"), "status"],
+                       cwd=tmp_path, env=clean, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert "Volgende herindexering:" in result.stdout and "Collectie hr" in result.stdout
     assert "*" not in result.stdout  # mrkdwn stars are for Slack
