@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
+
 from tests.processes import ChildProcess
 
 MODEL_ALIAS = "smollm2"
