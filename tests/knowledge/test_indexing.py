@@ -15,8 +15,8 @@ from knowledge.errors import IndexBusyError, SourceNotFoundError
 from knowledge.retrieval import Retriever
 from knowledge.store import ChunkStore
 from tests.knowledge.conftest import (CountingEmbedder, CrashingEmbedder, DelegatingEmbedder,
-from tests.processes import ChildProcess
                                       GatedEmbedder, make_indexer)
+from tests.processes import ChildProcess
 
 pytestmark = pytest.mark.slow
 
