@@ -79,7 +79,7 @@ def load_questions(qa_file: Path = QA_FILE) -> list[dict]:
 def build_index(embedder, folder: Path | None, source: Path = SAMPLE, collection: str = "bedrijf"):
     from knowledge.chunking import Chunker
     from knowledge.indexing import Indexer
-    from knowledge.store import ChunkStore
+    from knowledge.index.store import ChunkStore
 
     root = folder or Path(tempfile.mkdtemp(prefix="bench-answer-"))
     store = ChunkStore(str(root / "index"))
@@ -350,7 +350,7 @@ def main() -> int:
 
     from knowledge.embeddings import SentenceTransformerEmbedder
     from knowledge.retrieval import Retriever
-    from knowledge.store import ChunkStore
+    from knowledge.index.store import ChunkStore
 
     settings = load_settings(environ={}, config_path=None, context_budget_tokens=args.context_budget)
     embedder = SentenceTransformerEmbedder(str(packaged_embedding_path()))
@@ -432,7 +432,7 @@ def calibrate_corpora(embedder, corpora: dict[str, tuple[Path, Path]], top_k: in
 
 def _corpus_index(embedder, name: str, folder: Path, index_root: Path | None):
     """The corpus's index in INDEX/NAME when it is there, else built (there, or in a temporary folder)."""
-    from knowledge.store import ChunkStore
+    from knowledge.index.store import ChunkStore
 
     root = index_root / name if index_root else None
     if root and ChunkStore(str(root / "index")).exists():

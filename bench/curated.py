@@ -111,7 +111,7 @@ def serve(embedder, index_dir: Path, repeats: int) -> dict:
     from knowledge.chunking import Chunker
     from knowledge.indexing import Indexer
     from knowledge.retrieval import Retriever
-    from knowledge.store import ChunkStore
+    from knowledge.index.store import ChunkStore
 
     store = ChunkStore(str(index_dir / "index"))
     if not store.exists():
@@ -211,7 +211,7 @@ def gaps(embedder, index_root: Path) -> dict:
     from bot.gaps import Gaps
     from knowledge.chunking import Chunker
     from knowledge.indexing import Indexer
-    from knowledge.store import ChunkStore
+    from knowledge.index.store import ChunkStore
 
     report = {}
     for corpus, (folder, _) in DEFAULT_CORPORA.items():

@@ -47,7 +47,7 @@ def load_questions(qa_file: Path) -> list[dict]:
 def index(embedder, name: str, folder: Path, root: Path):
     from knowledge.chunking import Chunker
     from knowledge.indexing import Indexer
-    from knowledge.store import ChunkStore
+    from knowledge.index.store import ChunkStore
 
     store = ChunkStore(str(root / name / "index"))
     if not store.exists():

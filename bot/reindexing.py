@@ -28,7 +28,7 @@ from knowledge.models import IndexReport, SkippedFile
 
 if TYPE_CHECKING:
     from knowledge.indexing import Indexer
-    from knowledge.store import ChunkStore
+    from knowledge.index.store import ChunkStore
 
 log = logging.getLogger(__name__)
 

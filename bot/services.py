@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from knowledge.embeddings import Embedder
     from knowledge.indexing import Indexer
     from knowledge.retrieval import Retriever
-    from knowledge.store import ChunkStore
+    from knowledge.index.store import ChunkStore
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +74,7 @@ class Services:
 
     @property
     def store(self) -> "ChunkStore":
-        from knowledge.store import ChunkStore
+        from knowledge.index.store import ChunkStore
         return self._once("store", lambda: ChunkStore(self.settings.index_location))
 
     @property

@@ -22,10 +22,10 @@ from typing import Callable, Mapping
 from knowledge.errors import DocumentError
 from knowledge.file_limits import (ZIP_SUFFIXES, FileLimits, check_file_size, check_pdf_pages, check_zip,
                                    read_bounded)
-from knowledge.formats import docx_to_markdown, html_to_markdown, pdf_to_markdown
-from knowledge.formats_markdown import markdown_to_markdown, split_code
-from knowledge.formats_office import opendocument_to_markdown, pptx_to_markdown, xlsx_to_markdown
-from knowledge.formats_text import csv_to_markdown, email_to_markdown, rtf_to_text
+from knowledge.formats.pdf import docx_to_markdown, html_to_markdown, pdf_to_markdown
+from knowledge.formats.markdown import markdown_to_markdown, split_code
+from knowledge.formats.office import opendocument_to_markdown, pptx_to_markdown, xlsx_to_markdown
+from knowledge.formats.text import csv_to_markdown, email_to_markdown, rtf_to_text
 from knowledge.models import Document
 
 log = logging.getLogger(__name__)

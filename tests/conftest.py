@@ -106,7 +106,7 @@ def sample_index(tmp_path_factory, embedder):
     """The sample company indexed once into a session LanceDB; tests must not modify it."""
     from knowledge.chunking import Chunker
     from knowledge.indexing import Indexer
-    from knowledge.store import ChunkStore
+    from knowledge.index.store import ChunkStore
 
     root = tmp_path_factory.mktemp("sample-index")
     store = ChunkStore(str(root / "index"))

@@ -265,7 +265,7 @@ class Doctor:
     def check_index(self) -> CheckResult:
         """Is there an index, with chunks, built with the embedding model in use?"""
         from knowledge.errors import EmbeddingModelMismatchError
-        from knowledge.store import TABLE, ChunkStore, ModelInfo
+        from knowledge.index.store import TABLE, ChunkStore, ModelInfo
 
         location, title = self.settings.index_location, "Index (LanceDB)"
         fix = "Voer `vraagbaak index` uit (of wacht op de geplande herindexering)."

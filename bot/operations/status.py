@@ -23,7 +23,7 @@ from knowledge.loaders import most_frequent_first
 if TYPE_CHECKING:
     from bot.answering.generation import Generator
     from bot.reindexing import Reindexer, RunReport
-    from knowledge.store import ChunkStore
+    from knowledge.index.store import ChunkStore
     from knowledge.models import IndexReport
 
 log = logging.getLogger(__name__)

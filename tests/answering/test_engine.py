@@ -15,7 +15,7 @@ from bot.answering.prompts import ANSWER_STOPS, INSTRUCTIONS, NOT_FOUND
 from knowledge.chunking import Chunker
 from knowledge.indexing import Indexer
 from knowledge.retrieval import Retriever
-from knowledge.store import ChunkStore
+from knowledge.index.store import ChunkStore
 from tests.generators import RecordingGenerator, ScriptedGenerator
 
 pytestmark = pytest.mark.slow

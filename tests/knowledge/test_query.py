@@ -63,7 +63,7 @@ def test_the_store_vocabulary_follows_writes(tmp_path):
     import numpy as np
 
     from knowledge.models import Chunk
-    from knowledge.store import ChunkStore, ModelInfo, chunk_rows
+    from knowledge.index.store import ChunkStore, ModelInfo, chunk_rows
 
     model = ModelInfo("fake", 4)
 

@@ -64,7 +64,7 @@ def hr_index(tmp_path_factory, embedder) -> str:
 
     from knowledge.chunking import Chunker
     from knowledge.indexing import Indexer
-    from knowledge.store import ChunkStore
+    from knowledge.index.store import ChunkStore
     from tests.conftest import SAMPLE
 
     root = tmp_path_factory.mktemp("hr-index")

@@ -201,7 +201,7 @@ def _index(tmp_path: Path, embedder) -> str:
     """A one-document index built by the real Indexer with `embedder`; returns its URI."""
     from knowledge.chunking import Chunker
     from knowledge.indexing import Indexer
-    from knowledge.store import ChunkStore
+    from knowledge.index.store import ChunkStore
 
     docs = tmp_path / "docs"
     docs.mkdir(exist_ok=True)

@@ -3,7 +3,7 @@ file and the repair command; a question through `vraagbaak ask` or Slack gets a 
 be rebuilt", never a traceback; `vraagbaak index --full` drops the broken table and rebuilds it.
 
 The index is real (LanceDB in tmp_path, built by the real embedder from small Dutch folders) and
-damaged on disk with tests/knowledge/damage.py."""
+damaged on disk with tests/knowledge/index/damage.py."""
 
 from __future__ import annotations
 
@@ -19,8 +19,8 @@ from bot.feedback import FeedbackStore
 from bot.operations.doctor import FAIL, Doctor
 from bot.services import Services
 from knowledge.retrieval import Retriever
-from knowledge.store import TABLE
-from tests.knowledge.damage import DAMAGES
+from knowledge.index.store import TABLE
+from tests.knowledge.index.damage import DAMAGES
 from tests.scheduling.conftest import services_for, write_docs, HR_DOCS, IT_DOCS
 from tests.slack.conftest import ADMIN, CHANNEL, USER, bot_settings, running_bot, slack  # noqa: F401 (fixture)
 from tests.slack.fakes import slack_generator

@@ -180,7 +180,7 @@ def test_token_estimate_is_conservative():
 def test_answer_engine_answers_through_the_server(server_generator, embedder, hr_index, tmp_path):
     from bot.answering.answer import AnswerEngine
     from knowledge.retrieval import Retriever
-    from knowledge.store import ChunkStore
+    from knowledge.index.store import ChunkStore
 
     # a small context keeps the prompt short: prompt processing dominates on a busy CPU
     settings = make_settings(tmp_path, max_tokens=32, answer_cache_size=0, top_k=3, context_budget_tokens=300)

@@ -7,7 +7,7 @@ import pytest
 
 from knowledge.errors import EmbeddingModelMismatchError, KnowledgeError
 from knowledge.models import Chunk
-from knowledge.store import ChunkStore, ModelInfo, chunk_rows
+from knowledge.index.store import ChunkStore, ModelInfo, chunk_rows
 
 MODEL = ModelInfo("test-model", 4)
 AXES = {name: np.eye(4, dtype=np.float32)[i] for i, name in enumerate(["verlof", "wachtwoord", "fiets", "lunch"])}
@@ -151,7 +151,7 @@ def test_optimize_keeps_everything_searchable_and_recent_versions(store):
 def test_cleanup_age_keeps_the_version_that_was_current_until_recently():
     from datetime import datetime, timedelta
 
-    from knowledge.store import _cleanup_age
+    from knowledge.index.store import _cleanup_age
 
     now = datetime.now()
     versions = [{"timestamp": now - timedelta(hours=h)} for h in (5, 3, 2)] + [{"timestamp": now - timedelta(minutes=1)}]

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from knowledge.errors import IndexDamagedError
-from knowledge.store import TABLE, ChunkStore
-from tests.knowledge.damage import DAMAGES
-from tests.knowledge.test_store import AXES, MODEL, chunk, rows
+from knowledge.index.store import TABLE, ChunkStore
+from tests.knowledge.index.damage import DAMAGES
+from tests.knowledge.index.test_store import AXES, MODEL, chunk, rows
 
 UNREADABLE = [name for name in DAMAGES if name != "deleted newest manifest"]  # that one serves the version before
 NAMED_BY_A_READ = ["deleted data file", "truncated data file", "truncated newest manifest",

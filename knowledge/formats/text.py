@@ -15,8 +15,8 @@ import logging
 from email.message import EmailMessage
 
 from knowledge.errors import DocumentError
-from knowledge.formats import html_to_markdown
-from knowledge.formats_office import rows_to_lines
+from knowledge.formats.pdf import html_to_markdown
+from knowledge.formats.office import rows_to_lines
 
 log = logging.getLogger(__name__)
 

@@ -23,13 +23,13 @@ from pathlib import Path
 import pytest
 
 from knowledge.errors import DiskFullError
-from knowledge.store import ChunkStore
+from knowledge.index.store import ChunkStore
 from tests.fakeslack import FakeSlack
-from tests.knowledge.test_store import AXES, MODEL, chunk, rows
+from tests.knowledge.index.test_store import AXES, MODEL, chunk, rows
 
 MODEL_AXIS = AXES["lunch"]
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 ADMIN = "U0BEHEER"
 
 CHILD = textwrap.dedent('''
@@ -40,7 +40,7 @@ CHILD = textwrap.dedent('''
     from bot.settings import load_settings
     from bot.slack.admin_notice import watch_reindex_failures
     from bot.slack.app import build_client
-    from knowledge.store import ChunkStore
+    from knowledge.index.store import ChunkStore
 
     data, docs, api_url, token, admin = Path(sys.argv[1]), Path(sys.argv[2]), *sys.argv[3:6]
     settings = load_settings(environ={}, config_path=None, data_dir=data, models_dir=data / "models",
@@ -198,7 +198,7 @@ INDEX_CHILD = textwrap.dedent('''
     from pathlib import Path
 
     import numpy as np
-    from knowledge.store import ChunkStore, ModelInfo, chunk_rows
+    from knowledge.index.store import ChunkStore, ModelInfo, chunk_rows
     from knowledge.models import Chunk
 
     disk, model = Path(sys.argv[1]), ModelInfo("test-model", 64)
