@@ -237,7 +237,8 @@ class Doctor:
         return CheckResult("data_dir", title, OK, f"{data_dir.resolve()} schrijfbaar (writable)")
 
     def check_sources(self) -> CheckResult:
-        from knowledge.loaders import SUPPORTED_SUFFIXES, find_documents
+        from knowledge.formats import SUPPORTED_SUFFIXES
+        from knowledge.loaders import find_documents
 
         title = "Bronnen (sources)"
         if not self.settings.sources:
@@ -265,7 +266,9 @@ class Doctor:
     def check_index(self) -> CheckResult:
         """Is there an index, with chunks, built with the embedding model in use?"""
         from knowledge.errors import EmbeddingModelMismatchError
-        from knowledge.index.store import TABLE, ChunkStore, ModelInfo
+        from knowledge.index.schema import TABLE
+        from knowledge.index.schema import ModelInfo
+        from knowledge.index.store import ChunkStore
 
         location, title = self.settings.index_location, "Index (LanceDB)"
         fix = "Voer `vraagbaak index` uit (of wacht op de geplande herindexering)."

@@ -1,5 +1,5 @@
-"""Office files -> Markdown-style text: OpenDocument (.odt, .ods, .odp) through odfdo, PowerPoint
-(.pptx) through python-pptx, Excel (.xlsx) through openpyxl.
+"""Office files -> Markdown-style text: Word (.docx) through python-docx, OpenDocument (.odt, .ods, .odp)
+through odfdo, PowerPoint (.pptx) through python-pptx, Excel (.xlsx) through openpyxl.
 
 Text documents keep their headings; every sheet is a ``## name`` section and every slide a
 ``## title`` section. Sheet rows become one line each, ``kolom: waarde; …`` after a header row, so
@@ -15,7 +15,7 @@ import logging
 import re
 import zipfile
 from datetime import date, datetime, time
-from typing import Iterable, Iterator, Sequence
+from typing import BinaryIO, Iterable, Iterator, Sequence
 
 from knowledge.errors import DocumentError
 
@@ -270,3 +270,54 @@ def _cell_text(value: object) -> str:
     if isinstance(value, (date, time)):
         return value.isoformat()
     return str(value)
+
+
+# --- DOCX ------------------------------------------------------------------------------------------
+
+_HEADING_STYLE = re.compile(r"^(?:heading|kop)\s*(\d)$", re.IGNORECASE)
+
+
+def docx_to_markdown(stream: BinaryIO) -> str:
+    """Paragraphs in order; Heading N / Kop N styles become headings, lists and tables stay text."""
+    import docx
+    from docx.table import Table
+
+    try:
+        document = docx.Document(stream)
+        blocks = [_docx_table(item) if isinstance(item, Table) else _docx_paragraph(item)
+                  for item in document.iter_inner_content()]
+    except DocumentError:
+        raise
+    except Exception as exc:  # python-docx raises zipfile/lxml/KeyError errors for broken files
+        log.debug("docx unreadable", exc_info=True)
+        raise DocumentError(f"het Word-bestand is beschadigd of onleesbaar ({type(exc).__name__})") from exc
+    return "\n\n".join(b for b in blocks if b.strip())
+
+
+def _docx_paragraph(paragraph) -> str:
+    text = paragraph.text.strip()
+    if not text:
+        return ""
+    style = (paragraph.style.name if paragraph.style is not None else "") or ""
+    if style.lower() == "title":
+        return f"# {text}"
+    match = _HEADING_STYLE.match(style.strip())
+    if match:
+        return "#" * min(int(match.group(1)), 6) + " " + text
+    numbered = paragraph._p.pPr is not None and paragraph._p.pPr.numPr is not None
+    if "list" in style.lower() or numbered:
+        return f"- {text}"
+    return text
+
+
+def _docx_table(table) -> str:
+    rows = []
+    for row in table.rows:
+        cells: list[str] = []
+        for cell in row.cells:
+            text = " ".join(cell.text.split())
+            if not cells or cells[-1] != text:  # merged cells repeat themselves
+                cells.append(text)
+        if any(cells):
+            rows.append(" | ".join(cells))
+    return "\n".join(rows)

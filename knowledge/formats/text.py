@@ -1,24 +1,69 @@
-"""Text-based formats -> Markdown-style text: RTF through striprtf, e-mail (.eml) through the
-standard library's `email` package, CSV through the standard `csv` module.
+"""Text-based formats -> Markdown-style text: plain text (decoded, its titles made headings), RTF
+through striprtf, CSV through the standard `csv` module.
 
-E-mail keeps its subject as the `#` title and a short Van/Aan/Datum header; attachments are named,
-not read. CSV rows are rendered like spreadsheet rows (``kolom: waarde; …`` after a header row).
+CSV rows are rendered like spreadsheet rows (``kolom: waarde; …`` after a header row).
 """
 
 from __future__ import annotations
 
 import csv
-import email
-import email.policy
 import io
-import logging
-from email.message import EmailMessage
+import re
 
 from knowledge.errors import DocumentError
-from knowledge.formats.pdf import html_to_markdown
 from knowledge.formats.office import rows_to_lines
 
-log = logging.getLogger(__name__)
+# --- plain text ---------------------------------------------------------------------------------
+
+def decode_text(data: bytes) -> str:
+    """UTF-8 (with or without BOM), else Windows-1252, the usual suspect for Dutch office text."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    if b"\x00" in data[:4096]:
+        raise DocumentError("het bestand is geen tekst (binaire inhoud)")
+    return data.decode("cp1252", errors="replace")
+
+
+_UNDERLINE = re.compile(r"^(=+|-+)\s*$")
+
+
+def plain_text_to_markdown(text: str) -> str:
+    """Plain text keeps its lines; setext-style underlined titles become Markdown headings, and a
+    short first line standing alone (no closing full stop) becomes the title."""
+    lines = text.splitlines()
+    out: list[str] = []
+    for line in lines:
+        if out and out[-1].strip() and _UNDERLINE.match(line) and len(line.strip()) >= 3:
+            level = "#" if line.strip()[0] == "=" else "##"
+            out[-1] = f"{level} {out[-1].strip()}"
+            continue
+        out.append(line)
+    first = next((i for i, line in enumerate(out) if line.strip()), None)
+    if first is not None and _looks_like_title(out, first):
+        out[first] = f"# {out[first].strip()}"
+    for i, line in enumerate(out):
+        before_blank = i == 0 or not out[i - 1].strip()
+        if before_blank and _looks_like_title(out, i) and (
+                _NUMBERED_TITLE.match(line.strip()) or _is_upper(line)):
+            out[i] = f"### {line.strip()}"
+    return "\n".join(out)
+
+
+_NUMBERED_TITLE = re.compile(r"^\d+[a-z]?\.?\s+\w")
+
+
+def _is_upper(line: str) -> bool:
+    letters = [c for c in line if c.isalpha()]
+    return len(letters) >= 3 and all(c.isupper() for c in letters)
+
+
+def _looks_like_title(lines: list[str], i: int) -> bool:
+    line = lines[i].strip()
+    alone = i + 1 >= len(lines) or not lines[i + 1].strip()
+    return (alone and not line.startswith("#") and len(line) <= 100
+            and not line.endswith((".", ",", ":", ";")))
 
 
 # --- RTF -------------------------------------------------------------------------------------------
@@ -31,52 +76,6 @@ def rtf_to_text(data: bytes) -> str:
     if not source.lstrip().startswith("{\\rtf"):
         raise DocumentError("het RTF-bestand is beschadigd of onleesbaar (geen RTF-kop)")
     return strip(source, errors="replace")
-
-
-# --- e-mail ----------------------------------------------------------------------------------------
-
-_HEADERS = (("From", "Van"), ("To", "Aan"), ("Cc", "Cc"), ("Date", "Datum"))
-
-
-def email_to_markdown(data: bytes) -> str:
-    """Subject as title, sender/recipients/date, the text body (or the HTML body as text), and
-    the names of the attachments."""
-    message = email.message_from_bytes(data, policy=email.policy.default)
-    if not isinstance(message, EmailMessage) or not message.keys():
-        raise DocumentError("het e-mailbericht is beschadigd of onleesbaar (geen kopregels)")
-    parts: list[str] = []
-    subject = " ".join(str(message.get("Subject", "")).split())
-    if subject:
-        parts.append(f"# {subject}")
-    header = [f"{label}: {message[name]}" for name, label in _HEADERS if message.get(name)]
-    if header:
-        parts.append("\n".join(header))
-    parts.append(_email_body(message))
-    names = [part.get_filename() or part.get_content_type() for part in message.iter_attachments()]
-    if names:
-        parts.append("Bijlagen (niet gelezen): " + ", ".join(names))
-    return "\n\n".join(p for p in parts if p.strip())
-
-
-def _email_body(message: EmailMessage) -> str:
-    body = message.get_body(preferencelist=("plain", "html"))
-    if body is None:
-        return ""
-    try:
-        content = body.get_content()
-    except LookupError:  # a charset Python does not know: read it as well as we can
-        log.debug("unknown e-mail charset %s", body.get_content_charset())
-        content = _decode_unknown(body.get_payload(decode=True) or b"")
-    if body.get_content_type() == "text/html":
-        return html_to_markdown(content)
-    return content
-
-
-def _decode_unknown(payload: bytes) -> str:
-    try:
-        return payload.decode("utf-8")
-    except UnicodeDecodeError:
-        return payload.decode("cp1252", errors="replace")
 
 
 # --- CSV -------------------------------------------------------------------------------------------

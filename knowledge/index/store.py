@@ -4,112 +4,41 @@ Writes are single commits (a merge or an overwrite), so readers see the old or t
 never a half one. The embedding model that built the vectors is kept in the table's schema
 metadata; the indexer rebuilds when it changes and a search with another model is refused.
 
-Faults (issue 13, point 7), as Lance 14 behaves (tried on a full tmpfs and on damaged files):
+Faults, as Lance 14 behaves (tried on a full tmpfs and on damaged files):
 - A write that runs out of disk space fails before its commit, and Lance removes the files it had
   started; the previous version stays the latest one. It is raised as DiskFullError (Dutch, with the
   free space). When the rows were committed and only the full-text index refresh ran out of space, the
   rows are searched unindexed until the next refresh, and the index folder the refresh had begun is
   removed (Lance's clean-up would keep it 7 days, taking the space the next run needs).
 - A missing or damaged file is raised as IndexDamagedError, naming the file, by every read;
-  `damage()` looks for it on purpose (every file of the latest version, then a full read), and
-  `drop()` removes the table so that `vraagbaak index --full` builds it anew.
+  `damage()` looks for it on purpose (the forensics are in health.py), and `drop()` removes the
+  table so that `vraagbaak index --full` builds it anew.
 """
 
 from __future__ import annotations
 
-import errno
-import json
 import logging
-import re
 import shutil
-import time
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
+from typing import Iterable, Iterator
 
 import numpy as np
 import pyarrow as pa
 
 from knowledge.errors import DiskFullError, EmbeddingModelMismatchError, IndexDamagedError, KnowledgeError
 from knowledge.fusion import diversify, fuse
-from knowledge.models import Chunk, Hit
+from knowledge.index.health import IndexProblem, damage, damage_detail, is_disk_full, is_lance_error, orphans
+from knowledge.index.schema import (DIMENSION_KEY, MODEL_KEY, RESULT_COLUMNS, TABLE, TEXT_COLUMN, ModelInfo, chunk_of,
+                                    chunk_schema, collection_filter, result_rows, sql_quote)
+from knowledge.models import Hit
 from knowledge.query import Vocabulary
 
 log = logging.getLogger(__name__)
 
-TABLE = "chunks"
-TEXT_COLUMN = "search_text"
-_MODEL_KEY = b"vraagbaak.embedding_model"
-_DIMENSION_KEY = b"vraagbaak.dimension"
-_RESULT_COLUMNS = ["chunk_id", "doc_id", "collection", "source_path", "title", "headings", "text",
-                   "content_hash", "ordinal", "vector"]
 SEARCH_MODES = ("hybrid", "vector", "fts")
 REBUILD_HINT = "de beheerder doet dat met `vraagbaak index --full`"
-_U64_MAX = 2**64 - 1  # Lance's V2 manifest names count down from here: the newest sorts first
-ORPHAN_AGE_S = 120.0  # data files without any manifest, older than this: the manifests were lost
-
-
-@dataclass(frozen=True)
-class ModelInfo:
-    """Which embedding model built the vectors."""
-
-    name: str
-    dimension: int
-
-
-def chunk_schema(model: ModelInfo) -> pa.Schema:
-    return pa.schema([
-        pa.field("chunk_id", pa.string(), nullable=False),
-        pa.field("doc_id", pa.string()),
-        pa.field("collection", pa.string()),
-        pa.field("source_path", pa.string()),
-        pa.field("title", pa.string()),
-        pa.field("headings", pa.list_(pa.string())),
-        pa.field("text", pa.string()),
-        pa.field(TEXT_COLUMN, pa.string()),
-        pa.field("vector", pa.list_(pa.float32(), model.dimension)),
-        pa.field("content_hash", pa.string()),
-        pa.field("ordinal", pa.int32()),
-        pa.field("indexed_at", pa.string()),
-    ], metadata={_MODEL_KEY: model.name.encode(), _DIMENSION_KEY: str(model.dimension).encode()})
-
-
-def chunk_rows(chunks: Sequence[Chunk], vectors: np.ndarray, model: ModelInfo) -> pa.Table:
-    """Chunks and their vectors as rows of the chunks table."""
-    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    flat = pa.array(np.asarray(vectors, dtype=np.float32).reshape(-1), type=pa.float32())
-    columns = {
-        "chunk_id": [c.id for c in chunks],
-        "doc_id": [c.doc_id for c in chunks],
-        "collection": [c.collection for c in chunks],
-        "source_path": [c.source_path for c in chunks],
-        "title": [c.title for c in chunks],
-        "headings": [list(c.headings) for c in chunks],
-        "text": [c.text for c in chunks],
-        TEXT_COLUMN: [c.embedding_text for c in chunks],
-        "vector": pa.FixedSizeListArray.from_arrays(flat, model.dimension),
-        "content_hash": [c.content_hash for c in chunks],
-        "ordinal": [c.ordinal for c in chunks],
-        "indexed_at": [now] * len(chunks),
-    }
-    schema = chunk_schema(model)
-    return pa.table({name: pa.array(columns[name], type=schema.field(name).type)
-                     if name != "vector" else columns[name] for name in schema.names}, schema=schema)
-
-
-def sql_quote(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
-def collection_filter(collections: Iterable[str] | None) -> str | None:
-    if collections is None:
-        return None
-    names = list(collections)
-    if not names:
-        return "false"
-    return f"collection IN ({', '.join(sql_quote(n) for n in names)})"
 
 
 class ChunkStore:
@@ -144,10 +73,9 @@ class ChunkStore:
         return None if "://" in self.uri else Path(self.uri) / f"{TABLE}.lance"
 
     def _orphaned_files(self) -> bool:
-        """Data of the table on disk, but no version to read it by (every manifest gone). Files younger
-        than ORPHAN_AGE_S may be a first write on its way to its first commit: not orphans yet."""
+        """Data of the table on disk, but no version to read it by (health.orphans)."""
         folder = self.table_dir
-        return folder is not None and _orphans(folder)
+        return folder is not None and orphans(folder)
 
     @contextmanager
     def _reading(self) -> Iterator[None]:
@@ -168,14 +96,14 @@ class ChunkStore:
         except KnowledgeError:
             raise
         except Exception as exc:
-            if writing is not None and _is_disk_full(exc):
+            if writing is not None and is_disk_full(exc):
                 raise self._disk_full(writing) from exc
-            if not _is_lance_error(exc) and not self._orphaned_files():
+            if not is_lance_error(exc) and not self._orphaned_files():
                 raise
             self._table = None  # reopened by the next read: `index --full` may have rebuilt it
             log.warning("index unreadable: %s", exc)
             raise IndexDamagedError(
-                f"De zoekindex is beschadigd ({self._damage_detail(exc)}) en moet opnieuw worden "
+                f"De zoekindex is beschadigd ({damage_detail(self.table_dir, self._dataset_uri(), exc)}) en moet opnieuw worden "
                 f"opgebouwd; {REBUILD_HINT}.") from exc
 
     def _disk_full(self, what: str) -> DiskFullError:
@@ -189,26 +117,6 @@ class ChunkStore:
         return DiskFullError(f"De schijf is vol: {what} kon niet worden geschreven in {self.uri}{free}. "
                              "De vorige versie van de index blijft in gebruik. Maak ruimte vrij en "
                              "herindexeer (`vraagbaak index`).")
-
-    def _damage_detail(self, exc: BaseException) -> str:
-        """Which file and what is wrong with it: from a look at the files of the latest version
-        (cheap: no data is read), else from Lance's message."""
-        try:
-            found = self._structural_damage()
-        except Exception:  # the message below still says something
-            log.debug("looking for the damaged file failed", exc_info=True)
-            found = []
-        if found:
-            return f"tabel '{TABLE}': {found[0]}"
-        text, name = str(exc), self._damaged_file(exc)
-        named = name != f"{TABLE}.lance"
-        if "Not found" in text or "No such file" in text:
-            return f"tabel '{TABLE}': bestand {name} ontbreekt"
-        if "Permission denied" in text:
-            return f"tabel '{TABLE}': geen leesrechten op {name}"
-        if "Invalid range" in text or "too small" in text:
-            return f"tabel '{TABLE}': {'bestand ' + name if named else 'een bestand'} is afgekapt"
-        return f"tabel '{TABLE}': {'bestand ' + name if named else 'een bestand'} is onleesbaar"
 
     def exists(self) -> bool:
         return self._open() is not None
@@ -228,9 +136,9 @@ class ChunkStore:
             return None
         with self._reading():
             meta = table.schema.metadata or {}
-        if _MODEL_KEY not in meta:
+        if MODEL_KEY not in meta:
             return None
-        return ModelInfo(meta[_MODEL_KEY].decode(), int(meta[_DIMENSION_KEY].decode()))
+        return ModelInfo(meta[MODEL_KEY].decode(), int(meta[DIMENSION_KEY].decode()))
 
     def check_model(self, model: ModelInfo) -> None:
         """Raises when the table was built with another embedding model."""
@@ -307,16 +215,16 @@ class ChunkStore:
             ranked = diversify(fuse(vector_rows, text_rows, key="chunk_id", weights=weights),
                                key="doc_id", per_key=per_document)
         query = np.asarray(query_vector, dtype=np.float32)
-        return [Hit(chunk=_chunk(row), score=float(score), rank=i + 1,
+        return [Hit(chunk=chunk_of(row), score=float(score), rank=i + 1,
                     relevance=float(np.dot(query, row["vector"])))
                 for i, (row, score) in enumerate(ranked[:k])]
 
     def _vector_rows(self, table, vector: np.ndarray, limit: int, where: str | None) -> list[dict]:
         query = (table.search(np.asarray(vector, dtype=np.float32), vector_column_name="vector")
-                 .distance_type("cosine").limit(limit).select([*_RESULT_COLUMNS, "_distance"]))
+                 .distance_type("cosine").limit(limit).select([*RESULT_COLUMNS, "_distance"]))
         if where:
             query = query.where(where, prefilter=True)
-        return _rows(query.to_arrow())
+        return result_rows(query.to_arrow())
 
     def _text_rows(self, table, text: str, limit: int, where: str | None) -> list[dict]:
         from lancedb.query import MatchQuery
@@ -324,10 +232,10 @@ class ChunkStore:
         if not text.strip():
             return []
         query = (table.search(MatchQuery(text, TEXT_COLUMN), query_type="fts")
-                 .limit(limit).select([*_RESULT_COLUMNS, "_score"]))
+                 .limit(limit).select([*RESULT_COLUMNS, "_score"]))
         if where:
             query = query.where(where, prefilter=True)
-        return _rows(query.to_arrow())
+        return result_rows(query.to_arrow())
 
     # --- writing ------------------------------------------------------------------------------------
 
@@ -385,7 +293,7 @@ class ChunkStore:
                 self._create_fts_index(table)
             table.checkout_latest()
         except Exception as exc:  # a failed index refresh loses speed, not rows: log and go on
-            if _is_disk_full(exc):
+            if is_disk_full(exc):
                 self._remove_unfinished_index(table, before)
                 log.warning("disk full: the full-text index was not refreshed; new rows are searched "
                             "unindexed until the next refresh (%s)", self.uri)
@@ -427,73 +335,15 @@ class ChunkStore:
         return {"optimized": True, "version_before": before, "version_after": self.version(),
                 "versions_kept": len(table.list_versions())}
 
-
     # --- faults -------------------------------------------------------------------------------------
 
-    def damage(self) -> list["IndexProblem"]:
-        """What is wrong with the table's files, found by looking (for `vraagbaak doctor`): every
-        file the latest version needs is there and as large as written, then every row and the
-        full-text index are read once. Empty when the table is whole, or when there is none."""
-        problems, folder = self._structural_damage(), self.table_dir
-        if problems or folder is not None and not (folder.exists() and _manifests(folder)):
-            return problems  # damaged, or no table (yet): nothing to read
-        import lance
-
-        dataset = lance.dataset(self._dataset_uri())
-        version, problems = dataset.version, []
-        for fragment in dataset.get_fragments():  # every column of every row, decoded
-            try:
-                for _ in fragment.to_batches(batch_size=1024):
-                    pass
-            except Exception as exc:
-                files = ", ".join(f"data/{f.path}" for f in fragment.metadata.files)
-                problems.append(IndexProblem(files, f"is onleesbaar (corrupt): {_first_line(exc)}", version))
-        for index in dataset.describe_indices():
-            try:
-                dataset.prewarm_index(index.name)  # reads the whole index
-            except Exception as exc:
-                named = self._damaged_file(exc)
-                where = named if named != f"{TABLE}.lance" else "_indices/"
-                problems.append(IndexProblem(where, f"(zoekindex {index.name}) is onleesbaar: {_first_line(exc)}",
-                                             version))
-        return problems
+    def damage(self) -> list[IndexProblem]:
+        """What is wrong with the table's files, found by looking (for `vraagbaak doctor`); empty when
+        the table is whole, or when there is none."""
+        return damage(self.table_dir, self._dataset_uri())
 
     def _dataset_uri(self) -> str:
         return str(self.table_dir) if self.table_dir is not None else f"{self.uri.rstrip('/')}/{TABLE}.lance"
-
-    def _structural_damage(self) -> list["IndexProblem"]:
-        """Manifests, and the files the latest version names, without reading any data."""
-        import lance
-
-        folder = self.table_dir
-        manifests: list[tuple[int, Path]] = []
-        if folder is not None:
-            if not folder.exists():
-                return []
-            manifests = _manifests(folder)
-            if not manifests:
-                if _orphans(folder):
-                    return [IndexProblem("_versions/", "bevat geen enkel versiebestand (manifest) meer: "
-                                                       "de gegevens in data/ zijn onvindbaar")]
-                return []
-        try:
-            dataset = lance.dataset(self._dataset_uri())
-        except Exception as exc:
-            if not manifests:
-                return [IndexProblem(f"{TABLE}.lance", f"is onleesbaar: {_first_line(exc)}")]
-            version, newest = manifests[0]
-            return [IndexProblem(f"_versions/{newest.name}", "is onleesbaar (afgekapt of beschadigd)", version)]
-        version = dataset.version
-        problems = []
-        hinted = _hinted_version(folder) if folder is not None else None
-        if hinted is not None and hinted > version:
-            v2_names = not manifests or int(manifests[0][1].stem) > 2**63
-            name = f"{_U64_MAX - hinted:020d}" if v2_names else str(hinted)
-            problems.append(IndexProblem(f"_versions/{name}.manifest",
-                                         f"ontbreekt: de index toont de oudere versie {version}", hinted))
-        if folder is not None:
-            problems.extend(_missing_or_short(dataset, folder, version))
-        return problems
 
     def drop(self) -> None:
         """Removes the table, damaged or not, with every file of it; a full re-index builds it anew."""
@@ -506,97 +356,6 @@ class ChunkStore:
             shutil.rmtree(folder)
         self._table = None
         self._vocabulary = None
-
-    def _damaged_file(self, exc: BaseException) -> str:
-        """The file Lance's message names, relative to the table's folder."""
-        found = re.search(rf"{re.escape(TABLE)}\.lance/([^\s,]+\.(?:lance|manifest|txn|json))(?=[\s,]|$)", str(exc))
-        return found.group(1) if found else f"{TABLE}.lance"
-
-
-@dataclass(frozen=True)
-class IndexProblem:
-    """One damaged part of the table: a file (relative to the table's folder), what is wrong with it
-    (Dutch), and the version it belongs to when known."""
-
-    file: str
-    problem: str
-    version: int | None = None
-
-    def __str__(self) -> str:
-        return (f"versie {self.version}: " if self.version is not None else "") + f"{self.file} {self.problem}"
-
-
-def _is_lance_error(exc: BaseException) -> bool:
-    """Lance's errors come as RuntimeError, OSError, ValueError or pyarrow's ArrowInvalid; their text
-    says where they come from."""
-    text = str(exc)
-    return any(mark in text for mark in ("LanceError", "lance error", "External error"))
-
-
-def _is_disk_full(exc: BaseException | None) -> bool:
-    """ENOSPC from Python, or from Lance's Rust code (`No space left on device (os error 28)`)."""
-    while exc is not None:
-        if getattr(exc, "errno", None) == errno.ENOSPC or "os error 28" in str(exc):
-            return True
-        exc = exc.__cause__
-    return False
-
-
-def _orphans(folder: Path) -> bool:
-    if _manifests(folder):
-        return False
-    cutoff = time.time() - ORPHAN_AGE_S
-    try:
-        return any(path.stat().st_mtime < cutoff for path in (folder / "data").glob("*.lance"))
-    except FileNotFoundError:  # removed while looking: a drop, not damage
-        return False
-
-
-def _manifests(folder: Path) -> list[tuple[int, Path]]:
-    """(version, file) of every manifest, the newest first. Lance's V2 names count down from
-    2**64 - 1; V1 names are the version itself."""
-    found = []
-    for path in (folder / "_versions").glob("*.manifest"):
-        try:
-            number = int(path.stem)
-        except ValueError:
-            continue
-        found.append((_U64_MAX - number if number > 2**63 else number, path))
-    return sorted(found, reverse=True)
-
-
-def _hinted_version(folder: Path) -> int | None:
-    """The version Lance last committed, as its hint file says (None when there is none)."""
-    try:
-        return int(json.loads((folder / "_versions" / "latest_version_hint.json").read_text())["version"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-
-
-def _missing_or_short(dataset, folder: Path, version: int) -> list[IndexProblem]:
-    """Files of `version` that are gone, and data files shorter or longer than Lance wrote them."""
-    sizes = {f"data/{file.path}": file.file_size_bytes
-             for fragment in dataset.get_fragments() for file in fragment.metadata.files}
-    tracked = dataset.tracked_files(min_version=version).read_all().to_pylist()
-    problems = []
-    for entry in tracked:
-        if entry["version"] != version or entry["type"] == "manifest":
-            continue
-        path = folder / entry["path"]
-        if not path.exists():
-            problems.append(IndexProblem(entry["path"], "ontbreekt", version))
-            continue
-        expected, actual = sizes.get(entry["path"]), path.stat().st_size
-        if expected and actual != expected:
-            problems.append(IndexProblem(entry["path"], f"is afgekapt of beschadigd: {actual} van {expected} bytes",
-                                         version))
-    return problems
-
-
-def _first_line(exc: BaseException) -> str:
-    """Lance's message without the Rust source locations it ends in."""
-    line = (str(exc).splitlines() or [type(exc).__name__])[0]
-    return re.sub(r",\s*/\S+\.rs:\d+:\d+.*$", "", line)[:300]
 
 
 def _megabytes(size: int) -> str:
@@ -627,22 +386,3 @@ def _group(rows: pa.Table) -> dict[str, list[str]]:
     for coll, doc in zip(rows["collection"].to_pylist(), rows["doc_id"].to_pylist()):
         grouped.setdefault(coll, []).append(doc)
     return grouped
-
-
-def _rows(table: pa.Table) -> list[dict]:
-    """Result rows as dicts, the vector as a numpy array (to_list would make Python floats of it)."""
-    if table.num_rows == 0:
-        return []
-    vectors = table["vector"].combine_chunks()
-    matrix = vectors.values.to_numpy(zero_copy_only=False).reshape(table.num_rows, -1)
-    rows = table.drop_columns(["vector"]).to_pylist()
-    for row, vector in zip(rows, matrix):
-        row["vector"] = vector
-    return rows
-
-
-def _chunk(row: dict) -> Chunk:
-    return Chunk(id=row["chunk_id"], doc_id=row["doc_id"], collection=row["collection"],
-                 title=row["title"], headings=tuple(row["headings"] or ()), text=row["text"],
-                 ordinal=int(row["ordinal"]), content_hash=row["content_hash"],
-                 source_path=row["source_path"] or "")

@@ -19,7 +19,7 @@ from bot.feedback import FeedbackStore
 from bot.operations.doctor import FAIL, Doctor
 from bot.services import Services
 from knowledge.retrieval import Retriever
-from knowledge.index.store import TABLE
+from knowledge.index.schema import TABLE
 from tests.knowledge.index.damage import DAMAGES
 from tests.scheduling.conftest import services_for, write_docs, HR_DOCS, IT_DOCS
 from tests.slack.conftest import ADMIN, CHANNEL, USER, bot_settings, running_bot, slack  # noqa: F401 (fixture)

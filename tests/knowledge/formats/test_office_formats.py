@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from knowledge.errors import DocumentError
-from knowledge.loaders import NO_EXTENSION, load_document, scan_folder
+from knowledge.formats import NO_EXTENSION
+from knowledge.loaders import load_document, scan_folder
 
 
 def make_odt(path: Path) -> Path:

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from knowledge.errors import IndexDamagedError
-from knowledge.index.store import TABLE, ChunkStore
+from knowledge.index.schema import TABLE
+from knowledge.index.store import ChunkStore
 from tests.knowledge.index.damage import DAMAGES
 from tests.knowledge.index.test_store import AXES, MODEL, chunk, rows
 

@@ -198,7 +198,8 @@ INDEX_CHILD = textwrap.dedent('''
     from pathlib import Path
 
     import numpy as np
-    from knowledge.index.store import ChunkStore, ModelInfo, chunk_rows
+    from knowledge.index.schema import ModelInfo, chunk_rows
+    from knowledge.index.store import ChunkStore
     from knowledge.models import Chunk
 
     disk, model = Path(sys.argv[1]), ModelInfo("test-model", 64)

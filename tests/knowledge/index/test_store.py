@@ -7,7 +7,8 @@ import pytest
 
 from knowledge.errors import EmbeddingModelMismatchError, KnowledgeError
 from knowledge.models import Chunk
-from knowledge.index.store import ChunkStore, ModelInfo, chunk_rows
+from knowledge.index.schema import ModelInfo, chunk_rows
+from knowledge.index.store import ChunkStore
 
 MODEL = ModelInfo("test-model", 4)
 AXES = {name: np.eye(4, dtype=np.float32)[i] for i, name in enumerate(["verlof", "wachtwoord", "fiets", "lunch"])}
