@@ -28,7 +28,7 @@ Sections (targets from issue 3):
 - qa: abstain on >= 8/10 unanswerable; answer (no abstain, a gold source among the sources) >= 90%
   (issue 12: developer-overheid >= 80 %, the sample >= 45/50; --qa-only runs it on every corpus);
   `of_which_quoted` counts the answers where the model wrote nothing usable and the best passage
-  was quoted instead (bot/answering/answer.py, QUOTED).
+  was quoted instead (bot/answering/engine.py, QUOTED).
 - compare (issue 14.2, with --compare): per corpus and packing, mean/max prompt tokens, mean and
   median first-token and total time, prepare time (retrieval, refusal policy and selection),
   gold cited and declined, the preview's hit rate (its document is a gold one) and, where the
@@ -54,11 +54,11 @@ from bot.settings import load_settings, offline_environment  # noqa: E402
 
 offline_environment()
 
-from bot.answering.answer import AnswerEngine, Turn  # noqa: E402
+from bot.answering.engine import AnswerEngine, Turn  # noqa: E402
 from bot.answering.generation import GenerationRequest  # noqa: E402
 from bot.answering.language import detect_language  # noqa: E402
 from bot.answering.llm import LlamaGenerator  # noqa: E402
-from bot.models import packaged_embedding_path, packaged_llm_path  # noqa: E402
+from bot.model_files.profiles import packaged_embedding_path, packaged_llm_path  # noqa: E402
 from bench.corpora import DEFAULT_CORPORA, parse_corpus  # noqa: E402
 
 QA_FILE = REPO / "tests" / "data" / "qa.jsonl"

@@ -15,7 +15,7 @@ Sections:
 - threshold: for the questions whose words agree with a curated question, the cosine of the two
   (the second check): the lowest for a right pair, the highest for a wrong one, and what each
   threshold from 0.60 to 0.95 would serve, pooled and per corpus.
-- gaps: the grouping of "what the documents are missing" (bot/gaps.py) on each corpus's
+- gaps: the grouping of "what the documents are missing" (bot/insights/gaps.py) on each corpus's
   unanswerable questions with a second wording each (GAP_QUESTIONS), weighed by that corpus's own
   index: pairs of one topic put together (want all) and pairs of two topics put together (want
   none), for group thresholds 0.50–0.80.
@@ -42,9 +42,9 @@ offline_environment()
 import numpy as np  # noqa: E402
 
 from bench.corpora import DEFAULT_CORPORA  # noqa: E402
-from bot.answering.answer import AnswerEngine, Source  # noqa: E402
-from bot.curated import CuratedAnswers, lexical_match  # noqa: E402
-from bot.models import packaged_embedding_path  # noqa: E402
+from bot.answering.engine import AnswerEngine, Source  # noqa: E402
+from bot.curation.answers import CuratedAnswers, lexical_match  # noqa: E402
+from bot.model_files.profiles import packaged_embedding_path  # noqa: E402
 
 PAIRS = REPO / "tests" / "data" / "curated_pairs.jsonl"
 SAMPLE = REPO / "knowledge" / "sample"
@@ -208,7 +208,7 @@ def precision(embedder) -> dict:
 
 def gaps(embedder, index_root: Path) -> dict:
     """Grouping of the unanswerable questions of each corpus, its words weighed by its own index."""
-    from bot.gaps import Gaps
+    from bot.insights.gaps import Gaps
     from knowledge.chunking import Chunker
     from knowledge.indexing import Indexer
     from knowledge.index.store import ChunkStore
@@ -240,7 +240,7 @@ def main() -> None:
     parser.add_argument("--index", type=Path, help="keep each corpus's index in DIR/NAME between runs")
     parser.add_argument("--repeats", type=int, default=200)
     args = parser.parse_args()
-    from bot.curated import default_min_similarity
+    from bot.curation.answers import default_min_similarity
     from knowledge.embeddings import SentenceTransformerEmbedder
 
     embedder = SentenceTransformerEmbedder(str(packaged_embedding_path()))

@@ -35,7 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.feedback import FeedbackStore  # noqa: E402
+from bot.insights.feedback import FeedbackStore  # noqa: E402
 from bot.services import Services  # noqa: E402
 from bot.slack.delivery import THINKING_TEXT  # noqa: E402
 from tests.conftest import make_settings  # noqa: E402

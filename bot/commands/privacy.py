@@ -9,7 +9,7 @@ import json
 import sys
 from pathlib import Path
 
-from bot.first_contact import FirstContacts
+from bot.people.first_contact import FirstContacts
 from bot.services import Services
 
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from bot.services import Services
 
 if TYPE_CHECKING:
-    from bot.scheduler import Scheduler
+    from bot.operations.scheduler import Scheduler
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ def run_status(args: argparse.Namespace, services: Services) -> int:
 
 def scheduled_jobs(settings) -> list[dict]:
     """Every job the settings schedule, with its next run (from the cron expressions alone)."""
-    from bot.scheduler import all_jobs, next_run_times
+    from bot.operations.scheduler import all_jobs, next_run_times
 
     jobs = all_jobs(settings)
     times = next_run_times(settings, jobs=jobs)

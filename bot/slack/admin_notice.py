@@ -18,7 +18,7 @@ from slack_sdk.errors import SlackApiError
 from knowledge.models import SkippedFile
 
 if TYPE_CHECKING:
-    from bot.reindexing import Reindexer, RunReport
+    from bot.indexing.reindexer import Reindexer, RunReport
 
 log = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@ through any entry point (a mention, a DM, `/vraag`, a thread follow-up, a messag
 template), that person is told once that an AI assistant answers from the company's documents, that
 answers can be wrong and that the sources are what counts.
 
-Who has been told is remembered across restarts under the person's pseudonym (bot/first_contact.py,
+Who has been told is remembered across restarts under the person's pseudonym (bot/people/first_contact.py,
 `<state_dir>/ai_notice.txt`). The notice goes where the question was asked: privately in a channel
 (chat.postEphemeral, in the thread), as a message in a direct message, or through the response URL
 of `/vraag` and the message shortcuts. A notice that could not be sent is tried again next time.
@@ -19,7 +19,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.answering.language import detect_language
-from bot.first_contact import FirstContacts
+from bot.people.first_contact import FirstContacts
 
 if TYPE_CHECKING:
     from bot.settings import Settings

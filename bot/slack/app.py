@@ -17,8 +17,8 @@ from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (ConnectionErrorRetryHandler, RateLimitErrorRetryHandler,
                                                    ServerErrorRetryHandler)
 
-from bot.access import Access
-from bot.first_contact import FirstContacts
+from bot.access.policy import Access
+from bot.people.first_contact import FirstContacts
 from bot.settings import Settings
 from bot.slack import listeners
 from bot.slack.admins import AdminCheck

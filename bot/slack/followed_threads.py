@@ -1,7 +1,7 @@
 """The channel threads Vraagbaak answered in, and whom it answered there: what decides whether a reply
 in a thread without an @mention is a follow-up for the bot or chatter between colleagues.
 
-Kept in `<state_dir>/followed_threads.sqlite3` (people under their pseudonym, bot/privacy.py), so a
+Kept in `<state_dir>/followed_threads.sqlite3` (people under their pseudonym, bot/people/pseudonyms.py), so a
 restart does not forget a conversation; a thread is followed for `days` after the bot's last answer
 in it, older rows are deleted. Asking Slack (conversations.replies) for every reply in every channel
 the bot is in would cost a rate-limited call per message of other people's chatter.

@@ -1,4 +1,4 @@
-"""The weekly "what the documents are missing" DM to the admins (bot/gaps.py's digest observer): the
+"""The weekly "what the documents are missing" DM to the admins (bot/insights/gaps.py's digest observer): the
 groups of declined and 👎 questions, with how often and by how many people they were asked, example
 wordings and the documents Vraagbaak offered instead. Never who asked; the wordings are the askers'
 own text, so they are neutralised (no mention, broadcast or link from them reaches Slack).
@@ -17,7 +17,7 @@ from bot.slack.blocks import escape
 from bot.slack.safe_text import neutralise
 
 if TYPE_CHECKING:
-    from bot.gaps import GapGroup
+    from bot.insights.gaps import GapGroup
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ def digest_text(groups: list["GapGroup"], *, days: int) -> str:
 
 
 class GapsDigestDM:
-    """bot/gaps.py digest observer: each admin gets the digest as a direct message."""
+    """bot/insights/gaps.py digest observer: each admin gets the digest as a direct message."""
 
     def __init__(self, client: WebClient, admin_user_ids: Iterable[str], *, days: int) -> None:
         self.client = client

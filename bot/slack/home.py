@@ -1,10 +1,10 @@
 """The App Home tab, per person (`views.publish`).
 
-For everyone: what Vraagbaak knows (the collections this person may search, bot/access.py, with
+For everyone: what Vraagbaak knows (the collections this person may search, bot/access/policy/policy.py, with
 their document counts and the last re-index), how to ask, the AI notice and example questions.
 For admins as well: the status (as `/vraagbaak status`, failing files of the last run included), a
 re-index button, the 👍/👎 of this week with the latest 👎 (question and answer), what the documents
-are missing (this week's declined and 👎 questions in groups, bot/gaps.py; the flat list of declined
+are missing (this week's declined and 👎 questions in groups, bot/insights/gaps.py; the flat list of declined
 questions if grouping fails) and the curated answers (suspended first, with buttons to remove or put
 back). What an admin may not search (a restricted collection) stays out of all of it. Every text goes through bot/slack/safe_text.neutralise: questions,
 answers, file names and reasons are data, never mentions or links.
@@ -21,17 +21,17 @@ from typing import TYPE_CHECKING, Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.curated import curated_note
+from bot.curation.answers import curated_note
 from bot.operations.status import LISTED_FILES, local_time, render_status
 from bot.slack.blocks import HEADER_LIMIT, SECTION_LIMIT, escape, split_text, to_mrkdwn
 from bot.slack.gaps_digest import group_text
 from bot.slack.safe_text import neutralise
 
 if TYPE_CHECKING:
-    from bot.access import Access
-    from bot.curated import CuratedAnswer, CuratedAnswers
-    from bot.feedback import FeedbackStore, StoredAnswer
-    from bot.gaps import GapGroup, Gaps
+    from bot.access.policy import Access
+    from bot.curation.answers import CuratedAnswer, CuratedAnswers
+    from bot.insights.feedback import FeedbackStore, StoredAnswer
+    from bot.insights.gaps import GapGroup, Gaps
     from bot.slack.admins import AdminCheck
 
 log = logging.getLogger(__name__)

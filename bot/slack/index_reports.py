@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from bot.errors import ReindexBusyError, VraagbaakError
 
 if TYPE_CHECKING:
-    from bot.reindexing import Reindexer, RunProgress
+    from bot.indexing.reindexer import Reindexer, RunProgress
 
 log = logging.getLogger(__name__)
 

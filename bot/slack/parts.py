@@ -17,12 +17,12 @@ from bot.slack.template_jobs import TemplateJobs
 from bot.slack.viewing import ViewedChannels
 
 if TYPE_CHECKING:
-    from bot.access import Access
-    from bot.curated import CuratedAnswers
-    from bot.feedback import FeedbackStore
-    from bot.first_contact import FirstContacts
-    from bot.gaps import Gaps
-    from bot.reindexing import Reindexer
+    from bot.access.policy import Access
+    from bot.curation.answers import CuratedAnswers
+    from bot.insights.feedback import FeedbackStore
+    from bot.people.first_contact import FirstContacts
+    from bot.insights.gaps import Gaps
+    from bot.indexing.reindexer import Reindexer
     from bot.settings import Settings
     from bot.slack.ai_notice import AiNotice
     from bot.slack.followed_threads import FollowedThreads
@@ -66,7 +66,7 @@ class SlackParts:
     reindexer: "Reindexer"
     status: Callable[[], dict[str, Any]]
     replier: Replier
-    access: "Access"  # which collections a conversation may search (bot/access.py)
+    access: "Access"  # which collections a conversation may search (bot/access/policy/policy.py)
     arrivals: ArrivalOrder
     seen: SeenEvents
     admins: AdminCheck

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.answering.answer import Answer, Turn
+from bot.answering.engine import Answer, Turn
 from bot.answering.language import detect_language
 from bot.errors import VraagbaakError
 from bot.operations.metrics import metrics
@@ -25,9 +25,9 @@ from bot.slack.delivery import (Delivery, EphemeralReply, StreamedReply, Streami
 from bot.slack.safe_text import neutralise
 
 if TYPE_CHECKING:
-    from bot.access import Access
-    from bot.answering.answer import AnswerEngine
-    from bot.feedback import FeedbackStore
+    from bot.access.policy import Access
+    from bot.answering.engine import AnswerEngine
+    from bot.insights.feedback import FeedbackStore
 
 log = logging.getLogger(__name__)
 

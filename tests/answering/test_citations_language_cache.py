@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answering.answer import Answer, Turn, retrieval_query
+from bot.answering.engine import Answer, Turn, retrieval_query
 from bot.answering.cache import AnswerCache, cache_key, normalise_question
 from bot.answering.citations import CitationRenumbering, resolve_citations
 from bot.answering.language import detect_language

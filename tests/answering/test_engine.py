@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.answering.answer import QUOTED, AnswerEngine, Turn
+from bot.answering.engine import QUOTED, AnswerEngine, Turn
 from bot.answering.generation import GenerationRequest
 from bot.answering.prompts import ANSWER_STOPS, INSTRUCTIONS, NOT_FOUND
 from knowledge.chunking import Chunker

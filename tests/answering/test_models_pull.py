@@ -13,8 +13,8 @@ import pytest
 
 from bot.cli import main
 from bot.errors import ModelError
-from bot.hub import DownloadError, HubClient, dutch_message
-from bot.models import (MANIFEST_NAME, PRODUCTION_EMBEDDING, PRODUCTION_LLM, PRODUCTION_RERANKER,
+from bot.model_files.hub import DownloadError, HubClient, dutch_message
+from bot.model_files.profiles import (MANIFEST_NAME, PRODUCTION_EMBEDDING, PRODUCTION_LLM, PRODUCTION_RERANKER,
                         PRODUCTION_RERANKER_PATH, HubFolder, check_gguf_file, pull_models,
                         resolve_embedding_model, resolve_reranker_model)
 from tests.conftest import make_settings
@@ -206,7 +206,7 @@ def test_a_missing_repository_or_file_is_a_clear_error(tmp_path, hub):
 
 
 def test_a_file_or_commit_gone_from_the_hub_after_listing_is_a_clear_error(tmp_path, hub):
-    from bot.hub import RemoteFile
+    from bot.model_files.hub import RemoteFile
 
     client = HubClient(hub.url, timeout=5)
     listing = client.repository(PRODUCTION_EMBEDDING.repo)
@@ -341,7 +341,7 @@ def _tiny_cross_encoder(folder: Path) -> None:
     MiniLM's tokenizer: enough to load through sentence-transformers and score pairs."""
     from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
 
-    from bot.models import packaged_embedding_path
+    from bot.model_files.profiles import packaged_embedding_path
 
     tokenizer = AutoTokenizer.from_pretrained(str(packaged_embedding_path()), local_files_only=True)
     config = BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=32, num_hidden_layers=1,

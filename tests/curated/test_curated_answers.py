@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answering.answer import Source
-from bot.curated import CuratedAnswers, CuratedError
+from bot.answering.engine import Source
+from bot.curation.answers import CuratedAnswers, CuratedError
 from tests.curated.conftest import CURATED_QUESTION, CURATED_TEXT, OWNER, VERLOF, ModelAsked
 
 pytestmark = pytest.mark.slow

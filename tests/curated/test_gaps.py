@@ -10,8 +10,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from bot.cli import build_parser
-from bot.gaps import GapGroup, parse_since, render_gaps
-from bot.scheduler import DIGEST, ScheduledJob, Scheduler
+from bot.insights.gaps import GapGroup, parse_since, render_gaps
+from bot.operations.scheduler import DIGEST, ScheduledJob, Scheduler
 from bot.services import Services
 from tests.conftest import SAMPLE, make_settings
 from tests.curated.conftest import VERLOF

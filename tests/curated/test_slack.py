@@ -6,15 +6,15 @@ from __future__ import annotations
 
 import pytest
 
-from bot.curated import CuratedAnswers
-from bot.feedback import FeedbackStore
+from bot.curation.answers import CuratedAnswers
+from bot.insights.feedback import FeedbackStore
 from bot.services import Services
 from tests.curated.conftest import CURATED_QUESTION, CURATED_TEXT, OWNER
 from tests.slack.conftest import CHANNEL, USER, bot_settings, running_bot
 from tests.slack.conftest import scripted_generator, slack  # noqa: F401 - fixtures
 from tests.slack.fakes import FixedRetriever, SAMPLE_CHUNKS, scripted_engine
 from tests.slack.test_answer_flow import ask_in_channel, final_message
-from bot.answering.answer import Source
+from bot.answering.engine import Source
 
 
 def test_a_declined_question_is_stored_as_declined(tmp_path, slack, scripted_generator):

@@ -1,11 +1,11 @@
-"""bot.reindexing.Reindexer over configured collections, with the real embedder and LanceDB."""
+"""bot.indexing.reindexer.Reindexer over configured collections, with the real embedder and LanceDB."""
 
 from __future__ import annotations
 
 import pytest
 
 from bot.errors import ReindexBusyError, VraagbaakError
-from bot.reindexing import Reindexer, RunReport
+from bot.indexing.reindexer import Reindexer, RunReport
 from bot.services import Services
 from tests.conftest import make_settings
 from tests.knowledge.conftest import write_docs

@@ -1,6 +1,6 @@
-"""bot/first_contact.py: the file is the truth, also when another process changes it."""
+"""bot/people/first_contact.py: the file is the truth, also when another process changes it."""
 
-from bot.first_contact import FirstContacts
+from bot.people.first_contact import FirstContacts
 
 
 def test_a_forget_by_another_process_is_not_undone_by_the_running_bot(tmp_path):

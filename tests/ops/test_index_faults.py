@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.answering.answer import AnswerEngine
-from bot.feedback import FeedbackStore
+from bot.answering.engine import AnswerEngine
+from bot.insights.feedback import FeedbackStore
 from bot.operations.doctor import FAIL, Doctor
 from bot.services import Services
 from knowledge.retrieval import Retriever

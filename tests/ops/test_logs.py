@@ -62,7 +62,7 @@ QUESTION = "Hoeveel vakantiedagen heb ik als parttimer met een zorgtaak?"
 
 
 def test_an_answer_through_slack_logs_no_user_id_and_no_question_at_info(scripted_bot, capsys):
-    from bot.privacy import pseudonymizer_for
+    from bot.people.pseudonyms import pseudonymizer_for
     from tests.slack.test_answer_flow import ask_in_channel, final_message
 
     settings = scripted_bot.services.settings
@@ -92,7 +92,7 @@ def test_an_answer_through_slack_logs_no_user_id_and_no_question_at_info(scripte
     ("UNKNOWN USERS and UTF8 stay", "UNKNOWN USERS and UTF8 stay"),  # words, not ids (UTF8 is too short)
 ])
 def test_user_ids_in_any_log_line_become_pseudonyms(tmp_path, capsys, message, expected):
-    from bot.privacy import pseudonymizer_for
+    from bot.people.pseudonyms import pseudonymizer_for
 
     settings = make_settings(tmp_path)
     configure_logging(settings)

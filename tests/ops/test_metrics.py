@@ -131,7 +131,7 @@ def _scrape_until_counted(base: str, before: dict, timeout: float = 10.0) -> dic
 
 @pytest.mark.slow
 def test_reindex_runs_are_observed(tmp_path: Path, embedder):
-    from bot.reindexing import Reindexer
+    from bot.indexing.reindexer import Reindexer
     from tests.conftest import make_settings
     from bot.services import Services
 

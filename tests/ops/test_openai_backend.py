@@ -68,7 +68,7 @@ def test_json_schema_constrains_the_answer(server_generator):
 def test_count_tokens_uses_the_servers_tokenizer(server_generator):
     from llama_cpp import Llama
 
-    from bot.models import packaged_llm_path
+    from bot.model_files.profiles import packaged_llm_path
 
     vocab = Llama(model_path=str(packaged_llm_path()), vocab_only=True, verbose=False)
     try:
@@ -164,7 +164,7 @@ def test_openai_form_usage_figures_and_token_estimate():
 def test_token_estimate_is_conservative():
     from llama_cpp import Llama
 
-    from bot.models import packaged_llm_path
+    from bot.model_files.profiles import packaged_llm_path
     from tests.conftest import SAMPLE
 
     vocab = Llama(model_path=str(packaged_llm_path()), vocab_only=True, verbose=False)
@@ -178,7 +178,7 @@ def test_token_estimate_is_conservative():
 
 
 def test_answer_engine_answers_through_the_server(server_generator, embedder, hr_index, tmp_path):
-    from bot.answering.answer import AnswerEngine
+    from bot.answering.engine import AnswerEngine
     from knowledge.retrieval import Retriever
     from knowledge.index.store import ChunkStore
 

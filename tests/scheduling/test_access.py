@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.answering.answer import AnswerEngine
+from bot.answering.engine import AnswerEngine
 from bot.answering.generation import GenerationRequest
 from bot.services import Services
 from knowledge.retrieval import Retriever
@@ -51,7 +51,7 @@ def test_retrieval_never_returns_a_collection_it_was_not_asked_for(indexed):
 
 
 def test_settings_map_channels_and_dms_to_collections(tmp_path):
-    from bot.access import Access
+    from bot.access.policy import Access
     from tests.conftest import make_settings
 
     settings = make_settings(tmp_path, channel_collections={HR_ONLY: ["hr"]}, dm_collections=["hr"])

@@ -134,7 +134,7 @@ def test_the_cli_status_prints_dutch_text(tmp_path, two_collections):
 
 
 def test_a_lasting_failure_is_told_again_after_the_reminder_time_and_a_relapse_at_once(tmp_path):
-    from bot.reindexing import RunReport
+    from bot.indexing.reindexer import RunReport
     from bot.slack.admin_notice import FailedRunNotifier
     from bot.slack.app import build_client
     from knowledge.models import IndexReport

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from bot.feedback import FeedbackStore
+from bot.insights.feedback import FeedbackStore
 from bot.services import Services
 from bot.settings import Settings
 from bot.slack.app import build_app, register

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from bot.answering.answer import AnswerEngine
+from bot.answering.engine import AnswerEngine
 from knowledge.models import Chunk, Hit
 from tests.generators import ScriptedGenerator
 

@@ -1,6 +1,6 @@
 """Slack's agent messaging experience end to end over the fake Slack (real Bolt, real sockets, the real
 AnswerEngine on a scripted model): the Messages tab greets once, every message there is answered in
-its own thread, the channel the person looks at picks the collections (within bot/access.py), a
+its own thread, the channel the person looks at picks the collections (within bot/access/policy/policy.py), a
 workspace on the older assistant view still works, and every event of the manifest is acknowledged."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from bot.commands.privacy import run_privacy_forget
-from bot.feedback import FeedbackStore
+from bot.insights.feedback import FeedbackStore
 from bot.services import Services
 from bot.slack.listeners.message_im import GREETING, PROMPTS_TITLE, SUGGESTED_PROMPTS
 from tests.fakeslack import SignedSender, payloads
@@ -223,7 +223,7 @@ def test_in_http_mode_an_event_nobody_handles_still_gets_200(tmp_path, slack, sc
 
 
 def test_the_viewed_channel_only_narrows_what_a_dm_may_search():
-    from bot.access import Access
+    from bot.access.policy import Access
 
     access = Access(collections=["bedrijf", "it", HR], channel_collections={IT_CHANNEL: ["it"], HR_CHANNEL: [HR],
                                                                          "C0BOTH": ["it", HR]},

@@ -7,7 +7,7 @@ import pytest
 from bot.slack.blocks import (ACTION_FEEDBACK, ACTION_SHARE, ACTION_VOTE_DOWN, ACTION_VOTE_UP, ANSWER_CHARS_PER_MESSAGE,
                               FEEDBACK_BLOCK_ID, blocks_text)
 from bot.slack.listeners.message_im import SUGGESTED_PROMPTS
-from bot.feedback import FeedbackStore
+from bot.insights.feedback import FeedbackStore
 from tests.fakeslack import payloads
 from bot.services import Services
 from tests.slack.conftest import CHANNEL, DM, USER, RunningBot, bot_settings, running_bot

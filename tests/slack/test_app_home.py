@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from bot.answering.answer import Source
-from bot.feedback import FeedbackStore
+from bot.answering.engine import Source
+from bot.insights.feedback import FeedbackStore
 from bot.services import Services
 from bot.slack.home import ACTION_CURATED_REACTIVATE, ACTION_CURATED_REMOVE, ACTION_REINDEX, AI_NOTICE, MAX_BLOCKS
 from bot.slack.listeners.app_home import CURATED_NOT_ADMIN

@@ -6,7 +6,7 @@ import threading
 from dataclasses import dataclass, field
 
 from bot.errors import ReindexBusyError
-from bot.reindexing import RunReport
+from bot.indexing.reindexer import RunReport
 from bot.slack.blocks import ACTION_FEEDBACK, ACTION_SHARE
 from bot.slack.listeners.vraagbaak_command import NOT_ADMIN
 from knowledge.models import IndexReport, SkippedFile
@@ -73,7 +73,7 @@ def test_vraag_without_a_question_explains_itself(scripted_bot, scripted_generat
 
 @dataclass
 class RecordingReindexer:
-    """The Reindexer contract (bot.reindexing): run / is_running / last_run / add_observer; `gate`
+    """The Reindexer contract (bot.indexing.reindexer): run / is_running / last_run / add_observer; `gate`
     holds a run."""
 
     report: object = None

@@ -9,8 +9,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from bot.answering.answer import Source
-from bot.feedback import FeedbackStore
+from bot.answering.engine import Source
+from bot.insights.feedback import FeedbackStore
 
 SOURCES = [Source("Vakantie en verlof", "hr/vakantie-en-verlof.md", heading="Vakantiedagen", collection="hr")]
 

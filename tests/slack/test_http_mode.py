@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.feedback import FeedbackStore
+from bot.insights.feedback import FeedbackStore
 from tests.fakeslack import FakeSlack, SignedSender, payloads
 from bot.services import Services
 from tests.slack.conftest import CHANNEL, SIGNING_SECRET, USER, bot_settings, running_bot

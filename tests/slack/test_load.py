@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.feedback import FeedbackStore
+from bot.insights.feedback import FeedbackStore
 from bot.services import Services
 from bot.slack.delivery import THINKING_TEXT
 from tests.fakeslack import FakeSlack

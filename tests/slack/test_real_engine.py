@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.answering.answer import AnswerEngine
-from bot.feedback import FeedbackStore
+from bot.answering.engine import AnswerEngine
+from bot.insights.feedback import FeedbackStore
 from bot.slack.blocks import ACTION_FEEDBACK, ACTION_SHARE
 from bot.slack.listeners.vraagbaak_command import NOT_ADMIN
 from knowledge.retrieval import Retriever

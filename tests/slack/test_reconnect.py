@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.feedback import FeedbackStore
+from bot.insights.feedback import FeedbackStore
 from bot.services import Services
 from tests.fakeslack import FakeSlack, payloads
 from tests.generators import ScriptedGenerator

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.access import Access
-from bot.feedback import FeedbackStore
+from bot.access.policy import Access
+from bot.insights.feedback import FeedbackStore
 from bot.services import Services
 from bot.settings import SettingsError
 from tests.conftest import make_settings
@@ -103,7 +103,7 @@ def test_vraag_follows_the_channel_in_a_channel_and_the_user_in_a_dm(bot, retrie
 
 @pytest.fixture
 def template_bot(tmp_path, slack, retriever):
-    from bot.answering.answer import AnswerEngine
+    from bot.answering.engine import AnswerEngine
     from bot.templates.filling import TemplateFiller
     from tests.templates.builders import ScriptedModel
 

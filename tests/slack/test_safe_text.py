@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from bot.answering.answer import AnswerEngine
-from bot.feedback import FeedbackStore
+from bot.answering.engine import AnswerEngine
+from bot.insights.feedback import FeedbackStore
 from bot.services import Services
 from bot.slack.safe_text import ZWSP, neutralise
 from tests.fakeslack import FakeSlack

@@ -9,7 +9,7 @@ import threading
 import pytest
 
 from bot.cli import main
-from bot.feedback import FeedbackStore
+from bot.insights.feedback import FeedbackStore
 from bot.slack.serving import SlackSetupError, serve
 from bot.services import Services
 from tests.slack.conftest import CHANNEL, USER, bot_settings

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from slack_sdk import WebClient
 
-from bot.feedback import FeedbackStore
+from bot.insights.feedback import FeedbackStore
 from bot.services import Services
 from bot.slack.serving import serve
 from bot.slack.templates_modal import Origin, template_modal

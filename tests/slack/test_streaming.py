@@ -10,9 +10,9 @@ import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.answering.answer import AnswerEngine, Preview
+from bot.answering.engine import AnswerEngine, Preview
 from bot.answering.prompts import NOT_FOUND
-from bot.feedback import FeedbackStore
+from bot.insights.feedback import FeedbackStore
 from bot.services import Services
 from bot.slack.blocks import ACTION_FEEDBACK
 from bot.slack.safe_text import ZWSP

@@ -2,7 +2,7 @@
 
 Messages tab (agent view: the DM-open signal, which replaces assistant_thread_started): a person is
 greeted once, with the suggested prompts pinned to the tab; who was greeted is remembered across
-restarts, pseudonymously (bot/first_contact.py). Opening it again does nothing.
+restarts, pseudonymously (bot/people/first_contact.py). Opening it again does nothing.
 Home tab: published per person (bot/slack/home.py); for admins with a re-index button, which runs
 the same re-index as `/vraagbaak reindex` (refused to others) and shows its result in the tab, and
 with a "Verwijderen" / "Terugzetten" button per curated answer (admins only as well).
@@ -18,7 +18,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.curated import CuratedError
+from bot.curation.answers import CuratedError
 from bot.slack.blocks import escape
 from bot.slack.home import ACTION_CURATED_REACTIVATE, ACTION_CURATED_REMOVE, ACTION_REINDEX, HomeTab
 from bot.slack.index_reports import reindex_and_describe

@@ -4,7 +4,7 @@ where it went, and gets a direct message with the name of the colleague who pick
 ("Ik pak dit op" under the post).
 
 What is posted there is what that channel may see: sources from collections the channel may not
-search (bot/access.py decides, restricted collections fail closed) are left out, and with them the
+search (bot/access/policy/policy.py decides, restricted collections fail closed) are left out, and with them the
 answer text written from them.
 """
 
@@ -20,9 +20,9 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.answering.answer import Source
+from bot.answering.engine import Source
 from bot.answering.language import detect_language
-from bot.feedback import StoredAnswer
+from bot.insights.feedback import StoredAnswer
 from bot.slack import escalation
 from bot.slack.blocks import answer_links, escape, section, sources_block, text_sections
 from bot.slack.parts import SlackParts

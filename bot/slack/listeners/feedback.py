@@ -1,7 +1,7 @@
 """Feedback on an answer: Slack's feedback buttons (one `feedback_buttons` element whose clicked
 button's value is "up:<answer id>" or "down:<answer id>"), and the 👍/👎 buttons of answers posted
 before them (action ids feedback_up / feedback_down, value the answer id). The vote is stored with
-the question, answer and sources (bot/feedback.py)."""
+the question, answer and sources (bot/insights/feedback.py)."""
 
 from __future__ import annotations
 

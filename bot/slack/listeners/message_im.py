@@ -7,7 +7,7 @@ conversation. The greeting and suggested prompts come when the tab is opened (li
 Assistant view: Bolt's `Assistant` middleware; a new thread gets the greeting and suggested prompts,
 a message in it is answered there. In both, the channel the person is looking at (agent view:
 app_context_changed, listeners/app_context.py; assistant view: the thread's context) narrows what is
-searched, within what bot/access.py allows.
+searched, within what bot/access/policy/policy.py allows.
 """
 
 from __future__ import annotations

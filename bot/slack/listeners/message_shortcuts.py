@@ -1,7 +1,7 @@
 """Message shortcuts (the ⋮ menu of any message):
 
 - "Vraag Vraagbaak hierover": the message becomes a question, answered privately to whoever asked
-  (through the shortcut's response URL), with the channel's collections (bot/access.py) and a
+  (through the shortcut's response URL), with the channel's collections (bot/access/policy/policy.py) and a
   "Deel in thread" button that posts the answer in the message's thread.
 - "Vat deze thread samen": the `samenvatting` template over the message's thread, sent privately.
 
@@ -20,7 +20,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.answering.answer import Answer
+from bot.answering.engine import Answer
 from bot.errors import TemplateError, VraagbaakError
 from bot.slack.blocks import ACTION_SHARE, answer_links, answer_messages, escape, fallback_text
 from bot.slack.conversation import plain_text

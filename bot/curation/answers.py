@@ -50,12 +50,12 @@ from typing import TYPE_CHECKING, Callable, Literal
 
 import numpy as np
 
-from bot.answering.answer import Source
+from bot.answering.engine import Source
 from bot.errors import VraagbaakError
 from knowledge.query import QUERY_STOP_WORDS, index_words, normalise_question, one_typo_apart
 
 if TYPE_CHECKING:
-    from bot.reindexing import RunReport
+    from bot.indexing.reindexer import RunReport
     from knowledge.embeddings import Embedder
 
 log = logging.getLogger(__name__)

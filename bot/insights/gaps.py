@@ -3,11 +3,11 @@ that got a 👎, since a date, grouped by what they ask, with counts and example
 
 The people who write the documents read this, so it says what was asked, how often and by how
 many people, never who: user ids are not part of a group (the feedback store keeps pseudonyms,
-bot/privacy.py, and only their number is given). The groups are computed from the feedback store
+bot/people/pseudonyms.py, and only their number is given). The groups are computed from the feedback store
 each time; nothing is stored here, so the feedback's retention period covers them too.
 
 Grouping: average-linkage agglomerative clustering (scipy) over a similarity that weighs the
-content words two questions share (their overlap, bot/curated.py's notion of the same word) above
+content words two questions share (their overlap, bot/curation/answers.py's notion of the same word) above
 their embeddings' cosine, which on its own groups different Dutch questions with the small
 embedding model ("Hoe meld ik een datalek?" and "Hoe meld ik me ziek?": cosine 0.84). Two
 questions end up together when they ask about the same thing in (mostly) the same words.
@@ -23,11 +23,11 @@ from typing import TYPE_CHECKING, Callable, Literal
 
 import numpy as np
 
-from bot.curated import content_words, same_word
+from bot.curation.answers import content_words, same_word
 from knowledge.query import normalise_question
 
 if TYPE_CHECKING:
-    from bot.feedback import FeedbackStore, StoredAnswer
+    from bot.insights.feedback import FeedbackStore, StoredAnswer
     from knowledge.embeddings import Embedder
     from knowledge.query import Vocabulary
 

@@ -53,8 +53,8 @@ class Turn:
 
 
 class CuratedMatch(Protocol):
-    """A curated answer as the engine serves it (bot/curated.py's CuratedAnswer; named here by
-    shape, because bot.curated builds on this module)."""
+    """A curated answer as the engine serves it (bot/curation/answers.py's CuratedAnswer; named here by
+    shape, because bot.curation.answers builds on this module)."""
 
     id: str
     answer: str
@@ -255,7 +255,7 @@ class AnswerEngine:
                  guard: bool = True, sentence_selection: bool = True,
                  curated: CuratedMatcher | None = None) -> None:
         self.retriever = retriever
-        self.curated = curated  # curated answers, served before anything else (bot/curated.py)
+        self.curated = curated  # curated answers, served before anything else (bot/curation/answers.py)
         self.generator = generator
         self.top_k = top_k
         self.search_mode = search_mode

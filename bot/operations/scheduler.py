@@ -1,6 +1,6 @@
 """The scheduled jobs: APScheduler jobs built from the cron expressions in settings.
 
-Two re-index jobs, both through the one :class:`bot.reindexing.Reindexer`, so a scheduled run and
+Two re-index jobs, both through the one :class:`bot.indexing.reindexer.Reindexer`, so a scheduled run and
 an admin's ``/vraagbaak reindex`` share its lock (and, across processes, the Indexer's file lock):
 
 - ``reindex`` (``settings.reindex_cron``, default every 15 minutes): incremental. Files whose
@@ -21,7 +21,7 @@ Two more, each run by a function given to the scheduler (bot/services.py assembl
   votes older than the retention period go (``FeedbackStore.delete_expired``), with every other
   store registered with a retention (``Services.add_purger``): deploy/PRIVACY.md.
 - ``gaps-digest`` (``settings.gaps_digest_cron``, default Mondays 09:00): what the documents are
-  missing, the declined and 👎 questions of the last days grouped (bot/gaps.py), handed to the
+  missing, the declined and 👎 questions of the last days grouped (bot/insights/gaps.py), handed to the
   digest's observers (the Slack layer DMs the admins).
 
 Cron expressions have the usual five fields (minute hour day month day-of-week, with 0 and 7 =
@@ -49,7 +49,7 @@ from bot.errors import ReindexBusyError, VraagbaakError
 from bot.settings import Settings
 
 if TYPE_CHECKING:
-    from bot.reindexing import Reindexer
+    from bot.indexing.reindexer import Reindexer
 
 log = logging.getLogger(__name__)
 

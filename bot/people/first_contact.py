@@ -1,6 +1,6 @@
 """Who has already been told something once (a greeting, a notice), kept across restarts.
 
-Stored as one pseudonym a line (bot/privacy.py: a keyed hash of the Slack user id, unless an admin
+Stored as one pseudonym a line (bot/people/pseudonyms.py: a keyed hash of the Slack user id, unless an admin
 switched pseudonymisation off) in a file of the state folder, readable by the bot's own user only.
 Nothing else about the person is kept: not when, not where. `forget` serves erasure requests.
 

@@ -17,7 +17,7 @@ from bot.errors import ModelError
 from bot.settings import Settings
 
 if TYPE_CHECKING:
-    from bot.hub import HubClient, RemoteFile, RemoteRepo
+    from bot.model_files.hub import HubClient, RemoteFile, RemoteRepo
 
 log = logging.getLogger(__name__)
 
@@ -297,7 +297,7 @@ def pull_models(models_dir: Path, client: "HubClient", *, show_progress: bool = 
     is reported before anything is downloaded, and free space is checked for all of it), then the
     files are fetched.
     """
-    from bot.hub import DownloadError
+    from bot.model_files.hub import DownloadError
 
     profile = profile or PROFILES[DEFAULT_PROFILE]
     llm = llm or profile.llm
@@ -334,7 +334,7 @@ def _wanted_model_file(path: str) -> bool:
 
 def _check_free_space(models_dir: Path, plan: list[_Planned]) -> None:
     """Refuses up front when what is missing does not fit (huggingface_hub only warns)."""
-    from bot.hub import DownloadError
+    from bot.model_files.hub import DownloadError
 
     needed = sum(f.size for step in plan for f in step.files
                  if not (step.folder / f.path).is_file() or (step.folder / f.path).stat().st_size != f.size)
@@ -347,7 +347,7 @@ def _check_free_space(models_dir: Path, plan: list[_Planned]) -> None:
 
 def _pull_file(client: "HubClient", repo: "RemoteRepo", remote: "RemoteFile", folder: Path, models_dir: Path,
                show_progress: bool) -> PulledFile:
-    from bot.hub import DownloadError
+    from bot.model_files.hub import DownloadError
 
     destination = folder / remote.path
     relative = destination.relative_to(models_dir).as_posix()

@@ -4,7 +4,7 @@ Every answer posted in Slack is stored (question, answer, sources, who asked, wh
 vote or a "Deel in kanaal" click can refer to it by id, and so that the votes can be exported as
 JSONL: the raw material for evaluating prompts or, later, fine-tuning.
 
-Privacy (deploy/PRIVACY.md): user ids are stored as given by `pseudonymize` (bot/privacy.py: a keyed
+Privacy (deploy/PRIVACY.md): user ids are stored as given by `pseudonymize` (bot/people/pseudonyms.py: a keyed
 hash by default); answers older than `retention_days` are deleted with their votes when the store
 opens, on every write and before every read of many rows; `records_about` and `forget` serve access and
 erasure requests.
@@ -24,7 +24,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import IO, Callable, Literal
 
-from bot.answering.answer import Source
+from bot.answering.engine import Source
 
 log = logging.getLogger(__name__)
 
