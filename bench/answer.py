@@ -54,11 +54,12 @@ from bot.settings import load_settings, offline_environment  # noqa: E402
 
 offline_environment()
 
-from bot.answering.engine import AnswerEngine, Turn  # noqa: E402
+from bot.answering.engine import AnswerEngine  # noqa: E402
+from bot.answering.types import Turn
 from bot.answering.generation import GenerationRequest  # noqa: E402
 from bot.answering.language import detect_language  # noqa: E402
 from bot.answering.llm import LlamaGenerator  # noqa: E402
-from bot.model_files.profiles import packaged_embedding_path, packaged_llm_path  # noqa: E402
+from bot.model_files.resolving import packaged_embedding_path, packaged_llm_path  # noqa: E402
 from bench.corpora import DEFAULT_CORPORA, parse_corpus  # noqa: E402
 
 QA_FILE = REPO / "tests" / "data" / "qa.jsonl"

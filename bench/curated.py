@@ -42,9 +42,11 @@ offline_environment()
 import numpy as np  # noqa: E402
 
 from bench.corpora import DEFAULT_CORPORA  # noqa: E402
-from bot.answering.engine import AnswerEngine, Source  # noqa: E402
-from bot.curation.answers import CuratedAnswers, lexical_match  # noqa: E402
-from bot.model_files.profiles import packaged_embedding_path  # noqa: E402
+from bot.answering.engine import AnswerEngine  # noqa: E402
+from bot.answering.types import Source
+from bot.curation.answers import CuratedAnswers  # noqa: E402
+from bot.curation.matching import lexical_match  # noqa: E402
+from bot.model_files.resolving import packaged_embedding_path  # noqa: E402
 
 PAIRS = REPO / "tests" / "data" / "curated_pairs.jsonl"
 SAMPLE = REPO / "knowledge" / "sample"
@@ -240,7 +242,7 @@ def main() -> None:
     parser.add_argument("--index", type=Path, help="keep each corpus's index in DIR/NAME between runs")
     parser.add_argument("--repeats", type=int, default=200)
     args = parser.parse_args()
-    from bot.curation.answers import default_min_similarity
+    from bot.curation.matching import default_min_similarity
     from knowledge.embeddings import SentenceTransformerEmbedder
 
     embedder = SentenceTransformerEmbedder(str(packaged_embedding_path()))

@@ -29,7 +29,7 @@ offline_environment()
 
 import numpy as np  # noqa: E402
 
-from bot.model_files.profiles import packaged_embedding_path  # noqa: E402
+from bot.model_files.resolving import packaged_embedding_path  # noqa: E402
 from knowledge.embeddings import SentenceTransformerEmbedder  # noqa: E402
 from knowledge.evaluation import load_qa, percentile  # noqa: E402
 from knowledge.loaders import find_documents, load_document  # noqa: E402

@@ -85,7 +85,7 @@ def main() -> int:
     from bot.answering.engine import AnswerEngine
     from bot.answering.llm import LlamaGenerator
     from bot.insights.feedback import FeedbackStore
-    from bot.model_files.profiles import packaged_embedding_path, packaged_llm_path
+    from bot.model_files.resolving import packaged_embedding_path, packaged_llm_path
     from bot.services import Services
     from knowledge.embeddings import SentenceTransformerEmbedder
     from knowledge.retrieval import Retriever

@@ -61,7 +61,7 @@ class Services:
 
     @property
     def embedder(self) -> "Embedder":
-        from bot.model_files.profiles import resolve_embedding_model
+        from bot.model_files.resolving import resolve_embedding_model
         from knowledge.embeddings import SentenceTransformerEmbedder
 
         def build():
@@ -94,7 +94,7 @@ class Services:
 
     @property
     def retriever(self) -> "Retriever":
-        from bot.model_files.profiles import resolve_reranker_model
+        from bot.model_files.resolving import resolve_reranker_model
         from knowledge.retrieval import Retriever
 
         def build():

@@ -95,7 +95,7 @@ def settings(tmp_path: Path) -> Settings:
 @pytest.fixture(scope="session")
 def embedder():
     """The real packaged all-MiniLM-L6-v2, loaded once."""
-    from bot.model_files.profiles import packaged_embedding_path
+    from bot.model_files.resolving import packaged_embedding_path
     from knowledge.embeddings import SentenceTransformerEmbedder
 
     return SentenceTransformerEmbedder(str(packaged_embedding_path()))
@@ -119,7 +119,7 @@ def sample_index(tmp_path_factory, embedder):
 def generator():
     """The real packaged SmolLM2-135M-Instruct behind the one-worker queue, loaded once."""
     from bot.answering.llm import LlamaGenerator
-    from bot.model_files.profiles import packaged_llm_path
+    from bot.model_files.resolving import packaged_llm_path
 
     gen = LlamaGenerator(packaged_llm_path(), n_ctx=4096, n_threads=os.cpu_count() or 1,
                          n_threads_batch=os.cpu_count() or 1)

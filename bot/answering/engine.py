@@ -7,8 +7,8 @@ import logging
 import re
 import threading
 import time
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, Iterator, Literal, Protocol, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 
 from bot.answering.cache import AnswerCache, cache_key
 from bot.answering.citations import CitationRenumbering, resolve_citations
@@ -18,6 +18,7 @@ from bot.answering.language import detect_language
 from bot.answering.prompts import ANSWER_STOPS, NOT_FOUND, Passage, build_messages, pack_passages, passage_block
 from bot.answering.relevance import AbstainPolicy, Verdict, default_min_relevance
 from bot.answering.selection import SentenceSelector
+from bot.answering.types import Answer, CuratedMatcher, Preview, Source, Turn
 from bot.errors import knowledge_errors
 
 if TYPE_CHECKING:
@@ -27,67 +28,6 @@ if TYPE_CHECKING:
     from knowledge.retrieval import Retriever
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Source:
-    """A document an answer cites."""
-
-    title: str
-    path: str  # document id (path relative to its collection root), or a URL
-    heading: str = ""
-    collection: str = ""
-    url: str | None = None
-    links: tuple[str, ...] = ()  # URLs written in the passage: the only ones an answer may link to
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "links", tuple(self.links))  # read back from JSON as a list
-
-
-@dataclass(frozen=True)
-class Turn:
-    """One earlier message in the conversation."""
-
-    role: Literal["user", "assistant"]
-    text: str
-
-
-class CuratedMatch(Protocol):
-    """A curated answer as the engine serves it (bot/curation/answers.py's CuratedAnswer; named here by
-    shape, because bot.curation.answers builds on this module)."""
-
-    id: str
-    answer: str
-    sources: list[Source]
-    decided_by: str
-    created_at: str
-
-
-class CuratedMatcher(Protocol):
-    def match(self, question: str, *, collections: list[str] | None = None) -> CuratedMatch | None: ...
-
-
-@dataclass(frozen=True)
-class Answer:
-    question: str
-    text: str
-    sources: list[Source]
-    abstained: bool = False
-    cached: bool = False
-    language: str = "nl"
-    timings: dict[str, float] = field(default_factory=dict)
-    quoted: bool = False  # the model wrote nothing usable: the best passage is quoted instead
-    stopped: str = ""  # "loop" or "echo": the guard stopped the model there (see guards.py)
-    curated: CuratedMatch | None = None  # a curated answer ("vast antwoord"), served without the model
-
-
-@dataclass(frozen=True)
-class Preview:
-    """What can be shown before the model's first token: the sentence(s) of the retrieved passages
-    that answer the question best, quoted with the document they come from."""
-
-    text: str
-    source: Source
 
 
 MAYBE_HELPFUL = {"nl": "Misschien helpen deze documenten:", "en": "These documents might help:"}
@@ -255,7 +195,7 @@ class AnswerEngine:
                  guard: bool = True, sentence_selection: bool = True,
                  curated: CuratedMatcher | None = None) -> None:
         self.retriever = retriever
-        self.curated = curated  # curated answers, served before anything else (bot/curation/answers.py)
+        self.curated = curated  # curated answers, served before anything else (bot/curation/)
         self.generator = generator
         self.top_k = top_k
         self.search_mode = search_mode

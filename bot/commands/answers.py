@@ -1,5 +1,5 @@
 """`vraagbaak answers add|list|show|remove|reactivate`: the curated answers ("vaste antwoorden"),
-answers an admin or a collection's owner decided on, served without the model (bot/curation/answers.py)."""
+answers an admin or a collection's owner decided on, served without the model (bot/curation/)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import json
 import sys
 from pathlib import Path
 
-from bot.answering.engine import Source
-from bot.curation.answers import CuratedAnswer, CuratedError, dutch_date
+from bot.answering.types import Source
+from bot.curation.types import CuratedAnswer, CuratedError, dutch_date
 from bot.services import Services
 
 _SLACK_USER = ("U", "W")

@@ -1,4 +1,5 @@
-"""`vraagbaak` commands for operations: config, doctor, healthcheck."""
+"""`vraagbaak doctor` (is this installation ready to answer questions?) and `vraagbaak healthcheck` (is the
+running bot healthy? for Docker and systemd)."""
 
 from __future__ import annotations
 
@@ -12,14 +13,6 @@ from bot.services import Services
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    """Adds this area's sub-commands."""
-    config = sub.add_parser("config", help="alle instellingen: omgevingsvariabele, standaard, betekenis")
-    shape = config.add_mutually_exclusive_group()
-    shape.add_argument("--markdown", action="store_true", help="als Markdown-tabellen (voor de README)")
-    shape.add_argument("--env-example", action="store_true", help="als .env-voorbeeldbestand")
-    shape.add_argument("--current", action="store_true", help="toon ook de waarden die nu gelden (geheimen gemaskeerd)")
-    config.set_defaults(func=run_config)
-
     doctor = sub.add_parser("doctor", help="controleer tokens, Slack, modellen, mappen, bronnen en index")
     doctor.add_argument("--json", action="store_true", help="rapport als JSON")
     doctor.add_argument("--quick", action="store_true", help="modellen niet echt laden (alleen bestanden)")
@@ -30,18 +23,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     health.add_argument("--url", help="standaard: http://127.0.0.1:<metrics_port of http_port>/health")
     health.add_argument("--timeout", type=float, default=5.0)
     health.set_defaults(func=run_healthcheck)
-
-
-def run_config(args: argparse.Namespace, services: Services) -> int:
-    from bot.operations.config_reference import render_env_example, render_markdown, render_text
-
-    if args.markdown:
-        print(render_markdown(), end="")
-    elif args.env_example:
-        print(render_env_example(), end="")
-    else:
-        print(render_text(services.settings if args.current else None), end="")
-    return 0
 
 
 def run_doctor(args: argparse.Namespace, services: Services) -> int:

@@ -1,5 +1,5 @@
-"""`vraagbaak scheduler` (every scheduled job in the foreground), `vraagbaak schedule [--json]` (the
-jobs and when they run next) and `vraagbaak status [--json]`."""
+"""`vraagbaak scheduler` (every scheduled job in the foreground) and `vraagbaak schedule [--json]` (the
+jobs and when they run next)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,6 @@ log = logging.getLogger(__name__)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    """Adds this area's sub-commands."""
     scheduler = sub.add_parser(
         "scheduler", help="voer de geplande taken uit (herindexering, privacyopschoning, overzicht van wat de "
                           "documenten missen), op de voorgrond; Ctrl-C stopt netjes. `serve` doet dit zelf al, "
@@ -31,21 +30,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     schedule = sub.add_parser("schedule", help="alle geplande taken: wat, wanneer (cron) en eerstvolgende keer")
     schedule.add_argument("--json", action="store_true", help="als JSON")
     schedule.set_defaults(func=run_schedule)
-
-    status = sub.add_parser("status", help="index, laatste en volgende herindexering, collecties, model en wachtrij")
-    status.add_argument("--json", action="store_true", help="als JSON")
-    status.set_defaults(func=run_status)
-
-
-def run_status(args: argparse.Namespace, services: Services) -> int:
-    from bot.operations.status import gather_status, render_status
-
-    status = gather_status(services.settings, services.store, services.reindexer)
-    if args.json:
-        print(json.dumps(status, ensure_ascii=False, indent=2))
-    else:
-        print(render_status(status).replace("*", ""))
-    return 0
 
 
 def scheduled_jobs(settings) -> list[dict]:

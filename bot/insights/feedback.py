@@ -24,7 +24,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import IO, Callable, Literal
 
-from bot.answering.engine import Source
+from bot.answering.types import Source
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ bot/people/pseudonyms.py, and only their number is given). The groups are comput
 each time; nothing is stored here, so the feedback's retention period covers them too.
 
 Grouping: average-linkage agglomerative clustering (scipy) over a similarity that weighs the
-content words two questions share (their overlap, bot/curation/answers.py's notion of the same word) above
+content words two questions share (their overlap, bot/curation/matching.py's notion of the same word) above
 their embeddings' cosine, which on its own groups different Dutch questions with the small
 embedding model ("Hoe meld ik een datalek?" and "Hoe meld ik me ziek?": cosine 0.84). Two
 questions end up together when they ask about the same thing in (mostly) the same words.
@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Callable, Literal
 
 import numpy as np
 
-from bot.curation.answers import content_words, same_word
+from bot.curation.matching import content_words, same_word
 from knowledge.query import normalise_question
 
 if TYPE_CHECKING:

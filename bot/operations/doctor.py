@@ -150,7 +150,7 @@ class Doctor:
     def check_llm(self) -> CheckResult:
         if self.settings.llm_backend == "openai":
             return self._check_llm_server()
-        from bot.model_files.profiles import resolve_llm_model
+        from bot.model_files.resolving import resolve_llm_model
 
         title = "Taalmodel (LLM, GGUF)"
         try:
@@ -197,7 +197,7 @@ class Doctor:
         return CheckResult("llm", title, OK, f"{detail}; {result.detail}")
 
     def check_embedding_model(self) -> CheckResult:
-        from bot.model_files.profiles import resolve_embedding_model
+        from bot.model_files.resolving import resolve_embedding_model
 
         title = "Embeddingmodel (embedding model)"
         try:
@@ -266,8 +266,7 @@ class Doctor:
     def check_index(self) -> CheckResult:
         """Is there an index, with chunks, built with the embedding model in use?"""
         from knowledge.errors import EmbeddingModelMismatchError
-        from knowledge.index.schema import TABLE
-        from knowledge.index.schema import ModelInfo
+        from knowledge.index.schema import TABLE, ModelInfo
         from knowledge.index.store import ChunkStore
 
         location, title = self.settings.index_location, "Index (LanceDB)"
@@ -302,7 +301,7 @@ class Doctor:
             except EmbeddingModelMismatchError as exc:
                 return CheckResult("index", title, FAIL, f"{exc} (embedding model mismatch)", rebuild)
         elif stats.get("embedding_model"):
-            from bot.model_files.profiles import resolve_embedding_model
+            from bot.model_files.resolving import resolve_embedding_model
 
             if not resolve_embedding_model(self.settings).endswith(str(stats["embedding_model"])):
                 return CheckResult("index", title, WARN, detail + "; mogelijk een ander model dan ingesteld",
@@ -312,7 +311,7 @@ class Doctor:
 
 def gguf_problem(path: Path) -> str | None:
     """Why `path` is not a usable GGUF file, or None when it looks complete."""
-    from bot.model_files.profiles import check_gguf_file
+    from bot.model_files.checks import check_gguf_file
 
     try:
         check_gguf_file(path)  # present, GGUF magic, size as pulled

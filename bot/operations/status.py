@@ -140,7 +140,7 @@ def _collections(settings: Settings, stats: dict, runs: dict[str, "RunReport"],
 
 
 def _model(settings: Settings, generator: "Generator | None", stats: dict) -> dict[str, Any]:
-    from bot.model_files.profiles import resolve_embedding_model, resolve_llm_model
+    from bot.model_files.resolving import resolve_embedding_model, resolve_llm_model
 
     if generator is not None:
         llm = generator.model_name

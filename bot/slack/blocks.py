@@ -16,7 +16,7 @@ from typing import Any
 
 from slack_sdk.models.blocks import ContextActionsBlock, FeedbackButtonObject, FeedbackButtonsElement, MarkdownBlock
 
-from bot.answering.engine import Answer, Source
+from bot.answering.types import Answer, Source
 from bot.slack import curated_mark, escalation
 from bot.slack.safe_text import links_in, neutralise
 

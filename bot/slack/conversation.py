@@ -15,7 +15,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.answering.engine import Turn
+from bot.answering.types import Turn
 from bot.slack.blocks import blocks_text, is_answer_message
 
 log = logging.getLogger(__name__)

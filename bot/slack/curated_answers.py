@@ -1,4 +1,4 @@
-"""Curated answers ("vaste antwoorden", bot/curation/answers.py) in Slack: the modal that turns Vraagbaak's
+"""Curated answers ("vaste antwoorden", bot/curation/) in Slack: the modal that turns Vraagbaak's
 answer into one, who may do that, and the DM to an answer's owner when a re-index suspends it (with
 buttons to put it back or remove it). The mark on an answer that is one: bot/slack/curated_mark.py.
 """
@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING, Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.answering.engine import Source
+from bot.answering.types import Source
 from bot.slack.blocks import escape, parse_vote, source_label
 from bot.slack.safe_text import neutralise
 
 if TYPE_CHECKING:
-    from bot.curation.answers import CuratedAnswer
+    from bot.curation.types import CuratedAnswer
     from bot.insights.feedback import StoredAnswer
 
 log = logging.getLogger(__name__)

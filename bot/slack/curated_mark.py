@@ -1,4 +1,4 @@
-"""The mark on an answer that is a curated answer ("vast antwoord", bot/curation/answers.py): that it is one,
+"""The mark on an answer that is a curated answer ("vast antwoord", bot/curation/): that it is one,
 who decided it and when. Kept apart from bot/slack/curated_answers.py because bot/slack/blocks.py
 puts it above every curated answer's sources (and curated_answers builds on blocks)."""
 
@@ -7,8 +7,8 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from bot.answering.engine import Answer
-from bot.curation.answers import dutch_date
+from bot.answering.types import Answer
+from bot.curation.types import dutch_date
 from bot.slack.safe_text import neutralise
 
 BLOCK_ID = "vraagbaak_vast_antwoord"

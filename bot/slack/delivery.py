@@ -27,7 +27,7 @@ from slack_sdk.models.blocks.block_elements import UrlSourceElement
 from slack_sdk.models.messages.chunk import Chunk, PlanUpdateChunk, TaskUpdateChunk
 from slack_sdk.web.chat_stream import ChatStream
 
-from bot.answering.engine import Answer, Preview, Source
+from bot.answering.types import Answer, Preview, Source
 from bot.slack.blocks import (ANSWER_CHARS_PER_MESSAGE, answer_links, answer_messages, escape, fallback_text,
                               footer_blocks)
 from bot.slack.safe_text import neutralise

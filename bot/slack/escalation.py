@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.answering.engine import Answer, Source
+from bot.answering.types import Answer, Source
 
 ACTION_ASK_COLLEAGUE = "vraag_collega"  # the first button; more are numbered: vraag_collega_2, …
 ACTION_PATTERN = rf"^{ACTION_ASK_COLLEAGUE}(_\d+)?$"

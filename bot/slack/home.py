@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.curation.answers import curated_note
+from bot.curation.wording import curated_note
 from bot.operations.status import LISTED_FILES, local_time, render_status
 from bot.slack.blocks import HEADER_LIMIT, SECTION_LIMIT, escape, split_text, to_mrkdwn
 from bot.slack.gaps_digest import group_text
@@ -29,7 +29,8 @@ from bot.slack.safe_text import neutralise
 
 if TYPE_CHECKING:
     from bot.access.policy import Access
-    from bot.curation.answers import CuratedAnswer, CuratedAnswers
+    from bot.curation.answers import CuratedAnswers
+    from bot.curation.types import CuratedAnswer
     from bot.insights.feedback import FeedbackStore, StoredAnswer
     from bot.insights.gaps import GapGroup, Gaps
     from bot.slack.admins import AdminCheck

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.answering.engine import Answer, Turn
+from bot.answering.types import Answer, Turn
 from bot.answering.language import detect_language
 from bot.errors import VraagbaakError
 from bot.operations.metrics import metrics

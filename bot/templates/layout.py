@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Iterator, Mapping
 
-from bot.answering.engine import Source
+from bot.answering.types import Source
 from bot.templates.filling import TemplateResult
 
 

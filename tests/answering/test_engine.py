@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.answering.engine import QUOTED, AnswerEngine, Turn
+from bot.answering.engine import QUOTED, AnswerEngine
+from bot.answering.types import Turn
 from bot.answering.generation import GenerationRequest
 from bot.answering.prompts import ANSWER_STOPS, INSTRUCTIONS, NOT_FOUND
 from knowledge.chunking import Chunker

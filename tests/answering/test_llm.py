@@ -14,7 +14,7 @@ import pytest
 from bot.answering.generation import Generation, GenerationError, GenerationRequest, Generator
 from bot.answering.llm import LlamaGenerator, build_generator
 from bot.errors import ModelError
-from bot.model_files.profiles import packaged_llm_path
+from bot.model_files.resolving import packaged_llm_path
 from tests.conftest import make_settings
 
 pytestmark = pytest.mark.slow

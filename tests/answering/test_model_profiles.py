@@ -10,8 +10,11 @@ import pytest
 
 from bot.cli import main
 from bot.model_files.hub import DownloadError, HubClient
-from bot.model_files.profiles import (DEFAULT_PROFILE, PROFILES, PRODUCTION_EMBEDDING, PRODUCTION_RERANKER, list_profiles,
-                        packaged_llm_path, profile_named, pull_models, resolve_llm_model, resolve_reranker_model)
+from bot.model_files.listing import list_profiles
+from bot.model_files.profiles import (DEFAULT_PROFILE, PROFILES, PRODUCTION_EMBEDDING, PRODUCTION_RERANKER,
+                                      profile_named)
+from bot.model_files.pulling import pull_models
+from bot.model_files.resolving import packaged_llm_path, resolve_llm_model, resolve_reranker_model
 from bot.settings import LLM_PROFILES, SettingsError, load_settings
 from tests.answering.test_models_pull import E5, RERANKER
 from tests.conftest import make_settings
@@ -160,7 +163,7 @@ def test_auto_loads_the_chosen_profile_then_another_pulled_one_then_the_packaged
     assert resolve_llm_model(settings) == packaged_llm_path()
 
     _pulled(settings, "mistral7b")  # as pulled by an earlier Vraagbaak, whose default it was
-    with caplog.at_level(logging.WARNING, logger="bot.model_files.profiles"):
+    with caplog.at_level(logging.WARNING, logger="bot.model_files.resolving"):
         assert resolve_llm_model(settings) == settings.models_dir / PROFILES["mistral7b"].llm.filename
     assert "profile standaard is not pulled; using profile mistral7b" in caplog.text
 

@@ -14,9 +14,11 @@ import pytest
 from bot.cli import main
 from bot.errors import ModelError
 from bot.model_files.hub import DownloadError, HubClient, dutch_message
-from bot.model_files.profiles import (MANIFEST_NAME, PRODUCTION_EMBEDDING, PRODUCTION_LLM, PRODUCTION_RERANKER,
-                        PRODUCTION_RERANKER_PATH, HubFolder, check_gguf_file, pull_models,
-                        resolve_embedding_model, resolve_reranker_model)
+from bot.model_files.checks import MANIFEST_NAME, check_gguf_file
+from bot.model_files.profiles import (PRODUCTION_EMBEDDING, PRODUCTION_LLM, PRODUCTION_RERANKER,
+                                      PRODUCTION_RERANKER_PATH, HubFolder)
+from bot.model_files.pulling import pull_models
+from bot.model_files.resolving import resolve_embedding_model, resolve_reranker_model
 from tests.conftest import make_settings
 from tests.fakehub import FakeHub
 
@@ -341,7 +343,7 @@ def _tiny_cross_encoder(folder: Path) -> None:
     MiniLM's tokenizer: enough to load through sentence-transformers and score pairs."""
     from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
 
-    from bot.model_files.profiles import packaged_embedding_path
+    from bot.model_files.resolving import packaged_embedding_path
 
     tokenizer = AutoTokenizer.from_pretrained(str(packaged_embedding_path()), local_files_only=True)
     config = BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=32, num_hidden_layers=1,

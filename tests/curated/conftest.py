@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answering.engine import Source
+from bot.answering.types import Source
 from bot.services import Services
 from tests.conftest import make_settings
 from tests.scheduling.conftest import HR_DOCS, IT_DOCS, write_docs

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answering.engine import Source
-from bot.curation.answers import CuratedAnswers, CuratedError
+from bot.answering.types import Source
+from bot.curation.answers import CuratedAnswers
+from bot.curation.types import CuratedError
 from tests.curated.conftest import CURATED_QUESTION, CURATED_TEXT, OWNER, VERLOF, ModelAsked
 
 pytestmark = pytest.mark.slow

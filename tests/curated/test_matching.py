@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from bot.curation.answers import asks_for, content_words, lexical_match, same_word
+from bot.curation.matching import asks_for, content_words, lexical_match, same_word
 from tests.conftest import QA_FILE, REPO
 
 PAIRS = [json.loads(line) for line in (REPO / "tests" / "data" / "curated_pairs.jsonl").read_text(encoding="utf-8").splitlines()]

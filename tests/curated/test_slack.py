@@ -14,7 +14,7 @@ from tests.slack.conftest import CHANNEL, USER, bot_settings, running_bot
 from tests.slack.conftest import scripted_generator, slack  # noqa: F401 - fixtures
 from tests.slack.fakes import FixedRetriever, SAMPLE_CHUNKS, scripted_engine
 from tests.slack.test_answer_flow import ask_in_channel, final_message
-from bot.answering.engine import Source
+from bot.answering.types import Source
 
 
 def test_a_declined_question_is_stored_as_declined(tmp_path, slack, scripted_generator):

@@ -41,7 +41,7 @@ def _wait_until_serving(url: str, process: subprocess.Popen, log: Path, timeout:
 def llm_server(tmp_path_factory) -> Iterator[str]:
     """`python -m llama_cpp.server` with the packaged SmolLM2 on a free port; yields its /v1 base URL."""
     pytest.importorskip("fastapi", reason="llama-cpp-python's server extra is a test dependency")
-    from bot.model_files.profiles import packaged_llm_path
+    from bot.model_files.resolving import packaged_llm_path
 
     port = free_port()
     log = tmp_path_factory.mktemp("llm-server") / "server.log"

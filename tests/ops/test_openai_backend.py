@@ -68,7 +68,7 @@ def test_json_schema_constrains_the_answer(server_generator):
 def test_count_tokens_uses_the_servers_tokenizer(server_generator):
     from llama_cpp import Llama
 
-    from bot.model_files.profiles import packaged_llm_path
+    from bot.model_files.resolving import packaged_llm_path
 
     vocab = Llama(model_path=str(packaged_llm_path()), vocab_only=True, verbose=False)
     try:
@@ -164,7 +164,7 @@ def test_openai_form_usage_figures_and_token_estimate():
 def test_token_estimate_is_conservative():
     from llama_cpp import Llama
 
-    from bot.model_files.profiles import packaged_llm_path
+    from bot.model_files.resolving import packaged_llm_path
     from tests.conftest import SAMPLE
 
     vocab = Llama(model_path=str(packaged_llm_path()), vocab_only=True, verbose=False)

@@ -17,7 +17,7 @@ import pytest
 
 from bot.answering.generation import GenerationRequest
 from bot.answering.llm import LlamaGenerator
-from bot.model_files.profiles import packaged_llm_path
+from bot.model_files.resolving import packaged_llm_path
 from bot.operations.selftest import MAX_TOKENS, PORTABLE_CMAKE_ARGS, REBUILD_COMMAND, run_selftest
 from bot.operations.selftest import run_child as run_selftest_child
 from tests.processes import run_child

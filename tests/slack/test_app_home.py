@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from bot.answering.engine import Source
+from bot.answering.types import Source
 from bot.insights.feedback import FeedbackStore
 from bot.services import Services
 from bot.slack.home import ACTION_CURATED_REACTIVATE, ACTION_CURATED_REMOVE, ACTION_REINDEX, AI_NOTICE, MAX_BLOCKS

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from bot.answering.engine import Source
+from bot.answering.types import Source
 from bot.insights.feedback import FeedbackStore
 
 SOURCES = [Source("Vakantie en verlof", "hr/vakantie-en-verlof.md", heading="Vakantiedagen", collection="hr")]

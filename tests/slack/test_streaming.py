@@ -10,7 +10,8 @@ import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.answering.engine import AnswerEngine, Preview
+from bot.answering.engine import AnswerEngine
+from bot.answering.types import Preview
 from bot.answering.prompts import NOT_FOUND
 from bot.insights.feedback import FeedbackStore
 from bot.services import Services

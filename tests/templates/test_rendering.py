@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answering.engine import Source
+from bot.answering.types import Source
 from bot.slack.template_blocks import fallback_text, to_blocks
 from bot.templates.filling import TemplateResult
 from bot.templates.library import TemplateLibrary

@@ -18,7 +18,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.curation.answers import CuratedError
+from bot.curation.types import CuratedError
 from bot.slack.blocks import escape
 from bot.slack.home import ACTION_CURATED_REACTIVATE, ACTION_CURATED_REMOVE, ACTION_REINDEX, HomeTab
 from bot.slack.index_reports import reindex_and_describe

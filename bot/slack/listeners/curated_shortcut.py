@@ -1,6 +1,6 @@
 """Curated answers from Slack: the message shortcut "Maak vast antwoord" on one of Vraagbaak's answers
 opens a modal to edit it (admins and the owners of its collections only, bot/slack/curated_answers.py
-decides), its submission stores it (bot/curation/answers.py), and the buttons in the DM about a suspended
+decides), its submission stores it (bot/curation/), and the buttons in the DM about a suspended
 answer put it back or remove it.
 """
 
@@ -14,7 +14,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.curation.answers import CuratedError
+from bot.curation.types import CuratedError
 from bot.slack.blocks import escape, is_answer_message
 from bot.slack.curated_answers import (ACTION_REACTIVATE, ACTION_REMOVE, ANSWER_BLOCK, MODAL_CALLBACK,
                                        QUESTION_BLOCK, CurationRights, answer_id_of, curation_modal, saved_modal,

@@ -20,7 +20,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.answering.engine import Source
+from bot.answering.types import Source
 from bot.answering.language import detect_language
 from bot.insights.feedback import StoredAnswer
 from bot.slack import escalation

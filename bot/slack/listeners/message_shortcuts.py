@@ -20,7 +20,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.answering.engine import Answer
+from bot.answering.types import Answer
 from bot.errors import TemplateError, VraagbaakError
 from bot.slack.blocks import ACTION_SHARE, answer_links, answer_messages, escape, fallback_text
 from bot.slack.conversation import plain_text

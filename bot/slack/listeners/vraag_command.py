@@ -10,7 +10,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.answering.engine import Answer
+from bot.answering.types import Answer
 from bot.slack.blocks import ACTION_SHARE, answer_links, answer_messages, fallback_text
 from bot.slack.conversation import plain_text
 from bot.slack.delivery import THINKING_TEXT, post_follow_ups
