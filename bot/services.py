@@ -1,6 +1,6 @@
 """The composition root: every long-lived part is built here, once, lazily, from the settings, and
 handed to the parts that use it through their constructors. Nothing else imports this module's
-container: `bot.cli` builds it, and front ends (the CLI commands, `bot.slack.serving`) take the parts
+container: `bot.cli` builds it, and front ends (the CLI commands, `bot.slack.transport.serving`) take the parts
 they need from it."""
 
 from __future__ import annotations

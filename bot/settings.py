@@ -292,7 +292,7 @@ class Settings:
 
     @property
     def ai_notice_path(self) -> Path:
-        """Pseudonyms of the people who got the AI notice (bot/slack/ai_notice.py)."""
+        """Pseudonyms of the people who got the AI notice (bot/slack/features/ai_notice.py)."""
         return self.state_dir / "ai_notice.txt"
 
     @property

@@ -186,8 +186,8 @@ def _block_kit_literals(path: Path) -> list[str]:
 
 def test_the_block_kit_finder_finds_the_slack_packages_blocks():
     found = [hit for p in _modules("bot/slack") for hit in _block_kit_literals(p)]
-    assert any(hit.startswith("bot/slack/blocks.py:") for hit in found)
-    assert any(hit.startswith("bot/slack/templates_modal.py:") for hit in found)
+    assert any(hit.startswith("bot/slack/ui/blocks.py:") for hit in found)
+    assert any(hit.startswith("bot/slack/ui/templates_modal.py:") for hit in found)
 
 
 def test_only_bot_slack_builds_block_kit():

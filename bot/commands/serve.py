@@ -21,7 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run_serve(args: argparse.Namespace, services: Services) -> int:
     from bot.operations.selftest import run_selftest
-    from bot.slack.serving import serve
+    from bot.slack.transport.serving import serve
 
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):

@@ -98,7 +98,7 @@ class Doctor:
     # --- Slack ------------------------------------------------------------------------------------
 
     def check_tokens(self) -> CheckResult:
-        from bot.slack.serving import resolve_mode
+        from bot.slack.transport.serving import resolve_mode
 
         s, title = self.settings, "Slack-tokens (tokens)"
         mode = resolve_mode(s)
@@ -129,7 +129,7 @@ class Doctor:
             return CheckResult("slack_auth", title, SKIP, "overgeslagen (skipped)")
         if not self.settings.slack_bot_token:
             return CheckResult("slack_auth", title, SKIP, "geen bot token, dus niet getest")
-        from bot.slack.connection_check import check_auth
+        from bot.slack.transport.connection_check import check_auth
 
         outcome = check_auth(self.settings.slack_bot_token, api_url=self.settings.slack_api_url)
         if outcome.ok:

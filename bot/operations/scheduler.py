@@ -30,7 +30,7 @@ An empty expression switches its job off. All jobs: ``coalesce=True`` (a backlog
 runs once), ``max_instances=1``, ``misfire_grace_time`` from settings. A job that finds a run busy
 (the other job, an admin's, another process's) follows ``reindex_when_busy``: ``refuse`` skips it
 (logged), ``wait`` waits; the consistency check always waits. This module is Slack-free:
-failures reach the admins through the Reindexer's observers (see ``bot/slack/admin_notice.py``).
+failures reach the admins through the Reindexer's observers (see ``bot/slack/features/admin_notice.py``).
 """
 
 from __future__ import annotations

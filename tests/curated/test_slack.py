@@ -45,7 +45,7 @@ def test_a_curated_answer_is_posted_without_the_model(tmp_path, slack, scripted_
         answer = final_message(bot, CHANNEL, event["ts"])
     assert "25 vakantiedagen" in answer["text"]  # streamed (h/stream): the text is the message's
     assert "Vakantie en verlof" in str(answer["blocks"])
-    assert "vastgesteld door Eva (HR)" in str(answer["blocks"])  # the mark (bot/slack/curated_mark.py)
+    assert "vastgesteld door Eva (HR)" in str(answer["blocks"])  # the mark (bot/slack/ui/curated_mark.py)
     assert not scripted_generator.requests
     [stored] = list(services.feedback.rows(include_unvoted=True))
     assert stored["answer"] == CURATED_TEXT and not stored["abstained"]

@@ -136,8 +136,8 @@ def test_a_question_in_slack_is_told_the_index_must_be_rebuilt(tmp_path, embedde
 
 def test_a_full_run_that_repairs_tells_the_admins(tmp_path, embedder, sources, slack):
     """The nightly consistency run is a full one: a damaged index is repaired overnight, and said."""
-    from bot.slack.admin_notice import watch_reindex_failures
-    from bot.slack.app import build_client
+    from bot.slack.features.admin_notice import watch_reindex_failures
+    from bot.slack.transport.app import build_client
 
     services, table = indexed(tmp_path, embedder, sources)
     hit = DAMAGES["truncated newest manifest"](table)

@@ -156,7 +156,7 @@ def test_reindex_runs_are_observed(tmp_path: Path, embedder):
 def test_serve_exposes_metrics_that_move_with_answers(tmp_path: Path, embedder, hr_index, llm_server):
     """`vraagbaak serve` on the scaling path (model server backend) with metrics on: answer a
     mention through the fake Slack, then scrape. (One question: prompt processing is slow on a busy CPU.)"""
-    from bot.slack.serving import serve
+    from bot.slack.transport.serving import serve
     from tests.fakeslack import FakeSlack
     from tests.ops.conftest import MODEL_ALIAS, free_port
     from bot.services import Services

@@ -75,7 +75,7 @@ def everything_sent(slack: FakeSlack) -> str:
 
 def finished_answers(slack: FakeSlack) -> int:
     """Answers finished so far: messages and response_url posts that carry the feedback buttons."""
-    from bot.slack.blocks import FEEDBACK_BLOCK_ID
+    from bot.slack.ui.blocks import FEEDBACK_BLOCK_ID
 
     def done(blocks: object) -> bool:
         return isinstance(blocks, list) and any(b.get("block_id") == FEEDBACK_BLOCK_ID for b in blocks)
@@ -159,7 +159,7 @@ def template_bot(tmp_path, indexed, slack):
 
 
 def brainstorm_in(slack: FakeSlack, channel: str) -> dict:
-    from bot.slack.listeners.templates_command import BRAINSTORM_COMMAND
+    from bot.slack.listeners.commands.brainstorm import BRAINSTORM_COMMAND
 
     before = len(slack.calls_to("views.open"))
     slack.wait_for_ack(slack.push_command(BRAINSTORM_COMMAND, "de printer", user=USER, channel=channel)[0])

@@ -14,9 +14,9 @@ import pytest
 from bot.insights.feedback import FeedbackStore
 from bot.services import Services
 from bot.settings import Settings
-from bot.slack.app import build_app, register
+from bot.slack.transport.app import build_app, register
 from bot.slack.parts import SlackParts
-from bot.slack.serving import SlackHttpServer, close_quietly, socket_mode_handler
+from bot.slack.transport.serving import SlackHttpServer, close_quietly, socket_mode_handler
 from tests.conftest import make_settings
 from tests.fakeslack import FakeSlack
 from tests.generators import ScriptedGenerator

@@ -15,7 +15,7 @@ import yaml
 from bot.commands.privacy import run_privacy_forget
 from bot.insights.feedback import FeedbackStore
 from bot.services import Services
-from bot.slack.listeners.message_im import GREETING, PROMPTS_TITLE, SUGGESTED_PROMPTS
+from bot.slack.listeners.events.message_im import GREETING, PROMPTS_TITLE, SUGGESTED_PROMPTS
 from tests.fakeslack import SignedSender, payloads
 from tests.slack.conftest import CHANNEL, DM, SIGNING_SECRET, USER, bot_settings, running_bot
 from tests.slack.fakes import SAMPLE_CHUNKS, FixedRetriever, chunk, scripted_engine
@@ -38,7 +38,7 @@ def wait_for_log(slack, caplog, text: str) -> None:
 
 
 def test_opening_the_messages_tab_greets_once_with_prompts_pinned_to_the_tab(scripted_bot, caplog):
-    caplog.set_level(logging.DEBUG, logger="bot.slack.listeners.app_home")
+    caplog.set_level(logging.DEBUG, logger="bot.slack.listeners.events.app_home_opened")
     slack = scripted_bot.slack
     slack.wait_for_ack(slack.push_event(payloads.app_home_opened(user=USER, channel=DM, tab="messages")))
     call = slack.wait_for_call("assistant.threads.setSuggestedPrompts")
@@ -56,7 +56,7 @@ def test_opening_the_messages_tab_greets_once_with_prompts_pinned_to_the_tab(scr
 
 def test_the_greeting_is_remembered_across_a_restart_and_forgotten_on_request(tmp_path, slack, scripted_generator,
                                                                              caplog):
-    caplog.set_level(logging.DEBUG, logger="bot.slack.listeners.app_home")
+    caplog.set_level(logging.DEBUG, logger="bot.slack.listeners.events.app_home_opened")
     settings = bot_settings(tmp_path, slack)
 
     def services() -> Services:
@@ -239,7 +239,7 @@ def test_the_viewed_channel_only_narrows_what_a_dm_may_search():
 
 
 def test_what_is_viewed_is_forgotten_after_a_while_and_kept_for_a_bounded_number_of_people(monkeypatch):
-    from bot.slack import viewing
+    from bot.slack.answer_flow import viewing
 
     clock = [1000.0]
     monkeypatch.setattr(viewing.time, "monotonic", lambda: clock[0])

@@ -11,9 +11,9 @@ import pytest
 from bot.answering.types import Source
 from bot.insights.feedback import FeedbackStore
 from bot.services import Services
-from bot.slack.home import ACTION_CURATED_REACTIVATE, ACTION_CURATED_REMOVE, ACTION_REINDEX, AI_NOTICE, MAX_BLOCKS
-from bot.slack.listeners.app_home import CURATED_NOT_ADMIN
-from bot.slack.listeners.vraagbaak_command import NOT_ADMIN
+from bot.slack.ui.home import ACTION_CURATED_REACTIVATE, ACTION_CURATED_REMOVE, ACTION_REINDEX, AI_NOTICE, MAX_BLOCKS
+from bot.slack.listeners.events.app_home_opened import CURATED_NOT_ADMIN
+from bot.slack.listeners.commands.vraagbaak import NOT_ADMIN
 from knowledge.models import SkippedFile
 from tests.fakeslack import payloads
 from tests.slack.conftest import ADMIN, DM, USER, bot_settings, running_bot

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.answering.types import Answer, Source
-from bot.slack.blocks import (ACTION_FEEDBACK, ACTION_SHARE, ANSWER_CHARS_PER_MESSAGE, FEEDBACK_BLOCK_ID,
+from bot.slack.ui.blocks import (ACTION_FEEDBACK, ACTION_SHARE, ANSWER_CHARS_PER_MESSAGE, FEEDBACK_BLOCK_ID,
                               answer_messages, blocks_text, fallback_text, footer_blocks, is_answer_message,
                               parse_vote, sources_block, split_text, to_mrkdwn)
 from tests.fakeslack.workspace import SlackApiFailure, check_blocks

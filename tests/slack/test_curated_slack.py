@@ -16,9 +16,9 @@ from bot.answering.engine import AnswerEngine
 from bot.answering.prompts import NOT_FOUND
 from bot.curation.answers import CuratedAnswers
 from bot.curation.types import dutch_date
-from bot.slack.curated_answers import ACTION_REACTIVATE, ANSWER_BLOCK, MODAL_CALLBACK, QUESTION_BLOCK, VALUE
-from bot.slack.listeners.curated_shortcut import NOT_AN_ANSWER, SHORTCUT
-from bot.slack.safe_text import ZWSP
+from bot.slack.features.curated_answers import ACTION_REACTIVATE, ANSWER_BLOCK, MODAL_CALLBACK, QUESTION_BLOCK, VALUE
+from bot.slack.listeners.shortcuts.make_curated_answer import NOT_AN_ANSWER, SHORTCUT
+from bot.slack.ui.safe_text import ZWSP
 from tests.fakeslack import payloads
 from tests.slack.conftest import ADMIN, CHANNEL, USER, RunningBot
 from tests.slack.fakes import FixedRetriever

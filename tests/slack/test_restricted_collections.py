@@ -123,7 +123,7 @@ def template_bot(tmp_path, slack, retriever):
 
 
 def brainstorm(bot, *, user: str, channel: str) -> dict:
-    from bot.slack.listeners.templates_command import BRAINSTORM_COMMAND
+    from bot.slack.listeners.commands.brainstorm import BRAINSTORM_COMMAND
 
     slack = bot.slack
     before = len(slack.calls_to("views.open"))

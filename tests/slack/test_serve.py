@@ -10,7 +10,7 @@ import pytest
 
 from bot.cli import main
 from bot.insights.feedback import FeedbackStore
-from bot.slack.serving import SlackSetupError, serve
+from bot.slack.transport.serving import SlackSetupError, serve
 from bot.services import Services
 from tests.slack.conftest import CHANNEL, USER, bot_settings
 from tests.slack.fakes import scripted_engine, serving, slack_generator

@@ -15,9 +15,9 @@ from slack_sdk import WebClient
 
 from bot.insights.feedback import FeedbackStore
 from bot.services import Services
-from bot.slack.serving import serve
-from bot.slack.templates_modal import Origin, template_modal
-from bot.slack.template_jobs import TemplateJob, TemplateJobs
+from bot.slack.transport.serving import serve
+from bot.slack.ui.templates_modal import Origin, template_modal
+from bot.slack.features.template_jobs import TemplateJob, TemplateJobs
 from bot.templates.filling import TemplateFiller
 from bot.templates.library import TemplateLibrary
 from tests.fakeslack import FakeSlack, payloads

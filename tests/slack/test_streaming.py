@@ -15,8 +15,8 @@ from bot.answering.types import Preview
 from bot.answering.prompts import NOT_FOUND
 from bot.insights.feedback import FeedbackStore
 from bot.services import Services
-from bot.slack.blocks import ACTION_FEEDBACK
-from bot.slack.safe_text import ZWSP
+from bot.slack.ui.blocks import ACTION_FEEDBACK
+from bot.slack.ui.safe_text import ZWSP
 from tests.fakeslack import FakeSlack
 from tests.fakeslack.workspace import check_blocks
 from tests.generators import ScriptedGenerator

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.answering.types import Source
-from bot.slack.template_blocks import fallback_text, to_blocks
+from bot.slack.ui.template_blocks import fallback_text, to_blocks
 from bot.templates.filling import TemplateResult
 from bot.templates.library import TemplateLibrary
 from bot.templates.markdown import to_markdown

@@ -9,9 +9,18 @@ from __future__ import annotations
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-from bot.slack.listeners import (app_context, app_home, app_mention, feedback, message_im, templates_command,
-                                 templates_submission, vraag_command, vraagbaak_command)
-from bot.slack.listeners import curated_shortcut, escalation, message_shortcuts, thread_follow_up  # issue 16
+from bot.slack.listeners.actions import ask_colleague as escalation
+from bot.slack.listeners.actions import feedback
+from bot.slack.listeners.commands import brainstorm as templates_command
+from bot.slack.listeners.commands import vraag as vraag_command
+from bot.slack.listeners.commands import vraagbaak as vraagbaak_command
+from bot.slack.listeners.events import app_context_changed as app_context
+from bot.slack.listeners.events import app_home_opened as app_home
+from bot.slack.listeners.events import app_mention, message_im
+from bot.slack.listeners.events import message_channels as thread_follow_up
+from bot.slack.listeners.shortcuts import make_curated_answer as curated_shortcut
+from bot.slack.listeners.shortcuts import summarise_thread as message_shortcuts
+from bot.slack.listeners.views import template_form as templates_submission
 
 if TYPE_CHECKING:
     from slack_bolt import App

@@ -38,8 +38,8 @@ CHILD = textwrap.dedent('''
 
     from bot.services import Services
     from bot.settings import load_settings
-    from bot.slack.admin_notice import watch_reindex_failures
-    from bot.slack.app import build_client
+    from bot.slack.features.admin_notice import watch_reindex_failures
+    from bot.slack.transport.app import build_client
     from knowledge.index.store import ChunkStore
 
     data, docs, api_url, token, admin = Path(sys.argv[1]), Path(sys.argv[2]), *sys.argv[3:6]
