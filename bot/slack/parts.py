@@ -66,7 +66,7 @@ class SlackParts:
     reindexer: "Reindexer"
     status: Callable[[], dict[str, Any]]
     replier: Replier
-    access: "Access"  # which collections a conversation may search (bot/access/policy/policy.py)
+    access: "Access"  # which collections a conversation may search (bot/access/policy.py)
     arrivals: ArrivalOrder
     seen: SeenEvents
     admins: AdminCheck

@@ -6,7 +6,7 @@ import pytest
 
 from bot.slack.ui.blocks import (ACTION_FEEDBACK, ACTION_SHARE, ACTION_VOTE_DOWN, ACTION_VOTE_UP, ANSWER_CHARS_PER_MESSAGE,
                               FEEDBACK_BLOCK_ID, blocks_text)
-from bot.slack.listeners.events.message_im import SUGGESTED_PROMPTS
+from bot.slack.features.greeting import SUGGESTED_PROMPTS
 from bot.insights.feedback import FeedbackStore
 from tests.fakeslack import payloads
 from bot.services import Services

@@ -12,8 +12,8 @@ from bot.answering.types import Source
 from bot.insights.feedback import FeedbackStore
 from bot.services import Services
 from bot.slack.ui.home import ACTION_CURATED_REACTIVATE, ACTION_CURATED_REMOVE, ACTION_REINDEX, AI_NOTICE, MAX_BLOCKS
-from bot.slack.listeners.events.app_home_opened import CURATED_NOT_ADMIN
-from bot.slack.listeners.commands.vraagbaak import NOT_ADMIN
+from bot.slack.listeners.actions.home_curated_answer import CURATED_NOT_ADMIN
+from bot.slack.features.admins import NOT_ADMIN
 from knowledge.models import SkippedFile
 from tests.fakeslack import payloads
 from tests.slack.conftest import ADMIN, DM, USER, bot_settings, running_bot

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from bot.errors import ReindexBusyError
 from bot.indexing.reindexer import RunReport
 from bot.slack.ui.blocks import ACTION_FEEDBACK, ACTION_SHARE
-from bot.slack.listeners.commands.vraagbaak import NOT_ADMIN
+from bot.slack.features.admins import NOT_ADMIN
 from knowledge.models import IndexReport, SkippedFile
 from tests.fakeslack import payloads
 from tests.slack.conftest import ADMIN, CHANNEL, OWNER, USER, RunningBot

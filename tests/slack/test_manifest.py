@@ -10,7 +10,7 @@ import yaml
 
 from slack_sdk import WebClient
 
-from bot.slack.listeners.events.message_im import SUGGESTED_PROMPTS
+from bot.slack.features.greeting import SUGGESTED_PROMPTS
 
 REPO = Path(__file__).resolve().parents[2]
 MANIFEST = REPO / "deploy" / "slack-manifest.yaml"
@@ -99,7 +99,8 @@ def test_agent_view_home_tab_commands_interactivity_and_socket_mode():
 
 def test_message_shortcuts_in_the_manifest_are_those_the_app_listens_to():
     from bot.slack.listeners.shortcuts.make_curated_answer import SHORTCUT as CURATED_SHORTCUT
-    from bot.slack.listeners.shortcuts.summarise_thread import ASK_SHORTCUT, SUMMARY_SHORTCUT
+    from bot.slack.listeners.shortcuts.ask_about_message import ASK_SHORTCUT
+    from bot.slack.listeners.shortcuts.summarise_thread import SUMMARY_SHORTCUT
 
     shortcuts = [s for s in manifest()["features"]["shortcuts"] if s["type"] == "message"]
     assert {s["callback_id"] for s in shortcuts} == {ASK_SHORTCUT, SUMMARY_SHORTCUT, CURATED_SHORTCUT}

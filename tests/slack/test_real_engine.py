@@ -15,7 +15,7 @@ import pytest
 from bot.answering.engine import AnswerEngine
 from bot.insights.feedback import FeedbackStore
 from bot.slack.ui.blocks import ACTION_FEEDBACK, ACTION_SHARE
-from bot.slack.listeners.commands.vraagbaak import NOT_ADMIN
+from bot.slack.features.admins import NOT_ADMIN
 from knowledge.retrieval import Retriever
 from tests.conftest import SAMPLE
 from tests.fakeslack import FakeSlack, payloads

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.slack.listeners.commands.brainstorm import BRAINSTORM_COMMAND, SHORTCUT
+from bot.slack.listeners.commands.brainstorm import BRAINSTORM_COMMAND
+from bot.slack.listeners.shortcuts.vraagbaak_template import SHORTCUT
 from bot.slack.ui.templates_modal import FORM_CALLBACK, PICKER_BLOCK, PICKER_CALLBACK
 from bot.templates.filling import TemplateFiller
 from tests.fakeslack import FakeSlack, payloads

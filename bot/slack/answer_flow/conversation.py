@@ -82,3 +82,11 @@ def thread_history(client: WebClient, *, channel: str, thread_ts: str, before_ts
         return []
     return _turns(list(response.get("messages") or []), before_ts, bot_user_id, asker)
 
+
+
+def message_text(message: dict[str, Any]) -> str:
+    """The message's text, else that of its attachments (a forwarded or unfurled message)."""
+    text = str(message.get("text") or "").strip()
+    if text:
+        return text
+    return "\n".join(str(a.get("text") or a.get("fallback") or "") for a in message.get("attachments") or []).strip()

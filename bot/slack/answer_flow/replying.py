@@ -20,8 +20,8 @@ from bot.errors import VraagbaakError
 from bot.operations.metrics import metrics
 from bot.slack.transport.arrivals import ArrivalOrder
 from bot.slack.ui.blocks import escape
-from bot.slack.answer_flow.delivery import (Delivery, EphemeralReply, StreamedReply, StreamingSupport,
-                                UpdatedReply)
+from bot.slack.answer_flow.delivery import Delivery, EphemeralReply, UpdatedReply
+from bot.slack.answer_flow.streaming import StreamedReply, StreamingSupport
 from bot.slack.ui.safe_text import neutralise
 
 if TYPE_CHECKING:

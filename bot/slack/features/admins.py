@@ -12,6 +12,9 @@ from slack_sdk.errors import SlackApiError
 
 log = logging.getLogger(__name__)
 
+NOT_ADMIN = ("Sorry, alleen beheerders van Vraagbaak mogen dit doen. Vraag het een workspace-beheerder "
+             "of iemand die in de beheerderslijst van Vraagbaak staat.")
+
 
 class AdminCheck:
     """`is_admin(user)`: allow-list first, else users.info (is_admin / is_owner), cached a while."""

@@ -49,7 +49,7 @@ def run_job(parts: "SlackParts", client: WebClient, job: TemplateJob, running: R
         # bot could not post in the channel).
         in_dm = job.is_dm or message.channel != job.channel
         collections = parts.access.collections_for(None if in_dm else job.channel, is_dm=in_dm, user=job.user)
-        if parts.ai_notice is not None:  # the AI notice, if this is their first contact (issue 16)
+        if parts.ai_notice is not None:  # the AI notice, if this is their first contact
             parts.ai_notice.greet(Question(text=" ".join(str(v) for v in job.values.values() if v),
                                                user=job.user, channel=message.channel, is_dm=in_dm), client)
         result = parts.template_filler().fill(job.template, job.values, collections=collections,

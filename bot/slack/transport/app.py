@@ -1,8 +1,6 @@
 """The Bolt app: a Web API client pointed at `settings.slack_api_url`, retries for rate limits and
-network errors, and `register(app, services)`, which wires every listener.
-
-Listener modules (one per event, named after it) each have `register(app, parts)`; modules named
-`bot/slack/templates_*.py` are picked up too, so the templates' modals need no edit here.
+network errors, and `register(app, services)`, which builds the parts the listeners share and wires
+every listener (bot/slack/listeners/, grouped by kind).
 """
 
 from __future__ import annotations
@@ -122,7 +120,7 @@ def is_question_request(body: dict[str, Any], bot_user_id: str | None = None) ->
     if body.get("type") == "event_callback":
         event = body.get("event") or {}
         is_dm = event.get("type") == "message" and event.get("channel_type") == "im"
-        follow_up = event.get("type") == "message" and is_channel_thread_reply(event)  # may be one (issue 16)
+        follow_up = event.get("type") == "message" and is_channel_thread_reply(event)  # may be one
         return (event.get("type") == "app_mention" or is_dm or follow_up) and is_question_event(event)
     return (body.get("command") in QUESTION_COMMANDS
             and bool(plain_text(str(body.get("text", "")), bot_user_id=bot_user_id)))

@@ -1,6 +1,6 @@
 """The App Home tab, per person (`views.publish`).
 
-For everyone: what Vraagbaak knows (the collections this person may search, bot/access/policy/policy.py, with
+For everyone: what Vraagbaak knows (the collections this person may search, bot/access/policy.py, with
 their document counts and the last re-index), how to ask, the AI notice and example questions.
 For admins as well: the status (as `/vraagbaak status`, failing files of the last run included), a
 re-index button, the 👍/👎 of this week with the latest 👎 (question and answer), what the documents

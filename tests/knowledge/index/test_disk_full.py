@@ -1,4 +1,4 @@
-"""A disk that fills up during a re-index (issue 13, point 7), on a real small filesystem: a tmpfs
+"""A disk that fills up during a re-index, on a real small filesystem: a tmpfs
 of 16 MB mounted over the data folder, in a child process that runs in its own user and mount
 namespace (`unshare --user --map-root-user --mount`, no root needed). The child indexes with the
 real embedder, fills the disk to the last byte, lets a changed document arrive and re-indexes:

@@ -1,10 +1,9 @@
 """A click on "Vraag een collega": the question, Vraagbaak's answer and its sources go to the channel
 of colleagues for that collection, with a link back to the thread; the asker hears (privately)
-where it went, and gets a direct message with the name of the colleague who picks it up
-("Ik pak dit op" under the post).
+where it went, and later who picks it up ("Ik pak dit op" under the post: actions/claim_question.py).
 
 What is posted there is what that channel may see: sources from collections the channel may not
-search (bot/access/policy/policy.py decides, restricted collections fail closed) are left out, and with them the
+search (bot/access/policy.py decides, restricted collections fail closed) are left out, and with them the
 answer text written from them.
 """
 
@@ -47,11 +46,6 @@ SENT_EN = {True: ("I passed your question and my answer on to <#{channel}>. A co
                   "I will tell you who picks it up."),
            False: ("I passed your question and my answer on to <#{channel}>. A colleague there will reply in "
                    "this thread; I will tell you who picks it up.")}
-CLAIMED_DM = "<@{colleague}> uit <#{channel}> pakt je vraag op: _{question}_"
-CLAIMED_DM_EN = "<@{colleague}> from <#{channel}> is picking up your question: _{question}_"
-CLAIMED = ":white_check_mark: Opgepakt door <@{colleague}>."
-
-
 def register(app: App, parts: SlackParts) -> None:
     escalation.install(escalation.EscalationRoutes(parts.settings.escalation_channels))
     sent = _Sent()
@@ -67,14 +61,6 @@ def register(app: App, parts: SlackParts) -> None:
             log.exception("escalating answer %s to %s failed", answer_id, channel)
             sent.forget(answer_id, channel)
             tell_privately(respond, FAILED.format(channel=channel))
-
-    @app.action(escalation.ACTION_CLAIM)
-    def claim(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
-        ack()
-        try:
-            picked_up(body, action, client)
-        except Exception:
-            log.exception("telling the asker who picked up their question failed")
 
 
 def escalate(parts: SlackParts, sent: "_Sent", body: dict[str, Any], answer_id: str, channel: str,
@@ -141,22 +127,6 @@ def post_blocks(stored: StoredAnswer, *, asker: str, link: str | None, origin: s
     return blocks
 
 
-def picked_up(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
-    """A colleague clicked "Ik pak dit op": the post says who, the asker gets a DM with their name."""
-    colleague = body["user"]["id"]
-    details = json.loads(str(action.get("value") or "{}"))
-    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id", "")
-    message = body.get("message") or {}
-    blocks = [b for b in message.get("blocks") or [] if b.get("type") != "actions"]
-    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": CLAIMED.format(colleague=colleague)}]})
-    client.chat_update(channel=channel, ts=message.get("ts"), text=message.get("text") or "Vraag voor een collega",
-                       blocks=blocks)
-    question = neutralise(escape(str(details.get("question", ""))))
-    claimed = CLAIMED_DM_EN if detect_language(str(details.get("question", ""))) == "en" else CLAIMED_DM
-    client.chat_postMessage(channel=str(details["asker"]), unfurl_links=False,
-                            text=claimed.format(colleague=colleague, channel=channel, question=question))
-
-
 def _permalink(client: WebClient, channel: str | None, ts: str | None) -> str | None:
     if not channel or not ts:
         return None
@@ -165,7 +135,6 @@ def _permalink(client: WebClient, channel: str | None, ts: str | None) -> str | 
     except SlackApiError as exc:
         log.info("chat.getPermalink failed: %s", exc.response.get("error"))
         return None
-
 
 
 class _Sent:

@@ -2,7 +2,8 @@
 
 Re-indexing is for admins only (the configured user ids plus the workspace's admins and owners);
 it runs in a background thread and reports progress and the result through the command's
-response_url. Other modules may add sub-commands with `parts.add_subcommand(...)`.
+response_url. Other modules may add sub-commands with `parts.add_subcommand(...)`
+(commands/vraagbaak_templates.py does).
 """
 
 from __future__ import annotations
@@ -16,15 +17,14 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.errors import ReindexBusyError, VraagbaakError
-from bot.slack.ui.index_reports import describe_progress, reindex_and_describe
+from bot.slack.features.admins import NOT_ADMIN
 from bot.slack.parts import CommandCall, SlackParts, Subcommand
+from bot.slack.ui.index_reports import describe_progress, reindex_and_describe
 from bot.slack.ui.safe_text import neutralise, neutralise_blocks
 
 log = logging.getLogger(__name__)
 
 COMMAND = "/vraagbaak"
-NOT_ADMIN = ("Sorry, alleen beheerders van Vraagbaak mogen dit doen. Vraag het een workspace-beheerder "
-             "of iemand die in de beheerderslijst van Vraagbaak staat.")
 UNKNOWN = "Dat commando ken ik niet. Dit kan ik:"
 FAILED = "Sorry, dat lukte niet. De beheerder kan de details in het logboek vinden."
 PROGRESS_INTERVAL_S = 5.0

@@ -1,6 +1,6 @@
 """`app_context_changed` (agent view): what the person is looking at while the app is open beside
 it. The channel is remembered (in memory, bot/slack/answer_flow/viewing.py), so that a question in the Messages
-tab searches that channel's collections, as far as the person's DM may (bot/access/policy/policy.py decides)."""
+tab searches that channel's collections, as far as the person's DM may (bot/access/policy.py decides)."""
 
 from __future__ import annotations
 

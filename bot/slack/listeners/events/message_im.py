@@ -1,13 +1,12 @@
-"""Direct messages: the app's Messages tab (the agent messaging experience, Slack's default for new
-apps since 30 June 2026) and the assistant container of workspaces still on the assistant view.
+"""`message` in a direct message: the app's Messages tab (the agent messaging experience, Slack's
+default for new apps since 30 June 2026).
 
-Agent view: every message a person writes in the Messages tab is the root of its own thread and is
-answered in that thread, with the "denkt na…" status; a reply in the thread continues that
-conversation. The greeting and suggested prompts come when the tab is opened (listeners/app_home.py).
-Assistant view: Bolt's `Assistant` middleware; a new thread gets the greeting and suggested prompts,
-a message in it is answered there. In both, the channel the person is looking at (agent view:
-app_context_changed, listeners/app_context.py; assistant view: the thread's context) narrows what is
-searched, within what bot/access/policy/policy.py allows.
+Every message a person writes in the Messages tab is the root of its own thread and is answered in
+that thread, with the "denkt na…" status; a reply in the thread continues that conversation. The
+greeting and suggested prompts come when the tab is opened (events/app_home_opened.py). The channel
+the person is looking at (app_context_changed, events/app_context_changed.py) narrows what is
+searched, within what bot/access/policy.py allows. Workspaces still on the assistant view: see
+events/assistant_thread.py.
 """
 
 from __future__ import annotations
@@ -15,58 +14,17 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import App, Assistant, BoltContext
+from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.slack.answer_flow.conversation import is_question_event, plain_text, thread_history
-from bot.slack.parts import SlackParts
 from bot.slack.answer_flow.replying import Question
-from bot.slack.answer_flow.viewing import viewed_channel
+from bot.slack.parts import SlackParts
 
 log = logging.getLogger(__name__)
 
-GREETING = ("Hoi! Ik ben Vraagbaak. Ik beantwoord vragen uit onze eigen documenten: HR, IT, "
-            "veiligheid en facilitair. Waarmee kan ik je helpen?")
-SUGGESTED_PROMPTS = [
-    {"title": "Verlof aanvragen", "message": "Hoe vraag ik verlof aan?"},
-    {"title": "Vakantiedagen", "message": "Hoeveel vakantiedagen heb ik per jaar?"},
-    {"title": "Ziek melden", "message": "Hoe meld ik me ziek?"},
-    {"title": "MFA instellen", "message": "Hoe stel ik tweestapsverificatie (MFA) in?"},
-]
-PROMPTS_TITLE = "Bijvoorbeeld:"
-
 
 def register(app: App, parts: SlackParts) -> None:
-    assistant = Assistant()
-
-    @assistant.thread_started
-    def greet_new_thread(payload: dict[str, Any], client: WebClient) -> None:
-        thread = payload["assistant_thread"]
-        channel, thread_ts = thread["channel_id"], thread["thread_ts"]
-        remember_context(parts, thread)
-        try:
-            client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=GREETING)
-            client.assistant_threads_setSuggestedPrompts(channel_id=channel, thread_ts=thread_ts,
-                                                         prompts=SUGGESTED_PROMPTS, title=PROMPTS_TITLE)
-        except SlackApiError as exc:
-            log.warning("could not greet a new assistant thread: %s", exc.response.get("error"))
-
-    @assistant.thread_context_changed
-    def remember_what_is_beside_the_thread(payload: dict[str, Any]) -> None:
-        remember_context(parts, payload["assistant_thread"])
-
-    @assistant.user_message
-    def answer_in_assistant_thread(payload: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        ticket = context.get("arrival_ticket")
-        try:
-            if is_question_event(payload):
-                answer_dm(parts, payload, client, context, ticket)
-        finally:
-            parts.arrivals.release(ticket)
-
-    app.use(assistant)
-
     @app.event("message")
     def answer_direct_message(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         ticket = context.get("arrival_ticket")
@@ -76,12 +34,6 @@ def register(app: App, parts: SlackParts) -> None:
                 answer_dm(parts, event, client, context, ticket)
         finally:
             parts.arrivals.release(ticket)
-
-
-def remember_context(parts: SlackParts, thread: dict[str, Any]) -> None:
-    """The channel beside an assistant thread (its `context`), for the collections of its questions."""
-    if thread.get("user_id"):
-        parts.viewing.remember(str(thread["user_id"]), viewed_channel(thread.get("context")))
 
 
 def answer_dm(parts: SlackParts, event: dict[str, Any], client: WebClient, context: BoltContext,

@@ -1,18 +1,10 @@
-"""Message shortcuts (the ⋮ menu of any message):
-
-- "Vraag Vraagbaak hierover": the message becomes a question, answered privately to whoever asked
-  (through the shortcut's response URL), with the channel's collections (bot/access/policy/policy.py) and a
-  "Deel in thread" button that posts the answer in the message's thread.
-- "Vat deze thread samen": the `samenvatting` template over the message's thread, sent privately.
-
-A message without text, or a thread Vraagbaak cannot read (it is not a member of the channel), gets
-a short Dutch explanation instead. A shortcut in a conversation between people (a DM or group DM)
-searches as an unlisted channel would: never a restricted collection, whoever asks.
+"""The message shortcut "Vat deze thread samen" (the ⋮ menu of any message): the `samenvatting`
+template over the message's thread, sent privately to whoever asked. A thread Vraagbaak cannot read
+(it is not a member of the channel) gets a short Dutch explanation instead.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any, Callable
 
@@ -20,27 +12,20 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.answering.types import Answer
 from bot.errors import TemplateError, VraagbaakError
-from bot.slack.ui.blocks import ACTION_SHARE, answer_links, answer_messages, escape, fallback_text
-from bot.slack.answer_flow.conversation import plain_text
-from bot.slack.answer_flow.delivery import THINKING_TEXT, post_follow_ups
-from bot.slack.parts import SlackParts
+from bot.slack.answer_flow.conversation import message_text, plain_text
 from bot.slack.answer_flow.replying import Question, tell_privately
+from bot.slack.features.sharing import NOT_READABLE_ERRORS
+from bot.slack.parts import SlackParts
+from bot.slack.ui.blocks import escape
 from bot.slack.ui.safe_text import neutralise
 from bot.slack.ui.template_blocks import fallback_text as template_text
 from bot.slack.ui.template_blocks import to_blocks
 
 log = logging.getLogger(__name__)
 
-ASK_SHORTCUT = "vraag_over_bericht"
 SUMMARY_SHORTCUT = "vat_thread_samen"
-ACTION_SHARE_IN_THREAD = "vraag_deel_in_thread"
 SUMMARY_TEMPLATE = "samenvatting"
-NOT_READABLE_ERRORS = {"not_in_channel", "channel_not_found", "thread_not_found", "missing_scope", "access_denied"}
-
-NO_TEXT = ("Dit bericht heeft geen tekst waar ik een vraag van kan maken (alleen een bestand of afbeelding?). "
-           "Stel je vraag gerust zelf met `/vraag`.")
 NOT_READABLE = ("Ik kan deze thread niet lezen: ik ben geen lid van dit gesprek. Nodig me uit met "
                 "`/invite @Vraagbaak` en probeer het opnieuw.")
 NOTHING_TO_SUMMARISE = "In deze thread staat geen tekst om samen te vatten."
@@ -50,40 +35,11 @@ SUMMARY_FAILED = "Sorry, de samenvatting lukte niet: {reason}"
 SUMMARY_BROKEN = "Sorry, er ging iets mis bij het samenvatten. De beheerder kan de details in het logboek vinden."
 NO_TEMPLATE = "Samenvatten kan nu niet: het sjabloon `samenvatting` ontbreekt. Meld het bij de beheerder van Vraagbaak."
 SHORTENED = "_De thread was te lang; de eerste en de laatste berichten zijn samengevat ({left} weggelaten)._"
-ANSWER_GONE = "Dit antwoord kan ik niet meer terugvinden; stel de vraag gerust opnieuw."
-CANNOT_SHARE = "Delen in de thread lukte niet: ik ben geen lid van dit kanaal. Nodig me uit met `/invite @Vraagbaak`."
-SHARE_FAILED = "Delen lukte niet. Probeer het nog eens, of kopieer het antwoord."
 THREAD_MESSAGES = 200
 SUMMARY_CHARS = 3000  # the template's `tekst` field takes at most this much
 
 
 def register(app: App, parts: SlackParts) -> None:
-    @app.message_shortcut(ASK_SHORTCUT)
-    def ask_about_message(ack: Ack, shortcut: dict[str, Any], client: WebClient, respond: Respond,
-                          context: BoltContext) -> None:
-        ack()
-        message = shortcut.get("message") or {}
-        channel = shortcut["channel"]["id"]
-        text = plain_text(message_text(message), bot_user_id=context.bot_user_id)
-        if not text:
-            tell_privately(respond, NO_TEXT)
-            return
-        tell_privately(respond, THINKING_TEXT)
-        question = Question(text=text, user=shortcut["user"]["id"], channel=channel,
-                            team=(shortcut.get("team") or {}).get("id") or context.team_id, is_dm=False)
-        thread_ts = message.get("thread_ts") or message.get("ts") or shortcut.get("message_ts")
-        parts.replier.reply(question, client, respond=with_thread_share(respond, channel, str(thread_ts)))
-
-    @app.action(ACTION_SHARE_IN_THREAD)
-    def share_in_thread(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient,
-                        respond: Respond) -> None:
-        ack()
-        try:
-            share(parts, body, action, client, respond)
-        except Exception:
-            log.exception("sharing an answer in a thread failed")
-            tell_privately(respond, SHARE_FAILED)
-
     @app.message_shortcut(SUMMARY_SHORTCUT)
     def summarise_thread(ack: Ack, shortcut: dict[str, Any], client: WebClient, respond: Respond,
                          context: BoltContext) -> None:
@@ -93,62 +49,6 @@ def register(app: App, parts: SlackParts) -> None:
         except Exception:
             log.exception("summarising a thread failed")
             respond(text=SUMMARY_BROKEN, response_type="ephemeral", replace_original=True)
-
-
-def message_text(message: dict[str, Any]) -> str:
-    """The message's text, else that of its attachments (a forwarded or unfurled message)."""
-    text = str(message.get("text") or "").strip()
-    if text:
-        return text
-    return "\n".join(str(a.get("text") or a.get("fallback") or "") for a in message.get("attachments") or []).strip()
-
-
-def with_thread_share(respond: Callable[..., Any], channel: str, thread_ts: str) -> Callable[..., Any]:
-    """`respond`, with the private answer's "Deel in kanaal" turned into "Deel in thread" (of the message)."""
-    def send(**message: Any) -> Any:
-        if message.get("blocks"):
-            message["blocks"] = [_thread_share_block(b, channel, thread_ts) for b in message["blocks"]]
-        return respond(**message)
-    return send
-
-
-def _thread_share_block(block: dict[str, Any], channel: str, thread_ts: str) -> dict[str, Any]:
-    if block.get("type") != "actions":
-        return block
-    elements = []
-    for element in block.get("elements") or []:
-        if element.get("action_id") == ACTION_SHARE:
-            value = json.dumps({"answer": element.get("value"), "channel": channel, "thread_ts": thread_ts})
-            element = {**element, "action_id": ACTION_SHARE_IN_THREAD, "value": value,
-                       "text": {"type": "plain_text", "text": "Deel in thread", "emoji": True}}
-        elements.append(element)
-    return {**block, "elements": elements}
-
-
-def share(parts: SlackParts, body: dict[str, Any], action: dict[str, Any], client: WebClient,
-          respond: Callable[..., Any]) -> None:
-    details = json.loads(str(action.get("value") or "{}"))
-    stored = parts.feedback.answer(str(details.get("answer", "")))
-    here = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
-    if stored is None or details.get("channel") != here:  # the answer is shared where it was asked, only
-        tell_privately(respond, ANSWER_GONE)
-        return
-    user, channel, thread_ts = body["user"]["id"], str(details["channel"]), str(details["thread_ts"])
-    answer = Answer(stored.question, stored.answer, stored.sources)
-    messages = answer_messages(answer, stored.id, question=stored.question, shared_by=user)
-    text = fallback_text(stored.answer, links=answer_links(stored.sources))
-    try:
-        client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=text, blocks=messages[0])
-    except SlackApiError as exc:
-        if exc.response.get("error") not in NOT_READABLE_ERRORS:
-            raise
-        tell_privately(respond, CANNOT_SHARE)
-        return
-    post_follow_ups(client, channel, thread_ts, messages[1:], text)
-    if parts.threads is not None:
-        parts.threads.remember(channel, thread_ts, user)  # their replies in the thread are follow-ups now
-    log.info("answer %s shared in a thread of %s", stored.id, channel)
-    respond(delete_original=True)
 
 
 def summarise(parts: SlackParts, shortcut: dict[str, Any], client: WebClient, respond: Callable[..., Any], *,

@@ -1,6 +1,5 @@
-"""`view_submission` of the template forms: field errors go back into the modal
-(`response_action: errors`); valid values are acknowledged at once and filled in the background.
-The picker's submission replaces it by the chosen template's form."""
+"""`view_submission` of a template's form: field errors go back into the modal (`response_action:
+errors`); valid values are acknowledged at once and filled in the background."""
 
 from __future__ import annotations
 
@@ -12,16 +11,7 @@ from slack_sdk import WebClient
 
 from bot.errors import TemplateError
 from bot.slack.parts import SlackParts
-from bot.slack.ui.templates_modal import (
-    FORM_CALLBACK,
-    PICKER_BLOCK,
-    PICKER_CALLBACK,
-    Origin,
-    notice_modal,
-    selected_value,
-    submitted_values,
-    template_modal,
-)
+from bot.slack.ui.templates_modal import FORM_CALLBACK, Origin, notice_modal, submitted_values
 from bot.slack.features.templates_posting import TemplateJob, start_job
 from bot.templates.template import TemplateInputError
 
@@ -45,15 +35,3 @@ def register(app: App, parts: SlackParts) -> None:
             return
         ack()
         start_job(parts, client, TemplateJob(template, values, user=user, channel=origin.channel))
-
-    @app.view(PICKER_CALLBACK)
-    def submit_picker(ack: Ack, view: dict[str, Any]) -> None:
-        origin = Origin.from_view(view)
-        element = (((view.get("state") or {}).get("values") or {}).get(PICKER_BLOCK) or {}).get("value") or {}
-        name = selected_value(element) or ""
-        try:
-            template = parts.templates.get(name)
-        except TemplateError as exc:
-            ack(response_action="errors", errors={PICKER_BLOCK: str(exc)})
-            return
-        ack(response_action="update", view=template_modal(template, origin))
