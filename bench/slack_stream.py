@@ -89,7 +89,7 @@ def main() -> int:
     from bot.services import Services
     from knowledge.embeddings import SentenceTransformerEmbedder
     from knowledge.retrieval import Retriever
-    from tests.fakeslack import FakeSlack
+    from tests.fakes.slack import FakeSlack
     from tests.slack.conftest import bot_settings, running_bot
 
     embedder = SentenceTransformerEmbedder(str(packaged_embedding_path()))

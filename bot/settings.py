@@ -521,7 +521,7 @@ def _validate_colleague_features(settings: Settings) -> None:
 
 def offline_environment() -> None:
     """Model hubs are never contacted at run time: weights come from local folders only. The one
-    place for it (tests/ops/test_network.py proves it): huggingface_hub, transformers and
+    place for it (tests/operations/test_network.py proves it): huggingface_hub, transformers and
     sentence-transformers look nothing up offline, and huggingface_hub's telemetry (its only one;
     lancedb 0.40, lance, tqdm, llama-cpp-python, slack_sdk and APScheduler send none) is off also
     where `vraagbaak models pull` turns the hub on for a moment (bot/model_files/hub.py)."""

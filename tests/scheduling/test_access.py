@@ -14,7 +14,7 @@ from bot.answering.engine import AnswerEngine
 from bot.answering.generation import GenerationRequest
 from bot.services import Services
 from knowledge.retrieval import Retriever
-from tests.fakeslack import FakeSlack
+from tests.fakes.slack import FakeSlack
 from tests.generators import ScriptedGenerator
 from tests.scheduling.conftest import USER, services_for
 from tests.slack.conftest import bot_settings, running_bot
@@ -132,7 +132,7 @@ BOTH = "C0HRIT"
 
 def submit_form(slack: FakeSlack, view: dict, values: dict) -> None:
     """Submits the modal as Slack does: state.values holds each input's element type and value."""
-    from tests.fakeslack import payloads
+    from tests.fakes.slack import payloads
 
     kinds = {b["block_id"]: b["element"]["type"] for b in view["blocks"] if b["type"] == "input"}
     state = {name: {"value": {"type": kinds[name], "value": value}} for name, value in values.items()}

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.operations.status import gather_status, render_status
-from tests.fakeslack import FakeSlack
+from tests.fakes.slack import FakeSlack
 from tests.scheduling.conftest import services_for, write_docs
 from tests.processes import run_child
 

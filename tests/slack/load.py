@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.fakeslack import FakeSlack, payloads
+from tests.fakes.slack import FakeSlack, payloads
 
 CHANNELS = ("C0ALGEMEEN", "C0HR", "C0IT")
 

@@ -16,7 +16,7 @@ from bot.commands.privacy import run_privacy_forget
 from bot.insights.feedback import FeedbackStore
 from bot.services import Services
 from bot.slack.features.greeting import GREETING, PROMPTS_TITLE, SUGGESTED_PROMPTS
-from tests.fakeslack import SignedSender, payloads
+from tests.fakes.slack import SignedSender, payloads
 from tests.slack.conftest import CHANNEL, DM, SIGNING_SECRET, USER, bot_settings, running_bot
 from tests.slack.fakes import SAMPLE_CHUNKS, FixedRetriever, chunk, scripted_engine
 from tests.slack.test_answer_flow import final_message

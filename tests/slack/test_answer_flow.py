@@ -8,7 +8,7 @@ from bot.slack.ui.blocks import (ACTION_FEEDBACK, ACTION_SHARE, ACTION_VOTE_DOWN
                               FEEDBACK_BLOCK_ID, blocks_text)
 from bot.slack.features.greeting import SUGGESTED_PROMPTS
 from bot.insights.feedback import FeedbackStore
-from tests.fakeslack import payloads
+from tests.fakes.slack import payloads
 from bot.services import Services
 from tests.slack.conftest import CHANNEL, DM, USER, RunningBot, bot_settings, running_bot
 from tests.slack.fakes import FixedRetriever, question_of, scripted_engine

@@ -15,7 +15,7 @@ from bot.slack.ui.home import ACTION_CURATED_REACTIVATE, ACTION_CURATED_REMOVE, 
 from bot.slack.listeners.actions.home_curated_answer import CURATED_NOT_ADMIN
 from bot.slack.features.admins import NOT_ADMIN
 from knowledge.models import SkippedFile
-from tests.fakeslack import payloads
+from tests.fakes.slack import payloads
 from tests.slack.conftest import ADMIN, DM, USER, bot_settings, running_bot
 from tests.slack.fakes import scripted_engine
 from tests.slack.test_commands import RecordingReindexer, Report, command

@@ -10,7 +10,7 @@ from bot.indexing.reindexer import RunReport
 from bot.slack.ui.blocks import ACTION_FEEDBACK, ACTION_SHARE
 from bot.slack.features.admins import NOT_ADMIN
 from knowledge.models import IndexReport, SkippedFile
-from tests.fakeslack import payloads
+from tests.fakes.slack import payloads
 from tests.slack.conftest import ADMIN, CHANNEL, OWNER, USER, RunningBot
 from tests.slack.test_answer_flow import button_ids
 

@@ -19,7 +19,7 @@ from bot.curation.types import dutch_date
 from bot.slack.features.curated_answers import ACTION_REACTIVATE, ANSWER_BLOCK, MODAL_CALLBACK, QUESTION_BLOCK, VALUE
 from bot.slack.listeners.shortcuts.make_curated_answer import NOT_AN_ANSWER, SHORTCUT
 from bot.slack.ui.safe_text import ZWSP
-from tests.fakeslack import payloads
+from tests.fakes.slack import payloads
 from tests.slack.conftest import ADMIN, CHANNEL, USER, RunningBot
 from tests.slack.fakes import FixedRetriever
 from tests.slack.test_answer_flow import ask_in_channel, final_message

@@ -10,7 +10,7 @@ import pytest
 from bot.slack.ui.blocks import FEEDBACK_BLOCK_ID
 from bot.slack.features.followed_threads import FollowedThreads
 from bot.slack.listeners.events.message_channels import is_acknowledgement, without_address
-from tests.fakeslack import payloads
+from tests.fakes.slack import payloads
 from tests.slack.conftest import CHANNEL, USER, RunningBot
 from tests.slack.test_answer_flow import ask_in_channel, final_message
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.insights.feedback import FeedbackStore
-from tests.fakeslack import FakeSlack, SignedSender, payloads
+from tests.fakes.slack import FakeSlack, SignedSender, payloads
 from bot.services import Services
 from tests.slack.conftest import CHANNEL, SIGNING_SECRET, USER, bot_settings, running_bot
 from tests.generators import ScriptedGenerator

@@ -18,7 +18,7 @@ from bot.slack.ui.blocks import ACTION_FEEDBACK, ACTION_SHARE
 from bot.slack.features.admins import NOT_ADMIN
 from knowledge.retrieval import Retriever
 from tests.conftest import SAMPLE
-from tests.fakeslack import FakeSlack, payloads
+from tests.fakes.slack import FakeSlack, payloads
 from bot.services import Services
 from tests.slack.conftest import ADMIN, CHANNEL, DM, USER, RunningBot, bot_settings, running_bot
 from tests.generators import RecordingGenerator

@@ -12,7 +12,7 @@ import pytest
 
 from bot.insights.feedback import FeedbackStore
 from bot.services import Services
-from tests.fakeslack import FakeSlack, payloads
+from tests.fakes.slack import FakeSlack, payloads
 from tests.generators import ScriptedGenerator
 from tests.slack.conftest import ADMIN, USER, bot_settings, running_bot
 from tests.slack.fakes import question_of, scripted_engine

@@ -135,7 +135,7 @@ def brainstorm(bot, *, user: str, channel: str) -> dict:
 
 
 def submit_form_as(slack, view: dict, user: str, values: dict) -> None:
-    from tests.fakeslack import payloads
+    from tests.fakes.slack import payloads
 
     kinds = {b["block_id"]: b["element"]["type"] for b in view["blocks"] if b["type"] == "input"}
     state = {name: {"value": {"type": kinds[name], "value": value}} for name, value in values.items()}

@@ -12,7 +12,7 @@ from bot.answering.engine import AnswerEngine
 from bot.insights.feedback import FeedbackStore
 from bot.services import Services
 from bot.slack.ui.safe_text import ZWSP, neutralise
-from tests.fakeslack import FakeSlack
+from tests.fakes.slack import FakeSlack
 from tests.generators import ScriptedGenerator
 from tests.slack.conftest import ADMIN, CHANNEL, DM, USER, bot_settings, running_bot
 from tests.slack.fakes import FixedRetriever, chunk

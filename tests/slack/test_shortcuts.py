@@ -9,7 +9,7 @@ from bot.slack.ui.blocks import ACTION_SHARE
 from bot.slack.features.sharing import ACTION_SHARE_IN_THREAD
 from bot.slack.listeners.shortcuts.ask_about_message import ASK_SHORTCUT, NO_TEXT
 from bot.slack.listeners.shortcuts.summarise_thread import NOT_READABLE, SUMMARY_SHORTCUT
-from tests.fakeslack import payloads
+from tests.fakes.slack import payloads
 from tests.slack.conftest import CHANNEL, USER, RunningBot
 from tests.slack.fakes import SAMPLE_CHUNKS, FixedRetriever, scripted_engine
 from tests.slack.test_restricted_collections import HR, HR_CHANNEL, HR_USER, SALARIES, searched

@@ -24,7 +24,7 @@ import pytest
 
 from knowledge.errors import DiskFullError
 from knowledge.index.store import ChunkStore
-from tests.fakeslack import FakeSlack
+from tests.fakes.slack import FakeSlack
 from tests.knowledge.index.test_store import AXES, MODEL, chunk, rows
 
 MODEL_AXIS = AXES["lunch"]

@@ -14,7 +14,7 @@ from bot.insights.gaps import GapGroup, parse_since, render_gaps
 from bot.operations.scheduler import DIGEST, ScheduledJob, Scheduler
 from bot.services import Services
 from tests.conftest import SAMPLE, make_settings
-from tests.curated.conftest import VERLOF
+from tests.curation.conftest import VERLOF
 
 pytestmark = pytest.mark.slow
 DECLINED = "Dat kan ik niet vinden in de documenten."

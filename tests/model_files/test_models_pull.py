@@ -20,7 +20,7 @@ from bot.model_files.profiles import (PRODUCTION_EMBEDDING, PRODUCTION_LLM, PROD
 from bot.model_files.pulling import pull_models
 from bot.model_files.resolving import resolve_embedding_model, resolve_reranker_model
 from tests.conftest import make_settings
-from tests.fakehub import FakeHub
+from tests.fakes.hub import FakeHub
 
 GGUF = b"GGUF" + bytes(range(256)) * 400  # ~100 KB, an "LFS" file
 E5 = {

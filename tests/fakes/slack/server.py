@@ -27,8 +27,8 @@ from typing import Any, Callable, TypeVar
 
 from aiohttp import WSMsgType, web
 
-from tests.fakeslack import payloads
-from tests.fakeslack.workspace import Fault, Workspace
+from tests.fakes.slack import payloads
+from tests.fakes.slack.workspace import Fault, Workspace
 
 T = TypeVar("T")
 

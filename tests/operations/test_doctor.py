@@ -12,8 +12,8 @@ import pytest
 from bot.cli import main
 from bot.operations.doctor import FAIL, OK, SKIP, WARN, Doctor, DoctorReport, CheckResult
 from tests.conftest import SAMPLE, make_settings
-from tests.fakeslack import FakeSlack
-from tests.ops.conftest import MODEL_ALIAS, free_port
+from tests.fakes.slack import FakeSlack
+from tests.operations.conftest import MODEL_ALIAS, free_port
 
 BOT_TOKEN = "xoxb-fake-bot-token"
 APP_TOKEN = "xapp-fake-app-token"

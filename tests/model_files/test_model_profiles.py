@@ -1,4 +1,4 @@
-"""`vraagbaak models pull --profile` and `models list` against the local fake hub (tests/fakehub), and
+"""`vraagbaak models pull --profile` and `models list` against the local fake hub (tests/fakes/hub), and
 which model `auto` then loads: profile resolution, resume and checksums per profile, Dutch errors."""
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from bot.model_files.profiles import (DEFAULT_PROFILE, PROFILES, PRODUCTION_EMBE
 from bot.model_files.pulling import pull_models
 from bot.model_files.resolving import packaged_llm_path, resolve_llm_model, resolve_reranker_model
 from bot.settings import LLM_PROFILES, SettingsError, load_settings
-from tests.answering.test_models_pull import E5, RERANKER
+from tests.model_files.test_models_pull import E5, RERANKER
 from tests.conftest import make_settings
-from tests.fakehub import FakeHub
+from tests.fakes.hub import FakeHub
 
 
 def gguf_for(name: str) -> bytes:

@@ -23,7 +23,7 @@ from bot.operations.selftest import run_child as run_selftest_child
 from tests.processes import run_child
 from tests.conftest import SAMPLE, make_settings
 from tests.cpu import cpu_flags, llama_build_features
-from tests.fakeslack import FakeSlack
+from tests.fakes.slack import FakeSlack
 
 REPO = Path(__file__).resolve().parents[2]
 VRAAGBAAK = Path(sys.executable).with_name("vraagbaak")

@@ -12,8 +12,8 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.socket_mode.builtin import SocketModeClient
 from slack_sdk.socket_mode.response import SocketModeResponse
 
-from tests.fakeslack import FakeSlack, payloads
-from tests.fakeslack.signing import signature
+from tests.fakes.slack import FakeSlack, payloads
+from tests.fakes.slack.signing import signature
 
 
 @pytest.fixture

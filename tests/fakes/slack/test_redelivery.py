@@ -11,8 +11,8 @@ from slack_sdk.socket_mode.builtin import SocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 
-from tests.fakeslack import FakeSlack, payloads
-from tests.fakeslack.test_fakeslack import _clients_closed, _closing  # noqa: F401 (the clients closed at the end)
+from tests.fakes.slack import FakeSlack, payloads
+from tests.fakes.slack.test_fakeslack import _clients_closed, _closing  # noqa: F401 (the clients closed at the end)
 
 
 def connected_client(slack: FakeSlack, *, ack: Callable[[SocketModeRequest], bool]

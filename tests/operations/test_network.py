@@ -1,4 +1,4 @@
-"""Nothing leaves the machine: `index`, `ask` and `serve` (against tests/fakeslack) run as the
+"""Nothing leaves the machine: `index`, `ask` and `serve` (against tests/fakes/slack) run as the
 operator runs them — a child process with a clean environment, no HF_HUB_OFFLINE or any HF_*
 variable set by hand — with a `sitecustomize.py` in the child that records every address the
 process resolves or connects to, and refuses every one that is not this machine.
@@ -24,9 +24,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.fakeslack import FakeSlack
+from tests.fakes.slack import FakeSlack
 from tests.processes import ChildProcess, run_child
-from tests.ops.conftest import MODEL_ALIAS
+from tests.operations.conftest import MODEL_ALIAS
 from tests.knowledge.conftest import write_docs
 
 pytestmark = pytest.mark.slow  # the children load the packaged embedding and language models
@@ -224,7 +224,7 @@ def test_serve_contacts_only_the_configured_slack(child):
 
 def test_ask_with_the_server_backend_contacts_only_the_configured_model_server(child, llm_server):
     """VRAAGBAAK_LLM_BACKEND=openai: the question goes to llama-cpp-python's OpenAI-compatible server on
-    this machine (tests/ops/conftest.py) and to nothing else."""
+    this machine (tests/operations/conftest.py) and to nothing else."""
     run, attempts = child
     assert run("index").returncode == 0
     server = {"VRAAGBAAK_LLM_BACKEND": "openai", "VRAAGBAAK_LLM_SERVER_URL": llm_server,

@@ -13,7 +13,7 @@ from bot.answering.generation import Generation, GenerationError, GenerationRequ
 from bot.answering.llm import build_generator
 from bot.answering.openai_backend import OpenAIGenerator, estimate_tokens
 from tests.conftest import make_settings
-from tests.ops.conftest import MODEL_ALIAS, free_port
+from tests.operations.conftest import MODEL_ALIAS, free_port
 
 pytestmark = pytest.mark.slow
 

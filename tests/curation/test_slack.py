@@ -9,7 +9,7 @@ import pytest
 from bot.curation.answers import CuratedAnswers
 from bot.insights.feedback import FeedbackStore
 from bot.services import Services
-from tests.curated.conftest import CURATED_QUESTION, CURATED_TEXT, OWNER
+from tests.curation.conftest import CURATED_QUESTION, CURATED_TEXT, OWNER
 from tests.slack.conftest import CHANNEL, USER, bot_settings, running_bot
 from tests.slack.conftest import scripted_generator, slack  # noqa: F401 - fixtures
 from tests.slack.fakes import FixedRetriever, SAMPLE_CHUNKS, scripted_engine

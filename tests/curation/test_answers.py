@@ -9,7 +9,7 @@ import pytest
 from bot.answering.types import Source
 from bot.curation.answers import CuratedAnswers
 from bot.curation.types import CuratedError
-from tests.curated.conftest import CURATED_QUESTION, CURATED_TEXT, OWNER, VERLOF, ModelAsked
+from tests.curation.conftest import CURATED_QUESTION, CURATED_TEXT, OWNER, VERLOF, ModelAsked
 
 pytestmark = pytest.mark.slow
 

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from bot.cli import build_parser
-from tests.curated.conftest import CURATED_QUESTION, OWNER, VERLOF
+from tests.curation.conftest import CURATED_QUESTION, OWNER, VERLOF
 
 pytestmark = pytest.mark.slow
 

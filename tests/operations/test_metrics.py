@@ -157,8 +157,8 @@ def test_serve_exposes_metrics_that_move_with_answers(tmp_path: Path, embedder, 
     """`vraagbaak serve` on the scaling path (model server backend) with metrics on: answer a
     mention through the fake Slack, then scrape. (One question: prompt processing is slow on a busy CPU.)"""
     from bot.slack.transport.serving import serve
-    from tests.fakeslack import FakeSlack
-    from tests.ops.conftest import MODEL_ALIAS, free_port
+    from tests.fakes.slack import FakeSlack
+    from tests.operations.conftest import MODEL_ALIAS, free_port
     from bot.services import Services
     from tests.slack.conftest import CHANNEL, USER, bot_settings
 

@@ -18,7 +18,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from tests.fakeslack.payloads import API_APP_ID, TEAM_ID, new_ts
+from tests.fakes.slack.payloads import API_APP_ID, TEAM_ID, new_ts
 
 JSON_FIELDS = {"blocks", "attachments", "view", "prompts", "chunks", "metadata", "users"}
 MAX_BLOCKS = 50
