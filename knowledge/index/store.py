@@ -103,8 +103,8 @@ class ChunkStore:
             self._table = None  # reopened by the next read: `index --full` may have rebuilt it
             log.warning("index unreadable: %s", exc)
             raise IndexDamagedError(
-                f"De zoekindex is beschadigd ({damage_detail(self.table_dir, self._dataset_uri(), exc)}) en moet opnieuw worden "
-                f"opgebouwd; {REBUILD_HINT}.") from exc
+                f"De zoekindex is beschadigd ({damage_detail(self.table_dir, self._dataset_uri(), exc)}) en moet "
+                f"opnieuw worden opgebouwd; {REBUILD_HINT}.") from exc
 
     def _disk_full(self, what: str) -> DiskFullError:
         self._table = None
