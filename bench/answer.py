@@ -28,7 +28,7 @@ Sections (targets from issue 3):
 - qa: abstain on >= 8/10 unanswerable; answer (no abstain, a gold source among the sources) >= 90%
   (issue 12: developer-overheid >= 80 %, the sample >= 45/50; --qa-only runs it on every corpus);
   `of_which_quoted` counts the answers where the model wrote nothing usable and the best passage
-  was quoted instead (bot/answering/answer.py, QUOTED).
+  was quoted instead (bot/answering/engine.py, QUOTED).
 - compare (issue 14.2, with --compare): per corpus and packing, mean/max prompt tokens, mean and
   median first-token and total time, prepare time (retrieval, refusal policy and selection),
   gold cited and declined, the preview's hit rate (its document is a gold one) and, where the
@@ -54,11 +54,12 @@ from bot.settings import load_settings, offline_environment  # noqa: E402
 
 offline_environment()
 
-from bot.answering.answer import AnswerEngine, Turn  # noqa: E402
+from bot.answering.engine import AnswerEngine  # noqa: E402
+from bot.answering.types import Turn
 from bot.answering.generation import GenerationRequest  # noqa: E402
 from bot.answering.language import detect_language  # noqa: E402
 from bot.answering.llm import LlamaGenerator  # noqa: E402
-from bot.models import packaged_embedding_path, packaged_llm_path  # noqa: E402
+from bot.model_files.resolving import packaged_embedding_path, packaged_llm_path  # noqa: E402
 from bench.corpora import DEFAULT_CORPORA, parse_corpus  # noqa: E402
 
 QA_FILE = REPO / "tests" / "data" / "qa.jsonl"
@@ -79,7 +80,7 @@ def load_questions(qa_file: Path = QA_FILE) -> list[dict]:
 def build_index(embedder, folder: Path | None, source: Path = SAMPLE, collection: str = "bedrijf"):
     from knowledge.chunking import Chunker
     from knowledge.indexing import Indexer
-    from knowledge.store import ChunkStore
+    from knowledge.index.store import ChunkStore
 
     root = folder or Path(tempfile.mkdtemp(prefix="bench-answer-"))
     store = ChunkStore(str(root / "index"))
@@ -350,7 +351,7 @@ def main() -> int:
 
     from knowledge.embeddings import SentenceTransformerEmbedder
     from knowledge.retrieval import Retriever
-    from knowledge.store import ChunkStore
+    from knowledge.index.store import ChunkStore
 
     settings = load_settings(environ={}, config_path=None, context_budget_tokens=args.context_budget)
     embedder = SentenceTransformerEmbedder(str(packaged_embedding_path()))
@@ -432,7 +433,7 @@ def calibrate_corpora(embedder, corpora: dict[str, tuple[Path, Path]], top_k: in
 
 def _corpus_index(embedder, name: str, folder: Path, index_root: Path | None):
     """The corpus's index in INDEX/NAME when it is there, else built (there, or in a temporary folder)."""
-    from knowledge.store import ChunkStore
+    from knowledge.index.store import ChunkStore
 
     root = index_root / name if index_root else None
     if root and ChunkStore(str(root / "index")).exists():

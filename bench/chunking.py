@@ -23,7 +23,7 @@ from bot.settings import offline_environment  # noqa: E402
 
 offline_environment()
 
-from bot.models import packaged_embedding_path  # noqa: E402
+from bot.model_files.resolving import packaged_embedding_path  # noqa: E402
 from knowledge.chunking import Chunker  # noqa: E402
 from knowledge.embeddings import SentenceTransformerEmbedder  # noqa: E402
 from knowledge.models import Document  # noqa: E402

@@ -15,7 +15,7 @@ Sections:
 - threshold: for the questions whose words agree with a curated question, the cosine of the two
   (the second check): the lowest for a right pair, the highest for a wrong one, and what each
   threshold from 0.60 to 0.95 would serve, pooled and per corpus.
-- gaps: the grouping of "what the documents are missing" (bot/gaps.py) on each corpus's
+- gaps: the grouping of "what the documents are missing" (bot/insights/gaps.py) on each corpus's
   unanswerable questions with a second wording each (GAP_QUESTIONS), weighed by that corpus's own
   index: pairs of one topic put together (want all) and pairs of two topics put together (want
   none), for group thresholds 0.50–0.80.
@@ -42,9 +42,11 @@ offline_environment()
 import numpy as np  # noqa: E402
 
 from bench.corpora import DEFAULT_CORPORA  # noqa: E402
-from bot.answering.answer import AnswerEngine, Source  # noqa: E402
-from bot.curated import CuratedAnswers, lexical_match  # noqa: E402
-from bot.models import packaged_embedding_path  # noqa: E402
+from bot.answering.engine import AnswerEngine  # noqa: E402
+from bot.answering.types import Source
+from bot.curation.answers import CuratedAnswers  # noqa: E402
+from bot.curation.matching import lexical_match  # noqa: E402
+from bot.model_files.resolving import packaged_embedding_path  # noqa: E402
 
 PAIRS = REPO / "tests" / "data" / "curated_pairs.jsonl"
 SAMPLE = REPO / "knowledge" / "sample"
@@ -111,7 +113,7 @@ def serve(embedder, index_dir: Path, repeats: int) -> dict:
     from knowledge.chunking import Chunker
     from knowledge.indexing import Indexer
     from knowledge.retrieval import Retriever
-    from knowledge.store import ChunkStore
+    from knowledge.index.store import ChunkStore
 
     store = ChunkStore(str(index_dir / "index"))
     if not store.exists():
@@ -208,10 +210,10 @@ def precision(embedder) -> dict:
 
 def gaps(embedder, index_root: Path) -> dict:
     """Grouping of the unanswerable questions of each corpus, its words weighed by its own index."""
-    from bot.gaps import Gaps
+    from bot.insights.gaps import Gaps
     from knowledge.chunking import Chunker
     from knowledge.indexing import Indexer
-    from knowledge.store import ChunkStore
+    from knowledge.index.store import ChunkStore
 
     report = {}
     for corpus, (folder, _) in DEFAULT_CORPORA.items():
@@ -240,7 +242,7 @@ def main() -> None:
     parser.add_argument("--index", type=Path, help="keep each corpus's index in DIR/NAME between runs")
     parser.add_argument("--repeats", type=int, default=200)
     args = parser.parse_args()
-    from bot.curated import default_min_similarity
+    from bot.curation.matching import default_min_similarity
     from knowledge.embeddings import SentenceTransformerEmbedder
 
     embedder = SentenceTransformerEmbedder(str(packaged_embedding_path()))

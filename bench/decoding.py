@@ -38,11 +38,11 @@ from bot.settings import load_settings, offline_environment  # noqa: E402
 
 offline_environment()
 
-from bot.answering.answer import AnswerEngine  # noqa: E402
+from bot.answering.engine import AnswerEngine  # noqa: E402
 from bot.answering.generation import GenerationRequest  # noqa: E402
 from bot.answering.llm import LlamaGenerator  # noqa: E402
 from bot.answering.prompts import ANSWER_STOPS  # noqa: E402
-from bot.models import packaged_embedding_path, packaged_llm_path  # noqa: E402
+from bot.model_files.resolving import packaged_embedding_path, packaged_llm_path  # noqa: E402
 from bench.answer import _corpus_index, load_questions  # noqa: E402
 from bench.corpora import DEFAULT_CORPORA, parse_corpus  # noqa: E402
 from bench.loops import would_stop  # noqa: E402

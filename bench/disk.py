@@ -25,7 +25,7 @@ from bot.settings import load_settings, offline_environment  # noqa: E402
 offline_environment()
 
 from bot.services import Services  # noqa: E402
-from knowledge.store import ChunkStore  # noqa: E402
+from knowledge.index.store import ChunkStore  # noqa: E402
 
 
 def folder_size(folder: Path) -> int:

@@ -29,7 +29,7 @@ offline_environment()
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from bot.models import packaged_embedding_path  # noqa: E402
+from bot.model_files.resolving import packaged_embedding_path  # noqa: E402
 from knowledge.embeddings import SentenceTransformerEmbedder, cpu_has_native_bf16  # noqa: E402
 from knowledge.loaders import find_documents, load_document  # noqa: E402
 

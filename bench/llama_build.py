@@ -25,7 +25,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bot.models import packaged_llm_path  # noqa: E402
+from bot.model_files.resolving import packaged_llm_path  # noqa: E402
 from bot.operations.selftest import PORTABLE_CMAKE_ARGS  # noqa: E402
 
 CHILD = r"""

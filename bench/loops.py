@@ -28,10 +28,11 @@ from bot.settings import load_settings, offline_environment  # noqa: E402
 
 offline_environment()
 
-from bot.answering.answer import AnswerEngine, Turn  # noqa: E402
+from bot.answering.engine import AnswerEngine  # noqa: E402
+from bot.answering.types import Turn
 from bot.answering.guards import AnswerGuard  # noqa: E402
 from bot.answering.llm import LlamaGenerator  # noqa: E402
-from bot.models import packaged_embedding_path, packaged_llm_path  # noqa: E402
+from bot.model_files.resolving import packaged_embedding_path, packaged_llm_path  # noqa: E402
 from bench.corpora import DEFAULT_CORPORA  # noqa: E402
 
 
@@ -47,7 +48,7 @@ def load_questions(qa_file: Path) -> list[dict]:
 def index(embedder, name: str, folder: Path, root: Path):
     from knowledge.chunking import Chunker
     from knowledge.indexing import Indexer
-    from knowledge.store import ChunkStore
+    from knowledge.index.store import ChunkStore
 
     store = ChunkStore(str(root / name / "index"))
     if not store.exists():

@@ -29,13 +29,14 @@ offline_environment()
 
 import numpy as np  # noqa: E402
 
-from bot.models import packaged_embedding_path  # noqa: E402
+from bot.model_files.resolving import packaged_embedding_path  # noqa: E402
 from knowledge.embeddings import SentenceTransformerEmbedder  # noqa: E402
 from knowledge.evaluation import load_qa, percentile  # noqa: E402
 from knowledge.loaders import find_documents, load_document  # noqa: E402
 from knowledge.models import Chunk  # noqa: E402
 from knowledge.retrieval import Retriever, full_text_query  # noqa: E402
-from knowledge.store import ChunkStore, ModelInfo, chunk_rows  # noqa: E402
+from knowledge.index.schema import ModelInfo, chunk_rows  # noqa: E402
+from knowledge.index.store import ChunkStore
 
 SAMPLE = REPO / "knowledge" / "sample"
 QA_FILE = REPO / "tests" / "data" / "qa.jsonl"

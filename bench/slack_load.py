@@ -3,8 +3,8 @@
     .venv/bin/python bench/slack_load.py [--users 50] [--token-delay 0.03] [--words 40]
         [--answer-threads 128] [--quick-threads 16] [--real-model] [--max-tokens 48]
 
-The real Bolt app (bot.slack.app, bot.slack.serving's Socket Mode handler) connected over real
-sockets to the fake Slack (tests/fakeslack), answering with the real AnswerEngine over fixed
+The real Bolt app (bot.slack.transport.app, bot.slack.transport.serving's Socket Mode handler) connected over real
+sockets to the fake Slack (tests/fakes/slack), answering with the real AnswerEngine over fixed
 passages. The model is the scripted one (tests/generators.ScriptedGenerator: one worker, FIFO,
 `--token-delay` seconds per word, `--words` words per answer), or with `--real-model` the
 configured GGUF model (the packaged SmolLM2 unless models were pulled).
@@ -35,11 +35,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.feedback import FeedbackStore  # noqa: E402
+from bot.insights.feedback import FeedbackStore  # noqa: E402
 from bot.services import Services  # noqa: E402
-from bot.slack.delivery import THINKING_TEXT  # noqa: E402
+from bot.slack.answer_flow.delivery import THINKING_TEXT  # noqa: E402
 from tests.conftest import make_settings  # noqa: E402
-from tests.fakeslack import FakeSlack  # noqa: E402
+from tests.fakes.slack import FakeSlack  # noqa: E402
 from tests.generators import RecordingGenerator, ScriptedGenerator  # noqa: E402
 from tests.slack.conftest import running_bot  # noqa: E402
 from tests.slack.fakes import question_of, scripted_engine  # noqa: E402

@@ -82,14 +82,14 @@ def main() -> int:
     parser.add_argument("--corpus", action="append", type=parse_corpus)
     args = parser.parse_args()
 
-    from bot.answering.answer import AnswerEngine
+    from bot.answering.engine import AnswerEngine
     from bot.answering.llm import LlamaGenerator
-    from bot.feedback import FeedbackStore
-    from bot.models import packaged_embedding_path, packaged_llm_path
+    from bot.insights.feedback import FeedbackStore
+    from bot.model_files.resolving import packaged_embedding_path, packaged_llm_path
     from bot.services import Services
     from knowledge.embeddings import SentenceTransformerEmbedder
     from knowledge.retrieval import Retriever
-    from tests.fakeslack import FakeSlack
+    from tests.fakes.slack import FakeSlack
     from tests.slack.conftest import bot_settings, running_bot
 
     embedder = SentenceTransformerEmbedder(str(packaged_embedding_path()))

@@ -1,6 +1,6 @@
 """The composition root: every long-lived part is built here, once, lazily, from the settings, and
 handed to the parts that use it through their constructors. Nothing else imports this module's
-container: `bot.cli` builds it, and front ends (the CLI commands, `bot.slack.serving`) take the parts
+container: `bot.cli` builds it, and front ends (the CLI commands, `bot.slack.transport.serving`) take the parts
 they need from it."""
 
 from __future__ import annotations
@@ -12,20 +12,20 @@ from typing import TYPE_CHECKING, Callable
 from bot.settings import Settings
 
 if TYPE_CHECKING:
-    from bot.answering.answer import AnswerEngine
-    from bot.curated import CuratedAnswers
-    from bot.gaps import Gaps
-    from bot.scheduler import Scheduler
+    from bot.answering.engine import AnswerEngine
+    from bot.curation.answers import CuratedAnswers
+    from bot.insights.gaps import Gaps
+    from bot.operations.scheduler import Scheduler
     from bot.answering.generation import Generator
-    from bot.feedback import FeedbackStore
-    from bot.privacy import Pseudonymizer
-    from bot.reindexing import Reindexer
+    from bot.insights.feedback import FeedbackStore
+    from bot.people.pseudonyms import Pseudonymizer
+    from bot.indexing.reindexer import Reindexer
     from bot.templates.filling import TemplateFiller
     from bot.templates.library import TemplateLibrary
     from knowledge.embeddings import Embedder
     from knowledge.indexing import Indexer
     from knowledge.retrieval import Retriever
-    from knowledge.store import ChunkStore
+    from knowledge.index.store import ChunkStore
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ class Services:
 
     @property
     def embedder(self) -> "Embedder":
-        from bot.models import resolve_embedding_model
+        from bot.model_files.resolving import resolve_embedding_model
         from knowledge.embeddings import SentenceTransformerEmbedder
 
         def build():
@@ -74,7 +74,7 @@ class Services:
 
     @property
     def store(self) -> "ChunkStore":
-        from knowledge.store import ChunkStore
+        from knowledge.index.store import ChunkStore
         return self._once("store", lambda: ChunkStore(self.settings.index_location))
 
     @property
@@ -94,7 +94,7 @@ class Services:
 
     @property
     def retriever(self) -> "Retriever":
-        from bot.models import resolve_reranker_model
+        from bot.model_files.resolving import resolve_reranker_model
         from knowledge.retrieval import Retriever
 
         def build():
@@ -114,7 +114,7 @@ class Services:
 
     @property
     def engine(self) -> "AnswerEngine":
-        from bot.answering.answer import AnswerEngine
+        from bot.answering.engine import AnswerEngine
         return self._once("engine", lambda: AnswerEngine.from_parts(
             self.settings, retriever=self.retriever, generator=self.generator,
             curated=self.curated if self.settings.curated_answers else None))
@@ -136,7 +136,7 @@ class Services:
 
     @property
     def feedback(self) -> "FeedbackStore":
-        from bot.feedback import FeedbackStore
+        from bot.insights.feedback import FeedbackStore
 
         def build():
             return FeedbackStore(self.settings.feedback_path, pseudonymize=self.pseudonymizer.stored_id,
@@ -145,14 +145,14 @@ class Services:
 
     @property
     def pseudonymizer(self) -> "Pseudonymizer":
-        from bot.privacy import pseudonymizer_for
+        from bot.people.pseudonyms import pseudonymizer_for
         settings = self.settings
         return self._once("pseudonymizer", lambda: pseudonymizer_for(
             enabled=settings.pseudonymise_users, key=settings.pseudonym_key, key_path=settings.pseudonym_key_path))
 
     @property
     def reindexer(self) -> "Reindexer":
-        from bot.reindexing import Reindexer
+        from bot.indexing.reindexer import Reindexer
         # Providers, not parts: the embedding model loads when a run starts, not when `vraagbaak
         # status` only reads the last run's report.
         def build():
@@ -164,7 +164,7 @@ class Services:
 
     @property
     def curated(self) -> "CuratedAnswers":
-        from bot.curated import CuratedAnswers
+        from bot.curation.answers import CuratedAnswers
         # The embedding model loads when a question first reaches a curated answer's words.
         return self._once("curated", lambda: CuratedAnswers(
             self.settings.curated_path, lambda: self.embedder, documents=lambda c: self.store.documents(c),
@@ -172,7 +172,7 @@ class Services:
 
     @property
     def gaps(self) -> "Gaps":
-        from bot.gaps import Gaps
+        from bot.insights.gaps import Gaps
         return self._once("gaps", lambda: Gaps(self.feedback, lambda: self.embedder,
                                               vocabulary=lambda: self.store.vocabulary(),
                                               days=self.settings.gaps_digest_days))
@@ -180,7 +180,7 @@ class Services:
     @property
     def scheduler(self) -> "Scheduler":
         """Every scheduled job: the re-index runs, the daily privacy purge, the weekly gaps digest."""
-        from bot.scheduler import Scheduler
+        from bot.operations.scheduler import Scheduler
         return self._once("scheduler", lambda: Scheduler.from_settings(
             self.settings, self.reindexer, purge=self.purge_expired, digest=self.gaps.send_digest))
 

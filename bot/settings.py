@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Mapping, get_type_hints
 
 
-# The named language-model profiles of `vraagbaak models pull --profile` (bot/models.py PROFILES).
+# The named language-model profiles of `vraagbaak models pull --profile` (bot/model_files/profiles.py PROFILES).
 LLM_PROFILES = ("standaard", "klein", "gpu", "mistral7b")
 
 
@@ -292,12 +292,12 @@ class Settings:
 
     @property
     def ai_notice_path(self) -> Path:
-        """Pseudonyms of the people who got the AI notice (bot/slack/ai_notice.py)."""
+        """Pseudonyms of the people who got the AI notice (bot/slack/features/ai_notice.py)."""
         return self.state_dir / "ai_notice.txt"
 
     @property
     def greeted_path(self) -> Path:
-        """Pseudonyms of the people greeted in the app's Messages tab (bot/first_contact.py)."""
+        """Pseudonyms of the people greeted in the app's Messages tab (bot/people/first_contact.py)."""
         return self.state_dir / "greeted.txt"
 
     @property
@@ -521,10 +521,10 @@ def _validate_colleague_features(settings: Settings) -> None:
 
 def offline_environment() -> None:
     """Model hubs are never contacted at run time: weights come from local folders only. The one
-    place for it (tests/ops/test_network.py proves it): huggingface_hub, transformers and
+    place for it (tests/operations/test_network.py proves it): huggingface_hub, transformers and
     sentence-transformers look nothing up offline, and huggingface_hub's telemetry (its only one;
     lancedb 0.40, lance, tqdm, llama-cpp-python, slack_sdk and APScheduler send none) is off also
-    where `vraagbaak models pull` turns the hub on for a moment (bot/hub.py)."""
+    where `vraagbaak models pull` turns the hub on for a moment (bot/model_files/hub.py)."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")

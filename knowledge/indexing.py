@@ -24,7 +24,8 @@ from knowledge.errors import DocumentError, IndexBusyError, SourceNotFoundError
 from knowledge.file_limits import FileLimits, read_bounded
 from knowledge.loaders import OUTSIDE_LINK_REASON, content_hash, document_id, load_document, scan_folder
 from knowledge.models import Chunk, IndexReport, SkippedFile
-from knowledge.store import ChunkStore, ModelInfo, chunk_rows
+from knowledge.index.schema import ModelInfo, chunk_rows
+from knowledge.index.store import ChunkStore
 
 __all__ = ["Indexer", "IndexBusyError", "IndexProgress"]
 

@@ -1,5 +1,5 @@
-"""Files -> Document: Markdown/MDX, text, PDF, Word, HTML, OpenDocument, PowerPoint, Excel, RTF,
-e-mail and CSV, read to text that keeps its headings.
+"""Files -> Document: a source folder scanned for the files of the supported formats, each read to
+text that keeps its headings (the readers are in knowledge/formats/).
 
 Headings are written Markdown style (``# Titel``, ``## Sectie``) whatever the source format, so the
 chunker sees one structure. Files of other types are not read, but counted per extension
@@ -10,58 +10,25 @@ raises :class:`DocumentError` with a Dutch reason.
 from __future__ import annotations
 
 import hashlib
-import io
 import logging
 import os
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Mapping
 
 from knowledge.errors import DocumentError
-from knowledge.file_limits import (ZIP_SUFFIXES, FileLimits, check_file_size, check_pdf_pages, check_zip,
-                                   read_bounded)
-from knowledge.formats import docx_to_markdown, html_to_markdown, pdf_to_markdown
-from knowledge.formats_markdown import markdown_to_markdown, split_code
-from knowledge.formats_office import opendocument_to_markdown, pptx_to_markdown, xlsx_to_markdown
-from knowledge.formats_text import csv_to_markdown, email_to_markdown, rtf_to_text
+from knowledge.file_limits import FileLimits, check_file_size, read_bounded
+from knowledge.formats import NO_EXTENSION, SUPPORTED_SUFFIXES, to_markdown
+from knowledge.formats.markdown import split_code
 from knowledge.models import Document
 
 log = logging.getLogger(__name__)
 
-MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdx"})
 SHEET_SUFFIXES = frozenset({".ods", ".xlsx", ".csv"})  # their `##` headings name sheets, not the document
-NO_EXTENSION = "(zonder extensie)"
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
-
-
-def _read_markdown(data: bytes) -> str:
-    return markdown_to_markdown(decode_text(data))
-
-
-def _read_text(data: bytes) -> str:
-    return plain_text_to_markdown(decode_text(data))
-
-
-_READERS: dict[str, Callable[[bytes], str]] = {
-    **{suffix: _read_markdown for suffix in MARKDOWN_SUFFIXES},
-    ".txt": _read_text,
-    ".pdf": lambda data: pdf_to_markdown(io.BytesIO(data)),
-    ".docx": lambda data: docx_to_markdown(io.BytesIO(data)),
-    ".html": lambda data: html_to_markdown(decode_text(data)),
-    ".htm": lambda data: html_to_markdown(decode_text(data)),
-    ".odt": opendocument_to_markdown,
-    ".ods": opendocument_to_markdown,
-    ".odp": opendocument_to_markdown,
-    ".pptx": pptx_to_markdown,
-    ".xlsx": xlsx_to_markdown,
-    ".rtf": lambda data: plain_text_to_markdown(rtf_to_text(data)),
-    ".eml": email_to_markdown,
-    ".csv": lambda data: csv_to_markdown(decode_text(data)),
-}
-SUPPORTED_SUFFIXES = frozenset(_READERS)
 
 
 @dataclass
@@ -150,7 +117,7 @@ def load_document(path: Path, root: Path, *, collection: str, data: bytes | None
         data = read_bounded(path, limits)
     else:
         check_file_size(len(data), limits)
-    text = normalise_text(_to_markdown(path.suffix.lower(), data, limits))
+    text = normalise_text(to_markdown(path.suffix.lower(), data, limits))
     if not text.strip():
         raise DocumentError("het bestand bevat geen tekst")
     try:
@@ -166,68 +133,6 @@ def load_document(path: Path, root: Path, *, collection: str, data: bytes | None
         collection=collection,
         source_path=str(path.resolve()),
     )
-
-
-def _to_markdown(suffix: str, data: bytes, limits: FileLimits) -> str:
-    reader = _READERS.get(suffix)
-    if reader is None:
-        raise DocumentError(f"bestandstype {suffix or NO_EXTENSION} wordt niet ondersteund")
-    if suffix in ZIP_SUFFIXES:
-        check_zip(data, limits)
-    if suffix == ".pdf":
-        return pdf_to_markdown(io.BytesIO(data), check_pages=lambda pages: check_pdf_pages(pages, limits))
-    return reader(data)
-
-
-def decode_text(data: bytes) -> str:
-    """UTF-8 (with or without BOM), else Windows-1252, the usual suspect for Dutch office text."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    if b"\x00" in data[:4096]:
-        raise DocumentError("het bestand is geen tekst (binaire inhoud)")
-    return data.decode("cp1252", errors="replace")
-
-
-_UNDERLINE = re.compile(r"^(=+|-+)\s*$")
-
-
-def plain_text_to_markdown(text: str) -> str:
-    """Plain text keeps its lines; setext-style underlined titles become Markdown headings, and a
-    short first line standing alone (no closing full stop) becomes the title."""
-    lines = text.splitlines()
-    out: list[str] = []
-    for line in lines:
-        if out and out[-1].strip() and _UNDERLINE.match(line) and len(line.strip()) >= 3:
-            level = "#" if line.strip()[0] == "=" else "##"
-            out[-1] = f"{level} {out[-1].strip()}"
-            continue
-        out.append(line)
-    first = next((i for i, line in enumerate(out) if line.strip()), None)
-    if first is not None and _looks_like_title(out, first):
-        out[first] = f"# {out[first].strip()}"
-    for i, line in enumerate(out):
-        before_blank = i == 0 or not out[i - 1].strip()
-        if before_blank and _looks_like_title(out, i) and (
-                _NUMBERED_TITLE.match(line.strip()) or _is_upper(line)):
-            out[i] = f"### {line.strip()}"
-    return "\n".join(out)
-
-
-_NUMBERED_TITLE = re.compile(r"^\d+[a-z]?\.?\s+\w")
-
-
-def _is_upper(line: str) -> bool:
-    letters = [c for c in line if c.isalpha()]
-    return len(letters) >= 3 and all(c.isupper() for c in letters)
-
-
-def _looks_like_title(lines: list[str], i: int) -> bool:
-    line = lines[i].strip()
-    alone = i + 1 >= len(lines) or not lines[i + 1].strip()
-    return (alone and not line.startswith("#") and len(line) <= 100
-            and not line.endswith((".", ",", ":", ";")))
 
 
 def first_heading(text: str, *, any_level: bool = True) -> str | None:

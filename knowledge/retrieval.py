@@ -9,7 +9,8 @@ from knowledge.embeddings import Embedder
 from knowledge.models import Hit
 from knowledge.query import full_text_query, normalise_question
 from knowledge.reranking import Reranker
-from knowledge.store import ChunkStore, ModelInfo
+from knowledge.index.schema import ModelInfo
+from knowledge.index.store import ChunkStore
 
 __all__ = ["Retriever", "full_text_query", "normalise_question"]
 

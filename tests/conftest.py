@@ -95,7 +95,7 @@ def settings(tmp_path: Path) -> Settings:
 @pytest.fixture(scope="session")
 def embedder():
     """The real packaged all-MiniLM-L6-v2, loaded once."""
-    from bot.models import packaged_embedding_path
+    from bot.model_files.resolving import packaged_embedding_path
     from knowledge.embeddings import SentenceTransformerEmbedder
 
     return SentenceTransformerEmbedder(str(packaged_embedding_path()))
@@ -106,7 +106,7 @@ def sample_index(tmp_path_factory, embedder):
     """The sample company indexed once into a session LanceDB; tests must not modify it."""
     from knowledge.chunking import Chunker
     from knowledge.indexing import Indexer
-    from knowledge.store import ChunkStore
+    from knowledge.index.store import ChunkStore
 
     root = tmp_path_factory.mktemp("sample-index")
     store = ChunkStore(str(root / "index"))
@@ -119,7 +119,7 @@ def sample_index(tmp_path_factory, embedder):
 def generator():
     """The real packaged SmolLM2-135M-Instruct behind the one-worker queue, loaded once."""
     from bot.answering.llm import LlamaGenerator
-    from bot.models import packaged_llm_path
+    from bot.model_files.resolving import packaged_llm_path
 
     gen = LlamaGenerator(packaged_llm_path(), n_ctx=4096, n_threads=os.cpu_count() or 1,
                          n_threads_batch=os.cpu_count() or 1)

@@ -22,7 +22,7 @@ from bot.answering.chat_template import ChatTemplateError, template_from_metadat
 from bot.answering.generation import Generation, GenerationError, GenerationRequest, Generator
 from bot.answering.prefix_states import PrefixStates, _common_prefix
 from bot.errors import ModelError
-from bot.models import check_gguf_file
+from bot.model_files.checks import check_gguf_file
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -342,7 +342,7 @@ def build_generator(settings: "Settings") -> Generator:
         from bot.answering.openai_backend import build_openai_generator
 
         return build_openai_generator(settings)
-    from bot.models import resolve_llm_model
+    from bot.model_files.resolving import resolve_llm_model
 
     return LlamaGenerator(resolve_llm_model(settings), n_ctx=settings.n_ctx, n_threads=settings.threads,
                           n_threads_batch=settings.threads_batch, n_gpu_layers=settings.n_gpu_layers,

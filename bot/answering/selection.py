@@ -29,15 +29,15 @@ chunks carry a lot the question does not ask about; this module cuts them to the
 from __future__ import annotations
 
 import math
-import re
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Sequence
 
 import numpy as np
 
 from bot.answering.relevance import asks_amount, has_number, question_terms
+from bot.answering.segments import Section, Segment, render, sections_of, with_needs
 from knowledge.query import Vocabulary, index_words, same_word
 
 if TYPE_CHECKING:
@@ -61,53 +61,6 @@ _VECTOR_CACHE = 4096  # segment vectors kept (by text), so popular passages are 
 _JOIN_TOKENS = 1  # a newline or space between segments
 _GAP_TOKENS = 2  # the "…" line where something was left out
 _MIN_HEAD = 4  # letters of a question word that counts as the last part of a compound
-
-# A sentence starting with one of these leans on the sentence before it.
-_REFERRING = frozenset("""
-dit deze die dat daar daarom daarna daarvoor daarbij daarnaast daarmee daardoor daarin daarop
-hierdoor hiervoor hierbij hiermee hierin hierna hij zij ze hun hen ook bovendien verder wel toch
-maar want dus zo dan anders echter tevens eveneens vervolgens zij
-this that these those it its they them then also but so however otherwise there such
-""".split())
-_ABBREVIATIONS = frozenset("""
-bijv bv o.a e.a e.d ca nr vs enz evt incl excl max min mr mevr dhr drs ir ing prof dr etc e.g
-i.e zgn resp m.b.t i.v.m t.a.v t.o.v m.u.v a.s jl vnl p.m z.s.m st
-""".split())
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9À-Ý])")
-_LIST_ITEM = re.compile(r"^(\s*)(?:[-*+•]|\d{1,3}[.)])\s+")
-_TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
-_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
-_FENCE = re.compile(r"^\s*(```|~~~)")
-_HEADING = re.compile(r"^\s*#{1,6}\s+")
-_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
-_LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
-_EMPHASIS = re.compile(r"\*\*|__")
-_TAG = re.compile(r"</?[a-zA-Z][^>]{0,80}>")
-_SPACES = re.compile(r"[ \t]+")
-
-
-@dataclass
-class Segment:
-    """One piece of a section's text that is kept or dropped whole."""
-
-    kind: str  # "sentence", "item", "row", "code" or "heading"
-    text: str  # as shown: boilerplate markup removed
-    block: int  # the paragraph, list or table it belongs to (sentences of one block join with a space)
-    needs: tuple[int, ...] = ()  # positions (in the section) of the segments it cannot be read without
-    followers: tuple[int, ...] = ()  # a list's lead-in: the items it announces
-    tokens: int = 0
-    lexical: float = 0.0
-    own: float = 0.0  # the part of `lexical` from the segment's own words (a quote must hold them itself)
-    semantic: float = 0.0
-    score: float = 0.0
-
-
-@dataclass
-class _Section:
-    hit: "Hit"  # the best-ranked hit of the section: the excerpt's source
-    segments: list[Segment] = field(default_factory=list)
-    header_tokens: int = 0
-
 
 @dataclass(frozen=True)
 class Excerpt:
@@ -147,7 +100,7 @@ class SentenceSelector:
                block: Callable[["Hit", str], str], vocabulary: Vocabulary | None = None) -> Selection:
         """The excerpts of `hits` (best first) that fit in `budget` tokens, each counted as
         `block(hit, text)` shows it in the prompt (plus a blank line), and the preview."""
-        sections = _sections(hits)
+        sections = sections_of(hits)
         if not sections:
             return Selection([], None)
         segments = [(n, i, s) for n, section in enumerate(sections) for i, s in enumerate(section.segments)]
@@ -158,12 +111,12 @@ class SentenceSelector:
         embedded = self._score(question, sections, segments, vocabulary)
         chosen = self._choose(sections, segments, budget)
         _fit(sections, chosen, count_tokens, budget, block)
-        excerpts = [Excerpt(section.hit, _render(section.segments, chosen[n]))
+        excerpts = [Excerpt(section.hit, render(section.segments, chosen[n]))
                     for n, section in enumerate(sections) if chosen[n]]
         return Selection(excerpts, _preview(sections, segments, chosen), len(segments), embedded)
 
     # --- scoring -------------------------------------------------------------------------------
-    def _score(self, question: str, sections: list[_Section], segments: list[tuple[int, int, Segment]],
+    def _score(self, question: str, sections: list[Section], segments: list[tuple[int, int, Segment]],
                vocabulary: Vocabulary | None) -> int:
         terms = question_terms(question)
         weights = _term_weights(terms, vocabulary, [s.text for _, _, s in segments])
@@ -192,7 +145,7 @@ class SentenceSelector:
             segment.score = segment.lexical + self.semantic_weight * segment.semantic
         return embedded
 
-    def _semantic(self, question: str, sections: list[_Section], segments: list[tuple[int, int, Segment]]) -> int:
+    def _semantic(self, question: str, sections: list[Section], segments: list[tuple[int, int, Segment]]) -> int:
         """Embedding similarity, scaled to 0..1 over the candidates that were embedded: the best-ranked
         hits' segments with the most question words first, at most `max_embedded`."""
         assert self.embedder is not None
@@ -219,7 +172,7 @@ class SentenceSelector:
         return len(missing)
 
     # --- choosing ------------------------------------------------------------------------------
-    def _choose(self, sections: list[_Section], segments: list[tuple[int, int, Segment]],
+    def _choose(self, sections: list[Section], segments: list[tuple[int, int, Segment]],
                 budget: int) -> list[set[int]]:
         chosen: list[set[int]] = [set() for _ in sections]
         used = 0
@@ -233,7 +186,7 @@ class SentenceSelector:
 
         def take(n: int, i: int) -> bool:
             nonlocal used
-            positions = _with_needs(sections[n].segments, i) - chosen[n]
+            positions = with_needs(sections[n].segments, i) - chosen[n]
             if not positions:
                 return True
             price = cost(n, positions)
@@ -264,12 +217,12 @@ class SentenceSelector:
         return chosen
 
 
-def _fit(sections: list[_Section], chosen: list[set[int]], count_tokens: Callable[[str], int], budget: int,
+def _fit(sections: list[Section], chosen: list[set[int]], count_tokens: Callable[[str], int], budget: int,
          block: Callable[["Hit", str], str]) -> None:
     """Counted as they will be shown ("…" marks, line breaks), the excerpts may come out a few tokens
     over the budget: the lowest-scoring kept segments (and what leans on them) go until they fit."""
     def shown() -> int:
-        return sum(count_tokens(block(section.hit, _render(section.segments, chosen[n]))) + 2
+        return sum(count_tokens(block(section.hit, render(section.segments, chosen[n]))) + 2
                    for n, section in enumerate(sections) if chosen[n])
 
     while shown() > budget:
@@ -279,11 +232,11 @@ def _fit(sections: list[_Section], chosen: list[set[int]], count_tokens: Callabl
             return
         *_, n, i = min(kept)
         segments = sections[n].segments
-        chosen[n] -= {j for j in chosen[n] if i in _with_needs(segments, j)}
+        chosen[n] -= {j for j in chosen[n] if i in with_needs(segments, j)}
         # a lead-in whose list is gone, and a heading nothing kept is under any more, go too
         chosen[n] -= {j for j in chosen[n] if segments[j].followers and not chosen[n] & set(segments[j].followers)
                       and any(chosen)}
-        needed = set().union(*(_with_needs(segments, j) for j in chosen[n] if segments[j].kind != "heading"))
+        needed = set().union(*(with_needs(segments, j) for j in chosen[n] if segments[j].kind != "heading"))
         chosen[n] &= needed
 
 
@@ -315,176 +268,7 @@ def _holds(term: str, words: set[str], vocabulary: Vocabulary | None) -> bool:
     return any(same_word(term, w) or (len(term) >= _MIN_HEAD and w.endswith(term)) for w in words)
 
 
-def _with_needs(segments: list[Segment], position: int) -> set[int]:
-    """The segment and, transitively, what it cannot be read without."""
-    result, todo = set(), [position]
-    while todo:
-        i = todo.pop()
-        if i not in result:
-            result.add(i)
-            todo.extend(segments[i].needs)
-    return result
-
-
-# --- sections and segments ---------------------------------------------------------------------
-def _sections(hits: Sequence["Hit"]) -> list[_Section]:
-    """One section per document and heading path, in the order of its best hit; its chunks in the
-    document's order; a segment shown before (overlap, repeated boilerplate) is not repeated."""
-    groups: dict[tuple, list["Hit"]] = {}
-    for hit in hits:
-        chunk = hit.chunk
-        groups.setdefault((chunk.collection, chunk.doc_id, chunk.headings), []).append(hit)
-    seen: set[str] = set()
-    sections = []
-    for group in groups.values():
-        chunks = sorted({h.chunk.id: h.chunk for h in group}.values(), key=lambda c: c.ordinal)
-        chunk = group[0].chunk
-        skip = {_key(chunk.title), *(_key(h) for h in chunk.headings)}
-        section = _Section(group[0])
-        shown = skip | seen
-        for c in chunks:
-            _append_segments(section.segments, c.text, shown)
-        seen.update(_key(s.text) for s in section.segments if s.kind != "heading")
-        if any(s.kind != "heading" for s in section.segments):
-            sections.append(section)
-    return sections
-
-
-def _append_segments(out: list[Segment], text: str, skip: set[str]) -> None:
-    """Splits a chunk's text into segments (appended to `out`, after the section's earlier chunks)."""
-    block = (out[-1].block + 1) if out else 0
-    lines = text.splitlines()
-    heading: int | None = None  # the last heading line inside the text, for what follows it
-    lead_in: int | None = None  # a sentence ending in ":" right before a list or table
-    table_header: int | None = None
-    items: list[int] = []  # item positions by indentation depth, for nested items
-    paragraph: list[str] = []
-    i = 0
-
-    def add(kind: str, content: str, needs: tuple[int, ...] = ()) -> int | None:
-        content = content.strip() if kind != "code" else content.rstrip()
-        key = _key(content)
-        if not key or key in skip or (kind == "sentence" and _one_word(content)):
-            return None
-        skip.add(key)
-        base = () if heading is None or kind == "heading" else (heading,)
-        out.append(Segment(kind, content, block, tuple(n for n in (*needs, *base) if n is not None)))
-        return len(out) - 1
-
-    def close_paragraph() -> None:
-        nonlocal block, lead_in
-        if not paragraph:
-            return
-        previous: int | None = None
-        text = _clean(" ".join(paragraph))
-        paragraph.clear()
-        for sentence in _sentences(text):
-            referring = previous is not None and _first_word(sentence) in _REFERRING
-            position = add("sentence", sentence, (previous,) if referring else ())
-            previous = position if position is not None else previous
-        lead_in = previous if previous is not None and out[previous].text.endswith(":") else None
-        block += 1
-
-    while i < len(lines):
-        line = lines[i]
-        if _FENCE.match(line):
-            close_paragraph()
-            end = next((j for j in range(i + 1, len(lines)) if _FENCE.match(lines[j])), len(lines) - 1)
-            add("code", "\n".join(lines[i:end + 1]), (lead_in,))
-            block += 1
-            lead_in = None
-            i = end + 1
-            continue
-        if not line.strip():
-            close_paragraph()
-            items.clear()
-            table_header = None
-        elif _HEADING.match(line) and not _LIST_ITEM.match(line):
-            close_paragraph()
-            heading = add("heading", _clean(_HEADING.sub("", line)))
-            lead_in = None
-        elif _TABLE_ROW.match(line):
-            close_paragraph()
-            if _TABLE_RULE.match(line):
-                pass  # the |---| line: the header row says enough
-            elif table_header is None:
-                table_header = add("row", _clean(line), (lead_in,))
-                _announce(out, lead_in, table_header)
-            else:
-                row = add("row", _clean(line), (table_header,))
-                _announce(out, lead_in, row)
-                _announce(out, table_header, row)  # a header row alone says nothing: its rows follow it
-        elif (match := _LIST_ITEM.match(line)) or (items and line.startswith((" ", "\t"))):
-            if match:
-                close_paragraph()
-                depth = len(match.group(1).expandtabs(4)) // 2
-                content = _HEADING.sub("", line[match.end():])
-                parent = items[depth - 1] if 0 < depth <= len(items) else lead_in
-                position = add("item", _clean(line[: match.end()].strip() + " " + content), (parent,))
-                del items[depth:]
-                if position is not None:
-                    items.append(position)
-                    _announce(out, lead_in if depth == 0 else None, position)
-            elif items:  # a continuation line of the last item
-                last = out[items[-1]]
-                last.text = f"{last.text} {_clean(line)}".strip()
-        else:
-            if items and not paragraph:
-                items.clear()
-                lead_in = None
-                block += 1
-            paragraph.append(line.strip())
-        i += 1
-    close_paragraph()
-
-
-def _announce(out: list[Segment], lead_in: int | None, position: int | None) -> None:
-    if lead_in is not None and position is not None:
-        out[lead_in].followers = (*out[lead_in].followers, position)
-
-
-def _clean(text: str) -> str:
-    text = _IMAGE.sub("", text)
-    text = _LINK.sub(lambda m: m.group(1) if not m.group(2).lower().startswith(("http://", "https://"))
-                     or m.group(1) == m.group(2) else f"{m.group(1)} ({m.group(2)})", text)
-    text = _TAG.sub("", _EMPHASIS.sub("", text))
-    return _SPACES.sub(" ", text).strip()
-
-
-def _sentences(text: str) -> list[str]:
-    """Sentences, not split after abbreviations ("bijv.", "o.a.") or single letters ("J. de Vries")."""
-    parts: list[str] = []
-    start = 0
-    for match in _SENTENCE_END.finditer(text):
-        before = text[start:match.start()].rsplit(" ", 1)[-1].rstrip(".!?\"')]").lower()
-        if before in _ABBREVIATIONS or (len(before) == 1 and before.isalpha()):
-            continue
-        parts.append(text[start:match.start()].strip())
-        start = match.end()
-    parts.append(text[start:].strip())
-    return [p for p in parts if p]
-
-
-def _render(segments: list[Segment], positions: set[int]) -> str:
-    """The kept segments in the document's order: sentences of one paragraph on one line, a list or
-    table a line per item or row, and "…" where something was left out."""
-    lines: list[str] = []
-    last: int | None = None
-    for i in sorted(positions):
-        segment = segments[i]
-        gap = last is not None and any(segments[j].kind != "heading" for j in range(last + 1, i))
-        if last is not None and segments[last].block == segment.block and segment.kind == "sentence" \
-                and segments[last].kind == "sentence":
-            lines[-1] += (" … " if gap else " ") + segment.text
-        else:
-            if gap:
-                lines.append("…")
-            lines.append(segment.text)
-        last = i
-    return "\n".join(lines)
-
-
-def _preview(sections: list[_Section], segments: list[tuple[int, int, Segment]],
+def _preview(sections: list[Section], segments: list[tuple[int, int, Segment]],
              chosen: list[set[int]]) -> Excerpt | None:
     """The best kept segment with what it needs (a table row as "header: value"), and its
     neighbour when it is short."""
@@ -500,7 +284,7 @@ def _preview(sections: list[_Section], segments: list[tuple[int, int, Segment]],
     if best.kind == "row" and best.needs and section[best.needs[0]].kind == "row":
         text = _row_as_text(section[best.needs[0]].text, best.text)
     else:
-        parts = [section[j].text for j in sorted(_with_needs(section, i)) if section[j].kind != "heading"]
+        parts = [section[j].text for j in sorted(with_needs(section, i)) if section[j].kind != "heading"]
         text = " ".join(parts)
         following = i + 1
         if (len(text) < _SHORT_PREVIEW and following in chosen[n] and section[following].block == best.block
@@ -520,17 +304,3 @@ def _shorten(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
     return text[:limit].rsplit(" ", 1)[0].rstrip(",;:") + " …"
-
-
-def _key(text: str) -> str:
-    return " ".join(index_words(text))
-
-
-def _first_word(text: str) -> str:
-    words = index_words(text[:40])
-    return words[0] if words else ""
-
-
-def _one_word(text: str) -> bool:
-    words = index_words(text)
-    return len(words) <= 1 and not any(ch.isdigit() for ch in text)

@@ -1,142 +1,195 @@
-"""`vraagbaak` commands for the answers area: `ask`, `models pull`, `models list`."""
+"""`vraagbaak answers add|list|show|remove|reactivate`: the curated answers ("vaste antwoorden"),
+answers an admin or a collection's owner decided on, served without the model (bot/curation/)."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
-from typing import TYPE_CHECKING
+from pathlib import Path
 
-from bot.answering.language import detect_language
+from bot.answering.types import Source
+from bot.curation.types import CuratedAnswer, CuratedError, dutch_date
 from bot.services import Services
 
-if TYPE_CHECKING:
-    from bot.answering.answer import Preview
+_SLACK_USER = ("U", "W")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Adds this area's sub-commands."""
-    ask = sub.add_parser("ask", help="stel een vraag over de documenten; het antwoord verschijnt terwijl het "
-                                     "geschreven wordt")
-    ask.add_argument("question", help="de vraag, tussen aanhalingstekens")
-    ask.add_argument("--json", action="store_true",
-                     help="print één JSON-object: answer, sources, abstained, curated, preview, timings")
-    ask.add_argument("--collection", action="append", dest="collections", metavar="NAAM",
-                     help="zoek alleen in deze collectie (mag vaker)")
-    ask.set_defaults(func=run_ask)
+    answers = sub.add_parser("answers", help="vaste antwoorden: door een beheerder vastgesteld, zonder taalmodel gegeven")
+    actions = answers.add_subparsers(dest="answers_command", metavar="ACTIE", required=True)
 
-    models = sub.add_parser("models", help="taalmodel, embeddingmodel en herordeningsmodel: ophalen en tonen")
-    actions = models.add_subparsers(dest="models_command", metavar="ACTIE", required=True)
-    pull = actions.add_parser("pull", help="haal het taalmodel van een profiel (GGUF), multilingual-e5-base en "
-                                           "de mmarco-cross-encoder op in de modellenmap, gecontroleerd "
-                                           "(grootte + sha256) via HF_ENDPOINT")
-    pull.add_argument("--profile", metavar="PROFIEL",
-                      help="standaard, klein, gpu of mistral7b (zie `vraagbaak models list`); zonder deze "
-                           "optie het profiel uit VRAAGBAAK_LLM_PROFILE")
-    pull.add_argument("--quiet", action="store_true", help="geen voortgangsbalken")
-    pull.set_defaults(func=run_models_pull)
-    listing = actions.add_parser("list", help="de profielen, en welke modellen ingesteld, aanwezig en in gebruik zijn")
-    listing.set_defaults(func=run_models_list)
+    add = actions.add_parser("add", help="leg een vast antwoord vast (of neem een gegeven antwoord over met --from-answer)")
+    add.add_argument("--question", help="de vraag zoals een collega hem stelt")
+    add.add_argument("--answer", help="het antwoord, zoals het gegeven moet worden")
+    add.add_argument("--source", action="append", default=[], metavar="PAD",
+                     help="brondocument: collectie:pad, een pad zoals in de index, of het bestand zelf (herhaalbaar)")
+    add.add_argument("--collection", help="alleen geven waar deze collectie doorzocht mag worden")
+    add.add_argument("--owner", required=True, metavar="SLACK_ID",
+                     help="Slack-gebruikers-ID (U…) van wie het antwoord bewaakt; krijgt een DM als een bron wijzigt")
+    add.add_argument("--decided-by", metavar="NAAM", help="hoe wie het vaststelde genoemd wordt (standaard: de eigenaar)")
+    add.add_argument("--from-answer", metavar="ID", help="neem vraag, antwoord en bronnen over van een gegeven antwoord "
+                                                         "(id uit `vraagbaak feedback export`); --question/--answer passen ze aan")
+    add.add_argument("--json", action="store_true", help="als JSON")
+    add.set_defaults(func=run_add)
+
+    listing = actions.add_parser("list", help="alle vaste antwoorden, ook de opgeschorte")
+    listing.add_argument("--json", action="store_true", help="als JSON")
+    listing.set_defaults(func=run_list)
+
+    for name, help_text, func in (("show", "één vast antwoord, volledig", run_show),
+                                  ("remove", "verwijder een vast antwoord", run_remove),
+                                  ("reactivate", "zet een opgeschort vast antwoord weer aan (na controle)", run_reactivate)):
+        action = actions.add_parser(name, help=help_text)
+        action.add_argument("id", metavar="ID")
+        if name == "show":
+            action.add_argument("--json", action="store_true", help="als JSON")
+        action.set_defaults(func=func)
 
 
-def run_ask(args: argparse.Namespace, services: Services) -> int:
-    stream = services.engine.ask(args.question, collections=args.collections)
-    preview = stream.preview  # known before the model's first token; None for a refusal
+def run_add(args: argparse.Namespace, services: Services) -> int:
+    owner = args.owner.strip()
+    if not owner.startswith(_SLACK_USER):
+        return _fail(f"'{owner}' is geen Slack-gebruikers-ID (U… of W…).")
+    settings = services.settings
+    if args.collection and args.collection not in settings.sources:
+        known = ", ".join(sorted(settings.sources)) or "geen"
+        return _fail(f"Onbekende collectie '{args.collection}'. Ingesteld: {known}.")
+    question, answer, sources = args.question, args.answer, []
+    if args.from_answer:
+        stored = services.feedback.answer(args.from_answer)
+        if stored is None:
+            return _fail(f"Er is geen gegeven antwoord met id '{args.from_answer}' (misschien al verlopen "
+                         f"na de bewaartermijn van {settings.retention_days} dagen).")
+        if stored.abstained and not args.answer:
+            return _fail("Dat antwoord was 'niet gevonden'; geef met --answer het antwoord dat het moet worden.")
+        question, answer, sources = question or stored.question, answer or stored.answer, list(stored.sources)
+    if not question or not answer:
+        return _fail("Geef --question en --answer (of --from-answer ID).")
+    try:
+        sources += [_source(services, given) for given in args.source]
+        curated = services.curated.add(question=question, answer=answer, sources=sources, owner=owner,
+                                       collection=args.collection, decided_by=args.decided_by or "")
+    except CuratedError as exc:
+        return _fail(str(exc))
     if args.json:
-        answer = stream.result()
-        print(json.dumps({
-            "answer": answer.text,
-            "sources": [{"path": s.url or s.path, "title": s.title, "heading": s.heading} for s in answer.sources],
-            "abstained": answer.abstained,
-            "curated": {"id": answer.curated.id, "decided_by": answer.curated.decided_by,
-                        "decided_at": answer.curated.created_at} if answer.curated else None,
-            "preview": None if preview is None else {
-                "text": preview.text, "path": preview.source.url or preview.source.path,
-                "title": preview.source.title, "heading": preview.source.heading},
-            "timings": answer.timings,
-        }, ensure_ascii=False, indent=2))
+        print(json.dumps(curated.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(f"Vast antwoord {curated.id} vastgelegd: \"{curated.question}\" ({len(curated.sources)} bron(nen)).")
+        if not curated.source_fingerprints:
+            print("Let op: zonder bron in de index merkt Vraagbaak niet wanneer dit antwoord verouderd raakt.",
+                  file=sys.stderr)
+    return 0
+
+
+def run_list(args: argparse.Namespace, services: Services) -> int:
+    answers = services.curated.list()
+    if args.json:
+        print(json.dumps([a.to_dict() for a in answers], ensure_ascii=False, indent=2))
         return 0
-    if preview is not None:
-        print(preview_line(preview, detect_language(args.question)), end="\n\n", flush=True)
-    if stream.position() > 0:
-        print(f"(je bent de {stream.position() + 1}e in de rij)", file=sys.stderr)
-    for delta in stream:
-        print(delta, end="", flush=True)
-    answer = stream.result()
-    print()
-    if answer.curated is not None:
-        from bot.curated import curated_note
-        print(f"\n({curated_note(answer.curated, answer.language)})")
-    if answer.sources and not answer.abstained:
-        print("\nBronnen:")
-        for number, source in enumerate(answer.sources, 1):
-            heading = f" — {source.heading}" if source.heading and source.heading != source.title else ""
-            print(f"  [{number}] {source.title}{heading} ({source.url or source.path})")
+    if not answers:
+        print("Er zijn nog geen vaste antwoorden (`vraagbaak answers add`).")
+        return 0
+    for a in answers:
+        state = "actief" if a.active else "OPGESCHORT"
+        print(f"{a.id}  {state:10}  {a.question}  — {a.decided_by}, {a.decided_on()}"
+              + (f"  [{a.collection}]" if a.collection else ""))
+    suspended = sum(1 for a in answers if not a.active)
+    print(f"\n{len(answers)} vast(e) antwoord(en), waarvan {suspended} opgeschort.")
     return 0
 
 
-PREVIEW_FROM = {"nl": "Uit", "en": "From"}
+def run_show(args: argparse.Namespace, services: Services) -> int:
+    curated = services.curated.get(args.id)
+    if curated is None:
+        return _fail(f"Er is geen vast antwoord met id '{args.id}'.")
+    if args.json:
+        print(json.dumps(curated.to_dict(), ensure_ascii=False, indent=2))
+        return 0
+    print(render(curated))
+    return 0
 
 
-def preview_line(preview: "Preview", language: str = "nl") -> str:
-    """`Uit <title> — <heading>: “<quote>”`: the document's own words, marked as a quote, shown while
-    the model is still reading the passages."""
-    source = preview.source
-    heading = source.heading.split(" > ")[-1] if source.heading else ""
-    where = source.title + (f" — {heading}" if heading and heading != source.title else "")
-    return f"{PREVIEW_FROM.get(language, PREVIEW_FROM['nl'])} {where}: “{preview.text}”"
+def run_remove(args: argparse.Namespace, services: Services) -> int:
+    if not services.curated.remove(args.id):
+        return _fail(f"Er is geen vast antwoord met id '{args.id}'.")
+    print(f"Vast antwoord {args.id} verwijderd; die vraag krijgt weer een antwoord van het taalmodel.")
+    return 0
 
 
-def run_models_pull(args: argparse.Namespace, services: Services) -> int:
-    from bot.hub import HubClient
-    from bot.models import profile_named, pull_models
+def run_reactivate(args: argparse.Namespace, services: Services) -> int:
+    try:
+        curated = services.curated.reactivate(args.id)
+    except CuratedError as exc:
+        return _fail(str(exc))
+    print(f"Vast antwoord {curated.id} staat weer aan, met de bronnen zoals ze nu in de index staan.")
+    return 0
 
+
+def render(curated: CuratedAnswer) -> str:
+    lines = [f"Vast antwoord {curated.id} ({'actief' if curated.active else 'opgeschort'})",
+             f"Vraag: {curated.question}", "", curated.answer, "",
+             f"Vastgesteld door {curated.decided_by} op {curated.decided_on()} (eigenaar {curated.owner})"]
+    if curated.collection:
+        lines.append(f"Collectie: {curated.collection}")
+    if not curated.active:
+        lines.append(f"Opgeschort op {dutch_date(curated.suspended_at)}: {curated.suspended_reason}")
+    if curated.sources:
+        lines.append("Bronnen:")
+        lines += [f"  [{n}] {s.title} ({s.collection}:{s.path})" if s.collection else f"  [{n}] {s.title} ({s.path})"
+                  for n, s in enumerate(curated.sources, 1)]
+    return "\n".join(lines)
+
+
+def _source(services: Services, given: str) -> Source:
+    """A --source value as a document of a collection: "collectie:pad", a path as in the index, or a
+    file in one of the configured source folders."""
     settings = services.settings
-    profile = profile_named(args.profile or settings.llm_profile)
-    print(f"Profiel {profile.name}: {profile.title} ({profile.size_bytes / 1e9:.1f} GB) en de zoekmodellen ophalen "
-          f"van {settings.hf_endpoint} naar {settings.models_dir} …", file=sys.stderr)
-    pulled = pull_models(settings.models_dir, HubClient(settings.hf_endpoint), profile=profile,
-                         show_progress=not args.quiet)
-    for item in pulled:
-        print(f"{item.action:>10}  {_size(item.size):>9}  {item.path}")
-    if profile.name != settings.llm_profile:
-        print(f"Het profiel in gebruik is {settings.llm_profile}. Zet VRAAGBAAK_LLM_PROFILE={profile.name} om "
-              f"{profile.title} te gebruiken.", file=sys.stderr)
-    return 0
+    collection, sep, doc_id = given.partition(":")
+    if sep and collection in settings.sources:
+        return _indexed(services, collection, doc_id)
+    path = Path(given).expanduser()
+    if path.is_file():
+        for name, folder in settings.sources.items():
+            try:
+                return _indexed(services, name, path.resolve().relative_to(folder.expanduser().resolve()).as_posix())
+            except ValueError:
+                continue
+    found = [name for name in settings.sources if given in _documents(services, name)]
+    if len(found) == 1:
+        return _indexed(services, found[0], given)
+    if found:
+        raise CuratedError(f"'{given}' staat in meer collecties ({', '.join(found)}); schrijf collectie:{given}.")
+    raise CuratedError(f"Bron '{given}' niet gevonden in de index (collecties: {', '.join(settings.sources)}). "
+                       "Geef collectie:pad zoals `vraagbaak search` het toont, of het bestand in een bronmap.")
 
 
-def run_models_list(args: argparse.Namespace, services: Services) -> int:
-    from bot.models import DEFAULT_PROFILE, list_models, list_profiles
-
-    settings = services.settings
-    print(f"Profielen (VRAAGBAAK_LLM_PROFILE={settings.llm_profile}; `vraagbaak models pull --profile NAAM`):")
-    for row in list_profiles(settings):
-        p = row.profile
-        marks = [m for m, on in (("ingesteld", row.chosen), ("in gebruik", row.active),
-                                 ("standaard", p.name == DEFAULT_PROFILE)) if on]
-        state = "aanwezig" if row.present else "niet opgehaald"
-        languages = ", ".join(p.languages[:8]) + (" …" if len(p.languages) > 8 else "") or "niet vermeld"
-        print(f"  {'*' if row.chosen else ' '} {p.name:<10} {p.title}, {p.size_bytes / 1e9:.1f} GB  [{state}]"
-              + (f"  ← {', '.join(marks)}" if marks else ""))
-        print(f"    {'':<10} {p.parameters} parameters, {p.licence}, GGUF van {p.publisher}; talen: {languages}; "
-              f"herordening: {'ja' if p.reranker else 'nee'}; voor {p.for_whom}")
-    print()
-    print(f"Modellenmap: {settings.models_dir}    taalmodel-instelling: {settings.llm_model} "
-          f"({settings.llm_backend})    embedding-instelling: {settings.embedding_model}")
-    for entry in list_models(settings):
-        state = "aanwezig" if entry.present else "ontbreekt"
-        active = "  ← in gebruik" if entry.active else ""
-        size = _size(entry.size) if entry.present else "-"
-        print(f"{entry.kind:<10} {state:<10} {size:>9}  {entry.name}  [{entry.path}]{active}")
-    if settings.llm_backend == "openai":
-        print(f"taalmodel via server: {settings.llm_server_url} ({settings.llm_server_model or 'standaard'})")
-    return 0
+def _documents(services: Services, collection: str) -> dict[str, str]:
+    try:
+        return services.store.documents(collection)
+    except Exception as exc:
+        raise CuratedError(f"De index kan niet worden gelezen ({exc}); indexeer eerst (`vraagbaak index`).") from exc
 
 
-def _size(n: int) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if n < 1024 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-    return f"{n} B"
+def _indexed(services: Services, collection: str, doc_id: str) -> Source:
+    if doc_id not in _documents(services, collection):
+        raise CuratedError(f"'{doc_id}' staat niet in de index van collectie '{collection}'.")
+    return Source(title=_title(services, collection, doc_id), path=doc_id, collection=collection)
 
+
+def _title(services: Services, collection: str, doc_id: str) -> str:
+    """The document's title as the index has it (read from the file, as the indexer does)."""
+    from knowledge.errors import KnowledgeError
+    from knowledge.loaders import load_document
+
+    root = services.settings.sources[collection].expanduser()
+    try:
+        return load_document(root / doc_id, root, collection=collection).title or doc_id
+    except (KnowledgeError, OSError):
+        return doc_id
+
+
+def _fail(message: str) -> int:
+    print(f"Fout: {message}", file=sys.stderr)
+    return 1

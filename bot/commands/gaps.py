@@ -1,5 +1,5 @@
 """`vraagbaak gaps [--since 7d] [--json]`: what the documents are missing — the declined and 👎
-questions, grouped by what they ask, with counts and example wordings (bot/gaps.py). Pseudonymous:
+questions, grouped by what they ask, with counts and example wordings (bot/insights/gaps.py). Pseudonymous:
 no user ids, only how many people asked."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import argparse
 import json
 import sys
 
-from bot.gaps import parse_since, render_gaps
+from bot.insights.gaps import parse_since, render_gaps
 from bot.services import Services
 
 

@@ -9,7 +9,7 @@ import json
 import sys
 from pathlib import Path
 
-from bot.first_contact import FirstContacts
+from bot.people.first_contact import FirstContacts
 from bot.services import Services
 
 
@@ -72,6 +72,6 @@ def run_privacy_purge(args: argparse.Namespace, services: Services) -> int:
 
 
 def _followed_threads(services: Services):
-    """The channel threads followed for someone without a mention (bot/slack/followed_threads.py)."""
-    from bot.slack.followed_threads import FollowedThreads
+    """The channel threads followed for someone without a mention (bot/slack/features/followed_threads.py)."""
+    from bot.slack.features.followed_threads import FollowedThreads
     return FollowedThreads.from_settings(services.settings, pseudonymize=services.pseudonymizer.stored_id)

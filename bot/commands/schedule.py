@@ -1,5 +1,5 @@
-"""`vraagbaak scheduler` (every scheduled job in the foreground), `vraagbaak schedule [--json]` (the
-jobs and when they run next) and `vraagbaak status [--json]`."""
+"""`vraagbaak scheduler` (every scheduled job in the foreground) and `vraagbaak schedule [--json]` (the
+jobs and when they run next)."""
 
 from __future__ import annotations
 
@@ -15,13 +15,12 @@ from typing import TYPE_CHECKING
 from bot.services import Services
 
 if TYPE_CHECKING:
-    from bot.scheduler import Scheduler
+    from bot.operations.scheduler import Scheduler
 
 log = logging.getLogger(__name__)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    """Adds this area's sub-commands."""
     scheduler = sub.add_parser(
         "scheduler", help="voer de geplande taken uit (herindexering, privacyopschoning, overzicht van wat de "
                           "documenten missen), op de voorgrond; Ctrl-C stopt netjes. `serve` doet dit zelf al, "
@@ -32,25 +31,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     schedule.add_argument("--json", action="store_true", help="als JSON")
     schedule.set_defaults(func=run_schedule)
 
-    status = sub.add_parser("status", help="index, laatste en volgende herindexering, collecties, model en wachtrij")
-    status.add_argument("--json", action="store_true", help="als JSON")
-    status.set_defaults(func=run_status)
-
-
-def run_status(args: argparse.Namespace, services: Services) -> int:
-    from bot.operations.status import gather_status, render_status
-
-    status = gather_status(services.settings, services.store, services.reindexer)
-    if args.json:
-        print(json.dumps(status, ensure_ascii=False, indent=2))
-    else:
-        print(render_status(status).replace("*", ""))
-    return 0
-
 
 def scheduled_jobs(settings) -> list[dict]:
     """Every job the settings schedule, with its next run (from the cron expressions alone)."""
-    from bot.scheduler import all_jobs, next_run_times
+    from bot.operations.scheduler import all_jobs, next_run_times
 
     jobs = all_jobs(settings)
     times = next_run_times(settings, jobs=jobs)
@@ -119,7 +103,7 @@ def _watch_failures(services: Services) -> None:
     if not (settings.slack_bot_token and settings.admin_user_ids):
         log.info("no Slack bot token or admin ids: failed runs are only logged")
         return
-    from bot.slack.admin_notice import watch_reindex_failures
-    from bot.slack.app import build_client
+    from bot.slack.features.admin_notice import watch_reindex_failures
+    from bot.slack.transport.app import build_client
 
     watch_reindex_failures(services.reindexer, build_client(settings), settings.admin_user_ids)

@@ -1,1 +1,2 @@
-"""Keeping Vraagbaak running: doctor (and the model self-test), status, metrics, logging, the settings reference."""
+"""Keeping Vraagbaak running: doctor (and the model self-test), status, metrics, logging, the schedule,
+the settings reference."""

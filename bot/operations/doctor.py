@@ -98,7 +98,7 @@ class Doctor:
     # --- Slack ------------------------------------------------------------------------------------
 
     def check_tokens(self) -> CheckResult:
-        from bot.slack.serving import resolve_mode
+        from bot.slack.transport.serving import resolve_mode
 
         s, title = self.settings, "Slack-tokens (tokens)"
         mode = resolve_mode(s)
@@ -129,7 +129,7 @@ class Doctor:
             return CheckResult("slack_auth", title, SKIP, "overgeslagen (skipped)")
         if not self.settings.slack_bot_token:
             return CheckResult("slack_auth", title, SKIP, "geen bot token, dus niet getest")
-        from bot.slack.connection_check import check_auth
+        from bot.slack.transport.connection_check import check_auth
 
         outcome = check_auth(self.settings.slack_bot_token, api_url=self.settings.slack_api_url)
         if outcome.ok:
@@ -150,7 +150,7 @@ class Doctor:
     def check_llm(self) -> CheckResult:
         if self.settings.llm_backend == "openai":
             return self._check_llm_server()
-        from bot.models import resolve_llm_model
+        from bot.model_files.resolving import resolve_llm_model
 
         title = "Taalmodel (LLM, GGUF)"
         try:
@@ -197,7 +197,7 @@ class Doctor:
         return CheckResult("llm", title, OK, f"{detail}; {result.detail}")
 
     def check_embedding_model(self) -> CheckResult:
-        from bot.models import resolve_embedding_model
+        from bot.model_files.resolving import resolve_embedding_model
 
         title = "Embeddingmodel (embedding model)"
         try:
@@ -237,7 +237,8 @@ class Doctor:
         return CheckResult("data_dir", title, OK, f"{data_dir.resolve()} schrijfbaar (writable)")
 
     def check_sources(self) -> CheckResult:
-        from knowledge.loaders import SUPPORTED_SUFFIXES, find_documents
+        from knowledge.formats import SUPPORTED_SUFFIXES
+        from knowledge.loaders import find_documents
 
         title = "Bronnen (sources)"
         if not self.settings.sources:
@@ -265,7 +266,8 @@ class Doctor:
     def check_index(self) -> CheckResult:
         """Is there an index, with chunks, built with the embedding model in use?"""
         from knowledge.errors import EmbeddingModelMismatchError
-        from knowledge.store import TABLE, ChunkStore, ModelInfo
+        from knowledge.index.schema import TABLE, ModelInfo
+        from knowledge.index.store import ChunkStore
 
         location, title = self.settings.index_location, "Index (LanceDB)"
         fix = "Voer `vraagbaak index` uit (of wacht op de geplande herindexering)."
@@ -299,7 +301,7 @@ class Doctor:
             except EmbeddingModelMismatchError as exc:
                 return CheckResult("index", title, FAIL, f"{exc} (embedding model mismatch)", rebuild)
         elif stats.get("embedding_model"):
-            from bot.models import resolve_embedding_model
+            from bot.model_files.resolving import resolve_embedding_model
 
             if not resolve_embedding_model(self.settings).endswith(str(stats["embedding_model"])):
                 return CheckResult("index", title, WARN, detail + "; mogelijk een ander model dan ingesteld",
@@ -309,7 +311,7 @@ class Doctor:
 
 def gguf_problem(path: Path) -> str | None:
     """Why `path` is not a usable GGUF file, or None when it looks complete."""
-    from bot.models import check_gguf_file
+    from bot.model_files.checks import check_gguf_file
 
     try:
         check_gguf_file(path)  # present, GGUF magic, size as pulled

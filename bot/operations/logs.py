@@ -1,7 +1,7 @@
 """Logging set-up for the CLI and the server: plain text or JSON lines, and no Slack user id in them.
 
 Every line goes through `PseudonymousIds`: a Slack user id (`U0123ABCD`, `W…`) becomes the same keyed
-pseudonym the feedback store keeps (bot/privacy.py, `p_…`), so an admin can still follow one person's
+pseudonym the feedback store keeps (bot/people/pseudonyms.py, `p_…`), so an admin can still follow one person's
 questions through the log, and match them with an access or erasure request, without the log naming
 anyone. With `pseudonymise_users=false` the ids stay as they are, as in the feedback store. Modules
 log user ids as they have them; this is the one place that hides them (deploy/PRIVACY.md).
@@ -17,7 +17,7 @@ import threading
 import time
 from typing import Callable
 
-from bot.privacy import Pseudonymizer, pseudonymizer_for
+from bot.people.pseudonyms import Pseudonymizer, pseudonymizer_for
 from bot.settings import Settings
 
 # Slack user ids: U or W, then upper-case letters and digits, at least one digit (not a shouted word).

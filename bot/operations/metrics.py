@@ -17,7 +17,7 @@ from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4, generate_late
 
 if TYPE_CHECKING:
     from bot.answering.generation import Generator
-    from bot.reindexing import Reindexer
+    from bot.indexing.reindexer import Reindexer
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +83,7 @@ class Metrics:
             self.reindex_failed_files.inc(failed_files)
 
     def observe_reindex_report(self, report: Any) -> None:
-        """Observer for the Reindexer: one finished run (a `bot.reindexing.RunReport`)."""
+        """Observer for the Reindexer: one finished run (a `bot.indexing.reindexer.RunReport`)."""
         failed_files = sum(len(r.skipped) for r in report.reports.values())
         trigger = (report.trigger or "unknown").split(":")[0]  # "slack:U123" -> "slack": no user ids as labels
         self.observe_reindex(trigger, seconds=report.duration_s,

@@ -65,7 +65,7 @@ def run_selftest(settings: "Settings", *, timeout_s: float = CHILD_TIMEOUT_S) ->
     """One tiny generation with the configured backend; never raises for a broken backend."""
     if settings.llm_backend == "openai":
         return _server_selftest(settings)
-    from bot.models import resolve_llm_model
+    from bot.model_files.resolving import resolve_llm_model
 
     try:
         path = resolve_llm_model(settings)

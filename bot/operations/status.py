@@ -15,15 +15,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 from zoneinfo import ZoneInfo
 
-from bot.scheduler import next_run_times, planned_jobs
+from bot.operations.scheduler import next_run_times, planned_jobs
 from bot.settings import Settings
 from knowledge.errors import KnowledgeError
 from knowledge.loaders import most_frequent_first
 
 if TYPE_CHECKING:
     from bot.answering.generation import Generator
-    from bot.reindexing import Reindexer, RunReport
-    from knowledge.store import ChunkStore
+    from bot.indexing.reindexer import Reindexer, RunReport
+    from knowledge.index.store import ChunkStore
     from knowledge.models import IndexReport
 
 log = logging.getLogger(__name__)
@@ -140,7 +140,7 @@ def _collections(settings: Settings, stats: dict, runs: dict[str, "RunReport"],
 
 
 def _model(settings: Settings, generator: "Generator | None", stats: dict) -> dict[str, Any]:
-    from bot.models import resolve_embedding_model, resolve_llm_model
+    from bot.model_files.resolving import resolve_embedding_model, resolve_llm_model
 
     if generator is not None:
         llm = generator.model_name

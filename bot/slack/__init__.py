@@ -1,2 +1,4 @@
-"""Vraagbaak in Slack: the only package that imports slack_bolt / slack_sdk (app wiring in app.py,
-one listener module per event, the shared answer flow in replying.py, Block Kit in blocks.py)."""
+"""Vraagbaak in Slack: the only package that imports slack_bolt / slack_sdk, in layers:
+transport/ (the Bolt app, Socket Mode and HTTP serving, arrival order), answer_flow/ (a question to a
+streamed answer in Slack), ui/ (Block Kit and safe text), features/ (the colleague features, admin
+notices, template jobs) and listeners/ (one module per Slack entry point, grouped by kind)."""

@@ -1,4 +1,4 @@
-"""What the Slack listeners share, built once by `bot.slack.app.register` and handed to each
+"""What the Slack listeners share, built once by `bot.slack.transport.app.register` and handed to each
 listener module's `register(app, parts)` (Bolt injects its own arguments by name; ours come in
 through this object, never through globals)."""
 
@@ -10,22 +10,22 @@ from typing import TYPE_CHECKING, Any
 
 from slack_sdk import WebClient
 
-from bot.slack.admins import AdminCheck
-from bot.slack.arrivals import ArrivalOrder, SeenEvents
-from bot.slack.replying import Replier
-from bot.slack.template_jobs import TemplateJobs
-from bot.slack.viewing import ViewedChannels
+from bot.slack.features.admins import AdminCheck
+from bot.slack.transport.arrivals import ArrivalOrder, SeenEvents
+from bot.slack.answer_flow.replying import Replier
+from bot.slack.features.template_jobs import TemplateJobs
+from bot.slack.answer_flow.viewing import ViewedChannels
 
 if TYPE_CHECKING:
-    from bot.access import Access
-    from bot.curated import CuratedAnswers
-    from bot.feedback import FeedbackStore
-    from bot.first_contact import FirstContacts
-    from bot.gaps import Gaps
-    from bot.reindexing import Reindexer
+    from bot.access.policy import Access
+    from bot.curation.answers import CuratedAnswers
+    from bot.insights.feedback import FeedbackStore
+    from bot.people.first_contact import FirstContacts
+    from bot.insights.gaps import Gaps
+    from bot.indexing.reindexer import Reindexer
     from bot.settings import Settings
-    from bot.slack.ai_notice import AiNotice
-    from bot.slack.followed_threads import FollowedThreads
+    from bot.slack.features.ai_notice import AiNotice
+    from bot.slack.features.followed_threads import FollowedThreads
     from bot.templates.filling import TemplateFiller
     from bot.templates.library import TemplateLibrary
 
@@ -66,7 +66,7 @@ class SlackParts:
     reindexer: "Reindexer"
     status: Callable[[], dict[str, Any]]
     replier: Replier
-    access: "Access"  # which collections a conversation may search (bot/access.py)
+    access: "Access"  # which collections a conversation may search (bot/access/policy.py)
     arrivals: ArrivalOrder
     seen: SeenEvents
     admins: AdminCheck

@@ -12,7 +12,8 @@ from typing import Any, Callable, Mapping, Sequence
 
 from jsonschema import Draft202012Validator
 
-from bot.answering.answer import Source, source_of
+from bot.answering.engine import source_of
+from bot.answering.types import Source
 from bot.answering.generation import GenerationRequest, Generator
 from bot.answering.prompts import Passage, pack_passages
 from bot.errors import TemplateError, VraagbaakError

@@ -1,5 +1,5 @@
 """How a filled template is laid out, whatever the format: Markdown (markdown.py, for the CLI) and
-Block Kit (bot/slack/template_blocks.py) both follow this walk.
+Block Kit (bot/slack/ui/template_blocks.py) both follow this walk.
 
 The walk follows the template's schema in its own order, so a new template renders without code: a
 string becomes a labelled section, a list of strings a bullet list, a list of objects numbered items
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Iterator, Mapping
 
-from bot.answering.answer import Source
+from bot.answering.types import Source
 from bot.templates.filling import TemplateResult
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answering.answer import Answer, Turn, retrieval_query
+from bot.answering.engine import retrieval_query
+from bot.answering.types import Answer, Turn
 from bot.answering.cache import AnswerCache, cache_key, normalise_question
 from bot.answering.citations import CitationRenumbering, resolve_citations
 from bot.answering.language import detect_language

@@ -13,7 +13,7 @@ from bot.cli import build_parser, main
 from bot.services import Services
 from knowledge.chunking import Chunker
 from knowledge.indexing import Indexer
-from knowledge.store import ChunkStore
+from knowledge.index.store import ChunkStore
 from tests.conftest import make_settings
 from tests.generators import ScriptedGenerator
 

@@ -9,13 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.answering.answer import QUOTED, AnswerEngine, Turn
+from bot.answering.engine import QUOTED, AnswerEngine
+from bot.answering.types import Turn
 from bot.answering.generation import GenerationRequest
 from bot.answering.prompts import ANSWER_STOPS, INSTRUCTIONS, NOT_FOUND
 from knowledge.chunking import Chunker
 from knowledge.indexing import Indexer
 from knowledge.retrieval import Retriever
-from knowledge.store import ChunkStore
+from knowledge.index.store import ChunkStore
 from tests.generators import RecordingGenerator, ScriptedGenerator
 
 pytestmark = pytest.mark.slow

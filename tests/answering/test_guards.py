@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answering.answer import QUOTED, Answer, AnswerEngine, AnswerStream, Source
+from bot.answering.engine import QUOTED, AnswerEngine
+from bot.answering.stream import AnswerStream
+from bot.answering.types import Answer, Source
 from bot.answering.generation import GenerationRequest
 from bot.answering.guards import LOOP_WORDS, AnswerGuard
 from bot.answering.prompts import INSTRUCTIONS, NOT_FOUND

@@ -14,7 +14,7 @@ import pytest
 from bot.answering.generation import Generation, GenerationError, GenerationRequest, Generator
 from bot.answering.llm import LlamaGenerator, build_generator
 from bot.errors import ModelError
-from bot.models import packaged_llm_path
+from bot.model_files.resolving import packaged_llm_path
 from tests.conftest import make_settings
 
 pytestmark = pytest.mark.slow
@@ -185,7 +185,7 @@ def test_the_bots_own_background_work_is_no_place_in_the_line():
 
 
 def test_the_engines_warm_up_is_background_work():
-    from bot.answering.answer import AnswerEngine
+    from bot.answering.engine import AnswerEngine
     from tests.generators import ScriptedGenerator
     from tests.slack.fakes import FixedRetriever
 

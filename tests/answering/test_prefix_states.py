@@ -12,7 +12,7 @@ import pytest
 from bot.answering.generation import GenerationRequest
 from bot.answering.llm import LlamaGenerator
 from bot.answering.prompts import INSTRUCTIONS, build_messages
-from bot.models import packaged_llm_path
+from bot.model_files.resolving import packaged_llm_path
 
 pytestmark = pytest.mark.slow  # every test here loads the real SmolLM2
 

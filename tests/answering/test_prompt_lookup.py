@@ -9,7 +9,7 @@ import pytest
 
 from bot.answering.generation import GenerationRequest
 from bot.answering.llm import LlamaGenerator, build_generator
-from bot.models import packaged_llm_path
+from bot.model_files.resolving import packaged_llm_path
 from bot.settings import SettingsError, load_settings
 from tests.conftest import make_settings
 

@@ -81,7 +81,7 @@ def test_earlier_turns_come_after_the_passages_and_before_the_question():
 def test_smollm2_template_from_the_packaged_gguf_puts_our_instructions_in_its_system_turn():
     from llama_cpp import Llama
 
-    from bot.models import packaged_llm_path
+    from bot.model_files.resolving import packaged_llm_path
 
     vocab = Llama(str(packaged_llm_path()), vocab_only=True, verbose=False)
     template = ChatTemplate(vocab.metadata["tokenizer.chat_template"], bos_token="<|im_start|>",

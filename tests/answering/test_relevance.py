@@ -88,7 +88,7 @@ def test_an_english_question_on_dutch_passages_is_judged_by_relevance_only():
 
 @pytest.mark.slow
 def test_on_the_sample_index_a_near_miss_is_declined_and_a_real_question_answered(sample_index, embedder):
-    from bot.answering.answer import AnswerEngine
+    from bot.answering.engine import AnswerEngine
     from knowledge.retrieval import Retriever
     from tests.generators import ScriptedGenerator
 

@@ -4,7 +4,7 @@ the right document, and the best sentence as a preview. Word scores only (no mod
 
 from __future__ import annotations
 
-from bot.answering.answer import AnswerEngine
+from bot.answering.engine import AnswerEngine
 from bot.answering.prompts import pack_passages, passage_block
 from bot.answering.selection import SentenceSelector
 from knowledge.models import Hit

@@ -10,7 +10,7 @@ import pytest
 
 from knowledge.chunking import Chunker
 from knowledge.indexing import Indexer
-from knowledge.store import ChunkStore
+from knowledge.index.store import ChunkStore
 
 DOCS = {
     "hr/vakantie.md": "# Vakantie\n\nJe krijgt 25 vakantiedagen per jaar bij een fulltime contract.\n\n"

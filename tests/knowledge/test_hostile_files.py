@@ -17,7 +17,7 @@ from knowledge.file_limits import MB, FileLimits
 from knowledge.indexing import Indexer
 from knowledge.loaders import scan_folder
 from knowledge.models import Document
-from knowledge.store import ChunkStore
+from knowledge.index.store import ChunkStore
 from tests.knowledge.conftest import write_docs
 
 

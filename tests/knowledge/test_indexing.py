@@ -13,7 +13,7 @@ import pytest
 
 from knowledge.errors import IndexBusyError, SourceNotFoundError
 from knowledge.retrieval import Retriever
-from knowledge.store import ChunkStore
+from knowledge.index.store import ChunkStore
 from tests.knowledge.conftest import (CountingEmbedder, CrashingEmbedder, DelegatingEmbedder,
                                       GatedEmbedder, make_indexer)
 from tests.processes import ChildProcess

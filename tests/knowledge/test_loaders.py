@@ -252,7 +252,7 @@ def test_find_documents_skips_unsupported_hidden_and_lock_files(tmp_path):
 
 @pytest.mark.slow
 def test_indexing_reads_mdx_and_reports_what_it_did_not_read(tmp_path, embedder):
-    from bot.commands.knowledge import format_report
+    from bot.commands.index import format_report
     from tests.knowledge.conftest import make_indexer
 
     docs = tmp_path / "docs"

@@ -63,7 +63,8 @@ def test_the_store_vocabulary_follows_writes(tmp_path):
     import numpy as np
 
     from knowledge.models import Chunk
-    from knowledge.store import ChunkStore, ModelInfo, chunk_rows
+    from knowledge.index.schema import ModelInfo, chunk_rows
+    from knowledge.index.store import ChunkStore
 
     model = ModelInfo("fake", 4)
 

@@ -50,8 +50,8 @@ ADMIN = "U0BEHEER"
 
 @pytest.fixture
 def slack():
-    """The local fake Slack (tests/fakeslack) with a user and an admin."""
-    from tests.fakeslack import FakeSlack
+    """The local fake Slack (tests/fakes/slack) with a user and an admin."""
+    from tests.fakes.slack import FakeSlack
 
     with FakeSlack() as fake:
         fake.workspace.add_user(USER, "alice")

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.answering.answer import AnswerEngine
+from bot.answering.engine import AnswerEngine
 from bot.answering.generation import GenerationRequest
 from bot.services import Services
 from knowledge.retrieval import Retriever
-from tests.fakeslack import FakeSlack
+from tests.fakes.slack import FakeSlack
 from tests.generators import ScriptedGenerator
 from tests.scheduling.conftest import USER, services_for
 from tests.slack.conftest import bot_settings, running_bot
@@ -51,7 +51,7 @@ def test_retrieval_never_returns_a_collection_it_was_not_asked_for(indexed):
 
 
 def test_settings_map_channels_and_dms_to_collections(tmp_path):
-    from bot.access import Access
+    from bot.access.policy import Access
     from tests.conftest import make_settings
 
     settings = make_settings(tmp_path, channel_collections={HR_ONLY: ["hr"]}, dm_collections=["hr"])
@@ -75,7 +75,7 @@ def everything_sent(slack: FakeSlack) -> str:
 
 def finished_answers(slack: FakeSlack) -> int:
     """Answers finished so far: messages and response_url posts that carry the feedback buttons."""
-    from bot.slack.blocks import FEEDBACK_BLOCK_ID
+    from bot.slack.ui.blocks import FEEDBACK_BLOCK_ID
 
     def done(blocks: object) -> bool:
         return isinstance(blocks, list) and any(b.get("block_id") == FEEDBACK_BLOCK_ID for b in blocks)
@@ -132,7 +132,7 @@ BOTH = "C0HRIT"
 
 def submit_form(slack: FakeSlack, view: dict, values: dict) -> None:
     """Submits the modal as Slack does: state.values holds each input's element type and value."""
-    from tests.fakeslack import payloads
+    from tests.fakes.slack import payloads
 
     kinds = {b["block_id"]: b["element"]["type"] for b in view["blocks"] if b["type"] == "input"}
     state = {name: {"value": {"type": kinds[name], "value": value}} for name, value in values.items()}
@@ -159,7 +159,7 @@ def template_bot(tmp_path, indexed, slack):
 
 
 def brainstorm_in(slack: FakeSlack, channel: str) -> dict:
-    from bot.slack.listeners.templates_command import BRAINSTORM_COMMAND
+    from bot.slack.listeners.commands.brainstorm import BRAINSTORM_COMMAND
 
     before = len(slack.calls_to("views.open"))
     slack.wait_for_ack(slack.push_command(BRAINSTORM_COMMAND, "de printer", user=USER, channel=channel)[0])

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.store import ChunkStore
+from knowledge.index.store import ChunkStore
 from tests.scheduling.conftest import services_for, write_docs
 
 pytestmark = pytest.mark.slow

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from bot.cli import main
-from bot.scheduler import DIGEST, PURGE, ScheduledJob, Scheduler, all_jobs, next_run_times
+from bot.operations.scheduler import DIGEST, PURGE, ScheduledJob, Scheduler, all_jobs, next_run_times
 from bot.services import Services
 from tests.conftest import make_settings
 

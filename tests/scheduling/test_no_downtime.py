@@ -17,7 +17,7 @@ import pytest
 
 from bot.errors import ReindexBusyError
 from knowledge.retrieval import Retriever
-from knowledge.store import ChunkStore
+from knowledge.index.store import ChunkStore
 from tests.scheduling.conftest import services_for, write_docs
 from tests.scheduling.test_schedule_runs import HeldRun
 from tests.processes import ChildProcess

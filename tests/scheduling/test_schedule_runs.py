@@ -11,7 +11,7 @@ from typing import Callable
 import pytest
 
 from bot.errors import ReindexBusyError
-from bot.scheduler import ReindexScheduler, ScheduledJob
+from bot.operations.scheduler import ReindexScheduler, ScheduledJob
 from tests.scheduling.conftest import services_for, write_docs
 
 pytestmark = pytest.mark.slow

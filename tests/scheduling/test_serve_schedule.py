@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.errors import ReindexBusyError
-from bot.feedback import FeedbackStore
+from bot.insights.feedback import FeedbackStore
 from tests.scheduling.conftest import ADMIN
 from bot.services import Services
 from tests.slack.conftest import bot_settings

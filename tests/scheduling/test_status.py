@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.operations.status import gather_status, render_status
-from tests.fakeslack import FakeSlack
+from tests.fakes.slack import FakeSlack
 from tests.scheduling.conftest import services_for, write_docs
 from tests.processes import run_child
 
@@ -95,8 +95,8 @@ def test_without_a_schedule_next_run_is_null_and_the_text_says_so(tmp_path, embe
 
 
 def test_a_failed_run_sends_the_admins_a_dm_with_the_reason(tmp_path, embedder, two_collections):
-    from bot.slack.admin_notice import watch_reindex_failures
-    from bot.slack.app import build_client
+    from bot.slack.features.admin_notice import watch_reindex_failures
+    from bot.slack.transport.app import build_client
     from tests.conftest import make_settings
 
     sources = {**two_collections, "wiki": tmp_path / "bestaat-niet"}
@@ -134,9 +134,9 @@ def test_the_cli_status_prints_dutch_text(tmp_path, two_collections):
 
 
 def test_a_lasting_failure_is_told_again_after_the_reminder_time_and_a_relapse_at_once(tmp_path):
-    from bot.reindexing import RunReport
-    from bot.slack.admin_notice import FailedRunNotifier
-    from bot.slack.app import build_client
+    from bot.indexing.reindexer import RunReport
+    from bot.slack.features.admin_notice import FailedRunNotifier
+    from bot.slack.transport.app import build_client
     from knowledge.models import IndexReport
     from tests.conftest import make_settings
 

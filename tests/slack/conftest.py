@@ -1,4 +1,4 @@
-"""The real Bolt app, connected over real sockets to tests/fakeslack, with given answering parts."""
+"""The real Bolt app, connected over real sockets to tests/fakes/slack, with given answering parts."""
 
 from __future__ import annotations
 
@@ -11,14 +11,14 @@ from typing import Any
 
 import pytest
 
-from bot.feedback import FeedbackStore
+from bot.insights.feedback import FeedbackStore
 from bot.services import Services
 from bot.settings import Settings
-from bot.slack.app import build_app, register
+from bot.slack.transport.app import build_app, register
 from bot.slack.parts import SlackParts
-from bot.slack.serving import SlackHttpServer, close_quietly, socket_mode_handler
+from bot.slack.transport.serving import SlackHttpServer, close_quietly, socket_mode_handler
 from tests.conftest import make_settings
-from tests.fakeslack import FakeSlack
+from tests.fakes.slack import FakeSlack
 from tests.generators import ScriptedGenerator
 from tests.slack.fakes import scripted_engine, slack_generator
 

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from bot.answering.answer import AnswerEngine
+from bot.answering.engine import AnswerEngine
 from knowledge.models import Chunk, Hit
 from tests.generators import ScriptedGenerator
 
@@ -71,7 +71,7 @@ def question_of(messages: list[dict]) -> str:
 @contextmanager
 def serving(services, *, start_timeout: float = 30, stop_timeout: float = 60) -> Iterator[None]:
     """Runs `vraagbaak serve` in a thread for the length of the block; it must start and stop cleanly."""
-    from bot.slack.serving import serve
+    from bot.slack.transport.serving import serve
 
     stop, ready = threading.Event(), threading.Event()
     errors: list[BaseException] = []

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.fakeslack import FakeSlack, payloads
+from tests.fakes.slack import FakeSlack, payloads
 
 CHANNELS = ("C0ALGEMEEN", "C0HR", "C0IT")
 
@@ -125,7 +125,7 @@ def home_opened(slack: FakeSlack, user: str) -> str:
 
 def vote_click(slack: FakeSlack, user: str, channel: str) -> tuple[str, str]:
     """A 👍 on an answer; returns (envelope id, response_url)."""
-    from bot.slack.blocks import ACTION_VOTE_UP, FEEDBACK_BLOCK_ID
+    from bot.slack.ui.blocks import ACTION_VOTE_UP, FEEDBACK_BLOCK_ID
 
     url = slack.new_response_url()
     click = payloads.block_actions({"action_id": ACTION_VOTE_UP, "value": "onbekend", "block_id": FEEDBACK_BLOCK_ID},

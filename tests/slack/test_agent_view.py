@@ -1,6 +1,6 @@
 """Slack's agent messaging experience end to end over the fake Slack (real Bolt, real sockets, the real
 AnswerEngine on a scripted model): the Messages tab greets once, every message there is answered in
-its own thread, the channel the person looks at picks the collections (within bot/access.py), a
+its own thread, the channel the person looks at picks the collections (within bot/access/policy.py), a
 workspace on the older assistant view still works, and every event of the manifest is acknowledged."""
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ import pytest
 import yaml
 
 from bot.commands.privacy import run_privacy_forget
-from bot.feedback import FeedbackStore
+from bot.insights.feedback import FeedbackStore
 from bot.services import Services
-from bot.slack.listeners.message_im import GREETING, PROMPTS_TITLE, SUGGESTED_PROMPTS
-from tests.fakeslack import SignedSender, payloads
+from bot.slack.features.greeting import GREETING, PROMPTS_TITLE, SUGGESTED_PROMPTS
+from tests.fakes.slack import SignedSender, payloads
 from tests.slack.conftest import CHANNEL, DM, SIGNING_SECRET, USER, bot_settings, running_bot
 from tests.slack.fakes import SAMPLE_CHUNKS, FixedRetriever, chunk, scripted_engine
 from tests.slack.test_answer_flow import final_message
@@ -38,7 +38,7 @@ def wait_for_log(slack, caplog, text: str) -> None:
 
 
 def test_opening_the_messages_tab_greets_once_with_prompts_pinned_to_the_tab(scripted_bot, caplog):
-    caplog.set_level(logging.DEBUG, logger="bot.slack.listeners.app_home")
+    caplog.set_level(logging.DEBUG, logger="bot.slack.features.greeting")
     slack = scripted_bot.slack
     slack.wait_for_ack(slack.push_event(payloads.app_home_opened(user=USER, channel=DM, tab="messages")))
     call = slack.wait_for_call("assistant.threads.setSuggestedPrompts")
@@ -56,7 +56,7 @@ def test_opening_the_messages_tab_greets_once_with_prompts_pinned_to_the_tab(scr
 
 def test_the_greeting_is_remembered_across_a_restart_and_forgotten_on_request(tmp_path, slack, scripted_generator,
                                                                              caplog):
-    caplog.set_level(logging.DEBUG, logger="bot.slack.listeners.app_home")
+    caplog.set_level(logging.DEBUG, logger="bot.slack.features.greeting")
     settings = bot_settings(tmp_path, slack)
 
     def services() -> Services:
@@ -223,7 +223,7 @@ def test_in_http_mode_an_event_nobody_handles_still_gets_200(tmp_path, slack, sc
 
 
 def test_the_viewed_channel_only_narrows_what_a_dm_may_search():
-    from bot.access import Access
+    from bot.access.policy import Access
 
     access = Access(collections=["bedrijf", "it", HR], channel_collections={IT_CHANNEL: ["it"], HR_CHANNEL: [HR],
                                                                          "C0BOTH": ["it", HR]},
@@ -239,7 +239,7 @@ def test_the_viewed_channel_only_narrows_what_a_dm_may_search():
 
 
 def test_what_is_viewed_is_forgotten_after_a_while_and_kept_for_a_bounded_number_of_people(monkeypatch):
-    from bot.slack import viewing
+    from bot.slack.answer_flow import viewing
 
     clock = [1000.0]
     monkeypatch.setattr(viewing.time, "monotonic", lambda: clock[0])

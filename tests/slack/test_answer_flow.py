@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from bot.slack.blocks import (ACTION_FEEDBACK, ACTION_SHARE, ACTION_VOTE_DOWN, ACTION_VOTE_UP, ANSWER_CHARS_PER_MESSAGE,
+from bot.slack.ui.blocks import (ACTION_FEEDBACK, ACTION_SHARE, ACTION_VOTE_DOWN, ACTION_VOTE_UP, ANSWER_CHARS_PER_MESSAGE,
                               FEEDBACK_BLOCK_ID, blocks_text)
-from bot.slack.listeners.message_im import SUGGESTED_PROMPTS
-from bot.feedback import FeedbackStore
-from tests.fakeslack import payloads
+from bot.slack.features.greeting import SUGGESTED_PROMPTS
+from bot.insights.feedback import FeedbackStore
+from tests.fakes.slack import payloads
 from bot.services import Services
 from tests.slack.conftest import CHANNEL, DM, USER, RunningBot, bot_settings, running_bot
 from tests.slack.fakes import FixedRetriever, question_of, scripted_engine

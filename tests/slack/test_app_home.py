@@ -8,14 +8,14 @@ import json
 
 import pytest
 
-from bot.answering.answer import Source
-from bot.feedback import FeedbackStore
+from bot.answering.types import Source
+from bot.insights.feedback import FeedbackStore
 from bot.services import Services
-from bot.slack.home import ACTION_CURATED_REACTIVATE, ACTION_CURATED_REMOVE, ACTION_REINDEX, AI_NOTICE, MAX_BLOCKS
-from bot.slack.listeners.app_home import CURATED_NOT_ADMIN
-from bot.slack.listeners.vraagbaak_command import NOT_ADMIN
+from bot.slack.ui.home import ACTION_CURATED_REACTIVATE, ACTION_CURATED_REMOVE, ACTION_REINDEX, AI_NOTICE, MAX_BLOCKS
+from bot.slack.listeners.actions.home_curated_answer import CURATED_NOT_ADMIN
+from bot.slack.features.admins import NOT_ADMIN
 from knowledge.models import SkippedFile
-from tests.fakeslack import payloads
+from tests.fakes.slack import payloads
 from tests.slack.conftest import ADMIN, DM, USER, bot_settings, running_bot
 from tests.slack.fakes import scripted_engine
 from tests.slack.test_commands import RecordingReindexer, Report, command

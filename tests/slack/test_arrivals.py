@@ -5,8 +5,8 @@ from __future__ import annotations
 import threading
 import time
 
-from bot.slack.arrivals import ArrivalOrder, ListenerPool, SeenEvents
-from bot.slack.conversation import plain_text
+from bot.slack.transport.arrivals import ArrivalOrder, ListenerPool, SeenEvents
+from bot.slack.answer_flow.conversation import plain_text
 
 
 def test_later_tickets_wait_for_earlier_ones():

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answering.answer import Answer, Source
-from bot.slack.blocks import (ACTION_FEEDBACK, ACTION_SHARE, ANSWER_CHARS_PER_MESSAGE, FEEDBACK_BLOCK_ID,
+from bot.answering.types import Answer, Source
+from bot.slack.ui.blocks import (ACTION_FEEDBACK, ACTION_SHARE, ANSWER_CHARS_PER_MESSAGE, FEEDBACK_BLOCK_ID,
                               answer_messages, blocks_text, fallback_text, footer_blocks, is_answer_message,
                               parse_vote, sources_block, split_text, to_mrkdwn)
-from tests.fakeslack.workspace import SlackApiFailure, check_blocks
+from tests.fakes.slack.workspace import SlackApiFailure, check_blocks
 
 SOURCES = [Source("Vakantie en verlof", "hr/vakantie-en-verlof.md", heading="Vakantiedagen", collection="hr"),
            Source("Intranet", "intranet", url="https://intranet.example.nl/verlof?a=1&b=2")]

@@ -6,11 +6,11 @@ import threading
 from dataclasses import dataclass, field
 
 from bot.errors import ReindexBusyError
-from bot.reindexing import RunReport
-from bot.slack.blocks import ACTION_FEEDBACK, ACTION_SHARE
-from bot.slack.listeners.vraagbaak_command import NOT_ADMIN
+from bot.indexing.reindexer import RunReport
+from bot.slack.ui.blocks import ACTION_FEEDBACK, ACTION_SHARE
+from bot.slack.features.admins import NOT_ADMIN
 from knowledge.models import IndexReport, SkippedFile
-from tests.fakeslack import payloads
+from tests.fakes.slack import payloads
 from tests.slack.conftest import ADMIN, CHANNEL, OWNER, USER, RunningBot
 from tests.slack.test_answer_flow import button_ids
 
@@ -73,7 +73,7 @@ def test_vraag_without_a_question_explains_itself(scripted_bot, scripted_generat
 
 @dataclass
 class RecordingReindexer:
-    """The Reindexer contract (bot.reindexing): run / is_running / last_run / add_observer; `gate`
+    """The Reindexer contract (bot.indexing.reindexer): run / is_running / last_run / add_observer; `gate`
     holds a run."""
 
     report: object = None
@@ -189,7 +189,7 @@ def test_status_and_help_are_for_everyone(scripted_bot_with, scripted_generator)
 
 
 def test_partial_failure_and_progress_are_described_in_dutch():
-    from bot.slack.index_reports import describe_progress, describe_report
+    from bot.slack.ui.index_reports import describe_progress, describe_report
 
     report = Report(["hr/a.md"], [], ["hr/oud.md"], [], wiki="map /srv/wiki bestaat niet")
     text = describe_report(report)

@@ -12,13 +12,14 @@ from datetime import datetime, timezone
 import numpy as np
 import pytest
 
-from bot.answering.answer import AnswerEngine
+from bot.answering.engine import AnswerEngine
 from bot.answering.prompts import NOT_FOUND
-from bot.curated import CuratedAnswers, dutch_date
-from bot.slack.curated_answers import ACTION_REACTIVATE, ANSWER_BLOCK, MODAL_CALLBACK, QUESTION_BLOCK, VALUE
-from bot.slack.listeners.curated_shortcut import NOT_AN_ANSWER, SHORTCUT
-from bot.slack.safe_text import ZWSP
-from tests.fakeslack import payloads
+from bot.curation.answers import CuratedAnswers
+from bot.curation.types import dutch_date
+from bot.slack.features.curated_answers import ACTION_REACTIVATE, ANSWER_BLOCK, MODAL_CALLBACK, QUESTION_BLOCK, VALUE
+from bot.slack.listeners.shortcuts.make_curated_answer import NOT_AN_ANSWER, SHORTCUT
+from bot.slack.ui.safe_text import ZWSP
+from tests.fakes.slack import payloads
 from tests.slack.conftest import ADMIN, CHANNEL, USER, RunningBot
 from tests.slack.fakes import FixedRetriever
 from tests.slack.test_answer_flow import ask_in_channel, final_message
@@ -116,7 +117,7 @@ def test_others_may_not_and_only_answers_of_vraagbaak_can_become_one(bot, curate
 
 
 def test_a_suspended_curated_answer_brings_its_owner_a_dm_and_can_be_put_back(bot, curated, documents):
-    from bot.answering.answer import Source
+    from bot.answering.types import Source
 
     slack = bot.slack
     source = Source("Vakantie en verlof", VACATION_DOC, heading="Vakantiedagen", collection="bedrijf")

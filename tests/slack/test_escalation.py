@@ -8,10 +8,10 @@ import pytest
 
 from bot.answering.prompts import NOT_FOUND
 from bot.settings import SettingsError
-from bot.slack.escalation import ACTION_ASK_COLLEAGUE, ACTION_CLAIM
-from bot.slack.listeners.escalation import NOT_MEMBER, WITHHELD
+from bot.slack.features.escalation import ACTION_ASK_COLLEAGUE, ACTION_CLAIM
+from bot.slack.listeners.actions.ask_colleague import NOT_MEMBER, WITHHELD
 from tests.conftest import make_settings
-from tests.fakeslack import payloads
+from tests.fakes.slack import payloads
 from tests.slack.conftest import CHANNEL, USER, RunningBot
 from tests.slack.fakes import SAMPLE_CHUNKS, FixedRetriever, scripted_engine
 from tests.slack.test_answer_flow import ask_in_channel, final_message

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.settings import Settings
-from bot.slack.ai_notice import AiNotice
+from bot.slack.features.ai_notice import AiNotice
 from tests.slack.conftest import CHANNEL, DM, USER, RunningBot
 from tests.slack.test_answer_flow import ask_in_channel, final_message
 from tests.slack.test_restricted_collections import retriever, template_bot  # noqa: F401 (fixtures)
@@ -99,7 +99,7 @@ def test_the_notice_text_comes_from_the_settings_and_can_be_switched_off(tmp_pat
     class Nobody:
         def __getattr__(self, name):
             raise AssertionError("nothing is sent when the notice is switched off")
-    from bot.slack.replying import Question
+    from bot.slack.answer_flow.replying import Question
     assert off.greet(Question(text="Hoe?", user=USER, channel=DM, is_dm=True), Nobody()) is False
 
 
@@ -108,7 +108,7 @@ def test_privacy_export_and_forget_include_the_notice_and_the_followed_threads(t
 
     from bot.cli import main
     from bot.services import Services
-    from bot.slack.followed_threads import FollowedThreads
+    from bot.slack.features.followed_threads import FollowedThreads
     from tests.conftest import make_settings
 
     data = tmp_path / "data"

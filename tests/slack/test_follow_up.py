@@ -7,15 +7,15 @@ import sqlite3
 
 import pytest
 
-from bot.slack.blocks import FEEDBACK_BLOCK_ID
-from bot.slack.followed_threads import FollowedThreads
-from bot.slack.listeners.thread_follow_up import is_acknowledgement, without_address
-from tests.fakeslack import payloads
+from bot.slack.ui.blocks import FEEDBACK_BLOCK_ID
+from bot.slack.features.followed_threads import FollowedThreads
+from bot.slack.listeners.events.message_channels import is_acknowledgement, without_address
+from tests.fakes.slack import payloads
 from tests.slack.conftest import CHANNEL, USER, RunningBot
 from tests.slack.test_answer_flow import ask_in_channel, final_message
 
 BOB = "U0BOB"
-LISTENER_LOG = "bot.slack.listeners.thread_follow_up"
+LISTENER_LOG = "bot.slack.listeners.events.message_channels"
 
 
 def reply_in_thread(bot: RunningBot, text: str, *, user: str, thread_ts: str) -> dict:
@@ -151,7 +151,7 @@ def test_what_counts_as_thanks_and_as_addressing_vraagbaak():
 
 
 def test_a_thread_reply_takes_its_place_in_the_arrival_order_like_a_mention():
-    from bot.slack.app import is_question_request
+    from bot.slack.transport.app import is_question_request
 
     reply = payloads.message("En voor parttimers?", user=USER, channel=CHANNEL, channel_type="channel",
                              thread_ts="1.000001")

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.feedback import FeedbackStore
-from tests.fakeslack import FakeSlack, SignedSender, payloads
+from bot.insights.feedback import FeedbackStore
+from tests.fakes.slack import FakeSlack, SignedSender, payloads
 from bot.services import Services
 from tests.slack.conftest import CHANNEL, SIGNING_SECRET, USER, bot_settings, running_bot
 from tests.generators import ScriptedGenerator

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.feedback import FeedbackStore
+from bot.insights.feedback import FeedbackStore
 from bot.services import Services
-from bot.slack.delivery import THINKING_TEXT
-from tests.fakeslack import FakeSlack
+from bot.slack.answer_flow.delivery import THINKING_TEXT
+from tests.fakes.slack import FakeSlack
 from tests.generators import ScriptedGenerator
 from tests.slack.conftest import ADMIN, RunningBot, bot_settings, running_bot
 from tests.slack.fakes import question_of, scripted_engine

@@ -10,7 +10,7 @@ import yaml
 
 from slack_sdk import WebClient
 
-from bot.slack.listeners.message_im import SUGGESTED_PROMPTS
+from bot.slack.features.greeting import SUGGESTED_PROMPTS
 
 REPO = Path(__file__).resolve().parents[2]
 MANIFEST = REPO / "deploy" / "slack-manifest.yaml"
@@ -78,7 +78,7 @@ def test_every_subscribed_event_has_a_listener_and_needs_its_scope():
     listened |= {ASSISTANT_EVENTS[name] for name in re.findall(r"@assistant\.(\w+)", source) if name in ASSISTANT_EVENTS}
     for event in events:
         assert event.split(".")[0] in listened, f"{event} is subscribed to but nothing listens to it"
-    assert "re.compile(\".*\")" in (SLACK_CODE / "app.py").read_text(), "the rest is acknowledged by a catch-all"
+    assert "re.compile(\".*\")" in (SLACK_CODE / "transport" / "app.py").read_text(), "the rest is acknowledged by a catch-all"
 
 
 def test_agent_view_home_tab_commands_interactivity_and_socket_mode():
@@ -98,8 +98,9 @@ def test_agent_view_home_tab_commands_interactivity_and_socket_mode():
 
 
 def test_message_shortcuts_in_the_manifest_are_those_the_app_listens_to():
-    from bot.slack.listeners.curated_shortcut import SHORTCUT as CURATED_SHORTCUT
-    from bot.slack.listeners.message_shortcuts import ASK_SHORTCUT, SUMMARY_SHORTCUT
+    from bot.slack.listeners.shortcuts.make_curated_answer import SHORTCUT as CURATED_SHORTCUT
+    from bot.slack.listeners.shortcuts.ask_about_message import ASK_SHORTCUT
+    from bot.slack.listeners.shortcuts.summarise_thread import SUMMARY_SHORTCUT
 
     shortcuts = [s for s in manifest()["features"]["shortcuts"] if s["type"] == "message"]
     assert {s["callback_id"] for s in shortcuts} == {ASK_SHORTCUT, SUMMARY_SHORTCUT, CURATED_SHORTCUT}

@@ -12,13 +12,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.answering.answer import AnswerEngine
-from bot.feedback import FeedbackStore
-from bot.slack.blocks import ACTION_FEEDBACK, ACTION_SHARE
-from bot.slack.listeners.vraagbaak_command import NOT_ADMIN
+from bot.answering.engine import AnswerEngine
+from bot.insights.feedback import FeedbackStore
+from bot.slack.ui.blocks import ACTION_FEEDBACK, ACTION_SHARE
+from bot.slack.features.admins import NOT_ADMIN
 from knowledge.retrieval import Retriever
 from tests.conftest import SAMPLE
-from tests.fakeslack import FakeSlack, payloads
+from tests.fakes.slack import FakeSlack, payloads
 from bot.services import Services
 from tests.slack.conftest import ADMIN, CHANNEL, DM, USER, RunningBot, bot_settings, running_bot
 from tests.generators import RecordingGenerator

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.feedback import FeedbackStore
+from bot.insights.feedback import FeedbackStore
 from bot.services import Services
-from tests.fakeslack import FakeSlack, payloads
+from tests.fakes.slack import FakeSlack, payloads
 from tests.generators import ScriptedGenerator
 from tests.slack.conftest import ADMIN, USER, bot_settings, running_bot
 from tests.slack.fakes import question_of, scripted_engine

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.access import Access
-from bot.feedback import FeedbackStore
+from bot.access.policy import Access
+from bot.insights.feedback import FeedbackStore
 from bot.services import Services
 from bot.settings import SettingsError
 from tests.conftest import make_settings
@@ -103,7 +103,7 @@ def test_vraag_follows_the_channel_in_a_channel_and_the_user_in_a_dm(bot, retrie
 
 @pytest.fixture
 def template_bot(tmp_path, slack, retriever):
-    from bot.answering.answer import AnswerEngine
+    from bot.answering.engine import AnswerEngine
     from bot.templates.filling import TemplateFiller
     from tests.templates.builders import ScriptedModel
 
@@ -123,7 +123,7 @@ def template_bot(tmp_path, slack, retriever):
 
 
 def brainstorm(bot, *, user: str, channel: str) -> dict:
-    from bot.slack.listeners.templates_command import BRAINSTORM_COMMAND
+    from bot.slack.listeners.commands.brainstorm import BRAINSTORM_COMMAND
 
     slack = bot.slack
     before = len(slack.calls_to("views.open"))
@@ -135,7 +135,7 @@ def brainstorm(bot, *, user: str, channel: str) -> dict:
 
 
 def submit_form_as(slack, view: dict, user: str, values: dict) -> None:
-    from tests.fakeslack import payloads
+    from tests.fakes.slack import payloads
 
     kinds = {b["block_id"]: b["element"]["type"] for b in view["blocks"] if b["type"] == "input"}
     state = {name: {"value": {"type": kinds[name], "value": value}} for name, value in values.items()}

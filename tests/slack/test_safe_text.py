@@ -8,11 +8,11 @@ import json
 
 import pytest
 
-from bot.answering.answer import AnswerEngine
-from bot.feedback import FeedbackStore
+from bot.answering.engine import AnswerEngine
+from bot.insights.feedback import FeedbackStore
 from bot.services import Services
-from bot.slack.safe_text import ZWSP, neutralise
-from tests.fakeslack import FakeSlack
+from bot.slack.ui.safe_text import ZWSP, neutralise
+from tests.fakes.slack import FakeSlack
 from tests.generators import ScriptedGenerator
 from tests.slack.conftest import ADMIN, CHANNEL, DM, USER, bot_settings, running_bot
 from tests.slack.fakes import FixedRetriever, chunk
@@ -197,7 +197,7 @@ def mrkdwn_texts(blocks) -> list[str]:
 
 
 def test_modals_send_nothing_raw(tmp_path):
-    from bot.slack.templates_modal import Origin, notice_modal, picker_modal, template_modal
+    from bot.slack.ui.templates_modal import Origin, notice_modal, picker_modal, template_modal
     from bot.templates.library import TemplateLibrary
 
     (tmp_path / "sjablonen").mkdir()

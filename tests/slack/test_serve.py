@@ -9,8 +9,8 @@ import threading
 import pytest
 
 from bot.cli import main
-from bot.feedback import FeedbackStore
-from bot.slack.serving import SlackSetupError, serve
+from bot.insights.feedback import FeedbackStore
+from bot.slack.transport.serving import SlackSetupError, serve
 from bot.services import Services
 from tests.slack.conftest import CHANNEL, USER, bot_settings
 from tests.slack.fakes import scripted_engine, serving, slack_generator

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from bot.slack.blocks import ACTION_SHARE
-from bot.slack.listeners.message_shortcuts import (ACTION_SHARE_IN_THREAD, ASK_SHORTCUT, NO_TEXT, NOT_READABLE,
-                                                   SUMMARY_SHORTCUT)
-from tests.fakeslack import payloads
+from bot.slack.ui.blocks import ACTION_SHARE
+from bot.slack.features.sharing import ACTION_SHARE_IN_THREAD
+from bot.slack.listeners.shortcuts.ask_about_message import ASK_SHORTCUT, NO_TEXT
+from bot.slack.listeners.shortcuts.summarise_thread import NOT_READABLE, SUMMARY_SHORTCUT
+from tests.fakes.slack import payloads
 from tests.slack.conftest import CHANNEL, USER, RunningBot
 from tests.slack.fakes import SAMPLE_CHUNKS, FixedRetriever, scripted_engine
 from tests.slack.test_restricted_collections import HR, HR_CHANNEL, HR_USER, SALARIES, searched
@@ -139,7 +140,7 @@ def test_summarise_a_thread_the_bot_cannot_read(summary_bot):
 
 
 def test_a_long_thread_keeps_its_opening_and_its_latest_messages_within_the_template_field():
-    from bot.slack.listeners.message_shortcuts import SUMMARY_CHARS, thread_text
+    from bot.slack.listeners.shortcuts.summarise_thread import SUMMARY_CHARS, thread_text
 
     messages = [{"user": USER if i % 2 else BOB, "ts": f"1.{i:06d}", "text": f"bericht {i} " + "bla " * 20}
                 for i in range(60)]

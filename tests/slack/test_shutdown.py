@@ -13,14 +13,14 @@ from pathlib import Path
 import pytest
 from slack_sdk import WebClient
 
-from bot.feedback import FeedbackStore
+from bot.insights.feedback import FeedbackStore
 from bot.services import Services
-from bot.slack.serving import serve
-from bot.slack.templates_modal import Origin, template_modal
-from bot.slack.template_jobs import TemplateJob, TemplateJobs
+from bot.slack.transport.serving import serve
+from bot.slack.ui.templates_modal import Origin, template_modal
+from bot.slack.features.template_jobs import TemplateJob, TemplateJobs
 from bot.templates.filling import TemplateFiller
 from bot.templates.library import TemplateLibrary
-from tests.fakeslack import FakeSlack, payloads
+from tests.fakes.slack import FakeSlack, payloads
 from tests.slack.conftest import CHANNEL, USER, bot_settings
 from tests.slack.fakes import scripted_engine, slack_generator
 from tests.templates.builders import ScriptedModel, write_template

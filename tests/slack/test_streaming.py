@@ -10,14 +10,15 @@ import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.answering.answer import AnswerEngine, Preview
+from bot.answering.engine import AnswerEngine
+from bot.answering.types import Preview
 from bot.answering.prompts import NOT_FOUND
-from bot.feedback import FeedbackStore
+from bot.insights.feedback import FeedbackStore
 from bot.services import Services
-from bot.slack.blocks import ACTION_FEEDBACK
-from bot.slack.safe_text import ZWSP
-from tests.fakeslack import FakeSlack
-from tests.fakeslack.workspace import check_blocks
+from bot.slack.ui.blocks import ACTION_FEEDBACK
+from bot.slack.ui.safe_text import ZWSP
+from tests.fakes.slack import FakeSlack
+from tests.fakes.slack.workspace import check_blocks
 from tests.generators import ScriptedGenerator
 from tests.slack.conftest import CHANNEL, DM, USER, RunningBot, bot_settings, running_bot
 from tests.slack.fakes import FixedRetriever, chunk, scripted_engine
@@ -151,7 +152,7 @@ def test_vraag_says_what_it_found_then_answers_privately_in_valid_blocks(scripte
 
 
 def test_a_dm_thread_and_an_assistant_thread_are_streamed(scripted_bot):
-    from tests.fakeslack import payloads
+    from tests.fakes.slack import payloads
 
     slack = scripted_bot.slack
     root = slack.user_posts("Eerste vraag", user=USER, channel=DM)

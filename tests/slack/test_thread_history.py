@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from bot.feedback import FeedbackStore
+from bot.insights.feedback import FeedbackStore
 from bot.services import Services
 from tests.slack.conftest import CHANNEL, DM, USER, bot_settings, running_bot
 from tests.slack.fakes import FixedRetriever, scripted_engine

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answering.answer import Source
-from bot.slack.template_blocks import fallback_text, to_blocks
+from bot.answering.types import Source
+from bot.slack.ui.template_blocks import fallback_text, to_blocks
 from bot.templates.filling import TemplateResult
 from bot.templates.library import TemplateLibrary
 from bot.templates.markdown import to_markdown
-from tests.fakeslack.workspace import check_blocks
+from tests.fakes.slack.workspace import check_blocks
 from tests.templates.builders import instance_for
 
 SOURCE = Source(title="Brainstormen", path="werkwijze/brainstormen.md", heading="Spelregels", collection="bedrijf")

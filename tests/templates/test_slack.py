@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.slack.listeners.templates_command import BRAINSTORM_COMMAND, SHORTCUT
-from bot.slack.templates_modal import FORM_CALLBACK, PICKER_BLOCK, PICKER_CALLBACK
+from bot.slack.listeners.commands.brainstorm import BRAINSTORM_COMMAND
+from bot.slack.listeners.shortcuts.vraagbaak_template import SHORTCUT
+from bot.slack.ui.templates_modal import FORM_CALLBACK, PICKER_BLOCK, PICKER_CALLBACK
 from bot.templates.filling import TemplateFiller
-from tests.fakeslack import FakeSlack, payloads
+from tests.fakes.slack import FakeSlack, payloads
 from bot.services import Services
 from tests.slack.conftest import CHANNEL, USER, bot_settings, running_bot
 from tests.templates.builders import ScriptedModel, write_template

@@ -1,0 +1,1 @@
+"""Who may search what: the collections a conversation may search, decided in one place."""

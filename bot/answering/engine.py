@@ -1,0 +1,318 @@
+"""Question -> grounded, streamed, sourced Answer. Slack-free."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import re
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Sequence
+
+from bot.answering.cache import AnswerCache, cache_key
+from bot.answering.citations import resolve_citations
+from bot.answering.generation import Generation, GenerationRequest, Generator
+from bot.answering.guards import AnswerGuard, GuardStop
+from bot.answering.language import detect_language
+from bot.answering.prompts import ANSWER_STOPS, NOT_FOUND, Passage, build_messages, pack_passages, passage_block
+from bot.answering.relevance import AbstainPolicy, Verdict, default_min_relevance
+from bot.answering.selection import SentenceSelector
+from bot.answering.stream import AnswerStream
+from bot.answering.types import Answer, CuratedMatcher, Preview, Source, Turn
+from bot.errors import knowledge_errors
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
+    from knowledge.models import Hit
+    from knowledge.query import Vocabulary
+    from knowledge.retrieval import Retriever
+
+log = logging.getLogger(__name__)
+
+
+MAYBE_HELPFUL = {"nl": "Misschien helpen deze documenten:", "en": "These documents might help:"}
+# The model wrote nothing usable (it stopped at once, or only copied the prompt): nothing is
+# invented; the passage that fits the question best is quoted, marked as a quote.
+QUOTED = {"nl": "Ik kon hier geen eigen antwoord op schrijven. Dit is de passage die het best bij je vraag past:",
+          "en": "I could not write an answer of my own. This is the passage that fits your question best:"}
+QUOTE_CHARS = 600  # at most this much of the passage is quoted
+OFFERED_SOURCES = 3  # closest documents offered when the answer is not in the documents
+FALLBACK_SOURCES = 2  # sources shown when the model cites no passage
+# A short question that starts like this continues the previous one ("en voor parttimers?").
+_FOLLOW_UP_STARTS = frozenset("en of maar ook dan dat die dit daar daarvoor daarbij and or but also then "
+                              "that this those it".split())
+_FOLLOW_UP_MAX_WORDS = 6
+SEMANTIC_DEPTH = 20  # vector candidates the refusal policy looks at, when the retriever has no depth
+
+
+_LINK = re.compile(r"(?:https?|ftp)://[^\s<>|\"'`\])]+", re.IGNORECASE)
+
+
+def source_of(hit: "Hit") -> Source:
+    chunk = hit.chunk
+    links = tuple(dict.fromkeys(link.rstrip(".,;:!?*_~") for link in _LINK.findall(chunk.text)))
+    return Source(title=chunk.title, path=chunk.doc_id, heading=chunk.heading_path,
+                  collection=chunk.collection, links=links)
+
+
+def retrieval_query(question: str, history: Sequence[Turn]) -> str:
+    """The question, preceded by the previous question when this one only makes sense after it."""
+    earlier = [turn.text for turn in history if turn.role == "user"]
+    words = question.split()
+    if earlier and words and (len(words) <= _FOLLOW_UP_MAX_WORDS
+                              or words[0].lower().strip(",.") in _FOLLOW_UP_STARTS):
+        return f"{earlier[-1].strip()} {question.strip()}"
+    return question
+
+
+@dataclass(frozen=True)
+class PreparedQuestion:
+    """Everything decided before the model runs: language, hits, passages and the messages."""
+
+    question: str
+    language: str
+    hits: list["Hit"]
+    passages: list[Passage]
+    messages: list[dict]
+    verdict: Verdict  # not answerable: abstain without calling the model
+    preview: "Preview | None" = None  # the best sentence(s), shown before the first token (not for refusals)
+
+    @property
+    def relevant(self) -> bool:
+        return self.verdict.answerable and bool(self.passages)
+
+
+class AnswerEngine:
+    """Retrieves passages for a question, asks the model to answer from them, and cites them."""
+
+    def __init__(self, retriever: "Retriever", generator: Generator, *, top_k: int = 6,
+                 search_mode: str = "hybrid", min_relevance: float = -1.0,
+                 context_budget_tokens: int = 240, max_tokens: int = 400, temperature: float = 0.2,
+                 top_p: float = 0.9, repeat_penalty: float = 1.1, cache_size: int = 256,
+                 guard: bool = True, sentence_selection: bool = True,
+                 curated: CuratedMatcher | None = None) -> None:
+        self.retriever = retriever
+        self.curated = curated  # curated answers, served before anything else (bot/curation/)
+        self.generator = generator
+        self.top_k = top_k
+        self.search_mode = search_mode
+        calibrated = default_min_relevance(_embedder_name(retriever))
+        self.policy = AbstainPolicy({language: min_relevance for language in calibrated}
+                                    if min_relevance >= 0 else calibrated)
+        self.context_budget_tokens = context_budget_tokens
+        self.max_tokens = max_tokens
+        self.sampling = {"temperature": temperature, "top_p": top_p, "repeat_penalty": repeat_penalty}
+        self.cache: AnswerCache[Answer] = AnswerCache(cache_size)
+        self.guard = guard  # stop loops and echoes of the prompt while streaming (guards.py); off: bench only
+        # Only the sentences that answer the question go into the prompt (selection.py); off: whole
+        # passages, as many as fit in the budget.
+        self.selector = SentenceSelector(getattr(retriever, "embedder", None)) if sentence_selection else None
+
+    @classmethod
+    def from_parts(cls, settings: "Settings", *, retriever: "Retriever", generator: Generator,
+                   curated: CuratedMatcher | None = None) -> "AnswerEngine":
+        return cls(retriever, generator, curated=curated, top_k=settings.top_k, search_mode=settings.search_mode,
+                   min_relevance=settings.min_relevance,
+                   context_budget_tokens=settings.context_budget_tokens, max_tokens=settings.max_tokens,
+                   temperature=settings.temperature, top_p=settings.top_p,
+                   repeat_penalty=settings.repeat_penalty, cache_size=settings.answer_cache_size,
+                   sentence_selection=settings.sentence_selection)
+
+    # --- retrieval ---------------------------------------------------------------------------
+    @knowledge_errors()  # a damaged index: its Dutch message reaches the asker, not a traceback
+    def retrieve(self, question: str, history: Sequence[Turn] = (),
+                 collections: list[str] | None = None) -> list["Hit"]:
+        """The passages found for this question (follow-ups include the previous question)."""
+        return self.retriever.search(retrieval_query(question, history), k=self.top_k,
+                                     mode=self.search_mode, collections=collections)
+
+    @knowledge_errors()
+    def prepare(self, question: str, *, history: Sequence[Turn] = (),
+                collections: list[str] | None = None) -> PreparedQuestion:
+        """Language, passages and prompt messages for a question, without calling the model."""
+        language = detect_language(question)
+        query = retrieval_query(question, history)
+        hits = self.retriever.search(query, k=self.top_k, mode=self.search_mode, collections=collections)
+        vocabulary = self.vocabulary()
+        verdict = self.policy.judge(query, language, hits, vocabulary, self._semantic_hits(query, hits, collections))
+        threshold = self.policy.threshold(language)
+        candidates = [h for h in hits if h.relevance >= threshold]
+        passages, preview = self._passages(query, candidates, vocabulary)
+        earlier = [(turn.role, turn.text) for turn in history]
+        messages = build_messages(question, passages, language=language, history=earlier)
+        return PreparedQuestion(question, language, hits, passages, messages, verdict,
+                                preview if verdict.answerable and passages else None)
+
+    def _passages(self, query: str, hits: list["Hit"],
+                  vocabulary: "Vocabulary | None") -> tuple[list[Passage], "Preview | None"]:
+        """The passages for the prompt: the sentences that answer the question (with the selector),
+        or whole hits as they fit; and the preview."""
+        count, budget = self.generator.count_tokens, self.context_budget_tokens
+        if self.selector is None or not hits:
+            return pack_passages(hits, count, budget), None
+        selection = self.selector.select(query, hits, count_tokens=count, budget=budget,
+                                         block=lambda hit, text: passage_block(9, hit, text),
+                                         vocabulary=vocabulary)
+        passages = pack_passages([e.hit for e in selection.excerpts], count, budget,
+                                 texts=[e.text for e in selection.excerpts])
+        best = selection.preview
+        return passages, Preview(best.text, source_of(best.hit)) if best is not None else None
+
+    # --- answering ---------------------------------------------------------------------------
+    def ask(self, question: str, *, history: Sequence[Turn] = (),
+            collections: list[str] | None = None) -> AnswerStream:
+        """Starts answering; the stream yields text as the model writes it."""
+        started = time.perf_counter()
+        if self.curated is not None and (fixed := self._curated(question, collections, started)) is not None:
+            return AnswerStream(answer=fixed)
+        key = cache_key(question, history=history, collections=collections, index_version=self.index_version())
+        cached = self.cache.get(key) if key[-1] is not None else None
+        if cached is not None:
+            timings = {"retrieve_s": 0.0, "queue_s": 0.0, "first_token_s": time.perf_counter() - started,
+                       "total_s": time.perf_counter() - started, "prompt_tokens": 0, "completion_tokens": 0}
+            return AnswerStream(answer=dataclasses.replace(cached, cached=True, timings=timings))
+        prepared = self.prepare(question, history=history, collections=collections)
+        retrieve_s = time.perf_counter() - started
+        if not prepared.relevant:
+            answer = self._abstain(prepared, {"retrieve_s": retrieve_s, "queue_s": 0.0, "first_token_s": 0.0,
+                                              "total_s": time.perf_counter() - started,
+                                              "prompt_tokens": 0, "completion_tokens": 0})
+            self._remember(key, answer)
+            return AnswerStream(answer=answer)
+        request = GenerationRequest(prepared.messages, max_tokens=self.max_tokens, stop=ANSWER_STOPS,
+                                    **self.sampling)
+        generation = self.generator.submit(request)
+
+        def finish(raw: str, done: Generation, stopped: GuardStop | None) -> Answer:
+            stats = done.stats
+            timings = {"retrieve_s": retrieve_s, "queue_s": stats.queue_s,
+                       "first_token_s": retrieve_s + stats.first_token_s,
+                       "total_s": retrieve_s + stats.total_s, "prompt_tokens": stats.prompt_tokens,
+                       "completion_tokens": stats.completion_tokens,
+                       "cached_prompt_tokens": stats.cached_prompt_tokens}
+            answer = self._grounded_answer(prepared, raw, timings)
+            if stopped is not None:
+                answer = dataclasses.replace(answer, stopped=stopped.reason)
+            if not done.cancelled or stopped is not None:
+                self._remember(key, answer)
+            return answer
+
+        guard = AnswerGuard.for_question(question, prepared.language) if self.guard else None
+        return AnswerStream(generation=generation, finish=finish,
+                            passage_sources=[source_of(p.hit) for p in prepared.passages], guard=guard,
+                            preview=prepared.preview)
+
+    def warm_up(self, language: str = "nl") -> Generation:
+        """Has the model evaluate the fixed instructions now (in its worker, without waiting), so
+        the first real question finds them in the KV cache and the weights paged in."""
+        messages = build_messages("?", [], language=language)
+        return self.generator.submit(GenerationRequest(messages, max_tokens=1, background=True, **self.sampling))
+
+    def _semantic_hits(self, query: str, hits: list["Hit"], collections: list[str] | None) -> list["Hit"] | None:
+        """The vector search's own candidates, as deep as the fusion reads them, so the policy can see
+        whether it agrees with full text on the best passage; None outside hybrid search or without
+        an index behind the retriever (like the vocabulary)."""
+        if self.search_mode != "hybrid" or not hits or getattr(self.retriever, "store", None) is None:
+            return None
+        depth = getattr(self.retriever, "depth", SEMANTIC_DEPTH)
+        return self.retriever.search(query, k=depth, mode="vector", collections=collections)
+
+    def vocabulary(self) -> "Vocabulary | None":
+        """The index's words, for the refusal policy; None when the retriever has no store."""
+        store = getattr(self.retriever, "store", None)
+        if store is None or not hasattr(store, "vocabulary"):
+            return None
+        try:
+            return store.vocabulary()
+        except Exception:  # the policy falls back to the passages' words
+            log.warning("could not read the index vocabulary; judging by the passages", exc_info=True)
+            return None
+
+    def index_version(self) -> object | None:
+        """The store's version (changes on every re-index); None when it cannot be read."""
+        store = getattr(self.retriever, "store", None)
+        try:
+            return store.version() if store is not None else None
+        except Exception:  # a cache must never break answering
+            log.warning("could not read the index version; answer cache bypassed", exc_info=True)
+            return None
+
+    def _remember(self, key: tuple, answer: Answer) -> None:
+        if key[-1] is not None:
+            self.cache.put(key, answer)
+
+    def _grounded_answer(self, prepared: PreparedQuestion, raw: str, timings: dict) -> Answer:
+        text, sources = resolve_citations(raw, [source_of(p.hit) for p in prepared.passages])
+        if _says_not_found(text, prepared.language):
+            return self._abstain(prepared, timings)
+        if not text.strip():
+            return self._quote_best_passage(prepared, timings)
+        if not sources:
+            sources = _distinct([source_of(p.hit) for p in prepared.passages], by_document=True)[:FALLBACK_SOURCES]
+        return Answer(prepared.question, text, sources, language=prepared.language, timings=timings)
+
+    def _quote_best_passage(self, prepared: PreparedQuestion, timings: dict) -> Answer:
+        best = prepared.passages[0].hit  # the model is only asked when there are passages (`relevant`)
+        quote = "\n".join(f"> {line}".rstrip() for line in _excerpt(best.chunk.text, QUOTE_CHARS).splitlines())
+        return Answer(prepared.question, f"{QUOTED[prepared.language]}\n\n{quote} [1]", [source_of(best)],
+                      language=prepared.language, timings=timings, quoted=True)
+
+    def _abstain(self, prepared: PreparedQuestion, timings: dict) -> Answer:
+        language = prepared.language
+        offered = _distinct([source_of(h) for h in prepared.hits], by_document=True)[:OFFERED_SOURCES]
+        lines = [NOT_FOUND[language]]
+        if offered:
+            lines += ["", MAYBE_HELPFUL[language]]
+            lines += [f"• {s.title}" + (f" — {s.heading}" if s.heading and s.heading != s.title else "")
+                      + f" ({s.path})" for s in offered]
+        return Answer(prepared.question, "\n".join(lines), offered, abstained=True, language=language,
+                      timings=timings)
+
+    def _curated(self, question: str, collections: list[str] | None, started: float) -> Answer | None:
+        """The curated answer for this question, as it was decided; None: answer it as usual."""
+        assert self.curated is not None
+        try:
+            match = self.curated.match(question, collections=collections)
+        except Exception:  # a broken curated store must not stop answering
+            log.warning("curated answers could not be searched; answering as usual", exc_info=True)
+            return None
+        if match is None:
+            return None
+        elapsed = time.perf_counter() - started
+        timings = {"retrieve_s": 0.0, "queue_s": 0.0, "first_token_s": elapsed, "total_s": elapsed,
+                   "prompt_tokens": 0, "completion_tokens": 0}
+        return Answer(question, match.answer, list(match.sources), language=detect_language(question),
+                      timings=timings, curated=match)
+
+
+def _excerpt(text: str, limit: int) -> str:
+    """The start of a passage, cut after a whole sentence (or word) within `limit` characters."""
+    text = text.strip()
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    end = max(cut.rfind(". "), cut.rfind(".\n"), cut.rfind("\n\n"))
+    if end >= limit // 3:
+        return cut[:end + 1].rstrip()
+    return cut.rsplit(" ", 1)[0].rstrip() + " …"
+
+
+def _says_not_found(text: str, language: str) -> bool:
+    start = text.strip().strip('"').lower()
+    return any(start.startswith(phrase.lower().rstrip(".")) for phrase in (NOT_FOUND[language], *NOT_FOUND.values()))
+
+
+def _distinct(sources: list[Source], *, by_document: bool = False) -> list[Source]:
+    seen: set[tuple] = set()
+    result = []
+    for source in sources:
+        key = (source.collection, source.path) if by_document else (source.collection, source.path, source.heading)
+        if key not in seen:
+            seen.add(key)
+            result.append(source)
+    return result
+
+
+def _embedder_name(retriever: object) -> str:
+    embedder = getattr(retriever, "embedder", None)
+    return str(getattr(embedder, "name", ""))

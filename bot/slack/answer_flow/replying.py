@@ -1,0 +1,217 @@
+"""The answer flow every entry point shares: show thinking, keep arrival order, show what was found
+as soon as it is found, tell the queue place, stream the answer, finish with Block Kit, store it for
+feedback — and never let an error reach the user as anything but a short Dutch message.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.answering.types import Answer, Turn
+from bot.answering.language import detect_language
+from bot.errors import VraagbaakError
+from bot.operations.metrics import metrics
+from bot.slack.transport.arrivals import ArrivalOrder
+from bot.slack.ui.blocks import escape
+from bot.slack.answer_flow.delivery import Delivery, EphemeralReply, UpdatedReply
+from bot.slack.answer_flow.streaming import StreamedReply, StreamingSupport
+from bot.slack.ui.safe_text import neutralise
+
+if TYPE_CHECKING:
+    from bot.access.policy import Access
+    from bot.answering.engine import AnswerEngine
+    from bot.insights.feedback import FeedbackStore
+
+log = logging.getLogger(__name__)
+
+THINKING_STATUS = "denkt na…"
+THINKING_REACTION = "hourglass_flowing_sand"
+SORRY = ("Sorry, er ging iets mis bij het beantwoorden van je vraag. Probeer het zo nog eens; "
+         "blijft het misgaan, meld het dan bij de beheerder van Vraagbaak.")
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question as it arrived from Slack, and where its answer goes."""
+
+    text: str
+    user: str
+    channel: str
+    team: str | None = None
+    message_ts: str | None = None  # the user's message: the reaction goes here
+    thread_ts: str | None = None  # the thread the answer goes in; None: top level of a DM
+    is_dm: bool = False
+    assistant_thread: bool = False  # Slack's assistant container: status instead of a reaction
+    ticket: int | None = None  # arrival order (bot.slack.transport.arrivals)
+    viewing: str | None = None  # a DM: the channel the user is looking at (narrows its collections)
+
+
+
+def tell_privately(respond: Callable[..., Any], text: str) -> None:
+    """A short private note to whoever clicked or used a shortcut, next to what they see."""
+    respond(text=text, response_type="ephemeral", replace_original=False)
+
+
+class Indicator:
+    """Shows that the bot is thinking: the assistant status, or a reaction on the question."""
+
+    def __init__(self, client: WebClient, question: Question) -> None:
+        self.client, self.question = client, question
+        self.reacted = False
+        self.status_shown = False
+
+    def show(self) -> None:
+        q = self.question
+        if q.assistant_thread and q.thread_ts:
+            self.status_shown = self._set_status(THINKING_STATUS)
+            if self.status_shown:
+                return
+        if q.message_ts:
+            self.reacted = self._call(self.client.reactions_add, channel=q.channel,
+                                      timestamp=q.message_ts, name=THINKING_REACTION)
+
+    def queued(self, position: int) -> None:
+        if self.status_shown:
+            self._set_status(f"wacht op zijn beurt ({position + 1}e in de rij)…")
+
+    def clear(self) -> None:
+        q = self.question
+        if self.reacted:
+            self._call(self.client.reactions_remove, channel=q.channel, timestamp=q.message_ts,
+                       name=THINKING_REACTION)
+        if self.status_shown:
+            self._set_status("")
+
+    def _set_status(self, status: str) -> bool:
+        return self._call(self.client.assistant_threads_setStatus, channel_id=self.question.channel,
+                          thread_ts=self.question.thread_ts, status=status)
+
+    @staticmethod
+    def _call(method: Callable[..., Any], **kwargs: Any) -> bool:
+        try:
+            method(**kwargs)
+            return True
+        except SlackApiError as exc:  # a missing hourglass must never cost an answer
+            log.info("%s failed: %s", getattr(method, "__name__", "call"), exc.response.get("error"))
+        except Exception:
+            log.warning("%s failed", getattr(method, "__name__", "call"), exc_info=True)
+        return False
+
+
+class Replier:
+    """Answers questions from Slack; one instance serves all listeners (thread-safe)."""
+
+    def __init__(self, engine: Callable[[], "AnswerEngine"], feedback: "FeedbackStore",
+                 access: "Access", arrivals: ArrivalOrder, *,
+                 update_interval_s: float = 1.0, streaming: StreamingSupport | None = None) -> None:
+        """`engine` is called per question (the models load at start-up, or at the first question
+        where nothing loaded them); `access` says what a conversation may search."""
+        self.engine = engine
+        self.feedback = feedback
+        self.access = access
+        self.arrivals = arrivals
+        self.update_interval_s = update_interval_s
+        self.streaming = streaming or StreamingSupport()
+        self._in_flight = 0
+        self._idle = threading.Condition()
+        # Hooks (filled by bot/slack/transport/app.py `register`): before each question is answered (the AI
+        # notice at first contact, bot/slack/features/ai_notice.py) and after each answer (the threads to
+        # follow, bot/slack/features/followed_threads.py). A failing hook never costs the answer.
+        self.on_question: list[Callable[[Question, WebClient, Callable[..., Any] | None], Any]] = []
+        self.on_answered: list[Callable[[Question], Any]] = []
+
+    def wait_until_idle(self, timeout: float) -> bool:
+        """Until no answer is being written (for a graceful shutdown); False on timeout."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._in_flight == 0, timeout)
+
+    def delivery_for(self, question: Question, client: WebClient,
+                     respond: Callable[..., Any] | None = None) -> Delivery:
+        language = detect_language(question.text)
+        if respond is not None:
+            return EphemeralReply(respond, question=question.text, language=language)
+        if question.thread_ts is None:
+            return UpdatedReply(client, channel=question.channel, thread_ts=None,
+                                interval_s=self.update_interval_s, language=language)
+        return StreamedReply(client, channel=question.channel, thread_ts=question.thread_ts,
+                             user=question.user, team=question.team, support=self.streaming,
+                             interval_s=self.update_interval_s, language=language)
+
+    def reply(self, question: Question, client: WebClient, *,
+              history: Callable[[], Sequence[Turn]] = tuple,
+              respond: Callable[..., Any] | None = None) -> None:
+        """Answers one question completely; returns when the final message is posted."""
+        delivery = self.delivery_for(question, client, respond)
+        indicator = Indicator(client, question)
+        entry_point = "slash" if respond is not None else "dm" if question.is_dm else "mention"
+        with self._idle:
+            self._in_flight += 1
+        try:
+            indicator.show()
+            _run_hooks(self.on_question, question, client, respond)
+            delivery.thinking()
+            answer = self._answer(question, delivery, indicator, history)
+            _run_hooks(self.on_answered, question)
+            metrics().observe_answer(entry_point, abstained=answer.abstained, cached=answer.cached,
+                                     total_s=answer.timings.get("total_s"),
+                                     first_token_s=answer.timings.get("first_token_s"))
+        except VraagbaakError as exc:
+            metrics().observe_failed_question(entry_point)
+            log.warning("question from %s in %s not answered: %s", question.user, question.channel, exc)
+            self._tell(delivery, f"Sorry, dat lukte niet: {exc}")
+        except Exception:
+            metrics().observe_failed_question(entry_point)
+            log.exception("question from %s in %s failed", question.user, question.channel)
+            self._tell(delivery, SORRY)
+        finally:
+            self.arrivals.release(question.ticket)
+            indicator.clear()
+            with self._idle:
+                self._in_flight -= 1
+                self._idle.notify_all()
+
+    def _answer(self, question: Question, delivery: Delivery, indicator: Indicator,
+                history: Callable[[], Sequence[Turn]]) -> Answer:
+        turns = list(history())
+        collections = self.access.collections_for(question.channel, is_dm=question.is_dm, user=question.user,
+                                                  viewing=question.viewing)
+        with self.arrivals.turn(question.ticket):
+            stream = self.engine().ask(question.text, history=turns, collections=collections)
+        # Known right after retrieval, long before the model's first token: show it now.
+        delivery.searched(stream.found, stream.preview, abstained=stream.abstained)
+        position = stream.position()
+        if position > 0:
+            indicator.queued(position)
+            delivery.queued(position)
+        for delta in stream:
+            delivery.write(delta)
+        answer = stream.result()
+        answer_id = self.feedback.record_answer(
+            question=question.text, answer=answer.text, sources=list(answer.sources),
+            user=question.user, channel=question.channel, abstained=answer.abstained)
+        delivery.finish(answer, answer_id)
+        log.info("answered %s in %s (%d sources, %.1f s)", question.user, question.channel,
+                 len(answer.sources), answer.timings.get("total_s", 0.0))
+        return answer
+
+    @staticmethod
+    def _tell(delivery: Delivery, message: str) -> None:
+        try:
+            delivery.fail(neutralise(escape(message)))  # an error may quote a document or the model
+        except Exception:
+            log.exception("could not tell the user that answering failed")
+
+
+def _run_hooks(hooks: Sequence[Callable[..., Any]], *args: Any) -> None:
+    for hook in hooks:
+        try:
+            hook(*args)
+        except Exception:
+            log.exception("a hook of the answer flow failed; the answer goes on")

@@ -1,0 +1,39 @@
+"""`/vraag <vraag>`: answered privately (ephemeral), with a "Deel in kanaal" button that posts the
+answer publicly in the channel (actions/share_in_channel.py)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext, Respond
+from slack_sdk import WebClient
+
+from bot.slack.answer_flow.conversation import plain_text
+from bot.slack.answer_flow.delivery import THINKING_TEXT
+from bot.slack.answer_flow.replying import Question
+from bot.slack.parts import SlackParts
+
+log = logging.getLogger(__name__)
+
+COMMAND = "/vraag"
+USAGE = "Typ je vraag achter het commando, bijvoorbeeld: `/vraag Hoe vraag ik verlof aan?`"
+
+
+def register(app: App, parts: SlackParts) -> None:
+    @app.command(COMMAND)
+    def answer_privately(ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond,
+                         context: BoltContext) -> None:
+        ticket = context.get("arrival_ticket")
+        try:
+            text = plain_text(command.get("text", ""), bot_user_id=context.bot_user_id)
+            if not text:
+                ack(text=USAGE, response_type="ephemeral")
+                return
+            ack(text=THINKING_TEXT, response_type="ephemeral")
+            question = Question(text=text, user=command["user_id"], channel=command["channel_id"],
+                                team=command.get("team_id"), is_dm=command["channel_id"].startswith("D"),
+                                ticket=ticket)
+            parts.replier.reply(question, client, respond=respond)
+        finally:
+            parts.arrivals.release(ticket)

@@ -1,0 +1,55 @@
+"""`message` in a direct message: the app's Messages tab (the agent messaging experience, Slack's
+default for new apps since 30 June 2026).
+
+Every message a person writes in the Messages tab is the root of its own thread and is answered in
+that thread, with the "denkt na…" status; a reply in the thread continues that conversation. The
+greeting and suggested prompts come when the tab is opened (events/app_home_opened.py). The channel
+the person is looking at (app_context_changed, events/app_context_changed.py) narrows what is
+searched, within what bot/access/policy.py allows. Workspaces still on the assistant view: see
+events/assistant_thread.py.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import App, BoltContext
+from slack_sdk import WebClient
+
+from bot.slack.answer_flow.conversation import is_question_event, plain_text, thread_history
+from bot.slack.answer_flow.replying import Question
+from bot.slack.parts import SlackParts
+
+log = logging.getLogger(__name__)
+
+
+def register(app: App, parts: SlackParts) -> None:
+    @app.event("message")
+    def answer_direct_message(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        ticket = context.get("arrival_ticket")
+        try:
+            # Edits, deletions, joins, bot posts and channel messages are acknowledged, not answered.
+            if event.get("channel_type") == "im" and is_question_event(event):
+                answer_dm(parts, event, client, context, ticket)
+        finally:
+            parts.arrivals.release(ticket)
+
+
+def answer_dm(parts: SlackParts, event: dict[str, Any], client: WebClient, context: BoltContext,
+              ticket: int | None) -> None:
+    """Answers in the message's thread: the thread it is in, or the one it starts."""
+    channel, ts, user = event["channel"], event["ts"], event["user"]
+    thread_ts = event.get("thread_ts") or ts
+    text = plain_text(event.get("text", ""), bot_user_id=context.bot_user_id)
+    question = Question(text=text, user=user, channel=channel, team=event.get("team") or context.team_id,
+                        message_ts=ts, thread_ts=thread_ts, is_dm=True, assistant_thread=True, ticket=ticket,
+                        viewing=parts.viewing.of(user))
+
+    def history() -> list:
+        if not event.get("thread_ts"):
+            return []  # a new thread: nothing said before
+        return thread_history(client, channel=channel, thread_ts=thread_ts, before_ts=ts,
+                              bot_user_id=context.bot_user_id, asker=user)
+
+    parts.replier.reply(question, client, history=history)

@@ -1,0 +1,164 @@
+"""The Bolt app: a Web API client pointed at `settings.slack_api_url`, retries for rate limits and
+network errors, and `register(app, services)`, which builds the parts the listeners share and wires
+every listener (bot/slack/listeners/, grouped by kind).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import TYPE_CHECKING, Any, Callable
+
+from slack_bolt import App, BoltContext
+from slack_bolt.response import BoltResponse
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (ConnectionErrorRetryHandler, RateLimitErrorRetryHandler,
+                                                   ServerErrorRetryHandler)
+
+from bot.access.policy import Access
+from bot.people.first_contact import FirstContacts
+from bot.settings import Settings
+from bot.slack import listeners
+from bot.slack.features.admins import AdminCheck
+from bot.slack.transport.arrivals import ArrivalOrder, ListenerPool, SeenEvents
+from bot.slack.answer_flow.conversation import is_question_event, plain_text
+from bot.slack.features.curated_answers import SuspensionNotice
+from bot.slack.answer_flow.delivery import THINKING_TEXT
+from bot.slack.features.ai_notice import AiNotice
+from bot.slack.features.followed_threads import FollowedThreads
+from bot.slack.features.gaps_digest import GapsDigestDM
+from bot.slack.listeners.events.message_channels import is_channel_thread_reply
+from bot.slack.listeners.commands.vraag import COMMAND as VRAAG_COMMAND
+from bot.slack.parts import SlackParts
+from bot.slack.answer_flow.replying import Replier
+from bot.slack.features.usergroups import UserGroups
+
+if TYPE_CHECKING:
+    from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+SLACK_API_URL = "https://slack.com/api/"
+# Bolt's listener threads, in two lanes (bot.slack.transport.arrivals.ListenerPool). An answer holds its thread
+# until the model has written it (~150 KiB of memory per waiting answer, bench/slack_load.py);
+# beyond ANSWER_THREADS answers wait in line without a thread, and acknowledging commands, clicks
+# and forms never waits for an answer.
+QUICK_THREADS = 16
+ANSWER_THREADS = 128
+QUESTION_COMMANDS = {VRAAG_COMMAND}
+
+
+def api_url(settings: Settings) -> str:
+    url = settings.slack_api_url or SLACK_API_URL
+    return url if url.endswith("/") else url + "/"
+
+
+def build_client(settings: Settings, *, timeout_s: int = 30) -> WebClient:
+    """The Web API client: rate limits wait for Retry-After, network and 5xx errors are retried."""
+    return WebClient(
+        token=settings.slack_bot_token or None,
+        base_url=api_url(settings),
+        timeout=timeout_s,
+        retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=3),
+                        RateLimitErrorRetryHandler(max_retry_count=5),
+                        ServerErrorRetryHandler(max_retry_count=2)],
+    )
+
+
+def build_app(settings: Settings, *, client: WebClient | None = None, quick_threads: int = QUICK_THREADS,
+              answer_threads: int = ANSWER_THREADS) -> App:
+    """A Bolt app for this workspace; calls auth.test once, so a wrong token fails here."""
+    return App(
+        client=client or build_client(settings),
+        signing_secret=settings.slack_signing_secret,  # "" (Socket Mode): Bolt must not read the env itself
+        logger=logging.getLogger("bot.slack.bolt"),
+        listener_executor=ListenerPool(quick_threads=quick_threads, answer_threads=answer_threads),
+    )
+
+
+def register(app: App, services: "Services", *, update_interval_s: float = 1.0) -> SlackParts:
+    """Wires every listener; returns the parts they share (tests look inside)."""
+    from bot.operations.status import gather_status
+
+    pool = app.listener_runner.listener_executor
+    pool = pool if isinstance(pool, ListenerPool) else None
+    settings, arrivals = services.settings, pool.arrivals if pool is not None else ArrivalOrder()
+    access = Access.from_settings(settings, members_of=UserGroups(app.client).members)
+    parts = SlackParts(
+        settings=settings,
+        feedback=services.feedback,
+        templates=services.templates,
+        template_filler=lambda: services.template_filler,
+        reindexer=services.reindexer,
+        status=lambda: gather_status(settings, services.store, services.reindexer, generator=services.generator),
+        replier=Replier(lambda: services.engine, services.feedback, access, arrivals,
+                        update_interval_s=update_interval_s),
+        access=access,
+        arrivals=arrivals,
+        seen=SeenEvents(),
+        admins=AdminCheck(settings.admin_user_ids),
+        greeted=FirstContacts(settings.greeted_path, pseudonymize=services.pseudonymizer.stored_id),
+        ai_notice=AiNotice.from_settings(settings, pseudonymize=services.pseudonymizer.stored_id),
+        threads=FollowedThreads.from_settings(settings, pseudonymize=services.pseudonymizer.stored_id),
+        curated=services.curated if settings.curated_answers else None,
+        gaps=services.gaps,
+    )
+    parts.replier.on_question.append(parts.ai_notice.greet)  # the AI notice, once per person
+    parts.replier.on_answered.append(parts.threads.remember_question)  # threads to follow without a mention
+    if parts.curated is not None:  # a re-index suspended a curated answer: its owner gets a DM
+        parts.curated.add_observer(SuspensionNotice(app.client))
+    services.gaps.add_observer(GapsDigestDM(app.client, settings.admin_user_ids, days=settings.gaps_digest_days))
+    app.middleware(first_delivery_in_order(parts, pool))
+    listeners.register(app, parts)
+    app.event(re.compile(".*"))(acknowledge_unhandled_event)  # after every listener: only the rest
+    app.error(_log_error)
+    return parts
+
+
+def is_question_request(body: dict[str, Any], bot_user_id: str | None = None) -> bool:
+    """An @mention, a direct message or a `/vraag` with text: something that will ask the model."""
+    if body.get("type") == "event_callback":
+        event = body.get("event") or {}
+        is_dm = event.get("type") == "message" and event.get("channel_type") == "im"
+        follow_up = event.get("type") == "message" and is_channel_thread_reply(event)  # may be one
+        return (event.get("type") == "app_mention" or is_dm or follow_up) and is_question_event(event)
+    return (body.get("command") in QUESTION_COMMANDS
+            and bool(plain_text(str(body.get("text", "")), bot_user_id=bot_user_id)))
+
+
+def first_delivery_in_order(parts: SlackParts, pool: ListenerPool | None = None) -> Callable[..., BoltResponse | None]:
+    """Global middleware: a retried event is acknowledged and dropped; a question gets its ticket
+    and goes to the answers' lane. A `/vraag` question is acknowledged here, so that its
+    acknowledgement never waits for a thread in that lane."""
+
+    def middleware(body: dict[str, Any], context: BoltContext, next: Callable[[], None],
+                   ack: Callable[..., BoltResponse]) -> BoltResponse | None:
+        if pool is not None:
+            pool.route(None)
+        event_id = body.get("event_id")
+        if event_id and not parts.seen.first_time(str(event_id)):
+            log.info("event %s delivered again; it is already being answered", event_id)
+            return ack()
+        if is_question_request(body, context.bot_user_id):
+            ticket = context["arrival_ticket"] = parts.arrivals.claim()
+            if body.get("command"):
+                ack(text=THINKING_TEXT, response_type="ephemeral")
+            if pool is not None:
+                pool.route(ticket)
+        next()
+        return None
+
+    return middleware
+
+
+def acknowledge_unhandled_event(event: dict[str, Any]) -> None:
+    """Every event is acknowledged, handled or not. Bolt answers an event no listener takes with a
+    404, which its Socket Mode adapter never acknowledges (and HTTP mode reports as failed), so
+    Slack would deliver it again and again; this listener, registered last, takes the rest."""
+    log.debug("event %s acknowledged; nothing to do for it", event.get("type"))
+
+
+def _log_error(error: Exception, body: dict[str, Any]) -> None:
+    """Listener errors the listeners did not catch themselves: logged in full, never shown."""
+    log.error("unhandled error in a Slack listener (%s)", body.get("type") or body.get("command"),
+              exc_info=error)

@@ -1,0 +1,323 @@
+"""Office files -> Markdown-style text: Word (.docx) through python-docx, OpenDocument (.odt, .ods, .odp)
+through odfdo, PowerPoint (.pptx) through python-pptx, Excel (.xlsx) through openpyxl.
+
+Text documents keep their headings; every sheet is a ``## name`` section and every slide a
+``## title`` section. Sheet rows become one line each, ``kolom: waarde; …`` after a header row, so
+a passage cut from the middle of a long sheet still says what its numbers are. A file that cannot
+be opened raises :class:`DocumentError` with a Dutch reason; only the libraries' own errors on
+reading the file are caught, so a mistake of ours is not reported as a broken file.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+import zipfile
+from datetime import date, datetime, time
+from typing import BinaryIO, Iterable, Iterator, Sequence
+
+from knowledge.errors import DocumentError
+
+log = logging.getLogger(__name__)
+
+MAX_COLUMNS = 200  # a row's cells beyond this are formatting residue, not data
+
+
+# --- sheets and tables (shared by .ods, .xlsx, .csv and slide tables) ---------------------------
+
+def rows_to_lines(rows: Iterable[Sequence[str]]) -> list[str]:
+    """Rows of cell texts -> one line per row; after a header row as `kolom: waarde` pairs.
+
+    The header is the first row with two or more filled cells, none of them a number, that has
+    rows below it; rows above it (a sheet's title) stay plain text."""
+    table = [row for row in (_trimmed(r) for r in rows) if row]
+    header_at = next((i for i, row in enumerate(table[:5])
+                      if i + 1 < len(table) and _is_header(row)), None)
+    if header_at is None:
+        return [" | ".join(row) for row in table]
+    header = table[header_at]
+    lines = [" ".join(c for c in row if c) for row in table[:header_at]]
+    lines.append(" | ".join(header))
+    for row in table[header_at + 1:]:
+        pairs = [f"{header[i]}: {cell}" if i < len(header) and header[i] else cell
+                 for i, cell in enumerate(row) if cell]
+        lines.append("; ".join(pairs))
+    return lines
+
+
+def sheet_to_markdown(name: str, rows: Iterable[Sequence[str]]) -> str:
+    """One sheet as a `## name` section; empty sheets give nothing."""
+    lines = rows_to_lines(rows)
+    return f"## {name}\n\n" + "\n".join(lines) if lines else ""
+
+
+def _trimmed(row: Sequence[str]) -> list[str]:
+    cells = [" ".join(str(c).split()) for c in list(row)[:MAX_COLUMNS]]
+    while cells and not cells[-1]:
+        cells.pop()
+    return cells
+
+
+_NUMBER = re.compile(r"^[-+€$%\d.,\s]+$")
+
+
+def _is_header(row: list[str]) -> bool:
+    filled = [c for c in row if c]
+    return len(filled) >= 2 and not any(_NUMBER.match(c) for c in filled)
+
+
+# --- OpenDocument ----------------------------------------------------------------------------------
+
+def opendocument_to_markdown(data: bytes) -> str:
+    """An .odt, .ods or .odp file, read by what its mimetype says it is."""
+    document, body = _open_opendocument(data)
+    kind = document.get_type()
+    if kind.startswith("text"):
+        parts = [_odf_blocks(child) for child in body.children]
+    elif kind.startswith("spreadsheet"):
+        parts = [sheet_to_markdown(table.name or f"Blad {i}", _odf_table_rows(table))
+                 for i, table in enumerate(body.get_elements("table:table"), start=1)]
+    elif kind.startswith("presentation") or kind.startswith("drawing"):
+        parts = [_odf_slide(page, i) for i, page in enumerate(body.get_elements("draw:page"), start=1)]
+    else:
+        raise DocumentError(f"OpenDocument-type '{kind}' wordt niet ondersteund")
+    return "\n\n".join(p for p in parts if p.strip())
+
+
+def _open_opendocument(data: bytes):
+    from lxml.etree import XMLSyntaxError
+    from odfdo import Document
+    from odfdo.security import SecurityError
+
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        raise DocumentError("het OpenDocument-bestand is beschadigd of onleesbaar (geen zip-archief)")
+    try:
+        document = Document(io.BytesIO(data))
+        return document, document.body  # the body parses content.xml
+    except (zipfile.BadZipFile, KeyError, ValueError, XMLSyntaxError, SecurityError) as exc:
+        log.debug("OpenDocument unreadable", exc_info=True)
+        raise DocumentError(
+            f"het OpenDocument-bestand is beschadigd of onleesbaar ({type(exc).__name__})") from exc
+
+
+_ODF_SKIPPED = frozenset({"text:table-of-content", "text:alphabetical-index", "text:bibliography",
+                          "text:sequence-decls", "text:tracked-changes", "office:forms",
+                          "office:annotation", "presentation:notes"})
+
+
+def _odf_blocks(element, bullet: str = "") -> str:
+    """Headings, paragraphs, lists, tables and sections of a text document, recursively."""
+    tag = element.tag
+    if tag in _ODF_SKIPPED:
+        return ""
+    if tag == "text:h":
+        text = _odf_text(element)
+        level = min(max(int(element.get_attribute_integer("text:outline-level") or 1), 1), 6)
+        return f"{'#' * level} {text}" if text else ""
+    if tag == "text:p":
+        text = _odf_text(element)
+        return f"{bullet}{text}" if text else ""
+    if tag == "table:table":
+        return "\n".join(rows_to_lines(_odf_table_rows(element)))
+    if tag == "text:list-item":
+        return "\n".join(b for b in (_odf_blocks(c, "- ") for c in element.children) if b)
+    separator = "\n" if tag in {"text:list", "text:list-header"} else "\n\n"
+    return separator.join(b for b in (_odf_blocks(c, bullet) for c in element.children) if b)
+
+
+def _odf_text(paragraph) -> str:
+    return " ".join(paragraph.inner_text.split())
+
+
+def _odf_table_rows(table) -> Iterator[list[str]]:
+    """Cell texts per row; repeated rows and cells (how ODF stores blank space) are not expanded
+    beyond what carries text."""
+    for row in table.get_elements(".//table:table-row"):
+        cells: list[str] = []
+        for cell in row.children:
+            if cell.tag not in {"table:table-cell", "table:covered-table-cell"}:
+                continue
+            text = " ".join(_odf_text(p) for p in cell.get_elements("text:p"))
+            repeat = int(cell.get_attribute_integer("table:number-columns-repeated") or 1)
+            cells.extend([text] * min(repeat, MAX_COLUMNS - len(cells)))
+            if len(cells) >= MAX_COLUMNS:
+                break
+        if any(cells):
+            yield cells
+
+
+def _odf_slide(page, number: int) -> str:
+    title = ""
+    blocks: list[str] = []
+    for child in page.children:
+        if child.tag == "presentation:notes":
+            continue
+        if not title and child.get_attribute_string("presentation:class") == "title":
+            title = " ".join(_odf_shape_text(child).split())
+            continue
+        blocks.append(_odf_shape_text(child))
+    notes = "\n".join(_odf_shape_text(n) for n in page.get_elements("presentation:notes/draw:frame")
+                      if n.get_attribute_string("presentation:class") == "notes")
+    return _slide_section(title, number, blocks, notes)
+
+
+def _odf_shape_text(shape) -> str:
+    """The text of a frame, custom shape or group: its paragraphs, lists and tables."""
+    if shape.tag in {"text:p", "text:h", "text:list", "table:table"}:
+        return _odf_blocks(shape)
+    return "\n".join(b for b in (_odf_shape_text(c) for c in shape.children) if b)
+
+
+def _slide_section(title: str, number: int, blocks: list[str], notes: str) -> str:
+    body = "\n\n".join(b.strip() for b in blocks if b.strip())
+    parts = [f"## {title or f'Dia {number}'}", body]
+    if notes.strip():
+        parts.append(f"Notities: {notes.strip()}")
+    return "\n\n".join(p for p in parts if p)
+
+
+# --- PowerPoint ------------------------------------------------------------------------------------
+
+def pptx_to_markdown(data: bytes) -> str:
+    """Each slide a `## title` section with its text frames, tables and speaker notes."""
+    from lxml.etree import XMLSyntaxError
+    from pptx import Presentation
+    from pptx.exc import PythonPptxError
+
+    try:
+        presentation = Presentation(io.BytesIO(data))
+        slides = list(presentation.slides)
+    except (zipfile.BadZipFile, KeyError, XMLSyntaxError, PythonPptxError) as exc:
+        log.debug("pptx unreadable", exc_info=True)
+        raise DocumentError(
+            f"het PowerPoint-bestand is beschadigd of onleesbaar ({type(exc).__name__})") from exc
+    return "\n\n".join(_pptx_slide(slide, i) for i, slide in enumerate(slides, start=1))
+
+
+def _pptx_slide(slide, number: int) -> str:
+    title_shape = slide.shapes.title
+    title = " ".join(title_shape.text_frame.text.split()) if title_shape is not None else ""
+    shapes = [s for s in _pptx_shapes(slide.shapes)
+              if title_shape is None or s.shape_id != title_shape.shape_id]
+    notes = ""
+    if slide.has_notes_slide and slide.notes_slide.notes_text_frame is not None:
+        notes = slide.notes_slide.notes_text_frame.text
+    return _slide_section(title, number, [_pptx_shape_text(s) for s in shapes], notes)
+
+
+def _pptx_shapes(shapes) -> list:
+    """The shapes in reading order (top to bottom, left to right), groups opened."""
+    from pptx.enum.shapes import MSO_SHAPE_TYPE
+
+    found = []
+    for shape in shapes:
+        if shape.shape_type == MSO_SHAPE_TYPE.GROUP:
+            found.extend(_pptx_shapes(shape.shapes))
+        else:
+            found.append(shape)
+    return sorted(found, key=lambda s: (s.top or 0, s.left or 0))
+
+
+def _pptx_shape_text(shape) -> str:
+    if getattr(shape, "has_table", False) and shape.has_table:
+        rows = [[cell.text for cell in row.cells] for row in shape.table.rows]
+        return "\n".join(rows_to_lines(rows))
+    if not shape.has_text_frame:
+        return ""
+    lines = []
+    for paragraph in shape.text_frame.paragraphs:
+        text = " ".join(paragraph.text.split())
+        if text:
+            lines.append(("  " * paragraph.level + "- " + text) if paragraph.level else text)
+    return "\n".join(lines)
+
+
+# --- Excel -----------------------------------------------------------------------------------------
+
+def xlsx_to_markdown(data: bytes) -> str:
+    """Each sheet a `## name` section; formulas as the values Excel last calculated."""
+    from xml.etree.ElementTree import ParseError
+
+    from lxml.etree import XMLSyntaxError
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        try:
+            sheets = [(ws.title, [list(r) for r in ws.iter_rows(values_only=True)])
+                      for ws in workbook.worksheets]
+        finally:
+            workbook.close()
+    # openpyxl parses with lxml when it is installed, else with the standard library
+    except (zipfile.BadZipFile, KeyError, InvalidFileException, XMLSyntaxError, ParseError) as exc:
+        log.debug("xlsx unreadable", exc_info=True)
+        raise DocumentError(f"het Excel-bestand is beschadigd of onleesbaar ({type(exc).__name__})") from exc
+    parts = [sheet_to_markdown(name, ([_cell_text(v) for v in row] for row in rows)) for name, rows in sheets]
+    return "\n\n".join(p for p in parts if p)
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "ja" if value else "nee"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else f"{value:.10g}"
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time(0) else value.isoformat(" ", "minutes")
+    if isinstance(value, (date, time)):
+        return value.isoformat()
+    return str(value)
+
+
+# --- DOCX ------------------------------------------------------------------------------------------
+
+_HEADING_STYLE = re.compile(r"^(?:heading|kop)\s*(\d)$", re.IGNORECASE)
+
+
+def docx_to_markdown(stream: BinaryIO) -> str:
+    """Paragraphs in order; Heading N / Kop N styles become headings, lists and tables stay text."""
+    import docx
+    from docx.table import Table
+
+    try:
+        document = docx.Document(stream)
+        blocks = [_docx_table(item) if isinstance(item, Table) else _docx_paragraph(item)
+                  for item in document.iter_inner_content()]
+    except DocumentError:
+        raise
+    except Exception as exc:  # python-docx raises zipfile/lxml/KeyError errors for broken files
+        log.debug("docx unreadable", exc_info=True)
+        raise DocumentError(f"het Word-bestand is beschadigd of onleesbaar ({type(exc).__name__})") from exc
+    return "\n\n".join(b for b in blocks if b.strip())
+
+
+def _docx_paragraph(paragraph) -> str:
+    text = paragraph.text.strip()
+    if not text:
+        return ""
+    style = (paragraph.style.name if paragraph.style is not None else "") or ""
+    if style.lower() == "title":
+        return f"# {text}"
+    match = _HEADING_STYLE.match(style.strip())
+    if match:
+        return "#" * min(int(match.group(1)), 6) + " " + text
+    numbered = paragraph._p.pPr is not None and paragraph._p.pPr.numPr is not None
+    if "list" in style.lower() or numbered:
+        return f"- {text}"
+    return text
+
+
+def _docx_table(table) -> str:
+    rows = []
+    for row in table.rows:
+        cells: list[str] = []
+        for cell in row.cells:
+            text = " ".join(cell.text.split())
+            if not cells or cells[-1] != text:  # merged cells repeat themselves
+                cells.append(text)
+        if any(cells):
+            rows.append(" | ".join(cells))
+    return "\n".join(rows)

@@ -1,0 +1,1 @@
+"""The LanceDB index: its layout (schema.py), the store that reads, searches and writes it, and its health checks."""

@@ -1,0 +1,100 @@
+"""The chunks table's layout: its columns, the embedding model kept in its schema metadata, and
+rows in (chunks with their vectors) and out (result rows back to Chunks)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Iterable, Sequence
+
+import numpy as np
+import pyarrow as pa
+
+from knowledge.models import Chunk
+
+TABLE = "chunks"
+TEXT_COLUMN = "search_text"
+MODEL_KEY = b"vraagbaak.embedding_model"
+DIMENSION_KEY = b"vraagbaak.dimension"
+RESULT_COLUMNS = ["chunk_id", "doc_id", "collection", "source_path", "title", "headings", "text",
+                   "content_hash", "ordinal", "vector"]
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """Which embedding model built the vectors."""
+
+    name: str
+    dimension: int
+
+
+def chunk_schema(model: ModelInfo) -> pa.Schema:
+    return pa.schema([
+        pa.field("chunk_id", pa.string(), nullable=False),
+        pa.field("doc_id", pa.string()),
+        pa.field("collection", pa.string()),
+        pa.field("source_path", pa.string()),
+        pa.field("title", pa.string()),
+        pa.field("headings", pa.list_(pa.string())),
+        pa.field("text", pa.string()),
+        pa.field(TEXT_COLUMN, pa.string()),
+        pa.field("vector", pa.list_(pa.float32(), model.dimension)),
+        pa.field("content_hash", pa.string()),
+        pa.field("ordinal", pa.int32()),
+        pa.field("indexed_at", pa.string()),
+    ], metadata={MODEL_KEY: model.name.encode(), DIMENSION_KEY: str(model.dimension).encode()})
+
+
+def chunk_rows(chunks: Sequence[Chunk], vectors: np.ndarray, model: ModelInfo) -> pa.Table:
+    """Chunks and their vectors as rows of the chunks table."""
+    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    flat = pa.array(np.asarray(vectors, dtype=np.float32).reshape(-1), type=pa.float32())
+    columns = {
+        "chunk_id": [c.id for c in chunks],
+        "doc_id": [c.doc_id for c in chunks],
+        "collection": [c.collection for c in chunks],
+        "source_path": [c.source_path for c in chunks],
+        "title": [c.title for c in chunks],
+        "headings": [list(c.headings) for c in chunks],
+        "text": [c.text for c in chunks],
+        TEXT_COLUMN: [c.embedding_text for c in chunks],
+        "vector": pa.FixedSizeListArray.from_arrays(flat, model.dimension),
+        "content_hash": [c.content_hash for c in chunks],
+        "ordinal": [c.ordinal for c in chunks],
+        "indexed_at": [now] * len(chunks),
+    }
+    schema = chunk_schema(model)
+    return pa.table({name: pa.array(columns[name], type=schema.field(name).type)
+                     if name != "vector" else columns[name] for name in schema.names}, schema=schema)
+
+
+def sql_quote(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def collection_filter(collections: Iterable[str] | None) -> str | None:
+    if collections is None:
+        return None
+    names = list(collections)
+    if not names:
+        return "false"
+    return f"collection IN ({', '.join(sql_quote(n) for n in names)})"
+
+
+def result_rows(table: pa.Table) -> list[dict]:
+    """Result rows as dicts, the vector as a numpy array (to_list would make Python floats of it)."""
+    if table.num_rows == 0:
+        return []
+    vectors = table["vector"].combine_chunks()
+    matrix = vectors.values.to_numpy(zero_copy_only=False).reshape(table.num_rows, -1)
+    rows = table.drop_columns(["vector"]).to_pylist()
+    for row, vector in zip(rows, matrix):
+        row["vector"] = vector
+    return rows
+
+
+def chunk_of(row: dict) -> Chunk:
+    return Chunk(id=row["chunk_id"], doc_id=row["doc_id"], collection=row["collection"],
+                 title=row["title"], headings=tuple(row["headings"] or ()), text=row["text"],
+                 ordinal=int(row["ordinal"]), content_hash=row["content_hash"],
+                 source_path=row["source_path"] or "")

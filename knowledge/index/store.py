@@ -1,0 +1,388 @@
+"""LanceDB: one table of chunks with a vector column and a Dutch full-text index.
+
+Writes are single commits (a merge or an overwrite), so readers see the old or the new state,
+never a half one. The embedding model that built the vectors is kept in the table's schema
+metadata; the indexer rebuilds when it changes and a search with another model is refused.
+
+Faults, as Lance 14 behaves (tried on a full tmpfs and on damaged files):
+- A write that runs out of disk space fails before its commit, and Lance removes the files it had
+  started; the previous version stays the latest one. It is raised as DiskFullError (Dutch, with the
+  free space). When the rows were committed and only the full-text index refresh ran out of space, the
+  rows are searched unindexed until the next refresh, and the index folder the refresh had begun is
+  removed (Lance's clean-up would keep it 7 days, taking the space the next run needs).
+- A missing or damaged file is raised as IndexDamagedError, naming the file, by every read;
+  `damage()` looks for it on purpose (the forensics are in health.py), and `drop()` removes the
+  table so that `vraagbaak index --full` builds it anew.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Iterable, Iterator
+
+import numpy as np
+import pyarrow as pa
+
+from knowledge.errors import DiskFullError, EmbeddingModelMismatchError, IndexDamagedError, KnowledgeError
+from knowledge.fusion import diversify, fuse
+from knowledge.index.health import IndexProblem, damage, damage_detail, is_disk_full, is_lance_error, orphans
+from knowledge.index.schema import (DIMENSION_KEY, MODEL_KEY, RESULT_COLUMNS, TABLE, TEXT_COLUMN, ModelInfo, chunk_of,
+                                    chunk_schema, collection_filter, result_rows, sql_quote)
+from knowledge.models import Hit
+from knowledge.query import Vocabulary
+
+log = logging.getLogger(__name__)
+
+SEARCH_MODES = ("hybrid", "vector", "fts")
+REBUILD_HINT = "de beheerder doet dat met `vraagbaak index --full`"
+
+
+class ChunkStore:
+    """The chunks table at `uri` (a folder, or an object-storage URI)."""
+
+    def __init__(self, uri: str, *, fts_language: str = "Dutch") -> None:
+        import lancedb
+
+        self.uri = uri
+        self.fts_language = fts_language
+        # Strong consistency: every read sees the latest commit, also one made by another process.
+        self._db = lancedb.connect(uri, read_consistency_interval=timedelta(0))
+        self._table = None
+        self._vocabulary: tuple[int, Vocabulary] | None = None
+
+    # --- reading ------------------------------------------------------------------------------------
+
+    def _open(self):
+        if self._table is None:
+            with self._reading():
+                try:
+                    self._table = self._db.open_table(TABLE)
+                except (FileNotFoundError, ValueError) as exc:
+                    if "LanceError" in str(exc) or self._orphaned_files():
+                        raise
+                    return None  # no table yet
+        return self._table
+
+    @property
+    def table_dir(self) -> Path | None:
+        """The table's folder, for a local index (None for object storage)."""
+        return None if "://" in self.uri else Path(self.uri) / f"{TABLE}.lance"
+
+    def _orphaned_files(self) -> bool:
+        """Data of the table on disk, but no version to read it by (health.orphans)."""
+        folder = self.table_dir
+        return folder is not None and orphans(folder)
+
+    @contextmanager
+    def _reading(self) -> Iterator[None]:
+        """Lance's errors about the table's files as IndexDamagedError, naming the file."""
+        with self._lance_errors(None):
+            yield
+
+    @contextmanager
+    def _writing(self, what: str) -> Iterator[None]:
+        """As _reading, and a write that ran out of disk space as DiskFullError."""
+        with self._lance_errors(what):
+            yield
+
+    @contextmanager
+    def _lance_errors(self, writing: str | None) -> Iterator[None]:
+        try:
+            yield
+        except KnowledgeError:
+            raise
+        except Exception as exc:
+            if writing is not None and is_disk_full(exc):
+                raise self._disk_full(writing) from exc
+            if not is_lance_error(exc) and not self._orphaned_files():
+                raise
+            self._table = None  # reopened by the next read: `index --full` may have rebuilt it
+            log.warning("index unreadable: %s", exc)
+            raise IndexDamagedError(
+                f"De zoekindex is beschadigd ({damage_detail(self.table_dir, self._dataset_uri(), exc)}) en moet "
+                f"opnieuw worden opgebouwd; {REBUILD_HINT}.") from exc
+
+    def _disk_full(self, what: str) -> DiskFullError:
+        self._table = None
+        free = ""
+        if self.table_dir is not None:
+            try:
+                free = f"; nog {_megabytes(shutil.disk_usage(self.uri).free)} vrij op die schijf"
+            except OSError:
+                pass
+        return DiskFullError(f"De schijf is vol: {what} kon niet worden geschreven in {self.uri}{free}. "
+                             "De vorige versie van de index blijft in gebruik. Maak ruimte vrij en "
+                             "herindexeer (`vraagbaak index`).")
+
+    def exists(self) -> bool:
+        return self._open() is not None
+
+    def version(self) -> int:
+        """Changes on every write; 0 while there is no table."""
+        table = self._open()
+        if table is None:
+            return 0
+        with self._reading():
+            return int(table.version)
+
+    def model(self) -> ModelInfo | None:
+        """The embedding model recorded for the vectors in the table."""
+        table = self._open()
+        if table is None:
+            return None
+        with self._reading():
+            meta = table.schema.metadata or {}
+        if MODEL_KEY not in meta:
+            return None
+        return ModelInfo(meta[MODEL_KEY].decode(), int(meta[DIMENSION_KEY].decode()))
+
+    def check_model(self, model: ModelInfo) -> None:
+        """Raises when the table was built with another embedding model."""
+        recorded = self.model()
+        if recorded is not None and recorded != model:
+            raise EmbeddingModelMismatchError(
+                f"De index is gebouwd met embeddingmodel '{recorded.name}' ({recorded.dimension} dim.), "
+                f"maar nu is '{model.name}' ({model.dimension} dim.) ingesteld. "
+                "Voer `vraagbaak index --full` uit om de index opnieuw op te bouwen.")
+
+    def _scan(self, columns: list[str], where: str | None = None) -> pa.Table:
+        table = self._open()
+        if table is None:
+            return pa.table({c: pa.array([], pa.string()) for c in columns})
+        with self._reading():
+            return table.to_lance().to_table(columns=columns, filter=where)
+
+    def documents(self, collection: str) -> dict[str, str]:
+        """doc_id -> content_hash of every document indexed in a collection."""
+        rows = self._scan(["doc_id", "content_hash"], f"collection = {sql_quote(collection)}")
+        return dict(zip(rows["doc_id"].to_pylist(), rows["content_hash"].to_pylist()))
+
+    def stats(self) -> dict:
+        """Documents and chunks, in total and per collection."""
+        rows = self._scan(["collection", "doc_id"])
+        per: dict[str, dict[str, int]] = {}
+        for coll, docs in _group(rows).items():
+            per[coll] = {"documents": len(set(docs)), "chunks": len(docs)}
+        model = self.model()
+        return {
+            "documents": sum(p["documents"] for p in per.values()),
+            "chunks": rows.num_rows,
+            "collections": per,
+            "version": self.version(),
+            "embedding_model": model.name if model else None,
+            "dimension": model.dimension if model else None,
+        }
+
+    def vocabulary(self) -> Vocabulary:
+        """The words of the indexed chunks and their chunk frequencies, for the index's version."""
+        known = self._vocabulary
+        if known is None or known[0] != self.version():
+            known = self._build_vocabulary()
+        return known[1]
+
+    def _build_vocabulary(self) -> tuple[int, Vocabulary]:
+        version = self.version()
+        texts = self._scan([TEXT_COLUMN])[TEXT_COLUMN].to_pylist()
+        self._vocabulary = (version, Vocabulary([t or "" for t in texts]))  # swapped whole: readers see old or new
+        return self._vocabulary
+
+    # --- searching ----------------------------------------------------------------------------------
+
+    def search(self, query_vector: np.ndarray, query_text: str, *, mode: str = "hybrid", k: int = 5,
+               collections: Iterable[str] | None = None, depth: int = 40,
+               weights: tuple[float, float] = (1.0, 1.0),
+               per_document: int | None = None) -> list[Hit]:
+        """Top k hits; `collections` filters before ranking, so other collections never come back."""
+        if mode not in SEARCH_MODES:
+            raise KnowledgeError(f"Onbekende zoekmodus '{mode}': kies uit {', '.join(SEARCH_MODES)}.")
+        table = self._open()
+        if table is None or k <= 0:
+            return []
+        where = collection_filter(collections)
+        limit = max(k, depth) if mode == "hybrid" else k
+        with self._reading():
+            vector_rows = self._vector_rows(table, query_vector, limit, where) if mode != "fts" else []
+            text_rows = self._text_rows(table, query_text, limit, where) if mode != "vector" else []
+        if mode == "vector":
+            ranked = [(row, 1.0 - row["_distance"]) for row in vector_rows]
+        elif mode == "fts":
+            ranked = [(row, row["_score"]) for row in text_rows]
+        else:
+            ranked = diversify(fuse(vector_rows, text_rows, key="chunk_id", weights=weights),
+                               key="doc_id", per_key=per_document)
+        query = np.asarray(query_vector, dtype=np.float32)
+        return [Hit(chunk=chunk_of(row), score=float(score), rank=i + 1,
+                    relevance=float(np.dot(query, row["vector"])))
+                for i, (row, score) in enumerate(ranked[:k])]
+
+    def _vector_rows(self, table, vector: np.ndarray, limit: int, where: str | None) -> list[dict]:
+        query = (table.search(np.asarray(vector, dtype=np.float32), vector_column_name="vector")
+                 .distance_type("cosine").limit(limit).select([*RESULT_COLUMNS, "_distance"]))
+        if where:
+            query = query.where(where, prefilter=True)
+        return result_rows(query.to_arrow())
+
+    def _text_rows(self, table, text: str, limit: int, where: str | None) -> list[dict]:
+        from lancedb.query import MatchQuery
+
+        if not text.strip():
+            return []
+        query = (table.search(MatchQuery(text, TEXT_COLUMN), query_type="fts")
+                 .limit(limit).select([*RESULT_COLUMNS, "_score"]))
+        if where:
+            query = query.where(where, prefilter=True)
+        return result_rows(query.to_arrow())
+
+    # --- writing ------------------------------------------------------------------------------------
+
+    def replace_documents(self, collection: str, rows: pa.Table, doc_ids: Iterable[str], *,
+                          model: ModelInfo, whole_collection: bool = False) -> bool:
+        """In one commit: upsert `rows`, and drop the other chunks of `doc_ids` (or, with
+        whole_collection, of every document of the collection that `rows` does not cover).
+        Returns whether anything was written."""
+        doc_ids = sorted(set(doc_ids))
+        table = self._open()
+        if table is None:
+            if rows.num_rows:
+                self._create(rows, model)
+            return rows.num_rows > 0
+        self.check_model(model)
+        scope = f"collection = {sql_quote(collection)}"
+        if not whole_collection:
+            if not doc_ids and not rows.num_rows:
+                return False
+            scope += f" AND doc_id IN ({', '.join(sql_quote(d) for d in doc_ids) or 'NULL'})"
+        with self._writing(f"de nieuwe versie van collectie '{collection}' ({rows.num_rows} passages)"):
+            if rows.num_rows == 0:
+                table.delete(scope)
+            else:
+                (table.merge_insert("chunk_id").when_matched_update_all().when_not_matched_insert_all()
+                 .when_not_matched_by_source_delete(scope).execute(rows))
+        self._refresh_fts_index(table)
+        return True
+
+    def overwrite(self, rows: pa.Table, model: ModelInfo) -> None:
+        """Replaces the whole table in one commit (e.g. after a change of embedding model)."""
+        self._create(rows, model)
+
+    def _create(self, rows: pa.Table, model: ModelInfo) -> None:
+        with self._writing(f"de index ({rows.num_rows} passages)"):
+            table = self._db.create_table(TABLE, data=rows, schema=chunk_schema(model), mode="overwrite")
+            self._table = table
+            self._create_fts_index(table)
+
+    def _create_fts_index(self, table) -> None:
+        from lancedb.index import FTS
+
+        table.create_index(TEXT_COLUMN, config=FTS(
+            language=self.fts_language, stem=True, remove_stop_words=True, ascii_folding=True,
+            lower_case=True, with_position=False))
+
+    def _refresh_fts_index(self, table) -> None:
+        """Adds new rows to the full-text index. Lance also searches rows the index does not cover
+        yet (more slowly), so readers never miss rows in between (tested)."""
+        before = self._index_folders()
+        try:
+            if any(TEXT_COLUMN in index.columns for index in table.list_indices()):
+                table.to_lance().optimize.optimize_indices()
+            else:  # the write that made the table ran out of space before its index: made now
+                self._create_fts_index(table)
+            table.checkout_latest()
+        except Exception as exc:  # a failed index refresh loses speed, not rows: log and go on
+            if is_disk_full(exc):
+                self._remove_unfinished_index(table, before)
+                log.warning("disk full: the full-text index was not refreshed; new rows are searched "
+                            "unindexed until the next refresh (%s)", self.uri)
+            else:
+                log.warning("full-text index refresh failed; new rows are searched unindexed", exc_info=True)
+
+    def _index_folders(self) -> set[str]:
+        folder = self.table_dir
+        return {p.name for p in (folder / "_indices").iterdir()} if folder and (folder / "_indices").is_dir() else set()
+
+    def _remove_unfinished_index(self, table, before: set[str]) -> None:
+        """The folders a refresh that ran out of space had begun: no version names them, and Lance's
+        clean-up would keep them for 7 days (it cannot tell them from a write in progress), taking
+        the space the next run needs. The re-index lock is held: no other writer made them."""
+        try:
+            kept = {str(index.index_uuid) for index in table.list_indices()}
+        except Exception:  # cannot tell which are in use: leave them to Lance's clean-up
+            return
+        for name in self._index_folders() - before - kept:
+            shutil.rmtree(self.table_dir / "_indices" / name, ignore_errors=True)
+
+    # --- maintenance --------------------------------------------------------------------------------
+
+    def optimize(self, *, keep_superseded: timedelta = timedelta(minutes=10)) -> dict:
+        """Compacts files, refreshes indices and removes versions superseded more than
+        `keep_superseded` ago, so a reader still busy with the previous version is never broken."""
+        table = self._open()
+        if table is None:
+            return {"optimized": False}
+        before = self.version()
+        with self._writing("het onderhoud van de index (compactie)"):
+            # Lance never removes the latest version, and _cleanup_age keeps the one before it for
+            # keep_superseded: a failed write (disk full) made no version, so the good one stays.
+            cutoff = _cleanup_age(table.list_versions(), keep_superseded)
+            table.optimize(cleanup_older_than=cutoff)
+            table.checkout_latest()
+        if self._vocabulary is not None:  # in use: rebuilt now (~1 s at 10k chunks), not by the next question
+            self._build_vocabulary()
+        return {"optimized": True, "version_before": before, "version_after": self.version(),
+                "versions_kept": len(table.list_versions())}
+
+    # --- faults -------------------------------------------------------------------------------------
+
+    def damage(self) -> list[IndexProblem]:
+        """What is wrong with the table's files, found by looking (for `vraagbaak doctor`); empty when
+        the table is whole, or when there is none."""
+        return damage(self.table_dir, self._dataset_uri())
+
+    def _dataset_uri(self) -> str:
+        return str(self.table_dir) if self.table_dir is not None else f"{self.uri.rstrip('/')}/{TABLE}.lance"
+
+    def drop(self) -> None:
+        """Removes the table, damaged or not, with every file of it; a full re-index builds it anew."""
+        try:
+            self._db.drop_table(TABLE, ignore_missing=True)
+        except Exception:  # a table too damaged for Lance to drop: its folder goes below
+            log.warning("lance could not drop the damaged table; removing its folder", exc_info=True)
+        folder = self.table_dir
+        if folder is not None and folder.exists():
+            shutil.rmtree(folder)
+        self._table = None
+        self._vocabulary = None
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 2**20:.1f} MB"
+
+def _cleanup_age(versions: list[dict], keep_superseded: timedelta) -> timedelta:
+    """An age such that only versions whose successor is older than keep_superseded go.
+
+    Lance removes versions older than the age. Version j = the newest one created before
+    now - keep_superseded: everything older than j was superseded long enough ago; j itself
+    may still be read, so it stays.
+    """
+    now = datetime.now()
+    stamps = sorted(v["timestamp"] for v in versions)
+    old = [ts for ts in stamps if now - _naive(ts) > keep_superseded]
+    if not old:
+        return timedelta(days=3650)
+    # a second of margin: Lance takes its own `now` a moment later than ours
+    return now - _naive(old[-1]) + timedelta(seconds=1)
+
+
+def _naive(ts: datetime) -> datetime:
+    return ts.astimezone().replace(tzinfo=None) if ts.tzinfo else ts
+
+
+def _group(rows: pa.Table) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = {}
+    for coll, doc in zip(rows["collection"].to_pylist(), rows["doc_id"].to_pylist()):
+        grouped.setdefault(coll, []).append(doc)
+    return grouped
