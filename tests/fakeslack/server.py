@@ -439,6 +439,13 @@ class FakeSlack:
         self.workspace.store_message(channel, stored)
         return event
 
+    def click_stop(self, channel: str, thread_ts: str, *, user: str) -> dict[str, Any]:
+        """The user clicks the stop button of the thread's agent session: Slack stops the app's
+        streams there and sends `agent_session_stopped`; returns the event (sessions.py)."""
+        event = self.workspace.stop_clicked(channel, thread_ts, user)
+        self.push_event(event)
+        return event
+
     def fail(self, method: str, *, status: int = 429, error: str = "ratelimited",
              retry_after: int | None = 1, times: int = 1) -> None:
         """The next `times` calls of `method` fail (default: rate limited with Retry-After: 1)."""
