@@ -360,7 +360,9 @@ class AnswerEngine:
                 self._remember(key, answer)
             return answer
 
-        guard = AnswerGuard.for_question(question, prepared.language) if self.guard else None
+        earlier = [turn.text for turn in history if turn.role == "user"]
+        guard = AnswerGuard.for_question(question, prepared.language, earlier_questions=earlier) \
+            if self.guard else None
         return AnswerStream(generation=generation, finish=finish,
                             passage_sources=[source_of(p.hit) for p in prepared.passages], guard=guard,
                             preview=prepared.preview)
