@@ -13,7 +13,7 @@ from typing import Any, Callable, Mapping, Sequence
 from jsonschema import Draft202012Validator
 
 from bot.answering.answer import Source, source_of
-from bot.answering.generation import GenerationRequest, Generator
+from bot.answering.generation import CHAT_OVERHEAD_TOKENS, GenerationRequest, Generator
 from bot.answering.prompts import Passage, pack_passages
 from bot.errors import TemplateError, VraagbaakError
 from bot.templates.template import Template, Value
@@ -25,7 +25,6 @@ log = logging.getLogger(__name__)
 NOT_GIVEN = "(niet opgegeven)"
 NO_PASSAGES = "(geen passages gevonden)"
 NO_DOCUMENTS = "Er zijn geen passende bedrijfsdocumenten gevonden; dit resultaat steunt niet op eigen documenten."
-CHAT_OVERHEAD_TOKENS = 40  # role markers and special tokens the chat template adds
 MIN_OUTPUT_TOKENS = 200  # below this a template's output cannot be expected to fit
 CHARS_PER_TOKEN = 1.5  # conservative: Dutch prose averages ~3.5, a small model's digits and junk ~1.8
 UNBOUNDED_STRING_CHARS = 400  # budget for a string without maxLength
