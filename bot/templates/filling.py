@@ -16,6 +16,8 @@ from bot.answering.answer import Source, source_of
 from bot.answering.generation import CHAT_OVERHEAD_TOKENS, GenerationRequest, Generator
 from bot.answering.prompts import Passage, pack_passages
 from bot.errors import TemplateError, VraagbaakError
+from bot.templates.faithful import NOTE as EXTRACTIVE_NOTE
+from bot.templates.faithful import extractive_output, unfaithful
 from bot.templates.template import Template, Value
 from knowledge.errors import KnowledgeError
 from knowledge.models import Hit
@@ -53,15 +55,21 @@ class TemplateResult:
 
 
 class TemplateFiller:
-    """Fills templates with one generator and, for grounded templates, a retrieval function."""
+    """Fills templates with one generator and, for grounded templates, a retrieval function.
+
+    A template that must be faithful to a field (a summary: `Template.extractive`) gets the text's
+    own sentences instead of the model's output when that output says what the text does not, when
+    no valid output came, or always with `extractive_only` (a model known not to manage: the tiny
+    offline one), which leaves the model out altogether (faithful.py)."""
 
     def __init__(self, generator: Generator, *, retrieve: Retrieve | None = None, temperature: float = 0.2,
-                 top_p: float = 0.9, repeat_penalty: float = 1.1) -> None:
+                 top_p: float = 0.9, repeat_penalty: float = 1.1, extractive_only: bool = False) -> None:
         self.generator = generator
         self.retrieve = retrieve
         self.temperature = temperature
         self.top_p = top_p
         self.repeat_penalty = repeat_penalty
+        self.extractive_only = extractive_only
 
     def fill(self, template: Template, values: Mapping[str, Any], *, collections: list[str] | None = None,
              on_queued: Callable[[int], None] | None = None) -> TemplateResult:
@@ -70,13 +78,32 @@ class TemplateFiller:
         checked = template.check_values(values)
         schema = generation_schema(template.output_schema(checked))
         hits, warnings, retrieve_s = self._retrieve(template, checked, collections)
-        messages, passages, max_tokens, room = self._fit(template, checked, hits, schema)
         timings: dict[str, float] = {"retrieve_s": round(retrieve_s, 3)}
-        output = self._generate(template, messages, schema, max_tokens, room, timings, on_queued)
+        if template.extractive is not None and self.extractive_only:
+            return self._extractive(template, checked, warnings, timings, started, "the model is not asked")
+        messages, passages, max_tokens, room = self._fit(template, checked, hits, schema)
+        try:
+            output = self._generate(template, messages, schema, max_tokens, room, timings, on_queued)
+        except TemplateError:
+            if template.extractive is None:
+                raise
+            return self._extractive(template, checked, warnings, timings, started, "no valid output")
+        if template.extractive is not None and (problems := unfaithful(template, output, checked)):
+            return self._extractive(template, checked, warnings, timings, started,
+                                    "the model's output says " + ", ".join(sorted(set(problems))))
         timings["total_s"] = round(time.perf_counter() - started, 3)
         log.info("template %s filled in %.1fs (%d attempt(s), %d passages)", template.name,
                  timings["total_s"], timings["attempts"], len(passages))
         return TemplateResult(template, checked, output, sources_of(passages), timings, tuple(warnings))
+
+    def _extractive(self, template: Template, values: dict[str, Value], warnings: list[str],
+                    timings: dict[str, float], started: float, why: str) -> TemplateResult:
+        """The text's own sentences instead of the model's output (faithful.py); `why` is logged."""
+        output = extractive_output(template, values)
+        timings.setdefault("attempts", 0)
+        timings["total_s"] = round(time.perf_counter() - started, 3)
+        log.info("template %s made of the text's own sentences: %s", template.name, why)
+        return TemplateResult(template, values, output, [], timings, (*warnings, EXTRACTIVE_NOTE))
 
     # --- grounding -----------------------------------------------------------------------------
     def _retrieve(self, template: Template, values: Mapping[str, Value],
