@@ -111,6 +111,7 @@ SEMANTIC_DEPTH = 20  # vector candidates the refusal policy looks at, when the r
 
 
 _LINK = re.compile(r"(?:https?|ftp)://[^\s<>|\"'`\])]+", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"[.!?][*_\"')\]]*(?=\s)")  # a sentence's end, its closing emphasis or quote kept
 
 
 def source_of(hit: "Hit") -> Source:
@@ -475,14 +476,15 @@ class AnswerEngine:
 
 
 def _excerpt(text: str, limit: int) -> str:
-    """The start of a passage, cut after a whole sentence (or word) within `limit` characters."""
+    """The start of a passage, cut after a whole sentence (or word) within `limit` characters; never
+    after a line that only announces what follows ("… bestaan uit twee delen:")."""
     text = text.strip()
     if len(text) <= limit:
         return text
     cut = text[:limit]
-    end = max(cut.rfind(". "), cut.rfind(".\n"), cut.rfind("\n\n"))
-    if end >= limit // 3:
-        return cut[:end + 1].rstrip()
+    ends = [match.end() for match in _SENTENCE_END.finditer(cut)]
+    if ends and ends[-1] >= limit // 3:
+        return cut[:ends[-1]].rstrip()
     return cut.rsplit(" ", 1)[0].rstrip() + " …"
 
 

@@ -273,3 +273,23 @@ def test_the_real_model_writing_a_transcript_in_a_follow_up_is_stopped(generator
     assert forced.generations[-1].cancelled
     assert forced.generations[-1].stats.completion_tokens < generator.count_tokens(transcript) / 2, \
         "stopped at the first label, long before the transcript's end"
+
+
+class LongPassageRetriever:
+    """One passage longer than the quote, whose cut would fall after a line announcing a list."""
+
+    TEXT = (f"{VAKANTIE} " + "Bij Polderlicht rekenen we in uren, omdat niet iedereen even lange werkdagen heeft. " * 4
+            + "\n\nDie 25 dagen bestaan uit twee delen:\n\n- 20 wettelijke dagen (160 uur) en 5 bovenwettelijke "
+            "dagen (40 uur), samen 200 uur per jaar bij een volledige werkweek van 40 uur, en voor parttimers naar "
+            "rato van het aantal uren dat in hun contract staat, afgerond op hele uren")
+
+    def search(self, question: str, **options) -> list[Hit]:
+        return [make_hit(f"{self.TEXT} {question}", doc_id="hr/vakantie.md", title="Vakantie")]
+
+
+def test_the_quote_ends_after_a_whole_sentence_not_after_an_announced_list():
+    scripted = ScriptedGenerator(DEMO_QUESTION)
+    engine = AnswerEngine(LongPassageRetriever(), scripted, min_relevance=0.0, cache_size=0, sentence_selection=False)
+    answer = engine.ask(DEMO_QUESTION).result()
+    quote = answer.text.removeprefix(QUOTED["nl"]).strip()
+    assert answer.quoted and quote.endswith("werkdagen heeft. [1]"), quote[-80:]
