@@ -27,7 +27,7 @@ from typing import Any, Iterable, Mapping
 from bot.answering.language import FUNCTION_WORDS
 from bot.answering.selection import split_sentences
 from bot.errors import TemplateError
-from bot.templates.template import Extractive, Template, Value
+from bot.templates.template import Template, Value
 from knowledge.query import QUERY_STOP_WORDS
 
 MONTHS = frozenset("""januari februari maart april mei juni juli augustus september oktober november december

@@ -8,25 +8,15 @@ import asyncio
 import json
 import threading
 from collections import Counter
-from collections.abc import Iterator
 
 import aiohttp
-import pytest
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_sdk import WebClient
 
 from tests.fakeslack import FakeSlack, payloads
 from tests.fakeslack.connections import MAX_CONNECTIONS
-
-_closing: list[threading.Thread] = []
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _handlers_closed() -> Iterator[None]:
-    yield
-    for closer in _closing:
-        closer.join(10)
+from tests.fakeslack.test_fakeslack import _clients_closed, _closing  # noqa: F401 (the clients closed at the end)
 
 
 def bolt_app(slack: FakeSlack, **options) -> App:
