@@ -130,9 +130,11 @@ class Services:
 
         def retrieve(query: str, collections: list[str] | None = None):
             return self.engine.retrieve(query, collections=collections)  # the index loads only when used
+        from bot.model_files.resolving import is_packaged_llm
         return self._once("template_filler", lambda: TemplateFiller(
             self.generator, retrieve=retrieve, temperature=self.settings.temperature,
-            top_p=self.settings.top_p, repeat_penalty=self.settings.repeat_penalty))
+            top_p=self.settings.top_p, repeat_penalty=self.settings.repeat_penalty,
+            extractive_only=is_packaged_llm(self.generator.model_name)))
 
     @property
     def feedback(self) -> "FeedbackStore":

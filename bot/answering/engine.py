@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Sequence
 
 from bot.answering.cache import AnswerCache, cache_key
 from bot.answering.citations import resolve_citations
-from bot.answering.generation import Generation, GenerationRequest, Generator
+from bot.answering.generation import CHAT_OVERHEAD_TOKENS, Generation, GenerationRequest, Generator
 from bot.answering.guards import AnswerGuard, GuardStop
 from bot.answering.language import detect_language
 from bot.answering.prompts import ANSWER_STOPS, NOT_FOUND, Passage, build_messages, pack_passages, passage_block
@@ -36,6 +36,11 @@ MAYBE_HELPFUL = {"nl": "Misschien helpen deze documenten:", "en": "These documen
 QUOTED = {"nl": "Ik kon hier geen eigen antwoord op schrijven. Dit is de passage die het best bij je vraag past:",
           "en": "I could not write an answer of my own. This is the passage that fits your question best:"}
 QUOTE_CHARS = 600  # at most this much of the passage is quoted
+# The question alone leaves the model too little room (its window holds instructions, passages,
+# earlier turns, question and answer): said plainly, without tokens or windows.
+TOO_LONG = {"nl": "Je vraag is te lang; stel hem korter of in delen.",
+            "en": "Your question is too long; please ask it shorter or in parts."}
+MIN_ANSWER_TOKENS = 100  # room an answer needs at least, beside the prompt
 OFFERED_SOURCES = 3  # closest documents offered when the answer is not in the documents
 FALLBACK_SOURCES = 2  # sources shown when the model cites no passage
 # A short question that starts like this continues the previous one ("en voor parttimers?").
@@ -46,6 +51,7 @@ SEMANTIC_DEPTH = 20  # vector candidates the refusal policy looks at, when the r
 
 
 _LINK = re.compile(r"(?:https?|ftp)://[^\s<>|\"'`\])]+", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"[.!?][*_\"')\]]*(?=\s)")  # a sentence's end, its closing emphasis or quote kept
 
 
 def source_of(hit: "Hit") -> Source:
@@ -163,6 +169,8 @@ class AnswerEngine:
             collections: list[str] | None = None) -> AnswerStream:
         """Starts answering; the stream yields text as the model writes it."""
         started = time.perf_counter()
+        if (too_long := self._too_long(question, history, started)) is not None:
+            return AnswerStream(answer=too_long)
         if self.curated is not None and (fixed := self._curated(question, collections, started)) is not None:
             return AnswerStream(answer=fixed)
         key = cache_key(question, history=history, collections=collections, index_version=self.index_version())
@@ -197,10 +205,29 @@ class AnswerEngine:
                 self._remember(key, answer)
             return answer
 
-        guard = AnswerGuard.for_question(question, prepared.language) if self.guard else None
+        earlier = [turn.text for turn in history if turn.role == "user"]
+        guard = AnswerGuard.for_question(question, prepared.language, earlier_questions=earlier) \
+            if self.guard else None
         return AnswerStream(generation=generation, finish=finish,
                             passage_sources=[source_of(p.hit) for p in prepared.passages], guard=guard,
                             preview=prepared.preview)
+
+    def _too_long(self, question: str, history: Sequence[Turn], started: float) -> Answer | None:
+        """The plain answer for a question that, with the instructions, the passages' budget and the
+        earlier turns, leaves the model no room to answer; None when it fits. Searched for nothing
+        and logged without its text."""
+        language = detect_language(question)
+        messages = build_messages(question, [], language=language, history=[(t.role, t.text) for t in history])
+        prompt = sum(self.generator.count_tokens(m["content"]) for m in messages)
+        needed = prompt + self.context_budget_tokens + CHAT_OVERHEAD_TOKENS + min(self.max_tokens, MIN_ANSWER_TOKENS)
+        if needed <= self.generator.n_ctx:
+            return None
+        log.info("a question of %d characters is too long: %d prompt tokens, the window holds %d",
+                 len(question), prompt, self.generator.n_ctx)
+        elapsed = time.perf_counter() - started
+        timings = {"retrieve_s": 0.0, "queue_s": 0.0, "first_token_s": elapsed, "total_s": elapsed,
+                   "prompt_tokens": 0, "completion_tokens": 0}
+        return Answer(question, TOO_LONG[language], [], language=language, timings=timings)
 
     def warm_up(self, language: str = "nl") -> Generation:
         """Has the model evaluate the fixed instructions now (in its worker, without waiting), so
@@ -286,14 +313,15 @@ class AnswerEngine:
 
 
 def _excerpt(text: str, limit: int) -> str:
-    """The start of a passage, cut after a whole sentence (or word) within `limit` characters."""
+    """The start of a passage, cut after a whole sentence (or word) within `limit` characters; never
+    after a line that only announces what follows ("… bestaan uit twee delen:")."""
     text = text.strip()
     if len(text) <= limit:
         return text
     cut = text[:limit]
-    end = max(cut.rfind(". "), cut.rfind(".\n"), cut.rfind("\n\n"))
-    if end >= limit // 3:
-        return cut[:end + 1].rstrip()
+    ends = [match.end() for match in _SENTENCE_END.finditer(cut)]
+    if ends and ends[-1] >= limit // 3:
+        return cut[:ends[-1]].rstrip()
     return cut.rsplit(" ", 1)[0].rstrip() + " …"
 
 

@@ -15,6 +15,9 @@ from typing import Iterator, Protocol, runtime_checkable
 from bot.errors import ModelError
 
 
+CHAT_OVERHEAD_TOKENS = 40  # role markers and special tokens a chat template adds around the messages
+
+
 class GenerationError(ModelError):
     """A generation could not be made (prompt too long, model failure, generator closed)."""
 

@@ -9,10 +9,14 @@ out, so "[1]" against "[2]" or a moved full stop does not hide a repeat):
   not twelve words in a row, while a loop repeats whole sentences or paragraphs. The repeat is cut
   off; what came before it (the first time round, with its citations) is the answer.
 - echo: the answer's last `ECHO_WORDS` words stand, in that order, in our instructions or in the
-  prompt's own framing ("Vraag: <the question>", "Eerder in dit gesprek:"), or the whole of a
-  framing line shorter than that. Eight words of a rule are a copy, not a coincidence; the one
-  sentence we ask the model to copy (the not-found reply) is left out. Only a finished sentence
-  written before the echo is kept; otherwise nothing is, and the engine quotes the best passage.
+  prompt's own framing ("Vraag: <the question>", "Eerder in dit gesprek:", the earlier questions of
+  a follow-up), or the whole of a framing line shorter than that ("Je bent Vraagbaak"). Eight words
+  of a rule are a copy, not a coincidence; the one sentence we ask the model to copy (the not-found
+  reply) is left out. An answer that opens with the whole question is an echo too (small models
+  repeat it and stop), and so is a transcript: a role label ("Medewerker:", "Vraagbaak:", "User:",
+  "Assistant:", …) where a turn would begin (the start, a new line, after a finished sentence), or
+  a chat template's own markers ("<|im_start|>", "[INST]"). Only a finished sentence written before
+  the echo is kept; otherwise nothing is, and the engine quotes the best passage.
 
 Nothing is shown that could still become part of a loop or an echo: the guard holds back the longest
 run of last words that matches earlier text or the prompt (usually none or a word or two), and lets
@@ -30,11 +34,18 @@ from bot.answering.prompts import INSTRUCTIONS, LABELS, NOT_FOUND
 LOOP_WORDS = 12
 ECHO_WORDS = 8
 MIN_FRAMING_WORDS = 2  # a framing line shorter than ECHO_WORDS is an echo only when copied whole
+MIN_QUESTION_WORDS = 3  # an answer opening with a question this long, whole, repeats it
+# Who speaks in a transcript: our prompt's labels and the roles of chat templates, in both languages.
+ROLE_LABELS = frozenset({label.rstrip(":").lower() for labels in LABELS.values()
+                         for label in (labels["user"], labels["assistant"], labels["question"])}
+                        | {"user", "assistant", "system", "human", "gebruiker", "assistent", "systeem"})
 
 _WORD = re.compile(r"\S+")
 _MARKER = re.compile(r"\[[^\]]*\]")
 _EDGE_PUNCTUATION = ".,;!?\"'`()*_«»“”‘’-–—>#"
 _SENTENCE_END = re.compile(r"[.!?](\s*\[[^\]]*\])*[\"')\]]*\s*$|\][\s.]*$")
+_TURN_START = re.compile(r"(^|\n|[.!?:][\"')\]]*\s)\s*$")  # what may stand before a speaker's label
+_CHAT_MARKUP = re.compile(r"<\|[a-z_]+\|>|\[/?INST\]|</?s>", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -58,10 +69,12 @@ class AnswerGuard:
     `text` is the model's text as kept (cut before a loop or an echo).
     """
 
-    def __init__(self, framing: Sequence[str] = (), *, loop_words: int = LOOP_WORDS,
+    def __init__(self, framing: Sequence[str] = (), *, question: str = "", loop_words: int = LOOP_WORDS,
                  echo_words: int = ECHO_WORDS) -> None:
         self.loop_words = loop_words
         self.echo_words = echo_words
+        words = tuple(w for w in map(normalized, _WORD.findall(question)) if w)
+        self._question = words if len(words) >= MIN_QUESTION_WORDS else ()
         self.stopped: GuardStop | None = None
         self._raw = ""
         self._released = 0
@@ -84,9 +97,11 @@ class AnswerGuard:
         self._echo = 0  # how many last words stand in the prompt
 
     @classmethod
-    def for_question(cls, question: str, language: str, **options) -> "AnswerGuard":
-        """The guard for an answer to `question`, against the prompt that build_messages() makes."""
-        return cls(prompt_framing(question, language), **options)
+    def for_question(cls, question: str, language: str, *, earlier_questions: Sequence[str] = (),
+                     **options) -> "AnswerGuard":
+        """The guard for an answer to `question` (a follow-up: after `earlier_questions`), against the
+        prompt that build_messages() makes."""
+        return cls(prompt_framing(question, language, earlier_questions), question=question, **options)
 
     @property
     def text(self) -> str:
@@ -115,12 +130,29 @@ class AnswerGuard:
     # --- matching ------------------------------------------------------------------------------
     def _scan(self, end: int) -> None:
         for match in _WORD.finditer(self._raw, self._scanned, end):
+            if self._transcript(match):
+                return
             word = normalized(match.group())
             if word:
                 self._add(match.start(), word)
                 if self.stopped is not None:
                     return
         self._scanned = max(self._scanned, end)
+
+    def _transcript(self, match: re.Match) -> bool:
+        """A speaker's label where a turn begins, or a chat template's markup: stop before it."""
+        raw = match.group()
+        label = raw.lstrip(_EDGE_PUNCTUATION).rstrip("*_")
+        speaker = label.endswith(":") and label[:-1].lower() in ROLE_LABELS and \
+            bool(_TURN_START.search(self._raw[:match.start()]))
+        if not speaker and not _CHAT_MARKUP.search(raw):
+            return False
+        self._stop_echo(match.start())
+        return True
+
+    def _stop_echo(self, start: int) -> None:
+        before = self._raw[:start].rstrip()
+        self.stopped = GuardStop("echo", before if _SENTENCE_END.search(before) else "")
 
     def _add(self, start: int, word: str) -> None:
         self._words.append(word)
@@ -138,9 +170,10 @@ class AnswerGuard:
         whole_line = next((size for size in self._short_sizes if size <= self._echo
                            and tuple(self._words[-size:]) in self._short_lines), 0)
         echo = self._echo if self._echo >= self.echo_words else whole_line
+        if not echo and self._question and tuple(self._words) == self._question:
+            echo = len(self._words)  # the answer so far is the question, whole
         if echo:
-            before = self._raw[:self._starts[-echo]].rstrip()
-            self.stopped = GuardStop("echo", before if _SENTENCE_END.search(before) else "")
+            self._stop_echo(self._starts[-echo])
 
     def _release(self) -> str:
         """Text up to the longest run of last words that still matches earlier text or the prompt."""
@@ -153,10 +186,13 @@ class AnswerGuard:
         return ready
 
 
-def prompt_framing(question: str, language: str) -> list[str]:
-    """The lines of our prompt that an answer must not copy: the instructions (less the not-found
-    reply, which the model is asked to copy) and the labels around the question."""
+def prompt_framing(question: str, language: str, earlier_questions: Sequence[str] = ()) -> list[str]:
+    """The lines of our prompt that an answer must not copy: the instructions in either language
+    (less the not-found reply, which the model is asked to copy) and who they say the model is, the
+    labels around the question, and a follow-up's earlier questions as the prompt shows them."""
     labels = LABELS[language]
-    instructions = INSTRUCTIONS[language].split(NOT_FOUND[language])
-    return [*instructions, f"{labels['question']} {question.strip()}", labels["history"],
-            labels["no_passages"]]
+    instructions = [part for lang, text in INSTRUCTIONS.items() for part in text.split(NOT_FOUND[lang])]
+    identities = [text.split(",", 1)[0] for text in INSTRUCTIONS.values()]  # "Je bent Vraagbaak"
+    earlier = [f"{labels['user']}: {text.strip()}" for text in earlier_questions]
+    return [*instructions, *identities, f"{labels['question']} {question.strip()}", labels["history"],
+            labels["no_passages"], *earlier]

@@ -113,7 +113,7 @@ def _append_segments(out: list[Segment], text: str, skip: set[str]) -> None:
         previous: int | None = None
         text = _clean(" ".join(paragraph))
         paragraph.clear()
-        for sentence in _sentences(text):
+        for sentence in split_sentences(text):
             referring = previous is not None and _first_word(sentence) in _REFERRING
             position = add("sentence", sentence, (previous,) if referring else ())
             previous = position if position is not None else previous
@@ -186,7 +186,7 @@ def _clean(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
-def _sentences(text: str) -> list[str]:
+def split_sentences(text: str) -> list[str]:
     """Sentences, not split after abbreviations ("bijv.", "o.a.") or single letters ("J. de Vries")."""
     parts: list[str] = []
     start = 0

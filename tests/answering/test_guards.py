@@ -4,11 +4,13 @@ the real AnswerEngine with the scripted generator; the last test with the real S
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from bot.answering.engine import QUOTED, AnswerEngine
 from bot.answering.stream import AnswerStream
-from bot.answering.types import Answer, Source
+from bot.answering.types import Answer, Source, Turn
 from bot.answering.generation import GenerationRequest
 from bot.answering.guards import LOOP_WORDS, AnswerGuard
 from bot.answering.prompts import INSTRUCTIONS, NOT_FOUND
@@ -166,3 +168,130 @@ def test_the_real_model_is_stopped_early_when_it_loops(generator):
     assert written.startswith(answer.text) and shown.strip() == answer.text.strip()
     # stopped in the loop's second round, long before the grammar's last
     assert generation.stats.completion_tokens < 2.5 * loose.stats.completion_tokens / ROUNDS
+
+
+# --- prompts and transcripts, also in follow-ups; the question as the answer ------------------------
+
+EARLIER = [Turn("user", "Hoeveel vakantiedagen krijg ik?"), Turn("assistant", "Je krijgt 25 vakantiedagen [1].")]
+FOLLOW_UP = "En hoe zit dat voor parttimers?"
+LEAKS = {
+    "the system prompt, paraphrased": "Je bent vraagbaak, een hulpje dat vragen beantwoordt. Je hebt 25 dagen.",
+    "a Dutch transcript": "Medewerker: Hoeveel vakantiedagen krijg ik?\nVraagbaak: Je krijgt 25 vakantiedagen.",
+    "a transcript in bold": "**Vraagbaak:** Je krijgt naar rato minder dagen.",
+    "an English transcript": "User: How many days off do I get?\nAssistant: You get 25 days.",
+    "English role names in a Dutch answer": "Assistant: parttimers krijgen hun dagen naar rato.",
+    "the English system prompt": "You are Vraagbaak, the assistant of the company. Parttimers get less.",
+    "a chat template's markup": "<|im_start|>assistant\nParttimers krijgen minder dagen.",
+    "the earlier turns, copied": "Eerder in dit gesprek: Medewerker: Hoeveel vakantiedagen krijg ik? Je krijgt er 25.",
+}
+
+
+@pytest.mark.parametrize("reply", LEAKS.values(), ids=LEAKS.keys())
+def test_a_follow_up_that_leaks_the_prompt_or_a_transcript_falls_back_to_the_quoted_passage(reply):
+    engine, scripted = engine_with(reply, piece_delay_s=0.001)
+    stream = engine.ask(FOLLOW_UP, history=EARLIER)
+    shown = "".join(stream)
+    answer = stream.result()
+    prompt = scripted.requests[-1].messages[1]["content"]
+    assert "Eerder in dit gesprek:" in prompt and "Medewerker: Hoeveel vakantiedagen" in prompt, "a follow-up"
+    assert answer.quoted and answer.stopped == "echo" and answer.text.startswith(QUOTED["nl"])
+    for leaked in ("Je bent", "You are", "Medewerker", "Vraagbaak:", "User:", "Assistant:", "<|"):
+        assert leaked not in shown, leaked
+    assert scripted.generations[-1].cancelled
+
+
+def test_a_finished_sentence_before_a_transcript_is_kept():
+    engine, _ = engine_with("Parttimers krijgen hun dagen naar rato [2].\nMedewerker: en de feestdagen?\n"
+                            "Vraagbaak: die ook.")
+    answer = engine.ask(FOLLOW_UP, history=EARLIER).result()
+    assert answer.text == "Parttimers krijgen hun dagen naar rato [1]." and answer.stopped == "echo"
+    assert not answer.quoted
+
+
+@pytest.mark.parametrize("reply", [
+    "Let op: parttimers krijgen hun dagen naar rato [2].",
+    "Dat regelt de medewerker: je leidinggevende keurt het goed [1].",
+    "Tip: vraag je saldo op in Mijn Polderlicht [1].\n\n- Vraag het op tijd aan [1].",
+    "Parttimers krijgen per jaar naar rato van hun uren vakantiedagen [2].",
+], ids=["a note", "a colon after a role word mid-sentence", "a tip and a list", "the question's words"])
+def test_ordinary_answers_with_colons_and_the_questions_words_pass(reply):
+    engine, scripted = engine_with(reply)
+    answer = engine.ask(FOLLOW_UP, history=EARLIER).result()
+    assert answer.stopped == "" and not answer.quoted and not scripted.generations[-1].cancelled
+
+
+DEMO_QUESTION = "Hoeveel vakantiedagen heb ik per jaar?"
+
+
+@pytest.mark.parametrize("reply", [
+    DEMO_QUESTION,
+    f"{DEMO_QUESTION}\n{VAKANTIE}",
+    "hoeveel vakantiedagen heb ik per jaar",
+    "",
+], ids=["the question alone", "the question, then a copied sentence", "the question without its mark",
+        "nothing"])
+def test_an_answer_that_is_the_question_gives_the_quoted_passage_with_its_source(reply):
+    engine, _ = engine_with(reply, piece_delay_s=0.001)
+    shown, _, answer = streamed_and_answer(engine, DEMO_QUESTION)
+    assert answer.quoted and answer.text.startswith(QUOTED["nl"]) and VAKANTIE in answer.text
+    assert [s.path for s in answer.sources] == ["hr/vakantie.md"] and "[1]" in answer.text
+    assert shown.strip() == answer.text, "the question never reached the reader as the answer"
+
+
+class ForcedGenerator:
+    """The real model, made by a grammar to write `text` whatever it is asked (greedy text differs
+    between CPU builds; what a grammar allows does not)."""
+
+    def __init__(self, generator, text: str) -> None:
+        self.generator, self.schema = generator, {"type": "string", "const": text}
+        self.model_name, self.n_ctx = generator.model_name, generator.n_ctx
+        self.generations: list = []
+
+    def submit(self, request: GenerationRequest):
+        forced = dataclasses.replace(request, json_schema=self.schema, temperature=0.0, max_tokens=200)
+        self.generations.append(self.generator.submit(forced))
+        return self.generations[-1]
+
+    def count_tokens(self, text: str) -> int:
+        return self.generator.count_tokens(text)
+
+    def queue_length(self) -> int:
+        return self.generator.queue_length()
+
+    def close(self) -> None:
+        """The wrapped generator belongs to the test session."""
+
+
+@pytest.mark.slow
+def test_the_real_model_writing_a_transcript_in_a_follow_up_is_stopped(generator):
+    transcript = ("Medewerker: Hoeveel vakantiedagen krijg ik? Vraagbaak: Je krijgt 25 vakantiedagen. "
+                  "Medewerker: En hoe zit dat voor parttimers? Vraagbaak: Naar rato.")
+    forced = ForcedGenerator(generator, transcript)
+    engine = AnswerEngine(FixedRetriever(), forced, min_relevance=0.0, cache_size=0, sentence_selection=False)
+    stream = engine.ask(FOLLOW_UP, history=EARLIER)
+    shown = "".join(stream)
+    answer = stream.result()
+    assert answer.quoted and answer.stopped == "echo" and "Medewerker" not in shown
+    assert forced.generations[-1].cancelled
+    assert forced.generations[-1].stats.completion_tokens < generator.count_tokens(transcript) / 2, \
+        "stopped at the first label, long before the transcript's end"
+
+
+class LongPassageRetriever:
+    """One passage longer than the quote, whose cut would fall after a line announcing a list."""
+
+    TEXT = (f"{VAKANTIE} " + "Bij Polderlicht rekenen we in uren, omdat niet iedereen even lange werkdagen heeft. " * 4
+            + "\n\nDie 25 dagen bestaan uit twee delen:\n\n- 20 wettelijke dagen (160 uur) en 5 bovenwettelijke "
+            "dagen (40 uur), samen 200 uur per jaar bij een volledige werkweek van 40 uur, en voor parttimers naar "
+            "rato van het aantal uren dat in hun contract staat, afgerond op hele uren")
+
+    def search(self, question: str, **options) -> list[Hit]:
+        return [make_hit(f"{self.TEXT} {question}", doc_id="hr/vakantie.md", title="Vakantie")]
+
+
+def test_the_quote_ends_after_a_whole_sentence_not_after_an_announced_list():
+    scripted = ScriptedGenerator(DEMO_QUESTION)
+    engine = AnswerEngine(LongPassageRetriever(), scripted, min_relevance=0.0, cache_size=0, sentence_selection=False)
+    answer = engine.ask(DEMO_QUESTION).result()
+    quote = answer.text.removeprefix(QUOTED["nl"]).strip()
+    assert answer.quoted and quote.endswith("werkdagen heeft. [1]"), quote[-80:]

@@ -8,6 +8,7 @@ import json
 import pytest
 
 from bot.errors import TemplateError
+from bot.templates.faithful import NOTE as EXTRACTIVE_NOTE
 from bot.templates.filling import TemplateFiller, interleave, output_token_bound
 from bot.templates.library import TemplateLibrary
 from bot.templates.template import TemplateInputError
@@ -129,7 +130,10 @@ def test_every_shipped_template_fills_from_a_valid_output(library):
         model = ScriptedModel()
         result = TemplateFiller(model).fill(template, values)
         assert result.template is template and result.timings["attempts"] == 1
-        assert result.output == instance_for(model.requests[0].json_schema)
+        if template.extractive is None:
+            assert result.output == instance_for(model.requests[0].json_schema)
+        else:  # "kernpunten 1 voorbeeld" is not what "iets" says: the text's own sentences instead
+            assert result.warnings == (EXTRACTIVE_NOTE,) and result.output["samenvatting"] == "iets"
 
 
 def test_the_output_budget_grows_with_aantal(library):

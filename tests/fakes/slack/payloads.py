@@ -245,8 +245,8 @@ def envelope(kind: str, payload: dict[str, Any], *, envelope_id: str | None = No
     return result
 
 
-def hello(app_id: str = API_APP_ID) -> dict[str, Any]:
-    return {"type": "hello", "num_connections": 1,
+def hello(app_id: str = API_APP_ID, num_connections: int = 1) -> dict[str, Any]:
+    return {"type": "hello", "num_connections": num_connections,
             "debug_info": {"host": "applink-fake", "build_number": 1, "approximate_connection_time": 18060},
             "connection_info": {"app_id": app_id}}
 

@@ -8,10 +8,14 @@ Socket Mode delivers as Slack does: every envelope pushed is a `Delivery` with t
 and the time its acknowledgement came back. An Events API envelope not acknowledged within
 `ack_timeout_s` (Slack: 3 s) is delivered again, as a new envelope with the same event, with
 `retry_attempt` 1, 2, 3 and `retry_reason` "timeout", at most `len(retry_delays_s)` times (Slack: three
-retries: at once, after a minute, after five minutes), on whatever connection is open then (after
-a dropped connection: the next one). Slash commands and interactivity are never retried: Slack shows
-the user an error instead (`Delivery.late`). `drop_connection()` breaks the WebSocket without a
-closing handshake, as a network fault does.
+retries: at once, after a minute, after five minutes). Slash commands and interactivity are never
+retried: Slack shows the user an error instead (`Delivery.late`). `drop_connection()` breaks a
+WebSocket without a closing handshake, as a network fault does.
+
+The app may hold several connections (up to 10, as on Slack: one per replica); each envelope goes
+to one of them (connections.py says which), a retry to another one when there is one, and what
+was pushed while none was open goes to the next connection that opens. `Delivery.connection`
+records which connection an envelope went to.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from typing import Any, Callable, TypeVar
 from aiohttp import WSMsgType, web
 
 from tests.fakes.slack import payloads
+from tests.fakes.slack.connections import MAX_CONNECTIONS, Connections, Link
 from tests.fakes.slack.workspace import Fault, Workspace
 
 T = TypeVar("T")
@@ -68,6 +73,7 @@ class Delivery:
     envelope: dict[str, Any]
     sent_at: float | None = None  # monotonic; None while waiting for a connection
     acked_at: float | None = None
+    connection: int | None = None  # the connection it was sent on (ids count from 1, in opening order)
 
     @property
     def ack_s(self) -> float | None:
@@ -95,7 +101,8 @@ class FakeSlack:
 
     def __init__(self, *, bot_token: str = "xoxb-fake-bot-token", app_token: str = "xapp-fake-app-token",
                  bot_user_id: str = "UBOT", bot_id: str = "BBOT", ack_timeout_s: float = ACK_TIMEOUT_S,
-                 retry_delays_s: tuple[float, ...] = RETRY_DELAYS_S) -> None:
+                 retry_delays_s: tuple[float, ...] = RETRY_DELAYS_S, seed: int = 0,
+                 max_connections: int = MAX_CONNECTIONS) -> None:
         self.workspace = Workspace(bot_token=bot_token, app_token=app_token,
                                    bot_user_id=bot_user_id, bot_id=bot_id)
         self.workspace.socket_url = self._new_socket_url
@@ -112,8 +119,7 @@ class FakeSlack:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._runner: web.AppRunner | None = None
-        self._socket: web.WebSocketResponse | None = None
-        self._transport: asyncio.BaseTransport | None = None
+        self._links = Connections(seed=seed, limit=max_connections)
         self._socket_connections = 0
         self._response_ids = itertools.count(1)
         self.port = 0
@@ -161,9 +167,9 @@ class FakeSlack:
     async def _shutdown(self) -> None:
         # Bounded: an app that no longer answers the closing handshake (a test's bot already gone,
         # or a loaded machine) must not keep the fake from stopping.
-        if self._socket is not None and not self._socket.closed:
+        for link in self._links.open():
             try:
-                await asyncio.wait_for(self._socket.close(), 5)
+                await asyncio.wait_for(link.socket.close(), 5)
             except asyncio.TimeoutError:
                 pass
         if self._runner is not None:
@@ -211,18 +217,19 @@ class FakeSlack:
 
     # --- Socket Mode ------------------------------------------------------------------------------
 
-    async def _websocket(self, request: web.Request) -> web.WebSocketResponse:
+    async def _websocket(self, request: web.Request) -> web.StreamResponse:
+        if self._links.full():  # Slack's answer to an eleventh connection is not documented
+            self._links.refused += 1
+            return web.Response(status=429, text="too many Socket Mode connections")
         ws = web.WebSocketResponse(autoping=True)
         await ws.prepare(request)
-        old, self._socket, self._transport = self._socket, ws, request.transport
-        if old is not None and not old.closed:
-            await old.close()
-        await ws.send_str(json.dumps(payloads.hello(self.workspace.app_id)))
+        link = self._links.add(ws, request.transport)
+        await ws.send_str(json.dumps(payloads.hello(self.workspace.app_id, len(self._links.open()))))
         with self._changed:
             self._socket_connections += 1
             self._changed.notify_all()
         for delivery in self._take_unsent():  # what Slack held while the app was away
-            await self._deliver(delivery)
+            await self._deliver(delivery, link)
         try:
             async for msg in ws:
                 if msg.type == WSMsgType.TEXT:
@@ -231,20 +238,29 @@ class FakeSlack:
                         self._acknowledged(Ack(data["envelope_id"], data.get("payload")))
         except (ConnectionError, asyncio.CancelledError):
             pass
+        finally:
+            self._links.remove(link)
         return ws
 
     def wait_for_connection(self, count: int = 1, timeout: float = 15.0) -> None:
         """Until the app has opened (at least) `count` Socket Mode connections."""
         self.wait_until(lambda: self._socket_connections >= count or None, timeout, "Socket Mode connection")
 
-    def send_envelope(self, envelope: dict[str, Any]) -> str:
-        """Pushes one envelope to the connected app; returns its envelope_id. An Events API envelope
-        the app does not acknowledge in time is delivered again (see the module's docstring)."""
-        if self._loop is None or self._socket is None or self._socket.closed:
+    def send_envelope(self, envelope: dict[str, Any], *, connection: int | None = None) -> str:
+        """Pushes one envelope to the connected app (on the open connection `connection` names, else
+        on one Slack picks); returns its envelope_id. An Events API envelope the app does not
+        acknowledge in time is delivered again (see the module's docstring)."""
+        if self._loop is None:
             raise RuntimeError("no Socket Mode connection to push to")
-        delivery = self._delivery(envelope)
-        asyncio.run_coroutine_threadsafe(self._deliver(delivery), self._loop).result(5)
-        return delivery.envelope_id
+
+        async def push() -> str:
+            link = self._links.get(connection) if connection is not None else None
+            if link is None and (connection is not None or not self._links.open()):
+                raise RuntimeError(f"no open Socket Mode connection {connection or ''} to push to")
+            delivery = self._delivery(envelope)
+            await self._deliver(delivery, link)  # held for the next connection while all are leaving
+            return delivery.envelope_id
+        return asyncio.run_coroutine_threadsafe(push(), self._loop).result(5)
 
     def _delivery(self, envelope: dict[str, Any]) -> Delivery:
         payload = envelope.get("payload") or {}
@@ -256,22 +272,25 @@ class FakeSlack:
             self._by_envelope[delivery.envelope_id] = delivery
         return delivery
 
-    async def _deliver(self, delivery: Delivery) -> None:
-        """Sends on the open connection (or keeps it for the next one) and arms the ack deadline."""
-        socket = self._socket
-        if socket is None or socket.closed:
+    async def _deliver(self, delivery: Delivery, link: Link | None = None, *, avoid: int | None = None) -> None:
+        """Sends on `link` (else on the connection Slack picks, one other than `avoid` when it can;
+        else keeps it for the next connection) and arms the ack deadline."""
+        link = link if link is not None and link.open else self._links.choose(avoid=avoid)
+        if link is None:
             with self._changed:
                 self._unsent.append(delivery)
             return
         with self._changed:
             delivery.sent_at = time.monotonic()
+            delivery.connection = link.id
+            link.envelope_ids.append(delivery.envelope_id)
             self.sent_envelopes.append(delivery.envelope)
             self._changed.notify_all()
         try:
-            await socket.send_str(json.dumps(delivery.envelope))
+            await link.socket.send_str(json.dumps(delivery.envelope))
         except (ConnectionError, RuntimeError):  # the connection broke under us: Slack keeps it
             with self._changed:
-                delivery.sent_at = None
+                delivery.sent_at = delivery.connection = None
                 self._unsent.append(delivery)
             return
         assert self._loop is not None
@@ -283,6 +302,8 @@ class FakeSlack:
         return unsent
 
     def _acknowledged(self, ack: Ack) -> None:
+        """An ack counts whichever connection it comes back on (an SDK replacing its connection
+        acknowledges on the new one what arrived on the old)."""
         with self._changed:
             delivery = self._by_envelope.get(ack.envelope_id)
             if delivery is not None and delivery.acked_at is None:
@@ -298,9 +319,9 @@ class FakeSlack:
             return
         retry = dict(delivery.envelope, envelope_id=str(uuid.uuid4()), retry_attempt=delivery.attempt + 1,
                      retry_reason="timeout")
-        again = self._delivery(retry)
+        again, previous = self._delivery(retry), delivery.connection
         self._loop.call_later(self.retry_delays_s[delivery.attempt],
-                              lambda: asyncio.ensure_future(self._deliver(again)))
+                              lambda: asyncio.ensure_future(self._deliver(again, avoid=previous)))
 
     # --- deliveries, for tests and benchmarks ----------------------------------------------------------
 
@@ -327,11 +348,11 @@ class FakeSlack:
                         f"acks of {len(wanted)} envelopes")
 
     def push_event(self, event: dict[str, Any], *, event_id: str | None = None,
-                   retry_attempt: int | None = None, retry_reason: str = "") -> str:
+                   retry_attempt: int | None = None, retry_reason: str = "", connection: int | None = None) -> str:
         body = payloads.event_callback(event, event_id=event_id, team_id=self.workspace.team_id,
                                        authorized_user=self.workspace.bot_user_id)
         return self.send_envelope(payloads.envelope("events_api", body, retry_attempt=retry_attempt,
-                                                    retry_reason=retry_reason))
+                                                    retry_reason=retry_reason), connection=connection)
 
     def push_command(self, command: str, text: str, *, user: str, channel: str) -> tuple[str, str]:
         """Sends a slash command; returns (envelope_id, response_url)."""
@@ -342,11 +363,18 @@ class FakeSlack:
     def push_interactive(self, payload: dict[str, Any]) -> str:
         return self.send_envelope(payloads.envelope("interactive", payload))
 
-    def disconnect_app(self, reason: str = "refresh_requested") -> None:
-        """Asks the app to reconnect, as Slack does every few hours."""
-        if self._socket is not None and self._loop is not None:
-            text = json.dumps(payloads.disconnect(reason))
-            asyncio.run_coroutine_threadsafe(self._socket.send_str(text), self._loop).result(5)
+    def disconnect_app(self, reason: str = "refresh_requested", *, connection: int | None = None) -> None:
+        """Asks the app to reconnect, as Slack does every few hours: on connection `connection`, or on
+        every open one. A connection asked to leave gets no new envelopes while another is open."""
+        if self._loop is None:
+            return
+
+        async def ask() -> None:
+            for link in self._links.open():
+                if connection is None or link.id == connection:
+                    link.leaving = True
+                    await link.socket.send_str(json.dumps(payloads.disconnect(reason)))
+        asyncio.run_coroutine_threadsafe(ask(), self._loop).result(5)
 
     @property
     def connections(self) -> int:
@@ -354,22 +382,40 @@ class FakeSlack:
         with self._changed:
             return self._socket_connections
 
-    def drop_connection(self, *, pushing: dict[str, Any] | None = None) -> int:
-        """Breaks the WebSocket at once, without a closing handshake (a network fault, a Slack
-        restart); returns the connection count, for `wait_for_connection(count + 1)`. `pushing`:
-        an envelope sent in the same instant, so that its acknowledgement cannot arrive (Slack
-        delivers it again, as a retry, once the app is back)."""
+    @property
+    def open_connections(self) -> list[int]:
+        """The ids of the connections open now, oldest first."""
+        if self._loop is None:
+            return []
+
+        async def ids() -> list[int]:
+            return [link.id for link in self._links.open()]
+        return asyncio.run_coroutine_threadsafe(ids(), self._loop).result(5)
+
+    @property
+    def refused_connections(self) -> int:
+        """Connections refused because the app already held the most Slack allows."""
+        return self._links.refused
+
+    def drop_connection(self, *, pushing: dict[str, Any] | None = None, connection: int | None = None) -> int:
+        """Breaks a WebSocket (`connection`, default the newest) at once, without a closing handshake
+        (a network fault, a Slack restart); returns the connection count, for
+        `wait_for_connection(count + 1)`. `pushing`: an envelope sent on it in the same instant, so
+        that its acknowledgement cannot arrive (Slack delivers it again, as a retry)."""
         count = self.connections
-        if self._loop is None or self._transport is None:
+        if self._loop is None:
             raise RuntimeError("no Socket Mode connection to drop")
         delivery = self._delivery(pushing) if pushing is not None else None
 
         async def drop() -> None:
+            link = self._links.get(connection)
+            if link is None:
+                raise RuntimeError(f"no open Socket Mode connection {connection or ''} to drop")
             if delivery is not None:
-                await self._deliver(delivery)
-            transport, self._socket, self._transport = self._transport, None, None
-            if transport is not None:
-                transport.abort()  # no close frame, no FIN handshake: the app's next read fails
+                await self._deliver(delivery, link)
+            self._links.remove(link)
+            if link.transport is not None:
+                link.transport.abort()  # no close frame, no FIN handshake: the app's next read fails
         asyncio.run_coroutine_threadsafe(drop(), self._loop).result(5)
         return count
 
@@ -391,6 +437,13 @@ class FakeSlack:
         if thread_ts:
             stored["thread_ts"] = thread_ts
         self.workspace.store_message(channel, stored)
+        return event
+
+    def click_stop(self, channel: str, thread_ts: str, *, user: str) -> dict[str, Any]:
+        """The user clicks the stop button of the thread's agent session: Slack stops the app's
+        streams there and sends `agent_session_stopped`; returns the event (sessions.py)."""
+        event = self.workspace.stop_clicked(channel, thread_ts, user)
+        self.push_event(event)
         return event
 
     def fail(self, method: str, *, status: int = 429, error: str = "ratelimited",

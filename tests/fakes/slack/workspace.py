@@ -5,7 +5,9 @@ enforce the limits the bot must respect (50 blocks a message, 100 a view, 3,000 
 text, 12,000 characters of `markdown` blocks a message, the shape of feedback buttons, the arguments
 and chunks of chat streaming), so a bot that breaks them fails here as it would on Slack. `messaging`
 says which AI experience the app has: "agent" (the manifest's agent_view, the default) or "assistant"
-(the older assistant_view), which differ in how suggested prompts are set.
+(the older assistant_view), which differ in how suggested prompts are set. `bot_events` are the
+events the app subscribes to (None: all; `install()` reads them from an app manifest); agent
+sessions (sessions.py) depend on one of them.
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from tests.fakes.slack.failures import SlackApiFailure
 from tests.fakes.slack.payloads import API_APP_ID, TEAM_ID, new_ts
+from tests.fakes.slack.sessions import AgentSessions
 
 JSON_FIELDS = {"blocks", "attachments", "view", "prompts", "chunks", "metadata", "users"}
 MAX_BLOCKS = 50
@@ -67,13 +71,6 @@ class Reply:
     status: int
     body: dict[str, Any]
     headers: dict[str, str] = field(default_factory=dict)
-
-
-class SlackApiFailure(Exception):
-    def __init__(self, error: str, **extra: Any) -> None:
-        super().__init__(error)
-        self.error = error
-        self.extra = extra
 
 
 def _require(params: dict[str, Any], *keys: str) -> None:
@@ -206,7 +203,7 @@ def check_blocks(blocks: Any, limit: int = MAX_BLOCKS) -> None:
             _check_context_actions(block, i)
 
 
-class Workspace:
+class Workspace(AgentSessions):
     """One team with a bot user; the state every Web API method reads and writes (thread-safe)."""
 
     def __init__(self, *, bot_token: str, app_token: str, bot_user_id: str = "UBOT",
@@ -229,7 +226,9 @@ class Workspace:
         self.disabled_methods: set[str] = set()
         self.faults: list[Fault] = []
         self.socket_url: Callable[[], str] = lambda: ""
+        self.bot_events: set[str] | None = None  # the app's event subscriptions; None: every event
         self._ids = itertools.count(1)
+        self._init_sessions()
 
     # --- set-up helpers used by tests ----------------------------------------------------------
 
@@ -238,6 +237,14 @@ class Workspace:
             user = SlackUser(user_id, name or user_id.lower(), **flags)
             self.users[user_id] = user
             return user
+
+    def install(self, manifest: dict[str, Any]) -> None:
+        """The app as this manifest describes it: its bot event subscriptions and AI experience."""
+        with self.lock:
+            settings = manifest.get("settings") or {}
+            self.bot_events = set((settings.get("event_subscriptions") or {}).get("bot_events") or [])
+            features = manifest.get("features") or {}
+            self.messaging = "assistant" if "assistant_view" in features and "agent_view" not in features else "agent"
 
     def store_message(self, channel: str, message: dict[str, Any]) -> dict[str, Any]:
         with self.lock:
@@ -411,6 +418,8 @@ class Workspace:
 
     def m_chat_appendStream(self, p: dict[str, Any]) -> dict[str, Any]:
         message = self._streaming_message(p)
+        if message.get("stopped_by_user"):  # the user clicked stop: Slack stopped it (sessions.py)
+            raise SlackApiFailure("message_not_in_streaming_state")
         chunks = check_chunks(p)
         if not chunks:
             raise SlackApiFailure("no_text")
@@ -422,6 +431,7 @@ class Workspace:
         message = self._streaming_message(p)
         chunks = check_chunks(p)
         check_blocks(p.get("blocks"))  # 50 of its own, apart from blocks sent in chunks
+        self.session_status_from_stream(message, p.get("session_status"))
         self._add_chunks(message, "chat.stopStream", chunks)
         if p.get("blocks"):
             message["blocks"] = p["blocks"]  # rendered under the streamed text
