@@ -36,7 +36,7 @@ class GraphRoutes:
         if not self._authorised():
             return 401, error("InvalidAuthenticationToken", "Access token has expired or is not yet valid."), {}, "refused"
         rest = path[len("/v1.0/"):]
-        if self.graph._take_throttle():
+        if self.graph.take_throttle():
             return 429, error("TooManyRequests", "Too many requests"), {"Retry-After": self.graph.retry_after}, "throttled"
         if rest == "$batch" and method == "POST":
             return 200, {"responses": [self._batched(r) for r in json.loads(body)["requests"]]}, {}, "batch"
@@ -48,7 +48,7 @@ class GraphRoutes:
         return scheme == "Bearer" and self.graph.tokens.get(token, False)
 
     def _batched(self, request: dict) -> dict:
-        if self.graph._take_throttle():
+        if self.graph.take_throttle(inside_batch=True):
             return {"id": request["id"], "status": 429, "headers": {"Retry-After": self.graph.retry_after},
                     "body": error("TooManyRequests", "Too many requests")}
         parts = urlsplit(request["url"])

@@ -14,8 +14,8 @@ permission, delta, JSON batching; the identity platform's OpenID configuration a
   404 `itemNotFound` for a file without content), `.../permissions`, `$batch`,
   `groups/{id}/transitiveMembers` (paged) and `users/{id}`.
 
-Faults: `throttle(n, retry_after)` makes the next n API requests answer 429 with Retry-After (inside
-a `$batch` too, per request); `expire_tokens()` makes every token issued so far expired;
+Faults: `throttle(n, retry_after)` makes the next n API requests answer 429 with Retry-After (with
+`inside_batch`, the next n requests inside a `$batch`, each in its own response); `expire_tokens()` makes every token issued so far expired;
 `expire_delta_links()` makes every delta link issued so far answer 410. `requests` logs what came.
 """
 
@@ -54,6 +54,7 @@ class FakeGraph:
         self.tokens: dict[str, bool] = {}  # token -> still valid
         self.downloads: dict[str, bytes] = {}
         self.throttled = 0
+        self.throttled_in_batch = 0
         self.retry_after = "1"
         self.delta_floor = 0  # delta links for serials below this are expired
         self._snapshots: dict[str, list[Item]] = {}
@@ -87,8 +88,12 @@ class FakeGraph:
 
     # --- faults --------------------------------------------------------------------------------------
 
-    def throttle(self, times: int, retry_after: str = "1") -> None:
-        self.throttled, self.retry_after = times, retry_after
+    def throttle(self, times: int, retry_after: str = "1", *, inside_batch: bool = False) -> None:
+        """The next `times` API requests answer 429; with `inside_batch`, requests inside a $batch."""
+        if inside_batch:
+            self.throttled_in_batch, self.retry_after = times, retry_after
+        else:
+            self.throttled, self.retry_after = times, retry_after
 
     def expire_tokens(self) -> None:
         self.tokens = dict.fromkeys(self.tokens, False)
@@ -99,10 +104,11 @@ class FakeGraph:
     def count(self, kind: str) -> int:
         return sum(1 for r in self.requests if r.kind == kind)
 
-    def _take_throttle(self) -> bool:
+    def take_throttle(self, *, inside_batch: bool = False) -> bool:
+        name = "throttled_in_batch" if inside_batch else "throttled"
         with self._lock:
-            if self.throttled > 0:
-                self.throttled -= 1
+            if getattr(self, name) > 0:
+                setattr(self, name, getattr(self, name) - 1)
                 return True
             return False
 
@@ -199,7 +205,7 @@ class FakeGraph:
         if group_id not in self.tenant.groups:
             return 404, _error("Request_ResourceNotFound", "Resource does not exist.")
         members = self.tenant.transitive_members(group_id)
-        top = int(query.get("$top", 100))
+        top = min(int(query.get("$top", 100)), self.max_page)
         start = int(query.get("$skiptoken", 0))
         value = []
         for member in members[start:start + top]:
