@@ -12,7 +12,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Iterable, Literal, Protocol
 
-from knowledge.errors import KnowledgeError
+from knowledge.errors import DocumentError, KnowledgeError
+from knowledge.file_limits import FileLimits, check_file_size
 from knowledge.loaders import NO_EXTENSION, SUPPORTED_SUFFIXES
 from knowledge.models import SkippedFile
 
@@ -181,6 +182,16 @@ class Tally:
         key = suffix or NO_EXTENSION
         self.counts[key] = self.counts.get(key, 0) + 1
         return False
+
+
+def size_problem(size: int | None, limits: FileLimits) -> str | None:
+    """Why a file of this size is not read (Dutch, as for a local file), known before fetching it."""
+    try:
+        if size is not None:
+            check_file_size(int(size), limits)
+    except DocumentError as exc:
+        return str(exc)
+    return None
 
 
 def readers_of(keys: Iterable[str]) -> frozenset[Principal]:

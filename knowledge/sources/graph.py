@@ -25,7 +25,7 @@ from knowledge.errors import DocumentError
 from knowledge.file_limits import FileLimits, check_file_size
 from knowledge.loaders import NO_EXTENSION, SUPPORTED_SUFFIXES, most_frequent_first
 from knowledge.sources.base import (Principal, Renamed, SourceAuthError, SourceDocument, SourceError, SyncResult,
-                                    dump_cursor, is_ignored_name, load_cursor, suffix_of)
+                                    dump_cursor, is_ignored_name, load_cursor, size_problem, suffix_of)
 from knowledge.sources.graph_auth import GraphToken
 from knowledge.sources.graph_permissions import readers_from_permissions
 from knowledge.sources.transport import THROTTLED, HttpSession, RetryPolicy, host_key
@@ -195,20 +195,15 @@ class GraphSource:
                 others[item_id] = [suffix_of(name) or NO_EXTENSION, parent]
 
     def _item(self, drive_id: str, item_id: str) -> dict:
-        return self._json(self._call("GET", f"{self.graph_url}/drives/{drive_id}/items/{item_id}?$select={ITEM_FIELDS}"))
+        url = f"{self.graph_url}/drives/{drive_id}/items/{item_id}?$select={ITEM_FIELDS}"
+        return self._json(self._call("GET", url))
 
     def _document(self, drive_id: str, item: dict, path: str) -> SourceDocument:
         size = item.get("size")
-        problem = None
-        try:
-            if size is not None:
-                check_file_size(int(size), self.limits)
-        except DocumentError as exc:
-            problem = str(exc)
         return SourceDocument(id=f"{drive_id}/{item['id']}", path=path, url=item.get("webUrl", ""),
                               version=item.get("cTag") or item.get("eTag") or "",
                               modified=_timestamp(item.get("lastModifiedDateTime")), readers=frozenset(),
-                              size=size, problem=problem)
+                              size=size, problem=size_problem(size, self.limits))
 
     # --- readers -------------------------------------------------------------------------------------
 

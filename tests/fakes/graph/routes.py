@@ -34,10 +34,12 @@ class GraphRoutes:
         if not path.startswith("/v1.0/"):
             return 404, error("notFound", path), {}, "unknown"
         if not self._authorised():
-            return 401, error("InvalidAuthenticationToken", "Access token has expired or is not yet valid."), {}, "refused"
+            expired = error("InvalidAuthenticationToken", "Access token has expired or is not yet valid.")
+            return 401, expired, {}, "refused"
         rest = path[len("/v1.0/"):]
         if self.graph.take_throttle():
-            return 429, error("TooManyRequests", "Too many requests"), {"Retry-After": self.graph.retry_after}, "throttled"
+            wait = {"Retry-After": self.graph.retry_after}
+            return 429, error("TooManyRequests", "Too many requests"), wait, "throttled"
         if rest == "$batch" and method == "POST":
             return 200, {"responses": [self._batched(r) for r in json.loads(body)["requests"]]}, {}, "batch"
         status, payload, headers, kind = self.resource(rest, query)

@@ -15,8 +15,9 @@ permission, delta, JSON batching; the identity platform's OpenID configuration a
   `groups/{id}/transitiveMembers` (paged) and `users/{id}`.
 
 Faults: `throttle(n, retry_after)` makes the next n API requests answer 429 with Retry-After (with
-`inside_batch`, the next n requests inside a `$batch`, each in its own response); `expire_tokens()` makes every token issued so far expired;
-`expire_delta_links()` makes every delta link issued so far answer 410. `requests` logs what came.
+`inside_batch`, the next n requests inside a `$batch`, each in its own response); `expire_tokens()`
+makes every token issued so far expired; `expire_delta_links()` makes every delta link issued so far
+answer 410. `requests` logs what came.
 """
 
 from __future__ import annotations
@@ -118,8 +119,9 @@ class FakeGraph:
         if tenant != self.tenant.tenant_id:
             return 400, {"error": "invalid_tenant", "error_description": f"AADSTS90002: Tenant '{tenant}' not found."}
         base = f"{self.url}/{tenant}"
-        return 200, {"token_endpoint": f"{base}/oauth2/v2.0/token", "authorization_endpoint": f"{base}/oauth2/v2.0/authorize",
-                     "issuer": f"{base}/v2.0", "token_endpoint_auth_methods_supported": ["client_secret_post", "private_key_jwt"]}
+        return 200, {"token_endpoint": f"{base}/oauth2/v2.0/token",
+                     "authorization_endpoint": f"{base}/oauth2/v2.0/authorize", "issuer": f"{base}/v2.0",
+                     "token_endpoint_auth_methods_supported": ["client_secret_post", "private_key_jwt"]}
 
     def token(self, tenant: str, form: dict[str, str]) -> tuple[int, dict]:
         app = self.tenant.apps.get(form.get("client_id", ""))
@@ -128,7 +130,8 @@ class FakeGraph:
         if app is None:
             return 400, {"error": "unauthorized_client", "error_description": "AADSTS700016: Application not found."}
         if not self._client_proves(app, form, f"{self.url}/{tenant}/oauth2/v2.0/token"):
-            return 401, {"error": "invalid_client", "error_description": "AADSTS7000215: Invalid client secret provided."}
+            return 401, {"error": "invalid_client",
+                         "error_description": "AADSTS7000215: Invalid client secret provided."}
         token = secrets.token_urlsafe(24)
         self.tokens[token] = True
         return 200, {"token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599, "access_token": token}
@@ -167,7 +170,8 @@ class FakeGraph:
         body: dict = {"value": [self._item_json(drive, item) for item in page]}
         base = f"{self.url}/v1.0/drives/{drive.id}/root/delta"
         if start + top < len(items):
-            body["@odata.nextLink"] = f"{base}?$top={top}&$skiptoken={snapshot_id}:{start + top}&snapshot_serial={serial}"
+            body["@odata.nextLink"] = (f"{base}?$top={top}&$skiptoken={snapshot_id}:{start + top}"
+                                       f"&snapshot_serial={serial}")
         else:
             body["@odata.deltaLink"] = f"{base}?token={serial}"
         return 200, body
@@ -216,7 +220,8 @@ class FakeGraph:
                 value.append({"@odata.type": "#microsoft.graph.user", "id": member, **user})
         body: dict = {"value": value}
         if start + top < len(members):
-            body["@odata.nextLink"] = f"{self.url}/v1.0/groups/{group_id}/transitiveMembers?$top={top}&$skiptoken={start + top}"
+            body["@odata.nextLink"] = (f"{self.url}/v1.0/groups/{group_id}/transitiveMembers"
+                                       f"?$top={top}&$skiptoken={start + top}")
         return 200, body
 
 

@@ -28,7 +28,8 @@ def test_first_sync_lists_each_document_with_its_readers_and_fetches_its_content
     result = source.sync(None)
     docs = by_path(result.added)
     assert set(docs) == {"Documenten/hr/salarissen.md", "Documenten/hr/verzuim.md", "Documenten/intranet/kantine.md"}
-    assert docs["Documenten/hr/salarissen.md"].readers == {user("anna.de.vries@contoso.nl"), user("bart.jansen@contoso.nl")}
+    assert docs["Documenten/hr/salarissen.md"].readers == {user("anna.de.vries@contoso.nl"),
+                                                           user("bart.jansen@contoso.nl")}
     assert docs["Documenten/hr/verzuim.md"].readers == {group("sharepoint", "g-hr")}
     assert docs["Documenten/intranet/kantine.md"].readers == {EVERYONE}
     assert result.not_read == {".psd": 1} and not result.deleted and not result.changed
