@@ -4,7 +4,8 @@ as HTTP status too, v1 answers are HTTP 200 with the OCS status code in `meta`).
 
 - `GET /ocs/v2.php/apps/files_sharing/api/v1/shares?path=…&reshares=true[&subfiles=true]`: the shares
   of one path, or with `subfiles` of what is directly in that folder; 404 for a path that does not
-  exist, 400 for `subfiles` on a file. Fields as ShareAPIController::formatShare gives them.
+  exist, 400 for `subfiles` on a file. Fields as ShareAPIController::formatShare gives them. A share
+  belongs to the file (its `file_source`), not to the path: after a move it shows the new path.
 - `GET /ocs/v1.php/cloud/groups/{group}/users`: `{"users": [...]}`; 404 for an unknown group, 403
   when `group_listing_allowed` is off (the account is no (sub)admin).
 - `GET /ocs/v1.php/cloud/users/{user}`: `{"id", "email", "displayname"}`; 404 when unknown.
@@ -86,12 +87,18 @@ class Ocs:
         target = self.root / path.strip("/")
         if not target.exists():
             return 404, "Wrong path, file/folder does not exist", None
+        shares = self._current_shares()
         if query.get("subfiles") == "true":
             if not target.is_dir():
                 return 400, "Not a directory", None
-            inside = [s for s in self.shares if s["path"].rsplit("/", 1)[0] == path.rstrip("/")]
+            inside = [s for s in shares if s["path"].rsplit("/", 1)[0] == path.rstrip("/")]
             return 200, "OK", inside
-        return 200, "OK", [s for s in self.shares if s["path"] == path]
+        return 200, "OK", [s for s in shares if s["path"] == path]
+
+    def _current_shares(self) -> list[dict]:
+        """The shares with the paths their files have now; those of deleted files are gone."""
+        paths = {p.stat().st_ino: "/" + p.relative_to(self.root).as_posix() for p in self.root.rglob("*")}
+        return [dict(s, path=paths[s["file_source"]]) for s in self.shares if s["file_source"] in paths]
 
     def _group(self, group: str) -> tuple[int, str, object]:
         if not self.group_listing_allowed:
