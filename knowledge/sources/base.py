@@ -123,7 +123,8 @@ class SyncResult:
 class Source(Protocol):
     """A place documents live. One module per kind (folder, Graph, WebDAV, Nextcloud)."""
 
-    name: str
+    name: str  # the configured name; group principals carry it
+    kind: str  # "folder", "graph", "webdav", "nextcloud": a cursor belongs to one kind
 
     def sync(self, cursor: str | None) -> SyncResult:
         """Everything (cursor None) or what changed since `cursor`; raises SourceError."""

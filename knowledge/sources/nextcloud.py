@@ -9,7 +9,13 @@ account's own) and `subfiles=true` (the shares of what is in one folder). Share 
 group (1), public link (3: anyone with the link, so everyone), e-mail (4); the others (federated
 cloud, teams, Talk rooms) reach no one in the organisation we can name, so they grant nothing.
 People are matched by the e-mail address of their Nextcloud account (`/ocs/v1.php/cloud/users`),
-group members come from `/ocs/v1.php/cloud/groups/{group}/users`.
+group members come from `/ocs/v1.php/cloud/groups/{group}/users` (the account must be a group
+admin or admin for that).
+
+Let the configured account own the folder. Of a folder someone else shared with it, Nextcloud
+shows the account only the shares it made itself: its documents then get the owner and those as
+readers, fewer than may read them, never more. Team folders (the groupfolders app) grant access
+by their own rules, not by shares, and are not read here.
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ from knowledge.file_limits import FileLimits
 from knowledge.sources.base import EVERYONE, SourceAuthError, group, user
 from knowledge.sources.nextcloud import NextcloudSource
 from tests.fakes.nextcloud.server import NextcloudServer
+from tests.knowledge.conftest import write_docs
 
 USER, GROUP, LINK, EMAIL, FEDERATED = 0, 1, 3, 4, 6
 ROOT = "/remote.php/dav/files/vraagbaak/Personeel/"
@@ -20,18 +21,15 @@ ROOT = "/remote.php/dav/files/vraagbaak/Personeel/"
 
 @pytest.fixture
 def files(tmp_path):
-    root = tmp_path / "files"
-    for path, text in {"Personeel/loon/schalen.md": "# Schalen\n\nSchaal 8 begint bij 3.000 euro.\n",
-                       "Personeel/loon/2026.txt": "Loonsverhoging 2026\n\nVier procent.\n",
-                       "Personeel/beleid/verlof.md": "# Verlof\n\n25 dagen.\n",
-                       "Personeel/kantine.md": "# Kantine\n\nOpen van 12 tot 14 uur.\n",
-                       "Personeel/foto.jpg": "JFIF",
-                       "Personeel/.verborgen.md": "# Niet\n",
-                       "Personeel/beleid/~$verlof.md": "lock",
-                       "Elders/geheim.md": "# Buiten de map\n"}.items():
-        (root / path).parent.mkdir(parents=True, exist_ok=True)
-        (root / path).write_text(text, encoding="utf-8")
-    return root
+    return write_docs(tmp_path / "files", {
+        "Personeel/loon/schalen.md": "# Schalen\n\nSchaal 8 begint bij 3.000 euro.\n",
+        "Personeel/loon/2026.txt": "Loonsverhoging 2026\n\nVier procent.\n",
+        "Personeel/beleid/verlof.md": "# Verlof\n\n25 dagen.\n",
+        "Personeel/kantine.md": "# Kantine\n\nOpen van 12 tot 14 uur.\n",
+        "Personeel/foto.jpg": "JFIF",
+        "Personeel/.verborgen.md": "# Niet\n",
+        "Personeel/beleid/~$verlof.md": "lock",
+        "Elders/geheim.md": "# Buiten de map\n"})
 
 
 @pytest.fixture

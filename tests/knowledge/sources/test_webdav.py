@@ -8,17 +8,15 @@ import pytest
 from knowledge.sources.base import EVERYONE, SourceAuthError, collection
 from knowledge.sources.webdav import WebDavSource
 from tests.fakes.nextcloud.server import WebDavServer
+from tests.knowledge.conftest import write_docs
 
 
 @pytest.fixture
 def share(tmp_path):
-    root = tmp_path / "share"
-    for path, text in {"handboek.md": "# Handboek\n\nWelkom.\n", "it/vpn.txt": "VPN\n\nGebruik GlobalProtect.\n",
-                       "it/oud/printer.md": "# Printer\n\nTweede verdieping.\n", "it/logo.png": "PNG",
-                       ".config/x.md": "# Verborgen\n", "~$handboek.md": "lock"}.items():
-        (root / path).parent.mkdir(parents=True, exist_ok=True)
-        (root / path).write_text(text, encoding="utf-8")
-    return root
+    return write_docs(tmp_path / "share", {
+        "handboek.md": "# Handboek\n\nWelkom.\n", "it/vpn.txt": "VPN\n\nGebruik GlobalProtect.\n",
+        "it/oud/printer.md": "# Printer\n\nTweede verdieping.\n", "it/logo.png": "PNG",
+        ".config/x.md": "# Verborgen\n", "~$handboek.md": "lock"})
 
 
 @pytest.fixture
@@ -45,7 +43,8 @@ def test_first_sync_lists_what_the_account_reads_as_the_collections(source, dav)
 
 
 def test_a_restricted_collection_gives_its_documents_the_collections_principal(dav):
-    source = WebDavSource("hr", url=dav.dav_url, username="lezer", password="geheim", readers=frozenset({collection("hr")}))
+    source = WebDavSource("hr", url=dav.dav_url, username="lezer", password="geheim",
+                          readers=frozenset({collection("hr")}))
     result = source.sync(None)
     assert {d.readers for d in result.added} == {frozenset({collection("hr")})}
     assert set(source.refresh_readers(result.cursor).values()) == {frozenset({collection("hr")})}
