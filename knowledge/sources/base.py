@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Iterable, Literal, Protocol
+from typing import Literal, Protocol
 
 from knowledge.errors import DocumentError, KnowledgeError
 from knowledge.file_limits import FileLimits, check_file_size
-from knowledge.loaders import NO_EXTENSION, SUPPORTED_SUFFIXES
 from knowledge.models import SkippedFile
 
 PrincipalKind = Literal["everyone", "user", "group", "collection"]
@@ -169,22 +168,6 @@ def is_ignored_name(path: str) -> bool:
     return any(part.startswith(".") for part in parts) or bool(parts and parts[-1].startswith("~$"))
 
 
-class Tally:
-    """Counts the files a source lists but the indexer cannot read, per extension."""
-
-    def __init__(self) -> None:
-        self.counts: dict[str, int] = {}
-
-    def wanted(self, name: str) -> bool:
-        """Whether a file of this name is one to index; the others are counted."""
-        suffix = suffix_of(name)
-        if suffix in SUPPORTED_SUFFIXES:
-            return True
-        key = suffix or NO_EXTENSION
-        self.counts[key] = self.counts.get(key, 0) + 1
-        return False
-
-
 def size_problem(size: int | None, limits: FileLimits) -> str | None:
     """Why a file of this size is not read (Dutch, as for a local file), known before fetching it."""
     try:
@@ -193,10 +176,6 @@ def size_problem(size: int | None, limits: FileLimits) -> str | None:
     except DocumentError as exc:
         return str(exc)
     return None
-
-
-def readers_of(keys: Iterable[str]) -> frozenset[Principal]:
-    return frozenset(Principal.from_key(key) for key in keys)
 
 
 def dump_cursor(kind: str, state: dict) -> str:

@@ -28,8 +28,7 @@ from typing import Callable
 from urllib.parse import quote
 
 from knowledge.file_limits import FileLimits
-from knowledge.sources.base import (EVERYONE, Principal, SourceAuthError, SourceDocument, SourceError, group,
-                                    load_cursor, user)
+from knowledge.sources.base import EVERYONE, Principal, SourceAuthError, SourceDocument, SourceError, load_cursor, user
 from knowledge.sources.transport import RetryPolicy
 from knowledge.sources.webdav import PROPS, Entry, WebDavSource
 
@@ -69,10 +68,10 @@ class NextcloudSource(WebDavSource):
         state = load_cursor(self.kind, cursor) or {"files": {}}
         return {doc_id: self._readers_at(path, owner) for doc_id, (path, _, owner) in state["files"].items()}
 
-    def members(self, group_: Principal) -> frozenset[str]:
-        if group_.kind != "group" or group_.source != self.name:
+    def members(self, group: Principal) -> frozenset[str]:
+        if group.kind != "group" or group.source != self.name:
             return frozenset()
-        data = self._ocs(f"/ocs/v1.php/cloud/groups/{quote(group_.id, safe='')}/users", {}, what="groepsleden")
+        data = self._ocs(f"/ocs/v1.php/cloud/groups/{quote(group.id, safe='')}/users", {}, what="groepsleden")
         emails = (self._email_of(uid) for uid in (data or {}).get("users", []))
         return frozenset(email.lower() for email in emails if email)
 
@@ -145,7 +144,7 @@ class NextcloudSource(WebDavSource):
             address = self._email_of(target)
             return {user(address)} if address else set()
         if kind == SHARE_GROUP and target:
-            return {group(self.name, target)}
+            return {Principal("group", target, self.name)}
         if kind == SHARE_LINK:
             return {EVERYONE}
         if kind == SHARE_EMAIL and "@" in target:

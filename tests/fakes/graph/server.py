@@ -65,7 +65,8 @@ class FakeGraph:
         for server in (self._api, self._files):
             server.daemon_threads = True
             server.socket = authority.server_context().wrap_socket(server.socket, server_side=True)
-        self._threads = [threading.Thread(target=s.serve_forever, daemon=True) for s in (self._api, self._files)]
+        self._threads = [threading.Thread(target=s.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+                         for s in (self._api, self._files)]
 
     @property
     def url(self) -> str:

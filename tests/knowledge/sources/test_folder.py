@@ -35,6 +35,7 @@ def test_it_lists_what_scan_folder_finds_with_the_same_ids(folder):
     assert all(d.readers == {EVERYONE} for d in result.added)
     vakantie = next(d for d in result.added if d.id == "hr/vakantie.md")
     assert vakantie.url == (folder / "hr/vakantie.md").as_uri()
+    assert (vakantie.name, vakantie.suffix) == ("vakantie.md", ".md")
     assert FolderSource("bedrijf", folder).fetch(vakantie) == (folder / "hr/vakantie.md").read_bytes()
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.sources.base import EVERYONE, Principal, collection, group, readers_of, user
+from knowledge.sources.base import EVERYONE, Principal, collection, group, user
 
 
 def test_every_kind_of_principal_round_trips_through_its_key():
@@ -13,7 +13,6 @@ def test_every_kind_of_principal_round_trips_through_its_key():
         assert Principal.from_key(principal.key) == principal
     assert user("Anna@Contoso.NL").key == "user:anna@contoso.nl"
     assert group("nextcloud", "hr").key == "group:nextcloud/hr"
-    assert readers_of(["everyone", "user:a@b.nl"]) == {EVERYONE, user("a@b.nl")}
 
 
 def test_a_string_that_is_no_principal_is_refused():
