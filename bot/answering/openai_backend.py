@@ -3,8 +3,12 @@ server, vLLM) instead of loading the model in this process, so several bot repli
 model servers.
 
 Answers stream over server-sent events from `/v1/chat/completions`. A server batches requests
-itself; this client only bounds how many it has in flight (`max_parallel`), and `position()`
-tells a waiting request how many are ahead of it — 0 once it has been sent.
+itself (llama.cpp's `llama-server --parallel N`: N slots decoded together); this client sends as
+many at once as the server has slots (read from llama.cpp's `/props`; `max_parallel` sets it where
+the server does not say), the rest wait here in FIFO order, and `position()` tells a waiting request
+how many are ahead of it — 0 once it has been sent. A cancelled request's connection is shut at
+once, also while the server is still reading the prompt: llama.cpp then frees its slot.
+`server_slots()` reports the server's slots, total and busy (every client's requests counted).
 
 Two things fall back when the server lacks them: the OpenAI form of a JSON schema (llama-cpp-python's
 server wants `json_object` + `schema`) and the server's tokenizer (else tokens are estimated). A
@@ -18,11 +22,14 @@ import http.client
 import json
 import logging
 import math
+import os
+import socket
 import threading
 import time
 import urllib.error
 import urllib.request
 from collections import OrderedDict, deque
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterator
 
 from bot.answering.generation import Generation, GenerationError, GenerationRequest
@@ -42,6 +49,19 @@ _UNREADABLE = "De taalmodelserver gaf een onleesbaar antwoord; probeer het later
 _NETWORK_ERRORS = (OSError, http.client.HTTPException)
 _REPLY_ERRORS = (json.JSONDecodeError, UnicodeDecodeError)
 _TOKENIZE_ROUTES = ("/extras/tokenize", "/tokenize")
+DEFAULT_PARALLEL = 4  # requests in flight at a server that does not say how many slots it has
+
+
+@dataclass(frozen=True)
+class ServerSlots:
+    """How many requests the model server works on at once (`total`) and does now (`busy`).
+
+    `reported`: the server's own figures (llama.cpp's /slots), which count every client's requests,
+    other replicas' too; else this client's bound and its own requests in flight."""
+
+    total: int
+    busy: int
+    reported: bool
 
 
 class _Slots:
@@ -57,10 +77,26 @@ class _Slots:
         with self._cond:
             self._waiting.append(generation)
 
+    @property
+    def size(self) -> int:
+        return self._size
+
+    def in_flight(self) -> int:
+        with self._cond:
+            return self._size - self._free
+
+    def resize(self, size: int) -> None:
+        """A new bound (the server was restarted with other slots); those in flight finish as they are."""
+        with self._cond:
+            size = max(1, size)
+            self._free += size - self._size
+            self._size = size
+            self._cond.notify_all()
+
     def acquire(self, generation: Generation) -> None:
         """Waits until `generation` is first in line and a slot is free."""
         with self._cond:
-            while self._waiting[0] is not generation or self._free == 0:
+            while self._waiting[0] is not generation or self._free <= 0:
                 self._cond.wait()
             self._waiting.popleft()
             self._free -= 1
@@ -82,15 +118,25 @@ class _Slots:
 
 
 class OpenAIGenerator:
-    """`Generator` for an OpenAI-compatible `/v1` API; `base_url` ends in /v1 (e.g. http://llm:8080/v1)."""
+    """`Generator` for an OpenAI-compatible `/v1` API; `base_url` ends in /v1 (e.g. http://llm:8080/v1).
+
+    `max_parallel`: requests in flight at the server at once; 0 takes the server's slot count
+    (llama.cpp), else DEFAULT_PARALLEL. `n_ctx` is lowered to a llama.cpp slot's context when that
+    is smaller (`--ctx-size` is shared by the slots)."""
 
     def __init__(self, base_url: str, model: str = "", *, api_key: str = "", n_ctx: int = 4096,
-                 max_parallel: int = 4, timeout: float = 600.0, fallback_retry_s: float = 300.0) -> None:
+                 max_parallel: int = 0, timeout: float = 600.0, fallback_retry_s: float = 300.0) -> None:
         self.base_url = base_url.rstrip("/")
         self.api_key = api_key
-        self.n_ctx = n_ctx
         self.timeout = timeout
-        self._slots = _Slots(max_parallel)
+        props = self._server_props()
+        slot_ctx = _int((props.get("default_generation_settings") or {}).get("n_ctx"))
+        if slot_ctx and slot_ctx < n_ctx:
+            log.info("the model server's slots hold %d tokens each, fewer than n_ctx %d: prompts are "
+                     "budgeted for %d", slot_ctx, n_ctx, slot_ctx)
+        self.n_ctx = min(n_ctx, slot_ctx) if slot_ctx else n_ctx
+        self._follows_server = max_parallel <= 0
+        self._slots = _Slots(max_parallel if max_parallel > 0 else _int(props.get("total_slots")) or DEFAULT_PARALLEL)
         self._active = 0
         self._active_lock = threading.Lock()
         self._closed = False
@@ -141,6 +187,24 @@ class OpenAIGenerator:
         """Refuses new requests; those in flight finish on their own threads."""
         self._closed = True
 
+    def server_slots(self) -> ServerSlots:
+        """The server's slots, total and busy (llama.cpp's /slots); where the server does not tell, this
+        client's bound and its own requests in flight. Following the server, a new total is taken."""
+        try:
+            with self._open("/slots", root=True, timeout=5) as response:
+                slots = json.load(response)
+        except (*_NETWORK_ERRORS, *_REPLY_ERRORS) as exc:
+            log.debug("the model server %s did not report its slots: %r", self.base_url, exc)
+            slots = None
+        if isinstance(slots, list) and slots:
+            busy = sum(1 for slot in slots if isinstance(slot, dict) and slot.get("is_processing"))
+            if self._follows_server and len(slots) != self._slots.size:
+                log.info("the model server %s now has %d slots (was %d)", self.base_url, len(slots),
+                         self._slots.size)
+                self._slots.resize(len(slots))
+            return ServerSlots(total=len(slots), busy=busy, reported=True)
+        return ServerSlots(total=self._slots.size, busy=self._slots.in_flight(), reported=False)
+
     # --- one request --------------------------------------------------------------------------
 
     def _run(self, generation: Generation) -> None:
@@ -172,18 +236,26 @@ class OpenAIGenerator:
         request, stats = generation.request, generation.stats
         response = self._post_chat(request)
         chunks = 0
-        with response:
-            for event in _sse_events(response):
-                usage = event.get("usage") or {}
-                stats.prompt_tokens = int(usage.get("prompt_tokens") or stats.prompt_tokens)
-                stats.completion_tokens = int(usage.get("completion_tokens") or stats.completion_tokens)
-                for choice in event.get("choices") or []:
-                    delta = (choice.get("delta") or {}).get("content")
-                    if delta:
-                        chunks += 1
-                        generation.emit(delta)
-                if generation.cancelled:
-                    break  # closing the connection tells the server to stop
+        breaker = _ReadBreaker(response)
+        generation.on_cancel(breaker.break_off)  # a closed connection tells the server to stop
+        try:
+            with response:
+                for event in _sse_events(response):
+                    usage = event.get("usage") or {}
+                    stats.prompt_tokens = int(usage.get("prompt_tokens") or stats.prompt_tokens)
+                    stats.completion_tokens = int(usage.get("completion_tokens") or stats.completion_tokens)
+                    for choice in event.get("choices") or []:
+                        delta = (choice.get("delta") or {}).get("content")
+                        if delta:
+                            chunks += 1
+                            generation.emit(delta)
+                    if generation.cancelled:
+                        break
+        except (*_NETWORK_ERRORS, GenerationError):
+            if not generation.cancelled:
+                raise  # else: the read we broke off ourselves; the text so far stands
+        finally:
+            breaker.close()
         stats.completion_tokens = stats.completion_tokens or chunks  # one token a chunk when streaming
         if not stats.prompt_tokens:
             stats.prompt_tokens = sum(self.count_tokens(str(m.get("content", ""))) for m in request.messages)
@@ -256,6 +328,16 @@ class OpenAIGenerator:
             request.add_header("Authorization", f"Bearer {self.api_key}")
         return urllib.request.urlopen(request, timeout=timeout or self.timeout)
 
+    def _server_props(self) -> dict:
+        """llama.cpp's /props (slots, a slot's context); {} from a server without it or out of reach."""
+        try:
+            with self._open("/props", root=True, timeout=5) as response:
+                props = json.load(response)
+        except (*_NETWORK_ERRORS, *_REPLY_ERRORS) as exc:
+            log.debug("the model server %s has no /props: %r", self.base_url, exc)
+            return {}
+        return props if isinstance(props, dict) else {}
+
     def _served_model(self) -> str:
         """The first model the server offers, for when no model name is configured."""
         try:
@@ -298,6 +380,33 @@ class OpenAIGenerator:
         return None
 
 
+class _ReadBreaker:
+    """Breaks off a read of `response` that blocks in another thread, by shutting its connection down
+    through a duplicate of the socket's descriptor: the duplicate keeps naming this connection even
+    after the reader closed its own, so a late cancel can never hit a reused descriptor."""
+
+    def __init__(self, response) -> None:
+        self._lock = threading.Lock()
+        try:
+            self._sock: socket.socket | None = socket.socket(fileno=os.dup(response.fileno()))
+        except (OSError, ValueError, AttributeError):  # no socket to hold (a closed or unusual response)
+            self._sock = None
+
+    def break_off(self) -> None:
+        with self._lock:
+            if self._sock is not None:
+                try:
+                    self._sock.shutdown(socket.SHUT_RDWR)
+                except OSError:  # already closed by the other side
+                    pass
+
+    def close(self) -> None:
+        with self._lock:
+            if self._sock is not None:
+                self._sock.close()
+                self._sock = None
+
+
 def build_openai_generator(settings: "Settings") -> OpenAIGenerator:
     """The server backend as the settings describe it (llm_backend=openai)."""
     return OpenAIGenerator(settings.llm_server_url, settings.llm_server_model, api_key=settings.llm_api_key,
@@ -328,6 +437,11 @@ def _sse_events(response) -> Iterator[dict]:
                 raise GenerationError(f"De taalmodelserver meldt een fout: {event['error']}")
             yield event
     raise GenerationError(_BROKEN_OFF)
+
+
+def _int(value: Any) -> int:
+    """A positive count from a server's JSON, else 0."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
 
 
 def _json_object(text: str) -> dict:
