@@ -8,7 +8,7 @@
 # or downloads: it serves one local GGUF file on a port. Kept in a folder named after the version and
 # a hash of the flags, like the wheel, so a binary built with other flags is never taken.
 #
-#   tools/llama-server.sh [PYTHON]          # prints the binary's path, building it first if needed (~? min on 2 cores)
+#   tools/llama-server.sh [PYTHON]          # prints the binary's path, building it first if needed (~5 min on 2 cores)
 #   VRAAGBAAK_SERVER_CACHE=DIR              # where the folders live (default ~/.cache/vraagbaak/llama-server)
 set -euo pipefail
 
