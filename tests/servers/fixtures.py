@@ -9,7 +9,8 @@ A server that cannot start fails the tests that need it, with the tail of its lo
 
 from __future__ import annotations
 
-from typing import Iterator
+from contextlib import contextmanager
+from typing import Iterator, TypeVar
 
 import pytest
 
@@ -17,15 +18,23 @@ from tests.servers.llama import LlamaServer
 from tests.servers.objectstore import Bucket, SeaweedS3
 from tests.servers.postgres import PostgresServer
 
+Server = TypeVar("Server", PostgresServer, SeaweedS3, LlamaServer)
 
-@pytest.fixture(scope="session")
-def postgres_server(tmp_path_factory) -> Iterator[PostgresServer]:
-    server = PostgresServer(tmp_path_factory.mktemp("postgres"))
+
+@contextmanager
+def _running(server: Server) -> Iterator[Server]:
+    """Starts `server` and stops it afterwards, also when the start fails half-way."""
     try:
         server.start()
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_server(tmp_path_factory) -> Iterator[PostgresServer]:
+    with _running(PostgresServer(tmp_path_factory.mktemp("postgres"))) as server:
+        yield server
 
 
 @pytest.fixture
@@ -38,12 +47,8 @@ def postgres_url(postgres_server: PostgresServer) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def object_store(tmp_path_factory) -> Iterator[SeaweedS3]:
-    store = SeaweedS3(tmp_path_factory.mktemp("seaweedfs"))
-    try:
-        store.start()
+    with _running(SeaweedS3(tmp_path_factory.mktemp("seaweedfs"))) as store:
         yield store
-    finally:
-        store.stop()
 
 
 @pytest.fixture
@@ -57,9 +62,6 @@ def llama_server(tmp_path_factory) -> Iterator[LlamaServer]:
     """llama-server with the packaged SmolLM2, 2 slots of 2048 tokens each."""
     from bot.models import packaged_llm_path
 
-    server = LlamaServer(packaged_llm_path(), tmp_path_factory.mktemp("llama-server") / "server.log", parallel=2)
-    try:
-        server.start()
+    log = tmp_path_factory.mktemp("llama-server") / "server.log"
+    with _running(LlamaServer(packaged_llm_path(), log, parallel=2)) as server:
         yield server
-    finally:
-        server.stop()
