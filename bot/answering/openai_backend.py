@@ -8,7 +8,9 @@ many at once as the server has slots (read from llama.cpp's `/props`; `max_paral
 the server does not say), the rest wait here in FIFO order, and `position()` tells a waiting request
 how many are ahead of it — 0 once it has been sent. A cancelled request's connection is shut at
 once, also while the server is still reading the prompt: llama.cpp then frees its slot.
-`server_slots()` reports the server's slots, total and busy (every client's requests counted).
+`server_slots()` reports the server's slots, total and busy (every client's requests counted):
+from llama.cpp's /slots, or its /metrics where /slots is switched off (`--no-slots`: /slots shows
+the last prompt of every slot, other people's questions and passages included).
 
 Two things fall back when the server lacks them: the OpenAI form of a JSON schema (llama-cpp-python's
 server wants `json_object` + `schema`) and the server's tokenizer (else tokens are estimated). A
@@ -135,8 +137,9 @@ class OpenAIGenerator:
             log.info("the model server's slots hold %d tokens each, fewer than n_ctx %d: prompts are "
                      "budgeted for %d", slot_ctx, n_ctx, slot_ctx)
         self.n_ctx = min(n_ctx, slot_ctx) if slot_ctx else n_ctx
+        self._server_total = _int(props.get("total_slots"))
         self._follows_server = max_parallel <= 0
-        self._slots = _Slots(max_parallel if max_parallel > 0 else _int(props.get("total_slots")) or DEFAULT_PARALLEL)
+        self._slots = _Slots(max_parallel if max_parallel > 0 else self._server_total or DEFAULT_PARALLEL)
         self._active = 0
         self._active_lock = threading.Lock()
         self._closed = False
@@ -188,8 +191,9 @@ class OpenAIGenerator:
         self._closed = True
 
     def server_slots(self) -> ServerSlots:
-        """The server's slots, total and busy (llama.cpp's /slots); where the server does not tell, this
-        client's bound and its own requests in flight. Following the server, a new total is taken."""
+        """The server's slots, total and busy: llama.cpp's /slots, else its /metrics (busy) with the
+        total /props gave; where the server tells neither, this client's bound and its own requests
+        in flight. Following the server, a new total from /slots is taken as the bound."""
         try:
             with self._open("/slots", root=True, timeout=5) as response:
                 slots = json.load(response)
@@ -203,7 +207,27 @@ class OpenAIGenerator:
                          self._slots.size)
                 self._slots.resize(len(slots))
             return ServerSlots(total=len(slots), busy=busy, reported=True)
+        busy = self._metric("llamacpp:requests_processing") if self._server_total else None
+        if busy is not None:
+            return ServerSlots(total=self._server_total, busy=busy, reported=True)
         return ServerSlots(total=self._slots.size, busy=self._slots.in_flight(), reported=False)
+
+    def _metric(self, name: str) -> int | None:
+        """One gauge of the server's Prometheus text (/metrics, llama.cpp with --metrics), else None."""
+        try:
+            with self._open("/metrics", root=True, timeout=5) as response:
+                lines = response.read().decode("utf-8").splitlines()
+        except (*_NETWORK_ERRORS, *_REPLY_ERRORS) as exc:
+            log.debug("the model server %s has no /metrics: %r", self.base_url, exc)
+            return None
+        for line in lines:
+            key, _, value = line.partition(" ")
+            if key == name:
+                try:
+                    return int(float(value))
+                except ValueError:
+                    return None
+        return None
 
     # --- one request --------------------------------------------------------------------------
 
@@ -387,10 +411,15 @@ class _ReadBreaker:
 
     def __init__(self, response) -> None:
         self._lock = threading.Lock()
+        self._sock: socket.socket | None = None
         try:
-            self._sock: socket.socket | None = socket.socket(fileno=os.dup(response.fileno()))
+            duplicate = os.dup(response.fileno())
         except (OSError, ValueError, AttributeError):  # no socket to hold (a closed or unusual response)
-            self._sock = None
+            return
+        try:
+            self._sock = socket.socket(fileno=duplicate)
+        except OSError:
+            os.close(duplicate)
 
     def break_off(self) -> None:
         with self._lock:

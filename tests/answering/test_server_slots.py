@@ -14,6 +14,7 @@ import pytest
 
 from bot.answering.generation import Generation, GenerationRequest
 from bot.answering.openai_backend import DEFAULT_PARALLEL, OpenAIGenerator, ServerSlots
+from tests.servers.llama import LlamaServer
 
 ROUND = "Bij een volledige werkweek heb je recht op vijfentwintig vakantiedagen per jaar."
 QUESTION = [{"role": "user", "content": "Hoeveel vakantiedagen krijg ik per jaar?"}]
@@ -91,6 +92,27 @@ def test_a_cancelled_answer_frees_its_slot_at_the_server(slot_generator, llama_s
     _wait(lambda: slot_generator.server_slots().busy == 0, timeout=15, what="llama-server to free the slot")
     decoded = [slot["next_token"][0]["n_decoded"] for slot in llama_server.slots() if slot.get("next_token")]
     assert decoded and max(decoded) < 700, "stopped long before the grammar's end"
+
+
+@pytest.mark.slow
+def test_without_the_slots_endpoint_the_metrics_tell_the_busy_slots(tmp_path):
+    """`--no-slots` (what an operator should run: /slots shows every slot's last prompt, other
+    people's questions included): busy comes from /metrics, the total from /props."""
+    from bot.models import packaged_llm_path
+
+    server = LlamaServer(packaged_llm_path(), tmp_path / "server.log", parallel=2, extra_args=("--no-slots",))
+    server.start()
+    try:
+        generator = OpenAIGenerator(server.base_url)
+        assert generator.server_slots() == ServerSlots(total=2, busy=0, reported=True)
+        generation = generator.submit(long_answer())
+        assert _first_delta(generation).wait(60)
+        assert generator.server_slots() == ServerSlots(total=2, busy=1, reported=True)
+        generation.cancel()
+        generation.text()
+        _wait(lambda: generator.server_slots().busy == 0, timeout=15, what="the slot to be freed")
+    finally:
+        server.stop()
 
 
 class _SilentServer(BaseHTTPRequestHandler):

@@ -31,13 +31,14 @@ class LlamaServer:
     """`llama-server` with one GGUF model; `start()`, `base_url`, `stop()`."""
 
     def __init__(self, model: Path, log: Path, *, parallel: int, n_ctx_per_slot: int = 2048,
-                 threads: int = 2, binary: str | None = None) -> None:
+                 threads: int = 2, binary: str | None = None, extra_args: tuple[str, ...] = ()) -> None:
         self.model = model
         self.log = log
         self.parallel = parallel
         self.n_ctx_per_slot = n_ctx_per_slot
         self.threads = threads
         self.binary = binary
+        self.extra_args = extra_args
         self.port = 0
         self.process: ChildProcess | None = None
 
@@ -56,7 +57,7 @@ class LlamaServer:
         command = [self.binary or llama_server_binary(), "--model", str(self.model), "--alias", MODEL_ALIAS,
                    "--host", "127.0.0.1", "--port", str(self.port), "--parallel", str(self.parallel),
                    "--ctx-size", str(self.n_ctx_per_slot * self.parallel), "--threads", str(self.threads),
-                   "--threads-batch", str(self.threads), "--no-ui", "--slots", "--metrics"]
+                   "--threads-batch", str(self.threads), "--no-ui", "--slots", "--metrics", *self.extra_args]
         with self.log.open("ab") as out:
             self.process = ChildProcess(command, stdout=out, stderr=subprocess.STDOUT)
         return wait_until_ready(self._healthy, self.process, self.log, name="llama-server", timeout_s=timeout_s)

@@ -1,10 +1,12 @@
 """LanceDB 0.40 on the S3-compatible store the tests start (SeaweedFS): everything the index does on a
 local folder (create, append, merge, the Dutch full-text index and its refresh, open again, see
-another writer's commit) works through `storage_options` alone, also with two writers at once."""
+another writer's commit) works through `storage_options` alone, also with two writers at once, one
+of them configured by the AWS_* variables that deploy/README.md documents."""
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from datetime import timedelta
@@ -59,18 +61,23 @@ def test_the_index_lives_in_a_bucket(s3_bucket):
 
 
 def test_two_writers_at_once_lose_nothing(s3_bucket):
+    """One writer is given `storage_options`, the other only the AWS_* environment variables."""
     _connect(s3_bucket).create_table("chunks", _rows([0], ["begin"]))
     writer = (
         "import sys, json, pyarrow as pa, lancedb\n"
         "bucket, options, who = sys.argv[1], json.loads(sys.argv[2]), int(sys.argv[3])\n"
-        "table = lancedb.connect(bucket, storage_options=options).open_table('chunks')\n"
+        "table = lancedb.connect(bucket, storage_options=options or None).open_table('chunks')\n"
         f"for i in range(10):\n"
         f"    n = who * 100 + i\n"
         f"    table.add(pa.table({{'id': [n], 'text': [f'regel {{n}}'], "
         f"'vector': pa.array([[0.5] * {DIM}], type=pa.list_(pa.float32(), {DIM}))}}))\n")
-    options = json.dumps(s3_bucket.storage_options)
-    writers = [ChildProcess([sys.executable, "-c", writer, s3_bucket.uri(), options, str(who)],
-                            stderr=subprocess.PIPE) for who in (1, 2)]
+    options = s3_bucket.storage_options
+    environment = dict(os.environ, AWS_ACCESS_KEY_ID=options["aws_access_key_id"],
+                       AWS_SECRET_ACCESS_KEY=options["aws_secret_access_key"], AWS_ENDPOINT=options["aws_endpoint"],
+                       AWS_REGION=options["aws_region"], AWS_ALLOW_HTTP="true")
+    given = {1: (json.dumps(options), None), 2: ("{}", environment)}
+    writers = [ChildProcess([sys.executable, "-c", writer, s3_bucket.uri(), given[who][0], str(who)],
+                            env=given[who][1], stderr=subprocess.PIPE) for who in (1, 2)]
     try:
         errors = [w.communicate(timeout=180)[1] for w in writers]
     finally:
