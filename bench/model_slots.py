@@ -41,11 +41,11 @@ from bot.settings import load_settings, offline_environment  # noqa: E402
 
 offline_environment()
 
-from bot.answering.answer import AnswerEngine  # noqa: E402
+from bot.answering.engine import AnswerEngine  # noqa: E402
 from bot.answering.generation import Generation, GenerationRequest  # noqa: E402
 from bot.answering.openai_backend import OpenAIGenerator  # noqa: E402
 from bot.answering.prompts import ANSWER_STOPS  # noqa: E402
-from bot.models import packaged_embedding_path, packaged_llm_path  # noqa: E402
+from bot.model_files.resolving import packaged_embedding_path, packaged_llm_path  # noqa: E402
 from bench.answer import build_index, load_questions  # noqa: E402
 from tests.servers.llama import LlamaServer, llama_server_binary  # noqa: E402
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.models import packaged_llm_path  # noqa: E402
+from bot.model_files.resolving import packaged_llm_path  # noqa: E402
 from tests.servers.llama import LlamaServer, llama_server_binary  # noqa: E402
 from tests.servers.objectstore import SeaweedS3  # noqa: E402
 from tests.servers.postgres import PostgresServer  # noqa: E402

@@ -24,17 +24,17 @@ import http.client
 import json
 import logging
 import math
-import os
-import socket
 import threading
 import time
 import urllib.error
 import urllib.request
-from collections import OrderedDict, deque
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterator
+from collections import OrderedDict
+from typing import TYPE_CHECKING, Any
 
+from bot.answering.event_stream import UNREADABLE, ReadBreaker, sse_events
 from bot.answering.generation import Generation, GenerationError, GenerationRequest
+from bot.answering.server_slots import (DEFAULT_PARALLEL, ServerSlots, SlotLine, busy_slots,
+                                        positive_int, prometheus_gauge)
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -42,83 +42,12 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _UNREACHABLE = "De taalmodelserver is niet bereikbaar; probeer het later opnieuw."
-_BROKEN_OFF = ("De taalmodelserver brak het antwoord af; mogelijk is de vraag met de gevonden tekst te lang "
-               "voor het contextvenster van de server.")
-_UNREADABLE = "De taalmodelserver gaf een onleesbaar antwoord; probeer het later opnieuw."
 
 # What the network and HTTP layer raise (URLError, timeouts and refused connections are OSErrors) and
 # what a reply that is not JSON text raises; anything else is a bug of ours and is not relabelled.
 _NETWORK_ERRORS = (OSError, http.client.HTTPException)
 _REPLY_ERRORS = (json.JSONDecodeError, UnicodeDecodeError)
 _TOKENIZE_ROUTES = ("/extras/tokenize", "/tokenize")
-DEFAULT_PARALLEL = 4  # requests in flight at a server that does not say how many slots it has
-
-
-@dataclass(frozen=True)
-class ServerSlots:
-    """How many requests the model server works on at once (`total`) and does now (`busy`).
-
-    `reported`: the server's own figures (llama.cpp's /slots), which count every client's requests,
-    other replicas' too; else this client's bound and its own requests in flight."""
-
-    total: int
-    busy: int
-    reported: bool
-
-
-class _Slots:
-    """At most `size` requests in flight; the rest wait in FIFO order."""
-
-    def __init__(self, size: int) -> None:
-        self._size = self._free = max(1, size)
-        self._waiting: deque[Generation] = deque()
-        self._cond = threading.Condition()
-
-    def enqueue(self, generation: Generation) -> None:
-        """Takes a place in line (in the submitting thread, so the order is the submit order)."""
-        with self._cond:
-            self._waiting.append(generation)
-
-    @property
-    def size(self) -> int:
-        return self._size
-
-    def in_flight(self) -> int:
-        with self._cond:
-            return self._size - self._free
-
-    def resize(self, size: int) -> None:
-        """A new bound (the server was restarted with other slots); those in flight finish as they are."""
-        with self._cond:
-            size = max(1, size)
-            self._free += size - self._size
-            self._size = size
-            self._cond.notify_all()
-
-    def acquire(self, generation: Generation) -> None:
-        """Waits until `generation` is first in line and a slot is free."""
-        with self._cond:
-            while self._waiting[0] is not generation or self._free <= 0:
-                self._cond.wait()
-            self._waiting.popleft()
-            self._free -= 1
-            self._cond.notify_all()
-
-    def release(self) -> None:
-        with self._cond:
-            self._free += 1
-            self._cond.notify_all()
-
-    def position(self, generation: Generation) -> int:
-        """0 once sent to the server; else the requests ahead of it (waiting here or in flight), at least 1."""
-        with self._cond:
-            try:
-                index = self._waiting.index(generation)
-            except ValueError:
-                return 0
-            return max(1, index + self._size - self._free)
-
-
 class OpenAIGenerator:
     """`Generator` for an OpenAI-compatible `/v1` API; `base_url` ends in /v1 (e.g. http://llm:8080/v1).
 
@@ -132,14 +61,14 @@ class OpenAIGenerator:
         self.api_key = api_key
         self.timeout = timeout
         props = self._server_props()
-        slot_ctx = _int((props.get("default_generation_settings") or {}).get("n_ctx"))
+        slot_ctx = positive_int((props.get("default_generation_settings") or {}).get("n_ctx"))
         if slot_ctx and slot_ctx < n_ctx:
             log.info("the model server's slots hold %d tokens each, fewer than n_ctx %d: prompts are "
                      "budgeted for %d", slot_ctx, n_ctx, slot_ctx)
         self.n_ctx = min(n_ctx, slot_ctx) if slot_ctx else n_ctx
-        self._server_total = _int(props.get("total_slots"))
+        self._server_total = positive_int(props.get("total_slots"))
         self._follows_server = max_parallel <= 0
-        self._slots = _Slots(max_parallel if max_parallel > 0 else self._server_total or DEFAULT_PARALLEL)
+        self._slots = SlotLine(max_parallel if max_parallel > 0 else self._server_total or DEFAULT_PARALLEL)
         self._active = 0
         self._active_lock = threading.Lock()
         self._closed = False
@@ -201,7 +130,7 @@ class OpenAIGenerator:
             log.debug("the model server %s did not report its slots: %r", self.base_url, exc)
             slots = None
         if isinstance(slots, list) and slots:
-            busy = sum(1 for slot in slots if isinstance(slot, dict) and slot.get("is_processing"))
+            busy = busy_slots(slots)
             if self._follows_server and len(slots) != self._slots.size:
                 log.info("the model server %s now has %d slots (was %d)", self.base_url, len(slots),
                          self._slots.size)
@@ -216,18 +145,11 @@ class OpenAIGenerator:
         """One gauge of the server's Prometheus text (/metrics, llama.cpp with --metrics), else None."""
         try:
             with self._open("/metrics", root=True, timeout=5) as response:
-                lines = response.read().decode("utf-8").splitlines()
+                text = response.read().decode("utf-8")
         except (*_NETWORK_ERRORS, *_REPLY_ERRORS) as exc:
             log.debug("the model server %s has no /metrics: %r", self.base_url, exc)
             return None
-        for line in lines:
-            key, _, value = line.partition(" ")
-            if key == name:
-                try:
-                    return int(float(value))
-                except ValueError:
-                    return None
-        return None
+        return prometheus_gauge(text, name)
 
     # --- one request --------------------------------------------------------------------------
 
@@ -245,7 +167,7 @@ class OpenAIGenerator:
             generation.finish(_caused_by(GenerationError(_UNREACHABLE), exc))
         except _REPLY_ERRORS as exc:
             log.warning("the model server %s sent an unreadable reply: %r", self.base_url, exc)
-            generation.finish(_caused_by(GenerationError(_UNREADABLE), exc))
+            generation.finish(_caused_by(GenerationError(UNREADABLE), exc))
         except Exception as exc:  # a bug of ours: the asker must not wait forever, nor be told "niet bereikbaar"
             log.exception("request to the model server %s failed on our side", self.base_url)
             generation.finish(exc)
@@ -260,11 +182,11 @@ class OpenAIGenerator:
         request, stats = generation.request, generation.stats
         response = self._post_chat(request)
         chunks = 0
-        breaker = _ReadBreaker(response)
+        breaker = ReadBreaker(response)
         generation.on_cancel(breaker.break_off)  # a closed connection tells the server to stop
         try:
             with response:
-                for event in _sse_events(response):
+                for event in sse_events(response):
                     usage = event.get("usage") or {}
                     stats.prompt_tokens = int(usage.get("prompt_tokens") or stats.prompt_tokens)
                     stats.completion_tokens = int(usage.get("completion_tokens") or stats.completion_tokens)
@@ -404,38 +326,6 @@ class OpenAIGenerator:
         return None
 
 
-class _ReadBreaker:
-    """Breaks off a read of `response` that blocks in another thread, by shutting its connection down
-    through a duplicate of the socket's descriptor: the duplicate keeps naming this connection even
-    after the reader closed its own, so a late cancel can never hit a reused descriptor."""
-
-    def __init__(self, response) -> None:
-        self._lock = threading.Lock()
-        self._sock: socket.socket | None = None
-        try:
-            duplicate = os.dup(response.fileno())
-        except (OSError, ValueError, AttributeError):  # no socket to hold (a closed or unusual response)
-            return
-        try:
-            self._sock = socket.socket(fileno=duplicate)
-        except OSError:
-            os.close(duplicate)
-
-    def break_off(self) -> None:
-        with self._lock:
-            if self._sock is not None:
-                try:
-                    self._sock.shutdown(socket.SHUT_RDWR)
-                except OSError:  # already closed by the other side
-                    pass
-
-    def close(self) -> None:
-        with self._lock:
-            if self._sock is not None:
-                self._sock.close()
-                self._sock = None
-
-
 def build_openai_generator(settings: "Settings") -> OpenAIGenerator:
     """The server backend as the settings describe it (llm_backend=openai)."""
     return OpenAIGenerator(settings.llm_server_url, settings.llm_server_model, api_key=settings.llm_api_key,
@@ -445,39 +335,6 @@ def build_openai_generator(settings: "Settings") -> OpenAIGenerator:
 def estimate_tokens(text: str) -> int:
     """An over-estimate: 2 bytes a token. Small models' tokenizers need ~2.4 for Dutch, Mistral's ~3.5."""
     return math.ceil(len(text.encode("utf-8")) / 2) + 1 if text else 0
-
-
-def _sse_events(response) -> Iterator[dict]:
-    """JSON payloads of `data:` lines until `[DONE]`; comments and pings are skipped. A stream that
-    just stops (llama-cpp-python's server does so when the prompt exceeds its context) is an error."""
-    for raw in response:
-        line = raw.decode("utf-8").strip()
-        if line.startswith("{"):  # a server that ignored stream=true and answered in one piece
-            yield _as_stream_event(_json_object(line))
-            return
-        if not line.startswith("data:"):
-            continue
-        payload = line[5:].strip()
-        if payload == "[DONE]":
-            return
-        if payload:
-            event = _json_object(payload)
-            if "error" in event and not event.get("choices"):
-                raise GenerationError(f"De taalmodelserver meldt een fout: {event['error']}")
-            yield event
-    raise GenerationError(_BROKEN_OFF)
-
-
-def _int(value: Any) -> int:
-    """A positive count from a server's JSON, else 0."""
-    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
-
-
-def _json_object(text: str) -> dict:
-    value = json.loads(text)
-    if not isinstance(value, dict):
-        raise GenerationError(_UNREADABLE)
-    return value
 
 
 def _token_count(reply: Any) -> int | None:
@@ -493,9 +350,3 @@ def _token_count(reply: Any) -> int | None:
 def _caused_by(error: GenerationError, cause: BaseException) -> GenerationError:
     error.__cause__ = cause
     return error
-
-
-def _as_stream_event(reply: dict) -> dict:
-    choices = [{"delta": {"content": (c.get("message") or {}).get("content", "")}}
-               for c in reply.get("choices") or []]
-    return {"choices": choices, "usage": reply.get("usage")}

@@ -13,7 +13,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from bot.answering.generation import Generation, GenerationRequest
-from bot.answering.openai_backend import DEFAULT_PARALLEL, OpenAIGenerator, ServerSlots
+from bot.answering.openai_backend import OpenAIGenerator
+from bot.answering.server_slots import DEFAULT_PARALLEL, ServerSlots
 from tests.servers.llama import LlamaServer
 
 ROUND = "Bij een volledige werkweek heb je recht op vijfentwintig vakantiedagen per jaar."
@@ -98,7 +99,7 @@ def test_a_cancelled_answer_frees_its_slot_at_the_server(slot_generator, llama_s
 def test_without_the_slots_endpoint_the_metrics_tell_the_busy_slots(tmp_path):
     """`--no-slots` (what an operator should run: /slots shows every slot's last prompt, other
     people's questions included): busy comes from /metrics, the total from /props."""
-    from bot.models import packaged_llm_path
+    from bot.model_files.resolving import packaged_llm_path
 
     server = LlamaServer(packaged_llm_path(), tmp_path / "server.log", parallel=2, extra_args=("--no-slots",))
     server.start()

@@ -60,7 +60,7 @@ def s3_bucket(object_store: SeaweedS3) -> Bucket:
 @pytest.fixture(scope="session")
 def llama_server(tmp_path_factory) -> Iterator[LlamaServer]:
     """llama-server with the packaged SmolLM2, 2 slots of 2048 tokens each."""
-    from bot.models import packaged_llm_path
+    from bot.model_files.resolving import packaged_llm_path
 
     log = tmp_path_factory.mktemp("llama-server") / "server.log"
     with _running(LlamaServer(packaged_llm_path(), log, parallel=2)) as server:
