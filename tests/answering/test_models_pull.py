@@ -305,11 +305,21 @@ def test_auto_embedding_prefers_the_pulled_e5_base_then_an_earlier_e5_small(tmp_
     assert resolve_embedding_model(settings) == str(models / "multilingual-e5-base")
 
 
+def test_a_packaged_embedding_model_is_chosen_by_its_name(tmp_path):
+    from bot.models import packaged_e5_small_path, packaged_minilm_path
+
+    chosen = {name: resolve_embedding_model(make_settings(tmp_path, embedding_model=name))
+              for name in ("multilingual-e5-small-q4", "all-MiniLM-L6-v2")}
+    assert chosen == {"multilingual-e5-small-q4": str(packaged_e5_small_path()),
+                      "all-MiniLM-L6-v2": str(packaged_minilm_path())}
+    assert packaged_e5_small_path().is_file() and packaged_minilm_path().is_dir()
+
+
 def test_the_pulled_folder_names_get_the_e5_prefixes():
-    from knowledge.embeddings import _model_name
+    from knowledge.embeddings import model_name
 
     for folder in ("models/multilingual-e5-base", "/srv/models/multilingual-e5-small"):
-        assert "e5" in _model_name(Path(folder)).lower()
+        assert "e5" in model_name(Path(folder)).lower()
 
 
 def test_reranker_resolution(tmp_path):
