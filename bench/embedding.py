@@ -1,4 +1,5 @@
-"""Embedding throughput of ~350-token chunks with the offline default model; prints one JSON object.
+"""Embedding throughput of ~350-token chunks with the packaged all-MiniLM-L6-v2 through
+sentence-transformers; prints one JSON object.
 
     .venv/bin/python bench/embedding.py [--chunks 96] [--repeats 3] [--packaged]
 
@@ -33,7 +34,7 @@ offline_environment()
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from bot.models import PACKAGED_EMBEDDINGS, packaged_embedding_path  # noqa: E402
+from bot.models import PACKAGED_EMBEDDINGS, packaged_minilm_path  # noqa: E402
 from knowledge.embeddings import SentenceTransformerEmbedder, cpu_has_native_bf16, open_embedder  # noqa: E402
 from knowledge.evaluation import percentile  # noqa: E402
 from knowledge.loaders import find_documents, load_document  # noqa: E402
@@ -77,7 +78,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--packaged", action="store_true", help="also every packaged embedding model")
     args = parser.parse_args()
-    path = str(packaged_embedding_path())
+    path = str(packaged_minilm_path())
     fp32 = SentenceTransformerEmbedder(path, precision="float32")
     texts = passages(fp32, args.chunks)
     token_counts = [fp32.count_tokens(t) for t in texts]

