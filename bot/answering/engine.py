@@ -19,6 +19,7 @@ from bot.answering.selection import SentenceSelector
 from bot.answering.stream import AnswerStream
 from bot.answering.types import Answer, CuratedMatcher, Preview, Source, Turn
 from bot.errors import knowledge_errors
+from knowledge.versions import newest_first
 from language.calibration import calibration_for
 from language.detection import detect_language
 from language.questions import reads_as_follow_up
@@ -146,7 +147,7 @@ class AnswerEngine:
         query = retrieval_query(question, history)
         found: "Retrieval" = self.retriever.retrieve(query, k=self.top_k, mode=self.search_mode,
                                                      collections=collections)
-        hits = found.hits
+        hits = newest_first(found.hits)
         verdict = self.policy.judge(query, language, hits, found.vocabulary, found.vector_hits)
         threshold = self.policy.threshold(language)
         candidates = [h for h in hits if h.relevance >= threshold]
