@@ -106,9 +106,12 @@ class AnswerEngine:
         self.generator = generator
         self.top_k = top_k
         self.search_mode = search_mode
-        calibrated = dict(calibration_for(str(getattr(embedder, "name", ""))).min_relevance)
+        calibration = calibration_for(str(getattr(embedder, "name", "")))
+        calibrated = dict(calibration.min_relevance)
         self.policy = AbstainPolicy({language: min_relevance for language in calibrated}
-                                    if min_relevance >= 0 else calibrated)
+                                    if min_relevance >= 0 else calibrated,
+                                    min_support=calibration.min_known_terms,
+                                    min_coverage_alone=calibration.min_coverage_alone)
         self.context_budget_tokens = context_budget_tokens
         self.max_tokens = max_tokens
         self.sampling = {"temperature": temperature, "top_p": top_p, "repeat_penalty": repeat_penalty}
