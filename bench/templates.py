@@ -104,7 +104,7 @@ def main() -> None:
         services.engine.retrieve("opwarmen")  # loads the embedding model and the model before timing
         results = {name: fill(services, name, args.runs) for name in (args.templates or INPUTS)}
         print(json.dumps({"model": services.generator.model_name, "n_ctx": services.generator.n_ctx,
-                          "threads": settings.threads, "index_s": round(index_s, 1),
+                          "threads": settings.llm.threads, "index_s": round(index_s, 1),
                           "templates": results}, indent=2))
     finally:
         services.close()

@@ -53,15 +53,15 @@ def run_add(args: argparse.Namespace, services: Services) -> int:
     if not owner.startswith(_SLACK_USER):
         return _fail(f"'{owner}' is geen Slack-gebruikers-ID (U… of W…).")
     settings = services.settings
-    if args.collection and args.collection not in settings.sources:
-        known = ", ".join(sorted(settings.sources)) or "geen"
+    if args.collection and args.collection not in settings.documents.sources:
+        known = ", ".join(sorted(settings.documents.sources)) or "geen"
         return _fail(f"Onbekende collectie '{args.collection}'. Ingesteld: {known}.")
     question, answer, sources = args.question, args.answer, []
     if args.from_answer:
         stored = services.feedback.answer(args.from_answer)
         if stored is None:
             return _fail(f"Er is geen gegeven antwoord met id '{args.from_answer}' (misschien al verlopen "
-                         f"na de bewaartermijn van {settings.retention_days} dagen).")
+                         f"na de bewaartermijn van {settings.privacy.retention_days} dagen).")
         if stored.abstained and not args.answer:
             return _fail("Dat antwoord was 'niet gevonden'; geef met --answer het antwoord dat het moet worden.")
         question, answer, sources = question or stored.question, answer or stored.answer, list(stored.sources)
@@ -147,21 +147,21 @@ def _source(services: Services, given: str) -> Source:
     file in one of the configured source folders."""
     settings = services.settings
     collection, sep, doc_id = given.partition(":")
-    if sep and collection in settings.sources:
+    if sep and collection in settings.documents.sources:
         return _indexed(services, collection, doc_id)
     path = Path(given).expanduser()
     if path.is_file():
-        for name, folder in settings.sources.items():
+        for name, folder in settings.documents.sources.items():
             try:
                 return _indexed(services, name, path.resolve().relative_to(folder.expanduser().resolve()).as_posix())
             except ValueError:
                 continue
-    found = [name for name in settings.sources if given in _documents(services, name)]
+    found = [name for name in settings.documents.sources if given in _documents(services, name)]
     if len(found) == 1:
         return _indexed(services, found[0], given)
     if found:
         raise CuratedError(f"'{given}' staat in meer collecties ({', '.join(found)}); schrijf collectie:{given}.")
-    raise CuratedError(f"Bron '{given}' niet gevonden in de index (collecties: {', '.join(settings.sources)}). "
+    raise CuratedError(f"Bron '{given}' niet gevonden in de index (collecties: {', '.join(settings.documents.sources)}). "
                        "Geef collectie:pad zoals `vraagbaak search` het toont, of het bestand in een bronmap.")
 
 
@@ -183,7 +183,7 @@ def _title(services: Services, collection: str, doc_id: str) -> str:
     from knowledge.errors import KnowledgeError
     from knowledge.loaders import load_document
 
-    root = services.settings.sources[collection].expanduser()
+    root = services.settings.documents.sources[collection].expanduser()
     try:
         return load_document(root / doc_id, root, collection=collection).title or doc_id
     except (KnowledgeError, OSError):

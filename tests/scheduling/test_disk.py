@@ -32,7 +32,7 @@ def test_repeated_reindexes_clean_up_old_versions(tmp_path, embedder):
         change_the_corpus(docs, round_)
         run = services.reindexer.run()
         assert run.ok and run.changed_anything and run.maintenance.get("optimized"), run.maintenance
-    store = ChunkStore(services.settings.index_location)
+    store = ChunkStore(services.settings.folders.index_location)
     assert store.stats()["documents"] == 3  # vast, wisselend, nieuw-8
 
     # Each run writes ~4 versions; without the clean-up 8 runs leave ~32. The store spares versions

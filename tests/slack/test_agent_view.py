@@ -50,7 +50,7 @@ def test_opening_the_messages_tab_greets_once_with_prompts_pinned_to_the_tab(scr
     wait_for_log(slack, caplog, "greeted before, nothing to do")
     assert len(greetings(slack, DM)) == 1
     assert len(slack.calls_to("assistant.threads.setSuggestedPrompts")) == 1
-    stored = scripted_bot.services.settings.greeted_path.read_text()
+    stored = scripted_bot.services.settings.folders.greeted_path.read_text()
     assert USER not in stored and stored.startswith("p_"), "remembered by pseudonym only"
 
 
@@ -61,7 +61,7 @@ def test_the_greeting_is_remembered_across_a_restart_and_forgotten_on_request(tm
 
     def services() -> Services:
         return Services(settings, engine=scripted_engine(scripted_generator), generator=scripted_generator,
-                        feedback=FeedbackStore(settings.feedback_path))
+                        feedback=FeedbackStore(settings.folders.feedback_path))
     with running_bot(slack, services()):
         slack.push_event(payloads.app_home_opened(user=USER, channel=DM, tab="messages"))
         slack.wait_until(lambda: greetings(slack, DM), 10, "the greeting")
@@ -120,7 +120,7 @@ def viewing_bot(tmp_path, slack, scripted_generator):
                             restricted_collections=[HR], restricted_access={HR: [HR_USER]},
                             channel_collections={IT_CHANNEL: ["it"], HR_CHANNEL: ["bedrijf", HR]})
     services = Services(settings, engine=scripted_engine(scripted_generator, retriever), generator=scripted_generator,
-                        feedback=FeedbackStore(settings.feedback_path))
+                        feedback=FeedbackStore(settings.folders.feedback_path))
     with running_bot(slack, services) as bot:
         yield bot, retriever
 
@@ -214,7 +214,7 @@ def test_in_http_mode_an_event_nobody_handles_still_gets_200(tmp_path, slack, sc
     """Bolt answers an event without a listener with 404, which Slack counts as a failed delivery."""
     settings = bot_settings(tmp_path, slack, slack_app_token="")
     services = Services(settings, engine=scripted_engine(scripted_generator), generator=scripted_generator,
-                        feedback=FeedbackStore(settings.feedback_path))
+                        feedback=FeedbackStore(settings.folders.feedback_path))
     with running_bot(slack, services, mode="http") as (_, server):
         sender = SignedSender(f"http://127.0.0.1:{server.port}/slack/events", SIGNING_SECRET)
         for event in ({"type": "team_join", "user": {"id": "U0NEW"}, "event_ts": payloads.new_ts()},

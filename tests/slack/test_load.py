@@ -45,7 +45,7 @@ def start_bot(tmp_path: Path, slack: FakeSlack,
         def start(**app_options) -> RunningBot:
             settings = bot_settings(tmp_path, slack, admin_user_ids=[ADMIN])
             services = Services(settings, engine=scripted_engine(held_generator), generator=held_generator,
-                                feedback=FeedbackStore(settings.feedback_path))
+                                feedback=FeedbackStore(settings.folders.feedback_path))
             return stack.enter_context(running_bot(slack, services, **app_options))
         yield start
 

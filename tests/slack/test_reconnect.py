@@ -40,7 +40,7 @@ def test_the_connection_drops_mid_answer(tmp_path: Path, quick_slack: FakeSlack)
     generator.reply = reply
     settings = bot_settings(tmp_path, slack, admin_user_ids=[ADMIN])
     services = Services(settings, engine=scripted_engine(generator), generator=generator,
-                        feedback=FeedbackStore(settings.feedback_path))
+                        feedback=FeedbackStore(settings.folders.feedback_path))
     try:
         with running_bot(slack, services):
             streaming = ask_all(slack, 1)[0]

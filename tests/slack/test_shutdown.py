@@ -46,7 +46,7 @@ def serving(tmp_path: Path, slack: FakeSlack, model: ScriptedModel, *, grace_s: 
                             consistency_cron="")
     generator = slack_generator()
     services = Services(settings, engine=scripted_engine(generator), generator=generator,
-                        feedback=FeedbackStore(settings.feedback_path), template_filler=TemplateFiller(model))
+                        feedback=FeedbackStore(settings.folders.feedback_path), template_filler=TemplateFiller(model))
     stop, ready, errors = threading.Event(), threading.Event(), []
 
     def run() -> None:
