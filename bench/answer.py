@@ -62,7 +62,7 @@ from bot.settings import load_settings, offline_environment  # noqa: E402
 offline_environment()
 
 from bot.answering.engine import AnswerEngine  # noqa: E402
-from bot.answering.types import Turn
+from bot.answering.types import Turn  # noqa: E402
 from bot.answering.generation import GenerationRequest  # noqa: E402
 from language.detection import detect_language  # noqa: E402
 from bot.answering.llm import LlamaGenerator  # noqa: E402
@@ -330,7 +330,8 @@ def _qa_summary(rows: list[dict], answers: list) -> dict:
                            "got": sorted(cited)})
     n_un = sum(not r["answerable"] for r in rows)
     n_ans = len(rows) - n_un
-    return {"unanswerable_declined": f"{declined}/{n_un}", "answerable_answered_with_gold_source": f"{answered}/{n_ans}",
+    return {"unanswerable_declined": f"{declined}/{n_un}",
+            "answerable_answered_with_gold_source": f"{answered}/{n_ans}",
             "answerable_not_declined": f"{kept}/{n_ans}", "answered_rate": round(answered / n_ans, 3),
             "met": declined >= 8 and answered / n_ans >= 0.9,
             "of_which_quoted": quoted,  # the model wrote nothing usable; the best passage was quoted
@@ -395,7 +396,8 @@ def main() -> int:
     rows = load_questions()
     retriever = Retriever(embedder, store)
     report: dict = {"embedding_model": embedder.name, "index_s": round(index_s, 1),
-                    "context_budget_tokens": settings.answering.context_budget_tokens, "top_k": settings.retrieval.top_k}
+                    "context_budget_tokens": settings.answering.context_budget_tokens,
+                    "top_k": settings.retrieval.top_k}
     probe = AnswerEngine(retriever, _NoGenerator(), embedder=embedder, top_k=settings.retrieval.top_k)
     report["calibration"] = calibrate({"sample": calibration_samples(probe, rows)})
     report["policy_in_use"] = {"min_relevance": probe.policy.min_relevance, "min_support": probe.policy.min_support,
@@ -421,7 +423,8 @@ def main() -> int:
         report["qa"] = qa(engine, rows)
         report["prompt_tokens"] = {"mean": report["qa"]["mean_prompt_tokens"], "max": report["qa"]["max_prompt_tokens"],
                                    "n_ctx": settings.llm.n_ctx,
-                                   "within_budget": report["qa"]["max_prompt_tokens"] + args.max_tokens <= settings.llm.n_ctx}
+                                   "within_budget":
+                                       report["qa"]["max_prompt_tokens"] + args.max_tokens <= settings.llm.n_ctx}
     generator.close()
     print(json.dumps(report, indent=2, ensure_ascii=False))
     return 0
@@ -481,7 +484,8 @@ def qa_corpora(embedder, corpora: dict[str, tuple[Path, Path]], settings, max_to
     try:
         for name, (folder, qa_file) in corpora.items():
             store = _corpus_index(embedder, name, folder, index_root)
-            engine = AnswerEngine(Retriever(embedder, store), generator, embedder=embedder, top_k=settings.retrieval.top_k,
+            engine = AnswerEngine(Retriever(embedder, store), generator, embedder=embedder,
+                                  top_k=settings.retrieval.top_k,
                                   context_budget_tokens=settings.answering.context_budget_tokens,
                                   max_tokens=max_tokens, temperature=0.0, cache_size=0)
             started = time.perf_counter()
@@ -508,7 +512,8 @@ def selection_sweep(embedder, corpora: dict[str, tuple[Path, Path]], settings, w
     try:
         for name, (folder, qa_file) in corpora.items():
             engine = AnswerEngine(Retriever(embedder, _corpus_index(embedder, name, folder, index_root)), generator,
-                                  top_k=settings.retrieval.top_k, context_budget_tokens=settings.answering.context_budget_tokens,
+                                  top_k=settings.retrieval.top_k,
+                                  context_budget_tokens=settings.answering.context_budget_tokens,
                                   min_relevance=0.0, cache_size=0)
             rows = [r for r in load_questions(qa_file) if r["answerable"]]
             per_weight = {}

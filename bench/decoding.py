@@ -13,8 +13,9 @@ during the run touches every mode alike.
 
 Per corpus and mode: answers, generation tokens/s (completion tokens / time after the first token,
 over all answers, and the median per answer), first token, total, tokens per model evaluation and the
-share of drafted tokens kept (approximately: stop strings end a step early); against "off": the ratios, and how many greedy answers are
-token-for-token identical (with the shortest common prefix, in tokens, of those that are not).
+share of drafted tokens kept (approximately: stop strings end a step early); against "off": the ratios,
+and how many greedy answers are token-for-token identical (with the shortest common prefix, in tokens,
+of those that are not).
 "grounded" repeats the figures for the answers that the answer guard (bot/answering/guards.py) finds
 no loop or echo in, written without prompt lookup: loops are what prompt lookup speeds up most and
 what the guard stops in production.

@@ -29,7 +29,7 @@ from bot.settings import load_settings, offline_environment  # noqa: E402
 offline_environment()
 
 from bot.answering.engine import AnswerEngine  # noqa: E402
-from bot.answering.types import Turn
+from bot.answering.types import Turn  # noqa: E402
 from bot.answering.guards import AnswerGuard  # noqa: E402
 from bot.answering.llm import LlamaGenerator  # noqa: E402
 from bot.model_files.resolving import packaged_embedding_path, packaged_llm_path  # noqa: E402

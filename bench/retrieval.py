@@ -132,7 +132,8 @@ def measure(name: str, folder: Path, qa_file: Path, data_dir: Path, k: int, over
                   "seconds": round(index_s, 1),
                   "chunks_per_s": round(report.chunks_embedded / index_s, 1) if report.chunks_embedded else None,
                   "embedding_model": services.embedder.name,
-                  "chunk_tokens": settings.retrieval.chunk_tokens, "overlap_tokens": settings.retrieval.chunk_overlap_tokens},
+                  "chunk_tokens": settings.retrieval.chunk_tokens,
+                  "overlap_tokens": settings.retrieval.chunk_overlap_tokens},
         "targets": {
             **({f"hybrid_hit@5>={hit5_target}": hybrid_hit5 >= hit5_target,
                 f"hybrid_mrr@10>={mrr_target}": hybrid_mrr >= mrr_target} if hit5_target else {}),

@@ -45,7 +45,8 @@ def measure(slack, questions: list[str]) -> list[dict]:
         thread = event["ts"]
 
         def finished():
-            return next((c for c in slack.calls if c.params.get("blocks") and c.method in ("chat.stopStream", "chat.update")
+            return next((c for c in slack.calls if c.params.get("blocks")
+                         and c.method in ("chat.stopStream", "chat.update")
                          and (c.params.get("ts") in streams(thread))), None)
 
         def streams(ts):
@@ -107,7 +108,8 @@ def main() -> int:
             settings = bot_settings(work / name, slack)
             generator = LlamaGenerator(packaged_llm_path(), n_ctx=settings.llm.n_ctx, n_threads=settings.llm.threads,
                                        n_threads_batch=settings.llm.threads, prefix_states=settings.llm.prefix_states)
-            engine = AnswerEngine(Retriever(embedder, store), generator, embedder=embedder, top_k=settings.retrieval.top_k,
+            engine = AnswerEngine(Retriever(embedder, store), generator, embedder=embedder,
+                          top_k=settings.retrieval.top_k,
                                   context_budget_tokens=settings.answering.context_budget_tokens,
                                   max_tokens=args.max_tokens, cache_size=0)
             services = Services(settings, engine=engine, generator=generator,

@@ -50,7 +50,8 @@ INPUTS: dict[str, dict[str, str]] = {
                    "doelgroep": "alle collega's", "aantal": "5"},
     "samenvatting": {"tekst": THREAD, "focus": "besluiten en planning"},
     "nieuwsbericht": {"aanleiding": "kerstbericht aan alle medewerkers",
-                      "kernboodschap": "Dank voor ieders inzet dit jaar. Het kantoor is dicht tussen kerst en oud en nieuw."},
+                      "kernboodschap": "Dank voor ieders inzet dit jaar. "
+                                       "Het kantoor is dicht tussen kerst en oud en nieuw."},
     "actiepunten": {"notulen": NOTES, "vergadering": "teamoverleg facilitair"},
 }
 

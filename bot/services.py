@@ -95,7 +95,8 @@ class Services:
             chunker = Chunker(self.embedder.count_tokens, max_tokens=settings.retrieval.chunk_tokens,
                               overlap_tokens=settings.retrieval.chunk_overlap_tokens)
             limits = FileLimits(max_file_bytes=settings.documents.max_file_mb * MB,
-                                max_unpacked_bytes=settings.documents.max_unpacked_mb * MB, max_pdf_pages=settings.documents.max_pdf_pages)
+                                max_unpacked_bytes=settings.documents.max_unpacked_mb * MB,
+                                max_pdf_pages=settings.documents.max_pdf_pages)
             return Indexer(self.store, self.embedder, chunker, lock_dir=settings.folders.state_dir, limits=limits)
         return self._once("indexer", build)
 
@@ -110,8 +111,10 @@ class Services:
             if path is not None:
                 from knowledge.reranking import CrossEncoderReranker
                 reranker = CrossEncoderReranker(path)
-                log.info("reranking the best %d candidates with %s", self.settings.retrieval.rerank_depth, reranker.name)
-            return Retriever(self.embedder, self.store, reranker=reranker, rerank_depth=self.settings.retrieval.rerank_depth)
+                log.info("reranking the best %d candidates with %s", self.settings.retrieval.rerank_depth,
+                         reranker.name)
+            return Retriever(self.embedder, self.store, reranker=reranker,
+                             rerank_depth=self.settings.retrieval.rerank_depth)
         return self._once("retriever", build)
 
     @property
@@ -157,7 +160,8 @@ class Services:
         from bot.people.pseudonyms import pseudonymizer_for
         settings = self.settings
         return self._once("pseudonymizer", lambda: pseudonymizer_for(
-            enabled=settings.privacy.pseudonymise_users, key=settings.privacy.pseudonym_key, key_path=settings.folders.pseudonym_key_path))
+            enabled=settings.privacy.pseudonymise_users, key=settings.privacy.pseudonym_key,
+            key_path=settings.folders.pseudonym_key_path))
 
     @property
     def reindexer(self) -> "Reindexer":
@@ -240,7 +244,8 @@ class Services:
         """Re-index runs of this process that fail reach the admins as a Slack DM."""
         from bot.slack.features.admin_notice import FailedRunNotifier
         from bot.slack.transport.app import build_client
-        self.reindexer.run_finished.add(FailedRunNotifier(build_client(self.settings), self.settings.access.admin_user_ids))
+        self.reindexer.run_finished.add(FailedRunNotifier(build_client(self.settings),
+                                                          self.settings.access.admin_user_ids))
 
     def add_purger(self, name: str, purge: Callable[[], int]) -> None:
         """Another store with a retention period (`purge()` deletes what is too old and returns how

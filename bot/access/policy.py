@@ -42,7 +42,8 @@ class Access:
     @classmethod
     def from_settings(cls, settings: "Settings", *,
                       members_of: Callable[[str], Collection[str]] = _no_members) -> "Access":
-        return cls(collections=list(settings.documents.sources), channel_collections=settings.access.channel_collections,
+        return cls(collections=list(settings.documents.sources),
+                   channel_collections=settings.access.channel_collections,
                    dm_collections=settings.access.dm_collections, restricted=settings.access.restricted_collections,
                    granted=settings.access.restricted_access, members_of=members_of)
 

@@ -17,10 +17,12 @@ _SLACK_USER = ("U", "W")
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Adds this area's sub-commands."""
-    answers = sub.add_parser("answers", help="vaste antwoorden: door een beheerder vastgesteld, zonder taalmodel gegeven")
+    answers = sub.add_parser("answers",
+                             help="vaste antwoorden: door een beheerder vastgesteld, zonder taalmodel gegeven")
     actions = answers.add_subparsers(dest="answers_command", metavar="ACTIE", required=True)
 
-    add = actions.add_parser("add", help="leg een vast antwoord vast (of neem een gegeven antwoord over met --from-answer)")
+    add = actions.add_parser("add",
+                             help="leg een vast antwoord vast (of neem een gegeven antwoord over met --from-answer)")
     add.add_argument("--question", help="de vraag zoals een collega hem stelt")
     add.add_argument("--answer", help="het antwoord, zoals het gegeven moet worden")
     add.add_argument("--source", action="append", default=[], metavar="PAD",
@@ -28,9 +30,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     add.add_argument("--collection", help="alleen geven waar deze collectie doorzocht mag worden")
     add.add_argument("--owner", required=True, metavar="SLACK_ID",
                      help="Slack-gebruikers-ID (U…) van wie het antwoord bewaakt; krijgt een DM als een bron wijzigt")
-    add.add_argument("--decided-by", metavar="NAAM", help="hoe wie het vaststelde genoemd wordt (standaard: de eigenaar)")
-    add.add_argument("--from-answer", metavar="ID", help="neem vraag, antwoord en bronnen over van een gegeven antwoord "
-                                                         "(id uit `vraagbaak feedback export`); --question/--answer passen ze aan")
+    add.add_argument("--decided-by", metavar="NAAM",
+                     help="hoe wie het vaststelde genoemd wordt (standaard: de eigenaar)")
+    add.add_argument("--from-answer", metavar="ID",
+                     help="neem vraag, antwoord en bronnen over van een gegeven antwoord "
+                          "(id uit `vraagbaak feedback export`); --question/--answer passen ze aan")
     add.add_argument("--json", action="store_true", help="als JSON")
     add.set_defaults(func=run_add)
 
@@ -40,7 +44,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     for name, help_text, func in (("show", "één vast antwoord, volledig", run_show),
                                   ("remove", "verwijder een vast antwoord", run_remove),
-                                  ("reactivate", "zet een opgeschort vast antwoord weer aan (na controle)", run_reactivate)):
+                                  ("reactivate", "zet een opgeschort vast antwoord weer aan (na controle)",
+                                   run_reactivate)):
         action = actions.add_parser(name, help=help_text)
         action.add_argument("id", metavar="ID")
         if name == "show":
@@ -161,7 +166,8 @@ def _source(services: Services, given: str) -> Source:
         return _indexed(services, found[0], given)
     if found:
         raise CuratedError(f"'{given}' staat in meer collecties ({', '.join(found)}); schrijf collectie:{given}.")
-    raise CuratedError(f"Bron '{given}' niet gevonden in de index (collecties: {', '.join(settings.documents.sources)}). "
+    raise CuratedError(f"Bron '{given}' niet gevonden in de index "
+                       f"(collecties: {', '.join(settings.documents.sources)}). "
                        "Geef collectie:pad zoals `vraagbaak search` het toont, of het bestand in een bronmap.")
 
 

@@ -203,7 +203,8 @@ class Doctor:
         try:
             name = resolve_embedding_model(self.settings)
         except ModelError as exc:
-            return CheckResult("embedding", title, FAIL, str(exc), "Installeer Vraagbaak opnieuw met `pip install -e .`.")
+            return CheckResult("embedding", title, FAIL, str(exc),
+                               "Installeer Vraagbaak opnieuw met `pip install -e .`.")
         if not self.load_models:
             exists = Path(name).exists()
             return CheckResult("embedding", title, OK if exists else WARN,
@@ -233,7 +234,8 @@ class Doctor:
             with tempfile.NamedTemporaryFile(dir=data_dir, prefix=".doctor-"):
                 pass
         except OSError as exc:
-            return CheckResult("data_dir", title, FAIL, f"{data_dir} niet schrijfbaar (not writable): {exc.strerror or exc}", fix)
+            return CheckResult("data_dir", title, FAIL,
+                               f"{data_dir} niet schrijfbaar (not writable): {exc.strerror or exc}", fix)
         return CheckResult("data_dir", title, OK, f"{data_dir.resolve()} schrijfbaar (writable)")
 
     def check_sources(self) -> CheckResult:

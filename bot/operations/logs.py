@@ -91,7 +91,8 @@ def configure_logging(settings: Settings, *, verbose: bool = False) -> None:
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(PseudonymousIds(lambda: pseudonymizer_for(
-        enabled=settings.privacy.pseudonymise_users, key=settings.privacy.pseudonym_key, key_path=settings.folders.pseudonym_key_path)))
+        enabled=settings.privacy.pseudonymise_users, key=settings.privacy.pseudonym_key,
+        key_path=settings.folders.pseudonym_key_path)))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel("DEBUG" if verbose else settings.operations.log_level)

@@ -130,7 +130,8 @@ def maintenance_jobs(settings: Settings) -> list[ScheduledJob]:
         ScheduledJob("purge", settings.schedule.purge_cron.strip(), False,
                      f"privacyopschoning (bewaartermijn {settings.privacy.retention_days} dagen)", PURGE),
         ScheduledJob("gaps-digest", settings.schedule.gaps_digest_cron.strip(), False,
-                     f"overzicht van wat de documenten missen (laatste {settings.schedule.gaps_digest_days} dagen)", DIGEST),
+                     f"overzicht van wat de documenten missen (laatste {settings.schedule.gaps_digest_days} dagen)",
+                     DIGEST),
     ]
     return [job for job in jobs if job.cron]
 

@@ -61,7 +61,8 @@ def compose(app: App, *, settings: "Settings", engine: Callable[[], "AnswerEngin
     routes = EscalationRoutes(settings.colleagues.escalation_channels)
     replier = Replier(engine, feedback, access, pool.arrivals, metrics, routes=routes,
                       update_interval_s=update_interval_s)
-    ai_notice = AiNotice(ai_notice_shown, notice_nl=settings.colleagues.ai_notice, notice_en=settings.colleagues.ai_notice_en)
+    ai_notice = AiNotice(ai_notice_shown, notice_nl=settings.colleagues.ai_notice,
+                         notice_en=settings.colleagues.ai_notice_en)
     template_jobs = TemplateJobs()
     # The Home tab remembers which admins opened it, so that the result of any re-index reaches their tab.
     home = HomeTab(status=status, feedback=feedback, access=access, admins=admins,
@@ -71,8 +72,8 @@ def compose(app: App, *, settings: "Settings", engine: Callable[[], "AnswerEngin
         templates=templates, filler=filler, status=status, greeted=greeted, ai_notice=ai_notice,
         threads=threads, viewing=ViewedChannels(), curated=curated,
         # Who may curate: asked by the shortcut, its modal's submission and the buttons of the owner's DM.
-        rights=CurationRights(settings.colleagues.collection_owners, is_admin=lambda user: admins.is_admin(user, client),
-                              members_of=access.members_of),
+        rights=CurationRights(settings.colleagues.collection_owners,
+                              is_admin=lambda user: admins.is_admin(user, client), members_of=access.members_of),
         home=home, routes=routes, sent_to_colleagues=SentToColleagues(), subcommands=Subcommands(),
         reindex_jobs=ReindexJobs(reindexer, wait_when_busy=settings.operations.reindex_when_busy == "wait"),
         template_jobs=template_jobs, poster=TemplatePoster(template_jobs, access, filler, ai_notice),

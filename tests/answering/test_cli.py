@@ -47,7 +47,8 @@ def test_ask_json_prints_answer_sources_abstained_and_timings(data_dir, capsys):
     result = json.loads(capsys.readouterr().out)
     assert set(result) == {"answer", "sources", "abstained", "curated", "preview", "timings"}
     assert result["abstained"] is False and result["answer"] and result["curated"] is None  # the model's own
-    assert result["preview"] == {"text": "Bij een volledige werkweek van 40 uur heb je recht op 25 vakantiedagen per jaar.",
+    assert result["preview"] == {"text": "Bij een volledige werkweek van 40 uur heb je recht op 25 vakantiedagen "
+                                         "per jaar.",
                                  "path": "hr/verlof.md", "title": "Vakantie",
                                  "heading": "Vakantie > Hoeveel vakantiedagen heb je?"}
     assert result["sources"] == [{"path": "hr/verlof.md", "title": "Vakantie",

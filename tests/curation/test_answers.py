@@ -41,7 +41,8 @@ def test_a_close_question_gets_the_curated_answer_without_the_model(indexed):
     assert indexed.generator.requests == []
 
 
-@pytest.mark.parametrize("near_miss", ["Hoeveel ziektedagen heb ik per jaar?", "Hoeveel vakantiedagen krijgen parttimers?",
+@pytest.mark.parametrize("near_miss", ["Hoeveel ziektedagen heb ik per jaar?",
+                                       "Hoeveel vakantiedagen krijgen parttimers?",
                                        "Hoeveel vakantiedagen kan ik meenemen naar volgend jaar?"])
 def test_a_near_miss_goes_to_the_model(indexed, near_miss):
     add(indexed)

@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.operations.scheduler import ReindexScheduler, ScheduleError, cron_trigger, next_run, next_run_times, planned_jobs
+from bot.operations.scheduler import (ReindexScheduler, ScheduleError, cron_trigger, next_run, next_run_times,
+                                      planned_jobs)
 from tests.conftest import make_settings
 
 AMS = ZoneInfo("Europe/Amsterdam")

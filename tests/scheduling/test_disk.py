@@ -16,7 +16,8 @@ pytestmark = pytest.mark.slow
 
 def change_the_corpus(docs: Path, round_: int) -> None:
     """Every round one document changes, one comes and one goes."""
-    write_docs(docs, {"wisselend.md": f"# Wisselend\n\nVersie {round_}: de kantine is open tot {12 + round_ % 6} uur.\n",
+    write_docs(docs, {"wisselend.md":
+                      f"# Wisselend\n\nVersie {round_}: de kantine is open tot {12 + round_ % 6} uur.\n",
                       f"nieuw-{round_}.md": f"# Nieuws {round_}\n\nBericht nummer {round_} over de verhuizing.\n"})
     old = docs / f"nieuw-{round_ - 1}.md"
     if old.exists():

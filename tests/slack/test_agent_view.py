@@ -116,7 +116,8 @@ def test_a_messages_tab_question_is_answered_in_its_own_thread_and_followed_up_t
 def viewing_bot(tmp_path, slack, scripted_generator):
     slack.workspace.add_user(HR_USER, "hrlead")
     retriever = FixedRetriever([SALARIES, IT_CHUNK, *SAMPLE_CHUNKS])
-    settings = bot_settings(tmp_path, slack, sources={"bedrijf": tmp_path / "b", "it": tmp_path / "i", HR: tmp_path / "h"},
+    settings = bot_settings(tmp_path, slack,
+                            sources={"bedrijf": tmp_path / "b", "it": tmp_path / "i", HR: tmp_path / "h"},
                             restricted_collections=[HR], restricted_access={HR: [HR_USER]},
                             channel_collections={IT_CHANNEL: ["it"], HR_CHANNEL: ["bedrijf", HR]})
     services = Services(settings, engine=scripted_engine(scripted_generator, retriever), generator=scripted_generator,

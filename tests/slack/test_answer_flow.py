@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.slack.ui.blocks import (ACTION_FEEDBACK, ACTION_SHARE, ACTION_VOTE_DOWN, ACTION_VOTE_UP, ANSWER_CHARS_PER_MESSAGE,
+from bot.slack.ui.blocks import (ACTION_FEEDBACK, ACTION_SHARE, ACTION_VOTE_UP, ANSWER_CHARS_PER_MESSAGE,
                               FEEDBACK_BLOCK_ID, blocks_text)
 from bot.slack.features.greeting import SUGGESTED_PROMPTS
 from bot.insights.feedback import FeedbackStore

@@ -79,7 +79,7 @@ def check_answered_once_in_order(slack: FakeSlack, generator: ScriptedGenerator,
 
 
 def test_fifty_people_at_once(start_bot, slack, held_generator):
-    bot = start_bot()
+    start_bot()
     threads_before = threading.active_count()
     asked = ask_all(slack, 50)
     slack.wait_for_acks([q.envelope_id for q in asked], timeout=30)

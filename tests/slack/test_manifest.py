@@ -75,10 +75,12 @@ def test_every_subscribed_event_has_a_listener_and_needs_its_scope():
     assert set(events) == set(SCOPE_OF_EVENT)
     source = slack_sources()
     listened = set(re.findall(r"""app\.event\(["']([\w.]+)["']\)""", source))
-    listened |= {ASSISTANT_EVENTS[name] for name in re.findall(r"@assistant\.(\w+)", source) if name in ASSISTANT_EVENTS}
+    listened |= {ASSISTANT_EVENTS[name] for name in re.findall(r"@assistant\.(\w+)", source)
+                 if name in ASSISTANT_EVENTS}
     for event in events:
         assert event.split(".")[0] in listened, f"{event} is subscribed to but nothing listens to it"
-    assert "re.compile(\".*\")" in (SLACK_CODE / "transport" / "app.py").read_text(), "the rest is acknowledged by a catch-all"
+    assert "re.compile(\".*\")" in (SLACK_CODE / "transport" / "app.py").read_text(), \
+        "the rest is acknowledged by a catch-all"
 
 
 def test_agent_view_home_tab_commands_interactivity_and_socket_mode():

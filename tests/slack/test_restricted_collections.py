@@ -24,7 +24,8 @@ HR_CHANNEL = "C0HRTEAM"
 HR_USER = "U0HRLEAD"
 HR_MEMBER = "U0HRMEMBER"  # granted through the user group
 HR_GROUP = "S0HRGROUP"
-SALARIES = dataclasses.replace(chunk("salarisschalen.md", "Salarisschalen 2025", "Schaal 9 loopt tot 5.400 euro bruto."),
+SALARIES = dataclasses.replace(chunk("salarisschalen.md", "Salarisschalen 2025",
+                                     "Schaal 9 loopt tot 5.400 euro bruto."),
                                id=f"{HR}:salarisschalen.md#0", collection=HR)
 
 

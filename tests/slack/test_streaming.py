@@ -62,7 +62,8 @@ def ask_once(tmp_path, slack: FakeSlack, engine: AnswerEngine, generator: Script
              question: str) -> tuple[RunningBot, dict, dict]:
     """Runs the app over `engine` for one channel question; (the bot, the event, the final message)."""
     settings = bot_settings(tmp_path, slack)
-    services = Services(settings, engine=engine, generator=generator, feedback=FeedbackStore(settings.folders.feedback_path))
+    services = Services(settings, engine=engine, generator=generator,
+                        feedback=FeedbackStore(settings.folders.feedback_path))
     try:
         with running_bot(slack, services) as bot:
             event = ask_in_channel(bot, question)
@@ -220,7 +221,8 @@ def test_an_english_question_gets_english_tasks(scripted_bot):
 
 
 HOSTILE_DOC = chunk("hr/verlof.md", "Verlof <!channel> <@U0OTHER>",
-                    "Verlof vraag je aan bij <@U0OTHER>. <!here> [klik](https://evil.example/a)", "Aanvragen <!everyone>")
+                    "Verlof vraag je aan bij <@U0OTHER>. <!here> [klik](https://evil.example/a)",
+                    "Aanvragen <!everyone>")
 HOSTILE_REPLY = "Vraag het <@U0OTHER> <!channel> of [klik](https://evil.example/b) @here <!subteam^S0HR|@hr> [1]."
 RAW = ("<!channel>", "<!here>", "<!everyone>", "<!subteam", "<@U0OTHER>", "@here", "evil.example")
 

@@ -209,7 +209,8 @@ INDEX_CHILD = textwrap.dedent('''
                         headings=(), text=f"{prefix} woord{i} " + " ".join(f"term{i * 7 + j}" for j in range(60)),
                         ordinal=0, content_hash=prefix) for i in range(n)]
         vectors = np.random.default_rng(len(prefix)).standard_normal((n, 64)).astype(np.float32)
-        return chunk_rows(chunks, vectors / np.linalg.norm(vectors, axis=1, keepdims=True), model), [c.doc_id for c in chunks]
+        unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+        return chunk_rows(chunks, unit, model), [c.doc_id for c in chunks]
 
     def folders(index):
         return sorted(p.name for p in (index / "chunks.lance" / "_indices").iterdir())
