@@ -52,7 +52,7 @@ def profile_line(out: str, name: str) -> str:
     return next(line for line in out.splitlines() if line.lstrip(" *").startswith(name + " "))
 
 
-def test_the_profiles_are_the_ones_the_issue_asks_for():
+def test_the_four_profiles_and_the_default():
     assert tuple(PROFILES) == LLM_PROFILES == ("standaard", "klein", "gpu", "mistral7b")
     assert DEFAULT_PROFILE == "standaard" == load_settings(environ={}, config_path=None).llm.profile
     standaard = PROFILES["standaard"]

@@ -1,4 +1,4 @@
-"""A damaged index in production terms (issue 13, point 7): `vraagbaak doctor` names the table, the
+"""A damaged index in production terms: `vraagbaak doctor` names the table, the
 file and the repair command; a question through `vraagbaak ask` or Slack gets a Dutch "the index must
 be rebuilt", never a traceback; `vraagbaak index --full` drops the broken table and rebuilds it.
 

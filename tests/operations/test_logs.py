@@ -53,7 +53,7 @@ def test_logs_follow_the_current_stderr(tmp_path, monkeypatch):
     assert "naar de huidige stderr" in now.getvalue()
 
 
-# --- no Slack user id, no question text (issue 13, point 4) ----------------------------------------------
+# --- no Slack user id, no question text ----------------------------------------------------------------
 
 from tests.slack.conftest import (CHANNEL, USER, scripted_bot, scripted_bot_with, scripted_generator,  # noqa: E402,F401
                                   slack)

@@ -1,5 +1,5 @@
 """Cron expressions from settings: crontab meaning (0 and 7 = Sunday), optional seconds, next runs
-computed without a live scheduler, and the job options the issue asks for."""
+computed without a live scheduler, and the options every job gets."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""The scheduler runs more than re-indexes: the daily privacy purge (issue 13: a retention period
-deletes older records, on the scheduler) and the weekly gaps digest; `vraagbaak schedule` lists
+"""The scheduler runs more than re-indexes: the daily privacy purge (a retention
+period deletes older records, on the scheduler) and the weekly gaps digest; `vraagbaak schedule` lists
 every job. Real APScheduler triggers; synchronised on events, never on sleeps."""
 
 from __future__ import annotations

@@ -191,7 +191,7 @@ def sample_event(name: str) -> dict:
         "message.im": payloads.message("", user=USER, channel=DM),
         "app_home_opened": payloads.app_home_opened(user=USER, channel=DM, tab="about"),
         "app_context_changed": payloads.app_context_changed(user=USER, channel=DM, viewing=CHANNEL),
-        # follow-ups in channel threads (issue 16)
+        # follow-ups in channel threads
         "message.channels": payloads.message("", user=USER, channel=CHANNEL, channel_type="channel"),
         "message.groups": payloads.message("", user=USER, channel="G0PRIVE", channel_type="group"),
         "message.mpim": payloads.message("", user=USER, channel="G0GROEPDM", channel_type="mpim"),

@@ -1,4 +1,4 @@
-""""Vraag een collega" (issue 16, point 4): the question, the answer and its sources go to the channel
+""""Vraag een collega": the question, the answer and its sources go to the channel
 configured for the collection, with a permalink back; the asker hears where it went and who picks
 it up. Over the fake Slack."""
 

@@ -1,4 +1,4 @@
-"""The AI notice at first contact (issue 16, point 3; EU AI Act art. 50(1)), over the fake Slack."""
+"""The AI notice at first contact (EU AI Act art. 50(1)), over the fake Slack."""
 
 from __future__ import annotations
 

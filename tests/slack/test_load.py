@@ -1,4 +1,4 @@
-"""Issue 13, point 6: many people at once, through the fake Slack over real sockets.
+"""Many people at once, through the fake Slack over real sockets.
 
 Every envelope is acknowledged while the model is busy with a long line of questions, each
 question is answered exactly once (a redelivered event too), in the order Slack delivered them,

@@ -27,13 +27,13 @@ SCOPE_OF_METHOD = {
     "users.info": "users:read", "usergroups.users.list": "usergroups:read",
     "conversations.replies": {"channels:history", "groups:history", "mpim:history", "im:history"},
     "views.publish": None,
-    # issue 16: the AI notice in a channel, links back to a thread, the curated-answer modal
+    # the AI notice in a channel, links back to a thread, the curated-answer modal
     "chat.postEphemeral": "chat:write", "chat.getPermalink": None, "views.open": None,
 }
 # Subscribed event -> the scope it needs (None: none; app_context_changed needs agent_view instead).
 SCOPE_OF_EVENT = {"app_mention": "app_mentions:read", "message.im": "im:history",
                   "app_home_opened": None, "app_context_changed": None,
-                  # follow-ups in channel threads without a mention (issue 16)
+                  # follow-ups in channel threads without a mention
                   "message.channels": "channels:history", "message.groups": "groups:history",
                   "message.mpim": "mpim:history"}
 # Bolt `Assistant` decorators -> the event they listen to (the assistant view's events).

@@ -1,4 +1,4 @@
-"""Issue 13, point 7: the Socket Mode connection drops in the middle of an answer. The answer
+"""The Socket Mode connection drops in the middle of an answer. The answer
 still completes (the Web API does not need the WebSocket), the app reconnects, an envelope whose
 acknowledgement was lost with the connection is delivered again and answered exactly once, and a
 question asked after the reconnect is answered."""

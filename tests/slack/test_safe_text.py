@@ -144,7 +144,7 @@ def test_vraagbaak_replies_quote_names_without_notifying_anyone(scripted_bot_wit
     assert_nothing_raw(everything_sent(bot.slack))
 
 
-# --- domains without a scheme, modals (issue 13, point 2 leftovers) ------------------------------------
+# --- domains without a scheme, modals -----------------------------------------------------------------
 
 @pytest.mark.parametrize("text, expected", [
     ("log in op evil.example/login nu", "log in op evil[.]example/login nu"),

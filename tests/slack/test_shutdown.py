@@ -1,4 +1,4 @@
-"""Issue 13, point 7: stopping `vraagbaak serve` while a template is being made. A job that finishes
+"""Stopping `vraagbaak serve` while a template is being made. A job that finishes
 within the grace time posts its result; one that does not has its "Ik maak je …" placeholder
 replaced by a Dutch message that Vraagbaak was restarted; a form submitted while Vraagbaak stops
 is turned down with a message. With the fake Slack, the real app and `serve` itself."""

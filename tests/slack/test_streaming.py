@@ -143,7 +143,7 @@ def test_vraag_says_what_it_found_then_answers_privately_in_valid_blocks(scripte
     slack = scripted_bot.slack
     _, url = slack.push_command("/vraag", QUESTION, user=USER, channel=CHANNEL)
     private = slack.wait_for_response(url, lambda r: bool(r.body.get("blocks")))
-    # after the AI notice of a first contact (issue 16), what was found comes first
+    # after the AI notice of a first contact, what was found comes first
     found = slack.wait_for_response(url, lambda r: "AI-assistent" not in r.body.get("text", ""))
     assert "Gevonden in" in found.body["text"] and "Vakantie en verlof" in found.body["text"]
     assert found.at <= private.at and found.body["response_type"] == "ephemeral"
