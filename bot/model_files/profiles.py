@@ -94,9 +94,8 @@ PROFILES: dict[str, ModelProfile] = {p.name: p for p in (
 )}
 DEFAULT_PROFILE = "standaard"  # bot/settings/llm.py names the same ones (LLM_PROFILES; a test keeps them equal)
 
-# The default profile's files (earlier code and tests know them by these names).
+# The default profile's language model (earlier code and tests know it by this name).
 PRODUCTION_LLM = PROFILES[DEFAULT_PROFILE].llm
-PRODUCTION_LLM_PATH = PROFILES[DEFAULT_PROFILE].path
 
 
 class UnknownProfileError(ModelError):

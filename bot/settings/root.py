@@ -116,7 +116,7 @@ def coerce(f: Field, type_: Any, value: Any) -> Any:
         if get_origin(type_) is dict:
             if isinstance(value, str):
                 return f.metadata["parse"](value)
-            key_type, item_type = get_args(type_)
+            _, item_type = get_args(type_)
             if item_type is Path:
                 return {str(k): Path(v).expanduser() for k, v in dict(value).items()}
             if get_origin(item_type) is list:

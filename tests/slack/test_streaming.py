@@ -37,10 +37,6 @@ def stream_of(bot: RunningBot, channel: str, thread_ts: str) -> dict:
     return bot.slack.wait_until(found, 10, f"a stream in {channel}/{thread_ts}")
 
 
-def chunks_of(message: dict, kind: str) -> list[dict]:
-    return [entry["chunk"] for entry in message["stream"] if entry["chunk"]["type"] == kind]
-
-
 def answer_started(message: dict, words: str) -> int | None:
     """The index in the stream of the first markdown chunk that has the answer's `words`."""
     return next((i for i, e in enumerate(message["stream"])
