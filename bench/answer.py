@@ -129,7 +129,8 @@ def calibrate(samples_per_corpus: dict[str, list[Sample]], objective: str = "mos
     while at most 10 % of the answerable ones are (MAX_DECLINED_ANSWERABLE)."""
     thresholds, per_language = _thresholds([s for v in samples_per_corpus.values() for s in v], objective)
     per_corpus = {name: _outcome(samples, *thresholds) for name, samples in samples_per_corpus.items()}
-    report = {"objective": objective, "per_language": per_language, "min_relevance": thresholds[0], "min_support": thresholds[1],
+    report = {"objective": objective, "per_language": per_language, "min_relevance": thresholds[0],
+              "min_support": thresholds[1],
               "min_coverage_alone": thresholds[2], "per_corpus": per_corpus,
               **_outcome([s for v in samples_per_corpus.values() for s in v], *thresholds)}
     if len(samples_per_corpus) > 1:

@@ -16,7 +16,7 @@ refusal threshold has to separate). With --vector-weight: hybrid at each weight 
 (full text 1.0) per corpus, and the weight chosen leave-one-corpus-out (best mean MRR@10 on the other
 corpora) with what it gives on the corpus left out, next to the best weight there; and hybrid at each
 weight without the compounds' parts in the full-text query (knowledge/query.py), the before.
-Targets (issue 12): developer-overheid hybrid hit@5 >= 0.96 and MRR@10 >= 0.88; the sample company
+Targets: developer-overheid hybrid hit@5 >= 0.96 and MRR@10 >= 0.88; the sample company
 hit@5 >= 0.96 and MRR@10 >= 0.87; hybrid better than vector and fts on both.
 """
 

@@ -6,7 +6,8 @@ The table gets 10k chunks of ~150 words drawn from the sample company's own voca
 full-text index sees Dutch word frequencies) with random unit vectors (a flat vector scan costs
 the same whatever the values). Questions are those of tests/data/qa.jsonl. Reported per mode:
 the store's search alone (query vector and full-text query given) and the whole Retriever.search,
-which also embeds the question and splits its compounds against the index's vocabulary. Target (issue 2): hybrid p95 <= 50 ms on this 2-core machine.
+which also embeds the question and splits its compounds against the index's vocabulary. Target: hybrid
+p95 <= 50 ms on this 2-core machine.
 """
 
 from __future__ import annotations

@@ -26,9 +26,10 @@ log = logging.getLogger(__name__)
 
 # The vector list's weight next to the full-text list's 1.0 depends on the embedding model: an
 # English model's list is the weaker one for Dutch questions (language/calibration.py,
-# `vector_weight`; bench/README.md). No per-document diversification by default: one chunk per document first left hit@1/hit@5/MRR as
-# they were (±0.003) but filled the top 5 with other documents' chunks (share of the top 5 from a
-# gold document 0.67 -> 0.26 on both corpora), and those are the passages the model reads.
+# `vector_weight`; bench/README.md). No per-document diversification by default: one chunk per
+# document first left hit@1/hit@5/MRR as they were (±0.003) but filled the top 5 with other
+# documents' chunks (share of the top 5 from a gold document 0.67 -> 0.26 on both corpora), and
+# those are the passages the model reads.
 DEPTH = 20
 PER_DOCUMENT: int | None = None
 RERANK_DEPTH = 20  # candidates a reranker reorders before the top k is taken
