@@ -95,7 +95,9 @@ class Retriever:
         self.store.check_model(ModelInfo(self.embedder.name, self.embedder.dimension))
         vector = self.embedder.embed_query(question)
         candidates = k if self.reranker is None else max(k, self.rerank_depth)
-        terms = self.query_terms(question, self._vocabulary() if mode != "vector" else None)
+        # Unreadable, the search right after says what is wrong with the index; the full-text query
+        # does without the compounds' parts meanwhile.
+        terms = self.query_terms(question, self._vocabulary(quiet=True) if mode != "vector" else None)
         hits, vector_hits = self.store.search_with_candidates(
             vector, terms, mode=mode, k=candidates,
             collections=None if collections is None else list(collections), depth=self.depth,
@@ -104,9 +106,10 @@ class Retriever:
             hits = self.reranker.rerank(question, hits)[:k]
         return vector, hits, vector_hits
 
-    def _vocabulary(self) -> Vocabulary | None:
+    def _vocabulary(self, *, quiet: bool = False) -> Vocabulary | None:
         try:
             return self.store.vocabulary()
         except Exception:  # the refusal policy then weighs the passages' own words
-            log.warning("could not read the index vocabulary", exc_info=True)
+            if not quiet:
+                log.warning("could not read the index vocabulary", exc_info=True)
             return None
