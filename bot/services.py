@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from bot.settings import Settings
 
@@ -18,7 +18,11 @@ if TYPE_CHECKING:
     from bot.operations.scheduler import Scheduler
     from bot.answering.generation import Generator
     from bot.insights.feedback import FeedbackStore
+    from bot.people.first_contact import FirstContacts
+    from bot.people.followed_threads import FollowedThreads
     from bot.people.pseudonyms import Pseudonymizer
+    from bot.storage.database import Storage
+    from bot.storage.personal import PersonalData
     from bot.indexing.reindexer import Reindexer
     from bot.templates.filling import TemplateFiller
     from bot.templates.library import TemplateLibrary
@@ -32,7 +36,7 @@ log = logging.getLogger(__name__)
 
 PARTS = frozenset({"embedder", "store", "indexer", "retriever", "generator", "engine", "templates",
                    "template_filler", "feedback", "pseudonymizer", "reindexer", "curated", "gaps",
-                   "scheduler"})
+                   "scheduler", "storage", "first_contacts", "followed_threads"})
 
 
 class Services:
@@ -50,7 +54,6 @@ class Services:
         self._parts: dict[str, object] = dict(given)
         self._given = frozenset(given)
         self._lock = threading.RLock()
-        self._purgers: dict[str, Callable[[], int]] = {}  # other stores with a retention period
 
     def _once(self, name: str, build):
         # cached_property is not thread-safe by itself; loading a model twice costs GBs.
@@ -137,13 +140,45 @@ class Services:
             extractive_only=is_packaged_llm(self.generator.model_name)))
 
     @property
+    def storage(self) -> "Storage":
+        """Where every store keeps its tables (bot/storage): SQLite files in the data folder."""
+        from bot.storage.database import Storage
+        return self._once("storage", Storage)
+
+    @property
     def feedback(self) -> "FeedbackStore":
         from bot.insights.feedback import FeedbackStore
 
         def build():
-            return FeedbackStore(self.settings.feedback_path, pseudonymize=self.pseudonymizer.stored_id,
-                                 retention_days=self.settings.retention_days)
+            return FeedbackStore(self.storage.database(self.settings.feedback_path),
+                                 pseudonymize=self.pseudonymizer.stored_id, retention_days=self.settings.retention_days)
         return self._once("feedback", build)
+
+    @property
+    def first_contacts(self) -> "FirstContacts":
+        """Who was greeted in the Messages tab, who got the AI notice."""
+        from bot.people.first_contact import AI_NOTICE, GREETED, FirstContacts
+        settings = self.settings
+        return self._once("first_contacts", lambda: FirstContacts(
+            self.storage.database(settings.first_contacts_path), pseudonymize=self.pseudonymizer.stored_id,
+            previous_files={GREETED: settings.greeted_path, AI_NOTICE: settings.ai_notice_path}))
+
+    @property
+    def followed_threads(self) -> "FollowedThreads":
+        """The channel threads followed without a mention."""
+        from bot.people.followed_threads import FollowedThreads
+        settings = self.settings
+        return self._once("followed_threads", lambda: FollowedThreads(
+            self.storage.database(settings.followed_threads_path), days=settings.follow_up_days,
+            pseudonymize=self.pseudonymizer.stored_id))
+
+    @property
+    def personal_data(self) -> "PersonalData":
+        """Every store that holds data about people: what `vraagbaak privacy` and the daily purge
+        loop over. A store of personal data missing here fails tests/storage/test_registry.py."""
+        from bot.storage.personal import PersonalData
+        return self._once("personal_data", lambda: PersonalData(
+            [self.feedback, self.curated.store, self.followed_threads, self.first_contacts]))
 
     @property
     def pseudonymizer(self) -> "Pseudonymizer":
@@ -167,10 +202,11 @@ class Services:
     @property
     def curated(self) -> "CuratedAnswers":
         from bot.curation.answers import CuratedAnswers
+        from bot.curation.store import CuratedStore
         # The embedding model loads when a question first reaches a curated answer's words.
         return self._once("curated", lambda: CuratedAnswers(
-            self.settings.curated_path, lambda: self.embedder, documents=lambda c: self.store.documents(c),
-            min_similarity=self.settings.curated_min_similarity))
+            CuratedStore(self.storage.database(self.settings.curated_path)), lambda: self.embedder,
+            documents=lambda c: self.store.documents(c), min_similarity=self.settings.curated_min_similarity))
 
     @property
     def gaps(self) -> "Gaps":
@@ -186,23 +222,15 @@ class Services:
         return self._once("scheduler", lambda: Scheduler.from_settings(
             self.settings, self.reindexer, purge=self.purge_expired, digest=self.gaps.send_digest))
 
-    def add_purger(self, name: str, purge: Callable[[], int]) -> None:
-        """Another store with a retention period (`purge()` deletes what is too old and returns how
-        many records went): the daily privacy purge runs it too."""
-        self._purgers[name] = purge
-
     def purge_expired(self) -> dict[str, int]:
-        """Deletes what is older than the retention periods now; per store, how many records went."""
-        result = {"feedback": self.feedback.delete_expired()}
-        for name, purge in list(self._purgers.items()):
-            try:
-                result[name] = int(purge())
-            except Exception:  # one store's failure must not keep the others' old records
-                log.exception("privacy purge of %s failed", name)
-                result[name] = -1
-        return result
+        """Deletes what is older than the retention periods now; per store, how many records went
+        (-1: that store failed)."""
+        return self.personal_data.purge()
 
     def close(self) -> None:
         generator = self._parts.get("generator")
         if generator is not None and "generator" not in self._given:
             generator.close()
+        storage = self._parts.get("storage")
+        if storage is not None and "storage" not in self._given:
+            storage.close()

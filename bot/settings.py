@@ -291,13 +291,23 @@ class Settings:
         return self.data_dir / "curated.sqlite3"
 
     @property
+    def first_contacts_path(self) -> Path:
+        """Pseudonyms of the people greeted in the Messages tab or given the AI notice (bot/people/first_contact.py)."""
+        return self.state_dir / "first_contacts.sqlite3"
+
+    @property
+    def followed_threads_path(self) -> Path:
+        """The channel threads followed without a mention (bot/people/followed_threads.py)."""
+        return self.state_dir / "followed_threads.sqlite3"
+
+    @property
     def ai_notice_path(self) -> Path:
-        """Pseudonyms of the people who got the AI notice (bot/slack/features/ai_notice.py)."""
+        """Where versions before first_contacts_path kept who got the AI notice (read in once)."""
         return self.state_dir / "ai_notice.txt"
 
     @property
     def greeted_path(self) -> Path:
-        """Pseudonyms of the people greeted in the app's Messages tab (bot/people/first_contact.py)."""
+        """Where versions before first_contacts_path kept who was greeted (read in once)."""
         return self.state_dir / "greeted.txt"
 
     @property

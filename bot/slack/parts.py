@@ -20,12 +20,12 @@ if TYPE_CHECKING:
     from bot.access.policy import Access
     from bot.curation.answers import CuratedAnswers
     from bot.insights.feedback import FeedbackStore
-    from bot.people.first_contact import FirstContacts
+    from bot.people.first_contact import OncePerPerson
+    from bot.people.followed_threads import FollowedThreads
     from bot.insights.gaps import Gaps
     from bot.indexing.reindexer import Reindexer
     from bot.settings import Settings
     from bot.slack.features.ai_notice import AiNotice
-    from bot.slack.features.followed_threads import FollowedThreads
     from bot.templates.filling import TemplateFiller
     from bot.templates.library import TemplateLibrary
 
@@ -70,7 +70,7 @@ class SlackParts:
     arrivals: ArrivalOrder
     seen: SeenEvents
     admins: AdminCheck
-    greeted: "FirstContacts"  # who was greeted in the app's Messages tab (once per person)
+    greeted: "OncePerPerson"  # who was greeted in the app's Messages tab (once per person)
     viewing: ViewedChannels = field(default_factory=ViewedChannels)  # the channel each person looks at
     subcommands: dict[str, Subcommand] = field(default_factory=dict)
     template_jobs: TemplateJobs = field(default_factory=TemplateJobs)  # tracked, for the shutdown

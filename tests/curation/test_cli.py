@@ -89,5 +89,5 @@ def test_vraagbaak_ask_marks_a_curated_answer(indexed, capsys):
 def test_a_privacy_export_lists_the_curated_answers_someone_owns(indexed, capsys):
     curated = indexed.curated.add(question=CURATED_QUESTION, answer="25.", sources=[VERLOF], owner=OWNER)
     code, out, _ = run(indexed, capsys, "privacy", "export", "--user", OWNER)
-    assert code == 0 and [a["id"] for a in json.loads(out)["curated_answers_owned"]] == [curated.id]
-    assert json.loads(run(indexed, capsys, "privacy", "export", "--user", "U0ANDER")[1])["curated_answers_owned"] == []
+    assert code == 0 and [a["id"] for a in json.loads(out)["curated_answers"]] == [curated.id]
+    assert json.loads(run(indexed, capsys, "privacy", "export", "--user", "U0ANDER")[1])["curated_answers"] == []

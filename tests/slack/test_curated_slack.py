@@ -15,10 +15,12 @@ import pytest
 from bot.answering.engine import AnswerEngine
 from bot.answering.prompts import NOT_FOUND
 from bot.curation.answers import CuratedAnswers
+from bot.curation.store import CuratedStore
 from bot.curation.types import dutch_date
 from bot.slack.features.curated_answers import ACTION_REACTIVATE, ANSWER_BLOCK, MODAL_CALLBACK, QUESTION_BLOCK, VALUE
 from bot.slack.listeners.shortcuts.make_curated_answer import NOT_AN_ANSWER, SHORTCUT
 from bot.slack.ui.safe_text import ZWSP
+from bot.storage.database import Storage
 from tests.fakes.slack import payloads
 from tests.slack.conftest import ADMIN, CHANNEL, USER, RunningBot
 from tests.slack.fakes import FixedRetriever
@@ -53,8 +55,8 @@ def documents() -> dict[str, dict[str, str]]:
 
 @pytest.fixture
 def curated(tmp_path, documents) -> CuratedAnswers:
-    return CuratedAnswers(tmp_path / "curated.sqlite3", WordEmbedder(), documents=lambda c: documents[c],
-                          min_similarity=0.5)
+    return CuratedAnswers(CuratedStore(Storage().database(tmp_path / "curated.sqlite3")), WordEmbedder(),
+                          documents=lambda c: documents[c], min_similarity=0.5)
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from slack_sdk.http_retry.builtin_handlers import (ConnectionErrorRetryHandler, 
                                                    ServerErrorRetryHandler)
 
 from bot.access.policy import Access
-from bot.people.first_contact import FirstContacts
+from bot.people.first_contact import AI_NOTICE, GREETED
 from bot.settings import Settings
 from bot.slack import listeners
 from bot.slack.features.admins import AdminCheck
@@ -25,7 +25,7 @@ from bot.slack.answer_flow.conversation import is_question_event, plain_text
 from bot.slack.features.curated_answers import SuspensionNotice
 from bot.slack.answer_flow.delivery import THINKING_TEXT
 from bot.slack.features.ai_notice import AiNotice
-from bot.slack.features.followed_threads import FollowedThreads
+from bot.slack.features.followed_threads import remember_answered
 from bot.slack.features.gaps_digest import GapsDigestDM
 from bot.slack.listeners.events.message_channels import is_channel_thread_reply
 from bot.slack.listeners.commands.vraag import COMMAND as VRAAG_COMMAND
@@ -97,14 +97,14 @@ def register(app: App, services: "Services", *, update_interval_s: float = 1.0) 
         arrivals=arrivals,
         seen=SeenEvents(),
         admins=AdminCheck(settings.admin_user_ids),
-        greeted=FirstContacts(settings.greeted_path, pseudonymize=services.pseudonymizer.stored_id),
-        ai_notice=AiNotice.from_settings(settings, pseudonymize=services.pseudonymizer.stored_id),
-        threads=FollowedThreads.from_settings(settings, pseudonymize=services.pseudonymizer.stored_id),
+        greeted=services.first_contacts.once(GREETED),
+        ai_notice=AiNotice.from_settings(settings, told=services.first_contacts.once(AI_NOTICE)),
+        threads=services.followed_threads,
         curated=services.curated if settings.curated_answers else None,
         gaps=services.gaps,
     )
     parts.replier.on_question.append(parts.ai_notice.greet)  # the AI notice, once per person
-    parts.replier.on_answered.append(parts.threads.remember_question)  # threads to follow without a mention
+    parts.replier.on_answered.append(remember_answered(parts.threads))  # threads to follow without a mention
     if parts.curated is not None:  # a re-index suspended a curated answer: its owner gets a DM
         parts.curated.add_observer(SuspensionNotice(app.client))
     services.gaps.add_observer(GapsDigestDM(app.client, settings.admin_user_ids, days=settings.gaps_digest_days))
