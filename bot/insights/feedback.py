@@ -269,5 +269,4 @@ class FeedbackStore(PersonalStore):
             votes = db.execute(VOTES.delete().where(sa.or_(VOTES.c.user.in_(forms),
                                                            VOTES.c.answer_id.in_(asked)))).rowcount
             answers = db.execute(ANSWERS.delete().where(ANSWERS.c.user.in_(forms))).rowcount
-        log.info("erasure request: deleted %d answer(s) and %d vote(s)", answers, votes)
         return answers + votes

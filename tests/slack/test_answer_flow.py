@@ -317,7 +317,8 @@ def test_each_conversation_searches_only_its_collections(tmp_path, slack, script
     retriever = FixedRetriever()
     settings = bot_settings(tmp_path, slack, channel_collections={CHANNEL: ["hr"]}, dm_collections=["it"])
     services = Services(settings, engine=scripted_engine(scripted_generator, retriever),
-                            generator=scripted_generator, feedback=FeedbackStore(Storage().database(settings.feedback_path)))
+                            generator=scripted_generator,
+                            feedback=FeedbackStore(Storage().database(settings.feedback_path)))
     with running_bot(slack, services) as bot:
         in_channel = ask_in_channel(bot, "Hoeveel vakantiedagen heb ik?")
         final_message(bot, CHANNEL, in_channel["ts"])

@@ -159,3 +159,17 @@ def test_the_weekly_gaps_digest_lists_a_declined_question_to_the_admins(bot, scr
     assert "Mag mijn hond mee naar kantoor?" in text and "1× gevraagd" in text and "niet gevonden" in text
     assert "<!channel>" not in text and "@channel" not in text and f"@{ZWSP}channel" in text
     assert USER not in text, "never who asked"
+
+
+def test_an_answer_whose_owner_was_forgotten_is_suspended_without_a_dm_to_anyone(bot, curated, documents):
+    from bot.answering.types import Source
+    from bot.storage.stores import Person
+
+    source = Source("Vakantie en verlof", VACATION_DOC, heading="Vakantiedagen", collection="bedrijf")
+    ownerless = curated.add(question="Hoeveel vakantiedagen heb ik per jaar?", answer=CURATED, sources=[source],
+                            owner=HR_LEAD, decided_by="Hrlead")
+    assert curated.store.forget(Person(HR_LEAD, (HR_LEAD,))) == 1
+    documents["bedrijf"][VACATION_DOC] = "v2"
+    assert [a.id for a in curated.review()] == [ownerless.id]
+    assert not curated.get(ownerless.id).active and curated.store.untold() == [], "nobody to tell: marked told"
+    assert [c.params["channel"] for c in bot.slack.calls_to("chat.postMessage")] == []

@@ -47,7 +47,8 @@ def bot(tmp_path, slack, scripted_generator, retriever):
     slack.workspace.usergroups[HR_GROUP] = [HR_MEMBER]
     settings = restricted_settings(tmp_path, slack)
     services = Services(settings, engine=scripted_engine(scripted_generator, retriever),
-                        generator=scripted_generator, feedback=FeedbackStore(Storage().database(settings.feedback_path)))
+                        generator=scripted_generator,
+                        feedback=FeedbackStore(Storage().database(settings.feedback_path)))
     with running_bot(slack, services) as running:
         yield running
 

@@ -46,7 +46,8 @@ def hostile_bot(tmp_path, slack):
     retriever = FixedRetriever([DOCUMENT])
     engine = AnswerEngine(retriever, generator, min_relevance=0.0, cache_size=0, max_tokens=64)
     settings = bot_settings(tmp_path, slack)
-    services = Services(settings, engine=engine, generator=generator, feedback=FeedbackStore(Storage().database(settings.feedback_path)))
+    services = Services(settings, engine=engine, generator=generator,
+                        feedback=FeedbackStore(Storage().database(settings.feedback_path)))
     try:
         with running_bot(slack, services) as bot:
             yield bot
@@ -248,7 +249,8 @@ def test_domains_without_a_scheme_reach_no_entry_point_clickable(tmp_path, slack
     document = chunk("hr/verlof.md", "Verlof", "Vraag verlof aan via intranet.example/verlof.")
     engine = AnswerEngine(FixedRetriever([document]), generator, min_relevance=0.0, cache_size=0, max_tokens=64)
     settings = bot_settings(tmp_path, slack)
-    services = Services(settings, engine=engine, generator=generator, feedback=FeedbackStore(Storage().database(settings.feedback_path)))
+    services = Services(settings, engine=engine, generator=generator,
+                        feedback=FeedbackStore(Storage().database(settings.feedback_path)))
     try:
         with running_bot(slack, services) as bot:
             event = ask_in_channel(bot, "Hoe vraag ik verlof aan?")

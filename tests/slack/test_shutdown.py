@@ -47,7 +47,8 @@ def serving(tmp_path: Path, slack: FakeSlack, model: ScriptedModel, *, grace_s: 
                             consistency_cron="")
     generator = slack_generator()
     services = Services(settings, engine=scripted_engine(generator), generator=generator,
-                        feedback=FeedbackStore(Storage().database(settings.feedback_path)), template_filler=TemplateFiller(model))
+                        feedback=FeedbackStore(Storage().database(settings.feedback_path)),
+                        template_filler=TemplateFiller(model))
     stop, ready, errors = threading.Event(), threading.Event(), []
 
     def run() -> None:

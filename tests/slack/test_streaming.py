@@ -63,7 +63,8 @@ def ask_once(tmp_path, slack: FakeSlack, engine: AnswerEngine, generator: Script
              question: str) -> tuple[RunningBot, dict, dict]:
     """Runs the app over `engine` for one channel question; (the bot, the event, the final message)."""
     settings = bot_settings(tmp_path, slack)
-    services = Services(settings, engine=engine, generator=generator, feedback=FeedbackStore(Storage().database(settings.feedback_path)))
+    services = Services(settings, engine=engine, generator=generator,
+                        feedback=FeedbackStore(Storage().database(settings.feedback_path)))
     try:
         with running_bot(slack, services) as bot:
             event = ask_in_channel(bot, question)

@@ -3,7 +3,8 @@ through any entry point (a mention, a DM, `/vraag`, a thread follow-up, a messag
 template), that person is told once that an AI assistant answers from the company's documents, that
 answers can be wrong and that the sources are what counts.
 
-Who has been told is remembered across restarts under the person's pseudonym (bot/people/first_contact.py). The notice goes where the question was asked: privately in a channel
+Who has been told is remembered across restarts under the person's pseudonym
+(bot/people/first_contact.py). The notice goes where the question was asked: privately in a channel
 (chat.postEphemeral, in the thread), as a message in a direct message, or through the response URL
 of `/vraag` and the message shortcuts. A notice that could not be sent is tried again next time.
 """
