@@ -141,9 +141,9 @@ class Services:
 
     @property
     def storage(self) -> "Storage":
-        """Where every store keeps its tables (bot/storage): SQLite files in the data folder."""
+        """Where every store keeps its tables (bot/storage): by default a SQLite file per store."""
         from bot.storage.database import Storage
-        return self._once("storage", Storage)
+        return self._once("storage", lambda: Storage(self.settings.database_url))
 
     @property
     def feedback(self) -> "FeedbackStore":

@@ -38,6 +38,11 @@ class Settings:
     data_dir: Path = _setting(
         Path("data"), "VRAAGBAAK_DATA_DIR",
         "Folder for the index, feedback, caches and run state (CLI: --data-dir).")
+    database_url: str = _setting(
+        "", "VRAAGBAAK_DATABASE_URL",
+        "Where feedback, curated answers, first contacts and followed threads are kept (bot/storage). Empty: "
+        "one SQLite file per store in the data folder. sqlite:///PATH: every store in that one file. A "
+        "PostgreSQL server (for replicas) is not supported yet.", secret=True)
     index_uri: str = _setting(
         "", "VRAAGBAAK_INDEX_URI",
         "LanceDB location. Empty: <data_dir>/index. May be an object-storage URI (s3://…, gs://…, az://…).")

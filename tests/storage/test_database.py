@@ -3,7 +3,9 @@ after an erasure, and one database for every store."""
 
 from __future__ import annotations
 
+import json
 import os
+import sqlite3
 import stat
 import subprocess
 import sys
@@ -198,3 +200,24 @@ def test_a_second_process_sees_a_write_at_once(tmp_path):
             "print(FirstContacts(Storage().database(Path(sys.argv[1]))).once(GREETED).knows(['U0ALICE']))")
     done = run_child([sys.executable, "-c", asks, str(path)], capture_output=True, text=True, timeout=120)
     assert done.stdout.strip() == "True", done.stderr
+
+
+def test_the_database_url_setting_puts_every_store_in_one_database_or_says_what_it_cannot(tmp_path, monkeypatch,
+                                                                                         capsys):
+    from bot.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    one = tmp_path / "alles.sqlite3"
+    monkeypatch.setenv("VRAAGBAAK_DATABASE_URL", f"sqlite:///{one}")
+    assert main(["--data-dir", str(tmp_path / "data"), "privacy", "export", "--user", "U0ALICE"]) == 0
+    assert json.loads(capsys.readouterr().out)["first_contacts"] == {"greeted_in_messages_tab": False,
+                                                                     "ai_notice_shown": False}
+    with sqlite3.connect(one) as db:
+        assert {"answers", "curated", "answered", "first_contacts"} <= {
+            name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert not list((tmp_path / "data").glob("*.sqlite3"))
+
+    monkeypatch.setenv("VRAAGBAAK_DATABASE_URL", "mysql://vraagbaak:geheim@db/vraagbaak")
+    assert main(["--data-dir", str(tmp_path / "data"), "privacy", "forget", "--user", "U0ALICE"]) == 1
+    err = capsys.readouterr().err
+    assert "niet ondersteund" in err and "Traceback" not in err and "geheim" not in err
