@@ -61,11 +61,20 @@ def greeted_rows(services: Services) -> int:
         return db.execute("SELECT count(*) FROM first_contacts WHERE purpose = ?", (GREETED,)).fetchone()[0]
 
 
-def test_a_forget_in_another_process_while_the_bot_greets_stays_forgotten(tmp_path):
-    data = tmp_path / "data"
+def greeted_before(data) -> tuple[Services, list[str]]:
+    """The bot's data folder, with the people to be forgotten greeted; and a check of who came back."""
     services = Services(make_settings(data))
     greeted = services.first_contacts.once(GREETED)
     assert all(greeted.first_time(person) for person in FORGOTTEN)
+
+    def brought_back() -> list[str]:
+        return [p for p in FORGOTTEN if greeted.knows(services.pseudonymizer.stored_forms(p))]
+    return services, brought_back
+
+
+def test_a_forget_in_another_process_while_the_bot_greets_stays_forgotten(tmp_path):
+    data = tmp_path / "data"
+    services, brought_back = greeted_before(data)
     env = clean_environment()
     stop = tmp_path / "stop"
 
@@ -79,16 +88,13 @@ def test_a_forget_in_another_process_while_the_bot_greets_stays_forgotten(tmp_pa
         greeted_by_the_bot = int(greeter.stdout.readline())
         assert greeter.wait(timeout=60) == 0
 
-    brought_back = [p for p in FORGOTTEN if greeted.knows(services.pseudonymizer.stored_forms(p))]
-    assert brought_back == [], "forgotten, then written back by the bot"
+    assert brought_back() == [], "forgotten, then written back by the bot"
     assert greeted_rows(services) == greeted_by_the_bot, "someone the bot greeted was lost (and would be greeted again)"
 
 
 def test_a_forget_while_vraagbaak_serve_greets_stays_forgotten(tmp_path):
     data = tmp_path / "data"
-    services = Services(make_settings(data))
-    greeted = services.first_contacts.once(GREETED)
-    assert all(greeted.first_time(person) for person in FORGOTTEN)
+    services, brought_back = greeted_before(data)
     env = clean_environment()
     opened: list[str] = []
     stop = threading.Event()
@@ -127,6 +133,5 @@ def test_a_forget_while_vraagbaak_serve_greets_stays_forgotten(tmp_path):
                                if m.get("text") == GREETING)
             slack.wait_until(lambda: greeting_count() == len(opened) or None, 120, "every greeting")
 
-    brought_back = [p for p in FORGOTTEN if greeted.knows(services.pseudonymizer.stored_forms(p))]
-    assert brought_back == [], "forgotten, then written back by the bot"
+    assert brought_back() == [], "forgotten, then written back by the bot"
     assert len(opened) >= 20 and greeted_rows(services) == len(opened), "each greeted once, and remembered"

@@ -3,6 +3,7 @@ after an erasure, and one database for every store."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -19,7 +20,7 @@ from bot.storage.database import Database, Storage
 from bot.storage.engines import SqliteRecipe, StorageError, recipe_for
 from bot.storage.migrations import Migration, add_column, applied_migrations, create_tables
 from bot.storage.stores import Person
-from tests.processes import run_child
+from tests.processes import ChildProcess, run_child
 
 
 def mode(path) -> int:
@@ -64,6 +65,15 @@ def test_an_erased_question_is_gone_from_the_file_and_the_wal(tmp_path):
     assert b"zwaardvis-4711" not in raw and b"kantine" in raw
 
 
+def at_once(code: str, *args: str, count: int) -> list[tuple[int, str, str]]:
+    """`count` Python processes running `code` at the same time: (exit status, stdout, stderr) of each."""
+    with contextlib.ExitStack() as stack:
+        children = [stack.enter_context(ChildProcess([sys.executable, "-c", code, *args], stdout=subprocess.PIPE,
+                                                     stderr=subprocess.PIPE, text=True)) for _ in range(count)]
+        outputs = [child.communicate(timeout=300) for child in children]
+        return [(child.returncode, out, err) for child, (out, err) in zip(children, outputs)]
+
+
 COUNTER = """
 import sys
 from pathlib import Path
@@ -81,14 +91,8 @@ def test_write_transactions_of_two_processes_lose_no_update(tmp_path):
     with Database(SqliteRecipe(path)).write() as db:
         db.exec_driver_sql("CREATE TABLE counter (value INTEGER)")
         db.exec_driver_sql("INSERT INTO counter VALUES (0)")
-    writers = [subprocess.Popen([sys.executable, "-c", COUNTER, str(path), "150"], stderr=subprocess.PIPE, text=True)
-               for _ in range(2)]
-    try:
-        errors = [writer.communicate(timeout=300)[1] for writer in writers]
-    finally:
-        for writer in writers:
-            writer.kill()
-    assert [w.returncode for w in writers] == [0, 0], errors
+    writers = at_once(COUNTER, str(path), "150", count=2)
+    assert [status for status, _, _ in writers] == [0, 0], [error for _, _, error in writers]
     with Database(SqliteRecipe(path)).read() as db:
         assert db.exec_driver_sql("SELECT value FROM counter").scalar() == 300
 
@@ -152,14 +156,8 @@ print(Storage().database(Path(sys.argv[1])).migrate([Migration("d: once", step)]
 
 def test_two_processes_opening_a_new_database_at_once_migrate_it_once(tmp_path):
     path = tmp_path / "m.sqlite3"
-    migrators = [subprocess.Popen([sys.executable, "-c", MIGRATOR, str(path)], stdout=subprocess.PIPE, text=True)
-                 for _ in range(3)]
-    try:
-        outputs = [m.communicate(timeout=300)[0] for m in migrators]
-    finally:
-        for m in migrators:
-            m.kill()
-    assert sorted(o.strip() for o in outputs) == ["['d: once']", "[]", "[]"]
+    migrators = at_once(MIGRATOR, str(path), count=3)
+    assert sorted(output.strip() for _, output, _ in migrators) == ["['d: once']", "[]", "[]"]
     with Database(SqliteRecipe(path)).read() as db:
         assert db.exec_driver_sql("SELECT count(*) FROM runs").scalar() == 1
 
