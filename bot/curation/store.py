@@ -22,7 +22,7 @@ import sqlalchemy as sa
 
 from bot.answering.types import Source
 from bot.curation.types import CuratedAnswer
-from bot.storage.database import Database, upsert
+from bot.storage.database import upsert
 from bot.storage.migrations import Migration, add_column, create_tables, rename_table
 from bot.storage.stores import Person, PersonalStore
 
@@ -111,9 +111,6 @@ class CuratedStore(PersonalStore):
     name = "curated_answers"
     title = "vaste antwoorden waarvan de persoon eigenaar is"
     migrations = MIGRATIONS
-
-    def __init__(self, database: Database) -> None:
-        super().__init__(database)
 
     @staticmethod
     def _changed(db: sa.Connection) -> None:

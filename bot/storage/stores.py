@@ -12,18 +12,19 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from bot.storage.database import Database
-from bot.storage.migrations import Migration
+if TYPE_CHECKING:  # so that `Person` costs no SQLAlchemy import (the log filter's pseudonyms use it)
+    from bot.storage.database import Database
+    from bot.storage.migrations import Migration
 
 
 class Store:
     """Tables in `database`, created and migrated by `migrations` when the store is made."""
 
-    migrations: ClassVar[tuple[Migration, ...]] = ()
+    migrations: ClassVar[tuple["Migration", ...]] = ()
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: "Database") -> None:
         self.database = database
         self.migrated_now = database.migrate(self.migrations)
 

@@ -89,7 +89,7 @@ def test_a_forget_in_another_process_while_the_bot_greets_stays_forgotten(tmp_pa
         assert greeter.wait(timeout=60) == 0
 
     assert brought_back() == [], "forgotten, then written back by the bot"
-    assert greeted_rows(services) == greeted_by_the_bot, "someone the bot greeted was lost (and would be greeted again)"
+    assert greeted_rows(services) == greeted_by_the_bot, "someone the bot greeted was lost (and greeted again later)"
 
 
 def test_a_forget_while_vraagbaak_serve_greets_stays_forgotten(tmp_path):

@@ -71,7 +71,7 @@ def at_once(code: str, *args: str, count: int) -> list[tuple[int, str, str]]:
         children = [stack.enter_context(ChildProcess([sys.executable, "-c", code, *args], stdout=subprocess.PIPE,
                                                      stderr=subprocess.PIPE, text=True)) for _ in range(count)]
         outputs = [child.communicate(timeout=300) for child in children]
-        return [(child.returncode, out, err) for child, (out, err) in zip(children, outputs)]
+        return [(child.returncode, out, err) for child, (out, err) in zip(children, outputs, strict=True)]
 
 
 COUNTER = """
