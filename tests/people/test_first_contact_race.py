@@ -112,9 +112,10 @@ def test_a_forget_while_vraagbaak_serve_greets_stays_forgotten(tmp_path):
     with FakeSlack() as slack:
         env.update(SLACK_API_URL=slack.api_url, SLACK_BOT_TOKEN=slack.workspace.bot_token,
                    SLACK_APP_TOKEN=slack.workspace.app_token, VRAAGBAAK_DATA_DIR=str(data))
-        log = tmp_path / "serve.log"
-        with log.open("w") as output, ChildProcess([sys.executable, "-m", "bot.cli", "serve", "--no-scheduler"],
-                                                   cwd=tmp_path, env=env, stdout=output, stderr=subprocess.STDOUT) as bot:
+        log = tmp_path / "serve.log"  # a file, not a pipe: a thousand greetings' log lines would fill a pipe
+        serve = [sys.executable, "-m", "bot.cli", "serve", "--no-scheduler"]
+        with log.open("w") as output, ChildProcess(serve, cwd=tmp_path, env=env, stdout=output,
+                                                   stderr=subprocess.STDOUT) as bot:
             slack.wait_until(lambda: bot.poll() is not None or slack.connections >= 1 or None, 600, "serve started")
             assert bot.poll() is None, log.read_text()
             opener = threading.Thread(target=open_messages_tabs, args=(slack,))
