@@ -31,7 +31,9 @@ demo: $(STAMP)
 	$(BIN)/vraagbaak search "hoeveel vakantiedagen krijg ik"
 	$(BIN)/vraagbaak ask "Hoeveel vakantiedagen heb ik per jaar?"
 
+# The tests start llama.cpp's own server too (tests/servers/llama.py): built once, cached like the wheel.
 test: $(STAMP)
+	tools/llama-server.sh $(BIN)/python >/dev/null
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)

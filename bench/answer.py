@@ -57,7 +57,7 @@ offline_environment()
 from bot.answering.engine import AnswerEngine  # noqa: E402
 from bot.answering.types import Turn
 from bot.answering.generation import GenerationRequest  # noqa: E402
-from bot.answering.language import detect_language  # noqa: E402
+from language.detection import detect_language  # noqa: E402
 from bot.answering.llm import LlamaGenerator  # noqa: E402
 from bot.model_files.resolving import packaged_embedding_path, packaged_llm_path  # noqa: E402
 from bench.corpora import DEFAULT_CORPORA, parse_corpus  # noqa: E402
@@ -543,14 +543,16 @@ def compare(engines: dict[str, AnswerEngine], rows: list[dict]) -> dict:
 
 def _answer_words_held(answer: str, prompt: str) -> float:
     """Share of the reference answer's content words that the prompt's passages hold (any form)."""
-    from bot.answering.relevance import question_terms
-    from knowledge.query import index_words, same_word
+    from language.matching import Matching, same_word
+    from language.questions import question_terms
+    from language.tokens import words_of
 
     terms = question_terms(answer)
-    words = set(index_words(prompt))
+    words = set(words_of(prompt))
     if not terms:
         return 1.0
-    return sum(term in words or any(same_word(term, w) for w in words) for term in terms) / len(terms)
+    return sum(term in words or any(same_word(term, w, mode=Matching.SEARCH) for w in words)
+               for term in terms) / len(terms)
 
 
 def _spread_s(values: list[float]) -> dict:

@@ -245,11 +245,11 @@ def main() -> None:
     parser.add_argument("--index", type=Path, help="keep each corpus's index in DIR/NAME between runs")
     parser.add_argument("--repeats", type=int, default=200)
     args = parser.parse_args()
-    from bot.curation.matching import default_min_similarity
     from knowledge.embeddings import SentenceTransformerEmbedder
+    from language.calibration import calibration_for
 
     embedder = SentenceTransformerEmbedder(str(packaged_embedding_path()))
-    result = {"embedding_model": embedder.name, "min_similarity": default_min_similarity(embedder.name),
+    result = {"embedding_model": embedder.name, "min_similarity": calibration_for(embedder.name).curated_min_similarity,
               "load_average_start": os.getloadavg()}
     with tempfile.TemporaryDirectory() as tmp:
         root = args.index or Path(tmp)  # each corpus's index in ROOT/NAME

@@ -131,9 +131,10 @@ class Settings:
         "", "VRAAGBAAK_LLM_API_KEY", "API key for the OpenAI-compatible server, if it needs one.",
         secret=True)
     llm_server_parallel: int = _setting(
-        4, "VRAAGBAAK_LLM_SERVER_PARALLEL",
-        "Requests this bot has in flight at the OpenAI-compatible server at once (match the server's "
-        "slots, e.g. llama.cpp --parallel); more wait here in line.")
+        0, "VRAAGBAAK_LLM_SERVER_PARALLEL",
+        "Requests this bot has in flight at the OpenAI-compatible server at once; more wait here in "
+        "line. 0: as many as the server has slots (llama.cpp's --parallel, read from the server), "
+        "else 4.")
     n_ctx: int = _setting(4096, "VRAAGBAAK_N_CTX", "Context window of the model in tokens.")
     n_threads: int = _setting(
         0, "VRAAGBAAK_N_THREADS", "Threads for generation. 0: all cores.")

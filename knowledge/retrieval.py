@@ -7,12 +7,13 @@ from typing import Callable, Iterable
 
 from knowledge.embeddings import Embedder
 from knowledge.models import Hit
-from knowledge.query import full_text_query, normalise_question
+from knowledge.query import full_text_query
 from knowledge.reranking import Reranker
 from knowledge.index.schema import ModelInfo
 from knowledge.index.store import ChunkStore
+from language.questions import normalise_question
 
-__all__ = ["Retriever", "full_text_query", "normalise_question"]
+__all__ = ["Retriever", "full_text_query"]
 
 log = logging.getLogger(__name__)
 

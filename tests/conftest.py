@@ -11,6 +11,8 @@ import pytest
 from bot.settings import Settings, load_settings, offline_environment
 from tests.processes import descendants, end_leftovers, become_subreaper
 
+pytest_plugins = ("tests.servers.fixtures",)  # PostgreSQL, S3 and llama-server, started by the tests
+
 offline_environment()
 become_subreaper()  # a child's orphaned children stay ours, so the guard below still sees them
 
@@ -59,7 +61,7 @@ def _leaves_nothing_running():
                     "\n  ".join(f"{pid}: {command}" for pid, command in sorted(left.items())), pytrace=False)
 
 
-MODEL_FIXTURES = frozenset({"embedder", "sample_index", "generator", "llm_server"})
+MODEL_FIXTURES = frozenset({"embedder", "sample_index", "generator", "llm_server", "llama_server"})
 
 
 def pytest_collection_modifyitems(config, items) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -23,10 +24,24 @@ def _modules(package: str) -> list[Path]:
     return sorted((REPO / package).rglob("*.py"))
 
 
-def test_knowledge_never_imports_bot():
-    offenders = [str(p) for p in _modules("knowledge")
-                 if any(n == "bot" or n.startswith("bot.") for n in _imports(p))]
-    assert offenders == []
+# Our top-level packages: what a module of ours may import of each other is a rule of the house.
+OUR_PACKAGES = {"bot", "knowledge", "language", "bench", "tests", "tools"}
+
+
+def _our_imports(path: Path) -> set[str]:
+    """The packages of ours that a module imports (top-level names)."""
+    return {n.split(".")[0] for n in _imports(path)} & OUR_PACKAGES
+
+
+def test_knowledge_imports_only_language_and_itself():
+    offenders = {str(p): sorted(_our_imports(p) - {"knowledge", "language"}) for p in _modules("knowledge")}
+    assert {p: names for p, names in offenders.items() if names} == {}
+
+
+def test_language_imports_nothing_of_ours():
+    offenders = {str(p): sorted(_our_imports(p) - {"language"}) for p in _modules("language")}
+    assert {p: names for p, names in offenders.items() if names} == {}
+    assert _modules("language"), "the language package is where the word policy lives"
 
 
 def test_only_bot_slack_imports_slack_libraries():
@@ -63,7 +78,7 @@ def _module_name(path: Path) -> str:
 
 def _import_graph() -> dict[str, set[str]]:
     """Our module -> our modules it imports anywhere: top level, in functions, under TYPE_CHECKING."""
-    paths = {_module_name(p): p for p in _modules("bot") + _modules("knowledge")}
+    paths = {_module_name(p): p for p in _modules("bot") + _modules("knowledge") + _modules("language")}
     graph: dict[str, set[str]] = {name: set() for name in paths}
     for name, path in paths.items():
         package = name if path.name == "__init__.py" else name.rpartition(".")[0]
@@ -310,6 +325,93 @@ def test_the_size_check_finds_a_long_module(tmp_path):
     long.write_text("x = 1\n" * 401)
     explained.write_text('"""Doc."""\n' + LONG_MODULE_REASON + " one table, read as one\n" + "x = 1\n" * 401)
     assert _long_modules_without_reason([long, explained], tmp_path) == ["long.py (401 lines)"]
+
+
+# --- word lists: Dutch and English word policy lives in language/ -------------------------------------
+
+# A word: 3+ lower-case letters, an apostrophe, hyphen or full stop inside one ("m'n", "o.a"); a
+# phrase: words with single spaces between them ("wat kost"). Shorter strings are too often codes
+# ("en", "de", "it": language codes; "a", "i", "u": HTML tags) to tell a word list from another list.
+_WORD_OR_PHRASE = re.compile(r"(?=[^ ]{3})[a-zà-ÿ]+(?:['’.-][a-zà-ÿ]+)*(?: [a-zà-ÿ]+(?:['’.-][a-zà-ÿ]+)*)*")
+MIN_LIST_WORDS = 5  # words in a collection that make it a word list ...
+MIN_KNOWN_WORDS = 2  # ... when at least this many of them, and a third, are words language/ lists
+
+
+def _language_vocabulary() -> frozenset[str]:
+    """Every word and phrase that language/words.py lists."""
+    import language.words as words
+
+    found: set[str] = set()
+    for name, value in vars(words).items():
+        if not name.startswith("_") and isinstance(value, (frozenset, set, tuple, list, dict)):
+            found.update(item for item in value if isinstance(item, str))
+    return frozenset(found)
+
+
+def _strings_of(node: ast.AST) -> list[str] | None:
+    """The strings a collection literal holds: a set, list or tuple of strings, a dict's keys, a
+    `"… …".split()`, or set()/frozenset()/tuple()/list() of one of those; None for anything else."""
+    if isinstance(node, (ast.Set, ast.List, ast.Tuple)):
+        items = [e.value for e in node.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+        return items if len(items) == len(node.elts) else None
+    if isinstance(node, ast.Dict):
+        keys = [k.value for k in node.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)]
+        return keys if len(keys) == len(node.keys) else None
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "split" \
+            and not node.args and isinstance(node.func.value, ast.Constant) and isinstance(node.func.value.value, str):
+        return node.func.value.value.split()
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and len(node.args) == 1 \
+            and node.func.id in {"set", "frozenset", "tuple", "list"}:
+        return _strings_of(node.args[0])
+    return None
+
+
+def _word_lists(path: Path, vocabulary: frozenset[str], root: Path = REPO) -> list[str]:
+    """Collections of 5+ lower-case words or phrases of which at least two, and a third, are words
+    language/ lists already: a copy or a new neighbour of a list that belongs there, as file:line.
+    Field names, HTML tags and the topics of test questions are not words language/ lists, so they
+    are not word lists here."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        strings = _strings_of(node)
+        if not strings:
+            continue
+        words = [s for s in strings if _WORD_OR_PHRASE.fullmatch(s)]
+        known = [w for w in words if w in vocabulary]
+        if len(words) >= MIN_LIST_WORDS and len(known) >= MIN_KNOWN_WORDS and 3 * len(known) >= len(words):
+            found.add(f"{path.relative_to(root).as_posix()}:{node.lineno}")
+    return sorted(found)
+
+
+# Modules whose word lists are data, not policy, and why.
+WORD_LIST_EXEMPT = {
+    "bench/reindex.py": "synthetic Dutch text to time a re-index with: the words are what gets indexed",
+}
+
+
+def test_no_word_list_outside_language():
+    vocabulary = _language_vocabulary()
+    paths = _modules("bot") + _modules("knowledge") + _modules("bench") + _modules("tools")
+    found = [hit for p in paths if p.relative_to(REPO).as_posix() not in WORD_LIST_EXEMPT
+             for hit in _word_lists(p, vocabulary)]
+    assert found == [], "word lists belong in language/words.py"
+
+
+def test_the_word_list_finder_finds_copies_and_new_neighbours(tmp_path):
+    vocabulary = _language_vocabulary()
+    module = tmp_path / "listing.py"
+    module.write_text(
+        'STOP = frozenset("eigenlijk nou even gewoon precies".split())\n'  # a copy of filler words
+        'NEGATIONS = {"niet", "geen", "nooit", "nergens", "niemand"}\n'  # a new list: two of five known
+        'MONTHS = ("januari", "februari", "maart", "april", "mei")\n'
+        'ASKING = {"hoeveel": 1, "wanneer": 2, "waar": 3, "wie": 4, "waarom": 5}\n'
+        'FIELDS = {"type", "text", "value", "style", "confirm", "action_id"}\n'  # Block Kit keys
+        'TOPICS = ("leaseauto", "aandelen", "kerstpakket", "hond", "fietsplan")\n'  # no policy words
+        'CODES = ("nl", "en", "de", "it", "fr", "ja")\n'  # language codes
+        'TAGS = {"a", "abbr", "b", "i", "u", "span", "table", "time"}\n'  # HTML tags
+        'FEW = {"de", "het", "een", "en"}\n')  # fewer than five
+    assert _word_lists(module, vocabulary, tmp_path) == ["listing.py:1", "listing.py:2", "listing.py:3",
+                                                         "listing.py:4"]
 
 
 # --- storage: one way to keep data ---------------------------------------------------------------------

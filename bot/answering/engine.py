@@ -13,13 +13,16 @@ from bot.answering.cache import AnswerCache, cache_key
 from bot.answering.citations import resolve_citations
 from bot.answering.generation import CHAT_OVERHEAD_TOKENS, Generation, GenerationRequest, Generator
 from bot.answering.guards import AnswerGuard, GuardStop
-from bot.answering.language import detect_language
 from bot.answering.prompts import ANSWER_STOPS, NOT_FOUND, Passage, build_messages, pack_passages, passage_block
-from bot.answering.relevance import AbstainPolicy, Verdict, default_min_relevance
+from bot.answering.relevance import AbstainPolicy, Verdict
 from bot.answering.selection import SentenceSelector
 from bot.answering.stream import AnswerStream
 from bot.answering.types import Answer, CuratedMatcher, Preview, Source, Turn
 from bot.errors import knowledge_errors
+from language.calibration import calibration_for
+from language.detection import detect_language
+from language.questions import reads_as_follow_up
+from language.sentences import sentence_ends
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -43,15 +46,10 @@ TOO_LONG = {"nl": "Je vraag is te lang; stel hem korter of in delen.",
 MIN_ANSWER_TOKENS = 100  # room an answer needs at least, beside the prompt
 OFFERED_SOURCES = 3  # closest documents offered when the answer is not in the documents
 FALLBACK_SOURCES = 2  # sources shown when the model cites no passage
-# A short question that starts like this continues the previous one ("en voor parttimers?").
-_FOLLOW_UP_STARTS = frozenset("en of maar ook dan dat die dit daar daarvoor daarbij and or but also then "
-                              "that this those it".split())
-_FOLLOW_UP_MAX_WORDS = 6
 SEMANTIC_DEPTH = 20  # vector candidates the refusal policy looks at, when the retriever has no depth
 
 
 _LINK = re.compile(r"(?:https?|ftp)://[^\s<>|\"'`\])]+", re.IGNORECASE)
-_SENTENCE_END = re.compile(r"[.!?][*_\"')\]]*(?=\s)")  # a sentence's end, its closing emphasis or quote kept
 
 
 def source_of(hit: "Hit") -> Source:
@@ -64,9 +62,7 @@ def source_of(hit: "Hit") -> Source:
 def retrieval_query(question: str, history: Sequence[Turn]) -> str:
     """The question, preceded by the previous question when this one only makes sense after it."""
     earlier = [turn.text for turn in history if turn.role == "user"]
-    words = question.split()
-    if earlier and words and (len(words) <= _FOLLOW_UP_MAX_WORDS
-                              or words[0].lower().strip(",.") in _FOLLOW_UP_STARTS):
+    if earlier and reads_as_follow_up(question):
         return f"{earlier[-1].strip()} {question.strip()}"
     return question
 
@@ -102,7 +98,7 @@ class AnswerEngine:
         self.generator = generator
         self.top_k = top_k
         self.search_mode = search_mode
-        calibrated = default_min_relevance(_embedder_name(retriever))
+        calibrated = dict(calibration_for(_embedder_name(retriever)).min_relevance)
         self.policy = AbstainPolicy({language: min_relevance for language in calibrated}
                                     if min_relevance >= 0 else calibrated)
         self.context_budget_tokens = context_budget_tokens
@@ -319,7 +315,7 @@ def _excerpt(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
     cut = text[:limit]
-    ends = [match.end() for match in _SENTENCE_END.finditer(cut)]
+    ends = sentence_ends(cut)
     if ends and ends[-1] >= limit // 3:
         return cut[:ends[-1]].rstrip()
     return cut.rsplit(" ", 1)[0].rstrip() + " …"

@@ -21,11 +21,12 @@ from typing import TYPE_CHECKING, Callable
 import numpy as np
 
 from bot.answering.types import Source
-from bot.curation.matching import MAX_MISSING_WORDS, content_words, default_min_similarity, lexical_match
+from bot.curation.matching import MAX_MISSING_WORDS, lexical_match
 from bot.curation.review import DocumentHashes, Observer, review_scope, stale_answers, tell_owners
 from bot.curation.store import CuratedStore, now
 from bot.curation.types import CuratedAnswer, CuratedError, source_key
-from knowledge.query import normalise_question
+from language.calibration import calibration_for
+from language.questions import content_words, normalise_question
 
 if TYPE_CHECKING:
     from bot.indexing.reindexer import RunReport
@@ -65,7 +66,7 @@ class CuratedAnswers:
     def min_similarity(self) -> float:
         if self._min_similarity >= 0:
             return self._min_similarity
-        return default_min_similarity(str(getattr(self.embedder, "name", "")))
+        return calibration_for(str(getattr(self.embedder, "name", ""))).curated_min_similarity
 
     def add_observer(self, observer: Observer) -> None:
         """`observer(answers)` is called with the answers a re-index suspended (once per answer)."""

@@ -7,10 +7,11 @@ bot/people/pseudonyms.py, and only their number is given). The groups are comput
 each time; nothing is stored here, so the feedback's retention period covers them too.
 
 Grouping: average-linkage agglomerative clustering (scipy) over a similarity that weighs the
-content words two questions share (their overlap, bot/curation/matching.py's notion of the same word) above
-their embeddings' cosine, which on its own groups different Dutch questions with the small
-embedding model ("Hoe meld ik een datalek?" and "Hoe meld ik me ziek?": cosine 0.84). Two
-questions end up together when they ask about the same thing in (mostly) the same words.
+content words two questions share (their overlap, the curated answers' notion of the same word:
+`Matching.PRECISE` in language/matching.py) above their embeddings' cosine, which on its own groups
+different Dutch questions with the small embedding model ("Hoe meld ik een datalek?" and "Hoe meld
+ik me ziek?": cosine 0.84). Two questions end up together when they ask about the same thing in
+(mostly) the same words.
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ from typing import TYPE_CHECKING, Callable, Literal
 
 import numpy as np
 
-from bot.curation.matching import content_words, same_word
-from knowledge.query import normalise_question
+from language.matching import Matching, same_word
+from language.questions import content_words, normalise_question, question_key
 
 if TYPE_CHECKING:
     from bot.insights.feedback import FeedbackStore, StoredAnswer
@@ -191,7 +192,7 @@ def word_overlap(a: list[str], b: list[str], weights: dict[str, float] | None = 
     weight = (weights or {}).get
 
     def share(words: list[str], other: list[str]) -> float:
-        return sum(weight(w, 1.0) for w in words if any(same_word(w, o) for o in other))
+        return sum(weight(w, 1.0) for w in words if any(same_word(w, o, mode=Matching.PRECISE) for o in other))
     shared = min(share(a, b), share(b, a))
     return min(1.0, shared / min(sum(weight(w, 1.0) for w in a), sum(weight(w, 1.0) for w in b)))
 
@@ -200,7 +201,7 @@ def _group(items: list[tuple["StoredAnswer", Reason]]) -> GapGroup:
     wordings: dict[str, int] = {}
     spelled: dict[str, str] = {}
     for answer, _ in items:
-        key = normalise_question(answer.question).lower().rstrip("?!. ")
+        key = question_key(answer.question)
         wordings[key] = wordings.get(key, 0) + 1
         spelled.setdefault(key, normalise_question(answer.question))
     examples = [spelled[k] for k, _ in sorted(wordings.items(), key=lambda kv: -kv[1])][:EXAMPLES]

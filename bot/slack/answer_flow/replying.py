@@ -15,7 +15,6 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.answering.types import Answer, Turn
-from bot.answering.language import detect_language
 from bot.errors import VraagbaakError
 from bot.operations.metrics import metrics
 from bot.slack.transport.arrivals import ArrivalOrder
@@ -23,6 +22,7 @@ from bot.slack.ui.blocks import escape
 from bot.slack.answer_flow.delivery import Delivery, EphemeralReply, UpdatedReply
 from bot.slack.answer_flow.streaming import StreamedReply, StreamingSupport
 from bot.slack.ui.safe_text import neutralise
+from language.detection import detect_language
 
 if TYPE_CHECKING:
     from bot.access.policy import Access

@@ -20,13 +20,13 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.answering.types import Source
-from bot.answering.language import detect_language
 from bot.insights.feedback import StoredAnswer
 from bot.slack.features import escalation
 from bot.slack.ui.blocks import answer_links, escape, section, sources_block, text_sections
 from bot.slack.parts import SlackParts
 from bot.slack.answer_flow.replying import tell_privately
 from bot.slack.ui.safe_text import neutralise
+from language.detection import detect_language
 
 log = logging.getLogger(__name__)
 

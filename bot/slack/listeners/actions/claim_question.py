@@ -10,11 +10,11 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.answering.language import detect_language
 from bot.slack.features import escalation
 from bot.slack.parts import SlackParts
 from bot.slack.ui.blocks import escape
 from bot.slack.ui.safe_text import neutralise
+from language.detection import detect_language
 
 log = logging.getLogger(__name__)
 

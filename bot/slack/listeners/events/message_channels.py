@@ -20,20 +20,17 @@ from slack_sdk import WebClient
 from bot.slack.answer_flow.conversation import is_question_event, plain_text, thread_history
 from bot.slack.parts import SlackParts
 from bot.slack.answer_flow.replying import Question
+from language.questions import is_acknowledgement
+from language.words import GREETINGS
 
 log = logging.getLogger(__name__)
 
 CHANNEL_TYPES = {"channel", "group", "mpim"}
 BOT_NAME = "vraagbaak"
 # "Vraagbaak, …", "Hoi Vraagbaak: …", "@Vraagbaak …" typed without picking the mention.
-_ADDRESSED = re.compile(rf"^\W*(?:(?:hoi|hallo|hey|hi|hé|he|beste|dag)\s+)?@?{BOT_NAME}\b(?!\w)", re.IGNORECASE)
+_GREETING = "|".join(GREETINGS)
+_ADDRESSED = re.compile(rf"^\W*(?:(?:{_GREETING})\s+)?@?{BOT_NAME}\b(?!\w)", re.IGNORECASE)
 _LEADING_MENTION = re.compile(r"^\s*<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
-# A reply that only thanks or agrees is not a question (no "Dat kan ik niet vinden" under "Bedankt!").
-_ACKNOWLEDGEMENTS = frozenset(
-    "bedankt dank danku dankjewel je jij jullie u wel hartelijk super top prima oké ok oke okay "
-    "fijn mooi helder duidelijk goed gelukt perfect thanks thank thx you great nice cool cheers yes ja nee "
-    "klopt precies begrepen aha".split())
-_WORD = re.compile(r"[\wéëèï']+", re.UNICODE)
 
 
 def is_channel_thread_reply(event: dict[str, Any]) -> bool:
@@ -88,7 +85,7 @@ def is_follow_up(parts: SlackParts, event: dict[str, Any], *, bot_user_id: str |
     plain = plain_text(text, bot_user_id=bot_user_id)
     if _ADDRESSED.match(plain):
         return bool(re.search(r"\w", without_address(plain))) and threads.followed(channel, thread_ts)
-    if is_acknowledgement(plain):
+    if is_acknowledgement(plain):  # no "Dat kan ik niet vinden" under "Bedankt!"
         return False
     return threads.answered(channel, thread_ts, str(event["user"]))
 
@@ -96,11 +93,3 @@ def is_follow_up(parts: SlackParts, event: dict[str, Any], *, bot_user_id: str |
 def without_address(text: str) -> str:
     """The question without "Vraagbaak," in front of it."""
     return _ADDRESSED.sub("", text, count=1).lstrip(" ,:;!-–—").strip()
-
-
-def is_acknowledgement(text: str) -> bool:
-    """Only thanks, agreement or emoji ("Top, bedankt!", ":+1:"), and no question mark."""
-    if "?" in text:
-        return False
-    words = _WORD.findall(re.sub(r":[a-z0-9_+\-]+:", " ", text.lower()))
-    return all(word in _ACKNOWLEDGEMENTS for word in words)
