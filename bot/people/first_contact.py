@@ -71,7 +71,9 @@ class FirstContacts(PersonalStore):
         """Whether this is the first time for `user`; from now on it is not."""
         with self.database.write() as db:
             insert = upsert(db, FIRST_CONTACTS).values(purpose=purpose, person=self.pseudonymize(user))
-            return db.execute(insert.on_conflict_do_nothing()).rowcount == 1
+            # RETURNING, not rowcount: a driver need not count the rows of an INSERT (psycopg does not)
+            added = db.execute(insert.on_conflict_do_nothing().returning(FIRST_CONTACTS.c.person)).first()
+        return added is not None
 
     def knows(self, purpose: str, forms: Iterable[str]) -> bool:
         """Whether any of these stored forms of a person was told."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 import stat
 from pathlib import Path
 from typing import Any, Protocol
@@ -23,6 +24,7 @@ from bot.errors import VraagbaakError
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_S = 30  # how long a writer waits for another process's write to finish
+SQLITE_AT_LEAST = (3, 35)  # INSERT … RETURNING (Python 3.11's own builds bring 3.40 or later)
 WRITE = "vraagbaak_write"  # execution option: this connection's transaction writes
 
 
@@ -59,6 +61,9 @@ class SqliteRecipe:
         self.path = Path(path)
 
     def create_engine(self) -> sa.Engine:
+        if sqlite3.sqlite_version_info < SQLITE_AT_LEAST:
+            raise StorageError(f"SQLite {sqlite3.sqlite_version} is te oud; Vraagbaak heeft SQLite "
+                               f"{'.'.join(map(str, SQLITE_AT_LEAST))} of nieuwer nodig (een recentere Python).")
         _create_private_file(self.path)
         engine = sa.create_engine(f"sqlite:///{self.path}", connect_args={"timeout": BUSY_TIMEOUT_S})
         sa.event.listen(engine, "connect", _sqlite_connected)
