@@ -144,14 +144,14 @@ def main() -> int:
     parser.add_argument("--model", type=Path, help="GGUF to measure (default: the packaged SmolLM2)")
     parser.add_argument("--corpus", action="append", type=parse_corpus, metavar="NAME=FOLDER:QAFILE")
     args = parser.parse_args()
-    from knowledge.embeddings import SentenceTransformerEmbedder
+    from knowledge.embeddings import open_embedder
     from knowledge.retrieval import Retriever
 
     settings = load_settings(environ={}, config_path=None)
     corpora = dict(args.corpus) if args.corpus else DEFAULT_CORPORA
     sizes = [int(n) for n in args.draft_tokens.split(",") if n.strip()]
     model = args.model or packaged_llm_path()
-    embedder = SentenceTransformerEmbedder(str(packaged_embedding_path()))
+    embedder = open_embedder(str(packaged_embedding_path()))
     generators = {"off": LlamaGenerator(model, n_ctx=settings.n_ctx, n_threads=settings.threads,
                                         n_threads_batch=settings.threads_batch,
                                         prefix_states=settings.prefix_states)}

@@ -104,12 +104,12 @@ def main() -> None:
     parser.add_argument("--limit", type=int, help="only the first N questions of each corpus")
     parser.add_argument("--index", type=Path, help="keep (and reuse) the indexes in DIR/NAME")
     args = parser.parse_args()
-    from knowledge.embeddings import SentenceTransformerEmbedder
+    from knowledge.embeddings import open_embedder
     from knowledge.retrieval import Retriever
 
     settings = load_settings(environ={}, config_path=None)
     max_tokens = args.max_tokens or settings.max_tokens
-    embedder = SentenceTransformerEmbedder(str(packaged_embedding_path()))
+    embedder = open_embedder(str(packaged_embedding_path()))
     generator = LlamaGenerator(packaged_llm_path(), n_ctx=settings.n_ctx, n_threads=settings.threads,
                                n_threads_batch=settings.threads_batch, prefix_states=settings.prefix_states)
     out: dict = {"llm": generator.model_name, "max_tokens": max_tokens, "temperature": 0.0,

@@ -88,12 +88,12 @@ def main() -> int:
     from bot.model_files.resolving import packaged_embedding_path, packaged_llm_path
     from bot.services import Services
     from bot.storage.database import Storage
-    from knowledge.embeddings import SentenceTransformerEmbedder
+    from knowledge.embeddings import open_embedder
     from knowledge.retrieval import Retriever
     from tests.fakes.slack import FakeSlack
     from tests.slack.conftest import bot_settings, running_bot
 
-    embedder = SentenceTransformerEmbedder(str(packaged_embedding_path()))
+    embedder = open_embedder(str(packaged_embedding_path()))
     corpora = dict(args.corpus) if args.corpus else DEFAULT_CORPORA
     report: dict = {"load_average_before": os.getloadavg(), "max_tokens": args.max_tokens, "corpora": {}}
     work = Path(tempfile.mkdtemp(prefix="bench-slack-"))

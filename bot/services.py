@@ -65,10 +65,10 @@ class Services:
     @property
     def embedder(self) -> "Embedder":
         from bot.model_files.resolving import resolve_embedding_model
-        from knowledge.embeddings import SentenceTransformerEmbedder
+        from knowledge.embeddings import open_embedder
 
         def build():
-            return SentenceTransformerEmbedder(
+            return open_embedder(
                 resolve_embedding_model(self.settings),
                 batch_size=self.settings.embedding_batch_size,
                 backend=self.settings.embedding_backend,

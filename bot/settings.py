@@ -63,8 +63,9 @@ class Settings:
     # --- retrieval -------------------------------------------------------------------------
     embedding_model: str = _setting(
         "auto", "VRAAGBAAK_EMBEDDING_MODEL",
-        "Sentence-transformers model name or folder. `auto`: the pulled multilingual model when "
-        "present in models_dir, else the packaged all-MiniLM-L6-v2 (offline default).")
+        "Embedding model: a packaged one by name (`multilingual-e5-small-q4`, `all-MiniLM-L6-v2`), or a "
+        "sentence-transformers model name or folder. `auto`: the pulled multilingual model when present in "
+        "models_dir, else the packaged multilingual-e5-small-q4 (offline default; Dutch and English).")
     embedding_batch_size: int = _setting(
         32, "VRAAGBAAK_EMBEDDING_BATCH_SIZE", "Chunks per embedding batch.")
     embedding_backend: str = _setting(
