@@ -396,7 +396,7 @@ def main() -> int:
     retriever = Retriever(embedder, store)
     report: dict = {"embedding_model": embedder.name, "index_s": round(index_s, 1),
                     "context_budget_tokens": settings.context_budget_tokens, "top_k": settings.top_k}
-    probe = AnswerEngine(retriever, _NoGenerator(), top_k=settings.top_k)
+    probe = AnswerEngine(retriever, _NoGenerator(), embedder=embedder, top_k=settings.top_k)
     report["calibration"] = calibrate({"sample": calibration_samples(probe, rows)})
     report["policy_in_use"] = {"min_relevance": probe.policy.min_relevance, "min_support": probe.policy.min_support,
                                "min_coverage_alone": probe.policy.min_coverage_alone}
@@ -404,7 +404,7 @@ def main() -> int:
     def load(prefix_states: int) -> tuple[LlamaGenerator, AnswerEngine]:
         generator = LlamaGenerator(packaged_llm_path(), n_ctx=settings.n_ctx, n_threads=settings.threads,
                                    n_threads_batch=settings.threads, prefix_states=prefix_states)
-        return generator, AnswerEngine(retriever, generator, top_k=settings.top_k,
+        return generator, AnswerEngine(retriever, generator, embedder=embedder, top_k=settings.top_k,
                                        context_budget_tokens=settings.context_budget_tokens,
                                        max_tokens=args.max_tokens, temperature=0.0, cache_size=0)
 
@@ -437,7 +437,7 @@ def calibrate_corpora(embedder, corpora: dict[str, tuple[Path, Path]], top_k: in
     probe = None
     for name, (folder, qa_file) in corpora.items():
         store = _corpus_index(embedder, name, folder, index_root)
-        probe = AnswerEngine(Retriever(embedder, store), _NoGenerator(), top_k=top_k)
+        probe = AnswerEngine(Retriever(embedder, store), _NoGenerator(), embedder=embedder, top_k=top_k)
         samples[name] = calibration_samples(probe, load_questions(qa_file))
     return {"embedding_model": embedder.name, "top_k": top_k, "corpora": list(corpora),
             "calibration": calibrate(samples),
@@ -481,7 +481,7 @@ def qa_corpora(embedder, corpora: dict[str, tuple[Path, Path]], settings, max_to
     try:
         for name, (folder, qa_file) in corpora.items():
             store = _corpus_index(embedder, name, folder, index_root)
-            engine = AnswerEngine(Retriever(embedder, store), generator, top_k=settings.top_k,
+            engine = AnswerEngine(Retriever(embedder, store), generator, embedder=embedder, top_k=settings.top_k,
                                   context_budget_tokens=settings.context_budget_tokens,
                                   max_tokens=max_tokens, temperature=0.0, cache_size=0)
             started = time.perf_counter()
@@ -563,7 +563,8 @@ def compare_corpora(embedder, corpora: dict[str, tuple[Path, Path]], settings, m
     try:
         for name, (folder, qa_file) in corpora.items():
             retriever = Retriever(embedder, _corpus_index(embedder, name, folder, index_root))
-            engines = {mode: AnswerEngine(retriever, generator, top_k=settings.top_k, context_budget_tokens=budget,
+            engines = {mode: AnswerEngine(retriever, generator, embedder=embedder, top_k=settings.top_k,
+                                          context_budget_tokens=budget,
                                           sentence_selection=mode == "selected", max_tokens=max_tokens,
                                           temperature=0.0, cache_size=0)
                        for mode, budget in report["budgets"].items()}

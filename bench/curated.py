@@ -132,7 +132,7 @@ def serve(embedder, index_dir: Path, repeats: int) -> dict:
                             sources=[Source("Vakantie en verlof", "hr/vakantie-en-verlof.md", collection="bedrijf")])
         settings = load_settings(environ={}, config_path=None, data_dir=Path(tmp))
         engine = AnswerEngine.from_parts(settings, retriever=Retriever(embedder, store), generator=NoModel(),
-                                         curated=curated)
+                                         embedder=embedder, curated=curated)
         question = "Hoeveel vakantiedagen krijg ik?"
         assert engine.ask(question).result().curated is not None  # warm: first embedding, first read
         hits, misses = [], []

@@ -168,7 +168,8 @@ def main() -> int:
         with tempfile.TemporaryDirectory(prefix="vraagbaak-decoding-") as tmp:
             for name, (folder, qa_file) in corpora.items():
                 store = _corpus_index(embedder, name, folder, args.index or Path(tmp))
-                engine = AnswerEngine(Retriever(embedder, store), generators["off"], top_k=settings.top_k,
+                engine = AnswerEngine(Retriever(embedder, store), generators["off"], embedder=embedder,
+                                      top_k=settings.top_k,
                                       context_budget_tokens=settings.context_budget_tokens, cache_size=0)
                 rows = load_questions(qa_file)[: args.limit]
                 corpus_started = time.perf_counter()

@@ -118,7 +118,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="vraagbaak-loops-") as tmp:
             for name, (folder, qa_file) in DEFAULT_CORPORA.items():
                 retriever = Retriever(embedder, index(embedder, name, folder, args.index or Path(tmp)))
-                engines = {mode: AnswerEngine(retriever, generator, top_k=settings.top_k,
+                engines = {mode: AnswerEngine(retriever, generator, embedder=embedder, top_k=settings.top_k,
                                               context_budget_tokens=settings.context_budget_tokens,
                                               max_tokens=max_tokens, temperature=0.0, cache_size=0,
                                               guard=mode == "on")

@@ -108,7 +108,7 @@ def main() -> int:
             settings = bot_settings(work / name, slack)
             generator = LlamaGenerator(packaged_llm_path(), n_ctx=settings.n_ctx, n_threads=settings.threads,
                                        n_threads_batch=settings.threads, prefix_states=settings.prefix_states)
-            engine = AnswerEngine(Retriever(embedder, store), generator, top_k=settings.top_k,
+            engine = AnswerEngine(Retriever(embedder, store), generator, embedder=embedder, top_k=settings.top_k,
                                   context_budget_tokens=settings.context_budget_tokens,
                                   max_tokens=args.max_tokens, cache_size=0)
             services = Services(settings, engine=engine, generator=generator,

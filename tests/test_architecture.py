@@ -479,3 +479,176 @@ def test_the_table_check_finds_a_table_without_a_store(tmp_path):
                                       "T = sa.Table('t', sa.MetaData())\nclass Kept(PersonalStore): ...\n")
     assert _tables_outside_stores(tmp_path / "loose.py", tmp_path) == ["loose.py"]
     assert _tables_outside_stores(tmp_path / "kept.py", tmp_path) == []
+
+
+# --- the composition root ---------------------------------------------------------------------------
+
+# bot/services.py builds every long-lived part; only the front ends take parts from it: the command line
+# (bot/cli.py and its sub-command modules) and `vraagbaak serve`'s Slack entry. Its Slack half,
+# bot/slack/composition.py, is called from bot/services.py alone.
+COMPOSITION_ROOT = "bot.services"
+SLACK_COMPOSITION = "bot.slack.composition"
+MAY_IMPORT_THE_ROOT = {"bot.cli", "bot.slack.transport.serving"}
+MAY_IMPORT_THE_ROOT_PACKAGES = ("bot.commands",)
+
+
+def _importers(graph: dict[str, set[str]], target: str) -> set[str]:
+    return {name for name, targets in graph.items() if target in targets}
+
+
+def test_only_the_front_ends_import_the_composition_root():
+    importers = _importers(_import_graph(), COMPOSITION_ROOT)
+    assert "bot.commands.serve" in importers  # the check sees them (a CLI command module imports it)
+    offenders = {name for name in importers if name not in MAY_IMPORT_THE_ROOT
+                 and not name.startswith(tuple(f"{p}." for p in MAY_IMPORT_THE_ROOT_PACKAGES))}
+    assert offenders == set()
+
+
+def test_only_the_composition_root_builds_the_slack_side():
+    assert _importers(_import_graph(), SLACK_COMPOSITION) == {COMPOSITION_ROOT}
+
+
+def _listener_modules() -> list[Path]:
+    return [p for p in sorted(LISTENERS.rglob("*.py")) if p.name != "__init__.py"]
+
+
+def _register_takes_parts_by_name(path: Path) -> list[str]:
+    """Problems with a listener module's `register`: it must take `app` and then only keyword-only
+    parameters (the parts it uses, each by name), none of them the whole container."""
+    problems = []
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.FunctionDef) and node.name == "register":
+            positional = [a.arg for a in node.args.posonlyargs + node.args.args]
+            if positional != ["app"] or node.args.vararg or node.args.kwarg:
+                problems.append(f"{path.name}: register({', '.join(positional)}, …) takes more than `app` "
+                                "by position")
+            for arg in node.args.kwonlyargs:
+                annotation = ast.unparse(arg.annotation) if arg.annotation else ""
+                if arg.arg in {"parts", "services"} or any(c in annotation for c in ("SlackParts", "Services")):
+                    problems.append(f"{path.name}: register takes the whole container ({arg.arg})")
+    return problems
+
+
+def test_listeners_receive_the_parts_they_use_by_name():
+    modules = _listener_modules()
+    assert len(modules) > 20
+    graph = _import_graph()
+    containers = {COMPOSITION_ROOT, SLACK_COMPOSITION, "bot.slack.parts"}
+    reaching = {_module_name(p): sorted(graph[_module_name(p)] & containers) for p in modules}
+    assert {name: found for name, found in reaching.items() if found} == {}
+    assert [problem for p in modules for problem in _register_takes_parts_by_name(p)] == []
+
+
+def test_the_listener_check_finds_a_register_that_takes_the_container(tmp_path):
+    whole, positional, good = tmp_path / "whole.py", tmp_path / "positional.py", tmp_path / "good.py"
+    whole.write_text("def register(app, *, parts: 'SlackParts'): ...\n")
+    positional.write_text("def register(app, replier): ...\n")
+    good.write_text("def register(app, *, replier, threads): ...\n")
+    assert _register_takes_parts_by_name(whole) == ["whole.py: register takes the whole container (parts)"]
+    assert _register_takes_parts_by_name(positional) == ["positional.py: register(app, replier, …) takes more "
+                                                         "than `app` by position"]
+    assert _register_takes_parts_by_name(good) == []
+
+
+# --- no module-level state ----------------------------------------------------------------------------
+
+# A module-level name may hold a constant: a literal that nothing changes, or what one of these calls
+# returns (or an instance of one of our frozen dataclasses). Parts and state live in objects that the
+# composition root builds; a module's own lock, cache, counter or registry is state of the process.
+# A store's SQL tables are declared once at module level (SQLAlchemy's MetaData and Table: a schema, not state).
+CONSTANT_CALLS = {"frozenset", "tuple", "object", "re.compile", "logging.getLogger", "TypeVar", "ParamSpec",
+                  "Path", "timedelta", "MappingProxyType", "types.MappingProxyType", "sa.MetaData", "sa.Table"}
+MUTATING_METHODS = {"append", "extend", "insert", "add", "update", "setdefault", "pop", "popitem", "clear",
+                    "remove", "discard", "sort", "reverse"}
+CONTAINER_LITERALS = (ast.Dict, ast.List, ast.Set, ast.DictComp, ast.ListComp, ast.SetComp)
+
+
+def _frozen_classes(paths: list[Path]) -> set[str]:
+    """Our classes whose instances cannot change: frozen dataclasses and named tuples."""
+    names = set()
+    for path in paths:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.ClassDef):
+                continue
+            frozen = any(isinstance(d, ast.Call) and ast.unparse(d.func).endswith("dataclass")
+                         and any(k.arg == "frozen" and getattr(k.value, "value", False) for k in d.keywords)
+                         for d in node.decorator_list)
+            if frozen or any(ast.unparse(base).endswith("NamedTuple") for base in node.bases):
+                names.add(node.name)
+    return names
+
+
+def _module_state(path: Path, frozen: set[str], root: Path = REPO) -> list[str]:
+    """Module-level state in one module: `global` rebinding, a module-level name bound to a call that
+    is not a constant, or a module-level container that something in the module changes."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    where = path.relative_to(root).as_posix()
+    found = [f"{where}:{node.lineno}: global {', '.join(node.names)}"
+             for node in ast.walk(tree) if isinstance(node, ast.Global)]
+    containers: dict[str, int] = {}
+    for node in tree.body:
+        if not isinstance(node, (ast.Assign, ast.AnnAssign)) or node.value is None:
+            continue
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        names = [t.id for t in targets if isinstance(t, ast.Name)]
+        value = node.value
+        if isinstance(value, ast.Call):
+            called = ast.unparse(value.func)
+            if called not in CONSTANT_CALLS and called.rsplit(".", 1)[-1] not in frozen:
+                found += [f"{where}:{node.lineno}: {name} = {called}(…)" for name in names]
+        elif isinstance(value, CONTAINER_LITERALS):
+            containers.update({name: node.lineno for name in names})
+    for node in ast.walk(tree):
+        changed = None
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                and node.func.attr in MUTATING_METHODS and isinstance(node.func.value, ast.Name):
+            changed = node.func.value.id
+        elif isinstance(node, ast.Subscript) and isinstance(node.ctx, (ast.Store, ast.Del)) \
+                and isinstance(node.value, ast.Name):
+            changed = node.value.id
+        elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+            changed = node.target.id
+        if changed in containers and not _shadowed(tree, node, changed):
+            found.append(f"{where}:{node.lineno}: module-level {changed} (line {containers[changed]}) is changed")
+    return sorted(set(found))
+
+
+def _shadowed(tree: ast.Module, node: ast.AST, name: str) -> bool:
+    """Whether `name` at `node` is a local of the function around it (a parameter or assigned there)."""
+    for function in ast.walk(tree):
+        if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            continue
+        if not any(inner is node for inner in ast.walk(function)):
+            continue
+        arguments = function.args
+        params = {a.arg for a in arguments.posonlyargs + arguments.args + arguments.kwonlyargs}
+        params |= {a.arg for a in (arguments.vararg, arguments.kwarg) if a is not None}
+        assigned = {t.id for inner in ast.walk(function) if isinstance(inner, (ast.Assign, ast.AnnAssign, ast.For))
+                    for t in ([inner.target] if not isinstance(inner, ast.Assign) else inner.targets)
+                    if isinstance(t, ast.Name)}
+        if name in params | assigned:
+            return True
+    return False
+
+
+def test_no_module_level_state():
+    paths = _modules("bot") + _modules("knowledge")
+    frozen = _frozen_classes(paths)
+    assert {"ModelProfile", "Principal", "EscalationRoutes"} <= frozen
+    assert [problem for p in paths for problem in _module_state(p, frozen)] == []
+
+
+def test_the_state_check_finds_globals_locks_caches_and_changed_tables(tmp_path):
+    planted = tmp_path / "planted.py"
+    planted.write_text(
+        "import re, threading\n"
+        "from dataclasses import dataclass\n"
+        "@dataclass(frozen=True)\nclass Routes:\n    channels: tuple = ()\n"
+        "PATTERN = re.compile('x')\nTABLE = {'a': 1}\nNAMES = ['a']\nROUTES = Routes()\n"  # constants
+        "_lock = threading.Lock()\n_seen = set()\n_routes = None\nCACHE = {}\n"
+        "def remember(key, value):\n    global _routes\n    CACHE[key] = value\n    NAMES.append(key)\n"
+        "def local(NAMES):\n    NAMES.append(1)\n")
+    assert _module_state(planted, _frozen_classes([planted]), tmp_path) == [
+        "planted.py:10: _lock = threading.Lock(…)", "planted.py:11: _seen = set(…)",
+        "planted.py:15: global _routes", "planted.py:16: module-level CACHE (line 13) is changed",
+        "planted.py:17: module-level NAMES (line 8) is changed"]

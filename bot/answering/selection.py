@@ -96,9 +96,11 @@ class SentenceSelector:
         self._lock = threading.Lock()
 
     def select(self, question: str, hits: Sequence["Hit"], *, count_tokens: Callable[[str], int], budget: int,
-               block: Callable[["Hit", str], str], vocabulary: Vocabulary | None = None) -> Selection:
+               block: Callable[["Hit", str], str], vocabulary: Vocabulary | None = None,
+               query_vector: np.ndarray | None = None) -> Selection:
         """The excerpts of `hits` (best first) that fit in `budget` tokens, each counted as
-        `block(hit, text)` shows it in the prompt (plus a blank line), and the preview."""
+        `block(hit, text)` shows it in the prompt (plus a blank line), and the preview.
+        `query_vector`: the question's embedding, when the search already made it."""
         sections = sections_of(hits)
         if not sections:
             return Selection([], None)
@@ -107,7 +109,7 @@ class SentenceSelector:
             section.header_tokens = count_tokens(block(section.hit, "")) + 2  # the blank line between passages
             for segment in section.segments:
                 segment.tokens = count_tokens(segment.text) + _JOIN_TOKENS
-        embedded = self._score(question, sections, segments, vocabulary)
+        embedded = self._score(question, sections, segments, vocabulary, query_vector)
         chosen = self._choose(sections, segments, budget)
         _fit(sections, chosen, count_tokens, budget, block)
         excerpts = [Excerpt(section.hit, render(section.segments, chosen[n]))
@@ -116,7 +118,7 @@ class SentenceSelector:
 
     # --- scoring -------------------------------------------------------------------------------
     def _score(self, question: str, sections: list[Section], segments: list[tuple[int, int, Segment]],
-               vocabulary: Vocabulary | None) -> int:
+               vocabulary: Vocabulary | None, query_vector: np.ndarray | None = None) -> int:
         terms = question_terms(question)
         weights = _term_weights(terms, vocabulary, [s.text for _, _, s in segments])
         total = sum(weights.values())
@@ -139,12 +141,13 @@ class SentenceSelector:
             segment.lexical = segment.own + in_context / total
         embedded = 0
         if self.embedder is not None and self.semantic_weight > 0:
-            embedded = self._semantic(question, sections, segments)
+            embedded = self._semantic(question, sections, segments, query_vector)
         for _, _, segment in segments:
             segment.score = segment.lexical + self.semantic_weight * segment.semantic
         return embedded
 
-    def _semantic(self, question: str, sections: list[Section], segments: list[tuple[int, int, Segment]]) -> int:
+    def _semantic(self, question: str, sections: list[Section], segments: list[tuple[int, int, Segment]],
+                  query_vector: np.ndarray | None = None) -> int:
         """Embedding similarity, scaled to 0..1 over the candidates that were embedded: the best-ranked
         hits' segments with the most question words first, at most `max_embedded`."""
         assert self.embedder is not None
@@ -161,7 +164,7 @@ class SentenceSelector:
                     self._vectors[text] = vector
                 while len(self._vectors) > _VECTOR_CACHE:
                     self._vectors.popitem(last=False)
-        query = self.embedder.embed_query(question)
+        query = self.embedder.embed_query(question) if query_vector is None else query_vector
         with self._lock:
             similarities = [float(np.dot(self._vectors[s.text], query)) if s.text in self._vectors else 0.0
                             for s in candidates]

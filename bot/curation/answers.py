@@ -22,9 +22,10 @@ import numpy as np
 
 from bot.answering.types import Source
 from bot.curation.matching import MAX_MISSING_WORDS, lexical_match
-from bot.curation.review import DocumentHashes, Observer, review_scope, stale_answers, tell_owners
+from bot.curation.review import DocumentHashes, review_scope, stale_answers, tell_owners
 from bot.curation.store import CuratedStore, now
 from bot.curation.types import CuratedAnswer, CuratedError, source_key
+from bot.operations.observers import Observers
 from language.calibration import calibration_for
 from language.questions import content_words, normalise_question
 
@@ -51,8 +52,9 @@ class CuratedAnswers:
         self._documents = documents
         self._min_similarity = min_similarity
         self.max_missing_words = max_missing_words
-        self._observers: list[Observer] = []
-        self._lock = threading.Lock()
+        # The answers a re-index suspended (once per answer): the Slack layer DMs their owners.
+        self.suspended: Observers[[list[CuratedAnswer]]] = Observers("curated answers suspended")
+        self._lock = threading.Lock()  # guards the two caches below, read and written by every question
         self._cache: tuple[int, list[CuratedAnswer]] | None = None  # (revision, active answers)
         self._vectors: dict[str, np.ndarray] = {}
 
@@ -67,10 +69,6 @@ class CuratedAnswers:
         if self._min_similarity >= 0:
             return self._min_similarity
         return calibration_for(str(getattr(self.embedder, "name", ""))).curated_min_similarity
-
-    def add_observer(self, observer: Observer) -> None:
-        """`observer(answers)` is called with the answers a re-index suspended (once per answer)."""
-        self._observers.append(observer)
 
     # --- deciding ---------------------------------------------------------------------------------
     def add(self, *, question: str, answer: str, sources: Iterable[Source], owner: str,
@@ -186,11 +184,13 @@ class CuratedAnswers:
         return answers
 
     def _vector(self, answer: CuratedAnswer) -> np.ndarray:
-        vector = self._vectors.get(answer.id)
+        with self._lock:
+            vector = self._vectors.get(answer.id)
         if vector is None:  # decided with another embedding model: embedded again, once
             vector = self._embed(answer.question)
             self.store.set_vector(answer.id, vector, self._model_name())
-            self._vectors[answer.id] = vector
+            with self._lock:
+                self._vectors[answer.id] = vector
         return vector
 
     def _embed(self, text: str) -> np.ndarray:
@@ -210,7 +210,7 @@ class CuratedAnswers:
             for answer, reason in stale_answers(self.store.list(include_suspended=False), self._documents,
                                                 review_scope(run)):
                 suspended.append(self._suspend(answer, reason))
-        tell_owners(self.store, self._observers)
+        tell_owners(self.store, self.suspended)
         return suspended
 
     def _suspend(self, answer: CuratedAnswer, reason: str) -> CuratedAnswer:

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Callable, Literal
 
 import numpy as np
 
+from bot.operations.observers import Observers
 from language.matching import Matching, same_word
 from language.questions import content_words, normalise_question, question_key
 
@@ -35,7 +36,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Reason = Literal["declined", "down"]
-DigestObserver = Callable[[list["GapGroup"]], None]
 
 WORD_WEIGHT = 0.6  # of the similarity two questions have: their shared content words ...
 COSINE_WEIGHT = 1.0 - WORD_WEIGHT  # ... and their embeddings
@@ -97,17 +97,14 @@ class Gaps:
         self._vocabulary = vocabulary
         self.days = days
         self.min_similarity = min_similarity
-        self._observers: list[DigestObserver] = []
+        # Every digest (also an empty one: "nothing missing this week"): the Slack layer DMs the admins.
+        self.digest_ready: Observers[[list[GapGroup]]] = Observers("gaps digest")
 
     @property
     def embedder(self) -> "Embedder":
         if not hasattr(self._embedder, "embed_query"):
             self._embedder = self._embedder()  # type: ignore[operator]
         return self._embedder  # type: ignore[return-value]
-
-    def add_observer(self, observer: DigestObserver) -> None:
-        """`observer(groups)` gets every digest (also an empty one: "nothing missing this week")."""
-        self._observers.append(observer)
 
     def questions(self, since: datetime | None = None) -> list[tuple["StoredAnswer", Reason]]:
         """The declined answers and the answers voted 👎 (each answer once, declined first), oldest first."""
@@ -136,11 +133,7 @@ class Gaps:
         """The scheduled digest: the groups of the last `days` days, handed to every observer."""
         groups = self.groups(since=(now or datetime.now(timezone.utc)) - timedelta(days=self.days))
         log.info("gaps digest: %d group(s) of %d question(s)", len(groups), sum(g.count for g in groups))
-        for observer in list(self._observers):
-            try:
-                observer(groups)
-            except Exception:  # one failed DM must not keep the digest from the others
-                log.exception("gaps digest observer %r failed", observer)
+        self.digest_ready.notify(groups)
         return groups
 
     def _read_vocabulary(self) -> "Vocabulary | None":

@@ -84,19 +84,11 @@ def resolve_llm_model(settings: Settings) -> Path:
         return settings.models_dir / wanted.path
     for other in PROFILES.values():
         if (settings.models_dir / other.path).is_file():
-            _warn_once(f"model profile {wanted.name} is not pulled; using profile {other.name} "
-                       f"({other.llm.filename}) until `vraagbaak models pull --profile {wanted.name}`")
+            # Resolved at start-up and by a few commands: said each time, no state kept to say it once.
+            log.warning("model profile %s is not pulled; using profile %s (%s) until `vraagbaak models pull "
+                        "--profile %s`", wanted.name, other.name, other.llm.filename, wanted.name)
             return settings.models_dir / other.path
     return packaged_llm_path()
-
-
-_WARNED: set[str] = set()
-
-
-def _warn_once(message: str) -> None:
-    if message not in _WARNED:
-        _WARNED.add(message)
-        log.warning("%s", message)
 
 
 def resolve_embedding_model(settings: Settings) -> str:

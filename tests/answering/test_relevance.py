@@ -82,7 +82,7 @@ def test_on_the_sample_index_a_near_miss_is_declined_and_a_real_question_answere
     from knowledge.retrieval import Retriever
     from tests.generators import ScriptedGenerator
 
-    engine = AnswerEngine(Retriever(embedder, sample_index), ScriptedGenerator())
+    engine = AnswerEngine(Retriever(embedder, sample_index), ScriptedGenerator(), embedder=embedder)
     near_miss = engine.prepare("kan ik via de zaak een leasefiets of elektrische step krijgen?")
     assert near_miss.hits and near_miss.verdict.relevance >= engine.policy.threshold("nl")  # looks relevant
     assert not near_miss.verdict.answerable  # but the index has never heard of a leasefiets or a step

@@ -18,8 +18,8 @@ from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
 from bot.slack.answer_flow.conversation import is_question_event, plain_text, thread_history
-from bot.slack.parts import SlackParts
-from bot.slack.answer_flow.replying import Question
+from bot.slack.answer_flow.replying import Question, Replier
+from bot.people.followed_threads import FollowedThreads
 from language.questions import is_acknowledgement
 from language.words import GREETINGS
 
@@ -28,8 +28,7 @@ log = logging.getLogger(__name__)
 CHANNEL_TYPES = {"channel", "group", "mpim"}
 BOT_NAME = "vraagbaak"
 # "Vraagbaak, …", "Hoi Vraagbaak: …", "@Vraagbaak …" typed without picking the mention.
-_GREETING = "|".join(GREETINGS)
-_ADDRESSED = re.compile(rf"^\W*(?:(?:{_GREETING})\s+)?@?{BOT_NAME}\b(?!\w)", re.IGNORECASE)
+_ADDRESSED = re.compile(rf"^\W*(?:(?:{'|'.join(GREETINGS)})\s+)?@?{BOT_NAME}\b(?!\w)", re.IGNORECASE)
 _LEADING_MENTION = re.compile(r"^\s*<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 
 
@@ -39,22 +38,20 @@ def is_channel_thread_reply(event: dict[str, Any]) -> bool:
             and event.get("thread_ts") != event.get("ts") and is_question_event(event))
 
 
-def register(app: App, parts: SlackParts) -> None:
+def register(app: App, *, replier: Replier, threads: FollowedThreads) -> None:
     # Registered before the direct-message listener: Bolt runs the first listener that matches.
     @app.event("message", matchers=[is_channel_thread_reply])
     def answer_follow_up(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        ticket = context.get("arrival_ticket")  # taken for every thread reply: it may be a question
-        try:
-            if is_follow_up(parts, event, bot_user_id=context.bot_user_id):
-                answer(parts, event, client, context, ticket)
-            else:
-                log.debug("thread reply %s in %s left alone: not a follow-up for Vraagbaak", event.get("ts"),
-                          event.get("channel"))
-        finally:
-            parts.arrivals.release(ticket)
+        # A ticket was taken for every thread reply (it may be a question); the answer lane gives it
+        # back when this listener ends.
+        if is_follow_up(threads, event, bot_user_id=context.bot_user_id):
+            answer(replier, event, client, context, context.get("arrival_ticket"))
+        else:
+            log.debug("thread reply %s in %s left alone: not a follow-up for Vraagbaak", event.get("ts"),
+                      event.get("channel"))
 
 
-def answer(parts: SlackParts, event: dict[str, Any], client: WebClient, context: BoltContext,
+def answer(replier: Replier, event: dict[str, Any], client: WebClient, context: BoltContext,
            ticket: int | None) -> None:
     channel, ts, thread_ts = event["channel"], event["ts"], event["thread_ts"]
     text = plain_text(event.get("text", ""), bot_user_id=context.bot_user_id)
@@ -67,14 +64,13 @@ def answer(parts: SlackParts, event: dict[str, Any], client: WebClient, context:
         return thread_history(client, channel=channel, thread_ts=thread_ts, before_ts=ts,
                               bot_user_id=context.bot_user_id, asker=question.user)
 
-    parts.replier.reply(question, client, history=history)
+    replier.reply(question, client, history=history)
 
 
-def is_follow_up(parts: SlackParts, event: dict[str, Any], *, bot_user_id: str | None) -> bool:
+def is_follow_up(threads: FollowedThreads, event: dict[str, Any], *, bot_user_id: str | None) -> bool:
     """Whether this thread reply is for Vraagbaak: by the person it answered there, or addressed to it."""
-    threads = parts.threads
     text = str(event.get("text", ""))
-    if threads is None or not threads.enabled:
+    if not threads.enabled:
         return False
     if bot_user_id and re.search(rf"<@{re.escape(bot_user_id)}(?:\|[^>]*)?>", text):
         return False  # an @mention: the app_mention event brings the same message, and is answered
