@@ -41,8 +41,9 @@ class Settings:
     database_url: str = _setting(
         "", "VRAAGBAAK_DATABASE_URL",
         "Where feedback, curated answers, first contacts and followed threads are kept (bot/storage). Empty: "
-        "one SQLite file per store in the data folder. sqlite:///PATH: every store in that one file. A "
-        "PostgreSQL server (for replicas) is not supported yet.", secret=True)
+        "one SQLite file per store in the data folder. sqlite:///PATH: every store in that one file. "
+        "postgresql://USER:PASSWORD@HOST:5432/DATABASE: every store in that PostgreSQL database (psycopg 3), "
+        "shared by every replica.", secret=True)
     index_uri: str = _setting(
         "", "VRAAGBAAK_INDEX_URI",
         "LanceDB location. Empty: <data_dir>/index. May be an object-storage URI (s3://…, gs://…, az://…).")
