@@ -4,9 +4,9 @@ the forgotten stay forgotten, and no greeting is lost.
 First the real store in a second process (Services.first_contacts, as `serve` builds it; on SQLite and
 on PostgreSQL), writing as fast as it can, so that a forget lands in the middle of its writes: a store
 that reads what is there, adds one and writes the whole back (the text file of the previous version)
-brings a forgotten person back nearly every time (4 or 5 of 5 in each of three runs against it). Then a real `vraagbaak serve`
-on the fake Slack, greeting everyone who opens its Messages tab while the forgets run (against the
-text file: 0, 1 and 2 of 5 brought back in three runs; its writes are further apart)."""
+brings a forgotten person back nearly every time (4 or 5 of 5 in each of three runs against it). Then a
+real `vraagbaak serve` on the fake Slack, greeting everyone who opens its Messages tab while the forgets
+run (against the text file: 0, 1 and 2 of 5 brought back in three runs; its writes are further apart)."""
 
 from __future__ import annotations
 

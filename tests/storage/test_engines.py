@@ -140,7 +140,8 @@ def test_export_forget_and_purge_go_through_every_store(database_url, tmp_path):
     counts = registry.forget(alice)
     assert all(count > 0 for count in counts.values()), counts
     emptied = registry.export(alice)
-    assert not emptied["feedback"]["answers_asked"] and not emptied["followed_threads"] and not emptied["curated_answers"]
+    assert not emptied["feedback"]["answers_asked"] and not emptied["followed_threads"]
+    assert not emptied["curated_answers"]
     assert emptied["first_contacts"] == {"greeted_in_messages_tab": False, "ai_notice_shown": False}
     kept = registry.export(bob)
     assert kept["feedback"]["answers_asked"] and kept["followed_threads"] and kept["curated_answers"]
