@@ -88,7 +88,8 @@ class Services:
             chunker = Chunker(self.embedder.count_tokens, max_tokens=settings.chunk_tokens,
                               overlap_tokens=settings.chunk_overlap_tokens)
             limits = FileLimits(max_file_bytes=settings.max_file_mb * MB,
-                                max_unpacked_bytes=settings.max_unpacked_mb * MB, max_pdf_pages=settings.max_pdf_pages)
+                                max_unpacked_bytes=settings.max_unpacked_mb * MB, max_pdf_pages=settings.max_pdf_pages,
+                                ocr_seconds=settings.ocr_seconds_per_file)
             return Indexer(self.store, self.embedder, chunker, lock_dir=settings.state_dir, limits=limits)
         return self._once("indexer", build)
 

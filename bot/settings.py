@@ -275,6 +275,10 @@ class Settings:
         "skipped before parsing (zip bombs; 0: no limit).")
     max_pdf_pages: int = _setting(
         2000, "VRAAGBAAK_MAX_PDF_PAGES", "PDFs with more pages than this are skipped (0: no limit).")
+    ocr_seconds_per_file: int = _setting(
+        120, "VRAAGBAAK_OCR_SECONDS_PER_FILE",
+        "Seconds that text recognition (OCR, Tesseract with Dutch) may spend on the scanned pages of one PDF; "
+        "pages left over are reported as not read. 0: no OCR.")
 
     # --- derived places ------------------------------------------------------------------------
     @property
