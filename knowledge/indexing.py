@@ -176,12 +176,10 @@ class Indexer:
             for doc_id in ids:
                 if doc_id not in hashes:
                     plan.added.append(doc_id)
-                elif hashes[doc_id] != digest:
+                elif hashes[doc_id] != digest or full:
                     plan.changed.append(doc_id)
-                elif doc_id != first or known.get(first, ("", ()))[0] != digest:
-                    plan.unchanged += 1  # the same bytes, only indexed under another path now
                 else:
-                    plan.changed.append(doc_id)  # the same document, but its copies changed
+                    plan.unchanged += 1  # the same bytes, only its copies or the path it is indexed under changed
             plan.rewritten.extend(ids)
         seen = {document_id(path, root) for files in groups.values() for path, _ in files}
         seen.update(s.path for s in plan.skipped)

@@ -33,6 +33,7 @@ from knowledge.formats.pdf_layout import Line, join_lines, page_lines
 log = logging.getLogger(__name__)
 
 EDGE = 0.1  # running headers and footers sit in the top and bottom tenth of a page
+RUNNING_LINES = 2  # ... as its first or last lines
 SLIDE_WORDS = 150  # a landscape page with fewer words is a slide
 SCAN_CHARACTERS = 20  # a page with an image and less text than this is a scan (a stamp aside)
 _PAGE_NUMBER = re.compile(r"^(?:(?:pagina|page|blz\.?|p\.)\s*)?[-–]?\s*\d{1,4}\s*(?:(?:/|van|of)\s*\d{1,4})?\s*[-–]?$",
@@ -66,8 +67,9 @@ def pdf_to_markdown(stream: BinaryIO, *, limits: FileLimits = FileLimits(),
     if check_pages is not None:
         check_pages(count)
     pages = _read_pages(data)
-    if pages is None:  # pdfminer could not open it: pypdf's text, as well as it goes
+    if pages is None or len(pages) < count:  # pdfminer could not open it, or lost pages that pypdf finds
         return PdfReading(_pypdf_text(data))
+    _read_empty_pages_with_pypdf(data, pages)
     problems = _read_scans(data, pages, limits)
     _drop_running_lines(pages)
     if _is_slide_deck(pages):
@@ -162,20 +164,27 @@ def _ranges(numbers: list[int]) -> str:
 # --- headers, footers and page numbers ---------------------------------------------------------------
 
 def _drop_running_lines(pages: list[_Page]) -> None:
-    """Lines at the top or bottom of a page that repeat on most pages (numbers aside), and page
-    numbers there, are the page's furniture, not its text."""
-    def edge(page: _Page, line: Line) -> bool:
-        return page.placed and not line.table and (line.bottom <= page.height * EDGE
-                                                   or line.top >= page.height * (1 - EDGE))
+    """The outer lines of a page (its first and last two, in the top or bottom tenth) that repeat on
+    most pages, numbers aside, are the page's furniture, not its text; so are page numbers there."""
+    def edges(page: _Page) -> list[Line]:
+        if not page.placed:
+            return []
+        lines = [line for line in page.lines if not line.table and line.text.strip()]
+        outer = lines[:RUNNING_LINES] + lines[-RUNNING_LINES:]
+        return [line for line in outer if len(line.text) <= 120 and (
+            line.bottom <= page.height * EDGE or line.top >= page.height * (1 - EDGE))]
 
+    outer = {page.number: edges(page) for page in pages}
     seen: Counter[str] = Counter()
-    for page in pages:
-        seen.update({_shape(line.text) for line in page.lines if edge(page, line)})
+    for lines in outer.values():
+        seen.update({_shape(line.text) for line in lines})
     repeated = {shape for shape, n in seen.items() if len(pages) >= 2 and n >= max(2, len(pages) / 2)}
     for page in pages:
-        page.lines = [line for line in page.lines
-                      if not (edge(page, line) and (_shape(line.text) in repeated
-                                                    or _PAGE_NUMBER.match(line.text.strip())))]
+        furniture = {id(line) for line in outer[page.number]
+                     if _shape(line.text) in repeated or _PAGE_NUMBER.match(line.text.strip())}
+        body = [line for line in page.lines if id(line) not in furniture]
+        if any(line.text.strip() for line in body):  # a page of nothing but such lines is all text
+            page.lines = body
 
 
 def _shape(text: str) -> str:
@@ -280,6 +289,25 @@ def _pypdf_page_lines(data: bytes, number: int) -> list[Line]:
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError):
         log.debug("pypdf failed on page %d too: left out", number, exc_info=True)
         return []
+
+
+def _read_empty_pages_with_pypdf(data: bytes, pages: list[_Page]) -> None:
+    """A page where pdfminer found no text and no image may still have text pypdf can read (a font
+    pdfminer does not decode)."""
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    empty = [page for page in pages if not page.scanned and not any(line.text.strip() for line in page.lines)]
+    if not empty:
+        return
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        for page in empty:
+            lines = _unplaced_lines(reader.pages[page.number - 1].extract_text() or "")
+            if any(line.text for line in lines):
+                page.lines, page.placed = lines, False
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError, IndexError):
+        log.debug("pypdf could not read the empty pages either", exc_info=True)
 
 
 def _unplaced_lines(text: str) -> list[Line]:

@@ -97,8 +97,8 @@ def _rows(words: list[dict]) -> list[list[dict]]:
     return rows
 
 
-def _gutter(words: list[dict]) -> float | None:
-    """The x of the gap between two columns of text, if the page has one."""
+def _gutter(words: list[dict]) -> tuple[float, float] | None:
+    """(x, width) of the gap between two columns of text, if the page has one."""
     if len(words) < 60:
         return None
     left_edge = min(w["x0"] for w in words)
@@ -130,12 +130,12 @@ def _gutter(words: list[dict]) -> float | None:
     ends = [max(w["x1"] for w in row) for row in _rows(left)]
     if statistics.median(ends) < left_edge + 0.75 * (gutter - left_edge):
         return None
-    return gutter
+    return gutter, float(best[1] - best[0])
 
 
-def _read(rows: list[list], gutter: float | None) -> list[Line]:
+def _read(rows: list[list], gutter: tuple[float, float] | None) -> list[Line]:
     """Rows -> lines in reading order: within a stretch of two-column rows, the left column's lines
-    first; a row that crosses the gutter, or a table, ends the stretch."""
+    first; a row that spans the gutter (a title, a centred footer), or a table, ends the stretch."""
     out: list[Line] = []
     left: list[Line] = []
     right: list[Line] = []
@@ -151,18 +151,28 @@ def _read(rows: list[list], gutter: float | None) -> list[Line]:
             flush()
             x0, top, x1, bottom = row[0].bbox
             out.append(Line(row[0].text, 0.0, top, bottom, x0, x1, table=True))
-        elif gutter is None or any(w["x0"] < gutter < w["x1"] for w in row):
+        elif gutter is None or _spans(row, *gutter):
             flush()
             out.append(_line(row))
         else:
-            left_words = [w for w in row if w["x1"] <= gutter]
-            right_words = [w for w in row if w["x0"] >= gutter]
+            left_words = [w for w in row if w["x1"] <= gutter[0]]
+            right_words = [w for w in row if w["x0"] >= gutter[0]]
             if left_words:
                 left.append(_line(left_words))
             if right_words:
                 right.append(_line(right_words))
     flush()
     return out
+
+
+def _spans(row: list[dict], x: float, width: float) -> bool:
+    """A row crosses the gutter: a word lies across it, or two words on either side stand closer
+    together than the columns do."""
+    for before, word in zip(row, row[1:]):
+        if before["x0"] < x < before["x1"] or (before["x1"] <= x <= word["x0"]
+                                                and word["x0"] - before["x1"] < width / 2):
+            return True
+    return row[-1]["x0"] < x < row[-1]["x1"]
 
 
 def _line(words: list[dict]) -> Line:

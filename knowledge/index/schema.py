@@ -86,6 +86,18 @@ def chunk_rows(chunks: Sequence[Chunk], vectors: np.ndarray, model: ModelInfo) -
                      if name != "vector" else columns[name] for name in schema.names}, schema=schema)
 
 
+def result_columns(schema: pa.Schema) -> list[str]:
+    """The result columns a table has: one of an older layout lacks the newer ones."""
+    return [c for c in RESULT_COLUMNS if c in schema.names]
+
+
+def document_copies(rows: pa.Table) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """Rows of doc_id, content_hash (and copies) -> doc_id -> (content_hash, copies)."""
+    copies = rows["copies"].to_pylist() if "copies" in rows.column_names else [None] * rows.num_rows
+    return {doc_id: (digest, tuple(others or ())) for doc_id, digest, others
+            in zip(rows["doc_id"].to_pylist(), rows["content_hash"].to_pylist(), copies)}
+
+
 def sql_quote(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 

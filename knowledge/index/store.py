@@ -30,8 +30,9 @@ import pyarrow as pa
 from knowledge.errors import DiskFullError, EmbeddingModelMismatchError, IndexDamagedError, KnowledgeError
 from knowledge.fusion import diversify, fuse
 from knowledge.index.health import IndexProblem, damage, damage_detail, is_disk_full, is_lance_error, orphans
-from knowledge.index.schema import (DIMENSION_KEY, LAYOUT, MODEL_KEY, RESULT_COLUMNS, TABLE, TEXT_COLUMN, ModelInfo,
-                                    chunk_of, chunk_schema, collection_filter, layout_of, result_rows, sql_quote)
+from knowledge.index.schema import (DIMENSION_KEY, LAYOUT, MODEL_KEY, TABLE, TEXT_COLUMN, ModelInfo, chunk_of,
+                                    chunk_schema, collection_filter, document_copies, layout_of, result_columns,
+                                    result_rows, sql_quote)
 from knowledge.models import Hit
 from knowledge.query import Vocabulary
 
@@ -143,15 +144,7 @@ class ChunkStore:
     def outdated(self) -> bool:
         """Whether the table was written in an older layout (schema.py): the indexer rebuilds it."""
         table = self._open()
-        if table is None:
-            return False
-        with self._reading():
-            return layout_of(table.schema) < LAYOUT
-
-    def _result_columns(self, table) -> list[str]:
-        """The result columns the table has: one of an older layout lacks the newer ones."""
-        names = set(table.schema.names)
-        return [c for c in RESULT_COLUMNS if c in names]
+        return table is not None and layout_of(table.schema) < LAYOUT
 
     def check_model(self, model: ModelInfo) -> None:
         """Raises when the table was built with another embedding model."""
@@ -170,23 +163,15 @@ class ChunkStore:
             return table.to_lance().to_table(columns=columns, filter=where)
 
     def documents(self, collection: str) -> dict[str, str]:
-        """doc_id -> content_hash of every document in a collection, the copies of a document
-        indexed once among them."""
-        found: dict[str, str] = {}
-        for doc_id, (digest, copies) in self.copies(collection).items():
-            found[doc_id] = digest
-            found.update(dict.fromkeys(copies, digest))
-        return found
+        """doc_id -> content_hash of every document in a collection, the copies of one indexed once among them."""
+        return {doc_id: digest for first, (digest, copies) in self.copies(collection).items()
+                for doc_id in (first, *copies)}
 
     def copies(self, collection: str) -> dict[str, tuple[str, tuple[str, ...]]]:
         """doc_id -> (content_hash, the other paths of the same content) of every indexed document."""
-        table = self._open()
-        with_copies = table is not None and "copies" in table.schema.names
-        rows = self._scan(["doc_id", "content_hash", *(["copies"] if with_copies else [])],
-                          f"collection = {sql_quote(collection)}")
-        copies = rows["copies"].to_pylist() if with_copies else [None] * rows.num_rows
-        return {doc_id: (digest, tuple(others or ())) for doc_id, digest, others
-                in zip(rows["doc_id"].to_pylist(), rows["content_hash"].to_pylist(), copies)}
+        kept = result_columns(self._open().schema) if self.exists() else []
+        return document_copies(self._scan(["doc_id", "content_hash", *(["copies"] if "copies" in kept else [])],
+                                          f"collection = {sql_quote(collection)}"))
 
     def stats(self) -> dict:
         """Documents and chunks, in total and per collection."""
@@ -232,9 +217,8 @@ class ChunkStore:
         where = collection_filter(collections)
         limit = max(k, depth) if mode == "hybrid" else k
         with self._reading():
-            columns = self._result_columns(table)
-            vector_rows = self._vector_rows(table, query_vector, limit, where, columns) if mode != "fts" else []
-            text_rows = self._text_rows(table, query_text, limit, where, columns) if mode != "vector" else []
+            vector_rows = self._vector_rows(table, query_vector, limit, where) if mode != "fts" else []
+            text_rows = self._text_rows(table, query_text, limit, where) if mode != "vector" else []
         if mode == "vector":
             ranked = [(row, 1.0 - row["_distance"]) for row in vector_rows]
         elif mode == "fts":
@@ -247,21 +231,20 @@ class ChunkStore:
                     relevance=float(np.dot(query, row["vector"])))
                 for i, (row, score) in enumerate(ranked[:k])]
 
-    def _vector_rows(self, table, vector: np.ndarray, limit: int, where: str | None,
-                     columns: list[str]) -> list[dict]:
+    def _vector_rows(self, table, vector: np.ndarray, limit: int, where: str | None) -> list[dict]:
         query = (table.search(np.asarray(vector, dtype=np.float32), vector_column_name="vector")
-                 .distance_type("cosine").limit(limit).select([*columns, "_distance"]))
+                 .distance_type("cosine").limit(limit).select([*result_columns(table.schema), "_distance"]))
         if where:
             query = query.where(where, prefilter=True)
         return result_rows(query.to_arrow())
 
-    def _text_rows(self, table, text: str, limit: int, where: str | None, columns: list[str]) -> list[dict]:
+    def _text_rows(self, table, text: str, limit: int, where: str | None) -> list[dict]:
         from lancedb.query import MatchQuery
 
         if not text.strip():
             return []
         query = (table.search(MatchQuery(text, TEXT_COLUMN), query_type="fts")
-                 .limit(limit).select([*columns, "_score"]))
+                 .limit(limit).select([*result_columns(table.schema), "_score"]))
         if where:
             query = query.where(where, prefilter=True)
         return result_rows(query.to_arrow())
