@@ -529,7 +529,8 @@ def compare(engines: dict[str, AnswerEngine], rows: list[dict]) -> dict:
             "total_s": _spread_s([a.timings["total_s"] for a in asked]),
             "prepare_s": _spread_s([a.timings["retrieve_s"] for a in asked]),
             "previews_shown": len(shown),
-            "preview_from_gold_document": sum(bool({p.source.path, *p.source.copies} & set(row["sources"])) for row, p in shown),
+            "preview_from_gold_document": sum(bool({p.source.path, *p.source.copies} & set(row["sources"]))
+                                              for row, p in shown),
             "previews_for_refusals": sum(p is not None and a.abstained for p, a in zip(previews[mode], answers[mode])),
             "answer_words_in_prompt": round(statistics.mean(recall[mode]), 3) if recall[mode] else None,
             "misses": summary["misses"]}

@@ -19,7 +19,7 @@ from typing import Iterator
 
 from knowledge.errors import DocumentError
 from knowledge.formats.pages import slide_mark
-from knowledge.formats.tables import MAX_COLUMNS, rows_to_lines, sheet_to_markdown, table_to_text
+from knowledge.formats.tables import MAX_COLUMNS, sheet_to_markdown, table_to_text
 
 log = logging.getLogger(__name__)
 

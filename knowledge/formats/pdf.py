@@ -36,8 +36,8 @@ EDGE = 0.1  # running headers and footers sit in the top and bottom tenth of a p
 RUNNING_LINES = 2  # ... as its first or last lines
 SLIDE_WORDS = 150  # a landscape page with fewer words is a slide
 SCAN_CHARACTERS = 20  # a page with an image and less text than this is a scan (a stamp aside)
-_PAGE_NUMBER = re.compile(r"^(?:(?:pagina|page|blz\.?|p\.)\s*)?[-–]?\s*\d{1,4}\s*(?:(?:/|van|of)\s*\d{1,4})?\s*[-–]?$",
-                          re.IGNORECASE)
+_PAGE_NUMBER = re.compile(r"^(?:(?:pagina|page|blz\.?|p\.)\s*)?[-–]?\s*\d{1,4}\s*"
+                          r"(?:(?:/|van|of)\s*\d{1,4})?\s*[-–]?$", re.IGNORECASE)
 _LIST_ITEM = re.compile(r"^(?:[•·▪◦‣●○■□►✓–*-]|\(?\d{1,2}[.)]|\(?[a-zA-Z][.)])\s")
 _SENTENCE_END = (".", "!", "?", ":", ";")
 

@@ -39,7 +39,8 @@ def test_identical_files_are_indexed_once_and_the_hit_names_the_others(tmp_path,
     assert stats["documents"] == 2
     hits = Retriever(embedder, indexer.store).search("wie is de geldgever van de Lloyds hypotheek", k=5)
     lloyds = [h.chunk for h in hits if "Lloyds" in h.chunk.text]
-    assert {(c.doc_id, c.copies) for c in lloyds} == {("archief/akte.md", ("lloyds/2021/akte.md", "lloyds/2025/akte.md"))}
+    assert {(c.doc_id, c.copies) for c in lloyds} == {
+        ("archief/akte.md", ("lloyds/2021/akte.md", "lloyds/2025/akte.md"))}
     assert set(indexer.store.documents("bedrijf")) == {"archief/akte.md", "hr/vakantie.md", "lloyds/2021/akte.md",
                                                        "lloyds/2025/akte.md"}
 
