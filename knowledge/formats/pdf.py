@@ -112,7 +112,12 @@ def _read_pages(data: bytes) -> list[_Page] | None:
         return None
     pages: list[_Page] = []
     with pdf:
-        for number, page in enumerate(pdf.pages, start=1):
+        try:
+            listed = pdf.pages
+        except errors:
+            log.debug("pdfminer could not list the pages; reading the PDF with pypdf", exc_info=True)
+            return None
+        for number, page in enumerate(listed, start=1):
             try:
                 lines = page_lines(page)
                 scanned = sum(len(line.text) for line in lines) < SCAN_CHARACTERS and bool(page.images)

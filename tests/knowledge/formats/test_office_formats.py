@@ -181,6 +181,14 @@ def test_pptx_titles_text_frames_tables_and_notes(tmp_path):
     assert second.index("Soort: Lunch") < second.index("Vragen: finance@polderlicht.example")  # reading order
 
 
+def test_pptx_is_a_passage_per_slide_that_knows_its_number(tmp_path):
+    from knowledge.chunking import Chunker
+
+    doc = _load(make_pptx(tmp_path / "declareren.pptx"))
+    chunks = Chunker(lambda text: len(text.split()), max_tokens=300).split(doc)  # room for both: never joined
+    assert [(c.page, c.headings[-1]) for c in chunks] == [(1, "Declareren"), (2, "Dia 2")]
+
+
 def test_xlsx_sheets_values_and_dates(tmp_path):
     doc = _load(make_xlsx(tmp_path / "budget.xlsx"))
     assert doc.title == "budget"
