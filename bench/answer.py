@@ -2,8 +2,15 @@
 
     .venv/bin/python bench/answer.py [--index DIR] [--max-tokens 24] [--samples 5] [--skip-qa]
     .venv/bin/python bench/answer.py --calibrate-only [--corpus NAME=FOLDER:QAFILE ...] [--index DIR]
-        # just the refusal thresholds, no generation; default corpora: the sample company and
-        # developer-overheid (shared/corpora), calibrated together
+        # just the refusal thresholds, no generation; default corpora: the sample company,
+        # developer-overheid and kadaster-aktemodellen (shared/corpora), calibrated together
+    .venv/bin/python bench/answer.py --selection-weights 0,0.25,0.5 [--corpus ...] [--index DIR]
+        # sentence selection with each weight of the embedding similarity (prepare only, no
+        # generation, no relevance cut): per corpus the passage tokens, the share of them from a
+        # gold document and the reference answer's words they hold; each weight chosen
+        # leave-one-corpus-out on either measure
+    Every form takes --embedding-model NAME (a packaged model's name or a folder, as
+    VRAAGBAAK_EMBEDDING_MODEL takes it; default: the offline default).
     .venv/bin/python bench/answer.py --qa-only [--corpus NAME=FOLDER:QAFILE ...] [--index DIR]
         # just the qa section, per corpus (default both), every question through engine.ask;
         # --index DIR keeps each corpus's index in DIR/NAME
@@ -57,9 +64,9 @@ offline_environment()
 from bot.answering.engine import AnswerEngine  # noqa: E402
 from bot.answering.types import Turn
 from bot.answering.generation import GenerationRequest  # noqa: E402
-from bot.answering.language import detect_language  # noqa: E402
+from language.detection import detect_language  # noqa: E402
 from bot.answering.llm import LlamaGenerator  # noqa: E402
-from bot.model_files.resolving import packaged_embedding_path, packaged_llm_path  # noqa: E402
+from bot.model_files.resolving import OFFLINE_EMBEDDING, packaged_llm_path, resolve_embedding_model  # noqa: E402
 from bench.corpora import DEFAULT_CORPORA, parse_corpus  # noqa: E402
 
 QA_FILE = REPO / "tests" / "data" / "qa.jsonl"
@@ -346,18 +353,29 @@ def main() -> int:
                         help="today's packing vs sentence selection, on every corpus (engine.ask, SmolLM2)")
     parser.add_argument("--corpus", action="append", type=parse_corpus,
                         help="with --calibrate-only, --qa-only or --compare: NAME=FOLDER:QAFILE (repeatable; "
-                             "default: the sample company and developer-overheid)")
+                             "default: the sample company, developer-overheid and kadaster-aktemodellen)")
+    parser.add_argument("--selection-weights", help="comma-separated weights of the embedding similarity in "
+                        "sentence selection: measure each (prepare only) on every corpus")
+    parser.add_argument("--embedding-model", default=OFFLINE_EMBEDDING,
+                        help="a packaged model's name or a folder (default: the offline default)")
     args = parser.parse_args()
 
-    from knowledge.embeddings import SentenceTransformerEmbedder
+    from knowledge.embeddings import open_embedder
     from knowledge.retrieval import Retriever
     from knowledge.index.store import ChunkStore
 
-    settings = load_settings(environ={}, config_path=None, context_budget_tokens=args.context_budget)
-    embedder = SentenceTransformerEmbedder(str(packaged_embedding_path()))
+    settings = load_settings(environ={}, config_path=None, context_budget_tokens=args.context_budget,
+                             embedding_model=args.embedding_model)
+    embedder = open_embedder(resolve_embedding_model(settings))
     if args.calibrate_only:
         report = calibrate_corpora(embedder, dict(args.corpus) if args.corpus else CALIBRATION_CORPORA,
                                    settings.top_k, args.index)
+        print(json.dumps(report, indent=2, ensure_ascii=False))
+        return 0
+    if args.selection_weights:
+        weights = [float(w) for w in args.selection_weights.split(",") if w.strip()]
+        report = selection_sweep(embedder, dict(args.corpus) if args.corpus else CALIBRATION_CORPORA, settings,
+                                 weights, args.index)
         print(json.dumps(report, indent=2, ensure_ascii=False))
         return 0
     if args.compare:
@@ -378,7 +396,7 @@ def main() -> int:
     retriever = Retriever(embedder, store)
     report: dict = {"embedding_model": embedder.name, "index_s": round(index_s, 1),
                     "context_budget_tokens": settings.context_budget_tokens, "top_k": settings.top_k}
-    probe = AnswerEngine(retriever, _NoGenerator(), top_k=settings.top_k)
+    probe = AnswerEngine(retriever, _NoGenerator(), embedder=embedder, top_k=settings.top_k)
     report["calibration"] = calibrate({"sample": calibration_samples(probe, rows)})
     report["policy_in_use"] = {"min_relevance": probe.policy.min_relevance, "min_support": probe.policy.min_support,
                                "min_coverage_alone": probe.policy.min_coverage_alone}
@@ -386,7 +404,7 @@ def main() -> int:
     def load(prefix_states: int) -> tuple[LlamaGenerator, AnswerEngine]:
         generator = LlamaGenerator(packaged_llm_path(), n_ctx=settings.n_ctx, n_threads=settings.threads,
                                    n_threads_batch=settings.threads, prefix_states=prefix_states)
-        return generator, AnswerEngine(retriever, generator, top_k=settings.top_k,
+        return generator, AnswerEngine(retriever, generator, embedder=embedder, top_k=settings.top_k,
                                        context_budget_tokens=settings.context_budget_tokens,
                                        max_tokens=args.max_tokens, temperature=0.0, cache_size=0)
 
@@ -419,7 +437,7 @@ def calibrate_corpora(embedder, corpora: dict[str, tuple[Path, Path]], top_k: in
     probe = None
     for name, (folder, qa_file) in corpora.items():
         store = _corpus_index(embedder, name, folder, index_root)
-        probe = AnswerEngine(Retriever(embedder, store), _NoGenerator(), top_k=top_k)
+        probe = AnswerEngine(Retriever(embedder, store), _NoGenerator(), embedder=embedder, top_k=top_k)
         samples[name] = calibration_samples(probe, load_questions(qa_file))
     return {"embedding_model": embedder.name, "top_k": top_k, "corpora": list(corpora),
             "calibration": calibrate(samples),
@@ -463,7 +481,7 @@ def qa_corpora(embedder, corpora: dict[str, tuple[Path, Path]], settings, max_to
     try:
         for name, (folder, qa_file) in corpora.items():
             store = _corpus_index(embedder, name, folder, index_root)
-            engine = AnswerEngine(Retriever(embedder, store), generator, top_k=settings.top_k,
+            engine = AnswerEngine(Retriever(embedder, store), generator, embedder=embedder, top_k=settings.top_k,
                                   context_budget_tokens=settings.context_budget_tokens,
                                   max_tokens=max_tokens, temperature=0.0, cache_size=0)
             started = time.perf_counter()
@@ -475,6 +493,62 @@ def qa_corpora(embedder, corpora: dict[str, tuple[Path, Path]], settings, max_to
 
 
 TODAY_BUDGET = 1000  # the passage budget of whole-passage packing before sentence selection
+
+
+def selection_sweep(embedder, corpora: dict[str, tuple[Path, Path]], settings, weights: list[float],
+                    index_root: Path | None) -> dict:
+    """What sentence selection puts in the prompt with each weight of the embedding similarity: the
+    same hits (no relevance cut, so the refusal thresholds do not interfere), SmolLM2's tokens."""
+    from bot.answering.selection import SentenceSelector
+    from knowledge.retrieval import Retriever
+
+    generator = _corpus_generator(settings)
+    report: dict = {"embedding_model": embedder.name, "budget": settings.context_budget_tokens,
+                    "load_before": _load(), "corpora": {}}
+    try:
+        for name, (folder, qa_file) in corpora.items():
+            engine = AnswerEngine(Retriever(embedder, _corpus_index(embedder, name, folder, index_root)), generator,
+                                  top_k=settings.top_k, context_budget_tokens=settings.context_budget_tokens,
+                                  min_relevance=0.0, cache_size=0)
+            rows = [r for r in load_questions(qa_file) if r["answerable"]]
+            per_weight = {}
+            for weight in weights:
+                engine.selector = SentenceSelector(embedder, semantic_weight=weight)
+                tokens, gold, held = [], [], []
+                for row in rows:
+                    passages = engine.prepare(row["question"], history=row["history"]).passages
+                    total = sum(p.tokens for p in passages)
+                    tokens.append(total)
+                    gold.append(sum(p.tokens for p in passages if p.hit.chunk.doc_id in row["sources"]) / max(total, 1))
+                    if row.get("answer"):
+                        held.append(_answer_words_held(row["answer"], "\n".join(p.text for p in passages)))
+                per_weight[str(weight)] = {"passage_tokens": round(statistics.mean(tokens), 1),
+                                           "gold_share": round(statistics.mean(gold), 3),
+                                           "answer_words": round(statistics.mean(held), 3) if held else None}
+            report["corpora"][name] = per_weight
+    finally:
+        generator.close()
+    report["leave_one_corpus_out"] = {measure: _choose_leaving_one_out(report["corpora"], measure)
+                                      for measure in ("gold_share", "answer_words")}
+    report["load_after"] = _load()
+    return report
+
+
+def _choose_leaving_one_out(per_corpus: dict[str, dict[str, dict]], measure: str) -> dict:
+    """Per corpus: the weight best on the mean of the other corpora (that have the measure), what it
+    gives here, and the best weight here."""
+    have = {name: scores for name, scores in per_corpus.items()
+            if all(s[measure] is not None for s in scores.values())}
+    result = {}
+    for held_out, own in have.items():
+        others = [scores for name, scores in have.items() if name != held_out]
+        if not others:
+            continue
+        chosen = max(own, key=lambda w: (statistics.mean(o[w][measure] for o in others), -float(w)))
+        best = max(own, key=lambda w: (own[w][measure], -float(w)))
+        result[held_out] = {"chosen_on_the_others": float(chosen), measure: own[chosen][measure],
+                            "best_weight_here": float(best), f"best_{measure}_here": own[best][measure]}
+    return result
 
 
 def compare_corpora(embedder, corpora: dict[str, tuple[Path, Path]], settings, max_tokens: int,
@@ -489,7 +563,8 @@ def compare_corpora(embedder, corpora: dict[str, tuple[Path, Path]], settings, m
     try:
         for name, (folder, qa_file) in corpora.items():
             retriever = Retriever(embedder, _corpus_index(embedder, name, folder, index_root))
-            engines = {mode: AnswerEngine(retriever, generator, top_k=settings.top_k, context_budget_tokens=budget,
+            engines = {mode: AnswerEngine(retriever, generator, embedder=embedder, top_k=settings.top_k,
+                                          context_budget_tokens=budget,
                                           sentence_selection=mode == "selected", max_tokens=max_tokens,
                                           temperature=0.0, cache_size=0)
                        for mode, budget in report["budgets"].items()}
@@ -544,14 +619,16 @@ def compare(engines: dict[str, AnswerEngine], rows: list[dict]) -> dict:
 
 def _answer_words_held(answer: str, prompt: str) -> float:
     """Share of the reference answer's content words that the prompt's passages hold (any form)."""
-    from bot.answering.relevance import question_terms
-    from knowledge.query import index_words, same_word
+    from language.matching import Matching, same_word
+    from language.questions import question_terms
+    from language.tokens import words_of
 
     terms = question_terms(answer)
-    words = set(index_words(prompt))
+    words = set(words_of(prompt))
     if not terms:
         return 1.0
-    return sum(term in words or any(same_word(term, w) for w in words) for term in terms) / len(terms)
+    return sum(term in words or any(same_word(term, w, mode=Matching.SEARCH) for w in words)
+               for term in terms) / len(terms)
 
 
 def _spread_s(values: list[float]) -> dict:

@@ -25,7 +25,7 @@ offline_environment()
 
 from bot.model_files.resolving import packaged_embedding_path  # noqa: E402
 from knowledge.chunking import Chunker  # noqa: E402
-from knowledge.embeddings import SentenceTransformerEmbedder  # noqa: E402
+from knowledge.embeddings import open_embedder  # noqa: E402
 from knowledge.models import Document  # noqa: E402
 
 WORDS = ("de", "medewerker", "krijgt", "vakantiedagen", "per", "jaar", "bij", "een", "fulltime", "contract",
@@ -46,7 +46,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="0.25,0.5,1")
     args = parser.parse_args()
-    embedder = SentenceTransformerEmbedder(str(packaged_embedding_path()))
+    embedder = open_embedder(str(packaged_embedding_path()))
     calls = 0
 
     def count_tokens(text: str) -> int:

@@ -1,4 +1,4 @@
-"""The corpora the benchmarks measure on: the sample company and the real Dutch corpus in shared/."""
+"""The corpora the benchmarks measure on: the sample company and the real Dutch corpora in shared/."""
 
 from __future__ import annotations
 
@@ -6,10 +6,14 @@ import argparse
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED_CORPORA = REPO.parent / "shared" / "corpora"
+# shared/ lies beside the checkout; a git worktree under <main's parent>/wt/NAME finds it one level up.
+SHARED_CORPORA = next((folder / "shared" / "corpora" for folder in (REPO.parent, REPO.parent.parent)
+                       if (folder / "shared" / "corpora").is_dir()), REPO.parent / "shared" / "corpora")
 DEFAULT_CORPORA = {
     "sample": (REPO / "knowledge" / "sample", REPO / "tests" / "data" / "qa.jsonl"),
     "developer-overheid": (SHARED_CORPORA / "developer-overheid", SHARED_CORPORA / "developer-overheid-qa.jsonl"),
+    "kadaster-aktemodellen": (SHARED_CORPORA / "kadaster-aktemodellen",
+                              SHARED_CORPORA / "kadaster-aktemodellen-qa.jsonl"),
 }
 
 

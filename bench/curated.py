@@ -1,6 +1,7 @@
 """Curated answers ("vaste antwoorden"): how fast one is served, and how precisely; prints one JSON object.
 
-    .venv/bin/python bench/curated.py [--index DIR] [--repeats 200]   # DIR/sample, DIR/developer-overheid
+    .venv/bin/python bench/curated.py [--index DIR] [--repeats 200] [--embedding-model NAME]
+        # DIR/sample, DIR/developer-overheid; NAME: a packaged model's name or a folder
 
 Sections:
 - serve: `engine.ask(question).result()` for a question that matches a curated answer, through the
@@ -43,10 +44,10 @@ import numpy as np  # noqa: E402
 
 from bench.corpora import DEFAULT_CORPORA  # noqa: E402
 from bot.answering.engine import AnswerEngine  # noqa: E402
-from bot.answering.types import Source
+from bot.answering.types import Source  # noqa: E402
 from bot.curation.answers import CuratedAnswers  # noqa: E402
 from bot.curation.matching import lexical_match  # noqa: E402
-from bot.model_files.resolving import packaged_embedding_path  # noqa: E402
+from bot.model_files.resolving import OFFLINE_EMBEDDING, resolve_embedding_model  # noqa: E402
 
 PAIRS = REPO / "tests" / "data" / "curated_pairs.jsonl"
 SAMPLE = REPO / "knowledge" / "sample"
@@ -128,7 +129,7 @@ def serve(embedder, index_dir: Path, repeats: int) -> dict:
                             sources=[Source("Vakantie en verlof", "hr/vakantie-en-verlof.md", collection="bedrijf")])
         settings = load_settings(environ={}, config_path=None, data_dir=Path(tmp))
         engine = AnswerEngine.from_parts(settings, retriever=Retriever(embedder, store), generator=NoModel(),
-                                         curated=curated)
+                                         embedder=embedder, curated=curated)
         question = "Hoeveel vakantiedagen krijg ik?"
         assert engine.ask(question).result().curated is not None  # warm: first embedding, first read
         hits, misses = [], []
@@ -150,6 +151,8 @@ def precision(embedder) -> dict:
     report: dict = {"corpora": {}, "threshold": {}}
     pooled: list[tuple[str, float, bool]] = []  # (corpus, cosine, right pair) for word-agreeing pairs
     for corpus, (_, qa_file) in DEFAULT_CORPORA.items():
+        if not any(r["corpus"] == corpus for r in rows):
+            continue
         questions = {}
         if qa_file.exists():
             questions = {(r := json.loads(line))["id"]: r["question"]
@@ -195,7 +198,7 @@ def precision(embedder) -> dict:
                 "paraphrase_recall": round(counts["paraphrases_served"] / max(counts["paraphrases"], 1), 3),
                 "chat_question_recall": round(counts["chat_questions_served"] / max(counts["chat_questions"], 1), 3),
                 "false_serves": false_serves, "not_served_examples": misses[:8]}
-    for scope in ("pooled", *DEFAULT_CORPORA):
+    for scope in ("pooled", *report["corpora"]):
         pairs = [p for p in pooled if scope == "pooled" or p[0] == scope]
         right = [c for _, c, ok in pairs if ok]
         wrong = [c for _, c, ok in pairs if not ok]
@@ -217,6 +220,8 @@ def gaps(embedder, index_root: Path) -> dict:
 
     report = {}
     for corpus, (folder, _) in DEFAULT_CORPORA.items():
+        if corpus not in GAP_QUESTIONS:
+            continue
         store = ChunkStore(str(index_root / corpus / "index"))
         if not store.exists():
             Indexer(store, embedder, Chunker(embedder.count_tokens), lock_dir=index_root / corpus / "state").reindex(
@@ -241,12 +246,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--index", type=Path, help="keep each corpus's index in DIR/NAME between runs")
     parser.add_argument("--repeats", type=int, default=200)
+    parser.add_argument("--embedding-model", default=OFFLINE_EMBEDDING,
+                        help="a packaged model's name or a folder (default: the offline default)")
     args = parser.parse_args()
-    from bot.curation.matching import default_min_similarity
-    from knowledge.embeddings import SentenceTransformerEmbedder
+    from knowledge.embeddings import open_embedder
+    from language.calibration import calibration_for
 
-    embedder = SentenceTransformerEmbedder(str(packaged_embedding_path()))
-    result = {"embedding_model": embedder.name, "min_similarity": default_min_similarity(embedder.name),
+    embedder = open_embedder(resolve_embedding_model(load_settings(environ={}, config_path=None,
+                                                                   embedding_model=args.embedding_model)))
+    result = {"embedding_model": embedder.name, "min_similarity": calibration_for(embedder.name).curated_min_similarity,
               "load_average_start": os.getloadavg()}
     with tempfile.TemporaryDirectory() as tmp:
         root = args.index or Path(tmp)  # each corpus's index in ROOT/NAME

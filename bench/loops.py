@@ -104,12 +104,12 @@ def main() -> None:
     parser.add_argument("--limit", type=int, help="only the first N questions of each corpus")
     parser.add_argument("--index", type=Path, help="keep (and reuse) the indexes in DIR/NAME")
     args = parser.parse_args()
-    from knowledge.embeddings import SentenceTransformerEmbedder
+    from knowledge.embeddings import open_embedder
     from knowledge.retrieval import Retriever
 
     settings = load_settings(environ={}, config_path=None)
     max_tokens = args.max_tokens or settings.max_tokens
-    embedder = SentenceTransformerEmbedder(str(packaged_embedding_path()))
+    embedder = open_embedder(str(packaged_embedding_path()))
     generator = LlamaGenerator(packaged_llm_path(), n_ctx=settings.n_ctx, n_threads=settings.threads,
                                n_threads_batch=settings.threads_batch, prefix_states=settings.prefix_states)
     out: dict = {"llm": generator.model_name, "max_tokens": max_tokens, "temperature": 0.0,
@@ -118,7 +118,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="vraagbaak-loops-") as tmp:
             for name, (folder, qa_file) in DEFAULT_CORPORA.items():
                 retriever = Retriever(embedder, index(embedder, name, folder, args.index or Path(tmp)))
-                engines = {mode: AnswerEngine(retriever, generator, top_k=settings.top_k,
+                engines = {mode: AnswerEngine(retriever, generator, embedder=embedder, top_k=settings.top_k,
                                               context_budget_tokens=settings.context_budget_tokens,
                                               max_tokens=max_tokens, temperature=0.0, cache_size=0,
                                               guard=mode == "on")

@@ -1,14 +1,20 @@
-"""Retrieval quality on several corpora with the default settings; prints one JSON object.
+"""Retrieval quality on several corpora and embedding models; prints one JSON object.
 
     .venv/bin/python bench/retrieval.py [--corpus NAME=FOLDER:QAFILE ...] [--index DIR] [-k 10]
+                                        [--embedding-model NAME ...] [--vector-weight 0.5 ...]
                                         [--set chunk_tokens=256 ...]
 
 Default corpora: the sample company (knowledge/sample, tests/data/qa.jsonl) and the real Dutch
-corpus developer-overheid (shared/corpora). Each is indexed with the offline default embedder and
-the default chunking into its own temporary folder (or DIR/NAME, reused when it exists), then every
-question runs through every search mode. Per corpus and mode: hit@1, hit@5, MRR@10, p50/p95 search
-latency, the same metrics per question kind, the ids of the misses@5; per corpus the best-hit
-relevance of answerable vs unanswerable questions (what a refusal threshold has to separate).
+corpora developer-overheid and kadaster-aktemodellen (shared/corpora). Each is indexed with each
+embedding model (default: the one the settings pick, i.e. the offline default; a packaged model's
+name or a folder, as VRAAGBAAK_EMBEDDING_MODEL takes it) and the default chunking into its own
+temporary folder (or DIR/MODEL/NAME, reused when it exists), then every question runs through every
+search mode. Per model, corpus and mode: hit@1, hit@5, MRR@10, p50/p95 search latency, the same
+metrics per question kind, the ids of the misses@5; per model and corpus the indexing time and
+chunks embedded per second, and the best-hit relevance of answerable vs unanswerable questions (what a
+refusal threshold has to separate). With --vector-weight: hybrid at each weight of the vector list
+(full text 1.0) per corpus, and the weight chosen leave-one-corpus-out (best mean MRR@10 on the other
+corpora) with what it gives on the corpus left out, next to the best weight there.
 Targets (issue 12): developer-overheid hybrid hit@5 >= 0.96 and MRR@10 >= 0.88; the sample company
 hit@5 >= 0.96 and MRR@10 >= 0.87; hybrid better than vector and fts on both.
 """
@@ -33,6 +39,7 @@ offline_environment()
 from bot.services import Services  # noqa: E402
 from bench.corpora import DEFAULT_CORPORA, parse_corpus  # noqa: E402
 from knowledge.evaluation import best_relevance, evaluate, load_qa  # noqa: E402
+from knowledge.retrieval import Retriever  # noqa: E402
 
 TARGETS = {"sample": (0.96, 0.87), "developer-overheid": (0.96, 0.88)}  # hybrid hit@5, MRR@10
 
@@ -52,16 +59,33 @@ def main() -> None:
     parser.add_argument("-k", type=int, default=10)
     parser.add_argument("--set", action="append", type=parse_setting, default=[],
                         help="a setting override for the experiment, e.g. chunk_tokens=256")
+    parser.add_argument("--embedding-model", action="append", default=[],
+                        help="an embedding model to measure (repeatable), as VRAAGBAAK_EMBEDDING_MODEL takes it "
+                             "(e.g. all-minilm-l6-v2, multilingual-e5-small-q4); default: the settings' choice")
+    parser.add_argument("--vector-weight", action="append", type=float, default=[],
+                        help="also measure hybrid with this weight of the vector list (repeatable)")
     args = parser.parse_args()
     corpora = dict(args.corpus) if args.corpus else DEFAULT_CORPORA
     overrides = _overrides(args.set)
-    out: dict = {"load_average_start": round(os.getloadavg()[0], 2), "settings": overrides, "corpora": {}}
+    models = args.embedding_model or [overrides.get("embedding_model", "auto")]
+    out: dict = {"load_average_start": round(os.getloadavg()[0], 2), "settings": overrides, "embedders": {}}
     with tempfile.TemporaryDirectory(prefix="vraagbaak-bench-") as tmp:
-        for name, (folder, qa_file) in corpora.items():
-            data_dir = (args.index or Path(tmp)) / name
-            out["corpora"][name] = measure(name, folder, qa_file, data_dir, args.k, overrides)
+        for model in models:
+            per_corpus = out["embedders"].setdefault(model, {"corpora": {}})
+            for name, (folder, qa_file) in corpora.items():
+                data_dir = (args.index or Path(tmp)) / _folder_name(model) / name
+                per_corpus["corpora"][name] = measure(name, folder, qa_file, data_dir, args.k,
+                                                      {**overrides, "embedding_model": model}, args.vector_weight)
+            if args.vector_weight and len(corpora) > 1:
+                per_corpus["vector_weight_leave_one_corpus_out"] = leave_one_corpus_out(
+                    {name: result["hybrid_by_vector_weight"] for name, result in per_corpus["corpora"].items()})
+    out["summary"] = summary(out["embedders"])
     out["load_average_end"] = round(os.getloadavg()[0], 2)
     print(json.dumps(out, indent=2))
+
+
+def _folder_name(model: str) -> str:
+    return Path(model).name or "auto"
 
 
 def _overrides(pairs: list[tuple[str, str]]) -> dict:
@@ -76,7 +100,8 @@ def _overrides(pairs: list[tuple[str, str]]) -> dict:
     return {name: getattr(settings, name) for name, _ in pairs}
 
 
-def measure(name: str, folder: Path, qa_file: Path, data_dir: Path, k: int, overrides: dict) -> dict:
+def measure(name: str, folder: Path, qa_file: Path, data_dir: Path, k: int, overrides: dict,
+            vector_weights: list[float] = ()) -> dict:
     settings = load_settings(environ={}, config_path=None, data_dir=data_dir,
                              models_dir=data_dir / "models", sources={name: folder}, **overrides)
     services = Services(settings)
@@ -91,6 +116,11 @@ def measure(name: str, folder: Path, qa_file: Path, data_dir: Path, k: int, over
 
     result = evaluate(search, items, k=k)
     stats = services.store.stats()
+    by_weight = {}
+    for weight in vector_weights:
+        weighted = Retriever(services.embedder, services.store, weights=(weight, 1.0))
+        hybrid = evaluate(lambda q, mode, n: weighted.search(q, k=n, mode=mode), items, modes=("hybrid",), k=k)
+        by_weight[str(weight)] = hybrid.modes["hybrid"].as_dict()
     hybrid_hit5, hybrid_mrr = result.modes["hybrid"].hit_at_5, result.modes["hybrid"].mrr_at_10
     hit5_target, mrr_target = TARGETS.get(name, (None, None))
     return {
@@ -98,9 +128,12 @@ def measure(name: str, folder: Path, qa_file: Path, data_dir: Path, k: int, over
         "by_kind": {mode: r.by_kind() for mode, r in result.modes.items()},
         "misses@5": {mode: r.misses for mode, r in result.modes.items()},
         "relevance": best_relevance(search, items),
+        **({"hybrid_by_vector_weight": by_weight} if by_weight else {}),
         "index": {"documents": stats["documents"], "chunks": stats["chunks"],
                   "chunks_embedded": report.chunks_embedded, "skipped": len(report.skipped),
-                  "seconds": round(index_s, 1), "embedding_model": services.embedder.name,
+                  "seconds": round(index_s, 1),
+                  "chunks_per_s": round(report.chunks_embedded / index_s, 1) if report.chunks_embedded else None,
+                  "embedding_model": services.embedder.name,
                   "chunk_tokens": settings.chunk_tokens, "overlap_tokens": settings.chunk_overlap_tokens},
         "targets": {
             **({f"hybrid_hit@5>={hit5_target}": hybrid_hit5 >= hit5_target,
@@ -109,6 +142,33 @@ def measure(name: str, folder: Path, qa_file: Path, data_dir: Path, k: int, over
             "hybrid_beats_fts": _beats(result.modes["hybrid"], result.modes["fts"]),
         },
     }
+
+
+def leave_one_corpus_out(by_weight: dict[str, dict[str, dict]]) -> dict:
+    """Per corpus: the vector weight with the best mean hybrid MRR@10 on the other corpora, what it
+    gives on this one, and the best this one could have had."""
+    result = {}
+    for held_out, own in by_weight.items():
+        others = [scores for name, scores in by_weight.items() if name != held_out]
+        chosen = max(own, key=lambda w: (sum(o[w]["mrr@10"] for o in others), -abs(float(w) - 1.0)))
+        best = max(own, key=lambda w: own[w]["mrr@10"])
+        result[held_out] = {"chosen_on_the_others": float(chosen), "mrr@10": own[chosen]["mrr@10"],
+                            "hit@5": own[chosen]["hit@5"], "best_weight_here": float(best),
+                            "best_mrr@10_here": own[best]["mrr@10"],
+                            "gap": round(own[best]["mrr@10"] - own[chosen]["mrr@10"], 4)}
+    return result
+
+
+def summary(embedders: dict) -> list[dict]:
+    """One row per model, corpus and mode: the three metrics, and the indexing speed."""
+    rows = []
+    for model, measured in embedders.items():
+        for corpus, result in measured["corpora"].items():
+            for mode, metrics in result["modes"].items():
+                rows.append({"embedding_model": model, "corpus": corpus, "mode": mode,
+                             **{key: metrics[key] for key in ("hit@1", "hit@5", "mrr@10")},
+                             "index_s": result["index"]["seconds"], "chunks_per_s": result["index"]["chunks_per_s"]})
+    return rows
 
 
 def _beats(a, b) -> bool:

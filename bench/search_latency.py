@@ -30,7 +30,7 @@ offline_environment()
 import numpy as np  # noqa: E402
 
 from bot.model_files.resolving import packaged_embedding_path  # noqa: E402
-from knowledge.embeddings import SentenceTransformerEmbedder  # noqa: E402
+from knowledge.embeddings import open_embedder  # noqa: E402
 from knowledge.evaluation import load_qa, percentile  # noqa: E402
 from knowledge.loaders import find_documents, load_document  # noqa: E402
 from knowledge.models import Chunk  # noqa: E402
@@ -69,7 +69,7 @@ def main() -> None:
     parser.add_argument("--chunks", type=int, default=10_000)
     parser.add_argument("--passes", type=int, default=3)
     args = parser.parse_args()
-    embedder = SentenceTransformerEmbedder(str(packaged_embedding_path()))
+    embedder = open_embedder(str(packaged_embedding_path()))
     model = ModelInfo(embedder.name, embedder.dimension)
     questions = [item.question for item in load_qa(QA_FILE)]
     with tempfile.TemporaryDirectory(prefix="vraagbaak-latency-") as tmp:

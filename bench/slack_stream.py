@@ -87,12 +87,12 @@ def main() -> int:
     from bot.insights.feedback import FeedbackStore
     from bot.model_files.resolving import packaged_embedding_path, packaged_llm_path
     from bot.services import Services
-    from knowledge.embeddings import SentenceTransformerEmbedder
+    from knowledge.embeddings import open_embedder
     from knowledge.retrieval import Retriever
     from tests.fakes.slack import FakeSlack
     from tests.slack.conftest import bot_settings, running_bot
 
-    embedder = SentenceTransformerEmbedder(str(packaged_embedding_path()))
+    embedder = open_embedder(str(packaged_embedding_path()))
     corpora = dict(args.corpus) if args.corpus else DEFAULT_CORPORA
     report: dict = {"load_average_before": os.getloadavg(), "max_tokens": args.max_tokens, "corpora": {}}
     work = Path(tempfile.mkdtemp(prefix="bench-slack-"))
@@ -107,7 +107,7 @@ def main() -> int:
             settings = bot_settings(work / name, slack)
             generator = LlamaGenerator(packaged_llm_path(), n_ctx=settings.n_ctx, n_threads=settings.threads,
                                        n_threads_batch=settings.threads, prefix_states=settings.prefix_states)
-            engine = AnswerEngine(Retriever(embedder, store), generator, top_k=settings.top_k,
+            engine = AnswerEngine(Retriever(embedder, store), generator, embedder=embedder, top_k=settings.top_k,
                                   context_budget_tokens=settings.context_budget_tokens,
                                   max_tokens=args.max_tokens, cache_size=0)
             services = Services(settings, engine=engine, generator=generator,

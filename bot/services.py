@@ -1,7 +1,9 @@
 """The composition root: every long-lived part is built here, once, lazily, from the settings, and
-handed to the parts that use it through their constructors. Nothing else imports this module's
-container: `bot.cli` builds it, and front ends (the CLI commands, `bot.slack.transport.serving`) take the parts
-they need from it."""
+handed to the parts that use it through their constructors; observers are connected here too. The
+Slack side is built by `Services.slack(app)`, through bot/slack/composition.py, from the parts made
+here. Only the front ends import this module: `bot.cli` builds the container, the CLI commands
+(bot/commands/) and `vraagbaak serve` (bot.slack.transport.serving) take the parts they need from it
+(tests/test_architecture.py holds them to it)."""
 
 from __future__ import annotations
 
@@ -20,6 +22,11 @@ if TYPE_CHECKING:
     from bot.insights.feedback import FeedbackStore
     from bot.people.pseudonyms import Pseudonymizer
     from bot.indexing.reindexer import Reindexer
+    from bot.operations.metrics import Metrics
+    from bot.people.first_contact import FirstContacts
+    from bot.slack.features.followed_threads import FollowedThreads
+    from bot.slack.parts import SlackParts
+    from bot.slack.transport.app import App  # Bolt's, as bot/slack builds it
     from bot.templates.filling import TemplateFiller
     from bot.templates.library import TemplateLibrary
     from knowledge.embeddings import Embedder
@@ -32,7 +39,7 @@ log = logging.getLogger(__name__)
 
 PARTS = frozenset({"embedder", "store", "indexer", "retriever", "generator", "engine", "templates",
                    "template_filler", "feedback", "pseudonymizer", "reindexer", "curated", "gaps",
-                   "scheduler"})
+                   "scheduler", "metrics", "greeted", "ai_notice_shown", "followed_threads"})
 
 
 class Services:
@@ -62,10 +69,10 @@ class Services:
     @property
     def embedder(self) -> "Embedder":
         from bot.model_files.resolving import resolve_embedding_model
-        from knowledge.embeddings import SentenceTransformerEmbedder
+        from knowledge.embeddings import open_embedder
 
         def build():
-            return SentenceTransformerEmbedder(
+            return open_embedder(
                 resolve_embedding_model(self.settings),
                 batch_size=self.settings.embedding_batch_size,
                 backend=self.settings.embedding_backend,
@@ -117,7 +124,7 @@ class Services:
     def engine(self) -> "AnswerEngine":
         from bot.answering.engine import AnswerEngine
         return self._once("engine", lambda: AnswerEngine.from_parts(
-            self.settings, retriever=self.retriever, generator=self.generator,
+            self.settings, retriever=self.retriever, generator=self.generator, embedder=self.embedder,
             curated=self.curated if self.settings.curated_answers else None))
 
     @property
@@ -161,7 +168,8 @@ class Services:
         def build():
             reindexer = Reindexer(self.settings, indexer=lambda: self.indexer, store=lambda: self.store)
             # At the end of every run: curated answers whose sources changed are suspended (and owners told).
-            reindexer.add_run_hook(lambda run: self.curated.review(run))
+            reindexer.run_ending.add(lambda run: self.curated.review(run))
+            reindexer.run_finished.add(self.metrics.observe_reindex_report)
             return reindexer
         return self._once("reindexer", build)
 
@@ -186,6 +194,54 @@ class Services:
         from bot.operations.scheduler import Scheduler
         return self._once("scheduler", lambda: Scheduler.from_settings(
             self.settings, self.reindexer, purge=self.purge_expired, digest=self.gaps.send_digest))
+
+    @property
+    def metrics(self) -> "Metrics":
+        """This process's Prometheus metrics (served by `vraagbaak serve` on metrics_port)."""
+        from bot.operations.metrics import Metrics
+        return self._once("metrics", Metrics)
+
+    @property
+    def greeted(self) -> "FirstContacts":
+        """Who was greeted in the app's Messages tab (once per person)."""
+        from bot.people.first_contact import FirstContacts
+        return self._once("greeted", lambda: FirstContacts(self.settings.greeted_path,
+                                                           pseudonymize=self.pseudonymizer.stored_id))
+
+    @property
+    def ai_notice_shown(self) -> "FirstContacts":
+        """Who was shown the AI notice (once per person, before their first answer)."""
+        from bot.people.first_contact import FirstContacts
+        return self._once("ai_notice_shown", lambda: FirstContacts(self.settings.ai_notice_path,
+                                                                   pseudonymize=self.pseudonymizer.stored_id))
+
+    @property
+    def followed_threads(self) -> "FollowedThreads":
+        """The channel threads whose follow-ups are answered without a mention."""
+        from bot.slack.features.followed_threads import FollowedThreads
+        return self._once("followed_threads", lambda: FollowedThreads.from_settings(
+            self.settings, pseudonymize=self.pseudonymizer.stored_id))
+
+    def slack(self, app: "App", *, update_interval_s: float = 1.0) -> "SlackParts":
+        """Builds the Slack side on `app` (made by bot.slack.transport.app.build_app) and registers
+        every listener; once per app."""
+        from bot.operations.status import gather_status
+        from bot.slack.composition import compose
+
+        settings = self.settings
+        return compose(
+            app, settings=settings, engine=lambda: self.engine, feedback=self.feedback, templates=self.templates,
+            filler=lambda: self.template_filler, reindexer=self.reindexer, metrics=self.metrics,
+            status=lambda: gather_status(settings, self.store, self.reindexer, generator=self.generator),
+            curated=self.curated if settings.curated_answers else None, gaps=self.gaps, greeted=self.greeted,
+            ai_notice_shown=self.ai_notice_shown, threads=self.followed_threads,
+            update_interval_s=update_interval_s)
+
+    def tell_admins_about_failed_runs(self) -> None:
+        """Re-index runs of this process that fail reach the admins as a Slack DM."""
+        from bot.slack.features.admin_notice import FailedRunNotifier
+        from bot.slack.transport.app import build_client
+        self.reindexer.run_finished.add(FailedRunNotifier(build_client(self.settings), self.settings.admin_user_ids))
 
     def add_purger(self, name: str, purge: Callable[[], int]) -> None:
         """Another store with a retention period (`purge()` deletes what is too old and returns how

@@ -58,8 +58,9 @@ class Settings:
     # --- retrieval -------------------------------------------------------------------------
     embedding_model: str = _setting(
         "auto", "VRAAGBAAK_EMBEDDING_MODEL",
-        "Sentence-transformers model name or folder. `auto`: the pulled multilingual model when "
-        "present in models_dir, else the packaged all-MiniLM-L6-v2 (offline default).")
+        "Embedding model: a packaged one by name (`multilingual-e5-small-q4`, `all-MiniLM-L6-v2`), or a "
+        "sentence-transformers model name or folder. `auto`: the pulled multilingual model when present in "
+        "models_dir, else the packaged multilingual-e5-small-q4 (offline default; Dutch and English).")
     embedding_batch_size: int = _setting(
         32, "VRAAGBAAK_EMBEDDING_BATCH_SIZE", "Chunks per embedding batch.")
     embedding_backend: str = _setting(
@@ -126,9 +127,10 @@ class Settings:
         "", "VRAAGBAAK_LLM_API_KEY", "API key for the OpenAI-compatible server, if it needs one.",
         secret=True)
     llm_server_parallel: int = _setting(
-        4, "VRAAGBAAK_LLM_SERVER_PARALLEL",
-        "Requests this bot has in flight at the OpenAI-compatible server at once (match the server's "
-        "slots, e.g. llama.cpp --parallel); more wait here in line.")
+        0, "VRAAGBAAK_LLM_SERVER_PARALLEL",
+        "Requests this bot has in flight at the OpenAI-compatible server at once; more wait here in "
+        "line. 0: as many as the server has slots (llama.cpp's --parallel, read from the server), "
+        "else 4.")
     n_ctx: int = _setting(4096, "VRAAGBAAK_N_CTX", "Context window of the model in tokens.")
     n_threads: int = _setting(
         0, "VRAAGBAAK_N_THREADS", "Threads for generation. 0: all cores.")

@@ -15,10 +15,10 @@ from typing import Callable
 
 from knowledge.formats.pages import read_mark
 from knowledge.models import Chunk, Document
+from language.sentences import split_sentences
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
-_SENTENCE_END = re.compile(r"(?<=[.!?:;])\s+(?=[\"'(\[]?[A-Z0-9À-Ý•\-])")
 
 
 @dataclass
@@ -203,14 +203,14 @@ class Chunker:
         lines = [ln for ln in paragraph.split("\n") if ln.strip()]
         if len(lines) > 1:
             return [(ln, "\n") for ln in lines]
-        return [(s, " ") for s in _SENTENCE_END.split(paragraph) if s.strip()]
+        return [(s, " ") for s in split_sentences(paragraph, at_clauses=True)]
 
     def _fit(self, piece: str, budget: int) -> list[str]:
         """A line or sentence that alone exceeds the budget is cut into word runs."""
         if self.count_tokens(piece) <= budget:
             return [piece]
         if "\n" not in piece:
-            sentences = [s for s in _SENTENCE_END.split(piece) if s.strip()]
+            sentences = split_sentences(piece, at_clauses=True)
             if len(sentences) > 1:
                 return [part for s in sentences for part in self._fit(s, budget)]
         return self._word_runs(piece.split(), budget)

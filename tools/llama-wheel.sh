@@ -18,6 +18,7 @@
 # so a wheel built earlier with other flags (pip's own cache may hold a native one) is never reused.
 #
 #   tools/llama-wheel.sh [PYTHON]                # prints the wheel's path, building it first if needed
+#   tools/llama-wheel.sh --flags                  # prints the CMake flags only (tools/llama-server.sh builds with them)
 #   LLAMA_CPU=avx2 tools/llama-wheel.sh           # the AVX2 class whatever this CPU has
 #   LLAMA_CMAKE_ARGS="..." tools/llama-wheel.sh   # other flags (e.g. -DGGML_CUDA=on) get their own folder
 #   VRAAGBAAK_WHEEL_CACHE=DIR                     # where the folders live (default ~/.cache/vraagbaak/wheels)
@@ -41,6 +42,7 @@ case "$cpu" in
     *) echo "LLAMA_CPU moet auto, avx2 of avx512 zijn (niet '$cpu')" >&2; exit 2 ;;
 esac
 ARGS=${LLAMA_CMAKE_ARGS:-$CLASS_ARGS}
+if [ "$PYTHON" = --flags ]; then printf '%s\n' "$ARGS"; exit 0; fi
 KEY=$(printf '%s %s' "$LLAMA_VERSION" "$ARGS" | sha256sum | cut -c1-12)
 CACHE=${VRAAGBAAK_WHEEL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vraagbaak/wheels}
 DIR="$CACHE/llama-cpp-python-$LLAMA_VERSION-$KEY"

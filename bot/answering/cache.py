@@ -7,10 +7,11 @@ the engine that uses it.
 
 from __future__ import annotations
 
-import re
 import threading
 from collections import OrderedDict
 from typing import Generic, Hashable, Protocol, Sequence, TypeVar
+
+from language.questions import question_key
 
 AnswerT = TypeVar("AnswerT")
 
@@ -24,21 +25,13 @@ class SaidBefore(Protocol):
     @property
     def text(self) -> str: ...
 
-_SPACES = re.compile(r"\s+")
-_TRAILING = re.compile(r"[\s?!.,;:]+$")
-
-
-def normalise_question(text: str) -> str:
-    """Case, spacing and closing punctuation do not make a different question."""
-    return _TRAILING.sub("", _SPACES.sub(" ", text.strip().lower()))
-
 
 def cache_key(question: str, *, history: Sequence[SaidBefore], collections: Sequence[str] | None,
               index_version: Hashable) -> tuple:
     return (
-        normalise_question(question),
+        question_key(question),
         tuple(sorted(collections)) if collections is not None else None,
-        tuple((t.role, normalise_question(t.text)) for t in history),
+        tuple((t.role, question_key(t.text)) for t in history),
         index_version,
     )
 

@@ -13,19 +13,25 @@ from bot.answering.cache import AnswerCache, cache_key
 from bot.answering.citations import resolve_citations
 from bot.answering.generation import CHAT_OVERHEAD_TOKENS, Generation, GenerationRequest, Generator
 from bot.answering.guards import AnswerGuard, GuardStop
-from bot.answering.language import detect_language
 from bot.answering.prompts import ANSWER_STOPS, NOT_FOUND, Passage, build_messages, pack_passages, passage_block
-from bot.answering.relevance import AbstainPolicy, Verdict, default_min_relevance
+from bot.answering.relevance import AbstainPolicy, Verdict
 from bot.answering.selection import SentenceSelector
 from bot.answering.stream import AnswerStream
 from bot.answering.types import Answer, CuratedMatcher, Preview, Source, Turn
 from bot.errors import knowledge_errors
+from language.calibration import calibration_for
+from language.detection import detect_language
+from language.questions import reads_as_follow_up
+from language.sentences import sentence_ends
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from bot.settings import Settings
+    from knowledge.embeddings import Embedder
     from knowledge.models import Hit
     from knowledge.query import Vocabulary
-    from knowledge.retrieval import Retriever
+    from knowledge.retrieval import Retrieval, Retriever
 
 log = logging.getLogger(__name__)
 
@@ -43,15 +49,9 @@ TOO_LONG = {"nl": "Je vraag is te lang; stel hem korter of in delen.",
 MIN_ANSWER_TOKENS = 100  # room an answer needs at least, beside the prompt
 OFFERED_SOURCES = 3  # closest documents offered when the answer is not in the documents
 FALLBACK_SOURCES = 2  # sources shown when the model cites no passage
-# A short question that starts like this continues the previous one ("en voor parttimers?").
-_FOLLOW_UP_STARTS = frozenset("en of maar ook dan dat die dit daar daarvoor daarbij and or but also then "
-                              "that this those it".split())
-_FOLLOW_UP_MAX_WORDS = 6
-SEMANTIC_DEPTH = 20  # vector candidates the refusal policy looks at, when the retriever has no depth
 
 
 _LINK = re.compile(r"(?:https?|ftp)://[^\s<>|\"'`\])]+", re.IGNORECASE)
-_SENTENCE_END = re.compile(r"[.!?][*_\"')\]]*(?=\s)")  # a sentence's end, its closing emphasis or quote kept
 
 
 def source_of(hit: "Hit") -> Source:
@@ -64,9 +64,7 @@ def source_of(hit: "Hit") -> Source:
 def retrieval_query(question: str, history: Sequence[Turn]) -> str:
     """The question, preceded by the previous question when this one only makes sense after it."""
     earlier = [turn.text for turn in history if turn.role == "user"]
-    words = question.split()
-    if earlier and words and (len(words) <= _FOLLOW_UP_MAX_WORDS
-                              or words[0].lower().strip(",.") in _FOLLOW_UP_STARTS):
+    if earlier and reads_as_follow_up(question):
         return f"{earlier[-1].strip()} {question.strip()}"
     return question
 
@@ -78,6 +76,7 @@ class PreparedQuestion:
     question: str
     language: str
     hits: list["Hit"]
+    index_version: int | None  # of the index the hits came from (None: unknown, nothing is cached)
     passages: list[Passage]
     messages: list[dict]
     verdict: Verdict  # not answerable: abstain without calling the model
@@ -89,9 +88,13 @@ class PreparedQuestion:
 
 
 class AnswerEngine:
-    """Retrieves passages for a question, asks the model to answer from them, and cites them."""
+    """Retrieves passages for a question, asks the model to answer from them, and cites them.
 
-    def __init__(self, retriever: "Retriever", generator: Generator, *, top_k: int = 6,
+    `embedder`: the retriever's embedding model; its name picks the calibrated relevance thresholds
+    and sentence selection embeds with it (None: the fallback thresholds, word scores only)."""
+
+    def __init__(self, retriever: "Retriever", generator: Generator, *, embedder: "Embedder | None" = None,
+                 top_k: int = 6,
                  search_mode: str = "hybrid", min_relevance: float = -1.0,
                  context_budget_tokens: int = 240, max_tokens: int = 400, temperature: float = 0.2,
                  top_p: float = 0.9, repeat_penalty: float = 1.1, cache_size: int = 256,
@@ -102,7 +105,7 @@ class AnswerEngine:
         self.generator = generator
         self.top_k = top_k
         self.search_mode = search_mode
-        calibrated = default_min_relevance(_embedder_name(retriever))
+        calibrated = dict(calibration_for(str(getattr(embedder, "name", ""))).min_relevance)
         self.policy = AbstainPolicy({language: min_relevance for language in calibrated}
                                     if min_relevance >= 0 else calibrated)
         self.context_budget_tokens = context_budget_tokens
@@ -112,12 +115,13 @@ class AnswerEngine:
         self.guard = guard  # stop loops and echoes of the prompt while streaming (guards.py); off: bench only
         # Only the sentences that answer the question go into the prompt (selection.py); off: whole
         # passages, as many as fit in the budget.
-        self.selector = SentenceSelector(getattr(retriever, "embedder", None)) if sentence_selection else None
+        self.selector = SentenceSelector(embedder) if sentence_selection else None
 
     @classmethod
     def from_parts(cls, settings: "Settings", *, retriever: "Retriever", generator: Generator,
-                   curated: CuratedMatcher | None = None) -> "AnswerEngine":
-        return cls(retriever, generator, curated=curated, top_k=settings.top_k, search_mode=settings.search_mode,
+                   embedder: "Embedder | None" = None, curated: CuratedMatcher | None = None) -> "AnswerEngine":
+        return cls(retriever, generator, embedder=embedder, curated=curated, top_k=settings.top_k,
+                   search_mode=settings.search_mode,
                    min_relevance=settings.min_relevance,
                    context_budget_tokens=settings.context_budget_tokens, max_tokens=settings.max_tokens,
                    temperature=settings.temperature, top_p=settings.top_p,
@@ -135,22 +139,25 @@ class AnswerEngine:
     @knowledge_errors()
     def prepare(self, question: str, *, history: Sequence[Turn] = (),
                 collections: list[str] | None = None) -> PreparedQuestion:
-        """Language, passages and prompt messages for a question, without calling the model."""
+        """Language, passages and prompt messages for a question, without calling the model; one
+        search, whose vector candidates, vocabulary and embedding the refusal policy and the
+        sentence selection reuse."""
         language = detect_language(question)
         query = retrieval_query(question, history)
-        hits = self.retriever.search(query, k=self.top_k, mode=self.search_mode, collections=collections)
-        vocabulary = self.vocabulary()
-        verdict = self.policy.judge(query, language, hits, vocabulary, self._semantic_hits(query, hits, collections))
+        found: "Retrieval" = self.retriever.retrieve(query, k=self.top_k, mode=self.search_mode,
+                                                     collections=collections)
+        hits = found.hits
+        verdict = self.policy.judge(query, language, hits, found.vocabulary, found.vector_hits)
         threshold = self.policy.threshold(language)
         candidates = [h for h in hits if h.relevance >= threshold]
-        passages, preview = self._passages(query, candidates, vocabulary)
+        passages, preview = self._passages(query, candidates, found.vocabulary, found.query_vector)
         earlier = [(turn.role, turn.text) for turn in history]
         messages = build_messages(question, passages, language=language, history=earlier)
-        return PreparedQuestion(question, language, hits, passages, messages, verdict,
+        return PreparedQuestion(question, language, hits, found.index_version, passages, messages, verdict,
                                 preview if verdict.answerable and passages else None)
 
-    def _passages(self, query: str, hits: list["Hit"],
-                  vocabulary: "Vocabulary | None") -> tuple[list[Passage], "Preview | None"]:
+    def _passages(self, query: str, hits: list["Hit"], vocabulary: "Vocabulary | None",
+                  query_vector: "np.ndarray | None") -> tuple[list[Passage], "Preview | None"]:
         """The passages for the prompt: the sentences that answer the question (with the selector),
         or whole hits as they fit; and the preview."""
         count, budget = self.generator.count_tokens, self.context_budget_tokens
@@ -158,7 +165,7 @@ class AnswerEngine:
             return pack_passages(hits, count, budget), None
         selection = self.selector.select(query, hits, count_tokens=count, budget=budget,
                                          block=lambda hit, text: passage_block(9, hit, text),
-                                         vocabulary=vocabulary)
+                                         vocabulary=vocabulary, query_vector=query_vector)
         passages = pack_passages([e.hit for e in selection.excerpts], count, budget,
                                  texts=[e.text for e in selection.excerpts])
         best = selection.preview
@@ -173,13 +180,16 @@ class AnswerEngine:
             return AnswerStream(answer=too_long)
         if self.curated is not None and (fixed := self._curated(question, collections, started)) is not None:
             return AnswerStream(answer=fixed)
-        key = cache_key(question, history=history, collections=collections, index_version=self.index_version())
-        cached = self.cache.get(key) if key[-1] is not None else None
+        version = self.retriever.index_version()
+        cached = self.cache.get(cache_key(question, history=history, collections=collections,
+                                          index_version=version)) if version is not None else None
         if cached is not None:
             timings = {"retrieve_s": 0.0, "queue_s": 0.0, "first_token_s": time.perf_counter() - started,
                        "total_s": time.perf_counter() - started, "prompt_tokens": 0, "completion_tokens": 0}
             return AnswerStream(answer=dataclasses.replace(cached, cached=True, timings=timings))
         prepared = self.prepare(question, history=history, collections=collections)
+        # Kept under the version the passages came from (a re-index may have landed meanwhile).
+        key = cache_key(question, history=history, collections=collections, index_version=prepared.index_version)
         retrieve_s = time.perf_counter() - started
         if not prepared.relevant:
             answer = self._abstain(prepared, {"retrieve_s": retrieve_s, "queue_s": 0.0, "first_token_s": 0.0,
@@ -234,35 +244,6 @@ class AnswerEngine:
         the first real question finds them in the KV cache and the weights paged in."""
         messages = build_messages("?", [], language=language)
         return self.generator.submit(GenerationRequest(messages, max_tokens=1, background=True, **self.sampling))
-
-    def _semantic_hits(self, query: str, hits: list["Hit"], collections: list[str] | None) -> list["Hit"] | None:
-        """The vector search's own candidates, as deep as the fusion reads them, so the policy can see
-        whether it agrees with full text on the best passage; None outside hybrid search or without
-        an index behind the retriever (like the vocabulary)."""
-        if self.search_mode != "hybrid" or not hits or getattr(self.retriever, "store", None) is None:
-            return None
-        depth = getattr(self.retriever, "depth", SEMANTIC_DEPTH)
-        return self.retriever.search(query, k=depth, mode="vector", collections=collections)
-
-    def vocabulary(self) -> "Vocabulary | None":
-        """The index's words, for the refusal policy; None when the retriever has no store."""
-        store = getattr(self.retriever, "store", None)
-        if store is None or not hasattr(store, "vocabulary"):
-            return None
-        try:
-            return store.vocabulary()
-        except Exception:  # the policy falls back to the passages' words
-            log.warning("could not read the index vocabulary; judging by the passages", exc_info=True)
-            return None
-
-    def index_version(self) -> object | None:
-        """The store's version (changes on every re-index); None when it cannot be read."""
-        store = getattr(self.retriever, "store", None)
-        try:
-            return store.version() if store is not None else None
-        except Exception:  # a cache must never break answering
-            log.warning("could not read the index version; answer cache bypassed", exc_info=True)
-            return None
 
     def _remember(self, key: tuple, answer: Answer) -> None:
         if key[-1] is not None:
@@ -319,7 +300,7 @@ def _excerpt(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
     cut = text[:limit]
-    ends = [match.end() for match in _SENTENCE_END.finditer(cut)]
+    ends = sentence_ends(cut)
     if ends and ends[-1] >= limit // 3:
         return cut[:ends[-1]].rstrip()
     return cut.rsplit(" ", 1)[0].rstrip() + " …"
@@ -339,8 +320,3 @@ def _distinct(sources: list[Source], *, by_document: bool = False) -> list[Sourc
             seen.add(key)
             result.append(source)
     return result
-
-
-def _embedder_name(retriever: object) -> str:
-    embedder = getattr(retriever, "embedder", None)
-    return str(getattr(embedder, "name", ""))

@@ -7,12 +7,15 @@ deltas that the backend's producer `emit()`s, until it `finish()`es.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass
-from typing import Iterator, Protocol, runtime_checkable
+from typing import Callable, Iterator, Protocol, runtime_checkable
 
 from bot.errors import ModelError
+
+log = logging.getLogger(__name__)
 
 
 CHAT_OVERHEAD_TOKENS = 40  # role markers and special tokens a chat template adds around the messages
@@ -72,6 +75,7 @@ class Generation:
         self._error: BaseException | None = None
         self._cancelled = threading.Event()
         self._changed = threading.Condition()
+        self._on_cancel: list[Callable[[], None]] = []
 
     def position(self) -> int:
         """0 while being generated (or done); n: n requests are ahead of this one."""
@@ -105,7 +109,20 @@ class Generation:
 
     def cancel(self) -> None:
         """Stop at the next token, or skip the request when it has not started."""
-        self._cancelled.set()
+        with self._changed:
+            self._cancelled.set()
+            callbacks, self._on_cancel = self._on_cancel, []
+        for callback in callbacks:
+            _call_logged(callback)
+
+    def on_cancel(self, callback: Callable[[], None]) -> None:
+        """Calls `callback` once, in the cancelling thread, when this is cancelled (at once if it is
+        already): a backend that waits on a network read uses it to break the read off."""
+        with self._changed:
+            if not self._cancelled.is_set():
+                self._on_cancel.append(callback)
+                return
+        _call_logged(callback)
 
     @property
     def cancelled(self) -> bool:
@@ -125,6 +142,13 @@ class Generation:
             self._error = error
             self._finished = True
             self._changed.notify_all()
+
+
+def _call_logged(callback: Callable[[], None]) -> None:
+    try:
+        callback()
+    except Exception:  # the cancel itself stands; a failing hook only costs the early stop
+        log.exception("a cancel hook failed")
 
 
 @runtime_checkable

@@ -3,8 +3,14 @@ server, vLLM) instead of loading the model in this process, so several bot repli
 model servers.
 
 Answers stream over server-sent events from `/v1/chat/completions`. A server batches requests
-itself; this client only bounds how many it has in flight (`max_parallel`), and `position()`
-tells a waiting request how many are ahead of it — 0 once it has been sent.
+itself (llama.cpp's `llama-server --parallel N`: N slots decoded together); this client sends as
+many at once as the server has slots (read from llama.cpp's `/props`; `max_parallel` sets it where
+the server does not say), the rest wait here in FIFO order, and `position()` tells a waiting request
+how many are ahead of it — 0 once it has been sent. A cancelled request's connection is shut at
+once, also while the server is still reading the prompt: llama.cpp then frees its slot.
+`server_slots()` reports the server's slots, total and busy (every client's requests counted):
+from llama.cpp's /slots, or its /metrics where /slots is switched off (`--no-slots`: /slots shows
+the last prompt of every slot, other people's questions and passages included).
 
 Two things fall back when the server lacks them: the OpenAI form of a JSON schema (llama-cpp-python's
 server wants `json_object` + `schema`) and the server's tokenizer (else tokens are estimated). A
@@ -22,10 +28,13 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections import OrderedDict, deque
-from typing import TYPE_CHECKING, Any, Iterator
+from collections import OrderedDict
+from typing import TYPE_CHECKING, Any
 
+from bot.answering.event_stream import UNREADABLE, ReadBreaker, sse_events
 from bot.answering.generation import Generation, GenerationError, GenerationRequest
+from bot.answering.server_slots import (DEFAULT_PARALLEL, ServerSlots, SlotLine, busy_slots,
+                                        positive_int, prometheus_gauge)
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -33,64 +42,33 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _UNREACHABLE = "De taalmodelserver is niet bereikbaar; probeer het later opnieuw."
-_BROKEN_OFF = ("De taalmodelserver brak het antwoord af; mogelijk is de vraag met de gevonden tekst te lang "
-               "voor het contextvenster van de server.")
-_UNREADABLE = "De taalmodelserver gaf een onleesbaar antwoord; probeer het later opnieuw."
 
 # What the network and HTTP layer raise (URLError, timeouts and refused connections are OSErrors) and
 # what a reply that is not JSON text raises; anything else is a bug of ours and is not relabelled.
 _NETWORK_ERRORS = (OSError, http.client.HTTPException)
 _REPLY_ERRORS = (json.JSONDecodeError, UnicodeDecodeError)
 _TOKENIZE_ROUTES = ("/extras/tokenize", "/tokenize")
-
-
-class _Slots:
-    """At most `size` requests in flight; the rest wait in FIFO order."""
-
-    def __init__(self, size: int) -> None:
-        self._size = self._free = max(1, size)
-        self._waiting: deque[Generation] = deque()
-        self._cond = threading.Condition()
-
-    def enqueue(self, generation: Generation) -> None:
-        """Takes a place in line (in the submitting thread, so the order is the submit order)."""
-        with self._cond:
-            self._waiting.append(generation)
-
-    def acquire(self, generation: Generation) -> None:
-        """Waits until `generation` is first in line and a slot is free."""
-        with self._cond:
-            while self._waiting[0] is not generation or self._free == 0:
-                self._cond.wait()
-            self._waiting.popleft()
-            self._free -= 1
-            self._cond.notify_all()
-
-    def release(self) -> None:
-        with self._cond:
-            self._free += 1
-            self._cond.notify_all()
-
-    def position(self, generation: Generation) -> int:
-        """0 once sent to the server; else the requests ahead of it (waiting here or in flight), at least 1."""
-        with self._cond:
-            try:
-                index = self._waiting.index(generation)
-            except ValueError:
-                return 0
-            return max(1, index + self._size - self._free)
-
-
 class OpenAIGenerator:
-    """`Generator` for an OpenAI-compatible `/v1` API; `base_url` ends in /v1 (e.g. http://llm:8080/v1)."""
+    """`Generator` for an OpenAI-compatible `/v1` API; `base_url` ends in /v1 (e.g. http://llm:8080/v1).
+
+    `max_parallel`: requests in flight at the server at once; 0 takes the server's slot count
+    (llama.cpp), else DEFAULT_PARALLEL. `n_ctx` is lowered to a llama.cpp slot's context when that
+    is smaller (`--ctx-size` is shared by the slots)."""
 
     def __init__(self, base_url: str, model: str = "", *, api_key: str = "", n_ctx: int = 4096,
-                 max_parallel: int = 4, timeout: float = 600.0, fallback_retry_s: float = 300.0) -> None:
+                 max_parallel: int = 0, timeout: float = 600.0, fallback_retry_s: float = 300.0) -> None:
         self.base_url = base_url.rstrip("/")
         self.api_key = api_key
-        self.n_ctx = n_ctx
         self.timeout = timeout
-        self._slots = _Slots(max_parallel)
+        props = self._server_props()
+        slot_ctx = positive_int((props.get("default_generation_settings") or {}).get("n_ctx"))
+        if slot_ctx and slot_ctx < n_ctx:
+            log.info("the model server's slots hold %d tokens each, fewer than n_ctx %d: prompts are "
+                     "budgeted for %d", slot_ctx, n_ctx, slot_ctx)
+        self.n_ctx = min(n_ctx, slot_ctx) if slot_ctx else n_ctx
+        self._server_total = positive_int(props.get("total_slots"))
+        self._follows_server = max_parallel <= 0
+        self._slots = SlotLine(max_parallel if max_parallel > 0 else self._server_total or DEFAULT_PARALLEL)
         self._active = 0
         self._active_lock = threading.Lock()
         self._closed = False
@@ -141,6 +119,38 @@ class OpenAIGenerator:
         """Refuses new requests; those in flight finish on their own threads."""
         self._closed = True
 
+    def server_slots(self) -> ServerSlots:
+        """The server's slots, total and busy: llama.cpp's /slots, else its /metrics (busy) with the
+        total /props gave; where the server tells neither, this client's bound and its own requests
+        in flight. Following the server, a new total from /slots is taken as the bound."""
+        try:
+            with self._open("/slots", root=True, timeout=5) as response:
+                slots = json.load(response)
+        except (*_NETWORK_ERRORS, *_REPLY_ERRORS) as exc:
+            log.debug("the model server %s did not report its slots: %r", self.base_url, exc)
+            slots = None
+        if isinstance(slots, list) and slots:
+            busy = busy_slots(slots)
+            if self._follows_server and len(slots) != self._slots.size:
+                log.info("the model server %s now has %d slots (was %d)", self.base_url, len(slots),
+                         self._slots.size)
+                self._slots.resize(len(slots))
+            return ServerSlots(total=len(slots), busy=busy, reported=True)
+        busy = self._metric("llamacpp:requests_processing") if self._server_total else None
+        if busy is not None:
+            return ServerSlots(total=self._server_total, busy=busy, reported=True)
+        return ServerSlots(total=self._slots.size, busy=self._slots.in_flight(), reported=False)
+
+    def _metric(self, name: str) -> int | None:
+        """One gauge of the server's Prometheus text (/metrics, llama.cpp with --metrics), else None."""
+        try:
+            with self._open("/metrics", root=True, timeout=5) as response:
+                text = response.read().decode("utf-8")
+        except (*_NETWORK_ERRORS, *_REPLY_ERRORS) as exc:
+            log.debug("the model server %s has no /metrics: %r", self.base_url, exc)
+            return None
+        return prometheus_gauge(text, name)
+
     # --- one request --------------------------------------------------------------------------
 
     def _run(self, generation: Generation) -> None:
@@ -157,7 +167,7 @@ class OpenAIGenerator:
             generation.finish(_caused_by(GenerationError(_UNREACHABLE), exc))
         except _REPLY_ERRORS as exc:
             log.warning("the model server %s sent an unreadable reply: %r", self.base_url, exc)
-            generation.finish(_caused_by(GenerationError(_UNREADABLE), exc))
+            generation.finish(_caused_by(GenerationError(UNREADABLE), exc))
         except Exception as exc:  # a bug of ours: the asker must not wait forever, nor be told "niet bereikbaar"
             log.exception("request to the model server %s failed on our side", self.base_url)
             generation.finish(exc)
@@ -172,18 +182,26 @@ class OpenAIGenerator:
         request, stats = generation.request, generation.stats
         response = self._post_chat(request)
         chunks = 0
-        with response:
-            for event in _sse_events(response):
-                usage = event.get("usage") or {}
-                stats.prompt_tokens = int(usage.get("prompt_tokens") or stats.prompt_tokens)
-                stats.completion_tokens = int(usage.get("completion_tokens") or stats.completion_tokens)
-                for choice in event.get("choices") or []:
-                    delta = (choice.get("delta") or {}).get("content")
-                    if delta:
-                        chunks += 1
-                        generation.emit(delta)
-                if generation.cancelled:
-                    break  # closing the connection tells the server to stop
+        breaker = ReadBreaker(response)
+        generation.on_cancel(breaker.break_off)  # a closed connection tells the server to stop
+        try:
+            with response:
+                for event in sse_events(response):
+                    usage = event.get("usage") or {}
+                    stats.prompt_tokens = int(usage.get("prompt_tokens") or stats.prompt_tokens)
+                    stats.completion_tokens = int(usage.get("completion_tokens") or stats.completion_tokens)
+                    for choice in event.get("choices") or []:
+                        delta = (choice.get("delta") or {}).get("content")
+                        if delta:
+                            chunks += 1
+                            generation.emit(delta)
+                    if generation.cancelled:
+                        break
+        except (*_NETWORK_ERRORS, GenerationError):
+            if not generation.cancelled:
+                raise  # else: the read we broke off ourselves; the text so far stands
+        finally:
+            breaker.close()
         stats.completion_tokens = stats.completion_tokens or chunks  # one token a chunk when streaming
         if not stats.prompt_tokens:
             stats.prompt_tokens = sum(self.count_tokens(str(m.get("content", ""))) for m in request.messages)
@@ -256,6 +274,16 @@ class OpenAIGenerator:
             request.add_header("Authorization", f"Bearer {self.api_key}")
         return urllib.request.urlopen(request, timeout=timeout or self.timeout)
 
+    def _server_props(self) -> dict:
+        """llama.cpp's /props (slots, a slot's context); {} from a server without it or out of reach."""
+        try:
+            with self._open("/props", root=True, timeout=5) as response:
+                props = json.load(response)
+        except (*_NETWORK_ERRORS, *_REPLY_ERRORS) as exc:
+            log.debug("the model server %s has no /props: %r", self.base_url, exc)
+            return {}
+        return props if isinstance(props, dict) else {}
+
     def _served_model(self) -> str:
         """The first model the server offers, for when no model name is configured."""
         try:
@@ -309,34 +337,6 @@ def estimate_tokens(text: str) -> int:
     return math.ceil(len(text.encode("utf-8")) / 2) + 1 if text else 0
 
 
-def _sse_events(response) -> Iterator[dict]:
-    """JSON payloads of `data:` lines until `[DONE]`; comments and pings are skipped. A stream that
-    just stops (llama-cpp-python's server does so when the prompt exceeds its context) is an error."""
-    for raw in response:
-        line = raw.decode("utf-8").strip()
-        if line.startswith("{"):  # a server that ignored stream=true and answered in one piece
-            yield _as_stream_event(_json_object(line))
-            return
-        if not line.startswith("data:"):
-            continue
-        payload = line[5:].strip()
-        if payload == "[DONE]":
-            return
-        if payload:
-            event = _json_object(payload)
-            if "error" in event and not event.get("choices"):
-                raise GenerationError(f"De taalmodelserver meldt een fout: {event['error']}")
-            yield event
-    raise GenerationError(_BROKEN_OFF)
-
-
-def _json_object(text: str) -> dict:
-    value = json.loads(text)
-    if not isinstance(value, dict):
-        raise GenerationError(_UNREADABLE)
-    return value
-
-
 def _token_count(reply: Any) -> int | None:
     """The count in a tokenize reply: {"count": n} (llama-cpp-python) or {"tokens": [...]} (llama.cpp)."""
     if not isinstance(reply, dict):
@@ -350,9 +350,3 @@ def _token_count(reply: Any) -> int | None:
 def _caused_by(error: GenerationError, cause: BaseException) -> GenerationError:
     error.__cause__ = cause
     return error
-
-
-def _as_stream_event(reply: dict) -> dict:
-    choices = [{"delta": {"content": (c.get("message") or {}).get("content", "")}}
-               for c in reply.get("choices") or []]
-    return {"choices": choices, "usage": reply.get("usage")}

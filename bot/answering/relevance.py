@@ -6,7 +6,7 @@ Three signals, calibrated on two corpora together (the sample company and develo
 - relevance: the best hit's cosine similarity to the question. Its scale depends on the embedding
   model (E5 scores almost everything above 0.7) and on whether question and documents share a
   language (an English question against Dutch documents scores lower), hence one threshold per
-  model and question language.
+  model and question language (language/calibration.py).
 - known terms: the share of the question's terms, weighted by how specific they are in the index
   (IDF: rare words weigh more than common ones), that the index knows at all, allowing for Dutch
   inflection, compounds and one typo (knowledge/query.py, Vocabulary). A question about a
@@ -24,23 +24,17 @@ question's words are not expected in Dutch documents.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Sequence
 
-from bot.answering.language import FUNCTION_WORDS, detect_language
-from knowledge.query import QUERY_STOP_WORDS, Vocabulary, index_words
+from knowledge.query import Vocabulary
+from language.detection import detect_language
+from language.questions import asks_amount, has_number, question_terms
+from language.tokens import words_of
 
 if TYPE_CHECKING:
     from knowledge.models import Hit
 
-# Per embedding model (a fragment of its name): lowest best-hit relevance still answered, per
-# question language. MiniLM: measured (bench/README.md). E5: not measurable offline; its usual scale.
-CALIBRATED_MIN_RELEVANCE: tuple[tuple[str, dict[str, float]], ...] = (
-    ("multilingual-e5", {"nl": 0.80, "en": 0.78}),
-    ("minilm", {"nl": 0.48, "en": 0.215}),
-)
-FALLBACK_MIN_RELEVANCE = {"nl": 0.3, "en": 0.3}
 # Lowest IDF-weighted share of known question terms still answered. Pooled over both corpora the
 # unanswerable questions about a word the index lacks lie at 0.0-0.57, the answerable ones at
 # 0.65-1.0 but for four (0.29-0.54); the signal itself is independent of the embedding model.
@@ -48,33 +42,6 @@ MIN_KNOWN_TERMS = 0.6
 # When only full text found the best passage: the lowest IDF-weighted share of the question's terms
 # that one passage must hold. Pooled optimum lies between 0.53 (unanswerable) and 0.62 (answerable).
 MIN_COVERAGE_ALONE = 0.58
-MIN_TERM_LETTERS = 3
-_GENERIC = frozenset("eigenlijk allemaal ergens iemand steeds zelf jullie onze mn vd".split())
-_STOP = QUERY_STOP_WORDS | FUNCTION_WORDS | _GENERIC
-# Asking for an amount: a count, a price, a limit, a duration.
-_ASKS_AMOUNT = re.compile(r"\b(hoeveel|wat kost|kost het|kosten|minimaal|minimale|maximaal|maximale|"
-                          r"hoe lang|hoelang|hoe groot|hoe vaak|per minuut|per uur|how many|how much|"
-                          r"how long|how often|minimum|maximum)\b")
-# A number in a passage: digits starting a token (not "EH3" or "ipv6"), not a year, or a price.
-_NUMBER = re.compile(r"(?<![\w.])(?!(?:19|20)\d\d(?!\d))\d+|€|\b(twee|drie|vier|vijf|zes|zeven|acht|"
-                     r"negen|tien|elf|twaalf|twintig|dertig|honderd|duizend|two|three|four|five|six|"
-                     r"seven|eight|nine|ten|hundred|thousand)\b")
-
-
-def default_min_relevance(embedder_name: str) -> dict[str, float]:
-    """The calibrated thresholds per question language for this embedding model."""
-    name = embedder_name.lower()
-    for fragment, thresholds in CALIBRATED_MIN_RELEVANCE:
-        if fragment in name:
-            return dict(thresholds)
-    return dict(FALLBACK_MIN_RELEVANCE)
-
-
-def question_terms(text: str) -> list[str]:
-    """The words that carry the question's subject: no function words, chat filler or numbers."""
-    words = [w for w in index_words(text)
-             if len(w) >= MIN_TERM_LETTERS and w not in _STOP and not w.isdigit()]
-    return list(dict.fromkeys(words))
 
 
 def known_terms(question: str, vocabulary: Vocabulary) -> float:
@@ -92,16 +59,8 @@ def passage_coverage(question: str, passage: str, vocabulary: Vocabulary) -> flo
     total = sum(weights.values())
     if total <= 0:
         return 1.0
-    words = set(index_words(passage))
+    words = set(words_of(passage))
     return sum(w for term, w in weights.items() if vocabulary.forms(term) & words or term in words) / total
-
-
-def asks_amount(question: str) -> bool:
-    return _ASKS_AMOUNT.search(question.lower()) is not None
-
-
-def has_number(text: str) -> bool:
-    return _NUMBER.search(text.lower()) is not None
 
 
 @dataclass(frozen=True)

@@ -10,23 +10,13 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Sequence
 
-from knowledge.query import index_words
+from language.sentences import split_sentences
+from language.tokens import words_of
+from language.words import REFERRING_WORDS
 
 if TYPE_CHECKING:
     from knowledge.models import Hit
 
-# A sentence starting with one of these leans on the sentence before it.
-_REFERRING = frozenset("""
-dit deze die dat daar daarom daarna daarvoor daarbij daarnaast daarmee daardoor daarin daarop
-hierdoor hiervoor hierbij hiermee hierin hierna hij zij ze hun hen ook bovendien verder wel toch
-maar want dus zo dan anders echter tevens eveneens vervolgens zij
-this that these those it its they them then also but so however otherwise there such
-""".split())
-_ABBREVIATIONS = frozenset("""
-bijv bv o.a e.a e.d ca nr vs enz evt incl excl max min mr mevr dhr drs ir ing prof dr etc e.g
-i.e zgn resp m.b.t i.v.m t.a.v t.o.v m.u.v a.s jl vnl p.m z.s.m st
-""".split())
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9À-Ý])")
 _LIST_ITEM = re.compile(r"^(\s*)(?:[-*+•]|\d{1,3}[.)])\s+")
 _TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
@@ -114,7 +104,7 @@ def _append_segments(out: list[Segment], text: str, skip: set[str]) -> None:
         text = _clean(" ".join(paragraph))
         paragraph.clear()
         for sentence in split_sentences(text):
-            referring = previous is not None and _first_word(sentence) in _REFERRING
+            referring = previous is not None and _first_word(sentence) in REFERRING_WORDS
             position = add("sentence", sentence, (previous,) if referring else ())
             previous = position if position is not None else previous
         lead_in = previous if previous is not None and out[previous].text.endswith(":") else None
@@ -186,20 +176,6 @@ def _clean(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
-def split_sentences(text: str) -> list[str]:
-    """Sentences, not split after abbreviations ("bijv.", "o.a.") or single letters ("J. de Vries")."""
-    parts: list[str] = []
-    start = 0
-    for match in _SENTENCE_END.finditer(text):
-        before = text[start:match.start()].rsplit(" ", 1)[-1].rstrip(".!?\"')]").lower()
-        if before in _ABBREVIATIONS or (len(before) == 1 and before.isalpha()):
-            continue
-        parts.append(text[start:match.start()].strip())
-        start = match.end()
-    parts.append(text[start:].strip())
-    return [p for p in parts if p]
-
-
 def render(segments: list[Segment], positions: set[int]) -> str:
     """The kept segments in the document's order: sentences of one paragraph on one line, a list or
     table a line per item or row, and "…" where something was left out."""
@@ -231,14 +207,14 @@ def with_needs(segments: list[Segment], position: int) -> set[int]:
 
 
 def _key(text: str) -> str:
-    return " ".join(index_words(text))
+    return " ".join(words_of(text))
 
 
 def _first_word(text: str) -> str:
-    words = index_words(text[:40])
+    words = words_of(text[:40])
     return words[0] if words else ""
 
 
 def _one_word(text: str) -> bool:
-    words = index_words(text)
+    words = words_of(text)
     return len(words) <= 1 and not any(ch.isdigit() for ch in text)

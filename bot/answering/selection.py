@@ -36,21 +36,21 @@ from typing import TYPE_CHECKING, Callable, Sequence
 
 import numpy as np
 
-from bot.answering.relevance import asks_amount, has_number, question_terms
 from bot.answering.segments import Section, Segment, render, sections_of, with_needs
-from knowledge.query import Vocabulary, index_words, same_word
+from knowledge.query import Vocabulary
+from language.calibration import calibration_for
+from language.compounds import is_head
+from language.matching import Matching, same_word
+from language.questions import asks_amount, has_number, question_terms
+from language.tokens import words_of
 
 if TYPE_CHECKING:
     from knowledge.embeddings import Embedder
     from knowledge.models import Hit
 
 # Measured on the sample company and developer-overheid together (bench/README.md, "Half the
-# prompt"); each value is as good or better on both, none is fitted to one corpus.
-# The embedding similarity (scaled 0..1 over the candidates) next to the word share (0..1), per
-# embedding model (a fragment of its name). MiniLM, an English model, picked no better Dutch
-# sentences at any weight on either corpus (0.25: same gold share, lower answer recall), so it is
-# not asked; multilingual E5 reads Dutch and English alike (an estimate: not measurable offline).
-SEMANTIC_WEIGHTS: tuple[tuple[str, float], ...] = (("multilingual-e5", 0.25),)
+# prompt"); each value is as good or better on both, none is fitted to one corpus. The weight of the
+# embedding similarity depends on the model: language/calibration.py.
 HEADING_WEIGHT = 1.0  # a question word in the section's title or headings counts as if in the segment
 NUMBER_BONUS = 0.15  # a question asking for an amount prefers segments holding a number
 MIN_RELATIVE_SCORE = 0.35  # segments scoring below this share of the best are not worth their tokens
@@ -60,7 +60,6 @@ _SHORT_PREVIEW = 90  # a best sentence shorter than this takes its neighbour alo
 _VECTOR_CACHE = 4096  # segment vectors kept (by text), so popular passages are embedded once
 _JOIN_TOKENS = 1  # a newline or space between segments
 _GAP_TOKENS = 2  # the "…" line where something was left out
-_MIN_HEAD = 4  # letters of a question word that counts as the last part of a compound
 
 @dataclass(frozen=True)
 class Excerpt:
@@ -82,7 +81,7 @@ class SentenceSelector:
     """Selects the sentences of the retrieved passages that answer the question (module docstring).
 
     `embedder`: the retriever's embedding model (None: word scores only); `semantic_weight`: how much
-    its similarity counts (None: `SEMANTIC_WEIGHTS` for that model; 0: not asked). Deterministic:
+    its similarity counts (None: calibrated for that model, language/calibration.py; 0: not asked). Deterministic:
     the same question and hits give the same selection.
     """
 
@@ -90,16 +89,18 @@ class SentenceSelector:
                  semantic_weight: float | None = None, min_relative_score: float = MIN_RELATIVE_SCORE) -> None:
         self.embedder = embedder
         self.max_embedded = max_embedded
-        self.semantic_weight = (semantic_weight_for(str(getattr(embedder, "name", "")))
+        self.semantic_weight = (calibration_for(str(getattr(embedder, "name", ""))).semantic_weight
                                 if semantic_weight is None else semantic_weight)
         self.min_relative_score = min_relative_score
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
 
     def select(self, question: str, hits: Sequence["Hit"], *, count_tokens: Callable[[str], int], budget: int,
-               block: Callable[["Hit", str], str], vocabulary: Vocabulary | None = None) -> Selection:
+               block: Callable[["Hit", str], str], vocabulary: Vocabulary | None = None,
+               query_vector: np.ndarray | None = None) -> Selection:
         """The excerpts of `hits` (best first) that fit in `budget` tokens, each counted as
-        `block(hit, text)` shows it in the prompt (plus a blank line), and the preview."""
+        `block(hit, text)` shows it in the prompt (plus a blank line), and the preview.
+        `query_vector`: the question's embedding, when the search already made it."""
         sections = sections_of(hits)
         if not sections:
             return Selection([], None)
@@ -108,7 +109,7 @@ class SentenceSelector:
             section.header_tokens = count_tokens(block(section.hit, "")) + 2  # the blank line between passages
             for segment in section.segments:
                 segment.tokens = count_tokens(segment.text) + _JOIN_TOKENS
-        embedded = self._score(question, sections, segments, vocabulary)
+        embedded = self._score(question, sections, segments, vocabulary, query_vector)
         chosen = self._choose(sections, segments, budget)
         _fit(sections, chosen, count_tokens, budget, block)
         excerpts = [Excerpt(section.hit, render(section.segments, chosen[n]))
@@ -117,19 +118,19 @@ class SentenceSelector:
 
     # --- scoring -------------------------------------------------------------------------------
     def _score(self, question: str, sections: list[Section], segments: list[tuple[int, int, Segment]],
-               vocabulary: Vocabulary | None) -> int:
+               vocabulary: Vocabulary | None, query_vector: np.ndarray | None = None) -> int:
         terms = question_terms(question)
         weights = _term_weights(terms, vocabulary, [s.text for _, _, s in segments])
         total = sum(weights.values())
         amount = asks_amount(question)
-        context_words = [set(index_words(" ".join((s.hit.chunk.title, *s.hit.chunk.headings)))) for s in sections]
+        context_words = [set(words_of(" ".join((s.hit.chunk.title, *s.hit.chunk.headings)))) for s in sections]
         for n, _, segment in segments:
             if segment.kind == "heading" or total <= 0:
                 continue
-            words = set(index_words(segment.text))
+            words = set(words_of(segment.text))
             context = context_words[n]
             if segment.kind == "row" and segment.needs and sections[n].segments[segment.needs[0]].kind == "row":
-                context = context | set(index_words(sections[n].segments[segment.needs[0]].text))  # its columns
+                context = context | set(words_of(sections[n].segments[segment.needs[0]].text))  # its columns
             own = in_context = 0.0
             for term, weight in weights.items():
                 if _holds(term, words, vocabulary):
@@ -140,12 +141,13 @@ class SentenceSelector:
             segment.lexical = segment.own + in_context / total
         embedded = 0
         if self.embedder is not None and self.semantic_weight > 0:
-            embedded = self._semantic(question, sections, segments)
+            embedded = self._semantic(question, sections, segments, query_vector)
         for _, _, segment in segments:
             segment.score = segment.lexical + self.semantic_weight * segment.semantic
         return embedded
 
-    def _semantic(self, question: str, sections: list[Section], segments: list[tuple[int, int, Segment]]) -> int:
+    def _semantic(self, question: str, sections: list[Section], segments: list[tuple[int, int, Segment]],
+                  query_vector: np.ndarray | None = None) -> int:
         """Embedding similarity, scaled to 0..1 over the candidates that were embedded: the best-ranked
         hits' segments with the most question words first, at most `max_embedded`."""
         assert self.embedder is not None
@@ -162,7 +164,7 @@ class SentenceSelector:
                     self._vectors[text] = vector
                 while len(self._vectors) > _VECTOR_CACHE:
                     self._vectors.popitem(last=False)
-        query = self.embedder.embed_query(question)
+        query = self.embedder.embed_query(question) if query_vector is None else query_vector
         with self._lock:
             similarities = [float(np.dot(self._vectors[s.text], query)) if s.text in self._vectors else 0.0
                             for s in candidates]
@@ -240,32 +242,27 @@ def _fit(sections: list[Section], chosen: list[set[int]], count_tokens: Callable
         chosen[n] &= needed
 
 
-def semantic_weight_for(embedder_name: str) -> float:
-    name = embedder_name.lower()
-    return next((weight for fragment, weight in SEMANTIC_WEIGHTS if fragment in name), 0.0)
-
-
 def _term_weights(terms: list[str], vocabulary: Vocabulary | None, texts: list[str]) -> dict[str, float]:
     """IDF per question term: over the index when its vocabulary is known, else over the candidates."""
     if vocabulary is not None:
         return {term: max(vocabulary.idf(term), 0.0) for term in terms}
-    documents = [set(index_words(t)) for t in texts]
+    documents = [set(words_of(t)) for t in texts]
     weights = {}
     for term in terms:
-        frequency = sum(any(same_word(term, w) for w in words) for words in documents)
+        frequency = sum(any(same_word(term, w, mode=Matching.SEARCH) for w in words) for words in documents)
         weights[term] = math.log((len(documents) + 1) / (frequency + 0.5))
     return {term: max(weight, 0.0) for term, weight in weights.items()}
 
 
 def _holds(term: str, words: set[str], vocabulary: Vocabulary | None) -> bool:
-    """The term or a form of it (inflection, typo, compound: knowledge/query.py) is among the words;
-    also as the last part of a compound of any length ("jaar" in "kalenderjaar": a Dutch compound
-    is the kind of thing its last part names)."""
+    """The term or a form of it (inflection, typo, compound: language/matching.py) is among the
+    words; also as the last part of a compound of any length ("jaar" in "kalenderjaar": a Dutch
+    compound is the kind of thing its last part names)."""
     if term in words:
         return True
     if vocabulary is not None and vocabulary.forms(term) & words:
         return True
-    return any(same_word(term, w) or (len(term) >= _MIN_HEAD and w.endswith(term)) for w in words)
+    return any(same_word(term, w, mode=Matching.SEARCH) or is_head(term, w) for w in words)
 
 
 def _preview(sections: list[Section], segments: list[tuple[int, int, Segment]],

@@ -7,8 +7,8 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
-from bot.answering.language import detect_language
 from bot.services import Services
+from language.detection import detect_language
 
 if TYPE_CHECKING:
     from bot.answering.types import Preview, Source

@@ -10,7 +10,7 @@ from bot.services import Services
 def register(sub: argparse._SubParsersAction) -> None:
     config = sub.add_parser("config", help="alle instellingen: omgevingsvariabele, standaard, betekenis")
     shape = config.add_mutually_exclusive_group()
-    shape.add_argument("--markdown", action="store_true", help="als Markdown-tabellen (voor de README)")
+    shape.add_argument("--markdown", action="store_true", help="als Markdown-tabellen (docs/configuration.md)")
     shape.add_argument("--env-example", action="store_true", help="als .env-voorbeeldbestand")
     shape.add_argument("--current", action="store_true", help="toon ook de waarden die nu gelden (geheimen gemaskeerd)")
     config.set_defaults(func=run_config)

@@ -9,7 +9,6 @@ import json
 import sys
 from pathlib import Path
 
-from bot.people.first_contact import FirstContacts
 from bot.services import Services
 
 
@@ -31,13 +30,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run_privacy_export(args: argparse.Namespace, services: Services) -> int:
     forms = services.pseudonymizer.stored_forms(args.user)
     records = services.feedback.records_about(forms)
-    greeted = FirstContacts(services.settings.greeted_path).knows(forms)
-    threads = _followed_threads(services)  # issue 16: the threads followed without a mention
     document = {"user": args.user, "stored_as": forms,
                 "retention_days": services.settings.retention_days, **records,
-                "greeted_in_messages_tab": greeted,
-                "ai_notice_shown": FirstContacts(services.settings.ai_notice_path).knows(forms),
-                "threads_followed": threads.records_about(forms),
+                "greeted_in_messages_tab": services.greeted.knows(forms),
+                "ai_notice_shown": services.ai_notice_shown.knows(forms),
+                "threads_followed": services.followed_threads.records_about(forms),
                 "curated_answers_owned": services.curated.privacy_records(forms)}
     text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
     if args.output is None:
@@ -53,8 +50,8 @@ def run_privacy_export(args: argparse.Namespace, services: Services) -> int:
 
 def run_privacy_forget(args: argparse.Namespace, services: Services) -> int:
     forms = services.pseudonymizer.stored_forms(args.user)
-    count = services.feedback.forget(forms) + FirstContacts(services.settings.greeted_path).forget(forms)
-    count += FirstContacts(services.settings.ai_notice_path).forget(forms) + _followed_threads(services).forget(forms)
+    count = services.feedback.forget(forms) + services.greeted.forget(forms)
+    count += services.ai_notice_shown.forget(forms) + services.followed_threads.forget(forms)
     print(f"{count} gegeven(s) over {args.user} gewist (antwoorden met hun stemmen, de stemmen van "
           "deze persoon, dat hij begroet is, dat hij de AI-melding kreeg, en de threads waarin Vraagbaak hem volgde)")
     return 0
@@ -69,9 +66,3 @@ def run_privacy_purge(args: argparse.Namespace, services: Services) -> int:
     else:
         print(f"Bewaartermijn {days} dagen: {count} gegeven(s) verwijderd.")
     return 0
-
-
-def _followed_threads(services: Services):
-    """The channel threads followed for someone without a mention (bot/slack/features/followed_threads.py)."""
-    from bot.slack.features.followed_threads import FollowedThreads
-    return FollowedThreads.from_settings(services.settings, pseudonymize=services.pseudonymizer.stored_id)

@@ -103,7 +103,4 @@ def _watch_failures(services: Services) -> None:
     if not (settings.slack_bot_token and settings.admin_user_ids):
         log.info("no Slack bot token or admin ids: failed runs are only logged")
         return
-    from bot.slack.features.admin_notice import watch_reindex_failures
-    from bot.slack.transport.app import build_client
-
-    watch_reindex_failures(services.reindexer, build_client(settings), settings.admin_user_ids)
+    services.tell_admins_about_failed_runs()

@@ -22,11 +22,13 @@ from typing import TYPE_CHECKING, Callable
 import numpy as np
 
 from bot.answering.types import Source
-from bot.curation.matching import MAX_MISSING_WORDS, content_words, default_min_similarity, lexical_match
-from bot.curation.review import DocumentHashes, Observer, review_scope, stale_answers, tell_owners
+from bot.curation.matching import MAX_MISSING_WORDS, lexical_match
+from bot.curation.review import DocumentHashes, review_scope, stale_answers, tell_owners
 from bot.curation.store import CuratedStore, now
 from bot.curation.types import CuratedAnswer, CuratedError, source_key
-from knowledge.query import normalise_question
+from bot.operations.observers import Observers
+from language.calibration import calibration_for
+from language.questions import content_words, normalise_question
 
 if TYPE_CHECKING:
     from bot.indexing.reindexer import RunReport
@@ -51,8 +53,9 @@ class CuratedAnswers:
         self._documents = documents
         self._min_similarity = min_similarity
         self.max_missing_words = max_missing_words
-        self._observers: list[Observer] = []
-        self._lock = threading.Lock()
+        # The answers a re-index suspended (once per answer): the Slack layer DMs their owners.
+        self.suspended: Observers[[list[CuratedAnswer]]] = Observers("curated answers suspended")
+        self._lock = threading.Lock()  # guards the two caches below, read and written by every question
         self._cache: tuple[int, list[CuratedAnswer]] | None = None  # (revision, active answers)
         self._vectors: dict[str, np.ndarray] = {}
         self._store = CuratedStore(self.path)
@@ -67,11 +70,7 @@ class CuratedAnswers:
     def min_similarity(self) -> float:
         if self._min_similarity >= 0:
             return self._min_similarity
-        return default_min_similarity(str(getattr(self.embedder, "name", "")))
-
-    def add_observer(self, observer: Observer) -> None:
-        """`observer(answers)` is called with the answers a re-index suspended (once per answer)."""
-        self._observers.append(observer)
+        return calibration_for(str(getattr(self.embedder, "name", ""))).curated_min_similarity
 
     # --- deciding ---------------------------------------------------------------------------------
     def add(self, *, question: str, answer: str, sources: Iterable[Source], owner: str,
@@ -187,11 +186,13 @@ class CuratedAnswers:
         return answers
 
     def _vector(self, answer: CuratedAnswer) -> np.ndarray:
-        vector = self._vectors.get(answer.id)
+        with self._lock:
+            vector = self._vectors.get(answer.id)
         if vector is None:  # decided with another embedding model: embedded again, once
             vector = self._embed(answer.question)
             self._store.set_vector(answer.id, vector, self._model_name())
-            self._vectors[answer.id] = vector
+            with self._lock:
+                self._vectors[answer.id] = vector
         return vector
 
     def _embed(self, text: str) -> np.ndarray:
@@ -211,7 +212,7 @@ class CuratedAnswers:
             for answer, reason in stale_answers(self._store.list(include_suspended=False), self._documents,
                                                 review_scope(run)):
                 suspended.append(self._suspend(answer, reason))
-        tell_owners(self._store, self._observers)
+        tell_owners(self._store, self.suspended)
         return suspended
 
     def _suspend(self, answer: CuratedAnswer, reason: str) -> CuratedAnswer:

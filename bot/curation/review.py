@@ -18,10 +18,10 @@ if TYPE_CHECKING:
     from bot.answering.types import Source
     from bot.curation.store import CuratedStore
     from bot.indexing.reindexer import RunReport
+    from bot.operations.observers import Observers
 
 log = logging.getLogger(__name__)
 
-Observer = Callable[[list[CuratedAnswer]], None]
 DocumentHashes = Callable[[str], dict[str, str]]  # collection -> {doc_id: content hash} in the index
 
 
@@ -71,20 +71,12 @@ def _readable_hashes(documents: DocumentHashes, collection: str) -> dict[str, st
         return None
 
 
-def tell_owners(store: "CuratedStore", observers: list[Observer]) -> None:
+def tell_owners(store: "CuratedStore", observers: "Observers[[list[CuratedAnswer]]]") -> None:
     """Every suspended answer whose owner was not told yet (also those a re-index in another process
-    suspended) goes to the observers; marked told when none of them failed."""
+    suspended) goes to the observers; marked told when none of them failed (a DM that failed is
+    tried again after the next run)."""
     if not observers:
         return  # told by the process that has observers (`serve`), after its next run
     answers = [a for a in (store.get(i) for i in store.untold()) if a is not None]
-    if not answers:
-        return
-    told = True
-    for observer in list(observers):
-        try:
-            observer(answers)
-        except Exception:  # a DM that failed: tried again after the next run
-            told = False
-            log.exception("curated-answer observer %r failed", observer)
-    if told:
+    if answers and observers.notify(answers):
         store.mark_told([a.id for a in answers])

@@ -9,11 +9,9 @@ from typing import Literal
 
 from bot.answering.types import Source
 from bot.errors import VraagbaakError
+from language.words import DUTCH_MONTHS
 
 Status = Literal["active", "suspended"]
-
-_MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
-           "oktober", "november", "december")
 
 
 def dutch_date(stamp: str) -> str:
@@ -21,7 +19,7 @@ def dutch_date(stamp: str) -> str:
         moment = datetime.fromisoformat(stamp)
     except ValueError:
         return stamp
-    return f"{moment.day} {_MONTHS[moment.month - 1]} {moment.year}"
+    return f"{moment.day} {DUTCH_MONTHS[moment.month - 1]} {moment.year}"
 
 
 class CuratedError(VraagbaakError):

@@ -7,12 +7,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.curation.types import CuratedAnswer
+from language.words import ENGLISH_MONTHS
 
 if TYPE_CHECKING:
     from bot.answering.types import Source
-
-_MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-              "October", "November", "December")
 
 
 def curated_note(curated: CuratedAnswer, language: str = "nl") -> str:
@@ -22,7 +20,8 @@ def curated_note(curated: CuratedAnswer, language: str = "nl") -> str:
     except ValueError:
         moment = None
     if language == "en":
-        when = f"{moment.day} {_MONTHS_EN[moment.month - 1]} {moment.year}" if moment else curated.created_at
+        when = (f"{moment.day} {ENGLISH_MONTHS[moment.month - 1].capitalize()} {moment.year}"
+                if moment else curated.created_at)
         return f"Curated answer, decided by {curated.decided_by or curated.owner} on {when}."
     return f"Vast antwoord, vastgesteld door {curated.decided_by or curated.owner} op {curated.decided_on()}."
 

@@ -4,7 +4,9 @@ One run at a time: a thread lock in this process and the Indexer's file lock acr
 After every run the store is maintained (compaction, index refresh, removal of versions superseded
 longer than ``keep_old_versions_seconds`` ago), so the data folder stays bounded. Each run is saved
 in the state folder (the last one, and the last one per collection) for ``vraagbaak status`` in any
-process, and handed to observers (e.g. the admins' Slack DM on failure).
+process, and handed to observers: `run_ending` inside the run's lock (work that belongs to the run,
+like suspending curated answers whose sources it changed), `run_finished` after it (the admins'
+Slack DM on failure, the metrics, the Home tab).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from bot.errors import ReindexBusyError, VraagbaakError
+from bot.operations.observers import Observers
 from bot.settings import Settings
 from knowledge.errors import IndexBusyError, KnowledgeError
 from knowledge.indexing import LOCK_FILE
@@ -37,7 +40,6 @@ CLOSED_MESSAGE = "Vraagbaak wordt gestopt; herindexeren kan weer na de herstart.
 STOPPED_REASON = "afgebroken omdat Vraagbaak stopte; de vorige versie van de index blijft in gebruik"
 ABORT_WAIT_S = 10.0  # after the grace time: how long a run may take to reach its next checkpoint
 RunProgress = Callable[[str, int, int], None]  # (collection, chunks embedded, chunks to embed)
-RunObserver = Callable[["RunReport"], None]  # told about every finished run, failed or not
 
 
 @dataclass
@@ -103,8 +105,9 @@ class Reindexer:
         self._indexer = indexer
         self._store = store
         self._running = threading.Lock()
-        self._observers: list[RunObserver] = []
-        self._run_hooks: list[RunObserver] = []  # inside the run's lock: work that belongs to the run
+        # Every run that was not stopped, failed or not: before its lock is released, and after.
+        self.run_ending: Observers[[RunReport]] = Observers("re-index run ending")
+        self.run_finished: Observers[[RunReport]] = Observers("re-index run finished")
         self._closed = threading.Event()  # no new runs
         self._abort = threading.Event()  # the run in progress stops at its next checkpoint
 
@@ -115,18 +118,6 @@ class Reindexer:
     @property
     def collections_report_path(self) -> Path:
         return self.settings.state_dir / "last_reindex_per_collection.json"
-
-    def add_observer(self, observer: RunObserver) -> None:
-        """`observer(run)` is called after every run, also a failed one; its errors are only logged."""
-        self._observers.append(observer)
-
-    def remove_observer(self, observer: RunObserver) -> None:
-        self._observers.remove(observer)
-
-    def add_run_hook(self, hook: RunObserver) -> None:
-        """`hook(run)` is called at the end of every run that was not stopped, before its lock is
-        released (e.g. suspending curated answers whose sources it changed); errors are only logged."""
-        self._run_hooks.append(hook)
 
     def is_running(self) -> bool:
         """True while a run is busy, in this process or in another one on the same data folder."""
@@ -189,19 +180,12 @@ class Reindexer:
                 raise ReindexBusyError(CLOSED_MESSAGE)
             run = self._run(sources, full=full, progress=progress, wait=wait, trigger=trigger)
             if not run.stopped:
-                self._tell_observers(run, self._run_hooks)
+                self.run_ending.notify(run)
         finally:
             self._running.release()
         if not run.stopped:  # a stop asked for by whoever stopped the bot is no failure to report
-            self._tell_observers(run)
+            self.run_finished.notify(run)
         return run
-
-    def _tell_observers(self, run: RunReport, observers: list[RunObserver] | None = None) -> None:
-        for observer in list(self._observers if observers is None else observers):
-            try:
-                observer(run)
-            except Exception:  # an observer (a Slack DM) must never fail the run it is told about
-                log.exception("re-index observer %r failed", observer)
 
     def _sources(self, collections: list[str] | None) -> dict[str, Path]:
         if collections is None:

@@ -7,10 +7,11 @@ bot/people/pseudonyms.py, and only their number is given). The groups are comput
 each time; nothing is stored here, so the feedback's retention period covers them too.
 
 Grouping: average-linkage agglomerative clustering (scipy) over a similarity that weighs the
-content words two questions share (their overlap, bot/curation/matching.py's notion of the same word) above
-their embeddings' cosine, which on its own groups different Dutch questions with the small
-embedding model ("Hoe meld ik een datalek?" and "Hoe meld ik me ziek?": cosine 0.84). Two
-questions end up together when they ask about the same thing in (mostly) the same words.
+content words two questions share (their overlap, the curated answers' notion of the same word:
+`Matching.PRECISE` in language/matching.py) above their embeddings' cosine, which on its own groups
+different Dutch questions with the small embedding model ("Hoe meld ik een datalek?" and "Hoe meld
+ik me ziek?": cosine 0.84). Two questions end up together when they ask about the same thing in
+(mostly) the same words.
 """
 
 from __future__ import annotations
@@ -23,8 +24,9 @@ from typing import TYPE_CHECKING, Callable, Literal
 
 import numpy as np
 
-from bot.curation.matching import content_words, same_word
-from knowledge.query import normalise_question
+from bot.operations.observers import Observers
+from language.matching import Matching, same_word
+from language.questions import content_words, normalise_question, question_key
 
 if TYPE_CHECKING:
     from bot.insights.feedback import FeedbackStore, StoredAnswer
@@ -34,7 +36,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Reason = Literal["declined", "down"]
-DigestObserver = Callable[[list["GapGroup"]], None]
 
 WORD_WEIGHT = 0.6  # of the similarity two questions have: their shared content words ...
 COSINE_WEIGHT = 1.0 - WORD_WEIGHT  # ... and their embeddings
@@ -96,17 +97,14 @@ class Gaps:
         self._vocabulary = vocabulary
         self.days = days
         self.min_similarity = min_similarity
-        self._observers: list[DigestObserver] = []
+        # Every digest (also an empty one: "nothing missing this week"): the Slack layer DMs the admins.
+        self.digest_ready: Observers[[list[GapGroup]]] = Observers("gaps digest")
 
     @property
     def embedder(self) -> "Embedder":
         if not hasattr(self._embedder, "embed_query"):
             self._embedder = self._embedder()  # type: ignore[operator]
         return self._embedder  # type: ignore[return-value]
-
-    def add_observer(self, observer: DigestObserver) -> None:
-        """`observer(groups)` gets every digest (also an empty one: "nothing missing this week")."""
-        self._observers.append(observer)
 
     def questions(self, since: datetime | None = None) -> list[tuple["StoredAnswer", Reason]]:
         """The declined answers and the answers voted 👎 (each answer once, declined first), oldest first."""
@@ -135,11 +133,7 @@ class Gaps:
         """The scheduled digest: the groups of the last `days` days, handed to every observer."""
         groups = self.groups(since=(now or datetime.now(timezone.utc)) - timedelta(days=self.days))
         log.info("gaps digest: %d group(s) of %d question(s)", len(groups), sum(g.count for g in groups))
-        for observer in list(self._observers):
-            try:
-                observer(groups)
-            except Exception:  # one failed DM must not keep the digest from the others
-                log.exception("gaps digest observer %r failed", observer)
+        self.digest_ready.notify(groups)
         return groups
 
     def _read_vocabulary(self) -> "Vocabulary | None":
@@ -191,7 +185,7 @@ def word_overlap(a: list[str], b: list[str], weights: dict[str, float] | None = 
     weight = (weights or {}).get
 
     def share(words: list[str], other: list[str]) -> float:
-        return sum(weight(w, 1.0) for w in words if any(same_word(w, o) for o in other))
+        return sum(weight(w, 1.0) for w in words if any(same_word(w, o, mode=Matching.PRECISE) for o in other))
     shared = min(share(a, b), share(b, a))
     return min(1.0, shared / min(sum(weight(w, 1.0) for w in a), sum(weight(w, 1.0) for w in b)))
 
@@ -200,7 +194,7 @@ def _group(items: list[tuple["StoredAnswer", Reason]]) -> GapGroup:
     wordings: dict[str, int] = {}
     spelled: dict[str, str] = {}
     for answer, _ in items:
-        key = normalise_question(answer.question).lower().rstrip("?!. ")
+        key = question_key(answer.question)
         wordings[key] = wordings.get(key, 0) + 1
         spelled.setdefault(key, normalise_question(answer.question))
     examples = [spelled[k] for k, _ in sorted(wordings.items(), key=lambda kv: -kv[1])][:EXAMPLES]

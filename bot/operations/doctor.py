@@ -210,9 +210,9 @@ class Doctor:
                                f"{name} {'aanwezig' if exists else 'is geen lokale map'} (niet geladen)",
                                "" if exists else "Voer `vraagbaak models pull` uit; de modelhub is offline.")
         try:
-            from knowledge.embeddings import SentenceTransformerEmbedder
+            from knowledge.embeddings import open_embedder
 
-            embedder = SentenceTransformerEmbedder(name, backend=self.settings.embedding_backend)
+            embedder = open_embedder(name, backend=self.settings.embedding_backend)
             vector = embedder.embed_query("Hoeveel vakantiedagen heb ik?")
             self._embedder = embedder
         except Exception as exc:
@@ -302,8 +302,9 @@ class Doctor:
                 return CheckResult("index", title, FAIL, f"{exc} (embedding model mismatch)", rebuild)
         elif stats.get("embedding_model"):
             from bot.model_files.resolving import resolve_embedding_model
+            from knowledge.embeddings import model_name
 
-            if not resolve_embedding_model(self.settings).endswith(str(stats["embedding_model"])):
+            if model_name(Path(resolve_embedding_model(self.settings))) != str(stats["embedding_model"]):
                 return CheckResult("index", title, WARN, detail + "; mogelijk een ander model dan ingesteld",
                                    rebuild)
         return CheckResult("index", title, OK, detail)

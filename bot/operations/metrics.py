@@ -1,7 +1,8 @@
 """Prometheus metrics: one registry per process, served with a health check on `metrics_port`.
 
-Code that answers or re-indexes reports here through the small `observe_*` methods of
-:func:`metrics`; this module imports nothing from bot/slack or knowledge.
+The composition root builds the process's one `Metrics` and hands it to what answers (the Slack
+answer flow) and re-indexes (an observer of the Reindexer's runs); they report through its small
+`observe_*` methods. This module imports nothing from bot/slack or knowledge.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4, generate_late
 
 if TYPE_CHECKING:
     from bot.answering.generation import Generator
-    from bot.indexing.reindexer import Reindexer
 
 log = logging.getLogger(__name__)
 
@@ -104,19 +104,6 @@ class Metrics:
         return MetricsServer(self, host, port, health)
 
 
-_process_metrics: Metrics | None = None
-_process_lock = threading.Lock()
-
-
-def metrics() -> Metrics:
-    """This process's metrics (created on first use)."""
-    global _process_metrics
-    with _process_lock:
-        if _process_metrics is None:
-            _process_metrics = Metrics()
-        return _process_metrics
-
-
 class MetricsServer:
     """A tiny HTTP server: GET /metrics (Prometheus text) and GET /health (JSON, 200 or 503)."""
 
@@ -171,19 +158,17 @@ def _run_health(health: HealthCheck | None) -> tuple[bool, dict[str, Any]]:
         return False, {"error": type(exc).__name__}
 
 
-def start_metrics_server(port: int, *, generator: "Generator", reindexer: "Reindexer",
+def start_metrics_server(metrics: Metrics, port: int, *, generator: "Generator",
                          host: str = "0.0.0.0") -> MetricsServer | None:
-    """For `vraagbaak serve`: watch the model queue and re-index runs, serve on `port`.
+    """For `vraagbaak serve`: watch the model queue, serve `metrics` on `port`.
 
     Returns None when `port` is 0 (off).
     """
     if port <= 0:
         return None
-    process = metrics()
-    process.track_queue(generator.queue_length)
-    reindexer.add_observer(process.observe_reindex_report)
+    metrics.track_queue(generator.queue_length)
 
     def health() -> tuple[bool, dict[str, Any]]:
         return True, {"model": getattr(generator, "model_name", "?"), "queue_length": generator.queue_length()}
 
-    return process.serve(port, host=host, health=health)
+    return metrics.serve(port, host=host, health=health)

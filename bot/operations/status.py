@@ -157,12 +157,10 @@ def _model(settings: Settings, generator: "Generator | None", stats: dict) -> di
 
 
 def _embedding_name(model: str) -> str:
-    """Named as the index records it (knowledge.embeddings): the folder, with its parent for `model`."""
-    path = Path(model).expanduser()
-    if not path.exists():
-        return model
-    path = path.resolve()
-    return f"{path.parent.name}/{path.name}" if path.name in {"model", "models"} else path.name
+    """Named as the index records it (knowledge.embeddings)."""
+    from knowledge.embeddings import model_name
+
+    return model_name(Path(model).expanduser())
 
 
 def _queue(generator: "Generator | None") -> dict[str, Any]:

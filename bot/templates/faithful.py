@@ -24,16 +24,12 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
-from bot.answering.language import FUNCTION_WORDS
-from bot.answering.segments import split_sentences
 from bot.errors import TemplateError
 from bot.templates.template import Template, Value
-from knowledge.query import QUERY_STOP_WORDS
+from language.sentences import split_sentences
+from language.tokens import LETTER_WORD, letter_words
+from language.words import FILLER_WORDS, FUNCTION_WORDS, MONTHS, WEEKDAYS
 
-MONTHS = frozenset("""januari februari maart april mei juni juli augustus september oktober november december
-january february march may june july august october""".split())
-WEEKDAYS = frozenset("""maandag dinsdag woensdag donderdag vrijdag zaterdag zondag
-monday tuesday wednesday thursday friday saturday sunday""".split())
 _DECISION = re.compile(
     r"\b(besloten|besluit|afgesproken|afspraak|spreken af|laten we|we doen|doen we|dan doen|we gaan|gaan we|"
     r"wordt het|het wordt|dan wordt|definitief|akkoord|vastgesteld|verplaatst|verschoven|verzet|gaat door|"
@@ -42,8 +38,7 @@ _CHANGE = re.compile(r"\b(verplaatst|verschoven|verzet|toch|in plaats van|niet m
                      r"gewijzigd|veranderd|instead|moved|rather|changed|can't make)\b")
 _AUTHOR_LINE = re.compile(r"^([^:\n\[]{1,60}?):\s+(\S.*)$")
 _NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
-_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
-_STOP = QUERY_STOP_WORDS | FUNCTION_WORDS
+_STOP = FILLER_WORDS | FUNCTION_WORDS
 _OPENS_SENTENCE = re.compile(r"(^|[.!?:;•*\-–—\"'(\[\n])\s*$")
 MIN_CONTENT_LETTERS = 4
 NOTE = ("Het taalmodel kon deze tekst niet betrouwbaar samenvatten; dit zijn de eigen zinnen uit de "
@@ -89,20 +84,20 @@ def sentences_of(text: str) -> list[Sentence]:
 
 
 def content_words(text: str) -> frozenset[str]:
-    words = (w.lower() for w in _WORD.findall(text))
+    words = (w.lower() for w in letter_words(text))
     return frozenset(w for w in words if len(w) >= MIN_CONTENT_LETTERS and w not in _STOP
                      and w not in MONTHS and w not in WEEKDAYS)
 
 
 def values_of(text: str) -> frozenset[str]:
     numbers = {re.sub(r"[,:]", ".", n) for n in _NUMBER.findall(text)}
-    words = {w.lower() for w in _WORD.findall(text)}
+    words = {w.lower() for w in letter_words(text)}
     return frozenset(numbers | (words & (MONTHS | WEEKDAYS)))
 
 
 def names_in(text: str) -> set[str]:
     """Capitalised words inside a sentence (a sentence's first word may be capitalised anyway)."""
-    return {m.group().lower() for m in _WORD.finditer(text)
+    return {m.group().lower() for m in LETTER_WORD.finditer(text)
             if m.group()[0].isupper() and len(m.group()) > 1 and not _OPENS_SENTENCE.search(text[:m.start()])}
 
 
@@ -137,7 +132,7 @@ def unfaithful(template: Template, output: Mapping[str, Any], values: Mapping[st
     assert spec is not None
     source = str(values.get(spec.source) or "")
     sentences = sentences_of(source)
-    known_words = {w.lower() for w in _WORD.findall(source)}
+    known_words = {w.lower() for w in letter_words(source)}
     known_values = values_of(source)
     gone = replaced(sentences)
     stale = set().union(*(s.values for s in sentences if s.index in gone)) - \

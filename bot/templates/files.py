@@ -58,8 +58,8 @@ from bot.templates.template import (
     schema_placeholders,
 )
 
-NAME_CHARS = set(string.ascii_lowercase + string.digits + "_-")
-FIELD_NAME_CHARS = set(string.ascii_lowercase + string.digits + "_")
+NAME_CHARS = frozenset(string.ascii_lowercase + string.digits + "_-")
+FIELD_NAME_CHARS = frozenset(string.ascii_lowercase + string.digits + "_")
 BUILTIN_PLACEHOLDERS = ("vandaag",)
 MAX_FIELDS = 20
 

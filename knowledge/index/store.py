@@ -33,6 +33,7 @@ from knowledge.index.health import IndexProblem, damage, damage_detail, is_disk_
 from knowledge.index.schema import (DIMENSION_KEY, LAYOUT, MODEL_KEY, TABLE, TEXT_COLUMN, ModelInfo, chunk_of,
                                     chunk_schema, collection_filter, document_copies, layout_of, result_columns,
                                     result_rows, sql_quote)
+from knowledge.index.vocabulary import IndexVocabulary
 from knowledge.models import Hit
 from knowledge.query import Vocabulary
 
@@ -53,7 +54,7 @@ class ChunkStore:
         # Strong consistency: every read sees the latest commit, also one made by another process.
         self._db = lancedb.connect(uri, read_consistency_interval=timedelta(0))
         self._table = None
-        self._vocabulary: tuple[int, Vocabulary] | None = None
+        self._vocabulary = IndexVocabulary(self.version, lambda: self._scan([TEXT_COLUMN])[TEXT_COLUMN].to_pylist())
 
     # --- reading ------------------------------------------------------------------------------------
 
@@ -191,16 +192,7 @@ class ChunkStore:
 
     def vocabulary(self) -> Vocabulary:
         """The words of the indexed chunks and their chunk frequencies, for the index's version."""
-        known = self._vocabulary
-        if known is None or known[0] != self.version():
-            known = self._build_vocabulary()
-        return known[1]
-
-    def _build_vocabulary(self) -> tuple[int, Vocabulary]:
-        version = self.version()
-        texts = self._scan([TEXT_COLUMN])[TEXT_COLUMN].to_pylist()
-        self._vocabulary = (version, Vocabulary([t or "" for t in texts]))  # swapped whole: readers see old or new
-        return self._vocabulary
+        return self._vocabulary.current()
 
     # --- searching ----------------------------------------------------------------------------------
 
@@ -209,27 +201,34 @@ class ChunkStore:
                weights: tuple[float, float] = (1.0, 1.0),
                per_document: int | None = None) -> list[Hit]:
         """Top k hits; `collections` filters before ranking, so other collections never come back."""
+        return self.search_with_candidates(query_vector, query_text, mode=mode, k=k, collections=collections,
+                                           depth=depth, weights=weights, per_document=per_document)[0]
+
+    def search_with_candidates(self, query_vector: np.ndarray, query_text: str, *, mode: str = "hybrid",
+                               k: int = 5, collections: Iterable[str] | None = None, depth: int = 40,
+                               weights: tuple[float, float] = (1.0, 1.0),
+                               per_document: int | None = None) -> tuple[list[Hit], list[Hit] | None]:
+        """As `search`, and in hybrid mode the vector search's own best `depth` candidates (None in
+        the other modes), which the fusion read: whether both searches agree is a signal in itself."""
         if mode not in SEARCH_MODES:
             raise KnowledgeError(f"Onbekende zoekmodus '{mode}': kies uit {', '.join(SEARCH_MODES)}.")
         table = self._open()
         if table is None or k <= 0:
-            return []
+            return [], ([] if mode == "hybrid" else None)
         where = collection_filter(collections)
         limit = max(k, depth) if mode == "hybrid" else k
         with self._reading():
             vector_rows = self._vector_rows(table, query_vector, limit, where) if mode != "fts" else []
             text_rows = self._text_rows(table, query_text, limit, where) if mode != "vector" else []
         if mode == "vector":
-            ranked = [(row, 1.0 - row["_distance"]) for row in vector_rows]
+            ranked = _by_similarity(vector_rows)
         elif mode == "fts":
             ranked = [(row, row["_score"]) for row in text_rows]
         else:
             ranked = diversify(fuse(vector_rows, text_rows, key="chunk_id", weights=weights),
                                key="doc_id", per_key=per_document)
-        query = np.asarray(query_vector, dtype=np.float32)
-        return [Hit(chunk=chunk_of(row), score=float(score), rank=i + 1,
-                    relevance=float(np.dot(query, row["vector"])))
-                for i, (row, score) in enumerate(ranked[:k])]
+        hits = _hits(ranked[:k], query_vector)
+        return hits, (_hits(_by_similarity(vector_rows)[:depth], query_vector) if mode == "hybrid" else None)
 
     def _vector_rows(self, table, vector: np.ndarray, limit: int, where: str | None) -> list[dict]:
         query = (table.search(np.asarray(vector, dtype=np.float32), vector_column_name="vector")
@@ -342,8 +341,7 @@ class ChunkStore:
             cutoff = _cleanup_age(table.list_versions(), keep_superseded)
             table.optimize(cleanup_older_than=cutoff)
             table.checkout_latest()
-        if self._vocabulary is not None:  # in use: rebuilt now (~1 s at 10k chunks), not by the next question
-            self._build_vocabulary()
+        self._vocabulary.refresh()  # when in use: rebuilt now, not by the next question
         return {"optimized": True, "version_before": before, "version_after": self.version(),
                 "versions_kept": len(table.list_versions())}
 
@@ -367,7 +365,17 @@ class ChunkStore:
         if folder is not None and folder.exists():
             shutil.rmtree(folder)
         self._table = None
-        self._vocabulary = None
+        self._vocabulary.forget()
+
+
+def _by_similarity(vector_rows: list[dict]) -> list[tuple[dict, float]]:
+    return [(row, 1.0 - row["_distance"]) for row in vector_rows]
+
+
+def _hits(ranked: list[tuple[dict, float]], query_vector: np.ndarray) -> list[Hit]:
+    query = np.asarray(query_vector, dtype=np.float32)
+    return [Hit(chunk=chunk_of(row), score=float(score), rank=i + 1, relevance=float(np.dot(query, row["vector"])))
+            for i, (row, score) in enumerate(ranked)]
 
 
 def _megabytes(size: int) -> str:

@@ -1,8 +1,9 @@
-"""Small builders for answering tests: hits as the retriever returns them."""
+"""Small builders for answering tests: hits as the retriever returns them, and the fake retrievers' base."""
 
 from __future__ import annotations
 
 from knowledge.models import Chunk, Hit
+from knowledge.retrieval import Retrieval
 
 
 def make_hit(text: str, *, doc_id: str = "hr/verlof.md", title: str = "Verlof", headings=("Verlof",),
@@ -10,3 +11,20 @@ def make_hit(text: str, *, doc_id: str = "hr/verlof.md", title: str = "Verlof", 
     chunk = Chunk(id=f"{collection}:{doc_id}#{ordinal}", doc_id=doc_id, collection=collection, title=title,
                   headings=tuple(headings), text=text, ordinal=ordinal, content_hash="h")
     return Hit(chunk=chunk, score=relevance, rank=rank, relevance=relevance)
+
+
+class FoundHits:
+    """Base of the fake retrievers: a subclass says what `search` finds; `retrieve` hands those hits
+    to the engine as the real Retriever's one value does, with no index behind them (no version, so
+    nothing is cached; no vocabulary or vector candidates, so the passages stand in for the index)."""
+
+    def search(self, question: str, *, k: int = 5, mode: str = "hybrid",
+               collections: list[str] | None = None) -> list[Hit]:
+        raise NotImplementedError
+
+    def retrieve(self, question: str, *, k: int = 5, mode: str = "hybrid",
+                 collections: list[str] | None = None) -> Retrieval:
+        return Retrieval(self.search(question, k=k, mode=mode, collections=collections))
+
+    def index_version(self) -> int | None:
+        return None

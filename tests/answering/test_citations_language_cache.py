@@ -1,4 +1,4 @@
-"""Citations renumbered to the sources list, Dutch/English detection, the answer cache's key and LRU."""
+"""Citations renumbered to the sources list, follow-up questions, the answer cache's key and LRU."""
 
 from __future__ import annotations
 
@@ -6,9 +6,8 @@ import pytest
 
 from bot.answering.engine import retrieval_query
 from bot.answering.types import Answer, Turn
-from bot.answering.cache import AnswerCache, cache_key, normalise_question
+from bot.answering.cache import AnswerCache, cache_key
 from bot.answering.citations import CitationRenumbering, resolve_citations
-from bot.answering.language import detect_language
 
 
 def test_citations_are_renumbered_in_order_of_first_use_and_invalid_ones_dropped():
@@ -36,31 +35,12 @@ def test_an_answer_without_markers_cites_nothing():
     assert resolve_citations("Geen bronnen hier.", ["a"]) == ("Geen bronnen hier.", [])
 
 
-@pytest.mark.parametrize("question, language", [
-    ("Hoeveel vakantiedagen krijg ik per jaar?", "nl"),
-    ("Hoe meld ik me ziek?", "nl"),
-    ("en voor parttimers?", "nl"),
-    ("Wat is het wifi-wachtwoord voor gasten", "nl"),
-    ("How many holidays do I get per year?", "en"),
-    ("What is the guest wifi password?", "en"),
-    ("Who do I call when my laptop is broken?", "en"),
-    ("VPN", "nl"),
-])
-def test_language_detection(question, language):
-    assert detect_language(question) == language
-
-
 def test_a_short_follow_up_is_folded_with_the_previous_question():
     history = [Turn("user", "Hoeveel vakantiedagen krijg ik?"), Turn("assistant", "25 dagen [1].")]
     assert retrieval_query("en voor parttimers?", history) == "Hoeveel vakantiedagen krijg ik? en voor parttimers?"
     long_new = "Hoe stel ik de VPN-verbinding in op mijn nieuwe laptop thuis?"
     assert retrieval_query(long_new, history) == long_new
     assert retrieval_query("en voor parttimers?", []) == "en voor parttimers?"
-
-
-def test_normalised_questions_differ_only_in_what_matters():
-    assert normalise_question("  Hoeveel   Vakantiedagen?? ") == normalise_question("hoeveel vakantiedagen")
-    assert normalise_question("hoeveel vakantiedagen") != normalise_question("hoeveel ziektedagen")
 
 
 def test_cache_key_includes_collections_history_and_index_version():

@@ -18,6 +18,7 @@ from knowledge.indexing import Indexer
 from knowledge.retrieval import Retriever
 from knowledge.index.store import ChunkStore
 from tests.generators import RecordingGenerator, ScriptedGenerator
+from tests.knowledge.conftest import DelegatingEmbedder
 
 pytestmark = pytest.mark.slow
 
@@ -45,6 +46,8 @@ Start GlobalProtect en log in met je account en MFA; de VPN-verbinding start dan
 
 
 def engine_for(retriever, generator, **options) -> AnswerEngine:
+    if isinstance(retriever, Retriever):  # its model: the calibrated thresholds, semantic sentence selection
+        options.setdefault("embedder", retriever.embedder)
     options.setdefault("max_tokens", MAX_TOKENS)
     options.setdefault("context_budget_tokens", 500)  # short prompts keep the suite fast on 2 cores
     return AnswerEngine(retriever, generator, **options)
@@ -293,8 +296,8 @@ def test_an_answer_stops_where_the_model_starts_copying_the_prompt(sample_index,
 
 def test_a_real_question_gets_half_the_prompt_and_keeps_the_answer_sentence(sample_index, embedder, generator):
     # The sample company's index, MiniLM, SmolLM2's own tokens; the settings' default budget (240).
-    selected = AnswerEngine(Retriever(embedder, sample_index), generator)
-    whole = AnswerEngine(Retriever(embedder, sample_index), generator, sentence_selection=False,
+    selected = AnswerEngine(Retriever(embedder, sample_index), generator, embedder=embedder)
+    whole = AnswerEngine(Retriever(embedder, sample_index), generator, embedder=embedder, sentence_selection=False,
                          context_budget_tokens=1000)
     question = "Hoeveel vakantiedagen krijg ik per jaar?"
     prepared, before = selected.prepare(question), whole.prepare(question)
@@ -307,3 +310,40 @@ def test_a_real_question_gets_half_the_prompt_and_keeps_the_answer_sentence(samp
     assert prepared.passages[0].hit.chunk.doc_id == "hr/vakantie-en-verlof.md"
     assert prepared.preview is not None and prepared.preview.source.path == "hr/vakantie-en-verlof.md"
     assert "25 vakantiedagen" in prepared.preview.text
+
+
+class CountingStore(ChunkStore):
+    """The sample index, counting the vector and full-text searches made in it."""
+
+    def __init__(self, uri: str) -> None:
+        super().__init__(uri)
+        self.vector_searches = self.text_searches = 0
+
+    def _vector_rows(self, *args, **kwargs):
+        self.vector_searches += 1
+        return super()._vector_rows(*args, **kwargs)
+
+    def _text_rows(self, *args, **kwargs):
+        self.text_searches += 1
+        return super()._text_rows(*args, **kwargs)
+
+
+class QueryCountingEmbedder(DelegatingEmbedder):
+    def __init__(self, real) -> None:
+        super().__init__(real)
+        self.queries: list[str] = []
+
+    def embed_query(self, text):
+        self.queries.append(text)
+        return super().embed_query(text)
+
+
+def test_a_question_is_searched_once_and_embedded_once(sample_index, embedder):
+    """The refusal policy's vector candidates, the vocabulary and the sentence selection's question
+    vector all come from the one retrieval; the engine asks the index nothing more."""
+    store, counting = CountingStore(sample_index.uri), QueryCountingEmbedder(embedder)
+    engine = AnswerEngine(Retriever(counting, store), ScriptedGenerator(), embedder=counting)
+    prepared = engine.prepare("Hoeveel vakantiedagen krijg ik per jaar?")
+    assert prepared.verdict.answerable and prepared.verdict.agreement is not None and prepared.passages
+    assert (store.vector_searches, store.text_searches) == (1, 1)
+    assert len(counting.queries) == 1

@@ -15,7 +15,7 @@ from bot.answering.generation import GenerationRequest
 from bot.answering.guards import LOOP_WORDS, AnswerGuard
 from bot.answering.prompts import INSTRUCTIONS, NOT_FOUND
 from knowledge.models import Hit
-from tests.answering.builders import make_hit
+from tests.answering.builders import FoundHits, make_hit
 from tests.generators import ScriptedGenerator
 
 QUESTION = "Hoeveel vakantiedagen krijg ik per jaar?"
@@ -25,7 +25,7 @@ PARAGRAPH = ("Bij een volledige werkweek heb je recht op 25 vakantiedagen per ja
              "dan krijg je die naar rato van je uren [2]. ")
 
 
-class FixedRetriever:
+class FixedRetriever(FoundHits):
     """The same two passages for every question; the first also holds the question's words, so the
     refusal policy answers (these tests are about what the model writes, not about abstaining)."""
 
@@ -277,7 +277,7 @@ def test_the_real_model_writing_a_transcript_in_a_follow_up_is_stopped(generator
         "stopped at the first label, long before the transcript's end"
 
 
-class LongPassageRetriever:
+class LongPassageRetriever(FoundHits):
     """One passage longer than the quote, whose cut would fall after a line announcing a list."""
 
     TEXT = (f"{VAKANTIE} " + "Bij Polderlicht rekenen we in uren, omdat niet iedereen even lange werkdagen heeft. " * 4

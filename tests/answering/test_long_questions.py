@@ -10,14 +10,14 @@ import pytest
 from bot.answering.engine import TOO_LONG, AnswerEngine
 from bot.answering.types import Turn
 from knowledge.models import Hit
-from tests.answering.builders import make_hit
+from tests.answering.builders import FoundHits, make_hit
 from tests.generators import RecordingGenerator, ScriptedGenerator
 
 SECRET = "geheimeprojectnaam"  # a word of the question that must not reach the log
 REPLY = "Je hebt 25 vakantiedagen per jaar [1]."
 
 
-class RecordingRetriever:
+class RecordingRetriever(FoundHits):
     def __init__(self) -> None:
         self.queries: list[str] = []
 

@@ -8,7 +8,7 @@ from bot.answering.engine import AnswerEngine
 from bot.answering.prompts import pack_passages, passage_block
 from bot.answering.selection import SentenceSelector
 from knowledge.models import Hit
-from tests.answering.builders import make_hit
+from tests.answering.builders import FoundHits, make_hit
 from tests.generators import ScriptedGenerator
 
 FILLER = ("Polderlicht is opgericht in Utrecht en werkt voor gemeenten en waterschappen. Het kantoor ligt "
@@ -88,7 +88,7 @@ def test_the_excerpts_fit_the_budget_and_the_best_hit_comes_first():
     assert passages[0].hit is hits[0] and ANSWER in passages[0].text
 
 
-class ThreeDocuments:
+class ThreeDocuments(FoundHits):
     """Three hits: the second is about something else, the third answers too."""
 
     def search(self, question: str, *, k: int = 5, mode: str = "hybrid", collections=None) -> list[Hit]:

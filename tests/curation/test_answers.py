@@ -63,7 +63,7 @@ def test_served_only_where_all_its_collections_may_be_searched(indexed):
 def test_a_changed_source_suspends_it_and_the_owner_is_told_once(indexed, tmp_path):
     curated = add(indexed)
     told: list[list] = []
-    indexed.curated.add_observer(told.append)
+    indexed.curated.suspended.add(told.append)
 
     assert indexed.reindexer.run(full=True).ok  # a consistency check re-reads everything, changes nothing
     assert indexed.curated.get(curated.id).active and told == []
@@ -96,7 +96,7 @@ def test_an_answer_suspended_by_another_process_is_told_by_the_one_that_listens(
     curated = add(indexed)
     serving = CuratedAnswers(indexed.settings.curated_path, indexed.embedder, documents=indexed.store.documents)
     told: list[list] = []
-    serving.add_observer(told.append)
+    serving.suspended.add(told.append)
     assert serving.match("Hoeveel vakantiedagen krijg ik?") == curated  # the other process's answer
 
     (tmp_path / "docs" / "hr" / "verlof.md").write_text("# Verlof\n\nNu 30 dagen.\n", encoding="utf-8")

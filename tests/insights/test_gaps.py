@@ -87,8 +87,8 @@ def test_vraagbaak_gaps_json_and_text(asked, capsys):
 
 def test_the_digest_job_hands_the_groups_to_its_observers(asked):
     received: list[list[GapGroup]] = []
-    asked.gaps.add_observer(received.append)
-    asked.gaps.add_observer(lambda groups: 1 / 0)  # a failing observer does not stop the digest
+    asked.gaps.digest_ready.add(received.append)
+    asked.gaps.digest_ready.add(lambda groups: 1 / 0)  # a failing observer does not stop the digest
     job = ScheduledJob("gaps-digest", "0 9 * * 1", False, "overzicht", DIGEST)
     scheduler = Scheduler(asked.reindexer, [job], timezone="UTC", misfire_grace_seconds=60,
                           digest=asked.gaps.send_digest)

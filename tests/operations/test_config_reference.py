@@ -1,4 +1,4 @@
-"""The configuration reference in the README and deploy/.env.example are generated from the settings."""
+"""The configuration reference (docs/configuration.md) and deploy/.env.example are generated from the settings."""
 
 from __future__ import annotations
 
@@ -8,11 +8,12 @@ import pytest
 
 from bot.cli import main
 from bot.operations.config_reference import (
-    readme_block,
+    REFERENCE_PAGE,
+    reference_block,
     render_env_example,
     render_markdown,
     render_text,
-    replace_readme_block,
+    replace_reference_block,
     setting_rows,
 )
 from bot.settings import Settings, load_settings, setting_fields
@@ -21,9 +22,10 @@ REPO = Path(__file__).resolve().parents[2]
 REGENERATE = "regenerate with: .venv/bin/python -m bot.operations.config_reference --write"
 
 
-def test_readme_block_matches_the_settings_module():
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    assert readme_block(readme) == render_markdown(), REGENERATE
+def test_configuration_page_matches_the_settings_module():
+    assert REFERENCE_PAGE == REPO / "docs" / "configuration.md"
+    page = REFERENCE_PAGE.read_text(encoding="utf-8")
+    assert reference_block(page) == render_markdown(), REGENERATE
 
 
 def test_env_example_matches_the_settings_module():
@@ -78,8 +80,8 @@ def test_config_cli_prints_the_generated_text(flag, expected, capsys, tmp_path: 
     assert capsys.readouterr().out == expected()
 
 
-def test_replacing_the_block_keeps_the_rest_of_the_readme():
-    readme = "# T\n\nintro\n<!-- config:start -->\nold\n<!-- config:end -->\n\nafter\n"
-    new = replace_readme_block(readme, "NEW\n")
+def test_replacing_the_block_keeps_the_rest_of_the_page():
+    page = "# T\n\nintro\n<!-- config:start -->\nold\n<!-- config:end -->\n\nafter\n"
+    new = replace_reference_block(page, "NEW\n")
     assert new == "# T\n\nintro\n<!-- config:start -->\nNEW\n<!-- config:end -->\n\nafter\n"
-    assert readme_block(new) == "NEW\n"
+    assert reference_block(new) == "NEW\n"

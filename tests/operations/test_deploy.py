@@ -83,6 +83,15 @@ def test_dockerfile_pins_match_pyproject():
         assert f"ARG {arg}={pinned}" in text
 
 
+def test_dockerfile_copies_every_package_that_pyproject_installs():
+    import tomllib
+
+    pyproject = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    packages = {pattern.rstrip("*") for pattern in pyproject["tool"]["setuptools"]["packages"]["find"]["include"]}
+    copied = {rest.split()[0] for kw, rest in _instructions() if kw == "COPY" and not rest.startswith("--from")}
+    assert packages == {"bot", "knowledge", "language"} and packages <= copied
+
+
 def test_dockerignore_keeps_the_build_context_small():
     ignored = (DEPLOY / "Dockerfile.dockerignore").read_text(encoding="utf-8").split()
     assert {".venv", "data", "models", ".git"} <= {p.strip("/") for p in ignored}

@@ -221,6 +221,16 @@ def test_index_built_with_the_model_in_use(tmp_path, embedder):
 
 
 @pytest.mark.slow
+def test_index_built_with_a_packaged_single_file_model(tmp_path, e5_small_embedder):
+    settings = _settings(tmp_path, index_uri=_index(tmp_path, e5_small_embedder),
+                         embedding_model="multilingual-e5-small-q4")
+    assert _quick(settings).check_index().status == OK  # the model named, not loaded, still matches
+    doctor = Doctor(settings, check_slack=False)
+    assert doctor.check_embedding_model().status == OK
+    assert doctor.check_index().status == OK
+
+
+@pytest.mark.slow
 def test_index_built_with_another_embedding_model(tmp_path):
     uri = _index(tmp_path, OtherEmbedder())
     quick = _quick(_settings(tmp_path, index_uri=uri)).check_index()

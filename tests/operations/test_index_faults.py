@@ -115,7 +115,8 @@ def test_a_question_in_slack_is_told_the_index_must_be_rebuilt(tmp_path, embedde
     hit = DAMAGES["deleted data file"](table)
     generator = slack_generator()
     settings = bot_settings(tmp_path, slack, sources=sources)
-    engine = AnswerEngine(Retriever(embedder, indexed_services.store), generator, cache_size=0, max_tokens=32)
+    engine = AnswerEngine(Retriever(embedder, indexed_services.store), generator, embedder=embedder, cache_size=0,
+                          max_tokens=32)
     services = Services(settings, engine=engine, generator=generator, feedback=FeedbackStore(settings.feedback_path))
     try:
         with running_bot(slack, services):

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from bot.operations.metrics import Metrics, metrics
+from bot.operations.metrics import Metrics
 
 
 def _get(url: str) -> tuple[int, str]:
@@ -62,12 +62,16 @@ def test_queue_gauge_reads_the_queue_at_scrape_time():
     assert m.registry.get_sample_value("vraagbaak_queue_length") == 0
 
 
-def test_each_process_has_one_registry_of_its_own():
+def test_each_process_has_one_registry_of_its_own(tmp_path):
     from prometheus_client import REGISTRY
 
-    assert metrics() is metrics()
-    assert metrics().registry is not REGISTRY
-    assert Metrics().registry is not metrics().registry
+    from bot.services import Services
+    from tests.conftest import make_settings
+
+    services = Services(make_settings(tmp_path))
+    assert services.metrics is services.metrics  # built once, by the composition root
+    assert services.metrics.registry is not REGISTRY
+    assert Metrics().registry is not services.metrics.registry
 
 
 def test_metrics_server_serves_metrics_and_health():
@@ -131,18 +135,16 @@ def _scrape_until_counted(base: str, before: dict, timeout: float = 10.0) -> dic
 
 @pytest.mark.slow
 def test_reindex_runs_are_observed(tmp_path: Path, embedder):
-    from bot.indexing.reindexer import Reindexer
-    from tests.conftest import make_settings
     from bot.services import Services
+    from tests.conftest import make_settings
 
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "verlof.md").write_text("# Verlof\n\nJe hebt 25 vakantiedagen per jaar.\n", encoding="utf-8")
     (docs / "kapot.pdf").write_bytes(b"%PDF-1.4 dit is geen echte pdf")
     settings = make_settings(tmp_path / "data", sources={"hr": docs, "weg": tmp_path / "bestaat-niet"})
-    reindexer = Services(settings, embedder=embedder).reindexer
-    m = Metrics()
-    reindexer.add_observer(m.observe_reindex_report)
+    services = Services(settings, embedder=embedder)
+    reindexer, m = services.reindexer, services.metrics  # the composition root connects them
     reindexer.run(["hr"], trigger="slack:U0ADMIN")
     reindexer.run(["weg"], trigger="schema:reindex")
     value = m.registry.get_sample_value

@@ -185,7 +185,7 @@ def test_answer_engine_answers_through_the_server(server_generator, embedder, hr
     # a small context keeps the prompt short: prompt processing dominates on a busy CPU
     settings = make_settings(tmp_path, max_tokens=32, answer_cache_size=0, top_k=3, context_budget_tokens=300)
     engine = AnswerEngine.from_parts(settings, retriever=Retriever(embedder, ChunkStore(hr_index)),
-                                     generator=server_generator)
+                                     generator=server_generator, embedder=embedder)
     stream = engine.ask("Hoeveel vakantiedagen krijg ik per jaar?")
     deltas = list(stream)
     answer = stream.result()

@@ -95,7 +95,7 @@ def test_a_restricted_channel_never_sees_another_collection_end_to_end(tmp_path,
                             min_relevance=0.0, answer_cache_size=0, reindex_cron="", consistency_cron="")
     generator = ScriptedGenerator(quote_the_prompt, piece_delay_s=0.0, piece_chars=4000)
     retriever = Retriever(indexed.embedder, indexed.store)
-    engine = AnswerEngine.from_parts(settings, retriever=retriever, generator=generator)
+    engine = AnswerEngine.from_parts(settings, retriever=retriever, generator=generator, embedder=indexed.embedder)
     services = Services(settings, engine=engine, generator=generator, retriever=retriever,
                             store=indexed.store, embedder=indexed.embedder)
     try:
@@ -149,7 +149,7 @@ def template_bot(tmp_path, indexed, slack):
                             min_relevance=0.0, answer_cache_size=0, reindex_cron="", consistency_cron="")
     model = ScriptedModel()
     retriever = Retriever(indexed.embedder, indexed.store)
-    engine = AnswerEngine.from_parts(settings, retriever=retriever, generator=model)
+    engine = AnswerEngine.from_parts(settings, retriever=retriever, generator=model, embedder=indexed.embedder)
     filler = TemplateFiller(model, retrieve=lambda query, collections=None: engine.retrieve(
         query, collections=collections))
     services = Services(settings, engine=engine, generator=model, retriever=retriever, store=indexed.store,

@@ -156,7 +156,7 @@ def test_closing_stops_a_long_run_before_its_commit_and_refuses_new_ones(tmp_pat
     before, version = ranked(store, embedder), store.version()
     write_docs(two_collections["hr"], many_docs(6, paragraphs=2))
     told: list[object] = []
-    reindexer.add_observer(told.append)
+    reindexer.run_finished.add(told.append)
 
     running = _RunInThread(reindexer, pause=2.0)  # longer than the grace time below
     started = time.monotonic()

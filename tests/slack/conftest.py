@@ -14,8 +14,8 @@ import pytest
 from bot.insights.feedback import FeedbackStore
 from bot.services import Services
 from bot.settings import Settings
-from bot.slack.transport.app import build_app, register
 from bot.slack.parts import SlackParts
+from bot.slack.transport.app import build_app
 from bot.slack.transport.serving import SlackHttpServer, close_quietly, socket_mode_handler
 from tests.conftest import make_settings
 from tests.fakes.slack import FakeSlack
@@ -53,7 +53,7 @@ def running_bot(slack: FakeSlack, services: Services, *, mode: str = "socket", u
     """The app as `vraagbaak serve` runs it, in Socket Mode (default) or HTTP mode; `app_options`
     go to build_app (e.g. quick_threads, answer_threads)."""
     app = build_app(services.settings, **app_options)
-    parts = register(app, services, update_interval_s=update_interval_s)
+    parts = services.slack(app, update_interval_s=update_interval_s)
     bot = RunningBot(slack, parts, services)
     if mode == "http":
         server = SlackHttpServer(app, port=0, host="127.0.0.1").start()

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 
 from bot.answering.engine import AnswerEngine
 from knowledge.models import Chunk, Hit
+from tests.answering.builders import FoundHits
 from tests.generators import ScriptedGenerator
 
 DEFAULT_REPLY = "Je hebt **25 vakantiedagen** per jaar bij een volledige werkweek [1]."
@@ -32,7 +33,7 @@ SAMPLE_CHUNKS = [
 ]
 
 
-class FixedRetriever:
+class FixedRetriever(FoundHits):
     """Always the same hits, filtered by collection like the real Retriever. The first passage also
     repeats the question, so the engine's abstain policy (lexical support) always finds it answered:
     these tests are about Slack, not about when to abstain."""

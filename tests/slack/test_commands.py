@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from bot.errors import ReindexBusyError
 from bot.indexing.reindexer import RunReport
+from bot.operations.observers import Observers
 from bot.slack.ui.blocks import ACTION_FEEDBACK, ACTION_SHARE
 from bot.slack.features.admins import NOT_ADMIN
 from knowledge.models import IndexReport, SkippedFile
@@ -73,7 +74,7 @@ def test_vraag_without_a_question_explains_itself(scripted_bot, scripted_generat
 
 @dataclass
 class RecordingReindexer:
-    """The Reindexer contract (bot.indexing.reindexer): run / is_running / last_run / add_observer; `gate`
+    """The Reindexer contract (bot.indexing.reindexer): run / is_running / last_run / run_finished; `gate`
     holds a run."""
 
     report: object = None
@@ -81,7 +82,8 @@ class RecordingReindexer:
     calls: list = field(default_factory=list)
     gate: threading.Event = field(default_factory=threading.Event)
     started: threading.Event = field(default_factory=threading.Event)
-    observers: list = field(default_factory=list)
+    run_ending: Observers = field(default_factory=lambda: Observers("run ending"))
+    run_finished: Observers = field(default_factory=lambda: Observers("run finished"))
 
     def run(self, collections=None, *, full=False, progress=None, wait=False, trigger=""):
         if self.busy and not wait:
@@ -89,12 +91,8 @@ class RecordingReindexer:
         self.calls.append((collections, full, wait))
         self.started.set()
         self.gate.wait(10)
-        for observer in self.observers:
-            observer(self.report)
+        self.run_finished.notify(self.report)
         return self.report
-
-    def add_observer(self, observer) -> None:
-        self.observers.append(observer)
 
     def is_running(self) -> bool:
         return self.busy
@@ -197,3 +195,39 @@ def test_partial_failure_and_progress_are_described_in_dutch():
     assert "collectie *wiki*: map /srv/wiki bestaat niet" in text
     assert "Verwijderd: `hr/oud.md`" in text
     assert describe_progress("bedrijf", 40, 120) == "collectie *bedrijf*: 40 van 120 passages verwerkt"
+
+
+def test_a_second_reindex_from_slack_is_refused_while_the_first_runs(scripted_bot_with):
+    """The Slack re-index threads have one owner (features/reindex_jobs.py): a second request while
+    one runs is told so, and starts no second run."""
+    reindexer = RecordingReindexer(report=Report(["a.md"], [], [], []))
+    scripted_bot = scripted_bot_with(reindexer=reindexer)
+    slack = scripted_bot.slack
+    _, first_url = command(scripted_bot, "/vraagbaak", "reindex", user=ADMIN)
+    assert "gestart" in slack.wait_for_response(first_url).body["text"]
+    assert reindexer.started.wait(5)  # running, held by the gate
+    _, second_url = command(scripted_bot, "/vraagbaak", "reindex", user=ADMIN)
+    assert "er loopt al een herindexering" in slack.wait_for_response(second_url).body["text"]
+    reindexer.gate.set()
+    slack.wait_for_response(first_url, lambda r: "klaar" in r.body.get("text", ""))
+    assert reindexer.calls == [(None, False, False)]
+
+
+def test_a_shutdown_waits_for_the_slack_reindex_to_report_and_refuses_new_ones():
+    from bot.slack.features.reindex_jobs import ReindexJobs
+
+    reindexer = RecordingReindexer(report=Report([], [], [], []))
+    jobs = ReindexJobs(reindexer, wait_when_busy=False)
+    reported, announced, closed = threading.Event(), [], []
+
+    def run(wait: bool) -> None:
+        reindexer.run(wait=wait)
+        reported.set()
+    assert jobs.start(run, announce=announced.append) == "started" and announced == ["started"]
+    assert reindexer.started.wait(5)
+    closer = threading.Thread(target=lambda: closed.append(jobs.close(30)))
+    closer.start()
+    reindexer.gate.set()
+    closer.join(30)
+    assert closed == [True] and reported.is_set(), "close returned before the run had reported"
+    assert jobs.start(run, announce=announced.append) == "stopping" and announced == ["started"]

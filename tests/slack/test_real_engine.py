@@ -34,7 +34,8 @@ SHORT = {"max_tokens": 12, "context_budget_tokens": 300}
 def real_bot(tmp_path: Path, slack: FakeSlack, generator, embedder, sample_index) -> Iterator[RunningBot]:
     settings = bot_settings(tmp_path, slack, admin_user_ids=[ADMIN], **SHORT)
     recorder = RecordingGenerator(generator)
-    engine = AnswerEngine.from_parts(settings, retriever=Retriever(embedder, sample_index), generator=recorder)
+    engine = AnswerEngine.from_parts(settings, retriever=Retriever(embedder, sample_index), generator=recorder,
+                                     embedder=embedder)
     services = Services(settings, engine=engine, generator=recorder, embedder=embedder, store=sample_index,
                             feedback=FeedbackStore(settings.feedback_path))
     with running_bot(slack, services) as bot:

@@ -19,6 +19,7 @@ from typing import Any, Callable, Protocol
 from slack_sdk import WebClient
 
 from bot.answering.types import Answer, Preview, Source
+from bot.slack.features.escalation import NO_ROUTES, EscalationRoutes
 from bot.slack.ui.blocks import answer_links, answer_messages, escape, fallback_text
 from bot.slack.ui.safe_text import neutralise
 
@@ -97,8 +98,9 @@ class UpdatedReply:
     """A placeholder message edited while the answer is written, finished with Block Kit."""
 
     def __init__(self, client: WebClient, *, channel: str, thread_ts: str | None,
-                 interval_s: float = 1.0, language: str = "nl") -> None:
+                 interval_s: float = 1.0, language: str = "nl", routes: EscalationRoutes = NO_ROUTES) -> None:
         self.client, self.channel, self.thread_ts = client, channel, thread_ts
+        self.routes = routes
         self.interval_s = interval_s
         self.language = language
         self.ts: str | None = None
@@ -125,7 +127,7 @@ class UpdatedReply:
             self._post_or_update("\n\n".join(filter(None, [self.header, partial])))
 
     def finish(self, answer: Answer, answer_id: str) -> None:
-        messages = answer_messages(answer, answer_id)
+        messages = answer_messages(answer, answer_id, routes=self.routes)
         text = fallback_text(answer.text, links=answer_links(answer.sources))
         if self.ts is None:
             self.ts = self.client.chat_postMessage(channel=self.channel, thread_ts=self.thread_ts,
@@ -157,8 +159,10 @@ def post_follow_ups(client: WebClient, channel: str, thread_ts: str | None,
 class EphemeralReply:
     """A private answer (a `/vraag`), sent through the command's response_url."""
 
-    def __init__(self, respond: Callable[..., Any], *, question: str, language: str = "nl") -> None:
+    def __init__(self, respond: Callable[..., Any], *, question: str, language: str = "nl",
+                 routes: EscalationRoutes = NO_ROUTES) -> None:
         self.respond = respond
+        self.routes = routes
         self.question = question
         self.language = language
 
@@ -176,7 +180,7 @@ class EphemeralReply:
         """Not streamed: a response_url takes only five messages."""
 
     def finish(self, answer: Answer, answer_id: str) -> None:
-        messages = answer_messages(answer, answer_id, share=True, question=self.question)
+        messages = answer_messages(answer, answer_id, share=True, question=self.question, routes=self.routes)
         text = fallback_text(answer.text, links=answer_links(answer.sources))
         self._send(text=text, blocks=messages[0], replace_original=True)
         for blocks in messages[1:]:

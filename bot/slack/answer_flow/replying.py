@@ -15,19 +15,21 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.answering.types import Answer, Turn
-from bot.answering.language import detect_language
 from bot.errors import VraagbaakError
-from bot.operations.metrics import metrics
+from bot.operations.observers import Observers
+from bot.slack.features.escalation import NO_ROUTES, EscalationRoutes
 from bot.slack.transport.arrivals import ArrivalOrder
 from bot.slack.ui.blocks import escape
 from bot.slack.answer_flow.delivery import Delivery, EphemeralReply, UpdatedReply
 from bot.slack.answer_flow.streaming import StreamedReply, StreamingSupport
 from bot.slack.ui.safe_text import neutralise
+from language.detection import detect_language
 
 if TYPE_CHECKING:
     from bot.access.policy import Access
     from bot.answering.engine import AnswerEngine
     from bot.insights.feedback import FeedbackStore
+    from bot.operations.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
@@ -109,23 +111,27 @@ class Replier:
     """Answers questions from Slack; one instance serves all listeners (thread-safe)."""
 
     def __init__(self, engine: Callable[[], "AnswerEngine"], feedback: "FeedbackStore",
-                 access: "Access", arrivals: ArrivalOrder, *,
-                 update_interval_s: float = 1.0, streaming: StreamingSupport | None = None) -> None:
+                 access: "Access", arrivals: ArrivalOrder, metrics: "Metrics", *,
+                 routes: EscalationRoutes = NO_ROUTES, update_interval_s: float = 1.0,
+                 streaming: StreamingSupport | None = None) -> None:
         """`engine` is called per question (the models load at start-up, or at the first question
-        where nothing loaded them); `access` says what a conversation may search."""
+        where nothing loaded them); `access` says what a conversation may search; `routes` where
+        "Vraag een collega" goes."""
         self.engine = engine
         self.feedback = feedback
         self.access = access
         self.arrivals = arrivals
+        self.metrics = metrics
+        self.routes = routes
         self.update_interval_s = update_interval_s
         self.streaming = streaming or StreamingSupport()
         self._in_flight = 0
         self._idle = threading.Condition()
-        # Hooks (filled by bot/slack/transport/app.py `register`): before each question is answered (the AI
-        # notice at first contact, bot/slack/features/ai_notice.py) and after each answer (the threads to
-        # follow, bot/slack/features/followed_threads.py). A failing hook never costs the answer.
-        self.on_question: list[Callable[[Question, WebClient, Callable[..., Any] | None], Any]] = []
-        self.on_answered: list[Callable[[Question], Any]] = []
+        # Before each question is answered (the AI notice at first contact, features/ai_notice.py) and
+        # after each answer (the threads to follow, features/followed_threads.py); a failing observer
+        # never costs the answer.
+        self.asking: Observers[[Question, WebClient, Callable[..., Any] | None]] = Observers("question asked")
+        self.answered: Observers[[Question]] = Observers("question answered")
 
     def wait_until_idle(self, timeout: float) -> bool:
         """Until no answer is being written (for a graceful shutdown); False on timeout."""
@@ -136,13 +142,13 @@ class Replier:
                      respond: Callable[..., Any] | None = None) -> Delivery:
         language = detect_language(question.text)
         if respond is not None:
-            return EphemeralReply(respond, question=question.text, language=language)
+            return EphemeralReply(respond, question=question.text, language=language, routes=self.routes)
         if question.thread_ts is None:
             return UpdatedReply(client, channel=question.channel, thread_ts=None,
-                                interval_s=self.update_interval_s, language=language)
+                                interval_s=self.update_interval_s, language=language, routes=self.routes)
         return StreamedReply(client, channel=question.channel, thread_ts=question.thread_ts,
                              user=question.user, team=question.team, support=self.streaming,
-                             interval_s=self.update_interval_s, language=language)
+                             interval_s=self.update_interval_s, language=language, routes=self.routes)
 
     def reply(self, question: Question, client: WebClient, *,
               history: Callable[[], Sequence[Turn]] = tuple,
@@ -155,23 +161,22 @@ class Replier:
             self._in_flight += 1
         try:
             indicator.show()
-            _run_hooks(self.on_question, question, client, respond)
+            self.asking.notify(question, client, respond)
             delivery.thinking()
             answer = self._answer(question, delivery, indicator, history)
-            _run_hooks(self.on_answered, question)
-            metrics().observe_answer(entry_point, abstained=answer.abstained, cached=answer.cached,
-                                     total_s=answer.timings.get("total_s"),
-                                     first_token_s=answer.timings.get("first_token_s"))
+            self.answered.notify(question)
+            self.metrics.observe_answer(entry_point, abstained=answer.abstained, cached=answer.cached,
+                                        total_s=answer.timings.get("total_s"),
+                                        first_token_s=answer.timings.get("first_token_s"))
         except VraagbaakError as exc:
-            metrics().observe_failed_question(entry_point)
+            self.metrics.observe_failed_question(entry_point)
             log.warning("question from %s in %s not answered: %s", question.user, question.channel, exc)
             self._tell(delivery, f"Sorry, dat lukte niet: {exc}")
         except Exception:
-            metrics().observe_failed_question(entry_point)
+            self.metrics.observe_failed_question(entry_point)
             log.exception("question from %s in %s failed", question.user, question.channel)
             self._tell(delivery, SORRY)
         finally:
-            self.arrivals.release(question.ticket)
             indicator.clear()
             with self._idle:
                 self._in_flight -= 1
@@ -207,11 +212,3 @@ class Replier:
             delivery.fail(neutralise(escape(message)))  # an error may quote a document or the model
         except Exception:
             log.exception("could not tell the user that answering failed")
-
-
-def _run_hooks(hooks: Sequence[Callable[..., Any]], *args: Any) -> None:
-    for hook in hooks:
-        try:
-            hook(*args)
-        except Exception:
-            log.exception("a hook of the answer flow failed; the answer goes on")

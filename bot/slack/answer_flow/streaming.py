@@ -23,6 +23,7 @@ from slack_sdk.web.chat_stream import ChatStream
 from bot.answering.types import Answer, Preview, Source
 from bot.slack.answer_flow.delivery import (TEXTS, TITLES_SHOWN, UpdatedReply, cut_preview, distinct_titles,
                                             queue_text, source_title)
+from bot.slack.features.escalation import NO_ROUTES, EscalationRoutes
 from bot.slack.ui.blocks import ANSWER_CHARS_PER_MESSAGE, footer_blocks
 from bot.slack.ui.safe_text import neutralise
 
@@ -76,8 +77,9 @@ class StreamedReply:
 
     def __init__(self, client: WebClient, *, channel: str, thread_ts: str, user: str,
                  team: str | None, support: StreamingSupport, interval_s: float = 1.0,
-                 language: str = "nl") -> None:
+                 language: str = "nl", routes: EscalationRoutes = NO_ROUTES) -> None:
         self.client, self.channel, self.thread_ts = client, channel, thread_ts
+        self.routes = routes
         self.user, self.team = user, team
         self.support = support
         self.interval_s = interval_s
@@ -169,7 +171,7 @@ class StreamedReply:
             return False
         done = [] if self._abstained else [self._write_task("complete")]
         if not self.overflow and _same_text(self.sent, answer.text):
-            self._stop(chunks=done, blocks=footer_blocks(answer, answer_id, streamed=True))
+            self._stop(chunks=done, blocks=footer_blocks(answer, answer_id, streamed=True, routes=self.routes))
             return True
         # The finished answer differs from the stream (a quote instead of an echo, a refusal with
         # documents to try, one too long for a message): it replaces the streamed text.
@@ -268,13 +270,13 @@ class StreamedReply:
     def _updated_reply(self) -> UpdatedReply:
         """The streamed message, edited from now on."""
         reply = UpdatedReply(self.client, channel=self.channel, thread_ts=self.thread_ts,
-                             interval_s=self.interval_s, language=self.language)
+                             interval_s=self.interval_s, language=self.language, routes=self.routes)
         reply.ts = self.ts
         return reply
 
     def _fall_back(self) -> None:
         self.fallback = UpdatedReply(self.client, channel=self.channel, thread_ts=self.thread_ts,
-                                     interval_s=self.interval_s, language=self.language)
+                                     interval_s=self.interval_s, language=self.language, routes=self.routes)
         if self.notice_ts is not None:  # the queue notice becomes the placeholder
             self.fallback.ts, self.notice_ts = self.notice_ts, None
 

@@ -103,8 +103,9 @@ class FailedRunNotifier:
         notify_admins(self._client, self._admins, failed_run_text(report, collections=collections, files=files))
 
 
-def watch_reindex_failures(reindexer: "Reindexer", client: WebClient, admin_user_ids: Iterable[str]) -> FailedRunNotifier:
-    """Hooks the admin DM to every run of `reindexer`; returns the observer (to remove it later)."""
+def watch_reindex_failures(reindexer: "Reindexer", client: WebClient,
+                           admin_user_ids: Iterable[str]) -> FailedRunNotifier:
+    """Hooks the admin DM to every run of `reindexer`; returns the observer."""
     notifier = FailedRunNotifier(client, admin_user_ids)
-    reindexer.add_observer(notifier)
+    reindexer.run_finished.add(notifier)
     return notifier

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.answering.language import detect_language
 from bot.people.first_contact import FirstContacts
+from language.detection import detect_language
 
 if TYPE_CHECKING:
     from bot.settings import Settings

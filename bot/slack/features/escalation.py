@@ -5,12 +5,13 @@ e.g. hr → #hr-vragen; `*` for every other collection). An answer is routed by 
 its sources (a refusal offers the closest documents, which have one too); an answer whose sources
 span two routed collections gets a button for each. Without a channel for it, no button.
 
-`bot/slack/ui/blocks.py` builds answers without knowing the settings, so the routes are installed
-here once, when the app is registered (`install`), and read by `buttons()`.
+The routes are built once from the settings (bot/slack/composition.py) and handed to what lays out
+answers (the answer flow, the share buttons) and to the button's listener.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -52,17 +53,7 @@ class EscalationRoutes:
         return channel in set(self.channels.values())
 
 
-_routes = EscalationRoutes()
-
-
-def install(routes: EscalationRoutes) -> None:
-    """The routes of this app (bot/slack/listeners/actions/ask_colleague.py does it at start-up)."""
-    global _routes
-    _routes = routes
-
-
-def installed() -> EscalationRoutes:
-    return _routes
+NO_ROUTES = EscalationRoutes()
 
 
 def button_value(answer_id: str, channel: str) -> str:
@@ -74,14 +65,33 @@ def parse_value(value: str) -> tuple[str, str]:
     return answer_id, channel
 
 
-def blocks(answer: Answer, answer_id: str) -> list[dict[str, Any]]:
+def blocks(routes: EscalationRoutes, answer: Answer, answer_id: str) -> list[dict[str, Any]]:
     """The "Vraag een collega" button(s) under this answer, as an actions block of their own (the
     feedback buttons' context_actions block takes no other buttons); none without a route."""
-    routes = _routes.routes_for(answer.sources)
+    chosen = routes.routes_for(answer.sources)
     elements = []
-    for number, route in enumerate(routes, 1):
-        label = LABEL if len(routes) == 1 else f"{LABEL} ({route.collection})"
+    for number, route in enumerate(chosen, 1):
+        label = LABEL if len(chosen) == 1 else f"{LABEL} ({route.collection})"
         elements.append({"type": "button", "value": button_value(answer_id, route.channel),
                          "action_id": ACTION_ASK_COLLEAGUE if number == 1 else f"{ACTION_ASK_COLLEAGUE}_{number}",
                          "text": {"type": "plain_text", "text": label[:75], "emoji": True}})
     return [{"type": "actions", "block_id": BLOCK_ID, "elements": elements}] if elements else []
+
+
+class SentToColleagues:
+    """Which answers were handed to which channel (this run): a second click does not post twice."""
+
+    def __init__(self) -> None:
+        self._sent: set[tuple[str, str]] = set()
+        self._lock = threading.Lock()
+
+    def first_time(self, answer_id: str, channel: str) -> bool:
+        with self._lock:
+            if (answer_id, channel) in self._sent:
+                return False
+            self._sent.add((answer_id, channel))
+            return True
+
+    def forget(self, answer_id: str, channel: str) -> None:
+        with self._lock:
+            self._sent.discard((answer_id, channel))

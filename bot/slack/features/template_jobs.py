@@ -3,7 +3,7 @@
 `TemplateJobs` knows every job in progress. When Vraagbaak stops, a job still running gets the
 grace time to finish; after that its placeholder says that Vraagbaak was restarted, so nobody is
 left looking at "Ik maak je …" for ever. A form submitted while Vraagbaak is stopping is turned
-down with a message. (What a job does is bot.slack.features.templates_posting.run_job.)
+down with a message. (What a job does is bot.slack.features.templates_posting.TemplatePoster.run.)
 """
 
 from __future__ import annotations

@@ -1,13 +1,14 @@
 """The Bolt app: a Web API client pointed at `settings.slack_api_url`, retries for rate limits and
-network errors, and `register(app, services)`, which builds the parts the listeners share and wires
-every listener (bot/slack/listeners/, grouped by kind).
+network errors, listener threads in two lanes; the middleware that keeps questions in arrival order,
+and the catch-all that acknowledges every event no listener takes (bot/slack/composition.py
+installs both around the listeners).
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any, Callable
 
 from slack_bolt import App, BoltContext
 from slack_bolt.response import BoltResponse
@@ -15,26 +16,12 @@ from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (ConnectionErrorRetryHandler, RateLimitErrorRetryHandler,
                                                    ServerErrorRetryHandler)
 
-from bot.access.policy import Access
-from bot.people.first_contact import FirstContacts
 from bot.settings import Settings
-from bot.slack import listeners
-from bot.slack.features.admins import AdminCheck
-from bot.slack.transport.arrivals import ArrivalOrder, ListenerPool, SeenEvents
 from bot.slack.answer_flow.conversation import is_question_event, plain_text
-from bot.slack.features.curated_answers import SuspensionNotice
 from bot.slack.answer_flow.delivery import THINKING_TEXT
-from bot.slack.features.ai_notice import AiNotice
-from bot.slack.features.followed_threads import FollowedThreads
-from bot.slack.features.gaps_digest import GapsDigestDM
-from bot.slack.listeners.events.message_channels import is_channel_thread_reply
 from bot.slack.listeners.commands.vraag import COMMAND as VRAAG_COMMAND
-from bot.slack.parts import SlackParts
-from bot.slack.answer_flow.replying import Replier
-from bot.slack.features.usergroups import UserGroups
-
-if TYPE_CHECKING:
-    from bot.services import Services
+from bot.slack.listeners.events.message_channels import is_channel_thread_reply
+from bot.slack.transport.arrivals import ListenerPool, SeenEvents
 
 log = logging.getLogger(__name__)
 
@@ -76,43 +63,16 @@ def build_app(settings: Settings, *, client: WebClient | None = None, quick_thre
     )
 
 
-def register(app: App, services: "Services", *, update_interval_s: float = 1.0) -> SlackParts:
-    """Wires every listener; returns the parts they share (tests look inside)."""
-    from bot.operations.status import gather_status
-
-    pool = app.listener_runner.listener_executor
-    pool = pool if isinstance(pool, ListenerPool) else None
-    settings, arrivals = services.settings, pool.arrivals if pool is not None else ArrivalOrder()
-    access = Access.from_settings(settings, members_of=UserGroups(app.client).members)
-    parts = SlackParts(
-        settings=settings,
-        feedback=services.feedback,
-        templates=services.templates,
-        template_filler=lambda: services.template_filler,
-        reindexer=services.reindexer,
-        status=lambda: gather_status(settings, services.store, services.reindexer, generator=services.generator),
-        replier=Replier(lambda: services.engine, services.feedback, access, arrivals,
-                        update_interval_s=update_interval_s),
-        access=access,
-        arrivals=arrivals,
-        seen=SeenEvents(),
-        admins=AdminCheck(settings.admin_user_ids),
-        greeted=FirstContacts(settings.greeted_path, pseudonymize=services.pseudonymizer.stored_id),
-        ai_notice=AiNotice.from_settings(settings, pseudonymize=services.pseudonymizer.stored_id),
-        threads=FollowedThreads.from_settings(settings, pseudonymize=services.pseudonymizer.stored_id),
-        curated=services.curated if settings.curated_answers else None,
-        gaps=services.gaps,
-    )
-    parts.replier.on_question.append(parts.ai_notice.greet)  # the AI notice, once per person
-    parts.replier.on_answered.append(parts.threads.remember_question)  # threads to follow without a mention
-    if parts.curated is not None:  # a re-index suspended a curated answer: its owner gets a DM
-        parts.curated.add_observer(SuspensionNotice(app.client))
-    services.gaps.add_observer(GapsDigestDM(app.client, settings.admin_user_ids, days=settings.gaps_digest_days))
-    app.middleware(first_delivery_in_order(parts, pool))
-    listeners.register(app, parts)
-    app.event(re.compile(".*"))(acknowledge_unhandled_event)  # after every listener: only the rest
+def install_transport(app: App, pool: ListenerPool, seen: SeenEvents) -> None:
+    """Before the listeners: the middleware that drops retried events and gives questions their
+    arrival ticket and lane, and the handler of errors the listeners did not catch."""
+    app.middleware(first_delivery_in_order(pool, seen))
     app.error(_log_error)
-    return parts
+
+
+def register_catch_all(app: App) -> None:
+    """After every listener: every event no listener took is acknowledged."""
+    app.event(re.compile(".*"))(acknowledge_unhandled_event)
 
 
 def is_question_request(body: dict[str, Any], bot_user_id: str | None = None) -> bool:
@@ -126,25 +86,23 @@ def is_question_request(body: dict[str, Any], bot_user_id: str | None = None) ->
             and bool(plain_text(str(body.get("text", "")), bot_user_id=bot_user_id)))
 
 
-def first_delivery_in_order(parts: SlackParts, pool: ListenerPool | None = None) -> Callable[..., BoltResponse | None]:
+def first_delivery_in_order(pool: ListenerPool, seen: SeenEvents) -> Callable[..., BoltResponse | None]:
     """Global middleware: a retried event is acknowledged and dropped; a question gets its ticket
-    and goes to the answers' lane. A `/vraag` question is acknowledged here, so that its
-    acknowledgement never waits for a thread in that lane."""
+    and goes to the answers' lane (which gives the ticket back when its listener ends). A `/vraag`
+    question is acknowledged here, so that its acknowledgement never waits for a thread in that lane."""
 
     def middleware(body: dict[str, Any], context: BoltContext, next: Callable[[], None],
                    ack: Callable[..., BoltResponse]) -> BoltResponse | None:
-        if pool is not None:
-            pool.route(None)
+        pool.route(None)
         event_id = body.get("event_id")
-        if event_id and not parts.seen.first_time(str(event_id)):
+        if event_id and not seen.first_time(str(event_id)):
             log.info("event %s delivered again; it is already being answered", event_id)
             return ack()
         if is_question_request(body, context.bot_user_id):
-            ticket = context["arrival_ticket"] = parts.arrivals.claim()
+            ticket = context["arrival_ticket"] = pool.arrivals.claim()
             if body.get("command"):
                 ack(text=THINKING_TEXT, response_type="ephemeral")
-            if pool is not None:
-                pool.route(ticket)
+            pool.route(ticket)
         next()
         return None
 

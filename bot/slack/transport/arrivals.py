@@ -29,19 +29,27 @@ from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
+from bot.operations.observers import Observers
+
 log = logging.getLogger(__name__)
 
 
 class ArrivalOrder:
-    """Tickets in arrival order; `turn(ticket)` waits until all earlier tickets are released."""
+    """Tickets in arrival order; `turn(ticket)` waits until all earlier tickets are released.
+
+    A ticket is released only by this class's context managers, whichever ends first: `dispatching`
+    (a request that was no question, or one that no listener took up), `holding` (the answer lane,
+    around a question's listener: however the listener ends) and `turn` (the question went to the
+    model). `released` is told after every release, outside this class's lock."""
 
     def __init__(self, *, max_wait_s: float = 15.0) -> None:
         self.max_wait_s = max_wait_s
         self._tickets = itertools.count(1)
         self._open: set[int] = set()
+        self._handed_over: set[int] = set()  # questions an answer lane took up
         self._changed = threading.Condition()
         self._dispatching = threading.local()
-        self._handed_over: set[int] | None = None  # with an AnswerLane: tickets it was given
+        self.released: Observers[[]] = Observers("arrival ticket released")
 
     def take(self) -> int:
         """A new ticket, later than every ticket taken before."""
@@ -53,16 +61,17 @@ class ArrivalOrder:
     @contextmanager
     def dispatching(self, ticket: int | None) -> Iterator[None]:
         """This thread now dispatches the request that arrived with `ticket` (taken when it was
-        received); unless a listener `claim()`s it, the ticket is released when dispatch ends."""
+        received); unless a listener `claim()`s it and an answer lane takes it up, the ticket is
+        released when dispatch ends."""
         state = self._dispatching.arrival = [ticket, False]
         try:
             yield
         finally:
             self._dispatching.arrival = None
             with self._changed:  # (a ticket already released again is no longer handed over: harmless)
-                lost = self._handed_over is not None and ticket not in self._handed_over
-            if not state[1] or lost:  # no question, or one that no listener took up
-                self.release(ticket)
+                taken_up = state[1] and ticket in self._handed_over
+            if not taken_up:
+                self._release(ticket)
 
     def claim(self) -> int:
         """The ticket of the question this thread is dispatching: the one taken when it arrived,
@@ -73,36 +82,49 @@ class ArrivalOrder:
         state[1] = True
         return int(state[0])
 
-    def release(self, ticket: int | None) -> None:
-        """Idempotent: a listener releases its ticket after submitting, and again when it ends."""
-        if ticket is None:
-            return
+    def hand_over(self, ticket: int) -> None:
+        """An answer lane took up this question: its dispatch ending no longer releases it."""
         with self._changed:
-            self._open.discard(ticket)
-            if self._handed_over is not None:
-                self._handed_over.discard(ticket)
-            self._changed.notify_all()
+            if ticket in self._open:
+                self._handed_over.add(ticket)
+
+    @contextmanager
+    def holding(self, ticket: int | None) -> Iterator[None]:
+        """The block holds `ticket`; it is released when the block ends, however it ends (at once,
+        when something inside released it earlier)."""
+        try:
+            yield
+        finally:
+            self._release(ticket)
 
     @contextmanager
     def turn(self, ticket: int | None) -> Iterator[None]:
         """Waits for the earlier tickets (never longer than max_wait_s), runs the block, releases."""
         if ticket is not None:
             self._wait_for_earlier(ticket)
-        try:
+        with self.holding(ticket):
             yield
-        finally:
-            self.release(ticket)
 
     def blocking(self, ticket: int, started: set[int]) -> list[int]:
-        """Open tickets before `ticket` that are not in `started` (call with `_changed` held)."""
-        return [t for t in self._open if t < ticket and t not in started]
+        """Open tickets before `ticket` that are not in `started`."""
+        with self._changed:
+            return [t for t in self._open if t < ticket and t not in started]
 
     def give_up(self, stuck: list[int], waiting: int) -> None:
-        """Tickets that never came, forgotten so that no later question waits for them again
-        (call with `_changed` held)."""
+        """Tickets that never came, forgotten so that no later question waits for them again."""
         log.warning("question %d stopped waiting for earlier questions %s", waiting, sorted(stuck))
-        self._open.difference_update(stuck)
-        self._changed.notify_all()
+        self._release(*stuck)
+
+    def _release(self, *tickets: int | None) -> None:
+        """Idempotent: a ticket released already (its turn ended before its listener did) stays so."""
+        released = {t for t in tickets if t is not None}
+        if not released:
+            return
+        with self._changed:
+            self._open -= released
+            self._handed_over -= released
+            self._changed.notify_all()
+        self.released.notify()
 
     def _wait_for_earlier(self, ticket: int) -> None:
         deadline = time.monotonic() + self.max_wait_s
@@ -110,9 +132,12 @@ class ArrivalOrder:
             while any(t < ticket for t in self._open):
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    self.give_up([t for t in self._open if t < ticket], ticket)
-                    return
+                    break
                 self._changed.wait(left)
+            else:
+                return
+            stuck = [t for t in self._open if t < ticket]
+        self.give_up(stuck, ticket)
 
 
 class SeenEvents:
@@ -179,16 +204,19 @@ class AnswerLane:
         self._threads: list[threading.Thread] = []
         self._idle = 0
         self._closed = False
-        self._changed = arrivals._changed  # one lock: a released ticket wakes the lane
-        arrivals._handed_over = set()
+        self._changed = threading.Condition()  # the lane's own lock; taken before the arrivals' one, never after
+        arrivals.released.add(self._wake)  # a released ticket may let the earliest waiting work start
+
+    def _wake(self) -> None:
+        with self._changed:
+            self._changed.notify_all()
 
     def submit(self, ticket: int, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Future:
         future: Future = Future()
         with self._changed:
             if self._closed:
                 raise RuntimeError("the answer lane is shut down")
-            if self.arrivals._handed_over is not None:
-                self.arrivals._handed_over.add(ticket)
+            self.arrivals.hand_over(ticket)
             heapq.heappush(self._waiting, (ticket, next(self._order), time.monotonic(), future,
                                            lambda: fn(*args, **kwargs)))
             if len(self._waiting) > self._idle and len(self._threads) < self.max_threads:
@@ -222,7 +250,7 @@ class AnswerLane:
                 thread.join()
 
     def _next(self) -> tuple[int, Future, Callable[[], Any]] | None:
-        """The earliest waiting work, once nothing earlier can still arrive (`_changed` held)."""
+        """The earliest waiting work, once nothing earlier can still arrive (the lane's lock held)."""
         if not self._waiting:
             return None
         ticket, _, queued_at, future, run = self._waiting[0]
@@ -246,11 +274,12 @@ class AnswerLane:
                     return
             ticket, future, run = work
             try:
-                if future.set_running_or_notify_cancel():
-                    try:
-                        future.set_result(run())
-                    except BaseException as exc:  # Bolt's runner catches listener errors itself
-                        future.set_exception(exc)
+                with self.arrivals.holding(ticket):  # the listener's ticket, however it ends
+                    if future.set_running_or_notify_cancel():
+                        try:
+                            future.set_result(run())
+                        except BaseException as exc:  # Bolt's runner catches listener errors itself
+                            future.set_exception(exc)
             finally:
                 with self._changed:
                     self._started.discard(ticket)

@@ -23,7 +23,7 @@ from slack_sdk.socket_mode.request import SocketModeRequest
 from bot.errors import VraagbaakError
 from bot.operations.metrics import start_metrics_server
 from bot.settings import Settings
-from bot.slack.transport.app import api_url, build_app, register
+from bot.slack.transport.app import api_url, build_app
 from bot.slack.transport.arrivals import ArrivalOrder
 
 if TYPE_CHECKING:
@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 
 SHUTDOWN_GRACE_S = 60.0  # answers being written when asked to stop may finish within this time
 REINDEX_GRACE_S = 15.0  # then a re-index in progress; within systemd's TimeoutStopSec=90s
+REPORT_GRACE_S = 5.0  # then a re-index asked for in Slack reports its result
 
 
 class SlackSetupError(VraagbaakError):
@@ -115,12 +116,12 @@ def serve(services: "Services", *, mode: str | None = None, port: int | None = N
         result.raise_for_failure()
         log.info("model self-test: %s", result.detail)
     load_models(services)
-    metrics_server = start_metrics_server(settings.metrics_port, generator=services.generator,
-                                          reindexer=services.reindexer)  # None when the port is 0
+    metrics_server = start_metrics_server(services.metrics, settings.metrics_port,
+                                          generator=services.generator)  # None when the port is 0
     app = connect_app(settings)
-    parts = register(app, services)
+    parts = services.slack(app)
     stop = stop or threading.Event()
-    background = _start_background(services, app, enabled=scheduler)
+    background = _start_background(services, enabled=scheduler)
     stop_receiving = _start_runner(app, settings, mode, port, parts.arrivals)
     log.info("Vraagbaak is connected to Slack (%s mode)", mode)
     if ready is not None:
@@ -138,6 +139,7 @@ def serve(services: "Services", *, mode: str | None = None, port: int | None = N
         for close in background:
             close()
         services.reindexer.close(REINDEX_GRACE_S)  # a run in progress finishes, or stops uncommitted
+        parts.reindex_jobs.close(REPORT_GRACE_S)  # and the one asked for in Slack says how it went
         if metrics_server is not None:
             metrics_server.close()
 
@@ -157,12 +159,9 @@ def _start_runner(app: App, settings: Settings, mode: str, port: int | None,
     return server.shutdown
 
 
-def _start_background(services: "Services", app: App, *, enabled: bool) -> list[Callable[[], None]]:
+def _start_background(services: "Services", *, enabled: bool) -> list[Callable[[], None]]:
     """The schedule (re-index, privacy purge, gaps digest) and the admins' DM on failed runs."""
-    from bot.slack.features.admin_notice import watch_reindex_failures
-
-    settings = services.settings
-    watch_reindex_failures(services.reindexer, app.client, settings.admin_user_ids)  # an admin's runs too
+    services.tell_admins_about_failed_runs()  # an admin's runs too
     schedule = services.scheduler
     if not enabled or not schedule.jobs:
         return []

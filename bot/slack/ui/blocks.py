@@ -18,6 +18,7 @@ from slack_sdk.models.blocks import ContextActionsBlock, FeedbackButtonObject, F
 
 from bot.answering.types import Answer, Source
 from bot.slack.features import escalation
+from bot.slack.features.escalation import NO_ROUTES, EscalationRoutes
 from bot.slack.ui import curated_mark
 from bot.slack.ui.safe_text import links_in, neutralise
 
@@ -191,12 +192,14 @@ def question_block(question: str, *, shared_by: str | None = None) -> Block:
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:2000]}]}
 
 
-def footer_blocks(answer: Answer, answer_id: str, *, share: bool = False, streamed: bool = False) -> list[Block]:
-    """What follows the answer's text: the sources, the feedback buttons (and "Deel in kanaal").
-    Under a streamed answer, whose text could link nowhere, the links it may keep are listed too."""
+def footer_blocks(answer: Answer, answer_id: str, *, share: bool = False, streamed: bool = False,
+                  routes: EscalationRoutes = NO_ROUTES) -> list[Block]:
+    """What follows the answer's text: the sources, the feedback buttons, "Vraag een collega" where
+    `routes` has a channel for its sources (and "Deel in kanaal"). Under a streamed answer, whose
+    text could link nowhere, the links it may keep are listed too."""
     block = sources_block(answer.sources, links=inline_links(answer) if streamed else ())
     blocks = curated_mark.mark(answer) + ([block] if block else []) + [feedback_block(answer_id)]
-    blocks += escalation.blocks(answer, answer_id)  # "Vraag een collega" (bot/slack/features/escalation.py)
+    blocks += escalation.blocks(routes, answer, answer_id)
     return blocks + ([share_block(answer_id)] if share else [])
 
 
@@ -217,14 +220,15 @@ def answer_markdown(answer: Answer) -> str:
 
 
 def answer_messages(answer: Answer, answer_id: str, *, share: bool = False,
-                    question: str | None = None, shared_by: str | None = None) -> list[list[Block]]:
+                    question: str | None = None, shared_by: str | None = None,
+                    routes: EscalationRoutes = NO_ROUTES) -> list[list[Block]]:
     """The answer as one or more messages' blocks, each within Slack's limits: its Markdown in
     `markdown` blocks (at most ANSWER_CHARS_PER_MESSAGE a message), the footer on the last."""
     pieces = split_text(answer_markdown(answer), ANSWER_CHARS_PER_MESSAGE)
     messages = [[markdown_block(piece)] for piece in pieces]
     if question:
         messages[0].insert(0, question_block(question, shared_by=shared_by))
-    messages[-1] += footer_blocks(answer, answer_id, share=share)
+    messages[-1] += footer_blocks(answer, answer_id, share=share, routes=routes)
     return messages
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pytest
 
 from knowledge.errors import EmbeddingModelMismatchError, KnowledgeError
 from knowledge.models import Chunk
-from knowledge.index.schema import ModelInfo, chunk_rows
+from knowledge.index.schema import TEXT_COLUMN, ModelInfo, chunk_rows
 from knowledge.index.store import ChunkStore
 
 MODEL = ModelInfo("test-model", 4)
@@ -162,3 +164,55 @@ def test_cleanup_age_keeps_the_version_that_was_current_until_recently():
     # until a minute ago: kept, like the latest
     assert now - timedelta(hours=3) < cutoff < now - timedelta(hours=2)
     assert _cleanup_age(versions[-1:], timedelta(minutes=10)) > timedelta(days=365)
+
+
+def test_hybrid_search_also_returns_the_vector_searchs_own_candidates(store):
+    hits, candidates = store.search_with_candidates(AXES["verlof"], "wachtwoord", mode="hybrid", k=2, depth=3)
+    assert hits == store.search(AXES["verlof"], "wachtwoord", mode="hybrid", k=2, depth=3)
+    assert [h.chunk.doc_id for h in candidates] == [h.chunk.doc_id for h in store.search(AXES["verlof"], "",
+                                                                                        mode="vector", k=3)]
+    assert candidates[0].relevance == pytest.approx(1.0) and [h.rank for h in candidates] == [1, 2, 3]
+    assert store.search_with_candidates(AXES["verlof"], "wachtwoord", mode="fts", k=2)[1] is None
+
+
+class GatedStore(ChunkStore):
+    """Holds the first vocabulary build inside its scan until `go` is set; counts the builds, and
+    tells when another thread has asked for the index version."""
+
+    def __init__(self, uri: str) -> None:
+        super().__init__(uri)
+        self.builds = 0
+        self.building, self.go, self.asked_meanwhile = threading.Event(), threading.Event(), threading.Event()
+        self.first_builder: int | None = None
+
+    def version(self) -> int:
+        if self.building.is_set() and threading.get_ident() != self.first_builder:
+            self.asked_meanwhile.set()
+        return super().version()
+
+    def _scan(self, columns, where=None):
+        if columns == [TEXT_COLUMN]:
+            self.builds += 1
+            if self.first_builder is None:
+                self.first_builder = threading.get_ident()
+                self.building.set()
+                assert self.go.wait(30)
+        return super()._scan(columns, where)
+
+
+def test_the_vocabulary_is_built_by_one_thread_while_others_wait_for_it(store):
+    """Two questions find the vocabulary out of date at once: the second waits for the first one's
+    build instead of reading every chunk again itself."""
+    gated = GatedStore(store.uri)
+    found: list = []
+    first = threading.Thread(target=lambda: found.append(gated.vocabulary()))
+    first.start()
+    assert gated.building.wait(30)  # the first question builds, and is held in the middle of it
+    second = threading.Thread(target=lambda: found.append(gated.vocabulary()))
+    second.start()
+    assert gated.asked_meanwhile.wait(30)  # the second question has seen the version and wants it too
+    gated.go.set()
+    first.join(30), second.join(30)
+    assert gated.builds == 1
+    assert len(found) == 2 and found[0] is found[1]
+    assert found[0].chunk_frequency("vakantiedagen") == 2

@@ -12,21 +12,21 @@ from __future__ import annotations
 import json
 import logging
 import re
-import threading
 from typing import Any, Callable
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.access.policy import Access
 from bot.answering.types import Source
-from bot.answering.language import detect_language
-from bot.insights.feedback import StoredAnswer
+from bot.insights.feedback import FeedbackStore, StoredAnswer
 from bot.slack.features import escalation
+from bot.slack.features.escalation import EscalationRoutes, SentToColleagues
 from bot.slack.ui.blocks import answer_links, escape, section, sources_block, text_sections
-from bot.slack.parts import SlackParts
 from bot.slack.answer_flow.replying import tell_privately
 from bot.slack.ui.safe_text import neutralise
+from language.detection import detect_language
 
 log = logging.getLogger(__name__)
 
@@ -46,9 +46,10 @@ SENT_EN = {True: ("I passed your question and my answer on to <#{channel}>. A co
                   "I will tell you who picks it up."),
            False: ("I passed your question and my answer on to <#{channel}>. A colleague there will reply in "
                    "this thread; I will tell you who picks it up.")}
-def register(app: App, parts: SlackParts) -> None:
-    escalation.install(escalation.EscalationRoutes(parts.settings.escalation_channels))
-    sent = _Sent()
+
+
+def register(app: App, *, feedback: FeedbackStore, access: Access, routes: EscalationRoutes,
+             sent: SentToColleagues) -> None:
 
     @app.action(re.compile(escalation.ACTION_PATTERN))
     def ask_colleague(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient,
@@ -56,19 +57,20 @@ def register(app: App, parts: SlackParts) -> None:
         ack()
         answer_id, channel = escalation.parse_value(str(action.get("value", "")))
         try:
-            escalate(parts, sent, body, answer_id, channel, client, respond)
+            escalate(feedback, access, routes, sent, body, answer_id, channel, client, respond)
         except Exception:
             log.exception("escalating answer %s to %s failed", answer_id, channel)
             sent.forget(answer_id, channel)
             tell_privately(respond, FAILED.format(channel=channel))
 
 
-def escalate(parts: SlackParts, sent: "_Sent", body: dict[str, Any], answer_id: str, channel: str,
-             client: WebClient, respond: Callable[..., Any]) -> None:
-    if not escalation.installed().is_route(channel):  # the value came back from Slack: check it
+def escalate(feedback: FeedbackStore, access: Access, routes: EscalationRoutes, sent: SentToColleagues,
+             body: dict[str, Any], answer_id: str, channel: str, client: WebClient,
+             respond: Callable[..., Any]) -> None:
+    if not routes.is_route(channel):  # the value came back from Slack: check it
         tell_privately(respond, NOT_A_ROUTE)
         return
-    stored = parts.feedback.answer(answer_id)
+    stored = feedback.answer(answer_id)
     if stored is None:
         tell_privately(respond, ANSWER_GONE)
         return
@@ -84,7 +86,7 @@ def escalate(parts: SlackParts, sent: "_Sent", body: dict[str, Any], answer_id: 
     where = {} if private else {"channel": container.get("channel_id"), "ts": container.get("message_ts"),
                                 "thread_ts": (body.get("message") or {}).get("thread_ts")}
     link = None if private else _permalink(client, where["channel"], where["ts"])
-    allowed = parts.access.collections_for(channel, is_dm=False)
+    allowed = access.collections_for(channel, is_dm=False)
     blocks = post_blocks(stored, asker=asker, link=link, origin=where.get("channel"),
                          visible=lambda s: allowed is None or s.collection in allowed)
     try:
@@ -135,22 +137,3 @@ def _permalink(client: WebClient, channel: str | None, ts: str | None) -> str | 
     except SlackApiError as exc:
         log.info("chat.getPermalink failed: %s", exc.response.get("error"))
         return None
-
-
-class _Sent:
-    """Which answers were handed to which channel (this run): a second click does not post twice."""
-
-    def __init__(self) -> None:
-        self._sent: set[tuple[str, str]] = set()
-        self._lock = threading.Lock()
-
-    def first_time(self, answer_id: str, channel: str) -> bool:
-        with self._lock:
-            if (answer_id, channel) in self._sent:
-                return False
-            self._sent.add((answer_id, channel))
-            return True
-
-    def forget(self, answer_id: str, channel: str) -> None:
-        with self._lock:
-            self._sent.discard((answer_id, channel))

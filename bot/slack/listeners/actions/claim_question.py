@@ -10,11 +10,10 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.answering.language import detect_language
 from bot.slack.features import escalation
-from bot.slack.parts import SlackParts
 from bot.slack.ui.blocks import escape
 from bot.slack.ui.safe_text import neutralise
+from language.detection import detect_language
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +22,7 @@ CLAIMED_DM_EN = "<@{colleague}> from <#{channel}> is picking up your question: _
 CLAIMED = ":white_check_mark: Opgepakt door <@{colleague}>."
 
 
-def register(app: App, parts: SlackParts) -> None:
+def register(app: App) -> None:
     @app.action(escalation.ACTION_CLAIM)
     def claim(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         ack()

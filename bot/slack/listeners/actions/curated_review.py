@@ -9,11 +9,11 @@ from typing import Any, Callable
 
 from slack_bolt import Ack, App, Respond
 
+from bot.curation.answers import CuratedAnswers
 from bot.curation.types import CuratedError
 from bot.slack.answer_flow.replying import tell_privately
 from bot.slack.features.curated_answers import (ACTION_REACTIVATE, ACTION_REMOVE, GONE, REACTIVATED, REMOVED,
                                                 CurationRights)
-from bot.slack.parts import SlackParts
 from bot.slack.ui.blocks import escape
 from bot.slack.ui.safe_text import neutralise
 
@@ -22,22 +22,23 @@ log = logging.getLogger(__name__)
 NOT_YOURS = "Alleen de eigenaar van dit vaste antwoord of een beheerder kan dat doen."
 
 
-def register(app: App, parts: SlackParts, rights: CurationRights) -> None:
+def register(app: App, *, curated: CuratedAnswers | None, rights: CurationRights) -> None:
+    """`curated`: None when curated answers are switched off."""
     @app.action(ACTION_REACTIVATE)
     def reactivate(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
         ack()
-        review(parts, rights, body, action, respond, keep=True)
+        review(curated, rights, body, action, respond, keep=True)
 
     @app.action(ACTION_REMOVE)
     def remove(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
         ack()
-        review(parts, rights, body, action, respond, keep=False)
+        review(curated, rights, body, action, respond, keep=False)
 
 
-def review(parts: SlackParts, rights: CurationRights, body: dict[str, Any], action: dict[str, Any],
+def review(answers: CuratedAnswers | None, rights: CurationRights, body: dict[str, Any], action: dict[str, Any],
            respond: Callable[..., Any], *, keep: bool) -> None:
     """A button in the DM about a suspended answer: put it back (its sources as they are now) or remove it."""
-    curated = parts.curated.get(str(action.get("value", ""))) if parts.curated is not None else None
+    curated = answers.get(str(action.get("value", ""))) if answers is not None else None
     if curated is None:
         tell_privately(respond, GONE)
         return
@@ -48,9 +49,9 @@ def review(parts: SlackParts, rights: CurationRights, body: dict[str, Any], acti
     question = neutralise(escape(curated.question))
     try:
         if keep:
-            parts.curated.reactivate(curated.id)
+            answers.reactivate(curated.id)
         else:
-            parts.curated.remove(curated.id)
+            answers.remove(curated.id)
     except CuratedError as exc:
         tell_privately(respond, str(exc))
         return

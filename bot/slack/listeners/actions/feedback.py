@@ -11,8 +11,8 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
+from bot.insights.feedback import FeedbackStore
 from bot.slack.ui.blocks import ACTION_FEEDBACK, ACTION_VOTE_DOWN, ACTION_VOTE_UP, parse_vote
-from bot.slack.parts import SlackParts
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +22,7 @@ UNKNOWN_ANSWER = "Dit antwoord kan ik niet meer terugvinden; je stem is niet opg
 NOT_SAVED = "Je stem kon niet worden opgeslagen. Probeer het later nog eens."
 
 
-def register(app: App, parts: SlackParts) -> None:
+def register(app: App, *, feedback: FeedbackStore) -> None:
     @app.action(ACTION_FEEDBACK)
     def record_feedback(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
         ack()
@@ -31,19 +31,19 @@ def register(app: App, parts: SlackParts) -> None:
             log.warning("feedback button with an unknown value from %s", body["user"]["id"])
             respond(text=UNKNOWN_ANSWER, response_type="ephemeral", replace_original=False)
             return
-        store_vote(parts, respond, answer_id=parsed[1], user=body["user"]["id"], vote=parsed[0])
+        store_vote(feedback, respond, answer_id=parsed[1], user=body["user"]["id"], vote=parsed[0])
 
     @app.action(re.compile(f"^({ACTION_VOTE_UP}|{ACTION_VOTE_DOWN})$"))
     def record_vote(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
         ack()
         vote = "up" if action["action_id"] == ACTION_VOTE_UP else "down"
-        store_vote(parts, respond, answer_id=str(action.get("value", "")), user=body["user"]["id"], vote=vote)
+        store_vote(feedback, respond, answer_id=str(action.get("value", "")), user=body["user"]["id"], vote=vote)
 
 
-def store_vote(parts: SlackParts, respond: Respond, *, answer_id: str, user: str, vote: str) -> None:
+def store_vote(feedback: FeedbackStore, respond: Respond, *, answer_id: str, user: str, vote: str) -> None:
     """Stores the vote and thanks the user privately (or says why it was not stored)."""
     try:
-        stored = parts.feedback.vote(answer_id, user=user, vote=vote)  # type: ignore[arg-type]
+        stored = feedback.vote(answer_id, user=user, vote=vote)  # type: ignore[arg-type]
     except Exception:
         log.exception("storing a vote failed")
         respond(text=NOT_SAVED, response_type="ephemeral", replace_original=False)

@@ -9,9 +9,10 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
+from bot.curation.answers import CuratedAnswers
 from bot.curation.types import CuratedError
+from bot.slack.features.admins import AdminCheck
 from bot.slack.features.curated_answers import GONE, OFF, REACTIVATED, REMOVED
-from bot.slack.parts import SlackParts
 from bot.slack.ui.blocks import escape
 from bot.slack.ui.home import ACTION_CURATED_REACTIVATE, ACTION_CURATED_REMOVE, HomeTab
 
@@ -20,37 +21,38 @@ log = logging.getLogger(__name__)
 CURATED_NOT_ADMIN = "Alleen beheerders van Vraagbaak kunnen vaste antwoorden verwijderen of terugzetten."
 
 
-def register(app: App, parts: SlackParts, home: HomeTab) -> None:
+def register(app: App, *, admins: AdminCheck, home: HomeTab, curated: CuratedAnswers | None) -> None:
+    """`curated`: None when curated answers are switched off."""
     @app.action(ACTION_CURATED_REMOVE)
     def remove_curated(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         ack()
-        change_curated(parts, home, body["user"]["id"], str(action.get("value", "")), client, keep=False)
+        change_curated(admins, home, curated, body["user"]["id"], str(action.get("value", "")), client, keep=False)
 
     @app.action(ACTION_CURATED_REACTIVATE)
     def reactivate_curated(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         ack()
-        change_curated(parts, home, body["user"]["id"], str(action.get("value", "")), client, keep=True)
+        change_curated(admins, home, curated, body["user"]["id"], str(action.get("value", "")), client, keep=True)
 
 
-def change_curated(parts: SlackParts, home: HomeTab, user: str, answer_id: str, client: WebClient, *,
-                   keep: bool) -> None:
+def change_curated(admins: AdminCheck, home: HomeTab, answers: CuratedAnswers | None, user: str, answer_id: str,
+                   client: WebClient, *, keep: bool) -> None:
     """Put the curated answer back in use (`keep`) or remove it; admins only."""
-    if not parts.admins.is_admin(user, client):
+    if not admins.is_admin(user, client):
         log.info("refused a curated answer change from the Home tab for %s (not an admin)", user)
         home.publish(user, client, notice=CURATED_NOT_ADMIN)
         return
-    if parts.curated is None:
+    if answers is None:
         home.publish(user, client, notice=OFF)
         return
     try:
-        curated = parts.curated.get(answer_id)
+        curated = answers.get(answer_id)
         if curated is None:
             notice = GONE
         elif keep:
-            parts.curated.reactivate(curated.id)
+            answers.reactivate(curated.id)
             notice = REACTIVATED.format(question=escape(curated.question))
         else:
-            parts.curated.remove(curated.id)
+            answers.remove(curated.id)
             notice = REMOVED.format(question=escape(curated.question))
     except CuratedError as exc:  # e.g. a source of it is no longer in the index
         notice = str(exc)

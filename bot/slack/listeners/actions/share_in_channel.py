@@ -11,8 +11,9 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.answering.types import Answer
+from bot.insights.feedback import FeedbackStore
 from bot.slack.answer_flow.delivery import post_follow_ups
-from bot.slack.parts import SlackParts
+from bot.slack.features.escalation import EscalationRoutes
 from bot.slack.ui.blocks import ACTION_SHARE, answer_links, answer_messages, fallback_text
 
 log = logging.getLogger(__name__)
@@ -21,28 +22,28 @@ ANSWER_GONE = "Dit antwoord kan ik niet meer terugvinden; stel de vraag gerust o
 CANNOT_SHARE = "Delen lukte niet. Probeer het nog eens, of kopieer het antwoord."
 
 
-def register(app: App, parts: SlackParts) -> None:
+def register(app: App, *, feedback: FeedbackStore, routes: EscalationRoutes) -> None:
     @app.action(ACTION_SHARE)
     def share_in_channel(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient,
                          respond: Respond) -> None:
         ack()
         try:
-            share(parts, body, action, client, respond)
+            share(feedback, routes, body, action, client, respond)
         except Exception:
             log.exception("sharing answer %s failed", action.get("value"))
             respond(text=CANNOT_SHARE, response_type="ephemeral", replace_original=False)
 
 
-def share(parts: SlackParts, body: dict[str, Any], action: dict[str, Any], client: WebClient,
-          respond: Callable[..., Any]) -> None:
-    stored = parts.feedback.answer(str(action.get("value", "")))
+def share(feedback: FeedbackStore, routes: EscalationRoutes, body: dict[str, Any], action: dict[str, Any],
+          client: WebClient, respond: Callable[..., Any]) -> None:
+    stored = feedback.answer(str(action.get("value", "")))
     if stored is None:
         respond(text=ANSWER_GONE, response_type="ephemeral", replace_original=False)
         return
     user = body["user"]["id"]
     channel = (body.get("channel") or {}).get("id") or body["container"]["channel_id"]
     answer = Answer(stored.question, stored.answer, stored.sources)
-    messages = answer_messages(answer, stored.id, question=stored.question, shared_by=user)
+    messages = answer_messages(answer, stored.id, question=stored.question, shared_by=user, routes=routes)
     text = fallback_text(stored.answer, links=answer_links(stored.sources))
     try:
         response = client.chat_postMessage(channel=channel, text=text, blocks=messages[0])

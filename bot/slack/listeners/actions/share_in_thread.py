@@ -13,10 +13,12 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.answering.types import Answer
+from bot.insights.feedback import FeedbackStore
 from bot.slack.answer_flow.delivery import post_follow_ups
 from bot.slack.answer_flow.replying import tell_privately
+from bot.slack.features.escalation import EscalationRoutes
+from bot.slack.features.followed_threads import FollowedThreads
 from bot.slack.features.sharing import ACTION_SHARE_IN_THREAD, NOT_READABLE_ERRORS
-from bot.slack.parts import SlackParts
 from bot.slack.ui.blocks import answer_links, answer_messages, fallback_text
 
 log = logging.getLogger(__name__)
@@ -26,29 +28,29 @@ CANNOT_SHARE = "Delen in de thread lukte niet: ik ben geen lid van dit kanaal. N
 SHARE_FAILED = "Delen lukte niet. Probeer het nog eens, of kopieer het antwoord."
 
 
-def register(app: App, parts: SlackParts) -> None:
+def register(app: App, *, feedback: FeedbackStore, threads: FollowedThreads, routes: EscalationRoutes) -> None:
     @app.action(ACTION_SHARE_IN_THREAD)
     def share_in_thread(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient,
                         respond: Respond) -> None:
         ack()
         try:
-            share(parts, body, action, client, respond)
+            share(feedback, threads, routes, body, action, client, respond)
         except Exception:
             log.exception("sharing an answer in a thread failed")
             tell_privately(respond, SHARE_FAILED)
 
 
-def share(parts: SlackParts, body: dict[str, Any], action: dict[str, Any], client: WebClient,
-          respond: Callable[..., Any]) -> None:
+def share(feedback: FeedbackStore, threads: FollowedThreads, routes: EscalationRoutes, body: dict[str, Any],
+          action: dict[str, Any], client: WebClient, respond: Callable[..., Any]) -> None:
     details = json.loads(str(action.get("value") or "{}"))
-    stored = parts.feedback.answer(str(details.get("answer", "")))
+    stored = feedback.answer(str(details.get("answer", "")))
     here = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
     if stored is None or details.get("channel") != here:  # the answer is shared where it was asked, only
         tell_privately(respond, ANSWER_GONE)
         return
     user, channel, thread_ts = body["user"]["id"], str(details["channel"]), str(details["thread_ts"])
     answer = Answer(stored.question, stored.answer, stored.sources)
-    messages = answer_messages(answer, stored.id, question=stored.question, shared_by=user)
+    messages = answer_messages(answer, stored.id, question=stored.question, shared_by=user, routes=routes)
     text = fallback_text(stored.answer, links=answer_links(stored.sources))
     try:
         client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=text, blocks=messages[0])
@@ -58,7 +60,6 @@ def share(parts: SlackParts, body: dict[str, Any], action: dict[str, Any], clien
         tell_privately(respond, CANNOT_SHARE)
         return
     post_follow_ups(client, channel, thread_ts, messages[1:], text)
-    if parts.threads is not None:
-        parts.threads.remember(channel, thread_ts, user)  # their replies in the thread are follow-ups now
+    threads.remember(channel, thread_ts, user)  # their replies in the thread are follow-ups now
     log.info("answer %s shared in a thread of %s", stored.id, channel)
     respond(delete_original=True)

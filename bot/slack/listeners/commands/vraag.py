@@ -11,8 +11,7 @@ from slack_sdk import WebClient
 
 from bot.slack.answer_flow.conversation import plain_text
 from bot.slack.answer_flow.delivery import THINKING_TEXT
-from bot.slack.answer_flow.replying import Question
-from bot.slack.parts import SlackParts
+from bot.slack.answer_flow.replying import Question, Replier
 
 log = logging.getLogger(__name__)
 
@@ -20,20 +19,16 @@ COMMAND = "/vraag"
 USAGE = "Typ je vraag achter het commando, bijvoorbeeld: `/vraag Hoe vraag ik verlof aan?`"
 
 
-def register(app: App, parts: SlackParts) -> None:
+def register(app: App, *, replier: Replier) -> None:
     @app.command(COMMAND)
     def answer_privately(ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond,
                          context: BoltContext) -> None:
-        ticket = context.get("arrival_ticket")
-        try:
-            text = plain_text(command.get("text", ""), bot_user_id=context.bot_user_id)
-            if not text:
-                ack(text=USAGE, response_type="ephemeral")
-                return
-            ack(text=THINKING_TEXT, response_type="ephemeral")
-            question = Question(text=text, user=command["user_id"], channel=command["channel_id"],
-                                team=command.get("team_id"), is_dm=command["channel_id"].startswith("D"),
-                                ticket=ticket)
-            parts.replier.reply(question, client, respond=respond)
-        finally:
-            parts.arrivals.release(ticket)
+        text = plain_text(command.get("text", ""), bot_user_id=context.bot_user_id)
+        if not text:
+            ack(text=USAGE, response_type="ephemeral")
+            return
+        ack(text=THINKING_TEXT, response_type="ephemeral")
+        question = Question(text=text, user=command["user_id"], channel=command["channel_id"],
+                            team=command.get("team_id"), is_dm=command["channel_id"].startswith("D"),
+                            ticket=context.get("arrival_ticket"))
+        replier.reply(question, client, respond=respond)

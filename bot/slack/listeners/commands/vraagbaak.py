@@ -1,24 +1,26 @@
 """`/vraagbaak reindex | status | help`: the admin commands.
 
 Re-indexing is for admins only (the configured user ids plus the workspace's admins and owners);
-it runs in a background thread and reports progress and the result through the command's
-response_url. Other modules may add sub-commands with `parts.add_subcommand(...)`
+it runs on a thread that features/reindex_jobs.py starts and tracks, and reports progress and the
+result through the command's response_url. Other modules add sub-commands to the same registry
 (commands/vraagbaak_templates.py does).
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 import time
+from collections.abc import Collection
 from typing import Any, Callable
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.errors import ReindexBusyError, VraagbaakError
-from bot.slack.features.admins import NOT_ADMIN
-from bot.slack.parts import CommandCall, SlackParts, Subcommand
+from bot.indexing.reindexer import CLOSED_MESSAGE
+from bot.slack.features.admins import NOT_ADMIN, AdminCheck
+from bot.slack.features.reindex_jobs import ReindexJobs, Start
+from bot.slack.features.subcommands import CommandCall, Subcommand, Subcommands
 from bot.slack.ui.index_reports import describe_progress, reindex_and_describe
 from bot.slack.ui.safe_text import neutralise, neutralise_blocks
 
@@ -32,13 +34,15 @@ PROGRESS_MESSAGES = 3  # a response_url takes five messages: start, three update
 FULL_WORDS = {"volledig", "full", "--full"}
 
 
-def register(app: App, parts: SlackParts) -> None:
-    parts.add_subcommand(Subcommand("help", "help", "dit overzicht", lambda call: show_help(parts, call)))
-    parts.add_subcommand(Subcommand("status", "status", "documenten, chunks, laatste herindexering, model en wachtrij",
-                                    lambda call: show_status(parts, call)))
-    parts.add_subcommand(Subcommand("reindex", "reindex [volledig] [collectie…]",
-                                    "de documenten opnieuw indexeren (alleen beheerders)",
-                                    lambda call: start_reindex(parts, call), admin_only=True))
+def register(app: App, *, subcommands: Subcommands, admins: AdminCheck, status: Callable[[], dict[str, Any]],
+             reindex_jobs: ReindexJobs, collections: Collection[str]) -> None:
+    """`status` reads the status when asked; `collections`: the configured collections' names."""
+    subcommands.add(Subcommand("help", "help", "dit overzicht", lambda call: show_help(subcommands, call)))
+    subcommands.add(Subcommand("status", "status", "documenten, chunks, laatste herindexering, model en wachtrij",
+                               lambda call: show_status(status, call)))
+    subcommands.add(Subcommand("reindex", "reindex [volledig] [collectie…]",
+                               "de documenten opnieuw indexeren (alleen beheerders)",
+                               lambda call: start_reindex(reindex_jobs, collections, call), admin_only=True))
 
     @app.command(COMMAND)
     def run_admin_command(ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond,
@@ -50,11 +54,11 @@ def register(app: App, parts: SlackParts) -> None:
         call = CommandCall(args=words[1:], user=command["user_id"], channel=command["channel_id"],
                            client=client, respond=respond, trigger_id=command.get("trigger_id", ""),
                            body=command)
-        subcommand = parts.subcommands.get(name)
+        subcommand = subcommands.get(name)
         try:
             if subcommand is None:
-                respond(text=f"{UNKNOWN}\n{help_text(parts)}", response_type="ephemeral")
-            elif subcommand.admin_only and not parts.admins.is_admin(call.user, client):
+                respond(text=f"{UNKNOWN}\n{help_text(subcommands)}", response_type="ephemeral")
+            elif subcommand.admin_only and not admins.is_admin(call.user, client):
                 log.info("refused /vraagbaak %s for %s (not an admin)", name, call.user)
                 respond(text=NOT_ADMIN, response_type="ephemeral")
             else:
@@ -66,8 +70,8 @@ def register(app: App, parts: SlackParts) -> None:
             respond(text=FAILED, response_type="ephemeral")
 
 
-def help_text(parts: SlackParts) -> str:
-    lines = [f"• `{COMMAND} {s.usage}`: {s.help}" for s in parts.subcommands.values()]
+def help_text(subcommands: Subcommands) -> str:
+    lines = [f"• `{COMMAND} {s.usage}`: {s.help}" for s in subcommands.all()]
     return "\n".join(["*Vraagbaak-commando's*", *lines,
                       "Een vraag stellen: noem @Vraagbaak in een kanaal, stuur een privébericht, "
                       "of gebruik `/vraag <je vraag>`."])
@@ -84,37 +88,38 @@ def safe(respond: Respond) -> Callable[..., Any]:
     return send
 
 
-def show_help(parts: SlackParts, call: CommandCall) -> None:
-    call.respond(text=help_text(parts), response_type="ephemeral")
+def show_help(subcommands: Subcommands, call: CommandCall) -> None:
+    call.respond(text=help_text(subcommands), response_type="ephemeral")
 
 
-def show_status(parts: SlackParts, call: CommandCall) -> None:
+def show_status(status: Callable[[], dict[str, Any]], call: CommandCall) -> None:
     from bot.operations.status import render_status  # the same status as `vraagbaak status`
 
-    call.respond(text=render_status(parts.status()), response_type="ephemeral")
+    call.respond(text=render_status(status()), response_type="ephemeral")
 
 
-def start_reindex(parts: SlackParts, call: CommandCall) -> None:
+def start_reindex(jobs: ReindexJobs, known: Collection[str], call: CommandCall) -> None:
     full = any(a.lower() in FULL_WORDS for a in call.args)
     names = [a for a in call.args if a.lower() not in FULL_WORDS]
-    known = parts.settings.sources
     unknown = [n for n in names if n not in known]
     if unknown:
         call.respond(text=f"Onbekende collectie(s): {', '.join(unknown)}. Bekend: {', '.join(known) or '(geen)'}.",
                      response_type="ephemeral")
         return
-    wait = parts.settings.reindex_when_busy == "wait"
-    busy = parts.reindexer.is_running()
-    if busy and not wait:
-        raise ReindexBusyError("er loopt al een herindexering; probeer het straks opnieuw.")
     what = "volledige herindexering" if full else "herindexering"
     scope = ", ".join(names) if names else "alle collecties"
-    start = (f"Er loopt al een herindexering; de jouwe ({what}, {scope}) start zodra die klaar is."
-             if busy else f"De {what} van {scope} is gestart. Ik meld hier de voortgang en het resultaat.")
-    call.respond(text=start, response_type="ephemeral")
-    thread = threading.Thread(target=run_reindex, args=(parts, call, names or None, full, wait),
-                              name="slack-reindex", daemon=True)
-    thread.start()
+
+    def announce(state: Start) -> None:
+        start = (f"Er loopt al een herindexering; de jouwe ({what}, {scope}) start zodra die klaar is."
+                 if state == "queued"
+                 else f"De {what} van {scope} is gestart. Ik meld hier de voortgang en het resultaat.")
+        call.respond(text=start, response_type="ephemeral")
+
+    state = jobs.start(lambda wait: run_reindex(jobs, call, names or None, full, wait), announce=announce)
+    if state == "busy":
+        raise ReindexBusyError("er loopt al een herindexering; probeer het straks opnieuw.")
+    if state == "stopping":
+        raise ReindexBusyError(CLOSED_MESSAGE)
 
 
 class ProgressReporter:
@@ -138,10 +143,10 @@ class ProgressReporter:
             log.warning("could not report re-index progress", exc_info=True)
 
 
-def run_reindex(parts: SlackParts, call: CommandCall, collections: list[str] | None, full: bool,
+def run_reindex(jobs: ReindexJobs, call: CommandCall, collections: list[str] | None, full: bool,
                 wait: bool) -> None:
     log.info("re-index asked by %s (collections=%s, full=%s)", call.user, collections, full)
-    text = reindex_and_describe(parts.reindexer, collections, full=full, wait=wait, trigger=f"slack:{call.user}",
+    text = reindex_and_describe(jobs.reindexer, collections, full=full, wait=wait, trigger=f"slack:{call.user}",
                                 progress=ProgressReporter(call))
     try:
         call.respond(text=text, response_type="ephemeral", replace_original=True)

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from slack_bolt import App
 
 from bot.slack.listeners.events import (app_context_changed, app_home_opened, app_mention, assistant_thread,
                                         message_channels, message_im)
-from bot.slack.parts import SlackParts
-from bot.slack.ui.home import HomeTab
+
+if TYPE_CHECKING:
+    from bot.slack.parts import SlackParts
 
 
-def register(app: App, parts: SlackParts, home: HomeTab) -> None:
-    app_mention.register(app, parts)
+def register(app: App, parts: "SlackParts") -> None:
+    app_mention.register(app, replier=parts.replier)
     # Bolt runs the first `message` listener that matches: the channel-thread follow-ups come before
     # the direct messages' catch-all.
-    message_channels.register(app, parts)
-    assistant_thread.register(app, parts)
-    message_im.register(app, parts)
-    app_home_opened.register(app, parts, home)
-    app_context_changed.register(app, parts)
+    message_channels.register(app, replier=parts.replier, threads=parts.threads)
+    assistant_thread.register(app, replier=parts.replier, viewing=parts.viewing)
+    message_im.register(app, replier=parts.replier, viewing=parts.viewing)
+    app_home_opened.register(app, greeted=parts.greeted, home=parts.home)
+    app_context_changed.register(app, viewing=parts.viewing)

@@ -9,13 +9,12 @@ from typing import Any
 
 from slack_bolt import App
 
-from bot.slack.parts import SlackParts
-from bot.slack.answer_flow.viewing import viewed_channel
+from bot.slack.answer_flow.viewing import ViewedChannels, viewed_channel
 
 log = logging.getLogger(__name__)
 
 
-def register(app: App, parts: SlackParts) -> None:
+def register(app: App, *, viewing: ViewedChannels) -> None:
     @app.event("app_context_changed")
     def remember_what_is_beside_the_app(event: dict[str, Any]) -> None:
         user = event.get("user")
@@ -23,5 +22,5 @@ def register(app: App, parts: SlackParts) -> None:
             log.debug("app_context_changed without a user; nothing to remember")
             return
         channel = viewed_channel(event.get("context"))
-        parts.viewing.remember(str(user), channel)
+        viewing.remember(str(user), channel)
         log.debug("%s now looks at %s", user, channel or "no channel")

@@ -14,21 +14,21 @@ from typing import Any
 from slack_bolt import App
 from slack_sdk import WebClient
 
+from bot.people.first_contact import FirstContacts
 from bot.slack.features.greeting import greet_once
-from bot.slack.parts import SlackParts
 from bot.slack.ui.home import HomeTab
 
 log = logging.getLogger(__name__)
 
 
-def register(app: App, parts: SlackParts, home: HomeTab) -> None:
+def register(app: App, *, greeted: FirstContacts, home: HomeTab) -> None:
     @app.event("app_home_opened")
     def on_app_home_opened(event: dict[str, Any], client: WebClient) -> None:
         user, tab = event.get("user"), event.get("tab")
         if not user:
             return
         if tab == "messages":
-            greet_once(parts.greeted, str(user), event.get("channel"), client)
+            greet_once(greeted, str(user), event.get("channel"), client)
         elif tab == "home":
             home.publish(str(user), client)
         else:

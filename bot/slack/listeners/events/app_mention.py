@@ -10,8 +10,7 @@ from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
 from bot.slack.answer_flow.conversation import is_question_event, plain_text, thread_history
-from bot.slack.parts import SlackParts
-from bot.slack.answer_flow.replying import Question
+from bot.slack.answer_flow.replying import Question, Replier
 
 log = logging.getLogger(__name__)
 
@@ -19,19 +18,14 @@ HOW_TO_ASK = ("Hoi! Stel je vraag achter mijn naam, bijvoorbeeld: "
               "_@Vraagbaak hoeveel vakantiedagen heb ik per jaar?_")
 
 
-def register(app: App, parts: SlackParts) -> None:
+def register(app: App, *, replier: Replier) -> None:
     @app.event("app_mention")
     def answer_mention(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        ticket = context.get("arrival_ticket")
-        try:
-            if not is_question_event(event):
-                return
-            answer(parts, event, client, context, ticket)
-        finally:
-            parts.arrivals.release(ticket)
+        if is_question_event(event):
+            answer(replier, event, client, context, context.get("arrival_ticket"))
 
 
-def answer(parts: SlackParts, event: dict[str, Any], client: WebClient, context: BoltContext,
+def answer(replier: Replier, event: dict[str, Any], client: WebClient, context: BoltContext,
            ticket: int | None) -> None:
     channel, ts = event["channel"], event["ts"]
     thread_ts = event.get("thread_ts") or ts
@@ -49,4 +43,4 @@ def answer(parts: SlackParts, event: dict[str, Any], client: WebClient, context:
         return thread_history(client, channel=channel, thread_ts=thread_ts, before_ts=ts,
                               bot_user_id=context.bot_user_id, asker=question.user)
 
-    parts.replier.reply(question, client, history=history)
+    replier.reply(question, client, history=history)

@@ -14,22 +14,22 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.slack.answer_flow.conversation import is_question_event
-from bot.slack.answer_flow.viewing import viewed_channel
+from bot.slack.answer_flow.replying import Replier
+from bot.slack.answer_flow.viewing import ViewedChannels, viewed_channel
 from bot.slack.features.greeting import GREETING, PROMPTS_TITLE, SUGGESTED_PROMPTS
 from bot.slack.listeners.events.message_im import answer_dm
-from bot.slack.parts import SlackParts
 
 log = logging.getLogger(__name__)
 
 
-def register(app: App, parts: SlackParts) -> None:
+def register(app: App, *, replier: Replier, viewing: ViewedChannels) -> None:
     assistant = Assistant()
 
     @assistant.thread_started
     def greet_new_thread(payload: dict[str, Any], client: WebClient) -> None:
         thread = payload["assistant_thread"]
         channel, thread_ts = thread["channel_id"], thread["thread_ts"]
-        remember_context(parts, thread)
+        remember_context(viewing, thread)
         try:
             client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=GREETING)
             client.assistant_threads_setSuggestedPrompts(channel_id=channel, thread_ts=thread_ts,
@@ -39,21 +39,17 @@ def register(app: App, parts: SlackParts) -> None:
 
     @assistant.thread_context_changed
     def remember_what_is_beside_the_thread(payload: dict[str, Any]) -> None:
-        remember_context(parts, payload["assistant_thread"])
+        remember_context(viewing, payload["assistant_thread"])
 
     @assistant.user_message
     def answer_in_assistant_thread(payload: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        ticket = context.get("arrival_ticket")
-        try:
-            if is_question_event(payload):
-                answer_dm(parts, payload, client, context, ticket)
-        finally:
-            parts.arrivals.release(ticket)
+        if is_question_event(payload):
+            answer_dm(replier, viewing, payload, client, context, context.get("arrival_ticket"))
 
     app.use(assistant)
 
 
-def remember_context(parts: SlackParts, thread: dict[str, Any]) -> None:
+def remember_context(viewing: ViewedChannels, thread: dict[str, Any]) -> None:
     """The channel beside an assistant thread (its `context`), for the collections of its questions."""
     if thread.get("user_id"):
-        parts.viewing.remember(str(thread["user_id"]), viewed_channel(thread.get("context")))
+        viewing.remember(str(thread["user_id"]), viewed_channel(thread.get("context")))

@@ -18,22 +18,18 @@ from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
 from bot.slack.answer_flow.conversation import is_question_event, plain_text, thread_history
-from bot.slack.parts import SlackParts
-from bot.slack.answer_flow.replying import Question
+from bot.slack.answer_flow.replying import Question, Replier
+from bot.slack.features.followed_threads import FollowedThreads
+from language.questions import is_acknowledgement
+from language.words import GREETINGS
 
 log = logging.getLogger(__name__)
 
 CHANNEL_TYPES = {"channel", "group", "mpim"}
 BOT_NAME = "vraagbaak"
 # "Vraagbaak, …", "Hoi Vraagbaak: …", "@Vraagbaak …" typed without picking the mention.
-_ADDRESSED = re.compile(rf"^\W*(?:(?:hoi|hallo|hey|hi|hé|he|beste|dag)\s+)?@?{BOT_NAME}\b(?!\w)", re.IGNORECASE)
+_ADDRESSED = re.compile(rf"^\W*(?:(?:{'|'.join(GREETINGS)})\s+)?@?{BOT_NAME}\b(?!\w)", re.IGNORECASE)
 _LEADING_MENTION = re.compile(r"^\s*<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
-# A reply that only thanks or agrees is not a question (no "Dat kan ik niet vinden" under "Bedankt!").
-_ACKNOWLEDGEMENTS = frozenset(
-    "bedankt dank danku dankjewel je jij jullie u wel hartelijk super top prima oké ok oke okay "
-    "fijn mooi helder duidelijk goed gelukt perfect thanks thank thx you great nice cool cheers yes ja nee "
-    "klopt precies begrepen aha".split())
-_WORD = re.compile(r"[\wéëèï']+", re.UNICODE)
 
 
 def is_channel_thread_reply(event: dict[str, Any]) -> bool:
@@ -42,22 +38,20 @@ def is_channel_thread_reply(event: dict[str, Any]) -> bool:
             and event.get("thread_ts") != event.get("ts") and is_question_event(event))
 
 
-def register(app: App, parts: SlackParts) -> None:
+def register(app: App, *, replier: Replier, threads: FollowedThreads) -> None:
     # Registered before the direct-message listener: Bolt runs the first listener that matches.
     @app.event("message", matchers=[is_channel_thread_reply])
     def answer_follow_up(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        ticket = context.get("arrival_ticket")  # taken for every thread reply: it may be a question
-        try:
-            if is_follow_up(parts, event, bot_user_id=context.bot_user_id):
-                answer(parts, event, client, context, ticket)
-            else:
-                log.debug("thread reply %s in %s left alone: not a follow-up for Vraagbaak", event.get("ts"),
-                          event.get("channel"))
-        finally:
-            parts.arrivals.release(ticket)
+        # A ticket was taken for every thread reply (it may be a question); the answer lane gives it
+        # back when this listener ends.
+        if is_follow_up(threads, event, bot_user_id=context.bot_user_id):
+            answer(replier, event, client, context, context.get("arrival_ticket"))
+        else:
+            log.debug("thread reply %s in %s left alone: not a follow-up for Vraagbaak", event.get("ts"),
+                      event.get("channel"))
 
 
-def answer(parts: SlackParts, event: dict[str, Any], client: WebClient, context: BoltContext,
+def answer(replier: Replier, event: dict[str, Any], client: WebClient, context: BoltContext,
            ticket: int | None) -> None:
     channel, ts, thread_ts = event["channel"], event["ts"], event["thread_ts"]
     text = plain_text(event.get("text", ""), bot_user_id=context.bot_user_id)
@@ -70,14 +64,13 @@ def answer(parts: SlackParts, event: dict[str, Any], client: WebClient, context:
         return thread_history(client, channel=channel, thread_ts=thread_ts, before_ts=ts,
                               bot_user_id=context.bot_user_id, asker=question.user)
 
-    parts.replier.reply(question, client, history=history)
+    replier.reply(question, client, history=history)
 
 
-def is_follow_up(parts: SlackParts, event: dict[str, Any], *, bot_user_id: str | None) -> bool:
+def is_follow_up(threads: FollowedThreads, event: dict[str, Any], *, bot_user_id: str | None) -> bool:
     """Whether this thread reply is for Vraagbaak: by the person it answered there, or addressed to it."""
-    threads = parts.threads
     text = str(event.get("text", ""))
-    if threads is None or not threads.enabled:
+    if not threads.enabled:
         return False
     if bot_user_id and re.search(rf"<@{re.escape(bot_user_id)}(?:\|[^>]*)?>", text):
         return False  # an @mention: the app_mention event brings the same message, and is answered
@@ -88,7 +81,7 @@ def is_follow_up(parts: SlackParts, event: dict[str, Any], *, bot_user_id: str |
     plain = plain_text(text, bot_user_id=bot_user_id)
     if _ADDRESSED.match(plain):
         return bool(re.search(r"\w", without_address(plain))) and threads.followed(channel, thread_ts)
-    if is_acknowledgement(plain):
+    if is_acknowledgement(plain):  # no "Dat kan ik niet vinden" under "Bedankt!"
         return False
     return threads.answered(channel, thread_ts, str(event["user"]))
 
@@ -96,11 +89,3 @@ def is_follow_up(parts: SlackParts, event: dict[str, Any], *, bot_user_id: str |
 def without_address(text: str) -> str:
     """The question without "Vraagbaak," in front of it."""
     return _ADDRESSED.sub("", text, count=1).lstrip(" ,:;!-–—").strip()
-
-
-def is_acknowledgement(text: str) -> bool:
-    """Only thanks, agreement or emoji ("Top, bedankt!", ":+1:"), and no question mark."""
-    if "?" in text:
-        return False
-    words = _WORD.findall(re.sub(r":[a-z0-9_+\-]+:", " ", text.lower()))
-    return all(word in _ACKNOWLEDGEMENTS for word in words)

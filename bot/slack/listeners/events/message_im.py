@@ -18,33 +18,29 @@ from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
 from bot.slack.answer_flow.conversation import is_question_event, plain_text, thread_history
-from bot.slack.answer_flow.replying import Question
-from bot.slack.parts import SlackParts
+from bot.slack.answer_flow.replying import Question, Replier
+from bot.slack.answer_flow.viewing import ViewedChannels
 
 log = logging.getLogger(__name__)
 
 
-def register(app: App, parts: SlackParts) -> None:
+def register(app: App, *, replier: Replier, viewing: ViewedChannels) -> None:
     @app.event("message")
     def answer_direct_message(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        ticket = context.get("arrival_ticket")
-        try:
-            # Edits, deletions, joins, bot posts and channel messages are acknowledged, not answered.
-            if event.get("channel_type") == "im" and is_question_event(event):
-                answer_dm(parts, event, client, context, ticket)
-        finally:
-            parts.arrivals.release(ticket)
+        # Edits, deletions, joins, bot posts and channel messages are acknowledged, not answered.
+        if event.get("channel_type") == "im" and is_question_event(event):
+            answer_dm(replier, viewing, event, client, context, context.get("arrival_ticket"))
 
 
-def answer_dm(parts: SlackParts, event: dict[str, Any], client: WebClient, context: BoltContext,
-              ticket: int | None) -> None:
+def answer_dm(replier: Replier, viewing: ViewedChannels, event: dict[str, Any], client: WebClient,
+              context: BoltContext, ticket: int | None) -> None:
     """Answers in the message's thread: the thread it is in, or the one it starts."""
     channel, ts, user = event["channel"], event["ts"], event["user"]
     thread_ts = event.get("thread_ts") or ts
     text = plain_text(event.get("text", ""), bot_user_id=context.bot_user_id)
     question = Question(text=text, user=user, channel=channel, team=event.get("team") or context.team_id,
                         message_ts=ts, thread_ts=thread_ts, is_dm=True, assistant_thread=True, ticket=ticket,
-                        viewing=parts.viewing.of(user))
+                        viewing=viewing.of(user))
 
     def history() -> list:
         if not event.get("thread_ts"):
@@ -52,4 +48,4 @@ def answer_dm(parts: SlackParts, event: dict[str, Any], client: WebClient, conte
         return thread_history(client, channel=channel, thread_ts=thread_ts, before_ts=ts,
                               bot_user_id=context.bot_user_id, asker=user)
 
-    parts.replier.reply(question, client, history=history)
+    replier.reply(question, client, history=history)

@@ -18,9 +18,8 @@ from slack_sdk import WebClient
 
 from bot.slack.answer_flow.conversation import message_text, plain_text
 from bot.slack.answer_flow.delivery import THINKING_TEXT
-from bot.slack.answer_flow.replying import Question, tell_privately
+from bot.slack.answer_flow.replying import Question, Replier, tell_privately
 from bot.slack.features.sharing import with_thread_share
-from bot.slack.parts import SlackParts
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +28,7 @@ NO_TEXT = ("Dit bericht heeft geen tekst waar ik een vraag van kan maken (alleen
            "Stel je vraag gerust zelf met `/vraag`.")
 
 
-def register(app: App, parts: SlackParts) -> None:
+def register(app: App, *, replier: Replier) -> None:
     @app.message_shortcut(ASK_SHORTCUT)
     def ask_about_message(ack: Ack, shortcut: dict[str, Any], client: WebClient, respond: Respond,
                           context: BoltContext) -> None:
@@ -44,4 +43,4 @@ def register(app: App, parts: SlackParts) -> None:
         question = Question(text=text, user=shortcut["user"]["id"], channel=channel,
                             team=(shortcut.get("team") or {}).get("id") or context.team_id, is_dm=False)
         thread_ts = message.get("thread_ts") or message.get("ts") or shortcut.get("message_ts")
-        parts.replier.reply(question, client, respond=with_thread_share(respond, channel, str(thread_ts)))
+        replier.reply(question, client, respond=with_thread_share(respond, channel, str(thread_ts)))

@@ -12,9 +12,10 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.curation.answers import CuratedAnswers
+from bot.insights.feedback import FeedbackStore
 from bot.slack.answer_flow.replying import tell_privately
 from bot.slack.features.curated_answers import ANSWER_GONE, OFF, CurationRights, answer_id_of, curation_modal
-from bot.slack.parts import SlackParts
 from bot.slack.ui.blocks import is_answer_message
 
 log = logging.getLogger(__name__)
@@ -24,13 +25,14 @@ NOT_AN_ANSWER = "Een vast antwoord maak je van een antwoord van Vraagbaak: kies 
 NOT_OPENED = "Het formulier kon niet geopend worden. Probeer het nog eens."
 
 
-def register(app: App, parts: SlackParts, rights: CurationRights) -> None:
+def register(app: App, *, curated: CuratedAnswers | None, feedback: FeedbackStore, rights: CurationRights) -> None:
+    """`curated`: None when curated answers are switched off."""
     @app.message_shortcut(SHORTCUT)
     def open_curation(ack: Ack, shortcut: dict[str, Any], client: WebClient, respond: Respond,
                       context: BoltContext) -> None:
         ack()
         message = shortcut.get("message") or {}
-        if parts.curated is None:
+        if curated is None:
             tell_privately(respond, OFF)
             return
         ours = message.get("user") == context.bot_user_id or (message.get("bot_id") and message.get("bot_id") == context.bot_id)
@@ -38,7 +40,7 @@ def register(app: App, parts: SlackParts, rights: CurationRights) -> None:
         if answer_id is None:
             tell_privately(respond, NOT_AN_ANSWER)
             return
-        stored = parts.feedback.answer(answer_id)
+        stored = feedback.answer(answer_id)
         if stored is None:
             tell_privately(respond, ANSWER_GONE)
             return

@@ -12,15 +12,18 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.access.policy import Access
 from bot.errors import TemplateError, VraagbaakError
 from bot.slack.answer_flow.conversation import message_text, plain_text
 from bot.slack.answer_flow.replying import Question, tell_privately
+from bot.slack.features.ai_notice import AiNotice
 from bot.slack.features.sharing import NOT_READABLE_ERRORS
-from bot.slack.parts import SlackParts
 from bot.slack.ui.blocks import escape
 from bot.slack.ui.safe_text import neutralise
 from bot.slack.ui.template_blocks import fallback_text as template_text
 from bot.slack.ui.template_blocks import to_blocks
+from bot.templates.filling import TemplateFiller
+from bot.templates.library import TemplateLibrary
 
 log = logging.getLogger(__name__)
 
@@ -39,25 +42,29 @@ THREAD_MESSAGES = 200
 SUMMARY_CHARS = 3000  # the template's `tekst` field takes at most this much
 
 
-def register(app: App, parts: SlackParts) -> None:
+def register(app: App, *, templates: TemplateLibrary, filler: Callable[[], TemplateFiller], access: Access,
+             ai_notice: AiNotice | None) -> None:
+    """`filler` is called when a thread is summarised (the filler needs the language model)."""
     @app.message_shortcut(SUMMARY_SHORTCUT)
     def summarise_thread(ack: Ack, shortcut: dict[str, Any], client: WebClient, respond: Respond,
                          context: BoltContext) -> None:
         ack()
         try:
-            summarise(parts, shortcut, client, respond, bot_user_id=context.bot_user_id)
+            summarise(shortcut, client, respond, bot_user_id=context.bot_user_id, templates=templates,
+                      filler=filler, access=access, ai_notice=ai_notice)
         except Exception:
             log.exception("summarising a thread failed")
             respond(text=SUMMARY_BROKEN, response_type="ephemeral", replace_original=True)
 
 
-def summarise(parts: SlackParts, shortcut: dict[str, Any], client: WebClient, respond: Callable[..., Any], *,
-              bot_user_id: str | None) -> None:
+def summarise(shortcut: dict[str, Any], client: WebClient, respond: Callable[..., Any], *,
+              bot_user_id: str | None, templates: TemplateLibrary, filler: Callable[[], TemplateFiller],
+              access: Access, ai_notice: AiNotice | None) -> None:
     channel, user = shortcut["channel"]["id"], shortcut["user"]["id"]
     message = shortcut.get("message") or {}
     thread_ts = str(message.get("thread_ts") or message.get("ts") or shortcut.get("message_ts"))
     try:
-        template = parts.templates.get(SUMMARY_TEMPLATE)
+        template = templates.get(SUMMARY_TEMPLATE)
     except TemplateError:
         tell_privately(respond, NO_TEMPLATE)
         return
@@ -74,17 +81,16 @@ def summarise(parts: SlackParts, shortcut: dict[str, Any], client: WebClient, re
         tell_privately(respond, NOTHING_TO_SUMMARISE)
         return
     tell_privately(respond, SUMMARISING)
-    if parts.ai_notice is not None:
-        parts.ai_notice.greet(Question(text=text, user=user, channel=channel), client, respond)
+    if ai_notice is not None:
+        ai_notice.greet(Question(text=text, user=user, channel=channel), client, respond)
 
     def queued(position: int) -> None:
         if position > 0:
             respond(text=SUMMARY_QUEUED.format(place=position + 1), response_type="ephemeral", replace_original=True)
 
-    collections = parts.access.collections_for(channel, is_dm=False, user=user)
+    collections = access.collections_for(channel, is_dm=False, user=user)
     try:
-        result = parts.template_filler().fill(template, {"tekst": text, "focus": ""}, collections=collections,
-                                              on_queued=queued)
+        result = filler().fill(template, {"tekst": text, "focus": ""}, collections=collections, on_queued=queued)
     except VraagbaakError as exc:
         log.warning("summarising a thread failed: %s", exc)
         respond(text=neutralise(escape(SUMMARY_FAILED.format(reason=exc))), response_type="ephemeral",

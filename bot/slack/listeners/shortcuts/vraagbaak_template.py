@@ -11,19 +11,19 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.slack.features.template_forms import NO_TEMPLATES
-from bot.slack.parts import SlackParts
 from bot.slack.ui.templates_modal import Origin, picker_modal, template_modal
+from bot.templates.library import TemplateLibrary
 
 log = logging.getLogger(__name__)
 
 SHORTCUT = "vraagbaak_template"
 
 
-def register(app: App, parts: SlackParts) -> None:
+def register(app: App, *, templates: TemplateLibrary) -> None:
     @app.shortcut(SHORTCUT)
     def open_picker(ack: Ack, shortcut: dict[str, Any], client: WebClient) -> None:
         ack()
-        library = parts.templates
+        library = templates
         origin = Origin(user=shortcut["user"]["id"])  # a global shortcut has no channel: the result goes to the DM
         names = library.names()
         if len(names) == 1:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from slack_bolt import App
 
-from bot.slack.features.curated_answers import CurationRights
 from bot.slack.listeners.views import save_curated_answer, template_form, template_picker
-from bot.slack.parts import SlackParts
+
+if TYPE_CHECKING:
+    from bot.slack.parts import SlackParts
 
 
-def register(app: App, parts: SlackParts, rights: CurationRights) -> None:
-    template_form.register(app, parts)
-    template_picker.register(app, parts)
-    save_curated_answer.register(app, parts, rights)
+def register(app: App, parts: "SlackParts") -> None:
+    template_form.register(app, templates=parts.templates, poster=parts.poster)
+    template_picker.register(app, templates=parts.templates)
+    save_curated_answer.register(app, curated=parts.curated, feedback=parts.feedback, rights=parts.rights)

@@ -11,23 +11,25 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.curation.answers import CuratedAnswers
 from bot.curation.types import CuratedError
+from bot.insights.feedback import FeedbackStore
 from bot.slack.features.curated_answers import (ANSWER_BLOCK, ANSWER_GONE, MODAL_CALLBACK, QUESTION_BLOCK,
                                                 CurationRights, saved_modal, submitted)
-from bot.slack.parts import SlackParts
 
 log = logging.getLogger(__name__)
 
 EMPTY_ANSWER = "Het antwoord is leeg."
 
 
-def register(app: App, parts: SlackParts, rights: CurationRights) -> None:
+def register(app: App, *, curated: CuratedAnswers | None, feedback: FeedbackStore, rights: CurationRights) -> None:
+    """`curated`: None when curated answers are switched off."""
     @app.view(MODAL_CALLBACK)
     def save(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
         user = body["user"]["id"]
         metadata = json.loads(view.get("private_metadata") or "{}")
-        stored = parts.feedback.answer(str(metadata.get("answer", "")))
-        if parts.curated is None or stored is None:
+        stored = feedback.answer(str(metadata.get("answer", "")))
+        if curated is None or stored is None:
             ack(response_action="errors", errors={QUESTION_BLOCK: ANSWER_GONE})
             return
         if not rights.may_curate(user, stored.sources):  # checked again: the modal is the user's to submit
@@ -39,14 +41,14 @@ def register(app: App, parts: SlackParts, rights: CurationRights) -> None:
             return
         collections = {s.collection for s in stored.sources if s.collection}
         try:
-            curated = parts.curated.add(question=question, answer=answer, sources=stored.sources, owner=user,
-                                        collection=collections.pop() if len(collections) == 1 else None,
-                                        decided_by=display_name(client, user))
+            decided = curated.add(question=question, answer=answer, sources=stored.sources, owner=user,
+                                  collection=collections.pop() if len(collections) == 1 else None,
+                                  decided_by=display_name(client, user))
         except CuratedError as exc:
             ack(response_action="errors", errors={QUESTION_BLOCK: str(exc)})
             return
-        log.info("curated answer %s made by %s from answer %s", curated.id, user, stored.id)
-        ack(response_action="update", view=saved_modal(curated))
+        log.info("curated answer %s made by %s from answer %s", decided.id, user, stored.id)
+        ack(response_action="update", view=saved_modal(decided))
 
 
 def display_name(client: WebClient, user: str) -> str:

@@ -10,21 +10,21 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.errors import TemplateError
-from bot.slack.parts import SlackParts
+from bot.slack.features.templates_posting import TemplateJob, TemplatePoster
 from bot.slack.ui.templates_modal import FORM_CALLBACK, Origin, notice_modal, submitted_values
-from bot.slack.features.templates_posting import TemplateJob, start_job
+from bot.templates.library import TemplateLibrary
 from bot.templates.template import TemplateInputError
 
 log = logging.getLogger(__name__)
 
 
-def register(app: App, parts: SlackParts) -> None:
+def register(app: App, *, templates: TemplateLibrary, poster: TemplatePoster) -> None:
     @app.view(FORM_CALLBACK)
     def submit_form(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
         origin = Origin.from_view(view)
         user = origin.user or body["user"]["id"]
         try:
-            template = parts.templates.get(origin.template)
+            template = templates.get(origin.template)
         except TemplateError as exc:
             ack(response_action="update", view=notice_modal("Sjabloon", str(exc)))
             return
@@ -34,4 +34,4 @@ def register(app: App, parts: SlackParts) -> None:
             ack(response_action="errors", errors=exc.errors)
             return
         ack()
-        start_job(parts, client, TemplateJob(template, values, user=user, channel=origin.channel))
+        poster.start(client, TemplateJob(template, values, user=user, channel=origin.channel))

@@ -1,0 +1,94 @@
+"""The Slack side of the composition root: every long-lived part the listeners use is built here,
+once per app, from the parts bot/services.py made (only `Services.slack` calls `compose`); the
+observers that reach Slack are connected; then the transport's middleware, every listener (each
+given the parts it uses, by name) and the catch-all for the rest are registered, in that order."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from slack_bolt import App
+
+from bot.access.policy import Access
+from bot.slack import listeners
+from bot.slack.answer_flow.replying import Replier
+from bot.slack.answer_flow.viewing import ViewedChannels
+from bot.slack.features.admins import AdminCheck
+from bot.slack.features.ai_notice import AiNotice
+from bot.slack.features.curated_answers import CurationRights, SuspensionNotice
+from bot.slack.features.escalation import EscalationRoutes, SentToColleagues
+from bot.slack.features.gaps_digest import GapsDigestDM
+from bot.slack.features.greeting import SUGGESTED_PROMPTS
+from bot.slack.features.reindex_jobs import ReindexJobs
+from bot.slack.features.subcommands import Subcommands
+from bot.slack.features.template_jobs import TemplateJobs
+from bot.slack.features.templates_posting import TemplatePoster
+from bot.slack.features.usergroups import UserGroups
+from bot.slack.parts import SlackParts
+from bot.slack.transport.app import install_transport, register_catch_all
+from bot.slack.transport.arrivals import ListenerPool, SeenEvents
+from bot.slack.ui.home import HomeTab
+
+if TYPE_CHECKING:
+    from bot.answering.engine import AnswerEngine
+    from bot.curation.answers import CuratedAnswers
+    from bot.indexing.reindexer import Reindexer
+    from bot.insights.feedback import FeedbackStore
+    from bot.insights.gaps import Gaps
+    from bot.operations.metrics import Metrics
+    from bot.people.first_contact import FirstContacts
+    from bot.settings import Settings
+    from bot.slack.features.followed_threads import FollowedThreads
+    from bot.templates.filling import TemplateFiller
+    from bot.templates.library import TemplateLibrary
+
+
+def compose(app: App, *, settings: "Settings", engine: Callable[[], "AnswerEngine"], feedback: "FeedbackStore",
+            templates: "TemplateLibrary", filler: Callable[[], "TemplateFiller"], reindexer: "Reindexer",
+            metrics: "Metrics", status: Callable[[], dict[str, Any]], curated: "CuratedAnswers | None",
+            gaps: "Gaps", greeted: "FirstContacts", ai_notice_shown: "FirstContacts", threads: "FollowedThreads",
+            update_interval_s: float = 1.0) -> SlackParts:
+    """Builds the Slack parts on `app` (made by bot.slack.transport.app.build_app: its listener
+    executor is the ListenerPool) and registers every listener; returns the parts. `engine`,
+    `filler` and `status` are called when used (the models load at start-up or first use)."""
+    pool = app.listener_runner.listener_executor
+    if not isinstance(pool, ListenerPool):
+        raise TypeError("the app needs the ListenerPool as its listener executor: build it with build_app")
+    client = app.client
+    access = Access.from_settings(settings, members_of=UserGroups(client).members)
+    admins = AdminCheck(settings.admin_user_ids)
+    routes = EscalationRoutes(settings.escalation_channels)
+    replier = Replier(engine, feedback, access, pool.arrivals, metrics, routes=routes,
+                      update_interval_s=update_interval_s)
+    ai_notice = AiNotice(ai_notice_shown, notice_nl=settings.ai_notice, notice_en=settings.ai_notice_en)
+    template_jobs = TemplateJobs()
+    # The Home tab remembers which admins opened it, so that the result of any re-index reaches their tab.
+    home = HomeTab(status=status, feedback=feedback, access=access, admins=admins,
+                   examples=[prompt["message"] for prompt in SUGGESTED_PROMPTS], gaps=gaps, curated=curated)
+    parts = SlackParts(
+        replier=replier, arrivals=pool.arrivals, access=access, admins=admins, feedback=feedback,
+        templates=templates, filler=filler, status=status, greeted=greeted, ai_notice=ai_notice,
+        threads=threads, viewing=ViewedChannels(), curated=curated,
+        # Who may curate: asked by the shortcut, its modal's submission and the buttons of the owner's DM.
+        rights=CurationRights(settings.collection_owners, is_admin=lambda user: admins.is_admin(user, client),
+                              members_of=access.members_of),
+        home=home, routes=routes, sent_to_colleagues=SentToColleagues(), subcommands=Subcommands(),
+        reindex_jobs=ReindexJobs(reindexer, wait_when_busy=settings.reindex_when_busy == "wait"),
+        template_jobs=template_jobs, poster=TemplatePoster(template_jobs, access, filler, ai_notice),
+        collections=tuple(settings.sources))
+    _connect_observers(parts, client=client, settings=settings, reindexer=reindexer, curated=curated, gaps=gaps)
+    install_transport(app, pool, SeenEvents())
+    listeners.register(app, parts)
+    register_catch_all(app)  # after every listener: only the rest
+    return parts
+
+
+def _connect_observers(parts: SlackParts, *, client: Any, settings: "Settings", reindexer: "Reindexer",
+                       curated: "CuratedAnswers | None", gaps: "Gaps") -> None:
+    parts.replier.asking.add(parts.ai_notice.greet)  # the AI notice, once per person
+    parts.replier.answered.add(parts.threads.remember_question)  # threads to follow without a mention
+    reindexer.run_finished.add(lambda run: parts.home.refresh_admins(client))
+    if curated is not None:  # a re-index suspended a curated answer: its owner gets a DM
+        curated.suspended.add(SuspensionNotice(client))
+    gaps.digest_ready.add(GapsDigestDM(client, settings.admin_user_ids, days=settings.gaps_digest_days))

@@ -1,0 +1,12 @@
+"""Dutch and English text policy, written once: what knowledge/ and bot/ both need to read the words
+of questions and documents. Imports nothing of ours.
+
+- words.py        the word lists (filler, function words, question words, acknowledgements, ...)
+- tokens.py       text -> words: Unicode forms, case, punctuation
+- compounds.py    Dutch compounds: a word as part of one, two words written as one
+- matching.py     when two spellings are the same word, in an explicit mode per caller
+- sentences.py    text -> sentences (a reader's, or the chunker's clauses)
+- questions.py    questions normalised, their subject words, what they ask for
+- detection.py    Dutch or English
+- calibration.py  per embedding model, the thresholds and weights that read its cosines
+"""
