@@ -125,12 +125,33 @@ def _odf_shape_text(shape) -> str:
     return "\n".join(b for b in (_odf_shape_text(c) for c in shape.children) if b)
 
 
+TITLE_CHARACTERS = 80  # a text-box line longer than this is text, not a slide's title
+
+
 def _slide_section(title: str, number: int, blocks: list[str], notes: str) -> str:
-    body = "\n\n".join(b.strip() for b in blocks if b.strip())
+    blocks = [b.strip() for b in blocks if b.strip()]
+    if not title:
+        title, blocks = _title_from_text(blocks)
+    body = "\n\n".join(blocks)
     parts = [slide_mark(number), f"## {title or f'Dia {number}'}", body]
     if notes.strip():
         parts.append(f"Notities: {notes.strip()}")
     return "\n\n".join(p for p in parts if p)
+
+
+def _title_from_text(blocks: list[str]) -> tuple[str, list[str]]:
+    """A slide without a title placeholder is titled by its first text line when that reads as a
+    title (short, no sentence, not a list item or table row) and more text follows it."""
+    if not blocks:
+        return "", blocks
+    first, _, rest = blocks[0].partition("\n")
+    first = first.strip()
+    titled = (first and len(first) <= TITLE_CHARACTERS and not first.endswith((".", "?", "!", ":", ";", ","))
+              and not first.startswith(("-", "•")) and "|" not in first and "; " not in first)
+    following = [b for b in [rest.strip(), *blocks[1:]] if b]
+    if not titled or not following:
+        return "", blocks
+    return first, following
 
 
 # --- PowerPoint ------------------------------------------------------------------------------------
