@@ -4,8 +4,9 @@ Order of work: read and hash every file, parse and chunk only new or changed one
 chunks, and only then change the table, in one commit. A run that fails or is interrupted before
 that commit leaves the previous index as it was. An inter-process file lock keeps two runs apart.
 
-Files with the same bytes are one document: it is read and indexed once, under the first of its
-paths, and its chunks name the other paths (`copies`), so a hit on it can list every place it is.
+Files with the same bytes and the same suffix are one document: it is read and indexed once, under the
+first of its paths, and its chunks name the other paths (`copies`), so a hit on it can list every place
+it is. (The suffix decides how bytes are read, so the same bytes as .xlsx and as .msg are two files.)
 """
 
 from __future__ import annotations
@@ -155,17 +156,17 @@ class Indexer:
         scan = scan_folder(root)
         plan = _Plan(not_read=scan.not_read)
         plan.skipped.extend(SkippedFile(document_id(link, root), OUTSIDE_LINK_REASON) for link in scan.outside_links)
-        groups: dict[str, list[tuple[Path, bytes]]] = {}
+        groups: dict[tuple[str, str], list[tuple[Path, bytes]]] = {}
         for path in scan.documents:
             try:
                 data = read_bounded(path, self.limits)  # a file over the size limit is not read
             except DocumentError as exc:
                 plan.skipped.append(SkippedFile(document_id(path, root), str(exc)))
                 continue
-            groups.setdefault(content_hash(data), []).append((path, data))
+            groups.setdefault((content_hash(data), path.suffix.lower()), []).append((path, data))
         hashes = {doc_id: digest for doc_id, (digest, copies) in known.items()
                   for doc_id in (doc_id, *copies)}
-        for digest, files in groups.items():
+        for (digest, _suffix), files in groups.items():
             ids = [document_id(path, root) for path, _ in files]
             first, copies = ids[0], tuple(ids[1:])
             if not full and known.get(first) == (digest, copies):
