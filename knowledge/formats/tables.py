@@ -3,8 +3,10 @@ OpenDocument, Excel, CSV).
 
 A row after a header row becomes ``kolom: waarde; kolom: waarde``, so a passage cut from the middle
 of a long table still says what its values are; the header itself stays as one ``a | b`` line.
-Measured against Markdown tables (``| a | b |``) on the three corpora of bench/retrieval.py: the
-named pairs found the document as often and ranked it higher (bench/README.md).
+Measured against Markdown tables (``| a | b |``) on the sample company and kadaster-aktemodellen
+(bench/README.md): the named pairs ranked the right document higher in every search mode (hybrid
+MRR@10 0.604 vs 0.556 on kadaster, 0.922 vs 0.921 on the sample), at one question fewer in the top 5
+on kadaster.
 """
 
 from __future__ import annotations
