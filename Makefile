@@ -36,6 +36,7 @@ demo: $(STAMP)
 # The tests start llama.cpp's own server too (tests/servers/llama.py): built once, cached like the wheel.
 test: $(STAMP)
 	@tools/system-packages.sh --check || true
+	$(BIN)/ruff check .
 	tools/llama-server.sh $(BIN)/python >/dev/null
 	$(BIN)/python -m pytest
 

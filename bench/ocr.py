@@ -66,10 +66,10 @@ def main() -> None:
         if pages_done >= args.pages:
             break
         data = path.read_bytes()
-        original = read_document(".pdf", data, limits, name=path.name).text
+        original = read_document(".pdf", data, limits).text
         scan, pages = scanned(data)
         started = time.perf_counter()
-        reading = read_document(".pdf", scan, limits, name=path.name)
+        reading = read_document(".pdf", scan, limits)
         seconds = time.perf_counter() - started
         expected, got = words(original), words(reading.text)
         recall = sum((expected & got).values()) / max(1, sum(expected.values()))

@@ -74,30 +74,33 @@ class Services:
         def build():
             return open_embedder(
                 resolve_embedding_model(self.settings),
-                batch_size=self.settings.embedding_batch_size,
-                backend=self.settings.embedding_backend,
+                batch_size=self.settings.retrieval.embedding_batch_size,
+                backend=self.settings.retrieval.embedding_backend,
             )
         return self._once("embedder", build)
 
     @property
     def store(self) -> "ChunkStore":
         from knowledge.index.store import ChunkStore
-        return self._once("store", lambda: ChunkStore(self.settings.index_location))
+        return self._once("store", lambda: ChunkStore(self.settings.folders.index_location))
 
     @property
     def indexer(self) -> "Indexer":
         from knowledge.chunking import Chunker
         from knowledge.file_limits import MB, FileLimits
+        from knowledge.formats.library_logs import LibraryLogs
         from knowledge.indexing import Indexer
 
         def build():
             settings = self.settings
-            chunker = Chunker(self.embedder.count_tokens, max_tokens=settings.chunk_tokens,
-                              overlap_tokens=settings.chunk_overlap_tokens)
-            limits = FileLimits(max_file_bytes=settings.max_file_mb * MB,
-                                max_unpacked_bytes=settings.max_unpacked_mb * MB, max_pdf_pages=settings.max_pdf_pages,
-                                ocr_seconds=settings.ocr_seconds_per_file)
-            return Indexer(self.store, self.embedder, chunker, lock_dir=settings.state_dir, limits=limits)
+            chunker = Chunker(self.embedder.count_tokens, max_tokens=settings.retrieval.chunk_tokens,
+                              overlap_tokens=settings.retrieval.chunk_overlap_tokens)
+            limits = FileLimits(max_file_bytes=settings.documents.max_file_mb * MB,
+                                max_unpacked_bytes=settings.documents.max_unpacked_mb * MB,
+                                max_pdf_pages=settings.documents.max_pdf_pages,
+                                ocr_seconds=settings.documents.ocr_seconds_per_file)
+            return Indexer(self.store, self.embedder, chunker, lock_dir=settings.folders.state_dir, limits=limits,
+                           library_logs=LibraryLogs())
         return self._once("indexer", build)
 
     @property
@@ -111,8 +114,10 @@ class Services:
             if path is not None:
                 from knowledge.reranking import CrossEncoderReranker
                 reranker = CrossEncoderReranker(path)
-                log.info("reranking the best %d candidates with %s", self.settings.rerank_depth, reranker.name)
-            return Retriever(self.embedder, self.store, reranker=reranker, rerank_depth=self.settings.rerank_depth)
+                log.info("reranking the best %d candidates with %s", self.settings.retrieval.rerank_depth,
+                         reranker.name)
+            return Retriever(self.embedder, self.store, reranker=reranker,
+                             rerank_depth=self.settings.retrieval.rerank_depth)
         return self._once("retriever", build)
 
     @property
@@ -125,12 +130,12 @@ class Services:
         from bot.answering.engine import AnswerEngine
         return self._once("engine", lambda: AnswerEngine.from_parts(
             self.settings, retriever=self.retriever, generator=self.generator, embedder=self.embedder,
-            curated=self.curated if self.settings.curated_answers else None))
+            curated=self.curated if self.settings.answering.curated_answers else None))
 
     @property
     def templates(self) -> "TemplateLibrary":
         from bot.templates.library import TemplateLibrary
-        return self._once("templates", lambda: TemplateLibrary.load(self.settings.templates_dir))
+        return self._once("templates", lambda: TemplateLibrary.load(self.settings.folders.templates_dir))
 
     @property
     def template_filler(self) -> "TemplateFiller":
@@ -140,8 +145,8 @@ class Services:
             return self.engine.retrieve(query, collections=collections)  # the index loads only when used
         from bot.model_files.resolving import is_packaged_llm
         return self._once("template_filler", lambda: TemplateFiller(
-            self.generator, retrieve=retrieve, temperature=self.settings.temperature,
-            top_p=self.settings.top_p, repeat_penalty=self.settings.repeat_penalty,
+            self.generator, retrieve=retrieve, temperature=self.settings.llm.temperature,
+            top_p=self.settings.llm.top_p, repeat_penalty=self.settings.llm.repeat_penalty,
             extractive_only=is_packaged_llm(self.generator.model_name)))
 
     @property
@@ -149,8 +154,8 @@ class Services:
         from bot.insights.feedback import FeedbackStore
 
         def build():
-            return FeedbackStore(self.settings.feedback_path, pseudonymize=self.pseudonymizer.stored_id,
-                                 retention_days=self.settings.retention_days)
+            return FeedbackStore(self.settings.folders.feedback_path, pseudonymize=self.pseudonymizer.stored_id,
+                                 retention_days=self.settings.privacy.retention_days)
         return self._once("feedback", build)
 
     @property
@@ -158,7 +163,8 @@ class Services:
         from bot.people.pseudonyms import pseudonymizer_for
         settings = self.settings
         return self._once("pseudonymizer", lambda: pseudonymizer_for(
-            enabled=settings.pseudonymise_users, key=settings.pseudonym_key, key_path=settings.pseudonym_key_path))
+            enabled=settings.privacy.pseudonymise_users, key=settings.privacy.pseudonym_key,
+            key_path=settings.folders.pseudonym_key_path))
 
     @property
     def reindexer(self) -> "Reindexer":
@@ -178,15 +184,15 @@ class Services:
         from bot.curation.answers import CuratedAnswers
         # The embedding model loads when a question first reaches a curated answer's words.
         return self._once("curated", lambda: CuratedAnswers(
-            self.settings.curated_path, lambda: self.embedder, documents=lambda c: self.store.documents(c),
-            min_similarity=self.settings.curated_min_similarity))
+            self.settings.folders.curated_path, lambda: self.embedder, documents=lambda c: self.store.documents(c),
+            min_similarity=self.settings.answering.curated_min_similarity))
 
     @property
     def gaps(self) -> "Gaps":
         from bot.insights.gaps import Gaps
         return self._once("gaps", lambda: Gaps(self.feedback, lambda: self.embedder,
                                               vocabulary=lambda: self.store.vocabulary(),
-                                              days=self.settings.gaps_digest_days))
+                                              days=self.settings.schedule.gaps_digest_days))
 
     @property
     def scheduler(self) -> "Scheduler":
@@ -205,14 +211,14 @@ class Services:
     def greeted(self) -> "FirstContacts":
         """Who was greeted in the app's Messages tab (once per person)."""
         from bot.people.first_contact import FirstContacts
-        return self._once("greeted", lambda: FirstContacts(self.settings.greeted_path,
+        return self._once("greeted", lambda: FirstContacts(self.settings.folders.greeted_path,
                                                            pseudonymize=self.pseudonymizer.stored_id))
 
     @property
     def ai_notice_shown(self) -> "FirstContacts":
         """Who was shown the AI notice (once per person, before their first answer)."""
         from bot.people.first_contact import FirstContacts
-        return self._once("ai_notice_shown", lambda: FirstContacts(self.settings.ai_notice_path,
+        return self._once("ai_notice_shown", lambda: FirstContacts(self.settings.folders.ai_notice_path,
                                                                    pseudonymize=self.pseudonymizer.stored_id))
 
     @property
@@ -233,7 +239,7 @@ class Services:
             app, settings=settings, engine=lambda: self.engine, feedback=self.feedback, templates=self.templates,
             filler=lambda: self.template_filler, reindexer=self.reindexer, metrics=self.metrics,
             status=lambda: gather_status(settings, self.store, self.reindexer, generator=self.generator),
-            curated=self.curated if settings.curated_answers else None, gaps=self.gaps, greeted=self.greeted,
+            curated=self.curated if settings.answering.curated_answers else None, gaps=self.gaps, greeted=self.greeted,
             ai_notice_shown=self.ai_notice_shown, threads=self.followed_threads,
             update_interval_s=update_interval_s)
 
@@ -241,7 +247,8 @@ class Services:
         """Re-index runs of this process that fail reach the admins as a Slack DM."""
         from bot.slack.features.admin_notice import FailedRunNotifier
         from bot.slack.transport.app import build_client
-        self.reindexer.run_finished.add(FailedRunNotifier(build_client(self.settings), self.settings.admin_user_ids))
+        self.reindexer.run_finished.add(FailedRunNotifier(build_client(self.settings),
+                                                          self.settings.access.admin_user_ids))
 
     def add_purger(self, name: str, purge: Callable[[], int]) -> None:
         """Another store with a retention period (`purge()` deletes what is too old and returns how

@@ -16,7 +16,7 @@ import logging
 import os
 import threading
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -26,6 +26,7 @@ from knowledge.chunking import Chunker
 from knowledge.embeddings import Embedder
 from knowledge.errors import DocumentError, IndexBusyError, SourceNotFoundError
 from knowledge.file_limits import FileLimits, read_bounded
+from knowledge.formats.library_logs import LibraryLogs
 from knowledge.loaders import OUTSIDE_LINK_REASON, content_hash, document_id, load_document, scan_folder
 from knowledge.models import Chunk, IndexReport, SkippedFile
 from knowledge.index.schema import ModelInfo, chunk_rows
@@ -58,9 +59,11 @@ class Indexer:
     """Keeps one collection of the store in step with a folder."""
 
     def __init__(self, store: ChunkStore, embedder: Embedder, chunker: Chunker, *,
-                 lock_dir: Path, limits: FileLimits = FileLimits()) -> None:
+                 lock_dir: Path, limits: FileLimits = FileLimits(),
+                 library_logs: LibraryLogs | None = None) -> None:
         self.store = store
         self.limits = limits
+        self.library_logs = library_logs  # None: the libraries log every warning as they do
         self.embedder = embedder
         self.chunker = chunker
         self.lock_dir = Path(lock_dir)
@@ -195,9 +198,11 @@ class Indexer:
         is skipped with its reason, under every path it has. Returns whether it was read."""
         path, data = file
         doc_id = document_id(path, root)
+        quiet = self.library_logs.reading(doc_id) if self.library_logs else nullcontext()
         try:
-            document = replace(load_document(path, root, collection=collection, data=data, limits=self.limits),
-                               copies=copies)
+            with quiet:
+                document = replace(load_document(path, root, collection=collection, data=data, limits=self.limits),
+                                   copies=copies)
             chunks = self.chunker.split(document)
             reason = "" if chunks else "het bestand bevat geen tekst"
         except DocumentError as exc:

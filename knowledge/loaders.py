@@ -119,7 +119,7 @@ def load_document(path: Path, root: Path, *, collection: str, data: bytes | None
         data = read_bounded(path, limits)
     else:
         check_file_size(len(data), limits)
-    reading = read_document(path.suffix.lower(), data, limits, name=document_id(path, root))
+    reading = read_document(path.suffix.lower(), data, limits)
     text = normalise_text(reading.text)
     if not has_text(text):
         raise DocumentError("; ".join(reading.problems) or "het bestand bevat geen tekst")

@@ -31,7 +31,7 @@ def run_privacy_export(args: argparse.Namespace, services: Services) -> int:
     forms = services.pseudonymizer.stored_forms(args.user)
     records = services.feedback.records_about(forms)
     document = {"user": args.user, "stored_as": forms,
-                "retention_days": services.settings.retention_days, **records,
+                "retention_days": services.settings.privacy.retention_days, **records,
                 "greeted_in_messages_tab": services.greeted.knows(forms),
                 "ai_notice_shown": services.ai_notice_shown.knows(forms),
                 "threads_followed": services.followed_threads.records_about(forms),
@@ -58,7 +58,7 @@ def run_privacy_forget(args: argparse.Namespace, services: Services) -> int:
 
 
 def run_privacy_purge(args: argparse.Namespace, services: Services) -> int:
-    days = services.settings.retention_days
+    days = services.settings.privacy.retention_days
     feedback = services.feedback  # opening the store applies the retention period
     count = feedback.expired_at_open + feedback.delete_expired()
     if days <= 0:

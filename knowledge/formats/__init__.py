@@ -1,6 +1,6 @@
 """File formats -> Markdown-style text with `#` headings, one module per family of formats; this
 package picks the reader by the file's suffix (`read_document`), after the file limits of zip-based
-and PDF files are checked, with the libraries' warnings at most one log line per file.
+and PDF files are checked. (The libraries' warnings while a file is read: library_logs.py.)
 
 Paged formats (PDF, slides) mark where each page or slide begins (pages.py). A reader that could
 read only part of a file (scanned pages past the OCR time budget) says which part in `problems`.
@@ -14,7 +14,6 @@ from typing import Callable
 
 from knowledge.errors import DocumentError
 from knowledge.file_limits import ZIP_SUFFIXES, FileLimits, check_pdf_pages, check_zip
-from knowledge.formats.library_logs import quiet_library_logs
 from knowledge.formats.mail import email_to_markdown, outlook_to_markdown
 from knowledge.formats.markdown import markdown_to_markdown
 from knowledge.formats.office import opendocument_to_markdown, pptx_to_markdown, xlsx_to_markdown
@@ -63,15 +62,14 @@ _READERS: dict[str, Callable[[bytes], str]] = {
 SUPPORTED_SUFFIXES = frozenset({*_READERS, ".pdf"})
 
 
-def read_document(suffix: str, data: bytes, limits: FileLimits, *, name: str = "") -> Reading:
-    """The text of a file of type `suffix`; `name` names it in the log."""
+def read_document(suffix: str, data: bytes, limits: FileLimits) -> Reading:
+    """The text of a file of type `suffix`."""
     if suffix not in SUPPORTED_SUFFIXES:
         raise DocumentError(f"bestandstype {suffix or NO_EXTENSION} wordt niet ondersteund")
     if suffix in ZIP_SUFFIXES:
         check_zip(data, limits)
-    with quiet_library_logs(name):
-        if suffix == ".pdf":
-            pdf: PdfReading = pdf_to_markdown(io.BytesIO(data), limits=limits,
-                                              check_pages=lambda pages: check_pdf_pages(pages, limits))
-            return Reading(pdf.text, pdf.problems)
-        return Reading(_READERS[suffix](data))
+    if suffix == ".pdf":
+        pdf: PdfReading = pdf_to_markdown(io.BytesIO(data), limits=limits,
+                                          check_pages=lambda pages: check_pdf_pages(pages, limits))
+        return Reading(pdf.text, pdf.problems)
+    return Reading(_READERS[suffix](data))

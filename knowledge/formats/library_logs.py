@@ -1,9 +1,9 @@
 """The log lines of the libraries that read files, at most one per file.
 
 pypdf and pdfminer warn once per damaged object ("Ignoring wrong pointing object 12 0", dozens per
-file); while a file is read, their records are counted instead, and one line names the file, the
-count and the first message. Errors still pass as they are. Other threads, and the libraries
-outside `quiet_library_logs`, log as before.
+file); while a file is read (`LibraryLogs.reading`), their records are counted instead, and one line
+names the file, the count and the first message. Errors still pass as they are. Other threads, and
+the libraries outside `reading`, log as before.
 """
 
 from __future__ import annotations
@@ -18,10 +18,6 @@ log = logging.getLogger(__name__)
 
 NOISY_LIBRARIES = ("pypdf", "pdfminer", "pdfplumber", "pypdfium2", "PIL", "oxmsg")
 
-_state = threading.local()
-_install_lock = threading.Lock()
-_installed = False
-
 
 @dataclass
 class _Heard:
@@ -34,8 +30,12 @@ class _Gate(logging.Handler):
     """Stands in for propagation on the libraries' loggers: while the current thread reads a file,
     warnings are counted; everything else goes on to the root logger's handlers."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.reading = threading.local()  # .heard: the _Heard of the file this thread reads, or None
+
     def emit(self, record: logging.LogRecord) -> None:
-        heard: _Heard | None = getattr(_state, "heard", None)
+        heard: _Heard | None = getattr(self.reading, "heard", None)
         if heard is not None and record.levelno < logging.ERROR:
             if record.levelno >= logging.WARNING:
                 heard.count += 1
@@ -45,32 +45,38 @@ class _Gate(logging.Handler):
         logging.getLogger().handle(record)
 
 
-def _install() -> None:
-    global _installed
-    with _install_lock:
-        if _installed:
+def _gate() -> _Gate:
+    """The gate on the libraries' loggers, hung there by the first LibraryLogs of the process and found
+    there by every later one (the loggers are the process's; two gates would let a record through)."""
+    loggers = [logging.getLogger(name) for name in NOISY_LIBRARIES]
+    found = next((h for h in loggers[0].handlers if isinstance(h, _Gate)), None)
+    if found is not None:
+        return found
+    gate = _Gate()
+    for library in loggers:
+        library.addHandler(gate)
+        library.propagate = False
+    return gate
+
+
+class LibraryLogs:
+    """Built where the parts are built (before any thread reads files) and handed to the indexer."""
+
+    def __init__(self) -> None:
+        self._gate = _gate()
+
+    @contextmanager
+    def reading(self, name: str) -> Iterator[None]:
+        """While the file `name` is read in this thread: the libraries' warnings become one line at the end."""
+        state = self._gate.reading
+        if getattr(state, "heard", None) is not None:  # already inside: the outer file's line counts these too
+            yield
             return
-        gate = _Gate()
-        for name in NOISY_LIBRARIES:
-            library = logging.getLogger(name)
-            library.addHandler(gate)
-            library.propagate = False
-        _installed = True
-
-
-@contextmanager
-def quiet_library_logs(name: str) -> Iterator[None]:
-    """While reading the file `name`: the libraries' warnings become one line at the end."""
-    _install()
-    outer = getattr(_state, "heard", None)
-    if outer is not None:  # already inside: the outer file's line counts these too
-        yield
-        return
-    heard = _state.heard = _Heard()
-    try:
-        yield
-    finally:
-        _state.heard = None
-        if heard.count:
-            log.info("%s: %d warning(s) from %s while reading, the first: %s", name or "a file",
-                     heard.count, ", ".join(sorted(heard.libraries)), heard.first[:200])
+        heard = state.heard = _Heard()
+        try:
+            yield
+        finally:
+            state.heard = None
+            if heard.count:
+                log.info("%s: %d warning(s) from %s while reading, the first: %s", name or "a file",
+                         heard.count, ", ".join(sorted(heard.libraries)), heard.first[:200])

@@ -1,3 +1,5 @@
+# Longer than 400 lines: one class over one LanceDB table (read, search, write, repair); its parts share
+# the table handle and its version, which a split would pass around.
 """LanceDB: one table of chunks with a vector column and a Dutch full-text index.
 
 Writes are single commits (a merge or an overwrite), so readers see the old or the new state,

@@ -1,5 +1,5 @@
-"""The scheduler runs more than re-indexes: the daily privacy purge (issue 13: a retention period
-deletes older records, on the scheduler) and the weekly gaps digest; `vraagbaak schedule` lists
+"""The scheduler runs more than re-indexes: the daily privacy purge (a retention
+period deletes older records, on the scheduler) and the weekly gaps digest; `vraagbaak schedule` lists
 every job. Real APScheduler triggers; synchronised on events, never on sleeps."""
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ def aged(services: Services, *days: int) -> list[str]:
     """Answers that look `days` old (each write deletes what is too old: recorded first, aged after)."""
     ids = [services.feedback.record_answer(question="oud", answer="a", sources=[], user="U0ALICE", channel="C1")
            for _ in days]
-    with sqlite3.connect(services.settings.feedback_path) as db:
+    with sqlite3.connect(services.settings.folders.feedback_path) as db:
         for answer_id, age in zip(ids, days):
             then = (datetime.now(timezone.utc) - timedelta(days=age)).isoformat(timespec="seconds")
             db.execute("UPDATE answers SET created_at = ? WHERE id = ?", (then, answer_id))

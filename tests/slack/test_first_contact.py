@@ -1,4 +1,4 @@
-"""The AI notice at first contact (issue 16, point 3; EU AI Act art. 50(1)), over the fake Slack."""
+"""The AI notice at first contact (EU AI Act art. 50(1)), over the fake Slack."""
 
 from __future__ import annotations
 
@@ -85,8 +85,8 @@ def test_who_was_told_survives_a_restart_under_a_pseudonym(settings: Settings):
     restarted = AiNotice.from_settings(settings, pseudonymize=pseudonym).told  # as after a restart
     assert restarted.knows([pseudonym(USER)]) and not restarted.first_time(USER)
     assert not restarted.knows([pseudonym(BOB)])
-    assert USER not in settings.ai_notice_path.read_text(encoding="utf-8")
-    assert settings.ai_notice_path.stat().st_mode & 0o077 == 0
+    assert USER not in settings.folders.ai_notice_path.read_text(encoding="utf-8")
+    assert settings.folders.ai_notice_path.stat().st_mode & 0o077 == 0
 
 
 def test_the_notice_text_comes_from_the_settings_and_can_be_switched_off(tmp_path, settings: Settings):

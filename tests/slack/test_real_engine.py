@@ -37,7 +37,7 @@ def real_bot(tmp_path: Path, slack: FakeSlack, generator, embedder, sample_index
     engine = AnswerEngine.from_parts(settings, retriever=Retriever(embedder, sample_index), generator=recorder,
                                      embedder=embedder)
     services = Services(settings, engine=engine, generator=recorder, embedder=embedder, store=sample_index,
-                            feedback=FeedbackStore(settings.feedback_path))
+                            feedback=FeedbackStore(settings.folders.feedback_path))
     with running_bot(slack, services) as bot:
         yield bot
 

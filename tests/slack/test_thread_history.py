@@ -21,7 +21,7 @@ def recording_services(tmp_path, slack, scripted_generator) -> tuple[FixedRetrie
     retriever = FixedRetriever()
     settings = bot_settings(tmp_path, slack)
     return retriever, Services(settings, engine=scripted_engine(scripted_generator, retriever),
-                               generator=scripted_generator, feedback=FeedbackStore(settings.feedback_path))
+                               generator=scripted_generator, feedback=FeedbackStore(settings.folders.feedback_path))
 
 
 def test_someone_elses_message_in_the_thread_does_not_steer_the_askers_answer(tmp_path, slack, scripted_generator):

@@ -53,7 +53,8 @@ class FollowedThreads:
 
     @classmethod
     def from_settings(cls, settings: "Settings", *, pseudonymize: Callable[[str], str]) -> "FollowedThreads":
-        return cls(settings.state_dir / FILE_NAME, days=settings.follow_up_days, pseudonymize=pseudonymize)
+        return cls(settings.folders.state_dir / FILE_NAME, days=settings.colleagues.follow_up_days,
+                   pseudonymize=pseudonymize)
 
     @property
     def enabled(self) -> bool:

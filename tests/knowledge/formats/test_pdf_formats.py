@@ -13,6 +13,7 @@ from knowledge.chunking import Chunker
 from knowledge.errors import DocumentError
 from knowledge.file_limits import FileLimits
 from knowledge.formats import ocr
+from knowledge.formats.library_logs import LibraryLogs
 from knowledge.loaders import load_document
 from tests.knowledge.formats.pdfs import (LEFT_COLUMN, RIGHT_COLUMN, SLIDES, make_damaged, make_report, make_scan,
                                           make_slides)
@@ -97,7 +98,8 @@ def root_log():
 
 
 def test_many_repairs_of_a_damaged_file_are_one_log_line(tmp_path, root_log):
-    doc = _load(make_damaged(tmp_path / "kapot.pdf"))
+    with LibraryLogs().reading("kapot.pdf"):
+        doc = _load(make_damaged(tmp_path / "kapot.pdf"))
     assert "Pagina 12 gaat over verlof" in doc.text
     library = [r for r in root_log if r.name.startswith(("pypdf", "pdfminer", "pdfplumber"))]
     mine = [r for r in root_log if "kapot.pdf" in r.getMessage()]
@@ -106,9 +108,25 @@ def test_many_repairs_of_a_damaged_file_are_one_log_line(tmp_path, root_log):
 
 
 def test_library_warnings_outside_reading_a_file_still_reach_the_log(tmp_path, root_log):
-    _load(make_damaged(tmp_path / "kapot.pdf"))
+    with LibraryLogs().reading("kapot.pdf"):
+        _load(make_damaged(tmp_path / "kapot.pdf"))
     logging.getLogger("pypdf._reader").warning("buiten het lezen")
     assert [r.getMessage() for r in root_log if r.name.startswith("pypdf")] == ["buiten het lezen"]
+
+
+def test_a_second_library_logs_uses_the_same_gate_so_nothing_slips_through(tmp_path, root_log):
+    first, second = LibraryLogs(), LibraryLogs()
+    with second.reading("kapot.pdf"):
+        _load(make_damaged(tmp_path / "kapot.pdf"))
+    assert [r for r in root_log if r.name.startswith("pypdf")] == []
+    assert len([r for r in root_log if "kapot.pdf" in r.getMessage()]) == 1
+    gates = [h for h in logging.getLogger("pypdf").handlers if type(h).__name__ == "_Gate"]
+    assert len(gates) == 1 and first._gate is second._gate
+
+
+def test_without_library_logs_the_warnings_pass_as_they_are(tmp_path, root_log):
+    _load(make_damaged(tmp_path / "kapot.pdf"))
+    assert len([r for r in root_log if r.name.startswith("pypdf")]) >= 10
 
 
 # --- scanned pages ---------------------------------------------------------------------------------------------
