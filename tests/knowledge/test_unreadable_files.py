@@ -3,7 +3,6 @@ reason, or counted as a type that is not read; with the real packaged embedder a
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 import pytest
@@ -52,7 +51,7 @@ def test_every_unreadable_office_file_is_named_with_a_dutch_reason(tmp_path, emb
     assert "niet gelezen (bestandstype niet ondersteund)" in printed and ".png" in printed
 
 
-def test_the_indexer_logs_one_line_for_a_damaged_pdf_it_reads(tmp_path, embedder, caplog):
+def test_the_indexer_logs_one_line_for_a_damaged_pdf_it_reads(tmp_path, embedder, root_log):
     from knowledge.formats.library_logs import LibraryLogs
     from tests.knowledge.formats.pdfs import make_damaged
 
@@ -61,8 +60,7 @@ def test_the_indexer_logs_one_line_for_a_damaged_pdf_it_reads(tmp_path, embedder
     make_damaged(docs / "kapot.pdf")
     indexer = make_indexer(tmp_path, embedder)
     indexer.library_logs = LibraryLogs()
-    caplog.set_level(logging.DEBUG)
     report = indexer.reindex(docs, collection="bedrijf")
     assert report.added == ["kapot.pdf"]
-    assert [r for r in caplog.records if r.name.startswith(("pypdf", "pdfminer"))] == []
-    assert len([r for r in caplog.records if r.getMessage().startswith("kapot.pdf: ")]) == 1
+    assert [r for r in root_log if r.name.startswith(("pypdf", "pdfminer"))] == []
+    assert len([r for r in root_log if r.getMessage().startswith("kapot.pdf: ")]) == 1

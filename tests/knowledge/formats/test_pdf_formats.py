@@ -74,29 +74,6 @@ def test_a_slide_deck_printed_to_pdf_is_a_passage_per_slide_with_its_title(tmp_p
     assert "Vrijdag is er soep" in chunks[2].text
 
 
-class _Heard(logging.Handler):
-    """What reaches the root logger's handlers: what the bot's log shows. (pytest's caplog also
-    hangs its handler on every logger that does not propagate, so it would see the libraries' own.)"""
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-
-@pytest.fixture
-def root_log():
-    heard, root = _Heard(), logging.getLogger()
-    level = root.level
-    root.addHandler(heard)
-    root.setLevel(logging.DEBUG)
-    yield heard.records
-    root.removeHandler(heard)
-    root.setLevel(level)
-
-
 def test_many_repairs_of_a_damaged_file_are_one_log_line(tmp_path, root_log):
     with LibraryLogs().reading("kapot.pdf"):
         doc = _load(make_damaged(tmp_path / "kapot.pdf"))
