@@ -42,7 +42,7 @@ def docx_to_markdown(stream: BinaryIO) -> str:
 
     try:
         document = docx.Document(stream)
-        blocks = list(_docx_blocks(document.element.body, document.part))
+        blocks = list(_docx_blocks(document.element.body, document.part, _StyleNames(document)))
     except DocumentError:
         raise
     except Exception as exc:  # python-docx raises zipfile/lxml/KeyError errors for broken files
@@ -51,22 +51,39 @@ def docx_to_markdown(stream: BinaryIO) -> str:
     return "\n\n".join(b for b in blocks if b.strip())
 
 
-def _docx_blocks(container, part) -> Iterator[str]:
+class _StyleNames:
+    """Paragraph style id -> its name, read once per document (python-docx's `paragraph.style` looks
+    for the default style among all styles on every unstyled paragraph: most of a long file's time)."""
+
+    def __init__(self, document) -> None:
+        from docx.enum.style import WD_STYLE_TYPE
+
+        paragraph_styles = [s for s in document.styles if s.type == WD_STYLE_TYPE.PARAGRAPH]
+        self._names = {s.style_id: s.name or "" for s in paragraph_styles}
+        default = document.styles.default(WD_STYLE_TYPE.PARAGRAPH)
+        self._default = (default.name or "") if default is not None else ""
+
+    def of(self, paragraph) -> str:
+        style_id = paragraph._p.style
+        return self._names.get(style_id, self._default) if style_id else self._default
+
+
+def _docx_blocks(container, part, styles: _StyleNames) -> Iterator[str]:
     """The blocks of a body, cell, text box or content control, in order."""
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
     for child in container.iterchildren():
         if child.tag == _P:
-            yield _docx_paragraph(Paragraph(child, part))
+            yield _docx_paragraph(Paragraph(child, part), styles)
             for box in _text_boxes(child):
-                yield from _docx_blocks(box, part)
+                yield from _docx_blocks(box, part, styles)
         elif child.tag == _TBL:
-            yield table_to_text(_docx_rows(Table(child, part), part))
+            yield table_to_text(_docx_rows(Table(child, part), part, styles))
         elif child.tag == _SDT:
             content = child.find(f"{{{_W}}}sdtContent")
             if content is not None:
-                yield from _docx_blocks(content, part)
+                yield from _docx_blocks(content, part, styles)
 
 
 def _text_boxes(paragraph) -> list:
@@ -84,11 +101,11 @@ def _text_boxes(paragraph) -> list:
     return boxes
 
 
-def _docx_paragraph(paragraph) -> str:
+def _docx_paragraph(paragraph, styles: _StyleNames) -> str:
     text = paragraph.text.strip()
     if not text:
         return ""
-    style = (paragraph.style.name if paragraph.style is not None else "") or ""
+    style = styles.of(paragraph)
     if style.lower() == "title":
         return f"# {text}"
     match = _HEADING_STYLE.match(style.strip())
@@ -100,7 +117,7 @@ def _docx_paragraph(paragraph) -> str:
     return text
 
 
-def _docx_rows(table, part) -> Iterator[list[str]]:
+def _docx_rows(table, part, styles: _StyleNames) -> Iterator[list[str]]:
     """Cell texts per row. A cell merged across columns counts once; a cell merged down the rows
     keeps its text in its first row only (python-docx would repeat it in every row)."""
     for tr in table._tbl.tr_lst:
@@ -109,7 +126,7 @@ def _docx_rows(table, part) -> Iterator[list[str]]:
             if tc.vMerge == "continue":
                 cells.append("")
             else:
-                cells.append(" ".join(" ".join(b.split()) for b in _docx_blocks(tc, part) if b.strip()))
+                cells.append(" ".join(" ".join(b.split()) for b in _docx_blocks(tc, part, styles) if b.strip()))
         yield cells
 
 
