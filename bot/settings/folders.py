@@ -15,6 +15,12 @@ class Folders(Area):
     data_dir: Path = setting(
         Path("data"), "VRAAGBAAK_DATA_DIR",
         "Folder for the index, feedback, caches and run state (CLI: --data-dir).")
+    database_url: str = setting(
+        "", "VRAAGBAAK_DATABASE_URL",
+        "Where feedback, curated answers, first contacts and followed threads are kept (bot/storage). Empty: "
+        "one SQLite file per store in the data folder. sqlite:///PATH: every store in that one file. "
+        "postgresql://USER:PASSWORD@HOST:5432/DATABASE: every store in that PostgreSQL database (psycopg 3), "
+        "shared by every replica.", secret=True)
     index_uri: str = setting(
         "", "VRAAGBAAK_INDEX_URI",
         "LanceDB location. Empty: <data_dir>/index. May be an object-storage URI (s3://…, gs://…, az://…).")
@@ -52,11 +58,21 @@ class Folders(Area):
         return self.data_dir / "state"
 
     @property
+    def first_contacts_path(self) -> Path:
+        """Pseudonyms of the people greeted in the Messages tab or given the AI notice (bot/people/first_contact.py)."""
+        return self.state_dir / "first_contacts.sqlite3"
+
+    @property
+    def followed_threads_path(self) -> Path:
+        """The channel threads followed without a mention (bot/people/followed_threads.py)."""
+        return self.state_dir / "followed_threads.sqlite3"
+
+    @property
     def ai_notice_path(self) -> Path:
-        """Pseudonyms of the people who got the AI notice (bot/slack/features/ai_notice.py)."""
+        """Where versions before first_contacts_path kept who got the AI notice (read in once)."""
         return self.state_dir / "ai_notice.txt"
 
     @property
     def greeted_path(self) -> Path:
-        """Pseudonyms of the people greeted in the app's Messages tab (bot/people/first_contact.py)."""
+        """Where versions before first_contacts_path kept who was greeted (read in once)."""
         return self.state_dir / "greeted.txt"

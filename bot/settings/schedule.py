@@ -22,8 +22,9 @@ class Schedule(Area):
         "Cron expression for the nightly full consistency check; empty: off.")
     purge_cron: str = setting(
         "30 3 * * *", "VRAAGBAAK_PURGE_CRON",
-        "Cron expression for the daily privacy purge: stored answers and votes older than retention_days "
-        "are deleted (deploy/PRIVACY.md); empty: off (they still go on every write and at start).")
+        "Cron expression for the daily privacy purge: every store of personal data deletes what is past its "
+        "retention period, e.g. answers and votes older than retention_days (deploy/PRIVACY.md); empty: off "
+        "(they still go on every write and at start).")
     gaps_digest_cron: str = setting(
         "0 9 * * 1", "VRAAGBAAK_GAPS_DIGEST_CRON",
         "Cron expression for the digest of what the documents are missing (declined and 👎 questions, grouped), "

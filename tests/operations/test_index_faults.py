@@ -18,6 +18,7 @@ from bot.answering.engine import AnswerEngine
 from bot.insights.feedback import FeedbackStore
 from bot.operations.doctor import FAIL, Doctor
 from bot.services import Services
+from bot.storage.database import Storage
 from knowledge.retrieval import Retriever
 from knowledge.index.schema import TABLE
 from tests.knowledge.index.damage import DAMAGES
@@ -118,7 +119,7 @@ def test_a_question_in_slack_is_told_the_index_must_be_rebuilt(tmp_path, embedde
     engine = AnswerEngine(Retriever(embedder, indexed_services.store), generator, embedder=embedder, cache_size=0,
                           max_tokens=32)
     services = Services(settings, engine=engine, generator=generator,
-                        feedback=FeedbackStore(settings.folders.feedback_path))
+                        feedback=FeedbackStore(Storage().database(settings.folders.feedback_path)))
     try:
         with running_bot(slack, services):
             event = slack.user_posts("Hoeveel vakantiedagen heb ik?", user=USER, channel=CHANNEL)
