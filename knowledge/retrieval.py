@@ -12,10 +12,11 @@ import numpy as np
 
 from knowledge.embeddings import Embedder
 from knowledge.models import Hit
-from knowledge.query import Vocabulary, full_text_query
+from knowledge.query import TextQuery, Vocabulary, full_text_query, text_query
 from knowledge.reranking import Reranker
 from knowledge.index.schema import ModelInfo
 from knowledge.index.store import ChunkStore
+from language.calibration import calibration_for
 from language.questions import normalise_question
 
 __all__ = ["Retrieval", "Retriever", "full_text_query"]
@@ -23,13 +24,13 @@ __all__ = ["Retrieval", "Retriever", "full_text_query"]
 log = logging.getLogger(__name__)
 
 
-# Measured on the sample company and developer-overheid with MiniLM (bench/README.md): the
-# full-text list is the stronger one for Dutch questions, so it counts double in the fusion. No
-# per-document diversification by default: one chunk per document first left hit@1/hit@5/MRR as
-# they were (±0.003) but filled the top 5 with other documents' chunks (share of the top 5 from a
-# gold document 0.67 -> 0.26 on both corpora), and those are the passages the model reads.
+# The vector list's weight next to the full-text list's 1.0 depends on the embedding model: an
+# English model's list is the weaker one for Dutch questions (language/calibration.py,
+# `vector_weight`; bench/README.md). No per-document diversification by default: one chunk per
+# document first left hit@1/hit@5/MRR as they were (±0.003) but filled the top 5 with other
+# documents' chunks (share of the top 5 from a gold document 0.67 -> 0.26 on both corpora), and
+# those are the passages the model reads.
 DEPTH = 20
-WEIGHTS = (0.5, 1.0)  # (vector, full text)
 PER_DOCUMENT: int | None = None
 RERANK_DEPTH = 20  # candidates a reranker reorders before the top k is taken
 
@@ -46,17 +47,19 @@ class Retrieval:
 
 
 class Retriever:
-    """Embeds the question, searches the store in the asked mode and, with a reranker, lets it
+    """Embeds the question, searches the store in the asked mode (full text: the question's terms and
+    the parts of its compounds that the index knows, knowledge/query.py) and, with a reranker, lets it
     reorder the best `rerank_depth` candidates before the top k is taken."""
 
     def __init__(self, embedder: Embedder, store: ChunkStore, *, depth: int = DEPTH,
-                 weights: tuple[float, float] = WEIGHTS, per_document: int | None = PER_DOCUMENT,
-                 query_terms: Callable[[str], str] = full_text_query,
+                 weights: tuple[float, float] | None = None, per_document: int | None = PER_DOCUMENT,
+                 query_terms: Callable[[str, Vocabulary | None], TextQuery] = text_query,
                  reranker: Reranker | None = None, rerank_depth: int = RERANK_DEPTH) -> None:
         self.embedder = embedder
         self.store = store
         self.depth = depth
-        self.weights = weights
+        # (vector, full text); None: the embedding model's calibrated weight
+        self.weights = weights or (calibration_for(embedder.name).vector_weight, 1.0)
         self.per_document = per_document
         self.query_terms = query_terms
         self.reranker = reranker
@@ -92,17 +95,21 @@ class Retriever:
         self.store.check_model(ModelInfo(self.embedder.name, self.embedder.dimension))
         vector = self.embedder.embed_query(question)
         candidates = k if self.reranker is None else max(k, self.rerank_depth)
+        # Unreadable, the search right after says what is wrong with the index; the full-text query
+        # does without the compounds' parts meanwhile.
+        terms = self.query_terms(question, self._vocabulary(quiet=True) if mode != "vector" else None)
         hits, vector_hits = self.store.search_with_candidates(
-            vector, self.query_terms(question), mode=mode, k=candidates,
+            vector, terms, mode=mode, k=candidates,
             collections=None if collections is None else list(collections), depth=self.depth,
             weights=self.weights, per_document=self.per_document)
         if self.reranker is not None:
             hits = self.reranker.rerank(question, hits)[:k]
         return vector, hits, vector_hits
 
-    def _vocabulary(self) -> Vocabulary | None:
+    def _vocabulary(self, *, quiet: bool = False) -> Vocabulary | None:
         try:
             return self.store.vocabulary()
         except Exception:  # the refusal policy then weighs the passages' own words
-            log.warning("could not read the index vocabulary", exc_info=True)
+            if not quiet:
+                log.warning("could not read the index vocabulary", exc_info=True)
             return None

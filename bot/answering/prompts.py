@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Callable, Sequence
 
 from knowledge.models import Hit
+from knowledge.versions import document_version, version_groups
 
 NOT_FOUND = {
     "nl": "Dat kan ik niet vinden in de documenten.",
@@ -125,7 +126,7 @@ def build_messages(question: str, passages: Sequence[Passage], *, language: str,
     (earlier turns as quoted text, so the instructions stay the first bytes whatever the template)."""
     labels = LABELS[language]
     documents = "\n\n".join(p.text for p in passages) if passages else labels["no_passages"]
-    parts = [f"<documenten>\n{documents}\n</documenten>"]
+    parts = [f"<documenten>\n{documents}\n</documenten>", *versions_notes(passages, language)]
     if history:
         lines = [labels["history"]]
         for role, text in list(history)[-HISTORY_TURNS:]:
@@ -134,6 +135,29 @@ def build_messages(question: str, passages: Sequence[Passage], *, language: str,
     parts.append(f"{labels['question']} {question.strip()}")
     return [{"role": "system", "content": INSTRUCTIONS[language]},
             {"role": "user", "content": "\n\n".join(parts)}]
+
+
+VERSIONS_NOTE = {
+    "nl": "Let op: {passages} komen uit versies van één document. De nieuwste is {newest}; zeggen ze iets "
+          "anders, noem dan beide met hun versie.",
+    "en": "Note: {passages} come from versions of one document. The newest is {newest}; where they differ, "
+          "name both with their version.",
+}
+
+
+def versions_notes(passages: Sequence[Passage], language: str) -> list[str]:
+    """One line per document of which the passages hold several versions or copies
+    (knowledge/versions.py): which passages, and which is the newest."""
+    numbers = {p.hit.chunk.doc_id: p.number for p in reversed(passages)}  # a file's first passage
+    notes = []
+    for group in version_groups([p.hit for p in passages]):
+        def cite(hit: Hit) -> str:
+            label = document_version(hit.chunk.doc_id).label
+            return f"[{numbers[hit.chunk.doc_id]}]" + (f" ({label})" if label else "")
+        joiner = " en " if language == "nl" else " and "
+        notes.append(VERSIONS_NOTE.get(language, VERSIONS_NOTE["en"]).format(
+            passages=joiner.join(cite(hit) for hit in group), newest=cite(group[0])))
+    return notes
 
 
 def _shorten(text: str) -> str:

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Sequence
 
 from knowledge.query import Vocabulary
+from language.calibration import FALLBACK
 from language.detection import detect_language
 from language.questions import asks_amount, has_number, question_terms
 from language.tokens import words_of
@@ -35,13 +36,13 @@ from language.tokens import words_of
 if TYPE_CHECKING:
     from knowledge.models import Hit
 
-# Lowest IDF-weighted share of known question terms still answered. Pooled over both corpora the
-# unanswerable questions about a word the index lacks lie at 0.0-0.57, the answerable ones at
-# 0.65-1.0 but for four (0.29-0.54); the signal itself is independent of the embedding model.
-MIN_KNOWN_TERMS = 0.6
-# When only full text found the best passage: the lowest IDF-weighted share of the question's terms
-# that one passage must hold. Pooled optimum lies between 0.53 (unanswerable) and 0.62 (answerable).
-MIN_COVERAGE_ALONE = 0.58
+# Lowest IDF-weighted share of known question terms still answered, and, when only full text found
+# the best passage, the lowest share of the question's terms that one passage must hold (None: not
+# asked). Per embedding model in language/calibration.py; these are the defaults of a model it does
+# not know (with MiniLM, pooled over the sample company and developer-overheid: unanswerable
+# questions about a word the index lacks at 0.0-0.57, answerable ones at 0.65-1.0 but for four).
+MIN_KNOWN_TERMS = FALLBACK.min_known_terms
+MIN_COVERAGE_ALONE = FALLBACK.min_coverage_alone
 
 
 def known_terms(question: str, vocabulary: Vocabulary) -> float:
@@ -79,7 +80,7 @@ class AbstainPolicy:
 
     min_relevance: dict[str, float]
     min_support: float = MIN_KNOWN_TERMS
-    min_coverage_alone: float = MIN_COVERAGE_ALONE
+    min_coverage_alone: float | None = MIN_COVERAGE_ALONE
 
     def threshold(self, language: str) -> float:
         return self.min_relevance.get(language, min(self.min_relevance.values()))
@@ -101,5 +102,6 @@ class AbstainPolicy:
         agreement = None if semantic_hits is None else hits[0].chunk.id in {h.chunk.id for h in semantic_hits}
         coverage = max(passage_coverage(query, t, vocabulary) for t in texts)
         answerable = (relevance >= self.threshold(language) and support >= self.min_support
-                      and not numbers_missing and (agreement is not False or coverage >= self.min_coverage_alone))
+                      and not numbers_missing and (agreement is not False or self.min_coverage_alone is None
+                                                   or coverage >= self.min_coverage_alone))
         return Verdict(answerable, relevance, support, numbers_missing, agreement, coverage)

@@ -37,7 +37,7 @@ from knowledge.index.schema import (DIMENSION_KEY, LAYOUT, MODEL_KEY, TABLE, TEX
                                     result_rows, sql_quote)
 from knowledge.index.vocabulary import IndexVocabulary
 from knowledge.models import Hit
-from knowledge.query import Vocabulary
+from knowledge.query import TextQuery, Vocabulary
 
 log = logging.getLogger(__name__)
 
@@ -198,7 +198,7 @@ class ChunkStore:
 
     # --- searching ----------------------------------------------------------------------------------
 
-    def search(self, query_vector: np.ndarray, query_text: str, *, mode: str = "hybrid", k: int = 5,
+    def search(self, query_vector: np.ndarray, query_text: "str | TextQuery", *, mode: str = "hybrid", k: int = 5,
                collections: Iterable[str] | None = None, depth: int = 40,
                weights: tuple[float, float] = (1.0, 1.0),
                per_document: int | None = None) -> list[Hit]:
@@ -206,7 +206,7 @@ class ChunkStore:
         return self.search_with_candidates(query_vector, query_text, mode=mode, k=k, collections=collections,
                                            depth=depth, weights=weights, per_document=per_document)[0]
 
-    def search_with_candidates(self, query_vector: np.ndarray, query_text: str, *, mode: str = "hybrid",
+    def search_with_candidates(self, query_vector: np.ndarray, query_text: "str | TextQuery", *, mode: str = "hybrid",
                                k: int = 5, collections: Iterable[str] | None = None, depth: int = 40,
                                weights: tuple[float, float] = (1.0, 1.0),
                                per_document: int | None = None) -> tuple[list[Hit], list[Hit] | None]:
@@ -239,12 +239,11 @@ class ChunkStore:
             query = query.where(where, prefilter=True)
         return result_rows(query.to_arrow())
 
-    def _text_rows(self, table, text: str, limit: int, where: str | None) -> list[dict]:
-        from lancedb.query import MatchQuery
-
-        if not text.strip():
+    def _text_rows(self, table, text: "str | TextQuery", limit: int, where: str | None) -> list[dict]:
+        text = TextQuery(text) if isinstance(text, str) else text
+        if not text.terms.strip():
             return []
-        query = (table.search(MatchQuery(text, TEXT_COLUMN), query_type="fts")
+        query = (table.search(text.lance_query(TEXT_COLUMN), query_type="fts")
                  .limit(limit).select([*result_columns(table.schema), "_score"]))
         if where:
             query = query.where(where, prefilter=True)

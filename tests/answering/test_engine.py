@@ -347,3 +347,15 @@ def test_a_question_is_searched_once_and_embedded_once(sample_index, embedder):
     assert prepared.verdict.answerable and prepared.verdict.agreement is not None and prepared.passages
     assert (store.vector_searches, store.text_searches) == (1, 1)
     assert len(counting.queries) == 1
+
+
+def test_of_two_versions_the_newest_comes_first_and_the_prompt_names_both(tmp_path, embedder):
+    older = "# Verlofregeling\n\n## Vakantiedagen\n\nBij een volledige werkweek heb je 25 vakantiedagen per jaar.\n"
+    newer = "# Verlofregeling\n\n## Vakantiedagen\n\nBij een volledige werkweek heb je 27 vakantiedagen per jaar.\n"
+    store = index_folder(tmp_path, embedder, {"2023/Verlofregeling v1.0.md": older,
+                                              "2024/Verlofregeling v1.1.md": newer, "it/vpn.md": VPN})
+    prepared = engine_for(Retriever(embedder, store), ScriptedGenerator()).prepare("Hoeveel vakantiedagen heb ik?")
+    files = [hit.chunk.doc_id for hit in prepared.hits]
+    assert files.index("2024/Verlofregeling v1.1.md") < files.index("2023/Verlofregeling v1.0.md")
+    note = prepared.messages[-1]["content"].split("</documenten>")[1]
+    assert "(v1.0)" in note and "De nieuwste is [1] (v1.1)" in note

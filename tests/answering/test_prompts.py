@@ -142,3 +142,18 @@ def test_ministral_3_keeps_the_instruction_prefix_byte_identical():
     second = template.render(build_messages("Hoe meld ik me ziek?", passages_for("Bel."), language="nl"))
     assert os.path.commonprefix([first, second]).startswith(
         f"<s>[SYSTEM_PROMPT]{INSTRUCTIONS['nl']}[/SYSTEM_PROMPT][INST]<documenten>\n[1] Doc 0 > Sectie")
+
+
+def test_versions_of_one_document_are_named_with_the_newest_first():
+    hits = [make_hit("De termijn is 14 dagen.", doc_id="r1/Regeling termijnen v1.0.docx", rank=1, ordinal=0),
+            make_hit("Over parkeren.", doc_id="hr/parkeren.md", rank=2, ordinal=0),
+            make_hit("De termijn is 30 dagen.", doc_id="r2/Regeling termijnen v1.1.docx", rank=3, ordinal=0)]
+    user = build_messages("Hoe lang is de termijn?", pack_passages(hits, words, 1000), language="nl")[1]["content"]
+    note = user.split("</documenten>")[1]
+    assert "[1] (v1.0)" in note and "[3] (v1.1)" in note and "De nieuwste is [3] (v1.1)" in note
+    assert "[2]" not in note
+
+
+def test_no_versions_note_when_every_passage_is_another_document():
+    user = build_messages("Vraag?", passages_for("een", "twee"), language="nl")[1]["content"]
+    assert user.split("</documenten>")[1].strip().startswith("Vraag:")

@@ -60,6 +60,8 @@ def test_a_best_passage_only_full_text_found_must_hold_the_question_on_its_own()
     assert POLICY.judge(question, "nl", hits, INDEX).agreement is None  # not asked: not held against it
     covered = POLICY.judge("beheert het team de api-register koppeling?", "nl", hits, INDEX, semantic_hits=elsewhere)
     assert covered.coverage >= POLICY.min_coverage_alone and covered.answerable
+    without_the_rule = AbstainPolicy({"nl": 0.4, "en": 0.2}, min_coverage_alone=None)  # e5's calibration
+    assert without_the_rule.judge(question, "nl", hits, INDEX, semantic_hits=elsewhere).answerable
 
 
 def test_without_the_index_vocabulary_the_passages_stand_in():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from knowledge.query import Vocabulary, full_text_query
+from knowledge.query import Vocabulary, full_text_query, text_query
 
 
 def test_chat_filler_is_dropped_and_subject_words_kept():
@@ -64,3 +64,44 @@ def test_the_store_vocabulary_follows_writes(tmp_path):
     store.replace_documents("c", rows("Over de VPN.", "Het fietsplan van de zaak."), ["d0.md", "d1.md"],
                             model=model)
     assert store.vocabulary().forms("fietsplan")
+
+
+# --- compounds in the full-text query ---
+
+def test_a_compound_brings_its_parts_when_the_index_knows_them():
+    vocabulary = Vocabulary(["Je vakantie aanvragen: twintig dagen per jaar.", "Regels voor de veiligheid."])
+    query = text_query("hoeveel vakantiedagen heb ik?", vocabulary)
+    assert "vakantiedagen" in query.terms.split()
+    assert query.parts.split() == ["vakantie", "dagen"]
+    assert text_query("welke veiligheidsregels gelden er?", vocabulary).parts.split() == ["veiligheid", "regels"]
+    assert 0 < query.parts_weight < 1  # the question's own word counts more than its parts
+
+
+def test_no_parts_without_a_vocabulary_or_when_a_part_is_unknown():
+    assert text_query("hoeveel vakantiedagen heb ik?", None).parts == ""
+    assert text_query("hoeveel vakantiegeld krijg ik?", Vocabulary(["De vakantie duurt twintig dagen."])).parts == ""
+
+
+def test_full_text_search_finds_the_parts_and_puts_the_compound_first(tmp_path):
+    import numpy as np
+
+    from knowledge.index.schema import ModelInfo, chunk_rows
+    from knowledge.index.store import ChunkStore
+    from knowledge.models import Chunk
+
+    model = ModelInfo("fake", 4)
+    texts = {"parts.md": "Voor je vakantie krijg je twintig dagen per jaar.",
+             "whole.md": "Het aantal vakantiedagen staat in de cao.",
+             "other.md": "De parkeerplaats ligt achter het kantoor."}
+    chunks = [Chunk(id=f"c:{doc}#0", doc_id=doc, collection="c", title=doc, headings=(), text=text, ordinal=0,
+                    content_hash=doc) for doc, text in texts.items()]
+    store = ChunkStore(str(tmp_path / "index"))
+    store.replace_documents("c", chunk_rows(chunks, np.ones((3, 4), dtype=np.float32) / 2, model), list(texts),
+                            model=model)
+    vector = np.ones(4, dtype=np.float32) / 2
+
+    def found(query):
+        return [hit.chunk.doc_id for hit in store.search(vector, query, mode="fts", k=3)]
+
+    assert found("vakantiedagen") == ["whole.md"]  # the word alone does not find the parts
+    assert found(text_query("vakantiedagen", store.vocabulary())) == ["whole.md", "parts.md"]

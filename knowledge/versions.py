@@ -1,0 +1,79 @@
+"""Several versions or copies of one document: "Tekstblok - Aanhef v1.2.docx" and "… v1.3.docx", a
+deck as PPTX and as PDF in one folder. Recognised by the file name alone: the name without its
+version numbers, dates and extension names the document, the numbers say which version. Names
+without a version count as one document only in the same folder ("index.md" in two folders is two
+documents).
+The retrieval's hits are reordered so that the newest version takes the best place its document
+got; the answer is told which passages are versions of one document (bot/answering/prompts.py).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from pathlib import PurePosixPath
+from typing import Sequence
+
+from knowledge.models import Hit
+
+# "v1.3", "v 2", "versie 3.0.1", "2.7.0", a date "2024-05-01" or "20240501": one version each.
+_VERSION = re.compile(r"\b(?:v(?:ersie)?\s*(\d+(?:[._]\d+)*)|(\d+(?:[._]\d+)+)|(\d{4}-\d{2}-\d{2}|\d{8}))\b",
+                      re.IGNORECASE)
+_SEPARATORS = re.compile(r"[\s_\-–.()]+")
+
+
+@dataclass(frozen=True)
+class DocumentVersion:
+    """What a file name says: which document (`family`) and which version of it (empty: none given)."""
+
+    family: str
+    version: tuple[int, ...]
+    label: str  # the version as written in the name ("v1.3"), empty when none
+    folder: str = ""
+
+    @property
+    def document(self) -> str:
+        """Which document this file is a version or copy of."""
+        return self.family if self.version else f"{self.folder}/{self.family}"
+
+
+def document_version(doc_id: str) -> DocumentVersion:
+    """"hr/Tekstblok - Aanhef v1.3.docx" -> family "tekstblok aanhef", version (1, 3). Of several
+    numbers in a name the last one counts ("Toelichting Aanhef 1.2 - v1.3": the explanation's own)."""
+    path = PurePosixPath(doc_id)
+    name, folder = path.stem, str(path.parent).lower()
+    found = list(_VERSION.finditer(name))
+    family = _SEPARATORS.sub(" ", _VERSION.sub(" ", name)).strip().lower()
+    if not found:
+        return DocumentVersion(family, (), "", folder)
+    last = found[-1]
+    digits = re.findall(r"\d+", next(group for group in last.groups() if group))
+    return DocumentVersion(family, tuple(int(d) for d in digits), last.group(0).strip(), folder)
+
+
+def newest_first(hits: Sequence[Hit]) -> list[Hit]:
+    """The same hits; where several versions of one document are among them, the newest takes the
+    best place that document got, the older ones the places after it. Other hits keep their places;
+    ranks are numbered anew."""
+    versions = [document_version(hit.chunk.doc_id) for hit in hits]
+    slots: dict[str, list[int]] = {}
+    for index, version in enumerate(versions):
+        slots.setdefault(version.document, []).append(index)
+    ordered = list(hits)
+    for indexes in slots.values():
+        if len({hits[i].chunk.doc_id for i in indexes}) < 2:
+            continue
+        newest = sorted(indexes, key=lambda i: versions[i].version, reverse=True)  # stable: rank within a version
+        for slot, index in zip(indexes, newest):
+            ordered[slot] = hits[index]
+    return [hit if hit.rank == rank else replace(hit, rank=rank) for rank, hit in enumerate(ordered, start=1)]
+
+
+def version_groups(hits: Sequence[Hit]) -> list[list[Hit]]:
+    """Per document with more than one version (or copy) among the hits: one hit of each file,
+    newest first."""
+    groups: dict[str, dict[str, Hit]] = {}
+    for hit in hits:
+        groups.setdefault(document_version(hit.chunk.doc_id).document, {}).setdefault(hit.chunk.doc_id, hit)
+    return [sorted(files.values(), key=lambda h: document_version(h.chunk.doc_id).version, reverse=True)
+            for files in groups.values() if len(files) > 1]
