@@ -81,8 +81,8 @@ class Services:
 
     @property
     def store(self) -> "ChunkStore":
-        from knowledge.index.store import ChunkStore
-        return self._once("store", lambda: ChunkStore(self.settings.index_location))
+        from bot.indexing.index_store import open_index
+        return self._once("store", lambda: open_index(self.settings))
 
     @property
     def indexer(self) -> "Indexer":
