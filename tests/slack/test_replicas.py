@@ -1,0 +1,39 @@
+"""Two `vraagbaak serve` replicas on one fake Slack with two Socket Mode connections, one index in an
+S3 bucket and one llama-server: Slack spreads the questions over both, and each question is answered
+exactly once, by the replica it was delivered to."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from tests.fakes.slack import FakeSlack
+from tests.slack.load import ask_all
+from tests.slack.replicas import answered_by, build_index, replica_environment, start_replica
+
+pytestmark = pytest.mark.slow  # the replicas load the packaged embedding model; llama-server SmolLM2
+
+QUESTIONS = 12
+
+
+def test_two_replicas_answer_every_question_once(tmp_path, s3_bucket, llama_server):
+    with FakeSlack(seed=3) as slack:
+        environment = replica_environment(tmp_path, slack, s3_bucket, llama_server.base_url)
+        build_index(environment)
+        replicas = [start_replica(slack, tmp_path, name, environment) for name in ("a", "b")]
+        try:
+            asked = ask_all(slack, QUESTIONS)
+
+            def all_answered():
+                assert all(r.alive() for r in replicas), [r.tail() for r in replicas]
+                return all(a.answers(slack, marked=False) for a in asked) or None
+            slack.wait_until(all_answered, 600, "an answer to every question")
+            slack.wait_for_acks([a.envelope_id for a in asked])
+            assert [len(a.answers(slack, marked=False)) for a in asked] == [1] * QUESTIONS
+            delivered = [answered_by(slack, replicas, a.event_id) for a in asked]
+            assert all(len(d) == 1 for d in delivered), "each event went to one replica, once"
+            assert Counter(d[0] for d in delivered).keys() == {"a", "b"}, "both replicas answered"
+        finally:
+            for replica in replicas:
+                replica.process.stop()
