@@ -47,7 +47,9 @@ from bot.answering.engine import AnswerEngine  # noqa: E402
 from bot.answering.types import Source  # noqa: E402
 from bot.curation.answers import CuratedAnswers  # noqa: E402
 from bot.curation.matching import lexical_match  # noqa: E402
+from bot.curation.store import CuratedStore  # noqa: E402
 from bot.model_files.resolving import OFFLINE_EMBEDDING, resolve_embedding_model  # noqa: E402
+from bot.storage.database import Storage  # noqa: E402
 
 PAIRS = REPO / "tests" / "data" / "curated_pairs.jsonl"
 SAMPLE = REPO / "knowledge" / "sample"
@@ -121,7 +123,8 @@ def serve(embedder, index_dir: Path, repeats: int) -> dict:
         Indexer(store, embedder, Chunker(embedder.count_tokens), lock_dir=index_dir / "state").reindex(
             SAMPLE, collection="bedrijf")
     with tempfile.TemporaryDirectory() as tmp:
-        curated = CuratedAnswers(Path(tmp) / "curated.sqlite3", embedder, documents=store.documents)
+        curated = CuratedAnswers(CuratedStore(Storage().database(Path(tmp) / "curated.sqlite3")), embedder,
+                                 documents=store.documents)
         rows = [json.loads(line) for line in PAIRS.read_text(encoding="utf-8").splitlines()]
         for row in rows:  # a realistic store: all the sample company's curated questions
             if row["corpus"] == "sample":
@@ -159,7 +162,7 @@ def precision(embedder) -> dict:
                          for line in qa_file.read_text(encoding="utf-8").splitlines()}
         mine = [r for r in rows if r["corpus"] == corpus]
         with tempfile.TemporaryDirectory() as tmp:
-            store = CuratedAnswers(Path(tmp) / "curated.sqlite3", embedder)
+            store = CuratedAnswers(CuratedStore(Storage().database(Path(tmp) / "curated.sqlite3")), embedder)
             ids = {r["curated"]: store.add(question=r["curated"], answer="a", sources=[], owner="U0BEHEER").id
                    for r in mine}
             vectors = {q: embedder.embed_query(q) for q in ids}

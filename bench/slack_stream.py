@@ -87,6 +87,7 @@ def main() -> int:
     from bot.insights.feedback import FeedbackStore
     from bot.model_files.resolving import packaged_embedding_path, packaged_llm_path
     from bot.services import Services
+    from bot.storage.database import Storage
     from knowledge.embeddings import open_embedder
     from knowledge.retrieval import Retriever
     from tests.fakes.slack import FakeSlack
@@ -111,7 +112,7 @@ def main() -> int:
                                   context_budget_tokens=settings.context_budget_tokens,
                                   max_tokens=args.max_tokens, cache_size=0)
             services = Services(settings, engine=engine, generator=generator,
-                                feedback=FeedbackStore(settings.feedback_path))
+                                feedback=FeedbackStore(Storage().database(settings.feedback_path)))
             try:
                 with running_bot(slack, services, update_interval_s=1.0):
                     engine.warm_up().text()  # as `serve` does at start-up

@@ -38,6 +38,11 @@ class Settings:
     data_dir: Path = _setting(
         Path("data"), "VRAAGBAAK_DATA_DIR",
         "Folder for the index, feedback, caches and run state (CLI: --data-dir).")
+    database_url: str = _setting(
+        "", "VRAAGBAAK_DATABASE_URL",
+        "Where feedback, curated answers, first contacts and followed threads are kept (bot/storage). Empty: "
+        "one SQLite file per store in the data folder. sqlite:///PATH: every store in that one file. A "
+        "PostgreSQL server (for replicas) is not supported yet.", secret=True)
     index_uri: str = _setting(
         "", "VRAAGBAAK_INDEX_URI",
         "LanceDB location. Empty: <data_dir>/index. May be an object-storage URI (s3://…, gs://…, az://…).")
@@ -241,8 +246,9 @@ class Settings:
     timezone: str = _setting("Europe/Amsterdam", "VRAAGBAAK_TIMEZONE", "Time zone of the cron expressions.")
     purge_cron: str = _setting(
         "30 3 * * *", "VRAAGBAAK_PURGE_CRON",
-        "Cron expression for the daily privacy purge: stored answers and votes older than retention_days "
-        "are deleted (deploy/PRIVACY.md); empty: off (they still go on every write and at start).")
+        "Cron expression for the daily privacy purge: every store of personal data deletes what is past its "
+        "retention period, e.g. answers and votes older than retention_days (deploy/PRIVACY.md); empty: off "
+        "(they still go on every write and at start).")
     gaps_digest_cron: str = _setting(
         "0 9 * * 1", "VRAAGBAAK_GAPS_DIGEST_CRON",
         "Cron expression for the digest of what the documents are missing (declined and 👎 questions, grouped), "
@@ -306,13 +312,23 @@ class Settings:
         return self.data_dir / "curated.sqlite3"
 
     @property
+    def first_contacts_path(self) -> Path:
+        """Pseudonyms of the people greeted in the Messages tab or given the AI notice (bot/people/first_contact.py)."""
+        return self.state_dir / "first_contacts.sqlite3"
+
+    @property
+    def followed_threads_path(self) -> Path:
+        """The channel threads followed without a mention (bot/people/followed_threads.py)."""
+        return self.state_dir / "followed_threads.sqlite3"
+
+    @property
     def ai_notice_path(self) -> Path:
-        """Pseudonyms of the people who got the AI notice (bot/slack/features/ai_notice.py)."""
+        """Where versions before first_contacts_path kept who got the AI notice (read in once)."""
         return self.state_dir / "ai_notice.txt"
 
     @property
     def greeted_path(self) -> Path:
-        """Pseudonyms of the people greeted in the app's Messages tab (bot/people/first_contact.py)."""
+        """Where versions before first_contacts_path kept who was greeted (read in once)."""
         return self.state_dir / "greeted.txt"
 
     @property

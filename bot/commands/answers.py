@@ -93,7 +93,7 @@ def run_list(args: argparse.Namespace, services: Services) -> int:
         return 0
     for a in answers:
         state = "actief" if a.active else "OPGESCHORT"
-        print(f"{a.id}  {state:10}  {a.question}  — {a.decided_by}, {a.decided_on()}"
+        print(f"{a.id}  {state:10}  {a.question}  — {a.decided_by or 'een beheerder'}, {a.decided_on()}"
               + (f"  [{a.collection}]" if a.collection else ""))
     suspended = sum(1 for a in answers if not a.active)
     print(f"\n{len(answers)} vast(e) antwoord(en), waarvan {suspended} opgeschort.")
@@ -130,7 +130,8 @@ def run_reactivate(args: argparse.Namespace, services: Services) -> int:
 def render(curated: CuratedAnswer) -> str:
     lines = [f"Vast antwoord {curated.id} ({'actief' if curated.active else 'opgeschort'})",
              f"Vraag: {curated.question}", "", curated.answer, "",
-             f"Vastgesteld door {curated.decided_by} op {curated.decided_on()} (eigenaar {curated.owner})"]
+             f"Vastgesteld door {curated.decided_by or 'een beheerder'} op {curated.decided_on()} "
+             f"(eigenaar {curated.owner or 'geen: gewist op verzoek van die persoon'})"]
     if curated.collection:
         lines.append(f"Collectie: {curated.collection}")
     if not curated.active:

@@ -17,9 +17,9 @@ an admin's ``/vraagbaak reindex`` share its lock (and, across processes, the Ind
 
 Two more, each run by a function given to the scheduler (bot/services.py assembles them):
 
-- ``purge`` (``settings.purge_cron``, default 03:30 daily): the privacy purge. Stored answers and
-  votes older than the retention period go (``FeedbackStore.delete_expired``), with every other
-  store registered with a retention (``Services.add_purger``): deploy/PRIVACY.md.
+- ``purge`` (``settings.purge_cron``, default 03:30 daily): the privacy purge. Every store in the
+  registry of personal data (``Services.personal_data``, bot/storage/personal.py) deletes what is
+  past its retention period, e.g. answers and votes older than ``retention_days``: deploy/PRIVACY.md.
 - ``gaps-digest`` (``settings.gaps_digest_cron``, default Mondays 09:00): what the documents are
   missing, the declined and 👎 questions of the last days grouped (bot/insights/gaps.py), handed to the
   digest's observers (the Slack layer DMs the admins).

@@ -8,7 +8,9 @@ import pytest
 
 from bot.answering.types import Source
 from bot.curation.answers import CuratedAnswers
+from bot.curation.store import CuratedStore
 from bot.curation.types import CuratedError
+from bot.storage.database import Storage
 from tests.curation.conftest import CURATED_QUESTION, CURATED_TEXT, OWNER, VERLOF, ModelAsked
 
 pytestmark = pytest.mark.slow
@@ -94,7 +96,8 @@ def test_a_changed_source_suspends_it_and_the_owner_is_told_once(indexed, tmp_pa
 
 def test_an_answer_suspended_by_another_process_is_told_by_the_one_that_listens(indexed, tmp_path):
     curated = add(indexed)
-    serving = CuratedAnswers(indexed.settings.curated_path, indexed.embedder, documents=indexed.store.documents)
+    serving = CuratedAnswers(CuratedStore(Storage().database(indexed.settings.curated_path)), indexed.embedder,
+                             documents=indexed.store.documents)
     told: list[list] = []
     serving.suspended.add(told.append)
     assert serving.match("Hoeveel vakantiedagen krijg ik?") == curated  # the other process's answer

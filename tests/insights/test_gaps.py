@@ -29,7 +29,7 @@ def record(services, question: str, user: str, *, declined: bool = True, vote: s
         feedback.vote(answer_id, user="U0STEMMER", vote=vote)
     if days_ago:
         then = (datetime.now(timezone.utc) - timedelta(days=days_ago)).isoformat(timespec="seconds")
-        with sqlite3.connect(feedback.path) as db:
+        with sqlite3.connect(services.settings.feedback_path) as db:
             db.execute("UPDATE answers SET created_at = ? WHERE id = ?", (then, answer_id))
             db.execute("UPDATE votes SET voted_at = ? WHERE answer_id = ?", (then, answer_id))
     return answer_id

@@ -18,6 +18,7 @@ from bot.answering.engine import AnswerEngine
 from bot.insights.feedback import FeedbackStore
 from bot.operations.doctor import FAIL, Doctor
 from bot.services import Services
+from bot.storage.database import Storage
 from knowledge.retrieval import Retriever
 from knowledge.index.schema import TABLE
 from tests.knowledge.index.damage import DAMAGES
@@ -117,7 +118,8 @@ def test_a_question_in_slack_is_told_the_index_must_be_rebuilt(tmp_path, embedde
     settings = bot_settings(tmp_path, slack, sources=sources)
     engine = AnswerEngine(Retriever(embedder, indexed_services.store), generator, embedder=embedder, cache_size=0,
                           max_tokens=32)
-    services = Services(settings, engine=engine, generator=generator, feedback=FeedbackStore(settings.feedback_path))
+    services = Services(settings, engine=engine, generator=generator,
+                        feedback=FeedbackStore(Storage().database(settings.feedback_path)))
     try:
         with running_bot(slack, services):
             event = slack.user_posts("Hoeveel vakantiedagen heb ik?", user=USER, channel=CHANNEL)

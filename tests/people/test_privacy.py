@@ -60,7 +60,7 @@ def test_a_key_from_the_settings_is_used_and_pseudonymisation_can_be_turned_off(
     assert stored_users(plain.settings.feedback_path) == {ALICE}
 
 
-def test_answers_older_than_the_retention_period_go_on_the_next_write_and_at_start(tmp_path, capsys):
+def test_answers_older_than_the_retention_period_go_on_the_next_write_and_by_the_purge(tmp_path, capsys):
     bot = services(tmp_path, retention_days=30)
     old = bot.feedback.record_answer(question="oud", answer="a", sources=[], user=ALICE, channel="C1")
     bot.feedback.vote(old, user=BOB, vote="down")
@@ -72,8 +72,8 @@ def test_answers_older_than_the_retention_period_go_on_the_next_write_and_at_sta
     assert [r["question"] for r in bot.feedback.rows(include_unvoted=True)] == ["recent", "nieuw"]
 
     age(bot.settings.feedback_path, kept, days=45)
-    restarted = services(tmp_path, retention_days=30)  # `serve` opens the store at start-up
-    assert restarted.feedback.expired_at_open == 1
+    restarted = services(tmp_path, retention_days=30)
+    assert restarted.purge_expired()["feedback"] == 1  # what `serve` does at start-up, and the daily job
     assert [r["question"] for r in restarted.feedback.rows(include_unvoted=True)] == ["nieuw"]
 
     [newest] = [r["answer_id"] for r in restarted.feedback.rows(include_unvoted=True)]
@@ -93,9 +93,10 @@ def test_export_and_forget_serve_access_and_erasure_requests_by_slack_id(tmp_pat
     out = tmp_path / "inzage.json"
     assert main(["--data-dir", str(data), "privacy", "export", "--user", ALICE, "--output", str(out)]) == 0
     document = json.loads(out.read_text(encoding="utf-8"))
-    assert [a["question"] for a in document["answers_asked"]] == ["Vraag van Alice"]
-    assert [v["vote"] for v in document["answers_asked"][0]["votes"]] == ["down"]
-    assert [(v["answer_id"], v["vote"]) for v in document["votes_cast"]] == [(other, "up")]
+    feedback_part = document["feedback"]
+    assert [a["question"] for a in feedback_part["answers_asked"]] == ["Vraag van Alice"]
+    assert [v["vote"] for v in feedback_part["answers_asked"][0]["votes"]] == ["down"]
+    assert [(v["answer_id"], v["vote"]) for v in feedback_part["votes_cast"]] == [(other, "up")]
     assert "Vraag van Bob" not in out.read_text(encoding="utf-8")
     assert "2 gegeven(s) over U0ALICE gevonden" in capsys.readouterr().err
 
@@ -111,7 +112,7 @@ def test_export_and_forget_serve_access_and_erasure_requests_by_slack_id(tmp_pat
     assert [(r["question"], r["vote"]) for r in remaining] == [("Vraag van Bob", None)]
     assert main(["--data-dir", str(data), "privacy", "export", "--user", ALICE]) == 0
     emptied = json.loads(capsys.readouterr().out)
-    assert emptied["answers_asked"] == [] and emptied["votes_cast"] == []
+    assert emptied["feedback"] == {"answers_asked": [], "votes_cast": []}
 
 
 def test_forget_also_finds_ids_stored_before_pseudonymisation_was_on(tmp_path, capsys):

@@ -14,6 +14,7 @@ from bot.services import Services
 from bot.slack.ui.home import ACTION_CURATED_REACTIVATE, ACTION_CURATED_REMOVE, ACTION_REINDEX, AI_NOTICE, MAX_BLOCKS
 from bot.slack.listeners.actions.home_curated_answer import CURATED_NOT_ADMIN
 from bot.slack.features.admins import NOT_ADMIN
+from bot.storage.database import Storage
 from knowledge.models import SkippedFile
 from tests.fakes.slack import payloads
 from tests.slack.conftest import ADMIN, DM, USER, bot_settings, running_bot
@@ -148,7 +149,8 @@ def test_an_admin_is_not_shown_an_answer_from_a_restricted_collection_they_may_n
                             sources={"bedrijf": tmp_path / "b", "hr-vertrouwelijk": tmp_path / "h"},
                             restricted_collections=["hr-vertrouwelijk"], restricted_access={"hr-vertrouwelijk": ["U0HR"]})
     services = Services(settings, engine=scripted_engine(scripted_generator), generator=scripted_generator,
-                        feedback=FeedbackStore(settings.feedback_path), store=Stats(), reindexer=reindexer)
+                        feedback=FeedbackStore(Storage().database(settings.feedback_path)), store=Stats(),
+                        reindexer=reindexer)
     feedback = services.feedback
     open_answer = feedback.record_answer(question="Waar staat de printer?", answer="Op de tweede verdieping.",
                                          sources=[Source("Printen", "printen.md", collection="bedrijf")],

@@ -19,6 +19,7 @@ import pytest
 from bot.insights.feedback import FeedbackStore
 from bot.services import Services
 from bot.slack.answer_flow.delivery import THINKING_TEXT
+from bot.storage.database import Storage
 from tests.fakes.slack import FakeSlack
 from tests.generators import ScriptedGenerator
 from tests.slack.conftest import ADMIN, RunningBot, bot_settings, running_bot
@@ -45,7 +46,7 @@ def start_bot(tmp_path: Path, slack: FakeSlack,
         def start(**app_options) -> RunningBot:
             settings = bot_settings(tmp_path, slack, admin_user_ids=[ADMIN])
             services = Services(settings, engine=scripted_engine(held_generator), generator=held_generator,
-                                feedback=FeedbackStore(settings.feedback_path))
+                                feedback=FeedbackStore(Storage().database(settings.feedback_path)))
             return stack.enter_context(running_bot(slack, services, **app_options))
         yield start
 

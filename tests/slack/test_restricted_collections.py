@@ -14,6 +14,7 @@ from bot.access.policy import Access
 from bot.insights.feedback import FeedbackStore
 from bot.services import Services
 from bot.settings import SettingsError
+from bot.storage.database import Storage
 from tests.conftest import make_settings
 from tests.slack.conftest import CHANNEL, DM, USER, bot_settings, running_bot
 from tests.slack.fakes import SAMPLE_CHUNKS, FixedRetriever, chunk, scripted_engine
@@ -46,7 +47,8 @@ def bot(tmp_path, slack, scripted_generator, retriever):
     slack.workspace.usergroups[HR_GROUP] = [HR_MEMBER]
     settings = restricted_settings(tmp_path, slack)
     services = Services(settings, engine=scripted_engine(scripted_generator, retriever),
-                        generator=scripted_generator, feedback=FeedbackStore(settings.feedback_path))
+                        generator=scripted_generator,
+                        feedback=FeedbackStore(Storage().database(settings.feedback_path)))
     with running_bot(slack, services) as running:
         yield running
 
@@ -114,7 +116,7 @@ def template_bot(tmp_path, slack, retriever):
     filler = TemplateFiller(model, retrieve=lambda query, collections=None: engine.retrieve(
         query, collections=collections))
     services = Services(settings, engine=engine, generator=model, template_filler=filler,
-                        feedback=FeedbackStore(settings.feedback_path))
+                        feedback=FeedbackStore(Storage().database(settings.feedback_path)))
     try:
         with running_bot(slack, services) as running:
             yield running

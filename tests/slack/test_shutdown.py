@@ -18,6 +18,7 @@ from bot.services import Services
 from bot.slack.transport.serving import serve
 from bot.slack.ui.templates_modal import Origin, template_modal
 from bot.slack.features.template_jobs import TemplateJob, TemplateJobs
+from bot.storage.database import Storage
 from bot.templates.filling import TemplateFiller
 from bot.templates.library import TemplateLibrary
 from tests.fakes.slack import FakeSlack, payloads
@@ -46,7 +47,8 @@ def serving(tmp_path: Path, slack: FakeSlack, model: ScriptedModel, *, grace_s: 
                             consistency_cron="")
     generator = slack_generator()
     services = Services(settings, engine=scripted_engine(generator), generator=generator,
-                        feedback=FeedbackStore(settings.feedback_path), template_filler=TemplateFiller(model))
+                        feedback=FeedbackStore(Storage().database(settings.feedback_path)),
+                        template_filler=TemplateFiller(model))
     stop, ready, errors = threading.Event(), threading.Event(), []
 
     def run() -> None:

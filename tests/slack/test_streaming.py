@@ -17,6 +17,7 @@ from bot.insights.feedback import FeedbackStore
 from bot.services import Services
 from bot.slack.ui.blocks import ACTION_FEEDBACK
 from bot.slack.ui.safe_text import ZWSP
+from bot.storage.database import Storage
 from tests.fakes.slack import FakeSlack
 from tests.fakes.slack.workspace import check_blocks
 from tests.generators import ScriptedGenerator
@@ -62,7 +63,8 @@ def ask_once(tmp_path, slack: FakeSlack, engine: AnswerEngine, generator: Script
              question: str) -> tuple[RunningBot, dict, dict]:
     """Runs the app over `engine` for one channel question; (the bot, the event, the final message)."""
     settings = bot_settings(tmp_path, slack)
-    services = Services(settings, engine=engine, generator=generator, feedback=FeedbackStore(settings.feedback_path))
+    services = Services(settings, engine=engine, generator=generator,
+                        feedback=FeedbackStore(Storage().database(settings.feedback_path)))
     try:
         with running_bot(slack, services) as bot:
             event = ask_in_channel(bot, question)

@@ -148,6 +148,9 @@ class SuspensionNotice:
             by_owner[answer.owner].append(answer)
         failed = []
         for owner, theirs in by_owner.items():
+            if not owner:  # the owner asked to be forgotten: `vraagbaak answers list` shows them to admins
+                log.info("%d suspended curated answer(s) without an owner to tell", len(theirs))
+                continue
             for answer in theirs:
                 try:
                     self.client.chat_postMessage(channel=owner, text=suspended_text(answer),

@@ -88,7 +88,7 @@ def load_models(services: "Services") -> None:
     the first question does not wait for them and a missing model stops the start-up."""
     started = time.perf_counter()
     engine = services.engine  # builds the embedder, the store, the retriever and the generator
-    _ = services.feedback
+    services.purge_expired()  # every personal-data store opened, and what is past its retention goes
     engine.warm_up()  # the fixed instructions go into the KV cache before the first question
     log.info("models loaded in %.1f s (model %s)", time.perf_counter() - started,
              getattr(services.generator, "model_name", "?"))
