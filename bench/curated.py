@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -172,7 +171,8 @@ def precision(embedder) -> dict:
             # curated question can be another's own question, and then serving that one is right).
             right_for: dict[str, set[str]] = {}
             for r in mine:
-                for q in [r["curated"], *r["paraphrases"], *([questions[r["qa_id"]]] if r["qa_id"] in questions else [])]:
+                own = [questions[r["qa_id"]]] if r["qa_id"] in questions else []
+                for q in [r["curated"], *r["paraphrases"], *own]:
                     right_for.setdefault(q.lower().strip(), set()).add(ids[r["curated"]])
             misses, false_serves = [], []
             for r in mine:

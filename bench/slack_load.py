@@ -133,7 +133,7 @@ def run(args: argparse.Namespace) -> dict:
         engine = scripted_engine(generator)
         engine.max_tokens = args.max_tokens
         services = Services(settings, engine=engine, generator=generator,
-                            feedback=FeedbackStore(Storage().database(settings.feedback_path)))
+                            feedback=FeedbackStore(Storage().database(settings.folders.feedback_path)))
         with contextlib.ExitStack() as stack:
             bot = stack.enter_context(running_bot(slack, services, update_interval_s=1.0,
                                                   quick_threads=args.quick_threads, answer_threads=args.answer_threads))

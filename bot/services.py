@@ -75,8 +75,8 @@ class Services:
         def build():
             return open_embedder(
                 resolve_embedding_model(self.settings),
-                batch_size=self.settings.embedding_batch_size,
-                backend=self.settings.embedding_backend,
+                batch_size=self.settings.retrieval.embedding_batch_size,
+                backend=self.settings.retrieval.embedding_backend,
             )
         return self._once("embedder", build)
 
@@ -93,11 +93,12 @@ class Services:
 
         def build():
             settings = self.settings
-            chunker = Chunker(self.embedder.count_tokens, max_tokens=settings.chunk_tokens,
-                              overlap_tokens=settings.chunk_overlap_tokens)
-            limits = FileLimits(max_file_bytes=settings.max_file_mb * MB,
-                                max_unpacked_bytes=settings.max_unpacked_mb * MB, max_pdf_pages=settings.max_pdf_pages)
-            return Indexer(self.store, self.embedder, chunker, lock_dir=settings.state_dir, limits=limits)
+            chunker = Chunker(self.embedder.count_tokens, max_tokens=settings.retrieval.chunk_tokens,
+                              overlap_tokens=settings.retrieval.chunk_overlap_tokens)
+            limits = FileLimits(max_file_bytes=settings.documents.max_file_mb * MB,
+                                max_unpacked_bytes=settings.documents.max_unpacked_mb * MB,
+                                max_pdf_pages=settings.documents.max_pdf_pages)
+            return Indexer(self.store, self.embedder, chunker, lock_dir=settings.folders.state_dir, limits=limits)
         return self._once("indexer", build)
 
     @property
@@ -111,8 +112,10 @@ class Services:
             if path is not None:
                 from knowledge.reranking import CrossEncoderReranker
                 reranker = CrossEncoderReranker(path)
-                log.info("reranking the best %d candidates with %s", self.settings.rerank_depth, reranker.name)
-            return Retriever(self.embedder, self.store, reranker=reranker, rerank_depth=self.settings.rerank_depth)
+                log.info("reranking the best %d candidates with %s", self.settings.retrieval.rerank_depth,
+                         reranker.name)
+            return Retriever(self.embedder, self.store, reranker=reranker,
+                             rerank_depth=self.settings.retrieval.rerank_depth)
         return self._once("retriever", build)
 
     @property
@@ -125,12 +128,12 @@ class Services:
         from bot.answering.engine import AnswerEngine
         return self._once("engine", lambda: AnswerEngine.from_parts(
             self.settings, retriever=self.retriever, generator=self.generator, embedder=self.embedder,
-            curated=self.curated if self.settings.curated_answers else None))
+            curated=self.curated if self.settings.answering.curated_answers else None))
 
     @property
     def templates(self) -> "TemplateLibrary":
         from bot.templates.library import TemplateLibrary
-        return self._once("templates", lambda: TemplateLibrary.load(self.settings.templates_dir))
+        return self._once("templates", lambda: TemplateLibrary.load(self.settings.folders.templates_dir))
 
     @property
     def template_filler(self) -> "TemplateFiller":
@@ -140,23 +143,24 @@ class Services:
             return self.engine.retrieve(query, collections=collections)  # the index loads only when used
         from bot.model_files.resolving import is_packaged_llm
         return self._once("template_filler", lambda: TemplateFiller(
-            self.generator, retrieve=retrieve, temperature=self.settings.temperature,
-            top_p=self.settings.top_p, repeat_penalty=self.settings.repeat_penalty,
+            self.generator, retrieve=retrieve, temperature=self.settings.llm.temperature,
+            top_p=self.settings.llm.top_p, repeat_penalty=self.settings.llm.repeat_penalty,
             extractive_only=is_packaged_llm(self.generator.model_name)))
 
     @property
     def storage(self) -> "Storage":
         """Where every store keeps its tables (bot/storage): by default a SQLite file per store."""
         from bot.storage.database import Storage
-        return self._once("storage", lambda: Storage(self.settings.database_url))
+        return self._once("storage", lambda: Storage(self.settings.folders.database_url))
 
     @property
     def feedback(self) -> "FeedbackStore":
         from bot.insights.feedback import FeedbackStore
 
         def build():
-            return FeedbackStore(self.storage.database(self.settings.feedback_path),
-                                 pseudonymize=self.pseudonymizer.stored_id, retention_days=self.settings.retention_days)
+            return FeedbackStore(self.storage.database(self.settings.folders.feedback_path),
+                                 pseudonymize=self.pseudonymizer.stored_id,
+                                 retention_days=self.settings.privacy.retention_days)
         return self._once("feedback", build)
 
     @property
@@ -165,8 +169,8 @@ class Services:
         from bot.people.first_contact import AI_NOTICE, GREETED, FirstContacts
         settings = self.settings
         return self._once("first_contacts", lambda: FirstContacts(
-            self.storage.database(settings.first_contacts_path), pseudonymize=self.pseudonymizer.stored_id,
-            previous_files={GREETED: settings.greeted_path, AI_NOTICE: settings.ai_notice_path}))
+            self.storage.database(settings.folders.first_contacts_path), pseudonymize=self.pseudonymizer.stored_id,
+            previous_files={GREETED: settings.folders.greeted_path, AI_NOTICE: settings.folders.ai_notice_path}))
 
     @property
     def followed_threads(self) -> "FollowedThreads":
@@ -174,7 +178,7 @@ class Services:
         from bot.people.followed_threads import FollowedThreads
         settings = self.settings
         return self._once("followed_threads", lambda: FollowedThreads(
-            self.storage.database(settings.followed_threads_path), days=settings.follow_up_days,
+            self.storage.database(settings.folders.followed_threads_path), days=settings.colleagues.follow_up_days,
             pseudonymize=self.pseudonymizer.stored_id))
 
     @property
@@ -190,7 +194,8 @@ class Services:
         from bot.people.pseudonyms import pseudonymizer_for
         settings = self.settings
         return self._once("pseudonymizer", lambda: pseudonymizer_for(
-            enabled=settings.pseudonymise_users, key=settings.pseudonym_key, key_path=settings.pseudonym_key_path))
+            enabled=settings.privacy.pseudonymise_users, key=settings.privacy.pseudonym_key,
+            key_path=settings.folders.pseudonym_key_path))
 
     @property
     def reindexer(self) -> "Reindexer":
@@ -211,15 +216,15 @@ class Services:
         from bot.curation.store import CuratedStore
         # The embedding model loads when a question first reaches a curated answer's words.
         return self._once("curated", lambda: CuratedAnswers(
-            CuratedStore(self.storage.database(self.settings.curated_path)), lambda: self.embedder,
-            documents=lambda c: self.store.documents(c), min_similarity=self.settings.curated_min_similarity))
+            CuratedStore(self.storage.database(self.settings.folders.curated_path)), lambda: self.embedder,
+            documents=lambda c: self.store.documents(c), min_similarity=self.settings.answering.curated_min_similarity))
 
     @property
     def gaps(self) -> "Gaps":
         from bot.insights.gaps import Gaps
         return self._once("gaps", lambda: Gaps(self.feedback, lambda: self.embedder,
                                               vocabulary=lambda: self.store.vocabulary(),
-                                              days=self.settings.gaps_digest_days))
+                                              days=self.settings.schedule.gaps_digest_days))
 
     @property
     def scheduler(self) -> "Scheduler":
@@ -245,14 +250,15 @@ class Services:
             app, settings=settings, engine=lambda: self.engine, feedback=self.feedback, templates=self.templates,
             filler=lambda: self.template_filler, reindexer=self.reindexer, metrics=self.metrics,
             status=lambda: gather_status(settings, self.store, self.reindexer, generator=self.generator),
-            curated=self.curated if settings.curated_answers else None, gaps=self.gaps,
+            curated=self.curated if settings.answering.curated_answers else None, gaps=self.gaps,
             first_contacts=self.first_contacts, threads=self.followed_threads, update_interval_s=update_interval_s)
 
     def tell_admins_about_failed_runs(self) -> None:
         """Re-index runs of this process that fail reach the admins as a Slack DM."""
         from bot.slack.features.admin_notice import FailedRunNotifier
         from bot.slack.transport.app import build_client
-        self.reindexer.run_finished.add(FailedRunNotifier(build_client(self.settings), self.settings.admin_user_ids))
+        self.reindexer.run_finished.add(FailedRunNotifier(build_client(self.settings),
+                                                          self.settings.access.admin_user_ids))
 
     def purge_expired(self) -> dict[str, int]:
         """Deletes what is older than the retention periods now; per store, how many records went

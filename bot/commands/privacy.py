@@ -31,7 +31,7 @@ def run_privacy_export(args: argparse.Namespace, services: Services) -> int:
     person = services.pseudonymizer.person(args.user)
     stores = services.personal_data.export(person)
     document = {"user": args.user, "stored_as": list(person.forms),
-                "retention_days": services.settings.retention_days, **stores}
+                "retention_days": services.settings.privacy.retention_days, **stores}
     text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
     if args.output is None:
         sys.stdout.write(text)
@@ -54,7 +54,7 @@ def run_privacy_forget(args: argparse.Namespace, services: Services) -> int:
 def run_privacy_purge(args: argparse.Namespace, services: Services) -> int:
     registry = services.personal_data
     counts = registry.purge()
-    days = services.settings.retention_days
+    days = services.settings.privacy.retention_days
     failed = [name for name, count in counts.items() if count < 0]
     done = {name: count for name, count in counts.items() if count >= 0}
     retention = (f"Bewaartermijn {days} dagen" if days > 0

@@ -9,12 +9,13 @@ from knowledge.index.store import ChunkStore
 
 def index_storage(settings: Settings) -> ObjectStorage | None:
     """The object store's address and credentials for an s3:// index; None for a folder."""
-    if not is_object_storage(settings.index_location):
+    folders = settings.folders
+    if not is_object_storage(folders.index_location):
         return None
-    return ObjectStorage(endpoint=settings.index_s3_endpoint, region=settings.index_s3_region,
-                         access_key_id=settings.index_s3_access_key_id,
-                         secret_access_key=settings.index_s3_secret_access_key)
+    return ObjectStorage(endpoint=folders.index_s3_endpoint, region=folders.index_s3_region,
+                         access_key_id=folders.index_s3_access_key_id,
+                         secret_access_key=folders.index_s3_secret_access_key)
 
 
 def open_index(settings: Settings) -> ChunkStore:
-    return ChunkStore(settings.index_location, storage=index_storage(settings))
+    return ChunkStore(settings.folders.index_location, storage=index_storage(settings))

@@ -59,8 +59,8 @@ def compose(app: App, *, settings: "Settings", engine: Callable[[], "AnswerEngin
         raise TypeError("the app needs the ListenerPool as its listener executor: build it with build_app")
     client = app.client
     access = Access.from_settings(settings, members_of=UserGroups(client).members)
-    admins = AdminCheck(settings.admin_user_ids)
-    routes = EscalationRoutes(settings.escalation_channels)
+    admins = AdminCheck(settings.access.admin_user_ids)
+    routes = EscalationRoutes(settings.colleagues.escalation_channels)
     replier = Replier(engine, feedback, access, pool.arrivals, metrics, routes=routes,
                       update_interval_s=update_interval_s)
     ai_notice = AiNotice.from_settings(settings, told=first_contacts.once(AI_NOTICE))
@@ -73,12 +73,12 @@ def compose(app: App, *, settings: "Settings", engine: Callable[[], "AnswerEngin
         templates=templates, filler=filler, status=status, greeted=first_contacts.once(GREETED), ai_notice=ai_notice,
         threads=threads, viewing=ViewedChannels(), curated=curated,
         # Who may curate: asked by the shortcut, its modal's submission and the buttons of the owner's DM.
-        rights=CurationRights(settings.collection_owners, is_admin=lambda user: admins.is_admin(user, client),
-                              members_of=access.members_of),
+        rights=CurationRights(settings.colleagues.collection_owners,
+                              is_admin=lambda user: admins.is_admin(user, client), members_of=access.members_of),
         home=home, routes=routes, sent_to_colleagues=SentToColleagues(), subcommands=Subcommands(),
-        reindex_jobs=ReindexJobs(reindexer, wait_when_busy=settings.reindex_when_busy == "wait"),
+        reindex_jobs=ReindexJobs(reindexer, wait_when_busy=settings.operations.reindex_when_busy == "wait"),
         template_jobs=template_jobs, poster=TemplatePoster(template_jobs, access, filler, ai_notice),
-        collections=tuple(settings.sources))
+        collections=tuple(settings.documents.sources))
     _connect_observers(parts, client=client, settings=settings, reindexer=reindexer, curated=curated, gaps=gaps)
     install_transport(app, pool, SeenEvents())
     listeners.register(app, parts)
@@ -93,4 +93,4 @@ def _connect_observers(parts: SlackParts, *, client: Any, settings: "Settings", 
     reindexer.run_finished.add(lambda run: parts.home.refresh_admins(client))
     if curated is not None:  # a re-index suspended a curated answer: its owner gets a DM
         curated.suspended.add(SuspensionNotice(client))
-    gaps.digest_ready.add(GapsDigestDM(client, settings.admin_user_ids, days=settings.gaps_digest_days))
+    gaps.digest_ready.add(GapsDigestDM(client, settings.access.admin_user_ids, days=settings.schedule.gaps_digest_days))

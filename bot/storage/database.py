@@ -15,7 +15,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from bot.storage.engines import WRITE, EngineRecipe, recipe_for
+from bot.storage.engines import WRITE, EngineRecipe, StorageError, recipe_for
 from bot.storage.migrations import Migration, apply_migrations
 
 
@@ -37,17 +37,23 @@ class Database:
     @contextmanager
     def read(self) -> Iterator[sa.Connection]:
         """A transaction that only reads: one consistent snapshot."""
-        with self.engine.connect() as connection, connection.begin():
+        with self._connect() as connection, connection.begin():
             yield connection
 
     @contextmanager
     def write(self) -> Iterator[sa.Connection]:
         """A transaction that writes: committed when the block ends, rolled back when it raises.
-        Writers exclude each other, also across processes."""
-        with self.engine.connect() as connection:
+        Writers exclude each other, also across processes and replicas."""
+        with self._connect() as connection:
             connection.execution_options(**{WRITE: True})
             with connection.begin():
                 yield connection
+
+    def _connect(self) -> sa.Connection:
+        try:
+            return self.engine.connect()
+        except sa.exc.OperationalError as exc:  # the server is down, refuses us, or the file cannot be opened
+            raise StorageError(self.recipe.unreachable(exc)) from exc
 
     def migrate(self, migrations: Sequence[Migration]) -> list[str]:
         """Applies the migrations not applied before, in order, in one transaction that no other

@@ -65,8 +65,10 @@ def test_reactivate_after_a_change(indexed, capsys, tmp_path):
 @pytest.mark.parametrize("argv, message", [
     (["--question", "Hoe?", "--answer", "a", "--owner", OWNER], "alleen woorden"),
     (["--question", "Waar is de VPN?", "--answer", "a", "--owner", "eva"], "geen Slack-gebruikers-ID"),
-    (["--question", "Waar is de VPN?", "--answer", "a", "--owner", OWNER, "--source", "nergens.md"], "niet gevonden in de index"),
-    (["--question", "Waar is de VPN?", "--answer", "a", "--owner", OWNER, "--collection", "juridisch"], "Onbekende collectie"),
+    (["--question", "Waar is de VPN?", "--answer", "a", "--owner", OWNER, "--source", "nergens.md"],
+     "niet gevonden in de index"),
+    (["--question", "Waar is de VPN?", "--answer", "a", "--owner", OWNER, "--collection", "juridisch"],
+     "Onbekende collectie"),
     (["--from-answer", "bestaat-niet", "--owner", OWNER], "geen gegeven antwoord"),
     (["--owner", OWNER], "Geef --question en --answer"),
 ])

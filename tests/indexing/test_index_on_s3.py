@@ -66,7 +66,7 @@ def test_an_unusable_store_is_a_dutch_error_without_the_secret(tmp_path, s3_buck
         open_index(settings).stats()
     message = str(raised.value)
     assert expected in message and message.startswith("De zoekindex s3://"), message
-    assert settings.index_s3_endpoint in message, "the message names the store it tried"
+    assert settings.folders.index_s3_endpoint in message, "the message names the store it tried"
     for secret in (SECRET_KEY, WRONG_SECRET):
         assert secret not in message and secret not in caplog.text
         assert secret not in repr(open_index(settings).storage)

@@ -1,4 +1,4 @@
-"""A damaged index in production terms (issue 13, point 7): `vraagbaak doctor` names the table, the
+"""A damaged index in production terms: `vraagbaak doctor` names the table, the
 file and the repair command; a question through `vraagbaak ask` or Slack gets a Dutch "the index must
 be rebuilt", never a traceback; `vraagbaak index --full` drops the broken table and rebuilds it.
 
@@ -43,7 +43,7 @@ def sources(tmp_path: Path) -> dict[str, Path]:
 def indexed(tmp_path: Path, embedder, sources: dict[str, Path]) -> tuple[Services, Path]:
     services = services_for(tmp_path, embedder, sources)
     assert services.reindexer.run(trigger="test").ok
-    return services, Path(services.settings.index_location) / f"{TABLE}.lance"
+    return services, Path(services.settings.folders.index_location) / f"{TABLE}.lance"
 
 
 @pytest.mark.parametrize("damage", list(DAMAGES))
@@ -119,7 +119,7 @@ def test_a_question_in_slack_is_told_the_index_must_be_rebuilt(tmp_path, embedde
     engine = AnswerEngine(Retriever(embedder, indexed_services.store), generator, embedder=embedder, cache_size=0,
                           max_tokens=32)
     services = Services(settings, engine=engine, generator=generator,
-                        feedback=FeedbackStore(Storage().database(settings.feedback_path)))
+                        feedback=FeedbackStore(Storage().database(settings.folders.feedback_path)))
     try:
         with running_bot(slack, services):
             event = slack.user_posts("Hoeveel vakantiedagen heb ik?", user=USER, channel=CHANNEL)

@@ -1,22 +1,23 @@
 """`vraagbaak privacy forget`, run as its own process while another process keeps greeting people:
 the forgotten stay forgotten, and no greeting is lost.
 
-First the real store in a second process (Services.first_contacts, as `serve` builds it), writing as
-fast as it can, so that a forget lands in the middle of its writes: a store that reads what is there,
-adds one and writes the whole back (the text file of the previous version) brings a forgotten person
-back nearly every time (4 or 5 of 5 in each of three runs against it). Then a real `vraagbaak serve`
-on the fake Slack, greeting everyone who opens its Messages tab while the forgets run (against the
-text file: 0, 1 and 2 of 5 brought back in three runs; its writes are further apart)."""
+First the real store in a second process (Services.first_contacts, as `serve` builds it; on SQLite and
+on PostgreSQL), writing as fast as it can, so that a forget lands in the middle of its writes: a store
+that reads what is there, adds one and writes the whole back (the text file of the previous version)
+brings a forgotten person back nearly every time (4 or 5 of 5 in each of three runs against it). Then a
+real `vraagbaak serve` on the fake Slack, greeting everyone who opens its Messages tab while the forgets
+run (against the text file: 0, 1 and 2 of 5 brought back in three runs; its writes are further apart)."""
 
 from __future__ import annotations
 
 import os
-import sqlite3
 import subprocess
 import sys
 import threading
 
-from bot.people.first_contact import GREETED
+import sqlalchemy as sa
+
+from bot.people.first_contact import FIRST_CONTACTS, GREETED
 from bot.services import Services
 from bot.slack.features.greeting import GREETING
 from tests.conftest import make_settings
@@ -29,12 +30,15 @@ FORGOTTEN = [f"U0PERSON{n}" for n in range(5)]
 GREETER = """
 import sys
 from pathlib import Path
-from bot.people.first_contact import GREETED
+import sqlalchemy as sa
+
+from bot.people.first_contact import FIRST_CONTACTS, GREETED
 from bot.services import Services
 from bot.settings import load_settings
 
-data, stop = Path(sys.argv[1]), Path(sys.argv[2])
-greeted = Services(load_settings(environ={}, config_path=None, data_dir=data)).first_contacts.once(GREETED)
+data, stop, database_url = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
+settings = load_settings(environ={}, config_path=None, data_dir=data, database_url=database_url)
+greeted = Services(settings).first_contacts.once(GREETED)
 count = 0
 while not stop.exists():
     assert greeted.first_time(f"U0NEW{count}"), "a new person counts as greeted already"
@@ -57,13 +61,14 @@ def forget(data, person: str, env: dict[str, str]) -> None:
 
 
 def greeted_rows(services: Services) -> int:
-    with sqlite3.connect(services.settings.first_contacts_path) as db:
-        return db.execute("SELECT count(*) FROM first_contacts WHERE purpose = ?", (GREETED,)).fetchone()[0]
+    with services.first_contacts.database.read() as db:
+        return db.execute(sa.select(sa.func.count()).select_from(FIRST_CONTACTS)
+                          .where(FIRST_CONTACTS.c.purpose == GREETED)).scalar()
 
 
-def greeted_before(data) -> tuple[Services, list[str]]:
+def greeted_before(data, database_url: str = "") -> tuple[Services, list[str]]:
     """The bot's data folder, with the people to be forgotten greeted; and a check of who came back."""
-    services = Services(make_settings(data))
+    services = Services(make_settings(data, database_url=database_url))
     greeted = services.first_contacts.once(GREETED)
     assert all(greeted.first_time(person) for person in FORGOTTEN)
 
@@ -72,13 +77,13 @@ def greeted_before(data) -> tuple[Services, list[str]]:
     return services, brought_back
 
 
-def test_a_forget_in_another_process_while_the_bot_greets_stays_forgotten(tmp_path):
+def test_a_forget_in_another_process_while_the_bot_greets_stays_forgotten(tmp_path, database_url):
     data = tmp_path / "data"
-    services, brought_back = greeted_before(data)
-    env = clean_environment()
+    services, brought_back = greeted_before(data, database_url)
+    env = {**clean_environment(), "VRAAGBAAK_DATABASE_URL": database_url}
     stop = tmp_path / "stop"
 
-    with ChildProcess([sys.executable, "-c", GREETER, str(data), str(stop)], cwd=tmp_path, env=env,
+    with ChildProcess([sys.executable, "-c", GREETER, str(data), str(stop), database_url], cwd=tmp_path, env=env,
                       stdout=subprocess.PIPE, text=True) as greeter:
         assert greeter.stdout.readline().strip() == "greeting"
         for person in FORGOTTEN:  # one `vraagbaak privacy forget` after the other, while the bot writes

@@ -37,10 +37,10 @@ def test_user_ids_are_stored_as_keyed_hashes_with_a_private_key_kept_in_the_data
                                              channel="C1")
     first.feedback.vote(answer_id, user=BOB, vote="up")
 
-    key_file = first.settings.pseudonym_key_path
+    key_file = first.settings.folders.pseudonym_key_path
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
-    assert stat.S_IMODE(first.settings.feedback_path.stat().st_mode) == 0o600
-    users = stored_users(first.settings.feedback_path)
+    assert stat.S_IMODE(first.settings.folders.feedback_path.stat().st_mode) == 0o600
+    users = stored_users(first.settings.folders.feedback_path)
     assert ALICE not in users and BOB not in users and all(u.startswith("p_") for u in users)
     # the key is kept: a restarted bot gives the same person the same pseudonym
     again = services(tmp_path)
@@ -51,13 +51,13 @@ def test_user_ids_are_stored_as_keyed_hashes_with_a_private_key_kept_in_the_data
 def test_a_key_from_the_settings_is_used_and_pseudonymisation_can_be_turned_off(tmp_path):
     given = services(tmp_path, pseudonym_key="sleutel-van-de-beheerder")
     given.feedback.record_answer(question="v", answer="a", sources=[], user=ALICE, channel="C1")
-    assert not given.settings.pseudonym_key_path.exists()
+    assert not given.settings.folders.pseudonym_key_path.exists()
     other = services(tmp_path / "elders", pseudonym_key="een-andere-sleutel")
     assert given.pseudonymizer.pseudonym(ALICE) != other.pseudonymizer.pseudonym(ALICE)
 
     plain = services(tmp_path / "open", pseudonymise_users=False)
     plain.feedback.record_answer(question="v", answer="a", sources=[], user=ALICE, channel="C1")
-    assert stored_users(plain.settings.feedback_path) == {ALICE}
+    assert stored_users(plain.settings.folders.feedback_path) == {ALICE}
 
 
 def test_answers_older_than_the_retention_period_go_on_the_next_write_and_by_the_purge(tmp_path, capsys):
@@ -65,19 +65,19 @@ def test_answers_older_than_the_retention_period_go_on_the_next_write_and_by_the
     old = bot.feedback.record_answer(question="oud", answer="a", sources=[], user=ALICE, channel="C1")
     bot.feedback.vote(old, user=BOB, vote="down")
     kept = bot.feedback.record_answer(question="recent", answer="a", sources=[], user=ALICE, channel="C1")
-    age(bot.settings.feedback_path, old, days=31)
-    age(bot.settings.feedback_path, kept, days=29)
+    age(bot.settings.folders.feedback_path, old, days=31)
+    age(bot.settings.folders.feedback_path, kept, days=29)
 
     bot.feedback.record_answer(question="nieuw", answer="a", sources=[], user=BOB, channel="C1")
     assert [r["question"] for r in bot.feedback.rows(include_unvoted=True)] == ["recent", "nieuw"]
 
-    age(bot.settings.feedback_path, kept, days=45)
+    age(bot.settings.folders.feedback_path, kept, days=45)
     restarted = services(tmp_path, retention_days=30)
     assert restarted.purge_expired()["feedback"] == 1  # what `serve` does at start-up, and the daily job
     assert [r["question"] for r in restarted.feedback.rows(include_unvoted=True)] == ["nieuw"]
 
     [newest] = [r["answer_id"] for r in restarted.feedback.rows(include_unvoted=True)]
-    age(bot.settings.feedback_path, newest, days=100)  # the CLI runs with the default: 90 days
+    age(bot.settings.folders.feedback_path, newest, days=100)  # the CLI runs with the default: 90 days
     assert main(["--data-dir", str(tmp_path / "data"), "privacy", "purge"]) == 0
     assert "Bewaartermijn 90 dagen: 1 gegeven(s) verwijderd" in capsys.readouterr().out
 

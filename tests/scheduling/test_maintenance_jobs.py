@@ -1,5 +1,5 @@
-"""The scheduler runs more than re-indexes: the daily privacy purge (issue 13: a retention period
-deletes older records, on the scheduler) and the weekly gaps digest; `vraagbaak schedule` lists
+"""The scheduler runs more than re-indexes: the daily privacy purge (a retention
+period deletes older records, on the scheduler) and the weekly gaps digest; `vraagbaak schedule` lists
 every job. Real APScheduler triggers; synchronised on events, never on sleeps."""
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ def aged(services: Services, *days: int) -> list[str]:
     """Answers that look `days` old (each write deletes what is too old: recorded first, aged after)."""
     ids = [services.feedback.record_answer(question="oud", answer="a", sources=[], user="U0ALICE", channel="C1")
            for _ in days]
-    with sqlite3.connect(services.settings.feedback_path) as db:
+    with sqlite3.connect(services.settings.folders.feedback_path) as db:
         for answer_id, age in zip(ids, days):
             then = (datetime.now(timezone.utc) - timedelta(days=age)).isoformat(timespec="seconds")
             db.execute("UPDATE answers SET created_at = ? WHERE id = ?", (then, answer_id))
@@ -54,7 +54,7 @@ def test_the_scheduled_purge_deletes_what_is_older_than_the_retention_period(tmp
                                       gaps_digest_cron="", purge_cron="*/1 * * * * *", follow_up_days=7))
     old, recent = aged(services, 31, 29)
     services.followed_threads.remember("C1", "1.000001", "U0ALICE")
-    with sqlite3.connect(services.settings.followed_threads_path) as db:
+    with sqlite3.connect(services.settings.folders.followed_threads_path) as db:
         db.execute("UPDATE answered SET answered_at = '2020-01-01T00:00:00+00:00'")
     purged, results = threading.Event(), []
 

@@ -65,7 +65,7 @@ def running_bot(slack: FakeSlack, services: Services, *, mode: str = "socket", u
             server.shutdown()
             app.listener_runner.listener_executor.shutdown(wait=False)
         return
-    handler = socket_mode_handler(app, services.settings.slack_app_token, arrivals=parts.arrivals, ping_interval=1)
+    handler = socket_mode_handler(app, services.settings.slack.app_token, arrivals=parts.arrivals, ping_interval=1)
     handler.connect()
     try:
         slack.wait_for_connection()
@@ -117,7 +117,7 @@ def scripted_bot_with(tmp_path: Path, slack: FakeSlack,
         def start(*, settings: dict[str, Any] | None = None, **parts: Any) -> RunningBot:
             settings = bot_settings(tmp_path, slack, **{"admin_user_ids": [ADMIN], **(settings or {})})
             given = {"engine": scripted_engine(scripted_generator), "generator": scripted_generator,
-                     "feedback": FeedbackStore(Storage().database(settings.feedback_path)), **parts}
+                     "feedback": FeedbackStore(Storage().database(settings.folders.feedback_path)), **parts}
             services = Services(settings, **given)
             return stack.enter_context(running_bot(slack, services))
         yield start

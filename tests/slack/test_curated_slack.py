@@ -1,4 +1,4 @@
-"""Curated answers and the gaps digest in Slack (issue 16, points 5 and 6), over the fake Slack: the
+"""Curated answers and the gaps digest in Slack, over the fake Slack: the
 "Maak vast antwoord" shortcut → modal → stored → served marked without the model; a suspension → a
 DM to the owner; the weekly digest → a DM to the admins listing a declined question."""
 

@@ -1,4 +1,4 @@
-"""The AI notice at first contact (issue 16, point 3; EU AI Act art. 50(1)), over the fake Slack."""
+"""The AI notice at first contact (EU AI Act art. 50(1)), over the fake Slack."""
 
 from __future__ import annotations
 
@@ -84,7 +84,7 @@ def test_a_notice_that_could_not_be_sent_is_sent_with_the_next_answer(scripted_b
 
 def told(settings: Settings, pseudonymize=str):
     """Who got the AI notice, as `serve` opens it (a fresh Storage: as after a restart)."""
-    contacts = FirstContacts(Storage().database(settings.first_contacts_path), pseudonymize=pseudonymize)
+    contacts = FirstContacts(Storage().database(settings.folders.first_contacts_path), pseudonymize=pseudonymize)
     return contacts.once(AI_NOTICE)
 
 
@@ -95,9 +95,9 @@ def test_who_was_told_survives_a_restart_under_a_pseudonym(settings: Settings):
     restarted = AiNotice.from_settings(settings, told=told(settings, pseudonym)).told  # as after a restart
     assert restarted.knows([pseudonym(USER)]) and not restarted.first_time(USER)
     assert not restarted.knows([pseudonym(BOB)])
-    with sqlite3.connect(settings.first_contacts_path) as db:
+    with sqlite3.connect(settings.folders.first_contacts_path) as db:
         assert db.execute("SELECT purpose, person FROM first_contacts").fetchall() == [(AI_NOTICE, pseudonym(USER))]
-    assert settings.first_contacts_path.stat().st_mode & 0o077 == 0
+    assert settings.folders.first_contacts_path.stat().st_mode & 0o077 == 0
 
 
 def test_the_notice_text_comes_from_the_settings_and_can_be_switched_off(tmp_path, settings: Settings):

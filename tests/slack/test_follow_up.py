@@ -1,4 +1,4 @@
-"""Follow-ups in a channel thread without a new @mention (issue 16, point 1), over the fake Slack."""
+"""Follow-ups in a channel thread without a new @mention, over the fake Slack."""
 
 from __future__ import annotations
 

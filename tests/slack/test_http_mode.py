@@ -22,7 +22,7 @@ from tests.slack.fakes import scripted_engine
 def http_bot(tmp_path: Path, slack: FakeSlack, scripted_generator: ScriptedGenerator) -> Iterator[tuple]:
     settings = bot_settings(tmp_path, slack, slack_app_token="")
     services = Services(settings, engine=scripted_engine(scripted_generator), generator=scripted_generator,
-                            feedback=FeedbackStore(Storage().database(settings.feedback_path)))
+                            feedback=FeedbackStore(Storage().database(settings.folders.feedback_path)))
     with running_bot(slack, services, mode="http") as (bot, server):
         sender = SignedSender(f"http://127.0.0.1:{server.port}/slack/events", SIGNING_SECRET)
         yield bot, server, sender

@@ -38,7 +38,7 @@ def real_bot(tmp_path: Path, slack: FakeSlack, generator, embedder, sample_index
     engine = AnswerEngine.from_parts(settings, retriever=Retriever(embedder, sample_index), generator=recorder,
                                      embedder=embedder)
     services = Services(settings, engine=engine, generator=recorder, embedder=embedder, store=sample_index,
-                            feedback=FeedbackStore(Storage().database(settings.feedback_path)))
+                            feedback=FeedbackStore(Storage().database(settings.folders.feedback_path)))
     with running_bot(slack, services) as bot:
         yield bot
 

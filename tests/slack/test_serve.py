@@ -20,7 +20,7 @@ from tests.slack.fakes import scripted_engine, serving, slack_generator
 def scripted_services(tmp_path, slack, generator, **overrides) -> Services:
     settings = bot_settings(tmp_path, slack, reindex_cron="", consistency_cron="", **overrides)
     return Services(settings, engine=scripted_engine(generator), generator=generator,
-                        feedback=FeedbackStore(Storage().database(settings.feedback_path)))
+                        feedback=FeedbackStore(Storage().database(settings.folders.feedback_path)))
 
 
 def test_serve_connects_answers_and_stops(tmp_path, slack, scripted_generator):

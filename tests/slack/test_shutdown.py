@@ -1,4 +1,4 @@
-"""Issue 13, point 7: stopping `vraagbaak serve` while a template is being made. A job that finishes
+"""Stopping `vraagbaak serve` while a template is being made. A job that finishes
 within the grace time posts its result; one that does not has its "Ik maak je …" placeholder
 replaced by a Dutch message that Vraagbaak was restarted; a form submitted while Vraagbaak stops
 is turned down with a message. With the fake Slack, the real app and `serve` itself."""
@@ -47,7 +47,7 @@ def serving(tmp_path: Path, slack: FakeSlack, model: ScriptedModel, *, grace_s: 
                             consistency_cron="")
     generator = slack_generator()
     services = Services(settings, engine=scripted_engine(generator), generator=generator,
-                        feedback=FeedbackStore(Storage().database(settings.feedback_path)),
+                        feedback=FeedbackStore(Storage().database(settings.folders.feedback_path)),
                         template_filler=TemplateFiller(model))
     stop, ready, errors = threading.Event(), threading.Event(), []
 

@@ -38,10 +38,6 @@ def stream_of(bot: RunningBot, channel: str, thread_ts: str) -> dict:
     return bot.slack.wait_until(found, 10, f"a stream in {channel}/{thread_ts}")
 
 
-def chunks_of(message: dict, kind: str) -> list[dict]:
-    return [entry["chunk"] for entry in message["stream"] if entry["chunk"]["type"] == kind]
-
-
 def answer_started(message: dict, words: str) -> int | None:
     """The index in the stream of the first markdown chunk that has the answer's `words`."""
     return next((i for i, e in enumerate(message["stream"])
@@ -64,7 +60,7 @@ def ask_once(tmp_path, slack: FakeSlack, engine: AnswerEngine, generator: Script
     """Runs the app over `engine` for one channel question; (the bot, the event, the final message)."""
     settings = bot_settings(tmp_path, slack)
     services = Services(settings, engine=engine, generator=generator,
-                        feedback=FeedbackStore(Storage().database(settings.feedback_path)))
+                        feedback=FeedbackStore(Storage().database(settings.folders.feedback_path)))
     try:
         with running_bot(slack, services) as bot:
             event = ask_in_channel(bot, question)
@@ -144,7 +140,7 @@ def test_vraag_says_what_it_found_then_answers_privately_in_valid_blocks(scripte
     slack = scripted_bot.slack
     _, url = slack.push_command("/vraag", QUESTION, user=USER, channel=CHANNEL)
     private = slack.wait_for_response(url, lambda r: bool(r.body.get("blocks")))
-    # after the AI notice of a first contact (issue 16), what was found comes first
+    # after the AI notice of a first contact, what was found comes first
     found = slack.wait_for_response(url, lambda r: "AI-assistent" not in r.body.get("text", ""))
     assert "Gevonden in" in found.body["text"] and "Vakantie en verlof" in found.body["text"]
     assert found.at <= private.at and found.body["response_type"] == "ephemeral"
@@ -222,7 +218,8 @@ def test_an_english_question_gets_english_tasks(scripted_bot):
 
 
 HOSTILE_DOC = chunk("hr/verlof.md", "Verlof <!channel> <@U0OTHER>",
-                    "Verlof vraag je aan bij <@U0OTHER>. <!here> [klik](https://evil.example/a)", "Aanvragen <!everyone>")
+                    "Verlof vraag je aan bij <@U0OTHER>. <!here> [klik](https://evil.example/a)",
+                    "Aanvragen <!everyone>")
 HOSTILE_REPLY = "Vraag het <@U0OTHER> <!channel> of [klik](https://evil.example/b) @here <!subteam^S0HR|@hr> [1]."
 RAW = ("<!channel>", "<!here>", "<!everyone>", "<!subteam", "<@U0OTHER>", "@here", "evil.example")
 

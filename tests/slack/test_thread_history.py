@@ -23,7 +23,7 @@ def recording_services(tmp_path, slack, scripted_generator) -> tuple[FixedRetrie
     settings = bot_settings(tmp_path, slack)
     return retriever, Services(settings, engine=scripted_engine(scripted_generator, retriever),
                                generator=scripted_generator,
-                               feedback=FeedbackStore(Storage().database(settings.feedback_path)))
+                               feedback=FeedbackStore(Storage().database(settings.folders.feedback_path)))
 
 
 def test_someone_elses_message_in_the_thread_does_not_steer_the_askers_answer(tmp_path, slack, scripted_generator):

@@ -41,12 +41,12 @@ def test_the_previous_versions_files_open_migrated_with_everything_in_them(tmp_p
     registry = services.personal_data  # opens (and migrates) every store
 
     assert not (data / "state" / "greeted.txt").exists() and not (data / "state" / "ai_notice.txt").exists()
-    for path in (services.settings.feedback_path, services.settings.curated_path,
-                 services.settings.followed_threads_path, services.settings.first_contacts_path):
+    for path in (services.settings.folders.feedback_path, services.settings.folders.curated_path,
+                 services.settings.folders.followed_threads_path, services.settings.folders.first_contacts_path):
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
         assert "schema_migrations" in tables(path)
-    assert "curated_meta" in tables(services.settings.curated_path)
-    assert "meta" not in tables(services.settings.curated_path)
+    assert "curated_meta" in tables(services.settings.folders.curated_path)
+    assert "meta" not in tables(services.settings.folders.curated_path)
 
     alice = registry.export(services.pseudonymizer.person(ALICE))
     asked = alice["feedback"]["answers_asked"]

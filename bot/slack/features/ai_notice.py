@@ -37,7 +37,7 @@ class AiNotice:
 
     @classmethod
     def from_settings(cls, settings: "Settings", *, told: OncePerPerson) -> "AiNotice":
-        return cls(told, notice_nl=settings.ai_notice, notice_en=settings.ai_notice_en)
+        return cls(told, notice_nl=settings.colleagues.ai_notice, notice_en=settings.colleagues.ai_notice_en)
 
     def notice_for(self, question_text: str) -> str:
         return self.notices.get(detect_language(question_text), self.notices["nl"])
