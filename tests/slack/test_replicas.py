@@ -1,25 +1,38 @@
 """Two `vraagbaak serve` replicas on one fake Slack with two Socket Mode connections, one index in an
-S3 bucket and one llama-server: Slack spreads the questions over both, and each question is answered
-exactly once, by the replica it was delivered to."""
+S3 bucket, one PostgreSQL database and one llama-server: Slack spreads the questions over both, each
+question is answered exactly once, by the replica it was delivered to, and a third process reads
+every answer from the shared database."""
 
 from __future__ import annotations
 
+import json
+import sys
 from collections import Counter
 
 import pytest
 
 from tests.fakes.slack import FakeSlack
+from tests.processes import run_child
 from tests.slack.load import ask_all
-from tests.slack.replicas import answered_by, build_index, replica_environment, start_replica
+from tests.slack.replicas import REPO, answered_by, build_index, replica_environment, start_replica
 
 pytestmark = pytest.mark.slow  # the replicas load the packaged embedding model; llama-server SmolLM2
 
 QUESTIONS = 12
 
 
-def test_two_replicas_answer_every_question_once(tmp_path, s3_bucket, llama_server):
+def exported(environment: dict[str, str]) -> list[dict]:
+    """`vraagbaak feedback export --all` in a process of its own, on the replicas' database."""
+    done = run_child([sys.executable, "-m", "bot.cli", "feedback", "export", "--all"], env=environment, cwd=REPO,
+                     timeout=300, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return [json.loads(line) for line in done.stdout.splitlines()]
+
+
+def test_two_replicas_answer_every_question_once(tmp_path, s3_bucket, postgres_url, llama_server):
     with FakeSlack(seed=3) as slack:
-        environment = replica_environment(tmp_path, slack, s3_bucket, llama_server.base_url)
+        environment = replica_environment(tmp_path, slack, s3_bucket, llama_server.base_url,
+                                          VRAAGBAAK_DATABASE_URL=postgres_url)
         build_index(environment)
         replicas = [start_replica(slack, tmp_path, name, environment) for name in ("a", "b")]
         try:
@@ -34,6 +47,8 @@ def test_two_replicas_answer_every_question_once(tmp_path, s3_bucket, llama_serv
             delivered = [answered_by(slack, replicas, a.event_id) for a in asked]
             assert all(len(d) == 1 for d in delivered), "each event went to one replica, once"
             assert Counter(d[0] for d in delivered).keys() == {"a", "b"}, "both replicas answered"
+            stored = exported(environment)
+            assert sorted(row["question"] for row in stored) == sorted(a.text for a in asked)
         finally:
             for replica in replicas:
                 replica.process.stop()
