@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from bot.people.pseudonyms import Pseudonymizer
     from bot.storage.database import Storage
     from bot.storage.personal import PersonalData
+    from bot.storage.queue import QuestionQueue
     from bot.indexing.reindexer import Reindexer
     from bot.operations.metrics import Metrics
     from bot.slack.parts import SlackParts
@@ -41,7 +42,8 @@ log = logging.getLogger(__name__)
 
 PARTS = frozenset({"embedder", "store", "indexer", "retriever", "generator", "engine", "templates",
                    "template_filler", "feedback", "pseudonymizer", "reindexer", "curated", "gaps",
-                   "scheduler", "metrics", "storage", "first_contacts", "followed_threads"})
+                   "scheduler", "metrics", "storage", "first_contacts", "followed_threads",
+                   "question_queue"})
 
 
 class Services:
@@ -182,12 +184,21 @@ class Services:
             pseudonymize=self.pseudonymizer.stored_id))
 
     @property
+    def question_queue(self) -> "QuestionQueue":
+        """Questions kept from their arrival until answered, for replicas and restarts (bot/storage/queue.py)."""
+        from bot.storage.queue import QuestionQueue
+        path = self.settings.folders.question_queue_path
+        return self._once("question_queue", lambda: QuestionQueue(
+            self.storage.database(path), pseudonymize=self.pseudonymizer.stored_id))
+
+    @property
     def personal_data(self) -> "PersonalData":
         """Every store that holds data about people: what `vraagbaak privacy` and the daily purge
         loop over. A store of personal data missing here fails tests/storage/test_registry.py."""
         from bot.storage.personal import PersonalData
         return self._once("personal_data", lambda: PersonalData(
-            [self.feedback, self.curated.store, self.followed_threads, self.first_contacts]))
+            [self.feedback, self.curated.store, self.followed_threads, self.first_contacts,
+             self.question_queue]))
 
     @property
     def pseudonymizer(self) -> "Pseudonymizer":

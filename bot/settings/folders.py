@@ -81,6 +81,11 @@ class Folders(Area):
         return self.state_dir / "followed_threads.sqlite3"
 
     @property
+    def question_queue_path(self) -> Path:
+        """Questions written before Slack's envelope is acknowledged (bot/storage/queue.py)."""
+        return self.state_dir / "questions.sqlite3"
+
+    @property
     def ai_notice_path(self) -> Path:
         """Where versions before first_contacts_path kept who got the AI notice (read in once)."""
         return self.state_dir / "ai_notice.txt"

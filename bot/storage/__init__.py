@@ -9,4 +9,6 @@
 - stores.py: `Store` and `PersonalStore` (export / forget / purge), `Person`
 - personal.py: `PersonalData`, the registry that `vraagbaak privacy` and the daily purge loop over
 - files.py: files written whole and atomically, under locks every process respects
+- queue.py: the durable question queue for replicas and restarts (one row per Slack event, leases,
+  fencing); `Database.try_lock` gives the lock replicas take turns with (e.g. for re-indexing)
 """

@@ -15,7 +15,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from bot.storage.engines import WRITE, EngineRecipe, StorageError, recipe_for
+from bot.storage.engines import EXCLUSIVE, WRITE, EngineRecipe, HeldLock, StorageError, recipe_for
 from bot.storage.migrations import Migration, apply_migrations
 
 
@@ -41,13 +41,25 @@ class Database:
             yield connection
 
     @contextmanager
-    def write(self) -> Iterator[sa.Connection]:
+    def write(self, *, exclusive: bool = True) -> Iterator[sa.Connection]:
         """A transaction that writes: committed when the block ends, rolled back when it raises.
-        Writers exclude each other, also across processes and replicas."""
+        Writers exclude each other, also across processes and replicas. `exclusive=False`: a
+        transaction of statements that are each safe on their own (an UPDATE … RETURNING that takes
+        its rows with FOR UPDATE SKIP LOCKED): on PostgreSQL it runs beside other writers; SQLite
+        has one writer at a time either way."""
         with self._connect() as connection:
-            connection.execution_options(**{WRITE: True})
+            connection.execution_options(**{WRITE: True, EXCLUSIVE: exclusive})
             with connection.begin():
                 yield connection
+
+    def try_lock(self, name: str) -> HeldLock | None:
+        """The lock `name` for this database, if no process or replica holds it now (None then);
+        it is released by `release()`, and when its holder dies. PostgreSQL: an advisory lock;
+        SQLite (one machine): an fcntl lock on a file beside the database."""
+        try:
+            return self.recipe.try_lock(self.engine, name)
+        except sa.exc.OperationalError as exc:
+            raise StorageError(self.recipe.unreachable(exc)) from exc
 
     def _connect(self) -> sa.Connection:
         try:

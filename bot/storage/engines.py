@@ -12,10 +12,13 @@ READ ONLY).
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import sqlite3
 import stat
+import zlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit
@@ -29,6 +32,7 @@ log = logging.getLogger(__name__)
 BUSY_TIMEOUT_S = 30  # how long a writer waits for another process's write to finish
 SQLITE_AT_LEAST = (3, 35)  # INSERT … RETURNING (Python 3.11's own builds bring 3.40 or later)
 WRITE = "vraagbaak_write"  # execution option: this connection's transaction writes
+EXCLUSIVE = "vraagbaak_exclusive"  # execution option: … and excludes every other writer (the default)
 CONNECT_TIMEOUT_S = 10  # a PostgreSQL server that does not answer
 ERASURE_LOCK_TIMEOUT_S = 10  # how long VACUUM FULL after an erasure waits for a table in use
 # PostgreSQL advisory locks (two-key form): Vraagbaak's space, and a key per purpose in it
@@ -58,6 +62,10 @@ class EngineRecipe(Protocol):
 
     def describe(self) -> str:
         """Where the data is, for logs and `status` (never a password)."""
+
+    def try_lock(self, engine: sa.Engine, name: str) -> "HeldLock | None":
+        """A lock named `name` for this database, across processes and replicas, if no one holds it;
+        it dies with the process that holds it."""
 
     def unreachable(self, error: Exception) -> str:
         """The Dutch message for a connection that could not be made (never a password)."""
@@ -97,6 +105,17 @@ class SqliteRecipe:
 
     def describe(self) -> str:
         return f"sqlite:{self.path}"
+
+    def try_lock(self, engine: sa.Engine, name: str) -> "HeldLock | None":
+        # One machine: an fcntl lock on a file beside the database (the kernel drops it with the process).
+        lock_file = self.path.with_name(f"{self.path.name}.{name}.lock")
+        fd = os.open(lock_file, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            return None
+        return HeldLock(name, release=lambda: os.close(fd), alive=lambda: True)
 
     def unreachable(self, error: Exception) -> str:
         return f"Kan het databasebestand {self.path} niet openen: {_first_line(error)}"
@@ -160,11 +179,72 @@ class PostgresRecipe:
     def describe(self) -> str:
         return self.url.render_as_string(hide_password=True)
 
+    def try_lock(self, engine: sa.Engine, name: str) -> "HeldLock | None":
+        # A session-level advisory lock on a connection of its own, outside any transaction (an idle
+        # transaction would hold back VACUUM); the server drops it when that session ends, also when
+        # the replica is killed or its machine disappears (after the TCP keepalive gives up).
+        connection = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        key = {"space": ADVISORY_SPACE, "key": _lock_key(name)}
+        try:
+            taken = connection.exec_driver_sql("SELECT pg_try_advisory_lock(%(space)s, %(key)s)", key).scalar()
+        except BaseException:
+            connection.close()
+            raise
+        if not taken:
+            connection.close()
+            return None
+
+        def release() -> None:
+            try:
+                connection.exec_driver_sql("SELECT pg_advisory_unlock(%(space)s, %(key)s)", key)
+            except sa.exc.DBAPIError:  # the session is gone, and its lock with it
+                connection.invalidate()
+            finally:
+                connection.close()
+
+        def alive() -> bool:
+            try:
+                connection.exec_driver_sql("SELECT 1")
+                return True
+            except sa.exc.DBAPIError:
+                return False
+        return HeldLock(name, release=release, alive=alive)
+
     def unreachable(self, error: Exception) -> str:
         reason = _first_line(error)
         if self.url.password:
             reason = reason.replace(str(self.url.password), "***")
         return f"Kan de database {self.describe()} niet bereiken: {reason}"
+
+
+class HeldLock:
+    """A lock from `Database.try_lock`: `release()` once (also as a context manager); `alive()`
+    whether it is still held (False when the database session that held it was lost)."""
+
+    def __init__(self, name: str, *, release: Callable[[], None], alive: Callable[[], bool]) -> None:
+        self.name = name
+        self._release, self._alive = release, alive
+        self._released = False
+
+    def alive(self) -> bool:
+        return not self._released and self._alive()
+
+    def release(self) -> None:
+        if not self._released:
+            self._released = True
+            self._release()
+
+    def __enter__(self) -> "HeldLock":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+def _lock_key(name: str) -> int:
+    """A lock name as PostgreSQL's second advisory-lock key (a signed 32-bit int), the same in every process."""
+    value = zlib.crc32(name.encode("utf-8"))
+    return value - 2**32 if value >= 2**31 else value
 
 
 def _first_line(error: Exception) -> str:
@@ -209,11 +289,13 @@ def _postgres_begin(connection: sa.Connection) -> None:
     options = connection.get_execution_options()
     if options.get("isolation_level") == "AUTOCOMMIT":  # VACUUM after an erasure: no transaction
         return
-    if options.get(WRITE, False):
+    if not options.get(WRITE, False):
+        connection.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+    elif options.get(EXCLUSIVE, True):
         connection.exec_driver_sql("SELECT pg_advisory_xact_lock(%(space)s, %(key)s)",
                                    {"space": ADVISORY_SPACE, "key": WRITE_LOCK})
-    else:
-        connection.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+    # else a shared write (Database.write(exclusive=False)): READ COMMITTED, each statement
+    # atomic by itself with its row locks (FOR UPDATE SKIP LOCKED), other writers go on meanwhile
 
 
 def recipe_for(url: str, sqlite_path: Path) -> EngineRecipe:

@@ -1,14 +1,12 @@
-"""bot/storage: the SQLite recipe, write transactions across processes, named migrations, the clean-up
-after an erasure, and one database for every store."""
+"""bot/storage: the SQLite recipe, named migrations, the clean-up after an erasure, and one database for
+every store (writers and migrators in several processes, on SQLite and PostgreSQL: test_engines.py)."""
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import sqlite3
 import stat
-import subprocess
 import sys
 
 import pytest
@@ -20,7 +18,7 @@ from bot.storage.database import Database, Storage
 from bot.storage.engines import SqliteRecipe, StorageError, recipe_for
 from bot.storage.migrations import Migration, add_column, applied_migrations, create_tables
 from bot.storage.stores import Person
-from tests.processes import ChildProcess, run_child
+from tests.processes import run_child
 
 
 def mode(path) -> int:
@@ -63,38 +61,6 @@ def test_an_erased_question_is_gone_from_the_file_and_the_wal(tmp_path):
     store.database.after_erasure()
     raw = b"".join(p.read_bytes() for p in tmp_path.iterdir())
     assert b"zwaardvis-4711" not in raw and b"kantine" in raw
-
-
-def at_once(code: str, *args: str, count: int) -> list[tuple[int, str, str]]:
-    """`count` Python processes running `code` at the same time: (exit status, stdout, stderr) of each."""
-    with contextlib.ExitStack() as stack:
-        children = [stack.enter_context(ChildProcess([sys.executable, "-c", code, *args], stdout=subprocess.PIPE,
-                                                     stderr=subprocess.PIPE, text=True)) for _ in range(count)]
-        outputs = [child.communicate(timeout=300) for child in children]
-        return [(child.returncode, out, err) for child, (out, err) in zip(children, outputs, strict=True)]
-
-
-COUNTER = """
-import sys
-from pathlib import Path
-from bot.storage.database import Storage
-database = Storage().database(Path(sys.argv[1]))
-for _ in range(int(sys.argv[2])):
-    with database.write() as db:  # read, then write: a lost update if two writers interleave
-        value = db.exec_driver_sql("SELECT value FROM counter").scalar()
-        db.exec_driver_sql(f"UPDATE counter SET value = {value + 1}")
-"""
-
-
-def test_write_transactions_of_two_processes_lose_no_update(tmp_path):
-    path = tmp_path / "counter.sqlite3"
-    with Database(SqliteRecipe(path)).write() as db:
-        db.exec_driver_sql("CREATE TABLE counter (value INTEGER)")
-        db.exec_driver_sql("INSERT INTO counter VALUES (0)")
-    writers = at_once(COUNTER, str(path), "150", count=2)
-    assert [status for status, _, _ in writers] == [0, 0], [error for _, _, error in writers]
-    with Database(SqliteRecipe(path)).read() as db:
-        assert db.exec_driver_sql("SELECT value FROM counter").scalar() == 300
 
 
 def _logged(name: str) -> Migration:
@@ -140,26 +106,6 @@ def test_a_column_is_added_once_also_where_an_earlier_version_added_it(tmp_path)
                       Migration("c: seq", add_column("answers", later))])
     with database.read() as db:
         assert [c["name"] for c in sa.inspect(db).get_columns("answers")] == ["id", "abstained", "seq"]
-
-
-MIGRATOR = """
-import sys
-from pathlib import Path
-from bot.storage.database import Storage
-from bot.storage.migrations import Migration
-def step(db):
-    db.exec_driver_sql("CREATE TABLE IF NOT EXISTS runs (pid INTEGER)")
-    db.exec_driver_sql("INSERT INTO runs VALUES (?)", (__import__("os").getpid(),))
-print(Storage().database(Path(sys.argv[1])).migrate([Migration("d: once", step)]))
-"""
-
-
-def test_two_processes_opening_a_new_database_at_once_migrate_it_once(tmp_path):
-    path = tmp_path / "m.sqlite3"
-    migrators = at_once(MIGRATOR, str(path), count=3)
-    assert sorted(output.strip() for _, output, _ in migrators) == ["['d: once']", "[]", "[]"]
-    with Database(SqliteRecipe(path)).read() as db:
-        assert db.exec_driver_sql("SELECT count(*) FROM runs").scalar() == 1
 
 
 def test_with_one_database_url_every_store_shares_one_file(tmp_path):

@@ -126,6 +126,7 @@ def fill_every_store(services: Services) -> None:
             id=f"vast-{user}", question=f"vraag {user}", answer="antwoord", sources=[], owner=user, collection=None,
             created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"), decided_by=user),
             np.ones(4, dtype=np.float32), "test")
+        services.question_queue.offer(f"Ev-{user}", user, {"user": user, "text": f"vraag van {user}"})
 
 
 def test_export_forget_and_purge_go_through_every_store(database_url, tmp_path):
@@ -135,16 +136,17 @@ def test_export_forget_and_purge_go_through_every_store(database_url, tmp_path):
     alice, bob = (services.pseudonymizer.person(user) for user in (ALICE, BOB))
 
     exported = registry.export(alice)
-    assert set(exported) == {"feedback", "curated_answers", "followed_threads", "first_contacts"}
+    assert set(exported) == {"feedback", "curated_answers", "followed_threads", "first_contacts", "question_queue"}
     assert all(exported.values()), exported
     counts = registry.forget(alice)
     assert all(count > 0 for count in counts.values()), counts
     emptied = registry.export(alice)
     assert not emptied["feedback"]["answers_asked"] and not emptied["followed_threads"]
-    assert not emptied["curated_answers"]
+    assert not emptied["curated_answers"] and not emptied["question_queue"]
     assert emptied["first_contacts"] == {"greeted_in_messages_tab": False, "ai_notice_shown": False}
     kept = registry.export(bob)
     assert kept["feedback"]["answers_asked"] and kept["followed_threads"] and kept["curated_answers"]
+    assert kept["question_queue"]
 
     long_ago = (datetime.now(timezone.utc) - timedelta(days=40)).isoformat(timespec="seconds")
     with services.feedback.database.write() as db:
@@ -152,7 +154,8 @@ def test_export_forget_and_purge_go_through_every_store(database_url, tmp_path):
     with services.followed_threads.database.write() as db:
         db.execute(ANSWERED.update().values(answered_at=long_ago))
     # Bob's answer with his vote on it, his followed thread
-    assert registry.purge() == {"feedback": 2, "curated_answers": 0, "followed_threads": 1, "first_contacts": 0}
+    assert registry.purge() == {"feedback": 2, "curated_answers": 0, "followed_threads": 1, "first_contacts": 0,
+                                "question_queue": 0}
     after = registry.export(bob)
     assert not after["feedback"]["answers_asked"] and not after["followed_threads"]
     assert after["curated_answers"] and after["first_contacts"]["greeted_in_messages_tab"]
