@@ -52,6 +52,7 @@ def test_every_replica_and_the_indexer_share_database_index_and_model_server():
         assert environment["VRAAGBAAK_INDEX_S3_ENDPOINT"] == "http://objectstore:8333"
         assert environment["VRAAGBAAK_LLM_SERVER_URL"] == "http://llm:8080/v1"
         assert environment["VRAAGBAAK_DATABASE_URL"].startswith("postgresql://vraagbaak:${POSTGRES_PASSWORD}@postgres:5432/")
+        assert environment["VRAAGBAAK_QUESTION_QUEUE"] == "true", "a replica that dies loses no question"
         assert service["env_file"] == ".env"
         assert service["depends_on"]["bucket"]["condition"] == "service_completed_successfully"
         assert service["depends_on"]["postgres"]["condition"] == "service_healthy"
