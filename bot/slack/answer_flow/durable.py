@@ -72,9 +72,13 @@ class DurableQuestions:
         return added
 
     def holds(self, event_id: str | None) -> bool:
-        """Whether this event was offered here (so it is answered through the queue)."""
+        """Whether this event was offered here, so that its listener answers through the queue (the
+        question it claims may be another; this one may have been claimed already). Asked once."""
         with self._lock:
-            return event_id in self._offered
+            if event_id not in self._offered:
+                return False
+            self._offered.discard(event_id)
+            return True
 
     def answer_next(self, ticket: int | None) -> bool:
         """Claims the oldest question no replica holds and answers it; False when there was none."""
@@ -85,8 +89,6 @@ class DurableQuestions:
         return True
 
     def _answer(self, claim: "Claim", ticket: int | None) -> None:
-        with self._lock:
-            self._offered.discard(claim.event_id)
         if claim.attempt > 1 and self._answered(claim):
             log.info("question %s was answered before its replica stopped; marked done", claim.event_id)
             self.queue.complete(claim)
