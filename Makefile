@@ -31,8 +31,11 @@ demo: $(STAMP)
 	$(BIN)/vraagbaak search "hoeveel vakantiedagen krijg ik"
 	$(BIN)/vraagbaak ask "Hoeveel vakantiedagen heb ik per jaar?"
 
+# antiword and Tesseract are programs from Debian (tools/system-packages.sh): missing ones are named with
+# the command that installs them, and their tests skip (under CI=true they run, and fail).
 # The tests start llama.cpp's own server too (tests/servers/llama.py): built once, cached like the wheel.
 test: $(STAMP)
+	@tools/system-packages.sh --check || true
 	$(BIN)/ruff check .
 	tools/llama-server.sh $(BIN)/python >/dev/null
 	$(BIN)/python -m pytest

@@ -318,7 +318,7 @@ def _qa_summary(rows: list[dict], answers: list) -> dict:
             if not answer.abstained:
                 misses.append({"id": row["id"], "wrongly": "answered"})
             continue
-        cited = {s.path for s in answer.sources}
+        cited = {path for s in answer.sources for path in (s.path, *s.copies)}
         kept += not answer.abstained
         ok = not answer.abstained and bool(cited & set(row["sources"]))
         answered += ok
@@ -609,7 +609,8 @@ def compare(engines: dict[str, AnswerEngine], rows: list[dict]) -> dict:
             "total_s": _spread_s([a.timings["total_s"] for a in asked]),
             "prepare_s": _spread_s([a.timings["retrieve_s"] for a in asked]),
             "previews_shown": len(shown),
-            "preview_from_gold_document": sum(p.source.path in row["sources"] for row, p in shown),
+            "preview_from_gold_document": sum(bool({p.source.path, *p.source.copies} & set(row["sources"]))
+                                              for row, p in shown),
             "previews_for_refusals": sum(p is not None and a.abstained for p, a in zip(previews[mode], answers[mode])),
             "answer_words_in_prompt": round(statistics.mean(recall[mode]), 3) if recall[mode] else None,
             "misses": summary["misses"]}

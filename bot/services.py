@@ -91,6 +91,7 @@ class Services:
     def indexer(self) -> "Indexer":
         from knowledge.chunking import Chunker
         from knowledge.file_limits import MB, FileLimits
+        from knowledge.formats.library_logs import LibraryLogs
         from knowledge.indexing import Indexer
 
         def build():
@@ -99,8 +100,10 @@ class Services:
                               overlap_tokens=settings.retrieval.chunk_overlap_tokens)
             limits = FileLimits(max_file_bytes=settings.documents.max_file_mb * MB,
                                 max_unpacked_bytes=settings.documents.max_unpacked_mb * MB,
-                                max_pdf_pages=settings.documents.max_pdf_pages)
-            return Indexer(self.store, self.embedder, chunker, lock_dir=settings.folders.state_dir, limits=limits)
+                                max_pdf_pages=settings.documents.max_pdf_pages,
+                                ocr_seconds=settings.documents.ocr_seconds_per_file)
+            return Indexer(self.store, self.embedder, chunker, lock_dir=settings.folders.state_dir, limits=limits,
+                           library_logs=LibraryLogs())
         return self._once("indexer", build)
 
     @property

@@ -3,6 +3,8 @@ sentence boundaries, all measured in tokens of the embedding model.
 
 The budget covers what is embedded (``Chunk.embedding_text``: title, heading path and text), so a
 chunk never loses its tail to the model's truncation when ``max_tokens`` <= its max_seq_length.
+Page and slide marks (knowledge/formats/pages.py) are taken out of the text: each chunk keeps the
+page it begins on, and a slide is never joined with the slide before it.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
+from knowledge.formats.pages import read_mark
 from knowledge.models import Chunk, Document
 from language.sentences import split_sentences
 
@@ -45,7 +48,9 @@ def parse_sections(text: str) -> list[Section]:
             in_fence = not in_fence
         match = None if in_fence else _HEADING.match(line)
         if match:
+            marks = _trailing_marks(body)  # a page that begins with a heading: its mark goes with it
             close()
+            body.extend(marks)
             level = len(match.group(1))
             while stack and stack[-1][0] >= level:
                 stack.pop()
@@ -54,6 +59,36 @@ def parse_sections(text: str) -> list[Section]:
             body.append(line)
     close()
     return sections
+
+
+def _trailing_marks(body: list[str]) -> list[str]:
+    """Takes the page marks (and blank lines) at the end of `body` off it; returns the marks."""
+    marks: list[str] = []
+    while body and (not body[-1].strip() or read_mark(body[-1]) is not None):
+        line = body.pop()
+        if line.strip():
+            marks.insert(0, line)
+    return marks
+
+
+def _page_of(text: str, current: int | None) -> tuple[int | None, int | None, str]:
+    """(the page `text` begins on, the page in force after it, `text` without marks), given the
+    page in force before it. Text before the first mark of a piece belongs to the page before."""
+    lines: list[str] = []
+    begins: int | None = None
+    seen_text = False
+    for line in text.split("\n"):
+        mark = read_mark(line)
+        if mark is None:
+            lines.append(line)
+            seen_text = seen_text or bool(line.strip())
+            continue
+        number = mark[1]
+        if begins is None:
+            begins = (current if current is not None else max(number - 1, 1)) if seen_text else number
+        current = number
+    body = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    return (begins if begins is not None else current), current, body
 
 
 class Chunker:
@@ -79,11 +114,17 @@ class Chunker:
                 pieces.append((group.headings, group.text))
             else:
                 pieces.extend((group.headings, text) for text in self._split_long(group.text, budget))
+        located: list[tuple[tuple[str, ...], str, int | None]] = []
+        current: int | None = None
+        for headings, text in pieces:
+            page, current, text = _page_of(text, current)
+            if text:
+                located.append((headings, text, page))
         return [
             Chunk(id=f"{doc.collection}:{doc.id}#{i}", doc_id=doc.id, collection=doc.collection,
                   title=doc.title, headings=headings, text=text, ordinal=i,
-                  content_hash=doc.content_hash, source_path=doc.source_path)
-            for i, (headings, text) in enumerate(pieces)
+                  content_hash=doc.content_hash, source_path=doc.source_path, page=page, copies=doc.copies)
+            for i, (headings, text, page) in enumerate(located)
         ]
 
     def _text_budget(self, title: str, headings: tuple[str, ...]) -> int:
@@ -105,6 +146,8 @@ class Chunker:
 
     def _may_merge(self, group: Section, nxt: Section) -> bool:
         if group.tokens >= self.min_tokens and nxt.tokens >= self.min_tokens:
+            return False
+        if (mark := read_mark(nxt.text.split("\n", 1)[0])) is not None and mark[0] == "slide":
             return False
         if group.tokens + nxt.tokens + 8 > self.max_tokens - 24:
             return False

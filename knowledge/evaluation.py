@@ -96,11 +96,12 @@ def load_qa(path: Path) -> list[QAItem]:
     return items
 
 
-def first_gold_rank(doc_ids: Sequence[str], gold: Iterable[str]) -> int | None:
-    """1-based rank of the first returned chunk whose document is a gold source."""
+def first_gold_rank(doc_ids: Sequence[str | tuple[str, ...]], gold: Iterable[str]) -> int | None:
+    """1-based rank of the first returned chunk whose document is a gold source; an entry may be a
+    document with the paths of its identical copies (indexed once, found under any of them)."""
     gold = set(gold)
-    for rank, doc_id in enumerate(doc_ids, start=1):
-        if doc_id in gold:
+    for rank, ids in enumerate(doc_ids, start=1):
+        if not gold.isdisjoint((ids,) if isinstance(ids, str) else ids):
             return rank
     return None
 
@@ -139,7 +140,7 @@ def evaluate(search: Search, items: Sequence[QAItem], *, modes: Sequence[str] = 
             latencies.append((time.perf_counter() - started) * 1000)
             if not item.answerable:
                 continue
-            rank = first_gold_rank([h.chunk.doc_id for h in hits], item.sources)
+            rank = first_gold_rank([(h.chunk.doc_id, *h.chunk.copies) for h in hits], item.sources)
             result.ranks[item.id] = rank
             result.kinds[item.id] = item.kind
             result.hit_at_1 += hit_at(rank, 1)

@@ -1,5 +1,6 @@
 """Bounds on what one source file may cost to read: its size on disk, the unpacked size of a
-zip-based office file (DOCX, XLSX, PPTX, ODT/ODS/ODP) and the pages of a PDF.
+zip-based office file (DOCX, XLSX, PPTX, ODT/ODS/ODP), the pages of a PDF and the seconds of OCR
+its scanned pages may take.
 
 Every check runs before the file's content is parsed, on numbers the file declares (its size, the
 uncompressed sizes in the zip's central directory, the PDF's page count), so a hostile file costs
@@ -29,6 +30,7 @@ class FileLimits:
     max_file_bytes: int = 50 * MB
     max_unpacked_bytes: int = 300 * MB
     max_pdf_pages: int = 2000
+    ocr_seconds: float = 120.0  # scanned pages read by OCR per file; the rest is reported unread
 
 
 def _mb(n: int) -> str:

@@ -3,6 +3,10 @@
 Order of work: read and hash every file, parse and chunk only new or changed ones, embed all new
 chunks, and only then change the table, in one commit. A run that fails or is interrupted before
 that commit leaves the previous index as it was. An inter-process file lock keeps two runs apart.
+
+Files with the same bytes and the same suffix are one document: it is read and indexed once, under the
+first of its paths, and its chunks name the other paths (`copies`), so a hit on it can list every place
+it is. (The suffix decides how bytes are read, so the same bytes as .xlsx and as .msg are two files.)
 """
 
 from __future__ import annotations
@@ -12,8 +16,8 @@ import logging
 import os
 import threading
 import time
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterator
@@ -22,6 +26,7 @@ from knowledge.chunking import Chunker
 from knowledge.embeddings import Embedder
 from knowledge.errors import DocumentError, IndexBusyError, SourceNotFoundError
 from knowledge.file_limits import FileLimits, read_bounded
+from knowledge.formats.library_logs import LibraryLogs
 from knowledge.loaders import OUTSIDE_LINK_REASON, content_hash, document_id, load_document, scan_folder
 from knowledge.models import Chunk, IndexReport, SkippedFile
 from knowledge.index.schema import ModelInfo, chunk_rows
@@ -45,16 +50,20 @@ class _Plan:
     removed: list[str] = field(default_factory=list)
     unchanged: int = 0
     skipped: list[SkippedFile] = field(default_factory=list)
+    partly_read: list[SkippedFile] = field(default_factory=list)
     not_read: dict[str, int] = field(default_factory=dict)
+    rewritten: list[str] = field(default_factory=list)  # doc ids whose rows the commit replaces or drops
 
 
 class Indexer:
     """Keeps one collection of the store in step with a folder."""
 
     def __init__(self, store: ChunkStore, embedder: Embedder, chunker: Chunker, *,
-                 lock_dir: Path, limits: FileLimits = FileLimits()) -> None:
+                 lock_dir: Path, limits: FileLimits = FileLimits(),
+                 library_logs: LibraryLogs | None = None) -> None:
         self.store = store
         self.limits = limits
+        self.library_logs = library_logs  # None: the libraries log every warning as they do
         self.embedder = embedder
         self.chunker = chunker
         self.lock_dir = Path(lock_dir)
@@ -83,17 +92,21 @@ class Indexer:
             if rebuild:
                 log.warning("embedding model changed from %s to %s: rebuilding the whole index",
                             recorded.name, self.model.name)
-            known = {} if rebuild else self.store.documents(collection)
+            elif self.store.outdated():
+                log.warning("the index was written in an older layout: rebuilding the whole index")
+                rebuild = True
+            known = {} if rebuild else self.store.copies(collection)
             plan = self._plan(source.resolve(), collection, known, full=full or rebuild)
             vectors = self._embed(plan.chunks, progress)
             rows = chunk_rows(plan.chunks, vectors, self.model)
             if rebuild:
                 self.store.overwrite(rows, self.model)
             else:
-                self.store.replace_documents(collection, rows, plan.added + plan.changed + plan.removed,
+                self.store.replace_documents(collection, rows, plan.rewritten + plan.removed,
                                              model=self.model, whole_collection=full)
         report.added, report.changed, report.removed = plan.added, plan.changed, plan.removed
         report.unchanged, report.skipped, report.not_read = plan.unchanged, plan.skipped, plan.not_read
+        report.partly_read = plan.partly_read
         report.chunks_embedded = len(plan.chunks)
         report.full_rebuild = full or rebuild
         report.duration_s = round(time.monotonic() - started, 3)
@@ -140,37 +153,67 @@ class Indexer:
         finally:
             os.close(fd)  # closing releases the lock
 
-    def _plan(self, root: Path, collection: str, known: dict[str, str], *, full: bool) -> _Plan:
+    def _plan(self, root: Path, collection: str, known: dict[str, tuple[str, tuple[str, ...]]], *,
+              full: bool) -> _Plan:
+        """What to (re)index: files grouped by their bytes, each group read once, under its first path."""
         scan = scan_folder(root)
         plan = _Plan(not_read=scan.not_read)
         plan.skipped.extend(SkippedFile(document_id(link, root), OUTSIDE_LINK_REASON) for link in scan.outside_links)
-        seen: set[str] = set()
+        groups: dict[tuple[str, str], list[tuple[Path, bytes]]] = {}
         for path in scan.documents:
-            doc_id = document_id(path, root)
-            seen.add(doc_id)
             try:
                 data = read_bounded(path, self.limits)  # a file over the size limit is not read
             except DocumentError as exc:
-                plan.skipped.append(SkippedFile(doc_id, str(exc)))
+                plan.skipped.append(SkippedFile(document_id(path, root), str(exc)))
                 continue
-            digest = content_hash(data)
-            if not full and known.get(doc_id) == digest:
-                plan.unchanged += 1
+            groups.setdefault((content_hash(data), path.suffix.lower()), []).append((path, data))
+        hashes = {doc_id: digest for doc_id, (digest, copies) in known.items()
+                  for doc_id in (doc_id, *copies)}
+        for (digest, _suffix), files in groups.items():
+            ids = [document_id(path, root) for path, _ in files]
+            first, copies = ids[0], tuple(ids[1:])
+            if not full and known.get(first) == (digest, copies):
+                plan.unchanged += len(ids)
                 continue
-            try:
-                document = load_document(path, root, collection=collection, data=data, limits=self.limits)
-                chunks = self.chunker.split(document)
-            except DocumentError as exc:
-                log.info("skipped %s: %s", doc_id, exc)
-                plan.skipped.append(SkippedFile(doc_id, str(exc)))
-                continue
-            if not chunks:
-                plan.skipped.append(SkippedFile(doc_id, "het bestand bevat geen tekst"))
-                continue
-            (plan.changed if doc_id in known else plan.added).append(doc_id)
-            plan.chunks.extend(chunks)
-        plan.removed = sorted(set(known) - seen)
+            if not self._plan_group(plan, root, collection, files[0], copies):
+                continue  # unreadable now: what the index had of it stays until it is readable again
+            for doc_id in ids:
+                if doc_id not in hashes:
+                    plan.added.append(doc_id)
+                elif hashes[doc_id] != digest or full:
+                    plan.changed.append(doc_id)
+                else:
+                    plan.unchanged += 1  # the same bytes, only its copies or the path it is indexed under changed
+            plan.rewritten.extend(ids)
+        seen = {document_id(path, root) for files in groups.values() for path, _ in files}
+        seen.update(s.path for s in plan.skipped)
+        plan.removed = sorted(set(hashes) - seen)
+        for names in (plan.added, plan.changed):
+            names.sort()
         return plan
+
+    def _plan_group(self, plan: _Plan, root: Path, collection: str, file: tuple[Path, bytes],
+                    copies: tuple[str, ...]) -> bool:
+        """Reads and chunks one document (one group of identical files); a file that cannot be read
+        is skipped with its reason, under every path it has. Returns whether it was read."""
+        path, data = file
+        doc_id = document_id(path, root)
+        quiet = self.library_logs.reading(doc_id) if self.library_logs else nullcontext()
+        try:
+            with quiet:
+                document = replace(load_document(path, root, collection=collection, data=data, limits=self.limits),
+                                   copies=copies)
+            chunks = self.chunker.split(document)
+            reason = "" if chunks else "het bestand bevat geen tekst"
+        except DocumentError as exc:
+            log.info("skipped %s: %s", doc_id, exc)
+            chunks, reason = [], str(exc)
+        if reason:
+            plan.skipped.extend(SkippedFile(name, reason) for name in (doc_id, *copies))
+            return False
+        plan.partly_read.extend(SkippedFile(doc_id, problem) for problem in document.problems)
+        plan.chunks.extend(chunks)
+        return True
 
     def _embed(self, chunks: list[Chunk], progress: IndexProgress | None):
         total = len(chunks)

@@ -20,8 +20,9 @@ from typing import Mapping
 
 from knowledge.errors import DocumentError
 from knowledge.file_limits import FileLimits, check_file_size, read_bounded
-from knowledge.formats import NO_EXTENSION, SUPPORTED_SUFFIXES, to_markdown
+from knowledge.formats import NO_EXTENSION, SUPPORTED_SUFFIXES, read_document
 from knowledge.formats.markdown import split_code
+from knowledge.formats.pages import read_mark
 from knowledge.models import Document
 
 log = logging.getLogger(__name__)
@@ -112,14 +113,16 @@ def content_hash(data: bytes) -> str:
 def load_document(path: Path, root: Path, *, collection: str, data: bytes | None = None,
                   limits: FileLimits = FileLimits()) -> Document:
     """Reads one file into a Document; `data` may hand in bytes already read (for the hash).
-    A file over one of the `limits` raises DocumentError before its content is parsed."""
+    A file over one of the `limits` raises DocumentError before its content is parsed; one read
+    only in part says what it missed in `problems`."""
     if data is None:
         data = read_bounded(path, limits)
     else:
         check_file_size(len(data), limits)
-    text = normalise_text(to_markdown(path.suffix.lower(), data, limits))
-    if not text.strip():
-        raise DocumentError("het bestand bevat geen tekst")
+    reading = read_document(path.suffix.lower(), data, limits)
+    text = normalise_text(reading.text)
+    if not has_text(text):
+        raise DocumentError("; ".join(reading.problems) or "het bestand bevat geen tekst")
     try:
         modified = path.stat().st_mtime
     except OSError:
@@ -132,7 +135,13 @@ def load_document(path: Path, root: Path, *, collection: str, data: bytes | None
         content_hash=content_hash(data),
         collection=collection,
         source_path=str(path.resolve()),
+        problems=reading.problems,
     )
+
+
+def has_text(text: str) -> bool:
+    """Whether there is more than page marks."""
+    return any(line.strip() and read_mark(line) is None for line in text.splitlines())
 
 
 def first_heading(text: str, *, any_level: bool = True) -> str | None:

@@ -16,6 +16,8 @@ class Document:
     content_hash: str  # sha256 of the file's bytes
     collection: str = "default"
     source_path: str = ""  # absolute path of the file when it was read
+    problems: tuple[str, ...] = ()  # what of the file could not be read (Dutch): it is read in part
+    copies: tuple[str, ...] = ()  # ids of the other files in the collection with the same bytes
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,8 @@ class Chunk:
     ordinal: int
     content_hash: str  # of the whole document, so a document's chunks change together
     source_path: str = ""
+    page: int | None = None  # the page (or slide) the passage begins on, in a paged format
+    copies: tuple[str, ...] = ()  # the other doc ids with the same content: it is indexed once, under doc_id
 
     @property
     def heading_path(self) -> str:
@@ -68,6 +72,7 @@ class IndexReport:
     removed: list[str] = field(default_factory=list)
     unchanged: int = 0
     skipped: list[SkippedFile] = field(default_factory=list)
+    partly_read: list[SkippedFile] = field(default_factory=list)  # indexed, but a part could not be read
     not_read: dict[str, int] = field(default_factory=dict)  # unsupported files per extension
     chunks_embedded: int = 0
     duration_s: float = 0.0

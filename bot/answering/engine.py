@@ -58,7 +58,7 @@ def source_of(hit: "Hit") -> Source:
     chunk = hit.chunk
     links = tuple(dict.fromkeys(link.rstrip(".,;:!?*_~") for link in _LINK.findall(chunk.text)))
     return Source(title=chunk.title, path=chunk.doc_id, heading=chunk.heading_path,
-                  collection=chunk.collection, links=links)
+                  collection=chunk.collection, links=links, page=chunk.page, copies=chunk.copies)
 
 
 def retrieval_query(question: str, history: Sequence[Turn]) -> str:
@@ -272,7 +272,7 @@ class AnswerEngine:
         if offered:
             lines += ["", MAYBE_HELPFUL[language]]
             lines += [f"• {s.title}" + (f" — {s.heading}" if s.heading and s.heading != s.title else "")
-                      + f" ({s.path})" for s in offered]
+                      + f" ({', '.join(filter(None, (s.path, s.page_label)))})" for s in offered]
         return Answer(prepared.question, "\n".join(lines), offered, abstained=True, language=language,
                       timings=timings)
 

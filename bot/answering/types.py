@@ -6,6 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
+from urllib.parse import urlsplit
+
+SLIDE_SUFFIXES = (".pptx", ".odp")  # their pages are slides ("dia 3")
+
 
 @dataclass(frozen=True)
 class Source:
@@ -17,9 +21,26 @@ class Source:
     collection: str = ""
     url: str | None = None
     links: tuple[str, ...] = ()  # URLs written in the passage: the only ones an answer may link to
+    page: int | None = None  # the page (or slide) the cited passage begins on
+    copies: tuple[str, ...] = ()  # other paths in the collection with the same document
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "links", tuple(self.links))  # read back from JSON as a list
+        object.__setattr__(self, "copies", tuple(self.copies))
+
+    @property
+    def page_label(self) -> str:
+        """"p. 11", "dia 3" for a slide deck; "" without a page."""
+        if self.page is None:
+            return ""
+        return f"dia {self.page}" if self.path.lower().endswith(SLIDE_SUFFIXES) else f"p. {self.page}"
+
+    @property
+    def link(self) -> str | None:
+        """The source's URL, opening a PDF at the cited page (`#page=11`, as PDF viewers read it)."""
+        if not self.url or self.page is None or not urlsplit(self.url).path.lower().endswith(".pdf"):
+            return self.url
+        return f"{self.url.split('#', 1)[0]}#page={self.page}"
 
 
 @dataclass(frozen=True)

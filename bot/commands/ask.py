@@ -11,7 +11,7 @@ from bot.services import Services
 from language.detection import detect_language
 
 if TYPE_CHECKING:
-    from bot.answering.types import Preview
+    from bot.answering.types import Preview, Source
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -32,7 +32,8 @@ def run_ask(args: argparse.Namespace, services: Services) -> int:
         answer = stream.result()
         print(json.dumps({
             "answer": answer.text,
-            "sources": [{"path": s.url or s.path, "title": s.title, "heading": s.heading} for s in answer.sources],
+            "sources": [{"path": s.url or s.path, "title": s.title, "heading": s.heading, "page": s.page,
+                         "copies": list(s.copies)} for s in answer.sources],
             "abstained": answer.abstained,
             "curated": {"id": answer.curated.id, "decided_by": answer.curated.decided_by,
                         "decided_at": answer.curated.created_at} if answer.curated else None,
@@ -56,9 +57,16 @@ def run_ask(args: argparse.Namespace, services: Services) -> int:
     if answer.sources and not answer.abstained:
         print("\nBronnen:")
         for number, source in enumerate(answer.sources, 1):
-            heading = f" — {source.heading}" if source.heading and source.heading != source.title else ""
-            print(f"  [{number}] {source.title}{heading} ({source.url or source.path})")
+            print(f"  [{number}] {source_line(source)}")
     return 0
+
+
+def source_line(source: Source) -> str:
+    """`Titel — kop, p. 11 (pad)`, and the other paths of the same document."""
+    heading = f" — {source.heading}" if source.heading and source.heading != source.title else ""
+    page = f", {source.page_label}" if source.page_label else ""
+    copies = f"; ook in: {', '.join(source.copies)}" if source.copies else ""
+    return f"{source.title}{heading}{page} ({source.link or source.path}{copies})"
 
 
 PREVIEW_FROM = {"nl": "Uit", "en": "From"}

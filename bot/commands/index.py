@@ -88,6 +88,7 @@ def format_report(collection: str, report: IndexReport) -> str:
         if names:
             lines.append(f"  {label}: {', '.join(names)}")
     lines.extend(f"  overgeslagen: {s.path} — {s.reason}" for s in report.skipped)
+    lines.extend(f"  deels gelezen: {s.path} — {s.reason}" for s in report.partly_read)
     if report.not_read:
         lines.append(f"  niet gelezen (bestandstype niet ondersteund): {not_read_text(report.not_read)}")
     return "\n".join(lines)

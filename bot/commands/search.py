@@ -39,9 +39,11 @@ def run_search(args: argparse.Namespace, services: Services) -> int:
         return 0
     for hit in hits:
         chunk = hit.chunk
-        place = f"{chunk.collection}:{chunk.doc_id}"
+        place = f"{chunk.collection}:{chunk.doc_id}" + (f", p. {chunk.page}" if chunk.page is not None else "")
         heading = chunk.heading_path or chunk.title
         print(f"{hit.rank}. {place} — {heading}  (score {hit.score:.4f}, relevantie {hit.relevance:.2f})")
+        if chunk.copies:
+            print(f"   ook in: {', '.join(chunk.copies)}")
         snippet = " ".join(chunk.text.split())
         print(f"   {snippet[:300]}{'…' if len(snippet) > 300 else ''}\n")
     return 0

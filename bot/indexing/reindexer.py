@@ -76,6 +76,7 @@ class RunReport:
         reports = {}
         for name, raw in data.get("reports", {}).items():
             raw["skipped"] = [SkippedFile(**s) for s in raw.get("skipped", [])]
+            raw["partly_read"] = [SkippedFile(**s) for s in raw.get("partly_read", [])]
             reports[name] = IndexReport(**raw)
         return cls(started_at=data["started_at"], duration_s=data.get("duration_s", 0.0),
                    full=data.get("full", False), reports=reports, failures=data.get("failures", {}),

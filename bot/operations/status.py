@@ -87,6 +87,8 @@ def run_summary(run: "RunReport") -> dict[str, Any]:
         "changed": sum(len(r.changed) for r in reports),
         "removed": sum(len(r.removed) for r in reports),
         "failed": failed,
+        "partly_read": [{"path": f"{name}:{s.path}", "reason": s.reason}
+                        for name, report in run.reports.items() for s in report.partly_read],
         "not_read": _summed_not_read(reports),
         "maintenance": run.maintenance,
         "collections": {name: _collection_report(run, name)
@@ -114,6 +116,7 @@ def _collection_report(run: "RunReport", name: str) -> dict[str, Any]:
     return {"ok": name not in run.failures, "added": report.added, "changed": report.changed,
             "removed": report.removed, "unchanged": report.unchanged,
             "failed": [{"path": s.path, "reason": s.reason} for s in report.skipped],
+            "partly_read": [{"path": s.path, "reason": s.reason} for s in report.partly_read],
             "not_read": report.not_read,
             "chunks_embedded": report.chunks_embedded, "duration_s": report.duration_s}
 

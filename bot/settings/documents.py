@@ -35,3 +35,7 @@ class Documents(Area):
         "skipped before parsing (zip bombs; 0: no limit).", minimum=0)
     max_pdf_pages: int = setting(
         2000, "VRAAGBAAK_MAX_PDF_PAGES", "PDFs with more pages than this are skipped (0: no limit).", minimum=0)
+    ocr_seconds_per_file: int = setting(
+        120, "VRAAGBAAK_OCR_SECONDS_PER_FILE",
+        "Seconds that text recognition (OCR, Tesseract with Dutch) may spend on the scanned pages of one PDF; "
+        "pages left over are reported as not read. 0: no OCR.", minimum=0)

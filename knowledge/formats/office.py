@@ -1,9 +1,10 @@
-"""Office files -> Markdown-style text: Word (.docx) through python-docx, OpenDocument (.odt, .ods, .odp)
-through odfdo, PowerPoint (.pptx) through python-pptx, Excel (.xlsx) through openpyxl.
+"""Office files -> Markdown-style text: OpenDocument (.odt, .ods, .odp) through odfdo, PowerPoint (.pptx)
+through python-pptx, Excel (.xlsx) through openpyxl (Word is in word.py).
 
 Text documents keep their headings; every sheet is a ``## name`` section and every slide a
-``## title`` section. Sheet rows become one line each, ``kolom: waarde; …`` after a header row, so
-a passage cut from the middle of a long sheet still says what its numbers are. A file that cannot
+``## title`` section after its slide mark (pages.py), so each slide is a passage of its own that
+knows its number. Sheet rows become one line each, ``kolom: waarde; …`` after a header row
+(tables.py). A file that cannot
 be opened raises :class:`DocumentError` with a Dutch reason; only the libraries' own errors on
 reading the file are caught, so a mistake of ours is not reported as a broken file.
 """
@@ -12,60 +13,15 @@ from __future__ import annotations
 
 import io
 import logging
-import re
 import zipfile
 from datetime import date, datetime, time
-from typing import BinaryIO, Iterable, Iterator, Sequence
+from typing import Iterator
 
 from knowledge.errors import DocumentError
+from knowledge.formats.pages import slide_mark
+from knowledge.formats.tables import MAX_COLUMNS, sheet_to_markdown, table_to_text
 
 log = logging.getLogger(__name__)
-
-MAX_COLUMNS = 200  # a row's cells beyond this are formatting residue, not data
-
-
-# --- sheets and tables (shared by .ods, .xlsx, .csv and slide tables) ---------------------------
-
-def rows_to_lines(rows: Iterable[Sequence[str]]) -> list[str]:
-    """Rows of cell texts -> one line per row; after a header row as `kolom: waarde` pairs.
-
-    The header is the first row with two or more filled cells, none of them a number, that has
-    rows below it; rows above it (a sheet's title) stay plain text."""
-    table = [row for row in (_trimmed(r) for r in rows) if row]
-    header_at = next((i for i, row in enumerate(table[:5])
-                      if i + 1 < len(table) and _is_header(row)), None)
-    if header_at is None:
-        return [" | ".join(row) for row in table]
-    header = table[header_at]
-    lines = [" ".join(c for c in row if c) for row in table[:header_at]]
-    lines.append(" | ".join(header))
-    for row in table[header_at + 1:]:
-        pairs = [f"{header[i]}: {cell}" if i < len(header) and header[i] else cell
-                 for i, cell in enumerate(row) if cell]
-        lines.append("; ".join(pairs))
-    return lines
-
-
-def sheet_to_markdown(name: str, rows: Iterable[Sequence[str]]) -> str:
-    """One sheet as a `## name` section; empty sheets give nothing."""
-    lines = rows_to_lines(rows)
-    return f"## {name}\n\n" + "\n".join(lines) if lines else ""
-
-
-def _trimmed(row: Sequence[str]) -> list[str]:
-    cells = [" ".join(str(c).split()) for c in list(row)[:MAX_COLUMNS]]
-    while cells and not cells[-1]:
-        cells.pop()
-    return cells
-
-
-_NUMBER = re.compile(r"^[-+€$%\d.,\s]+$")
-
-
-def _is_header(row: list[str]) -> bool:
-    filled = [c for c in row if c]
-    return len(filled) >= 2 and not any(_NUMBER.match(c) for c in filled)
-
 
 # --- OpenDocument ----------------------------------------------------------------------------------
 
@@ -119,7 +75,7 @@ def _odf_blocks(element, bullet: str = "") -> str:
         text = _odf_text(element)
         return f"{bullet}{text}" if text else ""
     if tag == "table:table":
-        return "\n".join(rows_to_lines(_odf_table_rows(element)))
+        return table_to_text(_odf_table_rows(element))
     if tag == "text:list-item":
         return "\n".join(b for b in (_odf_blocks(c, "- ") for c in element.children) if b)
     separator = "\n" if tag in {"text:list", "text:list-header"} else "\n\n"
@@ -169,12 +125,33 @@ def _odf_shape_text(shape) -> str:
     return "\n".join(b for b in (_odf_shape_text(c) for c in shape.children) if b)
 
 
+TITLE_CHARACTERS = 80  # a text-box line longer than this is text, not a slide's title
+
+
 def _slide_section(title: str, number: int, blocks: list[str], notes: str) -> str:
-    body = "\n\n".join(b.strip() for b in blocks if b.strip())
-    parts = [f"## {title or f'Dia {number}'}", body]
+    blocks = [b.strip() for b in blocks if b.strip()]
+    if not title:
+        title, blocks = _title_from_text(blocks)
+    body = "\n\n".join(blocks)
+    parts = [slide_mark(number), f"## {title or f'Dia {number}'}", body]
     if notes.strip():
         parts.append(f"Notities: {notes.strip()}")
     return "\n\n".join(p for p in parts if p)
+
+
+def _title_from_text(blocks: list[str]) -> tuple[str, list[str]]:
+    """A slide without a title placeholder is titled by its first text line when that reads as a
+    title (short, no sentence, not a list item or table row) and more text follows it."""
+    if not blocks:
+        return "", blocks
+    first, _, rest = blocks[0].partition("\n")
+    first = first.strip()
+    titled = (first and len(first) <= TITLE_CHARACTERS and not first.endswith((".", "?", "!", ":", ";", ","))
+              and not first.startswith(("-", "•")) and "|" not in first and "; " not in first)
+    following = [b for b in [rest.strip(), *blocks[1:]] if b]
+    if not titled or not following:
+        return "", blocks
+    return first, following
 
 
 # --- PowerPoint ------------------------------------------------------------------------------------
@@ -222,7 +199,7 @@ def _pptx_shapes(shapes) -> list:
 def _pptx_shape_text(shape) -> str:
     if getattr(shape, "has_table", False) and shape.has_table:
         rows = [[cell.text for cell in row.cells] for row in shape.table.rows]
-        return "\n".join(rows_to_lines(rows))
+        return table_to_text(rows)
     if not shape.has_text_frame:
         return ""
     lines = []
@@ -270,54 +247,3 @@ def _cell_text(value: object) -> str:
     if isinstance(value, (date, time)):
         return value.isoformat()
     return str(value)
-
-
-# --- DOCX ------------------------------------------------------------------------------------------
-
-_HEADING_STYLE = re.compile(r"^(?:heading|kop)\s*(\d)$", re.IGNORECASE)
-
-
-def docx_to_markdown(stream: BinaryIO) -> str:
-    """Paragraphs in order; Heading N / Kop N styles become headings, lists and tables stay text."""
-    import docx
-    from docx.table import Table
-
-    try:
-        document = docx.Document(stream)
-        blocks = [_docx_table(item) if isinstance(item, Table) else _docx_paragraph(item)
-                  for item in document.iter_inner_content()]
-    except DocumentError:
-        raise
-    except Exception as exc:  # python-docx raises zipfile/lxml/KeyError errors for broken files
-        log.debug("docx unreadable", exc_info=True)
-        raise DocumentError(f"het Word-bestand is beschadigd of onleesbaar ({type(exc).__name__})") from exc
-    return "\n\n".join(b for b in blocks if b.strip())
-
-
-def _docx_paragraph(paragraph) -> str:
-    text = paragraph.text.strip()
-    if not text:
-        return ""
-    style = (paragraph.style.name if paragraph.style is not None else "") or ""
-    if style.lower() == "title":
-        return f"# {text}"
-    match = _HEADING_STYLE.match(style.strip())
-    if match:
-        return "#" * min(int(match.group(1)), 6) + " " + text
-    numbered = paragraph._p.pPr is not None and paragraph._p.pPr.numPr is not None
-    if "list" in style.lower() or numbered:
-        return f"- {text}"
-    return text
-
-
-def _docx_table(table) -> str:
-    rows = []
-    for row in table.rows:
-        cells: list[str] = []
-        for cell in row.cells:
-            text = " ".join(cell.text.split())
-            if not cells or cells[-1] != text:  # merged cells repeat themselves
-                cells.append(text)
-        if any(cells):
-            rows.append(" | ".join(cells))
-    return "\n".join(rows)

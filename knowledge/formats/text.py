@@ -11,7 +11,7 @@ import io
 import re
 
 from knowledge.errors import DocumentError
-from knowledge.formats.office import rows_to_lines
+from knowledge.formats.tables import rows_to_lines
 
 # --- plain text ---------------------------------------------------------------------------------
 

@@ -1,5 +1,10 @@
-"""The chunks table's layout: its columns, the embedding model kept in its schema metadata, and
-rows in (chunks with their vectors) and out (result rows back to Chunks)."""
+"""The chunks table's layout: its columns, the embedding model and the layout's version kept in its
+schema metadata, and rows in (chunks with their vectors) and out (result rows back to Chunks).
+
+Layout versions: 1 had no version in its metadata; 2 added `page` (the page a passage begins on)
+and `copies` (the other paths of a document indexed once). A table of an older layout is still
+searched (its passages without pages); the indexer rebuilds it whole on its next run.
+"""
 
 from __future__ import annotations
 
@@ -16,8 +21,10 @@ TABLE = "chunks"
 TEXT_COLUMN = "search_text"
 MODEL_KEY = b"vraagbaak.embedding_model"
 DIMENSION_KEY = b"vraagbaak.dimension"
+LAYOUT_KEY = b"vraagbaak.layout"
+LAYOUT = 2
 RESULT_COLUMNS = ["chunk_id", "doc_id", "collection", "source_path", "title", "headings", "text",
-                   "content_hash", "ordinal", "vector"]
+                   "content_hash", "ordinal", "vector", "page", "copies"]
 
 
 @dataclass(frozen=True)
@@ -42,7 +49,16 @@ def chunk_schema(model: ModelInfo) -> pa.Schema:
         pa.field("content_hash", pa.string()),
         pa.field("ordinal", pa.int32()),
         pa.field("indexed_at", pa.string()),
-    ], metadata={MODEL_KEY: model.name.encode(), DIMENSION_KEY: str(model.dimension).encode()})
+        pa.field("page", pa.int32()),
+        pa.field("copies", pa.list_(pa.string())),
+    ], metadata={MODEL_KEY: model.name.encode(), DIMENSION_KEY: str(model.dimension).encode(),
+                 LAYOUT_KEY: str(LAYOUT).encode()})
+
+
+def layout_of(schema: pa.Schema) -> int:
+    """The layout version a table was written in."""
+    raw = (schema.metadata or {}).get(LAYOUT_KEY)
+    return int(raw.decode()) if raw else 1
 
 
 def chunk_rows(chunks: Sequence[Chunk], vectors: np.ndarray, model: ModelInfo) -> pa.Table:
@@ -62,10 +78,24 @@ def chunk_rows(chunks: Sequence[Chunk], vectors: np.ndarray, model: ModelInfo) -
         "content_hash": [c.content_hash for c in chunks],
         "ordinal": [c.ordinal for c in chunks],
         "indexed_at": [now] * len(chunks),
+        "page": [c.page for c in chunks],
+        "copies": [list(c.copies) for c in chunks],
     }
     schema = chunk_schema(model)
     return pa.table({name: pa.array(columns[name], type=schema.field(name).type)
                      if name != "vector" else columns[name] for name in schema.names}, schema=schema)
+
+
+def result_columns(schema: pa.Schema) -> list[str]:
+    """The result columns a table has: one of an older layout lacks the newer ones."""
+    return [c for c in RESULT_COLUMNS if c in schema.names]
+
+
+def document_copies(rows: pa.Table) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """Rows of doc_id, content_hash (and copies) -> doc_id -> (content_hash, copies)."""
+    copies = rows["copies"].to_pylist() if "copies" in rows.column_names else [None] * rows.num_rows
+    return {doc_id: (digest, tuple(others or ())) for doc_id, digest, others
+            in zip(rows["doc_id"].to_pylist(), rows["content_hash"].to_pylist(), copies)}
 
 
 def sql_quote(value: str) -> str:
@@ -97,4 +127,4 @@ def chunk_of(row: dict) -> Chunk:
     return Chunk(id=row["chunk_id"], doc_id=row["doc_id"], collection=row["collection"],
                  title=row["title"], headings=tuple(row["headings"] or ()), text=row["text"],
                  ordinal=int(row["ordinal"]), content_hash=row["content_hash"],
-                 source_path=row["source_path"] or "")
+                 source_path=row["source_path"] or "", page=row.get("page"), copies=tuple(row.get("copies") or ()))

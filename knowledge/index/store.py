@@ -1,3 +1,5 @@
+# Longer than 400 lines: one class over one LanceDB table (read, search, write, repair); its parts share
+# the table handle and its version, which a split would pass around.
 """LanceDB: one table of chunks with a vector column and a Dutch full-text index.
 
 Writes are single commits (a merge or an overwrite), so readers see the old or the new state,
@@ -31,8 +33,9 @@ from knowledge.errors import DiskFullError, EmbeddingModelMismatchError, IndexDa
 from knowledge.fusion import diversify, fuse
 from knowledge.index.health import IndexProblem, damage, damage_detail, is_disk_full, is_lance_error, orphans
 from knowledge.index.object_storage import ObjectStorage, unreachable
-from knowledge.index.schema import (DIMENSION_KEY, MODEL_KEY, RESULT_COLUMNS, TABLE, TEXT_COLUMN, ModelInfo, chunk_of,
-                                    chunk_schema, collection_filter, result_rows, sql_quote)
+from knowledge.index.schema import (DIMENSION_KEY, LAYOUT, MODEL_KEY, TABLE, TEXT_COLUMN, ModelInfo, chunk_of,
+                                    chunk_schema, collection_filter, document_copies, layout_of, result_columns,
+                                    result_rows, sql_quote)
 from knowledge.index.versions import cleanup_age
 from knowledge.index.vocabulary import IndexVocabulary
 from knowledge.models import Hit
@@ -155,6 +158,11 @@ class ChunkStore:
             return None
         return ModelInfo(meta[MODEL_KEY].decode(), int(meta[DIMENSION_KEY].decode()))
 
+    def outdated(self) -> bool:
+        """Whether the table was written in an older layout (schema.py): the indexer rebuilds it."""
+        table = self._open()
+        return table is not None and layout_of(table.schema) < LAYOUT
+
     def check_model(self, model: ModelInfo) -> None:
         """Raises when the table was built with another embedding model."""
         recorded = self.model()
@@ -172,9 +180,15 @@ class ChunkStore:
             return table.to_lance().to_table(columns=columns, filter=where)
 
     def documents(self, collection: str) -> dict[str, str]:
-        """doc_id -> content_hash of every document indexed in a collection."""
-        rows = self._scan(["doc_id", "content_hash"], f"collection = {sql_quote(collection)}")
-        return dict(zip(rows["doc_id"].to_pylist(), rows["content_hash"].to_pylist()))
+        """doc_id -> content_hash of every document in a collection, the copies of one indexed once among them."""
+        return {doc_id: digest for first, (digest, copies) in self.copies(collection).items()
+                for doc_id in (first, *copies)}
+
+    def copies(self, collection: str) -> dict[str, tuple[str, tuple[str, ...]]]:
+        """doc_id -> (content_hash, the other paths of the same content) of every indexed document."""
+        kept = result_columns(self._open().schema) if self.exists() else []
+        return document_copies(self._scan(["doc_id", "content_hash", *(["copies"] if "copies" in kept else [])],
+                                          f"collection = {sql_quote(collection)}"))
 
     def stats(self) -> dict:
         """Documents and chunks, in total and per collection."""
@@ -234,7 +248,7 @@ class ChunkStore:
 
     def _vector_rows(self, table, vector: np.ndarray, limit: int, where: str | None) -> list[dict]:
         query = (table.search(np.asarray(vector, dtype=np.float32), vector_column_name="vector")
-                 .distance_type("cosine").limit(limit).select([*RESULT_COLUMNS, "_distance"]))
+                 .distance_type("cosine").limit(limit).select([*result_columns(table.schema), "_distance"]))
         if where:
             query = query.where(where, prefilter=True)
         return result_rows(query.to_arrow())
@@ -245,7 +259,7 @@ class ChunkStore:
         if not text.strip():
             return []
         query = (table.search(MatchQuery(text, TEXT_COLUMN), query_type="fts")
-                 .limit(limit).select([*RESULT_COLUMNS, "_score"]))
+                 .limit(limit).select([*result_columns(table.schema), "_score"]))
         if where:
             query = query.where(where, prefilter=True)
         return result_rows(query.to_arrow())

@@ -52,7 +52,7 @@ def test_ask_json_prints_answer_sources_abstained_and_timings(data_dir, capsys):
                                  "path": "hr/verlof.md", "title": "Vakantie",
                                  "heading": "Vakantie > Hoeveel vakantiedagen heb je?"}
     assert result["sources"] == [{"path": "hr/verlof.md", "title": "Vakantie",
-                                  "heading": "Vakantie > Hoeveel vakantiedagen heb je?"}]
+                                  "heading": "Vakantie > Hoeveel vakantiedagen heb je?", "page": None, "copies": []}]
     assert {"retrieve_s", "first_token_s", "total_s", "prompt_tokens", "completion_tokens"} <= set(result["timings"])
 
 
@@ -60,6 +60,18 @@ def test_ask_streams_then_lists_the_sources(data_dir, capsys):
     assert main(["--data-dir", str(data_dir), "ask", "Hoeveel vakantiedagen krijg ik per jaar?"]) == 0
     out = capsys.readouterr().out
     assert "Bronnen:" in out and "[1] Vakantie — Vakantie > Hoeveel vakantiedagen heb je? (hr/verlof.md)" in out
+
+
+def test_a_source_line_names_the_page_and_the_other_paths_of_the_document():
+    from bot.answering.types import Source
+    from bot.commands.ask import source_line
+
+    source = Source("Jaarverslag", "verslag.pdf", heading="Jaarverslag > Reiskosten", page=11,
+                    copies=("archief/verslag.pdf",))
+    assert source_line(source) == ("Jaarverslag — Jaarverslag > Reiskosten, p. 11 "
+                                   "(verslag.pdf; ook in: archief/verslag.pdf)")
+    linked = Source("Jaarverslag", "verslag.pdf", page=4, url="https://intranet.example.nl/verslag.pdf")
+    assert source_line(linked) == "Jaarverslag, p. 4 (https://intranet.example.nl/verslag.pdf#page=4)"
 
 
 def test_ask_says_so_when_the_documents_do_not_answer(data_dir, capsys):

@@ -33,7 +33,8 @@ def test_votes_are_stored_with_question_answer_and_sources_and_exported(tmp_path
     row = rows[0]
     assert row["question"] == "Hoeveel dagen?" and row["answer"] == "25 [1]"
     assert row["sources"] == [{"title": "Vakantie en verlof", "path": "hr/vakantie-en-verlof.md",
-                               "heading": "Vakantiedagen", "collection": "hr", "url": None, "links": []}]
+                               "heading": "Vakantiedagen", "collection": "hr", "url": None, "links": [],
+                               "page": None, "copies": []}]
     assert row["channel"] == "C1" and row["asked_by"] == "U1" and row["timestamp"]
 
     everything = list(store.rows(include_unvoted=True))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from pathlib import Path
 
@@ -90,3 +91,26 @@ def make_indexer(tmp_path: Path, embedder, store: ChunkStore | None = None) -> I
 @pytest.fixture
 def docs(tmp_path) -> Path:
     return write_docs(tmp_path / "docs")
+
+
+class _Heard(logging.Handler):
+    """What reaches the root logger's handlers: what the bot's log shows. (pytest's caplog also
+    hangs its handler on every logger that does not propagate, so it would see the libraries' own.)"""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@pytest.fixture
+def root_log():
+    heard, root = _Heard(), logging.getLogger()
+    level = root.level
+    root.addHandler(heard)
+    root.setLevel(logging.DEBUG)
+    yield heard.records
+    root.removeHandler(heard)
+    root.setLevel(level)

@@ -107,3 +107,35 @@ def test_budget_in_real_model_tokens(embedder):
     chunks = Chunker(embedder.count_tokens, max_tokens=128, overlap_tokens=20).split(doc(text))
     assert len(chunks) > 2
     assert all(embedder.count_tokens(c.embedding_text) <= 128 for c in chunks)
+
+
+# --- pages and slides ----------------------------------------------------------------------------------------
+
+def test_chunks_take_the_page_they_begin_on_and_lose_the_marks():
+    text = ("<!-- page 1 -->\n\n# Regeling\n\n" + " ".join(sentence(i) for i in range(12)) +
+            "\n\n<!-- page 2 -->\n\n" + " ".join(sentence(i) for i in range(12, 24)) +
+            "\n\n<!-- page 3 -->\n\n## Bijlage\n\nDe bijlage staat op de derde pagina.")
+    chunks = Chunker(words, max_tokens=80, overlap_tokens=0).split(doc(text, title="Regeling"))
+    assert chunks[0].page == 1
+    assert next(c.page for c in chunks if "zin nummer 13 " in c.text) == 2
+    assert [c.page for c in chunks if c.headings[-1] == "Bijlage"] == [3]
+    assert all("<!--" not in c.text and "<!--" not in c.embedding_text for c in chunks)
+
+
+def test_a_passage_running_over_a_page_break_keeps_its_first_page():
+    text = "<!-- page 4 -->\n\n# Kort\n\nEerste alinea op pagina vier.\n\n<!-- page 5 -->\n\nTweede alinea."
+    chunks = Chunker(words, max_tokens=200).split(doc(text, title="Kort"))
+    assert [(c.page, c.text) for c in chunks] == [(4, "Eerste alinea op pagina vier.\n\nTweede alinea.")]
+
+
+def test_slides_are_never_joined_however_small():
+    text = "\n\n".join(f"<!-- slide {n} -->\n\n## Dia over {onderwerp}\n\nEén regel over {onderwerp}."
+                       for n, onderwerp in enumerate(("lunch", "parkeren", "laptops"), start=1))
+    chunks = Chunker(words, max_tokens=200).split(doc(text, title="Introductie"))
+    assert [(c.page, c.headings[-1]) for c in chunks] == [
+        (1, "Dia over lunch"), (2, "Dia over parkeren"), (3, "Dia over laptops")]
+
+
+def test_text_without_marks_has_no_page():
+    chunks = Chunker(words, max_tokens=200).split(doc("# Titel\n\nGewone tekst."))
+    assert [c.page for c in chunks] == [None]

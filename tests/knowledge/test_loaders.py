@@ -208,7 +208,7 @@ def test_docx_heading_styles_lists_and_tables(tmp_path):
     assert "# Opleidingsbudget" in doc.text
     assert "## Hoeveel budget" in doc.text
     assert "- Je krijgt 1500 euro per jaar." in doc.text
-    assert "Consultant | 2000 euro" in doc.text
+    assert "Functie: Consultant; Budget: 2000 euro" in doc.text  # the row names its columns
 
 
 def test_html_headings_lists_tables_without_scripts_or_navigation(tmp_path):

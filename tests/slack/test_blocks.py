@@ -7,7 +7,8 @@ import pytest
 
 from bot.answering.types import Answer, Source
 from bot.slack.ui.blocks import (ACTION_FEEDBACK, ACTION_SHARE, ANSWER_CHARS_PER_MESSAGE, FEEDBACK_BLOCK_ID,
-                              answer_messages, blocks_text, fallback_text, footer_blocks, is_answer_message,
+                              answer_links, answer_messages, blocks_text, fallback_text, footer_blocks,
+                              is_answer_message,
                               parse_vote, sources_block, split_text, to_mrkdwn)
 from tests.fakes.slack.workspace import SlackApiFailure, check_blocks
 
@@ -74,6 +75,24 @@ def test_many_sources_fit_one_context_block():
     block = sources_block(many)
     assert len(block["elements"]) == 10
     assert block["elements"][-1]["text"] == "en nog 5 andere"
+
+
+def test_a_source_names_its_page_links_a_pdf_to_it_and_lists_its_copies():
+    sources = [Source("Jaarverslag", "verslag.pdf", page=11, url="https://intranet.example.nl/docs/verslag.pdf"),
+               Source("Introductie", "hr/intro.pptx", heading="Lunch", page=3),
+               Source("Akte", "lloyds/2021/akte.docx", copies=("lloyds/2025/akte.docx",))]
+    texts = [e["text"] for e in sources_block(sources)["elements"]]
+    assert texts[0].endswith("[1] <https://intranet.example.nl/docs/verslag.pdf#page=11|Jaarverslag, p. 11>")
+    assert texts[1] == "[2] Introductie › Lunch, dia 3 (`hr/intro.pptx`)"
+    assert texts[2] == "[3] Akte (`lloyds/2021/akte.docx`) — ook in `lloyds/2025/akte.docx`"
+    check_blocks([sources_block(sources)])
+
+
+def test_the_page_link_is_one_the_answer_may_keep():
+    source = Source("Jaarverslag", "verslag.pdf", page=2, url="https://intranet.example.nl/verslag.pdf#page=1")
+    assert source.link == "https://intranet.example.nl/verslag.pdf#page=2"
+    assert source.link in answer_links([source])
+    assert Source("Wiki", "wiki", page=2, url="https://wiki.example.nl/verlof").link == "https://wiki.example.nl/verlof"
 
 
 def test_markdown_becomes_mrkdwn_and_slack_markup_is_escaped():

@@ -107,17 +107,30 @@ def safe_markdown(markdown: str, *, links: Sequence[str] = ()) -> str:
 
 def answer_links(sources: Sequence[Source]) -> list[str]:
     """The links an answer may keep clickable: its sources' own, and those written in the cited passages."""
-    return [link for s in sources for link in ([s.url] if s.url else []) + list(s.links or ())]
+    return [link for s in sources for link in ([s.url, s.link] if s.url else []) + list(s.links or ())]
+
+
+COPIES_LISTED = 3  # other paths of the same document named after a source
 
 
 def source_label(source: Source) -> str:
-    """Title with a link when the document has a URL, else title and path."""
+    """Title (and page) with a link when the document has a URL (to the page of a PDF), else title,
+    page and path; the other paths of the same document after it."""
     title = escape(_cut(source.title or source.path, LABEL_CHARS))
     if source.heading and source.heading != source.title:
         title += f" › {escape(_cut(source.heading, LABEL_CHARS))}"
-    if source.url:
-        return neutralise(f"<{source.url}|{title}>", links=[source.url])
-    return neutralise(f"{title} (`{escape(_cut(source.path, LABEL_CHARS))}`)" if source.path else title)
+    if source.page_label:
+        title += f", {source.page_label}"
+    link = source.link
+    if link:
+        label = neutralise(f"<{link}|{title}>", links=[link])
+    else:
+        label = neutralise(f"{title} (`{escape(_cut(source.path, LABEL_CHARS))}`)" if source.path else title)
+    if source.copies:
+        others = ", ".join(f"`{escape(_cut(c, LABEL_CHARS))}`" for c in source.copies[:COPIES_LISTED])
+        more = f" en nog {len(source.copies) - COPIES_LISTED}" if len(source.copies) > COPIES_LISTED else ""
+        label += neutralise(f" — ook in {others}{more}")
+    return label
 
 
 def sources_block(sources: Sequence[Source], *, links: Sequence[tuple[str, str]] = ()) -> Block | None:

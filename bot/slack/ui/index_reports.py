@@ -27,7 +27,8 @@ def _names(items: Iterable[Any]) -> list[str]:
 
 def _file_groups(report: Any) -> dict[str, list[Any]]:
     """Added / changed / removed / failed files of a RunReport (summed over its collections)."""
-    groups: dict[str, list[Any]] = {"Toegevoegd": [], "Gewijzigd": [], "Verwijderd": [], "Mislukt": []}
+    groups: dict[str, list[Any]] = {"Toegevoegd": [], "Gewijzigd": [], "Verwijderd": [], "Mislukt": [],
+                                    "Deels gelezen": []}
     per_collection = getattr(report, "reports", None)
     reports = per_collection.values() if isinstance(per_collection, dict) else [report]
     for part in reports:
@@ -35,6 +36,7 @@ def _file_groups(report: Any) -> dict[str, list[Any]]:
         groups["Gewijzigd"] += list(getattr(part, "changed", None) or [])
         groups["Verwijderd"] += list(getattr(part, "removed", None) or [])
         groups["Mislukt"] += list(getattr(part, "failed", None) or getattr(part, "skipped", None) or [])
+        groups["Deels gelezen"] += list(getattr(part, "partly_read", None) or [])
     return groups
 
 

@@ -86,6 +86,11 @@ def make_pptx(path: Path) -> Path:
         table.cell(row, col).text = text
     box = blank.shapes.add_textbox(Cm(2), Cm(8), Cm(10), Cm(2))
     box.text_frame.text = "Vragen: finance@polderlicht.example"
+    designed = presentation.slides.add_slide(presentation.slide_layouts[6])  # a title drawn as a text box
+    body_box = designed.shapes.add_textbox(Cm(2), Cm(6), Cm(20), Cm(4))
+    body_box.text_frame.text = "Het kilometergeld is 23 cent per kilometer."
+    title_box = designed.shapes.add_textbox(Cm(2), Cm(1), Cm(20), Cm(2))
+    title_box.text_frame.text = "Reiskosten"
     presentation.save(path)
     return path
 
@@ -180,6 +185,22 @@ def test_pptx_titles_text_frames_tables_and_notes(tmp_path):
     second = doc.text.split("## Dia 2", 1)[1]
     assert "Soort: Lunch; Maximum: 15 euro" in second
     assert second.index("Soort: Lunch") < second.index("Vragen: finance@polderlicht.example")  # reading order
+
+
+def test_pptx_is_a_passage_per_slide_that_knows_its_number(tmp_path):
+    from knowledge.chunking import Chunker
+
+    doc = _load(make_pptx(tmp_path / "declareren.pptx"))
+    chunks = Chunker(lambda text: len(text.split()), max_tokens=300).split(doc)  # room for both: never joined
+    assert [(c.page, c.headings[-1]) for c in chunks] == [(1, "Declareren"), (2, "Dia 2"), (3, "Reiskosten")]
+
+
+def test_a_slide_titled_by_a_text_box_gets_that_title_and_a_table_or_sentence_does_not(tmp_path):
+    text = _load(make_pptx(tmp_path / "declareren.pptx")).text
+    assert "## Reiskosten\n\nHet kilometergeld is 23 cent per kilometer." in text  # the top box, not the first made
+    assert "## Dia 2\n\nSoort | Maximum" in text
+    odp = _load(make_odp(tmp_path / "introductie.odp")).text
+    assert "## Dia 2\n\nVragen? Bel de servicedesk." in odp  # a sentence alone is the slide's text
 
 
 def test_xlsx_sheets_values_and_dates(tmp_path):
