@@ -1,13 +1,17 @@
-"""The storage layer's cost per operation (bot/storage on SQLite files in a temporary folder): what an
-answer, a vote, a greeting and a followed thread add to the bot's work, and an erasure request over
-every store. Prints one JSON object: milliseconds per operation (median and p95) and the load average.
+"""The storage layer's cost per operation (bot/storage on SQLite files in a temporary folder, or on a
+throwaway PostgreSQL 18 started like the tests' one, tests/servers/postgres.py: no fsync): what an
+answer, a vote, a greeting, a followed thread and a question through the durable queue add to the
+bot's work, and an erasure request over every store. Prints one JSON object: milliseconds per
+operation (median and p95) and the load average.
 
     .venv/bin/python bench/storage.py --rows 2000
+    .venv/bin/python bench/storage.py --rows 2000 --engine postgresql
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import statistics
@@ -37,10 +41,23 @@ def timed(operation, count: int) -> dict[str, float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=2000, help="answers, votes and greetings written")
+    parser.add_argument("--engine", choices=("sqlite", "postgresql"), default="sqlite")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        services = Services(load_settings(environ={}, config_path=None, data_dir=Path(folder), follow_up_days=7))
-        feedback, registry = services.feedback, services.personal_data
+    with tempfile.TemporaryDirectory() as folder, contextlib.ExitStack() as stack:
+        database_url = ""
+        if args.engine == "postgresql":
+            from tests.servers.postgres import PostgresServer
+            server = PostgresServer(Path(folder) / "postgres")
+            stack.callback(server.stop)
+            server.start()
+            database_url = server.create_database()
+        services = Services(load_settings(environ={}, config_path=None, data_dir=Path(folder), follow_up_days=7,
+                                          database_url=database_url))
+        feedback, registry, queue = services.feedback, services.personal_data, services.question_queue
+
+        def through_the_queue(i: int) -> None:
+            queue.offer(f"Ev{i}", f"U{i % 50}", {"text": f"Vraag {i}?"})
+            queue.complete(queue.claim("bench"))
         greeted = services.first_contacts.once("greeted")
         ids: list[str] = []
         result = {
@@ -52,8 +69,10 @@ def main() -> int:
             "first_time": timed(lambda i: greeted.first_time(f"U{i}"), args.rows),
             "remember_thread": timed(lambda i: services.followed_threads.remember("C1", f"{i}.0001", f"U{i % 50}"),
                                      args.rows),
+            "queue_offer_claim_complete": timed(through_the_queue, args.rows),
             "forget_one_person_everywhere": timed(
                 lambda i: registry.forget(services.pseudonymizer.person(f"U{i}")), 20),
+            "engine": args.engine,
             "load_average": os.getloadavg()[0],
         }
         services.close()

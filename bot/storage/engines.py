@@ -17,6 +17,7 @@ import logging
 import os
 import sqlite3
 import stat
+import time
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -268,11 +269,25 @@ def _sqlite_connected(driver_connection: Any, _record: object) -> None:
     # The driver must not start transactions itself (it would not for SELECT or DDL): SQLAlchemy's
     # "begin" event below does, so that a read sees one snapshot and DDL is transactional.
     driver_connection.isolation_level = None
-    for pragma in ("journal_mode=WAL",  # readers never wait for the writer, across processes
-                   "secure_delete=ON",  # deleted rows are overwritten, not left in free pages
+    _use_wal(driver_connection)  # readers never wait for the writer, across processes
+    for pragma in ("secure_delete=ON",  # deleted rows are overwritten, not left in free pages
                    "foreign_keys=ON",
                    f"busy_timeout={BUSY_TIMEOUT_S * 1000}"):
         driver_connection.execute(f"PRAGMA {pragma}")
+
+
+def _use_wal(driver_connection: Any) -> None:
+    # WAL is kept in the file: only the first opening of a new file switches. Two processes that
+    # switch the same new file at once can find each other holding the lock the switch needs, and
+    # SQLite then fails at once instead of waiting its busy timeout: the later one tries again.
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    while driver_connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        try:
+            driver_connection.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 def _sqlite_begin(connection: sa.Connection) -> None:
