@@ -84,8 +84,8 @@ class Services:
 
     @property
     def store(self) -> "ChunkStore":
-        from knowledge.index.store import ChunkStore
-        return self._once("store", lambda: ChunkStore(self.settings.folders.index_location))
+        from bot.indexing.index_store import open_index
+        return self._once("store", lambda: open_index(self.settings))
 
     @property
     def indexer(self) -> "Indexer":
@@ -192,7 +192,8 @@ class Services:
         from bot.storage.queue import QuestionQueue
         path = self.settings.folders.question_queue_path
         return self._once("question_queue", lambda: QuestionQueue(
-            self.storage.database(path), pseudonymize=self.pseudonymizer.stored_id))
+            self.storage.database(path), lease_s=self.settings.slack.question_lease_seconds,
+            pseudonymize=self.pseudonymizer.stored_id))
 
     @property
     def personal_data(self) -> "PersonalData":
@@ -265,7 +266,9 @@ class Services:
             filler=lambda: self.template_filler, reindexer=self.reindexer, metrics=self.metrics,
             status=lambda: gather_status(settings, self.store, self.reindexer, generator=self.generator),
             curated=self.curated if settings.answering.curated_answers else None, gaps=self.gaps,
-            first_contacts=self.first_contacts, threads=self.followed_threads, update_interval_s=update_interval_s)
+            first_contacts=self.first_contacts, threads=self.followed_threads,
+            question_queue=self.question_queue if settings.slack.question_queue else None,
+            update_interval_s=update_interval_s)
 
     def tell_admins_about_failed_runs(self) -> None:
         """Re-index runs of this process that fail reach the admins as a Slack DM."""

@@ -33,3 +33,7 @@ class IndexDamagedError(KnowledgeError):
 
 class DiskFullError(KnowledgeError):
     """A write to the index ran out of disk space; the previous version is still the one read."""
+
+
+class IndexUnreachableError(KnowledgeError):
+    """The object store that holds the index cannot be reached, or refuses the credentials or bucket."""

@@ -267,15 +267,19 @@ class Doctor:
 
     def check_index(self) -> CheckResult:
         """Is there an index, with chunks, built with the embedding model in use?"""
-        from knowledge.errors import EmbeddingModelMismatchError
+        from bot.indexing.index_store import open_index
+        from knowledge.errors import EmbeddingModelMismatchError, IndexUnreachableError
         from knowledge.index.schema import TABLE, ModelInfo
-        from knowledge.index.store import ChunkStore
 
         location, title = self.settings.folders.index_location, "Index (LanceDB)"
         fix = "Voer `vraagbaak index` uit (of wacht op de geplande herindexering)."
         try:
-            store = ChunkStore(location)
+            store = open_index(self.settings)
             problems = store.damage()
+        except IndexUnreachableError as exc:
+            return CheckResult("index", title, FAIL, str(exc),
+                               "Zet VRAAGBAAK_INDEX_S3_ENDPOINT, _REGION, _ACCESS_KEY_ID en _SECRET_ACCESS_KEY "
+                               "(docs/scale-out.md).")
         except Exception as exc:
             log.debug("index unreadable", exc_info=True)
             return CheckResult("index", title, FAIL, f"{location} niet leesbaar (not readable): {exc}",

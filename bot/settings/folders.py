@@ -24,6 +24,19 @@ class Folders(Area):
     index_uri: str = setting(
         "", "VRAAGBAAK_INDEX_URI",
         "LanceDB location. Empty: <data_dir>/index. May be an object-storage URI (s3://…, gs://…, az://…).")
+    index_s3_endpoint: str = setting(
+        "", "VRAAGBAAK_INDEX_S3_ENDPOINT",
+        "S3-compatible store of an s3:// index (MinIO, SeaweedFS, Ceph), as http(s)://host:port. Empty: AWS "
+        "itself, or AWS_ENDPOINT.")
+    index_s3_region: str = setting(
+        "", "VRAAGBAAK_INDEX_S3_REGION", "Region of an s3:// index (most S3-compatible stores accept us-east-1). "
+        "Empty: AWS_REGION.")
+    index_s3_access_key_id: str = setting(
+        "", "VRAAGBAAK_INDEX_S3_ACCESS_KEY_ID", "Access key of an s3:// index. Empty: AWS_ACCESS_KEY_ID, or the "
+        "machine's own role.")
+    index_s3_secret_access_key: str = setting(
+        "", "VRAAGBAAK_INDEX_S3_SECRET_ACCESS_KEY", "Secret of that access key. Empty: AWS_SECRET_ACCESS_KEY.",
+        secret=True)
     models_dir: Path = setting(
         Path("models"), "VRAAGBAAK_MODELS_DIR",
         "Folder that `vraagbaak models pull` downloads the production models into.")

@@ -19,3 +19,12 @@ class Slack(Area):
         "auto", "VRAAGBAAK_SLACK_MODE",
         "`socket`, `http`, or `auto` (socket when SLACK_APP_TOKEN is set).", choices=("auto", "socket", "http"))
     http_port: int = setting(3000, "VRAAGBAAK_HTTP_PORT", "Port for HTTP mode (CLI: --port).")
+    question_queue: bool = setting(
+        False, "VRAAGBAAK_QUESTION_QUEUE",
+        "Keep every question (a mention or a direct message, in Socket Mode) in the database from before Slack's "
+        "delivery is acknowledged until it is answered (bot/storage/queue.py): with replicas on one database "
+        "each question is answered once, and one whose replica died is taken over by another.")
+    question_lease_seconds: float = setting(
+        120.0, "VRAAGBAAK_QUESTION_LEASE_SECONDS",
+        "How long a replica holds a question without renewing it; a question whose replica died is taken over "
+        "after this. Renewed while the answer is written.")

@@ -6,13 +6,15 @@ given the parts it uses, by name) and the catch-all for the rest are registered,
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltContext
 
 from bot.access.policy import Access
 from bot.people.first_contact import AI_NOTICE, GREETED
 from bot.slack import listeners
+from bot.slack.answer_flow.durable import AnsweredInSlack, AnswerEvent, DurableQuestions
 from bot.slack.answer_flow.replying import Replier
 from bot.slack.answer_flow.viewing import ViewedChannels
 from bot.slack.features.admins import AdminCheck
@@ -27,9 +29,11 @@ from bot.slack.features.subcommands import Subcommands
 from bot.slack.features.template_jobs import TemplateJobs
 from bot.slack.features.templates_posting import TemplatePoster
 from bot.slack.features.usergroups import UserGroups
+from bot.slack.listeners.events import app_mention, message_im
 from bot.slack.parts import SlackParts
 from bot.slack.transport.app import install_transport, register_catch_all
 from bot.slack.transport.arrivals import ListenerPool, SeenEvents
+from bot.slack.ui.blocks import is_answer_message
 from bot.slack.ui.home import HomeTab
 
 if TYPE_CHECKING:
@@ -41,6 +45,7 @@ if TYPE_CHECKING:
     from bot.operations.metrics import Metrics
     from bot.people.first_contact import FirstContacts
     from bot.settings import Settings
+    from bot.storage.queue import QuestionQueue
     from bot.people.followed_threads import FollowedThreads
     from bot.templates.filling import TemplateFiller
     from bot.templates.library import TemplateLibrary
@@ -50,7 +55,7 @@ def compose(app: App, *, settings: "Settings", engine: Callable[[], "AnswerEngin
             templates: "TemplateLibrary", filler: Callable[[], "TemplateFiller"], reindexer: "Reindexer",
             metrics: "Metrics", status: Callable[[], dict[str, Any]], curated: "CuratedAnswers | None",
             gaps: "Gaps", first_contacts: "FirstContacts", threads: "FollowedThreads",
-            update_interval_s: float = 1.0) -> SlackParts:
+            question_queue: "QuestionQueue | None" = None, update_interval_s: float = 1.0) -> SlackParts:
     """Builds the Slack parts on `app` (made by bot.slack.transport.app.build_app: its listener
     executor is the ListenerPool) and registers every listener; returns the parts. `engine`,
     `filler` and `status` are called when used (the models load at start-up or first use)."""
@@ -79,11 +84,41 @@ def compose(app: App, *, settings: "Settings", engine: Callable[[], "AnswerEngin
         reindex_jobs=ReindexJobs(reindexer, wait_when_busy=settings.operations.reindex_when_busy == "wait"),
         template_jobs=template_jobs, poster=TemplatePoster(template_jobs, access, filler, ai_notice),
         collections=tuple(settings.documents.sources))
+    if question_queue is not None:
+        parts = replace(parts, questions=DurableQuestions(question_queue, _event_answerer(app, parts),
+                                                          _answered_in_slack(app)))
     _connect_observers(parts, client=client, settings=settings, reindexer=reindexer, curated=curated, gaps=gaps)
     install_transport(app, pool, SeenEvents())
     listeners.register(app, parts)
     register_catch_all(app)  # after every listener: only the rest
     return parts
+
+
+def _event_answerer(app: App, parts: SlackParts) -> AnswerEvent:
+    """Answers a mention or direct message taken from the question queue (perhaps offered by another
+    replica) as its listener would, with this app's own identity."""
+    identity: dict[str, Any] = {}
+
+    def answer_event(kind: str, event: dict[str, Any], ticket: int | None) -> None:
+        if not identity:
+            found = app.client.auth_test()
+            identity.update(bot_user_id=found.get("user_id"), team_id=found.get("team_id"))
+        context = BoltContext(identity)
+        if kind == "mention":
+            app_mention.answer(parts.replier, event, app.client, context, ticket)
+        else:
+            message_im.answer_dm(parts.replier, parts.viewing, event, app.client, context, ticket)
+    return answer_event
+
+
+def _answered_in_slack(app: App) -> AnsweredInSlack:
+    """Whether the event's thread already holds one of our answers, written after the event."""
+    def answered(event: dict[str, Any]) -> bool:
+        thread_ts = event.get("thread_ts") or event["ts"]
+        replies = app.client.conversations_replies(channel=event["channel"], ts=thread_ts, limit=200)
+        return any(is_answer_message(m) and float(m.get("ts", 0)) > float(event["ts"])
+                   for m in replies.get("messages") or [])
+    return answered
 
 
 def _connect_observers(parts: SlackParts, *, client: Any, settings: "Settings", reindexer: "Reindexer",

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from bot.insights.feedback import FeedbackStore
     from bot.people.first_contact import OncePerPerson
     from bot.people.followed_threads import FollowedThreads
+    from bot.slack.answer_flow.durable import DurableQuestions
     from bot.slack.answer_flow.replying import Replier
     from bot.slack.answer_flow.viewing import ViewedChannels
     from bot.slack.features.admins import AdminCheck
@@ -57,3 +58,4 @@ class SlackParts:
     template_jobs: "TemplateJobs"  # tracked for the shutdown
     poster: "TemplatePoster"  # fills submitted templates on the template jobs' threads
     collections: tuple[str, ...]  # the configured collections' names
+    questions: "DurableQuestions | None" = None  # the question queue (replicas); None: answered in memory

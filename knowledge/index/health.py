@@ -37,17 +37,18 @@ class IndexProblem:
         return (f"versie {self.version}: " if self.version is not None else "") + f"{self.file} {self.problem}"
 
 
-def damage(folder: Path | None, dataset_uri: str) -> list[IndexProblem]:
+def damage(folder: Path | None, dataset_uri: str,
+           storage_options: dict[str, str] | None = None) -> list[IndexProblem]:
     """What is wrong with the table's files, found by looking (for `vraagbaak doctor`): every
     file the latest version needs is there and as large as written, then every row and the
     full-text index are read once. Empty when the table is whole, or when there is none.
-    `folder`: the table's folder (None for object storage)."""
-    problems = structural_damage(folder, dataset_uri)
+    `folder`: the table's folder (None for object storage, whose own errors are raised)."""
+    problems = structural_damage(folder, dataset_uri, storage_options)
     if problems or folder is not None and not (folder.exists() and manifests(folder)):
         return problems  # damaged, or no table (yet): nothing to read
-    import lance
-
-    dataset = lance.dataset(dataset_uri)
+    dataset = _dataset(dataset_uri, storage_options)
+    if dataset is None:
+        return []  # no table in the object store (yet)
     version, problems = dataset.version, []
     for fragment in dataset.get_fragments():  # every column of every row, decoded
         try:
@@ -67,7 +68,8 @@ def damage(folder: Path | None, dataset_uri: str) -> list[IndexProblem]:
     return problems
 
 
-def structural_damage(folder: Path | None, dataset_uri: str) -> list[IndexProblem]:
+def structural_damage(folder: Path | None, dataset_uri: str,
+                      storage_options: dict[str, str] | None = None) -> list[IndexProblem]:
     """Manifests, and the files the latest version names, without reading any data."""
     import lance
 
@@ -81,13 +83,18 @@ def structural_damage(folder: Path | None, dataset_uri: str) -> list[IndexProble
                 return [IndexProblem("_versions/", "bevat geen enkel versiebestand (manifest) meer: "
                                                    "de gegevens in data/ zijn onvindbaar")]
             return []
-    try:
-        dataset = lance.dataset(dataset_uri)
-    except Exception as exc:
-        if not found_manifests:
-            return [IndexProblem(f"{TABLE}.lance", f"is onleesbaar: {first_line(exc)}")]
-        version, newest = found_manifests[0]
-        return [IndexProblem(f"_versions/{newest.name}", "is onleesbaar (afgekapt of beschadigd)", version)]
+    if folder is None:  # an object store: its own errors are the caller's to explain
+        dataset = _dataset(dataset_uri, storage_options)
+        if dataset is None:
+            return []
+    else:
+        try:
+            dataset = lance.dataset(dataset_uri)
+        except Exception as exc:
+            if not found_manifests:
+                return [IndexProblem(f"{TABLE}.lance", f"is onleesbaar: {first_line(exc)}")]
+            version, newest = found_manifests[0]
+            return [IndexProblem(f"_versions/{newest.name}", "is onleesbaar (afgekapt of beschadigd)", version)]
     version = dataset.version
     problems = []
     hinted = hinted_version(folder) if folder is not None else None
@@ -101,11 +108,24 @@ def structural_damage(folder: Path | None, dataset_uri: str) -> list[IndexProble
     return problems
 
 
-def damage_detail(folder: Path | None, dataset_uri: str, exc: BaseException) -> str:
+def _dataset(uri: str, storage_options: dict[str, str] | None):
+    """The dataset in an object store, None when it has none; the store's own errors are raised."""
+    import lance
+
+    try:
+        return lance.dataset(uri, storage_options=storage_options)
+    except ValueError as exc:
+        if "was not found" in str(exc) or "Not found" in str(exc):
+            return None
+        raise
+
+
+def damage_detail(folder: Path | None, dataset_uri: str, exc: BaseException,
+                  storage_options: dict[str, str] | None = None) -> str:
     """Which file and what is wrong with it: from a look at the files of the latest version
     (cheap: no data is read), else from Lance's message."""
     try:
-        found = structural_damage(folder, dataset_uri)
+        found = structural_damage(folder, dataset_uri, storage_options)
     except Exception:  # the message below still says something
         log.debug("looking for the damaged file failed", exc_info=True)
         found = []

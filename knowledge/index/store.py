@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 import shutil
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -32,9 +32,11 @@ import pyarrow as pa
 from knowledge.errors import DiskFullError, EmbeddingModelMismatchError, IndexDamagedError, KnowledgeError
 from knowledge.fusion import diversify, fuse
 from knowledge.index.health import IndexProblem, damage, damage_detail, is_disk_full, is_lance_error, orphans
+from knowledge.index.object_storage import ObjectStorage, unreachable
 from knowledge.index.schema import (DIMENSION_KEY, LAYOUT, MODEL_KEY, TABLE, TEXT_COLUMN, ModelInfo, chunk_of,
                                     chunk_schema, collection_filter, document_copies, layout_of, result_columns,
                                     result_rows, sql_quote)
+from knowledge.index.versions import cleanup_age
 from knowledge.index.vocabulary import IndexVocabulary
 from knowledge.models import Hit
 from knowledge.query import TextQuery, Vocabulary
@@ -46,17 +48,27 @@ REBUILD_HINT = "de beheerder doet dat met `vraagbaak index --full`"
 
 
 class ChunkStore:
-    """The chunks table at `uri` (a folder, or an object-storage URI)."""
+    """The chunks table at `uri` (a folder, or an object-storage URI reached as `storage` says)."""
 
-    def __init__(self, uri: str, *, fts_language: str = "Dutch") -> None:
-        import lancedb
-
+    def __init__(self, uri: str, *, fts_language: str = "Dutch", storage: ObjectStorage | None = None) -> None:
         self.uri = uri
         self.fts_language = fts_language
-        # Strong consistency: every read sees the latest commit, also one made by another process.
-        self._db = lancedb.connect(uri, read_consistency_interval=timedelta(0))
+        self.storage = storage
+        self.storage_options = storage.storage_options() if storage else None
+        self._connection = None
         self._table = None
         self._vocabulary = IndexVocabulary(self.version, lambda: self._scan([TEXT_COLUMN])[TEXT_COLUMN].to_pylist())
+
+    @property
+    def _db(self):
+        """The connection, made by the first read or write: an object store's errors are explained there."""
+        if self._connection is None:
+            import lancedb
+
+            # Strong consistency: every read sees the latest commit, also one made by another process.
+            self._connection = lancedb.connect(self.uri, read_consistency_interval=timedelta(0),
+                                               storage_options=self.storage_options)
+        return self._connection
 
     # --- reading ------------------------------------------------------------------------------------
 
@@ -66,7 +78,7 @@ class ChunkStore:
                 try:
                     self._table = self._db.open_table(TABLE)
                 except (FileNotFoundError, ValueError) as exc:
-                    if "LanceError" in str(exc) or self._orphaned_files():
+                    if "LanceError" in str(exc) or self._orphaned_files() or unreachable(exc, self.uri, self.storage):
                         raise
                     return None  # no table yet
         return self._table
@@ -100,15 +112,17 @@ class ChunkStore:
         except KnowledgeError:
             raise
         except Exception as exc:
+            if (refused := unreachable(exc, self.uri, self.storage)) is not None:
+                raise refused from None
             if writing is not None and is_disk_full(exc):
                 raise self._disk_full(writing) from exc
             if not is_lance_error(exc) and not self._orphaned_files():
                 raise
             self._table = None  # reopened by the next read: `index --full` may have rebuilt it
             log.warning("index unreadable: %s", exc)
+            detail = damage_detail(self.table_dir, self._dataset_uri(), exc, self.storage_options)
             raise IndexDamagedError(
-                f"De zoekindex is beschadigd ({damage_detail(self.table_dir, self._dataset_uri(), exc)}) en moet "
-                f"opnieuw worden opgebouwd; {REBUILD_HINT}.") from exc
+                f"De zoekindex is beschadigd ({detail}) en moet opnieuw worden opgebouwd; {REBUILD_HINT}.") from exc
 
     def _disk_full(self, what: str) -> DiskFullError:
         self._table = None
@@ -337,9 +351,9 @@ class ChunkStore:
             return {"optimized": False}
         before = self.version()
         with self._writing("het onderhoud van de index (compactie)"):
-            # Lance never removes the latest version, and _cleanup_age keeps the one before it for
+            # Lance never removes the latest version, and cleanup_age keeps the one before it for
             # keep_superseded: a failed write (disk full) made no version, so the good one stays.
-            cutoff = _cleanup_age(table.list_versions(), keep_superseded)
+            cutoff = cleanup_age(table.list_versions(), keep_superseded)
             table.optimize(cleanup_older_than=cutoff)
             table.checkout_latest()
         self._vocabulary.refresh()  # when in use: rebuilt now, not by the next question
@@ -351,7 +365,8 @@ class ChunkStore:
     def damage(self) -> list[IndexProblem]:
         """What is wrong with the table's files, found by looking (for `vraagbaak doctor`); empty when
         the table is whole, or when there is none."""
-        return damage(self.table_dir, self._dataset_uri())
+        with self._lance_errors(None):  # the object store's errors explained; damage is returned
+            return damage(self.table_dir, self._dataset_uri(), self.storage_options)
 
     def _dataset_uri(self) -> str:
         return str(self.table_dir) if self.table_dir is not None else f"{self.uri.rstrip('/')}/{TABLE}.lance"
@@ -381,25 +396,6 @@ def _hits(ranked: list[tuple[dict, float]], query_vector: np.ndarray) -> list[Hi
 
 def _megabytes(size: int) -> str:
     return f"{size / 2**20:.1f} MB"
-
-def _cleanup_age(versions: list[dict], keep_superseded: timedelta) -> timedelta:
-    """An age such that only versions whose successor is older than keep_superseded go.
-
-    Lance removes versions older than the age. Version j = the newest one created before
-    now - keep_superseded: everything older than j was superseded long enough ago; j itself
-    may still be read, so it stays.
-    """
-    now = datetime.now()
-    stamps = sorted(v["timestamp"] for v in versions)
-    old = [ts for ts in stamps if now - _naive(ts) > keep_superseded]
-    if not old:
-        return timedelta(days=3650)
-    # a second of margin: Lance takes its own `now` a moment later than ours
-    return now - _naive(old[-1]) + timedelta(seconds=1)
-
-
-def _naive(ts: datetime) -> datetime:
-    return ts.astimezone().replace(tzinfo=None) if ts.tzinfo else ts
 
 
 def _group(rows: pa.Table) -> dict[str, list[str]]:

@@ -26,7 +26,7 @@ SCOPE_OF_METHOD = {
     "assistant.threads.setStatus": "chat:write", "assistant.threads.setSuggestedPrompts": "assistant:write",
     "users.info": "users:read", "usergroups.users.list": "usergroups:read",
     "conversations.replies": {"channels:history", "groups:history", "mpim:history", "im:history"},
-    "views.publish": None,
+    "views.publish": None, "auth.test": None,  # auth.test: who the bot is, for a question from the queue
     # the AI notice in a channel, links back to a thread, the curated-answer modal
     "chat.postEphemeral": "chat:write", "chat.getPermalink": None, "views.open": None,
 }

@@ -19,6 +19,7 @@ from slack_bolt.error import BoltError
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.socket_mode.builtin import SocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
+from slack_sdk.socket_mode.response import SocketModeResponse
 
 from bot.errors import VraagbaakError
 from bot.operations.metrics import start_metrics_server
@@ -28,6 +29,7 @@ from bot.slack.transport.arrivals import ArrivalOrder
 
 if TYPE_CHECKING:
     from bot.operations.selftest import SelftestResult
+    from bot.slack.answer_flow.durable import DurableQuestions
     from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -122,7 +124,9 @@ def serve(services: "Services", *, mode: str | None = None, port: int | None = N
     parts = services.slack(app)
     stop = stop or threading.Event()
     background = _start_background(services, enabled=scheduler)
-    stop_receiving = _start_runner(app, settings, mode, port, parts.arrivals)
+    stop_receiving = _start_runner(app, settings, mode, port, parts.arrivals, parts.questions)
+    if parts.questions is not None:
+        background.append(parts.questions.start())  # questions left by a replica that died
     log.info("Vraagbaak is connected to Slack (%s mode)", mode)
     if ready is not None:
         ready.set()
@@ -145,10 +149,11 @@ def serve(services: "Services", *, mode: str | None = None, port: int | None = N
 
 
 def _start_runner(app: App, settings: Settings, mode: str, port: int | None,
-                  arrivals: ArrivalOrder | None = None) -> Callable[[], None]:
+                  arrivals: ArrivalOrder | None = None, questions: "DurableQuestions | None" = None
+                  ) -> Callable[[], None]:
     """Starts receiving from Slack; returns how to stop it."""
     if mode == "socket":
-        handler = socket_mode_handler(app, settings.slack.app_token, arrivals=arrivals)
+        handler = socket_mode_handler(app, settings.slack.app_token, arrivals=arrivals, questions=questions)
         try:
             handler.connect()
         except (SlackApiError, SlackClientError, OSError) as exc:
@@ -174,7 +179,7 @@ MAX_BODY_BYTES = 1_000_000
 
 
 def socket_mode_handler(app: App, app_token: str, *, arrivals: ArrivalOrder | None = None,
-                        ping_interval: float = 5) -> SocketModeHandler:
+                        ping_interval: float = 5, questions: "DurableQuestions | None" = None) -> SocketModeHandler:
     """Connects through apps.connections.open on the app's own client (so SLACK_API_URL applies).
     With `arrivals`, questions keep the order in which their envelopes came off the WebSocket.
 
@@ -185,7 +190,7 @@ def socket_mode_handler(app: App, app_token: str, *, arrivals: ArrivalOrder | No
     if arrivals is None:
         return SocketModeHandler(app, app_token=app_token, web_client=app.client, ping_interval=ping_interval)
     return OrderedSocketModeHandler(app, app_token=app_token, web_client=app.client, arrivals=arrivals,
-                                    ping_interval=ping_interval)
+                                    ping_interval=ping_interval, questions=questions)
 
 
 class OrderedSocketModeHandler(SocketModeHandler):
@@ -193,9 +198,11 @@ class OrderedSocketModeHandler(SocketModeHandler):
     off the WebSocket: one thread reads them, in Slack's order, and the SDK's message workers that
     dispatch them in parallel cannot swap two questions any more."""
 
-    def __init__(self, app: App, *, arrivals: ArrivalOrder, **kwargs: Any) -> None:
+    def __init__(self, app: App, *, arrivals: ArrivalOrder, questions: "DurableQuestions | None" = None,
+                 **kwargs: Any) -> None:
         super().__init__(app, **kwargs)
         self.arrivals = arrivals
+        self.questions = questions  # offered before the acknowledgement (bot/slack/answer_flow/durable.py)
         self._tickets: dict[str, int] = {}
         self._dispatched_first: set[str] = set()
         self._lock = threading.Lock()
@@ -222,6 +229,9 @@ class OrderedSocketModeHandler(SocketModeHandler):
                 ticket = self.arrivals.take()
                 self._dispatched_first.add(req.envelope_id)
         with self.arrivals.dispatching(ticket):
+            if self.questions is not None and not self.questions.offer(req.payload or {}):
+                client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id))
+                return  # already in the queue: Slack's retry, or another replica's delivery
             super().handle(client, req)
 
 

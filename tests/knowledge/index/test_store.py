@@ -154,17 +154,17 @@ def test_optimize_keeps_everything_searchable_and_recent_versions(store):
 def test_cleanup_age_keeps_the_version_that_was_current_until_recently():
     from datetime import datetime, timedelta
 
-    from knowledge.index.store import _cleanup_age
+    from knowledge.index.versions import cleanup_age
 
     now = datetime.now()
     versions = [{"timestamp": now - timedelta(hours=h)} for h in (5, 3, 2)]
     versions.append({"timestamp": now - timedelta(minutes=1)})
-    age = _cleanup_age(versions, timedelta(minutes=10))
+    age = cleanup_age(versions, timedelta(minutes=10))
     cutoff = now - age
     # versions of 5 h and 3 h ago were superseded hours ago: removable; the 2 h old one was current
     # until a minute ago: kept, like the latest
     assert now - timedelta(hours=3) < cutoff < now - timedelta(hours=2)
-    assert _cleanup_age(versions[-1:], timedelta(minutes=10)) > timedelta(days=365)
+    assert cleanup_age(versions[-1:], timedelta(minutes=10)) > timedelta(days=365)
 
 
 def test_hybrid_search_also_returns_the_vector_searchs_own_candidates(store):

@@ -14,11 +14,11 @@ if TYPE_CHECKING:
 
 
 def register(app: App, parts: "SlackParts") -> None:
-    app_mention.register(app, replier=parts.replier)
+    app_mention.register(app, replier=parts.replier, questions=parts.questions)
     # Bolt runs the first `message` listener that matches: the channel-thread follow-ups come before
     # the direct messages' catch-all.
     message_channels.register(app, replier=parts.replier, threads=parts.threads)
     assistant_thread.register(app, replier=parts.replier, viewing=parts.viewing)
-    message_im.register(app, replier=parts.replier, viewing=parts.viewing)
+    message_im.register(app, replier=parts.replier, viewing=parts.viewing, questions=parts.questions)
     app_home_opened.register(app, greeted=parts.greeted, home=parts.home)
     app_context_changed.register(app, viewing=parts.viewing)

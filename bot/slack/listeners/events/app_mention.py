@@ -10,6 +10,7 @@ from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
 from bot.slack.answer_flow.conversation import is_question_event, plain_text, thread_history
+from bot.slack.answer_flow.durable import DurableQuestions
 from bot.slack.answer_flow.replying import Question, Replier
 
 log = logging.getLogger(__name__)
@@ -18,10 +19,14 @@ HOW_TO_ASK = ("Hoi! Stel je vraag achter mijn naam, bijvoorbeeld: "
               "_@Vraagbaak hoeveel vakantiedagen heb ik per jaar?_")
 
 
-def register(app: App, *, replier: Replier) -> None:
+def register(app: App, *, replier: Replier, questions: DurableQuestions | None) -> None:
     @app.event("app_mention")
-    def answer_mention(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        if is_question_event(event):
+    def answer_mention(event: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        if not is_question_event(event):
+            return
+        if questions is not None and questions.holds(body.get("event_id")):
+            questions.answer_next(context.get("arrival_ticket"))  # this one, or one left by another replica
+        else:
             answer(replier, event, client, context, context.get("arrival_ticket"))
 
 

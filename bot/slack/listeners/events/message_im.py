@@ -18,17 +18,23 @@ from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
 from bot.slack.answer_flow.conversation import is_question_event, plain_text, thread_history
+from bot.slack.answer_flow.durable import DurableQuestions
 from bot.slack.answer_flow.replying import Question, Replier
 from bot.slack.answer_flow.viewing import ViewedChannels
 
 log = logging.getLogger(__name__)
 
 
-def register(app: App, *, replier: Replier, viewing: ViewedChannels) -> None:
+def register(app: App, *, replier: Replier, viewing: ViewedChannels, questions: DurableQuestions | None) -> None:
     @app.event("message")
-    def answer_direct_message(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    def answer_direct_message(event: dict[str, Any], body: dict[str, Any], client: WebClient,
+                              context: BoltContext) -> None:
         # Edits, deletions, joins, bot posts and channel messages are acknowledged, not answered.
-        if event.get("channel_type") == "im" and is_question_event(event):
+        if event.get("channel_type") != "im" or not is_question_event(event):
+            return
+        if questions is not None and questions.holds(body.get("event_id")):
+            questions.answer_next(context.get("arrival_ticket"))  # this one, or one left by another replica
+        else:
             answer_dm(replier, viewing, event, client, context, context.get("arrival_ticket"))
 
 
