@@ -180,6 +180,11 @@ class Settings:
         "auto", "VRAAGBAAK_SLACK_MODE",
         "`socket`, `http`, or `auto` (socket when SLACK_APP_TOKEN is set).")
     http_port: int = _setting(3000, "VRAAGBAAK_HTTP_PORT", "Port for HTTP mode (CLI: --port).")
+    slack_messaging: str = _setting(
+        "agent", "VRAAGBAAK_SLACK_MESSAGING",
+        "The app's Messages tab as its manifest configures it: `agent` (agent_view: agent sessions with a "
+        "title and a stop button) or `assistant` (the older assistant_view, which Slack has deprecated: "
+        "a \"denkt na…\" status).")
     admin_user_ids: list[str] = _setting(
         [], "VRAAGBAAK_ADMIN_USER_IDS",
         "Slack user IDs allowed to run admin commands, comma-separated (workspace admins and owners always are).")
@@ -472,6 +477,7 @@ _CHOICES = {
     "search_mode": {"hybrid", "vector", "fts"},
     "llm_backend": {"local", "openai"},
     "slack_mode": {"auto", "socket", "http"},
+    "slack_messaging": {"agent", "assistant"},
     "reindex_when_busy": {"refuse", "wait"},
     "embedding_backend": {"torch", "onnx", "openvino"},
     "log_level": {"DEBUG", "INFO", "WARNING", "ERROR"},

@@ -60,7 +60,7 @@ def compose(app: App, *, settings: "Settings", engine: Callable[[], "AnswerEngin
     admins = AdminCheck(settings.admin_user_ids)
     routes = EscalationRoutes(settings.escalation_channels)
     replier = Replier(engine, feedback, access, pool.arrivals, metrics, routes=routes,
-                      update_interval_s=update_interval_s)
+                      update_interval_s=update_interval_s, agent_view=settings.slack_messaging == "agent")
     ai_notice = AiNotice(ai_notice_shown, notice_nl=settings.ai_notice, notice_en=settings.ai_notice_en)
     template_jobs = TemplateJobs()
     # The Home tab remembers which admins opened it, so that the result of any re-index reaches their tab.

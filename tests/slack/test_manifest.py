@@ -24,6 +24,8 @@ SCOPE_OF_METHOD = {
     # setStatus: "accepts either the assistant:write or chat:write scope for the time being. Soon, this
     # method will only accept the chat:write scope" (docs.slack.dev/reference/methods/assistant.threads.setStatus)
     "assistant.threads.setStatus": "chat:write", "assistant.threads.setSuggestedPrompts": "assistant:write",
+    # "The chat:write scope is required to manage thread-based sessions" (docs.slack.dev/ai/agent-sessions)
+    "agents.sessions.setStatus": "chat:write",
     "users.info": "users:read", "usergroups.users.list": "usergroups:read",
     "conversations.replies": {"channels:history", "groups:history", "mpim:history", "im:history"},
     "views.publish": None,
@@ -32,7 +34,7 @@ SCOPE_OF_METHOD = {
 }
 # Subscribed event -> the scope it needs (None: none; app_context_changed needs agent_view instead).
 SCOPE_OF_EVENT = {"app_mention": "app_mentions:read", "message.im": "im:history",
-                  "app_home_opened": None, "app_context_changed": None,
+                  "app_home_opened": None, "app_context_changed": None, "agent_session_stopped": None,
                   # follow-ups in channel threads without a mention (issue 16)
                   "message.channels": "channels:history", "message.groups": "groups:history",
                   "message.mpim": "mpim:history"}
