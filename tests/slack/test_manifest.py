@@ -28,6 +28,7 @@ SCOPE_OF_METHOD = {
     "agents.sessions.setStatus": "chat:write",
     "users.info": "users:read", "usergroups.users.list": "usergroups:read",
     "conversations.replies": {"channels:history", "groups:history", "mpim:history", "im:history"},
+    "conversations.members": {"channels:read", "groups:read", "mpim:read"},  # who may click an answer's buttons
     "views.publish": None,
     # issue 16: the AI notice in a channel, links back to a thread, the curated-answer modal
     "chat.postEphemeral": "chat:write", "chat.getPermalink": None, "views.open": None,

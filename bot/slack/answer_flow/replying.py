@@ -221,7 +221,8 @@ class Replier:
             stream = self.engine().ask(question.text, history=turns, collections=collections)
         stop.attach(stream)  # a stop cancels the generation: the next token, or its place in the queue
         if stop.stopped:
-            return self._stopped(question, delivery)
+            self._stopped(question, delivery)
+            return None
         # Known right after retrieval, long before the model's first token: show it now.
         delivery.searched(stream.found, stream.preview, abstained=stream.abstained)
         position = stream.position()
@@ -233,7 +234,8 @@ class Replier:
                 break
             delivery.write(delta)
         if stop.stopped:
-            return self._stopped(question, delivery)
+            self._stopped(question, delivery)
+            return None
         answer = stream.result()
         answer_id = self.feedback.record_answer(
             question=question.text, answer=answer.text, sources=list(answer.sources),
@@ -247,7 +249,6 @@ class Replier:
     def _stopped(question: Question, delivery: Delivery) -> None:
         delivery.stopped(TEXTS[detect_language(question.text)]["stopped"])
         log.info("answer for %s in %s stopped at their request", question.user, question.channel)
-        return None
 
     @staticmethod
     def _tell(delivery: Delivery, message: str) -> None:
