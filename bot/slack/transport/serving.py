@@ -15,10 +15,12 @@ from urllib.parse import urlsplit
 
 from slack_bolt import App, BoltRequest
 from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_bolt.adapter.socket_mode.internals import run_bolt_app, send_response
 from slack_bolt.error import BoltError
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.socket_mode.builtin import SocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
+from slack_sdk.socket_mode.response import SocketModeResponse
 
 from bot.errors import VraagbaakError
 from bot.operations.metrics import start_metrics_server
@@ -222,7 +224,24 @@ class OrderedSocketModeHandler(SocketModeHandler):
                 ticket = self.arrivals.take()
                 self._dispatched_first.add(req.envelope_id)
         with self.arrivals.dispatching(ticket):
-            super().handle(client, req)
+            self._dispatch(client, req)
+
+    def _dispatch(self, client: SocketModeClient, req: SocketModeRequest) -> None:
+        """Bolt's dispatch and acknowledgement; every envelope is acknowledged, also one Bolt has
+        no listener for, cannot parse or fails on (Bolt then answers 404, 400 or 500 and sends
+        nothing, and Slack would deliver an event again and again)."""
+        started = time.time()
+        try:
+            response = run_bolt_app(self.app, req)
+        except Exception:
+            log.exception("envelope %s (%s) could not be handled", req.envelope_id, req.type)
+            response = None
+        if response is not None and response.status == 200:
+            send_response(client, req, response, started)
+            return
+        log.info("envelope %s (%s) acknowledged without a listener's answer (status %s)", req.envelope_id,
+                 req.type, response.status if response is not None else "error")
+        client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id))
 
 
 def close_quietly(handler: SocketModeHandler) -> None:
