@@ -159,3 +159,32 @@ def test_admin_reindex_while_questions_keep_being_answered(tmp_path, slack, gene
         result = slack.wait_for_response(response_url, lambda r: "klaar" in r.body.get("text", ""), timeout=60)
         assert "toegevoegd: 1" in result.body["text"] and "`hr/thuiswerken.md`" in result.body["text"]
         assert services.store.stats()["documents"] == 2
+
+
+def test_the_stop_button_stops_a_real_generation(tmp_path, slack, generator, embedder, sample_index):
+    """The agent view with the real model writing a long answer: a click on the stop button ends the
+    generation long before its token limit, and the stream closes with the note."""
+    import yaml
+
+    from tests.slack.test_manifest import MANIFEST
+
+    slack.workspace.install(yaml.safe_load(MANIFEST.read_text(encoding="utf-8")))
+    settings = bot_settings(tmp_path, slack)
+    recorder = RecordingGenerator(generator)
+    # No guard and no relevance floor: the small model must write on until the click, whatever it writes.
+    engine = AnswerEngine(Retriever(embedder, sample_index), recorder, embedder=embedder, min_relevance=0.0,
+                          context_budget_tokens=300, max_tokens=400, cache_size=0, guard=False)
+    services = Services(settings, engine=engine, generator=recorder, embedder=embedder, store=sample_index,
+                        feedback=FeedbackStore(settings.feedback_path))
+    with running_bot(slack, services) as bot:
+        question = slack.user_posts("Beschrijf uitgebreid hoe ik verlof aanvraag.", user=USER, channel=DM)
+        slack.push_event(question)
+        slack.wait_until(lambda: slack.calls_to("chat.appendStream", lambda c: "markdown_text" in str(c.params)),
+                         120, "the answer streaming")
+        slack.click_stop(DM, question["ts"], user=USER)
+        closed = slack.wait_for_call("chat.stopStream", timeout=30)
+        bot.parts.replier.wait_until_idle(30)
+    text = slack.workspace.find_message(DM, closed.params["ts"])["text"]
+    assert text.rstrip().endswith("_Gestopt op je verzoek._")
+    assert slack.workspace.session(DM, question["ts"]).status == "active"
+    assert not slack.workspace.left_processing_after_stop()

@@ -22,6 +22,7 @@ from slack_sdk.socket_mode.builtin import SocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 
+from bot.curation.notices import SuspensionWatch
 from bot.errors import VraagbaakError
 from bot.operations.metrics import start_metrics_server
 from bot.settings import Settings
@@ -125,6 +126,8 @@ def serve(services: "Services", *, mode: str | None = None, port: int | None = N
     stop = stop or threading.Event()
     background = _start_background(services, enabled=scheduler)
     stop_receiving = _start_runner(app, settings, mode, port, parts.arrivals)
+    if parts.curated is not None:  # owners hear of suspensions by `vraagbaak index` and other processes too
+        background.append(SuspensionWatch(parts.curated).start().stop)
     log.info("Vraagbaak is connected to Slack (%s mode)", mode)
     if ready is not None:
         ready.set()
