@@ -42,9 +42,10 @@ class Access:
     @classmethod
     def from_settings(cls, settings: "Settings", *,
                       members_of: Callable[[str], Collection[str]] = _no_members) -> "Access":
-        return cls(collections=list(settings.sources), channel_collections=settings.channel_collections,
-                   dm_collections=settings.dm_collections, restricted=settings.restricted_collections,
-                   granted=settings.restricted_access, members_of=members_of)
+        return cls(collections=list(settings.documents.sources),
+                   channel_collections=settings.access.channel_collections,
+                   dm_collections=settings.access.dm_collections, restricted=settings.access.restricted_collections,
+                   granted=settings.access.restricted_access, members_of=members_of)
 
     def collections_for(self, channel: str | None, *, is_dm: bool, user: str | None = None,
                         viewing: str | None = None) -> list[str] | None:

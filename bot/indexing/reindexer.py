@@ -11,10 +11,8 @@ Slack DM on failure, the metrics, the Home tab).
 
 from __future__ import annotations
 
-import fcntl
 import json
 import logging
-import os
 import threading
 import time
 from dataclasses import asdict, dataclass, field
@@ -25,6 +23,7 @@ from typing import TYPE_CHECKING, Callable
 from bot.errors import ReindexBusyError, VraagbaakError
 from bot.operations.observers import Observers
 from bot.settings import Settings
+from bot.storage.files import held_exclusively, write_atomically
 from knowledge.errors import IndexBusyError, KnowledgeError
 from knowledge.indexing import LOCK_FILE
 from knowledge.models import IndexReport, SkippedFile
@@ -92,7 +91,7 @@ class RunReport:
 
 
 class Reindexer:
-    """Runs the indexer over `settings.sources`, one collection after another.
+    """Runs the indexer over `settings.documents.sources`, one collection after another.
 
     `indexer` and `store` are called when a run needs them, so that reading the last run's report
     (`vraagbaak status`) loads no embedding model.
@@ -112,30 +111,19 @@ class Reindexer:
 
     @property
     def report_path(self) -> Path:
-        return self.settings.state_dir / "last_reindex.json"
+        return self.settings.folders.state_dir / "last_reindex.json"
 
     @property
     def collections_report_path(self) -> Path:
-        return self.settings.state_dir / "last_reindex_per_collection.json"
+        return self.settings.folders.state_dir / "last_reindex_per_collection.json"
 
     def is_running(self) -> bool:
         """True while a run is busy, in this process or in another one on the same data folder."""
         return self._running.locked() or self._locked_by_another_process()
 
     def _locked_by_another_process(self) -> bool:
-        # A shared, non-blocking flock fails only while a run holds the exclusive one. Locks of a
-        # process that died went with it, so a stale lock file never reads as busy.
-        try:
-            fd = os.open(self.settings.state_dir / LOCK_FILE, os.O_RDONLY)
-        except FileNotFoundError:
-            return False
-        try:
-            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return True
-        finally:
-            os.close(fd)
-        return False
+        # Locks of a process that died went with it, so a stale lock file never reads as busy.
+        return held_exclusively(self.settings.folders.state_dir / LOCK_FILE)
 
     def run(self, collections: list[str] | None = None, *, full: bool = False,
             progress: RunProgress | None = None, wait: bool = False, trigger: str = "") -> RunReport:
@@ -188,12 +176,12 @@ class Reindexer:
 
     def _sources(self, collections: list[str] | None) -> dict[str, Path]:
         if collections is None:
-            return dict(self.settings.sources)
-        unknown = [name for name in collections if name not in self.settings.sources]
+            return dict(self.settings.documents.sources)
+        unknown = [name for name in collections if name not in self.settings.documents.sources]
         if unknown:
-            known = ", ".join(sorted(self.settings.sources)) or "geen"
+            known = ", ".join(sorted(self.settings.documents.sources)) or "geen"
             raise VraagbaakError(f"Onbekende collectie(s): {', '.join(unknown)}. Ingesteld: {known}.")
-        return {name: self.settings.sources[name] for name in collections}
+        return {name: self.settings.documents.sources[name] for name in collections}
 
     def _run(self, sources: dict[str, Path], *, full: bool, progress: RunProgress | None,
              wait: bool, trigger: str) -> RunReport:
@@ -242,7 +230,7 @@ class Reindexer:
         run.repaired = [str(p) for p in problems]
         log.warning("the index is damaged (%s): dropping it and rebuilding every collection",
                     "; ".join(run.repaired))
-        sources = {**self.settings.sources, **sources}
+        sources = {**self.settings.documents.sources, **sources}
         try:
             store.drop()
         except OSError as exc:
@@ -257,7 +245,7 @@ class Reindexer:
         there is nothing to do. A failure costs disk space, not the run."""
         try:
             return self._store().optimize(
-                keep_superseded=timedelta(seconds=self.settings.keep_old_versions_seconds))
+                keep_superseded=timedelta(seconds=self.settings.operations.keep_old_versions_seconds))
         except Exception as exc:
             log.warning("index maintenance after the re-index failed", exc_info=True)
             return {"optimized": False, "error": f"{type(exc).__name__}: {exc}"}
@@ -310,28 +298,16 @@ class Reindexer:
         try:
             self._write_reports(run)
         except OSError as exc:
-            log.warning("could not save the re-index report in %s: %s", self.settings.state_dir, exc)
+            log.warning("could not save the re-index report in %s: %s", self.settings.folders.state_dir, exc)
 
     def _write_reports(self, run: RunReport) -> None:
-        _write_atomically(self.report_path, run.to_json())
+        write_atomically(self.report_path, run.to_json())
         per_collection = {name: json.loads(report.to_json())
                           for name, report in self.last_runs_by_collection().items()}
         for name in {*run.reports, *run.failures}:
             per_collection[name] = asdict(run.for_collection(name))
-        _write_atomically(self.collections_report_path,
-                          json.dumps(per_collection, ensure_ascii=False, indent=2))
+        write_atomically(self.collections_report_path, json.dumps(per_collection, ensure_ascii=False, indent=2))
 
 
 class _Stopped(Exception):
     """Raised inside a run's progress callback to stop it before it commits."""
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError:
-        tmp.unlink(missing_ok=True)  # a half-written report never lingers (nor fills the disk)
-        raise
