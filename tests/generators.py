@@ -58,7 +58,17 @@ class ScriptedGenerator:
             self._script_index[id(generation)] = len(self.requests)  # which scripted reply is its
             self._waiting.append(generation)
             self._changed.notify_all()
+        generation.on_cancel(lambda: self._give_up(generation))
         return generation
+
+    def _give_up(self, generation: Generation) -> None:
+        """Like LlamaGenerator's queue: a cancelled request still waiting leaves the line at once."""
+        with self._changed:
+            if generation not in self._waiting:
+                return
+            self._waiting.remove(generation)
+            self._changed.notify_all()
+        generation.finish()
 
     def count_tokens(self, text: str) -> int:
         return len(text.split())

@@ -45,6 +45,18 @@ class _RequestQueue:
                 raise GenerationError("Het taalmodel is gestopt; er worden geen vragen meer aangenomen.")
             self._waiting.append(generation)
             self._changed.notify_all()
+        generation.on_cancel(lambda: self._give_up(generation))
+
+    def _give_up(self, generation: Generation) -> None:
+        """A cancelled request still waiting leaves the line at once (the ones behind it move up);
+        one being generated stops at its next token, in the worker."""
+        with self._changed:
+            try:
+                self._waiting.remove(generation)
+            except ValueError:
+                return
+            self._changed.notify_all()
+        generation.finish()
 
     def take(self) -> Generation | None:
         """The next generation for the worker; None once closed."""

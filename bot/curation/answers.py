@@ -55,6 +55,7 @@ class CuratedAnswers:
         # The answers a re-index suspended (once per answer): the Slack layer DMs their owners.
         self.suspended: Observers[[list[CuratedAnswer]]] = Observers("curated answers suspended")
         self._lock = threading.Lock()  # guards the two caches below, read and written by every question
+        self._telling = threading.Lock()  # one round of owner notices at a time (a run's, the watch's)
         self._cache: tuple[int, list[CuratedAnswer]] | None = None  # (revision, active answers)
         self._vectors: dict[str, np.ndarray] = {}
 
@@ -210,8 +211,18 @@ class CuratedAnswers:
             for answer, reason in stale_answers(self.store.list(include_suspended=False), self._documents,
                                                 review_scope(run)):
                 suspended.append(self._suspend(answer, reason))
-        tell_owners(self.store, self.suspended)
+        self.tell_waiting_owners()
         return suspended
+
+    def waiting_owners(self) -> list[str]:
+        """The ids of suspended answers whose owner was not told yet."""
+        return self.store.untold()
+
+    def tell_waiting_owners(self) -> None:
+        """The observers hear of every suspended answer whose owner was not told yet, whichever
+        process suspended it (`vraagbaak index`, another replica)."""
+        with self._telling:
+            tell_owners(self.store, self.suspended)
 
     def _suspend(self, answer: CuratedAnswer, reason: str) -> CuratedAnswer:
         moment = now()

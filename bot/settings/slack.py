@@ -28,3 +28,8 @@ class Slack(Area):
         120.0, "VRAAGBAAK_QUESTION_LEASE_SECONDS",
         "How long a replica holds a question without renewing it; a question whose replica died is taken over "
         "after this. Renewed while the answer is written.")
+    messaging: str = setting(
+        "agent", "VRAAGBAAK_SLACK_MESSAGING",
+        "The app's Messages tab as its manifest configures it: `agent` (agent_view: agent sessions with a "
+        "title and a stop button) or `assistant` (the older assistant_view, which Slack has deprecated: "
+        "a \"denkt na…\" status).", choices=("agent", "assistant"))

@@ -121,6 +121,19 @@ def test_a_cancelled_request_stops_early(generator):
     assert generation.stats.completion_tokens < 200
 
 
+def test_a_cancelled_request_still_waiting_leaves_the_line_at_once(generator):
+    running = generator.submit(request("Write a long story about a dog.", max_tokens=200))
+    waiting = generator.submit(request("Name a colour."))
+    behind = generator.submit(request("Name a fruit."))
+    next(iter(running))  # the worker is on the first one
+    assert (waiting.position(), behind.position()) == (1, 2)
+    waiting.cancel()
+    assert waiting.done() and waiting.text() == "", "finished without the worker"
+    assert behind.position() == 1, "the one behind moved up"
+    running.cancel()
+    assert behind.text().strip()
+
+
 def test_build_generator_uses_all_cores_unless_told_otherwise(tmp_path):
     settings = make_settings(tmp_path)
     generator = build_generator(settings)

@@ -8,6 +8,7 @@ import pytest
 
 from bot.answering.types import Source
 from bot.curation.answers import CuratedAnswers
+from bot.curation.notices import SuspensionWatch
 from bot.curation.store import CuratedStore
 from bot.curation.types import CuratedError
 from bot.storage.database import Storage
@@ -118,3 +119,33 @@ def test_bad_input_is_a_dutch_error(indexed):
     with pytest.raises(CuratedError, match="vraag"):
         add(indexed, question="Hoe?")
     assert indexed.curated.list() == [] and indexed.curated.remove("onbekend") is False
+
+
+def test_the_watch_in_serve_tells_an_owner_at_once_and_tries_a_failed_notice_again_later(indexed, tmp_path):
+    curated = add(indexed)
+    serving = CuratedAnswers(CuratedStore(Storage().database(indexed.settings.folders.curated_path)), indexed.embedder,
+                             documents=indexed.store.documents)
+    told: list[list] = []
+    failing = [True]
+
+    def dm(answers: list) -> None:
+        if failing[0]:
+            raise RuntimeError("Slack refused")
+        told.append([a.id for a in answers])
+    serving.suspended.add(dm)
+    watch = SuspensionWatch(serving, retry_s=3600)
+    watch.check()
+    assert serving.waiting_owners() == []  # nothing suspended: nothing to tell
+
+    (tmp_path / "docs" / "hr" / "verlof.md").write_text("# Verlof\n\nNu 30 dagen.\n", encoding="utf-8")
+    indexed.reindexer.run()  # "vraagbaak index" elsewhere
+    watch.check()
+    assert serving.waiting_owners() == [curated.id], "the DM failed: still waiting"
+    failing[0] = False
+    watch.check()
+    assert told == [], "a failed notice waits for the retry, not every look"
+    watch.retry_s = 0
+    watch.check()
+    assert told == [[curated.id]] and serving.waiting_owners() == []
+    watch.check()
+    assert told == [[curated.id]], "told once"

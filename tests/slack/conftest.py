@@ -97,6 +97,7 @@ def slack() -> Iterator[FakeSlack]:
         fake.workspace.add_user(USER, "alice")
         fake.workspace.add_user(ADMIN, "beheer")
         fake.workspace.add_user(OWNER, "eigenaar", is_owner=True)
+        fake.workspace.add_user("U0BOB", "bob")  # a colleague in every channel the tests do not restrict
         yield fake
 
 

@@ -99,9 +99,10 @@ def test_a_messages_tab_question_is_answered_in_its_own_thread_and_followed_up_t
     assert "25 vakantiedagen" in answer["text"]  # streamed (h/stream): the text is the message's, the footer its blocks
     start = slack.calls_to("chat.startStream")[0]
     assert start.params["thread_ts"] == question["ts"] and start.params["channel"] == DM
-    status = slack.calls_to("assistant.threads.setStatus")
-    assert status[0].params.items() >= {"channel_id": DM, "thread_ts": question["ts"], "status": "denkt na…"}.items()
-    assert not slack.calls_to("reactions.add"), "the status shows the thinking, not a reaction"
+    status = slack.calls_to("agents.sessions.setStatus")
+    assert status[0].params.items() >= {"channel_id": DM, "thread_ts": question["ts"], "status": "processing"}.items()
+    assert not slack.calls_to("reactions.add"), "the session shows the thinking, not a reaction"
+    assert not slack.calls_to("assistant.threads.setStatus"), "the agent view has no assistant status"
 
     follow_up = slack.user_posts("En voor parttimers?", user=USER, channel=DM, thread_ts=question["ts"])
     slack.push_event(follow_up)
@@ -194,6 +195,8 @@ def sample_event(name: str) -> dict:
         "message.im": payloads.message("", user=USER, channel=DM),
         "app_home_opened": payloads.app_home_opened(user=USER, channel=DM, tab="about"),
         "app_context_changed": payloads.app_context_changed(user=USER, channel=DM, viewing=CHANNEL),
+        "agent_session_stopped": {"type": "agent_session_stopped", "channel": DM, "thread_ts": payloads.new_ts(),
+                                  "user": USER, "streaming_message_ts": [], "event_ts": payloads.new_ts()},
         # follow-ups in channel threads
         "message.channels": payloads.message("", user=USER, channel=CHANNEL, channel_type="channel"),
         "message.groups": payloads.message("", user=USER, channel="G0PRIVE", channel_type="group"),

@@ -114,7 +114,8 @@ def test_direct_message_is_answered_in_the_thread_it_starts(scripted_bot):
     assert answer["thread_ts"] == event["ts"]
 
 
-def test_assistant_thread_gets_prompts_then_status_while_answering(scripted_bot, scripted_generator):
+def test_assistant_thread_gets_prompts_then_status_while_answering(scripted_bot_with, scripted_generator):
+    scripted_bot = scripted_bot_with(settings={"slack_messaging": "assistant"})
     slack = scripted_bot.slack
     slack.workspace.messaging = "assistant"  # a workspace still on the assistant view
     started = payloads.assistant_thread_started(user=USER, channel=DM)

@@ -24,15 +24,18 @@ SCOPE_OF_METHOD = {
     # setStatus: "accepts either the assistant:write or chat:write scope for the time being. Soon, this
     # method will only accept the chat:write scope" (docs.slack.dev/reference/methods/assistant.threads.setStatus)
     "assistant.threads.setStatus": "chat:write", "assistant.threads.setSuggestedPrompts": "assistant:write",
+    # "The chat:write scope is required to manage thread-based sessions" (docs.slack.dev/ai/agent-sessions)
+    "agents.sessions.setStatus": "chat:write",
     "users.info": "users:read", "usergroups.users.list": "usergroups:read",
     "conversations.replies": {"channels:history", "groups:history", "mpim:history", "im:history"},
+    "conversations.members": {"channels:read", "groups:read", "mpim:read"},  # who may click an answer's buttons
     "views.publish": None, "auth.test": None,  # auth.test: who the bot is, for a question from the queue
     # the AI notice in a channel, links back to a thread, the curated-answer modal
     "chat.postEphemeral": "chat:write", "chat.getPermalink": None, "views.open": None,
 }
 # Subscribed event -> the scope it needs (None: none; app_context_changed needs agent_view instead).
 SCOPE_OF_EVENT = {"app_mention": "app_mentions:read", "message.im": "im:history",
-                  "app_home_opened": None, "app_context_changed": None,
+                  "app_home_opened": None, "app_context_changed": None, "agent_session_stopped": None,
                   # follow-ups in channel threads without a mention
                   "message.channels": "channels:history", "message.groups": "groups:history",
                   "message.mpim": "mpim:history"}

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from bot.answering.engine import AnswerEngine
+from bot.answering.generation import GenerationRequest
 from bot.insights.feedback import FeedbackStore
 from bot.slack.ui.blocks import ACTION_FEEDBACK, ACTION_SHARE
 from bot.slack.features.admins import NOT_ADMIN
@@ -160,3 +161,40 @@ def test_admin_reindex_while_questions_keep_being_answered(tmp_path, slack, gene
         result = slack.wait_for_response(response_url, lambda r: "klaar" in r.body.get("text", ""), timeout=60)
         assert "toegevoegd: 1" in result.body["text"] and "`hr/thuiswerken.md`" in result.body["text"]
         assert services.store.stats()["documents"] == 2
+
+
+def test_the_stop_button_stops_a_real_generation(tmp_path, slack, generator, embedder, sample_index):
+    """The agent view with the real model busy: a click on the stop button takes the question out of the
+    model's queue at once, and the stream closes with the note (bench/stop_latency.py times a stop
+    during generation)."""
+    import yaml
+
+    from tests.slack.test_manifest import MANIFEST
+
+    slack.workspace.install(yaml.safe_load(MANIFEST.read_text(encoding="utf-8")))
+    settings = bot_settings(tmp_path, slack)
+    recorder = RecordingGenerator(generator)
+    # No guard and no relevance floor: the small model must write on until the click, whatever it writes.
+    engine = AnswerEngine(Retriever(embedder, sample_index), recorder, embedder=embedder, min_relevance=0.0,
+                          context_budget_tokens=300, max_tokens=400, cache_size=0, guard=False)
+    services = Services(settings, engine=engine, generator=recorder, embedder=embedder, store=sample_index,
+                        feedback=FeedbackStore(Storage().database(settings.folders.feedback_path)))
+    # Someone else's long answer keeps the model busy, so the click finds this one still to be written.
+    busy = generator.submit(GenerationRequest([{"role": "user", "content": "Schrijf een lang verhaal."}],
+                                              max_tokens=2000))
+    try:
+        with running_bot(slack, services) as bot:
+            question = slack.user_posts("Hoeveel vakantiedagen heb ik per jaar?", user=USER, channel=DM)
+            slack.push_event(question)
+            slack.wait_for_call("chat.startStream", timeout=120)  # found; waiting for the model
+            slack.click_stop(DM, question["ts"], user=USER)
+            closed = slack.wait_for_call("chat.stopStream", timeout=30)
+            bot.parts.replier.wait_until_idle(30)
+            assert not busy.done(), "the answer left the queue while the model was still busy"
+    finally:
+        busy.cancel()
+        busy.text()
+    text = slack.workspace.find_message(DM, closed.params["ts"])["text"]
+    assert text.rstrip().endswith("_Gestopt op je verzoek._")
+    assert slack.workspace.session(DM, question["ts"]).status == "active"
+    assert not slack.workspace.left_processing_after_stop()

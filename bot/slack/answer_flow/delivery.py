@@ -34,11 +34,13 @@ TEXTS = {
     "nl": {"found": "Gevonden in de documenten", "not_found": "Niet gevonden in de documenten",
            "search": "Zoeken in de documenten", "write": "Antwoord schrijven",
            "wait": "Wachten op mijn beurt", "nothing": "Geen passage die je vraag beantwoordt",
-           "found_in": "Gevonden in", "writing": "ik schrijf het antwoord…", "failed": "Niet gelukt"},
+           "found_in": "Gevonden in", "writing": "ik schrijf het antwoord…", "failed": "Niet gelukt",
+           "stopped": "Gestopt op je verzoek.", "stopped_task": "Gestopt"},
     "en": {"found": "Found in the documents", "not_found": "Not found in the documents",
            "search": "Searching the documents", "write": "Writing the answer",
            "wait": "Waiting for my turn", "nothing": "No passage answers your question",
-           "found_in": "Found in", "writing": "writing the answer…", "failed": "Did not work"},
+           "found_in": "Found in", "writing": "writing the answer…", "failed": "Did not work",
+           "stopped": "Stopped at your request.", "stopped_task": "Stopped"},
 }
 
 
@@ -56,6 +58,7 @@ class Delivery(Protocol):
     def write(self, delta: str) -> None: ...
     def finish(self, answer: Answer, answer_id: str) -> None: ...
     def fail(self, message: str) -> None: ...
+    def stopped(self, note: str) -> None: ...
 
 
 # --- what was found, as text ---------------------------------------------------------------------
@@ -139,6 +142,12 @@ class UpdatedReply:
     def fail(self, message: str) -> None:
         self._post_or_update(message, blocks=[])
 
+    def stopped(self, note: str) -> None:
+        """What was written so far stays, the note under it; no buttons (nothing was stored)."""
+        limit = max(UPDATE_PREVIEW_LIMIT - len(self.header), 1000)
+        written = fallback_text(self.text, limit) if self.text.strip() else ""
+        self._post_or_update("\n\n".join(filter(None, [self.header, written, f"_{note}_"])), blocks=[])
+
     def _post_or_update(self, text: str, **extra: Any) -> None:
         if self.ts is None:
             self.ts = self.client.chat_postMessage(channel=self.channel, thread_ts=self.thread_ts,
@@ -188,6 +197,9 @@ class EphemeralReply:
 
     def fail(self, message: str) -> None:
         self._send(text=message, replace_original=True)
+
+    def stopped(self, note: str) -> None:
+        self._send(text=note, replace_original=True)
 
     def _send(self, **message: Any) -> None:
         response = self.respond(response_type="ephemeral", **message)

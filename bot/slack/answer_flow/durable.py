@@ -57,7 +57,9 @@ class DurableQuestions:
     def offer(self, payload: dict[str, Any]) -> bool:
         """Before the envelope is acknowledged; False: a question already offered, to be dropped. A
         database that cannot be written leaves the question to this replica alone (logged)."""
-        event, event_id = payload.get("event") or {}, payload.get("event_id")
+        if not isinstance(payload, dict) or not isinstance(payload.get("event"), dict):
+            return True  # not a question; Bolt acknowledges (or refuses) it as it is
+        event, event_id = payload["event"], payload.get("event_id")
         kind = question_kind(event)
         if kind is None or not event_id:
             return True

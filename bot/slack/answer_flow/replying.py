@@ -20,7 +20,8 @@ from bot.operations.observers import Observers
 from bot.slack.features.escalation import NO_ROUTES, EscalationRoutes
 from bot.slack.transport.arrivals import ArrivalOrder
 from bot.slack.ui.blocks import escape
-from bot.slack.answer_flow.delivery import Delivery, EphemeralReply, UpdatedReply
+from bot.slack.answer_flow.delivery import TEXTS, Delivery, EphemeralReply, UpdatedReply
+from bot.slack.answer_flow.sessions import AgentSession, RunningAnswers, StopRequest
 from bot.slack.answer_flow.streaming import StreamedReply, StreamingSupport
 from bot.slack.ui.safe_text import neutralise
 from language.detection import detect_language
@@ -50,7 +51,7 @@ class Question:
     message_ts: str | None = None  # the user's message: the reaction goes here
     thread_ts: str | None = None  # the thread the answer goes in; None: top level of a DM
     is_dm: bool = False
-    assistant_thread: bool = False  # Slack's assistant container: status instead of a reaction
+    assistant_thread: bool = False  # the app's Messages tab (agent or assistant view): no reaction
     ticket: int | None = None  # arrival order (bot.slack.transport.arrivals)
     viewing: str | None = None  # a DM: the channel the user is looking at (narrows its collections)
 
@@ -62,16 +63,26 @@ def tell_privately(respond: Callable[..., Any], text: str) -> None:
 
 
 class Indicator:
-    """Shows that the bot is thinking: the assistant status, or a reaction on the question."""
+    """Shows that the bot is working: the thread's agent session (agent view), the assistant status
+    (the older assistant view), or else a reaction on the question."""
 
-    def __init__(self, client: WebClient, question: Question) -> None:
+    def __init__(self, client: WebClient, question: Question, *, agent_view: bool = True) -> None:
         self.client, self.question = client, question
+        in_thread = question.assistant_thread and question.thread_ts is not None
+        self.session = AgentSession(client, channel=question.channel, thread_ts=str(question.thread_ts),
+                                    user=question.user) if in_thread and agent_view else None
+        self.assistant_status = in_thread and not agent_view
         self.reacted = False
         self.status_shown = False
+        self.session_shown = False
 
     def show(self) -> None:
         q = self.question
-        if q.assistant_thread and q.thread_ts:
+        if self.session is not None:
+            self.session_shown = self.session.processing(q.text)
+            if self.session_shown:
+                return
+        if self.assistant_status:
             self.status_shown = self._set_status(THINKING_STATUS)
             if self.status_shown:
                 return
@@ -85,6 +96,8 @@ class Indicator:
 
     def clear(self) -> None:
         q = self.question
+        if self.session is not None and self.session_shown:
+            self.session.active()
         if self.reacted:
             self._call(self.client.reactions_remove, channel=q.channel, timestamp=q.message_ts,
                        name=THINKING_REACTION)
@@ -113,10 +126,11 @@ class Replier:
     def __init__(self, engine: Callable[[], "AnswerEngine"], feedback: "FeedbackStore",
                  access: "Access", arrivals: ArrivalOrder, metrics: "Metrics", *,
                  routes: EscalationRoutes = NO_ROUTES, update_interval_s: float = 1.0,
-                 streaming: StreamingSupport | None = None) -> None:
+                 streaming: StreamingSupport | None = None, agent_view: bool = True) -> None:
         """`engine` is called per question (the models load at start-up, or at the first question
         where nothing loaded them); `access` says what a conversation may search; `routes` where
-        "Vraag een collega" goes."""
+        "Vraag een collega" goes; `agent_view` whether the app's Messages tab is Slack's agent
+        messaging view (agent sessions) or the older assistant view (assistant status)."""
         self.engine = engine
         self.feedback = feedback
         self.access = access
@@ -125,6 +139,8 @@ class Replier:
         self.routes = routes
         self.update_interval_s = update_interval_s
         self.streaming = streaming or StreamingSupport()
+        self.agent_view = agent_view
+        self.running = RunningAnswers()
         self._in_flight = 0
         self._idle = threading.Condition()
         # Before each question is answered (the AI notice at first contact, features/ai_notice.py) and
@@ -137,6 +153,16 @@ class Replier:
         """Until no answer is being written (for a graceful shutdown); False on timeout."""
         with self._idle:
             return self._idle.wait_for(lambda: self._in_flight == 0, timeout)
+
+    def stop(self, client: WebClient, *, channel: str, thread_ts: str) -> int:
+        """The asker clicked the stop button of the thread's session: the answers being written
+        there stop (each closes its own message and moves the session on); with none running, the
+        session is moved on here, since Slack leaves it processing. Returns how many stopped."""
+        stopped = self.running.stop(channel, thread_ts)
+        if stopped == 0:
+            AgentSession(client, channel=channel, thread_ts=thread_ts, user="").active()
+        log.info("stop asked in %s/%s: %d answer(s) stopped", channel, thread_ts, stopped)
+        return stopped
 
     def delivery_for(self, question: Question, client: WebClient,
                      respond: Callable[..., Any] | None = None) -> Delivery:
@@ -155,19 +181,21 @@ class Replier:
               respond: Callable[..., Any] | None = None) -> None:
         """Answers one question completely; returns when the final message is posted."""
         delivery = self.delivery_for(question, client, respond)
-        indicator = Indicator(client, question)
+        indicator = Indicator(client, question, agent_view=self.agent_view)
         entry_point = "slash" if respond is not None else "dm" if question.is_dm else "mention"
         with self._idle:
             self._in_flight += 1
         try:
-            indicator.show()
-            self.asking.notify(question, client, respond)
-            delivery.thinking()
-            answer = self._answer(question, delivery, indicator, history)
+            with self.running.running(question.channel, question.thread_ts) as stop:
+                indicator.show()
+                self.asking.notify(question, client, respond)
+                delivery.thinking()
+                answer = self._answer(question, delivery, indicator, history, stop)
             self.answered.notify(question)
-            self.metrics.observe_answer(entry_point, abstained=answer.abstained, cached=answer.cached,
-                                        total_s=answer.timings.get("total_s"),
-                                        first_token_s=answer.timings.get("first_token_s"))
+            if answer is not None:
+                self.metrics.observe_answer(entry_point, abstained=answer.abstained, cached=answer.cached,
+                                            total_s=answer.timings.get("total_s"),
+                                            first_token_s=answer.timings.get("first_token_s"))
         except VraagbaakError as exc:
             self.metrics.observe_failed_question(entry_point)
             log.warning("question from %s in %s not answered: %s", question.user, question.channel, exc)
@@ -183,12 +211,18 @@ class Replier:
                 self._idle.notify_all()
 
     def _answer(self, question: Question, delivery: Delivery, indicator: Indicator,
-                history: Callable[[], Sequence[Turn]]) -> Answer:
+                history: Callable[[], Sequence[Turn]], stop: StopRequest) -> Answer | None:
+        """The answer, written and stored; None when the asker stopped it (what was written stays,
+        with a note, and nothing is stored)."""
         turns = list(history())
         collections = self.access.collections_for(question.channel, is_dm=question.is_dm, user=question.user,
                                                   viewing=question.viewing)
         with self.arrivals.turn(question.ticket):
             stream = self.engine().ask(question.text, history=turns, collections=collections)
+        stop.attach(stream)  # a stop cancels the generation: the next token, or its place in the queue
+        if stop.stopped:
+            self._stopped(question, delivery)
+            return None
         # Known right after retrieval, long before the model's first token: show it now.
         delivery.searched(stream.found, stream.preview, abstained=stream.abstained)
         position = stream.position()
@@ -196,7 +230,12 @@ class Replier:
             indicator.queued(position)
             delivery.queued(position)
         for delta in stream:
+            if stop.stopped:
+                break
             delivery.write(delta)
+        if stop.stopped:
+            self._stopped(question, delivery)
+            return None
         answer = stream.result()
         answer_id = self.feedback.record_answer(
             question=question.text, answer=answer.text, sources=list(answer.sources),
@@ -205,6 +244,11 @@ class Replier:
         log.info("answered %s in %s (%d sources, %.1f s)", question.user, question.channel,
                  len(answer.sources), answer.timings.get("total_s", 0.0))
         return answer
+
+    @staticmethod
+    def _stopped(question: Question, delivery: Delivery) -> None:
+        delivery.stopped(TEXTS[detect_language(question.text)]["stopped"])
+        log.info("answer for %s in %s stopped at their request", question.user, question.channel)
 
     @staticmethod
     def _tell(delivery: Delivery, message: str) -> None:

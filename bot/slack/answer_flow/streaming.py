@@ -90,7 +90,7 @@ class StreamedReply:
         self.pending = ""  # the model's text after the last whole word
         self.sent = ""  # the model's text handed to the streamer
         self.notice_ts: str | None = None
-        self.stopped = False
+        self.ended = False  # chat.stopStream was sent
         self.overflow = False  # the answer outgrew the streamed message
         self._writing = False  # the "writing" task is shown in progress
         self._abstained = False  # a refusal: no writing task, the answer is already known
@@ -183,7 +183,7 @@ class StreamedReply:
         if self.fallback is not None:
             return self.fallback.fail(message)
         try:
-            if self.streamer is not None and not self.stopped:
+            if self.streamer is not None and not self.ended:
                 failed = [self._write_task("error", title=self.texts["failed"])] if self._writing else []
                 try:
                     return self._stop(markdown_text=f"\n\n{message}", chunks=failed)
@@ -192,6 +192,24 @@ class StreamedReply:
                     if self.ts is not None:
                         return self._updated_reply().fail(message)
             self.client.chat_postMessage(channel=self.channel, thread_ts=self.thread_ts, text=message)
+        finally:
+            self._remove_notice()
+
+    def stopped(self, note: str) -> None:
+        """The asker clicked stop: Slack has stopped the stream (no more appends); chat.stopStream
+        still takes what was written and not yet shown, and the note (no buttons: nothing is stored)."""
+        if self.fallback is not None:
+            return self.fallback.stopped(note)
+        try:
+            if self.streamer is not None and not self.ended:
+                rest, self.pending = self.pending, ""
+                text = neutralise(rest, markdown=True) if rest.strip() else ""
+                done = [self._write_task("complete", title=self.texts["stopped_task"])] if self._writing else []
+                try:
+                    return self._stop(markdown_text=f"{text}\n\n_{note}_", chunks=done)
+                except SlackApiError as exc:
+                    log.warning("could not close the stopped stream (%s)", _error_code(exc))
+            self.client.chat_postMessage(channel=self.channel, thread_ts=self.thread_ts, text=note)
         finally:
             self._remove_notice()
 
@@ -246,7 +264,7 @@ class StreamedReply:
 
     def _stop(self, **kwargs: Any) -> None:
         assert self.streamer is not None
-        self.stopped = True
+        self.ended = True
         self.streamer.stop(**kwargs)
 
     def _search_task(self, found: Sequence[Source], abstained: bool,

@@ -15,12 +15,14 @@ from urllib.parse import urlsplit
 
 from slack_bolt import App, BoltRequest
 from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_bolt.adapter.socket_mode.internals import run_bolt_app, send_response
 from slack_bolt.error import BoltError
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.socket_mode.builtin import SocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 
+from bot.curation.notices import SuspensionWatch
 from bot.errors import VraagbaakError
 from bot.operations.metrics import start_metrics_server
 from bot.settings import Settings
@@ -127,6 +129,8 @@ def serve(services: "Services", *, mode: str | None = None, port: int | None = N
     stop_receiving = _start_runner(app, settings, mode, port, parts.arrivals, parts.questions)
     if parts.questions is not None:
         background.append(parts.questions.start())  # questions left by a replica that died
+    if parts.curated is not None:  # owners hear of suspensions by `vraagbaak index` and other processes too
+        background.append(SuspensionWatch(parts.curated).start().stop)
     log.info("Vraagbaak is connected to Slack (%s mode)", mode)
     if ready is not None:
         ready.set()
@@ -232,7 +236,24 @@ class OrderedSocketModeHandler(SocketModeHandler):
             if self.questions is not None and not self.questions.offer(req.payload or {}):
                 client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id))
                 return  # already in the queue: Slack's retry, or another replica's delivery
-            super().handle(client, req)
+            self._dispatch(client, req)
+
+    def _dispatch(self, client: SocketModeClient, req: SocketModeRequest) -> None:
+        """Bolt's dispatch and acknowledgement; every envelope is acknowledged, also one Bolt has
+        no listener for, cannot parse or fails on (Bolt then answers 404, 400 or 500 and sends
+        nothing, and Slack would deliver an event again and again)."""
+        started = time.time()
+        try:
+            response = run_bolt_app(self.app, req)
+        except Exception:
+            log.exception("envelope %s (%s) could not be handled", req.envelope_id, req.type)
+            response = None
+        if response is not None and response.status == 200:
+            send_response(client, req, response, started)
+            return
+        log.info("envelope %s (%s) acknowledged without a listener's answer (status %s)", req.envelope_id,
+                 req.type, response.status if response is not None else "error")
+        client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id))
 
 
 def close_quietly(handler: SocketModeHandler) -> None:

@@ -215,6 +215,8 @@ class Workspace(AgentSessions):
         self.suggested_prompts: dict[tuple[str, str | None], dict[str, Any]] = {}
         self.not_in_channel: set[str] = set()
         self.usergroups: dict[str, list[str]] = {}  # user group id (S…) -> its members' user ids
+        # channel id -> its members' user ids; a channel not listed has every user of the workspace
+        self.channel_members: dict[str, list[str]] = {}
         self.disabled_methods: set[str] = set()
         self.faults: list[Fault] = []
         self.socket_url: Callable[[], str] = lambda: ""
@@ -512,6 +514,21 @@ class Workspace(AgentSessions):
         limit = int(p.get("limit") or 100)
         return {"messages": [dict(m) for m in top[:limit]], "has_more": len(top) > limit,
                 "response_metadata": {"next_cursor": ""}}
+
+    def m_conversations_members(self, p: dict[str, Any]) -> dict[str, Any]:
+        """A conversation's members, a page (`limit`, default 100, at most 1000) at a time: the
+        cursor is the offset. A DM's members are its person (D + their id without U) and the bot."""
+        channel = self._channel(p, "channel")
+        if channel.startswith("D"):
+            members = [f"U{channel[1:]}", self.bot_user_id]
+        elif channel in self.channel_members:
+            members = list(self.channel_members[channel])
+        else:
+            members = [u for u in self.users]
+        limit = min(int(p.get("limit") or 100), 1000)
+        start = int(p.get("cursor") or 0)
+        page, rest = members[start:start + limit], members[start + limit:]
+        return {"members": page, "response_metadata": {"next_cursor": str(start + limit) if rest else ""}}
 
     def m_conversations_open(self, p: dict[str, Any]) -> dict[str, Any]:
         users = p["users"]

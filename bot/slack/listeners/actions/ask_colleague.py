@@ -22,6 +22,7 @@ from bot.access.policy import Access
 from bot.answering.types import Source
 from bot.insights.feedback import FeedbackStore, StoredAnswer
 from bot.slack.features import escalation
+from bot.slack.features.answer_audience import NOT_YOURS, may_act_on
 from bot.slack.features.escalation import EscalationRoutes, SentToColleagues
 from bot.slack.ui.blocks import answer_links, escape, section, sources_block, text_sections
 from bot.slack.answer_flow.replying import tell_privately
@@ -73,6 +74,9 @@ def escalate(feedback: FeedbackStore, access: Access, routes: EscalationRoutes, 
     stored = feedback.answer(answer_id)
     if stored is None:
         tell_privately(respond, ANSWER_GONE)
+        return
+    if not may_act_on(stored, body["user"]["id"], feedback=feedback, client=client):
+        tell_privately(respond, NOT_YOURS)
         return
     if not sent.first_time(answer_id, channel):
         tell_privately(respond, ALREADY.format(channel=channel))

@@ -13,6 +13,7 @@ from slack_sdk.errors import SlackApiError
 from bot.answering.types import Answer
 from bot.insights.feedback import FeedbackStore
 from bot.slack.answer_flow.delivery import post_follow_ups
+from bot.slack.features.answer_audience import NOT_YOURS, asked_by
 from bot.slack.features.escalation import EscalationRoutes
 from bot.slack.ui.blocks import ACTION_SHARE, answer_links, answer_messages, fallback_text
 
@@ -41,6 +42,9 @@ def share(feedback: FeedbackStore, routes: EscalationRoutes, body: dict[str, Any
         respond(text=ANSWER_GONE, response_type="ephemeral", replace_original=False)
         return
     user = body["user"]["id"]
+    if not asked_by(stored, user, feedback=feedback):
+        respond(text=NOT_YOURS, response_type="ephemeral", replace_original=False)
+        return
     channel = (body.get("channel") or {}).get("id") or body["container"]["channel_id"]
     answer = Answer(stored.question, stored.answer, stored.sources)
     messages = answer_messages(answer, stored.id, question=stored.question, shared_by=user, routes=routes)

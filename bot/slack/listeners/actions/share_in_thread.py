@@ -16,6 +16,7 @@ from bot.answering.types import Answer
 from bot.insights.feedback import FeedbackStore
 from bot.slack.answer_flow.delivery import post_follow_ups
 from bot.slack.answer_flow.replying import tell_privately
+from bot.slack.features.answer_audience import NOT_YOURS, asked_by
 from bot.slack.features.escalation import EscalationRoutes
 from bot.people.followed_threads import FollowedThreads
 from bot.slack.features.sharing import ACTION_SHARE_IN_THREAD, NOT_READABLE_ERRORS
@@ -49,6 +50,9 @@ def share(feedback: FeedbackStore, threads: FollowedThreads, routes: EscalationR
         tell_privately(respond, ANSWER_GONE)
         return
     user, channel, thread_ts = body["user"]["id"], str(details["channel"]), str(details["thread_ts"])
+    if not asked_by(stored, user, feedback=feedback):
+        tell_privately(respond, NOT_YOURS)
+        return
     answer = Answer(stored.question, stored.answer, stored.sources)
     messages = answer_messages(answer, stored.id, question=stored.question, shared_by=user, routes=routes)
     text = fallback_text(stored.answer, links=answer_links(stored.sources))

@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING
 
 from slack_bolt import App
 
-from bot.slack.listeners.events import (app_context_changed, app_home_opened, app_mention, assistant_thread,
-                                        message_channels, message_im)
+from bot.slack.listeners.events import (agent_session_stopped, app_context_changed, app_home_opened, app_mention,
+                                        assistant_thread, message_channels, message_im)
 
 if TYPE_CHECKING:
     from bot.slack.parts import SlackParts
@@ -22,3 +22,4 @@ def register(app: App, parts: "SlackParts") -> None:
     message_im.register(app, replier=parts.replier, viewing=parts.viewing, questions=parts.questions)
     app_home_opened.register(app, greeted=parts.greeted, home=parts.home)
     app_context_changed.register(app, viewing=parts.viewing)
+    agent_session_stopped.register(app, replier=parts.replier)
