@@ -82,7 +82,8 @@ class Chunker:
         return [
             Chunk(id=f"{doc.collection}:{doc.id}#{i}", doc_id=doc.id, collection=doc.collection,
                   title=doc.title, headings=headings, text=text, ordinal=i,
-                  content_hash=doc.content_hash, source_path=doc.source_path)
+                  content_hash=doc.content_hash, source_path=doc.source_path,
+                  readers=doc.readers, url=doc.url)
             for i, (headings, text) in enumerate(pieces)
         ]
 

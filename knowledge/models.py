@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# Who may read a document, as the keys the index stores next to each chunk (knowledge.sources.base
+# builds them: "everyone", "user:anna@contoso.nl", "group:sharepoint/<id>"). A local folder's
+# documents are readable by everyone; the collection rules of the bot apply on top.
+EVERYONE_KEY = "everyone"
+EVERYONE_READERS: tuple[str, ...] = (EVERYONE_KEY,)
+
 
 @dataclass(frozen=True)
 class Document:
@@ -16,6 +22,8 @@ class Document:
     content_hash: str  # sha256 of the file's bytes
     collection: str = "default"
     source_path: str = ""  # absolute path of the file when it was read
+    readers: tuple[str, ...] = EVERYONE_READERS  # principal keys, sorted
+    url: str = ""  # opens the document where it lives (SharePoint, Nextcloud); empty for a local file
 
 
 @dataclass(frozen=True)
@@ -31,6 +39,8 @@ class Chunk:
     ordinal: int
     content_hash: str  # of the whole document, so a document's chunks change together
     source_path: str = ""
+    readers: tuple[str, ...] = EVERYONE_READERS  # the document's readers (principal keys)
+    url: str = ""
 
     @property
     def heading_path(self) -> str:

@@ -30,8 +30,9 @@ import pyarrow as pa
 from knowledge.errors import DiskFullError, EmbeddingModelMismatchError, IndexDamagedError, KnowledgeError
 from knowledge.fusion import diversify, fuse
 from knowledge.index.health import IndexProblem, damage, damage_detail, is_disk_full, is_lance_error, orphans
-from knowledge.index.schema import (DIMENSION_KEY, MODEL_KEY, RESULT_COLUMNS, TABLE, TEXT_COLUMN, ModelInfo, chunk_of,
-                                    chunk_schema, collection_filter, result_rows, sql_quote)
+from knowledge.index.schema import (ADDED_COLUMNS, DIMENSION_KEY, MODEL_KEY, READERS_COLUMN, RESULT_COLUMNS, TABLE,
+                                    TEXT_COLUMN, ModelInfo, both, chunk_of, chunk_schema, collection_filter,
+                                    readers_filter, result_rows, sql_quote)
 from knowledge.index.vocabulary import IndexVocabulary
 from knowledge.models import Hit
 from knowledge.query import Vocabulary
@@ -162,6 +163,15 @@ class ChunkStore:
         rows = self._scan(["doc_id", "content_hash"], f"collection = {sql_quote(collection)}")
         return dict(zip(rows["doc_id"].to_pylist(), rows["content_hash"].to_pylist()))
 
+    def readers(self, collection: str) -> dict[str, tuple[str, ...]]:
+        """doc_id -> readers (principal keys) of every document indexed in a collection."""
+        table = self._open()
+        if table is None or READERS_COLUMN not in table.schema.names:
+            return {}
+        rows = self._scan(["doc_id", READERS_COLUMN], f"collection = {sql_quote(collection)}")
+        return {doc: tuple(keys or ()) for doc, keys in zip(rows["doc_id"].to_pylist(),
+                                                            rows[READERS_COLUMN].to_pylist())}
+
     def stats(self) -> dict:
         """Documents and chunks, in total and per collection."""
         rows = self._scan(["collection", "doc_id"])
@@ -187,15 +197,17 @@ class ChunkStore:
     def search(self, query_vector: np.ndarray, query_text: str, *, mode: str = "hybrid", k: int = 5,
                collections: Iterable[str] | None = None, depth: int = 40,
                weights: tuple[float, float] = (1.0, 1.0),
-               per_document: int | None = None) -> list[Hit]:
-        """Top k hits; `collections` filters before ranking, so other collections never come back."""
+               per_document: int | None = None, readers: Iterable[str] | None = None) -> list[Hit]:
+        """Top k hits; `collections` and `readers` (principal keys: a chunk comes back only when one
+        of them may read it) filter inside LanceDB before ranking, so nothing else ever comes back."""
         return self.search_with_candidates(query_vector, query_text, mode=mode, k=k, collections=collections,
-                                           depth=depth, weights=weights, per_document=per_document)[0]
+                                           depth=depth, weights=weights, per_document=per_document,
+                                           readers=readers)[0]
 
     def search_with_candidates(self, query_vector: np.ndarray, query_text: str, *, mode: str = "hybrid",
                                k: int = 5, collections: Iterable[str] | None = None, depth: int = 40,
-                               weights: tuple[float, float] = (1.0, 1.0),
-                               per_document: int | None = None) -> tuple[list[Hit], list[Hit] | None]:
+                               weights: tuple[float, float] = (1.0, 1.0), per_document: int | None = None,
+                               readers: Iterable[str] | None = None) -> tuple[list[Hit], list[Hit] | None]:
         """As `search`, and in hybrid mode the vector search's own best `depth` candidates (None in
         the other modes), which the fusion read: whether both searches agree is a signal in itself."""
         if mode not in SEARCH_MODES:
@@ -203,11 +215,14 @@ class ChunkStore:
         table = self._open()
         if table is None or k <= 0:
             return [], ([] if mode == "hybrid" else None)
-        where = collection_filter(collections)
+        columns = [c for c in RESULT_COLUMNS if c in table.schema.names]
+        # A table from before readers were stored holds local folders only: readable by everyone.
+        where = both(collection_filter(collections),
+                     readers_filter(readers) if READERS_COLUMN in columns else None)
         limit = max(k, depth) if mode == "hybrid" else k
         with self._reading():
-            vector_rows = self._vector_rows(table, query_vector, limit, where) if mode != "fts" else []
-            text_rows = self._text_rows(table, query_text, limit, where) if mode != "vector" else []
+            vector_rows = self._vector_rows(table, query_vector, limit, where, columns) if mode != "fts" else []
+            text_rows = self._text_rows(table, query_text, limit, where, columns) if mode != "vector" else []
         if mode == "vector":
             ranked = _by_similarity(vector_rows)
         elif mode == "fts":
@@ -218,20 +233,21 @@ class ChunkStore:
         hits = _hits(ranked[:k], query_vector)
         return hits, (_hits(_by_similarity(vector_rows)[:depth], query_vector) if mode == "hybrid" else None)
 
-    def _vector_rows(self, table, vector: np.ndarray, limit: int, where: str | None) -> list[dict]:
+    def _vector_rows(self, table, vector: np.ndarray, limit: int, where: str | None,
+                     columns: list[str]) -> list[dict]:
         query = (table.search(np.asarray(vector, dtype=np.float32), vector_column_name="vector")
-                 .distance_type("cosine").limit(limit).select([*RESULT_COLUMNS, "_distance"]))
+                 .distance_type("cosine").limit(limit).select([*columns, "_distance"]))
         if where:
             query = query.where(where, prefilter=True)
         return result_rows(query.to_arrow())
 
-    def _text_rows(self, table, text: str, limit: int, where: str | None) -> list[dict]:
+    def _text_rows(self, table, text: str, limit: int, where: str | None, columns: list[str]) -> list[dict]:
         from lancedb.query import MatchQuery
 
         if not text.strip():
             return []
         query = (table.search(MatchQuery(text, TEXT_COLUMN), query_type="fts")
-                 .limit(limit).select([*RESULT_COLUMNS, "_score"]))
+                 .limit(limit).select([*columns, "_score"]))
         if where:
             query = query.where(where, prefilter=True)
         return result_rows(query.to_arrow())
@@ -250,6 +266,7 @@ class ChunkStore:
                 self._create(rows, model)
             return rows.num_rows > 0
         self.check_model(model)
+        self._add_missing_columns(table)
         scope = f"collection = {sql_quote(collection)}"
         if not whole_collection:
             if not doc_ids and not rows.num_rows:
@@ -263,6 +280,39 @@ class ChunkStore:
                  .when_not_matched_by_source_delete(scope).execute(rows))
         self._refresh_fts_index(table)
         return True
+
+    def set_readers(self, collection: str, readers: dict[str, tuple[str, ...]]) -> list[str]:
+        """Gives documents of a collection new readers, in one commit, without touching their text
+        or vectors; returns the ids of the documents whose readers changed. A document not named
+        keeps its readers."""
+        table = self._open()
+        if table is None:
+            return []
+        self._add_missing_columns(table)
+        wanted = {doc: tuple(sorted(set(keys))) for doc, keys in readers.items()}
+        changed = sorted(doc for doc, keys in self.readers(collection).items()
+                         if doc in wanted and tuple(sorted(keys)) != wanted[doc])
+        if not changed:
+            return []
+        scope = (f"collection = {sql_quote(collection)} AND doc_id IN "
+                 f"({', '.join(sql_quote(d) for d in changed)})")
+        with self._reading():
+            rows = table.to_lance().to_table(filter=scope)
+        values = pa.array([list(wanted[doc]) for doc in rows["doc_id"].to_pylist()],
+                          type=rows.schema.field(READERS_COLUMN).type)
+        rows = rows.set_column(rows.schema.get_field_index(READERS_COLUMN), READERS_COLUMN, values)
+        with self._writing(f"de lezers van {len(changed)} documenten in collectie '{collection}'"):
+            table.merge_insert("chunk_id").when_matched_update_all().execute(rows)
+        self._refresh_fts_index(table)
+        return changed
+
+    def _add_missing_columns(self, table) -> None:
+        """A table made before readers and links were stored gets them (as SQL over its rows)."""
+        missing = {name: sql for name, sql in ADDED_COLUMNS.items() if name not in table.schema.names}
+        if missing:
+            with self._writing("de nieuwe kolommen van de index"):
+                table.add_columns(missing)
+            log.info("index upgraded: added columns %s", ", ".join(sorted(missing)))
 
     def overwrite(self, rows: pa.Table, model: ModelInfo) -> None:
         """Replaces the whole table in one commit (e.g. after a change of embedding model)."""
