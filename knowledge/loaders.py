@@ -22,7 +22,7 @@ from knowledge.errors import DocumentError
 from knowledge.file_limits import FileLimits, check_file_size, read_bounded
 from knowledge.formats import NO_EXTENSION, SUPPORTED_SUFFIXES, to_markdown
 from knowledge.formats.markdown import split_code
-from knowledge.models import Document
+from knowledge.models import EVERYONE_READERS, Document
 
 log = logging.getLogger(__name__)
 
@@ -115,23 +115,34 @@ def load_document(path: Path, root: Path, *, collection: str, data: bytes | None
     A file over one of the `limits` raises DocumentError before its content is parsed."""
     if data is None:
         data = read_bounded(path, limits)
-    else:
-        check_file_size(len(data), limits)
-    text = normalise_text(to_markdown(path.suffix.lower(), data, limits))
-    if not text.strip():
-        raise DocumentError("het bestand bevat geen tekst")
     try:
         modified = path.stat().st_mtime
     except OSError:
         modified = 0.0
+    return read_document(path.name, data, doc_id=document_id(path, root), collection=collection,
+                         modified=modified, source_path=str(path.resolve()), limits=limits)
+
+
+def read_document(name: str, data: bytes, *, doc_id: str, collection: str, modified: float,
+                  source_path: str = "", readers: tuple[str, ...] = EVERYONE_READERS, url: str = "",
+                  limits: FileLimits = FileLimits()) -> Document:
+    """A file's bytes, wherever they came from (a folder, SharePoint, Nextcloud), as a Document;
+    its type is the suffix of `name`."""
+    check_file_size(len(data), limits)
+    suffix = Path(name).suffix.lower()
+    text = normalise_text(to_markdown(suffix, data, limits))
+    if not text.strip():
+        raise DocumentError("het bestand bevat geen tekst")
     return Document(
-        id=document_id(path, root),
-        title=first_heading(text, any_level=path.suffix.lower() not in SHEET_SUFFIXES) or path.stem,
+        id=doc_id,
+        title=first_heading(text, any_level=suffix not in SHEET_SUFFIXES) or Path(name).stem,
         text=text,
         modified=modified,
         content_hash=content_hash(data),
         collection=collection,
-        source_path=str(path.resolve()),
+        source_path=source_path,
+        readers=readers,
+        url=url,
     )
 
 

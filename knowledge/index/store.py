@@ -163,6 +163,11 @@ class ChunkStore:
         rows = self._scan(["doc_id", "content_hash"], f"collection = {sql_quote(collection)}")
         return dict(zip(rows["doc_id"].to_pylist(), rows["content_hash"].to_pylist()))
 
+    def source_ids(self, collection: str) -> dict[str, str]:
+        """source id (kept in `source_path`) -> doc_id of every document indexed in a collection."""
+        rows = self._scan(["doc_id", "source_path"], f"collection = {sql_quote(collection)}")
+        return dict(zip(rows["source_path"].to_pylist(), rows["doc_id"].to_pylist()))
+
     def readers(self, collection: str) -> dict[str, tuple[str, ...]]:
         """doc_id -> readers (principal keys) of every document indexed in a collection."""
         table = self._open()
