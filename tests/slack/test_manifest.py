@@ -24,7 +24,8 @@ SCOPE_OF_METHOD = {
     # setStatus: "accepts either the assistant:write or chat:write scope for the time being. Soon, this
     # method will only accept the chat:write scope" (docs.slack.dev/reference/methods/assistant.threads.setStatus)
     "assistant.threads.setStatus": "chat:write", "assistant.threads.setSuggestedPrompts": "assistant:write",
-    "users.info": "users:read", "usergroups.users.list": "usergroups:read",
+    # users:read.email: the asker's e-mail address in profile.email, matched with source readers
+    "users.info": {"users:read", "users:read.email"}, "usergroups.users.list": "usergroups:read",
     "conversations.replies": {"channels:history", "groups:history", "mpim:history", "im:history"},
     "views.publish": None,
     # issue 16: the AI notice in a channel, links back to a thread, the curated-answer modal

@@ -187,8 +187,9 @@ class Replier:
         turns = list(history())
         collections = self.access.collections_for(question.channel, is_dm=question.is_dm, user=question.user,
                                                   viewing=question.viewing)
+        readers = self.access.readers_for(is_dm=question.is_dm, user=question.user)
         with self.arrivals.turn(question.ticket):
-            stream = self.engine().ask(question.text, history=turns, collections=collections)
+            stream = self.engine().ask(question.text, history=turns, collections=collections, readers=readers)
         # Known right after retrieval, long before the model's first token: show it now.
         delivery.searched(stream.found, stream.preview, abstained=stream.abstained)
         position = stream.position()
