@@ -51,6 +51,18 @@ class Settings:
         {"bedrijf": Path("knowledge/sample")}, "VRAAGBAAK_SOURCES",
         "Document collections to index, as name=folder pairs separated by commas "
         "(e.g. `hr=/srv/docs/hr,wiki=/srv/wiki`).")
+    sources_file: Path | None = _setting(
+        None, "VRAAGBAAK_SOURCES_FILE",
+        "TOML file with the SharePoint/OneDrive, Nextcloud and WebDAV sources, each with its kind, credentials "
+        "and collection (docs/features/sources.md). It holds their secrets, so it must be readable by its owner "
+        "only (chmod 600).")
+    permission_sync_minutes: int = _setting(
+        10, "VRAAGBAAK_PERMISSION_SYNC_MINUTES",
+        "Minutes between permission-only syncs of the sources: who may read each document is read again "
+        "(nothing downloaded or embedded), so a revoked share counts within this time. 0: off.")
+    reader_cache_seconds: int = _setting(
+        300, "VRAAGBAAK_READER_CACHE_SECONDS",
+        "How long an asker's e-mail address and source groups are kept before they are asked again.")
     templates_dir: Path | None = _setting(
         None, "VRAAGBAAK_TEMPLATES_DIR",
         "Extra folder with template files (*.toml) next to the shipped templates.")
@@ -484,7 +496,8 @@ def _validate(settings: Settings) -> None:
         value = getattr(settings, name)
         if value not in allowed:
             raise SettingsError(f"setting {name}: '{value}' is not one of {', '.join(sorted(allowed))}")
-    for name in ("retention_days", "max_file_mb", "max_unpacked_mb", "max_pdf_pages", "gaps_digest_days"):
+    for name in ("retention_days", "max_file_mb", "max_unpacked_mb", "max_pdf_pages", "gaps_digest_days",
+                 "permission_sync_minutes", "reader_cache_seconds"):
         if getattr(settings, name) < 0:
             raise SettingsError(f"setting {name}: {getattr(settings, name)} must be 0 or more")
     _validate_restricted(settings)

@@ -16,6 +16,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from knowledge.models import EVERYONE_KEY, EVERYONE_READERS
 
@@ -24,13 +25,13 @@ log = logging.getLogger(__name__)
 KEEP_S = 300.0
 
 
+@dataclass(frozen=True)
 class GroupDirectory:
     """The source groups that occur among the readers of the index, and their members (e-mail
     addresses); `groups()` and `members(key)` may raise, which grants nothing."""
 
-    def __init__(self, groups: Callable[[], Iterable[str]], members: Callable[[str], Iterable[str]]) -> None:
-        self.groups = groups
-        self.members = members
+    groups: Callable[[], Iterable[str]]
+    members: Callable[[str], Iterable[str]]
 
 
 NO_GROUPS = GroupDirectory(lambda: (), lambda key: ())

@@ -135,8 +135,8 @@ class AnswerEngine:
                  readers: Sequence[str] = EVERYONE_READERS) -> list["Hit"]:
         """The passages found for this question (follow-ups include the previous question) among
         the documents one of `readers` may read (default: those everyone may read)."""
-        return self.retriever.search(retrieval_query(question, history), k=self.top_k,
-                                     mode=self.search_mode, collections=collections, readers=readers)
+        return self.retriever.retrieve(retrieval_query(question, history), k=self.top_k, mode=self.search_mode,
+                                       collections=collections, readers=readers).hits
 
     @knowledge_errors()
     def prepare(self, question: str, *, history: Sequence[Turn] = (), collections: list[str] | None = None,

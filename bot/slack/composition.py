@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from slack_bolt import App
 
 from bot.access.policy import Access
+from bot.access.readers import NO_GROUPS, AskerReaders
 from bot.slack import listeners
 from bot.slack.answer_flow.replying import Replier
 from bot.slack.answer_flow.viewing import ViewedChannels
@@ -24,6 +25,7 @@ from bot.slack.features.reindex_jobs import ReindexJobs
 from bot.slack.features.subcommands import Subcommands
 from bot.slack.features.template_jobs import TemplateJobs
 from bot.slack.features.templates_posting import TemplatePoster
+from bot.slack.features.emails import SlackEmails
 from bot.slack.features.usergroups import UserGroups
 from bot.slack.parts import SlackParts
 from bot.slack.transport.app import install_transport, register_catch_all
@@ -34,6 +36,7 @@ if TYPE_CHECKING:
     from bot.answering.engine import AnswerEngine
     from bot.curation.answers import CuratedAnswers
     from bot.indexing.reindexer import Reindexer
+    from bot.indexing.source_runs import SourceRuns
     from bot.insights.feedback import FeedbackStore
     from bot.insights.gaps import Gaps
     from bot.operations.metrics import Metrics
@@ -48,7 +51,7 @@ def compose(app: App, *, settings: "Settings", engine: Callable[[], "AnswerEngin
             templates: "TemplateLibrary", filler: Callable[[], "TemplateFiller"], reindexer: "Reindexer",
             metrics: "Metrics", status: Callable[[], dict[str, Any]], curated: "CuratedAnswers | None",
             gaps: "Gaps", greeted: "FirstContacts", ai_notice_shown: "FirstContacts", threads: "FollowedThreads",
-            update_interval_s: float = 1.0) -> SlackParts:
+            sources: "SourceRuns | None" = None, update_interval_s: float = 1.0) -> SlackParts:
     """Builds the Slack parts on `app` (made by bot.slack.transport.app.build_app: its listener
     executor is the ListenerPool) and registers every listener; returns the parts. `engine`,
     `filler` and `status` are called when used (the models load at start-up or first use)."""
@@ -56,7 +59,13 @@ def compose(app: App, *, settings: "Settings", engine: Callable[[], "AnswerEngin
     if not isinstance(pool, ListenerPool):
         raise TypeError("the app needs the ListenerPool as its listener executor: build it with build_app")
     client = app.client
-    access = Access.from_settings(settings, members_of=UserGroups(client).members)
+    # Who a DM's asker is at the sources: e-mail from Slack, groups from the sources (kept a while).
+    askers = AskerReaders(SlackEmails(client).email_of, sources.directory() if sources is not None else NO_GROUPS,
+                          keep_s=settings.reader_cache_seconds)
+    remote = list(sources.collections) if sources is not None else []
+    if sources is not None:
+        sources.readers_changed.add(askers.forget)
+    access = Access.from_settings(settings, members_of=UserGroups(client).members, askers=askers, collections=remote)
     admins = AdminCheck(settings.admin_user_ids)
     routes = EscalationRoutes(settings.escalation_channels)
     replier = Replier(engine, feedback, access, pool.arrivals, metrics, routes=routes,
@@ -76,7 +85,7 @@ def compose(app: App, *, settings: "Settings", engine: Callable[[], "AnswerEngin
         home=home, routes=routes, sent_to_colleagues=SentToColleagues(), subcommands=Subcommands(),
         reindex_jobs=ReindexJobs(reindexer, wait_when_busy=settings.reindex_when_busy == "wait"),
         template_jobs=template_jobs, poster=TemplatePoster(template_jobs, access, filler, ai_notice),
-        collections=tuple(settings.sources))
+        collections=(*settings.sources, *remote))
     _connect_observers(parts, client=client, settings=settings, reindexer=reindexer, curated=curated, gaps=gaps)
     install_transport(app, pool, SeenEvents())
     listeners.register(app, parts)

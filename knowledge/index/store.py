@@ -1,4 +1,5 @@
 """LanceDB: one table of chunks with a vector column and a Dutch full-text index.
+# Longer than 400 lines: one table's reads, filtered searches and writes, behind the same Lance fault handling
 
 Writes are single commits (a merge or an overwrite), so readers see the old or the new state,
 never a half one. The embedding model that built the vectors is kept in the table's schema
