@@ -222,3 +222,28 @@ def _age_s(stamp: str) -> int | None:
         return int(time.time() - datetime.fromisoformat(stamp).timestamp())
     except ValueError:
         return None
+
+
+def render_overview(rows: list[dict]) -> str:
+    """`vraagbaak sources` for people (Dutch)."""
+    if not rows:
+        return "Geen bronnen ingesteld (VRAAGBAAK_SOURCES_FILE); alleen de mappen van VRAAGBAAK_SOURCES."
+    lines = []
+    for row in rows:
+        age = row["cursor_age_s"]
+        lines.append(f"{row['name']} ({row['kind']}, {row['host']}) -> collectie {row['collection']}")
+        lines.append(f"  laatste synchronisatie: {row['last_sync'] or 'nog nooit'}"
+                     + (f" ({age // 60} min. geleden)" if age is not None else ""))
+        lines.append(f"  documenten: {row['documents']} ({row['chunks']} passages); laatste keer "
+                     f"{row['added']} nieuw, {row['changed']} gewijzigd, {row['removed']} verwijderd, "
+                     f"{row['unchanged']} ongewijzigd")
+        lines.append(f"  leesrechten: {row['last_permission_sync'] or 'nog nooit'} gesynchroniseerd, "
+                     f"{row['readers_changed']} document(en) met andere lezers")
+        for key, label in (("last_sync_error", "fout bij synchroniseren"),
+                           ("last_permission_error", "fout bij leesrechten")):
+            if row[key]:
+                lines.append(f"  {label}: {row[key]}")
+        if row["not_readable"]:
+            lines.append(f"  niet gelezen ({len(row['not_readable'])}):")
+            lines.extend(f"    {item['path']}: {item['reason']}" for item in row["not_readable"])
+    return "\n".join(lines)
