@@ -136,7 +136,7 @@ def maintenance_jobs(settings: Settings) -> list[ScheduledJob]:
                      f"overzicht van wat de documenten missen (laatste {settings.gaps_digest_days} dagen)", DIGEST),
     ]
     minutes = settings.permission_sync_minutes
-    if minutes > 0:
+    if minutes > 0 and settings.sources_file is not None:
         jobs.append(ScheduledJob("permissions", every_minutes(minutes), False,
                                  f"synchronisatie van leesrechten (elke {minutes} minuten)", PERMISSIONS))
     return [job for job in jobs if job.cron]

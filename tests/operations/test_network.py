@@ -226,6 +226,7 @@ def test_index_with_a_sharepoint_source_contacts_only_that_source(child, tmp_pat
     """A source in the sources file (the local Graph, its token endpoint and its download host):
     `index` and `sources` reach those two ports and nothing else."""
     from tests.fakes.graph.server import FakeGraph
+    from tests.fakes.graph.sources_file import graph_sources_file
     from tests.fakes.graph.tenant import Tenant
     from tests.fakes.tls import TestAuthority
 
@@ -238,22 +239,8 @@ def test_index_with_a_sharepoint_source_contacts_only_that_source(child, tmp_pat
     tenant.add_file(drive, "intranet/kantine.md", b"# Kantine\n\nOpen van 12 tot 14 uur.\n",
                     [{"roles": ["read"], "link": {"scope": "organization", "type": "view"}}])
     with FakeGraph(tenant, authority) as graph:
-        sources = tmp_path / "bronnen.toml"
-        sources.write_text(textwrap.dedent(f"""
-            [[source]]
-            name = "sharepoint"
-            kind = "graph"
-            collection = "intranet"
-            tenant_id = "{tenant.tenant_id}"
-            client_id = "vraagbaak-app"
-            client_secret = "geheim"
-            sites = ["contoso.sharepoint.com:/sites/personeel"]
-            graph_url = "{graph.url}/v1.0"
-            authority_host = "{graph.url}"
-            download_hosts = ["{graph.download_host}"]
-            ca_file = "{authority.ca_file}"
-            """), encoding="utf-8")
-        sources.chmod(0o600)
+        sources = graph_sources_file(tmp_path / "bronnen.toml", graph, authority, secret="geheim",
+                                     site="contoso.sharepoint.com:/sites/personeel")
         extra = {"VRAAGBAAK_SOURCES_FILE": str(sources)}
         indexed = run("index", extra=extra)
         assert indexed.returncode == 0, indexed.stderr

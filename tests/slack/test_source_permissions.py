@@ -8,14 +8,12 @@ and one permission sync has run, it is no longer used for him."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
 from bot.insights.feedback import FeedbackStore
 from bot.services import Services
 from tests.fakes.graph.server import FakeGraph
+from tests.fakes.graph.sources_file import graph_sources_file
 from tests.fakes.graph.tenant import Tenant
 from tests.fakes.tls import TestAuthority
 from tests.slack.conftest import CHANNEL, USER, bot_settings, running_bot
@@ -48,26 +46,6 @@ def site(tmp_path):
         yield tenant, drive, graph, authority
 
 
-def sources_file(tmp_path: Path, graph: FakeGraph, authority: TestAuthority) -> Path:
-    path = tmp_path / "bronnen.toml"
-    path.write_text(f"""
-[[source]]
-name = "sharepoint"
-kind = "graph"
-collection = "intranet"
-tenant_id = "contoso-tenant"
-client_id = "vraagbaak-app"
-client_secret = "geheim-app-wachtwoord"
-sites = ["{SITE}"]
-graph_url = "{graph.url}/v1.0"
-authority_host = "{graph.url}"
-download_hosts = ["{graph.download_host}"]
-ca_file = "{authority.ca_file}"
-""", encoding="utf-8")
-    os.chmod(path, 0o600)
-    return path
-
-
 @pytest.fixture
 def bot(tmp_path, slack, site, embedder, scripted_generator):
     tenant, drive, graph, authority = site
@@ -77,7 +55,8 @@ def bot(tmp_path, slack, site, embedder, scripted_generator):
     folder.mkdir()
     (folder / "fietsen.md").write_text("# Fietsen\n\nDe fietsenstalling is in de kelder.\n", encoding="utf-8")
     settings = bot_settings(tmp_path, slack, sources={"bedrijf": folder},
-                            sources_file=sources_file(tmp_path, graph, authority), min_relevance=0.0)
+                            sources_file=graph_sources_file(tmp_path / "bronnen.toml", graph, authority, site=SITE,
+                                                                           secret="geheim-app-wachtwoord"), min_relevance=0.0)
     services = Services(settings, embedder=embedder, generator=scripted_generator,
                         feedback=FeedbackStore(settings.feedback_path))
     run = services.reindexer.run(wait=True)
