@@ -164,6 +164,10 @@ class ChunkStore:
         rows = self._scan(["doc_id", "content_hash"], f"collection = {sql_quote(collection)}")
         return dict(zip(rows["doc_id"].to_pylist(), rows["content_hash"].to_pylist()))
 
+    def _columns(self, table) -> list[str]:
+        with self._reading():
+            return list(table.schema.names)
+
     def source_ids(self, collection: str) -> dict[str, str]:
         """source id (kept in `source_path`) -> doc_id of every document indexed in a collection."""
         rows = self._scan(["doc_id", "source_path"], f"collection = {sql_quote(collection)}")
@@ -172,7 +176,7 @@ class ChunkStore:
     def readers(self, collection: str) -> dict[str, tuple[str, ...]]:
         """doc_id -> readers (principal keys) of every document indexed in a collection."""
         table = self._open()
-        if table is None or READERS_COLUMN not in table.schema.names:
+        if table is None or READERS_COLUMN not in self._columns(table):
             return {}
         rows = self._scan(["doc_id", READERS_COLUMN], f"collection = {sql_quote(collection)}")
         return {doc: tuple(keys or ()) for doc, keys in zip(rows["doc_id"].to_pylist(),
@@ -221,12 +225,12 @@ class ChunkStore:
         table = self._open()
         if table is None or k <= 0:
             return [], ([] if mode == "hybrid" else None)
-        columns = [c for c in RESULT_COLUMNS if c in table.schema.names]
-        # A table from before readers were stored holds local folders only: readable by everyone.
-        where = both(collection_filter(collections),
-                     readers_filter(readers) if READERS_COLUMN in columns else None)
         limit = max(k, depth) if mode == "hybrid" else k
         with self._reading():
+            columns = [c for c in RESULT_COLUMNS if c in table.schema.names]
+            # A table from before readers were stored holds local folders only: readable by everyone.
+            where = both(collection_filter(collections),
+                         readers_filter(readers) if READERS_COLUMN in columns else None)
             vector_rows = self._vector_rows(table, query_vector, limit, where, columns) if mode != "fts" else []
             text_rows = self._text_rows(table, query_text, limit, where, columns) if mode != "vector" else []
         if mode == "vector":
@@ -314,7 +318,8 @@ class ChunkStore:
 
     def _add_missing_columns(self, table) -> None:
         """A table made before readers and links were stored gets them (as SQL over its rows)."""
-        missing = {name: sql for name, sql in ADDED_COLUMNS.items() if name not in table.schema.names}
+        present = self._columns(table)
+        missing = {name: sql for name, sql in ADDED_COLUMNS.items() if name not in present}
         if missing:
             with self._writing("de nieuwe kolommen van de index"):
                 table.add_columns(missing)
