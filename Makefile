@@ -33,6 +33,7 @@ demo: $(STAMP)
 
 # The tests start llama.cpp's own server too (tests/servers/llama.py): built once, cached like the wheel.
 test: $(STAMP)
+	$(BIN)/ruff check .
 	tools/llama-server.sh $(BIN)/python >/dev/null
 	$(BIN)/python -m pytest
 

@@ -62,7 +62,7 @@ from bot.settings import load_settings, offline_environment  # noqa: E402
 offline_environment()
 
 from bot.answering.engine import AnswerEngine  # noqa: E402
-from bot.answering.types import Turn
+from bot.answering.types import Turn  # noqa: E402
 from bot.answering.generation import GenerationRequest  # noqa: E402
 from language.detection import detect_language  # noqa: E402
 from bot.answering.llm import LlamaGenerator  # noqa: E402
@@ -330,7 +330,8 @@ def _qa_summary(rows: list[dict], answers: list) -> dict:
                            "got": sorted(cited)})
     n_un = sum(not r["answerable"] for r in rows)
     n_ans = len(rows) - n_un
-    return {"unanswerable_declined": f"{declined}/{n_un}", "answerable_answered_with_gold_source": f"{answered}/{n_ans}",
+    return {"unanswerable_declined": f"{declined}/{n_un}",
+            "answerable_answered_with_gold_source": f"{answered}/{n_ans}",
             "answerable_not_declined": f"{kept}/{n_ans}", "answered_rate": round(answered / n_ans, 3),
             "met": declined >= 8 and answered / n_ans >= 0.9,
             "of_which_quoted": quoted,  # the model wrote nothing usable; the best passage was quoted
@@ -369,7 +370,7 @@ def main() -> int:
     embedder = open_embedder(resolve_embedding_model(settings))
     if args.calibrate_only:
         report = calibrate_corpora(embedder, dict(args.corpus) if args.corpus else CALIBRATION_CORPORA,
-                                   settings.top_k, args.index)
+                                   settings.retrieval.top_k, args.index)
         print(json.dumps(report, indent=2, ensure_ascii=False))
         return 0
     if args.selection_weights:
@@ -395,33 +396,35 @@ def main() -> int:
     rows = load_questions()
     retriever = Retriever(embedder, store)
     report: dict = {"embedding_model": embedder.name, "index_s": round(index_s, 1),
-                    "context_budget_tokens": settings.context_budget_tokens, "top_k": settings.top_k}
-    probe = AnswerEngine(retriever, _NoGenerator(), embedder=embedder, top_k=settings.top_k)
+                    "context_budget_tokens": settings.answering.context_budget_tokens,
+                    "top_k": settings.retrieval.top_k}
+    probe = AnswerEngine(retriever, _NoGenerator(), embedder=embedder, top_k=settings.retrieval.top_k)
     report["calibration"] = calibrate({"sample": calibration_samples(probe, rows)})
     report["policy_in_use"] = {"min_relevance": probe.policy.min_relevance, "min_support": probe.policy.min_support,
                                "min_coverage_alone": probe.policy.min_coverage_alone}
 
     def load(prefix_states: int) -> tuple[LlamaGenerator, AnswerEngine]:
-        generator = LlamaGenerator(packaged_llm_path(), n_ctx=settings.n_ctx, n_threads=settings.threads,
-                                   n_threads_batch=settings.threads, prefix_states=prefix_states)
-        return generator, AnswerEngine(retriever, generator, embedder=embedder, top_k=settings.top_k,
-                                       context_budget_tokens=settings.context_budget_tokens,
+        generator = LlamaGenerator(packaged_llm_path(), n_ctx=settings.llm.n_ctx, n_threads=settings.llm.threads,
+                                   n_threads_batch=settings.llm.threads, prefix_states=prefix_states)
+        return generator, AnswerEngine(retriever, generator, embedder=embedder, top_k=settings.retrieval.top_k,
+                                       context_budget_tokens=settings.answering.context_budget_tokens,
                                        max_tokens=args.max_tokens, temperature=0.0, cache_size=0)
 
     generator, engine = load(0)  # cold must mean cold: no snapshot to restore
     report["llm"] = generator.model_name
-    report["threads"] = settings.threads
+    report["threads"] = settings.llm.threads
     report["max_tokens"] = args.max_tokens
     report["first_token"] = first_token(engine, generator, rows, args.samples)
     generator.close()
-    report["after_switch"] = after_switch(load, rows, args.samples, settings.prefix_states)
-    generator, engine = load(settings.prefix_states)
+    report["after_switch"] = after_switch(load, rows, args.samples, settings.llm.prefix_states)
+    generator, engine = load(settings.llm.prefix_states)
     report["end_to_end"] = end_to_end(engine, generator, rows, args.samples, args.max_tokens)
     if not args.skip_qa:
         report["qa"] = qa(engine, rows)
         report["prompt_tokens"] = {"mean": report["qa"]["mean_prompt_tokens"], "max": report["qa"]["max_prompt_tokens"],
-                                   "n_ctx": settings.n_ctx,
-                                   "within_budget": report["qa"]["max_prompt_tokens"] + args.max_tokens <= settings.n_ctx}
+                                   "n_ctx": settings.llm.n_ctx,
+                                   "within_budget":
+                                       report["qa"]["max_prompt_tokens"] + args.max_tokens <= settings.llm.n_ctx}
     generator.close()
     print(json.dumps(report, indent=2, ensure_ascii=False))
     return 0
@@ -461,13 +464,13 @@ def _corpus_index(embedder, name: str, folder: Path, index_root: Path | None):
 
 def _corpus_generator(settings) -> LlamaGenerator:
     """One SmolLM2 for all corpora, with the settings' threads and prefix snapshots."""
-    return LlamaGenerator(packaged_llm_path(), n_ctx=settings.n_ctx, n_threads=settings.threads,
-                          n_threads_batch=settings.threads, prefix_states=settings.prefix_states)
+    return LlamaGenerator(packaged_llm_path(), n_ctx=settings.llm.n_ctx, n_threads=settings.llm.threads,
+                          n_threads_batch=settings.llm.threads, prefix_states=settings.llm.prefix_states)
 
 
 def _report_head(embedder, generator, settings, max_tokens: int) -> dict:
     return {"embedding_model": embedder.name, "llm": generator.model_name, "max_tokens": max_tokens,
-            "top_k": settings.top_k}
+            "top_k": settings.retrieval.top_k}
 
 
 def qa_corpora(embedder, corpora: dict[str, tuple[Path, Path]], settings, max_tokens: int,
@@ -477,12 +480,13 @@ def qa_corpora(embedder, corpora: dict[str, tuple[Path, Path]], settings, max_to
 
     generator = _corpus_generator(settings)
     report: dict = {**_report_head(embedder, generator, settings, max_tokens),
-                    "context_budget_tokens": settings.context_budget_tokens, "corpora": {}}
+                    "context_budget_tokens": settings.answering.context_budget_tokens, "corpora": {}}
     try:
         for name, (folder, qa_file) in corpora.items():
             store = _corpus_index(embedder, name, folder, index_root)
-            engine = AnswerEngine(Retriever(embedder, store), generator, embedder=embedder, top_k=settings.top_k,
-                                  context_budget_tokens=settings.context_budget_tokens,
+            engine = AnswerEngine(Retriever(embedder, store), generator, embedder=embedder,
+                                  top_k=settings.retrieval.top_k,
+                                  context_budget_tokens=settings.answering.context_budget_tokens,
                                   max_tokens=max_tokens, temperature=0.0, cache_size=0)
             started = time.perf_counter()
             report["corpora"][name] = {**qa(engine, load_questions(qa_file)),
@@ -503,12 +507,13 @@ def selection_sweep(embedder, corpora: dict[str, tuple[Path, Path]], settings, w
     from knowledge.retrieval import Retriever
 
     generator = _corpus_generator(settings)
-    report: dict = {"embedding_model": embedder.name, "budget": settings.context_budget_tokens,
+    report: dict = {"embedding_model": embedder.name, "budget": settings.answering.context_budget_tokens,
                     "load_before": _load(), "corpora": {}}
     try:
         for name, (folder, qa_file) in corpora.items():
             engine = AnswerEngine(Retriever(embedder, _corpus_index(embedder, name, folder, index_root)), generator,
-                                  top_k=settings.top_k, context_budget_tokens=settings.context_budget_tokens,
+                                  top_k=settings.retrieval.top_k,
+                                  context_budget_tokens=settings.answering.context_budget_tokens,
                                   min_relevance=0.0, cache_size=0)
             rows = [r for r in load_questions(qa_file) if r["answerable"]]
             per_weight = {}
@@ -557,13 +562,13 @@ def compare_corpora(embedder, corpora: dict[str, tuple[Path, Path]], settings, m
     from knowledge.retrieval import Retriever
 
     generator = _corpus_generator(settings)
-    report: dict = {**_report_head(embedder, generator, settings, max_tokens), "threads": settings.threads,
-                    "budgets": {"today": TODAY_BUDGET, "selected": settings.context_budget_tokens},
+    report: dict = {**_report_head(embedder, generator, settings, max_tokens), "threads": settings.llm.threads,
+                    "budgets": {"today": TODAY_BUDGET, "selected": settings.answering.context_budget_tokens},
                     "load_before": _load(), "corpora": {}}
     try:
         for name, (folder, qa_file) in corpora.items():
             retriever = Retriever(embedder, _corpus_index(embedder, name, folder, index_root))
-            engines = {mode: AnswerEngine(retriever, generator, embedder=embedder, top_k=settings.top_k,
+            engines = {mode: AnswerEngine(retriever, generator, embedder=embedder, top_k=settings.retrieval.top_k,
                                           context_budget_tokens=budget,
                                           sentence_selection=mode == "selected", max_tokens=max_tokens,
                                           temperature=0.0, cache_size=0)

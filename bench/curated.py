@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -47,7 +46,9 @@ from bot.answering.engine import AnswerEngine  # noqa: E402
 from bot.answering.types import Source  # noqa: E402
 from bot.curation.answers import CuratedAnswers  # noqa: E402
 from bot.curation.matching import lexical_match  # noqa: E402
+from bot.curation.store import CuratedStore  # noqa: E402
 from bot.model_files.resolving import OFFLINE_EMBEDDING, resolve_embedding_model  # noqa: E402
+from bot.storage.database import Storage  # noqa: E402
 
 PAIRS = REPO / "tests" / "data" / "curated_pairs.jsonl"
 SAMPLE = REPO / "knowledge" / "sample"
@@ -121,7 +122,8 @@ def serve(embedder, index_dir: Path, repeats: int) -> dict:
         Indexer(store, embedder, Chunker(embedder.count_tokens), lock_dir=index_dir / "state").reindex(
             SAMPLE, collection="bedrijf")
     with tempfile.TemporaryDirectory() as tmp:
-        curated = CuratedAnswers(Path(tmp) / "curated.sqlite3", embedder, documents=store.documents)
+        curated = CuratedAnswers(CuratedStore(Storage().database(Path(tmp) / "curated.sqlite3")), embedder,
+                                 documents=store.documents)
         rows = [json.loads(line) for line in PAIRS.read_text(encoding="utf-8").splitlines()]
         for row in rows:  # a realistic store: all the sample company's curated questions
             if row["corpus"] == "sample":
@@ -159,7 +161,7 @@ def precision(embedder) -> dict:
                          for line in qa_file.read_text(encoding="utf-8").splitlines()}
         mine = [r for r in rows if r["corpus"] == corpus]
         with tempfile.TemporaryDirectory() as tmp:
-            store = CuratedAnswers(Path(tmp) / "curated.sqlite3", embedder)
+            store = CuratedAnswers(CuratedStore(Storage().database(Path(tmp) / "curated.sqlite3")), embedder)
             ids = {r["curated"]: store.add(question=r["curated"], answer="a", sources=[], owner="U0BEHEER").id
                    for r in mine}
             vectors = {q: embedder.embed_query(q) for q in ids}
@@ -169,7 +171,8 @@ def precision(embedder) -> dict:
             # curated question can be another's own question, and then serving that one is right).
             right_for: dict[str, set[str]] = {}
             for r in mine:
-                for q in [r["curated"], *r["paraphrases"], *([questions[r["qa_id"]]] if r["qa_id"] in questions else [])]:
+                own = [questions[r["qa_id"]]] if r["qa_id"] in questions else []
+                for q in [r["curated"], *r["paraphrases"], *own]:
                     right_for.setdefault(q.lower().strip(), set()).add(ids[r["curated"]])
             misses, false_serves = [], []
             for r in mine:

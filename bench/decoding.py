@@ -13,8 +13,9 @@ during the run touches every mode alike.
 
 Per corpus and mode: answers, generation tokens/s (completion tokens / time after the first token,
 over all answers, and the median per answer), first token, total, tokens per model evaluation and the
-share of drafted tokens kept (approximately: stop strings end a step early); against "off": the ratios, and how many greedy answers are
-token-for-token identical (with the shortest common prefix, in tokens, of those that are not).
+share of drafted tokens kept (approximately: stop strings end a step early); against "off": the ratios,
+and how many greedy answers are token-for-token identical (with the shortest common prefix, in tokens,
+of those that are not).
 "grounded" repeats the figures for the answers that the answer guard (bot/answering/guards.py) finds
 no loop or echo in, written without prompt lookup: loops are what prompt lookup speeds up most and
 what the guard stops in production.
@@ -57,7 +58,7 @@ def run_corpus(engine: AnswerEngine, generators: dict[str, LlamaGenerator], rows
         if not prepared.relevant:
             continue  # declined without the model
         request = GenerationRequest(prepared.messages, max_tokens=max_tokens, temperature=0.0,
-                                    top_p=settings.top_p, repeat_penalty=settings.repeat_penalty,
+                                    top_p=settings.llm.top_p, repeat_penalty=settings.llm.repeat_penalty,
                                     stop=ANSWER_STOPS)
         order = modes[turn % len(modes):] + modes[: turn % len(modes)]
         for mode in order:
@@ -152,16 +153,16 @@ def main() -> int:
     sizes = [int(n) for n in args.draft_tokens.split(",") if n.strip()]
     model = args.model or packaged_llm_path()
     embedder = open_embedder(str(packaged_embedding_path()))
-    generators = {"off": LlamaGenerator(model, n_ctx=settings.n_ctx, n_threads=settings.threads,
-                                        n_threads_batch=settings.threads_batch,
-                                        prefix_states=settings.prefix_states)}
+    generators = {"off": LlamaGenerator(model, n_ctx=settings.llm.n_ctx, n_threads=settings.llm.threads,
+                                        n_threads_batch=settings.llm.threads_batch,
+                                        prefix_states=settings.llm.prefix_states)}
     for n in sizes:
-        generators[f"lookup_{n}"] = LlamaGenerator(model, n_ctx=settings.n_ctx, n_threads=settings.threads,
-                                                   n_threads_batch=settings.threads_batch,
-                                                   prefix_states=settings.prefix_states, prompt_lookup=n)
+        generators[f"lookup_{n}"] = LlamaGenerator(model, n_ctx=settings.llm.n_ctx, n_threads=settings.llm.threads,
+                                                   n_threads_batch=settings.llm.threads_batch,
+                                                   prefix_states=settings.llm.prefix_states, prompt_lookup=n)
     out: dict = {"llm": generators["off"].model_name, "max_tokens": args.max_tokens, "temperature": 0.0,
-                 "top_p": settings.top_p, "repeat_penalty": settings.repeat_penalty,
-                 "threads": settings.threads, "cpu_count": os.cpu_count(),
+                 "top_p": settings.llm.top_p, "repeat_penalty": settings.llm.repeat_penalty,
+                 "threads": settings.llm.threads, "cpu_count": os.cpu_count(),
                  "load_average_start": [round(x, 2) for x in os.getloadavg()], "corpora": {}}
     started = time.perf_counter()
     try:
@@ -169,8 +170,8 @@ def main() -> int:
             for name, (folder, qa_file) in corpora.items():
                 store = _corpus_index(embedder, name, folder, args.index or Path(tmp))
                 engine = AnswerEngine(Retriever(embedder, store), generators["off"], embedder=embedder,
-                                      top_k=settings.top_k,
-                                      context_budget_tokens=settings.context_budget_tokens, cache_size=0)
+                                      top_k=settings.retrieval.top_k,
+                                      context_budget_tokens=settings.answering.context_budget_tokens, cache_size=0)
                 rows = load_questions(qa_file)[: args.limit]
                 corpus_started = time.perf_counter()
                 out["corpora"][name] = {**run_corpus(engine, generators, rows, settings, args.max_tokens),

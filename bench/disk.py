@@ -61,12 +61,12 @@ def main() -> None:
             run = services.reindexer.run()
             assert run.ok, run.failures
             if round_ in (10, args.rounds):
-                sizes[round_] = folder_size(settings.data_dir)
+                sizes[round_] = folder_size(settings.folders.data_dir)
         seconds = time.perf_counter() - started
         time.sleep(2)  # the store spares versions superseded less than ~1 s ago
         change_the_corpus(docs, args.rounds + 1)
         services.reindexer.run()
-        versions = len(ChunkStore(settings.index_location)._open().list_versions())
+        versions = len(ChunkStore(settings.folders.index_location)._open().list_versions())
         print(json.dumps({
             "rounds": args.rounds, "seconds": round(seconds, 1), "data_folder_bytes": sizes,
             "versions_kept": versions,

@@ -29,7 +29,7 @@ from bot.settings import load_settings, offline_environment  # noqa: E402
 offline_environment()
 
 from bot.answering.engine import AnswerEngine  # noqa: E402
-from bot.answering.types import Turn
+from bot.answering.types import Turn  # noqa: E402
 from bot.answering.guards import AnswerGuard  # noqa: E402
 from bot.answering.llm import LlamaGenerator  # noqa: E402
 from bot.model_files.resolving import packaged_embedding_path, packaged_llm_path  # noqa: E402
@@ -108,18 +108,18 @@ def main() -> None:
     from knowledge.retrieval import Retriever
 
     settings = load_settings(environ={}, config_path=None)
-    max_tokens = args.max_tokens or settings.max_tokens
+    max_tokens = args.max_tokens or settings.llm.max_tokens
     embedder = open_embedder(str(packaged_embedding_path()))
-    generator = LlamaGenerator(packaged_llm_path(), n_ctx=settings.n_ctx, n_threads=settings.threads,
-                               n_threads_batch=settings.threads_batch, prefix_states=settings.prefix_states)
+    generator = LlamaGenerator(packaged_llm_path(), n_ctx=settings.llm.n_ctx, n_threads=settings.llm.threads,
+                               n_threads_batch=settings.llm.threads_batch, prefix_states=settings.llm.prefix_states)
     out: dict = {"llm": generator.model_name, "max_tokens": max_tokens, "temperature": 0.0,
                  "load_average_start": round(os.getloadavg()[0], 2), "corpora": {}}
     try:
         with tempfile.TemporaryDirectory(prefix="vraagbaak-loops-") as tmp:
             for name, (folder, qa_file) in DEFAULT_CORPORA.items():
                 retriever = Retriever(embedder, index(embedder, name, folder, args.index or Path(tmp)))
-                engines = {mode: AnswerEngine(retriever, generator, embedder=embedder, top_k=settings.top_k,
-                                              context_budget_tokens=settings.context_budget_tokens,
+                engines = {mode: AnswerEngine(retriever, generator, embedder=embedder, top_k=settings.retrieval.top_k,
+                                              context_budget_tokens=settings.answering.context_budget_tokens,
                                               max_tokens=max_tokens, temperature=0.0, cache_size=0,
                                               guard=mode == "on")
                            for mode in ("off", "on")}

@@ -131,7 +131,7 @@ def main() -> int:
     logs = Path(tempfile.mkdtemp(prefix="bench-model-slots-"))
     embedder = SentenceTransformerEmbedder(str(packaged_embedding_path()))
     store, index_s = build_index(embedder, args.index)
-    sampling = {"temperature": 0.0, "top_p": settings.top_p, "repeat_penalty": settings.repeat_penalty}
+    sampling = {"temperature": 0.0, "top_p": settings.llm.top_p, "repeat_penalty": settings.llm.repeat_penalty}
     tokenizer = LlamaServer(packaged_llm_path(), logs / "tokenizer.log", parallel=1, threads=args.threads,
                             binary=llama_server_binary())
     tokenizer.start()  # the engine budgets passages with the server's tokenizer, as in production

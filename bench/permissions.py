@@ -107,7 +107,8 @@ def main() -> None:
             source.close()
     print(json.dumps({
         "documents": args.documents, "indexed": indexed,
-        "permission_sync_unchanged": unchanged, "permission_sync_changed": {**changed, "changed_at_source": args.changed},
+        "permission_sync_unchanged": unchanged,
+        "permission_sync_changed": {**changed, "changed_at_source": args.changed},
         "permission_sync_again": again,
         "targets": {"no_downloads": all(r["by_kind"].get("download", 0) == 0 and r["by_kind"].get("content", 0) == 0
                                         for r in (unchanged, changed, again)),

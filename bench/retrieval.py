@@ -89,15 +89,13 @@ def _folder_name(model: str) -> str:
 
 
 def _overrides(pairs: list[tuple[str, str]]) -> dict:
-    """Typed overrides: the environment parser of bot/settings.py does the coercion."""
-    from dataclasses import fields
+    """Typed overrides by flat name (`chunk_tokens`): the environment parser of bot/settings/ does the coercion."""
+    from bot.settings import setting_fields
 
-    from bot.settings import Settings
-
-    env_names = {f.name: f.metadata["env"] for f in fields(Settings)}
-    environ = {env_names[name]: raw for name, raw in pairs}
+    known = {f.flat_name: f for f in setting_fields()}
+    environ = {known[name].env: raw for name, raw in pairs}
     settings = load_settings(environ=environ, config_path=None)
-    return {name: getattr(settings, name) for name, _ in pairs}
+    return {name: getattr(getattr(settings, known[name].area), known[name].name) for name, _ in pairs}
 
 
 def measure(name: str, folder: Path, qa_file: Path, data_dir: Path, k: int, overrides: dict,
@@ -134,7 +132,8 @@ def measure(name: str, folder: Path, qa_file: Path, data_dir: Path, k: int, over
                   "seconds": round(index_s, 1),
                   "chunks_per_s": round(report.chunks_embedded / index_s, 1) if report.chunks_embedded else None,
                   "embedding_model": services.embedder.name,
-                  "chunk_tokens": settings.chunk_tokens, "overlap_tokens": settings.chunk_overlap_tokens},
+                  "chunk_tokens": settings.retrieval.chunk_tokens,
+                  "overlap_tokens": settings.retrieval.chunk_overlap_tokens},
         "targets": {
             **({f"hybrid_hit@5>={hit5_target}": hybrid_hit5 >= hit5_target,
                 f"hybrid_mrr@10>={mrr_target}": hybrid_mrr >= mrr_target} if hit5_target else {}),

@@ -36,7 +36,7 @@ from knowledge.loaders import find_documents, load_document  # noqa: E402
 from knowledge.models import Chunk  # noqa: E402
 from knowledge.retrieval import Retriever, full_text_query  # noqa: E402
 from knowledge.index.schema import ModelInfo, chunk_rows  # noqa: E402
-from knowledge.index.store import ChunkStore
+from knowledge.index.store import ChunkStore  # noqa: E402
 
 SAMPLE = REPO / "knowledge" / "sample"
 QA_FILE = REPO / "tests" / "data" / "qa.jsonl"

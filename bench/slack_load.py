@@ -38,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bot.insights.feedback import FeedbackStore  # noqa: E402
 from bot.services import Services  # noqa: E402
 from bot.slack.answer_flow.delivery import THINKING_TEXT  # noqa: E402
+from bot.storage.database import Storage  # noqa: E402
 from tests.conftest import make_settings  # noqa: E402
 from tests.fakes.slack import FakeSlack  # noqa: E402
 from tests.generators import RecordingGenerator, ScriptedGenerator  # noqa: E402
@@ -132,7 +133,7 @@ def run(args: argparse.Namespace) -> dict:
         engine = scripted_engine(generator)
         engine.max_tokens = args.max_tokens
         services = Services(settings, engine=engine, generator=generator,
-                            feedback=FeedbackStore(settings.feedback_path))
+                            feedback=FeedbackStore(Storage().database(settings.folders.feedback_path)))
         with contextlib.ExitStack() as stack:
             bot = stack.enter_context(running_bot(slack, services, update_interval_s=1.0,
                                                   quick_threads=args.quick_threads, answer_threads=args.answer_threads))

@@ -45,7 +45,8 @@ def measure(slack, questions: list[str]) -> list[dict]:
         thread = event["ts"]
 
         def finished():
-            return next((c for c in slack.calls if c.params.get("blocks") and c.method in ("chat.stopStream", "chat.update")
+            return next((c for c in slack.calls if c.params.get("blocks")
+                         and c.method in ("chat.stopStream", "chat.update")
                          and (c.params.get("ts") in streams(thread))), None)
 
         def streams(ts):
@@ -87,6 +88,7 @@ def main() -> int:
     from bot.insights.feedback import FeedbackStore
     from bot.model_files.resolving import packaged_embedding_path, packaged_llm_path
     from bot.services import Services
+    from bot.storage.database import Storage
     from knowledge.embeddings import open_embedder
     from knowledge.retrieval import Retriever
     from tests.fakes.slack import FakeSlack
@@ -105,13 +107,14 @@ def main() -> int:
         with FakeSlack() as slack:
             slack.workspace.add_user("U0ALICE", "alice")
             settings = bot_settings(work / name, slack)
-            generator = LlamaGenerator(packaged_llm_path(), n_ctx=settings.n_ctx, n_threads=settings.threads,
-                                       n_threads_batch=settings.threads, prefix_states=settings.prefix_states)
-            engine = AnswerEngine(Retriever(embedder, store), generator, embedder=embedder, top_k=settings.top_k,
-                                  context_budget_tokens=settings.context_budget_tokens,
+            generator = LlamaGenerator(packaged_llm_path(), n_ctx=settings.llm.n_ctx, n_threads=settings.llm.threads,
+                                       n_threads_batch=settings.llm.threads, prefix_states=settings.llm.prefix_states)
+            engine = AnswerEngine(Retriever(embedder, store), generator, embedder=embedder,
+                          top_k=settings.retrieval.top_k,
+                                  context_budget_tokens=settings.answering.context_budget_tokens,
                                   max_tokens=args.max_tokens, cache_size=0)
             services = Services(settings, engine=engine, generator=generator,
-                                feedback=FeedbackStore(settings.feedback_path))
+                                feedback=FeedbackStore(Storage().database(settings.folders.feedback_path)))
             try:
                 with running_bot(slack, services, update_interval_s=1.0):
                     engine.warm_up().text()  # as `serve` does at start-up

@@ -50,7 +50,8 @@ INPUTS: dict[str, dict[str, str]] = {
                    "doelgroep": "alle collega's", "aantal": "5"},
     "samenvatting": {"tekst": THREAD, "focus": "besluiten en planning"},
     "nieuwsbericht": {"aanleiding": "kerstbericht aan alle medewerkers",
-                      "kernboodschap": "Dank voor ieders inzet dit jaar. Het kantoor is dicht tussen kerst en oud en nieuw."},
+                      "kernboodschap": "Dank voor ieders inzet dit jaar. "
+                                       "Het kantoor is dicht tussen kerst en oud en nieuw."},
     "actiepunten": {"notulen": NOTES, "vergadering": "teamoverleg facilitair"},
 }
 
@@ -104,7 +105,7 @@ def main() -> None:
         services.engine.retrieve("opwarmen")  # loads the embedding model and the model before timing
         results = {name: fill(services, name, args.runs) for name in (args.templates or INPUTS)}
         print(json.dumps({"model": services.generator.model_name, "n_ctx": services.generator.n_ctx,
-                          "threads": settings.threads, "index_s": round(index_s, 1),
+                          "threads": settings.llm.threads, "index_s": round(index_s, 1),
                           "templates": results}, indent=2))
     finally:
         services.close()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from bot.settings import Settings
 
@@ -20,11 +20,13 @@ if TYPE_CHECKING:
     from bot.operations.scheduler import Scheduler
     from bot.answering.generation import Generator
     from bot.insights.feedback import FeedbackStore
+    from bot.people.first_contact import FirstContacts
+    from bot.people.followed_threads import FollowedThreads
     from bot.people.pseudonyms import Pseudonymizer
+    from bot.storage.database import Storage
+    from bot.storage.personal import PersonalData
     from bot.indexing.reindexer import Reindexer
     from bot.operations.metrics import Metrics
-    from bot.people.first_contact import FirstContacts
-    from bot.slack.features.followed_threads import FollowedThreads
     from bot.slack.parts import SlackParts
     from bot.slack.transport.app import App  # Bolt's, as bot/slack builds it
     from bot.templates.filling import TemplateFiller
@@ -41,7 +43,7 @@ log = logging.getLogger(__name__)
 
 PARTS = frozenset({"embedder", "store", "indexer", "source_runs", "retriever", "generator", "engine", "templates",
                    "template_filler", "feedback", "pseudonymizer", "reindexer", "curated", "gaps",
-                   "scheduler", "metrics", "greeted", "ai_notice_shown", "followed_threads"})
+                   "scheduler", "metrics", "storage", "first_contacts", "followed_threads"})
 
 
 class Services:
@@ -59,7 +61,6 @@ class Services:
         self._parts: dict[str, object] = dict(given)
         self._given = frozenset(given)
         self._lock = threading.RLock()
-        self._purgers: dict[str, Callable[[], int]] = {}  # other stores with a retention period
 
     def _once(self, name: str, build):
         # cached_property is not thread-safe by itself; loading a model twice costs GBs.
@@ -76,15 +77,15 @@ class Services:
         def build():
             return open_embedder(
                 resolve_embedding_model(self.settings),
-                batch_size=self.settings.embedding_batch_size,
-                backend=self.settings.embedding_backend,
+                batch_size=self.settings.retrieval.embedding_batch_size,
+                backend=self.settings.retrieval.embedding_backend,
             )
         return self._once("embedder", build)
 
     @property
     def store(self) -> "ChunkStore":
         from knowledge.index.store import ChunkStore
-        return self._once("store", lambda: ChunkStore(self.settings.index_location))
+        return self._once("store", lambda: ChunkStore(self.settings.folders.index_location))
 
     @property
     def indexer(self) -> "Indexer":
@@ -93,9 +94,9 @@ class Services:
 
         def build():
             settings = self.settings
-            chunker = Chunker(self.embedder.count_tokens, max_tokens=settings.chunk_tokens,
-                              overlap_tokens=settings.chunk_overlap_tokens)
-            return Indexer(self.store, self.embedder, chunker, lock_dir=settings.state_dir,
+            chunker = Chunker(self.embedder.count_tokens, max_tokens=settings.retrieval.chunk_tokens,
+                              overlap_tokens=settings.retrieval.chunk_overlap_tokens)
+            return Indexer(self.store, self.embedder, chunker, lock_dir=settings.folders.state_dir,
                            limits=self.indexer_limits())
         return self._once("indexer", build)
 
@@ -107,18 +108,20 @@ class Services:
         from knowledge.source_indexing import SourceIndexer
 
         def build():
-            configs = load_source_configs(self.settings.sources_file, folder_collections=set(self.settings.sources))
+            documents = self.settings.documents
+            configs = load_source_configs(documents.sources_file, folder_collections=set(documents.sources))
             if not configs:
                 return None
-            return SourceRuns(configs, state_dir=self.settings.state_dir, indexer=lambda: SourceIndexer(self.indexer),
-                              store=lambda: self.store, limits=self.indexer_limits())
+            return SourceRuns(configs, state_dir=self.settings.folders.state_dir,
+                              indexer=lambda: SourceIndexer(self.indexer), store=lambda: self.store,
+                              limits=self.indexer_limits())
         return self._once("source_runs", build)
 
     def indexer_limits(self) -> "FileLimits":
         from knowledge.file_limits import MB, FileLimits
-        settings = self.settings
-        return FileLimits(max_file_bytes=settings.max_file_mb * MB, max_unpacked_bytes=settings.max_unpacked_mb * MB,
-                          max_pdf_pages=settings.max_pdf_pages)
+        documents = self.settings.documents
+        return FileLimits(max_file_bytes=documents.max_file_mb * MB, max_unpacked_bytes=documents.max_unpacked_mb * MB,
+                          max_pdf_pages=documents.max_pdf_pages)
 
     def sync_permissions(self) -> dict[str, int | str]:
         """One permission-only sync of every source: per source the documents whose readers changed,
@@ -140,8 +143,10 @@ class Services:
             if path is not None:
                 from knowledge.reranking import CrossEncoderReranker
                 reranker = CrossEncoderReranker(path)
-                log.info("reranking the best %d candidates with %s", self.settings.rerank_depth, reranker.name)
-            return Retriever(self.embedder, self.store, reranker=reranker, rerank_depth=self.settings.rerank_depth)
+                log.info("reranking the best %d candidates with %s", self.settings.retrieval.rerank_depth,
+                         reranker.name)
+            return Retriever(self.embedder, self.store, reranker=reranker,
+                             rerank_depth=self.settings.retrieval.rerank_depth)
         return self._once("retriever", build)
 
     @property
@@ -154,12 +159,12 @@ class Services:
         from bot.answering.engine import AnswerEngine
         return self._once("engine", lambda: AnswerEngine.from_parts(
             self.settings, retriever=self.retriever, generator=self.generator, embedder=self.embedder,
-            curated=self.curated if self.settings.curated_answers else None))
+            curated=self.curated if self.settings.answering.curated_answers else None))
 
     @property
     def templates(self) -> "TemplateLibrary":
         from bot.templates.library import TemplateLibrary
-        return self._once("templates", lambda: TemplateLibrary.load(self.settings.templates_dir))
+        return self._once("templates", lambda: TemplateLibrary.load(self.settings.folders.templates_dir))
 
     @property
     def template_filler(self) -> "TemplateFiller":
@@ -169,25 +174,59 @@ class Services:
             return self.engine.retrieve(query, collections=collections)  # the index loads only when used
         from bot.model_files.resolving import is_packaged_llm
         return self._once("template_filler", lambda: TemplateFiller(
-            self.generator, retrieve=retrieve, temperature=self.settings.temperature,
-            top_p=self.settings.top_p, repeat_penalty=self.settings.repeat_penalty,
+            self.generator, retrieve=retrieve, temperature=self.settings.llm.temperature,
+            top_p=self.settings.llm.top_p, repeat_penalty=self.settings.llm.repeat_penalty,
             extractive_only=is_packaged_llm(self.generator.model_name)))
+
+    @property
+    def storage(self) -> "Storage":
+        """Where every store keeps its tables (bot/storage): by default a SQLite file per store."""
+        from bot.storage.database import Storage
+        return self._once("storage", lambda: Storage(self.settings.folders.database_url))
 
     @property
     def feedback(self) -> "FeedbackStore":
         from bot.insights.feedback import FeedbackStore
 
         def build():
-            return FeedbackStore(self.settings.feedback_path, pseudonymize=self.pseudonymizer.stored_id,
-                                 retention_days=self.settings.retention_days)
+            return FeedbackStore(self.storage.database(self.settings.folders.feedback_path),
+                                 pseudonymize=self.pseudonymizer.stored_id,
+                                 retention_days=self.settings.privacy.retention_days)
         return self._once("feedback", build)
+
+    @property
+    def first_contacts(self) -> "FirstContacts":
+        """Who was greeted in the Messages tab, who got the AI notice."""
+        from bot.people.first_contact import AI_NOTICE, GREETED, FirstContacts
+        settings = self.settings
+        return self._once("first_contacts", lambda: FirstContacts(
+            self.storage.database(settings.folders.first_contacts_path), pseudonymize=self.pseudonymizer.stored_id,
+            previous_files={GREETED: settings.folders.greeted_path, AI_NOTICE: settings.folders.ai_notice_path}))
+
+    @property
+    def followed_threads(self) -> "FollowedThreads":
+        """The channel threads followed without a mention."""
+        from bot.people.followed_threads import FollowedThreads
+        settings = self.settings
+        return self._once("followed_threads", lambda: FollowedThreads(
+            self.storage.database(settings.folders.followed_threads_path), days=settings.colleagues.follow_up_days,
+            pseudonymize=self.pseudonymizer.stored_id))
+
+    @property
+    def personal_data(self) -> "PersonalData":
+        """Every store that holds data about people: what `vraagbaak privacy` and the daily purge
+        loop over. A store of personal data missing here fails tests/storage/test_registry.py."""
+        from bot.storage.personal import PersonalData
+        return self._once("personal_data", lambda: PersonalData(
+            [self.feedback, self.curated.store, self.followed_threads, self.first_contacts]))
 
     @property
     def pseudonymizer(self) -> "Pseudonymizer":
         from bot.people.pseudonyms import pseudonymizer_for
         settings = self.settings
         return self._once("pseudonymizer", lambda: pseudonymizer_for(
-            enabled=settings.pseudonymise_users, key=settings.pseudonym_key, key_path=settings.pseudonym_key_path))
+            enabled=settings.privacy.pseudonymise_users, key=settings.privacy.pseudonym_key,
+            key_path=settings.folders.pseudonym_key_path))
 
     @property
     def reindexer(self) -> "Reindexer":
@@ -206,17 +245,18 @@ class Services:
     @property
     def curated(self) -> "CuratedAnswers":
         from bot.curation.answers import CuratedAnswers
+        from bot.curation.store import CuratedStore
         # The embedding model loads when a question first reaches a curated answer's words.
         return self._once("curated", lambda: CuratedAnswers(
-            self.settings.curated_path, lambda: self.embedder, documents=lambda c: self.store.documents(c),
-            min_similarity=self.settings.curated_min_similarity))
+            CuratedStore(self.storage.database(self.settings.folders.curated_path)), lambda: self.embedder,
+            documents=lambda c: self.store.documents(c), min_similarity=self.settings.answering.curated_min_similarity))
 
     @property
     def gaps(self) -> "Gaps":
         from bot.insights.gaps import Gaps
         return self._once("gaps", lambda: Gaps(self.feedback, lambda: self.embedder,
                                               vocabulary=lambda: self.store.vocabulary(),
-                                              days=self.settings.gaps_digest_days))
+                                              days=self.settings.schedule.gaps_digest_days))
 
     @property
     def scheduler(self) -> "Scheduler":
@@ -233,27 +273,6 @@ class Services:
         from bot.operations.metrics import Metrics
         return self._once("metrics", Metrics)
 
-    @property
-    def greeted(self) -> "FirstContacts":
-        """Who was greeted in the app's Messages tab (once per person)."""
-        from bot.people.first_contact import FirstContacts
-        return self._once("greeted", lambda: FirstContacts(self.settings.greeted_path,
-                                                           pseudonymize=self.pseudonymizer.stored_id))
-
-    @property
-    def ai_notice_shown(self) -> "FirstContacts":
-        """Who was shown the AI notice (once per person, before their first answer)."""
-        from bot.people.first_contact import FirstContacts
-        return self._once("ai_notice_shown", lambda: FirstContacts(self.settings.ai_notice_path,
-                                                                   pseudonymize=self.pseudonymizer.stored_id))
-
-    @property
-    def followed_threads(self) -> "FollowedThreads":
-        """The channel threads whose follow-ups are answered without a mention."""
-        from bot.slack.features.followed_threads import FollowedThreads
-        return self._once("followed_threads", lambda: FollowedThreads.from_settings(
-            self.settings, pseudonymize=self.pseudonymizer.stored_id))
-
     def slack(self, app: "App", *, update_interval_s: float = 1.0) -> "SlackParts":
         """Builds the Slack side on `app` (made by bot.slack.transport.app.build_app) and registers
         every listener; once per app."""
@@ -265,31 +284,21 @@ class Services:
             app, settings=settings, engine=lambda: self.engine, feedback=self.feedback, templates=self.templates,
             filler=lambda: self.template_filler, reindexer=self.reindexer, metrics=self.metrics,
             status=lambda: gather_status(settings, self.store, self.reindexer, generator=self.generator),
-            curated=self.curated if settings.curated_answers else None, gaps=self.gaps, greeted=self.greeted,
-            ai_notice_shown=self.ai_notice_shown, threads=self.followed_threads, sources=self.source_runs,
+            curated=self.curated if settings.answering.curated_answers else None, gaps=self.gaps,
+            first_contacts=self.first_contacts, threads=self.followed_threads, sources=self.source_runs,
             update_interval_s=update_interval_s)
 
     def tell_admins_about_failed_runs(self) -> None:
         """Re-index runs of this process that fail reach the admins as a Slack DM."""
         from bot.slack.features.admin_notice import FailedRunNotifier
         from bot.slack.transport.app import build_client
-        self.reindexer.run_finished.add(FailedRunNotifier(build_client(self.settings), self.settings.admin_user_ids))
-
-    def add_purger(self, name: str, purge: Callable[[], int]) -> None:
-        """Another store with a retention period (`purge()` deletes what is too old and returns how
-        many records went): the daily privacy purge runs it too."""
-        self._purgers[name] = purge
+        self.reindexer.run_finished.add(FailedRunNotifier(build_client(self.settings),
+                                                          self.settings.access.admin_user_ids))
 
     def purge_expired(self) -> dict[str, int]:
-        """Deletes what is older than the retention periods now; per store, how many records went."""
-        result = {"feedback": self.feedback.delete_expired()}
-        for name, purge in list(self._purgers.items()):
-            try:
-                result[name] = int(purge())
-            except Exception:  # one store's failure must not keep the others' old records
-                log.exception("privacy purge of %s failed", name)
-                result[name] = -1
-        return result
+        """Deletes what is older than the retention periods now; per store, how many records went
+        (-1: that store failed)."""
+        return self.personal_data.purge()
 
     def close(self) -> None:
         runs = self._parts.get("source_runs")
@@ -298,3 +307,6 @@ class Services:
         generator = self._parts.get("generator")
         if generator is not None and "generator" not in self._given:
             generator.close()
+        storage = self._parts.get("storage")
+        if storage is not None and "storage" not in self._given:
+            storage.close()

@@ -208,7 +208,8 @@ class PdfWriter:
         size = {1: 18, 2: 14, 3: 12}.get(block.level, 11)
         self.pdf.ln(4 if block.level > 1 else 0)
         self.pdf.set_font(self.family, "B", size)
-        self.pdf.multi_cell(0, size * 0.55, self._text(block.text).replace("**", ""), align="L", new_x="LMARGIN", new_y="NEXT")
+        self.pdf.multi_cell(0, size * 0.55, self._text(block.text).replace("**", ""), align="L", new_x="LMARGIN",
+                            new_y="NEXT")
         self.pdf.ln(2)
 
     def _paragraph(self, block: Block) -> None:

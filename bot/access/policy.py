@@ -47,10 +47,11 @@ class Access:
     @classmethod
     def from_settings(cls, settings: "Settings", *, members_of: Callable[[str], Collection[str]] = _no_members,
                       askers: "AskerReaders | None" = None, collections: Sequence[str] = ()) -> "Access":
-        names = list(settings.sources) + [name for name in collections if name not in settings.sources]
-        return cls(collections=names, channel_collections=settings.channel_collections,
-                   dm_collections=settings.dm_collections, restricted=settings.restricted_collections,
-                   granted=settings.restricted_access, members_of=members_of, askers=askers)
+        folders = settings.documents.sources
+        names = list(folders) + [name for name in collections if name not in folders]
+        return cls(collections=names, channel_collections=settings.access.channel_collections,
+                   dm_collections=settings.access.dm_collections, restricted=settings.access.restricted_collections,
+                   granted=settings.access.restricted_access, members_of=members_of, askers=askers)
 
     def readers_for(self, *, is_dm: bool, user: str | None = None) -> tuple[str, ...]:
         """Whose documents an answer may use, as principal keys: in a channel only what everyone in

@@ -121,13 +121,13 @@ class AnswerEngine:
     @classmethod
     def from_parts(cls, settings: "Settings", *, retriever: "Retriever", generator: Generator,
                    embedder: "Embedder | None" = None, curated: CuratedMatcher | None = None) -> "AnswerEngine":
-        return cls(retriever, generator, embedder=embedder, curated=curated, top_k=settings.top_k,
-                   search_mode=settings.search_mode,
-                   min_relevance=settings.min_relevance,
-                   context_budget_tokens=settings.context_budget_tokens, max_tokens=settings.max_tokens,
-                   temperature=settings.temperature, top_p=settings.top_p,
-                   repeat_penalty=settings.repeat_penalty, cache_size=settings.answer_cache_size,
-                   sentence_selection=settings.sentence_selection)
+        return cls(retriever, generator, embedder=embedder, curated=curated, top_k=settings.retrieval.top_k,
+                   search_mode=settings.retrieval.search_mode,
+                   min_relevance=settings.retrieval.min_relevance,
+                   context_budget_tokens=settings.answering.context_budget_tokens, max_tokens=settings.llm.max_tokens,
+                   temperature=settings.llm.temperature, top_p=settings.llm.top_p,
+                   repeat_penalty=settings.llm.repeat_penalty, cache_size=settings.answering.cache_size,
+                   sentence_selection=settings.answering.sentence_selection)
 
     # --- retrieval ---------------------------------------------------------------------------
     @knowledge_errors()  # a damaged index: its Dutch message reaches the asker, not a traceback

@@ -338,12 +338,12 @@ def _load_llama(path: Path, **params):
 
 def build_generator(settings: "Settings") -> Generator:
     """The generator the settings ask for: the local GGUF model, or an OpenAI-compatible server."""
-    if settings.llm_backend == "openai":
+    if settings.llm.backend == "openai":
         from bot.answering.openai_backend import build_openai_generator
 
         return build_openai_generator(settings)
     from bot.model_files.resolving import resolve_llm_model
 
-    return LlamaGenerator(resolve_llm_model(settings), n_ctx=settings.n_ctx, n_threads=settings.threads,
-                          n_threads_batch=settings.threads_batch, n_gpu_layers=settings.n_gpu_layers,
-                          prefix_states=settings.prefix_states, prompt_lookup=settings.prompt_lookup)
+    return LlamaGenerator(resolve_llm_model(settings), n_ctx=settings.llm.n_ctx, n_threads=settings.llm.threads,
+                          n_threads_batch=settings.llm.threads_batch, n_gpu_layers=settings.llm.n_gpu_layers,
+                          prefix_states=settings.llm.prefix_states, prompt_lookup=settings.llm.prompt_lookup)

@@ -328,8 +328,8 @@ class OpenAIGenerator:
 
 def build_openai_generator(settings: "Settings") -> OpenAIGenerator:
     """The server backend as the settings describe it (llm_backend=openai)."""
-    return OpenAIGenerator(settings.llm_server_url, settings.llm_server_model, api_key=settings.llm_api_key,
-                           n_ctx=settings.n_ctx, max_parallel=settings.llm_server_parallel)
+    return OpenAIGenerator(settings.llm.server_url, settings.llm.server_model, api_key=settings.llm.api_key,
+                           n_ctx=settings.llm.n_ctx, max_parallel=settings.llm.server_parallel)
 
 
 def estimate_tokens(text: str) -> int:

@@ -272,7 +272,8 @@ def _preview(sections: list[Section], segments: list[tuple[int, int, Segment]],
     kept = [(n, i, s) for n, i, s in segments if i in chosen[n] and s.kind not in ("heading", "code")]
     first = (sections[0].hit.chunk.collection, sections[0].hit.chunk.doc_id)
     # From the best hit's document: retrieval's first choice is right most often.
-    kept = [item for item in kept if (sections[item[0]].hit.chunk.collection, sections[item[0]].hit.chunk.doc_id) == first] or kept
+    kept = [item for item in kept
+            if (sections[item[0]].hit.chunk.collection, sections[item[0]].hit.chunk.doc_id) == first] or kept
     if not kept:
         return None
     # A quote is read without its headings: ranked by the question words it holds itself.

@@ -17,10 +17,12 @@ _SLACK_USER = ("U", "W")
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Adds this area's sub-commands."""
-    answers = sub.add_parser("answers", help="vaste antwoorden: door een beheerder vastgesteld, zonder taalmodel gegeven")
+    answers = sub.add_parser("answers",
+                             help="vaste antwoorden: door een beheerder vastgesteld, zonder taalmodel gegeven")
     actions = answers.add_subparsers(dest="answers_command", metavar="ACTIE", required=True)
 
-    add = actions.add_parser("add", help="leg een vast antwoord vast (of neem een gegeven antwoord over met --from-answer)")
+    add = actions.add_parser("add",
+                             help="leg een vast antwoord vast (of neem een gegeven antwoord over met --from-answer)")
     add.add_argument("--question", help="de vraag zoals een collega hem stelt")
     add.add_argument("--answer", help="het antwoord, zoals het gegeven moet worden")
     add.add_argument("--source", action="append", default=[], metavar="PAD",
@@ -28,9 +30,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     add.add_argument("--collection", help="alleen geven waar deze collectie doorzocht mag worden")
     add.add_argument("--owner", required=True, metavar="SLACK_ID",
                      help="Slack-gebruikers-ID (U…) van wie het antwoord bewaakt; krijgt een DM als een bron wijzigt")
-    add.add_argument("--decided-by", metavar="NAAM", help="hoe wie het vaststelde genoemd wordt (standaard: de eigenaar)")
-    add.add_argument("--from-answer", metavar="ID", help="neem vraag, antwoord en bronnen over van een gegeven antwoord "
-                                                         "(id uit `vraagbaak feedback export`); --question/--answer passen ze aan")
+    add.add_argument("--decided-by", metavar="NAAM",
+                     help="hoe wie het vaststelde genoemd wordt (standaard: de eigenaar)")
+    add.add_argument("--from-answer", metavar="ID",
+                     help="neem vraag, antwoord en bronnen over van een gegeven antwoord "
+                          "(id uit `vraagbaak feedback export`); --question/--answer passen ze aan")
     add.add_argument("--json", action="store_true", help="als JSON")
     add.set_defaults(func=run_add)
 
@@ -40,7 +44,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     for name, help_text, func in (("show", "één vast antwoord, volledig", run_show),
                                   ("remove", "verwijder een vast antwoord", run_remove),
-                                  ("reactivate", "zet een opgeschort vast antwoord weer aan (na controle)", run_reactivate)):
+                                  ("reactivate", "zet een opgeschort vast antwoord weer aan (na controle)",
+                                   run_reactivate)):
         action = actions.add_parser(name, help=help_text)
         action.add_argument("id", metavar="ID")
         if name == "show":
@@ -53,15 +58,15 @@ def run_add(args: argparse.Namespace, services: Services) -> int:
     if not owner.startswith(_SLACK_USER):
         return _fail(f"'{owner}' is geen Slack-gebruikers-ID (U… of W…).")
     settings = services.settings
-    if args.collection and args.collection not in settings.sources:
-        known = ", ".join(sorted(settings.sources)) or "geen"
+    if args.collection and args.collection not in settings.documents.sources:
+        known = ", ".join(sorted(settings.documents.sources)) or "geen"
         return _fail(f"Onbekende collectie '{args.collection}'. Ingesteld: {known}.")
     question, answer, sources = args.question, args.answer, []
     if args.from_answer:
         stored = services.feedback.answer(args.from_answer)
         if stored is None:
             return _fail(f"Er is geen gegeven antwoord met id '{args.from_answer}' (misschien al verlopen "
-                         f"na de bewaartermijn van {settings.retention_days} dagen).")
+                         f"na de bewaartermijn van {settings.privacy.retention_days} dagen).")
         if stored.abstained and not args.answer:
             return _fail("Dat antwoord was 'niet gevonden'; geef met --answer het antwoord dat het moet worden.")
         question, answer, sources = question or stored.question, answer or stored.answer, list(stored.sources)
@@ -93,7 +98,7 @@ def run_list(args: argparse.Namespace, services: Services) -> int:
         return 0
     for a in answers:
         state = "actief" if a.active else "OPGESCHORT"
-        print(f"{a.id}  {state:10}  {a.question}  — {a.decided_by}, {a.decided_on()}"
+        print(f"{a.id}  {state:10}  {a.question}  — {a.decided_by or 'een beheerder'}, {a.decided_on()}"
               + (f"  [{a.collection}]" if a.collection else ""))
     suspended = sum(1 for a in answers if not a.active)
     print(f"\n{len(answers)} vast(e) antwoord(en), waarvan {suspended} opgeschort.")
@@ -130,7 +135,8 @@ def run_reactivate(args: argparse.Namespace, services: Services) -> int:
 def render(curated: CuratedAnswer) -> str:
     lines = [f"Vast antwoord {curated.id} ({'actief' if curated.active else 'opgeschort'})",
              f"Vraag: {curated.question}", "", curated.answer, "",
-             f"Vastgesteld door {curated.decided_by} op {curated.decided_on()} (eigenaar {curated.owner})"]
+             f"Vastgesteld door {curated.decided_by or 'een beheerder'} op {curated.decided_on()} "
+             f"(eigenaar {curated.owner or 'geen: gewist op verzoek van die persoon'})"]
     if curated.collection:
         lines.append(f"Collectie: {curated.collection}")
     if not curated.active:
@@ -147,21 +153,22 @@ def _source(services: Services, given: str) -> Source:
     file in one of the configured source folders."""
     settings = services.settings
     collection, sep, doc_id = given.partition(":")
-    if sep and collection in settings.sources:
+    if sep and collection in settings.documents.sources:
         return _indexed(services, collection, doc_id)
     path = Path(given).expanduser()
     if path.is_file():
-        for name, folder in settings.sources.items():
+        for name, folder in settings.documents.sources.items():
             try:
                 return _indexed(services, name, path.resolve().relative_to(folder.expanduser().resolve()).as_posix())
             except ValueError:
                 continue
-    found = [name for name in settings.sources if given in _documents(services, name)]
+    found = [name for name in settings.documents.sources if given in _documents(services, name)]
     if len(found) == 1:
         return _indexed(services, found[0], given)
     if found:
         raise CuratedError(f"'{given}' staat in meer collecties ({', '.join(found)}); schrijf collectie:{given}.")
-    raise CuratedError(f"Bron '{given}' niet gevonden in de index (collecties: {', '.join(settings.sources)}). "
+    raise CuratedError(f"Bron '{given}' niet gevonden in de index "
+                       f"(collecties: {', '.join(settings.documents.sources)}). "
                        "Geef collectie:pad zoals `vraagbaak search` het toont, of het bestand in een bronmap.")
 
 
@@ -183,7 +190,7 @@ def _title(services: Services, collection: str, doc_id: str) -> str:
     from knowledge.errors import KnowledgeError
     from knowledge.loaders import load_document
 
-    root = services.settings.sources[collection].expanduser()
+    root = services.settings.documents.sources[collection].expanduser()
     try:
         return load_document(root / doc_id, root, collection=collection).title or doc_id
     except (KnowledgeError, OSError):

@@ -39,7 +39,7 @@ def run_doctor(args: argparse.Namespace, services: Services) -> int:
 
 def run_healthcheck(args: argparse.Namespace, services: Services) -> int:
     settings = services.settings
-    port = settings.metrics_port or settings.http_port
+    port = settings.operations.metrics_port or settings.slack.http_port
     url = args.url or f"http://127.0.0.1:{port}/health"
     try:
         with urllib.request.urlopen(url, timeout=args.timeout) as response:

@@ -69,7 +69,7 @@ def run_index(args: argparse.Namespace, services: Services) -> int:
 def _collection_for(folder: Path, services: Services) -> str:
     """The configured collection whose folder this is, else the folder's name."""
     target = folder.expanduser().resolve()
-    for name, configured in services.settings.sources.items():
+    for name, configured in services.settings.documents.sources.items():
         if configured.expanduser().resolve() == target:
             return name
     return target.name or "default"

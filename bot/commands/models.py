@@ -29,15 +29,15 @@ def run_models_pull(args: argparse.Namespace, services: Services) -> int:
     from bot.model_files.pulling import pull_models
 
     settings = services.settings
-    profile = profile_named(args.profile or settings.llm_profile)
+    profile = profile_named(args.profile or settings.llm.profile)
     print(f"Profiel {profile.name}: {profile.title} ({profile.size_bytes / 1e9:.1f} GB) en de zoekmodellen ophalen "
-          f"van {settings.hf_endpoint} naar {settings.models_dir} …", file=sys.stderr)
-    pulled = pull_models(settings.models_dir, HubClient(settings.hf_endpoint), profile=profile,
+          f"van {settings.folders.hf_endpoint} naar {settings.folders.models_dir} …", file=sys.stderr)
+    pulled = pull_models(settings.folders.models_dir, HubClient(settings.folders.hf_endpoint), profile=profile,
                          show_progress=not args.quiet)
     for item in pulled:
         print(f"{item.action:>10}  {_size(item.size):>9}  {item.path}")
-    if profile.name != settings.llm_profile:
-        print(f"Het profiel in gebruik is {settings.llm_profile}. Zet VRAAGBAAK_LLM_PROFILE={profile.name} om "
+    if profile.name != settings.llm.profile:
+        print(f"Het profiel in gebruik is {settings.llm.profile}. Zet VRAAGBAAK_LLM_PROFILE={profile.name} om "
               f"{profile.title} te gebruiken.", file=sys.stderr)
     return 0
 
@@ -47,7 +47,7 @@ def run_models_list(args: argparse.Namespace, services: Services) -> int:
     from bot.model_files.profiles import DEFAULT_PROFILE
 
     settings = services.settings
-    print(f"Profielen (VRAAGBAAK_LLM_PROFILE={settings.llm_profile}; `vraagbaak models pull --profile NAAM`):")
+    print(f"Profielen (VRAAGBAAK_LLM_PROFILE={settings.llm.profile}; `vraagbaak models pull --profile NAAM`):")
     for row in list_profiles(settings):
         p = row.profile
         marks = [m for m, on in (("ingesteld", row.chosen), ("in gebruik", row.active),
@@ -59,15 +59,15 @@ def run_models_list(args: argparse.Namespace, services: Services) -> int:
         print(f"    {'':<10} {p.parameters} parameters, {p.licence}, GGUF van {p.publisher}; talen: {languages}; "
               f"herordening: {'ja' if p.reranker else 'nee'}; voor {p.for_whom}")
     print()
-    print(f"Modellenmap: {settings.models_dir}    taalmodel-instelling: {settings.llm_model} "
-          f"({settings.llm_backend})    embedding-instelling: {settings.embedding_model}")
+    print(f"Modellenmap: {settings.folders.models_dir}    taalmodel-instelling: {settings.llm.model} "
+          f"({settings.llm.backend})    embedding-instelling: {settings.retrieval.embedding_model}")
     for entry in list_models(settings):
         state = "aanwezig" if entry.present else "ontbreekt"
         active = "  ← in gebruik" if entry.active else ""
         size = _size(entry.size) if entry.present else "-"
         print(f"{entry.kind:<10} {state:<10} {size:>9}  {entry.name}  [{entry.path}]{active}")
-    if settings.llm_backend == "openai":
-        print(f"taalmodel via server: {settings.llm_server_url} ({settings.llm_server_model or 'standaard'})")
+    if settings.llm.backend == "openai":
+        print(f"taalmodel via server: {settings.llm.server_url} ({settings.llm.server_model or 'standaard'})")
     return 0
 
 

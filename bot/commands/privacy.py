@@ -1,6 +1,6 @@
 """`vraagbaak privacy …`: access and erasure requests (AVG/GDPR art. 15 and 17) and the retention
-clean-up, on what the bot stores about people (the feedback store, and whom it greeted in the
-Messages tab). See deploy/PRIVACY.md."""
+clean-up, over every store that holds data about people (the registry, bot/storage/personal.py).
+See deploy/PRIVACY.md."""
 
 from __future__ import annotations
 
@@ -28,41 +28,48 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_privacy_export(args: argparse.Namespace, services: Services) -> int:
-    forms = services.pseudonymizer.stored_forms(args.user)
-    records = services.feedback.records_about(forms)
-    document = {"user": args.user, "stored_as": forms,
-                "retention_days": services.settings.retention_days, **records,
-                "greeted_in_messages_tab": services.greeted.knows(forms),
-                "ai_notice_shown": services.ai_notice_shown.knows(forms),
-                "threads_followed": services.followed_threads.records_about(forms),
-                "curated_answers_owned": services.curated.privacy_records(forms)}
+    person = services.pseudonymizer.person(args.user)
+    stores = services.personal_data.export(person)
+    document = {"user": args.user, "stored_as": list(person.forms),
+                "retention_days": services.settings.privacy.retention_days, **stores}
     text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
     if args.output is None:
         sys.stdout.write(text)
     else:
         args.output.parent.mkdir(parents=True, exist_ok=True)
         args.output.write_text(text, encoding="utf-8")
-    count = len(records["answers_asked"]) + len(records["votes_cast"])
+    count = sum(_records(found) for found in stores.values())
     print(f"{count} gegeven(s) over {args.user} gevonden" + (f", geschreven naar {args.output}" if args.output else ""),
           file=sys.stderr)
     return 0
 
 
 def run_privacy_forget(args: argparse.Namespace, services: Services) -> int:
-    forms = services.pseudonymizer.stored_forms(args.user)
-    count = services.feedback.forget(forms) + services.greeted.forget(forms)
-    count += services.ai_notice_shown.forget(forms) + services.followed_threads.forget(forms)
-    print(f"{count} gegeven(s) over {args.user} gewist (antwoorden met hun stemmen, de stemmen van "
-          "deze persoon, dat hij begroet is, dat hij de AI-melding kreeg, en de threads waarin Vraagbaak hem volgde)")
+    registry = services.personal_data
+    counts = registry.forget(services.pseudonymizer.person(args.user))
+    print(f"{sum(counts.values())} gegeven(s) over {args.user} gewist ({registry.titled(counts)})")
     return 0
 
 
 def run_privacy_purge(args: argparse.Namespace, services: Services) -> int:
-    days = services.settings.retention_days
-    feedback = services.feedback  # opening the store applies the retention period
-    count = feedback.expired_at_open + feedback.delete_expired()
-    if days <= 0:
-        print("Geen bewaartermijn ingesteld (retention_days = 0): niets verwijderd.")
-    else:
-        print(f"Bewaartermijn {days} dagen: {count} gegeven(s) verwijderd.")
+    registry = services.personal_data
+    counts = registry.purge()
+    days = services.settings.privacy.retention_days
+    failed = [name for name, count in counts.items() if count < 0]
+    done = {name: count for name, count in counts.items() if count >= 0}
+    retention = (f"Bewaartermijn {days} dagen" if days > 0
+                 else "Geen bewaartermijn voor vragen en stemmen ingesteld (retention_days = 0)")
+    print(f"{retention}: {sum(done.values())} gegeven(s) verwijderd ({registry.titled(done)}).")
+    if failed:
+        print(f"Opschonen is niet gelukt in: {', '.join(failed)} (zie het logboek).", file=sys.stderr)
+        return 1
     return 0
+
+
+def _records(found: object) -> int:
+    """How many records one store's export holds: a list's items, a dict's parts, a yes."""
+    if isinstance(found, list):
+        return len(found)
+    if isinstance(found, dict):
+        return sum(_records(value) for value in found.values())
+    return int(found is True)

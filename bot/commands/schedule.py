@@ -39,7 +39,7 @@ def scheduled_jobs(settings) -> list[dict]:
     jobs = all_jobs(settings)
     times = next_run_times(settings, jobs=jobs)
     return [{"id": job.id, "kind": job.kind, "description": job.description, "cron": job.cron,
-             "timezone": settings.timezone,
+             "timezone": settings.schedule.timezone,
              "next_run": times[job.id].isoformat() if times.get(job.id) else None} for job in jobs]
 
 
@@ -50,7 +50,7 @@ _JOB_SETTINGS = ("VRAAGBAAK_REINDEX_CRON, VRAAGBAAK_CONSISTENCY_CRON, VRAAGBAAK_
 def run_schedule(args: argparse.Namespace, services: Services) -> int:
     jobs = scheduled_jobs(services.settings)
     if args.json:
-        print(json.dumps({"timezone": services.settings.timezone, "jobs": jobs}, ensure_ascii=False, indent=2))
+        print(json.dumps({"timezone": services.settings.schedule.timezone, "jobs": jobs}, ensure_ascii=False, indent=2))
         return 0
     if not jobs:
         print(f"Er zijn geen geplande taken ({_JOB_SETTINGS} zijn leeg).")
@@ -71,7 +71,7 @@ def run_scheduler(args: argparse.Namespace, services: Services) -> int:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     for job in scheduled_jobs(settings):
-        print(f"{job['description']}: '{job['cron']}' ({settings.timezone}), eerstvolgende {job['next_run']}",
+        print(f"{job['description']}: '{job['cron']}' ({settings.schedule.timezone}), eerstvolgende {job['next_run']}",
               file=sys.stderr)
     schedule.start()
     try:
@@ -100,7 +100,7 @@ def _stop(schedule: "Scheduler", services: Services) -> None:
 def _watch_failures(services: Services) -> None:
     """DMs the admins about failed runs when a bot token is configured."""
     settings = services.settings
-    if not (settings.slack_bot_token and settings.admin_user_ids):
+    if not (settings.slack.bot_token and settings.access.admin_user_ids):
         log.info("no Slack bot token or admin ids: failed runs are only logged")
         return
     services.tell_admins_about_failed_runs()

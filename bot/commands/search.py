@@ -30,7 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_search(args: argparse.Namespace, services: Services) -> int:
-    mode = args.mode or services.settings.search_mode
+    mode = args.mode or services.settings.retrieval.search_mode
     with knowledge_errors():
         hits = services.retriever.search(args.question, k=args.k, mode=mode,
                                          collections=args.collection)

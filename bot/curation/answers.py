@@ -6,7 +6,7 @@ only the questions whose words agree are embedded, so a question without a curat
 embedding here. A curated answer is served only where every collection it comes from may be
 searched (its own collection and its sources' collections), so a restricted collection's answer
 never reaches a channel that cannot see that collection. After every re-index, answers whose sources
-changed are suspended (review.py). The answers live in SQLite next to the feedback (store.py).
+changed are suspended (review.py). The answers live in the storage layer's database (store.py).
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ import threading
 import uuid
 from collections.abc import Iterable
 from dataclasses import replace
-from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 import numpy as np
@@ -38,17 +37,17 @@ log = logging.getLogger(__name__)
 
 
 class CuratedAnswers:
-    """The curated answers in a SQLite file; safe to use from several threads and processes.
+    """The curated answers in `store`; safe to use from several threads and processes.
 
     `embedder`: the embedding model, or a function that returns it (loaded when first needed).
     `documents(collection)`: the index's {doc id: content hash}, to fingerprint sources and to
     notice a re-index changing them. `min_similarity` below 0: the calibrated value for the model.
     """
 
-    def __init__(self, path: Path, embedder: "Embedder | Callable[[], Embedder]", *,
+    def __init__(self, store: CuratedStore, embedder: "Embedder | Callable[[], Embedder]", *,
                  documents: DocumentHashes | None = None, min_similarity: float = -1.0,
                  max_missing_words: int = MAX_MISSING_WORDS) -> None:
-        self.path = Path(path)
+        self.store = store
         self._embedder = embedder
         self._documents = documents
         self._min_similarity = min_similarity
@@ -58,7 +57,6 @@ class CuratedAnswers:
         self._lock = threading.Lock()  # guards the two caches below, read and written by every question
         self._cache: tuple[int, list[CuratedAnswer]] | None = None  # (revision, active answers)
         self._vectors: dict[str, np.ndarray] = {}
-        self._store = CuratedStore(self.path)
 
     @property
     def embedder(self) -> "Embedder":
@@ -88,7 +86,7 @@ class CuratedAnswers:
                                 owner=owner.strip(), collection=collection or None, created_at=now(),
                                 decided_by=decided_by.strip() or owner.strip(),
                                 source_fingerprints=self._fingerprints(sources))
-        self._store.insert(curated, self._embed(question), self._model_name())
+        self.store.insert(curated, self._embed(question), self._model_name())
         log.info("curated answer %s added by %s (%d sources)", curated.id, curated.owner, len(sources))
         return curated
 
@@ -117,13 +115,13 @@ class CuratedAnswers:
 
     # --- reading ----------------------------------------------------------------------------------
     def list(self, include_suspended: bool = True) -> list[CuratedAnswer]:
-        return self._store.list(include_suspended)
+        return self.store.list(include_suspended)
 
     def get(self, answer_id: str) -> CuratedAnswer | None:
-        return self._store.get(answer_id)
+        return self.store.get(answer_id)
 
     def remove(self, answer_id: str) -> bool:
-        gone = self._store.delete(answer_id)
+        gone = self.store.delete(answer_id)
         if gone:
             log.info("curated answer %s removed", answer_id)
         return gone
@@ -134,7 +132,7 @@ class CuratedAnswers:
         if current is None:
             raise CuratedError(f"Er is geen vast antwoord met id '{answer_id}'.")
         fingerprints = self._fingerprints(current.sources)  # a removed source: a Dutch error
-        self._store.reactivate(answer_id, fingerprints)
+        self.store.reactivate(answer_id, fingerprints)
         log.info("curated answer %s reactivated", answer_id)
         return replace(current, status="active", suspended_reason="", suspended_at="",
                        source_fingerprints=fingerprints)
@@ -171,7 +169,7 @@ class CuratedAnswers:
                     return True
             return False
 
-        revision, rows = self._store.active(unless=known)
+        revision, rows = self.store.active(unless=known)
         if rows is None:
             return cached
         model = None
@@ -190,7 +188,7 @@ class CuratedAnswers:
             vector = self._vectors.get(answer.id)
         if vector is None:  # decided with another embedding model: embedded again, once
             vector = self._embed(answer.question)
-            self._store.set_vector(answer.id, vector, self._model_name())
+            self.store.set_vector(answer.id, vector, self._model_name())
             with self._lock:
                 self._vectors[answer.id] = vector
         return vector
@@ -209,18 +207,14 @@ class CuratedAnswers:
         suspended). Returns the answers suspended now."""
         suspended = []
         if self._documents is not None:
-            for answer, reason in stale_answers(self._store.list(include_suspended=False), self._documents,
+            for answer, reason in stale_answers(self.store.list(include_suspended=False), self._documents,
                                                 review_scope(run)):
                 suspended.append(self._suspend(answer, reason))
-        tell_owners(self._store, self.suspended)
+        tell_owners(self.store, self.suspended)
         return suspended
 
     def _suspend(self, answer: CuratedAnswer, reason: str) -> CuratedAnswer:
         moment = now()
-        self._store.suspend(answer.id, reason, moment)
+        self.store.suspend(answer.id, reason, moment)
         log.info("curated answer %s suspended: a source changed or was removed", answer.id)
         return replace(answer, status="suspended", suspended_reason=reason, suspended_at=moment)
-
-    def privacy_records(self, stored_ids: list[str]) -> list[dict]:
-        """The curated answers a person owns (access requests: their Slack id is kept, for the DM)."""
-        return [a.to_dict() for a in self.list() if a.owner in stored_ids]

@@ -1,46 +1,85 @@
-"""The curated answers' SQLite file: the table, and the reads and writes of the answers (answers.py)
-and of their review after a re-index (review.py). Several processes share it (the CLI adds, `serve`
-matches): every change raises a revision, so a reader knows when to read the answers again."""
+"""The curated answers' table in the storage layer's database (bot/storage; by default the SQLite file
+`curated.sqlite3`): the reads and writes of the answers (answers.py) and of their review after a
+re-index (review.py). Several processes share it (the CLI adds, `serve` matches): every change raises
+a revision, so a reader knows when to read the answers again.
+
+Personal data: `owner` is the Slack id of who decided the answer (kept as it is: they get a DM when a
+source changes) and `decided_by` the name it is shown with. An erasure request leaves the answer,
+which is company content, but takes the person off it: no owner, no name (deploy/PRIVACY.md).
+There is no retention period: an answer stays until it is removed.
+"""
 
 from __future__ import annotations
 
 import json
-import os
-import sqlite3
-from collections.abc import Callable, Iterator
-from contextlib import closing, contextmanager
+import logging
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import datetime, timezone
-from pathlib import Path
 
 import numpy as np
+import sqlalchemy as sa
 
 from bot.answering.types import Source
 from bot.curation.types import CuratedAnswer
+from bot.storage.database import upsert
+from bot.storage.migrations import Migration, add_column, create_tables, rename_table
+from bot.storage.stores import Person, PersonalStore
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS curated (
-    id TEXT PRIMARY KEY,
-    question TEXT NOT NULL,
-    answer TEXT NOT NULL,
-    sources TEXT NOT NULL,
-    owner TEXT NOT NULL,
-    collection TEXT,
-    created_at TEXT NOT NULL,
-    decided_by TEXT NOT NULL,
-    status TEXT NOT NULL CHECK (status IN ('active', 'suspended')),
-    suspended_reason TEXT NOT NULL DEFAULT '',
-    suspended_at TEXT NOT NULL DEFAULT '',
-    fingerprints TEXT NOT NULL,
-    owner_told INTEGER NOT NULL DEFAULT 1,
-    vector BLOB,
-    vector_model TEXT NOT NULL DEFAULT ''
-);
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
-INSERT OR IGNORE INTO meta VALUES ('revision', 0);
-"""
-_COLUMNS = ("id, question, answer, sources, owner, collection, created_at, decided_by, status, "
-            "suspended_reason, fingerprints, suspended_at")
+log = logging.getLogger(__name__)
+
+
+def _first_tables() -> sa.MetaData:
+    """The tables as the version before recorded migrations made them."""
+    metadata = sa.MetaData()
+    sa.Table("curated", metadata,
+             sa.Column("id", sa.Text, primary_key=True),
+             *(sa.Column(name, sa.Text, nullable=False) for name in ("question", "answer", "sources", "owner")),
+             sa.Column("collection", sa.Text),
+             sa.Column("created_at", sa.Text, nullable=False),
+             sa.Column("decided_by", sa.Text, nullable=False),
+             sa.Column("status", sa.Text, sa.CheckConstraint("status IN ('active', 'suspended')"), nullable=False),
+             sa.Column("suspended_reason", sa.Text, nullable=False, server_default=""),
+             sa.Column("suspended_at", sa.Text, nullable=False, server_default=""),
+             sa.Column("fingerprints", sa.Text, nullable=False),
+             sa.Column("owner_told", sa.Integer, nullable=False, server_default="1"),
+             sa.Column("vector", sa.LargeBinary),
+             sa.Column("vector_model", sa.Text, nullable=False, server_default=""))
+    sa.Table("meta", metadata, sa.Column("key", sa.Text, primary_key=True),
+             sa.Column("value", sa.Integer, nullable=False))
+    return metadata
+
+
+def _revision_row(connection: sa.Connection) -> None:
+    meta = sa.table("meta", sa.column("key"), sa.column("value"))
+    connection.execute(upsert(connection, meta).values(key="revision", value=0).on_conflict_do_nothing())
+
+
+def _number_existing_answers(connection: sa.Connection) -> None:
+    if connection.dialect.name == "sqlite":  # the order they were written in, as SQLite kept it
+        connection.exec_driver_sql("UPDATE curated SET seq = rowid WHERE seq IS NULL")
+
+
+MIGRATIONS = (
+    Migration("curated: answers and revision", create_tables(_first_tables())),
+    Migration("curated: revision row", _revision_row),
+    Migration("curated: curated.seq", add_column("curated", sa.Column("seq", sa.Integer))),
+    Migration("curated: existing answers numbered", _number_existing_answers),
+    # one database may hold every store's tables (a server for replicas): no table named just "meta"
+    Migration("curated: meta renamed curated_meta", rename_table("meta", "curated_meta")),
+)
+
+_tables = sa.MetaData()
+CURATED = sa.Table("curated", _tables,
+                   *(sa.Column(name, sa.Text) for name in (
+                       "id", "question", "answer", "sources", "owner", "collection", "created_at", "decided_by",
+                       "status", "suspended_reason", "fingerprints", "suspended_at", "vector_model")),
+                   sa.Column("owner_told", sa.Integer), sa.Column("vector", sa.LargeBinary),
+                   sa.Column("seq", sa.Integer))
+META = sa.Table("curated_meta", _tables, sa.Column("key", sa.Text), sa.Column("value", sa.Integer))
+_COLUMNS = [CURATED.c[name] for name in ("id", "question", "answer", "sources", "owner", "collection", "created_at",
+                                         "decided_by", "status", "suspended_reason", "fingerprints", "suspended_at")]
+_ORDER = (CURATED.c.created_at, CURATED.c.seq)
 
 # An active answer as read for matching: the answer, its stored question vector, and the model of it.
 ActiveRow = tuple[CuratedAnswer, bytes | None, str]
@@ -50,7 +89,7 @@ def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def _row(row: tuple) -> CuratedAnswer:
+def _answer(row: sa.Row) -> CuratedAnswer:
     return CuratedAnswer(id=row[0], question=row[1], answer=row[2],
                          sources=[Source(**s) for s in json.loads(row[3])], owner=row[4],
                          collection=row[5], created_at=row[6], decided_by=row[7], status=row[8],
@@ -58,95 +97,112 @@ def _row(row: tuple) -> CuratedAnswer:
                          suspended_at=row[11])
 
 
-def _values(a: CuratedAnswer) -> tuple:
-    return (a.id, a.question, a.answer, json.dumps([asdict(s) for s in a.sources], ensure_ascii=False),
-            a.owner, a.collection, a.created_at, a.decided_by, a.status, a.suspended_reason,
-            json.dumps(a.source_fingerprints), a.suspended_at)
+def _values(a: CuratedAnswer) -> dict:
+    return {"id": a.id, "question": a.question, "answer": a.answer,
+            "sources": json.dumps([asdict(s) for s in a.sources], ensure_ascii=False), "owner": a.owner,
+            "collection": a.collection, "created_at": a.created_at, "decided_by": a.decided_by, "status": a.status,
+            "suspended_reason": a.suspended_reason, "fingerprints": json.dumps(a.source_fingerprints),
+            "suspended_at": a.suspended_at}
 
 
-class CuratedStore:
-    """The table of curated answers in the SQLite file at `path` (0600, WAL)."""
+class CuratedStore(PersonalStore):
+    """The table of curated answers."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        created = not self.path.exists()
-        with self._connection() as db:
-            db.executescript(_SCHEMA)
-        if created:
-            os.chmod(self.path, 0o600)
-
-    @contextmanager
-    def _connection(self) -> Iterator[sqlite3.Connection]:
-        with closing(sqlite3.connect(self.path, timeout=30)) as db:
-            db.execute("PRAGMA journal_mode=WAL")
-            with db:
-                yield db
+    name = "curated_answers"
+    title = "vaste antwoorden waarvan de persoon eigenaar is"
+    migrations = MIGRATIONS
 
     @staticmethod
-    def _changed(db: sqlite3.Connection) -> None:
-        db.execute("UPDATE meta SET value = value + 1 WHERE key = 'revision'")
+    def _changed(db: sa.Connection) -> None:
+        db.execute(META.update().where(META.c.key == "revision").values(value=META.c.value + 1))
 
     def insert(self, answer: CuratedAnswer, vector: np.ndarray, model: str) -> None:
-        with self._connection() as db:
-            db.execute(f"INSERT INTO curated ({_COLUMNS}, vector, vector_model) "
-                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                       (*_values(answer), vector.astype(np.float32).tobytes(), model))
+        following = sa.select(sa.func.coalesce(sa.func.max(CURATED.c.seq), 0) + 1).scalar_subquery()
+        with self.database.write() as db:
+            db.execute(CURATED.insert().values(**_values(answer), vector=vector.astype(np.float32).tobytes(),
+                                               vector_model=model, owner_told=1, seq=following))
             self._changed(db)
 
     def list(self, include_suspended: bool = True) -> list[CuratedAnswer]:
-        where = "" if include_suspended else "WHERE status = 'active'"
-        with self._connection() as db:
-            rows = db.execute(f"SELECT {_COLUMNS} FROM curated {where} ORDER BY created_at, rowid").fetchall()
-        return [_row(r) for r in rows]
+        query = sa.select(*_COLUMNS).order_by(*_ORDER)
+        if not include_suspended:
+            query = query.where(CURATED.c.status == "active")
+        with self.database.read() as db:
+            return [_answer(r) for r in db.execute(query)]
 
     def get(self, answer_id: str) -> CuratedAnswer | None:
-        with self._connection() as db:
-            row = db.execute(f"SELECT {_COLUMNS} FROM curated WHERE id = ?", (answer_id,)).fetchone()
-        return None if row is None else _row(row)
+        with self.database.read() as db:
+            row = db.execute(sa.select(*_COLUMNS).where(CURATED.c.id == answer_id)).first()
+        return None if row is None else _answer(row)
 
     def delete(self, answer_id: str) -> bool:
-        with self._connection() as db:
-            gone = db.execute("DELETE FROM curated WHERE id = ?", (answer_id,)).rowcount > 0
+        with self.database.write() as db:
+            gone = db.execute(CURATED.delete().where(CURATED.c.id == answer_id)).rowcount > 0
             if gone:
                 self._changed(db)
         return gone
 
     def reactivate(self, answer_id: str, fingerprints: dict[str, str]) -> None:
-        with self._connection() as db:
-            db.execute("UPDATE curated SET status = 'active', suspended_reason = '', suspended_at = '', "
-                       "fingerprints = ?, owner_told = 1 WHERE id = ?", (json.dumps(fingerprints), answer_id))
+        with self.database.write() as db:
+            db.execute(CURATED.update().where(CURATED.c.id == answer_id).values(
+                status="active", suspended_reason="", suspended_at="", fingerprints=json.dumps(fingerprints),
+                owner_told=1))
             self._changed(db)
 
     def suspend(self, answer_id: str, reason: str, moment: str) -> None:
         """Suspended, with the owner still to be told (`untold`)."""
-        with self._connection() as db:
-            db.execute("UPDATE curated SET status = 'suspended', suspended_reason = ?, suspended_at = ?, "
-                       "owner_told = 0 WHERE id = ? AND status = 'active'", (reason, moment, answer_id))
+        with self.database.write() as db:
+            db.execute(CURATED.update().where(CURATED.c.id == answer_id, CURATED.c.status == "active").values(
+                status="suspended", suspended_reason=reason, suspended_at=moment, owner_told=0))
             self._changed(db)
 
     def active(self, *, unless: Callable[[int], bool]) -> tuple[int, list[ActiveRow] | None]:
         """The revision, and the active answers with their stored vectors; None instead of the answers
         when `unless(revision)` says the caller has them already."""
-        with self._connection() as db:
-            revision = db.execute("SELECT value FROM meta WHERE key = 'revision'").fetchone()[0]
+        with self.database.read() as db:
+            revision = db.execute(sa.select(META.c.value).where(META.c.key == "revision")).scalar_one()
             if unless(revision):
                 return revision, None
-            rows = db.execute(f"SELECT {_COLUMNS}, vector, vector_model FROM curated WHERE status = 'active' "
-                              "ORDER BY created_at, rowid").fetchall()
-        return revision, [(_row(row[:12]), row[12], row[13]) for row in rows]
+            rows = db.execute(sa.select(*_COLUMNS, CURATED.c.vector, CURATED.c.vector_model)
+                              .where(CURATED.c.status == "active").order_by(*_ORDER)).all()
+        return revision, [(_answer(row[:12]), row[12], row[13]) for row in rows]
 
     def set_vector(self, answer_id: str, vector: np.ndarray, model: str) -> None:
-        with self._connection() as db:
-            db.execute("UPDATE curated SET vector = ?, vector_model = ? WHERE id = ?",
-                       (vector.astype(np.float32).tobytes(), model, answer_id))
+        with self.database.write() as db:
+            db.execute(CURATED.update().where(CURATED.c.id == answer_id).values(
+                vector=vector.astype(np.float32).tobytes(), vector_model=model))
 
     def untold(self) -> list[str]:
         """The suspended answers whose owner was not told yet, in the order they were suspended."""
-        with self._connection() as db:
-            return [r[0] for r in db.execute("SELECT id FROM curated WHERE status = 'suspended' AND owner_told = 0 "
-                                             "ORDER BY suspended_at, rowid")]
+        with self.database.read() as db:
+            return list(db.scalars(sa.select(CURATED.c.id).where(CURATED.c.status == "suspended",
+                                                                 CURATED.c.owner_told == 0)
+                                   .order_by(CURATED.c.suspended_at, CURATED.c.seq)))
 
     def mark_told(self, answer_ids: list[str]) -> None:
-        with self._connection() as db:
-            db.executemany("UPDATE curated SET owner_told = 1 WHERE id = ?", [(i,) for i in answer_ids])
+        with self.database.write() as db:
+            db.execute(CURATED.update().where(CURATED.c.id.in_(answer_ids)).values(owner_told=1))
+
+    # --- access and erasure (AVG/GDPR) ----------------------------------------------------------------
+
+    def export(self, person: Person) -> list[dict]:
+        """The curated answers the person owns (their Slack id is kept, for the DM)."""
+        with self.database.read() as db:
+            rows = db.execute(sa.select(*_COLUMNS).where(CURATED.c.owner.in_(person.forms)).order_by(*_ORDER))
+            return [_answer(r).to_dict() for r in rows]
+
+    def forget(self, person: Person) -> int:
+        """Takes the person off the answers they own: no owner (nobody gets a DM; admins manage
+        them) and no name; the answers stay in use. How many answers changed."""
+        with self.database.write() as db:
+            changed = db.execute(CURATED.update().where(CURATED.c.owner.in_(person.forms))
+                                 .values(owner="", decided_by="")).rowcount
+            if changed:
+                self._changed(db)
+        if changed:
+            log.info("erasure request: %d curated answer(s) no longer name their owner", changed)
+        return changed
+
+    def purge(self, now: datetime | None = None) -> int:
+        """Nothing: a curated answer is company content, kept until it is removed."""
+        return 0

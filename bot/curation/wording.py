@@ -22,8 +22,9 @@ def curated_note(curated: CuratedAnswer, language: str = "nl") -> str:
     if language == "en":
         when = (f"{moment.day} {ENGLISH_MONTHS[moment.month - 1].capitalize()} {moment.year}"
                 if moment else curated.created_at)
-        return f"Curated answer, decided by {curated.decided_by or curated.owner} on {when}."
-    return f"Vast antwoord, vastgesteld door {curated.decided_by or curated.owner} op {curated.decided_on()}."
+        return f"Curated answer, decided by {curated.decided_by or curated.owner or 'an administrator'} on {when}."
+    who = curated.decided_by or curated.owner or "een beheerder"  # no one: the owner asked to be forgotten
+    return f"Vast antwoord, vastgesteld door {who} op {curated.decided_on()}."
 
 
 def stale_reason(changed: list[Source], removed: list[Source]) -> str:

@@ -11,10 +11,8 @@ Slack DM on failure, the metrics, the Home tab).
 
 from __future__ import annotations
 
-import fcntl
 import json
 import logging
-import os
 import threading
 import time
 from dataclasses import asdict, dataclass, field
@@ -25,6 +23,7 @@ from typing import TYPE_CHECKING, Callable
 from bot.errors import ReindexBusyError, VraagbaakError
 from bot.operations.observers import Observers
 from bot.settings import Settings
+from bot.storage.files import held_exclusively, write_atomically
 from knowledge.errors import IndexBusyError, KnowledgeError
 from knowledge.indexing import LOCK_FILE
 from knowledge.models import IndexReport, SkippedFile
@@ -93,7 +92,7 @@ class RunReport:
 
 
 class Reindexer:
-    """Runs the indexer over `settings.sources`, one collection after another.
+    """Runs the indexer over `settings.documents.sources`, one collection after another.
 
     `indexer` and `store` are called when a run needs them, so that reading the last run's report
     (`vraagbaak status`) loads no embedding model.
@@ -114,30 +113,19 @@ class Reindexer:
 
     @property
     def report_path(self) -> Path:
-        return self.settings.state_dir / "last_reindex.json"
+        return self.settings.folders.state_dir / "last_reindex.json"
 
     @property
     def collections_report_path(self) -> Path:
-        return self.settings.state_dir / "last_reindex_per_collection.json"
+        return self.settings.folders.state_dir / "last_reindex_per_collection.json"
 
     def is_running(self) -> bool:
         """True while a run is busy, in this process or in another one on the same data folder."""
         return self._running.locked() or self._locked_by_another_process()
 
     def _locked_by_another_process(self) -> bool:
-        # A shared, non-blocking flock fails only while a run holds the exclusive one. Locks of a
-        # process that died went with it, so a stale lock file never reads as busy.
-        try:
-            fd = os.open(self.settings.state_dir / LOCK_FILE, os.O_RDONLY)
-        except FileNotFoundError:
-            return False
-        try:
-            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return True
-        finally:
-            os.close(fd)
-        return False
+        # Locks of a process that died went with it, so a stale lock file never reads as busy.
+        return held_exclusively(self.settings.folders.state_dir / LOCK_FILE)
 
     def run(self, collections: list[str] | None = None, *, full: bool = False,
             progress: RunProgress | None = None, wait: bool = False, trigger: str = "") -> RunReport:
@@ -191,7 +179,7 @@ class Reindexer:
     def _all_sources(self) -> dict[str, Path | None]:
         """Every configured collection: a folder, or None for one fed by a source of the sources file."""
         remote = dict.fromkeys(self.remote.collections if self.remote is not None else ())
-        return {**self.settings.sources, **remote}
+        return {**self.settings.documents.sources, **remote}
 
     def _sources(self, collections: list[str] | None) -> dict[str, Path | None]:
         configured = self._all_sources()
@@ -265,7 +253,7 @@ class Reindexer:
         there is nothing to do. A failure costs disk space, not the run."""
         try:
             return self._store().optimize(
-                keep_superseded=timedelta(seconds=self.settings.keep_old_versions_seconds))
+                keep_superseded=timedelta(seconds=self.settings.operations.keep_old_versions_seconds))
         except Exception as exc:
             log.warning("index maintenance after the re-index failed", exc_info=True)
             return {"optimized": False, "error": f"{type(exc).__name__}: {exc}"}
@@ -321,28 +309,16 @@ class Reindexer:
         try:
             self._write_reports(run)
         except OSError as exc:
-            log.warning("could not save the re-index report in %s: %s", self.settings.state_dir, exc)
+            log.warning("could not save the re-index report in %s: %s", self.settings.folders.state_dir, exc)
 
     def _write_reports(self, run: RunReport) -> None:
-        _write_atomically(self.report_path, run.to_json())
+        write_atomically(self.report_path, run.to_json())
         per_collection = {name: json.loads(report.to_json())
                           for name, report in self.last_runs_by_collection().items()}
         for name in {*run.reports, *run.failures}:
             per_collection[name] = asdict(run.for_collection(name))
-        _write_atomically(self.collections_report_path,
-                          json.dumps(per_collection, ensure_ascii=False, indent=2))
+        write_atomically(self.collections_report_path, json.dumps(per_collection, ensure_ascii=False, indent=2))
 
 
 class _Stopped(Exception):
     """Raised inside a run's progress callback to stop it before it commits."""
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError:
-        tmp.unlink(missing_ok=True)  # a half-written report never lingers (nor fills the disk)
-        raise

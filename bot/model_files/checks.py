@@ -4,10 +4,10 @@ wrote it (the manifest it keeps next to the files: size and checksum per file)."
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 from bot.errors import ModelError
+from bot.storage.files import locked, write_atomically
 
 MANIFEST_NAME = "vraagbaak-models.json"  # written by `models pull`: size and checksum per file
 GGUF_MAGIC = b"GGUF"
@@ -40,8 +40,8 @@ def _manifest(folder: Path) -> dict[str, dict]:
 
 
 def record_in_manifest(folder: Path, relative: str, size: int, checksum: str | None) -> None:
-    manifest = _manifest(folder)
-    manifest[relative] = {"size": size, "checksum": checksum}
-    tmp = folder / (MANIFEST_NAME + ".tmp")
-    tmp.write_text(json.dumps(manifest, indent=2, sort_keys=True), encoding="utf-8")
-    os.replace(tmp, folder / MANIFEST_NAME)
+    """Adds one file to the manifest; two pulls at once (other processes too) both keep theirs."""
+    with locked(folder / (MANIFEST_NAME + ".lock")):
+        manifest = _manifest(folder)
+        manifest[relative] = {"size": size, "checksum": checksum}
+        write_atomically(folder / MANIFEST_NAME, json.dumps(manifest, indent=2, sort_keys=True), mode=0o644)

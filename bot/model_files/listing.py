@@ -52,30 +52,30 @@ def _candidates(production: Path, packaged: Callable[[], Path], configured: Path
 def list_models(settings: Settings) -> list[ModelEntry]:
     """The configured, pulled and packaged models, which ones are present, and which are in use."""
     rows: list[ModelEntry] = []
-    active_llm = resolve_llm_model(settings) if settings.llm_backend == "local" else None
-    configured_llm = resolve_llm_model(settings) if settings.llm_model != "auto" else None
+    active_llm = resolve_llm_model(settings) if settings.llm.backend == "local" else None
+    configured_llm = resolve_llm_model(settings) if settings.llm.model != "auto" else None
     chosen = active_profile(settings)
-    places = _candidates(settings.models_dir / chosen.path, packaged_llm_path, configured_llm)
-    places[0 if configured_llm is None else 1] = (f"profiel {chosen.name}", settings.models_dir / chosen.path)
-    places += [(f"profiel {p.name}", settings.models_dir / p.path) for p in PROFILES.values()
-               if p is not chosen and (settings.models_dir / p.path).is_file()]
+    places = _candidates(settings.folders.models_dir / chosen.path, packaged_llm_path, configured_llm)
+    places[0 if configured_llm is None else 1] = (f"profiel {chosen.name}", settings.folders.models_dir / chosen.path)
+    places += [(f"profiel {p.name}", settings.folders.models_dir / p.path) for p in PROFILES.values()
+               if p is not chosen and (settings.folders.models_dir / p.path).is_file()]
     for label, path in places:
         rows.append(ModelEntry("taalmodel", f"{label}: {path.name}", path, path.is_file(), _size_of(path),
                                active_llm is not None and path == active_llm))
     active_embedding = resolve_embedding_model(settings)
-    configured_embedding = Path(active_embedding) if settings.embedding_model != "auto" else None
-    places = _candidates(settings.models_dir / PRODUCTION_EMBEDDING_PATH, packaged_embedding_path,
+    configured_embedding = Path(active_embedding) if settings.retrieval.embedding_model != "auto" else None
+    places = _candidates(settings.folders.models_dir / PRODUCTION_EMBEDDING_PATH, packaged_embedding_path,
                          configured_embedding)
-    places += [("eerder opgehaald", settings.models_dir / p) for p in EARLIER_EMBEDDING_PATHS
-               if is_pulled_folder(settings.models_dir / p)]
+    places += [("eerder opgehaald", settings.folders.models_dir / p) for p in EARLIER_EMBEDDING_PATHS
+               if is_pulled_folder(settings.folders.models_dir / p)]
     for label, path in places:
         rows.append(ModelEntry("embedding", f"{label}: {path.name}", path, is_pulled_folder(path),
                                _size_of(path), str(path) == active_embedding))
     active_reranker = resolve_reranker_model(settings)
-    places = [("productie", settings.models_dir / PRODUCTION_RERANKER_PATH)]
-    if chosen.reranker is None and settings.reranker == "auto":
-        places = [(f"uit in profiel {chosen.name}", settings.models_dir / PRODUCTION_RERANKER_PATH)]
-    if active_reranker is not None and settings.reranker != "auto":
+    places = [("productie", settings.folders.models_dir / PRODUCTION_RERANKER_PATH)]
+    if chosen.reranker is None and settings.retrieval.reranker == "auto":
+        places = [(f"uit in profiel {chosen.name}", settings.folders.models_dir / PRODUCTION_RERANKER_PATH)]
+    if active_reranker is not None and settings.retrieval.reranker != "auto":
         places.insert(0, ("ingesteld", Path(active_reranker)))
     for label, path in places:
         rows.append(ModelEntry("herordening", f"{label}: {path.name}", path, is_pulled_folder(path),
@@ -95,7 +95,7 @@ class ProfileRow:
 
 def list_profiles(settings: Settings) -> list[ProfileRow]:
     """Every profile: pulled or not, chosen in the settings or not, and in use or not."""
-    active_llm = resolve_llm_model(settings) if settings.llm_backend == "local" else None
-    return [ProfileRow(p, (settings.models_dir / p.path).is_file(), p.name == settings.llm_profile,
-                       active_llm == settings.models_dir / p.path)
+    active_llm = resolve_llm_model(settings) if settings.llm.backend == "local" else None
+    return [ProfileRow(p, (settings.folders.models_dir / p.path).is_file(), p.name == settings.llm.profile,
+                       active_llm == settings.folders.models_dir / p.path)
             for p in PROFILES.values()]

@@ -92,11 +92,10 @@ PROFILES: dict[str, ModelProfile] = {p.name: p for p in (
         4_370_000_000, "7,2 mld.", "llama", (), "Apache-2.0", "bartowski",  # the card names no languages
         "wie het vorige standaardmodel wil houden (zwakker in het Nederlands)"),
 )}
-DEFAULT_PROFILE = "standaard"  # bot/settings.py names the same ones (LLM_PROFILES; a test keeps them equal)
+DEFAULT_PROFILE = "standaard"  # bot/settings/llm.py names the same ones (LLM_PROFILES; a test keeps them equal)
 
-# The default profile's files (earlier code and tests know them by these names).
+# The default profile's language model (earlier code and tests know it by this name).
 PRODUCTION_LLM = PROFILES[DEFAULT_PROFILE].llm
-PRODUCTION_LLM_PATH = PROFILES[DEFAULT_PROFILE].path
 
 
 class UnknownProfileError(ModelError):

@@ -64,7 +64,7 @@ def packaged_embedding_path() -> Path:
 
 def active_profile(settings: Settings) -> ModelProfile:
     """The profile VRAAGBAAK_LLM_PROFILE names (validated by the settings)."""
-    return PROFILES[settings.llm_profile]
+    return PROFILES[settings.llm.profile]
 
 
 def resolve_llm_model(settings: Settings) -> Path:
@@ -74,34 +74,34 @@ def resolve_llm_model(settings: Settings) -> Path:
     (an upgrade that changed the default profile keeps the model it has, with a warning, instead of
     falling back to the tiny packaged one); else the packaged SmolLM2.
     """
-    if settings.llm_model != "auto":
-        path = Path(settings.llm_model).expanduser()
+    if settings.llm.model != "auto":
+        path = Path(settings.llm.model).expanduser()
         if not path.is_absolute() and not path.exists():
-            path = settings.models_dir / path
+            path = settings.folders.models_dir / path
         return path
     wanted = active_profile(settings)
-    if (settings.models_dir / wanted.path).is_file():
-        return settings.models_dir / wanted.path
+    if (settings.folders.models_dir / wanted.path).is_file():
+        return settings.folders.models_dir / wanted.path
     for other in PROFILES.values():
-        if (settings.models_dir / other.path).is_file():
+        if (settings.folders.models_dir / other.path).is_file():
             # Resolved at start-up and by a few commands: said each time, no state kept to say it once.
             log.warning("model profile %s is not pulled; using profile %s (%s) until `vraagbaak models pull "
                         "--profile %s`", wanted.name, other.name, other.llm.filename, wanted.name)
-            return settings.models_dir / other.path
+            return settings.folders.models_dir / other.path
     return packaged_llm_path()
 
 
 def resolve_embedding_model(settings: Settings) -> str:
     """The embedding model's folder or file (knowledge.embeddings.open_embedder loads it); `auto`
     prefers a pulled production model; a packaged model's name (PACKAGED_EMBEDDINGS) its file."""
-    packaged = PACKAGED_EMBEDDINGS.get(settings.embedding_model.strip().lower())
+    packaged = PACKAGED_EMBEDDINGS.get(settings.retrieval.embedding_model.strip().lower())
     if packaged is not None:
         return str(packaged())
-    if settings.embedding_model != "auto":
-        candidate = settings.models_dir / settings.embedding_model
-        return str(candidate) if candidate.is_dir() else settings.embedding_model
+    if settings.retrieval.embedding_model != "auto":
+        candidate = settings.folders.models_dir / settings.retrieval.embedding_model
+        return str(candidate) if candidate.is_dir() else settings.retrieval.embedding_model
     for folder in (PRODUCTION_EMBEDDING_PATH, *EARLIER_EMBEDDING_PATHS):
-        pulled = settings.models_dir / folder
+        pulled = settings.folders.models_dir / folder
         if is_pulled_folder(pulled):
             return str(pulled)
     return str(packaged_embedding_path())
@@ -113,16 +113,16 @@ def resolve_reranker_model(settings: Settings) -> str | None:
     `auto`: the active profile's cross-encoder when pulled into models_dir, else none (nothing is
     pulled offline, no multilingual cross-encoder ships in a package, and the `klein` profile has none).
     """
-    value = settings.reranker.strip()
+    value = settings.retrieval.reranker.strip()
     if value.lower() in RERANKER_OFF:
         return None
     if value == "auto":
         reranker = active_profile(settings).reranker
         if reranker is None:
             return None
-        pulled = settings.models_dir / reranker.folder
+        pulled = settings.folders.models_dir / reranker.folder
         return str(pulled) if is_pulled_folder(pulled) else None
-    candidate = settings.models_dir / value
+    candidate = settings.folders.models_dir / value
     return str(candidate) if candidate.is_dir() else value
 
 

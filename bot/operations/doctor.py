@@ -110,20 +110,20 @@ class Doctor:
         s, title = self.settings, "Slack-tokens (tokens)"
         mode = resolve_mode(s)
         missing = []
-        if not s.slack_bot_token:
+        if not s.slack.bot_token:
             missing.append("SLACK_BOT_TOKEN (bot token, xoxb-…)")
-        if mode == "socket" and not s.slack_app_token:
+        if mode == "socket" and not s.slack.app_token:
             missing.append("SLACK_APP_TOKEN (app-level token, xapp-…, scope connections:write)")
-        if mode == "http" and not s.slack_signing_secret:
+        if mode == "http" and not s.slack.signing_secret:
             missing.append("SLACK_SIGNING_SECRET (signing secret)")
         if missing:
             return CheckResult("tokens", title, FAIL, f"{mode} mode; ontbreekt (missing): {', '.join(missing)}",
                                "Zet de ontbrekende waarden in het .env-bestand; je vindt ze in de Slack-app "
                                "onder 'OAuth & Permissions', 'Basic Information' en 'App-Level Tokens'.")
         odd = []
-        if not s.slack_bot_token.startswith("xoxb-"):
+        if not s.slack.bot_token.startswith("xoxb-"):
             odd.append("SLACK_BOT_TOKEN begint niet met xoxb-")
-        if mode == "socket" and not s.slack_app_token.startswith("xapp-"):
+        if mode == "socket" and not s.slack.app_token.startswith("xapp-"):
             odd.append("SLACK_APP_TOKEN begint niet met xapp-")
         if odd:
             return CheckResult("tokens", title, WARN, f"{mode} mode; " + "; ".join(odd),
@@ -134,11 +134,11 @@ class Doctor:
         title = "Slack-verbinding (auth.test)"
         if not self.check_slack:
             return CheckResult("slack_auth", title, SKIP, "overgeslagen (skipped)")
-        if not self.settings.slack_bot_token:
+        if not self.settings.slack.bot_token:
             return CheckResult("slack_auth", title, SKIP, "geen bot token, dus niet getest")
         from bot.slack.transport.connection_check import check_auth
 
-        outcome = check_auth(self.settings.slack_bot_token, api_url=self.settings.slack_api_url)
+        outcome = check_auth(self.settings.slack.bot_token, api_url=self.settings.slack.api_url)
         if outcome.ok:
             return CheckResult("slack_auth", title, OK,
                                f"verbonden als {outcome.user or '?'} in workspace {outcome.team or '?'}")
@@ -155,7 +155,7 @@ class Doctor:
     # --- models -----------------------------------------------------------------------------------
 
     def check_llm(self) -> CheckResult:
-        if self.settings.llm_backend == "openai":
+        if self.settings.llm.backend == "openai":
             return self._check_llm_server()
         from bot.model_files.resolving import resolve_llm_model
 
@@ -176,14 +176,14 @@ class Doctor:
             return CheckResult("llm", title, FAIL, f"{path.name} laadt niet of genereert niet: {result.detail}",
                                result.fix)
         return CheckResult("llm", title, OK, f"{path.name} geladen (loaded); {result.detail} "
-                                             f"(threads {self.settings.threads}/{self.settings.threads_batch})")
+                                             f"(threads {self.settings.llm.threads}/{self.settings.llm.threads_batch})")
 
     def _check_llm_server(self) -> CheckResult:
         s, title = self.settings, "Taalmodelserver (OpenAI-compatible server)"
-        url = s.llm_server_url.rstrip("/") + "/models"
+        url = s.llm.server_url.rstrip("/") + "/models"
         request = urllib.request.Request(url)
-        if s.llm_api_key:
-            request.add_header("Authorization", f"Bearer {s.llm_api_key}")
+        if s.llm.api_key:
+            request.add_header("Authorization", f"Bearer {s.llm.api_key}")
         try:
             with urllib.request.urlopen(request, timeout=10) as response:
                 models = [m.get("id", "") for m in json.load(response).get("data", [])]
@@ -191,9 +191,9 @@ class Doctor:
             return CheckResult("llm", title, FAIL, f"{url} niet bereikbaar (unreachable): {exc}",
                                "Start de modelserver (llama.cpp server of vLLM) en controleer "
                                "VRAAGBAAK_LLM_SERVER_URL (eindigt op /v1) en VRAAGBAAK_LLM_API_KEY.")
-        if s.llm_server_model and s.llm_server_model not in models:
+        if s.llm.server_model and s.llm.server_model not in models:
             return CheckResult("llm", title, FAIL,
-                               f"model '{s.llm_server_model}' niet aangeboden; wel: {', '.join(models) or 'geen'}",
+                               f"model '{s.llm.server_model}' niet aangeboden; wel: {', '.join(models) or 'geen'}",
                                "Zet VRAAGBAAK_LLM_SERVER_MODEL op een van de aangeboden modellen.")
         detail = f"{url} bereikbaar; modellen: {', '.join(models) or 'geen'}"
         if not self.load_models:
@@ -210,7 +210,8 @@ class Doctor:
         try:
             name = resolve_embedding_model(self.settings)
         except ModelError as exc:
-            return CheckResult("embedding", title, FAIL, str(exc), "Installeer Vraagbaak opnieuw met `pip install -e .`.")
+            return CheckResult("embedding", title, FAIL, str(exc),
+                               "Installeer Vraagbaak opnieuw met `pip install -e .`.")
         if not self.load_models:
             exists = Path(name).exists()
             return CheckResult("embedding", title, OK if exists else WARN,
@@ -219,7 +220,7 @@ class Doctor:
         try:
             from knowledge.embeddings import open_embedder
 
-            embedder = open_embedder(name, backend=self.settings.embedding_backend)
+            embedder = open_embedder(name, backend=self.settings.retrieval.embedding_backend)
             vector = embedder.embed_query("Hoeveel vakantiedagen heb ik?")
             self._embedder = embedder
         except Exception as exc:
@@ -232,7 +233,7 @@ class Doctor:
     # --- folders and index ------------------------------------------------------------------------
 
     def check_data_dir(self) -> CheckResult:
-        data_dir, title = self.settings.data_dir, "Datamap (data folder)"
+        data_dir, title = self.settings.folders.data_dir, "Datamap (data folder)"
         fix = (f"Maak {data_dir} aan en geef de gebruiker van de bot schrijfrechten "
                f"(bijv. `chown -R vraagbaak: {data_dir}`), of zet VRAAGBAAK_DATA_DIR.")
         try:
@@ -240,7 +241,8 @@ class Doctor:
             with tempfile.NamedTemporaryFile(dir=data_dir, prefix=".doctor-"):
                 pass
         except OSError as exc:
-            return CheckResult("data_dir", title, FAIL, f"{data_dir} niet schrijfbaar (not writable): {exc.strerror or exc}", fix)
+            return CheckResult("data_dir", title, FAIL,
+                               f"{data_dir} niet schrijfbaar (not writable): {exc.strerror or exc}", fix)
         return CheckResult("data_dir", title, OK, f"{data_dir.resolve()} schrijfbaar (writable)")
 
     def check_sources(self) -> CheckResult:
@@ -248,11 +250,11 @@ class Doctor:
         from knowledge.loaders import find_documents
 
         title = "Bronnen (sources)"
-        if not self.settings.sources:
+        if not self.settings.documents.sources:
             return CheckResult("sources", title, FAIL, "geen collecties ingesteld",
                                "Zet VRAAGBAAK_SOURCES, bijv. `hr=/srv/docs/hr,wiki=/srv/wiki`.")
         problems, counts = [], []
-        for name, folder in self.settings.sources.items():
+        for name, folder in self.settings.documents.sources.items():
             if not folder.is_dir():
                 problems.append(f"{name}: map {folder} bestaat niet (folder missing)")
                 continue
@@ -309,7 +311,7 @@ class Doctor:
         from knowledge.index.schema import TABLE, ModelInfo
         from knowledge.index.store import ChunkStore
 
-        location, title = self.settings.index_location, "Index (LanceDB)"
+        location, title = self.settings.folders.index_location, "Index (LanceDB)"
         fix = "Voer `vraagbaak index` uit (of wacht op de geplande herindexering)."
         try:
             store = ChunkStore(location)

@@ -86,15 +86,16 @@ class _CurrentStderrHandler(logging.StreamHandler):
 
 def configure_logging(settings: Settings, *, verbose: bool = False) -> None:
     handler = _CurrentStderrHandler()
-    if settings.log_json:
+    if settings.operations.log_json:
         handler.setFormatter(JsonFormatter())
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(PseudonymousIds(lambda: pseudonymizer_for(
-        enabled=settings.pseudonymise_users, key=settings.pseudonym_key, key_path=settings.pseudonym_key_path)))
+        enabled=settings.privacy.pseudonymise_users, key=settings.privacy.pseudonym_key,
+        key_path=settings.folders.pseudonym_key_path)))
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel("DEBUG" if verbose else settings.log_level)
+    root.setLevel("DEBUG" if verbose else settings.operations.log_level)
     # The HTTP clients of the sources log every request at INFO, with its URL: a SharePoint download
     # URL carries its own access token, so they stay at WARNING (also with --verbose).
     for noisy in ("httpx", "httpx2", "httpcore", "httpcore2", "msal", "urllib3", "sentence_transformers", "lance",

@@ -52,7 +52,7 @@ class Metrics:
             "vraagbaak_reindex_seconds", "Duration of re-index runs.", ["trigger"],
             buckets=REINDEX_BUCKETS, registry=r)
         self.reindex_runs = Counter(
-            "vraagbaak_reindex_runs", "Re-index runs, by trigger and outcome (ok, failed, busy).",
+            "vraagbaak_reindex_runs", "Re-index runs, by trigger and outcome (ok, failed).",
             ["trigger", "outcome"], registry=r)
         self.reindex_failures = Counter(
             "vraagbaak_reindex_failures", "Failed re-index runs.", ["trigger"], registry=r)
@@ -88,9 +88,6 @@ class Metrics:
         trigger = (report.trigger or "unknown").split(":")[0]  # "slack:U123" -> "slack": no user ids as labels
         self.observe_reindex(trigger, seconds=report.duration_s,
                              failed=not report.ok, failed_files=failed_files)
-
-    def observe_reindex_busy(self, trigger: str) -> None:
-        self.reindex_runs.labels(trigger, "busy").inc()
 
     def track_queue(self, queue_length: Callable[[], int]) -> None:
         """The queue gauge reads the generator's queue at every scrape."""

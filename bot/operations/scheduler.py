@@ -3,9 +3,9 @@
 Two re-index jobs, both through the one :class:`bot.indexing.reindexer.Reindexer`, so a scheduled run and
 an admin's ``/vraagbaak reindex`` share its lock (and, across processes, the Indexer's file lock):
 
-- ``reindex`` (``settings.reindex_cron``, default every 15 minutes): incremental. Files whose
+- ``reindex`` (``settings.schedule.reindex_cron``, default every 15 minutes): incremental. Files whose
   content hash is unchanged cost no embedding; changed files are replaced, deleted ones removed.
-- ``consistency`` (``settings.consistency_cron``, default 02:00): a full consistency check,
+- ``consistency`` (``settings.schedule.consistency_cron``, default 02:00): a full consistency check,
   ``full=True``. Every collection is rebuilt from its folder: every file is read, hashed, chunked and
   embedded again, and the collection's rows are replaced in one commit by exactly those chunks. So
   whatever an incremental run trusts to be right is repaired: chunks missing from the table, extra
@@ -17,13 +17,13 @@ an admin's ``/vraagbaak reindex`` share its lock (and, across processes, the Ind
 
 Two more, each run by a function given to the scheduler (bot/services.py assembles them):
 
-- ``purge`` (``settings.purge_cron``, default 03:30 daily): the privacy purge. Stored answers and
-  votes older than the retention period go (``FeedbackStore.delete_expired``), with every other
-  store registered with a retention (``Services.add_purger``): deploy/PRIVACY.md.
-- ``gaps-digest`` (``settings.gaps_digest_cron``, default Mondays 09:00): what the documents are
+- ``purge`` (``settings.schedule.purge_cron``, default 03:30 daily): the privacy purge. Every store in the
+  registry of personal data (``Services.personal_data``, bot/storage/personal.py) deletes what is
+  past its retention period, e.g. answers and votes older than ``retention_days``: deploy/PRIVACY.md.
+- ``gaps-digest`` (``settings.schedule.gaps_digest_cron``, default Mondays 09:00): what the documents are
   missing, the declined and 👎 questions of the last days grouped (bot/insights/gaps.py), handed to the
   digest's observers (the Slack layer DMs the admins).
-- ``permissions`` (``settings.permission_sync_minutes``, default every 10 minutes; only with sources
+- ``permissions`` (``settings.schedule.permission_sync_minutes``, default every 10 minutes; only with sources
   in the sources file): who may read each document is read again at its source and written next to
   its chunks, without downloading or embedding anything (bot/indexing/source_runs.py).
 
@@ -121,8 +121,8 @@ def _apscheduler_weekdays(field: str) -> str:
 def planned_jobs(settings: Settings) -> list[ScheduledJob]:
     """The re-index jobs the settings ask for; a job with an empty cron expression is off."""
     jobs = [
-        ScheduledJob("reindex", settings.reindex_cron.strip(), False, "incrementele herindexering"),
-        ScheduledJob("consistency", settings.consistency_cron.strip(), True, "volledige consistentiecontrole"),
+        ScheduledJob("reindex", settings.schedule.reindex_cron.strip(), False, "incrementele herindexering"),
+        ScheduledJob("consistency", settings.schedule.consistency_cron.strip(), True, "volledige consistentiecontrole"),
     ]
     return [job for job in jobs if job.cron]
 
@@ -130,13 +130,14 @@ def planned_jobs(settings: Settings) -> list[ScheduledJob]:
 def maintenance_jobs(settings: Settings) -> list[ScheduledJob]:
     """The privacy purge and the gaps digest the settings ask for (empty cron expression: off)."""
     jobs = [
-        ScheduledJob("purge", settings.purge_cron.strip(), False,
-                     f"privacyopschoning (bewaartermijn {settings.retention_days} dagen)", PURGE),
-        ScheduledJob("gaps-digest", settings.gaps_digest_cron.strip(), False,
-                     f"overzicht van wat de documenten missen (laatste {settings.gaps_digest_days} dagen)", DIGEST),
+        ScheduledJob("purge", settings.schedule.purge_cron.strip(), False,
+                     f"privacyopschoning (bewaartermijn {settings.privacy.retention_days} dagen)", PURGE),
+        ScheduledJob("gaps-digest", settings.schedule.gaps_digest_cron.strip(), False,
+                     f"overzicht van wat de documenten missen (laatste {settings.schedule.gaps_digest_days} dagen)",
+                     DIGEST),
     ]
-    minutes = settings.permission_sync_minutes
-    if minutes > 0 and settings.sources_file is not None:
+    minutes = settings.schedule.permission_sync_minutes
+    if minutes > 0 and settings.documents.sources_file is not None:
         jobs.append(ScheduledJob("permissions", every_minutes(minutes), False,
                                  f"synchronisatie van leesrechten (elke {minutes} minuten)", PERMISSIONS))
     return [job for job in jobs if job.cron]
@@ -162,7 +163,7 @@ def next_run_times(settings: Settings, now: datetime | None = None,
     is a pure function of the settings, so there is no need to ask the live scheduler."""
     result: dict[str, datetime | None] = {}
     for job in planned_jobs(settings) if jobs is None else jobs:
-        trigger = cron_trigger(job.cron, settings.timezone)
+        trigger = cron_trigger(job.cron, settings.schedule.timezone)
         moment = now or datetime.now(trigger.timezone)
         result[job.id] = trigger.get_next_fire_time(None, moment)
     return result
@@ -206,9 +207,10 @@ class Scheduler:
                       purge: Callable[[], object] | None = None,
                       digest: Callable[[], object] | None = None,
                       permissions: Callable[[], object] | None = None) -> "Scheduler":
-        return cls(reindexer, all_jobs(settings), timezone=settings.timezone,
-                   misfire_grace_seconds=settings.misfire_grace_seconds,
-                   when_busy=settings.reindex_when_busy, purge=purge, digest=digest, permissions=permissions)
+        return cls(reindexer, all_jobs(settings), timezone=settings.schedule.timezone,
+                   misfire_grace_seconds=settings.schedule.misfire_grace_seconds,
+                   when_busy=settings.operations.reindex_when_busy, purge=purge, digest=digest,
+                   permissions=permissions)
 
     @property
     def jobs(self) -> list[ScheduledJob]:

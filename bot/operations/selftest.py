@@ -63,7 +63,7 @@ class SelftestResult:
 
 def run_selftest(settings: "Settings", *, timeout_s: float = CHILD_TIMEOUT_S) -> SelftestResult:
     """One tiny generation with the configured backend; never raises for a broken backend."""
-    if settings.llm_backend == "openai":
+    if settings.llm.backend == "openai":
         return _server_selftest(settings)
     from bot.model_files.resolving import resolve_llm_model
 
@@ -71,8 +71,8 @@ def run_selftest(settings: "Settings", *, timeout_s: float = CHILD_TIMEOUT_S) ->
         path = resolve_llm_model(settings)
     except ModelError as exc:
         return SelftestResult(False, str(exc), "Voer `vraagbaak models pull` uit of zet VRAAGBAAK_LLM_MODEL.")
-    command = [sys.executable, "-m", "bot.operations.selftest", str(path), "--threads", str(settings.threads),
-               "--threads-batch", str(settings.threads_batch), "--gpu-layers", str(settings.n_gpu_layers)]
+    command = [sys.executable, "-m", "bot.operations.selftest", str(path), "--threads", str(settings.llm.threads),
+               "--threads-batch", str(settings.llm.threads_batch), "--gpu-layers", str(settings.llm.n_gpu_layers)]
     return run_child(command, timeout_s=timeout_s)
 
 

@@ -47,7 +47,7 @@ def gather_status(settings: "Settings", store: "ChunkStore", reindexer: "Reindex
             "chunks": int(stats.get("chunks", 0)),
             "last_reindex": last.started_at if last is not None else None,
             "version": stats.get("version"),
-            "location": settings.index_location,
+            "location": settings.folders.index_location,
             **({"error": stats["error"]} if "error" in stats else {}),
         },
         "reindex": {
@@ -66,8 +66,8 @@ def schedule_status(settings: Settings, now: datetime | None = None) -> dict[str
     jobs = [{"id": job.id, "cron": job.cron, "full": job.full, "description": job.description,
              "next_run": _iso(times.get(job.id))} for job in planned_jobs(settings)]
     upcoming = [t for t in times.values() if t is not None]
-    return {"next_run": _iso(min(upcoming)) if upcoming else None, "timezone": settings.timezone,
-            "when_busy": settings.reindex_when_busy, "jobs": jobs}
+    return {"next_run": _iso(min(upcoming)) if upcoming else None, "timezone": settings.schedule.timezone,
+            "when_busy": settings.operations.reindex_when_busy, "jobs": jobs}
 
 
 def run_summary(run: "RunReport") -> dict[str, Any]:
@@ -121,11 +121,11 @@ def _collection_report(run: "RunReport", name: str) -> dict[str, Any]:
 def _collections(settings: Settings, stats: dict, runs: dict[str, "RunReport"],
                  next_run: str | None) -> dict[str, Any]:
     counts = stats.get("collections") or {}
-    names = list(settings.sources) + sorted(set(counts) - set(settings.sources))
+    names = list(settings.documents.sources) + sorted(set(counts) - set(settings.documents.sources))
     result = {}
     for name in names:
         run = runs.get(name)
-        source: Path | None = settings.sources.get(name)
+        source: Path | None = settings.documents.sources.get(name)
         result[name] = {
             "source": str(source) if source is not None else None,
             "configured": source is not None,
@@ -144,12 +144,12 @@ def _model(settings: Settings, generator: "Generator | None", stats: dict) -> di
 
     if generator is not None:
         llm = generator.model_name
-    elif settings.llm_backend == "openai":
-        llm = settings.llm_server_model or settings.llm_server_url
+    elif settings.llm.backend == "openai":
+        llm = settings.llm.server_model or settings.llm.server_url
     else:  # named from the settings: status never loads a model
         llm = _guard("llm model", lambda: resolve_llm_model(settings).name.removesuffix(".gguf"), None)
     embedding = _guard("embedding model", lambda: _embedding_name(resolve_embedding_model(settings)), None)
-    return {"llm": llm, "llm_backend": settings.llm_backend, "embedding": embedding,
+    return {"llm": llm, "llm_backend": settings.llm.backend, "embedding": embedding,
             "index_embedding": stats.get("embedding_model")}
 
 

@@ -17,6 +17,8 @@ import secrets
 from pathlib import Path
 
 from bot.errors import VraagbaakError
+from bot.storage.files import create_exclusively
+from bot.storage.stores import Person
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +60,10 @@ class Pseudonymizer:
             forms.append(pseudonym)
         return forms
 
+    def person(self, user_id: str) -> Person:
+        """The person with this Slack id, as access and erasure requests look for them."""
+        return Person(user_id, tuple(self.stored_forms(user_id)))
+
 
 def load_or_create_key(path: Path) -> bytes:
     """The key in `path`; created (32 random bytes, hex, mode 0600) when the file does not exist."""
@@ -66,15 +72,12 @@ def load_or_create_key(path: Path) -> bytes:
         return _read_key(path)
     except FileNotFoundError:
         pass
-    path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another process was first
-        return _read_key(path)
+        created = create_exclusively(path, secrets.token_hex(32) + "\n", mode=0o600)
     except OSError as exc:
         raise PseudonymKeyError(f"kan de pseudonimiseringssleutel {path} niet aanmaken: {exc}") from exc
-    with os.fdopen(fd, "w", encoding="ascii") as out:
-        out.write(secrets.token_hex(32) + "\n")
+    if not created:  # another process was first
+        return _read_key(path)
     log.info("generated the pseudonymisation key %s (keep it with the data; without it old "
              "pseudonyms can no longer be found for an access or erasure request)", path)
     return _read_key(path)

@@ -12,20 +12,22 @@ from slack_bolt import App
 
 from bot.access.policy import Access
 from bot.access.readers import NO_GROUPS, AskerReaders
+from bot.people.first_contact import AI_NOTICE, GREETED
 from bot.slack import listeners
 from bot.slack.answer_flow.replying import Replier
 from bot.slack.answer_flow.viewing import ViewedChannels
 from bot.slack.features.admins import AdminCheck
 from bot.slack.features.ai_notice import AiNotice
+from bot.slack.features.emails import SlackEmails
 from bot.slack.features.curated_answers import CurationRights, SuspensionNotice
 from bot.slack.features.escalation import EscalationRoutes, SentToColleagues
+from bot.slack.features.followed_threads import remember_answered
 from bot.slack.features.gaps_digest import GapsDigestDM
 from bot.slack.features.greeting import SUGGESTED_PROMPTS
 from bot.slack.features.reindex_jobs import ReindexJobs
 from bot.slack.features.subcommands import Subcommands
 from bot.slack.features.template_jobs import TemplateJobs
 from bot.slack.features.templates_posting import TemplatePoster
-from bot.slack.features.emails import SlackEmails
 from bot.slack.features.usergroups import UserGroups
 from bot.slack.parts import SlackParts
 from bot.slack.transport.app import install_transport, register_catch_all
@@ -42,7 +44,7 @@ if TYPE_CHECKING:
     from bot.operations.metrics import Metrics
     from bot.people.first_contact import FirstContacts
     from bot.settings import Settings
-    from bot.slack.features.followed_threads import FollowedThreads
+    from bot.people.followed_threads import FollowedThreads
     from bot.templates.filling import TemplateFiller
     from bot.templates.library import TemplateLibrary
 
@@ -50,7 +52,7 @@ if TYPE_CHECKING:
 def compose(app: App, *, settings: "Settings", engine: Callable[[], "AnswerEngine"], feedback: "FeedbackStore",
             templates: "TemplateLibrary", filler: Callable[[], "TemplateFiller"], reindexer: "Reindexer",
             metrics: "Metrics", status: Callable[[], dict[str, Any]], curated: "CuratedAnswers | None",
-            gaps: "Gaps", greeted: "FirstContacts", ai_notice_shown: "FirstContacts", threads: "FollowedThreads",
+            gaps: "Gaps", first_contacts: "FirstContacts", threads: "FollowedThreads",
             sources: "SourceRuns | None" = None, update_interval_s: float = 1.0) -> SlackParts:
     """Builds the Slack parts on `app` (made by bot.slack.transport.app.build_app: its listener
     executor is the ListenerPool) and registers every listener; returns the parts. `engine`,
@@ -61,31 +63,32 @@ def compose(app: App, *, settings: "Settings", engine: Callable[[], "AnswerEngin
     client = app.client
     # Who a DM's asker is at the sources: e-mail from Slack, groups from the sources (kept a while).
     askers = AskerReaders(SlackEmails(client).email_of, sources.directory() if sources is not None else NO_GROUPS,
-                          keep_s=settings.reader_cache_seconds)
+                          keep_s=settings.access.reader_cache_seconds)
     remote = list(sources.collections) if sources is not None else []
     if sources is not None:
         sources.readers_changed.add(askers.forget)
-    access = Access.from_settings(settings, members_of=UserGroups(client).members, askers=askers, collections=remote)
-    admins = AdminCheck(settings.admin_user_ids)
-    routes = EscalationRoutes(settings.escalation_channels)
+    access = Access.from_settings(settings, members_of=UserGroups(client).members, askers=askers,
+                                  collections=remote)
+    admins = AdminCheck(settings.access.admin_user_ids)
+    routes = EscalationRoutes(settings.colleagues.escalation_channels)
     replier = Replier(engine, feedback, access, pool.arrivals, metrics, routes=routes,
                       update_interval_s=update_interval_s)
-    ai_notice = AiNotice(ai_notice_shown, notice_nl=settings.ai_notice, notice_en=settings.ai_notice_en)
+    ai_notice = AiNotice.from_settings(settings, told=first_contacts.once(AI_NOTICE))
     template_jobs = TemplateJobs()
     # The Home tab remembers which admins opened it, so that the result of any re-index reaches their tab.
     home = HomeTab(status=status, feedback=feedback, access=access, admins=admins,
                    examples=[prompt["message"] for prompt in SUGGESTED_PROMPTS], gaps=gaps, curated=curated)
     parts = SlackParts(
         replier=replier, arrivals=pool.arrivals, access=access, admins=admins, feedback=feedback,
-        templates=templates, filler=filler, status=status, greeted=greeted, ai_notice=ai_notice,
+        templates=templates, filler=filler, status=status, greeted=first_contacts.once(GREETED), ai_notice=ai_notice,
         threads=threads, viewing=ViewedChannels(), curated=curated,
         # Who may curate: asked by the shortcut, its modal's submission and the buttons of the owner's DM.
-        rights=CurationRights(settings.collection_owners, is_admin=lambda user: admins.is_admin(user, client),
-                              members_of=access.members_of),
+        rights=CurationRights(settings.colleagues.collection_owners,
+                              is_admin=lambda user: admins.is_admin(user, client), members_of=access.members_of),
         home=home, routes=routes, sent_to_colleagues=SentToColleagues(), subcommands=Subcommands(),
-        reindex_jobs=ReindexJobs(reindexer, wait_when_busy=settings.reindex_when_busy == "wait"),
+        reindex_jobs=ReindexJobs(reindexer, wait_when_busy=settings.operations.reindex_when_busy == "wait"),
         template_jobs=template_jobs, poster=TemplatePoster(template_jobs, access, filler, ai_notice),
-        collections=(*settings.sources, *remote))
+        collections=(*settings.documents.sources, *remote))
     _connect_observers(parts, client=client, settings=settings, reindexer=reindexer, curated=curated, gaps=gaps)
     install_transport(app, pool, SeenEvents())
     listeners.register(app, parts)
@@ -96,8 +99,8 @@ def compose(app: App, *, settings: "Settings", engine: Callable[[], "AnswerEngin
 def _connect_observers(parts: SlackParts, *, client: Any, settings: "Settings", reindexer: "Reindexer",
                        curated: "CuratedAnswers | None", gaps: "Gaps") -> None:
     parts.replier.asking.add(parts.ai_notice.greet)  # the AI notice, once per person
-    parts.replier.answered.add(parts.threads.remember_question)  # threads to follow without a mention
+    parts.replier.answered.add(remember_answered(parts.threads))  # threads to follow without a mention
     reindexer.run_finished.add(lambda run: parts.home.refresh_admins(client))
     if curated is not None:  # a re-index suspended a curated answer: its owner gets a DM
         curated.suspended.add(SuspensionNotice(client))
-    gaps.digest_ready.add(GapsDigestDM(client, settings.admin_user_ids, days=settings.gaps_digest_days))
+    gaps.digest_ready.add(GapsDigestDM(client, settings.access.admin_user_ids, days=settings.schedule.gaps_digest_days))

@@ -12,14 +12,14 @@ if TYPE_CHECKING:
     from bot.access.policy import Access
     from bot.curation.answers import CuratedAnswers
     from bot.insights.feedback import FeedbackStore
-    from bot.people.first_contact import FirstContacts
+    from bot.people.first_contact import OncePerPerson
+    from bot.people.followed_threads import FollowedThreads
     from bot.slack.answer_flow.replying import Replier
     from bot.slack.answer_flow.viewing import ViewedChannels
     from bot.slack.features.admins import AdminCheck
     from bot.slack.features.ai_notice import AiNotice
     from bot.slack.features.curated_answers import CurationRights
     from bot.slack.features.escalation import EscalationRoutes, SentToColleagues
-    from bot.slack.features.followed_threads import FollowedThreads
     from bot.slack.features.reindex_jobs import ReindexJobs
     from bot.slack.features.subcommands import Subcommands
     from bot.slack.features.template_jobs import TemplateJobs
@@ -43,7 +43,7 @@ class SlackParts:
     templates: "TemplateLibrary"
     filler: Callable[[], "TemplateFiller"]
     status: Callable[[], dict[str, Any]]
-    greeted: "FirstContacts"  # who was greeted in the app's Messages tab (once per person)
+    greeted: "OncePerPerson"  # who was greeted in the app's Messages tab (once per person)
     ai_notice: "AiNotice"  # told once per person, before their first answer
     threads: "FollowedThreads"  # channel threads whose follow-ups are answered without a mention
     viewing: "ViewedChannels"  # the channel each person looks at beside the app

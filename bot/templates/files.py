@@ -262,7 +262,8 @@ def _check_placeholders(table: _Table, key: str, text: str, allowed: list[str]) 
         if not unknown:
             text.format(**{name: "x" for name in allowed})
     except (ValueError, IndexError, KeyError, AttributeError) as exc:
-        raise table.error(key, f"ongeldige {{…}}-plaatshouder ({exc}); schrijf {{{{ en }}}} voor een accolade") from None
+        raise table.error(key, f"ongeldige {{…}}-plaatshouder ({exc}); "
+                               "schrijf {{ en }} voor een accolade") from None
     if unknown:
         raise table.error(key, f"onbekende plaatshouder {{{unknown[0]}}}; mogelijk: "
                                + ", ".join("{" + n + "}" for n in allowed))

@@ -95,8 +95,8 @@ class TemplateLibrary:
             if self.extra_dir.is_dir():
                 _read_folder(self.extra_dir, templates, errors, shipped=False)
             else:
-                errors.append(TemplateFileError(
-                    self.extra_dir, "templates_dir", "deze map bestaat niet; alleen de meegeleverde sjablonen zijn geladen"))
+                errors.append(TemplateFileError(self.extra_dir, "templates_dir",
+                                                "deze map bestaat niet; alleen de meegeleverde sjablonen zijn geladen"))
         log.info("templates loaded: %s", ", ".join(sorted(templates)) or "none")
         for error in errors:
             log.warning("template file skipped: %s", error)

@@ -47,7 +47,8 @@ class TemplateInputError(TemplateError):
         for name, message in errors.items():
             spec = template.field(name)
             parts.append(f"{name} ({spec.label}): {message}" if spec else f"{name}: {message}")
-        super().__init__(f"Controleer de velden van sjabloon '{template.name}':\n" + "\n".join(f"  - {p}" for p in parts))
+        listed = "\n".join(f"  - {p}" for p in parts)
+        super().__init__(f"Controleer de velden van sjabloon '{template.name}':\n{listed}")
 
 
 @dataclass(frozen=True)

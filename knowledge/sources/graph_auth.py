@@ -40,7 +40,6 @@ class GraphToken:
         self._ca_file = ca_file
         self._timeout_s = timeout_s
         self._app: msal.ConfidentialClientApplication | None = None
-        self.acquired = 0  # tokens fetched from the authority (not from MSAL's cache)
 
     def __repr__(self) -> str:  # never the credential
         return f"GraphToken(authority={self.authority!r}, client_id={self.client_id!r})"
@@ -54,8 +53,6 @@ class GraphToken:
             raise SourceError(f"De aanmeldserver van Microsoft is niet bereikbaar ({type(exc).__name__}).") from exc
         if "access_token" not in result:
             raise SourceAuthError(_refusal(result))
-        if result.get("token_source") == "identity_provider":
-            self.acquired += 1
         return result["access_token"]
 
     def renew(self) -> str:

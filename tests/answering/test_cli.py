@@ -33,13 +33,13 @@ def data_dir(tmp_path, embedder, monkeypatch):
     docs.mkdir(parents=True)
     (docs / "verlof.md").write_text(VERLOF, encoding="utf-8")
     settings = make_settings(tmp_path / "data", sources={"bedrijf": tmp_path / "docs"})
-    store = ChunkStore(settings.index_location)
-    Indexer(store, embedder, Chunker(embedder.count_tokens), lock_dir=settings.state_dir).reindex(
+    store = ChunkStore(settings.folders.index_location)
+    Indexer(store, embedder, Chunker(embedder.count_tokens), lock_dir=settings.folders.state_dir).reindex(
         tmp_path / "docs", collection="bedrijf")
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("VRAAGBAAK_MAX_TOKENS", "12")
     monkeypatch.setenv("VRAAGBAAK_MODELS_DIR", str(tmp_path / "models"))
-    return settings.data_dir
+    return settings.folders.data_dir
 
 
 def test_ask_json_prints_answer_sources_abstained_and_timings(data_dir, capsys):
@@ -47,7 +47,8 @@ def test_ask_json_prints_answer_sources_abstained_and_timings(data_dir, capsys):
     result = json.loads(capsys.readouterr().out)
     assert set(result) == {"answer", "sources", "abstained", "curated", "preview", "timings"}
     assert result["abstained"] is False and result["answer"] and result["curated"] is None  # the model's own
-    assert result["preview"] == {"text": "Bij een volledige werkweek van 40 uur heb je recht op 25 vakantiedagen per jaar.",
+    assert result["preview"] == {"text": "Bij een volledige werkweek van 40 uur heb je recht op 25 vakantiedagen "
+                                         "per jaar.",
                                  "path": "hr/verlof.md", "title": "Vakantie",
                                  "heading": "Vakantie > Hoeveel vakantiedagen heb je?"}
     assert result["sources"] == [{"path": "hr/verlof.md", "title": "Vakantie",

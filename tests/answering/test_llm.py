@@ -48,7 +48,6 @@ def test_five_concurrent_requests_are_served_one_at_a_time_in_order(generator):
     assert [g.position() for g in queued] == [1, 2, 3, 4, 5]
     assert generator.queue_length() == 6
 
-    seen: list[list[int]] = []
     last_positions: list[int] = []
 
     def watch_last() -> None:

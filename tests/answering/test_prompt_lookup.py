@@ -87,8 +87,8 @@ def test_prompt_lookup_works_with_the_prefix_snapshots(lookup_generator):
 
 
 def test_the_setting_is_read_checked_and_off_by_default():
-    assert load_settings(environ={}, config_path=None).prompt_lookup == 0
-    assert load_settings(environ={"VRAAGBAAK_PROMPT_LOOKUP": "2"}, config_path=None).prompt_lookup == 2
+    assert load_settings(environ={}, config_path=None).llm.prompt_lookup == 0
+    assert load_settings(environ={"VRAAGBAAK_PROMPT_LOOKUP": "2"}, config_path=None).llm.prompt_lookup == 2
     with pytest.raises(SettingsError, match="prompt_lookup"):
         load_settings(environ={"VRAAGBAAK_PROMPT_LOOKUP": "-1"}, config_path=None)
     with pytest.raises(SettingsError, match="prompt_lookup"):

@@ -61,9 +61,10 @@ def test_boilerplate_and_repeats_are_dropped_and_one_sections_chunks_become_one_
                      "[site](https://intranet.example.nl/thuiswerken) over de **thuiswerkvergoeding** van 2 euro "
                      "per dag.\n\nDe vergoeding wordt maandelijks met je salaris betaald.",
                      doc_id="hr/thuiswerken.md", title="Thuiswerken", headings=("Thuiswerken", "Vergoeding"))
-    second = make_hit("De vergoeding wordt maandelijks met je salaris betaald.\n\nThuiswerken\n\nDe thuiswerkvergoeding "
-                      "geldt niet voor dagen waarop je reiskosten declareert.", doc_id="hr/thuiswerken.md",
-                      title="Thuiswerken", headings=("Thuiswerken", "Vergoeding"), ordinal=1, rank=2)
+    second = make_hit("De vergoeding wordt maandelijks met je salaris betaald.\n\nThuiswerken\n\n"
+                      "De thuiswerkvergoeding geldt niet voor dagen waarop je reiskosten declareert.",
+                      doc_id="hr/thuiswerken.md", title="Thuiswerken", headings=("Thuiswerken", "Vergoeding"),
+                      ordinal=1, rank=2)
     selection = select("hoe hoog is de thuiswerkvergoeding?", [first, second], budget=400)
     assert len(selection.excerpts) == 1 and selection.excerpts[0].hit is first
     kept = selection.excerpts[0].text

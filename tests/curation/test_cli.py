@@ -65,8 +65,10 @@ def test_reactivate_after_a_change(indexed, capsys, tmp_path):
 @pytest.mark.parametrize("argv, message", [
     (["--question", "Hoe?", "--answer", "a", "--owner", OWNER], "alleen woorden"),
     (["--question", "Waar is de VPN?", "--answer", "a", "--owner", "eva"], "geen Slack-gebruikers-ID"),
-    (["--question", "Waar is de VPN?", "--answer", "a", "--owner", OWNER, "--source", "nergens.md"], "niet gevonden in de index"),
-    (["--question", "Waar is de VPN?", "--answer", "a", "--owner", OWNER, "--collection", "juridisch"], "Onbekende collectie"),
+    (["--question", "Waar is de VPN?", "--answer", "a", "--owner", OWNER, "--source", "nergens.md"],
+     "niet gevonden in de index"),
+    (["--question", "Waar is de VPN?", "--answer", "a", "--owner", OWNER, "--collection", "juridisch"],
+     "Onbekende collectie"),
     (["--from-answer", "bestaat-niet", "--owner", OWNER], "geen gegeven antwoord"),
     (["--owner", OWNER], "Geef --question en --answer"),
 ])
@@ -89,5 +91,24 @@ def test_vraagbaak_ask_marks_a_curated_answer(indexed, capsys):
 def test_a_privacy_export_lists_the_curated_answers_someone_owns(indexed, capsys):
     curated = indexed.curated.add(question=CURATED_QUESTION, answer="25.", sources=[VERLOF], owner=OWNER)
     code, out, _ = run(indexed, capsys, "privacy", "export", "--user", OWNER)
-    assert code == 0 and [a["id"] for a in json.loads(out)["curated_answers_owned"]] == [curated.id]
-    assert json.loads(run(indexed, capsys, "privacy", "export", "--user", "U0ANDER")[1])["curated_answers_owned"] == []
+    assert code == 0 and [a["id"] for a in json.loads(out)["curated_answers"]] == [curated.id]
+    assert json.loads(run(indexed, capsys, "privacy", "export", "--user", "U0ANDER")[1])["curated_answers"] == []
+
+
+def test_forget_takes_the_owner_off_a_curated_answer_that_stays_in_use(indexed, capsys):
+    """The answer is company content; who decided it is personal data: forget keeps the one, erases the other."""
+    mine = indexed.curated.add(question=CURATED_QUESTION, answer="Je hebt 25 dagen [1].", sources=[VERLOF],
+                               owner=OWNER, decided_by="Eva de Vries")
+    other = indexed.curated.add(question="Hoe vraag ik verlof aan?", answer="Via het portaal [1].", sources=[VERLOF],
+                                owner="U0ANDER", decided_by="Piet")
+    code, out, _ = run(indexed, capsys, "privacy", "forget", "--user", OWNER)
+    assert code == 0 and "vaste antwoorden waarvan de persoon eigenaar is: 1" in out
+
+    kept = indexed.curated.get(mine.id)
+    assert (kept.owner, kept.decided_by, kept.active, kept.answer) == ("", "", True, mine.answer)
+    assert indexed.curated.get(other.id).owner == "U0ANDER", "only this person's answers change"
+    assert json.loads(run(indexed, capsys, "privacy", "export", "--user", OWNER)[1])["curated_answers"] == []
+    code, out, _ = run(indexed, capsys, "ask", "Hoeveel vakantiedagen krijg ik?")
+    assert "Je hebt 25 dagen [1]." in out and "vastgesteld door een beheerder" in out and "Eva" not in out
+    code, out, _ = run(indexed, capsys, "answers", "show", mine.id)
+    assert "eigenaar geen: gewist op verzoek van die persoon" in out and "Eva" not in out

@@ -12,19 +12,22 @@ import pytest
 from bot.curation.matching import lexical_match
 from tests.conftest import QA_FILE, REPO
 
-PAIRS = [json.loads(line) for line in (REPO / "tests" / "data" / "curated_pairs.jsonl").read_text(encoding="utf-8").splitlines()]
+PAIRS = [json.loads(line)
+         for line in (REPO / "tests" / "data" / "curated_pairs.jsonl").read_text(encoding="utf-8").splitlines()]
 CURATED = "Hoeveel vakantiedagen heb ik per jaar?"
 
 
-@pytest.mark.parametrize("asked", ["Hoeveel vakantiedagen krijg ik?", "hoeveel vakantiedagn krijg ik eigenlijk per jaar?",
-                                   "Hoeveel vakantiedagen heb ik?", "vakantiedagen per jaar?"])
+@pytest.mark.parametrize("asked", ["Hoeveel vakantiedagen krijg ik?",
+                                   "hoeveel vakantiedagn krijg ik eigenlijk per jaar?", "Hoeveel vakantiedagen heb ik?",
+                                   "vakantiedagen per jaar?"])
 def test_a_question_close_enough_agrees(asked):
     assert lexical_match(asked, CURATED)
 
 
 @pytest.mark.parametrize("asked", ["Hoeveel ziektedagen heb ik per jaar?", "Hoeveel vakantiedagen krijgen parttimers?",
                                    "Hoeveel vakantiedagen kan ik meenemen naar volgend jaar?",
-                                   "Wanneer krijg ik mijn vakantiedagen?", "Hoeveel vakantiedagen heb ik niet per jaar?",
+                                   "Wanneer krijg ik mijn vakantiedagen?",
+                                   "Hoeveel vakantiedagen heb ik niet per jaar?",
                                    "Hoeveel dagen heb ik per jaar?", "Hoe?", ""])
 def test_near_misses_do_not(asked):
     assert not lexical_match(asked, CURATED)

@@ -31,7 +31,7 @@ def test_run_indexes_all_collections_and_persists_the_report(tmp_path, embedder)
     assert {c for c, _, _ in steps} == {"hr", "it"}
     assert services.store.stats()["collections"].keys() == {"hr", "it"}
 
-    saved = services.settings.state_dir / "last_reindex.json"
+    saved = services.settings.folders.state_dir / "last_reindex.json"
     assert saved.is_file()
     def never() -> None:
         raise AssertionError("reading the last run must not build the indexer or the store")

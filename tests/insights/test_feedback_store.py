@@ -11,12 +11,14 @@ import pytest
 
 from bot.answering.types import Source
 from bot.insights.feedback import FeedbackStore
+from bot.storage.database import Storage
 
 SOURCES = [Source("Vakantie en verlof", "hr/vakantie-en-verlof.md", heading="Vakantiedagen", collection="hr")]
 
 
 def test_votes_are_stored_with_question_answer_and_sources_and_exported(tmp_path):
-    store = FeedbackStore(tmp_path / "f" / "feedback.sqlite3")
+    path = tmp_path / "f" / "feedback.sqlite3"
+    store = FeedbackStore(Storage().database(path))
     first = store.record_answer(question="Hoeveel dagen?", answer="25 [1]", sources=SOURCES, user="U1", channel="C1")
     second = store.record_answer(question="Ziek?", answer="Bel je leidinggevende.", sources=[], user="U2", channel="D2")
     assert store.vote(first, user="U3", vote="up")
@@ -37,11 +39,12 @@ def test_votes_are_stored_with_question_answer_and_sources_and_exported(tmp_path
     everything = list(store.rows(include_unvoted=True))
     assert len(everything) == 3 and any(r["answer_id"] == second and r["vote"] is None for r in everything)
     # a second store on the same file sees the same data (a restart)
-    assert FeedbackStore(store.path).answer(first).sources == SOURCES
+    assert FeedbackStore(Storage().database(path)).answer(first).sources == SOURCES
 
 
 def test_only_up_or_down(tmp_path):
-    store = FeedbackStore(tmp_path / "feedback.sqlite3")
+    path = tmp_path / "feedback.sqlite3"
+    store = FeedbackStore(Storage().database(path))
     answer_id = store.record_answer(question="q", answer="a", sources=[], user="U1", channel="C1")
     with pytest.raises(ValueError):
         store.vote(answer_id, user="U1", vote="meh")  # type: ignore[arg-type]
@@ -53,13 +56,14 @@ def _set(path, sql: str, *params) -> None:
 
 
 def test_declined_answers_are_kept_apart_and_read_back_since_a_date(tmp_path):
-    store = FeedbackStore(tmp_path / "feedback.sqlite3")
+    path = tmp_path / "feedback.sqlite3"
+    store = FeedbackStore(Storage().database(path))
     answered = store.record_answer(question="Hoeveel dagen?", answer="25", sources=SOURCES, user="U1", channel="C1")
     old = store.record_answer(question="Mag mijn hond mee?", answer="Dat kan ik niet vinden.", sources=[],
                               user="U2", channel="C1", abstained=True)
     new = store.record_answer(question="Is er een sauna?", answer="Dat kan ik niet vinden.", sources=SOURCES,
                               user="U3", channel="D3", abstained=True)
-    _set(store.path, "UPDATE answers SET created_at = ? WHERE id = ?", "2026-11-01T09:00:00+00:00", old)
+    _set(path, "UPDATE answers SET created_at = ? WHERE id = ?", "2026-11-01T09:00:00+00:00", old)
 
     assert [a.id for a in store.unanswered()] == [old, new]  # oldest first
     [recent] = store.unanswered(since=datetime(2026, 11, 20, tzinfo=timezone.utc))
@@ -70,7 +74,8 @@ def test_declined_answers_are_kept_apart_and_read_back_since_a_date(tmp_path):
 
 
 def test_vote_counts_and_the_latest_thumbs_down(tmp_path):
-    store = FeedbackStore(tmp_path / "feedback.sqlite3")
+    path = tmp_path / "feedback.sqlite3"
+    store = FeedbackStore(Storage().database(path))
     first = store.record_answer(question="Een", answer="a", sources=[], user="U1", channel="C1")
     second = store.record_answer(question="Twee", answer="b", sources=[], user="U1", channel="C1")
     third = store.record_answer(question="Drie", answer="c", sources=[], user="U1", channel="C1")
@@ -81,8 +86,8 @@ def test_vote_counts_and_the_latest_thumbs_down(tmp_path):
     store.vote(third, user="U2", vote="up")
     store.vote(third, user="U4", vote="down")
     store.vote(third, user="U4", vote="up")  # changed their mind: no 👎 left on the third
-    _set(store.path, "UPDATE votes SET voted_at = ? WHERE answer_id = ?", "2026-11-01T09:00:00+00:00", first)
-    _set(store.path, "UPDATE votes SET voted_at = ? WHERE answer_id = ? AND vote = 'down'",
+    _set(path, "UPDATE votes SET voted_at = ? WHERE answer_id = ?", "2026-11-01T09:00:00+00:00", first)
+    _set(path, "UPDATE votes SET voted_at = ? WHERE answer_id = ? AND vote = 'down'",
          "2026-11-25T09:00:00+00:00", second)
 
     assert store.vote_counts() == {"up": 3, "down": 2}
@@ -104,9 +109,9 @@ def test_a_store_from_before_the_abstained_column_is_migrated_on_open(tmp_path):
                 PRIMARY KEY (answer_id, user));
             INSERT INTO answers VALUES ('a1', 'Oud?', 'Ja.', '[]', 'U1', 'C1', '2026-11-30T10:00:00+00:00');
         """)
-    store = FeedbackStore(path)
+    store = FeedbackStore(Storage().database(path))
     assert store.answer("a1") is not None and not store.answer("a1").abstained
     declined = store.record_answer(question="Nieuw?", answer="Niet gevonden.", sources=[], user="U1",
                                    channel="C1", abstained=True)
     assert [a.id for a in store.unanswered()] == [declined]
-    assert FeedbackStore(path).answer(declined).abstained  # opening again changes nothing
+    assert FeedbackStore(Storage().database(path)).answer(declined).abstained  # opening again changes nothing

@@ -29,7 +29,7 @@ def record(services, question: str, user: str, *, declined: bool = True, vote: s
         feedback.vote(answer_id, user="U0STEMMER", vote=vote)
     if days_ago:
         then = (datetime.now(timezone.utc) - timedelta(days=days_ago)).isoformat(timespec="seconds")
-        with sqlite3.connect(feedback.path) as db:
+        with sqlite3.connect(services.settings.folders.feedback_path) as db:
             db.execute("UPDATE answers SET created_at = ? WHERE id = ?", (then, answer_id))
             db.execute("UPDATE votes SET voted_at = ? WHERE answer_id = ?", (then, answer_id))
     return answer_id
@@ -64,7 +64,8 @@ def test_declined_and_voted_down_questions_are_grouped_with_counts_and_examples(
     dog = groups[0]
     assert dog.examples == ["Mag mijn hond mee naar kantoor?", "mag ik mijn hond meenemen naar kantoor?"]
     assert (dog.askers, dog.declined, dog.downvoted) == (2, 3, 0) and dog.nearest_documents == ["Verlof"]
-    assert sorted(groups[1].examples) == ["Krijg ik een leaseauto bij mijn functie?", "hebben we een leaseauto regeling?"]
+    assert sorted(groups[1].examples) == ["Krijg ik een leaseauto bij mijn functie?",
+                                          "hebben we een leaseauto regeling?"]
     assert by_example["Wanneer wordt het kerstpakket uitgedeeld?"].downvoted == 1
     assert "Hoeveel vakantiedagen heb ik?" not in by_example and "Is er een sauna?" not in by_example
     assert "Is er een sauna?" in {g.examples[0] for g in asked.gaps.groups(since=parse_since("60d"))}

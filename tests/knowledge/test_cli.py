@@ -38,10 +38,10 @@ def test_index_search_eval_round_trip(env, capsys):
     assert "relevantie" in out and "score" in out
 
     qa = env / "qa.jsonl"
-    qa.write_text(json.dumps({"id": "1", "question": "waar is de fietsenstalling", "sources": ["facilitair/fietsen.txt"],
-                              "kind": "feit"}) + "\n" + json.dumps({"id": "2", "question": "wat kost de lunch",
-                                                                    "sources": [], "kind": "onbeantwoordbaar"}) + "\n",
-                  encoding="utf-8")
+    items = [{"id": "1", "question": "waar is de fietsenstalling", "sources": ["facilitair/fietsen.txt"],
+              "kind": "feit"},
+             {"id": "2", "question": "wat kost de lunch", "sources": [], "kind": "onbeantwoordbaar"}]
+    qa.write_text("".join(json.dumps(item) + "\n" for item in items), encoding="utf-8")
     assert cli(env, "eval", "--qa", str(qa), "--json") == 0
     result = json.loads(capsys.readouterr().out)
     assert result["questions"] == 2 and result["answerable"] == 1

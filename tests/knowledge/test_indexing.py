@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 import sys
 import textwrap
 import threading
@@ -173,7 +172,8 @@ def test_collections_are_kept_apart(tmp_path, docs, embedder):
     indexer.reindex(docs, collection="bedrijf")
     it_root = tmp_path / "it-docs"
     it_root.mkdir()
-    (it_root / "vakantie-it.md").write_text("# IT-vakantierooster\n\nVakantiedagen van de helpdesk.\n", encoding="utf-8")
+    (it_root / "vakantie-it.md").write_text("# IT-vakantierooster\n\nVakantiedagen van de helpdesk.\n",
+                                            encoding="utf-8")
     indexer.reindex(it_root, collection="it")
     retriever = Retriever(embedder, indexer.store)
     for mode in ("hybrid", "vector", "fts"):

@@ -64,7 +64,8 @@ HTML = """<!DOCTYPE html><html><head><title>Wifi op kantoor</title>
 
 
 def test_markdown_keeps_headings_and_takes_title(tmp_path):
-    path = _write(tmp_path / "hr" / "verlof.md", "---\nauteur: hr\n---\n# Vakantie\n\nTekst.\n\n## Aanvragen\n\nVia het portaal.\n")
+    path = _write(tmp_path / "hr" / "verlof.md",
+                  "---\nauteur: hr\n---\n# Vakantie\n\nTekst.\n\n## Aanvragen\n\nVia het portaal.\n")
     doc = load_document(path, tmp_path, collection="bedrijf")
     assert doc.id == "hr/verlof.md"
     assert doc.title == "Vakantie"
@@ -122,10 +123,11 @@ def test_mdx_keeps_the_text_of_components_and_drops_the_syntax(tmp_path):
                  "Gebruik `<Tabs>` niet in een e-mail, en vul `<leeg>` in als er niets is."):
         assert kept in doc.text
     prose = doc.text.split("```jsx")[0]
-    for gone in ("import", "export", "@theme", "<Tabs groupId", "<TabItem", "</TabItem>", "<DocCardList", "groupId", "href",
-                 "intranet.example", "icon", "{/*", "truncate", ":::", "sidebar_label", "tags:"):
+    for gone in ("import", "export", "@theme", "<Tabs groupId", "<TabItem", "</TabItem>", "<DocCardList", "groupId",
+                 "href", "intranet.example", "icon", "{/*", "truncate", ":::", "sidebar_label", "tags:"):
         assert gone not in prose
-    assert "```jsx\nimport Tabs from \"@theme/Tabs\";\n<Tabs><TabItem value=\"x\">code blijft code</TabItem></Tabs>\n```" in doc.text
+    assert ("```jsx\nimport Tabs from \"@theme/Tabs\";\n"
+            "<Tabs><TabItem value=\"x\">code blijft code</TabItem></Tabs>\n```") in doc.text
 
 
 def test_component_text_loses_its_jsx_indentation(tmp_path):
@@ -180,7 +182,8 @@ def test_text_file_without_heading_is_titled_by_file_name(tmp_path):
 
 
 def test_text_file_underlined_titles_become_headings(tmp_path):
-    path = _write(tmp_path / "reis.txt", "REISKOSTEN\n==========\n\nInleiding.\n\nWoon-werk\n---------\n\nEen vergoeding.\n")
+    path = _write(tmp_path / "reis.txt",
+                  "REISKOSTEN\n==========\n\nInleiding.\n\nWoon-werk\n---------\n\nEen vergoeding.\n")
     doc = load_document(path, tmp_path, collection="c")
     assert doc.title == "REISKOSTEN"
     assert "## Woon-werk" in doc.text

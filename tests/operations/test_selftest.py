@@ -111,8 +111,8 @@ def test_the_wheel_folder_is_keyed_to_the_flags(tmp_path):
 @pytest.mark.slow
 def test_generation_on_the_worker_thread_with_the_configured_thread_counts(tmp_path):
     settings = make_settings(tmp_path)
-    generator = LlamaGenerator(packaged_llm_path(), n_ctx=512, n_threads=settings.threads,
-                               n_threads_batch=settings.threads_batch, prefix_states=0)
+    generator = LlamaGenerator(packaged_llm_path(), n_ctx=512, n_threads=settings.llm.threads,
+                               n_threads_batch=settings.llm.threads_batch, prefix_states=0)
     try:
         assert generator._worker.is_alive() and generator._worker.name == "vraagbaak-llm"
         generation = generator.submit(GenerationRequest(

@@ -37,10 +37,10 @@ def test_user_ids_are_stored_as_keyed_hashes_with_a_private_key_kept_in_the_data
                                              channel="C1")
     first.feedback.vote(answer_id, user=BOB, vote="up")
 
-    key_file = first.settings.pseudonym_key_path
+    key_file = first.settings.folders.pseudonym_key_path
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
-    assert stat.S_IMODE(first.settings.feedback_path.stat().st_mode) == 0o600
-    users = stored_users(first.settings.feedback_path)
+    assert stat.S_IMODE(first.settings.folders.feedback_path.stat().st_mode) == 0o600
+    users = stored_users(first.settings.folders.feedback_path)
     assert ALICE not in users and BOB not in users and all(u.startswith("p_") for u in users)
     # the key is kept: a restarted bot gives the same person the same pseudonym
     again = services(tmp_path)
@@ -51,33 +51,33 @@ def test_user_ids_are_stored_as_keyed_hashes_with_a_private_key_kept_in_the_data
 def test_a_key_from_the_settings_is_used_and_pseudonymisation_can_be_turned_off(tmp_path):
     given = services(tmp_path, pseudonym_key="sleutel-van-de-beheerder")
     given.feedback.record_answer(question="v", answer="a", sources=[], user=ALICE, channel="C1")
-    assert not given.settings.pseudonym_key_path.exists()
+    assert not given.settings.folders.pseudonym_key_path.exists()
     other = services(tmp_path / "elders", pseudonym_key="een-andere-sleutel")
     assert given.pseudonymizer.pseudonym(ALICE) != other.pseudonymizer.pseudonym(ALICE)
 
     plain = services(tmp_path / "open", pseudonymise_users=False)
     plain.feedback.record_answer(question="v", answer="a", sources=[], user=ALICE, channel="C1")
-    assert stored_users(plain.settings.feedback_path) == {ALICE}
+    assert stored_users(plain.settings.folders.feedback_path) == {ALICE}
 
 
-def test_answers_older_than_the_retention_period_go_on_the_next_write_and_at_start(tmp_path, capsys):
+def test_answers_older_than_the_retention_period_go_on_the_next_write_and_by_the_purge(tmp_path, capsys):
     bot = services(tmp_path, retention_days=30)
     old = bot.feedback.record_answer(question="oud", answer="a", sources=[], user=ALICE, channel="C1")
     bot.feedback.vote(old, user=BOB, vote="down")
     kept = bot.feedback.record_answer(question="recent", answer="a", sources=[], user=ALICE, channel="C1")
-    age(bot.settings.feedback_path, old, days=31)
-    age(bot.settings.feedback_path, kept, days=29)
+    age(bot.settings.folders.feedback_path, old, days=31)
+    age(bot.settings.folders.feedback_path, kept, days=29)
 
     bot.feedback.record_answer(question="nieuw", answer="a", sources=[], user=BOB, channel="C1")
     assert [r["question"] for r in bot.feedback.rows(include_unvoted=True)] == ["recent", "nieuw"]
 
-    age(bot.settings.feedback_path, kept, days=45)
-    restarted = services(tmp_path, retention_days=30)  # `serve` opens the store at start-up
-    assert restarted.feedback.expired_at_open == 1
+    age(bot.settings.folders.feedback_path, kept, days=45)
+    restarted = services(tmp_path, retention_days=30)
+    assert restarted.purge_expired()["feedback"] == 1  # what `serve` does at start-up, and the daily job
     assert [r["question"] for r in restarted.feedback.rows(include_unvoted=True)] == ["nieuw"]
 
     [newest] = [r["answer_id"] for r in restarted.feedback.rows(include_unvoted=True)]
-    age(bot.settings.feedback_path, newest, days=100)  # the CLI runs with the default: 90 days
+    age(bot.settings.folders.feedback_path, newest, days=100)  # the CLI runs with the default: 90 days
     assert main(["--data-dir", str(tmp_path / "data"), "privacy", "purge"]) == 0
     assert "Bewaartermijn 90 dagen: 1 gegeven(s) verwijderd" in capsys.readouterr().out
 
@@ -93,9 +93,10 @@ def test_export_and_forget_serve_access_and_erasure_requests_by_slack_id(tmp_pat
     out = tmp_path / "inzage.json"
     assert main(["--data-dir", str(data), "privacy", "export", "--user", ALICE, "--output", str(out)]) == 0
     document = json.loads(out.read_text(encoding="utf-8"))
-    assert [a["question"] for a in document["answers_asked"]] == ["Vraag van Alice"]
-    assert [v["vote"] for v in document["answers_asked"][0]["votes"]] == ["down"]
-    assert [(v["answer_id"], v["vote"]) for v in document["votes_cast"]] == [(other, "up")]
+    feedback_part = document["feedback"]
+    assert [a["question"] for a in feedback_part["answers_asked"]] == ["Vraag van Alice"]
+    assert [v["vote"] for v in feedback_part["answers_asked"][0]["votes"]] == ["down"]
+    assert [(v["answer_id"], v["vote"]) for v in feedback_part["votes_cast"]] == [(other, "up")]
     assert "Vraag van Bob" not in out.read_text(encoding="utf-8")
     assert "2 gegeven(s) over U0ALICE gevonden" in capsys.readouterr().err
 
@@ -111,7 +112,7 @@ def test_export_and_forget_serve_access_and_erasure_requests_by_slack_id(tmp_pat
     assert [(r["question"], r["vote"]) for r in remaining] == [("Vraag van Bob", None)]
     assert main(["--data-dir", str(data), "privacy", "export", "--user", ALICE]) == 0
     emptied = json.loads(capsys.readouterr().out)
-    assert emptied["answers_asked"] == [] and emptied["votes_cast"] == []
+    assert emptied["feedback"] == {"answers_asked": [], "votes_cast": []}
 
 
 def test_forget_also_finds_ids_stored_before_pseudonymisation_was_on(tmp_path, capsys):

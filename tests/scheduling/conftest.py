@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 
 from bot.services import Services
-from bot.settings import Settings
 from tests.conftest import make_settings
 
 HR_DOCS = {

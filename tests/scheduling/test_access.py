@@ -90,7 +90,7 @@ def wait_for_answers(slack: FakeSlack, count: int) -> None:
 
 
 def test_a_restricted_channel_never_sees_another_collection_end_to_end(tmp_path, indexed, slack):
-    settings = bot_settings(tmp_path, slack, sources=indexed.settings.sources,
+    settings = bot_settings(tmp_path, slack, sources=indexed.settings.documents.sources,
                             channel_collections={HR_ONLY: ["hr"]}, dm_collections=["hr"],
                             min_relevance=0.0, answer_cache_size=0, reindex_cron="", consistency_cron="")
     generator = ScriptedGenerator(quote_the_prompt, piece_delay_s=0.0, piece_chars=4000)
@@ -144,7 +144,7 @@ def template_bot(tmp_path, indexed, slack):
     from bot.templates.filling import TemplateFiller
     from tests.templates.builders import ScriptedModel
 
-    settings = bot_settings(tmp_path, slack, sources=indexed.settings.sources,
+    settings = bot_settings(tmp_path, slack, sources=indexed.settings.documents.sources,
                             channel_collections={HR_ONLY: ["hr"], BOTH: ["hr", "it"]}, dm_collections=["hr"],
                             min_relevance=0.0, answer_cache_size=0, reindex_cron="", consistency_cron="")
     model = ScriptedModel()

@@ -1,5 +1,5 @@
 """Cron expressions from settings: crontab meaning (0 and 7 = Sunday), optional seconds, next runs
-computed without a live scheduler, and the job options the issue asks for."""
+computed without a live scheduler, and the options every job gets."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.operations.scheduler import ReindexScheduler, ScheduleError, cron_trigger, next_run, next_run_times, planned_jobs
+from bot.operations.scheduler import (ReindexScheduler, ScheduleError, cron_trigger, next_run, next_run_times,
+                                      planned_jobs)
 from tests.conftest import make_settings
 
 AMS = ZoneInfo("Europe/Amsterdam")

@@ -16,7 +16,8 @@ pytestmark = pytest.mark.slow
 
 def change_the_corpus(docs: Path, round_: int) -> None:
     """Every round one document changes, one comes and one goes."""
-    write_docs(docs, {"wisselend.md": f"# Wisselend\n\nVersie {round_}: de kantine is open tot {12 + round_ % 6} uur.\n",
+    write_docs(docs, {"wisselend.md":
+                      f"# Wisselend\n\nVersie {round_}: de kantine is open tot {12 + round_ % 6} uur.\n",
                       f"nieuw-{round_}.md": f"# Nieuws {round_}\n\nBericht nummer {round_} over de verhuizing.\n"})
     old = docs / f"nieuw-{round_ - 1}.md"
     if old.exists():
@@ -32,7 +33,7 @@ def test_repeated_reindexes_clean_up_old_versions(tmp_path, embedder):
         change_the_corpus(docs, round_)
         run = services.reindexer.run()
         assert run.ok and run.changed_anything and run.maintenance.get("optimized"), run.maintenance
-    store = ChunkStore(services.settings.index_location)
+    store = ChunkStore(services.settings.folders.index_location)
     assert store.stats()["documents"] == 3  # vast, wisselend, nieuw-8
 
     # Each run writes ~4 versions; without the clean-up 8 runs leave ~32. The store spares versions

@@ -1,5 +1,5 @@
-"""The scheduler runs more than re-indexes: the daily privacy purge (issue 13: a retention period
-deletes older records, on the scheduler) and the weekly gaps digest; `vraagbaak schedule` lists
+"""The scheduler runs more than re-indexes: the daily privacy purge (a retention
+period deletes older records, on the scheduler) and the weekly gaps digest; `vraagbaak schedule` lists
 every job. Real APScheduler triggers; synchronised on events, never on sleeps."""
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ def aged(services: Services, *days: int) -> list[str]:
     """Answers that look `days` old (each write deletes what is too old: recorded first, aged after)."""
     ids = [services.feedback.record_answer(question="oud", answer="a", sources=[], user="U0ALICE", channel="C1")
            for _ in days]
-    with sqlite3.connect(services.settings.feedback_path) as db:
+    with sqlite3.connect(services.settings.folders.feedback_path) as db:
         for answer_id, age in zip(ids, days):
             then = (datetime.now(timezone.utc) - timedelta(days=age)).isoformat(timespec="seconds")
             db.execute("UPDATE answers SET created_at = ? WHERE id = ?", (then, answer_id))
@@ -51,12 +51,16 @@ def test_the_composed_scheduler_has_every_job_and_one_without_its_function_is_le
 
 def test_the_scheduled_purge_deletes_what_is_older_than_the_retention_period(tmp_path):
     services = Services(make_settings(tmp_path / "data", retention_days=30, reindex_cron="", consistency_cron="",
-                                      gaps_digest_cron="", purge_cron="*/1 * * * * *"))
+                                      gaps_digest_cron="", purge_cron="*/1 * * * * *", follow_up_days=7))
     old, recent = aged(services, 31, 29)
+    services.followed_threads.remember("C1", "1.000001", "U0ALICE")
+    with sqlite3.connect(services.settings.folders.followed_threads_path) as db:
+        db.execute("UPDATE answered SET answered_at = '2020-01-01T00:00:00+00:00'")
     purged, results = threading.Event(), []
-    other_store = []
-    services.add_purger("ai-notice", lambda: other_store.append("purged") or 2)
-    services.add_purger("broken", lambda: 1 / 0)  # a failing store does not keep the others' old records
+
+    def broken(now=None):
+        raise OSError("schijf weg")
+    services.curated.store.purge = broken  # a failing store does not keep the others' old records
 
     def purge():
         results.append(services.purge_expired())
@@ -68,7 +72,7 @@ def test_the_scheduled_purge_deletes_what_is_older_than_the_retention_period(tmp
         assert purged.wait(30), "the purge never ran"
     finally:
         schedule.shutdown(wait=True)
-    assert results[0] == {"feedback": 1, "ai-notice": 2, "broken": -1} and other_store == ["purged"]
+    assert results[0] == {"feedback": 1, "curated_answers": -1, "followed_threads": 1, "first_contacts": 0}
     assert services.feedback.answer(old) is None and services.feedback.answer(recent) is not None
 
 

@@ -41,7 +41,7 @@ def ranked(store: ChunkStore, embedder) -> list[tuple[str, str]]:
 def test_questions_are_answered_from_the_previous_version_until_one_switch(tmp_path, embedder, two_collections):
     services = services_for(tmp_path, embedder, two_collections)
     services.reindexer.run()
-    reader = ChunkStore(services.settings.index_location)  # as another process would open it
+    reader = ChunkStore(services.settings.folders.index_location)  # as another process would open it
     before, version = ranked(reader, embedder), reader.version()
     write_docs(two_collections["hr"], {"fiets.md": "# Fietsplan\n\nMet het fietsplan koop je een fiets.\n"})
     write_docs(two_collections["hr"], many_docs(4, paragraphs=2))
@@ -53,7 +53,7 @@ def test_questions_are_answered_from_the_previous_version_until_one_switch(tmp_p
 
     def keep_asking() -> None:
         # Its own store, as another process has it, and the writer's, as `vraagbaak serve` shares it.
-        stores = [ChunkStore(services.settings.index_location), services.store]
+        stores = [ChunkStore(services.settings.folders.index_location), services.store]
         while not stop.is_set():
             for store in stores:
                 try:
@@ -84,7 +84,7 @@ def test_a_killed_index_process_leaves_the_index_usable_and_the_next_run_complet
                                           "ziek.md": "# Ziek\n\nMeld je ziek voor negen uur.\n"})
     services = services_for(tmp_path, embedder, {"bedrijf": docs})
     assert services.reindexer.run().ok
-    store = ChunkStore(services.settings.index_location)
+    store = ChunkStore(services.settings.folders.index_location)
     before, version = ranked(store, embedder), store.version()
     write_docs(docs, many_docs(12, paragraphs=2))
 
@@ -101,9 +101,9 @@ def test_a_killed_index_process_leaves_the_index_usable_and_the_next_run_complet
     assert process.returncode == -signal.SIGKILL, "the index run should have been killed, not finished"
     assert 0 < done < total, (done, total)
 
-    lock = Path(services.settings.state_dir) / "reindex.lock"
+    lock = Path(services.settings.folders.state_dir) / "reindex.lock"
     assert lock.read_text().strip() == str(process.pid), "the dead process's lock file is left behind"
-    after = ChunkStore(services.settings.index_location)
+    after = ChunkStore(services.settings.folders.index_location)
     assert after.version() == version and after.stats()["documents"] == 2
     assert ranked(after, embedder) == before  # usable, same answers as before
 
@@ -111,7 +111,7 @@ def test_a_killed_index_process_leaves_the_index_usable_and_the_next_run_complet
     assert not again.reindexer.is_running()
     run = again.reindexer.run()  # refuse-when-busy: a stale lock would raise here
     assert run.ok and len(run.reports["bedrijf"].added) == 12
-    assert ChunkStore(services.settings.index_location).stats()["documents"] == 14
+    assert ChunkStore(services.settings.folders.index_location).stats()["documents"] == 14
 
 
 
@@ -145,14 +145,14 @@ def test_closing_lets_a_run_in_progress_finish_within_the_grace_time(tmp_path, e
     assert not running.thread.is_alive(), "close returns only when the run is done"
     run = running.result()
     assert run.ok and not run.stopped and len(run.reports["hr"].added) == 3
-    assert ChunkStore(services.settings.index_location).stats()["documents"] == 7
+    assert ChunkStore(services.settings.folders.index_location).stats()["documents"] == 7
 
 
 def test_closing_stops_a_long_run_before_its_commit_and_refuses_new_ones(tmp_path, embedder, two_collections):
     services = services_for(tmp_path, embedder, two_collections)
     reindexer = services.reindexer
     assert reindexer.run().ok
-    store = ChunkStore(services.settings.index_location)
+    store = ChunkStore(services.settings.folders.index_location)
     before, version = ranked(store, embedder), store.version()
     write_docs(two_collections["hr"], many_docs(6, paragraphs=2))
     told: list[object] = []
@@ -167,7 +167,7 @@ def test_closing_stops_a_long_run_before_its_commit_and_refuses_new_ones(tmp_pat
     assert all("afgebroken" in reason for reason in run.failures.values())
     assert not told, "a stop asked for by whoever stopped the bot is not reported as a failure"
     assert reindexer.last_run().stopped, "the status shows the run as stopped"
-    after = ChunkStore(services.settings.index_location)
+    after = ChunkStore(services.settings.folders.index_location)
     assert after.version() == version and after.stats()["documents"] == 4
     assert ranked(after, embedder) == before
 

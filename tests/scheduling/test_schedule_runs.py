@@ -70,7 +70,8 @@ def test_a_short_interval_triggers_real_runs_that_follow_the_documents(tmp_path:
     schedule.start()
     try:
         wait_until(lambda: services.store.stats()["documents"] == 4, 60, "the first scheduled run")
-        write_docs(two_collections["hr"], {"fiets.md": "# Fietsplan\n\nMet het fietsplan koop je belastingvrij een fiets.\n"})
+        write_docs(two_collections["hr"],
+                   {"fiets.md": "# Fietsplan\n\nMet het fietsplan koop je belastingvrij een fiets.\n"})
         (two_collections["it"] / "vpn.md").unlink()
         wait_until(lambda: "fiets.md" in services.store.documents("hr")
                    and "vpn.md" not in services.store.documents("it"), 60, "a later run to follow the change")

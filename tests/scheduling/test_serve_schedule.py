@@ -10,6 +10,7 @@ import pytest
 
 from bot.errors import ReindexBusyError
 from bot.insights.feedback import FeedbackStore
+from bot.storage.database import Storage
 from tests.scheduling.conftest import ADMIN
 from bot.services import Services
 from tests.slack.conftest import bot_settings
@@ -24,7 +25,7 @@ def test_serve_runs_the_schedule_and_tells_admins_about_failures(tmp_path: Path,
                             reindex_cron="*/1 * * * * *", consistency_cron="")
     generator = slack_generator()
     services = Services(settings, engine=scripted_engine(generator), generator=generator, embedder=embedder,
-                            feedback=FeedbackStore(settings.feedback_path))
+                            feedback=FeedbackStore(Storage().database(settings.folders.feedback_path)))
     try:
         with serving(services):
             dm = slack.wait_for_call("chat.postMessage", lambda c: c.params["channel"] == ADMIN, timeout=60)

@@ -1,6 +1,7 @@
 """Session-wide real servers and per-test pieces of them, for any test that names the fixture:
 
 - `postgres_server` (once per session) and `postgres_url`: a fresh, empty database per test;
+- `database_url`: a test run twice, on SQLite (the empty URL: a file per store) and on PostgreSQL;
 - `object_store` (once per session) and `s3_bucket`: a fresh, empty bucket per test;
 - `llama_server`: llama.cpp's server with the packaged SmolLM2 and 2 slots (a model fixture: slow).
 
@@ -43,6 +44,15 @@ def postgres_url(postgres_server: PostgresServer) -> Iterator[str]:
     url = postgres_server.create_database()
     yield url
     postgres_server.drop_database(url)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, postgres_server: PostgresServer) -> str:
+    """VRAAGBAAK_DATABASE_URL for a test that runs on each engine the storage layer has: empty (a
+    SQLite file per store in the data folder) and a fresh PostgreSQL database. The server is named
+    here, not fetched only for the second: a session server that starts inside a test would count
+    as a process that test left running."""
+    return "" if request.param == "sqlite" else request.getfixturevalue("postgres_url")
 
 
 @pytest.fixture(scope="session")

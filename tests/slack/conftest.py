@@ -17,6 +17,7 @@ from bot.settings import Settings
 from bot.slack.parts import SlackParts
 from bot.slack.transport.app import build_app
 from bot.slack.transport.serving import SlackHttpServer, close_quietly, socket_mode_handler
+from bot.storage.database import Storage
 from tests.conftest import make_settings
 from tests.fakes.slack import FakeSlack
 from tests.generators import ScriptedGenerator
@@ -64,7 +65,7 @@ def running_bot(slack: FakeSlack, services: Services, *, mode: str = "socket", u
             server.shutdown()
             app.listener_runner.listener_executor.shutdown(wait=False)
         return
-    handler = socket_mode_handler(app, services.settings.slack_app_token, arrivals=parts.arrivals, ping_interval=1)
+    handler = socket_mode_handler(app, services.settings.slack.app_token, arrivals=parts.arrivals, ping_interval=1)
     handler.connect()
     try:
         slack.wait_for_connection()
@@ -116,7 +117,7 @@ def scripted_bot_with(tmp_path: Path, slack: FakeSlack,
         def start(*, settings: dict[str, Any] | None = None, **parts: Any) -> RunningBot:
             settings = bot_settings(tmp_path, slack, **{"admin_user_ids": [ADMIN], **(settings or {})})
             given = {"engine": scripted_engine(scripted_generator), "generator": scripted_generator,
-                     "feedback": FeedbackStore(settings.feedback_path), **parts}
+                     "feedback": FeedbackStore(Storage().database(settings.folders.feedback_path)), **parts}
             services = Services(settings, **given)
             return stack.enter_context(running_bot(slack, services))
         yield start

@@ -7,11 +7,9 @@ use it. `FixedRetriever` returns the same passages for every question. Both go i
 
 from __future__ import annotations
 
-import collections
 import dataclasses
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 from bot.answering.engine import AnswerEngine

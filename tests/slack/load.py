@@ -64,8 +64,9 @@ class Asked:
         if self.kind == "slash":
             texts = [r.body.get("text", "") for r in slack.responses if r.url == self.response_url]
         else:
-            where = (lambda c: c.params.get("channel") == self.channel
-                     and c.params.get("thread_ts") in (None, self.thread_ts))
+            def where(c) -> bool:
+                return c.params.get("channel") == self.channel and c.params.get("thread_ts") in (None, self.thread_ts)
+
             texts = [str(c.params.get("text", "")) for c in slack.calls
                      if c.method in ("chat.postMessage", "chat.update") and where(c)]
             # …and inside the answer's stream: the writing task waits, with the place as its details

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import logging
+import sqlite3
 
 import pytest
 import yaml
@@ -16,6 +17,7 @@ from bot.commands.privacy import run_privacy_forget
 from bot.insights.feedback import FeedbackStore
 from bot.services import Services
 from bot.slack.features.greeting import GREETING, PROMPTS_TITLE, SUGGESTED_PROMPTS
+from bot.storage.database import Storage
 from tests.fakes.slack import SignedSender, payloads
 from tests.slack.conftest import CHANNEL, DM, SIGNING_SECRET, USER, bot_settings, running_bot
 from tests.slack.fakes import SAMPLE_CHUNKS, FixedRetriever, chunk, scripted_engine
@@ -50,7 +52,8 @@ def test_opening_the_messages_tab_greets_once_with_prompts_pinned_to_the_tab(scr
     wait_for_log(slack, caplog, "greeted before, nothing to do")
     assert len(greetings(slack, DM)) == 1
     assert len(slack.calls_to("assistant.threads.setSuggestedPrompts")) == 1
-    stored = scripted_bot.services.settings.greeted_path.read_text()
+    with sqlite3.connect(scripted_bot.services.settings.folders.first_contacts_path) as db:
+        [(stored,)] = db.execute("SELECT person FROM first_contacts WHERE purpose = 'greeted'").fetchall()
     assert USER not in stored and stored.startswith("p_"), "remembered by pseudonym only"
 
 
@@ -61,7 +64,7 @@ def test_the_greeting_is_remembered_across_a_restart_and_forgotten_on_request(tm
 
     def services() -> Services:
         return Services(settings, engine=scripted_engine(scripted_generator), generator=scripted_generator,
-                        feedback=FeedbackStore(settings.feedback_path))
+                        feedback=FeedbackStore(Storage().database(settings.folders.feedback_path)))
     with running_bot(slack, services()):
         slack.push_event(payloads.app_home_opened(user=USER, channel=DM, tab="messages"))
         slack.wait_until(lambda: greetings(slack, DM), 10, "the greeting")
@@ -116,11 +119,12 @@ def test_a_messages_tab_question_is_answered_in_its_own_thread_and_followed_up_t
 def viewing_bot(tmp_path, slack, scripted_generator):
     slack.workspace.add_user(HR_USER, "hrlead")
     retriever = FixedRetriever([SALARIES, IT_CHUNK, *SAMPLE_CHUNKS])
-    settings = bot_settings(tmp_path, slack, sources={"bedrijf": tmp_path / "b", "it": tmp_path / "i", HR: tmp_path / "h"},
+    settings = bot_settings(tmp_path, slack,
+                            sources={"bedrijf": tmp_path / "b", "it": tmp_path / "i", HR: tmp_path / "h"},
                             restricted_collections=[HR], restricted_access={HR: [HR_USER]},
                             channel_collections={IT_CHANNEL: ["it"], HR_CHANNEL: ["bedrijf", HR]})
     services = Services(settings, engine=scripted_engine(scripted_generator, retriever), generator=scripted_generator,
-                        feedback=FeedbackStore(settings.feedback_path))
+                        feedback=FeedbackStore(Storage().database(settings.folders.feedback_path)))
     with running_bot(slack, services) as bot:
         yield bot, retriever
 
@@ -190,7 +194,7 @@ def sample_event(name: str) -> dict:
         "message.im": payloads.message("", user=USER, channel=DM),
         "app_home_opened": payloads.app_home_opened(user=USER, channel=DM, tab="about"),
         "app_context_changed": payloads.app_context_changed(user=USER, channel=DM, viewing=CHANNEL),
-        # follow-ups in channel threads (issue 16)
+        # follow-ups in channel threads
         "message.channels": payloads.message("", user=USER, channel=CHANNEL, channel_type="channel"),
         "message.groups": payloads.message("", user=USER, channel="G0PRIVE", channel_type="group"),
         "message.mpim": payloads.message("", user=USER, channel="G0GROEPDM", channel_type="mpim"),
@@ -214,7 +218,7 @@ def test_in_http_mode_an_event_nobody_handles_still_gets_200(tmp_path, slack, sc
     """Bolt answers an event without a listener with 404, which Slack counts as a failed delivery."""
     settings = bot_settings(tmp_path, slack, slack_app_token="")
     services = Services(settings, engine=scripted_engine(scripted_generator), generator=scripted_generator,
-                        feedback=FeedbackStore(settings.feedback_path))
+                        feedback=FeedbackStore(Storage().database(settings.folders.feedback_path)))
     with running_bot(slack, services, mode="http") as (_, server):
         sender = SignedSender(f"http://127.0.0.1:{server.port}/slack/events", SIGNING_SECRET)
         for event in ({"type": "team_join", "user": {"id": "U0NEW"}, "event_ts": payloads.new_ts()},

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from bot.slack.ui.blocks import (ACTION_FEEDBACK, ACTION_SHARE, ACTION_VOTE_DOWN, ACTION_VOTE_UP, ANSWER_CHARS_PER_MESSAGE,
+from bot.slack.ui.blocks import (ACTION_FEEDBACK, ACTION_SHARE, ACTION_VOTE_UP, ANSWER_CHARS_PER_MESSAGE,
                               FEEDBACK_BLOCK_ID, blocks_text)
 from bot.slack.features.greeting import SUGGESTED_PROMPTS
 from bot.insights.feedback import FeedbackStore
+from bot.storage.database import Storage
 from tests.fakes.slack import payloads
 from bot.services import Services
 from tests.slack.conftest import CHANNEL, DM, USER, RunningBot, bot_settings, running_bot
@@ -316,7 +317,8 @@ def test_each_conversation_searches_only_its_collections(tmp_path, slack, script
     retriever = FixedRetriever()
     settings = bot_settings(tmp_path, slack, channel_collections={CHANNEL: ["hr"]}, dm_collections=["it"])
     services = Services(settings, engine=scripted_engine(scripted_generator, retriever),
-                            generator=scripted_generator, feedback=FeedbackStore(settings.feedback_path))
+                            generator=scripted_generator,
+                            feedback=FeedbackStore(Storage().database(settings.folders.feedback_path)))
     with running_bot(slack, services) as bot:
         in_channel = ask_in_channel(bot, "Hoeveel vakantiedagen heb ik?")
         final_message(bot, CHANNEL, in_channel["ts"])

@@ -14,6 +14,7 @@ from bot.services import Services
 from bot.slack.ui.home import ACTION_CURATED_REACTIVATE, ACTION_CURATED_REMOVE, ACTION_REINDEX, AI_NOTICE, MAX_BLOCKS
 from bot.slack.listeners.actions.home_curated_answer import CURATED_NOT_ADMIN
 from bot.slack.features.admins import NOT_ADMIN
+from bot.storage.database import Storage
 from knowledge.models import SkippedFile
 from tests.fakes.slack import payloads
 from tests.slack.conftest import ADMIN, DM, USER, bot_settings, running_bot
@@ -146,9 +147,11 @@ def test_an_admin_is_not_shown_an_answer_from_a_restricted_collection_they_may_n
         tmp_path, slack, scripted_generator, reindexer):
     settings = bot_settings(tmp_path, slack, admin_user_ids=[ADMIN],
                             sources={"bedrijf": tmp_path / "b", "hr-vertrouwelijk": tmp_path / "h"},
-                            restricted_collections=["hr-vertrouwelijk"], restricted_access={"hr-vertrouwelijk": ["U0HR"]})
+                            restricted_collections=["hr-vertrouwelijk"],
+                            restricted_access={"hr-vertrouwelijk": ["U0HR"]})
     services = Services(settings, engine=scripted_engine(scripted_generator), generator=scripted_generator,
-                        feedback=FeedbackStore(settings.feedback_path), store=Stats(), reindexer=reindexer)
+                        feedback=FeedbackStore(Storage().database(settings.folders.feedback_path)), store=Stats(),
+                        reindexer=reindexer)
     feedback = services.feedback
     open_answer = feedback.record_answer(question="Waar staat de printer?", answer="Op de tweede verdieping.",
                                          sources=[Source("Printen", "printen.md", collection="bedrijf")],
@@ -184,7 +187,8 @@ def test_an_admin_sees_this_weeks_gaps_grouped_with_their_counts(home_bot):
 def test_an_admin_sees_the_curated_answers_suspended_first_with_the_reason(home_bot):
     curated = home_bot.services.curated
     curated.add(question="Hoeveel vakantiedagen heb ik?", answer="25 per jaar [1].", owner=ADMIN,
-                sources=[Source("Vakantie en verlof", "hr/vakantie.md", collection="bedrijf")], decided_by="Eva de Vries")
+                sources=[Source("Vakantie en verlof", "hr/vakantie.md", collection="bedrijf")],
+                decided_by="Eva de Vries")
     paused = curated.add(question="Hoe meld ik me ziek?", answer="Bel je leidinggevende [1].", owner=ADMIN,
                          sources=[Source("Ziekmelding", "hr/ziekmelding.md", collection="bedrijf")],
                          decided_by="Eva de Vries")

@@ -1,4 +1,4 @@
-"""Curated answers and the gaps digest in Slack (issue 16, points 5 and 6), over the fake Slack: the
+"""Curated answers and the gaps digest in Slack, over the fake Slack: the
 "Maak vast antwoord" shortcut → modal → stored → served marked without the model; a suspension → a
 DM to the owner; the weekly digest → a DM to the admins listing a declined question."""
 
@@ -15,10 +15,12 @@ import pytest
 from bot.answering.engine import AnswerEngine
 from bot.answering.prompts import NOT_FOUND
 from bot.curation.answers import CuratedAnswers
+from bot.curation.store import CuratedStore
 from bot.curation.types import dutch_date
 from bot.slack.features.curated_answers import ACTION_REACTIVATE, ANSWER_BLOCK, MODAL_CALLBACK, QUESTION_BLOCK, VALUE
 from bot.slack.listeners.shortcuts.make_curated_answer import NOT_AN_ANSWER, SHORTCUT
 from bot.slack.ui.safe_text import ZWSP
+from bot.storage.database import Storage
 from tests.fakes.slack import payloads
 from tests.slack.conftest import ADMIN, CHANNEL, USER, RunningBot
 from tests.slack.fakes import FixedRetriever
@@ -53,8 +55,8 @@ def documents() -> dict[str, dict[str, str]]:
 
 @pytest.fixture
 def curated(tmp_path, documents) -> CuratedAnswers:
-    return CuratedAnswers(tmp_path / "curated.sqlite3", WordEmbedder(), documents=lambda c: documents[c],
-                          min_similarity=0.5)
+    return CuratedAnswers(CuratedStore(Storage().database(tmp_path / "curated.sqlite3")), WordEmbedder(),
+                          documents=lambda c: documents[c], min_similarity=0.5)
 
 
 @pytest.fixture
@@ -157,3 +159,17 @@ def test_the_weekly_gaps_digest_lists_a_declined_question_to_the_admins(bot, scr
     assert "Mag mijn hond mee naar kantoor?" in text and "1× gevraagd" in text and "niet gevonden" in text
     assert "<!channel>" not in text and "@channel" not in text and f"@{ZWSP}channel" in text
     assert USER not in text, "never who asked"
+
+
+def test_an_answer_whose_owner_was_forgotten_is_suspended_without_a_dm_to_anyone(bot, curated, documents):
+    from bot.answering.types import Source
+    from bot.storage.stores import Person
+
+    source = Source("Vakantie en verlof", VACATION_DOC, heading="Vakantiedagen", collection="bedrijf")
+    ownerless = curated.add(question="Hoeveel vakantiedagen heb ik per jaar?", answer=CURATED, sources=[source],
+                            owner=HR_LEAD, decided_by="Hrlead")
+    assert curated.store.forget(Person(HR_LEAD, (HR_LEAD,))) == 1
+    documents["bedrijf"][VACATION_DOC] = "v2"
+    assert [a.id for a in curated.review()] == [ownerless.id]
+    assert not curated.get(ownerless.id).active and curated.store.untold() == [], "nobody to tell: marked told"
+    assert [c.params["channel"] for c in bot.slack.calls_to("chat.postMessage")] == []

@@ -1,4 +1,4 @@
-""""Vraag een collega" (issue 16, point 4): the question, the answer and its sources go to the channel
+""""Vraag een collega": the question, the answer and its sources go to the channel
 configured for the collection, with a permalink back; the asker hears where it went and who picks
 it up. Over the fake Slack."""
 
@@ -126,11 +126,11 @@ def test_a_private_answer_goes_along_without_a_link_and_restricted_sources_stay_
 
 def test_escalation_channels_setting(tmp_path):
     settings = make_settings(tmp_path, escalation_channels=None)
-    assert settings.escalation_channels == {}
+    assert settings.colleagues.escalation_channels == {}
     from bot.settings import load_settings
     parsed = load_settings(environ={"VRAAGBAAK_ESCALATION_CHANNELS": "hr=C0HRVRAGEN, it=C0ITHELP;*=G0ALGEMEEN"},
                            config_path=None, data_dir=tmp_path)
-    assert parsed.escalation_channels == {"hr": "C0HRVRAGEN", "it": "C0ITHELP", "*": "G0ALGEMEEN"}
+    assert parsed.colleagues.escalation_channels == {"hr": "C0HRVRAGEN", "it": "C0ITHELP", "*": "G0ALGEMEEN"}
     with pytest.raises(SettingsError, match="ESCALATION"):
         load_settings(environ={"VRAAGBAAK_ESCALATION_CHANNELS": "hr=#hr-vragen"}, config_path=None, data_dir=tmp_path)
 

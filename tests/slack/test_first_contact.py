@@ -1,9 +1,13 @@
-"""The AI notice at first contact (issue 16, point 3; EU AI Act art. 50(1)), over the fake Slack."""
+"""The AI notice at first contact (EU AI Act art. 50(1)), over the fake Slack."""
 
 from __future__ import annotations
 
+import sqlite3
+
+from bot.people.first_contact import AI_NOTICE, FirstContacts
 from bot.settings import Settings
 from bot.slack.features.ai_notice import AiNotice
+from bot.storage.database import Storage
 from tests.slack.conftest import CHANNEL, DM, USER, RunningBot
 from tests.slack.test_answer_flow import ask_in_channel, final_message
 from tests.slack.test_restricted_collections import retriever, template_bot  # noqa: F401 (fixtures)
@@ -78,23 +82,30 @@ def test_a_notice_that_could_not_be_sent_is_sent_with_the_next_answer(scripted_b
     assert len(sent) == 1 and sent[0].params["thread_ts"] == second["ts"]
 
 
+def told(settings: Settings, pseudonymize=str):
+    """Who got the AI notice, as `serve` opens it (a fresh Storage: as after a restart)."""
+    contacts = FirstContacts(Storage().database(settings.folders.first_contacts_path), pseudonymize=pseudonymize)
+    return contacts.once(AI_NOTICE)
+
+
 def test_who_was_told_survives_a_restart_under_a_pseudonym(settings: Settings):
     pseudonym = lambda user: "p_" + user[::-1].lower()  # noqa: E731
-    told = AiNotice.from_settings(settings, pseudonymize=pseudonym).told
-    assert told.first_time(USER) and not told.first_time(USER)
-    restarted = AiNotice.from_settings(settings, pseudonymize=pseudonym).told  # as after a restart
+    first = AiNotice.from_settings(settings, told=told(settings, pseudonym)).told
+    assert first.first_time(USER) and not first.first_time(USER)
+    restarted = AiNotice.from_settings(settings, told=told(settings, pseudonym)).told  # as after a restart
     assert restarted.knows([pseudonym(USER)]) and not restarted.first_time(USER)
     assert not restarted.knows([pseudonym(BOB)])
-    assert USER not in settings.ai_notice_path.read_text(encoding="utf-8")
-    assert settings.ai_notice_path.stat().st_mode & 0o077 == 0
+    with sqlite3.connect(settings.folders.first_contacts_path) as db:
+        assert db.execute("SELECT purpose, person FROM first_contacts").fetchall() == [(AI_NOTICE, pseudonym(USER))]
+    assert settings.folders.first_contacts_path.stat().st_mode & 0o077 == 0
 
 
 def test_the_notice_text_comes_from_the_settings_and_can_be_switched_off(tmp_path, settings: Settings):
     custom = settings.with_overrides(ai_notice="Let op: dit is een AI.", ai_notice_en="")
-    contact = AiNotice.from_settings(custom, pseudonymize=str)
+    contact = AiNotice.from_settings(custom, told=told(settings))
     assert contact.notice_for("Hoe meld ik me ziek?") == "Let op: dit is een AI."
     assert contact.notice_for("How do I call in sick?") == "Let op: dit is een AI.", "no English text: the Dutch one"
-    off = AiNotice.from_settings(settings.with_overrides(ai_notice="", ai_notice_en=""), pseudonymize=str)
+    off = AiNotice.from_settings(settings.with_overrides(ai_notice="", ai_notice_en=""), told=told(settings))
 
     class Nobody:
         def __getattr__(self, name):
@@ -108,27 +119,24 @@ def test_privacy_export_and_forget_include_the_notice_and_the_followed_threads(t
 
     from bot.cli import main
     from bot.services import Services
-    from bot.slack.features.followed_threads import FollowedThreads
     from tests.conftest import make_settings
 
     data = tmp_path / "data"
     services = Services(make_settings(data))
-    pseudonymize = services.pseudonymizer.stored_id
-    AiNotice.from_settings(services.settings, pseudonymize=pseudonymize).told.first_time(USER)
-    FollowedThreads.from_settings(services.settings, pseudonymize=pseudonymize).remember(CHANNEL, "1.000001", USER)
-    FollowedThreads.from_settings(services.settings, pseudonymize=pseudonymize).remember(CHANNEL, "1.000001", BOB)
+    AiNotice.from_settings(services.settings, told=services.first_contacts.once(AI_NOTICE)).told.first_time(USER)
+    services.followed_threads.remember(CHANNEL, "1.000001", USER)
+    services.followed_threads.remember(CHANNEL, "1.000001", BOB)
 
     assert main(["--data-dir", str(data), "privacy", "export", "--user", USER]) == 0
     document = json.loads(capsys.readouterr().out)
-    assert document["ai_notice_shown"] is True
-    assert [(t["channel"], t["thread_ts"]) for t in document["threads_followed"]] == [(CHANNEL, "1.000001")]
+    assert document["first_contacts"] == {"greeted_in_messages_tab": False, "ai_notice_shown": True}
+    assert [(t["channel"], t["thread_ts"]) for t in document["followed_threads"]] == [(CHANNEL, "1.000001")]
     assert main(["--data-dir", str(data), "privacy", "forget", "--user", USER]) == 0
     assert "2 gegeven(s) over U0ALICE gewist" in capsys.readouterr().out
     assert main(["--data-dir", str(data), "privacy", "export", "--user", USER]) == 0
     emptied = json.loads(capsys.readouterr().out)
-    assert emptied["ai_notice_shown"] is False and emptied["threads_followed"] == []
-    threads = FollowedThreads.from_settings(services.settings, pseudonymize=pseudonymize)
-    assert threads.answered(CHANNEL, "1.000001", BOB), "only this person's records go"
+    assert emptied["first_contacts"]["ai_notice_shown"] is False and emptied["followed_threads"] == []
+    assert services.followed_threads.answered(CHANNEL, "1.000001", BOB), "only this person's records go"
 
 
 def test_a_template_is_a_first_contact_too(template_bot):

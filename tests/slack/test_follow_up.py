@@ -1,4 +1,4 @@
-"""Follow-ups in a channel thread without a new @mention (issue 16, point 1), over the fake Slack."""
+"""Follow-ups in a channel thread without a new @mention, over the fake Slack."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ import sqlite3
 
 import pytest
 
+from bot.people.followed_threads import FollowedThreads
 from bot.slack.ui.blocks import FEEDBACK_BLOCK_ID
-from bot.slack.features.followed_threads import FollowedThreads
 from bot.slack.listeners.events.message_channels import without_address
+from bot.storage.database import Storage
 from tests.fakes.slack import payloads
 from tests.slack.conftest import CHANNEL, USER, RunningBot
 from tests.slack.test_answer_flow import ask_in_channel, final_message
@@ -131,8 +132,8 @@ def test_follow_ups_can_be_switched_off(scripted_bot_with, scripted_generator, c
 def test_the_followed_threads_survive_a_restart_under_pseudonyms_and_expire(tmp_path):
     path = tmp_path / "state" / "followed_threads.sqlite3"
     pseudonym = lambda user: "p_" + user[::-1].lower()  # noqa: E731
-    FollowedThreads(path, days=7, pseudonymize=pseudonym).remember(CHANNEL, "1.000001", USER)
-    again = FollowedThreads(path, days=7, pseudonymize=pseudonym)  # as after a restart
+    FollowedThreads(Storage().database(path), days=7, pseudonymize=pseudonym).remember(CHANNEL, "1.000001", USER)
+    again = FollowedThreads(Storage().database(path), days=7, pseudonymize=pseudonym)  # as after a restart
     assert again.answered(CHANNEL, "1.000001", USER) and again.followed(CHANNEL, "1.000001")
     assert not again.answered(CHANNEL, "1.000001", BOB) and not again.followed(CHANNEL, "2.000001")
     assert USER not in path.read_bytes().decode("latin-1")

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.insights.feedback import FeedbackStore
+from bot.storage.database import Storage
 from tests.fakes.slack import FakeSlack, SignedSender, payloads
 from bot.services import Services
 from tests.slack.conftest import CHANNEL, SIGNING_SECRET, USER, bot_settings, running_bot
@@ -21,7 +22,7 @@ from tests.slack.fakes import scripted_engine
 def http_bot(tmp_path: Path, slack: FakeSlack, scripted_generator: ScriptedGenerator) -> Iterator[tuple]:
     settings = bot_settings(tmp_path, slack, slack_app_token="")
     services = Services(settings, engine=scripted_engine(scripted_generator), generator=scripted_generator,
-                            feedback=FeedbackStore(settings.feedback_path))
+                            feedback=FeedbackStore(Storage().database(settings.folders.feedback_path)))
     with running_bot(slack, services, mode="http") as (bot, server):
         sender = SignedSender(f"http://127.0.0.1:{server.port}/slack/events", SIGNING_SECRET)
         yield bot, server, sender

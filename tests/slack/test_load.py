@@ -1,4 +1,4 @@
-"""Issue 13, point 6: many people at once, through the fake Slack over real sockets.
+"""Many people at once, through the fake Slack over real sockets.
 
 Every envelope is acknowledged while the model is busy with a long line of questions, each
 question is answered exactly once (a redelivered event too), in the order Slack delivered them,
@@ -19,6 +19,7 @@ import pytest
 from bot.insights.feedback import FeedbackStore
 from bot.services import Services
 from bot.slack.answer_flow.delivery import THINKING_TEXT
+from bot.storage.database import Storage
 from tests.fakes.slack import FakeSlack
 from tests.generators import ScriptedGenerator
 from tests.slack.conftest import ADMIN, RunningBot, bot_settings, running_bot
@@ -45,7 +46,7 @@ def start_bot(tmp_path: Path, slack: FakeSlack,
         def start(**app_options) -> RunningBot:
             settings = bot_settings(tmp_path, slack, admin_user_ids=[ADMIN])
             services = Services(settings, engine=scripted_engine(held_generator), generator=held_generator,
-                                feedback=FeedbackStore(settings.feedback_path))
+                                feedback=FeedbackStore(Storage().database(settings.folders.feedback_path)))
             return stack.enter_context(running_bot(slack, services, **app_options))
         yield start
 
@@ -79,7 +80,7 @@ def check_answered_once_in_order(slack: FakeSlack, generator: ScriptedGenerator,
 
 
 def test_fifty_people_at_once(start_bot, slack, held_generator):
-    bot = start_bot()
+    start_bot()
     threads_before = threading.active_count()
     asked = ask_all(slack, 50)
     slack.wait_for_acks([q.envelope_id for q in asked], timeout=30)

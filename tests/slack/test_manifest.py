@@ -28,13 +28,13 @@ SCOPE_OF_METHOD = {
     "users.info": {"users:read", "users:read.email"}, "usergroups.users.list": "usergroups:read",
     "conversations.replies": {"channels:history", "groups:history", "mpim:history", "im:history"},
     "views.publish": None,
-    # issue 16: the AI notice in a channel, links back to a thread, the curated-answer modal
+    # the AI notice in a channel, links back to a thread, the curated-answer modal
     "chat.postEphemeral": "chat:write", "chat.getPermalink": None, "views.open": None,
 }
 # Subscribed event -> the scope it needs (None: none; app_context_changed needs agent_view instead).
 SCOPE_OF_EVENT = {"app_mention": "app_mentions:read", "message.im": "im:history",
                   "app_home_opened": None, "app_context_changed": None,
-                  # follow-ups in channel threads without a mention (issue 16)
+                  # follow-ups in channel threads without a mention
                   "message.channels": "channels:history", "message.groups": "groups:history",
                   "message.mpim": "mpim:history"}
 # Bolt `Assistant` decorators -> the event they listen to (the assistant view's events).
@@ -76,10 +76,12 @@ def test_every_subscribed_event_has_a_listener_and_needs_its_scope():
     assert set(events) == set(SCOPE_OF_EVENT)
     source = slack_sources()
     listened = set(re.findall(r"""app\.event\(["']([\w.]+)["']\)""", source))
-    listened |= {ASSISTANT_EVENTS[name] for name in re.findall(r"@assistant\.(\w+)", source) if name in ASSISTANT_EVENTS}
+    listened |= {ASSISTANT_EVENTS[name] for name in re.findall(r"@assistant\.(\w+)", source)
+                 if name in ASSISTANT_EVENTS}
     for event in events:
         assert event.split(".")[0] in listened, f"{event} is subscribed to but nothing listens to it"
-    assert "re.compile(\".*\")" in (SLACK_CODE / "transport" / "app.py").read_text(), "the rest is acknowledged by a catch-all"
+    assert "re.compile(\".*\")" in (SLACK_CODE / "transport" / "app.py").read_text(), \
+        "the rest is acknowledged by a catch-all"
 
 
 def test_agent_view_home_tab_commands_interactivity_and_socket_mode():

@@ -56,7 +56,8 @@ def test_the_slack_path_logs_no_question_text_and_stores_pseudonyms(tmp_path, sl
     assert_no_text_in(caplog)
     rows = list(services.feedback.rows())
     pseudonym = services.pseudonymizer.pseudonym(USER)
-    assert [(r["question"], r["user"], r["asked_by"], r["vote"]) for r in rows] == [(QUESTION, pseudonym, pseudonym, "up")]
-    with sqlite3.connect(settings.feedback_path) as db:
+    assert [(r["question"], r["user"], r["asked_by"], r["vote"]) for r in rows] == \
+        [(QUESTION, pseudonym, pseudonym, "up")]
+    with sqlite3.connect(settings.folders.feedback_path) as db:
         stored_users = {u for (u,) in db.execute("SELECT user FROM answers UNION SELECT user FROM votes")}
     assert stored_users == {pseudonym} and USER not in str(stored_users)

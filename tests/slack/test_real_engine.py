@@ -16,6 +16,7 @@ from bot.answering.engine import AnswerEngine
 from bot.insights.feedback import FeedbackStore
 from bot.slack.ui.blocks import ACTION_FEEDBACK, ACTION_SHARE
 from bot.slack.features.admins import NOT_ADMIN
+from bot.storage.database import Storage
 from knowledge.retrieval import Retriever
 from tests.conftest import SAMPLE
 from tests.fakes.slack import FakeSlack, payloads
@@ -37,7 +38,7 @@ def real_bot(tmp_path: Path, slack: FakeSlack, generator, embedder, sample_index
     engine = AnswerEngine.from_parts(settings, retriever=Retriever(embedder, sample_index), generator=recorder,
                                      embedder=embedder)
     services = Services(settings, engine=engine, generator=recorder, embedder=embedder, store=sample_index,
-                            feedback=FeedbackStore(settings.feedback_path))
+                            feedback=FeedbackStore(Storage().database(settings.folders.feedback_path)))
     with running_bot(slack, services) as bot:
         yield bot
 

@@ -1,4 +1,4 @@
-"""Issue 13, point 7: the Socket Mode connection drops in the middle of an answer. The answer
+"""The Socket Mode connection drops in the middle of an answer. The answer
 still completes (the Web API does not need the WebSocket), the app reconnects, an envelope whose
 acknowledgement was lost with the connection is delivered again and answered exactly once, and a
 question asked after the reconnect is answered."""
@@ -12,6 +12,7 @@ import pytest
 
 from bot.insights.feedback import FeedbackStore
 from bot.services import Services
+from bot.storage.database import Storage
 from tests.fakes.slack import FakeSlack, payloads
 from tests.generators import ScriptedGenerator
 from tests.slack.conftest import ADMIN, USER, bot_settings, running_bot
@@ -40,7 +41,7 @@ def test_the_connection_drops_mid_answer(tmp_path: Path, quick_slack: FakeSlack)
     generator.reply = reply
     settings = bot_settings(tmp_path, slack, admin_user_ids=[ADMIN])
     services = Services(settings, engine=scripted_engine(generator), generator=generator,
-                        feedback=FeedbackStore(settings.feedback_path))
+                        feedback=FeedbackStore(Storage().database(settings.folders.feedback_path)))
     try:
         with running_bot(slack, services):
             streaming = ask_all(slack, 1)[0]

@@ -14,6 +14,7 @@ from bot.access.policy import Access
 from bot.insights.feedback import FeedbackStore
 from bot.services import Services
 from bot.settings import SettingsError
+from bot.storage.database import Storage
 from tests.conftest import make_settings
 from tests.slack.conftest import CHANNEL, DM, USER, bot_settings, running_bot
 from tests.slack.fakes import SAMPLE_CHUNKS, FixedRetriever, chunk, scripted_engine
@@ -24,7 +25,8 @@ HR_CHANNEL = "C0HRTEAM"
 HR_USER = "U0HRLEAD"
 HR_MEMBER = "U0HRMEMBER"  # granted through the user group
 HR_GROUP = "S0HRGROUP"
-SALARIES = dataclasses.replace(chunk("salarisschalen.md", "Salarisschalen 2025", "Schaal 9 loopt tot 5.400 euro bruto."),
+SALARIES = dataclasses.replace(chunk("salarisschalen.md", "Salarisschalen 2025",
+                                     "Schaal 9 loopt tot 5.400 euro bruto."),
                                id=f"{HR}:salarisschalen.md#0", collection=HR)
 
 
@@ -46,7 +48,8 @@ def bot(tmp_path, slack, scripted_generator, retriever):
     slack.workspace.usergroups[HR_GROUP] = [HR_MEMBER]
     settings = restricted_settings(tmp_path, slack)
     services = Services(settings, engine=scripted_engine(scripted_generator, retriever),
-                        generator=scripted_generator, feedback=FeedbackStore(settings.feedback_path))
+                        generator=scripted_generator,
+                        feedback=FeedbackStore(Storage().database(settings.folders.feedback_path)))
     with running_bot(slack, services) as running:
         yield running
 
@@ -114,7 +117,7 @@ def template_bot(tmp_path, slack, retriever):
     filler = TemplateFiller(model, retrieve=lambda query, collections=None: engine.retrieve(
         query, collections=collections))
     services = Services(settings, engine=engine, generator=model, template_filler=filler,
-                        feedback=FeedbackStore(settings.feedback_path))
+                        feedback=FeedbackStore(Storage().database(settings.folders.feedback_path)))
     try:
         with running_bot(slack, services) as running:
             yield running
@@ -192,5 +195,5 @@ def test_restricted_access_is_read_from_the_environment(tmp_path):
     settings = load_settings(environ={"VRAAGBAAK_RESTRICTED_COLLECTIONS": f"{HR},loon",
                                       "VRAAGBAAK_RESTRICTED_ACCESS": f"{HR}=U0HR1+S0HRGROUP;loon=U0CFO"},
                              config_path=None)
-    assert settings.restricted_collections == [HR, "loon"]
-    assert settings.restricted_access == {HR: ["U0HR1", "S0HRGROUP"], "loon": ["U0CFO"]}
+    assert settings.access.restricted_collections == [HR, "loon"]
+    assert settings.access.restricted_access == {HR: ["U0HR1", "S0HRGROUP"], "loon": ["U0CFO"]}

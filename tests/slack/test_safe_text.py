@@ -12,6 +12,7 @@ from bot.answering.engine import AnswerEngine
 from bot.insights.feedback import FeedbackStore
 from bot.services import Services
 from bot.slack.ui.safe_text import ZWSP, neutralise
+from bot.storage.database import Storage
 from tests.fakes.slack import FakeSlack
 from tests.generators import ScriptedGenerator
 from tests.slack.conftest import ADMIN, CHANNEL, DM, USER, bot_settings, running_bot
@@ -45,7 +46,8 @@ def hostile_bot(tmp_path, slack):
     retriever = FixedRetriever([DOCUMENT])
     engine = AnswerEngine(retriever, generator, min_relevance=0.0, cache_size=0, max_tokens=64)
     settings = bot_settings(tmp_path, slack)
-    services = Services(settings, engine=engine, generator=generator, feedback=FeedbackStore(settings.feedback_path))
+    services = Services(settings, engine=engine, generator=generator,
+                        feedback=FeedbackStore(Storage().database(settings.folders.feedback_path)))
     try:
         with running_bot(slack, services) as bot:
             yield bot
@@ -97,10 +99,11 @@ def test_a_template_result_sends_nothing_raw(tmp_path, slack):
     model = ScriptedModel(hostile)
     retriever = FixedRetriever([DOCUMENT])
     engine = AnswerEngine(retriever, model, min_relevance=0.0, cache_size=0)
-    filler = TemplateFiller(model, retrieve=lambda query, collections=None: engine.retrieve(query, collections=collections))
+    filler = TemplateFiller(model,
+                            retrieve=lambda query, collections=None: engine.retrieve(query, collections=collections))
     settings = bot_settings(tmp_path, slack)
     services = Services(settings, engine=engine, generator=model, template_filler=filler,
-                        feedback=FeedbackStore(settings.feedback_path))
+                        feedback=FeedbackStore(Storage().database(settings.folders.feedback_path)))
     try:
         with running_bot(slack, services) as bot:
             result = brainstorm(bot, user=USER, channel=CHANNEL)
@@ -142,7 +145,7 @@ def test_vraagbaak_replies_quote_names_without_notifying_anyone(scripted_bot_wit
     assert_nothing_raw(everything_sent(bot.slack))
 
 
-# --- domains without a scheme, modals (issue 13, point 2 leftovers) ------------------------------------
+# --- domains without a scheme, modals -----------------------------------------------------------------
 
 @pytest.mark.parametrize("text, expected", [
     ("log in op evil.example/login nu", "log in op evil[.]example/login nu"),
@@ -222,7 +225,7 @@ def test_a_template_form_opened_in_slack_sends_nothing_raw(tmp_path, slack):
     generator = slack_generator()
     settings = bot_settings(tmp_path, slack, templates_dir=tmp_path / "sjablonen")
     services = Services(settings, engine=scripted_engine(generator), generator=generator,
-                        feedback=FeedbackStore(settings.feedback_path))
+                        feedback=FeedbackStore(Storage().database(settings.folders.feedback_path)))
     try:
         with running_bot(slack, services):
             envelope, _ = slack.push_command("/vraagbaak", "template kwaad", user=USER, channel=CHANNEL)
@@ -247,7 +250,8 @@ def test_domains_without_a_scheme_reach_no_entry_point_clickable(tmp_path, slack
     document = chunk("hr/verlof.md", "Verlof", "Vraag verlof aan via intranet.example/verlof.")
     engine = AnswerEngine(FixedRetriever([document]), generator, min_relevance=0.0, cache_size=0, max_tokens=64)
     settings = bot_settings(tmp_path, slack)
-    services = Services(settings, engine=engine, generator=generator, feedback=FeedbackStore(settings.feedback_path))
+    services = Services(settings, engine=engine, generator=generator,
+                        feedback=FeedbackStore(Storage().database(settings.folders.feedback_path)))
     try:
         with running_bot(slack, services) as bot:
             event = ask_in_channel(bot, "Hoe vraag ik verlof aan?")

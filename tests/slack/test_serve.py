@@ -12,6 +12,7 @@ from bot.cli import main
 from bot.insights.feedback import FeedbackStore
 from bot.slack.transport.serving import SlackSetupError, serve
 from bot.services import Services
+from bot.storage.database import Storage
 from tests.slack.conftest import CHANNEL, USER, bot_settings
 from tests.slack.fakes import scripted_engine, serving, slack_generator
 
@@ -19,7 +20,7 @@ from tests.slack.fakes import scripted_engine, serving, slack_generator
 def scripted_services(tmp_path, slack, generator, **overrides) -> Services:
     settings = bot_settings(tmp_path, slack, reindex_cron="", consistency_cron="", **overrides)
     return Services(settings, engine=scripted_engine(generator), generator=generator,
-                        feedback=FeedbackStore(settings.feedback_path))
+                        feedback=FeedbackStore(Storage().database(settings.folders.feedback_path)))
 
 
 def test_serve_connects_answers_and_stops(tmp_path, slack, scripted_generator):
@@ -63,7 +64,7 @@ def test_cli_serve_without_token_prints_a_dutch_error(tmp_path, capsys, monkeypa
 def test_cli_feedback_export(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     data = tmp_path / "data"
-    store = FeedbackStore(data / "feedback.sqlite3")
+    store = FeedbackStore(Storage().database(data / "feedback.sqlite3"))
     answer_id = store.record_answer(question="Hoeveel dagen?", answer="25", sources=[], user="U1", channel="C1")
     store.vote(answer_id, user="U2", vote="up")
     out = tmp_path / "export" / "feedback.jsonl"

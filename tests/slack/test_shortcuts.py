@@ -1,4 +1,4 @@
-"""Message shortcuts (issue 16, point 2): "Vraag Vraagbaak hierover" and "Vat deze thread samen",
+"""Message shortcuts: "Vraag Vraagbaak hierover" and "Vat deze thread samen",
 with the channel's collections (restricted ones fail closed), over the fake Slack."""
 
 from __future__ import annotations

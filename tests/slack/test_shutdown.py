@@ -1,4 +1,4 @@
-"""Issue 13, point 7: stopping `vraagbaak serve` while a template is being made. A job that finishes
+"""Stopping `vraagbaak serve` while a template is being made. A job that finishes
 within the grace time posts its result; one that does not has its "Ik maak je …" placeholder
 replaced by a Dutch message that Vraagbaak was restarted; a form submitted while Vraagbaak stops
 is turned down with a message. With the fake Slack, the real app and `serve` itself."""
@@ -18,6 +18,7 @@ from bot.services import Services
 from bot.slack.transport.serving import serve
 from bot.slack.ui.templates_modal import Origin, template_modal
 from bot.slack.features.template_jobs import TemplateJob, TemplateJobs
+from bot.storage.database import Storage
 from bot.templates.filling import TemplateFiller
 from bot.templates.library import TemplateLibrary
 from tests.fakes.slack import FakeSlack, payloads
@@ -46,7 +47,8 @@ def serving(tmp_path: Path, slack: FakeSlack, model: ScriptedModel, *, grace_s: 
                             consistency_cron="")
     generator = slack_generator()
     services = Services(settings, engine=scripted_engine(generator), generator=generator,
-                        feedback=FeedbackStore(settings.feedback_path), template_filler=TemplateFiller(model))
+                        feedback=FeedbackStore(Storage().database(settings.folders.feedback_path)),
+                        template_filler=TemplateFiller(model))
     stop, ready, errors = threading.Event(), threading.Event(), []
 
     def run() -> None:

@@ -12,6 +12,7 @@ import pytest
 
 from bot.insights.feedback import FeedbackStore
 from bot.services import Services
+from bot.storage.database import Storage
 from tests.fakes.graph.server import FakeGraph
 from tests.fakes.graph.sources_file import graph_sources_file
 from tests.fakes.graph.tenant import Tenant
@@ -54,11 +55,10 @@ def bot(tmp_path, slack, site, embedder, scripted_generator):
     folder = tmp_path / "bedrijf"
     folder.mkdir()
     (folder / "fietsen.md").write_text("# Fietsen\n\nDe fietsenstalling is in de kelder.\n", encoding="utf-8")
-    settings = bot_settings(tmp_path, slack, sources={"bedrijf": folder},
-                            sources_file=graph_sources_file(tmp_path / "bronnen.toml", graph, authority, site=SITE,
-                                                                           secret="geheim-app-wachtwoord"), min_relevance=0.0)
+    sources = graph_sources_file(tmp_path / "bronnen.toml", graph, authority, site=SITE, secret="geheim-app-wachtwoord")
+    settings = bot_settings(tmp_path, slack, sources={"bedrijf": folder}, sources_file=sources, min_relevance=0.0)
     services = Services(settings, embedder=embedder, generator=scripted_generator,
-                        feedback=FeedbackStore(settings.feedback_path))
+                        feedback=FeedbackStore(Storage().database(settings.folders.feedback_path)))
     run = services.reindexer.run(wait=True)
     assert not run.failures, run.failures
     with running_bot(slack, services) as running:

@@ -17,6 +17,7 @@ from bot.insights.feedback import FeedbackStore
 from bot.services import Services
 from bot.slack.ui.blocks import ACTION_FEEDBACK
 from bot.slack.ui.safe_text import ZWSP
+from bot.storage.database import Storage
 from tests.fakes.slack import FakeSlack
 from tests.fakes.slack.workspace import check_blocks
 from tests.generators import ScriptedGenerator
@@ -35,10 +36,6 @@ def stream_of(bot: RunningBot, channel: str, thread_ts: str) -> dict:
             return next((json.loads(json.dumps(m)) for m in bot.workspace.streamed_messages(channel)
                          if m["thread_ts"] == thread_ts), None)
     return bot.slack.wait_until(found, 10, f"a stream in {channel}/{thread_ts}")
-
-
-def chunks_of(message: dict, kind: str) -> list[dict]:
-    return [entry["chunk"] for entry in message["stream"] if entry["chunk"]["type"] == kind]
 
 
 def answer_started(message: dict, words: str) -> int | None:
@@ -62,7 +59,8 @@ def ask_once(tmp_path, slack: FakeSlack, engine: AnswerEngine, generator: Script
              question: str) -> tuple[RunningBot, dict, dict]:
     """Runs the app over `engine` for one channel question; (the bot, the event, the final message)."""
     settings = bot_settings(tmp_path, slack)
-    services = Services(settings, engine=engine, generator=generator, feedback=FeedbackStore(settings.feedback_path))
+    services = Services(settings, engine=engine, generator=generator,
+                        feedback=FeedbackStore(Storage().database(settings.folders.feedback_path)))
     try:
         with running_bot(slack, services) as bot:
             event = ask_in_channel(bot, question)
@@ -142,7 +140,7 @@ def test_vraag_says_what_it_found_then_answers_privately_in_valid_blocks(scripte
     slack = scripted_bot.slack
     _, url = slack.push_command("/vraag", QUESTION, user=USER, channel=CHANNEL)
     private = slack.wait_for_response(url, lambda r: bool(r.body.get("blocks")))
-    # after the AI notice of a first contact (issue 16), what was found comes first
+    # after the AI notice of a first contact, what was found comes first
     found = slack.wait_for_response(url, lambda r: "AI-assistent" not in r.body.get("text", ""))
     assert "Gevonden in" in found.body["text"] and "Vakantie en verlof" in found.body["text"]
     assert found.at <= private.at and found.body["response_type"] == "ephemeral"
@@ -220,7 +218,8 @@ def test_an_english_question_gets_english_tasks(scripted_bot):
 
 
 HOSTILE_DOC = chunk("hr/verlof.md", "Verlof <!channel> <@U0OTHER>",
-                    "Verlof vraag je aan bij <@U0OTHER>. <!here> [klik](https://evil.example/a)", "Aanvragen <!everyone>")
+                    "Verlof vraag je aan bij <@U0OTHER>. <!here> [klik](https://evil.example/a)",
+                    "Aanvragen <!everyone>")
 HOSTILE_REPLY = "Vraag het <@U0OTHER> <!channel> of [klik](https://evil.example/b) @here <!subteam^S0HR|@hr> [1]."
 RAW = ("<!channel>", "<!here>", "<!everyone>", "<!subteam", "<@U0OTHER>", "@here", "evil.example")
 

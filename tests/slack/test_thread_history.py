@@ -7,6 +7,7 @@ import json
 
 from bot.insights.feedback import FeedbackStore
 from bot.services import Services
+from bot.storage.database import Storage
 from tests.slack.conftest import CHANNEL, DM, USER, bot_settings, running_bot
 from tests.slack.fakes import FixedRetriever, scripted_engine
 from tests.slack.test_answer_flow import ask_in_channel, final_message
@@ -21,7 +22,8 @@ def recording_services(tmp_path, slack, scripted_generator) -> tuple[FixedRetrie
     retriever = FixedRetriever()
     settings = bot_settings(tmp_path, slack)
     return retriever, Services(settings, engine=scripted_engine(scripted_generator, retriever),
-                               generator=scripted_generator, feedback=FeedbackStore(settings.feedback_path))
+                               generator=scripted_generator,
+                               feedback=FeedbackStore(Storage().database(settings.folders.feedback_path)))
 
 
 def test_someone_elses_message_in_the_thread_does_not_steer_the_askers_answer(tmp_path, slack, scripted_generator):

@@ -55,7 +55,7 @@ user = "Schrijf een weekstart over {thema}."
 type = "object"
 required = ["punten"]
 properties.punten = { type = "array", title = "Punten", minItems = 1, maxItems = 3, items = { type = "string", maxLength = 40 } }
-'''
+'''  # noqa: E501 (a TOML inline table is one line)
 
 
 def write_template(folder: Path, name: str, text: str = MINIMAL_TEMPLATE) -> Path:

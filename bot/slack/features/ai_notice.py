@@ -3,8 +3,8 @@ through any entry point (a mention, a DM, `/vraag`, a thread follow-up, a messag
 template), that person is told once that an AI assistant answers from the company's documents, that
 answers can be wrong and that the sources are what counts.
 
-Who has been told is remembered across restarts under the person's pseudonym (bot/people/first_contact.py,
-`<state_dir>/ai_notice.txt`). The notice goes where the question was asked: privately in a channel
+Who has been told is remembered across restarts under the person's pseudonym
+(bot/people/first_contact.py). The notice goes where the question was asked: privately in a channel
 (chat.postEphemeral, in the thread), as a message in a direct message, or through the response URL
 of `/vraag` and the message shortcuts. A notice that could not be sent is tried again next time.
 """
@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.people.first_contact import FirstContacts
+from bot.people.first_contact import OncePerPerson
 from language.detection import detect_language
 
 if TYPE_CHECKING:
@@ -31,14 +31,13 @@ log = logging.getLogger(__name__)
 class AiNotice:
     """`greet(question, client, respond)`: the notice, once per person, before their first answer."""
 
-    def __init__(self, told: FirstContacts, *, notice_nl: str, notice_en: str) -> None:
+    def __init__(self, told: OncePerPerson, *, notice_nl: str, notice_en: str) -> None:
         self.told = told
         self.notices = {"nl": notice_nl.strip(), "en": notice_en.strip() or notice_nl.strip()}
 
     @classmethod
-    def from_settings(cls, settings: "Settings", *, pseudonymize: Callable[[str], str]) -> "AiNotice":
-        return cls(FirstContacts(settings.ai_notice_path, pseudonymize=pseudonymize),
-                   notice_nl=settings.ai_notice, notice_en=settings.ai_notice_en)
+    def from_settings(cls, settings: "Settings", *, told: OncePerPerson) -> "AiNotice":
+        return cls(told, notice_nl=settings.colleagues.ai_notice, notice_en=settings.colleagues.ai_notice_en)
 
     def notice_for(self, question_text: str) -> str:
         return self.notices.get(detect_language(question_text), self.notices["nl"])

@@ -32,7 +32,8 @@ QUESTION_CHARS = 300
 ANSWER_CHARS = 3000  # a plain_text_input takes at most this much
 GROUP_PREFIX = "S"
 OFF = "Vaste antwoorden staan uit op deze Vraagbaak (VRAAGBAAK_CURATED_ANSWERS)."
-ANSWER_GONE = "Dit antwoord kan ik niet meer terugvinden (ouder dan de bewaartermijn?); stel de vraag opnieuw en maak daarvan een vast antwoord."
+ANSWER_GONE = ("Dit antwoord kan ik niet meer terugvinden (ouder dan de bewaartermijn?); stel de vraag opnieuw en "
+               "maak daarvan een vast antwoord.")
 REACTIVATED = ":white_check_mark: Het vaste antwoord op _{question}_ is weer in gebruik."
 REMOVED = ":wastebasket: Het vaste antwoord op _{question}_ is verwijderd; Vraagbaak beantwoordt die vraag weer zelf."
 GONE = "Dit vaste antwoord bestaat niet meer."
@@ -148,6 +149,9 @@ class SuspensionNotice:
             by_owner[answer.owner].append(answer)
         failed = []
         for owner, theirs in by_owner.items():
+            if not owner:  # the owner asked to be forgotten: `vraagbaak answers list` shows them to admins
+                log.info("%d suspended curated answer(s) without an owner to tell", len(theirs))
+                continue
             for answer in theirs:
                 try:
                     self.client.chat_postMessage(channel=owner, text=suspended_text(answer),

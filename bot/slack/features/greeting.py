@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 if TYPE_CHECKING:
-    from bot.people.first_contact import FirstContacts
+    from bot.people.first_contact import OncePerPerson
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +26,7 @@ SUGGESTED_PROMPTS = [
 PROMPTS_TITLE = "Bijvoorbeeld:"
 
 
-def greet_once(greeted: "FirstContacts", user: str, channel: str | None, client: WebClient) -> None:
+def greet_once(greeted: "OncePerPerson", user: str, channel: str | None, client: WebClient) -> None:
     """The first time a person opens the Messages tab: suggested prompts and a greeting."""
     if not channel:
         return

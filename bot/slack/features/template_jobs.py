@@ -25,7 +25,8 @@ log = logging.getLogger(__name__)
 NOT_POSTABLE = {"not_in_channel", "channel_not_found", "is_archived", "restricted_action"}
 RESTARTED = (":warning: Vraagbaak werd herstart voordat je {title} klaar was; probeer het opnieuw "
              "(je ingevulde formulier is niet bewaard).")
-REFUSED = ":warning: Vraagbaak wordt net herstart, dus je {title} kan ik nu niet maken. Probeer het over een minuut opnieuw."
+REFUSED = (":warning: Vraagbaak wordt net herstart, dus je {title} kan ik nu niet maken. "
+           "Probeer het over een minuut opnieuw.")
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""The Bolt app: a Web API client pointed at `settings.slack_api_url`, retries for rate limits and
+"""The Bolt app: a Web API client pointed at `settings.slack.api_url`, retries for rate limits and
 network errors, listener threads in two lanes; the middleware that keeps questions in arrival order,
 and the catch-all that acknowledges every event no listener takes (bot/slack/composition.py
 installs both around the listeners).
@@ -36,14 +36,14 @@ QUESTION_COMMANDS = {VRAAG_COMMAND}
 
 
 def api_url(settings: Settings) -> str:
-    url = settings.slack_api_url or SLACK_API_URL
+    url = settings.slack.api_url or SLACK_API_URL
     return url if url.endswith("/") else url + "/"
 
 
 def build_client(settings: Settings, *, timeout_s: int = 30) -> WebClient:
     """The Web API client: rate limits wait for Retry-After, network and 5xx errors are retried."""
     return WebClient(
-        token=settings.slack_bot_token or None,
+        token=settings.slack.bot_token or None,
         base_url=api_url(settings),
         timeout=timeout_s,
         retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=3),
@@ -57,7 +57,7 @@ def build_app(settings: Settings, *, client: WebClient | None = None, quick_thre
     """A Bolt app for this workspace; calls auth.test once, so a wrong token fails here."""
     return App(
         client=client or build_client(settings),
-        signing_secret=settings.slack_signing_secret,  # "" (Socket Mode): Bolt must not read the env itself
+        signing_secret=settings.slack.signing_secret,  # "" (Socket Mode): Bolt must not read the env itself
         logger=logging.getLogger("bot.slack.bolt"),
         listener_executor=ListenerPool(quick_threads=quick_threads, answer_threads=answer_threads),
     )

@@ -43,21 +43,21 @@ class SlackSetupError(VraagbaakError):
 
 def resolve_mode(settings: Settings, mode: str | None = None) -> str:
     """`socket` or `http`; `auto` means Socket Mode when an app-level token is set."""
-    chosen = mode or settings.slack_mode
+    chosen = mode or settings.slack.mode
     if chosen == "auto":
-        return "socket" if settings.slack_app_token else "http"
+        return "socket" if settings.slack.app_token else "http"
     return chosen
 
 
 def check_credentials(settings: Settings, mode: str) -> None:
     """Fails fast, in Dutch, when a token this mode needs is missing."""
-    if not settings.slack_bot_token:
+    if not settings.slack.bot_token:
         raise SlackSetupError("SLACK_BOT_TOKEN ontbreekt. Zet het bot-token (xoxb-…) in de omgeving "
                               "of als slack_bot_token in vraagbaak.toml; zie deploy/SLACK.md.")
-    if mode == "socket" and not settings.slack_app_token:
+    if mode == "socket" and not settings.slack.app_token:
         raise SlackSetupError("Socket Mode heeft SLACK_APP_TOKEN nodig (een app-token, xapp-…, met de "
                               "scope connections:write). Of start met --mode http.")
-    if mode == "http" and not settings.slack_signing_secret:
+    if mode == "http" and not settings.slack.signing_secret:
         raise SlackSetupError("HTTP-modus heeft SLACK_SIGNING_SECRET nodig (Basic Information → App "
                               "Credentials), zodat verzoeken van Slack gecontroleerd kunnen worden.")
 
@@ -88,7 +88,7 @@ def load_models(services: "Services") -> None:
     the first question does not wait for them and a missing model stops the start-up."""
     started = time.perf_counter()
     engine = services.engine  # builds the embedder, the store, the retriever and the generator
-    _ = services.feedback
+    services.purge_expired()  # every personal-data store opened, and what is past its retention goes
     engine.warm_up()  # the fixed instructions go into the KV cache before the first question
     log.info("models loaded in %.1f s (model %s)", time.perf_counter() - started,
              getattr(services.generator, "model_name", "?"))
@@ -116,7 +116,7 @@ def serve(services: "Services", *, mode: str | None = None, port: int | None = N
         result.raise_for_failure()
         log.info("model self-test: %s", result.detail)
     load_models(services)
-    metrics_server = start_metrics_server(services.metrics, settings.metrics_port,
+    metrics_server = start_metrics_server(services.metrics, settings.operations.metrics_port,
                                           generator=services.generator)  # None when the port is 0
     app = connect_app(settings)
     parts = services.slack(app)
@@ -148,14 +148,14 @@ def _start_runner(app: App, settings: Settings, mode: str, port: int | None,
                   arrivals: ArrivalOrder | None = None) -> Callable[[], None]:
     """Starts receiving from Slack; returns how to stop it."""
     if mode == "socket":
-        handler = socket_mode_handler(app, settings.slack_app_token, arrivals=arrivals)
+        handler = socket_mode_handler(app, settings.slack.app_token, arrivals=arrivals)
         try:
             handler.connect()
         except (SlackApiError, SlackClientError, OSError) as exc:
             raise SlackSetupError(f"Socket Mode-verbinding mislukt ({_slack_error(exc)}). Controleer "
                                   "SLACK_APP_TOKEN en of Socket Mode aan staat in de app.") from exc
         return lambda: close_quietly(handler)
-    server = SlackHttpServer(app, port=settings.http_port if port is None else port).start()
+    server = SlackHttpServer(app, port=settings.slack.http_port if port is None else port).start()
     return server.shutdown
 
 

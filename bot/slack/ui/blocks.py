@@ -23,9 +23,9 @@ from bot.slack.ui import curated_mark
 from bot.slack.ui.safe_text import links_in, neutralise
 
 SECTION_LIMIT = 3000  # characters in a section's text (templates use sections)
-MARKDOWN_LIMIT = 12000  # characters in one markdown block, and in all markdown blocks of a message
-# What one message carries of an answer: under MARKDOWN_LIMIT, because Slack also refuses a message
-# whose blocks hold ~13,000 characters in all (msg_blocks_too_long), sources and question included.
+# What one message carries of an answer: under Slack's 12,000 characters of markdown blocks per
+# message, because Slack also refuses a message whose blocks hold ~13,000 characters in all
+# (msg_blocks_too_long), sources and question included.
 ANSWER_CHARS_PER_MESSAGE = 11000
 HEADER_LIMIT = 150  # characters in a header block's text
 BLOCKS_PER_MESSAGE = 50

@@ -6,8 +6,9 @@ For admins as well: the status (as `/vraagbaak status`, failing files of the las
 re-index button, the 👍/👎 of this week with the latest 👎 (question and answer), what the documents
 are missing (this week's declined and 👎 questions in groups, bot/insights/gaps.py; the flat list of declined
 questions if grouping fails) and the curated answers (suspended first, with buttons to remove or put
-back). What an admin may not search (a restricted collection) stays out of all of it. Every text goes through bot/slack/ui/safe_text.neutralise: questions,
-answers, file names and reasons are data, never mentions or links.
+back). What an admin may not search (a restricted collection) stays out of all of it. Every text goes
+through bot/slack/ui/safe_text.neutralise: questions, answers, file names and reasons are data, never
+mentions or links.
 """
 
 from __future__ import annotations

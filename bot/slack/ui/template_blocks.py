@@ -30,7 +30,8 @@ def to_blocks(result: TemplateResult, *, intro: str = "") -> list[Block]:
     tail.extend(_context(f":warning: {escape(w)}") for w in result.warnings)
     tail.append(_context(escape(layout.footer(result))))
     if len(blocks) + len(tail) > BLOCKS_PER_MESSAGE:
-        blocks = blocks[: BLOCKS_PER_MESSAGE - len(tail) - 1] + [_context("_(ingekort: te lang voor één Slack-bericht)_")]
+        cut = _context("_(ingekort: te lang voor één Slack-bericht)_")
+        blocks = blocks[: BLOCKS_PER_MESSAGE - len(tail) - 1] + [cut]
     # The model's text and the documents' names are neutralised; the intro (ours, naming the asker) is not.
     links = answer_links(result.sources)
     safe = neutralise_blocks((blocks[1:] if intro else blocks) + tail, links=links)

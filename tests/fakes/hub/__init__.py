@@ -2,3 +2,5 @@
 for `models pull` tests."""
 
 from tests.fakes.hub.server import FakeHub, HubFile, Request
+
+__all__ = ["FakeHub", "HubFile", "Request"]

@@ -7,14 +7,12 @@ Socket Mode wraps every payload in an envelope with an `envelope_id` the app mus
 from __future__ import annotations
 
 import itertools
-import json
 import time
 import uuid
 from typing import Any
 
 TEAM_ID = "T0VRAAGBAAK"
 API_APP_ID = "A0VRAAGBAAK"
-ENTERPRISE_ID = None
 
 _counter = itertools.count(1)
 
@@ -253,11 +251,6 @@ def hello(app_id: str = API_APP_ID, num_connections: int = 1) -> dict[str, Any]:
 
 def disconnect(reason: str = "refresh_requested") -> dict[str, Any]:
     return {"type": "disconnect", "reason": reason, "debug_info": {"host": "applink-fake"}}
-
-
-def as_form_payload(payload: dict[str, Any]) -> dict[str, str]:
-    """Interactivity over HTTP is a form with one field, `payload`, holding JSON."""
-    return {"payload": json.dumps(payload)}
 
 
 def message_shortcut(callback_id: str, *, user: str, channel: str, message: dict[str, Any],

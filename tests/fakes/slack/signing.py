@@ -59,6 +59,3 @@ class SignedSender:
 
     def post_form(self, fields: dict[str, str], **kwargs: Any) -> HttpReply:
         return self.post(urllib.parse.urlencode(fields).encode(), "application/x-www-form-urlencoded", **kwargs)
-
-    def post_interactive(self, payload: dict[str, Any], **kwargs: Any) -> HttpReply:
-        return self.post_form({"payload": json.dumps(payload)}, **kwargs)

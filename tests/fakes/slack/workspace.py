@@ -83,14 +83,6 @@ def _require(params: dict[str, Any], *keys: str) -> None:
         raise SlackApiFailure("invalid_arguments", response_metadata={"messages": [f"missing {missing}"]})
 
 
-def _text_of_chunks(params: dict[str, Any]) -> str:
-    text = str(params.get("markdown_text") or "")
-    for chunk in params.get("chunks") or []:
-        if isinstance(chunk, dict) and chunk.get("type") == "markdown_text":
-            text += str(chunk.get("text", ""))
-    return text
-
-
 def _invalid_chunks(message: str) -> SlackApiFailure:
     return SlackApiFailure("invalid_chunks", response_metadata={"messages": [message]})
 

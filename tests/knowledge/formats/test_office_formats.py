@@ -166,7 +166,8 @@ def test_ods_sheets_are_sections_and_rows_name_their_columns(tmp_path):
 def test_odp_slides_with_titles_text_and_notes(tmp_path):
     doc = _load(make_odp(tmp_path / "introductie.odp"))
     assert doc.title == "Welkom bij Polderlicht"
-    assert "## Welkom bij Polderlicht\n\nJe eerste werkdag begint om negen uur.\nHaal je badge bij de receptie." in doc.text
+    assert ("## Welkom bij Polderlicht\n\nJe eerste werkdag begint om negen uur.\n"
+            "Haal je badge bij de receptie.") in doc.text
     assert "Notities: Vertel over de lunch." in doc.text
     assert "## Dia 2\n\nVragen? Bel de servicedesk." in doc.text
 
@@ -201,7 +202,8 @@ def test_rtf_text_with_code_page_escapes(tmp_path):
 def test_eml_subject_header_body_and_attachment_names(tmp_path):
     doc = _load(tmp_path / "fiets.eml", EML_PLAIN)
     assert doc.title == "Nieuwe regeling fietsvergoeding"
-    assert "Van: HR <hr@polderlicht.example>\nAan: Iedereen <iedereen@polderlicht.example>\nDatum: Mon, 06 Jan 2025" in doc.text
+    assert ("Van: HR <hr@polderlicht.example>\nAan: Iedereen <iedereen@polderlicht.example>\n"
+            "Datum: Mon, 06 Jan 2025") in doc.text
     assert "Vanaf februari krijg je 0,10 euro per kilometer café-fiets." in doc.text
     assert "Bijlagen (niet gelezen): regeling.pdf" in doc.text
     assert "JVBERi0" not in doc.text
@@ -276,5 +278,6 @@ def test_scan_counts_unread_files_per_extension(tmp_path):
 
 
 def test_eml_in_a_charset_python_does_not_know_is_still_read(tmp_path):
-    message = b"From: a@polderlicht.example\nSubject: Kantine\nContent-Type: text/plain; charset=x-onbekend\n\nHet caf\xe9 is dicht.\n"
+    message = (b"From: a@polderlicht.example\nSubject: Kantine\nContent-Type: text/plain; charset=x-onbekend\n\n"
+               b"Het caf\xe9 is dicht.\n")
     assert "Het café is dicht." in _load(tmp_path / "kantine.eml", message).text

@@ -51,7 +51,7 @@ CHILD = textwrap.dedent('''
     out = {"mounted": os.statvfs(data).f_blocks * os.statvfs(data).f_frsize}
 
     def top(question):
-        hits = ChunkStore(settings.index_location).search(
+        hits = ChunkStore(settings.folders.index_location).search(
             services.embedder.embed_query(question), question, mode="hybrid", k=1)
         return hits[0].chunk.doc_id if hits else None
 
@@ -69,16 +69,16 @@ CHILD = textwrap.dedent('''
     (docs / "fietsplan.md").write_text(sys.stdin.read(), encoding="utf-8")  # a new document arrives
 
     second = services.reindexer.run(trigger="schema:reindex")
-    reader = ChunkStore(settings.index_location)  # as another process sees the index now
+    reader = ChunkStore(settings.folders.index_location)  # as another process sees the index now
     out["second"] = {"ok": second.ok, "failures": second.failures, "version": reader.version(),
                      "top": top("Hoeveel vakantiedagen?"), "new": top("fietsplan leasefiets"),
                      "damage": [str(p) for p in reader.damage()],
                      "maintenance": second.maintenance}
     try:
-        out["optimize"] = ChunkStore(settings.index_location).optimize()
+        out["optimize"] = ChunkStore(settings.folders.index_location).optimize()
     except Exception as exc:
         out["optimize"] = f"{type(exc).__name__}: {exc}"
-    out["after_optimize"] = {"version": ChunkStore(settings.index_location).version(),
+    out["after_optimize"] = {"version": ChunkStore(settings.folders.index_location).version(),
                              "top": top("Hoeveel vakantiedagen?")}
 
     filler.unlink()
@@ -209,7 +209,8 @@ INDEX_CHILD = textwrap.dedent('''
                         headings=(), text=f"{prefix} woord{i} " + " ".join(f"term{i * 7 + j}" for j in range(60)),
                         ordinal=0, content_hash=prefix) for i in range(n)]
         vectors = np.random.default_rng(len(prefix)).standard_normal((n, 64)).astype(np.float32)
-        return chunk_rows(chunks, vectors / np.linalg.norm(vectors, axis=1, keepdims=True), model), [c.doc_id for c in chunks]
+        unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+        return chunk_rows(chunks, unit, model), [c.doc_id for c in chunks]
 
     def folders(index):
         return sorted(p.name for p in (index / "chunks.lance" / "_indices").iterdir())

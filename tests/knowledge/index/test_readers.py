@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import replace
 
 import lancedb
-import numpy as np
 import pyarrow as pa
 import pytest
 

@@ -157,7 +157,8 @@ def test_cleanup_age_keeps_the_version_that_was_current_until_recently():
     from knowledge.index.store import _cleanup_age
 
     now = datetime.now()
-    versions = [{"timestamp": now - timedelta(hours=h)} for h in (5, 3, 2)] + [{"timestamp": now - timedelta(minutes=1)}]
+    versions = [{"timestamp": now - timedelta(hours=h)} for h in (5, 3, 2)]
+    versions.append({"timestamp": now - timedelta(minutes=1)})
     age = _cleanup_age(versions, timedelta(minutes=10))
     cutoff = now - age
     # versions of 5 h and 3 h ago were superseded hours ago: removable; the 2 h old one was current

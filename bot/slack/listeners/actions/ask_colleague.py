@@ -100,7 +100,8 @@ def escalate(feedback: FeedbackStore, access: Access, routes: EscalationRoutes, 
             return
         raise
     log.info("answer %s handed to colleagues in %s", answer_id, channel)
-    sent_text = SENT_EN[private] if detect_language(stored.question) == "en" else SENT_PRIVATE if private else SENT_THREAD
+    sent_text = (SENT_EN[private] if detect_language(stored.question) == "en"
+                 else SENT_PRIVATE if private else SENT_THREAD)
     tell_privately(respond, sent_text.format(channel=channel))
 
 

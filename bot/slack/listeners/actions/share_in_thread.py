@@ -17,7 +17,7 @@ from bot.insights.feedback import FeedbackStore
 from bot.slack.answer_flow.delivery import post_follow_ups
 from bot.slack.answer_flow.replying import tell_privately
 from bot.slack.features.escalation import EscalationRoutes
-from bot.slack.features.followed_threads import FollowedThreads
+from bot.people.followed_threads import FollowedThreads
 from bot.slack.features.sharing import ACTION_SHARE_IN_THREAD, NOT_READABLE_ERRORS
 from bot.slack.ui.blocks import answer_links, answer_messages, fallback_text
 

@@ -14,14 +14,14 @@ from typing import Any
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot.people.first_contact import FirstContacts
+from bot.people.first_contact import OncePerPerson
 from bot.slack.features.greeting import greet_once
 from bot.slack.ui.home import HomeTab
 
 log = logging.getLogger(__name__)
 
 
-def register(app: App, *, greeted: FirstContacts, home: HomeTab) -> None:
+def register(app: App, *, greeted: OncePerPerson, home: HomeTab) -> None:
     @app.event("app_home_opened")
     def on_app_home_opened(event: dict[str, Any], client: WebClient) -> None:
         user, tab = event.get("user"), event.get("tab")

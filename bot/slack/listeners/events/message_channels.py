@@ -19,7 +19,7 @@ from slack_sdk import WebClient
 
 from bot.slack.answer_flow.conversation import is_question_event, plain_text, thread_history
 from bot.slack.answer_flow.replying import Question, Replier
-from bot.slack.features.followed_threads import FollowedThreads
+from bot.people.followed_threads import FollowedThreads
 from language.questions import is_acknowledgement
 from language.words import GREETINGS
 

@@ -21,7 +21,8 @@ from bot.slack.ui.blocks import is_answer_message
 log = logging.getLogger(__name__)
 
 SHORTCUT = "maak_vast_antwoord"
-NOT_AN_ANSWER = "Een vast antwoord maak je van een antwoord van Vraagbaak: kies ⋮ → *Maak vast antwoord* bij zo'n antwoord."
+NOT_AN_ANSWER = ("Een vast antwoord maak je van een antwoord van Vraagbaak: kies ⋮ → *Maak vast antwoord* "
+                 "bij zo'n antwoord.")
 NOT_OPENED = "Het formulier kon niet geopend worden. Probeer het nog eens."
 
 
@@ -35,7 +36,8 @@ def register(app: App, *, curated: CuratedAnswers | None, feedback: FeedbackStor
         if curated is None:
             tell_privately(respond, OFF)
             return
-        ours = message.get("user") == context.bot_user_id or (message.get("bot_id") and message.get("bot_id") == context.bot_id)
+        ours = message.get("user") == context.bot_user_id \
+            or (message.get("bot_id") and message.get("bot_id") == context.bot_id)
         answer_id = answer_id_of(message) if ours and is_answer_message(message) else None
         if answer_id is None:
             tell_privately(respond, NOT_AN_ANSWER)

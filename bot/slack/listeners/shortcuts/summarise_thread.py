@@ -33,7 +33,8 @@ NOT_READABLE = ("Ik kan deze thread niet lezen: ik ben geen lid van dit gesprek.
                 "`/invite @Vraagbaak` en probeer het opnieuw.")
 NOTHING_TO_SUMMARISE = "In deze thread staat geen tekst om samen te vatten."
 SUMMARISING = ":hourglass_flowing_sand: Ik vat de thread samen…"
-SUMMARY_QUEUED = ":hourglass_flowing_sand: Het is even druk: je bent de {place}e in de rij. Je samenvatting komt zodra het taalmodel vrij is."
+SUMMARY_QUEUED = (":hourglass_flowing_sand: Het is even druk: je bent de {place}e in de rij. "
+                  "Je samenvatting komt zodra het taalmodel vrij is.")
 SUMMARY_FAILED = "Sorry, de samenvatting lukte niet: {reason}"
 SUMMARY_BROKEN = "Sorry, er ging iets mis bij het samenvatten. De beheerder kan de details in het logboek vinden."
 NO_TEMPLATE = "Samenvatten kan nu niet: het sjabloon `samenvatting` ontbreekt. Meld het bij de beheerder van Vraagbaak."
