@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import threading
 import time
 from dataclasses import asdict, dataclass, field
@@ -21,6 +20,7 @@ from typing import TYPE_CHECKING, Callable
 from bot.access.readers import GroupDirectory
 from bot.indexing.source_config import SourceConfig, build_source
 from bot.operations.observers import Observers
+from bot.storage.files import write_atomically
 from knowledge.errors import KnowledgeError
 from knowledge.file_limits import FileLimits
 from knowledge.models import IndexReport
@@ -97,15 +97,7 @@ class SourceRuns:
             return SourceState()
 
     def _save(self, name: str, state: SourceState) -> None:
-        self.state_dir.mkdir(parents=True, exist_ok=True)
-        path = self.state_dir / f"{name}.json"
-        tmp = path.with_name(path.name + ".tmp")
-        try:
-            tmp.write_text(json.dumps(asdict(state), ensure_ascii=False, indent=1), encoding="utf-8")
-            os.replace(tmp, path)
-        except OSError:
-            tmp.unlink(missing_ok=True)
-            raise
+        write_atomically(self.state_dir / f"{name}.json", json.dumps(asdict(state), ensure_ascii=False, indent=1))
 
     # --- syncing -------------------------------------------------------------------------------------
 
