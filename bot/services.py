@@ -32,7 +32,9 @@ if TYPE_CHECKING:
     from bot.slack.transport.app import App  # Bolt's, as bot/slack builds it
     from bot.templates.filling import TemplateFiller
     from bot.templates.library import TemplateLibrary
+    from bot.indexing.source_runs import SourceRuns
     from knowledge.embeddings import Embedder
+    from knowledge.file_limits import FileLimits
     from knowledge.indexing import Indexer
     from knowledge.retrieval import Retriever
     from knowledge.index.store import ChunkStore
@@ -40,7 +42,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-PARTS = frozenset({"embedder", "store", "indexer", "retriever", "generator", "engine", "templates",
+PARTS = frozenset({"embedder", "store", "indexer", "source_runs", "retriever", "generator", "engine", "templates",
                    "template_filler", "feedback", "pseudonymizer", "reindexer", "curated", "gaps",
                    "scheduler", "metrics", "storage", "first_contacts", "followed_threads",
                    "question_queue"})
@@ -90,7 +92,6 @@ class Services:
     @property
     def indexer(self) -> "Indexer":
         from knowledge.chunking import Chunker
-        from knowledge.file_limits import MB, FileLimits
         from knowledge.formats.library_logs import LibraryLogs
         from knowledge.indexing import Indexer
 
@@ -98,13 +99,41 @@ class Services:
             settings = self.settings
             chunker = Chunker(self.embedder.count_tokens, max_tokens=settings.retrieval.chunk_tokens,
                               overlap_tokens=settings.retrieval.chunk_overlap_tokens)
-            limits = FileLimits(max_file_bytes=settings.documents.max_file_mb * MB,
-                                max_unpacked_bytes=settings.documents.max_unpacked_mb * MB,
-                                max_pdf_pages=settings.documents.max_pdf_pages,
-                                ocr_seconds=settings.documents.ocr_seconds_per_file)
-            return Indexer(self.store, self.embedder, chunker, lock_dir=settings.folders.state_dir, limits=limits,
-                           library_logs=LibraryLogs())
+            return Indexer(self.store, self.embedder, chunker, lock_dir=settings.folders.state_dir,
+                           limits=self.indexer_limits(), library_logs=LibraryLogs())
         return self._once("indexer", build)
+
+    @property
+    def source_runs(self) -> "SourceRuns | None":
+        """The sources of the sources file (None without one); each feeds its own collection."""
+        from bot.indexing.source_config import load_source_configs
+        from bot.indexing.source_runs import SourceRuns
+        from knowledge.source_indexing import SourceIndexer
+
+        def build():
+            documents = self.settings.documents
+            configs = load_source_configs(documents.sources_file, folder_collections=set(documents.sources))
+            if not configs:
+                return None
+            return SourceRuns(configs, state_dir=self.settings.folders.state_dir,
+                              indexer=lambda: SourceIndexer(self.indexer), store=lambda: self.store,
+                              limits=self.indexer_limits())
+        return self._once("source_runs", build)
+
+    def indexer_limits(self) -> "FileLimits":
+        from knowledge.file_limits import MB, FileLimits
+        documents = self.settings.documents
+        return FileLimits(max_file_bytes=documents.max_file_mb * MB, max_unpacked_bytes=documents.max_unpacked_mb * MB,
+                          max_pdf_pages=documents.max_pdf_pages, ocr_seconds=documents.ocr_seconds_per_file)
+
+    def sync_permissions(self) -> dict[str, int | str]:
+        """One permission-only sync of every source: per source the documents whose readers changed,
+        or its error."""
+        runs = self.source_runs
+        if runs is None:
+            return {}
+        return {name: result if isinstance(result, str) else len(result.changed)
+                for name, result in runs.sync_permissions().items()}
 
     @property
     def retriever(self) -> "Retriever":
@@ -218,7 +247,8 @@ class Services:
         # Providers, not parts: the embedding model loads when a run starts, not when `vraagbaak
         # status` only reads the last run's report.
         def build():
-            reindexer = Reindexer(self.settings, indexer=lambda: self.indexer, store=lambda: self.store)
+            reindexer = Reindexer(self.settings, indexer=lambda: self.indexer, store=lambda: self.store,
+                                  sources=self.source_runs)
             # At the end of every run: curated answers whose sources changed are suspended (and owners told).
             reindexer.run_ending.add(lambda run: self.curated.review(run))
             reindexer.run_finished.add(self.metrics.observe_reindex_report)
@@ -243,10 +273,12 @@ class Services:
 
     @property
     def scheduler(self) -> "Scheduler":
-        """Every scheduled job: the re-index runs, the daily privacy purge, the weekly gaps digest."""
+        """Every scheduled job: the re-index runs, the daily privacy purge, the weekly gaps digest, the
+        permission sync of the sources."""
         from bot.operations.scheduler import Scheduler
         return self._once("scheduler", lambda: Scheduler.from_settings(
-            self.settings, self.reindexer, purge=self.purge_expired, digest=self.gaps.send_digest))
+            self.settings, self.reindexer, purge=self.purge_expired, digest=self.gaps.send_digest,
+            permissions=self.sync_permissions if self.source_runs is not None else None))
 
     @property
     def metrics(self) -> "Metrics":
@@ -266,7 +298,7 @@ class Services:
             filler=lambda: self.template_filler, reindexer=self.reindexer, metrics=self.metrics,
             status=lambda: gather_status(settings, self.store, self.reindexer, generator=self.generator),
             curated=self.curated if settings.answering.curated_answers else None, gaps=self.gaps,
-            first_contacts=self.first_contacts, threads=self.followed_threads,
+            first_contacts=self.first_contacts, threads=self.followed_threads, sources=self.source_runs,
             question_queue=self.question_queue if settings.slack.question_queue else None,
             update_interval_s=update_interval_s)
 
@@ -283,6 +315,9 @@ class Services:
         return self.personal_data.purge()
 
     def close(self) -> None:
+        runs = self._parts.get("source_runs")
+        if runs is not None and "source_runs" not in self._given:
+            runs.close()
         generator = self._parts.get("generator")
         if generator is not None and "generator" not in self._given:
             generator.close()

@@ -123,7 +123,8 @@ class Chunker:
         return [
             Chunk(id=f"{doc.collection}:{doc.id}#{i}", doc_id=doc.id, collection=doc.collection,
                   title=doc.title, headings=headings, text=text, ordinal=i,
-                  content_hash=doc.content_hash, source_path=doc.source_path, page=page, copies=doc.copies)
+                  content_hash=doc.content_hash, source_path=doc.source_path, page=page, copies=doc.copies,
+                  readers=doc.readers, url=doc.url)
             for i, (headings, text, page) in enumerate(located)
         ]
 

@@ -97,7 +97,7 @@ class Indexer:
                 rebuild = True
             known = {} if rebuild else self.store.copies(collection)
             plan = self._plan(source.resolve(), collection, known, full=full or rebuild)
-            vectors = self._embed(plan.chunks, progress)
+            vectors = self.embed(plan.chunks, progress)
             rows = chunk_rows(plan.chunks, vectors, self.model)
             if rebuild:
                 self.store.overwrite(rows, self.model)
@@ -215,7 +215,8 @@ class Indexer:
         plan.chunks.extend(chunks)
         return True
 
-    def _embed(self, chunks: list[Chunk], progress: IndexProgress | None):
+    def embed(self, chunks: list[Chunk], progress: IndexProgress | None = None):
+        """The chunks' vectors, with progress reports between batches."""
         total = len(chunks)
         done = 0
         if progress is not None:

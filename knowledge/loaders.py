@@ -23,7 +23,7 @@ from knowledge.file_limits import FileLimits, check_file_size, read_bounded
 from knowledge.formats import NO_EXTENSION, SUPPORTED_SUFFIXES, read_document
 from knowledge.formats.markdown import split_code
 from knowledge.formats.pages import read_mark
-from knowledge.models import Document
+from knowledge.models import EVERYONE_READERS, Document
 
 log = logging.getLogger(__name__)
 
@@ -117,25 +117,36 @@ def load_document(path: Path, root: Path, *, collection: str, data: bytes | None
     only in part says what it missed in `problems`."""
     if data is None:
         data = read_bounded(path, limits)
-    else:
-        check_file_size(len(data), limits)
-    reading = read_document(path.suffix.lower(), data, limits)
-    text = normalise_text(reading.text)
-    if not has_text(text):
-        raise DocumentError("; ".join(reading.problems) or "het bestand bevat geen tekst")
     try:
         modified = path.stat().st_mtime
     except OSError:
         modified = 0.0
+    return document_from_bytes(path.name, data, doc_id=document_id(path, root), collection=collection,
+                               modified=modified, source_path=str(path.resolve()), limits=limits)
+
+
+def document_from_bytes(name: str, data: bytes, *, doc_id: str, collection: str, modified: float,
+                  source_path: str = "", readers: tuple[str, ...] = EVERYONE_READERS, url: str = "",
+                  limits: FileLimits = FileLimits()) -> Document:
+    """A file's bytes, wherever they came from (a folder, SharePoint, Nextcloud), as a Document;
+    its type is the suffix of `name`."""
+    check_file_size(len(data), limits)
+    suffix = Path(name).suffix.lower()
+    reading = read_document(suffix, data, limits)
+    text = normalise_text(reading.text)
+    if not has_text(text):
+        raise DocumentError("; ".join(reading.problems) or "het bestand bevat geen tekst")
     return Document(
-        id=document_id(path, root),
-        title=first_heading(text, any_level=path.suffix.lower() not in SHEET_SUFFIXES) or path.stem,
+        id=doc_id,
+        title=first_heading(text, any_level=suffix not in SHEET_SUFFIXES) or Path(name).stem,
         text=text,
         modified=modified,
         content_hash=content_hash(data),
         collection=collection,
-        source_path=str(path.resolve()),
+        source_path=source_path,
         problems=reading.problems,
+        readers=readers,
+        url=url,
     )
 
 

@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# Who may read a document, as the keys the index stores next to each chunk (knowledge.sources.base
+# builds them: "everyone", "user:anna@contoso.nl", "group:sharepoint/<id>"). A local folder's
+# documents are readable by everyone; the collection rules of the bot apply on top.
+EVERYONE_KEY = "everyone"
+EVERYONE_READERS: tuple[str, ...] = (EVERYONE_KEY,)
+
 
 @dataclass(frozen=True)
 class Document:
@@ -18,6 +24,8 @@ class Document:
     source_path: str = ""  # absolute path of the file when it was read
     problems: tuple[str, ...] = ()  # what of the file could not be read (Dutch): it is read in part
     copies: tuple[str, ...] = ()  # ids of the other files in the collection with the same bytes
+    readers: tuple[str, ...] = EVERYONE_READERS  # principal keys, sorted
+    url: str = ""  # opens the document where it lives (SharePoint, Nextcloud); empty for a local file
 
 
 @dataclass(frozen=True)
@@ -35,6 +43,8 @@ class Chunk:
     source_path: str = ""
     page: int | None = None  # the page (or slide) the passage begins on, in a paged format
     copies: tuple[str, ...] = ()  # the other doc ids with the same content: it is indexed once, under doc_id
+    readers: tuple[str, ...] = EVERYONE_READERS  # the document's readers (principal keys)
+    url: str = ""
 
     @property
     def heading_path(self) -> str:

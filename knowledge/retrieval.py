@@ -66,21 +66,23 @@ class Retriever:
         self.rerank_depth = rerank_depth
 
     def retrieve(self, question: str, *, k: int = 5, mode: str = "hybrid",
-                 collections: Iterable[str] | None = None) -> Retrieval:
+                 collections: Iterable[str] | None = None, readers: Iterable[str] | None = None) -> Retrieval:
         """The best k hits, the vector search's own candidates (hybrid: as deep as the fusion read
-        them), the question's embedding, and the index's version and vocabulary; one search."""
+        them), the question's embedding, and the index's version and vocabulary; one search.
+        `readers`: the asker's principal keys; only chunks one of them may read are searched."""
         version = self.index_version()
         question = normalise_question(question)
         if not question:
             return Retrieval([], index_version=version)
-        vector, hits, vector_hits = self._search(question, k=k, mode=mode, collections=collections)
+        vector, hits, vector_hits = self._search(question, k=k, mode=mode, collections=collections, readers=readers)
         return Retrieval(hits, vector_hits, vector, version, self._vocabulary())
 
     def search(self, question: str, *, k: int = 5, mode: str = "hybrid",
-               collections: Iterable[str] | None = None) -> list[Hit]:
+               collections: Iterable[str] | None = None, readers: Iterable[str] | None = None) -> list[Hit]:
         """The best k hits only."""
         question = normalise_question(question)
-        return self._search(question, k=k, mode=mode, collections=collections)[1] if question else []
+        return (self._search(question, k=k, mode=mode, collections=collections, readers=readers)[1]
+                if question else [])
 
     def index_version(self) -> int | None:
         """The index's version (it changes on every re-index); None when it cannot be read."""
@@ -90,8 +92,12 @@ class Retriever:
             log.warning("could not read the index version", exc_info=True)
             return None
 
-    def _search(self, question: str, *, k: int, mode: str, collections: Iterable[str] | None
-                ) -> tuple[np.ndarray, list[Hit], list[Hit] | None]:
+    def document_readers(self, collection: str) -> dict[str, tuple[str, ...]]:
+        """doc_id -> readers (principal keys) of every document indexed in a collection."""
+        return self.store.readers(collection)
+
+    def _search(self, question: str, *, k: int, mode: str, collections: Iterable[str] | None,
+                readers: Iterable[str] | None = None) -> tuple[np.ndarray, list[Hit], list[Hit] | None]:
         self.store.check_model(ModelInfo(self.embedder.name, self.embedder.dimension))
         vector = self.embedder.embed_query(question)
         candidates = k if self.reranker is None else max(k, self.rerank_depth)
@@ -101,7 +107,8 @@ class Retriever:
         hits, vector_hits = self.store.search_with_candidates(
             vector, terms, mode=mode, k=candidates,
             collections=None if collections is None else list(collections), depth=self.depth,
-            weights=self.weights, per_document=self.per_document)
+            weights=self.weights, per_document=self.per_document,
+            readers=None if readers is None else list(readers))
         if self.reranker is not None:
             hits = self.reranker.rerank(question, hits)[:k]
         return vector, hits, vector_hits

@@ -13,7 +13,10 @@ import logging
 from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from knowledge.models import EVERYONE_READERS
+
 if TYPE_CHECKING:
+    from bot.access.readers import AskerReaders
     from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -31,8 +34,10 @@ class Access:
     def __init__(self, *, collections: Sequence[str], channel_collections: Mapping[str, Sequence[str]],
                  dm_collections: Sequence[str] = (), restricted: Collection[str] = (),
                  granted: Mapping[str, Collection[str]] | None = None,
-                 members_of: Callable[[str], Collection[str]] = _no_members) -> None:
+                 members_of: Callable[[str], Collection[str]] = _no_members,
+                 askers: "AskerReaders | None" = None) -> None:
         self.collections = list(collections)
+        self.askers = askers  # who a DM's asker is at the sources; None: organisation-wide documents only
         self.channel_collections = {k: list(v) for k, v in channel_collections.items()}
         self.dm_collections = list(dm_collections)
         self.restricted = frozenset(restricted)
@@ -40,12 +45,21 @@ class Access:
         self.members_of = members_of
 
     @classmethod
-    def from_settings(cls, settings: "Settings", *,
-                      members_of: Callable[[str], Collection[str]] = _no_members) -> "Access":
-        return cls(collections=list(settings.documents.sources),
-                   channel_collections=settings.access.channel_collections,
+    def from_settings(cls, settings: "Settings", *, members_of: Callable[[str], Collection[str]] = _no_members,
+                      askers: "AskerReaders | None" = None, collections: Sequence[str] = ()) -> "Access":
+        folders = settings.documents.sources
+        names = list(folders) + [name for name in collections if name not in folders]
+        return cls(collections=names, channel_collections=settings.access.channel_collections,
                    dm_collections=settings.access.dm_collections, restricted=settings.access.restricted_collections,
-                   granted=settings.access.restricted_access, members_of=members_of)
+                   granted=settings.access.restricted_access, members_of=members_of, askers=askers)
+
+    def readers_for(self, *, is_dm: bool, user: str | None = None) -> tuple[str, ...]:
+        """Whose documents an answer may use, as principal keys: in a channel only what everyone in
+        the organisation may read (everyone there sees the answer); in a DM the asker's own. The
+        collection rules apply on top: a chunk is used when both allow it."""
+        if not is_dm or not user or self.askers is None:
+            return EVERYONE_READERS
+        return self.askers.of(user)
 
     def collections_for(self, channel: str | None, *, is_dm: bool, user: str | None = None,
                         viewing: str | None = None) -> list[str] | None:

@@ -27,10 +27,13 @@ class SaidBefore(Protocol):
 
 
 def cache_key(question: str, *, history: Sequence[SaidBefore], collections: Sequence[str] | None,
-              index_version: Hashable) -> tuple:
+              index_version: Hashable, readers: Sequence[str] | None = None) -> tuple:
+    """Answers are kept per question, scope and readers: one asker's answer never reaches another
+    who may read less."""
     return (
         question_key(question),
         tuple(sorted(collections)) if collections is not None else None,
+        tuple(sorted(set(readers))) if readers is not None else None,
         tuple((t.role, question_key(t.text)) for t in history),
         index_version,
     )

@@ -19,6 +19,7 @@ from bot.answering.selection import SentenceSelector
 from bot.answering.stream import AnswerStream
 from bot.answering.types import Answer, CuratedMatcher, Preview, Source, Turn
 from bot.errors import knowledge_errors
+from knowledge.models import EVERYONE_READERS
 from knowledge.versions import newest_first
 from language.calibration import calibration_for
 from language.detection import detect_language
@@ -59,7 +60,8 @@ def source_of(hit: "Hit") -> Source:
     chunk = hit.chunk
     links = tuple(dict.fromkeys(link.rstrip(".,;:!?*_~") for link in _LINK.findall(chunk.text)))
     return Source(title=chunk.title, path=chunk.doc_id, heading=chunk.heading_path,
-                  collection=chunk.collection, links=links, page=chunk.page, copies=chunk.copies)
+                  collection=chunk.collection, url=chunk.url or None, links=links, page=chunk.page,
+                  copies=chunk.copies)
 
 
 def retrieval_query(question: str, history: Sequence[Turn]) -> str:
@@ -134,22 +136,23 @@ class AnswerEngine:
 
     # --- retrieval ---------------------------------------------------------------------------
     @knowledge_errors()  # a damaged index: its Dutch message reaches the asker, not a traceback
-    def retrieve(self, question: str, history: Sequence[Turn] = (),
-                 collections: list[str] | None = None) -> list["Hit"]:
-        """The passages found for this question (follow-ups include the previous question)."""
-        return self.retriever.search(retrieval_query(question, history), k=self.top_k,
-                                     mode=self.search_mode, collections=collections)
+    def retrieve(self, question: str, history: Sequence[Turn] = (), collections: list[str] | None = None,
+                 readers: Sequence[str] = EVERYONE_READERS) -> list["Hit"]:
+        """The passages found for this question (follow-ups include the previous question) among
+        the documents one of `readers` may read (default: those everyone may read)."""
+        return self.retriever.retrieve(retrieval_query(question, history), k=self.top_k, mode=self.search_mode,
+                                       collections=collections, readers=readers).hits
 
     @knowledge_errors()
-    def prepare(self, question: str, *, history: Sequence[Turn] = (),
-                collections: list[str] | None = None) -> PreparedQuestion:
+    def prepare(self, question: str, *, history: Sequence[Turn] = (), collections: list[str] | None = None,
+                readers: Sequence[str] = EVERYONE_READERS) -> PreparedQuestion:
         """Language, passages and prompt messages for a question, without calling the model; one
         search, whose vector candidates, vocabulary and embedding the refusal policy and the
         sentence selection reuse."""
         language = detect_language(question)
         query = retrieval_query(question, history)
         found: "Retrieval" = self.retriever.retrieve(query, k=self.top_k, mode=self.search_mode,
-                                                     collections=collections)
+                                                     collections=collections, readers=readers)
         hits = newest_first(found.hits)
         verdict = self.policy.judge(query, language, hits, found.vocabulary, found.vector_hits)
         threshold = self.policy.threshold(language)
@@ -176,24 +179,26 @@ class AnswerEngine:
         return passages, Preview(best.text, source_of(best.hit)) if best is not None else None
 
     # --- answering ---------------------------------------------------------------------------
-    def ask(self, question: str, *, history: Sequence[Turn] = (),
-            collections: list[str] | None = None) -> AnswerStream:
-        """Starts answering; the stream yields text as the model writes it."""
+    def ask(self, question: str, *, history: Sequence[Turn] = (), collections: list[str] | None = None,
+            readers: Sequence[str] = EVERYONE_READERS) -> AnswerStream:
+        """Starts answering; the stream yields text as the model writes it. Only documents one of
+        `readers` (principal keys) may read are used; by default those everyone may read."""
         started = time.perf_counter()
         if (too_long := self._too_long(question, history, started)) is not None:
             return AnswerStream(answer=too_long)
-        if self.curated is not None and (fixed := self._curated(question, collections, started)) is not None:
+        if self.curated is not None and (fixed := self._curated(question, collections, readers, started)) is not None:
             return AnswerStream(answer=fixed)
         version = self.retriever.index_version()
-        cached = self.cache.get(cache_key(question, history=history, collections=collections,
+        cached = self.cache.get(cache_key(question, history=history, collections=collections, readers=readers,
                                           index_version=version)) if version is not None else None
         if cached is not None:
             timings = {"retrieve_s": 0.0, "queue_s": 0.0, "first_token_s": time.perf_counter() - started,
                        "total_s": time.perf_counter() - started, "prompt_tokens": 0, "completion_tokens": 0}
             return AnswerStream(answer=dataclasses.replace(cached, cached=True, timings=timings))
-        prepared = self.prepare(question, history=history, collections=collections)
+        prepared = self.prepare(question, history=history, collections=collections, readers=readers)
         # Kept under the version the passages came from (a re-index may have landed meanwhile).
-        key = cache_key(question, history=history, collections=collections, index_version=prepared.index_version)
+        key = cache_key(question, history=history, collections=collections, readers=readers,
+                        index_version=prepared.index_version)
         retrieve_s = time.perf_counter() - started
         if not prepared.relevant:
             answer = self._abstain(prepared, {"retrieve_s": retrieve_s, "queue_s": 0.0, "first_token_s": 0.0,
@@ -280,11 +285,17 @@ class AnswerEngine:
         return Answer(prepared.question, "\n".join(lines), offered, abstained=True, language=language,
                       timings=timings)
 
-    def _curated(self, question: str, collections: list[str] | None, started: float) -> Answer | None:
-        """The curated answer for this question, as it was decided; None: answer it as usual."""
+    def _curated(self, question: str, collections: list[str] | None, readers: Sequence[str],
+                 started: float) -> Answer | None:
+        """The curated answer for this question, as it was decided; None: answer it as usual. One
+        that cites a document these readers may not read is not given (fail closed)."""
         assert self.curated is not None
         try:
             match = self.curated.match(question, collections=collections)
+            if match is not None and not self._readable(match.sources, readers):
+                log.info("curated answer %s cites a document this asker may not read; answering as usual",
+                         getattr(match, "id", "?"))
+                return None
         except Exception:  # a broken curated store must not stop answering
             log.warning("curated answers could not be searched; answering as usual", exc_info=True)
             return None
@@ -295,6 +306,15 @@ class AnswerEngine:
                    "prompt_tokens": 0, "completion_tokens": 0}
         return Answer(question, match.answer, list(match.sources), language=detect_language(question),
                       timings=timings, curated=match)
+
+    def _readable(self, sources: Sequence[Source], readers: Sequence[str]) -> bool:
+        allowed = set(readers)
+        for collection in {s.collection for s in sources}:
+            known = self.retriever.document_readers(collection)
+            if any(s.path in known and not allowed & set(known[s.path])
+                   for s in sources if s.collection == collection):
+                return False
+        return True
 
 
 def _excerpt(text: str, limit: int) -> str:

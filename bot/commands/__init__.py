@@ -3,7 +3,7 @@
 packages, not here. The order below is the order of `vraagbaak --help`."""
 
 from bot.commands import (answers, ask, config, doctor, feedback, gaps, index, models, privacy, schedule, search,
-                          serve, status, templates)
+                          serve, sources, status, templates)
 
 COMMAND_MODULES = (index, search, ask, models, answers, gaps, serve, feedback, templates, config, doctor, schedule,
-                   status, privacy)
+                   status, sources, privacy)

@@ -28,7 +28,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run_doctor(args: argparse.Namespace, services: Services) -> int:
     from bot.operations.doctor import Doctor
 
-    report = Doctor(services.settings, load_models=not args.quick, check_slack=not args.no_slack).run()
+    report = Doctor(services.settings, load_models=not args.quick, check_slack=not args.no_slack,
+                    source_runs=lambda: services.source_runs).run()
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:

@@ -29,6 +29,7 @@ from knowledge.indexing import LOCK_FILE
 from knowledge.models import IndexReport, SkippedFile
 
 if TYPE_CHECKING:
+    from bot.indexing.source_runs import SourceRuns
     from knowledge.indexing import Indexer
     from knowledge.index.store import ChunkStore
 
@@ -99,8 +100,9 @@ class Reindexer:
     """
 
     def __init__(self, settings: Settings, *, indexer: Callable[[], "Indexer"],
-                 store: Callable[[], "ChunkStore"]) -> None:
+                 store: Callable[[], "ChunkStore"], sources: "SourceRuns | None" = None) -> None:
         self.settings = settings
+        self.remote = sources  # the sources file's sources, each with its own collection
         self._indexer = indexer
         self._store = store
         self._running = threading.Lock()
@@ -159,7 +161,7 @@ class Reindexer:
         self._running.release()
         return True
 
-    def _locked_run(self, sources: dict[str, Path], *, full: bool, progress: RunProgress | None,
+    def _locked_run(self, sources: dict[str, Path | None], *, full: bool, progress: RunProgress | None,
                     wait: bool, trigger: str) -> RunReport:
         if self._closed.is_set() or not self._running.acquire(blocking=wait):
             raise ReindexBusyError(CLOSED_MESSAGE if self._closed.is_set() else BUSY_MESSAGE)
@@ -175,16 +177,22 @@ class Reindexer:
             self.run_finished.notify(run)
         return run
 
-    def _sources(self, collections: list[str] | None) -> dict[str, Path]:
-        if collections is None:
-            return dict(self.settings.documents.sources)
-        unknown = [name for name in collections if name not in self.settings.documents.sources]
-        if unknown:
-            known = ", ".join(sorted(self.settings.documents.sources)) or "geen"
-            raise VraagbaakError(f"Onbekende collectie(s): {', '.join(unknown)}. Ingesteld: {known}.")
-        return {name: self.settings.documents.sources[name] for name in collections}
+    def _all_sources(self) -> dict[str, Path | None]:
+        """Every configured collection: a folder, or None for one fed by a source of the sources file."""
+        remote = dict.fromkeys(self.remote.collections if self.remote is not None else ())
+        return {**self.settings.documents.sources, **remote}
 
-    def _run(self, sources: dict[str, Path], *, full: bool, progress: RunProgress | None,
+    def _sources(self, collections: list[str] | None) -> dict[str, Path | None]:
+        configured = self._all_sources()
+        if collections is None:
+            return configured
+        unknown = [name for name in collections if name not in configured]
+        if unknown:
+            known = ", ".join(sorted(configured)) or "geen"
+            raise VraagbaakError(f"Onbekende collectie(s): {', '.join(unknown)}. Ingesteld: {known}.")
+        return {name: configured[name] for name in collections}
+
+    def _run(self, sources: dict[str, Path | None], *, full: bool, progress: RunProgress | None,
              wait: bool, trigger: str) -> RunReport:
         started = time.monotonic()
         run = RunReport(started_at=datetime.now(timezone.utc).isoformat(timespec="seconds"), full=full,
@@ -216,7 +224,7 @@ class Reindexer:
         self._save(run)
         return run
 
-    def _repair(self, run: RunReport, sources: dict[str, Path]) -> dict[str, Path]:
+    def _repair(self, run: RunReport, sources: dict[str, Path | None]) -> dict[str, Path | None]:
         """A full run over a damaged index drops the table first: it cannot be read or merged into.
         Every configured collection is rebuilt then, not only the ones asked for, since they all
         lived in the dropped table. Returns the collections to index."""
@@ -231,7 +239,7 @@ class Reindexer:
         run.repaired = [str(p) for p in problems]
         log.warning("the index is damaged (%s): dropping it and rebuilding every collection",
                     "; ".join(run.repaired))
-        sources = {**self.settings.documents.sources, **sources}
+        sources = {**self._all_sources(), **sources}
         try:
             store.drop()
         except OSError as exc:
@@ -251,7 +259,7 @@ class Reindexer:
             log.warning("index maintenance after the re-index failed", exc_info=True)
             return {"optimized": False, "error": f"{type(exc).__name__}: {exc}"}
 
-    def _one(self, run: RunReport, name: str, folder: Path, *, full: bool,
+    def _one(self, run: RunReport, name: str, folder: Path | None, *, full: bool,
              progress: RunProgress | None) -> None:
         def step(done: int, total: int) -> None:
             if progress is not None:
@@ -260,7 +268,10 @@ class Reindexer:
                 raise _Stopped  # before the commit: the collection keeps its previous version
 
         try:
-            run.reports[name] = self._indexer().reindex(folder, collection=name, full=full, progress=step)
+            if folder is None and self.remote is not None:
+                run.reports[name] = self.remote.sync(name, full=full, progress=step)
+            else:
+                run.reports[name] = self._indexer().reindex(folder, collection=name, full=full, progress=step)
         except _Stopped:
             log.warning("re-index of %s stopped before its commit", name)
             run.stopped = True

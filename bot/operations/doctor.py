@@ -11,11 +11,14 @@ import urllib.error
 import urllib.request
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from bot.errors import ModelError
 from bot.operations.selftest import SelftestResult, run_selftest
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.indexing.source_runs import SourceRuns
 
 log = logging.getLogger(__name__)
 
@@ -72,8 +75,10 @@ class Doctor:
     """
 
     def __init__(self, settings: Settings, *, load_models: bool = True, check_slack: bool = True,
-                 selftest: Callable[[Settings], SelftestResult] = run_selftest) -> None:
+                 selftest: Callable[[Settings], SelftestResult] = run_selftest,
+                 source_runs: "Callable[[], SourceRuns | None] | None" = None) -> None:
         self.settings = settings
+        self.source_runs = source_runs  # the sources file's sources, one check each
         self.load_models = load_models
         self.check_slack = check_slack
         self.selftest = selftest
@@ -93,6 +98,8 @@ class Doctor:
                 log.debug("check %s crashed", key, exc_info=True)
                 results.append(CheckResult(key, key, FAIL, f"onverwachte fout: {type(exc).__name__}: {exc}",
                                            "Draai `vraagbaak -v doctor` voor details in het log."))
+            if key == "sources":
+                results.extend(self.check_remote_sources())
         return DoctorReport(results)
 
     # --- Slack ------------------------------------------------------------------------------------
@@ -264,6 +271,39 @@ class Doctor:
                                "Controleer de paden in VRAAGBAAK_SOURCES en de leesrechten van de bot; "
                                f"ondersteund: {', '.join(sorted(SUPPORTED_SUFFIXES))}.")
         return CheckResult("sources", title, OK, "; ".join(counts))
+
+    def check_remote_sources(self) -> list[CheckResult]:
+        """One line per source of the sources file: its credentials accepted and its host reachable."""
+        from bot.errors import VraagbaakError
+        from knowledge.errors import KnowledgeError
+
+        if self.source_runs is None:
+            return []
+        try:
+            runs = self.source_runs()
+        except VraagbaakError as exc:
+            return [CheckResult("sources_file", "Bronnenbestand (sources file)", FAIL, str(exc),
+                                "Zie docs/features/sources.md voor de vorm van het bestand.")]
+        if runs is None:
+            return []
+        results = []
+        for name, config in runs.configs.items():
+            key, title = f"source:{name}", f"Bron {name} ({config.kind}, {config.host})"
+            last = runs.state(name).last_sync or "nog nooit"
+            try:
+                runs.check(name)
+            except KnowledgeError as exc:
+                results.append(CheckResult(key, title, FAIL, str(exc),
+                                           "Controleer de inloggegevens en het adres in het bronnenbestand, en of "
+                                           "deze machine de bron kan bereiken (proxy, firewall)."))
+            except Exception as exc:
+                log.debug("check of source %s crashed", name, exc_info=True)
+                results.append(CheckResult(key, title, FAIL, f"onverwachte fout: {type(exc).__name__}: {exc}",
+                                           "Draai `vraagbaak -v doctor` voor details in het log."))
+            else:
+                results.append(CheckResult(key, title, OK, f"bereikbaar, inloggegevens geaccepteerd; collectie "
+                                                            f"{config.collection}; laatste synchronisatie {last}"))
+        return results
 
     def check_index(self) -> CheckResult:
         """Is there an index, with chunks, built with the embedding model in use?"""

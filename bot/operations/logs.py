@@ -96,5 +96,8 @@ def configure_logging(settings: Settings, *, verbose: bool = False) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel("DEBUG" if verbose else settings.operations.log_level)
-    for noisy in ("httpx", "urllib3", "sentence_transformers", "lance", "lancedb"):
+    # The HTTP clients of the sources log every request at INFO, with its URL: a SharePoint download
+    # URL carries its own access token, so they stay at WARNING (also with --verbose).
+    for noisy in ("httpx", "httpx2", "httpcore", "httpcore2", "msal", "urllib3", "sentence_transformers", "lance",
+                  "lancedb"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))

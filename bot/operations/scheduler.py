@@ -23,6 +23,9 @@ Two more, each run by a function given to the scheduler (bot/services.py assembl
 - ``gaps-digest`` (``settings.schedule.gaps_digest_cron``, default Mondays 09:00): what the documents are
   missing, the declined and 👎 questions of the last days grouped (bot/insights/gaps.py), handed to the
   digest's observers (the Slack layer DMs the admins).
+- ``permissions`` (``settings.schedule.permission_sync_minutes``, default every 10 minutes; only with sources
+  in the sources file): who may read each document is read again at its source and written next to
+  its chunks, without downloading or embedding anything (bot/indexing/source_runs.py).
 
 Cron expressions have the usual five fields (minute hour day month day-of-week, with 0 and 7 =
 Sunday as in crontab), or six with seconds first (``*/2 * * * * *``: every two seconds — for tests).
@@ -61,7 +64,7 @@ class ScheduleError(VraagbaakError):
     """A cron expression in the settings cannot be used."""
 
 
-REINDEX, PURGE, DIGEST = "reindex", "purge", "digest"  # what a job does
+REINDEX, PURGE, DIGEST, PERMISSIONS = "reindex", "purge", "digest", "permissions"  # what a job does
 
 
 @dataclass(frozen=True)
@@ -133,7 +136,18 @@ def maintenance_jobs(settings: Settings) -> list[ScheduledJob]:
                      f"overzicht van wat de documenten missen (laatste {settings.schedule.gaps_digest_days} dagen)",
                      DIGEST),
     ]
+    minutes = settings.schedule.permission_sync_minutes
+    if minutes > 0 and settings.documents.sources_file is not None:
+        jobs.append(ScheduledJob("permissions", every_minutes(minutes), False,
+                                 f"synchronisatie van leesrechten (elke {minutes} minuten)", PERMISSIONS))
     return [job for job in jobs if job.cron]
+
+
+def every_minutes(minutes: int) -> str:
+    """A cron expression for "every `minutes` minutes" (from the whole hour; above 59, whole hours)."""
+    if minutes < 60:
+        return f"*/{minutes} * * * *"
+    return f"0 */{max(1, min(minutes // 60, 23))} * * *"
 
 
 def all_jobs(settings: Settings) -> list[ScheduledJob]:
@@ -167,9 +181,11 @@ class Scheduler:
 
     def __init__(self, reindexer: "Reindexer", jobs: list[ScheduledJob], *, timezone: str,
                  misfire_grace_seconds: int, when_busy: str = "refuse",
-                 purge: Callable[[], object] | None = None, digest: Callable[[], object] | None = None) -> None:
+                 purge: Callable[[], object] | None = None, digest: Callable[[], object] | None = None,
+                 permissions: Callable[[], object] | None = None) -> None:
         self._reindexer = reindexer
-        self._runners: dict[str, Callable[[], object] | None] = {PURGE: purge, DIGEST: digest}
+        self._runners: dict[str, Callable[[], object] | None] = {PURGE: purge, DIGEST: digest,
+                                                                 PERMISSIONS: permissions}
         self._jobs = [job for job in jobs if job.kind == REINDEX or self._runners.get(job.kind) is not None]
         self._when_busy = when_busy
         triggers = {job.id: cron_trigger(job.cron, timezone) for job in self._jobs}  # Dutch errors first
@@ -189,10 +205,12 @@ class Scheduler:
     @classmethod
     def from_settings(cls, settings: Settings, reindexer: "Reindexer", *,
                       purge: Callable[[], object] | None = None,
-                      digest: Callable[[], object] | None = None) -> "Scheduler":
+                      digest: Callable[[], object] | None = None,
+                      permissions: Callable[[], object] | None = None) -> "Scheduler":
         return cls(reindexer, all_jobs(settings), timezone=settings.schedule.timezone,
                    misfire_grace_seconds=settings.schedule.misfire_grace_seconds,
-                   when_busy=settings.operations.reindex_when_busy, purge=purge, digest=digest)
+                   when_busy=settings.operations.reindex_when_busy, purge=purge, digest=digest,
+                   permissions=permissions)
 
     @property
     def jobs(self) -> list[ScheduledJob]:

@@ -32,6 +32,10 @@ class Access(Area):
         "`collectie=U0HR1+U0HR2+S0HRGROUP;andere=U0CFO`: Slack user ids (U…, W…) and user group ids (S…; their "
         "members are read with usergroups.users.list, re-read after 5 minutes). DM_COLLECTIONS never grants one.",
         parse=partial(parse_name_lists, env="VRAAGBAAK_RESTRICTED_ACCESS", form="collectie=GEBRUIKER+GROEP"))
+    reader_cache_seconds: int = setting(
+        300, "VRAAGBAAK_READER_CACHE_SECONDS",
+        "How long an asker's e-mail address (Slack) and groups (the sources) are kept before they are asked again.",
+        minimum=0)
     admin_user_ids: list[str] = setting(
         [], "VRAAGBAAK_ADMIN_USER_IDS",
         "Slack user IDs allowed to run admin commands, comma-separated (workspace admins and owners always are).")

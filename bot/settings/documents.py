@@ -27,6 +27,11 @@ class Documents(Area):
         {"bedrijf": Path("knowledge/sample")}, "VRAAGBAAK_SOURCES",
         "Document collections to index, as name=folder pairs separated by commas "
         "(e.g. `hr=/srv/docs/hr,wiki=/srv/wiki`).", parse=parse_sources)
+    sources_file: Path | None = setting(
+        None, "VRAAGBAAK_SOURCES_FILE",
+        "TOML file with the SharePoint/OneDrive, Nextcloud and WebDAV sources, each with its kind, credentials "
+        "and collection (docs/features/sources.md). It holds their secrets, so it must be readable by its owner "
+        "only (chmod 600).")
     max_file_mb: int = setting(
         50, "VRAAGBAAK_MAX_FILE_MB", "Source files larger than this are skipped unread (0: no limit).", minimum=0)
     max_unpacked_mb: int = setting(

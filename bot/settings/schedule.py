@@ -31,3 +31,8 @@ class Schedule(Area):
         "sent to the admins; empty: off.")
     gaps_digest_days: int = setting(
         7, "VRAAGBAAK_GAPS_DIGEST_DAYS", "Days of questions the gaps digest covers.", minimum=0)
+    permission_sync_minutes: int = setting(
+        10, "VRAAGBAAK_PERMISSION_SYNC_MINUTES",
+        "Minutes between permission-only syncs of the sources in VRAAGBAAK_SOURCES_FILE: who may read each "
+        "document is read again (nothing downloaded or embedded), so a revoked share counts within this time. "
+        "0: off.", minimum=0, maximum=1440)

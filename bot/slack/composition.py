@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from slack_bolt import App, BoltContext
 
 from bot.access.policy import Access
+from bot.access.readers import NO_GROUPS, AskerReaders
 from bot.people.first_contact import AI_NOTICE, GREETED
 from bot.slack import listeners
 from bot.slack.answer_flow.durable import AnsweredInSlack, AnswerEvent, DurableQuestions
@@ -19,6 +20,7 @@ from bot.slack.answer_flow.replying import Replier
 from bot.slack.answer_flow.viewing import ViewedChannels
 from bot.slack.features.admins import AdminCheck
 from bot.slack.features.ai_notice import AiNotice
+from bot.slack.features.emails import SlackEmails
 from bot.slack.features.curated_answers import CurationRights, SuspensionNotice
 from bot.slack.features.escalation import EscalationRoutes, SentToColleagues
 from bot.slack.features.followed_threads import remember_answered
@@ -40,6 +42,7 @@ if TYPE_CHECKING:
     from bot.answering.engine import AnswerEngine
     from bot.curation.answers import CuratedAnswers
     from bot.indexing.reindexer import Reindexer
+    from bot.indexing.source_runs import SourceRuns
     from bot.insights.feedback import FeedbackStore
     from bot.insights.gaps import Gaps
     from bot.operations.metrics import Metrics
@@ -55,7 +58,8 @@ def compose(app: App, *, settings: "Settings", engine: Callable[[], "AnswerEngin
             templates: "TemplateLibrary", filler: Callable[[], "TemplateFiller"], reindexer: "Reindexer",
             metrics: "Metrics", status: Callable[[], dict[str, Any]], curated: "CuratedAnswers | None",
             gaps: "Gaps", first_contacts: "FirstContacts", threads: "FollowedThreads",
-            question_queue: "QuestionQueue | None" = None, update_interval_s: float = 1.0) -> SlackParts:
+            sources: "SourceRuns | None" = None, question_queue: "QuestionQueue | None" = None,
+            update_interval_s: float = 1.0) -> SlackParts:
     """Builds the Slack parts on `app` (made by bot.slack.transport.app.build_app: its listener
     executor is the ListenerPool) and registers every listener; returns the parts. `engine`,
     `filler` and `status` are called when used (the models load at start-up or first use)."""
@@ -63,7 +67,14 @@ def compose(app: App, *, settings: "Settings", engine: Callable[[], "AnswerEngin
     if not isinstance(pool, ListenerPool):
         raise TypeError("the app needs the ListenerPool as its listener executor: build it with build_app")
     client = app.client
-    access = Access.from_settings(settings, members_of=UserGroups(client).members)
+    # Who a DM's asker is at the sources: e-mail from Slack, groups from the sources (kept a while).
+    askers = AskerReaders(SlackEmails(client).email_of, sources.directory() if sources is not None else NO_GROUPS,
+                          keep_s=settings.access.reader_cache_seconds)
+    remote = list(sources.collections) if sources is not None else []
+    if sources is not None:
+        sources.readers_changed.add(askers.forget)
+    access = Access.from_settings(settings, members_of=UserGroups(client).members, askers=askers,
+                                  collections=remote)
     admins = AdminCheck(settings.access.admin_user_ids)
     routes = EscalationRoutes(settings.colleagues.escalation_channels)
     replier = Replier(engine, feedback, access, pool.arrivals, metrics, routes=routes,
@@ -83,7 +94,7 @@ def compose(app: App, *, settings: "Settings", engine: Callable[[], "AnswerEngin
         home=home, routes=routes, sent_to_colleagues=SentToColleagues(), subcommands=Subcommands(),
         reindex_jobs=ReindexJobs(reindexer, wait_when_busy=settings.operations.reindex_when_busy == "wait"),
         template_jobs=template_jobs, poster=TemplatePoster(template_jobs, access, filler, ai_notice),
-        collections=tuple(settings.documents.sources))
+        collections=(*settings.documents.sources, *remote))
     if question_queue is not None:
         parts = replace(parts, questions=DurableQuestions(question_queue, _event_answerer(app, parts),
                                                           _answered_in_slack(app)))

@@ -15,7 +15,12 @@ from typing import Iterable, Sequence
 import numpy as np
 import pyarrow as pa
 
-from knowledge.models import Chunk
+from knowledge.models import EVERYONE_KEY, Chunk
+
+
+def sql_quote(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
 
 TABLE = "chunks"
 TEXT_COLUMN = "search_text"
@@ -24,7 +29,11 @@ DIMENSION_KEY = b"vraagbaak.dimension"
 LAYOUT_KEY = b"vraagbaak.layout"
 LAYOUT = 2
 RESULT_COLUMNS = ["chunk_id", "doc_id", "collection", "source_path", "title", "headings", "text",
-                   "content_hash", "ordinal", "vector", "page", "copies"]
+                   "content_hash", "ordinal", "readers", "url", "vector", "page", "copies"]
+READERS_COLUMN = "readers"
+# Columns a table made before they existed gets on its next write, as SQL over its rows: every
+# document then came from a local folder (readable by everyone, the collection rules on top).
+ADDED_COLUMNS = {READERS_COLUMN: f"make_array({sql_quote(EVERYONE_KEY)})", "url": "''"}
 
 
 @dataclass(frozen=True)
@@ -51,6 +60,8 @@ def chunk_schema(model: ModelInfo) -> pa.Schema:
         pa.field("indexed_at", pa.string()),
         pa.field("page", pa.int32()),
         pa.field("copies", pa.list_(pa.string())),
+        pa.field(READERS_COLUMN, pa.list_(pa.string())),
+        pa.field("url", pa.string()),
     ], metadata={MODEL_KEY: model.name.encode(), DIMENSION_KEY: str(model.dimension).encode(),
                  LAYOUT_KEY: str(LAYOUT).encode()})
 
@@ -80,6 +91,8 @@ def chunk_rows(chunks: Sequence[Chunk], vectors: np.ndarray, model: ModelInfo) -
         "indexed_at": [now] * len(chunks),
         "page": [c.page for c in chunks],
         "copies": [list(c.copies) for c in chunks],
+        READERS_COLUMN: [list(c.readers) for c in chunks],
+        "url": [c.url for c in chunks],
     }
     schema = chunk_schema(model)
     return pa.table({name: pa.array(columns[name], type=schema.field(name).type)
@@ -98,10 +111,6 @@ def document_copies(rows: pa.Table) -> dict[str, tuple[str, tuple[str, ...]]]:
             in zip(rows["doc_id"].to_pylist(), rows["content_hash"].to_pylist(), copies)}
 
 
-def sql_quote(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
 def collection_filter(collections: Iterable[str] | None) -> str | None:
     if collections is None:
         return None
@@ -109,6 +118,21 @@ def collection_filter(collections: Iterable[str] | None) -> str | None:
     if not names:
         return "false"
     return f"collection IN ({', '.join(sql_quote(n) for n in names)})"
+
+
+def readers_filter(readers: Iterable[str] | None) -> str | None:
+    """Rows at least one of these principals may read; None: no filter (the operator's own CLI)."""
+    if readers is None:
+        return None
+    keys = sorted(set(readers))
+    if not keys:
+        return "false"
+    return f"array_has_any({READERS_COLUMN}, [{', '.join(sql_quote(k) for k in keys)}])"
+
+
+def both(*clauses: str | None) -> str | None:
+    present = [f"({c})" for c in clauses if c]
+    return " AND ".join(present) or None
 
 
 def result_rows(table: pa.Table) -> list[dict]:
@@ -127,4 +151,5 @@ def chunk_of(row: dict) -> Chunk:
     return Chunk(id=row["chunk_id"], doc_id=row["doc_id"], collection=row["collection"],
                  title=row["title"], headings=tuple(row["headings"] or ()), text=row["text"],
                  ordinal=int(row["ordinal"]), content_hash=row["content_hash"],
-                 source_path=row["source_path"] or "", page=row.get("page"), copies=tuple(row.get("copies") or ()))
+                 source_path=row["source_path"] or "", page=row.get("page"), copies=tuple(row.get("copies") or ()),
+                 readers=tuple(row.get(READERS_COLUMN) or ()), url=row.get("url") or "")

@@ -1,5 +1,5 @@
-# Longer than 400 lines: one class over one LanceDB table (read, search, write, repair); its parts share
-# the table handle and its version, which a split would pass around.
+# Longer than 400 lines: one class over one LanceDB table (read, filtered search, write, repair) behind the
+# same Lance fault handling; its parts share the table handle and its version, which a split would pass around.
 """LanceDB: one table of chunks with a vector column and a Dutch full-text index.
 
 Writes are single commits (a merge or an overwrite), so readers see the old or the new state,
@@ -33,9 +33,10 @@ from knowledge.errors import DiskFullError, EmbeddingModelMismatchError, IndexDa
 from knowledge.fusion import diversify, fuse
 from knowledge.index.health import IndexProblem, damage, damage_detail, is_disk_full, is_lance_error, orphans
 from knowledge.index.object_storage import ObjectStorage, unreachable
-from knowledge.index.schema import (DIMENSION_KEY, LAYOUT, MODEL_KEY, TABLE, TEXT_COLUMN, ModelInfo, chunk_of,
-                                    chunk_schema, collection_filter, document_copies, layout_of, result_columns,
-                                    result_rows, sql_quote)
+from knowledge.index.schema import (ADDED_COLUMNS, DIMENSION_KEY, LAYOUT, MODEL_KEY, READERS_COLUMN, TABLE,
+                                    TEXT_COLUMN, ModelInfo, both, chunk_of, chunk_schema, collection_filter,
+                                    document_copies, layout_of, readers_filter, result_columns, result_rows,
+                                    sql_quote)
 from knowledge.index.versions import cleanup_age
 from knowledge.index.vocabulary import IndexVocabulary
 from knowledge.models import Hit
@@ -190,6 +191,24 @@ class ChunkStore:
         return document_copies(self._scan(["doc_id", "content_hash", *(["copies"] if "copies" in kept else [])],
                                           f"collection = {sql_quote(collection)}"))
 
+    def _columns(self, table) -> list[str]:
+        with self._reading():
+            return list(table.schema.names)
+
+    def source_ids(self, collection: str) -> dict[str, str]:
+        """source id (kept in `source_path`) -> doc_id of every document indexed in a collection."""
+        rows = self._scan(["doc_id", "source_path"], f"collection = {sql_quote(collection)}")
+        return dict(zip(rows["source_path"].to_pylist(), rows["doc_id"].to_pylist()))
+
+    def readers(self, collection: str) -> dict[str, tuple[str, ...]]:
+        """doc_id -> readers (principal keys) of every document indexed in a collection."""
+        table = self._open()
+        if table is None or READERS_COLUMN not in self._columns(table):
+            return {}
+        rows = self._scan(["doc_id", READERS_COLUMN], f"collection = {sql_quote(collection)}")
+        return {doc: tuple(keys or ()) for doc, keys in zip(rows["doc_id"].to_pylist(),
+                                                            rows[READERS_COLUMN].to_pylist())}
+
     def stats(self) -> dict:
         """Documents and chunks, in total and per collection."""
         rows = self._scan(["collection", "doc_id"])
@@ -215,15 +234,17 @@ class ChunkStore:
     def search(self, query_vector: np.ndarray, query_text: "str | TextQuery", *, mode: str = "hybrid", k: int = 5,
                collections: Iterable[str] | None = None, depth: int = 40,
                weights: tuple[float, float] = (1.0, 1.0),
-               per_document: int | None = None) -> list[Hit]:
-        """Top k hits; `collections` filters before ranking, so other collections never come back."""
+               per_document: int | None = None, readers: Iterable[str] | None = None) -> list[Hit]:
+        """Top k hits; `collections` and `readers` (principal keys: a chunk comes back only when one
+        of them may read it) filter inside LanceDB before ranking, so nothing else ever comes back."""
         return self.search_with_candidates(query_vector, query_text, mode=mode, k=k, collections=collections,
-                                           depth=depth, weights=weights, per_document=per_document)[0]
+                                           depth=depth, weights=weights, per_document=per_document,
+                                           readers=readers)[0]
 
     def search_with_candidates(self, query_vector: np.ndarray, query_text: "str | TextQuery", *, mode: str = "hybrid",
                                k: int = 5, collections: Iterable[str] | None = None, depth: int = 40,
-                               weights: tuple[float, float] = (1.0, 1.0),
-                               per_document: int | None = None) -> tuple[list[Hit], list[Hit] | None]:
+                               weights: tuple[float, float] = (1.0, 1.0), per_document: int | None = None,
+                               readers: Iterable[str] | None = None) -> tuple[list[Hit], list[Hit] | None]:
         """As `search`, and in hybrid mode the vector search's own best `depth` candidates (None in
         the other modes), which the fusion read: whether both searches agree is a signal in itself."""
         if mode not in SEARCH_MODES:
@@ -231,11 +252,14 @@ class ChunkStore:
         table = self._open()
         if table is None or k <= 0:
             return [], ([] if mode == "hybrid" else None)
-        where = collection_filter(collections)
         limit = max(k, depth) if mode == "hybrid" else k
         with self._reading():
-            vector_rows = self._vector_rows(table, query_vector, limit, where) if mode != "fts" else []
-            text_rows = self._text_rows(table, query_text, limit, where) if mode != "vector" else []
+            columns = result_columns(table.schema)
+            # A table from before readers were stored holds local folders only: readable by everyone.
+            where = both(collection_filter(collections),
+                         readers_filter(readers) if READERS_COLUMN in columns else None)
+            vector_rows = self._vector_rows(table, query_vector, limit, where, columns) if mode != "fts" else []
+            text_rows = self._text_rows(table, query_text, limit, where, columns) if mode != "vector" else []
         if mode == "vector":
             ranked = _by_similarity(vector_rows)
         elif mode == "fts":
@@ -246,19 +270,21 @@ class ChunkStore:
         hits = _hits(ranked[:k], query_vector)
         return hits, (_hits(_by_similarity(vector_rows)[:depth], query_vector) if mode == "hybrid" else None)
 
-    def _vector_rows(self, table, vector: np.ndarray, limit: int, where: str | None) -> list[dict]:
+    def _vector_rows(self, table, vector: np.ndarray, limit: int, where: str | None,
+                     columns: list[str]) -> list[dict]:
         query = (table.search(np.asarray(vector, dtype=np.float32), vector_column_name="vector")
-                 .distance_type("cosine").limit(limit).select([*result_columns(table.schema), "_distance"]))
+                 .distance_type("cosine").limit(limit).select([*columns, "_distance"]))
         if where:
             query = query.where(where, prefilter=True)
         return result_rows(query.to_arrow())
 
-    def _text_rows(self, table, text: "str | TextQuery", limit: int, where: str | None) -> list[dict]:
+    def _text_rows(self, table, text: "str | TextQuery", limit: int, where: str | None,
+                   columns: list[str]) -> list[dict]:
         text = TextQuery(text) if isinstance(text, str) else text
         if not text.terms.strip():
             return []
         query = (table.search(text.lance_query(TEXT_COLUMN), query_type="fts")
-                 .limit(limit).select([*result_columns(table.schema), "_score"]))
+                 .limit(limit).select([*columns, "_score"]))
         if where:
             query = query.where(where, prefilter=True)
         return result_rows(query.to_arrow())
@@ -277,6 +303,7 @@ class ChunkStore:
                 self._create(rows, model)
             return rows.num_rows > 0
         self.check_model(model)
+        self._add_missing_columns(table)
         scope = f"collection = {sql_quote(collection)}"
         if not whole_collection:
             if not doc_ids and not rows.num_rows:
@@ -290,6 +317,40 @@ class ChunkStore:
                  .when_not_matched_by_source_delete(scope).execute(rows))
         self._refresh_fts_index(table)
         return True
+
+    def set_readers(self, collection: str, readers: dict[str, tuple[str, ...]]) -> list[str]:
+        """Gives documents of a collection new readers, in one commit, without touching their text
+        or vectors; returns the ids of the documents whose readers changed. A document not named
+        keeps its readers."""
+        table = self._open()
+        if table is None:
+            return []
+        self._add_missing_columns(table)
+        wanted = {doc: tuple(sorted(set(keys))) for doc, keys in readers.items()}
+        changed = sorted(doc for doc, keys in self.readers(collection).items()
+                         if doc in wanted and tuple(sorted(keys)) != wanted[doc])
+        if not changed:
+            return []
+        scope = (f"collection = {sql_quote(collection)} AND doc_id IN "
+                 f"({', '.join(sql_quote(d) for d in changed)})")
+        with self._reading():
+            rows = table.to_lance().to_table(filter=scope)
+        values = pa.array([list(wanted[doc]) for doc in rows["doc_id"].to_pylist()],
+                          type=rows.schema.field(READERS_COLUMN).type)
+        rows = rows.set_column(rows.schema.get_field_index(READERS_COLUMN), READERS_COLUMN, values)
+        with self._writing(f"de lezers van {len(changed)} documenten in collectie '{collection}'"):
+            table.merge_insert("chunk_id").when_matched_update_all().execute(rows)
+        self._refresh_fts_index(table)
+        return changed
+
+    def _add_missing_columns(self, table) -> None:
+        """A table made before readers and links were stored gets them (as SQL over its rows)."""
+        present = self._columns(table)
+        missing = {name: sql for name, sql in ADDED_COLUMNS.items() if name not in present}
+        if missing:
+            with self._writing("de nieuwe kolommen van de index"):
+                table.add_columns(missing)
+            log.info("index upgraded: added columns %s", ", ".join(sorted(missing)))
 
     def overwrite(self, rows: pa.Table, model: ModelInfo) -> None:
         """Replaces the whole table in one commit (e.g. after a change of embedding model)."""

@@ -23,8 +23,16 @@ class FoundHits:
         raise NotImplementedError
 
     def retrieve(self, question: str, *, k: int = 5, mode: str = "hybrid",
-                 collections: list[str] | None = None) -> Retrieval:
-        return Retrieval(self.search(question, k=k, mode=mode, collections=collections))
+                 collections: list[str] | None = None, readers: list[str] | None = None) -> Retrieval:
+        """What `search` finds that one of `readers` may read, as the real index filters it."""
+        hits = self.search(question, k=k, mode=mode, collections=collections)
+        if readers is not None:
+            hits = [h for h in hits if set(h.chunk.readers) & set(readers)]
+        return Retrieval(hits)
 
     def index_version(self) -> int | None:
         return None
+
+    def document_readers(self, collection: str) -> dict[str, tuple[str, ...]]:
+        """Who may read each document these hits come from (a document not listed is not restricted)."""
+        return {}

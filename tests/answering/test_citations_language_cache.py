@@ -49,6 +49,10 @@ def test_cache_key_includes_collections_history_and_index_version():
     assert cache_key("vraag", history=(), collections=["hr"], index_version=1) != base
     assert cache_key("vraag", history=[Turn("user", "eerder")], collections=None, index_version=1) != base
     assert cache_key("vraag", history=(), collections=None, index_version=2) != base
+    anna = cache_key("vraag", history=(), collections=None, readers=["everyone", "user:anna@x.nl"], index_version=1)
+    assert anna != cache_key("vraag", history=(), collections=None, readers=["everyone"], index_version=1)
+    assert anna == cache_key("vraag", history=(), collections=None, readers=["user:anna@x.nl", "everyone"],
+                             index_version=1)
     assert cache_key("v", history=(), collections=["b", "a"], index_version=1) == \
         cache_key("v", history=(), collections=["a", "b"], index_version=1)
 

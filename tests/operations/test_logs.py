@@ -20,6 +20,8 @@ def test_json_lines(tmp_path, capsys):
     except ValueError:
         log.exception("mislukt")
     logging.getLogger("lancedb").info("noisy library detail")  # quieted to WARNING
+    for client in ("httpx2", "msal.application", "httpx"):  # the sources' HTTP clients: URLs with tokens
+        logging.getLogger(client).info("HTTP Request: GET https://contoso.sharepoint.com/download?tempauth=x")
     lines = capsys.readouterr().err.strip().splitlines()
     entries = [json.loads(line) for line in lines]
     assert len(entries) == 2

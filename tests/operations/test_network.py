@@ -222,6 +222,42 @@ def test_serve_contacts_only_the_configured_slack(child):
         assert syscall_contacts(run.traced) == {("127.0.0.1", slack_port)}
 
 
+def test_index_with_a_sharepoint_source_contacts_only_that_source(child, tmp_path):
+    """A source in the sources file (the local Graph, its token endpoint and its download host):
+    `index` and `sources` reach those two ports and nothing else."""
+    from tests.fakes.graph.server import FakeGraph
+    from tests.fakes.graph.sources_file import graph_sources_file
+    from tests.fakes.graph.tenant import Tenant
+    from tests.fakes.tls import TestAuthority
+
+    run, attempts = child
+    (tmp_path / "tls").mkdir()
+    authority = TestAuthority(tmp_path / "tls")
+    tenant = Tenant()
+    tenant.add_app("vraagbaak-app", secret="geheim")
+    drive = tenant.add_drive("Documenten", site=tenant.add_site("contoso.sharepoint.com:/sites/personeel"))
+    tenant.add_file(drive, "intranet/kantine.md", b"# Kantine\n\nOpen van 12 tot 14 uur.\n",
+                    [{"roles": ["read"], "link": {"scope": "organization", "type": "view"}}])
+    with FakeGraph(tenant, authority) as graph:
+        sources = graph_sources_file(tmp_path / "bronnen.toml", graph, authority, secret="geheim",
+                                     site="contoso.sharepoint.com:/sites/personeel")
+        extra = {"VRAAGBAAK_SOURCES_FILE": str(sources)}
+        indexed = run("index", extra=extra)
+        assert indexed.returncode == 0, indexed.stderr
+        listed = run("sources", "--json", extra=extra)
+        assert listed.returncode == 0, listed.stderr
+        assert json.loads(listed.stdout)[0]["documents"] == 1
+        ports = {int(graph.url.rsplit(":", 1)[1]), int(graph.download_host.rsplit(":", 1)[1])}
+
+    seen = attempts()
+    assert refused(seen) == []
+    contacted = {(a["host"], a["port"]) for a in seen if a["kind"] == "connect"}
+    assert contacted and {port for _, port in contacted} <= ports, contacted
+    assert "geheim" not in indexed.stderr + indexed.stdout + listed.stdout
+    if STRACE:
+        assert {port for _, port in syscall_contacts(run.traced)} <= ports
+
+
 def test_ask_with_the_server_backend_contacts_only_the_configured_model_server(child, llm_server):
     """VRAAGBAAK_LLM_BACKEND=openai: the question goes to llama-cpp-python's OpenAI-compatible server on
     this machine (tests/operations/conftest.py) and to nothing else."""

@@ -104,3 +104,31 @@ def test_vraagbaak_schedule_lists_every_job(tmp_path, monkeypatch, capsys):
     assert digest["cron"] == "0 8 * * 5" and datetime.fromisoformat(digest["next_run"]).weekday() == 4
     assert main(["--data-dir", str(tmp_path / "data"), "schedule"]) == 0
     assert "privacyopschoning (bewaartermijn 90 dagen): '30 3 * * *'" in capsys.readouterr().out
+
+
+def test_with_a_sources_file_the_permission_sync_runs_every_ten_minutes_through_the_scheduler(tmp_path):
+    from bot.operations.scheduler import PERMISSIONS
+
+    sources = tmp_path / "bronnen.toml"
+    sources.write_text('[[source]]\nname = "map"\nkind = "folder"\ncollection = "extra"\npath = "%s"\n' % tmp_path,
+                       encoding="utf-8")
+    sources.chmod(0o600)
+    settings = make_settings(tmp_path / "data", sources_file=sources)
+    jobs = {job.id: job for job in all_jobs(settings)}
+    assert jobs["permissions"].kind == PERMISSIONS and jobs["permissions"].cron == "*/10 * * * *"
+    assert "permissions" not in {job.id for job in all_jobs(make_settings(tmp_path, sources_file=sources,
+                                                                           permission_sync_minutes=0))}
+    assert "permissions" not in {job.id for job in all_jobs(make_settings(tmp_path))}  # no sources: no job
+
+    services = Services(make_settings(tmp_path / "data", sources_file=sources, reindex_cron="", consistency_cron="",
+                                      purge_cron="", gaps_digest_cron=""))
+    ran = threading.Event()
+    schedule = Scheduler(services.reindexer, [ScheduledJob("permissions", "*/1 * * * * *", False, "leesrechten",
+                                                           PERMISSIONS)],
+                         timezone="UTC", misfire_grace_seconds=5, permissions=lambda: ran.set() or {})
+    schedule.start()
+    try:
+        assert ran.wait(30), "the permission sync never ran"
+    finally:
+        schedule.shutdown(wait=True)
+    assert [job.id for job in services.scheduler.jobs] == ["permissions"]

@@ -26,7 +26,8 @@ SCOPE_OF_METHOD = {
     "assistant.threads.setStatus": "chat:write", "assistant.threads.setSuggestedPrompts": "assistant:write",
     # "The chat:write scope is required to manage thread-based sessions" (docs.slack.dev/ai/agent-sessions)
     "agents.sessions.setStatus": "chat:write",
-    "users.info": "users:read", "usergroups.users.list": "usergroups:read",
+    # users:read.email: the asker's e-mail address in profile.email, matched with source readers
+    "users.info": {"users:read", "users:read.email"}, "usergroups.users.list": "usergroups:read",
     "conversations.replies": {"channels:history", "groups:history", "mpim:history", "im:history"},
     "conversations.members": {"channels:read", "groups:read", "mpim:read"},  # who may click an answer's buttons
     "views.publish": None, "auth.test": None,  # auth.test: who the bot is, for a question from the queue

@@ -217,8 +217,9 @@ class Replier:
         turns = list(history())
         collections = self.access.collections_for(question.channel, is_dm=question.is_dm, user=question.user,
                                                   viewing=question.viewing)
+        readers = self.access.readers_for(is_dm=question.is_dm, user=question.user)
         with self.arrivals.turn(question.ticket):
-            stream = self.engine().ask(question.text, history=turns, collections=collections)
+            stream = self.engine().ask(question.text, history=turns, collections=collections, readers=readers)
         stop.attach(stream)  # a stop cancels the generation: the next token, or its place in the queue
         if stop.stopped:
             self._stopped(question, delivery)

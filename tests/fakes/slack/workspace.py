@@ -46,13 +46,17 @@ class SlackUser:
     is_admin: bool = False
     is_owner: bool = False
     is_bot: bool = False
+    email: str = ""  # in profile.email, as Slack gives it to an app with users:read.email
 
     def as_payload(self, team_id: str) -> dict[str, Any]:
+        profile: dict[str, Any] = {"real_name": self.name.title(), "display_name": self.name}
+        if self.email:
+            profile["email"] = self.email
         return {"id": self.id, "team_id": team_id, "name": self.name, "real_name": self.name.title(),
                 "deleted": False, "is_admin": self.is_admin, "is_owner": self.is_owner,
                 "is_primary_owner": False, "is_restricted": False, "is_ultra_restricted": False,
                 "is_bot": self.is_bot, "is_app_user": False, "tz": "Europe/Amsterdam",
-                "profile": {"real_name": self.name.title(), "display_name": self.name}}
+                "profile": profile}
 
 
 @dataclass
@@ -226,9 +230,9 @@ class Workspace(AgentSessions):
 
     # --- set-up helpers used by tests ----------------------------------------------------------
 
-    def add_user(self, user_id: str, name: str = "", **flags: bool) -> SlackUser:
+    def add_user(self, user_id: str, name: str = "", *, email: str = "", **flags: bool) -> SlackUser:
         with self.lock:
-            user = SlackUser(user_id, name or user_id.lower(), **flags)
+            user = SlackUser(user_id, name or user_id.lower(), email=email, **flags)
             self.users[user_id] = user
             return user
 
