@@ -28,13 +28,11 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bench.sources import PERMISSIONS, build_tenant  # noqa: E402
+from bench.sources import PERMISSIONS, bench_source, build_tenant  # noqa: E402
 from knowledge.chunking import Chunker  # noqa: E402
 from knowledge.indexing import Indexer  # noqa: E402
 from knowledge.index.store import ChunkStore  # noqa: E402
 from knowledge.source_indexing import SourceIndexer  # noqa: E402
-from knowledge.sources.graph import GraphSource  # noqa: E402
-from knowledge.sources.graph_auth import GraphToken  # noqa: E402
 from tests.fakes.graph.server import FakeGraph  # noqa: E402
 from tests.fakes.tls import TestAuthority  # noqa: E402
 
@@ -74,11 +72,7 @@ def main() -> None:
         authority = TestAuthority(Path(tmp))
         tenant = build_tenant(args.documents)
         with FakeGraph(tenant, authority) as graph:
-            token = GraphToken(tenant_id=tenant.tenant_id, client_id="bench-app", client_secret="bench-secret",
-                               authority_host=graph.url, ca_file=str(authority.ca_file))
-            source = GraphSource("sharepoint", token=token, sites=["contoso.sharepoint.com:/sites/bench"],
-                                 graph_url=f"{graph.url}/v1.0", download_hosts=[graph.download_host],
-                                 ca_file=str(authority.ca_file))
+            source = bench_source(graph, tenant, authority)
             embedder = HashingEmbedder()
             store = ChunkStore(str(Path(tmp) / "index"))
             indexer = SourceIndexer(Indexer(store, embedder, Chunker(embedder.count_tokens, max_tokens=350),

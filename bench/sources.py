@@ -48,6 +48,15 @@ def build_tenant(documents: int) -> Tenant:
     return tenant
 
 
+def bench_source(graph: FakeGraph, tenant: Tenant, authority: TestAuthority, **options) -> GraphSource:
+    """The SharePoint site the benches sync, with app-only credentials from the fake Graph's authority."""
+    token = GraphToken(tenant_id=tenant.tenant_id, client_id="bench-app", client_secret="bench-secret",
+                       authority_host=graph.url, ca_file=str(authority.ca_file))
+    return GraphSource("sharepoint", token=token, sites=["contoso.sharepoint.com:/sites/bench"],
+                       graph_url=f"{graph.url}/v1.0", download_hosts=[graph.download_host],
+                       ca_file=str(authority.ca_file), **options)
+
+
 def measure(graph: FakeGraph, step) -> tuple[dict, object]:
     mark = len(graph.requests)
     started = time.perf_counter()
@@ -67,11 +76,7 @@ def main() -> None:
         authority = TestAuthority(Path(tmp))
         tenant = build_tenant(args.documents)
         with FakeGraph(tenant, authority, max_page=args.page_size) as graph:
-            token = GraphToken(tenant_id=tenant.tenant_id, client_id="bench-app", client_secret="bench-secret",
-                               authority_host=graph.url, ca_file=str(authority.ca_file))
-            source = GraphSource("sharepoint", token=token, sites=["contoso.sharepoint.com:/sites/bench"],
-                                 graph_url=f"{graph.url}/v1.0", download_hosts=[graph.download_host],
-                                 page_size=args.page_size, ca_file=str(authority.ca_file))
+            source = bench_source(graph, tenant, authority, page_size=args.page_size)
 
             def first_sync():
                 result = source.sync(None)
