@@ -5,20 +5,21 @@ is the same as with the instructions left in the live cache, and memory stays bo
 from __future__ import annotations
 
 import os
-from types import SimpleNamespace
 
 import pytest
 
 from bot.answering.generation import GenerationRequest
 from bot.answering.llm import LlamaGenerator
-from bot.answering.prompts import INSTRUCTIONS, build_messages
+from bot.answering.prompts import INSTRUCTIONS, Passage, build_messages
 from bot.model_files.resolving import packaged_llm_path
+from tests.answering.builders import make_hit
 
 pytestmark = pytest.mark.slow  # every test here loads the real SmolLM2
 
 
-def passage(title: str, sentence: str) -> SimpleNamespace:
-    return SimpleNamespace(text=f"[1] {title} ({title.lower()}.md)\n" + sentence * 8)
+def passage(title: str, sentence: str) -> Passage:
+    hit = make_hit(sentence * 8, doc_id=f"{title.lower()}.md", title=title, headings=())
+    return Passage(number=1, hit=hit, text=f"[1] {title} ({title.lower()}.md)\n" + sentence * 8, tokens=0)
 
 
 VERLOF = passage("Verlof", "Iedereen heeft 25 vakantiedagen per jaar bij een volledige werkweek. ")
@@ -48,7 +49,7 @@ def make_generator():
         generator.close()
 
 
-def ask(generator: LlamaGenerator, question: tuple[str, SimpleNamespace, str]):
+def ask(generator: LlamaGenerator, question: tuple[str, Passage, str]):
     text, found, language = question
     generation = generator.submit(GenerationRequest(build_messages(text, [found], language=language),
                                                     max_tokens=8, temperature=0.0))
