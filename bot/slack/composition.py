@@ -83,7 +83,8 @@ def compose(app: App, *, settings: "Settings", engine: Callable[[], "AnswerEngin
     template_jobs = TemplateJobs()
     # The Home tab remembers which admins opened it, so that the result of any re-index reaches their tab.
     home = HomeTab(status=status, feedback=feedback, access=access, admins=admins,
-                   examples=[prompt["message"] for prompt in SUGGESTED_PROMPTS], gaps=gaps, curated=curated)
+                   examples=[prompt["message"] for prompt in SUGGESTED_PROMPTS], gaps=gaps, curated=curated,
+                   sources=sources.overview if sources is not None else None)
     parts = SlackParts(
         replier=replier, arrivals=pool.arrivals, access=access, admins=admins, feedback=feedback,
         templates=templates, filler=filler, status=status, greeted=first_contacts.once(GREETED), ai_notice=ai_notice,

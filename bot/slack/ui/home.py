@@ -5,7 +5,8 @@ their document counts and the last re-index), how to ask, the AI notice and exam
 For admins as well: the status (as `/vraagbaak status`, failing files of the last run included), a
 re-index button, the 👍/👎 of this week with the latest 👎 (question and answer), what the documents
 are missing (this week's declined and 👎 questions in groups, bot/insights/gaps.py; the flat list of declined
-questions if grouping fails) and the curated answers (suspended first, with buttons to remove or put
+questions if grouping fails), the sources of the sources file (their syncs, counts, errors and unreadable
+documents; bot/slack/ui/home_sources.py) and the curated answers (suspended first, with buttons to remove or put
 back). What an admin may not search (a restricted collection) stays out of all of it. Every text goes
 through bot/slack/ui/safe_text.neutralise: questions, answers, file names and reasons are data, never
 mentions or links.
@@ -26,6 +27,7 @@ from bot.curation.wording import curated_note
 from bot.operations.status import LISTED_FILES, local_time, render_status
 from bot.slack.ui.blocks import HEADER_LIMIT, SECTION_LIMIT, escape, split_text, to_mrkdwn
 from bot.slack.features.gaps_digest import group_text
+from bot.slack.ui.home_sources import HIDDEN_SOURCES, LISTED_SOURCES, SOURCES_UNREADABLE, documents, source_text
 from bot.slack.ui.safe_text import neutralise
 
 if TYPE_CHECKING:
@@ -73,7 +75,7 @@ def home_view(*, collections: Sequence[tuple[str, int]], last_reindex: str, exam
               admin: list[dict[str, Any]] | None = None, notice: str | None = None) -> dict[str, Any]:
     """The Home tab: `collections` as (name, documents); `admin`: the admins' blocks, if any;
     `notice`: what just happened (a re-index started, refused, finished), on top."""
-    known = "\n".join(f"• *{escape(name)}*: {_documents(count)}" for name, count in collections)
+    known = "\n".join(f"• *{escape(name)}*: {documents(count)}" for name, count in collections)
     blocks = [header("Vraagbaak")]
     if notice:
         blocks += [section(piece) for piece in split_text(notice)] + [{"type": "divider"}]
@@ -91,13 +93,13 @@ def admin_blocks(*, status: dict[str, Any], votes: dict[str, int], latest_down: 
                  unanswered: Sequence["StoredAnswer"], hidden_down: bool = False,
                  gaps: Sequence["GapGroup"] | None = None, hidden_gaps: bool = False,
                  curated: Sequence["CuratedAnswer"] | None = None,
-                 hidden_curated: int = 0) -> list[dict[str, Any]]:
+                 hidden_curated: int = 0, sources: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
     """Status, failing files, the re-index button, this week's feedback, what the documents are
     missing and the curated answers. `hidden_down`: more recent 👎 were left out (answers from
     collections this admin may not see); `gaps`: this week's gap groups (None: not grouped, the flat
     list of `unanswered` instead); `hidden_gaps`: questions were left out of them;
     `curated`: the curated answers this admin may see (None: curated answers are off);
-    `hidden_curated`: how many others there are."""
+    `hidden_curated`: how many others there are; `sources`: the "Bronnen" blocks (None: no sources file)."""
     zone = status.get("schedule", {}).get("timezone")
     blocks = [header("Beheer")]
     blocks += [section(piece) for piece in split_text(render_status(status))]
@@ -109,6 +111,7 @@ def admin_blocks(*, status: dict[str, Any], votes: dict[str, int], latest_down: 
         blocks.append(section("*Verder mislukt in de laatste herindexering:*\n" + "\n".join(lines) + more))
     running = bool((status.get("reindex") or {}).get("running"))
     blocks.append(reindex_button(running))
+    blocks += sources or []
     blocks += [header("Feedback deze week"),
                section(f"👍 {votes.get('up', 0)}   👎 {votes.get('down', 0)}"),
                section(_latest_down(latest_down, zone) + (f"\n_{HIDDEN_DOWN}_" if hidden_down else ""))]
@@ -119,6 +122,22 @@ def admin_blocks(*, status: dict[str, Any], votes: dict[str, int], latest_down: 
         blocks += gap_blocks(gaps, hidden=hidden_gaps)
     if curated is not None:
         blocks += curated_blocks(curated, hidden=hidden_curated)
+    return blocks
+
+
+def source_blocks(rows: Sequence[dict[str, Any]] | None, *, hidden: int = 0,
+                  now: datetime | None = None) -> list[dict[str, Any]]:
+    """The "Bronnen" part: a section per source (rows as SourceRuns.overview gives them; None: they could
+    not be read). `hidden`: sources left out (restricted collections)."""
+    blocks = [header("Bronnen")]
+    if rows is None:
+        return blocks + [section(SOURCES_UNREADABLE)]
+    now = now or datetime.now(timezone.utc)
+    blocks += [section(source_text(row, now)) for row in rows[:LISTED_SOURCES]]
+    if len(rows) > LISTED_SOURCES:
+        blocks.append(context(f"(+{len(rows) - LISTED_SOURCES}) bron(nen) meer: `vraagbaak sources`."))
+    if hidden:
+        blocks.append(context(f"{hidden} {HIDDEN_SOURCES}."))
     return blocks
 
 
@@ -221,10 +240,6 @@ def neutralised(value: Any) -> Any:
     return {k: neutralised(v) for k, v in value.items()}
 
 
-def _documents(count: int) -> str:
-    return "1 document" if count == 1 else f"{count} documenten"
-
-
 def _latest_down(answer: "StoredAnswer | None", zone: str | None) -> str:
     if answer is None:
         return "Nog geen 👎 gegeven."
@@ -252,8 +267,10 @@ class HomeTab:
 
     def __init__(self, *, status: Callable[[], dict[str, Any]], feedback: "FeedbackStore", access: "Access",
                  admins: "AdminCheck", examples: Sequence[str], gaps: "Gaps | None" = None,
-                 curated: "CuratedAnswers | None" = None) -> None:
+                 curated: "CuratedAnswers | None" = None,
+                 sources: Callable[[], list[dict[str, Any]]] | None = None) -> None:
         self.status, self.feedback, self.access, self.admins = status, feedback, access, admins
+        self.sources = sources  # SourceRuns.overview; None: no sources file
         self.gaps, self.curated = gaps, curated  # curated None: curated answers are off
         self.examples = list(examples)
         self._admins_who_opened: set[str] = set()
@@ -320,7 +337,21 @@ class HomeTab:
         if groups is None:
             hidden_gaps = len(shown) < len(unanswered)
         return admin_blocks(status=status, votes=votes, latest_down=latest, unanswered=shown, hidden_down=hidden,
-                            gaps=groups, hidden_gaps=hidden_gaps, curated=curated, hidden_curated=hidden_curated)
+                            gaps=groups, hidden_gaps=hidden_gaps, curated=curated, hidden_curated=hidden_curated,
+                            sources=self._source_blocks(user))
+
+    def _source_blocks(self, user: str) -> list[dict[str, Any]] | None:
+        if self.sources is None:
+            return None
+        try:
+            rows = self.sources()
+        except Exception:  # unreadable source state must not cost the admins the rest of the tab
+            log.exception("the Home tab could not read the sources' overview")
+            return source_blocks(None)
+        # Being an admin grants no restricted collection: its source (and the names of its documents) stays out.
+        shown = [row for row in rows
+                 if row["collection"] not in self.access.restricted or self.access.may_see(user, row["collection"])]
+        return source_blocks(shown, hidden=len(rows) - len(shown))
 
     def _gap_groups(self, since: datetime, may_see: Callable[["StoredAnswer"], bool]
                     ) -> tuple[list["GapGroup"] | None, bool]:
