@@ -144,8 +144,8 @@ class Replier:
         self._in_flight = 0
         self._idle = threading.Condition()
         # Before each question is answered (the AI notice at first contact, features/ai_notice.py) and
-        # after each answer (the threads to follow, features/followed_threads.py); a failing observer
-        # never costs the answer.
+        # when an answer is written, before the asker sees its final message (the threads to follow,
+        # features/followed_threads.py: a reply may come at once); a failing observer never costs the answer.
         self.asking: Observers[[Question, WebClient, Callable[..., Any] | None]] = Observers("question asked")
         self.answered: Observers[[Question]] = Observers("question answered")
 
@@ -191,7 +191,6 @@ class Replier:
                 self.asking.notify(question, client, respond)
                 delivery.thinking()
                 answer = self._answer(question, delivery, indicator, history, stop)
-            self.answered.notify(question)
             if answer is not None:
                 self.metrics.observe_answer(entry_point, abstained=answer.abstained, cached=answer.cached,
                                             total_s=answer.timings.get("total_s"),
@@ -222,6 +221,7 @@ class Replier:
             stream = self.engine().ask(question.text, history=turns, collections=collections, readers=readers)
         stop.attach(stream)  # a stop cancels the generation: the next token, or its place in the queue
         if stop.stopped:
+            self.answered.notify(question)
             self._stopped(question, delivery)
             return None
         # Known right after retrieval, long before the model's first token: show it now.
@@ -235,12 +235,16 @@ class Replier:
                 break
             delivery.write(delta)
         if stop.stopped:
+            self.answered.notify(question)
             self._stopped(question, delivery)
             return None
         answer = stream.result()
         answer_id = self.feedback.record_answer(
             question=question.text, answer=answer.text, sources=list(answer.sources),
             user=question.user, channel=question.channel, abstained=answer.abstained)
+        # The observers hear of the answer before the asker sees it: a reply to it may arrive at
+        # once, and the thread must be followed by then.
+        self.answered.notify(question)
         delivery.finish(answer, answer_id)
         log.info("answered %s in %s (%d sources, %.1f s)", question.user, question.channel,
                  len(answer.sources), answer.timings.get("total_s", 0.0))
