@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from bot.insights.gaps import Gaps
     from bot.operations.scheduler import Scheduler
     from bot.answering.generation import Generator
+    from bot.answering.types import Source
     from bot.insights.feedback import FeedbackStore
     from bot.people.first_contact import FirstContacts
     from bot.people.followed_threads import FollowedThreads
@@ -269,7 +270,19 @@ class Services:
         from bot.insights.gaps import Gaps
         return self._once("gaps", lambda: Gaps(self.feedback, lambda: self.embedder,
                                               vocabulary=lambda: self.store.vocabulary(),
-                                              days=self.settings.schedule.gaps_digest_days))
+                                              days=self.settings.schedule.gaps_digest_days,
+                                              shown=self.everyone_may_read))
+
+    def everyone_may_read(self, source: "Source") -> bool:
+        """Whether everyone in the organisation may read a cited document (by its readers in the index;
+        a document no longer indexed is not named)."""
+        from knowledge.models import EVERYONE_KEY
+        try:
+            readers = self.store.readers(source.collection)
+        except Exception:  # an index that cannot be read: name nothing
+            log.warning("could not read who may read the documents of %s", source.collection, exc_info=True)
+            return False
+        return source.path in readers and EVERYONE_KEY in readers[source.path] if readers else True
 
     @property
     def scheduler(self) -> "Scheduler":

@@ -29,6 +29,7 @@ from language.matching import Matching, same_word
 from language.questions import content_words, normalise_question, question_key
 
 if TYPE_CHECKING:
+    from bot.answering.types import Source
     from bot.insights.feedback import FeedbackStore, StoredAnswer
     from knowledge.embeddings import Embedder
     from knowledge.query import Vocabulary
@@ -91,8 +92,12 @@ class Gaps:
 
     def __init__(self, feedback: "FeedbackStore", embedder: "Embedder | Callable[[], Embedder]", *,
                  vocabulary: "Callable[[], Vocabulary | None] | None" = None, days: int = 7,
-                 min_similarity: float = MIN_GROUP_SIMILARITY) -> None:
+                 min_similarity: float = MIN_GROUP_SIMILARITY,
+                 shown: "Callable[[Source], bool] | None" = None) -> None:
+        """`shown`: whether a document may be named in the digest, which its readers (admins, the
+        documents' writers) see whatever they may read; by default every document."""
         self.feedback = feedback
+        self.shown = shown or (lambda source: True)
         self._embedder = embedder
         self._vocabulary = vocabulary
         self.days = days
@@ -126,7 +131,7 @@ class Gaps:
         members: dict[int, list[tuple[StoredAnswer, Reason]]] = {}
         for label, item in zip(labels, found):
             members.setdefault(int(label), []).append(item)
-        groups = [_group(items) for items in members.values()]
+        groups = [_group(items, self.shown) for items in members.values()]
         return sorted(groups, key=lambda g: (-g.count, -g.askers, g.examples[0].lower()))
 
     def send_digest(self, now: datetime | None = None) -> list[GapGroup]:
@@ -190,7 +195,7 @@ def word_overlap(a: list[str], b: list[str], weights: dict[str, float] | None = 
     return min(1.0, shared / min(sum(weight(w, 1.0) for w in a), sum(weight(w, 1.0) for w in b)))
 
 
-def _group(items: list[tuple["StoredAnswer", Reason]]) -> GapGroup:
+def _group(items: list[tuple["StoredAnswer", Reason]], shown: "Callable[[Source], bool]") -> GapGroup:
     wordings: dict[str, int] = {}
     spelled: dict[str, str] = {}
     for answer, _ in items:
@@ -201,6 +206,8 @@ def _group(items: list[tuple["StoredAnswer", Reason]]) -> GapGroup:
     documents: dict[str, int] = {}
     for answer, reason in items:
         for source in answer.sources[:1] if reason == "declined" else answer.sources[:2]:
+            if not shown(source):
+                continue  # a document not everyone may read is not named to the digest's readers
             name = source.title or source.path
             documents[name] = documents.get(name, 0) + 1
     asked = sorted(a.created_at for a, _ in items)

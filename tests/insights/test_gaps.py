@@ -96,3 +96,35 @@ def test_the_digest_job_hands_the_groups_to_its_observers(asked):
     scheduler.run_job(job)
     [groups] = received
     assert [g.count for g in groups] == [3, 2, 1, 1]
+
+
+def test_the_digest_names_only_documents_everyone_may_read(tmp_path, embedder):
+    """A declined question whose nearest document only HR may read: the digest (the admins and the
+    documents' writers read it) counts the question but does not name that document."""
+    from bot.answering.types import Source
+    from knowledge.index.schema import ModelInfo, chunk_rows
+    from knowledge.index.store import ChunkStore
+    from knowledge.models import Chunk
+
+    def chunk(doc_id: str, title: str, readers: tuple[str, ...]) -> Chunk:
+        return Chunk(id=f"hr:{doc_id}#0", doc_id=doc_id, collection="hr", title=title, headings=(),
+                     text=f"{title}: de regels.", ordinal=0, content_hash=doc_id, readers=readers)
+
+    chunks = [chunk("verlof.md", "Verlof", ("everyone",)),
+              chunk("salarissen.md", "Salarissen", ("group:hr/personeelszaken",))]
+    store = ChunkStore(str(tmp_path / "index"))
+    model = ModelInfo(embedder.name, embedder.dimension)
+    store.overwrite(chunk_rows(chunks, embedder.embed_documents([c.text for c in chunks]), model), model)
+    services = Services(make_settings(tmp_path / "data", reindex_cron="", consistency_cron=""),
+                        embedder=embedder, store=store)
+    salarissen = Source("Salarissen", "salarissen.md", collection="hr")
+    for user in ("U0ANNA", "U0BERT"):
+        services.feedback.record_answer(question="Wat verdient een teamleider?", answer=DECLINED,
+                                        sources=[salarissen], user=user, channel="D1", abstained=True)
+    services.feedback.record_answer(question="Mag mijn hond mee naar kantoor?", answer=DECLINED,
+                                    sources=[VERLOF], user="U0CEES", channel="C1", abstained=True)
+    by_example = {g.examples[0]: g for g in services.gaps.groups()}
+    assert by_example["Wat verdient een teamleider?"].count == 2
+    assert by_example["Wat verdient een teamleider?"].nearest_documents == []
+    assert by_example["Mag mijn hond mee naar kantoor?"].nearest_documents == ["Verlof"]
+    assert "Salarissen" not in render_gaps(services.gaps.groups())
