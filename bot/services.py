@@ -248,8 +248,12 @@ class Services:
         # Providers, not parts: the embedding model loads when a run starts, not when `vraagbaak
         # status` only reads the last run's report.
         def build():
+            # One run at a time across replicas: the database's lock "reindex" (with SQLite, a file
+            # lock beside reindex_lock_path), taken when a run starts, never when one is only read.
+            def shared_lock():
+                return self.storage.database(self.settings.folders.reindex_lock_path).try_lock("reindex")
             reindexer = Reindexer(self.settings, indexer=lambda: self.indexer, store=lambda: self.store,
-                                  sources=self.source_runs)
+                                  sources=self.source_runs, shared_lock=shared_lock)
             # At the end of every run: curated answers whose sources changed are suspended (and owners told).
             reindexer.run_ending.add(lambda run: self.curated.review(run))
             reindexer.run_finished.add(self.metrics.observe_reindex_report)

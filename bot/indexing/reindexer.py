@@ -1,6 +1,8 @@
 """Re-indexing all configured collections: one entry shared by the CLI, Slack and the scheduler.
 
-One run at a time: a thread lock in this process and the Indexer's file lock across processes.
+One run at a time: a thread lock in this process, the Indexer's file lock across processes on one
+data folder, and a database-wide lock (`shared_lock`, from the storage layer) across replicas that
+share a database; a run that finds the latter held says it runs on another server and does nothing.
 After every run the store is maintained (compaction, index refresh, removal of versions superseded
 longer than ``keep_old_versions_seconds`` ago), so the data folder stays bounded. Each run is saved
 in the state folder (the last one, and the last one per collection) for ``vraagbaak status`` in any
@@ -15,6 +17,8 @@ import json
 import logging
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -31,15 +35,20 @@ from knowledge.models import IndexReport, SkippedFile
 if TYPE_CHECKING:
     from bot.indexing.source_runs import SourceRuns
     from knowledge.indexing import Indexer
+    from bot.storage.engines import HeldLock
     from knowledge.index.store import ChunkStore
 
 log = logging.getLogger(__name__)
 
 BUSY_MESSAGE = "Er loopt al een herindexering; probeer het straks opnieuw."
+BUSY_ELSEWHERE_MESSAGE = ("Er loopt al een herindexering op een andere server van Vraagbaak; "
+                         "probeer het straks opnieuw.")
 CLOSED_MESSAGE = "Vraagbaak wordt gestopt; herindexeren kan weer na de herstart."
 STOPPED_REASON = "afgebroken omdat Vraagbaak stopte; de vorige versie van de index blijft in gebruik"
 ABORT_WAIT_S = 10.0  # after the grace time: how long a run may take to reach its next checkpoint
 RunProgress = Callable[[str, int, int], None]  # (collection, chunks embedded, chunks to embed)
+# Takes the database-wide re-index lock if no replica holds it (None then); it dies with its holder.
+SharedLock = Callable[[], "HeldLock | None"]
 
 
 @dataclass
@@ -96,12 +105,15 @@ class Reindexer:
     """Runs the indexer over `settings.documents.sources`, one collection after another.
 
     `indexer` and `store` are called when a run needs them, so that reading the last run's report
-    (`vraagbaak status`) loads no embedding model.
+    (`vraagbaak status`) loads no embedding model. `shared_lock` (None: this box alone) is tried
+    inside the file lock, never waited for: the replica that holds it does the work.
     """
 
     def __init__(self, settings: Settings, *, indexer: Callable[[], "Indexer"],
-                 store: Callable[[], "ChunkStore"], sources: "SourceRuns | None" = None) -> None:
+                 store: Callable[[], "ChunkStore"], sources: "SourceRuns | None" = None,
+                 shared_lock: SharedLock | None = None) -> None:
         self.settings = settings
+        self._shared_lock = shared_lock
         self.remote = sources  # the sources file's sources, each with its own collection
         self._indexer = indexer
         self._store = store
@@ -122,11 +134,25 @@ class Reindexer:
 
     def is_running(self) -> bool:
         """True while a run is busy, in this process or in another one on the same data folder."""
-        return self._running.locked() or self._locked_by_another_process()
+        return self._running.locked() or self._locked_by_another_process() or self._locked_elsewhere()
 
     def _locked_by_another_process(self) -> bool:
         # Locks of a process that died went with it, so a stale lock file never reads as busy.
         return held_exclusively(self.settings.folders.state_dir / LOCK_FILE)
+
+    def _locked_elsewhere(self) -> bool:
+        """Whether another replica holds the database-wide lock (taken and let go at once to see)."""
+        if self._shared_lock is None:
+            return False
+        try:
+            held = self._shared_lock()
+        except VraagbaakError as exc:  # the database is unreachable: the run itself will say so
+            log.warning("cannot see whether another server re-indexes: %s", exc)
+            return False
+        if held is None:
+            return True
+        held.release()
+        return False
 
     def run(self, collections: list[str] | None = None, *, full: bool = False,
             progress: RunProgress | None = None, wait: bool = False, trigger: str = "") -> RunReport:
@@ -206,7 +232,7 @@ class Reindexer:
             run.failures = {name: reason for name in sources}
         else:
             try:
-                with indexer.lock(wait=wait):  # held over all collections: one run at a time
+                with indexer.lock(wait=wait), self._across_replicas():  # over all collections
                     if full:
                         sources = self._repair(run, sources)
                     for name, folder in sources.items():
@@ -223,6 +249,19 @@ class Reindexer:
         run.duration_s = round(time.monotonic() - started, 3)
         self._save(run)
         return run
+
+    @contextmanager
+    def _across_replicas(self) -> Iterator[None]:
+        """Holds the database-wide lock for the block, or refuses the run when a replica holds it."""
+        if self._shared_lock is None:
+            yield
+            return
+        held = self._shared_lock()
+        if held is None:
+            log.info("a re-index runs on another server; this one does not start")
+            raise ReindexBusyError(BUSY_ELSEWHERE_MESSAGE)
+        with held:
+            yield
 
     def _repair(self, run: RunReport, sources: dict[str, Path | None]) -> dict[str, Path | None]:
         """A full run over a damaged index drops the table first: it cannot be read or merged into.

@@ -86,6 +86,11 @@ class Folders(Area):
         return self.state_dir / "questions.sqlite3"
 
     @property
+    def reindex_lock_path(self) -> Path:
+        """The database whose lock "reindex" lets one process or replica re-index at a time."""
+        return self.state_dir / "reindex.sqlite3"
+
+    @property
     def ai_notice_path(self) -> Path:
         """Where versions before first_contacts_path kept who got the AI notice (read in once)."""
         return self.state_dir / "ai_notice.txt"
