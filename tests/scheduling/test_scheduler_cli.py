@@ -24,8 +24,11 @@ def test_the_scheduler_command_runs_jobs_and_stops_on_ctrl_c(tmp_path: Path):
     env.update(VRAAGBAAK_SOURCES=f"hr={docs}", VRAAGBAAK_REINDEX_CRON="*/1 * * * * *",
                VRAAGBAAK_CONSISTENCY_CRON="")
     report = tmp_path / "data" / "state" / "last_reindex.json"
+    # Ctrl-C as at a terminal: a shell without job control (a CI job's `cmd &`) starts its children
+    # with SIGINT ignored, and Python then never raises KeyboardInterrupt; the child gets the default back.
     with ChildProcess([sys.executable, "-m", "bot.cli", "--data-dir", str(tmp_path / "data"), "scheduler"],
-                      cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as process:
+                      cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                      preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL)) as process:
         deadline = time.monotonic() + 600  # a ceiling: the first run ends the wait
         while not report.exists() and time.monotonic() < deadline and process.poll() is None:
             time.sleep(0.2)
