@@ -20,7 +20,6 @@ import os
 import sys
 import tempfile
 import time
-from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -28,7 +27,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bench.sources import PERMISSIONS, bench_source, build_tenant  # noqa: E402
+from bench.sources import PERMISSIONS, bench_source, build_tenant, measure  # noqa: E402
 from knowledge.chunking import Chunker  # noqa: E402
 from knowledge.indexing import Indexer  # noqa: E402
 from knowledge.index.store import ChunkStore  # noqa: E402
@@ -83,13 +82,11 @@ def main() -> None:
                        "chunks": report.chunks_embedded}
 
             def permission_sync() -> dict:
-                mark, version = len(graph.requests), store.version()
-                begun = time.perf_counter()
-                result = indexer.sync_readers(source, collection="intranet", cursor=cursor)
-                kinds = Counter(r.kind for r in graph.requests[mark:])
-                return {"seconds": round(time.perf_counter() - begun, 2), "requests": sum(kinds.values()),
-                        "by_kind": dict(sorted(kinds.items())), "documents": result.documents,
-                        "readers_changed": len(result.changed), "index_commits": store.version() - version}
+                version = store.version()
+                figures, result = measure(graph, lambda: indexer.sync_readers(source, collection="intranet",
+                                                                              cursor=cursor))
+                return {**figures, "documents": result.documents, "readers_changed": len(result.changed),
+                        "index_commits": store.version() - version}
 
             unchanged = permission_sync()
             drive = next(iter(tenant.drives))
