@@ -63,6 +63,15 @@ def question_terms(text: str) -> list[str]:
     return list(dict.fromkeys(words))
 
 
+def telling_words(text: str) -> list[str]:
+    """The words of any text (an answer, a passage) that tell something: no filler, function, generic
+    or light words (prepositions, verbs of getting), at least 3 letters, or a number; each once, in
+    order."""
+    words = [w for w in words_of(text)
+             if w.isdigit() or (len(w) >= MIN_TERM_LETTERS and w not in _NOT_TERMS and w not in LIGHT_WORDS)]
+    return list(dict.fromkeys(words))
+
+
 def content_words(question: str) -> list[str]:
     """The words two questions are compared by: no filler, question words, prepositions, pronouns or
     verbs of getting, being able, permission and duty (:func:`modality` compares those), but

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Sequence
 from bot.answering.cache import AnswerCache, cache_key
 from bot.answering.citations import resolve_citations
 from bot.answering.generation import CHAT_OVERHEAD_TOKENS, Generation, GenerationRequest, Generator
-from bot.answering.guards import AnswerGuard, GuardStop
+from bot.answering.guards import AnswerGuard, Grounding, GuardStop
 from bot.answering.prompts import ANSWER_STOPS, NOT_FOUND, Passage, build_messages, pack_passages, passage_block
 from bot.answering.relevance import AbstainPolicy, Verdict
 from bot.answering.selection import SentenceSelector
@@ -39,11 +39,14 @@ log = logging.getLogger(__name__)
 
 
 MAYBE_HELPFUL = {"nl": "Misschien helpen deze documenten:", "en": "These documents might help:"}
-# The model wrote nothing usable (it stopped at once, or only copied the prompt): nothing is
-# invented; the passage that fits the question best is quoted, marked as a quote.
-QUOTED = {"nl": "Ik kon hier geen eigen antwoord op schrijven. Dit is de passage die het best bij je vraag past:",
-          "en": "I could not write an answer of my own. This is the passage that fits your question best:"}
-QUOTE_CHARS = 600  # at most this much of the passage is quoted
+# The model wrote nothing usable (nothing, a copy of the prompt or the question, words none of the
+# passages says): nothing is invented; what fits the question best is quoted, marked as a quote.
+QUOTED = {"nl": "Ik kon hier geen eigen antwoord op schrijven. Dit staat in de documenten die het best bij "
+                "je vraag passen (letterlijk):",
+          "en": "I could not write an answer of my own. This is what the documents that fit your question "
+                "best say (word for word):"}
+QUOTE_CHARS = 600  # at most this much of the passages is quoted
+MIN_SECOND_QUOTE_CHARS = 80  # a second passage is quoted only when this much room is left for it
 # The question alone leaves the model too little room (its window holds instructions, passages,
 # earlier turns, question and answer): said plainly, without tokens or windows.
 TOO_LONG = {"nl": "Je vraag is te lang; stel hem korter of in delen.",
@@ -209,6 +212,8 @@ class AnswerEngine:
         request = GenerationRequest(prepared.messages, max_tokens=self.max_tokens, stop=ANSWER_STOPS,
                                     **self.sampling)
         generation = self.generator.submit(request)
+        earlier = [turn.text for turn in history if turn.role == "user"]
+        grounding = self._grounding(prepared, earlier)
 
         def finish(raw: str, done: Generation, stopped: GuardStop | None) -> Answer:
             stats = done.stats
@@ -217,16 +222,15 @@ class AnswerEngine:
                        "total_s": retrieve_s + stats.total_s, "prompt_tokens": stats.prompt_tokens,
                        "completion_tokens": stats.completion_tokens,
                        "cached_prompt_tokens": stats.cached_prompt_tokens}
-            answer = self._grounded_answer(prepared, raw, timings)
+            answer = self._grounded_answer(prepared, raw, timings, grounding)
             if stopped is not None:
                 answer = dataclasses.replace(answer, stopped=stopped.reason)
             if not done.cancelled or stopped is not None:
                 self._remember(key, answer)
             return answer
 
-        earlier = [turn.text for turn in history if turn.role == "user"]
-        guard = AnswerGuard.for_question(question, prepared.language, earlier_questions=earlier) \
-            if self.guard else None
+        guard = AnswerGuard.for_question(question, prepared.language, earlier_questions=earlier,
+                                         grounding=grounding) if self.guard else None
         return AnswerStream(generation=generation, finish=finish,
                             passage_sources=[source_of(p.hit) for p in prepared.passages], guard=guard,
                             preview=prepared.preview)
@@ -258,20 +262,44 @@ class AnswerEngine:
         if key[-1] is not None:
             self.cache.put(key, answer)
 
-    def _grounded_answer(self, prepared: PreparedQuestion, raw: str, timings: dict) -> Answer:
+    @staticmethod
+    def _grounding(prepared: PreparedQuestion, earlier_questions: Sequence[str]) -> Grounding:
+        """What an answer to this question must say of its passages to be an answer (guards.py)."""
+        bodies = [p.body for p in prepared.passages]
+        same_language = detect_language(" ".join(bodies)) == prepared.language
+        return Grounding.for_question(prepared.question, prepared.language, bodies,
+                                      earlier_questions=earlier_questions, same_language=same_language)
+
+    def _grounded_answer(self, prepared: PreparedQuestion, raw: str, timings: dict, grounding: Grounding) -> Answer:
         text, sources = resolve_citations(raw, [source_of(p.hit) for p in prepared.passages])
         if _says_not_found(text, prepared.language):
             return self._abstain(prepared, timings)
-        if not text.strip():
-            return self._quote_best_passage(prepared, timings)
+        if not grounding.holds(text):  # nothing, or only the question and our own prompt's words
+            return self._quote_best_passages(prepared, timings)
         if not sources:
             sources = _distinct([source_of(p.hit) for p in prepared.passages], by_document=True)[:FALLBACK_SOURCES]
         return Answer(prepared.question, text, sources, language=prepared.language, timings=timings)
 
-    def _quote_best_passage(self, prepared: PreparedQuestion, timings: dict) -> Answer:
-        best = prepared.passages[0].hit  # the model is only asked when there are passages (`relevant`)
-        quote = "\n".join(f"> {line}".rstrip() for line in _excerpt(best.chunk.text, QUOTE_CHARS).splitlines())
-        return Answer(prepared.question, f"{QUOTED[prepared.language]}\n\n{quote} [1]", [source_of(best)],
+    def _quote_best_passages(self, prepared: PreparedQuestion, timings: dict) -> Answer:
+        """The preview (the sentences that answer the question best) and retrieval's first passage,
+        when that is another, quoted with their sources, QUOTE_CHARS at most."""
+        first = prepared.passages[0]  # the model is only asked when there are passages (`relevant`)
+        quotes = [(prepared.preview.text, prepared.preview.source)] if prepared.preview is not None else []
+        if not quotes or quotes[0][1] != source_of(first.hit):
+            quotes.append((first.body or first.hit.chunk.text, source_of(first.hit)))
+        blocks: list[str] = []
+        sources: list[Source] = []
+        left = QUOTE_CHARS
+        for text, source in quotes:
+            if blocks and left < MIN_SECOND_QUOTE_CHARS:
+                break
+            excerpt = _excerpt(text, left)
+            left -= len(excerpt)
+            if source not in sources:
+                sources.append(source)
+            lines = [f"> {line}".rstrip() for line in excerpt.splitlines()]
+            blocks.append("\n".join(lines) + f" [{sources.index(source) + 1}]")
+        return Answer(prepared.question, "\n\n".join([QUOTED[prepared.language], *blocks]), sources,
                       language=prepared.language, timings=timings, quoted=True)
 
     def _abstain(self, prepared: PreparedQuestion, timings: dict) -> Answer:

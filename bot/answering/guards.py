@@ -21,6 +21,11 @@ out, so "[1]" against "[2]" or a moved full stop does not hide a repeat):
 Nothing is shown that could still become part of a loop or an echo: the guard holds back the longest
 run of last words that matches earlier text or the prompt (usually none or a word or two), and lets
 it go as soon as the next word breaks the match.
+
+An answer must also say something (Grounding): a word or number of the passages that is not one of
+the question's own words nor of our prompt's ("Je bent vraag van de vraag "Hoeveel vakantiedagen heb
+je?"" says nothing). Until it has, nothing of it is shown; an answer that never does is no answer,
+and the engine quotes the best passages instead.
 """
 
 from __future__ import annotations
@@ -30,6 +35,8 @@ from dataclasses import dataclass
 from typing import Literal, Sequence
 
 from bot.answering.prompts import INSTRUCTIONS, LABELS, NOT_FOUND
+from language.matching import forms_in
+from language.questions import telling_words
 
 LOOP_WORDS = 12
 ECHO_WORDS = 8
@@ -61,6 +68,45 @@ def normalized(word: str) -> str:
     return _MARKER.sub("", word).strip(_EDGE_PUNCTUATION).lower()
 
 
+class Grounding:
+    """Whether an answer says something of its passages: a telling word or number of theirs (an
+    inflected form counts, language/matching.py) that is not one of the question's words (in any
+    form) nor of our prompt's framing (instructions, labels, role names). Passages in another
+    language than the question cannot be compared word for word: then any telling word beyond the
+    question's and the prompt's counts."""
+
+    def __init__(self, passages: Sequence[str], *, question: str = "", framing: Sequence[str] = (),
+                 same_language: bool = True) -> None:
+        self._passage_words = {w for text in passages for w in telling_words(text)}
+        self._question_words = set(telling_words(question))
+        self._prompt_words = {w for line in framing for w in telling_words(line)} | ROLE_LABELS
+        self._same_language = same_language
+
+    @classmethod
+    def for_question(cls, question: str, language: str, passages: Sequence[str], *,
+                     earlier_questions: Sequence[str] = (), same_language: bool = True) -> "Grounding":
+        """The grounding of an answer to `question` from `passages` (their text, without labels)."""
+        return cls(passages, question=question, framing=prompt_framing(question, language, earlier_questions),
+                   same_language=same_language)
+
+    def tells(self, word: str) -> bool:
+        """`word` (as the guard compares it: normalized()) says something of the passages."""
+        return any(self._told(part) for part in telling_words(word))
+
+    def holds(self, text: str) -> bool:
+        """The text says something of the passages."""
+        return any(self.tells(normalized(word)) for word in _WORD.findall(text))
+
+    def _told(self, word: str) -> bool:
+        if word in self._prompt_words or word in self._question_words:
+            return False
+        if not word.isdigit() and forms_in(word, self._question_words):
+            return False
+        if not self._same_language:
+            return True
+        return word in self._passage_words or (not word.isdigit() and bool(forms_in(word, self._passage_words)))
+
+
 class AnswerGuard:
     """Fed the model's text in pieces; gives back what is safe to show, and stops at a loop or echo.
 
@@ -70,7 +116,9 @@ class AnswerGuard:
     """
 
     def __init__(self, framing: Sequence[str] = (), *, question: str = "", loop_words: int = LOOP_WORDS,
-                 echo_words: int = ECHO_WORDS) -> None:
+                 echo_words: int = ECHO_WORDS, grounding: Grounding | None = None) -> None:
+        self.grounding = grounding  # None: shown as it comes, whether it says anything or not
+        self._grounded = grounding is None
         self.loop_words = loop_words
         self.echo_words = echo_words
         words = tuple(w for w in map(normalized, _WORD.findall(question)) if w)
@@ -107,6 +155,11 @@ class AnswerGuard:
     def text(self) -> str:
         return self.stopped.kept if self.stopped is not None else self._raw
 
+    @property
+    def grounded(self) -> bool:
+        """The text so far has said something of the passages (always, without a grounding)."""
+        return self._grounded
+
     def feed(self, piece: str) -> str:
         """Text that is safe to show now ('' while it might be the start of a loop or an echo)."""
         if self.stopped is not None:
@@ -122,7 +175,7 @@ class AnswerGuard:
         """The rest of the text, once the model stopped by itself."""
         if self.stopped is None:
             self._scan(len(self._raw))
-        if self.stopped is None:
+        if self.stopped is None and self._grounded:
             rest, self._released = self._raw[self._released:], len(self._raw)
             return rest
         return self._release()
@@ -155,6 +208,9 @@ class AnswerGuard:
         self.stopped = GuardStop("echo", before if _SENTENCE_END.search(before) else "")
 
     def _add(self, start: int, word: str) -> None:
+        if not self._grounded:
+            assert self.grounding is not None
+            self._grounded = self.grounding.tells(word)
         self._words.append(word)
         self._starts.append(start)
         runs = [tuple(self._words[-size:]) for size in range(1, min(len(self._words), self.loop_words) + 1)]
@@ -176,7 +232,10 @@ class AnswerGuard:
             self._stop_echo(self._starts[-echo])
 
     def _release(self) -> str:
-        """Text up to the longest run of last words that still matches earlier text or the prompt."""
+        """Text up to the longest run of last words that still matches earlier text or the prompt;
+        nothing while the answer has said nothing."""
+        if not self._grounded:
+            return ""
         if self.stopped is not None:
             end = max(len(self.stopped.kept), self._released)
         else:

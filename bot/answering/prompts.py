@@ -69,6 +69,7 @@ class Passage:
     hit: Hit
     text: str  # the labelled block, as put in the prompt
     tokens: int
+    body: str = ""  # the document's words in it, without the label (what an answer may quote or repeat)
 
 
 def passage_header(number: int, hit: Hit, *, path: bool = True) -> str:
@@ -101,14 +102,17 @@ def pack_passages(hits: Sequence[Hit], count_tokens: Callable[[str], int], budge
     for n, hit in enumerate(hits):
         if hit.chunk.id in seen:
             continue
+        body = (hit.chunk.text if texts is None else texts[n]).strip()
         block = passage_block(len(passages) + 1, hit, None if texts is None else texts[n])
         tokens = count_tokens(block) + 2  # the blank line between passages
         if used + tokens > budget:
             if passages:
                 continue
             block, tokens = _cut_to(block, count_tokens, budget)
+            newline = block.find("\n")
+            body = body[:len(block) - newline - 1] if newline >= 0 else ""
         seen.add(hit.chunk.id)
-        passages.append(Passage(len(passages) + 1, hit, block, tokens))
+        passages.append(Passage(len(passages) + 1, hit, block, tokens, body))
         used += tokens
     return passages
 

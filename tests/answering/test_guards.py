@@ -210,8 +210,8 @@ def test_a_finished_sentence_before_a_transcript_is_kept():
 
 @pytest.mark.parametrize("reply", [
     "Let op: parttimers krijgen hun dagen naar rato [2].",
-    "Dat regelt de medewerker: je leidinggevende keurt het goed [1].",
-    "Tip: vraag je saldo op in Mijn Polderlicht [1].\n\n- Vraag het op tijd aan [1].",
+    "Dat regelt de medewerker: je krijgt je vakantie-uren naar rato [2].",
+    "Tip: reken je vakantie-uren naar rato uit [2].\n\n- Vraag het op tijd aan [1].",
     "Parttimers krijgen per jaar naar rato van hun uren vakantiedagen [2].",
 ], ids=["a note", "a colon after a role word mid-sentence", "a tip and a list", "the question's words"])
 def test_ordinary_answers_with_colons_and_the_questions_words_pass(reply):
