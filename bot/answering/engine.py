@@ -264,10 +264,11 @@ class AnswerEngine:
 
     @staticmethod
     def _grounding(prepared: PreparedQuestion, earlier_questions: Sequence[str]) -> Grounding:
-        """What an answer to this question must say of its passages to be an answer (guards.py)."""
-        bodies = [p.body for p in prepared.passages]
-        same_language = detect_language(" ".join(bodies)) == prepared.language
-        return Grounding.for_question(prepared.question, prepared.language, bodies,
+        """What an answer to this question must say of its passages to be an answer (guards.py): of
+        the whole passages, not only the sentences the model was shown of them."""
+        texts = [p.hit.chunk.text for p in prepared.passages]
+        same_language = detect_language(" ".join(texts)) == prepared.language
+        return Grounding.for_question(prepared.question, prepared.language, texts,
                                       earlier_questions=earlier_questions, same_language=same_language)
 
     def _grounded_answer(self, prepared: PreparedQuestion, raw: str, timings: dict, grounding: Grounding) -> Answer:

@@ -24,8 +24,8 @@ it go as soon as the next word breaks the match.
 
 An answer must also say something (Grounding): a word or number of the passages that is not one of
 the question's own words nor of our prompt's ("Je bent vraag van de vraag "Hoeveel vakantiedagen heb
-je?"" says nothing). Until it has, nothing of it is shown; an answer that never does is no answer,
-and the engine quotes the best passages instead.
+je?"" says nothing). Until it has, nothing of it is shown (the not-found reply apart, once whole);
+an answer that never does is no answer, and the engine quotes the best passages instead.
 """
 
 from __future__ import annotations
@@ -66,6 +66,9 @@ class GuardStop:
 def normalized(word: str) -> str:
     """A word as the guard compares it; "" for what is not a word (a citation marker, a bullet)."""
     return _MARKER.sub("", word).strip(_EDGE_PUNCTUATION).lower()
+
+
+_NOT_FOUND_WORDS = [tuple(w for w in map(normalized, _WORD.findall(reply)) if w) for reply in NOT_FOUND.values()]
 
 
 class Grounding:
@@ -175,7 +178,7 @@ class AnswerGuard:
         """The rest of the text, once the model stopped by itself."""
         if self.stopped is None:
             self._scan(len(self._raw))
-        if self.stopped is None and self._grounded:
+        if self.stopped is None and (self._grounded or self._declines()):
             rest, self._released = self._raw[self._released:], len(self._raw)
             return rest
         return self._release()
@@ -231,10 +234,15 @@ class AnswerGuard:
         if echo:
             self._stop_echo(self._starts[-echo])
 
+    def _declines(self) -> bool:
+        """The answer so far begins with the whole not-found reply: shown as written (the engine turns
+        it into the refusal with the documents to try)."""
+        return any(tuple(self._words[:len(reply)]) == reply for reply in _NOT_FOUND_WORDS)
+
     def _release(self) -> str:
         """Text up to the longest run of last words that still matches earlier text or the prompt;
         nothing while the answer has said nothing."""
-        if not self._grounded:
+        if not self._grounded and not self._declines():
             return ""
         if self.stopped is not None:
             end = max(len(self.stopped.kept), self._released)

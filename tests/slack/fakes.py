@@ -26,7 +26,8 @@ def chunk(doc_id: str, title: str, text: str, heading: str = "") -> Chunk:
 
 
 SAMPLE_CHUNKS = [
-    chunk("hr/vakantie-en-verlof.md", "Vakantie en verlof", "Iedereen heeft 25 vakantiedagen.", "Vakantiedagen"),
+    chunk("hr/vakantie-en-verlof.md", "Vakantie en verlof", "Iedereen heeft 25 vakantiedagen per jaar.",
+          "Vakantiedagen"),
     chunk("hr/ziekmelding-en-verzuim.md", "Ziekmelding en verzuim", "Meld je voor 9 uur ziek."),
 ]
 

@@ -23,9 +23,10 @@ WORDS = ["verlof", "aanvragen", "leidinggevende", "rooster", "vakantie", "werkwe
 
 
 def long_reply(words: int = 400) -> str:
-    """A long answer without repeats the loop guard would stop."""
+    """A long answer without repeats the loop guard would stop, that says what its passage says first
+    (an answer that does not is held back and replaced by a quote of the passage)."""
     rng = random.Random(7)
-    return " ".join(f"{rng.choice(WORDS)}{i}" for i in range(words)) + "."
+    return "Iedereen heeft 25 vakantiedagen [1]. " + " ".join(f"{rng.choice(WORDS)}{i}" for i in range(words)) + "."
 
 
 @pytest.fixture
