@@ -84,6 +84,7 @@ class Grounding:
         self._question_words = set(telling_words(question))
         self._prompt_words = {w for line in framing for w in telling_words(line)} | ROLE_LABELS
         self._same_language = same_language
+        self._told_before: dict[str, bool] = {}  # an answer repeats its words; each is looked up once
 
     @classmethod
     def for_question(cls, question: str, language: str, passages: Sequence[str], *,
@@ -101,6 +102,11 @@ class Grounding:
         return any(self.tells(normalized(word)) for word in _WORD.findall(text))
 
     def _told(self, word: str) -> bool:
+        if word not in self._told_before:
+            self._told_before[word] = self._says_of_passages(word)
+        return self._told_before[word]
+
+    def _says_of_passages(self, word: str) -> bool:
         if word in self._prompt_words or word in self._question_words:
             return False
         if not word.isdigit() and forms_in(word, self._question_words):
@@ -120,7 +126,7 @@ class AnswerGuard:
 
     def __init__(self, framing: Sequence[str] = (), *, question: str = "", loop_words: int = LOOP_WORDS,
                  echo_words: int = ECHO_WORDS, grounding: Grounding | None = None) -> None:
-        self.grounding = grounding  # None: shown as it comes, whether it says anything or not
+        self._grounding = grounding  # None: shown as it comes, whether it says anything or not
         self._grounded = grounding is None
         self.loop_words = loop_words
         self.echo_words = echo_words
@@ -157,11 +163,6 @@ class AnswerGuard:
     @property
     def text(self) -> str:
         return self.stopped.kept if self.stopped is not None else self._raw
-
-    @property
-    def grounded(self) -> bool:
-        """The text so far has said something of the passages (always, without a grounding)."""
-        return self._grounded
 
     def feed(self, piece: str) -> str:
         """Text that is safe to show now ('' while it might be the start of a loop or an echo)."""
@@ -212,8 +213,8 @@ class AnswerGuard:
 
     def _add(self, start: int, word: str) -> None:
         if not self._grounded:
-            assert self.grounding is not None
-            self._grounded = self.grounding.tells(word)
+            assert self._grounding is not None
+            self._grounded = self._grounding.tells(word)
         self._words.append(word)
         self._starts.append(start)
         runs = [tuple(self._words[-size:]) for size in range(1, min(len(self._words), self.loop_words) + 1)]

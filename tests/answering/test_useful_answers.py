@@ -12,9 +12,14 @@ import pytest
 from bot.answering.engine import QUOTED, AnswerEngine
 from bot.answering.guards import Grounding
 from bot.answering.prompts import INSTRUCTIONS
+from bot.answering.types import Answer
+from knowledge.chunking import Chunker
+from knowledge.index.store import ChunkStore
+from knowledge.indexing import Indexer
 from knowledge.models import Hit
 from knowledge.retrieval import Retriever
 from tests.answering.builders import FoundHits, make_hit
+from tests.conftest import SAMPLE
 from tests.generators import RecordingGenerator, ScriptedGenerator
 
 QUESTION = "Hoeveel vakantiedagen heb ik per jaar?"
@@ -42,6 +47,13 @@ def engine_with(reply: str) -> AnswerEngine:
     return AnswerEngine(VakantieRetriever(), scripted, min_relevance=0.0, cache_size=0)
 
 
+def shown_and_answer(reply: str) -> tuple[str, Answer]:
+    """What a reader of the stream saw when the model wrote `reply`, and the finished answer."""
+    stream = engine_with(reply).ask(QUESTION)
+    shown = "".join(stream)
+    return shown, stream.result()
+
+
 def quoted_lines(text: str) -> list[str]:
     """The quoted lines of an answer, without their citation marker or the mark of a cut."""
     return [re.sub(r"( \[\d+\])+$", "", line[2:]).removesuffix(" …") for line in text.splitlines()
@@ -59,11 +71,7 @@ ECHOES = {
 
 @pytest.mark.parametrize("reply", ECHOES.values(), ids=ECHOES.keys())
 def test_an_answer_that_says_nothing_of_the_passages_gives_them_quoted_with_their_sources(reply):
-    engine = engine_with(reply)
-    stream = engine.ask(QUESTION)
-    shown = "".join(stream)
-    answer = stream.result()
-
+    shown, answer = shown_and_answer(reply)
     assert answer.quoted and not answer.abstained and answer.text.startswith(QUOTED["nl"])
     lines = quoted_lines(answer.text)
     assert lines and all(any(line in passage for passage in PASSAGES) for line in lines), \
@@ -83,10 +91,7 @@ ANSWERS = {
 
 @pytest.mark.parametrize("reply", ANSWERS.values(), ids=ANSWERS.keys())
 def test_an_answer_that_says_what_a_passage_says_is_shown_as_written(reply):
-    engine = engine_with(reply)
-    stream = engine.ask(QUESTION)
-    shown = "".join(stream)
-    answer = stream.result()
+    shown, answer = shown_and_answer(reply)
     assert not answer.quoted and not answer.abstained and answer.stopped == ""
     assert shown.strip() == answer.text
 
@@ -117,12 +122,23 @@ def test_an_answer_in_another_language_than_the_passages_needs_only_say_more_tha
     assert not grounding.holds(INSTRUCTIONS["en"])
 
 
+@pytest.fixture(scope="module")
+def e5_sample_index(tmp_path_factory, e5_small_embedder):
+    """The sample company indexed with the offline default embedder, as `make demo` indexes it."""
+    root = tmp_path_factory.mktemp("e5-sample")
+    store = ChunkStore(str(root / "index"))
+    Indexer(store, e5_small_embedder, Chunker(e5_small_embedder.count_tokens), lock_dir=root / "state").reindex(
+        SAMPLE, collection="bedrijf")
+    return store
+
+
 @pytest.mark.slow
-def test_the_demo_question_gets_the_fact_or_the_quoted_passage_holding_it(sample_index, embedder, generator):
-    """`make demo`'s question with the real SmolLM2 on the sample company: whatever the model writes,
-    the reader gets the passage's fact ("25"), in its own words or quoted; never the question back."""
-    engine = AnswerEngine(Retriever(embedder, sample_index), RecordingGenerator(generator), embedder=embedder,
-                          max_tokens=120, temperature=0.0, cache_size=0)
+def test_the_demo_question_gets_the_fact_or_the_quoted_passage_holding_it(e5_sample_index, e5_small_embedder,
+                                                                          generator):
+    """`make demo` with the real SmolLM2 (greedy) on the sample company: whatever the model writes, the
+    reader gets the passage's fact ("25"), in its own words or quoted; never the question back."""
+    engine = AnswerEngine(Retriever(e5_small_embedder, e5_sample_index), RecordingGenerator(generator),
+                          embedder=e5_small_embedder, max_tokens=120, temperature=0.0, cache_size=0)
     stream = engine.ask(QUESTION)
     shown = "".join(stream)
     answer = stream.result()
