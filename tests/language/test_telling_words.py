@@ -1,0 +1,12 @@
+"""The words of an answer or passage that tell something: what an answer's grounding compares."""
+
+from language.questions import telling_words
+
+
+def test_telling_words_keep_subjects_and_numbers_and_leave_out_filler_and_light_words():
+    words = telling_words("Je hebt bij een werkweek van 40 uur recht op 25 vakantiedagen per jaar, zeg maar.")
+    assert words == ["werkweek", "40", "uur", "recht", "25", "vakantiedagen", "jaar"]
+
+
+def test_telling_words_are_each_given_once_in_lower_case():
+    assert telling_words("Verlof, verlof en nog eens VERLOF in 2026") == ["verlof", "2026"]
