@@ -19,6 +19,8 @@ from language.words import (
     MODAL_VERBS,
     NUMBER_WORDS,
     QUESTION_WORDS,
+    REFERRING_WORDS,
+    VAGUE_WORDS,
 )
 
 MIN_TERM_LETTERS = 3  # shorter words are no question term
@@ -27,6 +29,7 @@ FOLLOW_UP_MAX_WORDS = 6  # a question this short may continue the previous one, 
 _CLOSING = re.compile(r"[\s?!.,;:]+$")
 _NOT_TERMS = FILLER_WORDS | FUNCTION_WORDS | GENERIC_WORDS
 _NOT_CONTENT = FILLER_WORDS | LIGHT_WORDS
+_NOT_TELLING = _NOT_TERMS | LIGHT_WORDS | REFERRING_WORDS | VAGUE_WORDS
 # "hoe lang", "how many": a question word of two words; the second is no subject word.
 _ASKING_PHRASES = ((re.compile(r"\b(?:hoe|how)\s+(lang|long)\b"), "duration"),
                    (re.compile(r"\bhoe\s+(laat)\b"), "time"),
@@ -65,10 +68,10 @@ def question_terms(text: str) -> list[str]:
 
 def telling_words(text: str) -> list[str]:
     """The words of any text (an answer, a passage) that tell something: no filler, function, generic
-    or light words (prepositions, verbs of getting), at least 3 letters, or a number; each once, in
-    order."""
+    or light words (prepositions, verbs of getting), no words that refer back ("daarom") or only say
+    how much or how often ("niet", "altijd"); at least 3 letters, or a number; each once, in order."""
     words = [w for w in words_of(text)
-             if w.isdigit() or (len(w) >= MIN_TERM_LETTERS and w not in _NOT_TERMS and w not in LIGHT_WORDS)]
+             if w.isdigit() or (len(w) >= MIN_TERM_LETTERS and w not in _NOT_TELLING)]
     return list(dict.fromkeys(words))
 
 

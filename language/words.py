@@ -65,6 +65,14 @@ als vd krijg krijgt krijgen kreeg kregen gekregen kun kunt kan kunnen ze zij hij
 can get gets got in at for of to by with about mag mogen moet moeten may must
 """.split())
 
+# Negations and adverbs of degree, frequency and quantity: they say how much or how often, not what
+# ("niet", "altijd", "meer"); an answer holding only these and a passage's connectives says nothing.
+VAGUE_WORDS = frozenset("""
+niet geen nooit altijd soms vaak meestal alleen slechts meer minder veel weinig zeer genoeg alles niets
+beide ander andere anders gewoonlijk daarom
+not never always sometimes often usually only more less very much enough everything nothing both other
+""".split())
+
 # --- what a question asks ------------------------------------------------------------------------
 
 # A question word -> the kind of thing it asks for.

@@ -25,7 +25,7 @@ from tests.generators import RecordingGenerator, ScriptedGenerator
 QUESTION = "Hoeveel vakantiedagen heb ik per jaar?"
 HEADINGS = ("Vakantie en vakantiedagen", "Hoeveel vakantiedagen heb je?")
 LEEFTIJD = ("Naast de 25 dagen krijg je extra bovenwettelijke vakantiedagen als je ouder bent: vanaf het "
-            "kalenderjaar waarin je 50 jaar wordt 1 extra dag.")
+            "kalenderjaar waarin je 50 jaar wordt 1 extra dag. Ze worden daarom automatisch bijgeschreven.")
 VOLTIJD = "Bij een volledige werkweek van 40 uur heb je recht op 25 vakantiedagen per kalenderjaar."
 PASSAGES = [LEEFTIJD, VOLTIJD]
 
@@ -62,6 +62,8 @@ def quoted_lines(text: str) -> list[str]:
 
 ECHOES = {
     "the demo's answer": 'Je bent vraag van de vraag "Hoeveel vakantiedagen heb je?"',
+    "the demo's answer, going on": ('Je bent vraag van de vraag "Hoeveel vakantiedagen heb je?"\n\nDeze vraag is '
+                                    "een klokken opheven, dat ik in de documenten kan daarom behandelingen."),
     "the question, cited": "Hoeveel vakantiedagen heb je per jaar? [1]",
     "the heading path": "Vakantie en vakantiedagen > Hoeveel vakantiedagen heb je?",
     "who we said it is": "Ik ben Vraagbaak, de assistent. Ik beantwoord vragen van medewerkers [1].",
