@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from knowledge.formats.pages import read_mark
-from knowledge.models import Chunk, Document, passage_context
+from knowledge.models import Chunk, Document
 from language.sentences import split_sentences
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
@@ -109,7 +109,7 @@ class Chunker:
             section.tokens = self.count_tokens(section.text)
         pieces: list[tuple[tuple[str, ...], str]] = []
         for group in self._merge_tiny(sections):
-            budget = self._text_budget(doc, group.headings)
+            budget = self._text_budget(doc.title, group.headings)
             if group.tokens <= budget:
                 pieces.append((group.headings, group.text))
             else:
@@ -128,8 +128,8 @@ class Chunker:
             for i, (headings, text, page) in enumerate(located)
         ]
 
-    def _text_budget(self, doc: Document, headings: tuple[str, ...]) -> int:
-        context = passage_context(doc.id, doc.title, headings)
+    def _text_budget(self, title: str, headings: tuple[str, ...]) -> int:
+        context = " > ".join((title, *[h for h in headings if h != title]))
         return max(self.max_tokens // 2, self.max_tokens - self.count_tokens(context) - 2)
 
     # --- merging -----------------------------------------------------------------------------------

@@ -54,8 +54,15 @@ class Chunk:
 
     @property
     def embedding_text(self) -> str:
-        """What is embedded and full-text indexed: the passage with its context (`passage_context`)."""
-        return f"{passage_context(self.doc_id, self.title, self.headings)}\n{self.text}"
+        """What is embedded: title and heading path give the passage context."""
+        context = " > ".join((self.title, *[h for h in self.headings if h != self.title]))
+        return f"{context}\n{self.text}"
+
+    @property
+    def search_text(self) -> str:
+        """What is full-text indexed: the embedded text, led by the file's name where the title does
+        not say it (`named_context`)."""
+        return named_context(self.doc_id, self.title, self.embedding_text)
 
 
 # A folder's index page or read-me is named by its folder ("docs/haven/index.md" is about Haven).
@@ -71,17 +78,16 @@ def document_name(doc_id: str) -> str:
     return " ".join(_SEPARATORS.sub(" ", name).split())
 
 
-def passage_context(doc_id: str, title: str, headings: tuple[str, ...]) -> str:
-    """Title and heading path ("Handboek > Verlof"), led by the file's name when the title shares no
-    word with it: a Word document's first heading is often its first chapter ("Inleiding") and a set of
-    release notes is each titled "Release notes"; then only the file's name says which document a
-    passage is from ("Releasenotes ING 20260601000004 1 > Release notes > ...")."""
-    context = [title, *[h for h in headings if h != title]]
+def named_context(doc_id: str, title: str, text: str) -> str:
+    """`text` led by the file's name when the title shares no word with it: a Word document's first
+    heading is often its first chapter ("Inleiding") and each of a series of release notes is titled
+    "Release notes"; then only the file's name says which document a passage is from
+    ("Releasenotes ING 20260601000004 1 > Inleiding > ...")."""
     name = document_name(doc_id)
     name_words = set(_WORD.findall(name.lower()))
     if name_words and name_words.isdisjoint(_WORD.findall(title.lower())):
-        context.insert(0, name)
-    return " > ".join(context)
+        return f"{name} > {text}"
+    return text
 
 
 @dataclass(frozen=True)

@@ -94,9 +94,9 @@ def test_sections_are_not_merged_across_different_parents():
 
 
 def test_document_without_headings_is_one_chunk_under_its_title():
-    chunks = Chunker(words).split(doc("Gewoon wat tekst zonder kopjes.", title="handboek notitie"))
-    assert len(chunks) == 1 and chunks[0].headings == () and chunks[0].title == "handboek notitie"
-    assert chunks[0].embedding_text == "handboek notitie\nGewoon wat tekst zonder kopjes."
+    chunks = Chunker(words).split(doc("Gewoon wat tekst zonder kopjes.", title="notitie"))
+    assert len(chunks) == 1 and chunks[0].headings == () and chunks[0].title == "notitie"
+    assert chunks[0].embedding_text == "notitie\nGewoon wat tekst zonder kopjes."
 
 
 @pytest.mark.slow

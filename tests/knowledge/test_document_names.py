@@ -1,12 +1,12 @@
 """A passage names its document: when the title is a first chapter ("Inleiding") or is shared by a
-series ("Release notes"), the file's name leads the passage's context, so a question that names the
+series ("Release notes"), the file's name leads the passage's full text, so a question that names the
 document finds it. Real LanceDB in tmp_path, the packaged embedder."""
 
 from __future__ import annotations
 
 import pytest
 
-from knowledge.models import document_name, passage_context
+from knowledge.models import Chunk, document_name
 from knowledge.retrieval import Retriever
 from tests.knowledge.conftest import make_indexer, write_docs
 
@@ -22,12 +22,19 @@ EXPLANATIONS = {
 }
 
 
-def test_the_name_leads_only_where_the_title_does_not_say_it():
-    assert passage_context("x/Toelichting Tekstblok - Registergoed 2.8.2 - v2.16.docx", "Inleiding", ("Algemeen",)) \
-        == "Toelichting Tekstblok Registergoed 2.8.2 v2.16 > Inleiding > Algemeen"
-    assert passage_context("hr/verlof.md", "Verlof en vakantie", ("Aanvragen",)) == "Verlof en vakantie > Aanvragen"
+def chunk(doc_id: str, title: str, headings: tuple[str, ...] = ()) -> Chunk:
+    return Chunk(id=f"c:{doc_id}#0", doc_id=doc_id, collection="c", title=title, headings=headings,
+                 text="Tekst.", ordinal=0, content_hash="h")
+
+
+def test_the_name_leads_the_full_text_only_where_the_title_does_not_say_it():
+    explained = chunk("x/Toelichting Tekstblok - Registergoed 2.8.2 - v2.16.docx", "Inleiding", ("Algemeen",))
+    assert explained.search_text == "Toelichting Tekstblok Registergoed 2.8.2 v2.16 > Inleiding > Algemeen\nTekst."
+    assert explained.embedding_text == "Inleiding > Algemeen\nTekst."  # what is embedded stays as it was
+    titled = chunk("hr/verlof.md", "Verlof en vakantie", ("Aanvragen",))
+    assert titled.search_text == titled.embedding_text == "Verlof en vakantie > Aanvragen\nTekst."
     assert document_name("docs/devops/haven/index.md") == "haven"  # a folder's index page: the folder's name
-    assert passage_context("docs/devops/haven/index.md", "Haven (Kubernetes)", ()) == "Haven (Kubernetes)"
+    assert chunk("docs/devops/haven/index.md", "Haven (Kubernetes)").search_text == "Haven (Kubernetes)\nTekst."
 
 
 @pytest.mark.slow
