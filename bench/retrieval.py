@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/retrieval.py [--corpus NAME=FOLDER:QAFILE ...] [--index DIR] [-k 10]
                                         [--embedding-model NAME ...] [--vector-weight 0.5 ...]
-                                        [--set chunk_tokens=256 ...]
+                                        [--set chunk_tokens=256 ...] [--as-indexed]
 
 Default corpora: the sample company (knowledge/sample, tests/data/qa.jsonl) and the real Dutch
 corpora developer-overheid and kadaster-aktemodellen (shared/corpora). Each is indexed with each
@@ -15,7 +15,10 @@ chunks embedded per second, and the best-hit relevance of answerable vs unanswer
 refusal threshold has to separate). With --vector-weight: hybrid at each weight of the vector list
 (full text 1.0) per corpus, and the weight chosen leave-one-corpus-out (best mean MRR@10 on the other
 corpora) with what it gives on the corpus left out, next to the best weight there; and hybrid at each
-weight without the compounds' parts in the full-text query (knowledge/query.py), the before.
+weight without the compounds' parts in the full-text query (knowledge/query.py), the before. With
+--as-indexed the indexes under --index are searched as they are, not re-indexed (a variant of the
+full-text column written by bench/search_text_variant.py, or an index of an older layout); every
+question's rank per mode is printed under "ranks".
 Targets: developer-overheid hybrid hit@5 >= 0.96 and MRR@10 >= 0.88; the sample company
 hit@5 >= 0.96 and MRR@10 >= 0.87; hybrid better than vector and fts on both.
 """
