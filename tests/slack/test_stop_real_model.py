@@ -6,65 +6,31 @@ once its first words are in the stream. How fast the model stops is bench/stop_l
 
 from __future__ import annotations
 
-import dataclasses
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from bot.answering.engine import AnswerEngine
-from bot.answering.generation import Generation, GenerationRequest
 from bot.insights.feedback import FeedbackStore
 from bot.services import Services
 from bot.storage.database import Storage
 from knowledge.retrieval import Retriever
 from tests.fakes.slack import FakeSlack
+from tests.generators import LongAnswers
 from tests.slack.conftest import CHANNEL, USER, RunningBot, bot_settings, running_bot
 from tests.slack.test_answer_flow import ask_in_channel, final_message
 from tests.slack.test_channel_sessions import BOB, streamed_text
 
 pytestmark = pytest.mark.slow
 
-ROUND = "Bij een volledige werkweek van veertig uur heb je recht op vijfentwintig vakantiedagen per jaar."
-ROUNDS = 60  # about 1,300 tokens: half a minute and more of writing on a laptop CPU
 LIMIT = 2000  # max_tokens of the long answer: the grammar ends it first when nobody stops it
-LONG = {"type": "array", "items": {"type": "string", "const": ROUND}, "minItems": ROUNDS, "maxItems": ROUNDS}
-
-
-class LongFirstAnswer:
-    """The real generator; the first request it is given must write ROUNDS sentences (a grammar, up to
-    LIMIT tokens), later ones go as the engine asked. Keeps every Generation it hands out."""
-
-    def __init__(self, generator) -> None:
-        self.generator = generator
-        self.model_name, self.n_ctx = generator.model_name, generator.n_ctx
-        self.generations: list[Generation] = []
-        self._lock = threading.Lock()
-
-    def submit(self, request: GenerationRequest) -> Generation:
-        with self._lock:
-            if not self.generations:
-                request = dataclasses.replace(request, max_tokens=LIMIT, json_schema=LONG, temperature=0.0,
-                                              repeat_penalty=1.0)
-            generation = self.generator.submit(request)
-            self.generations.append(generation)
-            return generation
-
-    def count_tokens(self, text: str) -> int:
-        return self.generator.count_tokens(text)
-
-    def queue_length(self) -> int:
-        return self.generator.queue_length()
-
-    def close(self) -> None:
-        """The wrapped generator belongs to the test session."""
 
 
 @pytest.fixture
 def real_bot(tmp_path: Path, slack: FakeSlack, generator, embedder, sample_index) -> Iterator[RunningBot]:
     settings = bot_settings(tmp_path, slack)
-    model = LongFirstAnswer(generator)
+    model = LongAnswers(generator, max_tokens=LIMIT)  # 60 sentences, ~1,300 tokens: the first answer only
     # No guard and no relevance floor: the model writes on whatever it writes; short answers after the first.
     engine = AnswerEngine(Retriever(embedder, sample_index), model, embedder=embedder, min_relevance=0.0,
                           context_budget_tokens=300, max_tokens=16, cache_size=0, guard=False)
@@ -94,7 +60,7 @@ def test_the_stop_button_in_a_channel_thread_stops_a_real_generation_mid_way(rea
     message = slack.workspace.find_message(CHANNEL, closed.params["ts"])
     written, _, note = message["text"].rpartition("\n\n")
     assert note == "_Gestopt op je verzoek._"
-    assert "Bij een volledige" in written and written.count("vakantiedagen per jaar") < ROUNDS, \
+    assert "Bij een volledige" in written and written.count("vakantiedagen per jaar") < model.rounds, \
         "what was written stays, and it is less than the grammar's whole answer"
     assert not message.get("blocks"), "a stopped answer has no feedback buttons"
     slack.wait_until(lambda: slack.workspace.session(CHANNEL, question["ts"]).status == "active", 30, "active")
