@@ -159,7 +159,7 @@ class Replier:
             return self._idle.wait_for(lambda: self._in_flight == 0, timeout)
 
     def stop(self, client: WebClient, *, channel: str, thread_ts: str) -> int:
-        """The asker clicked the stop button of the thread's session: the answers being written
+        """Someone clicked the stop button of the thread's session: the answers being written
         there stop (each closes its own message and moves the session on); with none running, the
         session is moved on here, since Slack leaves it processing. Returns how many stopped."""
         stopped = self.running.stop(channel, thread_ts)
