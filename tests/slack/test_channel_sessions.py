@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.slack.conftest import CHANNEL, USER
+from tests.slack.conftest import CHANNEL, DM, USER
 from tests.slack.test_agent_sessions import long_reply, stored_answers
 from tests.slack.test_answer_flow import ask_in_channel, final_message
 
@@ -29,12 +29,14 @@ def streamed_text(slack, thread_ts: str):
     return slack.wait_until(written, 20, "the first words of the answer in the stream")
 
 
-def test_a_mention_runs_in_a_titled_session_of_its_thread_instead_of_a_reaction(scripted_bot):
+@pytest.mark.parametrize("where", [CHANNEL, DM])  # a channel mention, and the Messages tab alike
+def test_a_question_runs_in_a_titled_session_of_its_thread_instead_of_a_reaction(scripted_bot, where):
     slack = scripted_bot.slack
-    question = ask_in_channel(scripted_bot, "Hoeveel vakantiedagen heb ik per jaar als ik vier dagen per week werk?")
-    final_message(scripted_bot, CHANNEL, question["ts"])
+    question = ask_in_channel(scripted_bot, "Hoeveel vakantiedagen heb ik per jaar als ik vier dagen per week werk?",
+                              channel=where)
+    final_message(scripted_bot, where, question["ts"])
     scripted_bot.parts.replier.wait_until_idle(10)
-    session = slack.workspace.session(CHANNEL, question["ts"])
+    session = slack.workspace.session(where, question["ts"])
     assert session is not None and session.history() == ["processing", "active"]
     assert session.title == "Hoeveel vakantiedagen heb ik per jaar als ik vier dagen per…"
     assert session.initiator == USER
