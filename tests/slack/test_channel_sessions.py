@@ -125,3 +125,23 @@ def test_an_app_on_the_assistant_view_keeps_the_reaction_in_channels(slack, scri
         slack.wait_for_call("chat.stopStream", count=2)
     slack.wait_for_call("reactions.remove", count=2 if follow_up else 1)
     assert not sessions_calls(slack) and not slack.calls_to("assistant.threads.setStatus")
+
+
+def test_a_stop_whose_event_never_comes_here_still_stops_the_answer_at_its_next_words(scripted_bot,
+                                                                                     scripted_generator):
+    """Slack stops the thread's streams at the click; its event may come later, or go to another
+    replica. The next words the answer sends are refused, and that stops the answer here too."""
+    slack = scripted_bot.slack
+    scripted_generator.reply, scripted_generator.piece_delay_s = (lambda messages: long_reply()), 0.05
+    question = ask_in_channel(scripted_bot, "Hoe vraag ik verlof aan?")
+    streamed_text(slack, question["ts"])
+    generation = scripted_generator.generations[-1]
+    slack.workspace.stop_clicked(CHANNEL, question["ts"], USER)  # the click, its event not delivered
+
+    closed = slack.wait_for_call("chat.stopStream", lambda c: "Gestopt" in str(c.params.get("chunks")), timeout=10)
+    assert generation.cancelled and generation.done()
+    written, _, note = slack.workspace.find_message(CHANNEL, closed.params["ts"])["text"].rpartition("\n\n")
+    assert note == "_Gestopt op je verzoek._" and long_reply().startswith(written.strip())
+    assert not slack.calls_to("chat.update"), "the stopped stream is closed, not replaced"
+    slack.wait_until(lambda: slack.workspace.session(CHANNEL, question["ts"]).status == "active", 10, "active")
+    assert not slack.workspace.left_processing_after_stop() and stored_answers(scripted_bot) == 0

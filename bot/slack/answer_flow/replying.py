@@ -169,7 +169,8 @@ class Replier:
         return stopped
 
     def delivery_for(self, question: Question, client: WebClient,
-                     respond: Callable[..., Any] | None = None) -> Delivery:
+                     respond: Callable[..., Any] | None = None, *,
+                     in_session: Callable[[], bool] = lambda: False) -> Delivery:
         language = detect_language(question.text)
         if respond is not None:
             return EphemeralReply(respond, question=question.text, language=language, routes=self.routes)
@@ -178,14 +179,15 @@ class Replier:
                                 interval_s=self.update_interval_s, language=language, routes=self.routes)
         return StreamedReply(client, channel=question.channel, thread_ts=question.thread_ts,
                              user=question.user, team=question.team, support=self.streaming,
-                             interval_s=self.update_interval_s, language=language, routes=self.routes)
+                             interval_s=self.update_interval_s, language=language, routes=self.routes,
+                             in_session=in_session)
 
     def reply(self, question: Question, client: WebClient, *,
               history: Callable[[], Sequence[Turn]] = tuple,
               respond: Callable[..., Any] | None = None) -> None:
         """Answers one question completely; returns when the final message is posted."""
-        delivery = self.delivery_for(question, client, respond)
         indicator = Indicator(client, question, agent_view=self.agent_view, private=respond is not None)
+        delivery = self.delivery_for(question, client, respond, in_session=lambda: indicator.session_shown)
         entry_point = "slash" if respond is not None else "dm" if question.is_dm else "mention"
         with self._idle:
             self._in_flight += 1
@@ -238,6 +240,8 @@ class Replier:
             if stop.stopped:
                 break
             delivery.write(delta)
+            if delivery.halted:  # the stop button, seen before its event (or by another replica)
+                stop.stop()
         if stop.stopped:
             self.answered.notify(question)
             self._stopped(question, delivery)
