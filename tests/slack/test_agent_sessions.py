@@ -1,8 +1,9 @@
 """Slack's agent sessions around an answer in the agent messaging view, over the fake Slack (real Bolt,
 real sockets, the real AnswerEngine on a scripted model; the titled session processing then active is
-tests/slack/test_channel_sessions.py's, for the Messages tab and channel threads alike): the stop button stops the generation, closes the stream with what
-was written and "Gestopt op je verzoek.", frees the queue place and moves the session on; the older
-assistant view keeps its "denkt na…" status and gets no session."""
+tests/slack/test_channel_sessions.py's, for the Messages tab and channel threads alike): the stop
+button stops the generation, closes the stream with what was written and "Gestopt op je verzoek.",
+frees the queue place and moves the session on; the older assistant view keeps its "denkt na…"
+status and gets no session."""
 
 from __future__ import annotations
 
