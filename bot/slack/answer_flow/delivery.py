@@ -52,6 +52,8 @@ def queue_text(position: int) -> str:
 
 
 class Delivery(Protocol):
+    halted: bool  # Slack stopped the message (the session's stop button): the answer is to stop
+
     def thinking(self) -> None: ...
     def searched(self, found: Sequence[Source], preview: Preview | None, *, abstained: bool) -> None: ...
     def queued(self, position: int) -> None: ...
@@ -99,6 +101,8 @@ def _quoted(text: str) -> str:
 
 class UpdatedReply:
     """A placeholder message edited while the answer is written, finished with Block Kit."""
+
+    halted = False
 
     def __init__(self, client: WebClient, *, channel: str, thread_ts: str | None,
                  interval_s: float = 1.0, language: str = "nl", routes: EscalationRoutes = NO_ROUTES) -> None:
@@ -167,6 +171,8 @@ def post_follow_ups(client: WebClient, channel: str, thread_ts: str | None,
 
 class EphemeralReply:
     """A private answer (a `/vraag`), sent through the command's response_url."""
+
+    halted = False
 
     def __init__(self, respond: Callable[..., Any], *, question: str, language: str = "nl",
                  routes: EscalationRoutes = NO_ROUTES) -> None:

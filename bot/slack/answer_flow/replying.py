@@ -63,15 +63,17 @@ def tell_privately(respond: Callable[..., Any], text: str) -> None:
 
 
 class Indicator:
-    """Shows that the bot is working: the thread's agent session (agent view), the assistant status
-    (the older assistant view), or else a reaction on the question."""
+    """Shows that the bot is working: the thread's agent session (an app declared as an agent: its
+    Messages tab and the threads it answers in channels), the assistant status (the older assistant
+    view's threads), or else a reaction on the question."""
 
-    def __init__(self, client: WebClient, question: Question, *, agent_view: bool = True) -> None:
+    def __init__(self, client: WebClient, question: Question, *, agent_view: bool = True,
+                 private: bool = False) -> None:
         self.client, self.question = client, question
-        in_thread = question.assistant_thread and question.thread_ts is not None
+        in_thread = question.thread_ts is not None and not private
         self.session = AgentSession(client, channel=question.channel, thread_ts=str(question.thread_ts),
                                     user=question.user) if in_thread and agent_view else None
-        self.assistant_status = in_thread and not agent_view
+        self.assistant_status = in_thread and question.assistant_thread and not agent_view
         self.reacted = False
         self.status_shown = False
         self.session_shown = False
@@ -94,9 +96,11 @@ class Indicator:
         if self.status_shown:
             self._set_status(f"wacht op zijn beurt ({position + 1}e in de rij)…")
 
-    def clear(self) -> None:
+    def clear(self, *, thread_busy: bool = False) -> None:
+        """Takes the indicator away; a session stays processing while `thread_busy` (another
+        answer in its thread is still being written, and moves it on when it ends)."""
         q = self.question
-        if self.session is not None and self.session_shown:
+        if self.session is not None and self.session_shown and not thread_busy:
             self.session.active()
         if self.reacted:
             self._call(self.client.reactions_remove, channel=q.channel, timestamp=q.message_ts,
@@ -155,7 +159,7 @@ class Replier:
             return self._idle.wait_for(lambda: self._in_flight == 0, timeout)
 
     def stop(self, client: WebClient, *, channel: str, thread_ts: str) -> int:
-        """The asker clicked the stop button of the thread's session: the answers being written
+        """Someone clicked the stop button of the thread's session: the answers being written
         there stop (each closes its own message and moves the session on); with none running, the
         session is moved on here, since Slack leaves it processing. Returns how many stopped."""
         stopped = self.running.stop(channel, thread_ts)
@@ -165,7 +169,8 @@ class Replier:
         return stopped
 
     def delivery_for(self, question: Question, client: WebClient,
-                     respond: Callable[..., Any] | None = None) -> Delivery:
+                     respond: Callable[..., Any] | None = None, *,
+                     in_session: Callable[[], bool] = lambda: False) -> Delivery:
         language = detect_language(question.text)
         if respond is not None:
             return EphemeralReply(respond, question=question.text, language=language, routes=self.routes)
@@ -174,14 +179,15 @@ class Replier:
                                 interval_s=self.update_interval_s, language=language, routes=self.routes)
         return StreamedReply(client, channel=question.channel, thread_ts=question.thread_ts,
                              user=question.user, team=question.team, support=self.streaming,
-                             interval_s=self.update_interval_s, language=language, routes=self.routes)
+                             interval_s=self.update_interval_s, language=language, routes=self.routes,
+                             in_session=in_session)
 
     def reply(self, question: Question, client: WebClient, *,
               history: Callable[[], Sequence[Turn]] = tuple,
               respond: Callable[..., Any] | None = None) -> None:
         """Answers one question completely; returns when the final message is posted."""
-        delivery = self.delivery_for(question, client, respond)
-        indicator = Indicator(client, question, agent_view=self.agent_view)
+        indicator = Indicator(client, question, agent_view=self.agent_view, private=respond is not None)
+        delivery = self.delivery_for(question, client, respond, in_session=lambda: indicator.session_shown)
         entry_point = "slash" if respond is not None else "dm" if question.is_dm else "mention"
         with self._idle:
             self._in_flight += 1
@@ -204,7 +210,7 @@ class Replier:
             log.exception("question from %s in %s failed", question.user, question.channel)
             self._tell(delivery, SORRY)
         finally:
-            indicator.clear()
+            indicator.clear(thread_busy=self.running.busy(question.channel, question.thread_ts))
             with self._idle:
                 self._in_flight -= 1
                 self._idle.notify_all()
@@ -234,6 +240,8 @@ class Replier:
             if stop.stopped:
                 break
             delivery.write(delta)
+            if delivery.halted:  # the stop button, seen before its event (or by another replica)
+                stop.stop()
         if stop.stopped:
             self.answered.notify(question)
             self._stopped(question, delivery)

@@ -1,5 +1,6 @@
 """@Vraagbaak in a channel: answered in the message's thread; inside a thread, the thread is the
-conversation, so follow-up questions work."""
+conversation, so follow-up questions work. The thread is an agent session while the answer is
+written (processing, with a stop button; bot/slack/answer_flow/sessions.py)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
 """Follow-ups without a new @mention: in a channel thread where Vraagbaak answered someone, that
 person's next reply (or a reply that starts with Vraagbaak's name) is answered in the thread, with
-the thread as context. Other people's chatter in the thread is left alone, and never becomes part
-of anyone's conversation (bot/slack/answer_flow/conversation.py keeps only the asker's and the bot's turns).
+the thread as context, and the thread's agent session works again (bot/slack/answer_flow/sessions.py).
+Other people's chatter in the thread is left alone, and never becomes part of anyone's conversation
+(bot/slack/answer_flow/conversation.py keeps only the asker's and the bot's turns).
 
 Slack sends these as `message` events (message.channels, message.groups, message.mpim). A reply
 that @mentions the bot arrives twice, as `app_mention` and as `message`; the mention listener
