@@ -20,10 +20,13 @@
 
 Sections (targets from issue 3):
 - calibration: the refusal thresholds (bot/answering/relevance.py): relevance per question language
-  for the embedding model in use, known-term share and coverage-alone, from the answerable vs
+  for the embedding model in use (the best cosine among the hits and the vector search's own
+  candidates), known-term share and coverage-alone, from the answerable vs
   unanswerable questions of all corpora together (with --calibrate-only; otherwise of
   tests/data/qa.jsonl), what those thresholds achieve on each corpus, and leave-one-corpus-out
-  (calibrated without a corpus, checked on it).
+  (calibrated without a corpus, checked on it). A question declined by a rule without a threshold
+  (no number for an amount; no value of the kind asked for, language/values.py) counts as
+  unsupported; `declined_by_rules` names, per corpus, the questions each rule declined.
 - first_token: time to first token with the instruction prefix cached (another question was
   answered just before) vs cold (KV cache holds an unrelated prompt, prefix snapshots off);
   target cached <= 0.5 x cold.
@@ -102,18 +105,24 @@ def build_index(embedder, folder: Path | None, source: Path = SAMPLE, collection
 Sample = tuple[str, float, "float | None", "float | None", bool]
 
 
-def calibration_samples(engine: AnswerEngine, rows: list[dict]) -> list[Sample]:
+def calibration_samples(engine: AnswerEngine, rows: list[dict], rules: dict | None = None) -> list[Sample]:
     """What the refusal policy sees for each question: its language, best relevance, support and
-    the best passage's coverage when the vector search did not find that passage."""
+    the best passage's coverage when the vector search did not find that passage. `rules`, when
+    given, gets the ids of the questions each threshold-free rule declines (numbers, value asked
+    for), by whether they are answerable."""
     samples: list[Sample] = []
     for row in rows:
         prepared = engine.prepare(row["question"], history=row["history"])
         verdict = prepared.verdict
-        # A question that asks for an amount no passage has a number for is declined whatever its
-        # support: it counts as unsupported here.
-        support = 0.0 if verdict.numbers_missing else verdict.support
+        # A question that asks for an amount no passage has a number for, or for a kind of value no
+        # passage holds, is declined whatever its support: it counts as unsupported here.
+        support = 0.0 if verdict.numbers_missing or verdict.value_missing else verdict.support
         alone = verdict.coverage if verdict.agreement is False else None
         samples.append((prepared.language, verdict.relevance, support, alone, row["answerable"]))
+        if rules is not None:
+            group = "answerable" if row["answerable"] else "unanswerable"
+            for rule, fired in (("numbers_missing", verdict.numbers_missing), ("value_missing", verdict.value_missing)):
+                rules.setdefault(rule, {"answerable": [], "unanswerable": []})[group] += [row["id"]] if fired else []
     return samples
 
 
@@ -452,12 +461,14 @@ def calibrate_corpora(embedder, corpora: dict[str, tuple[Path, Path]], top_k: in
     from knowledge.retrieval import Retriever
 
     samples: dict[str, list[Sample]] = {}
+    rules: dict[str, dict] = {}
     probe = None
     for name, (folder, qa_file) in corpora.items():
         store = _corpus_index(embedder, name, folder, index_root)
         probe = AnswerEngine(Retriever(embedder, store), _NoGenerator(), embedder=embedder, top_k=top_k)
-        samples[name] = calibration_samples(probe, load_questions(qa_file))
-    return {"embedding_model": embedder.name, "top_k": top_k, "corpora": list(corpora),
+        samples[name] = calibration_samples(probe, load_questions(qa_file), rules.setdefault(name, {}))
+    return {"embedding_model": embedder.name, "top_k": top_k, "corpora": list(corpora), "load": _load(),
+            "declined_by_rules": rules,
             "calibration": calibrate(samples),
             "calibration_for_the_targets": calibrate(samples, "targets"),
             "policy_in_use": {"min_relevance": probe.policy.min_relevance,
