@@ -1,7 +1,8 @@
 """The kind of value a question asks for, and whether a text holds one: "hoeveel maanden" wants a
-number of months ("drie maanden", "6 maanden"), "welk percentage" a percentage, "het
-telefoonnummer" a phone number, "naar welk mailadres" an e-mail address. A passage about the right
-subject that holds no such value cannot answer the question, however similar it looks.
+number of months ("drie maanden", "6 maanden"), "welk percentage" a percentage, "wat kost" a price
+(or "gratis"), "het telefoonnummer" a phone number, "naar welk mailadres" an e-mail address. A
+passage about the right subject that holds no such value cannot answer the question, however
+similar it looks.
 
 Only kinds whose values can be recognised in any text without knowing its subject; a question that
 asks for none of them (most do not) asks nothing of the passages here.
@@ -26,9 +27,11 @@ _NOT_UNITS = frozenset("""
 _COUNT = re.compile(r"\b(?:hoeveel|how\s+many)\s+(\w+)")
 _PERCENTAGE = re.compile(r"\b(?:hoeveel\s+procent|\w*percentage|what\s+percentage)\b")
 _PHONE = re.compile(r"\b(?:telefoonnummer|belnummer|telefoon\s+nummer|phone\s+number)")
+_PRICE = re.compile(r"\b(?:wat|hoeveel)\s+(?:kost|kosten|kostte)\b|\bwat\s+is\s+de\s+prijs\b|\bhow\s+much\s+does\b")
 _EMAIL = re.compile(r"\b(?:e-?mail-?adres|mailadres|e-?mail\s+address)")
 
 _PERCENTAGE_VALUE = re.compile(r"\d\s*(?:%|procent\b|percent\b)")
+_PRICE_VALUE = re.compile(r"€|\d\s*(?:euro|eur)\b|\b(?:gratis|kosteloos|kost niets|free of charge)\b")
 _EMAIL_VALUE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE_VALUE = re.compile(r"\+?\d[\d \-()]{6,}\d")
 MIN_PHONE_DIGITS = 9  # "088 183 2200", "+31 88 …"; a short service number ("0800-1234") has 8
@@ -37,8 +40,8 @@ UNIT_WINDOW = 3  # words between a number and its unit ("3 werkdagen", "12 teken
 
 @dataclass(frozen=True)
 class AskedValue:
-    """What the question wants: a ``count`` of ``unit``, a ``percentage``, a ``phone`` number or an
-    ``email`` address."""
+    """What the question wants: a ``count`` of ``unit``, a ``percentage``, a ``price``, a ``phone``
+    number or an ``email`` address."""
 
     kind: str
     unit: str = ""
@@ -53,6 +56,8 @@ def asked_value(question: str) -> AskedValue | None:
         return AskedValue("phone")
     if _PERCENTAGE.search(text):
         return AskedValue("percentage")
+    if _PRICE.search(text):
+        return AskedValue("price")
     for match in _COUNT.finditer(text):
         unit = match.group(1)
         if unit not in _NOT_UNITS and question_terms(unit):
@@ -69,6 +74,8 @@ def holds_value(asked: AskedValue, text: str) -> bool:
         return any(sum(c.isdigit() for c in m.group(0)) >= MIN_PHONE_DIGITS for m in _PHONE_VALUE.finditer(text))
     if asked.kind == "percentage":
         return _PERCENTAGE_VALUE.search(text.lower()) is not None
+    if asked.kind == "price":
+        return _PRICE_VALUE.search(text.lower()) is not None
     words = words_of(text)
     numbers = [n for n, word in enumerate(words) if word.isdigit() or word in NUMBER_WORDS]
     return any(_is_unit(asked.unit, word)

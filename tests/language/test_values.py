@@ -14,7 +14,8 @@ from language.values import AskedValue, asked_value, holds_value
     ("welk rentepercentage rekent de bank?", AskedValue("percentage")),
     ("wat is het telefoonnummer van de helpdesk?", AskedValue("phone")),
     ("naar welk mailadres stuur ik de aanvraag?", AskedValue("email")),
-    ("hoeveel kost een abonnement?", None),  # a price: no unit to look for (the numbers rule asks for a number)
+    ("wat kost een eHerkenning-middel per jaar?", AskedValue("price")),
+    ("hoeveel kost een abonnement?", AskedValue("price")),
     ("hoeveel mag ik declareren?", None),
     ("hoe vraag ik verlof aan?", None),
 ])
@@ -27,8 +28,8 @@ def test_a_count_needs_a_number_near_its_unit_in_any_form():
     assert holds_value(months, "Het Kadaster kondigt dit drie maanden van tevoren aan.")
     assert holds_value(months, "Uiterlijk 6 kalendermaanden voor de datum.")  # a compound ending in the unit
     assert not holds_value(months, "Een oude stylesheet wordt tijdig uitgezet; je krijgt daarover bericht.")
-    assert not holds_value(months, "Versie 12 van de stylesheet wordt uitgezet. Daarna volgen nog veel meer wijzigingen "
-                                   "in de komende periode van maanden.")
+    assert not holds_value(months, "Versie 12 van de stylesheet wordt uitgezet. Daarna volgen nog veel meer "
+                                   "wijzigingen in de komende periode van maanden.")
     assert holds_value(AskedValue("count", "vakantiedagn"), "Je hebt recht op 25 vakantiedagen per jaar.")
 
 
@@ -41,3 +42,6 @@ def test_contact_values_are_recognised_by_their_shape():
     assert holds_value(AskedValue("percentage"), "De rente is 4,22% per jaar.")
     assert holds_value(AskedValue("percentage"), "een korting van 10 procent")
     assert not holds_value(AskedValue("percentage"), "De rente staat in de offerte.")
+    assert holds_value(AskedValue("price"), "Een middel op niveau EH3 kost € 25 per jaar.")
+    assert holds_value(AskedValue("price"), "De lunch is gratis voor medewerkers.")
+    assert not holds_value(AskedValue("price"), "Je vraagt een middel op niveau EH3 aan bij een leverancier, 2 weken.")
