@@ -38,7 +38,9 @@ Sections (targets from issue 3):
 - qa: abstain on >= 8/10 unanswerable; answer (no abstain, a gold source among the sources) >= 90%
   (issue 12: developer-overheid >= 80 %, the sample >= 45/50; --qa-only runs it on every corpus);
   `of_which_quoted` counts the answers where the model wrote nothing usable and the best passage
-  was quoted instead (bot/answering/engine.py, QUOTED).
+  was quoted instead (bot/answering/engine.py, QUOTED); `declined_by` counts the declines by who
+  declined: a rule of the refusal policy (value asked for missing, no number, relevance or known
+  terms) or the model in its own words.
 - compare (issue 14.2, with --compare): per corpus and packing, mean/max prompt tokens, mean and
   median first-token and total time, prepare time (retrieval, refusal policy and selection),
   gold cited and declined, the preview's hit rate (its document is a gold one) and, where the
@@ -330,13 +332,39 @@ def end_to_end(engine: AnswerEngine, generator: LlamaGenerator, rows: list[dict]
 
 
 def qa(engine: AnswerEngine, rows: list[dict]) -> dict:
-    return _qa_summary(rows, [engine.ask(row["question"], history=row["history"]).result() for row in rows])
+    """Every question through engine.ask; the refusal policy's verdict taken beforehand (the same
+    search), so that a decline is told apart by who declined: the policy (and by which rule) or the
+    model ("niet gevonden" in its own words)."""
+    verdicts, answers = [], []
+    for row in rows:
+        verdicts.append(engine.prepare(row["question"], history=row["history"]).verdict)
+        answers.append(engine.ask(row["question"], history=row["history"]).result())
+    return _qa_summary(rows, answers, verdicts)
 
 
-def _qa_summary(rows: list[dict], answers: list) -> dict:
+def _declined_by(answer, verdict) -> str | None:
+    """Who declined: a rule of the refusal policy, or the model itself; None: answered."""
+    if not answer.abstained:
+        return None
+    if verdict is None:
+        return "unknown"
+    if verdict.answerable:
+        return "model"
+    if verdict.value_missing:
+        return "policy: value asked for missing"
+    if verdict.numbers_missing:
+        return "policy: no number"
+    return "policy: relevance or known terms"
+
+
+def _qa_summary(rows: list[dict], answers: list, verdicts: list | None = None) -> dict:
     declined = answered = quoted = kept = 0
     prompt_tokens, misses = [], []
-    for row, answer in zip(rows, answers):
+    declined_by: dict[str, dict[str, int]] = {"answerable": {}, "unanswerable": {}}
+    for row, answer, verdict in zip(rows, answers, verdicts or [None] * len(rows)):
+        if (who := _declined_by(answer, verdict)) is not None:
+            group = declined_by["answerable" if row["answerable"] else "unanswerable"]
+            group[who] = group.get(who, 0) + 1
         if not row["answerable"]:
             declined += answer.abstained
             if not answer.abstained:
@@ -351,10 +379,10 @@ def _qa_summary(rows: list[dict], answers: list) -> dict:
             prompt_tokens.append(answer.timings["prompt_tokens"])
         if not ok:
             misses.append({"id": row["id"], "wrongly": "abstained" if answer.abstained else "wrong source",
-                           "got": sorted(cited)})
+                           "got": sorted(cited), **({"declined_by": who} if who else {})})
     n_un = sum(not r["answerable"] for r in rows)
     n_ans = len(rows) - n_un
-    return {"unanswerable_declined": f"{declined}/{n_un}",
+    return {"unanswerable_declined": f"{declined}/{n_un}", "declined_by": declined_by,
             "answerable_answered_with_gold_source": f"{answered}/{n_ans}",
             "answerable_not_declined": f"{kept}/{n_ans}", "answered_rate": round(answered / n_ans, 3),
             "met": declined >= 8 and answered / n_ans >= 0.9,
