@@ -535,7 +535,8 @@ def qa_corpora(embedder, corpora: dict[str, tuple[Path, Path]], settings, max_to
 
     generator = _corpus_generator(settings)
     report: dict = {**_report_head(embedder, generator, settings, max_tokens),
-                    "context_budget_tokens": settings.answering.context_budget_tokens, "corpora": {}}
+                    "context_budget_tokens": settings.answering.context_budget_tokens, "load_before": _load(),
+                    "corpora": {}}
     try:
         for name, (folder, qa_file) in corpora.items():
             store = _corpus_index(embedder, name, folder, index_root)
@@ -548,6 +549,7 @@ def qa_corpora(embedder, corpora: dict[str, tuple[Path, Path]], settings, max_to
                                        "seconds": round(time.perf_counter() - started, 1)}
     finally:
         generator.close()
+    report["load_after"] = _load()
     return report
 
 
