@@ -71,8 +71,10 @@ def test_a_question_for_a_value_no_passage_holds_is_declined_though_it_looks_ans
                             collections=["zonder"]).verdict
     assert months.value_missing and not months.answerable
     # The same subject asked without a value, and the value where a passage holds it, are answered.
-    assert engine.prepare("hoe stel ik een vraag aan de helpdesk modelakten?", collections=["zonder"]).verdict.answerable
-    found = engine.prepare("wat is het telefoonnummer van de servicedesk van het kadaster?", collections=["met"]).verdict
+    asked_how = engine.prepare("hoe stel ik een vraag aan de helpdesk modelakten?", collections=["zonder"])
+    assert asked_how.verdict.answerable
+    found = engine.prepare("wat is het telefoonnummer van de servicedesk van het kadaster?",
+                           collections=["met"]).verdict
     assert not found.value_missing and found.answerable
 
 
