@@ -54,6 +54,7 @@ class Question:
     assistant_thread: bool = False  # the app's Messages tab (agent or assistant view): no reaction
     ticket: int | None = None  # arrival order (bot.slack.transport.arrivals)
     viewing: str | None = None  # a DM: the channel the user is looking at (narrows its collections)
+    queued_as: str | None = None  # its key in the durable question queue, when it came through it
 
 
 

@@ -31,7 +31,7 @@ def register(app: App, *, replier: Replier, questions: DurableQuestions | None) 
 
 
 def answer(replier: Replier, event: dict[str, Any], client: WebClient, context: BoltContext,
-           ticket: int | None) -> None:
+           ticket: int | None, *, queued_as: str | None = None) -> None:
     channel, ts = event["channel"], event["ts"]
     thread_ts = event.get("thread_ts") or ts
     text = plain_text(event.get("text", ""), bot_user_id=context.bot_user_id)
@@ -40,7 +40,7 @@ def answer(replier: Replier, event: dict[str, Any], client: WebClient, context: 
         return
     question = Question(text=text, user=event["user"], channel=channel,
                         team=event.get("team") or context.team_id, message_ts=ts, thread_ts=thread_ts,
-                        is_dm=False, ticket=ticket)
+                        is_dm=False, ticket=ticket, queued_as=queued_as)
 
     def history() -> list:
         if not event.get("thread_ts"):

@@ -39,14 +39,14 @@ def register(app: App, *, replier: Replier, viewing: ViewedChannels, questions: 
 
 
 def answer_dm(replier: Replier, viewing: ViewedChannels, event: dict[str, Any], client: WebClient,
-              context: BoltContext, ticket: int | None) -> None:
+              context: BoltContext, ticket: int | None, *, queued_as: str | None = None) -> None:
     """Answers in the message's thread: the thread it is in, or the one it starts."""
     channel, ts, user = event["channel"], event["ts"], event["user"]
     thread_ts = event.get("thread_ts") or ts
     text = plain_text(event.get("text", ""), bot_user_id=context.bot_user_id)
     question = Question(text=text, user=user, channel=channel, team=event.get("team") or context.team_id,
                         message_ts=ts, thread_ts=thread_ts, is_dm=True, assistant_thread=True, ticket=ticket,
-                        viewing=viewing.of(user))
+                        viewing=viewing.of(user), queued_as=queued_as)
 
     def history() -> list:
         if not event.get("thread_ts"):

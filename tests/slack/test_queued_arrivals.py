@@ -1,0 +1,120 @@
+"""Every way a question arrives goes through the durable question queue (bot/slack/answer_flow/durable.py):
+a follow-up in a channel thread, `/vraag`, the "vraag hierover" shortcut, and events over HTTP as
+well as Socket Mode. Two apps in this process stand in for two replicas: each its own connection
+(or HTTP server), one SQLite queue. The same question delivered to both, as Slack's retry may be,
+is answered once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from bot.insights.feedback import FeedbackStore
+from bot.services import Services
+from bot.slack.listeners.shortcuts.ask_about_message import ASK_SHORTCUT
+from bot.storage.database import Storage
+from tests.fakes.slack import FakeSlack, SignedSender, payloads
+from tests.generators import ScriptedGenerator
+from tests.slack.conftest import CHANNEL, SIGNING_SECRET, USER, RunningBot, bot_settings, running_bot
+from tests.slack.fakes import scripted_engine
+from tests.slack.test_answer_flow import ask_in_channel, final_message
+from tests.slack.test_follow_up import answers_in, wait_for_answers
+
+QUEUE = {"question_queue": True}
+
+
+def queued(bot: RunningBot) -> dict[str, str]:
+    """The question queue's rows: key -> state."""
+    with bot.services.question_queue.database.read() as db:
+        return {r.event_id: r.state for r in db.execute(sa.text("SELECT event_id, state FROM question_queue"))}
+
+
+def settled(bots: list[RunningBot], questions: int) -> dict[str, str]:
+    """Until the queue holds this many questions, every one answered, and no app is still writing."""
+    def done() -> dict[str, str] | None:
+        rows = queued(bots[0])
+        return rows if len(rows) == questions and set(rows.values()) == {"done"} else None
+    rows = bots[0].slack.wait_until(done, 20, f"{questions} questions answered through the queue")
+    assert all(b.parts.replier.wait_until_idle(10) for b in bots)
+    return rows
+
+
+def to_both(slack: FakeSlack, kind: str, payload: dict) -> None:
+    """The same request delivered on each connection, as a retry may reach another replica."""
+    envelopes = [slack.send_envelope(payloads.envelope(kind, payload), connection=c) for c in slack.open_connections]
+    for envelope_id in envelopes:
+        slack.wait_for_ack(envelope_id)
+
+
+@pytest.fixture
+def replicas(scripted_bot_with) -> list[RunningBot]:
+    bots = [scripted_bot_with(settings=QUEUE), scripted_bot_with(settings=QUEUE)]
+    bots[0].slack.wait_for_connection(2)
+    return bots
+
+
+def test_a_follow_up_delivered_to_both_replicas_is_answered_once(replicas, scripted_generator):
+    first = ask_in_channel(replicas[0], "Hoeveel vakantiedagen heb ik?")
+    final_message(replicas[0], CHANNEL, first["ts"])
+    settled(replicas, 1)
+    follow_up = replicas[0].slack.user_posts("En voor parttimers?", user=USER, channel=CHANNEL,
+                                             thread_ts=first["ts"], mention=False)
+    to_both(replicas[0].slack, "events_api", payloads.event_callback(follow_up))
+    assert settled(replicas, 2), "the mention and the follow-up"
+    assert len(wait_for_answers(replicas[0], first["ts"], 2)) == 2 and len(scripted_generator.requests) == 2
+
+
+def test_vraag_delivered_to_both_replicas_is_answered_once(replicas, scripted_generator):
+    slack = replicas[0].slack
+    url = slack.new_response_url()
+    command = payloads.slash_command("/vraag", "Hoeveel vakantiedagen heb ik?", user=USER, channel=CHANNEL,
+                                     response_url=url)
+    to_both(slack, "slash_commands", command)
+    assert settled(replicas, 1) == {command["trigger_id"]: "done"}
+    slack.wait_for_response(url, lambda r: "blocks" in r.body)
+    assert len([r for r in slack.responses if r.url == url and "blocks" in r.body]) == 1
+    assert len(scripted_generator.requests) == 1
+
+
+def test_the_shortcut_delivered_to_both_replicas_is_answered_once(replicas, scripted_generator):
+    slack = replicas[0].slack
+    asked = slack.user_posts("Hoeveel vakantiedagen heb ik?", user=USER, channel=CHANNEL, mention=False)
+    url = slack.new_response_url()
+    shortcut = payloads.message_shortcut(ASK_SHORTCUT, user=USER, channel=CHANNEL, response_url=url,
+                                         message={"type": "message", "user": USER, "text": asked["text"],
+                                                  "ts": asked["ts"]})
+    to_both(slack, "interactive", shortcut)
+    assert settled(replicas, 1) == {shortcut["trigger_id"]: "done"}
+    slack.wait_for_response(url, lambda r: "blocks" in r.body)
+    assert len([r for r in slack.responses if r.url == url and "blocks" in r.body]) == 1
+    assert len(scripted_generator.requests) == 1
+
+
+@pytest.fixture
+def http_replicas(tmp_path: Path, slack: FakeSlack,
+                  scripted_generator: ScriptedGenerator) -> Iterator[list[tuple[RunningBot, SignedSender]]]:
+    settings = bot_settings(tmp_path, slack, slack_app_token="", **QUEUE)
+    started = []
+    with running_bot(slack, Services(settings, engine=scripted_engine(scripted_generator), generator=scripted_generator,
+                                     feedback=FeedbackStore(Storage().database(settings.folders.feedback_path))),
+                     mode="http") as (first, first_server), \
+         running_bot(slack, Services(settings, engine=scripted_engine(scripted_generator), generator=scripted_generator,
+                                     feedback=FeedbackStore(Storage().database(settings.folders.feedback_path))),
+                     mode="http") as (second, second_server):
+        for bot, server in ((first, first_server), (second, second_server)):
+            started.append((bot, SignedSender(f"http://127.0.0.1:{server.port}/slack/events", SIGNING_SECRET)))
+        yield started
+
+
+def test_an_event_over_http_posted_to_both_replicas_is_answered_once(http_replicas, scripted_generator):
+    (first, to_first), (second, to_second) = http_replicas
+    event = first.slack.user_posts("Hoeveel vakantiedagen heb ik?", user=USER, channel=CHANNEL)
+    body = payloads.event_callback(event)
+    assert to_first.post_event(body).status == 200
+    assert to_second.post_event(body, retry_num=1).status == 200  # Slack's retry, at the other replica
+    assert settled([first, second], 1) == {body["event_id"]: "done"}
+    final_message(first, CHANNEL, event["ts"])
+    assert len(answers_in(first, event["ts"])) == 1 and len(scripted_generator.requests) == 1
