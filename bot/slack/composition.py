@@ -82,7 +82,8 @@ def compose(app: App, *, settings: "Settings", engine: Callable[[], "AnswerEngin
     admins = AdminCheck(settings.access.admin_user_ids)
     routes = EscalationRoutes(settings.colleagues.escalation_channels)
     replier = Replier(engine, feedback, access, pool.arrivals, metrics, routes=routes,
-                      update_interval_s=update_interval_s, agent_view=settings.slack.messaging == "agent")
+                      update_interval_s=update_interval_s, agent_view=settings.slack.messaging == "agent",
+                      places=question_queue.waiting_before if question_queue is not None else None)
     ai_notice = AiNotice.from_settings(settings, told=first_contacts.once(AI_NOTICE))
     template_jobs = TemplateJobs()
     # The Home tab remembers which admins opened it, so that the result of any re-index reaches their tab.

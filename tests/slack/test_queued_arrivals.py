@@ -6,6 +6,8 @@ is answered once."""
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,7 +21,7 @@ from bot.storage.database import Storage
 from tests.fakes.slack import FakeSlack, SignedSender, payloads
 from tests.generators import ScriptedGenerator
 from tests.slack.conftest import CHANNEL, SIGNING_SECRET, USER, RunningBot, bot_settings, running_bot
-from tests.slack.fakes import scripted_engine
+from tests.slack.fakes import scripted_engine, slack_generator
 from tests.slack.test_answer_flow import ask_in_channel, final_message
 from tests.slack.test_follow_up import answers_in, wait_for_answers
 
@@ -118,3 +120,38 @@ def test_an_event_over_http_posted_to_both_replicas_is_answered_once(http_replic
     assert settled([first, second], 1) == {body["event_id"]: "done"}
     final_message(first, CHANNEL, event["ts"])
     assert len(answers_in(first, event["ts"])) == 1 and len(scripted_generator.requests) == 1
+
+
+def places_told(slack: FakeSlack) -> list[int]:
+    """Every queue place told ("je bent de 3e in de rij"), in whatever call it was shown."""
+    with slack._changed:
+        texts = [json.dumps(c.params, ensure_ascii=False) for c in slack.calls]
+    return [int(n) for text in texts for n in re.findall(r"je bent de (\d+)e in de rij", text)]
+
+
+def test_the_queue_place_counts_the_questions_of_every_replica(scripted_bot_with, scripted_generator):
+    """Each replica has its own model here, as each process has; both are busy. The second question
+    at b waits behind one of b's own, but three questions were asked before it."""
+    own = slack_generator()
+    try:
+        a = scripted_bot_with(settings=QUEUE)
+        b = scripted_bot_with(settings=QUEUE, engine=scripted_engine(own), generator=own)
+        slack = a.slack
+        slack.wait_for_connection(2)
+        a_connection, b_connection = slack.open_connections
+        scripted_generator.hold()
+        own.hold()
+        for n, (connection, model) in enumerate(((a_connection, scripted_generator), (a_connection, scripted_generator),
+                                                 (b_connection, own), (b_connection, own))):
+            event = slack.user_posts(f"Vraag nummer {n}?", user=USER, channel=CHANNEL)
+            slack.wait_for_ack(slack.push_event(event, connection=connection))
+            model.wait_for_requests(n % 2 + 1)
+        told = slack.wait_until(lambda: (lambda p: p if len(p) >= 2 else None)(places_told(slack)), 20,
+                                "the second question at each replica told its place")
+        assert sorted(told) == [2, 4], "a's second has one question before it; b's second three"
+        scripted_generator.release()
+        own.release()
+        settled([a, b], 4)
+    finally:
+        own.release()
+        own.close()

@@ -127,11 +127,14 @@ class Replier:
     def __init__(self, engine: Callable[[], "AnswerEngine"], feedback: "FeedbackStore",
                  access: "Access", arrivals: ArrivalOrder, metrics: "Metrics", *,
                  routes: EscalationRoutes = NO_ROUTES, update_interval_s: float = 1.0,
-                 streaming: StreamingSupport | None = None, agent_view: bool = True) -> None:
+                 streaming: StreamingSupport | None = None, agent_view: bool = True,
+                 places: Callable[[str], int] | None = None) -> None:
         """`engine` is called per question (the models load at start-up, or at the first question
         where nothing loaded them); `access` says what a conversation may search; `routes` where
         "Vraag een collega" goes; `agent_view` whether the app's Messages tab is Slack's agent
-        messaging view (agent sessions) or the older assistant view (assistant status)."""
+        messaging view (agent sessions) or the older assistant view (assistant status); `places`
+        the durable question queue's count of questions before one (by its key), which sees every
+        replica's questions where this process's model queue sees only its own."""
         self.engine = engine
         self.feedback = feedback
         self.access = access
@@ -141,6 +144,7 @@ class Replier:
         self.update_interval_s = update_interval_s
         self.streaming = streaming or StreamingSupport()
         self.agent_view = agent_view
+        self.places = places
         self.running = RunningAnswers()
         self._in_flight = 0
         self._idle = threading.Condition()
@@ -227,7 +231,7 @@ class Replier:
             return None
         # Known right after retrieval, long before the model's first token: show it now.
         delivery.searched(stream.found, stream.preview, abstained=stream.abstained)
-        position = stream.position()
+        position = self._place(question, stream.position())
         if position > 0:
             indicator.queued(position)
             delivery.queued(position)
@@ -250,6 +254,18 @@ class Replier:
         log.info("answered %s in %s (%d sources, %.1f s)", question.user, question.channel,
                  len(answer.sources), answer.timings.get("total_s", 0.0))
         return answer
+
+    def _place(self, question: Question, local: int) -> int:
+        """How many questions are answered before this one: told only while the model here makes it
+        wait (`local` > 0), counted in the question queue when it came through it."""
+        if local <= 0 or self.places is None or question.queued_as is None:
+            return local
+        try:
+            return max(1, self.places(question.queued_as))
+        except Exception:
+            log.warning("the queue place of %s could not be read; told this replica's", question.queued_as,
+                        exc_info=True)
+            return local
 
     @staticmethod
     def _stopped(question: Question, delivery: Delivery) -> None:
