@@ -16,7 +16,7 @@ from bot.access.policy import Access
 from bot.access.readers import NO_GROUPS, AskerReaders
 from bot.people.first_contact import AI_NOTICE, GREETED
 from bot.slack import listeners
-from bot.slack.answer_flow.durable import (EVENT_KINDS, AnsweredInSlack, AnswerRequest, DurableQuestions,
+from bot.slack.answer_flow.durable import (EVENT_KINDS, AnsweredInSlack, AnswerRequest, DurableQuestions, Lease,
                                            QuestionKind, event_kind)
 from bot.slack.answer_flow.replying import Replier
 from bot.slack.answer_flow.viewing import ViewedChannels
@@ -133,24 +133,24 @@ def _question_answerer(app: App, parts: SlackParts) -> AnswerRequest:
     listener would, with this app's own identity; a command or shortcut through its response_url."""
     identity: dict[str, Any] = {}
 
-    def answer_request(kind: str, request: dict[str, Any], ticket: int | None, key: str) -> None:
+    def answer_request(kind: str, request: dict[str, Any], ticket: int | None, lease: Lease) -> None:
         if not identity:
             found = app.client.auth_test()
             identity.update(bot_user_id=found.get("user_id"), team_id=found.get("team_id"))
         context = BoltContext(identity)
         if kind == "mention":
-            app_mention.answer(parts.replier, request, app.client, context, ticket, queued_as=key)
+            app_mention.answer(parts.replier, request, app.client, context, ticket, lease=lease)
         elif kind == "dm":
-            message_im.answer_dm(parts.replier, parts.viewing, request, app.client, context, ticket, queued_as=key)
+            message_im.answer_dm(parts.replier, parts.viewing, request, app.client, context, ticket, lease=lease)
         elif kind == "follow_up":
-            message_channels.answer(parts.replier, request, app.client, context, ticket, queued_as=key)
+            message_channels.answer(parts.replier, request, app.client, context, ticket, lease=lease)
         elif kind == "command":
             vraag.answer(parts.replier, request, app.client, Respond(response_url=request.get("response_url")),
-                         context, ticket, queued_as=key)
+                         context, ticket, lease=lease)
         elif kind == "shortcut":
             ask_about_message.answer(parts.replier, request, app.client,
                                      Respond(response_url=request.get("response_url")), context, ticket,
-                                     queued_as=key)
+                                     lease=lease)
         else:
             raise ValueError(f"unknown kind of question in the queue: {kind}")
     return answer_request

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from bot.insights.feedback import FeedbackStore
 from bot.services import Services
 from bot.slack.listeners.shortcuts.ask_about_message import ASK_SHORTCUT
 from bot.storage.database import Storage
+from bot.storage.queue import QuestionQueue
 from tests.fakes.slack import FakeSlack, SignedSender, payloads
 from tests.generators import ScriptedGenerator
 from tests.slack.conftest import CHANNEL, SIGNING_SECRET, USER, RunningBot, bot_settings, running_bot
@@ -155,3 +157,40 @@ def test_the_queue_place_counts_the_questions_of_every_replica(scripted_bot_with
     finally:
         own.release()
         own.close()
+
+
+LONG_ANSWER = ("Je hebt recht op vijfentwintig vakantiedagen per jaar [1]. Parttimers krijgen dat naar rato "
+               "van hun uren. Verlof vraag je aan in het personeelsportaal, minstens twee weken vooraf. "
+               "Niet opgenomen dagen vervallen na vijf jaar.")  # within max_tokens: only a cancel stops it early
+
+
+@pytest.fixture
+def slow_model() -> Iterator[ScriptedGenerator]:
+    """An answer streamed over about four seconds: long enough to be taken over in the middle."""
+    generator = ScriptedGenerator(LONG_ANSWER, piece_delay_s=0.1, piece_chars=8)
+    yield generator
+    generator.close()
+
+
+def take_over(bot: RunningBot, key: str) -> None:
+    """Another replica claims the question, as if this one's lease had expired: a replica that hung
+    (or whose connection to the database did) past its lease."""
+    later = QuestionQueue(bot.services.question_queue.database, lease_s=60, clock=lambda: time.time() + 3600)
+    claim = later.claim("de-andere-replica")
+    assert claim is not None and claim.event_id == key and claim.attempt == 2
+
+
+def test_a_replica_whose_question_was_taken_over_stops_and_posts_no_answer(scripted_bot_with, slow_model):
+    bot = scripted_bot_with(settings={**QUEUE, "question_lease_seconds": 0.9}, engine=scripted_engine(slow_model),
+                            generator=slow_model)
+    slack = bot.slack
+    event = slack.user_posts("Hoeveel vakantiedagen heb ik?", user=USER, channel=CHANNEL)
+    envelope = slack.push_event(event)
+    slack.wait_for_ack(envelope)
+    slack.wait_for_call("chat.appendStream")  # part of the answer is in the thread
+    take_over(bot, next(iter(queued(bot))))
+    slack.wait_until(lambda: slow_model.generations[0].cancelled or None, 10, "the generation cancelled")
+    assert bot.parts.replier.wait_until_idle(10)
+    assert not answers_in(bot, event["ts"]), "the answer is left to the replica that took the question over"
+    assert not [c for c in slack.calls_to("chat.stopStream") if c.params.get("blocks")]
+    assert queued(bot) == {next(iter(queued(bot))): "claimed"}, "still the taker's, not marked done here"

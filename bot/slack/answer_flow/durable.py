@@ -6,8 +6,10 @@ transport's middleware, bot/slack/transport/app.py, in Socket Mode and over HTTP
 @mention, a direct message, a follow-up in a channel thread Vraagbaak answers in, `/vraag` and the
 message shortcut. One offered before (Slack's retry, here or on another replica) is acknowledged and
 dropped. The listener then claims the oldest question that no replica holds (its own, or one a dead
-replica left behind) and answers it, while a keeper renews the lease; a sweeper claims the questions
-whose lease expired when no new question comes to do so. A replica can die after its answer reached
+replica left behind) and answers it, while a keeper renews the lease (`Lease`): a replica that finds
+its question taken over by another (it hung past its lease) cancels its generation and posts nothing
+more, leaving the answer to the taker. A sweeper claims the questions whose lease expired when no
+new question comes to do so. A replica can die after its answer reached
 Slack but before the queue heard so: a question claimed again is first looked up in its thread, and
 one already answered there is only marked done.
 """
@@ -22,13 +24,14 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from bot.slack.answer_flow.conversation import is_question_event
+from bot.slack.answer_flow.sessions import Cancellable, StopRequest
 
 if TYPE_CHECKING:
     from bot.storage.queue import Claim, QuestionQueue
 
 log = logging.getLogger(__name__)
 
-AnswerRequest = Callable[[str, dict[str, Any], "int | None", str], None]  # kind, request, arrival ticket, key
+AnswerRequest = Callable[[str, dict[str, Any], "int | None", "Lease"], None]  # kind, request, arrival ticket, lease
 AnsweredInSlack = Callable[[str, dict[str, Any]], bool]  # whether the request's thread holds our answer
 # Which kind of question a request is (`mention`, `dm`, `follow_up`, `command`, `shortcut`), or None
 # for any other request; given the request's body and the bot's user id.
@@ -64,6 +67,41 @@ def asker_of(request: dict[str, Any]) -> str:
     if isinstance(user, dict):  # a shortcut's
         return str(user.get("id") or "")
     return str(user or request.get("user_id") or "")
+
+
+class Lease:
+    """A question this replica claimed and answers. A keeper renews it; the answer flow asks `held()`
+    before the post that finishes the answer. Once another replica has taken the question over (this
+    one hung, or its database connection did, past the lease), `lost` is set and whatever was
+    attached (the generation) is cancelled: the answer is left to the taker."""
+
+    def __init__(self, queue: "QuestionQueue", claim: "Claim") -> None:
+        self.queue, self.claim = queue, claim
+        self.key = claim.event_id
+        self._lost = StopRequest()
+
+    @property
+    def lost(self) -> bool:
+        return self._lost.stopped
+
+    def attach(self, work: Cancellable) -> None:
+        """`work` is cancelled when the lease is lost (at once if it was already)."""
+        self._lost.attach(work)
+
+    def held(self) -> bool:
+        """Still this replica's question (and renewed for lease_s more seconds)? A database that
+        cannot be asked counts as held: no other replica can take it over through it either."""
+        if self.lost:
+            return False
+        try:
+            if self.queue.renew(self.claim):
+                return True
+        except Exception:
+            log.exception("renewing the lease of question %s failed", self.key)
+            return True
+        log.warning("question %s was taken over by another replica; this one stops answering it", self.key)
+        self._lost.stop()
+        return False
 
 
 class DurableQuestions:
@@ -121,16 +159,17 @@ class DurableQuestions:
             log.info("question %s was answered before its replica stopped; marked done", claim.event_id)
             self.queue.complete(claim)
             return
+        lease = Lease(self.queue, claim)
         keeper = threading.Event()
-        renewer = threading.Thread(target=self._keep, args=(claim, keeper), daemon=True, name="lease keeper")
+        renewer = threading.Thread(target=self._keep, args=(lease, keeper), daemon=True, name="lease keeper")
         renewer.start()
         try:
-            self.answer_request(claim.payload["kind"], _request(claim), ticket, claim.event_id)
+            self.answer_request(claim.payload["kind"], _request(claim), ticket, lease)
         finally:
             keeper.set()
             renewer.join()
-        if not self.queue.complete(claim):
-            log.warning("question %s was taken over by another replica while this one answered it", claim.event_id)
+        if not lease.lost and not self.queue.complete(claim):
+            log.warning("question %s was taken over by another replica as this one finished it", claim.event_id)
 
     def _answered(self, claim: "Claim") -> bool:
         try:
@@ -139,14 +178,11 @@ class DurableQuestions:
             log.exception("could not look up question %s in Slack", claim.event_id)
             return False
 
-    def _keep(self, claim: "Claim", done: threading.Event) -> None:
-        while not done.wait(self.queue.lease_s / 3):
-            try:
-                if not self.queue.renew(claim):
-                    log.warning("lost the lease of question %s", claim.event_id)
-                    return
-            except Exception:
-                log.exception("renewing the lease of question %s failed", claim.event_id)
+    @staticmethod
+    def _keep(lease: Lease, done: threading.Event) -> None:
+        while not done.wait(lease.queue.lease_s / 3):
+            if not lease.held():
+                return
 
     def start(self) -> Callable[[], None]:
         """The sweeper, in a thread of its own; returns how to stop it."""

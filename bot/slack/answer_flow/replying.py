@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from bot.answering.engine import AnswerEngine
     from bot.insights.feedback import FeedbackStore
     from bot.operations.metrics import Metrics
+    from bot.slack.answer_flow.durable import Lease
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +55,7 @@ class Question:
     assistant_thread: bool = False  # the app's Messages tab (agent or assistant view): no reaction
     ticket: int | None = None  # arrival order (bot.slack.transport.arrivals)
     viewing: str | None = None  # a DM: the channel the user is looking at (narrows its collections)
-    queued_as: str | None = None  # its key in the durable question queue, when it came through it
+    lease: "Lease | None" = None  # held while it is answered, when it came through the durable question queue
 
 
 
@@ -225,6 +226,9 @@ class Replier:
         with self.arrivals.turn(question.ticket):
             stream = self.engine().ask(question.text, history=turns, collections=collections, readers=readers)
         stop.attach(stream)  # a stop cancels the generation: the next token, or its place in the queue
+        lease = question.lease
+        if lease is not None:
+            lease.attach(stream)  # so does another replica taking the question over
         if stop.stopped:
             self.answered.notify(question)
             self._stopped(question, delivery)
@@ -236,9 +240,13 @@ class Replier:
             indicator.queued(position)
             delivery.queued(position)
         for delta in stream:
-            if stop.stopped:
+            if stop.stopped or (lease is not None and lease.lost):
                 break
             delivery.write(delta)
+        if lease is not None and not lease.held():
+            log.info("answer for %s in %s left to the replica that took the question over", question.user,
+                     question.channel)
+            return None  # nothing more is posted: the taker answers, and tidies what was written here
         if stop.stopped:
             self.answered.notify(question)
             self._stopped(question, delivery)
@@ -258,12 +266,12 @@ class Replier:
     def _place(self, question: Question, local: int) -> int:
         """How many questions are answered before this one: told only while the model here makes it
         wait (`local` > 0), counted in the question queue when it came through it."""
-        if local <= 0 or self.places is None or question.queued_as is None:
+        if local <= 0 or self.places is None or question.lease is None:
             return local
         try:
-            return max(1, self.places(question.queued_as))
+            return max(1, self.places(question.lease.key))
         except Exception:
-            log.warning("the queue place of %s could not be read; told this replica's", question.queued_as,
+            log.warning("the queue place of %s could not be read; told this replica's", question.lease.key,
                         exc_info=True)
             return local
 

@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 
 from bot.slack.answer_flow.conversation import plain_text
 from bot.slack.answer_flow.delivery import THINKING_TEXT
-from bot.slack.answer_flow.durable import DurableQuestions
+from bot.slack.answer_flow.durable import DurableQuestions, Lease
 from bot.slack.answer_flow.replying import Question, Replier
 
 log = logging.getLogger(__name__)
@@ -42,10 +42,10 @@ def is_question(command: dict[str, Any], *, bot_user_id: str | None) -> bool:
 
 
 def answer(replier: Replier, command: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext,
-           ticket: int | None, *, queued_as: str | None = None) -> None:
+           ticket: int | None, *, lease: Lease | None = None) -> None:
     """Answers the command's question through its response_url (valid for 30 minutes, on any replica)."""
     text = plain_text(command.get("text", ""), bot_user_id=context.bot_user_id)
     question = Question(text=text, user=command["user_id"], channel=command["channel_id"],
                         team=command.get("team_id"), is_dm=command["channel_id"].startswith("D"), ticket=ticket,
-                        queued_as=queued_as)
+                        lease=lease)
     replier.reply(question, client, respond=respond)

@@ -18,7 +18,7 @@ from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
 from bot.slack.answer_flow.conversation import is_question_event, plain_text, thread_history
-from bot.slack.answer_flow.durable import DurableQuestions
+from bot.slack.answer_flow.durable import DurableQuestions, Lease
 from bot.slack.answer_flow.replying import Question, Replier
 from bot.people.followed_threads import FollowedThreads
 from language.questions import is_acknowledgement
@@ -56,12 +56,12 @@ def register(app: App, *, replier: Replier, threads: FollowedThreads, questions:
 
 
 def answer(replier: Replier, event: dict[str, Any], client: WebClient, context: BoltContext,
-           ticket: int | None, *, queued_as: str | None = None) -> None:
+           ticket: int | None, *, lease: Lease | None = None) -> None:
     channel, ts, thread_ts = event["channel"], event["ts"], event["thread_ts"]
     text = plain_text(event.get("text", ""), bot_user_id=context.bot_user_id)
     question = Question(text=without_address(text), user=event["user"], channel=channel,
                         team=event.get("team") or context.team_id, message_ts=ts, thread_ts=thread_ts,
-                        is_dm=False, ticket=ticket, queued_as=queued_as)
+                        is_dm=False, ticket=ticket, lease=lease)
     log.info("follow-up from %s in a thread of %s, answered without a mention", question.user, channel)
 
     def history() -> list:

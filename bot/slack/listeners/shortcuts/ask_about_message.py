@@ -18,7 +18,7 @@ from slack_sdk import WebClient
 
 from bot.slack.answer_flow.conversation import message_text, plain_text
 from bot.slack.answer_flow.delivery import THINKING_TEXT
-from bot.slack.answer_flow.durable import DurableQuestions
+from bot.slack.answer_flow.durable import DurableQuestions, Lease
 from bot.slack.answer_flow.replying import Question, Replier, tell_privately
 from bot.slack.features.sharing import with_thread_share
 
@@ -51,13 +51,13 @@ def is_question(shortcut: dict[str, Any], *, bot_user_id: str | None) -> bool:
 
 
 def answer(replier: Replier, shortcut: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext,
-           ticket: int | None, *, queued_as: str | None = None) -> None:
+           ticket: int | None, *, lease: Lease | None = None) -> None:
     """Answers privately through the shortcut's response_url (valid for 30 minutes, on any replica)."""
     message = shortcut.get("message") or {}
     channel = shortcut["channel"]["id"]
     text = plain_text(message_text(message), bot_user_id=context.bot_user_id)
     question = Question(text=text, user=shortcut["user"]["id"], channel=channel,
                         team=(shortcut.get("team") or {}).get("id") or context.team_id, is_dm=False, ticket=ticket,
-                        queued_as=queued_as)
+                        lease=lease)
     thread_ts = message.get("thread_ts") or message.get("ts") or shortcut.get("message_ts")
     replier.reply(question, client, respond=with_thread_share(respond, channel, str(thread_ts)))
