@@ -16,8 +16,9 @@ from bot.access.policy import Access
 from bot.access.readers import NO_GROUPS, AskerReaders
 from bot.people.first_contact import AI_NOTICE, GREETED
 from bot.slack import listeners
-from bot.slack.answer_flow.durable import (EVENT_KINDS, AnsweredInSlack, AnswerRequest, DurableQuestions, Lease,
-                                           QuestionKind, event_kind)
+from bot.slack.answer_flow.durable import (EVENT_KINDS, AnswerRequest, DurableQuestions, Lease, QuestionKind,
+                                           event_kind)
+from bot.slack.answer_flow.interrupted import InterruptedAnswers
 from bot.slack.answer_flow.replying import Replier
 from bot.slack.answer_flow.viewing import ViewedChannels
 from bot.slack.features.admins import AdminCheck
@@ -39,7 +40,6 @@ from bot.slack.listeners.shortcuts import ask_about_message
 from bot.slack.parts import SlackParts
 from bot.slack.transport.app import install_transport, register_catch_all
 from bot.slack.transport.arrivals import ListenerPool, SeenEvents
-from bot.slack.ui.blocks import is_answer_message
 from bot.slack.ui.home import HomeTab
 
 if TYPE_CHECKING:
@@ -102,8 +102,7 @@ def compose(app: App, *, settings: "Settings", engine: Callable[[], "AnswerEngin
         template_jobs=template_jobs, poster=TemplatePoster(template_jobs, access, filler, ai_notice),
         collections=(*settings.documents.sources, *remote))
     if question_queue is not None:
-        parts = replace(parts, questions=DurableQuestions(question_queue, _question_answerer(app, parts),
-                                                          _answered_in_slack(app), kind_of=_question_kind(threads)))
+        parts = replace(parts, questions=_durable_questions(app, parts, question_queue, threads))
     _connect_observers(parts, client=client, settings=settings, reindexer=reindexer, curated=curated, gaps=gaps)
     install_transport(app, pool, SeenEvents(), parts.questions)
     listeners.register(app, parts)
@@ -128,16 +127,41 @@ def _question_kind(threads: "FollowedThreads") -> QuestionKind:
     return kind_of
 
 
-def _question_answerer(app: App, parts: SlackParts) -> AnswerRequest:
+def _durable_questions(app: App, parts: SlackParts, queue: "QuestionQueue", threads: "FollowedThreads"
+                       ) -> DurableQuestions:
+    identity = _Identity(app)
+    # A private answer (a command's, a shortcut's) cannot be looked up: it is not found, and the
+    # taker's answer replaces what the dead replica wrote (replace_original).
+    thread = InterruptedAnswers(app.client, identity.bot_user_id)
+    return DurableQuestions(
+        queue, _question_answerer(app, parts, identity),
+        lambda kind, request: kind in EVENT_KINDS and thread.answered(request),
+        kind_of=_question_kind(threads),
+        close_interrupted=lambda kind, request: thread.close(request) if kind in EVENT_KINDS else 0)
+
+
+class _Identity:
+    """This app's bot user and team, from auth.test when first needed."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+        self._found: dict[str, Any] = {}
+
+    def context(self) -> BoltContext:
+        if not self._found:
+            found = self.app.client.auth_test()
+            self._found.update(bot_user_id=found.get("user_id"), team_id=found.get("team_id"))
+        return BoltContext(dict(self._found))
+
+    def bot_user_id(self) -> str | None:
+        return self.context().bot_user_id
+
+
+def _question_answerer(app: App, parts: SlackParts, identity: "_Identity") -> AnswerRequest:
     """Answers a question taken from the question queue (perhaps offered by another replica) as its
     listener would, with this app's own identity; a command or shortcut through its response_url."""
-    identity: dict[str, Any] = {}
-
     def answer_request(kind: str, request: dict[str, Any], ticket: int | None, lease: Lease) -> None:
-        if not identity:
-            found = app.client.auth_test()
-            identity.update(bot_user_id=found.get("user_id"), team_id=found.get("team_id"))
-        context = BoltContext(identity)
+        context = identity.context()
         if kind == "mention":
             app_mention.answer(parts.replier, request, app.client, context, ticket, lease=lease)
         elif kind == "dm":
@@ -154,19 +178,6 @@ def _question_answerer(app: App, parts: SlackParts) -> AnswerRequest:
         else:
             raise ValueError(f"unknown kind of question in the queue: {kind}")
     return answer_request
-
-
-def _answered_in_slack(app: App) -> AnsweredInSlack:
-    """Whether the question's thread already holds one of our answers, written after the question.
-    A private answer (a command's, a shortcut's) cannot be looked up: it is not found."""
-    def answered(kind: str, event: dict[str, Any]) -> bool:
-        if kind not in EVENT_KINDS:
-            return False
-        thread_ts = event.get("thread_ts") or event["ts"]
-        replies = app.client.conversations_replies(channel=event["channel"], ts=thread_ts, limit=200)
-        return any(is_answer_message(m) and float(m.get("ts", 0)) > float(event["ts"])
-                   for m in replies.get("messages") or [])
-    return answered
 
 
 def _connect_observers(parts: SlackParts, *, client: Any, settings: "Settings", reindexer: "Reindexer",

@@ -14,9 +14,11 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from slack_sdk import WebClient
 
 from bot.insights.feedback import FeedbackStore
 from bot.services import Services
+from bot.slack.answer_flow.interrupted import InterruptedAnswers
 from bot.slack.listeners.shortcuts.ask_about_message import ASK_SHORTCUT
 from bot.storage.database import Storage
 from bot.storage.queue import QuestionQueue
@@ -194,3 +196,41 @@ def test_a_replica_whose_question_was_taken_over_stops_and_posts_no_answer(scrip
     assert not answers_in(bot, event["ts"]), "the answer is left to the replica that took the question over"
     assert not [c for c in slack.calls_to("chat.stopStream") if c.params.get("blocks")]
     assert queued(bot) == {next(iter(queued(bot))): "claimed"}, "still the taker's, not marked done here"
+
+
+def test_the_taker_closes_the_half_answer_of_a_replica_that_died(scripted_bot_with, scripted_generator):
+    bot = scripted_bot_with(settings={**QUEUE, "question_lease_seconds": 2})  # its sweeper looks every second
+    slack = bot.slack
+    event = slack.user_posts("Hoeveel vakantiedagen heb ik?", user=USER, channel=CHANNEL)
+    # A replica took the question and died after streaming a few words of its answer.
+    dead = QuestionQueue(bot.services.question_queue.database, lease_s=0.2)
+    assert dead.offer("Ev-gestorven", USER, {"kind": "mention", "request": event}) and dead.claim("dood")
+    client = WebClient(token=slack.workspace.bot_token, base_url=slack.api_url)
+    half = client.chat_startStream(channel=CHANNEL, thread_ts=event["ts"], recipient_user_id=USER,
+                                   recipient_team_id=slack.workspace.team_id, markdown_text="Je hebt recht op 2")
+    stop = bot.parts.questions.start()  # the sweeper takes the question over once the lease expired
+    try:
+        answer = final_message(bot, CHANNEL, event["ts"])
+    finally:
+        stop()
+    closed = slack.workspace.find_message(CHANNEL, half["ts"])
+    assert closed["text"] == "Dit antwoord werd onderbroken; het volledige antwoord staat hieronder."
+    assert slack.calls_to("chat.stopStream", lambda c: c.params.get("ts") == half["ts"]), "its stream was ended"
+    assert float(answer["ts"]) > float(closed["ts"]), "the full answer below it"
+    assert len(answers_in(bot, event["ts"])) == 1 and queued(bot) == {"Ev-gestorven": "done"}
+
+
+def test_only_the_messages_before_the_next_persons_message_are_closed(slack):
+    """A later question in the same thread may be being answered by a live replica: left alone."""
+    client = WebClient(token=slack.workspace.bot_token, base_url=slack.api_url)
+    question = slack.user_posts("Hoeveel vakantiedagen heb ik?", user=USER, channel=CHANNEL)
+
+    def stream(text: str) -> str:
+        return client.chat_startStream(channel=CHANNEL, thread_ts=question["ts"], recipient_user_id=USER,
+                                       recipient_team_id=slack.workspace.team_id, markdown_text=text)["ts"]
+    half = stream("Je hebt recht op 2")
+    slack.user_posts("En ik?", user="U0BOB", channel=CHANNEL, thread_ts=question["ts"])
+    live = stream("Jij hebt recht op")
+    assert InterruptedAnswers(client, lambda: slack.workspace.bot_user_id).close(question) == 1
+    assert slack.workspace.find_message(CHANNEL, half)["text"].startswith("Dit antwoord werd onderbroken")
+    assert slack.workspace.find_message(CHANNEL, live)["text"] == "Jij hebt recht op"

@@ -11,7 +11,8 @@ its question taken over by another (it hung past its lease) cancels its generati
 more, leaving the answer to the taker. A sweeper claims the questions whose lease expired when no
 new question comes to do so. A replica can die after its answer reached
 Slack but before the queue heard so: a question claimed again is first looked up in its thread, and
-one already answered there is only marked done.
+one already answered there is only marked done; else what the dead replica had written of its answer
+is closed with a note that the full answer follows (bot/slack/answer_flow/interrupted.py).
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ log = logging.getLogger(__name__)
 
 AnswerRequest = Callable[[str, dict[str, Any], "int | None", "Lease"], None]  # kind, request, arrival ticket, lease
 AnsweredInSlack = Callable[[str, dict[str, Any]], bool]  # whether the request's thread holds our answer
+# Closes what a replica that died left half written for the request (kind, request); how many messages.
+CloseInterrupted = Callable[[str, dict[str, Any]], int]
 # Which kind of question a request is (`mention`, `dm`, `follow_up`, `command`, `shortcut`), or None
 # for any other request; given the request's body and the bot's user id.
 QuestionKind = Callable[[dict[str, Any], "str | None"], "str | None"]
@@ -108,10 +111,12 @@ class DurableQuestions:
     """The answer lane's side of the question queue; `answer_request` answers one claimed question."""
 
     def __init__(self, queue: "QuestionQueue", answer_request: AnswerRequest, answered: AnsweredInSlack, *,
-                 kind_of: QuestionKind = lambda body, bot_user_id: None, worker: str | None = None,
+                 kind_of: QuestionKind = lambda body, bot_user_id: None,
+                 close_interrupted: CloseInterrupted = lambda kind, request: 0, worker: str | None = None,
                  sweep_s: float | None = None) -> None:
         self.queue = queue
         self.answer_request, self.answered, self.kind_of = answer_request, answered, kind_of
+        self.close_interrupted = close_interrupted
         self.worker = worker or f"{socket.gethostname()}-{os.getpid()}"
         self.sweep_s = sweep_s if sweep_s is not None else max(1.0, queue.lease_s / 4)
         self._offered: set[str] = set()
@@ -155,10 +160,12 @@ class DurableQuestions:
         return True
 
     def _answer(self, claim: "Claim", ticket: int | None) -> None:
-        if claim.attempt > 1 and self._answered(claim):
-            log.info("question %s was answered before its replica stopped; marked done", claim.event_id)
-            self.queue.complete(claim)
-            return
+        if claim.attempt > 1:
+            if self._answered(claim):
+                log.info("question %s was answered before its replica stopped; marked done", claim.event_id)
+                self.queue.complete(claim)
+                return
+            self._close_interrupted(claim)
         lease = Lease(self.queue, claim)
         keeper = threading.Event()
         renewer = threading.Thread(target=self._keep, args=(lease, keeper), daemon=True, name="lease keeper")
@@ -170,6 +177,15 @@ class DurableQuestions:
             renewer.join()
         if not lease.lost and not self.queue.complete(claim):
             log.warning("question %s was taken over by another replica as this one finished it", claim.event_id)
+
+    def _close_interrupted(self, claim: "Claim") -> None:
+        try:
+            closed = self.close_interrupted(claim.payload["kind"], _request(claim))
+        except Exception:  # a half answer left standing beats no answer
+            log.exception("could not close what question %s's first replica had written", claim.event_id)
+            return
+        if closed:
+            log.info("question %s: %d message(s) its first replica left unfinished closed", claim.event_id, closed)
 
     def _answered(self, claim: "Claim") -> bool:
         try:
