@@ -24,7 +24,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.slack.answer_flow.conversation import plain_text
 from bot.slack.answer_flow.delivery import TEXTS
-from bot.slack.ui.blocks import escape, is_answer_message, section
+from bot.slack.ui.blocks import is_answer_message
 from language.detection import detect_language
 
 log = logging.getLogger(__name__)
@@ -55,7 +55,7 @@ class InterruptedAnswers:
                     self.client.chat_stopStream(channel=channel, ts=ts)
                 except SlackApiError as exc:  # not (or no longer) streaming: then it can be edited
                     log.debug("stopping the interrupted stream %s: %s", ts, exc.response.get("error"))
-            self.client.chat_update(channel=channel, ts=ts, text=note, blocks=[section(f"_{escape(note)}_")])
+            self.client.chat_update(channel=channel, ts=ts, text=note)  # no blocks: it is no answer
             closed += 1
         return closed
 
