@@ -145,6 +145,8 @@ def test_a_released_question_is_taken_at_once_and_one_that_fails_every_time_is_l
     assert queue.claim("next").attempt == 2
     clock.now += 61  # the second replica died too
     assert queue.claim("third") is None and queue.stuck() == 1
+    queue.offer("Ev2", "U0BOB", event(2, "U0BOB"))
+    assert queue.waiting_before("Ev2") == 0, "no one answers the stuck question: it is not ahead of anyone"
 
 
 def test_the_queue_place_counts_the_questions_before_it_not_answered_yet(database_url, tmp_path):
