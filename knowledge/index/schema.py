@@ -84,7 +84,7 @@ def chunk_rows(chunks: Sequence[Chunk], vectors: np.ndarray, model: ModelInfo) -
         "title": [c.title for c in chunks],
         "headings": [list(c.headings) for c in chunks],
         "text": [c.text for c in chunks],
-        TEXT_COLUMN: [c.embedding_text for c in chunks],
+        TEXT_COLUMN: [c.search_text for c in chunks],
         "vector": pa.FixedSizeListArray.from_arrays(flat, model.dimension),
         "content_hash": [c.content_hash for c in chunks],
         "ordinal": [c.ordinal for c in chunks],

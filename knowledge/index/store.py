@@ -24,7 +24,7 @@ import shutil
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import numpy as np
 import pyarrow as pa
@@ -241,12 +241,15 @@ class ChunkStore:
                                            depth=depth, weights=weights, per_document=per_document,
                                            readers=readers)[0]
 
-    def search_with_candidates(self, query_vector: np.ndarray, query_text: "str | TextQuery", *, mode: str = "hybrid",
+    def search_with_candidates(self, query_vector: "np.ndarray | Callable[[], np.ndarray]",
+                               query_text: "str | TextQuery", *, mode: str = "hybrid",
                                k: int = 5, collections: Iterable[str] | None = None, depth: int = 40,
                                weights: tuple[float, float] = (1.0, 1.0), per_document: int | None = None,
                                readers: Iterable[str] | None = None) -> tuple[list[Hit], list[Hit] | None]:
         """As `search`, and in hybrid mode the vector search's own best `depth` candidates (None in
-        the other modes), which the fusion read: whether both searches agree is a signal in itself."""
+        the other modes), which the fusion read: whether both searches agree is a signal in itself.
+        `query_vector` may be a call that returns the embedding (e.g. a future's `result`): it is
+        asked for only after the full-text search, so an embedding computed meanwhile overlaps it."""
         if mode not in SEARCH_MODES:
             raise KnowledgeError(f"Onbekende zoekmodus '{mode}': kies uit {', '.join(SEARCH_MODES)}.")
         table = self._open()
@@ -258,8 +261,9 @@ class ChunkStore:
             # A table from before readers were stored holds local folders only: readable by everyone.
             where = both(collection_filter(collections),
                          readers_filter(readers) if READERS_COLUMN in columns else None)
-            vector_rows = self._vector_rows(table, query_vector, limit, where, columns) if mode != "fts" else []
             text_rows = self._text_rows(table, query_text, limit, where, columns) if mode != "vector" else []
+            query_vector = query_vector() if callable(query_vector) else query_vector
+            vector_rows = self._vector_rows(table, query_vector, limit, where, columns) if mode != "fts" else []
         if mode == "vector":
             ranked = _by_similarity(vector_rows)
         elif mode == "fts":
