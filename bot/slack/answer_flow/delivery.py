@@ -35,12 +35,14 @@ TEXTS = {
            "search": "Zoeken in de documenten", "write": "Antwoord schrijven",
            "wait": "Wachten op mijn beurt", "nothing": "Geen passage die je vraag beantwoordt",
            "found_in": "Gevonden in", "writing": "ik schrijf het antwoord…", "failed": "Niet gelukt",
-           "stopped": "Gestopt op je verzoek.", "stopped_task": "Gestopt"},
+           "stopped": "Gestopt op je verzoek.", "stopped_task": "Gestopt",
+           "interrupted": "Dit antwoord werd onderbroken; het volledige antwoord staat hieronder."},
     "en": {"found": "Found in the documents", "not_found": "Not found in the documents",
            "search": "Searching the documents", "write": "Writing the answer",
            "wait": "Waiting for my turn", "nothing": "No passage answers your question",
            "found_in": "Found in", "writing": "writing the answer…", "failed": "Did not work",
-           "stopped": "Stopped at your request.", "stopped_task": "Stopped"},
+           "stopped": "Stopped at your request.", "stopped_task": "Stopped",
+           "interrupted": "This answer was interrupted; the full answer follows below."},
 }
 
 

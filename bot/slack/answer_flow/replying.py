@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from bot.answering.engine import AnswerEngine
     from bot.insights.feedback import FeedbackStore
     from bot.operations.metrics import Metrics
+    from bot.slack.answer_flow.durable import Lease
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +55,7 @@ class Question:
     assistant_thread: bool = False  # the app's Messages tab (agent or assistant view): no reaction
     ticket: int | None = None  # arrival order (bot.slack.transport.arrivals)
     viewing: str | None = None  # a DM: the channel the user is looking at (narrows its collections)
+    lease: "Lease | None" = None  # held while it is answered, when it came through the durable question queue
 
 
 
@@ -130,11 +132,14 @@ class Replier:
     def __init__(self, engine: Callable[[], "AnswerEngine"], feedback: "FeedbackStore",
                  access: "Access", arrivals: ArrivalOrder, metrics: "Metrics", *,
                  routes: EscalationRoutes = NO_ROUTES, update_interval_s: float = 1.0,
-                 streaming: StreamingSupport | None = None, agent_view: bool = True) -> None:
+                 streaming: StreamingSupport | None = None, agent_view: bool = True,
+                 places: Callable[[str], int] | None = None) -> None:
         """`engine` is called per question (the models load at start-up, or at the first question
         where nothing loaded them); `access` says what a conversation may search; `routes` where
         "Vraag een collega" goes; `agent_view` whether the app's Messages tab is Slack's agent
-        messaging view (agent sessions) or the older assistant view (assistant status)."""
+        messaging view (agent sessions) or the older assistant view (assistant status); `places`
+        the durable question queue's count of questions before one (by its key), which sees every
+        replica's questions where this process's model queue sees only its own."""
         self.engine = engine
         self.feedback = feedback
         self.access = access
@@ -144,6 +149,7 @@ class Replier:
         self.update_interval_s = update_interval_s
         self.streaming = streaming or StreamingSupport()
         self.agent_view = agent_view
+        self.places = places
         self.running = RunningAnswers()
         self._in_flight = 0
         self._idle = threading.Condition()
@@ -226,22 +232,29 @@ class Replier:
         with self.arrivals.turn(question.ticket):
             stream = self.engine().ask(question.text, history=turns, collections=collections, readers=readers)
         stop.attach(stream)  # a stop cancels the generation: the next token, or its place in the queue
+        lease = question.lease
+        if lease is not None:
+            lease.attach(stream)  # so does another replica taking the question over
         if stop.stopped:
             self.answered.notify(question)
             self._stopped(question, delivery)
             return None
         # Known right after retrieval, long before the model's first token: show it now.
         delivery.searched(stream.found, stream.preview, abstained=stream.abstained)
-        position = stream.position()
+        position = self._place(question, stream.position())
         if position > 0:
             indicator.queued(position)
             delivery.queued(position)
         for delta in stream:
-            if stop.stopped:
+            if stop.stopped or (lease is not None and lease.lost):
                 break
             delivery.write(delta)
             if delivery.halted:  # the stop button, seen before its event (or by another replica)
                 stop.stop()
+        if lease is not None and not lease.held():
+            log.info("answer for %s in %s left to the replica that took the question over", question.user,
+                     question.channel)
+            return None  # nothing more is posted: the taker answers, and tidies what was written here
         if stop.stopped:
             self.answered.notify(question)
             self._stopped(question, delivery)
@@ -257,6 +270,18 @@ class Replier:
         log.info("answered %s in %s (%d sources, %.1f s)", question.user, question.channel,
                  len(answer.sources), answer.timings.get("total_s", 0.0))
         return answer
+
+    def _place(self, question: Question, local: int) -> int:
+        """How many questions are answered before this one: told only while the model here makes it
+        wait (`local` > 0), counted in the question queue when it came through it."""
+        if local <= 0 or self.places is None or question.lease is None:
+            return local
+        try:
+            return max(1, self.places(question.lease.key))
+        except Exception:
+            log.warning("the queue place of %s could not be read; told this replica's", question.lease.key,
+                        exc_info=True)
+            return local
 
     @staticmethod
     def _stopped(question: Question, delivery: Delivery) -> None:
