@@ -20,10 +20,13 @@
 
 Sections (targets from issue 3):
 - calibration: the refusal thresholds (bot/answering/relevance.py): relevance per question language
-  for the embedding model in use, known-term share and coverage-alone, from the answerable vs
+  for the embedding model in use (the best cosine among the hits and the vector search's own
+  candidates), known-term share and coverage-alone, from the answerable vs
   unanswerable questions of all corpora together (with --calibrate-only; otherwise of
   tests/data/qa.jsonl), what those thresholds achieve on each corpus, and leave-one-corpus-out
-  (calibrated without a corpus, checked on it).
+  (calibrated without a corpus, checked on it). A question declined by a rule without a threshold
+  (no number for an amount; no value of the kind asked for, language/values.py) counts as
+  unsupported; `declined_by_rules` names, per corpus, the questions each rule declined.
 - first_token: time to first token with the instruction prefix cached (another question was
   answered just before) vs cold (KV cache holds an unrelated prompt, prefix snapshots off);
   target cached <= 0.5 x cold.
@@ -35,7 +38,9 @@ Sections (targets from issue 3):
 - qa: abstain on >= 8/10 unanswerable; answer (no abstain, a gold source among the sources) >= 90%
   (issue 12: developer-overheid >= 80 %, the sample >= 45/50; --qa-only runs it on every corpus);
   `of_which_quoted` counts the answers where the model wrote nothing usable and the best passage
-  was quoted instead (bot/answering/engine.py, QUOTED).
+  was quoted instead (bot/answering/engine.py, QUOTED); `declined_by` counts the declines by who
+  declined: a rule of the refusal policy (value asked for missing, no number, relevance or known
+  terms) or the model in its own words.
 - compare (issue 14.2, with --compare): per corpus and packing, mean/max prompt tokens, mean and
   median first-token and total time, prepare time (retrieval, refusal policy and selection),
   gold cited and declined, the preview's hit rate (its document is a gold one) and, where the
@@ -102,18 +107,24 @@ def build_index(embedder, folder: Path | None, source: Path = SAMPLE, collection
 Sample = tuple[str, float, "float | None", "float | None", bool]
 
 
-def calibration_samples(engine: AnswerEngine, rows: list[dict]) -> list[Sample]:
+def calibration_samples(engine: AnswerEngine, rows: list[dict], rules: dict | None = None) -> list[Sample]:
     """What the refusal policy sees for each question: its language, best relevance, support and
-    the best passage's coverage when the vector search did not find that passage."""
+    the best passage's coverage when the vector search did not find that passage. `rules`, when
+    given, gets the ids of the questions each threshold-free rule declines (numbers, value asked
+    for), by whether they are answerable."""
     samples: list[Sample] = []
     for row in rows:
         prepared = engine.prepare(row["question"], history=row["history"])
         verdict = prepared.verdict
-        # A question that asks for an amount no passage has a number for is declined whatever its
-        # support: it counts as unsupported here.
-        support = 0.0 if verdict.numbers_missing else verdict.support
+        # A question that asks for an amount no passage has a number for, or for a kind of value no
+        # passage holds, is declined whatever its support: it counts as unsupported here.
+        support = 0.0 if verdict.numbers_missing or verdict.value_missing else verdict.support
         alone = verdict.coverage if verdict.agreement is False else None
         samples.append((prepared.language, verdict.relevance, support, alone, row["answerable"]))
+        if rules is not None:
+            group = "answerable" if row["answerable"] else "unanswerable"
+            for rule, fired in (("numbers_missing", verdict.numbers_missing), ("value_missing", verdict.value_missing)):
+                rules.setdefault(rule, {"answerable": [], "unanswerable": []})[group] += [row["id"]] if fired else []
     return samples
 
 
@@ -321,13 +332,39 @@ def end_to_end(engine: AnswerEngine, generator: LlamaGenerator, rows: list[dict]
 
 
 def qa(engine: AnswerEngine, rows: list[dict]) -> dict:
-    return _qa_summary(rows, [engine.ask(row["question"], history=row["history"]).result() for row in rows])
+    """Every question through engine.ask; the refusal policy's verdict taken beforehand (the same
+    search), so that a decline is told apart by who declined: the policy (and by which rule) or the
+    model ("niet gevonden" in its own words)."""
+    verdicts, answers = [], []
+    for row in rows:
+        verdicts.append(engine.prepare(row["question"], history=row["history"]).verdict)
+        answers.append(engine.ask(row["question"], history=row["history"]).result())
+    return _qa_summary(rows, answers, verdicts)
 
 
-def _qa_summary(rows: list[dict], answers: list) -> dict:
+def _declined_by(answer, verdict) -> str | None:
+    """Who declined: a rule of the refusal policy, or the model itself; None: answered."""
+    if not answer.abstained:
+        return None
+    if verdict is None:
+        return "unknown"
+    if verdict.answerable:
+        return "model"
+    if verdict.value_missing:
+        return "policy: value asked for missing"
+    if verdict.numbers_missing:
+        return "policy: no number"
+    return "policy: relevance or known terms"
+
+
+def _qa_summary(rows: list[dict], answers: list, verdicts: list | None = None) -> dict:
     declined = answered = quoted = kept = 0
     prompt_tokens, misses = [], []
-    for row, answer in zip(rows, answers):
+    declined_by: dict[str, dict[str, int]] = {"answerable": {}, "unanswerable": {}}
+    for row, answer, verdict in zip(rows, answers, verdicts or [None] * len(rows)):
+        if (who := _declined_by(answer, verdict)) is not None:
+            group = declined_by["answerable" if row["answerable"] else "unanswerable"]
+            group[who] = group.get(who, 0) + 1
         if not row["answerable"]:
             declined += answer.abstained
             if not answer.abstained:
@@ -342,10 +379,10 @@ def _qa_summary(rows: list[dict], answers: list) -> dict:
             prompt_tokens.append(answer.timings["prompt_tokens"])
         if not ok:
             misses.append({"id": row["id"], "wrongly": "abstained" if answer.abstained else "wrong source",
-                           "got": sorted(cited)})
+                           "got": sorted(cited), **({"declined_by": who} if who else {})})
     n_un = sum(not r["answerable"] for r in rows)
     n_ans = len(rows) - n_un
-    return {"unanswerable_declined": f"{declined}/{n_un}",
+    return {"unanswerable_declined": f"{declined}/{n_un}", "declined_by": declined_by,
             "answerable_answered_with_gold_source": f"{answered}/{n_ans}",
             "answerable_not_declined": f"{kept}/{n_ans}", "answered_rate": round(answered / n_ans, 3),
             "met": declined >= 8 and answered / n_ans >= 0.9,
@@ -452,12 +489,14 @@ def calibrate_corpora(embedder, corpora: dict[str, tuple[Path, Path]], top_k: in
     from knowledge.retrieval import Retriever
 
     samples: dict[str, list[Sample]] = {}
+    rules: dict[str, dict] = {}
     probe = None
     for name, (folder, qa_file) in corpora.items():
         store = _corpus_index(embedder, name, folder, index_root)
         probe = AnswerEngine(Retriever(embedder, store), _NoGenerator(), embedder=embedder, top_k=top_k)
-        samples[name] = calibration_samples(probe, load_questions(qa_file))
-    return {"embedding_model": embedder.name, "top_k": top_k, "corpora": list(corpora),
+        samples[name] = calibration_samples(probe, load_questions(qa_file), rules.setdefault(name, {}))
+    return {"embedding_model": embedder.name, "top_k": top_k, "corpora": list(corpora), "load": _load(),
+            "declined_by_rules": rules,
             "calibration": calibrate(samples),
             "calibration_for_the_targets": calibrate(samples, "targets"),
             "policy_in_use": {"min_relevance": probe.policy.min_relevance,
@@ -496,7 +535,8 @@ def qa_corpora(embedder, corpora: dict[str, tuple[Path, Path]], settings, max_to
 
     generator = _corpus_generator(settings)
     report: dict = {**_report_head(embedder, generator, settings, max_tokens),
-                    "context_budget_tokens": settings.answering.context_budget_tokens, "corpora": {}}
+                    "context_budget_tokens": settings.answering.context_budget_tokens, "load_before": _load(),
+                    "corpora": {}}
     try:
         for name, (folder, qa_file) in corpora.items():
             store = _corpus_index(embedder, name, folder, index_root)
@@ -509,6 +549,7 @@ def qa_corpora(embedder, corpora: dict[str, tuple[Path, Path]], settings, max_to
                                        "seconds": round(time.perf_counter() - started, 1)}
     finally:
         generator.close()
+    report["load_after"] = _load()
     return report
 
 

@@ -39,8 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"Fout in de instellingen: {exc}", file=sys.stderr)
         return 2
-    configure_logging(settings, verbose=args.verbose)
     services = Services(settings)
+    configure_logging(settings, verbose=args.verbose, pseudonymizer=lambda: services.pseudonymizer)
     try:
         return int(args.func(args, services) or 0)
     except VraagbaakError as exc:

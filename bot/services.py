@@ -238,9 +238,15 @@ class Services:
     def pseudonymizer(self) -> "Pseudonymizer":
         from bot.people.pseudonyms import pseudonymizer_for
         settings = self.settings
-        return self._once("pseudonymizer", lambda: pseudonymizer_for(
-            enabled=settings.privacy.pseudonymise_users, key=settings.privacy.pseudonym_key,
-            key_path=settings.folders.pseudonym_key_path))
+        def build():
+            from bot.storage.secrets import GeneratedSecrets
+            # Replicas on one database server share its generated key (a file per replica would
+            # give one person a pseudonym per replica).
+            shared = (GeneratedSecrets(self.storage.database(settings.folders.data_dir / "secrets.sqlite3"))
+                      if self.storage.shared_by_replicas and not settings.privacy.pseudonym_key else None)
+            return pseudonymizer_for(enabled=settings.privacy.pseudonymise_users, key=settings.privacy.pseudonym_key,
+                                     key_path=settings.folders.pseudonym_key_path, shared=shared)
+        return self._once("pseudonymizer", build)
 
     @property
     def reindexer(self) -> "Reindexer":

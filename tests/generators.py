@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import dataclasses
 import re
 import threading
 import time
@@ -171,3 +172,29 @@ class RecordingGenerator:
 
     def close(self) -> None:
         """The wrapped generator belongs to the test session."""
+
+
+LONG_ROUND = "Bij een volledige werkweek van veertig uur heb je recht op vijfentwintig vakantiedagen per jaar."
+
+
+class LongAnswers(RecordingGenerator):
+    """A real generator whose first `count` requests (all when None) must write `rounds` times the same
+    sentence (a grammar, up to `max_tokens`): a long answer whatever this CPU's kernels make of greedy
+    text, for a stop to arrive in the middle of. Keeps every Generation it hands out."""
+
+    def __init__(self, generator, *, rounds: int = 60, max_tokens: int = 2000, count: int | None = 1) -> None:
+        super().__init__(generator)
+        self.rounds, self.max_tokens, self.count = rounds, max_tokens, count
+        self.schema = {"type": "array", "items": {"type": "string", "const": LONG_ROUND},
+                       "minItems": rounds, "maxItems": rounds}
+        self.generations: list[Generation] = []
+
+    def submit(self, request: GenerationRequest) -> Generation:
+        with self._lock:
+            if self.count is None or len(self.generations) < self.count:
+                request = dataclasses.replace(request, max_tokens=self.max_tokens, json_schema=self.schema,
+                                              temperature=0.0, repeat_penalty=1.0)
+            self.requests.append(request)
+            generation = self.generator.submit(request)
+            self.generations.append(generation)
+            return generation

@@ -6,8 +6,9 @@ Answers stream over server-sent events from `/v1/chat/completions`. A server bat
 itself (llama.cpp's `llama-server --parallel N`: N slots decoded together); this client sends as
 many at once as the server has slots (read from llama.cpp's `/props`; `max_parallel` sets it where
 the server does not say), the rest wait here in FIFO order, and `position()` tells a waiting request
-how many are ahead of it — 0 once it has been sent. A cancelled request's connection is shut at
-once, also while the server is still reading the prompt: llama.cpp then frees its slot.
+how many are ahead of it — 0 once it has been sent. A request cancelled while it waits leaves the
+line at once and is never sent; a cancelled request's connection is shut at once, also while the
+server is still reading the prompt: llama.cpp then frees its slot.
 `server_slots()` reports the server's slots, total and busy (every client's requests counted):
 from llama.cpp's /slots, or its /metrics where /slots is switched off (`--no-slots`: /slots shows
 the last prompt of every slot, other people's questions and passages included).
@@ -91,6 +92,7 @@ class OpenAIGenerator:
         with self._active_lock:
             self._active += 1
         self._slots.enqueue(generation)
+        generation.on_cancel(lambda: self._slots.withdraw(generation))  # stopped while waiting: out of line
         threading.Thread(target=self._run, args=(generation,), name="vraagbaak-llm-request",
                          daemon=True).start()
         return generation
@@ -154,7 +156,12 @@ class OpenAIGenerator:
     # --- one request --------------------------------------------------------------------------
 
     def _run(self, generation: Generation) -> None:
-        self._slots.acquire(generation)
+        if not self._slots.acquire(generation):  # cancelled while it waited for a slot
+            generation.stats.queue_s = time.perf_counter() - generation.submitted_at
+            with self._active_lock:
+                self._active -= 1
+            generation.finish()
+            return
         try:
             generation.stats.queue_s = time.perf_counter() - generation.submitted_at
             if not generation.cancelled:

@@ -18,7 +18,14 @@ Three signals, calibrated on two corpora together (the sample company and develo
   evidence; a full-text match on a few shared words is not.
 - numbers: a question that asks for an amount ("hoeveel", "wat kost", "minimaal", "hoe lang") is
   not answered from passages without a single number in them.
-The last two are only used when question and passages are in the same language: an English
+- the value asked for: a question that asks for a count of something ("hoeveel maanden"), a
+  percentage, a phone number or an e-mail address is not answered from passages that hold no such
+  value (language/values.py). It reads the question's wording, not the corpus's, and has no
+  threshold to calibrate.
+The relevance is the best cosine among the hits and the vector search's own candidates: what the
+embedder thinks of the index's best passage, whatever weight the fusion gives the vector list (the
+fused top k holds the most similar passage at one weight and not at another).
+The last three are only used when question and passages are in the same language: an English
 question's words are not expected in Dutch documents.
 """
 
@@ -31,6 +38,7 @@ from knowledge.query import Vocabulary
 from language.calibration import FALLBACK
 from language.detection import detect_language
 from language.questions import asks_amount, has_number, question_terms
+from language.values import asked_value, holds_value
 from language.tokens import words_of
 
 if TYPE_CHECKING:
@@ -72,6 +80,7 @@ class Verdict:
     numbers_missing: bool = False  # it asks for an amount and no passage has a number
     agreement: bool | None = None  # the vector search also found the best passage; None: not asked
     coverage: float | None = None  # best one-passage share of the question's terms
+    value_missing: bool = False  # it asks for a kind of value (language/values.py) no passage holds
 
 
 @dataclass(frozen=True)
@@ -89,10 +98,11 @@ class AbstainPolicy:
               vocabulary: Vocabulary | None = None,
               semantic_hits: Sequence["Hit"] | None = None) -> Verdict:
         """`vocabulary`: the index's words (without it the passages stand in for the index);
-        `semantic_hits`: the vector search's own candidates (None: agreement not checked)."""
+        `semantic_hits`: the vector search's own candidates (None: agreement not checked, the
+        relevance read from the hits alone)."""
         if not hits:
             return Verdict(False, 0.0, None)
-        relevance = max(h.relevance for h in hits)
+        relevance = max(h.relevance for h in [*hits, *(semantic_hits or ())])
         texts = [h.chunk.embedding_text for h in hits]
         if detect_language(" ".join(texts)) != language:
             return Verdict(relevance >= self.threshold(language), relevance, None)
@@ -101,7 +111,9 @@ class AbstainPolicy:
         numbers_missing = asks_amount(query) and not any(has_number(t) for t in texts)
         agreement = None if semantic_hits is None else hits[0].chunk.id in {h.chunk.id for h in semantic_hits}
         coverage = max(passage_coverage(query, t, vocabulary) for t in texts)
+        asked = asked_value(query)
+        value_missing = asked is not None and not any(holds_value(asked, t) for t in texts)
+        alone_holds = agreement is not False or self.min_coverage_alone is None or coverage >= self.min_coverage_alone
         answerable = (relevance >= self.threshold(language) and support >= self.min_support
-                      and not numbers_missing and (agreement is not False or self.min_coverage_alone is None
-                                                   or coverage >= self.min_coverage_alone))
-        return Verdict(answerable, relevance, support, numbers_missing, agreement, coverage)
+                      and not numbers_missing and not value_missing and alone_holds)
+        return Verdict(answerable, relevance, support, numbers_missing, agreement, coverage, value_missing)

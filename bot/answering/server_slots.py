@@ -57,14 +57,28 @@ class SlotLine:
             self._size = size
             self._cond.notify_all()
 
-    def acquire(self, generation: Generation) -> None:
-        """Waits until `generation` is first in line and a slot is free."""
+    def acquire(self, generation: Generation) -> bool:
+        """Waits until `generation` is first in line and a slot is free (True), or until it left the
+        line (`withdraw`: False, and no slot is taken)."""
         with self._cond:
-            while self._waiting[0] is not generation or self._free <= 0:
+            while True:
+                if generation not in self._waiting:
+                    return False
+                if self._waiting[0] is generation and self._free > 0:
+                    break
                 self._cond.wait()
             self._waiting.popleft()
             self._free -= 1
             self._cond.notify_all()
+            return True
+
+    def withdraw(self, generation: Generation) -> None:
+        """Takes `generation` out of the line if it still waits there (it was cancelled): it never
+        reaches the server, and those behind it move up at once."""
+        with self._cond:
+            if generation in self._waiting:
+                self._waiting.remove(generation)
+                self._cond.notify_all()
 
     def release(self) -> None:
         with self._cond:

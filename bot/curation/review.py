@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
 from bot.curation.types import CuratedAnswer, source_key
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DocumentHashes = Callable[[str], dict[str, str]]  # collection -> {doc_id: content hash} in the index
+# A notice claimed this long ago and not sent: its process died; another may claim it.
+NOTICE_CLAIM_S = 300.0
 
 
 def review_scope(run: "RunReport | None") -> set[str] | None:
@@ -74,9 +77,16 @@ def _readable_hashes(documents: DocumentHashes, collection: str) -> dict[str, st
 def tell_owners(store: "CuratedStore", observers: "Observers[[list[CuratedAnswer]]]") -> None:
     """Every suspended answer whose owner was not told yet (also those a re-index in another process
     suspended) goes to the observers; marked told when none of them failed (a DM that failed is
-    tried again after the next run)."""
+    tried again after the next run). Each notice is claimed in the database first, so of several
+    replicas watching, one tells the owner."""
     if not observers:
         return  # told by the process that has observers (`serve`), after its next run
-    answers = [a for a in (store.get(i) for i in store.untold()) if a is not None]
+    stale = datetime.now(timezone.utc) - timedelta(seconds=NOTICE_CLAIM_S)
+    claimed = store.claim_untold(stale.isoformat(timespec="seconds"))
+    if not claimed:
+        return
+    answers = [a for a in (store.get(i) for i in store.untold() if i in claimed) if a is not None]
     if answers and observers.notify(answers):
         store.mark_told([a.id for a in answers])
+    else:
+        store.release_claims(sorted(claimed))

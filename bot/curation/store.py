@@ -67,6 +67,9 @@ MIGRATIONS = (
     Migration("curated: existing answers numbered", _number_existing_answers),
     # one database may hold every store's tables (a server for replicas): no table named just "meta"
     Migration("curated: meta renamed curated_meta", rename_table("meta", "curated_meta")),
+    # replicas each watch for suspensions: the one that claims a notice sends it
+    Migration("curated: curated.notice_claimed_at", add_column(
+        "curated", sa.Column("notice_claimed_at", sa.Text, nullable=False, server_default=""))),
 )
 
 _tables = sa.MetaData()
@@ -75,7 +78,7 @@ CURATED = sa.Table("curated", _tables,
                        "id", "question", "answer", "sources", "owner", "collection", "created_at", "decided_by",
                        "status", "suspended_reason", "fingerprints", "suspended_at", "vector_model")),
                    sa.Column("owner_told", sa.Integer), sa.Column("vector", sa.LargeBinary),
-                   sa.Column("seq", sa.Integer))
+                   sa.Column("seq", sa.Integer), sa.Column("notice_claimed_at", sa.Text))
 META = sa.Table("curated_meta", _tables, sa.Column("key", sa.Text), sa.Column("value", sa.Integer))
 _COLUMNS = [CURATED.c[name] for name in ("id", "question", "answer", "sources", "owner", "collection", "created_at",
                                          "decided_by", "status", "suspended_reason", "fingerprints", "suspended_at")]
@@ -179,9 +182,24 @@ class CuratedStore(PersonalStore):
                                                                  CURATED.c.owner_told == 0)
                                    .order_by(CURATED.c.suspended_at, CURATED.c.seq)))
 
+    def claim_untold(self, stale_before: str) -> set[str]:
+        """Claims the untold notices that no process claimed, or whose claim is older than
+        `stale_before` (its process died before it told the owner): the ids this process now tells.
+        One conditional UPDATE: of two processes claiming at once, each notice goes to one."""
+        untold = (CURATED.c.status == "suspended") & (CURATED.c.owner_told == 0)
+        free = (CURATED.c.notice_claimed_at == "") | (CURATED.c.notice_claimed_at < stale_before)
+        with self.database.write() as db:
+            return set(db.scalars(CURATED.update().where(untold, free).values(notice_claimed_at=now())
+                                  .returning(CURATED.c.id)))
+
+    def release_claims(self, answer_ids: list[str]) -> None:
+        """Notices that could not be sent: free for the next try, in this process or another."""
+        with self.database.write() as db:
+            db.execute(CURATED.update().where(CURATED.c.id.in_(answer_ids)).values(notice_claimed_at=""))
+
     def mark_told(self, answer_ids: list[str]) -> None:
         with self.database.write() as db:
-            db.execute(CURATED.update().where(CURATED.c.id.in_(answer_ids)).values(owner_told=1))
+            db.execute(CURATED.update().where(CURATED.c.id.in_(answer_ids)).values(owner_told=1, notice_claimed_at=""))
 
     # --- access and erasure (AVG/GDPR) ----------------------------------------------------------------
 

@@ -136,6 +136,10 @@ class Reindexer:
         """True while a run is busy, in this process or in another one on the same data folder."""
         return self._running.locked() or self._locked_by_another_process() or self._locked_elsewhere()
 
+    def running_elsewhere(self) -> bool:
+        """True while another replica (another server on the same database) runs a re-index."""
+        return self._locked_elsewhere()
+
     def _locked_by_another_process(self) -> bool:
         # Locks of a process that died went with it, so a stale lock file never reads as busy.
         return held_exclusively(self.settings.folders.state_dir / LOCK_FILE)

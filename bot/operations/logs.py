@@ -84,15 +84,18 @@ class _CurrentStderrHandler(logging.StreamHandler):
         pass
 
 
-def configure_logging(settings: Settings, *, verbose: bool = False) -> None:
+def configure_logging(settings: Settings, *, verbose: bool = False,
+                      pseudonymizer: Callable[[], Pseudonymizer] | None = None) -> None:
+    """Log records to stderr, Slack user ids replaced by the pseudonyms the stores use
+    (`pseudonymizer`, Services'; without it, the one the settings' key or key file gives)."""
     handler = _CurrentStderrHandler()
     if settings.operations.log_json:
         handler.setFormatter(JsonFormatter())
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(PseudonymousIds(lambda: pseudonymizer_for(
+    handler.addFilter(PseudonymousIds(pseudonymizer or (lambda: pseudonymizer_for(
         enabled=settings.privacy.pseudonymise_users, key=settings.privacy.pseudonym_key,
-        key_path=settings.folders.pseudonym_key_path)))
+        key_path=settings.folders.pseudonym_key_path))))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel("DEBUG" if verbose else settings.operations.log_level)

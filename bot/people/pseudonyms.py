@@ -3,8 +3,9 @@
 HMAC-SHA256 with a secret key: the same person always gets the same pseudonym (so votes and
 answers of one person stay linked, and an access or erasure request can find them by hashing the
 id again), but without the key a pseudonym cannot be traced back by trying all user ids. The key
-is given by a setting, or generated once and kept next to the data (permissions 0600).
-See deploy/PRIVACY.md.
+is given by a setting, or generated once and kept next to the data (permissions 0600); with
+replicas on one PostgreSQL database and no key setting, generated once and kept in that database
+(bot/storage/secrets.py), so that every replica uses the same key. See deploy/PRIVACY.md.
 """
 
 from __future__ import annotations
@@ -18,11 +19,13 @@ from pathlib import Path
 
 from bot.errors import VraagbaakError
 from bot.storage.files import create_exclusively
+from bot.storage.secrets import GeneratedSecrets
 from bot.storage.stores import Person
 
 log = logging.getLogger(__name__)
 
 PREFIX = "p_"  # a stored pseudonym never looks like a Slack id (U…, W…)
+SHARED_KEY = "pseudonym_key"  # its name among the database's generated secrets
 
 
 class PseudonymKeyError(VraagbaakError):
@@ -98,13 +101,33 @@ def _read_key(path: Path) -> bytes:
     return text.encode("ascii")
 
 
-def pseudonymizer_for(*, enabled: bool, key: str, key_path: Path) -> Pseudonymizer:
-    """From the settings: a given key, else the key file (created only when pseudonymising)."""
+def pseudonymizer_for(*, enabled: bool, key: str, key_path: Path,
+                      shared: GeneratedSecrets | None = None) -> Pseudonymizer:
+    """From the settings: a given key, else the generated one: in the database every replica shares
+    (`shared`; a key file made before is carried over into it), else in the key file (created only
+    when pseudonymising)."""
     if key:
         return Pseudonymizer(key.encode("utf-8"), enabled=enabled)
+    if shared is not None:
+        return _shared_pseudonymizer(shared, enabled=enabled, key_path=key_path)
     if enabled:
         return Pseudonymizer(load_or_create_key(key_path))
     try:
         return Pseudonymizer(_read_key(key_path), enabled=False)  # still finds old pseudonyms
     except FileNotFoundError:
         return Pseudonymizer(None, enabled=False)
+
+
+def _shared_pseudonymizer(shared: GeneratedSecrets, *, enabled: bool, key_path: Path) -> Pseudonymizer:
+    def first_key() -> str:
+        try:
+            return _read_key(key_path).decode("ascii")  # this box's pseudonyms stay findable
+        except FileNotFoundError:
+            return secrets.token_hex(32)
+    if enabled:
+        kept = shared.get_or_create(SHARED_KEY, first_key)
+        log.info("the pseudonymisation key is the one kept in the shared database (set "
+                 "VRAAGBAAK_PSEUDONYM_KEY to keep it apart from the data)")
+        return Pseudonymizer(kept.encode("ascii"))
+    kept = shared.get(SHARED_KEY)
+    return Pseudonymizer(kept.encode("ascii") if kept else None, enabled=False)

@@ -21,7 +21,8 @@ class Slack(Area):
     http_port: int = setting(3000, "VRAAGBAAK_HTTP_PORT", "Port for HTTP mode (CLI: --port).")
     question_queue: bool = setting(
         False, "VRAAGBAAK_QUESTION_QUEUE",
-        "Keep every question (a mention or a direct message, in Socket Mode) in the database from before Slack's "
+        "Keep every question (a mention, a direct message, a follow-up in a thread, /vraag, the message shortcut; in "
+        "Socket Mode and HTTP mode) in the database from before Slack's "
         "delivery is acknowledged until it is answered (bot/storage/queue.py): with replicas on one database "
         "each question is answered once, and one whose replica died is taken over by another.")
     question_lease_seconds: float = setting(

@@ -10,12 +10,15 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt import App, BoltContext
+from slack_bolt.context.respond import Respond
 
 from bot.access.policy import Access
 from bot.access.readers import NO_GROUPS, AskerReaders
 from bot.people.first_contact import AI_NOTICE, GREETED
 from bot.slack import listeners
-from bot.slack.answer_flow.durable import AnsweredInSlack, AnswerEvent, DurableQuestions
+from bot.slack.answer_flow.durable import (EVENT_KINDS, AnswerRequest, DurableQuestions, Lease, QuestionKind,
+                                           event_kind)
+from bot.slack.answer_flow.interrupted import InterruptedAnswers
 from bot.slack.answer_flow.replying import Replier
 from bot.slack.answer_flow.viewing import ViewedChannels
 from bot.slack.features.admins import AdminCheck
@@ -31,11 +34,12 @@ from bot.slack.features.subcommands import Subcommands
 from bot.slack.features.template_jobs import TemplateJobs
 from bot.slack.features.templates_posting import TemplatePoster
 from bot.slack.features.usergroups import UserGroups
-from bot.slack.listeners.events import app_mention, message_im
+from bot.slack.listeners.commands import vraag
+from bot.slack.listeners.events import app_mention, message_channels, message_im
+from bot.slack.listeners.shortcuts import ask_about_message
 from bot.slack.parts import SlackParts
 from bot.slack.transport.app import install_transport, register_catch_all
 from bot.slack.transport.arrivals import ListenerPool, SeenEvents
-from bot.slack.ui.blocks import is_answer_message
 from bot.slack.ui.home import HomeTab
 
 if TYPE_CHECKING:
@@ -78,7 +82,8 @@ def compose(app: App, *, settings: "Settings", engine: Callable[[], "AnswerEngin
     admins = AdminCheck(settings.access.admin_user_ids)
     routes = EscalationRoutes(settings.colleagues.escalation_channels)
     replier = Replier(engine, feedback, access, pool.arrivals, metrics, routes=routes,
-                      update_interval_s=update_interval_s, agent_view=settings.slack.messaging == "agent")
+                      update_interval_s=update_interval_s, agent_view=settings.slack.messaging == "agent",
+                      places=question_queue.waiting_before if question_queue is not None else None)
     ai_notice = AiNotice.from_settings(settings, told=first_contacts.once(AI_NOTICE))
     template_jobs = TemplateJobs()
     # The Home tab remembers which admins opened it, so that the result of any re-index reaches their tab.
@@ -97,40 +102,82 @@ def compose(app: App, *, settings: "Settings", engine: Callable[[], "AnswerEngin
         template_jobs=template_jobs, poster=TemplatePoster(template_jobs, access, filler, ai_notice),
         collections=(*settings.documents.sources, *remote))
     if question_queue is not None:
-        parts = replace(parts, questions=DurableQuestions(question_queue, _event_answerer(app, parts),
-                                                          _answered_in_slack(app)))
+        parts = replace(parts, questions=_durable_questions(app, parts, question_queue, threads))
     _connect_observers(parts, client=client, settings=settings, reindexer=reindexer, curated=curated, gaps=gaps)
-    install_transport(app, pool, SeenEvents())
+    install_transport(app, pool, SeenEvents(), parts.questions)
     listeners.register(app, parts)
     register_catch_all(app)  # after every listener: only the rest
     return parts
 
 
-def _event_answerer(app: App, parts: SlackParts) -> AnswerEvent:
-    """Answers a mention or direct message taken from the question queue (perhaps offered by another
-    replica) as its listener would, with this app's own identity."""
-    identity: dict[str, Any] = {}
+def _question_kind(threads: "FollowedThreads") -> QuestionKind:
+    """Which requests the question queue keeps: every one a listener answers with the model."""
+    def kind_of(body: dict[str, Any], bot_user_id: str | None) -> str | None:
+        if body.get("type") == "event_callback":
+            event = body.get("event") or {}
+            if (event.get("type") == "message" and message_channels.is_channel_thread_reply(event)
+                    and message_channels.is_follow_up(threads, event, bot_user_id=bot_user_id)):
+                return "follow_up"
+            return event_kind(event)
+        if vraag.is_question(body, bot_user_id=bot_user_id):
+            return "command"
+        if ask_about_message.is_question(body, bot_user_id=bot_user_id):
+            return "shortcut"
+        return None
+    return kind_of
 
-    def answer_event(kind: str, event: dict[str, Any], ticket: int | None) -> None:
-        if not identity:
-            found = app.client.auth_test()
-            identity.update(bot_user_id=found.get("user_id"), team_id=found.get("team_id"))
-        context = BoltContext(identity)
+
+def _durable_questions(app: App, parts: SlackParts, queue: "QuestionQueue", threads: "FollowedThreads"
+                       ) -> DurableQuestions:
+    identity = _Identity(app)
+    # A private answer (a command's, a shortcut's) cannot be looked up: it is not found, and the
+    # taker's answer replaces what the dead replica wrote (replace_original).
+    thread = InterruptedAnswers(app.client, identity.bot_user_id)
+    return DurableQuestions(
+        queue, _question_answerer(app, parts, identity),
+        lambda kind, request: kind in EVENT_KINDS and thread.answered(request),
+        kind_of=_question_kind(threads),
+        close_interrupted=lambda kind, request: thread.close(request) if kind in EVENT_KINDS else 0)
+
+
+class _Identity:
+    """This app's bot user and team, from auth.test when first needed."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+        self._found: dict[str, Any] = {}
+
+    def context(self) -> BoltContext:
+        if not self._found:
+            found = self.app.client.auth_test()
+            self._found.update(bot_user_id=found.get("user_id"), team_id=found.get("team_id"))
+        return BoltContext(dict(self._found))
+
+    def bot_user_id(self) -> str | None:
+        return self.context().bot_user_id
+
+
+def _question_answerer(app: App, parts: SlackParts, identity: "_Identity") -> AnswerRequest:
+    """Answers a question taken from the question queue (perhaps offered by another replica) as its
+    listener would, with this app's own identity; a command or shortcut through its response_url."""
+    def answer_request(kind: str, request: dict[str, Any], ticket: int | None, lease: Lease) -> None:
+        context = identity.context()
         if kind == "mention":
-            app_mention.answer(parts.replier, event, app.client, context, ticket)
+            app_mention.answer(parts.replier, request, app.client, context, ticket, lease=lease)
+        elif kind == "dm":
+            message_im.answer_dm(parts.replier, parts.viewing, request, app.client, context, ticket, lease=lease)
+        elif kind == "follow_up":
+            message_channels.answer(parts.replier, request, app.client, context, ticket, lease=lease)
+        elif kind == "command":
+            vraag.answer(parts.replier, request, app.client, Respond(response_url=request.get("response_url")),
+                         context, ticket, lease=lease)
+        elif kind == "shortcut":
+            ask_about_message.answer(parts.replier, request, app.client,
+                                     Respond(response_url=request.get("response_url")), context, ticket,
+                                     lease=lease)
         else:
-            message_im.answer_dm(parts.replier, parts.viewing, event, app.client, context, ticket)
-    return answer_event
-
-
-def _answered_in_slack(app: App) -> AnsweredInSlack:
-    """Whether the event's thread already holds one of our answers, written after the event."""
-    def answered(event: dict[str, Any]) -> bool:
-        thread_ts = event.get("thread_ts") or event["ts"]
-        replies = app.client.conversations_replies(channel=event["channel"], ts=thread_ts, limit=200)
-        return any(is_answer_message(m) and float(m.get("ts", 0)) > float(event["ts"])
-                   for m in replies.get("messages") or [])
-    return answered
+            raise ValueError(f"unknown kind of question in the queue: {kind}")
+    return answer_request
 
 
 def _connect_observers(parts: SlackParts, *, client: Any, settings: "Settings", reindexer: "Reindexer",

@@ -102,6 +102,11 @@ class Storage:
         self._databases: dict[str, Database] = {}
         self._lock = threading.Lock()
 
+    @property
+    def shared_by_replicas(self) -> bool:
+        """Whether every store of every process is in one database server (replicas share it)."""
+        return recipe_for(self.url, Path("unused")).dialect != "sqlite"
+
     def database(self, sqlite_path: Path) -> Database:
         """The database for a store whose own SQLite file would be `sqlite_path`; one per place."""
         recipe = recipe_for(self.url, Path(sqlite_path))

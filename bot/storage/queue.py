@@ -25,7 +25,9 @@ PostgreSQL (replicas), with the same statements.
   lease, when no one else can hold the question.
 - A question claimed `max_attempts` times without being completed (it made every replica fail) is
   left, not claimed again: `stuck()` counts them for status and the metrics; the purge removes them.
-- `waiting_before(event_id)`: how many questions will be taken before this one (the queue place).
+- `waiting_before(event_id)`: the queue place, told to the asker: how many questions offered before
+  this one, on any replica, are not answered yet (waiting, or being answered: each holds the model
+  before this one gets it). A stuck question does not count: no one will answer it.
 
 The rows hold the question (the envelope as JSON) and who asked (pseudonym), so this is a store of
 personal data in the registry: export, forget, and a purge of answered and old rows.
@@ -148,10 +150,11 @@ class QuestionQueue(PersonalStore):
             return db.execute(change).first() is not None
 
     def waiting_before(self, event_id: str) -> int:
-        """How many questions will be taken before this one (0: it is next, or being answered)."""
+        """How many questions offered before this one are not answered yet, on any replica (0: none,
+        or this one is not in the queue)."""
         mine = sa.select(QUESTIONS.c.id).where(QUESTIONS.c.event_id == event_id).scalar_subquery()
         ahead = (sa.select(sa.func.count()).select_from(QUESTIONS)
-                 .where(QUESTIONS.c.id < mine, QUESTIONS.c.state == WAITING))
+                 .where(QUESTIONS.c.id < mine, QUESTIONS.c.state != DONE, sa.not_(self._stuck())))
         with self.database.read() as db:
             return int(db.execute(ahead).scalar() or 0)
 
@@ -159,8 +162,11 @@ class QuestionQueue(PersonalStore):
         """Questions claimed max_attempts times and never completed: no replica takes them again."""
         with self.database.read() as db:
             return int(db.execute(sa.select(sa.func.count()).select_from(QUESTIONS).where(
-                QUESTIONS.c.state != DONE, QUESTIONS.c.attempt >= self.max_attempts,
-                sa.or_(QUESTIONS.c.state == WAITING, QUESTIONS.c.lease_until < self.clock()))).scalar())
+                QUESTIONS.c.state != DONE, self._stuck())).scalar())
+
+    def _stuck(self) -> sa.ColumnElement[bool]:
+        return sa.and_(QUESTIONS.c.attempt >= self.max_attempts,
+                       sa.or_(QUESTIONS.c.state == WAITING, QUESTIONS.c.lease_until < self.clock()))
 
     # --- personal data --------------------------------------------------------------------------------
 

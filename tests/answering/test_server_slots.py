@@ -1,6 +1,7 @@
 """The server backend on a model server with parallel slots: llama.cpp's own `llama-server` (built from
 the source the wheel vendors) with the packaged SmolLM2 and 2 slots. Answers stream side by side, a
-third waits its turn, a cancelled answer frees its slot at the server, and the slot figures are read.
+third waits its turn, a cancelled answer frees its slot at the server, one cancelled while it waits
+for a slot is never sent, and the slot figures are read.
 """
 
 from __future__ import annotations
@@ -8,13 +9,14 @@ from __future__ import annotations
 import json
 import threading
 import time
+import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from bot.answering.generation import Generation, GenerationRequest
 from bot.answering.openai_backend import OpenAIGenerator
-from bot.answering.server_slots import DEFAULT_PARALLEL, ServerSlots
+from bot.answering.server_slots import DEFAULT_PARALLEL, ServerSlots, prometheus_gauge
 from tests.servers.llama import LlamaServer
 
 ROUND = "Bij een volledige werkweek heb je recht op vijfentwintig vakantiedagen per jaar."
@@ -93,6 +95,42 @@ def test_a_cancelled_answer_frees_its_slot_at_the_server(slot_generator, llama_s
     _wait(lambda: slot_generator.server_slots().busy == 0, timeout=15, what="llama-server to free the slot")
     decoded = [slot["next_token"][0]["n_decoded"] for slot in llama_server.slots() if slot.get("next_token")]
     assert decoded and max(decoded) < 700, "stopped long before the grammar's end"
+
+
+def _prompt_tokens_read(server: LlamaServer) -> int:
+    """Every prompt token the server has read so far, from its cache or not (its /metrics counters)."""
+    with urllib.request.urlopen(server.root_url + "/metrics", timeout=5) as response:
+        text = response.read().decode("utf-8")
+    counts = [prometheus_gauge(text, f"llamacpp:{name}")
+              for name in ("prompt_tokens_total", "prompt_tokens_cached_total")]
+    assert None not in counts, text
+    return sum(counts)
+
+
+@pytest.mark.slow
+def test_an_answer_stopped_while_it_waits_for_a_slot_never_reaches_the_server(slot_generator, llama_server):
+    busy = [slot_generator.submit(long_answer(rounds=40)) for _ in range(2)]  # both slots, ≈ 1400 tokens each
+    assert all(_first_delta(g).wait(60) for g in busy), "both slots are generating"
+    read_before = _prompt_tokens_read(llama_server)
+    long_question = [{"role": "user", "content": "Wat staat er in dit verslag? " + "Het overleg liep uit. " * 200}]
+    waiting = slot_generator.submit(GenerationRequest(long_question, max_tokens=8, temperature=0.0))
+    behind = slot_generator.submit(GenerationRequest(QUESTION, max_tokens=8, temperature=0.0))
+    ahead_of_behind = behind.position()
+    assert waiting.position() >= 1 and ahead_of_behind == waiting.position() + 1
+
+    waiting.cancel()  # the stop button, or the question's lease lost
+    _wait(waiting.done, timeout=5, what="the stopped answer to leave the line")
+    assert waiting.text() == ""
+    assert not any(g.done() for g in busy), "it left the line while both slots were still busy"
+    assert behind.position() == ahead_of_behind - 1, "the one behind it moved up"
+    assert slot_generator.queue_length() == 3
+
+    for generation in busy:
+        generation.cancel()
+    behind.text()
+    assert behind.stats.completion_tokens >= 1, "a freed slot went to the next one still waiting"
+    read = _prompt_tokens_read(llama_server) - read_before
+    assert read < slot_generator.count_tokens(long_question[0]["content"]), "the stopped one was never read"
 
 
 @pytest.mark.slow

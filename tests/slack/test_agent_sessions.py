@@ -1,8 +1,9 @@
 """Slack's agent sessions around an answer in the agent messaging view, over the fake Slack (real Bolt,
-real sockets, the real AnswerEngine on a scripted model): processing while answering with a title
-from the question, active after; the stop button stops the generation, closes the stream with what
-was written and "Gestopt op je verzoek.", frees the queue place and moves the session on; the older
-assistant view keeps its "denkt na…" status and gets no session."""
+real sockets, the real AnswerEngine on a scripted model; the titled session processing then active is
+tests/slack/test_channel_sessions.py's, for the Messages tab and channel threads alike): the stop
+button stops the generation, closes the stream with what was written and "Gestopt op je verzoek.",
+frees the queue place and moves the session on; the older assistant view keeps its "denkt na…"
+status and gets no session."""
 
 from __future__ import annotations
 
@@ -44,21 +45,6 @@ def ask(bot, text: str, *, user: str = USER, channel: str = DM) -> dict:
 
 def stop_streams(slack) -> list:
     return slack.calls_to("chat.stopStream")
-
-
-def test_an_answer_runs_in_a_titled_session_processing_then_active(agent_bot):
-    slack = agent_bot.slack
-    question = ask(agent_bot, "Hoeveel vakantiedagen heb ik per jaar als ik vier dagen per week werk?")
-    final_message(agent_bot, DM, question["ts"])
-    agent_bot.parts.replier.wait_until_idle(10)
-    session = slack.workspace.session(DM, question["ts"])
-    assert session is not None and session.history() == ["processing", "active"]
-    assert session.title == "Hoeveel vakantiedagen heb ik per jaar als ik vier dagen per…"
-    assert session.initiator == USER
-    first = slack.calls_to("agents.sessions.setStatus")[0]
-    assert first.ok and "warning" not in first.response, "the manifest subscribes agent_session_stopped"
-    assert first.at < slack.calls_to("chat.startStream")[0].at, "processing before the answer shows"
-    assert not slack.calls_to("assistant.threads.setStatus") and not slack.calls_to("reactions.add")
 
 
 def test_the_stop_button_stops_the_generation_and_closes_the_stream_with_a_note(agent_bot, scripted_generator):

@@ -76,10 +76,11 @@ def test_mention_is_answered_in_its_thread_streamed_then_block_kit(scripted_bot,
     assert start.params["recipient_user_id"] == USER and start.params["recipient_team_id"]
     assert slack.calls_to("chat.appendStream"), "the answer should arrive in pieces"
     stop = slack.calls_to("chat.stopStream")[0]
-    # thinking was shown at once on the question, and taken away afterwards
-    assert slack.calls_to("reactions.add")[0].params["timestamp"] == event["ts"]
-    slack.wait_for_call("reactions.remove")
-    assert slack.calls_to("reactions.add")[0].at < start.at
+    # thinking was shown at once in the question's thread (its agent session), and taken away afterwards
+    processing = slack.calls_to("agents.sessions.setStatus")[0]
+    assert processing.params["thread_ts"] == event["ts"] and processing.params["status"] == "processing"
+    slack.wait_for_call("agents.sessions.setStatus", lambda c: c.params["status"] == "active")
+    assert processing.at < start.at and not slack.calls_to("reactions.add")
     # the finished message is the streamed one: its text, then the sources and buttons stopStream added
     assert answer["ts"] == start.response["ts"] and not answer["streaming"]
     assert "**25 vakantiedagen**" in answer["text"] and "[1]" in answer["text"]
@@ -188,7 +189,8 @@ def test_retried_event_is_answered_once(scripted_bot, scripted_generator):
     other = ask_in_channel(scripted_bot, "Een andere vraag?")
     final_message(scripted_bot, CHANNEL, other["ts"])
     assert len(scripted_generator.requests) == 2
-    assert len(slack.calls_to("reactions.add", lambda c: c.params["timestamp"] == event["ts"])) == 1
+    assert len(slack.calls_to("agents.sessions.setStatus", lambda c: c.params["thread_ts"] == event["ts"]
+                              and c.params["status"] == "processing")) == 1
 
 
 def test_busy_model_tells_the_queue_place_and_answers_all_in_order(scripted_bot, scripted_generator):
@@ -241,7 +243,8 @@ def test_an_error_reaches_the_user_as_dutch_not_a_traceback(scripted_bot, script
     assert stopped["tasks"]["schrijven"]["status"] == "error"
     everything = " ".join(str(c.params) for c in slack.calls)
     assert "Traceback" not in everything and "deadbeef" not in everything and "RuntimeError" not in everything
-    slack.wait_for_call("reactions.remove")
+    slack.wait_until(lambda: slack.workspace.session(CHANNEL, event["ts"]).status == "active", 10,
+                     "the session no longer processing")
 
 
 def test_a_slack_outage_while_answering_still_ends_with_a_message(scripted_bot):

@@ -74,11 +74,12 @@ def test_vraag_without_a_question_explains_itself(scripted_bot, scripted_generat
 
 @dataclass
 class RecordingReindexer:
-    """The Reindexer contract (bot.indexing.reindexer): run / is_running / last_run / run_finished; `gate`
-    holds a run."""
+    """The Reindexer contract (bot.indexing.reindexer): run / is_running / running_elsewhere / last_run /
+    run_finished; `gate` holds a run."""
 
     report: object = None
     busy: bool = False
+    elsewhere: bool = False  # another replica runs one
     calls: list = field(default_factory=list)
     gate: threading.Event = field(default_factory=threading.Event)
     started: threading.Event = field(default_factory=threading.Event)
@@ -95,7 +96,10 @@ class RecordingReindexer:
         return self.report
 
     def is_running(self) -> bool:
-        return self.busy
+        return self.busy or self.elsewhere
+
+    def running_elsewhere(self) -> bool:
+        return self.elsewhere
 
     def last_run(self):
         return self.report
@@ -146,6 +150,15 @@ def test_workspace_owner_may_reindex_and_busy_is_told_politely(scripted_bot_with
     busy = scripted_bot.slack.wait_for_response(response_url)
     assert "er loopt al een herindexering" in busy.body["text"]
     assert reindexer.calls == []
+
+
+def test_a_reindex_running_on_another_replica_is_named_so_and_not_waited_for(scripted_bot_with):
+    reindexer = RecordingReindexer(report=Report([], [], [], []), elsewhere=True)
+    scripted_bot = scripted_bot_with(reindexer=reindexer, settings={"reindex_when_busy": "wait"})
+    _, response_url = command(scripted_bot, "/vraagbaak", "reindex", user=ADMIN)
+    reply = scripted_bot.slack.wait_for_response(response_url)
+    assert "op een andere server van Vraagbaak" in reply.body["text"]
+    assert reindexer.calls == [], "not queued: the other server's run reads every document already"
 
 
 def test_unknown_collection_is_named(scripted_bot_with):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 
-from bot.slack.answer_flow.durable import DurableQuestions
+from bot.slack.answer_flow.durable import DurableQuestions, event_kind
 from bot.storage.database import Storage
 from bot.storage.queue import QuestionQueue
 from tests.storage.test_queue import Clock
@@ -25,13 +25,14 @@ def envelope(n: int, kind: str = "mention") -> dict:
 class Lane:
     """DurableQuestions on a SQLite queue, answering by recording."""
 
-    def __init__(self, tmp_path, *, answered_in_slack=lambda event: False, clock=None, worker="a") -> None:
+    def __init__(self, tmp_path, *, answered_in_slack=lambda kind, event: False, clock=None, worker="a") -> None:
         options = {"clock": clock} if clock else {}
         self.queue = QuestionQueue(Storage("").database(tmp_path / "questions.sqlite3"), lease_s=6, **options)
         self.answered: list[tuple[str, str]] = []
-        self.durable = DurableQuestions(self.queue, self.answer, answered_in_slack, worker=worker, sweep_s=0.05)
+        self.durable = DurableQuestions(self.queue, self.answer, answered_in_slack, worker=worker, sweep_s=0.05,
+                                        kind_of=lambda body, bot_user_id: event_kind(body.get("event") or {}))
 
-    def answer(self, kind: str, event: dict, ticket: int | None) -> None:
+    def answer(self, kind: str, event: dict, ticket: int | None, key: str) -> None:
         self.answered.append((kind, event["text"]))
 
 
@@ -58,7 +59,7 @@ def test_each_listener_answers_one_question_whichever_it_claims(tmp_path):
 def test_a_question_claimed_again_is_answered_unless_its_thread_has_the_answer(tmp_path):
     clock = Clock()
     in_slack = {"Ev2"}
-    lane = Lane(tmp_path, clock=clock, answered_in_slack=lambda event: "vraag 2" in event["text"])
+    lane = Lane(tmp_path, clock=clock, answered_in_slack=lambda kind, event: "vraag 2" in event["text"])
     for n in (1, 2):
         lane.durable.offer(envelope(n))
     dead = QuestionQueue(lane.queue.database, lease_s=6, clock=clock)
@@ -74,7 +75,8 @@ def test_the_sweeper_takes_over_an_expired_lease(tmp_path):
     lane.durable.offer(envelope(3, "dm"))
     assert QuestionQueue(lane.queue.database, lease_s=0.2).claim("dood")  # its replica dies at once
     done = threading.Event()
-    lane.durable.answer_event = lambda kind, event, ticket: (lane.answered.append((kind, event["text"])), done.set())
+    lane.durable.answer_request = lambda kind, event, ticket, key: (lane.answered.append((kind, event["text"])),
+                                                                    done.set())
     stop = lane.durable.start()
     try:
         assert done.wait(30), "the sweeper never took the question over"

@@ -52,7 +52,7 @@ def test_each_person_gets_the_notice_once_across_every_entry_point(scripted_bot)
     assert notice.params["user"] == USER and notice.params["channel"] == CHANNEL
     assert notice.params["thread_ts"] == first["ts"], "privately, in the thread of the question"
     assert NL_MARK in notice.params["text"] and "bronnen" in notice.params["text"]
-    reaction = scripted_bot.slack.calls_to("reactions.add")[0]
+    reaction = scripted_bot.slack.calls_to("agents.sessions.setStatus")[0]  # the thread's session: processing
     answer = scripted_bot.slack.calls_to("chat.startStream")[0]
     assert notice.at < answer.at, "told before the answer is written"
     assert reaction.at < notice.at, "the question is acknowledged at once"

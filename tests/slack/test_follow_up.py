@@ -69,8 +69,10 @@ def test_the_askers_reply_is_answered_without_a_mention_a_colleagues_is_not(scri
     stream = scripted_bot.slack.calls_to("chat.startStream")[-1]
     assert stream.params["thread_ts"] == thread and stream.params["recipient_user_id"] == USER
     assert second["thread_ts"] == thread
-    reacted = [c.params["timestamp"] for c in scripted_bot.slack.calls_to("reactions.add")]
-    assert follow_up["ts"] in reacted and chatter["ts"] not in reacted
+    scripted_bot.parts.replier.wait_until_idle(10)
+    session = scripted_bot.slack.workspace.session(CHANNEL, thread)  # the root's: never a reply's ts
+    assert session.history() == ["processing", "active"] * 2, "Alice's follow-up worked in it, Bob's chatter not"
+    assert follow_up["thread_ts"] == chatter["thread_ts"] == thread
 
 
 def test_a_mention_that_arrives_as_app_mention_and_as_message_is_answered_once(scripted_bot, scripted_generator,

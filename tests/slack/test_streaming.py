@@ -200,6 +200,8 @@ def test_a_stream_that_breaks_off_is_finished_by_editing_the_same_message(script
     scripted_generator.piece_delay_s = 0.03
     slack = scripted_bot.slack
     slack.fail("chat.appendStream", status=200, error="message_not_in_streaming_state", retry_after=None, times=1)
+    # No session here: in one, a stream Slack stopped is the stop button (tests/slack/test_channel_sessions.py).
+    slack.fail("agents.sessions.setStatus", status=200, error="not_allowed_token_type", retry_after=None)
     event = ask_in_channel(scripted_bot, QUESTION)
     answer = final_message(scripted_bot, CHANNEL, event["ts"])
     start = slack.calls_to("chat.startStream")[0]

@@ -145,14 +145,18 @@ def test_a_released_question_is_taken_at_once_and_one_that_fails_every_time_is_l
     assert queue.claim("next").attempt == 2
     clock.now += 61  # the second replica died too
     assert queue.claim("third") is None and queue.stuck() == 1
+    queue.offer("Ev2", "U0BOB", event(2, "U0BOB"))
+    assert queue.waiting_before("Ev2") == 0, "no one answers the stuck question: it is not ahead of anyone"
 
 
-def test_the_queue_place_counts_the_questions_still_waiting_before_it(database_url, tmp_path):
+def test_the_queue_place_counts_the_questions_before_it_not_answered_yet(database_url, tmp_path):
     queue = queue_on(database_url, tmp_path)
-    for n in range(4):
+    for n in range(5):
         queue.offer(f"Ev{n}", "U0ALICE", event(n))
-    queue.claim("replica-1")
-    assert [queue.waiting_before(f"Ev{n}") for n in range(4)] == [0, 0, 1, 2]
+    assert queue.complete(queue.claim("replica-1"))  # Ev0 answered
+    queue.claim("replica-2")  # Ev1 being answered at another replica: still ahead of the rest
+    assert [queue.waiting_before(f"Ev{n}") for n in range(5)] == [0, 0, 1, 2, 3]
+    assert queue.waiting_before("Ev-unknown") == 0
 
 
 def test_the_queue_is_in_the_privacy_registry(database_url, tmp_path):

@@ -35,12 +35,14 @@ TEXTS = {
            "search": "Zoeken in de documenten", "write": "Antwoord schrijven",
            "wait": "Wachten op mijn beurt", "nothing": "Geen passage die je vraag beantwoordt",
            "found_in": "Gevonden in", "writing": "ik schrijf het antwoord…", "failed": "Niet gelukt",
-           "stopped": "Gestopt op je verzoek.", "stopped_task": "Gestopt"},
+           "stopped": "Gestopt op je verzoek.", "stopped_task": "Gestopt",
+           "interrupted": "Dit antwoord werd onderbroken; het volledige antwoord staat hieronder."},
     "en": {"found": "Found in the documents", "not_found": "Not found in the documents",
            "search": "Searching the documents", "write": "Writing the answer",
            "wait": "Waiting for my turn", "nothing": "No passage answers your question",
            "found_in": "Found in", "writing": "writing the answer…", "failed": "Did not work",
-           "stopped": "Stopped at your request.", "stopped_task": "Stopped"},
+           "stopped": "Stopped at your request.", "stopped_task": "Stopped",
+           "interrupted": "This answer was interrupted; the full answer follows below."},
 }
 
 
@@ -52,6 +54,8 @@ def queue_text(position: int) -> str:
 
 
 class Delivery(Protocol):
+    halted: bool  # Slack stopped the message (the session's stop button): the answer is to stop
+
     def thinking(self) -> None: ...
     def searched(self, found: Sequence[Source], preview: Preview | None, *, abstained: bool) -> None: ...
     def queued(self, position: int) -> None: ...
@@ -99,6 +103,8 @@ def _quoted(text: str) -> str:
 
 class UpdatedReply:
     """A placeholder message edited while the answer is written, finished with Block Kit."""
+
+    halted = False
 
     def __init__(self, client: WebClient, *, channel: str, thread_ts: str | None,
                  interval_s: float = 1.0, language: str = "nl", routes: EscalationRoutes = NO_ROUTES) -> None:
@@ -167,6 +173,8 @@ def post_follow_ups(client: WebClient, channel: str, thread_ts: str | None,
 
 class EphemeralReply:
     """A private answer (a `/vraag`), sent through the command's response_url."""
+
+    halted = False
 
     def __init__(self, respond: Callable[..., Any], *, question: str, language: str = "nl",
                  routes: EscalationRoutes = NO_ROUTES) -> None:

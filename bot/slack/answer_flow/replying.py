@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from bot.answering.engine import AnswerEngine
     from bot.insights.feedback import FeedbackStore
     from bot.operations.metrics import Metrics
+    from bot.slack.answer_flow.durable import Lease
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +55,7 @@ class Question:
     assistant_thread: bool = False  # the app's Messages tab (agent or assistant view): no reaction
     ticket: int | None = None  # arrival order (bot.slack.transport.arrivals)
     viewing: str | None = None  # a DM: the channel the user is looking at (narrows its collections)
+    lease: "Lease | None" = None  # held while it is answered, when it came through the durable question queue
 
 
 
@@ -63,15 +65,17 @@ def tell_privately(respond: Callable[..., Any], text: str) -> None:
 
 
 class Indicator:
-    """Shows that the bot is working: the thread's agent session (agent view), the assistant status
-    (the older assistant view), or else a reaction on the question."""
+    """Shows that the bot is working: the thread's agent session (an app declared as an agent: its
+    Messages tab and the threads it answers in channels), the assistant status (the older assistant
+    view's threads), or else a reaction on the question."""
 
-    def __init__(self, client: WebClient, question: Question, *, agent_view: bool = True) -> None:
+    def __init__(self, client: WebClient, question: Question, *, agent_view: bool = True,
+                 private: bool = False) -> None:
         self.client, self.question = client, question
-        in_thread = question.assistant_thread and question.thread_ts is not None
+        in_thread = question.thread_ts is not None and not private
         self.session = AgentSession(client, channel=question.channel, thread_ts=str(question.thread_ts),
                                     user=question.user) if in_thread and agent_view else None
-        self.assistant_status = in_thread and not agent_view
+        self.assistant_status = in_thread and question.assistant_thread and not agent_view
         self.reacted = False
         self.status_shown = False
         self.session_shown = False
@@ -94,9 +98,11 @@ class Indicator:
         if self.status_shown:
             self._set_status(f"wacht op zijn beurt ({position + 1}e in de rij)…")
 
-    def clear(self) -> None:
+    def clear(self, *, thread_busy: bool = False) -> None:
+        """Takes the indicator away; a session stays processing while `thread_busy` (another
+        answer in its thread is still being written, and moves it on when it ends)."""
         q = self.question
-        if self.session is not None and self.session_shown:
+        if self.session is not None and self.session_shown and not thread_busy:
             self.session.active()
         if self.reacted:
             self._call(self.client.reactions_remove, channel=q.channel, timestamp=q.message_ts,
@@ -126,11 +132,14 @@ class Replier:
     def __init__(self, engine: Callable[[], "AnswerEngine"], feedback: "FeedbackStore",
                  access: "Access", arrivals: ArrivalOrder, metrics: "Metrics", *,
                  routes: EscalationRoutes = NO_ROUTES, update_interval_s: float = 1.0,
-                 streaming: StreamingSupport | None = None, agent_view: bool = True) -> None:
+                 streaming: StreamingSupport | None = None, agent_view: bool = True,
+                 places: Callable[[str], int] | None = None) -> None:
         """`engine` is called per question (the models load at start-up, or at the first question
         where nothing loaded them); `access` says what a conversation may search; `routes` where
         "Vraag een collega" goes; `agent_view` whether the app's Messages tab is Slack's agent
-        messaging view (agent sessions) or the older assistant view (assistant status)."""
+        messaging view (agent sessions) or the older assistant view (assistant status); `places`
+        the durable question queue's count of questions before one (by its key), which sees every
+        replica's questions where this process's model queue sees only its own."""
         self.engine = engine
         self.feedback = feedback
         self.access = access
@@ -140,6 +149,7 @@ class Replier:
         self.update_interval_s = update_interval_s
         self.streaming = streaming or StreamingSupport()
         self.agent_view = agent_view
+        self.places = places
         self.running = RunningAnswers()
         self._in_flight = 0
         self._idle = threading.Condition()
@@ -155,7 +165,7 @@ class Replier:
             return self._idle.wait_for(lambda: self._in_flight == 0, timeout)
 
     def stop(self, client: WebClient, *, channel: str, thread_ts: str) -> int:
-        """The asker clicked the stop button of the thread's session: the answers being written
+        """Someone clicked the stop button of the thread's session: the answers being written
         there stop (each closes its own message and moves the session on); with none running, the
         session is moved on here, since Slack leaves it processing. Returns how many stopped."""
         stopped = self.running.stop(channel, thread_ts)
@@ -165,7 +175,8 @@ class Replier:
         return stopped
 
     def delivery_for(self, question: Question, client: WebClient,
-                     respond: Callable[..., Any] | None = None) -> Delivery:
+                     respond: Callable[..., Any] | None = None, *,
+                     in_session: Callable[[], bool] = lambda: False) -> Delivery:
         language = detect_language(question.text)
         if respond is not None:
             return EphemeralReply(respond, question=question.text, language=language, routes=self.routes)
@@ -174,14 +185,15 @@ class Replier:
                                 interval_s=self.update_interval_s, language=language, routes=self.routes)
         return StreamedReply(client, channel=question.channel, thread_ts=question.thread_ts,
                              user=question.user, team=question.team, support=self.streaming,
-                             interval_s=self.update_interval_s, language=language, routes=self.routes)
+                             interval_s=self.update_interval_s, language=language, routes=self.routes,
+                             in_session=in_session)
 
     def reply(self, question: Question, client: WebClient, *,
               history: Callable[[], Sequence[Turn]] = tuple,
               respond: Callable[..., Any] | None = None) -> None:
         """Answers one question completely; returns when the final message is posted."""
-        delivery = self.delivery_for(question, client, respond)
-        indicator = Indicator(client, question, agent_view=self.agent_view)
+        indicator = Indicator(client, question, agent_view=self.agent_view, private=respond is not None)
+        delivery = self.delivery_for(question, client, respond, in_session=lambda: indicator.session_shown)
         entry_point = "slash" if respond is not None else "dm" if question.is_dm else "mention"
         with self._idle:
             self._in_flight += 1
@@ -204,7 +216,7 @@ class Replier:
             log.exception("question from %s in %s failed", question.user, question.channel)
             self._tell(delivery, SORRY)
         finally:
-            indicator.clear()
+            indicator.clear(thread_busy=self.running.busy(question.channel, question.thread_ts))
             with self._idle:
                 self._in_flight -= 1
                 self._idle.notify_all()
@@ -220,20 +232,29 @@ class Replier:
         with self.arrivals.turn(question.ticket):
             stream = self.engine().ask(question.text, history=turns, collections=collections, readers=readers)
         stop.attach(stream)  # a stop cancels the generation: the next token, or its place in the queue
+        lease = question.lease
+        if lease is not None:
+            lease.attach(stream)  # so does another replica taking the question over
         if stop.stopped:
             self.answered.notify(question)
             self._stopped(question, delivery)
             return None
         # Known right after retrieval, long before the model's first token: show it now.
         delivery.searched(stream.found, stream.preview, abstained=stream.abstained)
-        position = stream.position()
+        position = self._place(question, stream.position())
         if position > 0:
             indicator.queued(position)
             delivery.queued(position)
         for delta in stream:
-            if stop.stopped:
+            if stop.stopped or (lease is not None and lease.lost):
                 break
             delivery.write(delta)
+            if delivery.halted:  # the stop button, seen before its event (or by another replica)
+                stop.stop()
+        if lease is not None and not lease.held():
+            log.info("answer for %s in %s left to the replica that took the question over", question.user,
+                     question.channel)
+            return None  # nothing more is posted: the taker answers, and tidies what was written here
         if stop.stopped:
             self.answered.notify(question)
             self._stopped(question, delivery)
@@ -249,6 +270,18 @@ class Replier:
         log.info("answered %s in %s (%d sources, %.1f s)", question.user, question.channel,
                  len(answer.sources), answer.timings.get("total_s", 0.0))
         return answer
+
+    def _place(self, question: Question, local: int) -> int:
+        """How many questions are answered before this one: told only while the model here makes it
+        wait (`local` > 0), counted in the question queue when it came through it."""
+        if local <= 0 or self.places is None or question.lease is None:
+            return local
+        try:
+            return max(1, self.places(question.lease.key))
+        except Exception:
+            log.warning("the queue place of %s could not be read; told this replica's", question.lease.key,
+                        exc_info=True)
+            return local
 
     @staticmethod
     def _stopped(question: Question, delivery: Delivery) -> None:

@@ -1,13 +1,16 @@
-"""Slack's agent sessions (docs.slack.dev: "Agent sessions") around an answer in the agent messaging
-view, and the stop button they bring.
+"""Slack's agent sessions (docs.slack.dev: "Agent sessions") around an answer in a thread: in the
+app's Messages tab (the agent messaging view) and in channel threads, where an @mention or a
+follow-up is answered. Slack scopes a session to one thread "in a conversation, like a channel or
+DM", named by the thread's root message: the question's own ts when it starts the thread, else the
+thread_ts it was asked in.
 
-A question in the app's Messages tab opens (or re-opens) its thread's session as `processing`, with a
-short title taken from the question when the session is new; once the answer stands, the session is
-`active`. While it is processing Slack shows the asker a stop button; a click arrives as the
-`agent_session_stopped` event, and `RunningAnswers.stop` cancels the answers being written in that
-thread (the model stops at its next token, a question still waiting gives up its place in the queue).
-Slack leaves the session processing after a click: the answer flow moves it on when it has closed
-the stream, and a click on a thread with nothing running is answered at once.
+A question opens (or re-opens) its thread's session as `processing`, with a short title taken from
+the question when the session is new; once the answer stands, and no other answer is still being
+written in that thread, the session is `active`. While it is processing Slack shows a stop button;
+a click arrives as the `agent_session_stopped` event, and `RunningAnswers.stop` cancels the answers
+being written in that thread (the model stops at its next token, a question still waiting gives up
+its place in the queue). Slack leaves the session processing after a click: the answer flow moves it
+on when it has closed the stream, and a click on a thread with nothing running is answered at once.
 """
 
 from __future__ import annotations
@@ -121,6 +124,11 @@ class RunningAnswers:
                     self._running[key] = left
                 else:
                     self._running.pop(key, None)
+
+    def busy(self, channel: str, thread_ts: str | None) -> bool:
+        """Whether an answer is being written in the thread."""
+        with self._lock:
+            return thread_ts is not None and bool(self._running.get((channel, thread_ts)))
 
     def stop(self, channel: str, thread_ts: str) -> int:
         """Stops every answer being written in the thread; how many there were."""

@@ -11,7 +11,7 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from slack_sdk import WebClient
@@ -44,6 +44,10 @@ _TRANSIENT_ERRORS = {"ratelimited", "internal_error", "fatal_error", "service_un
 # Refusals of one call's content: this answer is edited instead, streaming stays on for the next.
 _CONTENT_ERRORS = {"msg_too_long", "no_text", "invalid_blocks", "invalid_chunks", "invalid_arguments",
                    "message_not_in_streaming_state"}
+# What an append gets once the stop button of the stream's thread's session was clicked
+# (agent_session_stopped's streaming_message_ts names the streams Slack stopped); outside a session
+# it means the stream broke off.
+STOPPED_BY_USER = "message_not_in_streaming_state"
 
 
 class StreamingSupport:
@@ -77,8 +81,11 @@ class StreamedReply:
 
     def __init__(self, client: WebClient, *, channel: str, thread_ts: str, user: str,
                  team: str | None, support: StreamingSupport, interval_s: float = 1.0,
-                 language: str = "nl", routes: EscalationRoutes = NO_ROUTES) -> None:
+                 language: str = "nl", routes: EscalationRoutes = NO_ROUTES,
+                 in_session: Callable[[], bool] = lambda: False) -> None:
+        """`in_session`: whether the thread's agent session shows a stop button now."""
         self.client, self.channel, self.thread_ts = client, channel, thread_ts
+        self.in_session = in_session
         self.routes = routes
         self.user, self.team = user, team
         self.support = support
@@ -94,6 +101,9 @@ class StreamedReply:
         self.overflow = False  # the answer outgrew the streamed message
         self._writing = False  # the "writing" task is shown in progress
         self._abstained = False  # a refusal: no writing task, the answer is already known
+        # Slack stopped the stream of a session: someone clicked its stop button (the event may come
+        # later, or reach another replica); the answer flow stops the answer when it sees this.
+        self.halted = False
         self._last_flush = 0.0
 
     @property
@@ -136,6 +146,8 @@ class StreamedReply:
     def write(self, delta: str) -> None:
         if self.fallback is not None:
             return self.fallback.write(delta)
+        if self.halted:
+            return
         self.pending += delta
         cut = max(self.pending.rfind(" "), self.pending.rfind("\n")) + 1
         raw, self.pending = self.pending[:cut], self.pending[cut:]
@@ -254,6 +266,10 @@ class StreamedReply:
                 extra = []
             self.sent += raw
         except SlackApiError as exc:
+            if _error_code(exc) == STOPPED_BY_USER and self.in_session():
+                log.info("Slack stopped the stream in %s/%s: the stop button", self.channel, self.thread_ts)
+                self.halted = True
+                return
             log.warning("the stream broke off (%s); editing the message instead", _error_code(exc))
             self.fallback = self._updated_reply()
             self.fallback.write(self.sent + raw)

@@ -16,8 +16,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 # started: it runs now; queued: it waits for a run of the schedule or another process
-# (reindex_when_busy = "wait"); busy: refused, a run is going on; stopping: refused, Vraagbaak stops.
-Start = Literal["started", "queued", "busy", "stopping"]
+# (reindex_when_busy = "wait"); busy: refused, a run is going on; elsewhere: refused, another replica
+# runs one (never waited for: that run already reads every document); stopping: refused, Vraagbaak stops.
+Start = Literal["started", "queued", "busy", "elsewhere", "stopping"]
 
 
 class ReindexJobs:
@@ -57,6 +58,8 @@ class ReindexJobs:
             return "stopping"
         if self._running:
             return "busy"
+        if self.reindexer.running_elsewhere():
+            return "elsewhere"
         if self.reindexer.is_running():
             return "queued" if self.wait_when_busy else "busy"
         return "started"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from slack_bolt import App, BoltContext
 from slack_bolt.response import BoltResponse
@@ -21,7 +21,11 @@ from bot.slack.answer_flow.conversation import is_question_event, plain_text
 from bot.slack.answer_flow.delivery import THINKING_TEXT
 from bot.slack.listeners.commands.vraag import COMMAND as VRAAG_COMMAND
 from bot.slack.listeners.events.message_channels import is_channel_thread_reply
+from bot.slack.listeners.shortcuts.ask_about_message import ASK_SHORTCUT
 from bot.slack.transport.arrivals import ListenerPool, SeenEvents
+
+if TYPE_CHECKING:
+    from bot.slack.answer_flow.durable import DurableQuestions
 
 log = logging.getLogger(__name__)
 
@@ -63,10 +67,12 @@ def build_app(settings: Settings, *, client: WebClient | None = None, quick_thre
     )
 
 
-def install_transport(app: App, pool: ListenerPool, seen: SeenEvents) -> None:
-    """Before the listeners: the middleware that drops retried events and gives questions their
-    arrival ticket and lane, and the handler of errors the listeners did not catch."""
-    app.middleware(first_delivery_in_order(pool, seen))
+def install_transport(app: App, pool: ListenerPool, seen: SeenEvents,
+                      questions: "DurableQuestions | None" = None) -> None:
+    """Before the listeners: the middleware that drops retried events (with `questions`, first
+    offering every question to the durable queue), gives questions their arrival ticket and lane,
+    and the handler of errors the listeners did not catch."""
+    app.middleware(first_delivery_in_order(pool, seen, questions))
     app.error(_log_error)
 
 
@@ -76,20 +82,29 @@ def register_catch_all(app: App) -> None:
 
 
 def is_question_request(body: dict[str, Any], bot_user_id: str | None = None) -> bool:
-    """An @mention, a direct message or a `/vraag` with text: something that will ask the model."""
+    """An @mention, a direct message, a `/vraag` with text or the "vraag hierover" shortcut:
+    something that will ask the model."""
     if body.get("type") == "event_callback":
         event = body.get("event") or {}
         is_dm = event.get("type") == "message" and event.get("channel_type") == "im"
         follow_up = event.get("type") == "message" and is_channel_thread_reply(event)  # may be one
         return (event.get("type") == "app_mention" or is_dm or follow_up) and is_question_event(event)
+    if body.get("type") == "message_action":
+        return body.get("callback_id") == ASK_SHORTCUT
     return (body.get("command") in QUESTION_COMMANDS
             and bool(plain_text(str(body.get("text", "")), bot_user_id=bot_user_id)))
 
 
-def first_delivery_in_order(pool: ListenerPool, seen: SeenEvents) -> Callable[..., BoltResponse | None]:
+def first_delivery_in_order(pool: ListenerPool, seen: SeenEvents, questions: "DurableQuestions | None" = None
+                            ) -> Callable[..., BoltResponse | None]:
     """Global middleware: a retried event is acknowledged and dropped; a question gets its ticket
     and goes to the answers' lane (which gives the ticket back when its listener ends). A `/vraag`
-    question is acknowledged here, so that its acknowledgement never waits for a thread in that lane."""
+    question and the shortcut are acknowledged here, so that their acknowledgement never waits for a
+    thread in that lane.
+
+    With `questions`, every question is written to the durable queue first: Bolt acknowledges only
+    after the middleware (a Socket Mode envelope, or the HTTP 200), so nothing acknowledged is lost;
+    one the queue knew already (a retry, here or at another replica) is acknowledged and dropped."""
 
     def middleware(body: dict[str, Any], context: BoltContext, next: Callable[[], None],
                    ack: Callable[..., BoltResponse]) -> BoltResponse | None:
@@ -98,10 +113,16 @@ def first_delivery_in_order(pool: ListenerPool, seen: SeenEvents) -> Callable[..
         if event_id and not seen.first_time(str(event_id)):
             log.info("event %s delivered again; it is already being answered", event_id)
             return ack()
+        if questions is not None and not questions.offer(body, context.bot_user_id):
+            log.info("%s is in the question queue already; acknowledged and dropped",
+                     event_id or body.get("trigger_id"))
+            return ack()
         if is_question_request(body, context.bot_user_id):
             ticket = context["arrival_ticket"] = pool.arrivals.claim()
             if body.get("command"):
                 ack(text=THINKING_TEXT, response_type="ephemeral")
+            elif body.get("type") == "message_action":
+                ack()
             pool.route(ticket)
         next()
         return None

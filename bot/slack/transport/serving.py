@@ -31,7 +31,6 @@ from bot.slack.transport.arrivals import ArrivalOrder
 
 if TYPE_CHECKING:
     from bot.operations.selftest import SelftestResult
-    from bot.slack.answer_flow.durable import DurableQuestions
     from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -126,7 +125,7 @@ def serve(services: "Services", *, mode: str | None = None, port: int | None = N
     parts = services.slack(app)
     stop = stop or threading.Event()
     background = _start_background(services, enabled=scheduler)
-    stop_receiving = _start_runner(app, settings, mode, port, parts.arrivals, parts.questions)
+    stop_receiving = _start_runner(app, settings, mode, port, parts.arrivals)
     if parts.questions is not None:
         background.append(parts.questions.start())  # questions left by a replica that died
     if parts.curated is not None:  # owners hear of suspensions by `vraagbaak index` and other processes too
@@ -153,11 +152,10 @@ def serve(services: "Services", *, mode: str | None = None, port: int | None = N
 
 
 def _start_runner(app: App, settings: Settings, mode: str, port: int | None,
-                  arrivals: ArrivalOrder | None = None, questions: "DurableQuestions | None" = None
-                  ) -> Callable[[], None]:
+                  arrivals: ArrivalOrder | None = None) -> Callable[[], None]:
     """Starts receiving from Slack; returns how to stop it."""
     if mode == "socket":
-        handler = socket_mode_handler(app, settings.slack.app_token, arrivals=arrivals, questions=questions)
+        handler = socket_mode_handler(app, settings.slack.app_token, arrivals=arrivals)
         try:
             handler.connect()
         except (SlackApiError, SlackClientError, OSError) as exc:
@@ -183,7 +181,7 @@ MAX_BODY_BYTES = 1_000_000
 
 
 def socket_mode_handler(app: App, app_token: str, *, arrivals: ArrivalOrder | None = None,
-                        ping_interval: float = 5, questions: "DurableQuestions | None" = None) -> SocketModeHandler:
+                        ping_interval: float = 5) -> SocketModeHandler:
     """Connects through apps.connections.open on the app's own client (so SLACK_API_URL applies).
     With `arrivals`, questions keep the order in which their envelopes came off the WebSocket.
 
@@ -194,7 +192,7 @@ def socket_mode_handler(app: App, app_token: str, *, arrivals: ArrivalOrder | No
     if arrivals is None:
         return SocketModeHandler(app, app_token=app_token, web_client=app.client, ping_interval=ping_interval)
     return OrderedSocketModeHandler(app, app_token=app_token, web_client=app.client, arrivals=arrivals,
-                                    ping_interval=ping_interval, questions=questions)
+                                    ping_interval=ping_interval)
 
 
 class OrderedSocketModeHandler(SocketModeHandler):
@@ -202,11 +200,9 @@ class OrderedSocketModeHandler(SocketModeHandler):
     off the WebSocket: one thread reads them, in Slack's order, and the SDK's message workers that
     dispatch them in parallel cannot swap two questions any more."""
 
-    def __init__(self, app: App, *, arrivals: ArrivalOrder, questions: "DurableQuestions | None" = None,
-                 **kwargs: Any) -> None:
+    def __init__(self, app: App, *, arrivals: ArrivalOrder, **kwargs: Any) -> None:
         super().__init__(app, **kwargs)
         self.arrivals = arrivals
-        self.questions = questions  # offered before the acknowledgement (bot/slack/answer_flow/durable.py)
         self._tickets: dict[str, int] = {}
         self._dispatched_first: set[str] = set()
         self._lock = threading.Lock()
@@ -233,9 +229,6 @@ class OrderedSocketModeHandler(SocketModeHandler):
                 ticket = self.arrivals.take()
                 self._dispatched_first.add(req.envelope_id)
         with self.arrivals.dispatching(ticket):
-            if self.questions is not None and not self.questions.offer(req.payload or {}):
-                client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id))
-                return  # already in the queue: Slack's retry, or another replica's delivery
             self._dispatch(client, req)
 
     def _dispatch(self, client: SocketModeClient, req: SocketModeRequest) -> None:

@@ -1,14 +1,20 @@
 """Slack's agent sessions, as the fake Workspace keeps them (docs.slack.dev: "Agent sessions",
 agents.sessions.setStatus, agents.sessions.rename, the agent_session_stopped event).
 
-A session belongs to one thread (channel, thread_ts). `agents.sessions.setStatus` creates it on first
+A session belongs to one thread (channel, thread_ts), in a DM or a channel alike ("scoped to a single
+thread in a conversation, like a channel or DM"); its thread_ts is "the thread root message the
+session is scoped to", so the fake refuses a ts that names no message of that conversation
+(`thread_not_found`) or a reply inside a thread (`invalid_thread_ts`), and an initiator who is not a
+member of the channel ("Must be a member of the channel": `user_not_in_channel`; the error names
+are not documented). `agents.sessions.setStatus` creates it on first
 use (its title and initiator are taken then and ignored later) and sets its status: processing,
 active, suspended or closed. Slack's documentation forbids no change between these, so the fake
 accepts every one and records each (with the time and the method) for tests to judge. While a
 session is processing, Slack shows the user a stop button, but only to an app subscribed to
 `agent_session_stopped`: without the subscription every setStatus answers with the warning
 `missing_agent_session_stopped_event_subscription` and the user sees a loading indicator that cannot
-be clicked. A click (`stop_clicked`) stops the app's streams in that thread and is sent to the app
+be clicked. A click (`stop_clicked`, by someone who can see the thread: a member of the channel)
+stops the app's streams in that thread and is sent to the app
 as the event; the status does not change by itself: the app must move the session away from
 processing (setStatus, or chat.stopStream's `session_status`). `left_processing_after_stop()`
 names the sessions where it did not.
@@ -66,6 +72,8 @@ class AgentSessions:
     bot_events: set[str] | None
     messages: dict[str, list[dict[str, Any]]]
     _channel: Callable[..., str]  # the Workspace's: a channel id the bot may use
+    find_message: Callable[[str, str], dict[str, Any] | None]
+    is_member: Callable[[str, str], bool]  # the Workspace's: (channel, user)
 
     def _init_sessions(self) -> None:
         self.sessions: dict[tuple[str, str], AgentSession] = {}
@@ -93,6 +101,8 @@ class AgentSessions:
                 raise AssertionError(f"no stop button in {channel}/{thread_ts} ({shown}, subscribed: "
                                      f"{self._stop_subscribed()})")
             assert found is not None
+            if not self.is_member(channel, user):
+                raise AssertionError(f"{user} cannot see {channel}: not a member")
             found.stop_clicks.append(time.monotonic())
             stopped = []
             for message in self.messages.get(channel, []):
@@ -118,8 +128,11 @@ class AgentSessions:
         if title is not None and (not isinstance(title, str) or len(title) > MAX_SESSION_TITLE):
             raise self._failure(f"title: at most {MAX_SESSION_TITLE} characters")
         found = self.sessions.get((channel, thread_ts))
+        initiator = p.get("initiator_user_id")
+        if found is None and initiator and not self.is_member(channel, str(initiator)):
+            raise self._failure("initiator_user_id must be a member of the channel", error="user_not_in_channel")
         if found is None:  # title and initiator count only now
-            found = AgentSession(channel, thread_ts, title or "", p.get("initiator_user_id"))
+            found = AgentSession(channel, thread_ts, title or "", initiator)
             self.sessions[(channel, thread_ts)] = found
         found.statuses.append((time.monotonic(), status, "agents.sessions.setStatus"))
         reply: dict[str, Any] = {"status": found.status, "agent_status": found.status, "title": found.title}
@@ -167,7 +180,14 @@ class AgentSessions:
             raise self._failure("thread_ts is required for a session in a thread")
         if not _TS.match(str(p["thread_ts"])):
             raise self._failure("thread_ts is not a message timestamp", error="invalid_thread_ts")
-        return self._channel(p, "channel_id"), str(p["thread_ts"])
+        channel, thread_ts = self._channel(p, "channel_id"), str(p["thread_ts"])
+        root = self.find_message(channel, thread_ts)
+        if root is None:
+            raise self._failure("no message with this ts in the conversation", error="thread_not_found")
+        if root.get("thread_ts") not in (None, thread_ts):
+            raise self._failure("thread_ts names a reply; a session is scoped to the thread's root message "
+                                f"({root['thread_ts']})", error="invalid_thread_ts")
+        return channel, thread_ts
 
     def _session_status(self, value: Any, name: str) -> str:
         if value not in SESSION_STATUSES:

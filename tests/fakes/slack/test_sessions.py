@@ -18,6 +18,7 @@ from tests.fakes.slack import FakeSlack
 from tests.fakes.slack.sessions import MAX_SESSION_TITLE, MISSING_STOP_SUBSCRIPTION, STOP_EVENT
 
 CHANNEL, THREAD, USER = "C1", "1790000000.000100", "U1"
+OTHER_THREAD = "1790000000.000200"
 SUBSCRIBED = {"features": {"agent_view": {}},
               "settings": {"event_subscriptions": {"bot_events": ["app_mention", "message.im", STOP_EVENT]}}}
 NOT_SUBSCRIBED = {"features": {"agent_view": {}},
@@ -28,6 +29,12 @@ NOT_SUBSCRIBED = {"features": {"agent_view": {}},
 def slack() -> Iterator[FakeSlack]:
     with FakeSlack() as fake:
         fake.workspace.install(SUBSCRIBED)
+        fake.workspace.add_user(USER, "alice")
+        for channel in (CHANNEL, "D1"):  # the threads' root messages
+            fake.workspace.store_message(channel, {"type": "message", "user": USER, "text": "Vraag",
+                                                   "ts": THREAD})
+        fake.workspace.store_message(CHANNEL, {"type": "message", "user": USER, "text": "Andere vraag",
+                                               "ts": OTHER_THREAD})
         yield fake
 
 
@@ -117,7 +124,7 @@ def test_the_stop_button_stops_the_streams_and_sends_the_documented_event(slack,
                                          title="Vakantiedagen")
         stream = client.chat_startStream(channel=CHANNEL, thread_ts=THREAD, recipient_user_id=USER,
                                          recipient_team_id=slack.workspace.team_id, markdown_text="Je hebt ")
-        other = client.chat_startStream(channel=CHANNEL, thread_ts="1790000000.000200", recipient_user_id=USER,
+        other = client.chat_startStream(channel=CHANNEL, thread_ts=OTHER_THREAD, recipient_user_id=USER,
                                         recipient_team_id=slack.workspace.team_id, markdown_text="Elders")
         event = slack.click_stop(CHANNEL, THREAD, user=USER)
         slack.wait_until(lambda: received or None, 10, "the event at the app")
@@ -163,3 +170,27 @@ def test_a_click_without_a_stream_still_tells_the_app_to_stop(slack, client):
         closer = threading.Thread(target=app.close, daemon=True)
         closer.start()
         closer.join(10)
+
+
+def test_a_session_is_scoped_to_a_thread_root_in_a_channel_and_started_by_a_member(slack, client):
+    reply = slack.user_posts("Hoeveel vakantiedagen?", user=USER, channel=CHANNEL, thread_ts=THREAD)
+    set_status = client.agents_sessions_setStatus
+    assert failure(set_status, channel_id=CHANNEL, thread_ts=reply["ts"], status="processing") \
+        == "invalid_thread_ts", "a reply is not the thread's root"
+    assert failure(set_status, channel_id=CHANNEL, thread_ts="1790000000.999999", status="processing") \
+        == "thread_not_found"
+    assert failure(set_status, channel_id="D1", thread_ts=OTHER_THREAD, status="processing") \
+        == "thread_not_found", "a root of another conversation"
+    slack.workspace.channel_members[CHANNEL] = ["U2"]
+    assert failure(set_status, channel_id=CHANNEL, thread_ts=THREAD, status="processing",
+                   initiator_user_id=USER) == "user_not_in_channel"
+    assert slack.workspace.session(CHANNEL, THREAD) is None
+    slack.workspace.channel_members[CHANNEL] = [USER, "U2"]
+    client.agents_sessions_setStatus(channel_id=CHANNEL, thread_ts=THREAD, status="processing",
+                                     initiator_user_id=USER, title="Vakantiedagen")
+    slack.workspace.channel_members[CHANNEL] = ["U2"]
+    assert client.agents_sessions_setStatus(channel_id=CHANNEL, thread_ts=THREAD, status="processing",
+                                            initiator_user_id=USER)["ok"], "the initiator counts only at creation"
+    with pytest.raises(AssertionError, match="not a member"):
+        slack.workspace.stop_clicked(CHANNEL, THREAD, "U3")
+    assert slack.workspace.stop_clicked(CHANNEL, THREAD, "U2")["user"] == "U2", "any member sees the button"

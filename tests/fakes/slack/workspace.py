@@ -519,16 +519,24 @@ class Workspace(AgentSessions):
         return {"messages": [dict(m) for m in top[:limit]], "has_more": len(top) > limit,
                 "response_metadata": {"next_cursor": ""}}
 
+    def members_of(self, channel: str) -> list[str]:
+        """A DM's members are its person (D + their id without U) and the bot; a channel's are
+        `channel_members`, or every user of the workspace when it is not listed there."""
+        with self.lock:
+            if channel.startswith("D"):
+                return [f"U{channel[1:]}", self.bot_user_id]
+            if channel in self.channel_members:
+                return list(self.channel_members[channel])
+            return list(self.users)
+
+    def is_member(self, channel: str, user: str) -> bool:
+        return user in self.members_of(channel)
+
     def m_conversations_members(self, p: dict[str, Any]) -> dict[str, Any]:
         """A conversation's members, a page (`limit`, default 100, at most 1000) at a time: the
-        cursor is the offset. A DM's members are its person (D + their id without U) and the bot."""
+        cursor is the offset."""
         channel = self._channel(p, "channel")
-        if channel.startswith("D"):
-            members = [f"U{channel[1:]}", self.bot_user_id]
-        elif channel in self.channel_members:
-            members = list(self.channel_members[channel])
-        else:
-            members = [u for u in self.users]
+        members = self.members_of(channel)
         limit = min(int(p.get("limit") or 100), 1000)
         start = int(p.get("cursor") or 0)
         page, rest = members[start:start + limit], members[start + limit:]

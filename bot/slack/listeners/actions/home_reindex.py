@@ -9,7 +9,7 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.indexing.reindexer import CLOSED_MESSAGE
+from bot.indexing.reindexer import BUSY_ELSEWHERE_MESSAGE, CLOSED_MESSAGE
 from bot.slack.features.admins import NOT_ADMIN, AdminCheck
 from bot.slack.features.reindex_jobs import ReindexJobs, Start
 from bot.slack.ui.home import ACTION_REINDEX, HomeTab
@@ -20,7 +20,8 @@ log = logging.getLogger(__name__)
 STARTED = "De herindexering van alle collecties is gestart. Het resultaat verschijnt hier."
 ALREADY_RUNNING = "Er loopt al een herindexering; probeer het straks opnieuw."
 QUEUED = "Er loopt al een herindexering; de jouwe start zodra die klaar is. Het resultaat verschijnt hier."
-NOTICES: dict[Start, str] = {"started": STARTED, "queued": QUEUED, "busy": ALREADY_RUNNING, "stopping": CLOSED_MESSAGE}
+NOTICES: dict[Start, str] = {"started": STARTED, "queued": QUEUED, "busy": ALREADY_RUNNING,
+                             "elsewhere": BUSY_ELSEWHERE_MESSAGE, "stopping": CLOSED_MESSAGE}
 
 
 def register(app: App, *, admins: AdminCheck, home: HomeTab, reindex_jobs: ReindexJobs) -> None:
@@ -45,5 +46,5 @@ def start_reindex(jobs: ReindexJobs, home: HomeTab, user: str, client: WebClient
         home.publish(user, client, notice=NOTICES[state])
 
     state = jobs.start(run, announce=announce, name="slack-home-reindex")
-    if state in ("busy", "stopping"):
+    if state in ("busy", "elsewhere", "stopping"):
         announce(state)

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 
 def register(app: App, parts: "SlackParts") -> None:
-    vraag.register(app, replier=parts.replier)
+    vraag.register(app, replier=parts.replier, questions=parts.questions)
     vraagbaak.register(app, subcommands=parts.subcommands, admins=parts.admins, status=parts.status,
                        reindex_jobs=parts.reindex_jobs, collections=parts.collections)
     # After /vraagbaak's own sub-commands, so that `/vraagbaak help` lists the templates' last.

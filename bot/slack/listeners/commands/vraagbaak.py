@@ -17,7 +17,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.errors import ReindexBusyError, VraagbaakError
-from bot.indexing.reindexer import CLOSED_MESSAGE
+from bot.indexing.reindexer import BUSY_ELSEWHERE_MESSAGE, CLOSED_MESSAGE
 from bot.slack.features.admins import NOT_ADMIN, AdminCheck
 from bot.slack.features.reindex_jobs import ReindexJobs, Start
 from bot.slack.features.subcommands import CommandCall, Subcommand, Subcommands
@@ -118,6 +118,8 @@ def start_reindex(jobs: ReindexJobs, known: Collection[str], call: CommandCall) 
     state = jobs.start(lambda wait: run_reindex(jobs, call, names or None, full, wait), announce=announce)
     if state == "busy":
         raise ReindexBusyError("er loopt al een herindexering; probeer het straks opnieuw.")
+    if state == "elsewhere":
+        raise ReindexBusyError(BUSY_ELSEWHERE_MESSAGE)
     if state == "stopping":
         raise ReindexBusyError(CLOSED_MESSAGE)
 

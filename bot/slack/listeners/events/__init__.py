@@ -17,7 +17,7 @@ def register(app: App, parts: "SlackParts") -> None:
     app_mention.register(app, replier=parts.replier, questions=parts.questions)
     # Bolt runs the first `message` listener that matches: the channel-thread follow-ups come before
     # the direct messages' catch-all.
-    message_channels.register(app, replier=parts.replier, threads=parts.threads)
+    message_channels.register(app, replier=parts.replier, threads=parts.threads, questions=parts.questions)
     assistant_thread.register(app, replier=parts.replier, viewing=parts.viewing)
     message_im.register(app, replier=parts.replier, viewing=parts.viewing, questions=parts.questions)
     app_home_opened.register(app, greeted=parts.greeted, home=parts.home)

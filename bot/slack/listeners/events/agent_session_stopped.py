@@ -1,6 +1,7 @@
-"""`agent_session_stopped`: the asker clicked the stop button of a thread's agent session (agent
-view). The answers being written in that thread stop at once; the answer flow closes their messages
-with "Gestopt op je verzoek." and moves the session on (bot/slack/answer_flow/sessions.py)."""
+"""`agent_session_stopped`: someone clicked the stop button of a thread's agent session (in the app's
+Messages tab or in a channel thread it answers in). The answers being written in that thread stop at
+once; the answer flow closes their messages with "Gestopt op je verzoek." and moves the session on
+(bot/slack/answer_flow/sessions.py)."""
 
 from __future__ import annotations
 

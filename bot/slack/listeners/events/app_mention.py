@@ -1,5 +1,6 @@
 """@Vraagbaak in a channel: answered in the message's thread; inside a thread, the thread is the
-conversation, so follow-up questions work."""
+conversation, so follow-up questions work. The thread is an agent session while the answer is
+written (processing, with a stop button; bot/slack/answer_flow/sessions.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
 from bot.slack.answer_flow.conversation import is_question_event, plain_text, thread_history
-from bot.slack.answer_flow.durable import DurableQuestions
+from bot.slack.answer_flow.durable import DurableQuestions, Lease
 from bot.slack.answer_flow.replying import Question, Replier
 
 log = logging.getLogger(__name__)
@@ -31,7 +32,7 @@ def register(app: App, *, replier: Replier, questions: DurableQuestions | None) 
 
 
 def answer(replier: Replier, event: dict[str, Any], client: WebClient, context: BoltContext,
-           ticket: int | None) -> None:
+           ticket: int | None, *, lease: Lease | None = None) -> None:
     channel, ts = event["channel"], event["ts"]
     thread_ts = event.get("thread_ts") or ts
     text = plain_text(event.get("text", ""), bot_user_id=context.bot_user_id)
@@ -40,7 +41,7 @@ def answer(replier: Replier, event: dict[str, Any], client: WebClient, context: 
         return
     question = Question(text=text, user=event["user"], channel=channel,
                         team=event.get("team") or context.team_id, message_ts=ts, thread_ts=thread_ts,
-                        is_dm=False, ticket=ticket)
+                        is_dm=False, ticket=ticket, lease=lease)
 
     def history() -> list:
         if not event.get("thread_ts"):

@@ -1,7 +1,8 @@
 """Follow-ups without a new @mention: in a channel thread where Vraagbaak answered someone, that
 person's next reply (or a reply that starts with Vraagbaak's name) is answered in the thread, with
-the thread as context. Other people's chatter in the thread is left alone, and never becomes part
-of anyone's conversation (bot/slack/answer_flow/conversation.py keeps only the asker's and the bot's turns).
+the thread as context, and the thread's agent session works again (bot/slack/answer_flow/sessions.py).
+Other people's chatter in the thread is left alone, and never becomes part of anyone's conversation
+(bot/slack/answer_flow/conversation.py keeps only the asker's and the bot's turns).
 
 Slack sends these as `message` events (message.channels, message.groups, message.mpim). A reply
 that @mentions the bot arrives twice, as `app_mention` and as `message`; the mention listener
@@ -18,6 +19,7 @@ from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
 from bot.slack.answer_flow.conversation import is_question_event, plain_text, thread_history
+from bot.slack.answer_flow.durable import DurableQuestions, Lease
 from bot.slack.answer_flow.replying import Question, Replier
 from bot.people.followed_threads import FollowedThreads
 from language.questions import is_acknowledgement
@@ -38,13 +40,16 @@ def is_channel_thread_reply(event: dict[str, Any]) -> bool:
             and event.get("thread_ts") != event.get("ts") and is_question_event(event))
 
 
-def register(app: App, *, replier: Replier, threads: FollowedThreads) -> None:
+def register(app: App, *, replier: Replier, threads: FollowedThreads, questions: DurableQuestions | None) -> None:
     # Registered before the direct-message listener: Bolt runs the first listener that matches.
     @app.event("message", matchers=[is_channel_thread_reply])
-    def answer_follow_up(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    def answer_follow_up(event: dict[str, Any], body: dict[str, Any], client: WebClient,
+                         context: BoltContext) -> None:
         # A ticket was taken for every thread reply (it may be a question); the answer lane gives it
-        # back when this listener ends.
-        if is_follow_up(threads, event, bot_user_id=context.bot_user_id):
+        # back when this listener ends. The queue holds only follow-ups (see is_follow_up).
+        if questions is not None and questions.holds(body.get("event_id")):
+            questions.answer_next(context.get("arrival_ticket"))  # this one, or one left by another replica
+        elif is_follow_up(threads, event, bot_user_id=context.bot_user_id):
             answer(replier, event, client, context, context.get("arrival_ticket"))
         else:
             log.debug("thread reply %s in %s left alone: not a follow-up for Vraagbaak", event.get("ts"),
@@ -52,12 +57,12 @@ def register(app: App, *, replier: Replier, threads: FollowedThreads) -> None:
 
 
 def answer(replier: Replier, event: dict[str, Any], client: WebClient, context: BoltContext,
-           ticket: int | None) -> None:
+           ticket: int | None, *, lease: Lease | None = None) -> None:
     channel, ts, thread_ts = event["channel"], event["ts"], event["thread_ts"]
     text = plain_text(event.get("text", ""), bot_user_id=context.bot_user_id)
     question = Question(text=without_address(text), user=event["user"], channel=channel,
                         team=event.get("team") or context.team_id, message_ts=ts, thread_ts=thread_ts,
-                        is_dm=False, ticket=ticket)
+                        is_dm=False, ticket=ticket, lease=lease)
     log.info("follow-up from %s in a thread of %s, answered without a mention", question.user, channel)
 
     def history() -> list:

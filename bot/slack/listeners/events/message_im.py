@@ -18,7 +18,7 @@ from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
 from bot.slack.answer_flow.conversation import is_question_event, plain_text, thread_history
-from bot.slack.answer_flow.durable import DurableQuestions
+from bot.slack.answer_flow.durable import DurableQuestions, Lease
 from bot.slack.answer_flow.replying import Question, Replier
 from bot.slack.answer_flow.viewing import ViewedChannels
 
@@ -39,14 +39,14 @@ def register(app: App, *, replier: Replier, viewing: ViewedChannels, questions: 
 
 
 def answer_dm(replier: Replier, viewing: ViewedChannels, event: dict[str, Any], client: WebClient,
-              context: BoltContext, ticket: int | None) -> None:
+              context: BoltContext, ticket: int | None, *, lease: Lease | None = None) -> None:
     """Answers in the message's thread: the thread it is in, or the one it starts."""
     channel, ts, user = event["channel"], event["ts"], event["user"]
     thread_ts = event.get("thread_ts") or ts
     text = plain_text(event.get("text", ""), bot_user_id=context.bot_user_id)
     question = Question(text=text, user=user, channel=channel, team=event.get("team") or context.team_id,
                         message_ts=ts, thread_ts=thread_ts, is_dm=True, assistant_thread=True, ticket=ticket,
-                        viewing=viewing.of(user))
+                        viewing=viewing.of(user), lease=lease)
 
     def history() -> list:
         if not event.get("thread_ts"):

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 def register(app: App, parts: "SlackParts") -> None:
     vraagbaak_template.register(app, templates=parts.templates)
-    ask_about_message.register(app, replier=parts.replier)
+    ask_about_message.register(app, replier=parts.replier, questions=parts.questions)
     summarise_thread.register(app, templates=parts.templates, filler=parts.filler, access=parts.access,
                               ai_notice=parts.ai_notice)
     make_curated_answer.register(app, curated=parts.curated, feedback=parts.feedback, rights=parts.rights)

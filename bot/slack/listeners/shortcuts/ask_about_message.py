@@ -18,6 +18,7 @@ from slack_sdk import WebClient
 
 from bot.slack.answer_flow.conversation import message_text, plain_text
 from bot.slack.answer_flow.delivery import THINKING_TEXT
+from bot.slack.answer_flow.durable import DurableQuestions, Lease
 from bot.slack.answer_flow.replying import Question, Replier, tell_privately
 from bot.slack.features.sharing import with_thread_share
 
@@ -28,19 +29,35 @@ NO_TEXT = ("Dit bericht heeft geen tekst waar ik een vraag van kan maken (alleen
            "Stel je vraag gerust zelf met `/vraag`.")
 
 
-def register(app: App, *, replier: Replier) -> None:
+def register(app: App, *, replier: Replier, questions: DurableQuestions | None) -> None:
     @app.message_shortcut(ASK_SHORTCUT)
     def ask_about_message(ack: Ack, shortcut: dict[str, Any], client: WebClient, respond: Respond,
                           context: BoltContext) -> None:
         ack()
-        message = shortcut.get("message") or {}
-        channel = shortcut["channel"]["id"]
-        text = plain_text(message_text(message), bot_user_id=context.bot_user_id)
-        if not text:
+        if not is_question(shortcut, bot_user_id=context.bot_user_id):
             tell_privately(respond, NO_TEXT)
             return
         tell_privately(respond, THINKING_TEXT)
-        question = Question(text=text, user=shortcut["user"]["id"], channel=channel,
-                            team=(shortcut.get("team") or {}).get("id") or context.team_id, is_dm=False)
-        thread_ts = message.get("thread_ts") or message.get("ts") or shortcut.get("message_ts")
-        replier.reply(question, client, respond=with_thread_share(respond, channel, str(thread_ts)))
+        if questions is not None and questions.holds(shortcut.get("trigger_id")):
+            questions.answer_next(context.get("arrival_ticket"))  # this one, or one left by another replica
+        else:
+            answer(replier, shortcut, client, respond, context, context.get("arrival_ticket"))
+
+
+def is_question(shortcut: dict[str, Any], *, bot_user_id: str | None) -> bool:
+    """This shortcut, on a message with text."""
+    return (shortcut.get("type") == "message_action" and shortcut.get("callback_id") == ASK_SHORTCUT
+            and bool(plain_text(message_text(shortcut.get("message") or {}), bot_user_id=bot_user_id)))
+
+
+def answer(replier: Replier, shortcut: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext,
+           ticket: int | None, *, lease: Lease | None = None) -> None:
+    """Answers privately through the shortcut's response_url (valid for 30 minutes, on any replica)."""
+    message = shortcut.get("message") or {}
+    channel = shortcut["channel"]["id"]
+    text = plain_text(message_text(message), bot_user_id=context.bot_user_id)
+    question = Question(text=text, user=shortcut["user"]["id"], channel=channel,
+                        team=(shortcut.get("team") or {}).get("id") or context.team_id, is_dm=False, ticket=ticket,
+                        lease=lease)
+    thread_ts = message.get("thread_ts") or message.get("ts") or shortcut.get("message_ts")
+    replier.reply(question, client, respond=with_thread_share(respond, channel, str(thread_ts)))
