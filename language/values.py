@@ -40,8 +40,8 @@ UNIT_WINDOW = 3  # words between a number and its unit ("3 werkdagen", "12 teken
 
 @dataclass(frozen=True)
 class AskedValue:
-    """What the question wants: a ``count`` of ``unit``, a ``percentage``, a ``price``, a ``phone``
-    number or an ``email`` address."""
+    """What the question wants: a ``count`` of ``unit`` (any number: no unit), a ``percentage``, a
+    ``price``, a ``phone`` number or an ``email`` address."""
 
     kind: str
     unit: str = ""
@@ -61,7 +61,9 @@ def asked_value(question: str) -> AskedValue | None:
     for match in _COUNT.finditer(text):
         unit = match.group(1)
         if unit not in _NOT_UNITS and question_terms(unit):
-            return AskedValue("count", unit)
+            # An English unit ("how many vacation days") is not the word of Dutch passages
+            # ("25 vakantiedagen"): such a question asks for a number, whatever it counts.
+            return AskedValue("count", "" if match.group(0).startswith("how") else unit)
     return None
 
 
@@ -78,6 +80,8 @@ def holds_value(asked: AskedValue, text: str) -> bool:
         return _PRICE_VALUE.search(text.lower()) is not None
     words = words_of(text)
     numbers = [n for n, word in enumerate(words) if word.isdigit() or word in NUMBER_WORDS]
+    if not asked.unit:
+        return bool(numbers)
     return any(_is_unit(asked.unit, word)
                for n in numbers for word in words[max(0, n - UNIT_WINDOW):n + UNIT_WINDOW + 1])
 

@@ -18,6 +18,7 @@ from language.values import AskedValue, asked_value, holds_value
     ("hoeveel kost een abonnement?", AskedValue("price")),
     ("hoeveel mag ik declareren?", None),
     ("hoe vraag ik verlof aan?", None),
+    ("How many vacation days do I have?", AskedValue("count")),  # English unit, Dutch passages
 ])
 def test_what_a_question_asks_for(question, expected):
     assert asked_value(question) == expected
@@ -45,3 +46,9 @@ def test_contact_values_are_recognised_by_their_shape():
     assert holds_value(AskedValue("price"), "Een middel op niveau EH3 kost € 25 per jaar.")
     assert holds_value(AskedValue("price"), "De lunch is gratis voor medewerkers.")
     assert not holds_value(AskedValue("price"), "Je vraagt een middel op niveau EH3 aan bij een leverancier, 2 weken.")
+
+
+def test_an_english_count_question_is_answered_by_a_number_in_a_dutch_passage():
+    asked = asked_value("How many vacation days do I have?")
+    assert holds_value(asked, "Bij een volledige werkweek heb je recht op 25 vakantiedagen per jaar.")
+    assert not holds_value(asked, "Vakantie vraag je aan in het personeelsportaal.")
