@@ -137,7 +137,11 @@ class Reindexer:
         return self._running.locked() or self._locked_by_another_process() or self._locked_elsewhere()
 
     def running_elsewhere(self) -> bool:
-        """True while another replica (another server on the same database) runs a re-index."""
+        """True while another replica (another server on the same database) runs a re-index: the
+        database's lock is held, and not by a run of this process or of this data folder (with
+        SQLite that lock lives beside the database, so a local run holds it too)."""
+        if self._running.locked() or self._locked_by_another_process():
+            return False
         return self._locked_elsewhere()
 
     def _locked_by_another_process(self) -> bool:

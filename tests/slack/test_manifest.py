@@ -20,6 +20,7 @@ SLACK_CODE = REPO / "bot" / "slack"
 SCOPE_OF_METHOD = {
     "chat.postMessage": "chat:write", "chat.update": "chat:write", "chat.delete": "chat:write",
     "chat.stream": "chat:write",  # slack_sdk's ChatStream: chat.startStream, appendStream, stopStream
+    "chat.stopStream": "chat:write",  # ending a stream a dead replica left open (answer_flow/interrupted.py)
     "reactions.add": "reactions:write", "reactions.remove": "reactions:write",
     # setStatus: "accepts either the assistant:write or chat:write scope for the time being. Soon, this
     # method will only accept the chat:write scope" (docs.slack.dev/reference/methods/assistant.threads.setStatus)
