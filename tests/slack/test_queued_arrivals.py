@@ -235,3 +235,18 @@ def test_only_the_messages_before_the_next_persons_message_are_closed(slack):
     assert InterruptedAnswers(client, lambda: slack.workspace.bot_user_id).close(question) == 1
     assert slack.workspace.find_message(CHANNEL, half)["text"].startswith("Dit antwoord werd onderbroken")
     assert slack.workspace.find_message(CHANNEL, live)["text"] == "Jij hebt recht op"
+
+
+def test_a_dead_replica_that_left_two_unfinished_messages_leaves_one_note(slack):
+    """A queue place told in its own message and the half-streamed answer: one note, the rest gone."""
+    client = WebClient(token=slack.workspace.bot_token, base_url=slack.api_url)
+    question = slack.user_posts("Hoeveel vakantiedagen heb ik?", user=USER, channel=CHANNEL)
+    place = client.chat_postMessage(channel=CHANNEL, thread_ts=question["ts"], text="Je bent nummer 2 in de rij.")
+    half = client.chat_startStream(channel=CHANNEL, thread_ts=question["ts"], recipient_user_id=USER,
+                                   recipient_team_id=slack.workspace.team_id, markdown_text="Je hebt recht op 2")
+    assert InterruptedAnswers(client, lambda: slack.workspace.bot_user_id).close(question) == 2
+    left = [m["text"] for m in slack.workspace.messages[CHANNEL]
+            if m.get("thread_ts") == question["ts"] and m["ts"] != question["ts"]]
+    assert left == ["Dit antwoord werd onderbroken; het volledige antwoord staat hieronder."], left
+    assert slack.calls_to("chat.stopStream", lambda c: c.params.get("ts") == half["ts"]), "its stream was ended"
+    assert slack.calls_to("chat.delete", lambda c: c.params.get("ts") in (place["ts"], half["ts"]))

@@ -42,22 +42,24 @@ class InterruptedAnswers:
         return any(is_answer_message(m) for m in self._ours_after(event))
 
     def close(self, event: dict[str, Any]) -> int:
-        """Turns our unfinished messages after the question into a note that the full answer
-        follows; returns how many there were."""
+        """Turns the first of our unfinished messages after the question into a note that the full
+        answer follows and deletes the others (a queue place told, a second part): one note, however
+        far the dead replica got. Returns how many there were."""
         note = TEXTS[detect_language(plain_text(str(event.get("text", ""))))]["interrupted"]
-        closed = 0
-        for message in self._ours_after(event):
-            if is_answer_message(message):
-                continue
-            channel, ts = event["channel"], message["ts"]
+        unfinished = [m for m in self._ours_after(event) if not is_answer_message(m)]
+        channel = event["channel"]
+        for n, message in enumerate(unfinished):
+            ts = message["ts"]
             if message.get("streaming") is not False:  # a stream the dead replica left open (or cannot tell)
                 try:
                     self.client.chat_stopStream(channel=channel, ts=ts)
                 except SlackApiError as exc:  # not (or no longer) streaming: then it can be edited
                     log.debug("stopping the interrupted stream %s: %s", ts, exc.response.get("error"))
-            self.client.chat_update(channel=channel, ts=ts, text=note)  # no blocks: it is no answer
-            closed += 1
-        return closed
+            if n == 0:
+                self.client.chat_update(channel=channel, ts=ts, text=note)  # no blocks: it is no answer
+            else:
+                self.client.chat_delete(channel=channel, ts=ts)
+        return len(unfinished)
 
     def _ours_after(self, event: dict[str, Any]) -> list[dict[str, Any]]:
         """Our messages in the thread after the question, before the next message of a person."""
