@@ -34,6 +34,7 @@ _PERCENTAGE_VALUE = re.compile(r"\d\s*(?:%|procent\b|percent\b)")
 _PRICE_VALUE = re.compile(r"€|\d\s*(?:euro|eur)\b|\b(?:gratis|kosteloos|kost niets|free of charge)\b")
 _EMAIL_VALUE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE_VALUE = re.compile(r"\+?\d[\d \-()]{6,}\d")
+_YEAR = re.compile(r"(?:19|20)\d\d")  # "2025" dates something; it counts nothing
 MIN_PHONE_DIGITS = 9  # "088 183 2200", "+31 88 …"; a short service number ("0800-1234") has 8
 UNIT_WINDOW = 3  # words between a number and its unit ("3 werkdagen", "12 tekens", "tien losse principes")
 
@@ -69,7 +70,8 @@ def asked_value(question: str) -> AskedValue | None:
 
 def holds_value(asked: AskedValue, text: str) -> bool:
     """Whether the text holds a value of the asked kind (for a count: a number within a few words
-    of the unit, in any of its forms or as a part of a compound: "25 vakantiedagen" for "dagen")."""
+    of the unit, in any of its forms or as a part of a compound: "25 vakantiedagen" for "dagen"; a
+    year is no count: "sinds 2021" does not say how many years)."""
     if asked.kind == "email":
         return _EMAIL_VALUE.search(text) is not None
     if asked.kind == "phone":
@@ -79,7 +81,8 @@ def holds_value(asked: AskedValue, text: str) -> bool:
     if asked.kind == "price":
         return _PRICE_VALUE.search(text.lower()) is not None
     words = words_of(text)
-    numbers = [n for n, word in enumerate(words) if word.isdigit() or word in NUMBER_WORDS]
+    numbers = [n for n, word in enumerate(words)
+               if (word.isdigit() and not _YEAR.fullmatch(word)) or word in NUMBER_WORDS]
     if not asked.unit:
         return bool(numbers)
     return any(_is_unit(asked.unit, word)
