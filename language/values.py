@@ -1,6 +1,8 @@
 """The kind of value a question asks for, and whether a text holds one: "hoeveel maanden" wants a
 number of months ("drie maanden", "6 maanden"), "welk percentage" a percentage, "wat kost" a price
-(or "gratis"), "het telefoonnummer" a phone number, "naar welk mailadres" an e-mail address. A
+(or "gratis"), "het telefoonnummer" a phone number, "naar welk mailadres" an e-mail address, "sinds wanneer" a
+date, "hoe laat" a time of day, "hoe lang" a duration ("drie werkdagen"), "welke versie" a version
+number. A
 passage about the right subject that holds no such value cannot answer the question, however
 similar it looks.
 
@@ -29,12 +31,31 @@ _PERCENTAGE = re.compile(r"\b(?:hoeveel\s+procent|\w*percentage|what\s+percentag
 _PHONE = re.compile(r"\b(?:telefoonnummer|belnummer|telefoon\s+nummer|phone\s+number)")
 _PRICE = re.compile(r"\b(?:wat|hoeveel)\s+(?:kost|kosten|kostte)\b|\bwat\s+is\s+de\s+prijs\b|\bhow\s+much\s+does\b")
 _EMAIL = re.compile(r"\b(?:e-?mail-?adres|mailadres|e-?mail\s+address)")
+# Not a bare "wanneer", which as often asks under what condition ("wanneer heb je die nodig").
+_DATE = re.compile(r"\b(?:sinds|vanaf|tot|per|uiterlijk)\s+wanneer\b|\bwelke\s+datum\b|\bin\s+welk\s+jaar\b"
+                   r"|\bop\s+welke\s+dag\b|\bsince\s+when\b|\b(?:what|which)\s+date\b|\bin\s+what\s+year\b")
+_TIME = re.compile(r"\bhoe\s+laat\b|\bwhat\s+time\b")
+_DURATION = re.compile(r"\bhoe\s+lang\b|\bwelke\s+termijn\b|\bhow\s+long\b")
+_VERSION = re.compile(r"\b(?:welke|which|what)\s+(?:\w+\s+)?(?:versie|version)\b|\bversienummer\b")
 
 _PERCENTAGE_VALUE = re.compile(r"\d\s*(?:%|procent\b|percent\b)")
 _PRICE_VALUE = re.compile(r"€|\d\s*(?:euro|eur)\b|\b(?:gratis|kosteloos|kost niets|free of charge)\b")
 _EMAIL_VALUE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE_VALUE = re.compile(r"\+?\d[\d \-()]{6,}\d")
 _YEAR = re.compile(r"(?:19|20)\d\d")  # "2025" dates something; it counts nothing
+_MONTHS_AND_DAYS = ("januari februari maart april mei juni juli augustus september oktober november december "
+                    "maandag dinsdag woensdag donderdag vrijdag zaterdag zondag january february march june july "
+                    "august october monday tuesday wednesday thursday friday").split()
+_DATE_VALUE = re.compile(r"\b(?:19|20)\d\d\b|\b\d{1,2}[-/.]\d{1,2}\b|\b\d{1,2}(?:e|ste|de)\b|\b(?:"
+                         + "|".join(_MONTHS_AND_DAYS) + r")\b")
+_TIME_VALUE = re.compile(r"\b\d{1,2}[:.]\d\d\b|\b\d{1,2}\s*(?:uur|u|am|pm)\b|\buur\b|'s\s+(?:ochtends|middags|avonds)")
+_VERSION_VALUE = re.compile(r"\b\d+\.\d+|\bv\d")
+# A duration: a number of one of these ("drie werkdagen", "6 weken"), or no time at all ("direct").
+_TIME_UNITS = frozenset("""seconde seconden minuut minuten uur uren dag dagen week weken maand maanden jaar jaren
+    kwartaal kwartalen second seconds minute minutes hour hours day days week weeks month months year years""".split())
+_TIME_UNIT_ENDINGS = ("dagen", "weken", "maanden", "jaren", "uren", "minuten")  # "werkdagen", "kalendermaanden"
+_AT_ONCE = frozenset("direct meteen onmiddellijk dezelfde".split())
+_VERSION_WORDS = ("versie", "release", "version")
 MIN_PHONE_DIGITS = 9  # "088 183 2200", "+31 88 …"; a short service number ("0800-1234") has 8
 UNIT_WINDOW = 3  # words between a number and its unit ("3 werkdagen", "12 tekens", "tien losse principes")
 
@@ -42,7 +63,8 @@ UNIT_WINDOW = 3  # words between a number and its unit ("3 werkdagen", "12 teken
 @dataclass(frozen=True)
 class AskedValue:
     """What the question wants: a ``count`` of ``unit`` (any number: no unit), a ``percentage``, a
-    ``price``, a ``phone`` number or an ``email`` address."""
+    ``price``, a ``phone`` number, an ``email`` address, a ``date``, a ``time`` of day, a ``duration``
+    or a ``version`` number."""
 
     kind: str
     unit: str = ""
@@ -59,6 +81,9 @@ def asked_value(question: str) -> AskedValue | None:
         return AskedValue("percentage")
     if _PRICE.search(text):
         return AskedValue("price")
+    for kind, asking in (("date", _DATE), ("time", _TIME), ("duration", _DURATION), ("version", _VERSION)):
+        if asking.search(text):
+            return AskedValue(kind)
     for match in _COUNT.finditer(text):
         unit = match.group(1)
         if unit not in _NOT_UNITS and question_terms(unit):
@@ -80,13 +105,29 @@ def holds_value(asked: AskedValue, text: str) -> bool:
         return _PERCENTAGE_VALUE.search(text.lower()) is not None
     if asked.kind == "price":
         return _PRICE_VALUE.search(text.lower()) is not None
+    if asked.kind in _PATTERNS:
+        return _PATTERNS[asked.kind].search(text.lower()) is not None or (
+            asked.kind == "version" and _counted(words_of(text), lambda word: word in _VERSION_WORDS, years=True))
     words = words_of(text)
-    numbers = [n for n, word in enumerate(words)
-               if (word.isdigit() and not _YEAR.fullmatch(word)) or word in NUMBER_WORDS]
+    if asked.kind == "duration":
+        return bool(_AT_ONCE & set(words)) or _counted(words, _is_time_unit)
     if not asked.unit:
-        return bool(numbers)
-    return any(_is_unit(asked.unit, word)
-               for n in numbers for word in words[max(0, n - UNIT_WINDOW):n + UNIT_WINDOW + 1])
+        return _counted(words, lambda word: True)
+    return _counted(words, lambda word: _is_unit(asked.unit, word))
+
+
+_PATTERNS = {"date": _DATE_VALUE, "time": _TIME_VALUE, "version": _VERSION_VALUE}
+
+
+def _counted(words: list[str], is_unit, *, years: bool = False) -> bool:
+    """Whether a number (a year only with `years`) stands within a few words of a unit."""
+    numbers = [n for n, word in enumerate(words)
+               if (word.isdigit() and (years or not _YEAR.fullmatch(word))) or word in NUMBER_WORDS]
+    return any(is_unit(word) for n in numbers for word in words[max(0, n - UNIT_WINDOW):n + UNIT_WINDOW + 1])
+
+
+def _is_time_unit(word: str) -> bool:
+    return word in _TIME_UNITS or (word.endswith(_TIME_UNIT_ENDINGS) and word not in _TIME_UNIT_ENDINGS)
 
 
 def _is_unit(unit: str, word: str) -> bool:

@@ -19,8 +19,9 @@ Three signals, calibrated on two corpora together (the sample company and develo
 - numbers: a question that asks for an amount ("hoeveel", "wat kost", "minimaal", "hoe lang") is
   not answered from passages without a single number in them.
 - the value asked for: a question that asks for a count of something ("hoeveel maanden"), a
-  percentage, a phone number or an e-mail address is not answered from passages that hold no such
-  value (language/values.py). It reads the question's wording, not the corpus's, and has no
+  percentage, a price, a phone number, an e-mail address, a date ("sinds wanneer"), a time of day, a
+  duration ("hoe lang") or a version number is not answered from passages that hold no such value
+  (language/values.py). It reads the question's wording, not the corpus's, and has no
   threshold to calibrate.
 The relevance is the best cosine among the hits and the vector search's own candidates: what the
 embedder thinks of the index's best passage, whatever weight the fusion gives the vector list (the
