@@ -1,7 +1,7 @@
 """The kind of value a question asks for, and whether a text holds one: "hoeveel maanden" wants a
 number of months ("drie maanden", "6 maanden"), "welk percentage" a percentage, "wat kost" a price
 (or "gratis"), "het telefoonnummer" a phone number, "naar welk mailadres" an e-mail address, "sinds wanneer" a
-date, "hoe laat" a time of day, "hoe lang" a duration ("drie werkdagen"), "welke versie" a version
+date, "hoe laat" a time of day, "hoe lang duurt" a duration ("drie werkdagen"), "welke versie" a version
 number. A
 passage about the right subject that holds no such value cannot answer the question, however
 similar it looks.
@@ -35,7 +35,9 @@ _EMAIL = re.compile(r"\b(?:e-?mail-?adres|mailadres|e-?mail\s+address)")
 _DATE = re.compile(r"\b(?:sinds|vanaf|tot|per|uiterlijk)\s+wanneer\b|\bwelke\s+datum\b|\bin\s+welk\s+jaar\b"
                    r"|\bop\s+welke\s+dag\b|\bsince\s+when\b|\b(?:what|which)\s+date\b|\bin\s+what\s+year\b")
 _TIME = re.compile(r"\bhoe\s+laat\b|\bwhat\s+time\b")
-_DURATION = re.compile(r"\bhoe\s+lang\b|\bwelke\s+termijn\b|\bhow\s+long\b")
+# "hoe lang" alone may ask a length ("hoe lang moet mijn wachtwoord zijn"): only with a verb of time.
+_DURATION = re.compile(r"\bhoe\s+lang\s+(?:duurt|duren|blijft|blijven|bewaren|bewaart|bewaard|wacht|wachten)\b"
+                       r"|\bwelke\s+termijn\b|\bhow\s+long\s+(?:does|do|will|did)\b.*\b(?:take|last|keep|stay)\b")
 _VERSION = re.compile(r"\b(?:welke|which|what)\s+(?:\w+\s+)?(?:versie|version)\b|\bversienummer\b")
 
 _PERCENTAGE_VALUE = re.compile(r"\d\s*(?:%|procent\b|percent\b)")

@@ -27,6 +27,9 @@ def test_a_date_a_time_a_duration_and_a_version_are_asked_for():
     assert asked_value("voor hoe laat moet de brief bij de receptie liggen").kind == "time"
     assert asked_value("hoe lang duurt het voordat Logius een aansluiting goedkeurt?").kind == "duration"
     assert asked_value("binnen welke termijn moeten we reageren?").kind == "duration"
+    assert asked_value("how long does the approval take?").kind == "duration"
+    # "hoe lang" may ask a length: such a question asks for a number (the amount rule), not a time.
+    assert asked_value("hoe lang moet mijn wachtwoord zijn?") is None
     assert asked_value("welke kubernetes versie is minimaal nodig?").kind == "version"
     # "wanneer" alone as often asks under what condition: nothing to check a text for.
     assert asked_value("wat is een transactionele outbox en wanneer heb je die nodig?") is None
