@@ -51,15 +51,18 @@ class IndexVectors:
         self._building = threading.Lock()
         self._filters = threading.Lock()
         # A matrix-vector product of this size is slower on two BLAS threads than on one when the
-        # cores are busy (the question's embedding runs beside it): 6 ms against 0.6 ms at 10k.
+        # cores are busy (the question's embedding runs beside it): 6 ms against 0.6 ms at 10k. The
+        # limit is process-wide: one search at a time sets and restores it, or one that began while
+        # another held it would "restore" the other's limit for good.
         self._blas = ThreadpoolController().select(user_api="blas")
+        self._one_thread = threading.Lock()
 
     def nearest(self, vector: np.ndarray, limit: int, where: str | None, columns: list[str]) -> list[dict]:
         known = self._current()
         if limit <= 0 or not len(known.row_ids):
             return []
         query = np.asarray(vector, dtype=np.float32).reshape(-1)
-        with self._blas.limit(limits=1):
+        with self._one_thread, self._blas.limit(limits=1):
             similarity = known.matrix @ (query / max(float(np.linalg.norm(query)), 1e-12))
         if where:
             allowed = self._allowed(known, where)

@@ -4,6 +4,7 @@ a re-index, a change of readers or another process's write seen by the next sear
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 
 import numpy as np
@@ -131,3 +132,27 @@ def test_the_vectors_and_a_filter_are_read_once_per_version(tmp_path):
 
     assert [r["text"] for r in vectors.nearest(AXES["lunch"], 1, where, columns)] == ["Lunch."]
     assert len(opened) == 2 and opened[-1] == store.version()
+
+
+def test_searches_at_once_leave_the_process_blas_threads_as_they_were(wide_store):
+    """Each search ranks on one BLAS thread (a process-wide limit): however searches overlap, the
+    limit is restored afterwards."""
+    from threadpoolctl import threadpool_info
+
+    def blas_threads():
+        return [info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"]
+
+    before = blas_threads()
+    columns = result_columns(wide_store._open().schema)
+    vector = np.ones(WIDE.dimension, dtype=np.float32)
+
+    def search():
+        for _ in range(30):
+            wide_store._vector_rows(vector, 5, None, columns)
+
+    threads = [threading.Thread(target=search) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert blas_threads() == before
