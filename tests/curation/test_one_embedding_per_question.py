@@ -11,7 +11,7 @@ from bot.services import Services
 from language.questions import normalise_question
 from tests.conftest import make_settings
 from tests.curation.conftest import CURATED_QUESTION, CURATED_TEXT, OWNER, VERLOF, ModelAsked, NoModel
-from tests.knowledge.conftest import DelegatingEmbedder
+from tests.answering.test_engine import QueryCountingEmbedder
 from tests.scheduling.conftest import HR_DOCS, IT_DOCS, write_docs
 
 pytestmark = pytest.mark.slow
@@ -20,18 +20,8 @@ NEAR_MISS = "Hoeveel vakantiedagen krijg ik?"  # the curated question's words; i
 NEVER_CLOSE_ENOUGH = 1.5  # a least similarity no cosine reaches
 
 
-class CountingEmbedder(DelegatingEmbedder):
-    def __init__(self, real) -> None:
-        super().__init__(real)
-        self.questions: list[str] = []
-
-    def embed_query(self, text):
-        self.questions.append(text)
-        return super().embed_query(text)
-
-
 def test_a_near_miss_is_embedded_once_for_the_curated_check_and_the_search(tmp_path, embedder):
-    counting = CountingEmbedder(embedder)
+    counting = QueryCountingEmbedder(embedder)
     sources = {"hr": write_docs(tmp_path / "docs" / "hr", HR_DOCS), "it": write_docs(tmp_path / "docs" / "it", IT_DOCS)}
     settings = make_settings(tmp_path / "data", sources=sources, reindex_cron="", consistency_cron="",
                              purge_cron="", gaps_digest_cron="", curated_min_similarity=NEVER_CLOSE_ENOUGH)
@@ -39,7 +29,7 @@ def test_a_near_miss_is_embedded_once_for_the_curated_check_and_the_search(tmp_p
     assert services.reindexer.run(trigger="test").ok
     services.curated.add(question=CURATED_QUESTION, answer=CURATED_TEXT, sources=[VERLOF], owner=OWNER)
     assert lexical_match(NEAR_MISS, CURATED_QUESTION, max_missing=services.curated.max_missing_words)
-    counting.questions.clear()
+    counting.queries.clear()
 
     try:
         answer = services.engine.ask(NEAR_MISS).result()
@@ -47,4 +37,4 @@ def test_a_near_miss_is_embedded_once_for_the_curated_check_and_the_search(tmp_p
     except ModelAsked:  # not curated: the model was asked, with the passages the search found
         pass
 
-    assert counting.questions == [normalise_question(NEAR_MISS)]
+    assert counting.queries == [normalise_question(NEAR_MISS)]
