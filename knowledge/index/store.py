@@ -37,8 +37,8 @@ from knowledge.index.schema import (ADDED_COLUMNS, DIMENSION_KEY, LAYOUT, MODEL_
                                     TEXT_COLUMN, ModelInfo, both, chunk_of, chunk_schema, collection_filter,
                                     document_copies, layout_of, readers_filter, result_columns, result_rows,
                                     sql_quote)
-from knowledge.index.versions import cleanup_age
 from knowledge.index.vectors import IndexVectors
+from knowledge.index.versions import cleanup_age
 from knowledge.index.vocabulary import IndexVocabulary
 from knowledge.models import Hit
 from knowledge.query import TextQuery, Vocabulary
