@@ -68,11 +68,14 @@ class IndexVectors:
             allowed = self._allowed(known, where)
             similarity = np.where(allowed, similarity, -np.inf)
             limit = min(limit, int(allowed.sum()))
+        limit = min(limit, len(similarity))
         if limit <= 0:
             return []
-        best = (np.argpartition(-similarity, limit - 1)[:limit] if limit < len(similarity)
-                else np.arange(len(similarity)))
-        best = best[np.lexsort((best, -similarity[best]))]  # best first; equals in row order
+        # Every row as close as the limit-th one, then the best first and equals in row order (as
+        # LanceDB orders them): a chunk indexed twice has the same vector twice.
+        distance = -similarity
+        candidates = np.flatnonzero(distance <= np.partition(distance, limit - 1)[limit - 1])
+        best = candidates[np.lexsort((candidates, distance[candidates]))][:limit]
         taken = known.dataset.take(best.tolist(), columns=[*columns, "_rowid"])
         rows = {row["_rowid"]: row for row in result_rows(taken)}
         found = []

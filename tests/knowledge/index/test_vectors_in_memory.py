@@ -156,3 +156,19 @@ def test_searches_at_once_leave_the_process_blas_threads_as_they_were(wide_store
     for thread in threads:
         thread.join()
     assert blas_threads() == before
+
+
+def test_chunks_with_the_same_vector_come_in_row_order_as_in_lancedb(tmp_path):
+    """A chunk indexed twice (the same text in two documents) has the same vector twice: which of
+    them a limit keeps is decided as LanceDB decides it, not by chance."""
+    store = ChunkStore(str(tmp_path / "index"))
+    rng = np.random.default_rng(5)
+    vectors = rng.standard_normal((40, WIDE.dimension)).astype(np.float32)
+    vectors[[4, 17, 33]] = vectors[9]  # four chunks with one vector
+    chunks = [Chunk(id=f"hr:doc-{i}.md#0", doc_id=f"doc-{i}.md", collection="hr", title="", headings=(),
+                    text="tekst", ordinal=0, content_hash=f"h{i}") for i in range(40)]
+    store.replace_documents("hr", chunk_rows(chunks, vectors, WIDE), {c.doc_id for c in chunks}, model=WIDE)
+    columns = result_columns(store._open().schema)
+    for limit in (1, 2, 3, 5):
+        expected = [r["chunk_id"] for r in lance_flat_search(store, vectors[9], limit, None)]
+        assert [r["chunk_id"] for r in store._vector_rows(vectors[9], limit, None, columns)] == expected
