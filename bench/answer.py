@@ -359,7 +359,7 @@ def _declined_by(answer, verdict) -> str | None:
 
 def _qa_summary(rows: list[dict], answers: list, verdicts: list | None = None) -> dict:
     declined = answered = quoted = kept = 0
-    prompt_tokens, misses = [], []
+    prompt_tokens, misses, documents, gold_documents = [], [], [], []
     declined_by: dict[str, dict[str, int]] = {"answerable": {}, "unanswerable": {}}
     for row, answer, verdict in zip(rows, answers, verdicts or [None] * len(rows)):
         if (who := _declined_by(answer, verdict)) is not None:
@@ -371,6 +371,11 @@ def _qa_summary(rows: list[dict], answers: list, verdicts: list | None = None) -
                 misses.append({"id": row["id"], "wrongly": "answered"})
             continue
         cited = {path for s in answer.sources for path in (s.path, *s.copies)}
+        if not answer.abstained:
+            cited_documents = {(s.collection, s.path) for s in answer.sources}
+            documents.append(len(cited_documents))
+            gold_documents.append(sum(bool({s.path, *s.copies} & set(row["sources"]))
+                                      for s in {(s.collection, s.path): s for s in answer.sources}.values()))
         kept += not answer.abstained
         ok = not answer.abstained and bool(cited & set(row["sources"]))
         answered += ok
@@ -387,6 +392,9 @@ def _qa_summary(rows: list[dict], answers: list, verdicts: list | None = None) -
             "answerable_not_declined": f"{kept}/{n_ans}", "answered_rate": round(answered / n_ans, 3),
             "met": declined >= 8 and answered / n_ans >= 0.9,
             "of_which_quoted": quoted,  # the model wrote nothing usable; the best passage was quoted
+            # per answered answerable question: documents cited, and the share of them that are gold
+            "documents_cited_mean": round(statistics.mean(documents), 2) if documents else 0,
+            "cited_documents_gold_share": round(sum(gold_documents) / max(sum(documents), 1), 3),
             "mean_prompt_tokens": round(statistics.mean(prompt_tokens), 1) if prompt_tokens else 0,
             "max_prompt_tokens": max(prompt_tokens, default=0), "misses": misses}
 
