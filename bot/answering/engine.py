@@ -191,12 +191,12 @@ class AnswerEngine:
         best = selection.preview
         if best is None:
             return passages, None, None
-        runner_up = selection.others[0] if selection.others else None
-        if runner_up is not None and (_best_score(hits, runner_up.hit)
-                                      < self.quote_second_document * _best_score(hits, best.hit)):
-            runner_up = None
-        return (passages, Preview(best.text, source_of(best.hit)),
-                Preview(runner_up.text, source_of(runner_up.hit)) if runner_up is not None else None)
+        preview = Preview(best.text, source_of(best.hit))
+        following = Preview(selection.others[0].text, source_of(selection.others[0].hit)) if selection.others else None
+        if following is not None and (document_score(hits, following.source)
+                                      < self.quote_second_document * document_score(hits, preview.source)):
+            following = None
+        return passages, preview, following
 
     # --- answering ---------------------------------------------------------------------------
     def ask(self, question: str, *, history: Sequence[Turn] = (), collections: list[str] | None = None,
@@ -364,10 +364,10 @@ class AnswerEngine:
         return True
 
 
-def _best_score(hits: Sequence["Hit"], hit: "Hit") -> float:
-    """The best search score among the hits of `hit`'s document."""
-    document = (hit.chunk.collection, hit.chunk.doc_id)
-    return max((h.score for h in hits if (h.chunk.collection, h.chunk.doc_id) == document), default=hit.score)
+def document_score(hits: Sequence["Hit"], source: Source) -> float:
+    """The best search score among the hits of `source`'s document (0: none among them)."""
+    return max((h.score for h in hits if (h.chunk.collection, h.chunk.doc_id) == (source.collection, source.path)),
+               default=0.0)
 
 
 def _excerpt(text: str, limit: int) -> str:

@@ -304,9 +304,12 @@ def _previews(sections: list[Section], segments: list[tuple[int, int, Segment]],
     per_document: dict[tuple[str, str], list[tuple[int, int, Segment]]] = {}
     for item in kept:
         per_document.setdefault(_document(sections[item[0]]), []).append(item)
-    first = per_document.pop(_document(sections[0]), None)
-    previews = [_preview(sections, group, chosen) for group in per_document.values()]
-    return ([_preview(sections, first, chosen)] if first else []) + previews
+    if not kept:
+        return []
+    # The best hit's document first; when nothing of it can be quoted, the best of all kept.
+    best = _preview(sections, per_document.pop(_document(sections[0]), kept), chosen)
+    per_document.pop((best.hit.chunk.collection, best.hit.chunk.doc_id), None)
+    return [best, *(_preview(sections, group, chosen) for group in per_document.values())]
 
 
 def _preview(sections: list[Section], kept: list[tuple[int, int, Segment]], chosen: list[set[int]]) -> Excerpt:
