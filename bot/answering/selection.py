@@ -19,9 +19,12 @@ chunks carry a lot the question does not ask about; this module cuts them to the
    `MIN_RELATIVE_SCORE` of the best, each with what it needs to make sense: the sentence before one
    that starts with a referring word ("Dit", "Daarnaast"), a list's lead-in line, a table's header
    row. A lead-in that is taken brings its list items while they fit. The best segment of the best
-   hit is always kept: retrieval's own first choice is right most often (bench/README.md).
+   hit is always kept: retrieval's own first choice is right most often (bench/README.md); so is,
+   before the rest, the best segment of the next document (`DOCUMENTS_KEPT`), when it is worth its
+   tokens: near-identical documents rank close and the right one may be the second.
 5. The preview is the kept segment of the best hit's document that holds most of the question's words itself
-   (with its lead-in, or a table row as "column: value"), and the next sentence when it is short.
+   (with its lead-in, or a table row as "column: value"), and the next sentence when it is short;
+   the same is picked of every other document kept (a quote may take the next one's).
 6. Excerpts keep the hits' order (the passage numbers [1], [2], … and their sources follow the
    retrieval), and inside an excerpt the segments keep the document's order, "…" marking a gap.
 """
