@@ -11,6 +11,12 @@
         # leave-one-corpus-out on either measure
     Every form takes --embedding-model NAME (a packaged model's name or a folder, as
     VRAAGBAAK_EMBEDDING_MODEL takes it; default: the offline default).
+    .venv/bin/python bench/answer.py --quote-shares 0,0.7,0.8,0.9,2 [--corpus ...] [--index DIR]
+        # the quote's second document (prepare only, no generation): per corpus and share
+        # (engine.py, QUOTE_SECOND_DOCUMENT) the answerable questions whose quote would cite a gold
+        # document, how many quotes take a second document and how many of those add a wrong one
+        # beside a right first; each share chosen leave-one-corpus-out (most gold quoted, then fewest
+        # second documents)
     .venv/bin/python bench/answer.py --qa-only [--corpus NAME=FOLDER:QAFILE ...] [--index DIR]
         # just the qa section, per corpus (default both), every question through engine.ask;
         # --index DIR keeps each corpus's index in DIR/NAME
@@ -359,7 +365,7 @@ def _declined_by(answer, verdict) -> str | None:
 
 def _qa_summary(rows: list[dict], answers: list, verdicts: list | None = None) -> dict:
     declined = answered = quoted = kept = 0
-    prompt_tokens, misses = [], []
+    prompt_tokens, misses, documents, gold_documents = [], [], [], []
     declined_by: dict[str, dict[str, int]] = {"answerable": {}, "unanswerable": {}}
     for row, answer, verdict in zip(rows, answers, verdicts or [None] * len(rows)):
         if (who := _declined_by(answer, verdict)) is not None:
@@ -371,6 +377,11 @@ def _qa_summary(rows: list[dict], answers: list, verdicts: list | None = None) -
                 misses.append({"id": row["id"], "wrongly": "answered"})
             continue
         cited = {path for s in answer.sources for path in (s.path, *s.copies)}
+        if not answer.abstained:
+            cited_documents = {(s.collection, s.path) for s in answer.sources}
+            documents.append(len(cited_documents))
+            gold_documents.append(sum(bool({s.path, *s.copies} & set(row["sources"]))
+                                      for s in {(s.collection, s.path): s for s in answer.sources}.values()))
         kept += not answer.abstained
         ok = not answer.abstained and bool(cited & set(row["sources"]))
         answered += ok
@@ -387,6 +398,9 @@ def _qa_summary(rows: list[dict], answers: list, verdicts: list | None = None) -
             "answerable_not_declined": f"{kept}/{n_ans}", "answered_rate": round(answered / n_ans, 3),
             "met": declined >= 8 and answered / n_ans >= 0.9,
             "of_which_quoted": quoted,  # the model wrote nothing usable; the best passage was quoted
+            # per answered answerable question: documents cited, and the share of them that are gold
+            "documents_cited_mean": round(statistics.mean(documents), 2) if documents else 0,
+            "cited_documents_gold_share": round(sum(gold_documents) / max(sum(documents), 1), 3),
             "mean_prompt_tokens": round(statistics.mean(prompt_tokens), 1) if prompt_tokens else 0,
             "max_prompt_tokens": max(prompt_tokens, default=0), "misses": misses}
 
@@ -409,6 +423,8 @@ def main() -> int:
                              "default: the sample company, developer-overheid and kadaster-aktemodellen)")
     parser.add_argument("--selection-weights", help="comma-separated weights of the embedding similarity in "
                         "sentence selection: measure each (prepare only) on every corpus")
+    parser.add_argument("--quote-shares", help="comma-separated shares of the first document's score the next "
+                        "document needs to be quoted beside it: measure each (prepare only) on every corpus")
     parser.add_argument("--embedding-model", default=OFFLINE_EMBEDDING,
                         help="a packaged model's name or a folder (default: the offline default)")
     args = parser.parse_args()
@@ -429,6 +445,12 @@ def main() -> int:
         weights = [float(w) for w in args.selection_weights.split(",") if w.strip()]
         report = selection_sweep(embedder, dict(args.corpus) if args.corpus else CALIBRATION_CORPORA, settings,
                                  weights, args.index)
+        print(json.dumps(report, indent=2, ensure_ascii=False))
+        return 0
+    if args.quote_shares:
+        shares = [float(w) for w in args.quote_shares.split(",") if w.strip()]
+        report = quote_sweep(embedder, dict(args.corpus) if args.corpus else CALIBRATION_CORPORA, settings, shares,
+                             args.index)
         print(json.dumps(report, indent=2, ensure_ascii=False))
         return 0
     if args.compare:
@@ -594,6 +616,59 @@ def selection_sweep(embedder, corpora: dict[str, tuple[Path, Path]], settings, w
                                       for measure in ("gold_share", "answer_words")}
     report["load_after"] = _load()
     return report
+
+
+def quote_sweep(embedder, corpora: dict[str, tuple[Path, Path]], settings, shares: list[float],
+                index_root: Path | None) -> dict:
+    """Whom the quote of each answerable question would cite with each share: the preview's document,
+    and the next document when its best hit scores at least that share of the first's."""
+    from bot.answering.engine import document_score
+    from knowledge.retrieval import Retriever
+
+    generator = _corpus_generator(settings)
+    report: dict = {"embedding_model": embedder.name, "load_before": _load(), "corpora": {}}
+    try:
+        for name, (folder, qa_file) in corpora.items():
+            engine = AnswerEngine(Retriever(embedder, _corpus_index(embedder, name, folder, index_root)), generator,
+                                  embedder=embedder, top_k=settings.retrieval.top_k,
+                                  context_budget_tokens=settings.answering.context_budget_tokens, cache_size=0,
+                                  quote_second_document=0.0)  # every next document: its share is measured here
+            quotes = []  # (first gold, next gold or None, the next's share of the first's score)
+            for row in (r for r in load_questions(qa_file) if r["answerable"]):
+                prepared = engine.prepare(row["question"], history=row["history"])
+                if prepared.preview is None:
+                    continue
+                gold = set(row["sources"])
+                candidates = [h for h in prepared.hits if h.relevance >= engine.policy.threshold(prepared.language)]
+                preview, following = prepared.preview, prepared.runner_up
+                share = (document_score(candidates, following.source) / max(document_score(candidates, preview.source),
+                                                                            1e-9)) if following is not None else 0.0
+                quotes.append((bool({preview.source.path, *preview.source.copies} & gold),
+                               bool({following.source.path, *following.source.copies} & gold)
+                               if following is not None else None, share))
+            report["corpora"][name] = {str(share): _quoted_with(quotes, share) for share in shares}
+    finally:
+        generator.close()
+    report["leave_one_corpus_out"] = {}
+    for held_out, own in report["corpora"].items():
+        others = [scores for corpus, scores in report["corpora"].items() if corpus != held_out]
+        if not others:
+            continue
+        chosen = max(own, key=lambda w: (sum(o[w]["gold_quoted"] for o in others),
+                                         -sum(o[w]["second_documents"] for o in others)))
+        best = max(own[w]["gold_quoted"] for w in own)
+        report["leave_one_corpus_out"][held_out] = {"chosen_on_the_others": float(chosen), **own[chosen],
+                                                    "best_gold_quoted_here": best}
+    report["load_after"] = _load()
+    return report
+
+
+def _quoted_with(quotes: list[tuple[bool, bool | None, float]], share: float) -> dict:
+    """What the quotes cite with this share: (first gold, next gold or None, the next's share)."""
+    second = [(first, following) for first, following, score in quotes if following is not None and score >= share]
+    return {"gold_quoted": sum(first or bool(following and score >= share) for first, following, score in quotes),
+            "second_documents": len(second),
+            "wrong_beside_right": sum(first and not following for first, following in second)}
 
 
 def _choose_leaving_one_out(per_corpus: dict[str, dict[str, dict]], measure: str) -> dict:

@@ -47,6 +47,11 @@ QUOTED = {"nl": "Ik kon hier geen eigen antwoord op schrijven. Dit staat in de d
                 "best say (word for word):"}
 QUOTE_CHARS = 600  # at most this much of the passages is quoted
 MIN_SECOND_QUOTE_CHARS = 80  # a second passage is quoted only when this much room is left for it
+# The next document found is quoted beside the first (its best sentences) when retrieval found it
+# nearly as well: its best hit's score at least this share of the first document's. Near-identical
+# documents (a text block and the deed that includes it, two banks' models) rank close, and a reader
+# then sees both rather than a coin toss between them. Chosen leave-one-corpus-out (bench/README.md).
+QUOTE_SECOND_DOCUMENT = 0.8
 # The question alone leaves the model too little room (its window holds instructions, passages,
 # earlier turns, question and answer): said plainly, without tokens or windows.
 TOO_LONG = {"nl": "Je vraag is te lang; stel hem korter of in delen.",
@@ -87,6 +92,8 @@ class PreparedQuestion:
     messages: list[dict]
     verdict: Verdict  # not answerable: abstain without calling the model
     preview: "Preview | None" = None  # the best sentence(s), shown before the first token (not for refusals)
+    # The next document's best sentence(s), when it was found nearly as well as the preview's (quoted too).
+    runner_up: "Preview | None" = None
 
     @property
     def relevant(self) -> bool:
@@ -105,7 +112,7 @@ class AnswerEngine:
                  context_budget_tokens: int = 240, max_tokens: int = 400, temperature: float = 0.2,
                  top_p: float = 0.9, repeat_penalty: float = 1.1, cache_size: int = 256,
                  guard: bool = True, sentence_selection: bool = True,
-                 curated: CuratedMatcher | None = None) -> None:
+                 curated: CuratedMatcher | None = None, quote_second_document: float = QUOTE_SECOND_DOCUMENT) -> None:
         self.retriever = retriever
         self.curated = curated  # curated answers, served before anything else (bot/curation/)
         self.generator = generator
@@ -125,6 +132,7 @@ class AnswerEngine:
         # Only the sentences that answer the question go into the prompt (selection.py); off: whole
         # passages, as many as fit in the budget.
         self.selector = SentenceSelector(embedder) if sentence_selection else None
+        self.quote_second_document = quote_second_document
 
     @classmethod
     def from_parts(cls, settings: "Settings", *, retriever: "Retriever", generator: Generator,
@@ -160,26 +168,35 @@ class AnswerEngine:
         verdict = self.policy.judge(query, language, hits, found.vocabulary, found.vector_hits)
         threshold = self.policy.threshold(language)
         candidates = [h for h in hits if h.relevance >= threshold]
-        passages, preview = self._passages(query, candidates, found.vocabulary, found.query_vector)
+        passages, preview, runner_up = self._passages(query, candidates, found.vocabulary, found.query_vector)
         earlier = [(turn.role, turn.text) for turn in history]
         messages = build_messages(question, passages, language=language, history=earlier)
+        shown = verdict.answerable and bool(passages)
         return PreparedQuestion(question, language, hits, found.index_version, passages, messages, verdict,
-                                preview if verdict.answerable and passages else None)
+                                preview if shown else None, runner_up if shown else None)
 
     def _passages(self, query: str, hits: list["Hit"], vocabulary: "Vocabulary | None",
-                  query_vector: "np.ndarray | None") -> tuple[list[Passage], "Preview | None"]:
+                  query_vector: "np.ndarray | None") -> tuple[list[Passage], "Preview | None", "Preview | None"]:
         """The passages for the prompt: the sentences that answer the question (with the selector),
-        or whole hits as they fit; and the preview."""
+        or whole hits as they fit; the preview, and the next document's best sentence(s) when
+        retrieval found it nearly as well (QUOTE_SECOND_DOCUMENT)."""
         count, budget = self.generator.count_tokens, self.context_budget_tokens
         if self.selector is None or not hits:
-            return pack_passages(hits, count, budget), None
+            return pack_passages(hits, count, budget), None, None
         selection = self.selector.select(query, hits, count_tokens=count, budget=budget,
                                          block=lambda hit, text: passage_block(9, hit, text),
                                          vocabulary=vocabulary, query_vector=query_vector)
         passages = pack_passages([e.hit for e in selection.excerpts], count, budget,
                                  texts=[e.text for e in selection.excerpts])
         best = selection.preview
-        return passages, Preview(best.text, source_of(best.hit)) if best is not None else None
+        if best is None:
+            return passages, None, None
+        preview = Preview(best.text, source_of(best.hit))
+        following = Preview(selection.others[0].text, source_of(selection.others[0].hit)) if selection.others else None
+        if following is not None and (document_score(hits, following.source)
+                                      < self.quote_second_document * document_score(hits, preview.source)):
+            following = None
+        return passages, preview, following
 
     # --- answering ---------------------------------------------------------------------------
     def ask(self, question: str, *, history: Sequence[Turn] = (), collections: list[str] | None = None,
@@ -282,11 +299,12 @@ class AnswerEngine:
         return Answer(prepared.question, text, sources, language=prepared.language, timings=timings)
 
     def _quote_best_passages(self, prepared: PreparedQuestion, timings: dict) -> Answer:
-        """The preview (the sentences that answer the question best) and retrieval's first passage,
-        when that is another, quoted with their sources, QUOTE_CHARS at most."""
+        """The preview (the sentences that answer the question best) and, after it, the next
+        document's best sentences when it was found nearly as well, else retrieval's first passage
+        when that is another; quoted with their sources, QUOTE_CHARS at most."""
         first = prepared.passages[0]  # the model is only asked when there are passages (`relevant`)
-        quotes = [(prepared.preview.text, prepared.preview.source)] if prepared.preview is not None else []
-        if not quotes or quotes[0][1] != source_of(first.hit):
+        quotes = [(p.text, p.source) for p in (prepared.preview, prepared.runner_up) if p is not None]
+        if not quotes or (len(quotes) == 1 and quotes[0][1] != source_of(first.hit)):
             quotes.append((first.body or first.hit.chunk.text, source_of(first.hit)))
         blocks: list[str] = []
         sources: list[Source] = []
@@ -344,6 +362,12 @@ class AnswerEngine:
                    for s in sources if s.collection == collection):
                 return False
         return True
+
+
+def document_score(hits: Sequence["Hit"], source: Source) -> float:
+    """The best search score among the hits of `source`'s document (0: none among them)."""
+    return max((h.score for h in hits if (h.chunk.collection, h.chunk.doc_id) == (source.collection, source.path)),
+               default=0.0)
 
 
 def _excerpt(text: str, limit: int) -> str:

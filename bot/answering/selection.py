@@ -19,9 +19,12 @@ chunks carry a lot the question does not ask about; this module cuts them to the
    `MIN_RELATIVE_SCORE` of the best, each with what it needs to make sense: the sentence before one
    that starts with a referring word ("Dit", "Daarnaast"), a list's lead-in line, a table's header
    row. A lead-in that is taken brings its list items while they fit. The best segment of the best
-   hit is always kept: retrieval's own first choice is right most often (bench/README.md).
+   hit is always kept: retrieval's own first choice is right most often (bench/README.md); so is,
+   before the rest, the best segment of the next document (`DOCUMENTS_KEPT`), when it is worth its
+   tokens: near-identical documents rank close and the right one may be the second.
 5. The preview is the kept segment of the best hit's document that holds most of the question's words itself
-   (with its lead-in, or a table row as "column: value"), and the next sentence when it is short.
+   (with its lead-in, or a table row as "column: value"), and the next sentence when it is short;
+   the same is picked of every other document kept (a quote may take the next one's).
 6. Excerpts keep the hits' order (the passage numbers [1], [2], … and their sources follow the
    retrieval), and inside an excerpt the segments keep the document's order, "…" marking a gap.
 """
@@ -31,7 +34,7 @@ from __future__ import annotations
 import math
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Sequence
 
 import numpy as np
@@ -54,6 +57,11 @@ if TYPE_CHECKING:
 HEADING_WEIGHT = 1.0  # a question word in the section's title or headings counts as if in the segment
 NUMBER_BONUS = 0.15  # a question asking for an amount prefers segments holding a number
 MIN_RELATIVE_SCORE = 0.35  # segments scoring below this share of the best are not worth their tokens
+# The best segment of each of the first this many documents is kept before the rest is filled by
+# score: near-identical documents (a bank's model and its neighbour's, a text block and the deed
+# that includes it) rank close, and the one the question means must reach the model's eyes even when
+# its sibling's sentences score a little higher. Chosen leave-one-corpus-out (bench/README.md).
+DOCUMENTS_KEPT = 2
 MAX_EMBEDDED = 24  # segments embedded per question (MiniLM, 2 CPU cores: ~3 ms each)
 PREVIEW_CHARS = 320  # at most this much text in a preview
 _SHORT_PREVIEW = 90  # a best sentence shorter than this takes its neighbour along in the preview
@@ -73,6 +81,8 @@ class Excerpt:
 class Selection:
     excerpts: list[Excerpt]
     preview: Excerpt | None  # the best sentence or two, with the hit they come from
+    # The best sentence or two of each other document kept, in the order of the documents' best hits.
+    others: list[Excerpt] = field(default_factory=list)
     segments: int = 0  # candidates scored
     embedded: int = 0  # candidates embedded for this question (not found among the kept vectors)
 
@@ -86,12 +96,14 @@ class SentenceSelector:
     """
 
     def __init__(self, embedder: "Embedder | None" = None, *, max_embedded: int = MAX_EMBEDDED,
-                 semantic_weight: float | None = None, min_relative_score: float = MIN_RELATIVE_SCORE) -> None:
+                 semantic_weight: float | None = None, min_relative_score: float = MIN_RELATIVE_SCORE,
+                 documents_kept: int = DOCUMENTS_KEPT) -> None:
         self.embedder = embedder
         self.max_embedded = max_embedded
         self.semantic_weight = (calibration_for(str(getattr(embedder, "name", ""))).semantic_weight
                                 if semantic_weight is None else semantic_weight)
         self.min_relative_score = min_relative_score
+        self.documents_kept = documents_kept
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -114,7 +126,8 @@ class SentenceSelector:
         _fit(sections, chosen, count_tokens, budget, block)
         excerpts = [Excerpt(section.hit, render(section.segments, chosen[n]))
                     for n, section in enumerate(sections) if chosen[n]]
-        return Selection(excerpts, _preview(sections, segments, chosen), len(segments), embedded)
+        best, *others = _previews(sections, segments, chosen) or [None]
+        return Selection(excerpts, best, others, len(segments), embedded)
 
     # --- scoring -------------------------------------------------------------------------------
     def _score(self, question: str, sections: list[Section], segments: list[tuple[int, int, Segment]],
@@ -205,7 +218,10 @@ class SentenceSelector:
         best = ranked[0][2].score
         first = max(((0, i, s) for i, s in enumerate(sections[0].segments) if s.kind != "heading"),
                     key=lambda item: (item[2].score, -item[1]), default=None)
-        for n, i, segment in ([first] if first else []) + ranked:
+        kept_first = [first] if first else []
+        kept_first += [item for item in _best_of_documents(sections, segments)[1:self.documents_kept]
+                       if item[2].score >= self.min_relative_score * best]
+        for n, i, segment in kept_first + ranked:
             if chosen[n] and i in chosen[n]:
                 continue
             if segment.score < self.min_relative_score * best and any(chosen):
@@ -265,17 +281,42 @@ def _holds(term: str, words: set[str], vocabulary: Vocabulary | None) -> bool:
     return any(same_word(term, w, mode=Matching.SEARCH) or is_head(term, w) for w in words)
 
 
-def _preview(sections: list[Section], segments: list[tuple[int, int, Segment]],
-             chosen: list[set[int]]) -> Excerpt | None:
-    """The best kept segment with what it needs (a table row as "header: value"), and its
-    neighbour when it is short."""
+def _best_of_documents(sections: list[Section],
+                       segments: list[tuple[int, int, Segment]]) -> list[tuple[int, int, Segment]]:
+    """The best-scoring segment of each document, the documents in the order of their best hit."""
+    best: dict[tuple[str, str], tuple[int, int, Segment]] = {}
+    for n, i, segment in segments:
+        if segment.kind == "heading":
+            continue
+        document = _document(sections[n])
+        if document not in best or segment.score > best[document][2].score:
+            best[document] = (n, i, segment)
+    return list(best.values())
+
+
+def _document(section: Section) -> tuple[str, str]:
+    return section.hit.chunk.collection, section.hit.chunk.doc_id
+
+
+def _previews(sections: list[Section], segments: list[tuple[int, int, Segment]],
+              chosen: list[set[int]]) -> list[Excerpt]:
+    """The best kept segment of each document with what it needs (a table row as "header: value"),
+    and its neighbour when it is short: first of the best hit's document (retrieval's first choice is
+    right most often), then of the others in retrieval's order."""
     kept = [(n, i, s) for n, i, s in segments if i in chosen[n] and s.kind not in ("heading", "code")]
-    first = (sections[0].hit.chunk.collection, sections[0].hit.chunk.doc_id)
-    # From the best hit's document: retrieval's first choice is right most often.
-    kept = [item for item in kept
-            if (sections[item[0]].hit.chunk.collection, sections[item[0]].hit.chunk.doc_id) == first] or kept
+    per_document: dict[tuple[str, str], list[tuple[int, int, Segment]]] = {}
+    for item in kept:
+        per_document.setdefault(_document(sections[item[0]]), []).append(item)
     if not kept:
-        return None
+        return []
+    # The best hit's document first; when nothing of it can be quoted, the best of all kept.
+    best = _preview(sections, per_document.pop(_document(sections[0]), kept), chosen)
+    per_document.pop((best.hit.chunk.collection, best.hit.chunk.doc_id), None)
+    return [best, *(_preview(sections, group, chosen) for group in per_document.values())]
+
+
+def _preview(sections: list[Section], kept: list[tuple[int, int, Segment]], chosen: list[set[int]]) -> Excerpt:
+    """The best of `kept` (segments of one document) as a quote."""
     # A quote is read without its headings: ranked by the question words it holds itself.
     n, i, best = max(kept, key=lambda item: (item[2].own + item[2].semantic, item[2].score, -item[0], -item[1]))
     section = sections[n].segments
