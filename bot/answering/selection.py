@@ -218,7 +218,9 @@ class SentenceSelector:
         best = ranked[0][2].score
         first = max(((0, i, s) for i, s in enumerate(sections[0].segments) if s.kind != "heading"),
                     key=lambda item: (item[2].score, -item[1]), default=None)
-        kept_first = [first] if first else []
+        # Retrieval's first choice, then the best segment of all (the answer sentence most often),
+        # then the next documents' best: a second document never costs the first its best sentence.
+        kept_first = ([first] if first else []) + ranked[:1]
         kept_first += [item for item in _best_of_documents(sections, segments)[1:self.documents_kept]
                        if item[2].score >= self.min_relative_score * best]
         for n, i, segment in kept_first + ranked:
