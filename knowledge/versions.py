@@ -5,6 +5,9 @@ without a version count as one document only in the same folder ("index.md" in t
 documents).
 The retrieval's hits are reordered so that the newest version takes the best place its document
 got; the answer is told which passages are versions of one document (bot/answering/prompts.py).
+A passage whose text several files share word for word (a clause every bank model repeats, the
+unchanged part of v1.2 and v1.3) is one hit, led by one file and naming the others as its copies,
+so that it takes one place among the best and leaves the others to other documents.
 """
 
 from __future__ import annotations
@@ -67,6 +70,41 @@ def newest_first(hits: Sequence[Hit]) -> list[Hit]:
         for slot, index in zip(indexes, newest):
             ordered[slot] = hits[index]
     return [hit if hit.rank == rank else replace(hit, rank=rank) for rank, hit in enumerate(ordered, start=1)]
+
+
+def one_passage_once(hits: Sequence[Hit]) -> list[Hit]:
+    """The same hits, where several have the same text (whitespace and case aside) in one collection
+    only the best-placed of them, naming the others' files among its copies; of versions of one
+    document the newest leads. Ranks are numbered anew."""
+    groups: dict[tuple[str, str], list[Hit]] = {}
+    for hit in hits:
+        groups.setdefault((hit.chunk.collection, _passage_key(hit.chunk.text)), []).append(hit)
+    kept = []
+    for hit in hits:
+        group = groups[(hit.chunk.collection, _passage_key(hit.chunk.text))]
+        if hit is not group[0]:
+            continue
+        if len(group) > 1:
+            hit = _merged(group)
+        kept.append(hit)
+    return [hit if hit.rank == rank else replace(hit, rank=rank) for rank, hit in enumerate(kept, start=1)]
+
+
+def _passage_key(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _merged(group: list[Hit]) -> Hit:
+    """The best-placed hit of a group with the same text, or a newer version of its document among
+    them in its stead, with the scores of the best and every other file as a copy."""
+    best = group[0]
+    family = document_version(best.chunk.doc_id)
+    newer = [h for h in group if (v := document_version(h.chunk.doc_id)).document == family.document
+             and v.version > family.version]
+    lead = max(newer, key=lambda h: document_version(h.chunk.doc_id).version) if newer else best
+    files = [f for h in group for f in (h.chunk.doc_id, *h.chunk.copies)]
+    copies = tuple(dict.fromkeys(f for f in files if f != lead.chunk.doc_id))
+    return replace(best, chunk=replace(lead.chunk, copies=copies))
 
 
 def version_groups(hits: Sequence[Hit]) -> list[list[Hit]]:
