@@ -54,11 +54,14 @@ def document_version(doc_id: str) -> DocumentVersion:
     return DocumentVersion(family, tuple(int(d) for d in digits), last.group(0).strip(), folder)
 
 
-def newest_first(hits: Sequence[Hit]) -> list[Hit]:
+def newest_first(hits: Sequence[Hit], question: str = "") -> list[Hit]:
     """The same hits; where several versions of one document are among them, the newest takes the
-    best place that document got, the older ones the places after it. Other hits keep their places;
-    ranks are numbered anew."""
+    best place that document got, the older ones the places after it; a version the question names
+    ("wat stond er in v2.12") comes before the newest. Of two files with the same version, the one in
+    the newer folder ("Lloyds/20250301000021/" after "Lloyds/20211015000021/") counts as newer. Other
+    hits keep their places; ranks are numbered anew."""
     versions = [document_version(hit.chunk.doc_id) for hit in hits]
+    named = asked_versions(question)
     slots: dict[str, list[int]] = {}
     for index, version in enumerate(versions):
         slots.setdefault(version.document, []).append(index)
@@ -66,10 +69,30 @@ def newest_first(hits: Sequence[Hit]) -> list[Hit]:
     for indexes in slots.values():
         if len({hits[i].chunk.doc_id for i in indexes}) < 2:
             continue
-        newest = sorted(indexes, key=lambda i: versions[i].version, reverse=True)  # stable: rank within a version
+        newest = sorted(indexes, key=lambda i: (_trimmed(versions[i].version) in named, versions[i].version,
+                                                _folder_numbers(hits[i].chunk.doc_id)),
+                        reverse=True)  # stable: rank within a version
         for slot, index in zip(indexes, newest):
             ordered[slot] = hits[index]
     return [hit if hit.rank == rank else replace(hit, rank=rank) for rank, hit in enumerate(ordered, start=1)]
+
+
+def asked_versions(question: str) -> set[tuple[int, ...]]:
+    """The versions a question names: "v2.12", "versie 3", "2.8.1", a date."""
+    return {_trimmed(tuple(int(d) for d in re.findall(r"\d+", next(group for group in found.groups() if group))))
+            for found in _VERSION.finditer(question)}
+
+
+def _trimmed(version: tuple[int, ...]) -> tuple[int, ...]:
+    """"v3" and "3.0" are one version."""
+    end = len(version)
+    while end > 1 and version[end - 1] == 0:
+        end -= 1
+    return version[:end]
+
+
+def _folder_numbers(doc_id: str) -> tuple[int, ...]:
+    return tuple(int(d) for d in re.findall(r"\d+", str(PurePosixPath(doc_id).parent)))
 
 
 def one_passage_once(hits: Sequence[Hit]) -> list[Hit]:
