@@ -49,8 +49,20 @@ def test_different_texts_and_other_collections_stay_apart():
     other = hit("bank/Munt.docx", "De kop staat één keer.", 2)
     hits = [hit("bank/Aegon.docx", "De kop staat één keer.", 1),
             Hit(chunk=Chunk(**{**other.chunk.__dict__, "collection": "elders"}), score=0.5, rank=2),
-            hit("bank/Rabobank.docx", "De kop staat twee keer.", 3)]
+            hit("bank/Rabobank.docx", "De erfpachtcanon is afgekocht tot 2050.", 3)]
     assert one_passage_once(hits) == hits
+
+
+def test_a_clause_repeated_with_each_bank_s_name_is_one_passage_led_by_the_best_placed():
+    clause = ("De schuldenaar verleent aan {bank} een recht van hypotheek op het registergoed tot zekerheid van "
+              "al hetgeen de geldgever te vorderen heeft uit hoofde van de leningsovereenkomst.")
+    hits = [hit("modellen/Modeldocument NN v2.0.docx", clause.format(bank="Nationale-Nederlanden"), 1),
+            hit("tekstblokken/Tekstblok - Partijnamen v2.0.docx", "Partijnamen in hypotheekakten.", 2),
+            hit("modellen/Modeldocument AEGON v9.0.docx", clause.format(bank="AEGON"), 3)]
+    merged = one_passage_once(hits)
+    assert [(h.chunk.doc_id, h.chunk.copies) for h in merged] == [
+        ("modellen/Modeldocument NN v2.0.docx", ("modellen/Modeldocument AEGON v9.0.docx",)),
+        ("tekstblokken/Tekstblok - Partijnamen v2.0.docx", ())]
 
 
 @pytest.mark.slow
