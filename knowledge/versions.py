@@ -111,7 +111,7 @@ def one_passage_once(hits: Sequence[Hit]) -> list[Hit]:
     for hit in hits:
         words = _words(hit.chunk.text)
         for first, first_words, group in groups:
-            if first.chunk.collection == hit.chunk.collection and _same_passage(first_words, words):
+            if first.chunk.collection == hit.chunk.collection and _same_passage(first, first_words, hit, words):
                 group.append(hit)
                 break
         else:
@@ -124,9 +124,20 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(_WORD.findall(text.casefold()))
 
 
-def _same_passage(a: frozenset[str], b: frozenset[str]) -> bool:
-    """Whether two passages are one (the words of one text, or near enough: SAME_PASSAGE)."""
-    return a == b if not (a and b) else len(a & b) >= SAME_PASSAGE * len(a | b)
+def _same_passage(a: Hit, a_words: frozenset[str], b: Hit, b_words: frozenset[str]) -> bool:
+    """Whether two passages are one: the same text, or (of two different documents) nearly the same
+    words (SAME_PASSAGE). Two versions of one document that say it differently stay two passages:
+    the answer names both (bot/answering/prompts.py)."""
+    if _passage_key(a.chunk.text) == _passage_key(b.chunk.text):
+        return True
+    one_document = document_version(a.chunk.doc_id).document == document_version(b.chunk.doc_id).document
+    if one_document or not (a_words and b_words):
+        return False
+    return len(a_words & b_words) >= SAME_PASSAGE * len(a_words | b_words)
+
+
+def _passage_key(text: str) -> str:
+    return " ".join(text.split()).casefold()
 
 
 def _merged(group: list[Hit]) -> Hit:

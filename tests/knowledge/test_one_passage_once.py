@@ -84,3 +84,9 @@ def test_a_clause_in_every_model_leaves_room_for_the_other_documents(tmp_path, e
         f"modellen/Modeldocument {bank} v1.0.md" for bank in BANKS}
     assert "tekstblokken/Tekstblok - Erfpachtcanon v2.0.md" in {h.chunk.doc_id for h in hits}
     assert [h.rank for h in hits] == [1, 2, 3]
+
+
+def test_two_versions_that_say_it_differently_stay_two_passages():
+    hits = [hit("hr/Verlofregeling v1.1.md", "Bij een volledige werkweek heb je 27 vakantiedagen per jaar.", 1),
+            hit("hr/Verlofregeling v1.0.md", "Bij een volledige werkweek heb je 25 vakantiedagen per jaar.", 2)]
+    assert one_passage_once(hits) == hits
