@@ -119,7 +119,11 @@ def measure(name: str, folder: Path, qa_file: Path, data_dir: Path, k: int, over
     report = services.indexer.reindex(folder, collection=name) if reindex else IndexReport()
     index_s = time.perf_counter() - started
     items = load_qa(qa_file)
-    retriever = services.retriever
+    # The services' retriever remembers the questions' embeddings (RecentQuestions): here every mode
+    # pays for its own, as one question does, so that the latencies stay comparable.
+    served = services.retriever
+    retriever = Retriever(services.embedder, services.store, reranker=served.reranker,
+                          rerank_depth=served.rerank_depth)
 
     def search(question: str, mode: str, n: int):
         return retriever.search(question, k=n, mode=mode)

@@ -86,6 +86,13 @@ class Services:
         return self._once("embedder", build)
 
     @property
+    def question_embedder(self) -> "Embedder":
+        """The embedder, remembering the questions it embedded last: the curated-answer check, the
+        search and the sentence selection embed a question once between them."""
+        from knowledge.embeddings import RecentQuestions
+        return self._once("question_embedder", lambda: RecentQuestions(self.embedder))
+
+    @property
     def store(self) -> "ChunkStore":
         from bot.indexing.index_store import open_index
         return self._once("store", lambda: open_index(self.settings))
@@ -149,7 +156,7 @@ class Services:
                 reranker = CrossEncoderReranker(path)
                 log.info("reranking the best %d candidates with %s", self.settings.retrieval.rerank_depth,
                          reranker.name)
-            return Retriever(self.embedder, self.store, reranker=reranker,
+            return Retriever(self.question_embedder, self.store, reranker=reranker,
                              rerank_depth=self.settings.retrieval.rerank_depth)
         return self._once("retriever", build)
 
@@ -162,7 +169,7 @@ class Services:
     def engine(self) -> "AnswerEngine":
         from bot.answering.engine import AnswerEngine
         return self._once("engine", lambda: AnswerEngine.from_parts(
-            self.settings, retriever=self.retriever, generator=self.generator, embedder=self.embedder,
+            self.settings, retriever=self.retriever, generator=self.generator, embedder=self.question_embedder,
             curated=self.curated if self.settings.answering.curated_answers else None))
 
     @property
@@ -272,7 +279,7 @@ class Services:
         from bot.curation.store import CuratedStore
         # The embedding model loads when a question first reaches a curated answer's words.
         return self._once("curated", lambda: CuratedAnswers(
-            CuratedStore(self.storage.database(self.settings.folders.curated_path)), lambda: self.embedder,
+            CuratedStore(self.storage.database(self.settings.folders.curated_path)), lambda: self.question_embedder,
             documents=lambda c: self.store.documents(c), min_similarity=self.settings.answering.curated_min_similarity))
 
     @property

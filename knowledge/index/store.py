@@ -37,6 +37,7 @@ from knowledge.index.schema import (ADDED_COLUMNS, DIMENSION_KEY, LAYOUT, MODEL_
                                     TEXT_COLUMN, ModelInfo, both, chunk_of, chunk_schema, collection_filter,
                                     document_copies, layout_of, readers_filter, result_columns, result_rows,
                                     sql_quote)
+from knowledge.index.vectors import IndexVectors
 from knowledge.index.versions import cleanup_age
 from knowledge.index.vocabulary import IndexVocabulary
 from knowledge.models import Hit
@@ -59,6 +60,7 @@ class ChunkStore:
         self._connection = None
         self._table = None
         self._vocabulary = IndexVocabulary(self.version, lambda: self._scan([TEXT_COLUMN])[TEXT_COLUMN].to_pylist())
+        self._vectors = IndexVectors(self.version, lambda: self._open().to_lance())
 
     @property
     def _db(self):
@@ -263,7 +265,7 @@ class ChunkStore:
                          readers_filter(readers) if READERS_COLUMN in columns else None)
             text_rows = self._text_rows(table, query_text, limit, where, columns) if mode != "vector" else []
             query_vector = query_vector() if callable(query_vector) else query_vector
-            vector_rows = self._vector_rows(table, query_vector, limit, where, columns) if mode != "fts" else []
+            vector_rows = self._vector_rows(query_vector, limit, where, columns) if mode != "fts" else []
         if mode == "vector":
             ranked = _by_similarity(vector_rows)
         elif mode == "fts":
@@ -274,13 +276,9 @@ class ChunkStore:
         hits = _hits(ranked[:k], query_vector)
         return hits, (_hits(_by_similarity(vector_rows)[:depth], query_vector) if mode == "hybrid" else None)
 
-    def _vector_rows(self, table, vector: np.ndarray, limit: int, where: str | None,
-                     columns: list[str]) -> list[dict]:
-        query = (table.search(np.asarray(vector, dtype=np.float32), vector_column_name="vector")
-                 .distance_type("cosine").limit(limit).select([*columns, "_distance"]))
-        if where:
-            query = query.where(where, prefilter=True)
-        return result_rows(query.to_arrow())
+    def _vector_rows(self, vector: np.ndarray, limit: int, where: str | None, columns: list[str]) -> list[dict]:
+        """The exact cosine search (vectors.py), on the vectors kept for the table's version."""
+        return self._vectors.nearest(vector, limit, where, columns)
 
     def _text_rows(self, table, text: "str | TextQuery", limit: int, where: str | None,
                    columns: list[str]) -> list[dict]:
@@ -447,6 +445,7 @@ class ChunkStore:
             shutil.rmtree(folder)
         self._table = None
         self._vocabulary.forget()
+        self._vectors.forget()
 
 
 def _by_similarity(vector_rows: list[dict]) -> list[tuple[dict, float]]:
