@@ -124,13 +124,15 @@ def _words(text: str) -> frozenset[str]:
 
 
 def _same_passage(a: Hit, a_words: frozenset[str], b: Hit, b_words: frozenset[str]) -> bool:
-    """Whether two passages are one: the same text, or (of two different documents) nearly the same
-    words (SAME_PASSAGE). Two versions of one document that say it differently stay two passages:
-    the answer names both (bot/answering/prompts.py)."""
+    """Whether two passages are one: the same text, or (of two documents, or one document in two
+    formats in one folder: "plan.pptx" and "plan.pdf") nearly the same words (SAME_PASSAGE). Two versions of one
+    document that say it differently stay two passages: the answer names both (bot/answering/prompts.py)."""
     if _passage_key(a.chunk.text) == _passage_key(b.chunk.text):
         return True
-    one_document = document_version(a.chunk.doc_id).document == document_version(b.chunk.doc_id).document
-    if one_document or not (a_words and b_words):
+    a_version, b_version = document_version(a.chunk.doc_id), document_version(b.chunk.doc_id)
+    two_versions = a_version.document == b_version.document and (a_version.version, a_version.folder) != (
+        b_version.version, b_version.folder)  # the same name in two folders: two versions (newest_first)
+    if two_versions or not (a_words and b_words):
         return False
     return len(a_words & b_words) >= SAME_PASSAGE * len(a_words | b_words)
 

@@ -90,3 +90,16 @@ def test_two_versions_that_say_it_differently_stay_two_passages():
     hits = [hit("hr/Verlofregeling v1.1.md", "Bij een volledige werkweek heb je 27 vakantiedagen per jaar.", 1),
             hit("hr/Verlofregeling v1.0.md", "Bij een volledige werkweek heb je 25 vakantiedagen per jaar.", 2)]
     assert one_passage_once(hits) == hits
+
+
+def test_a_deck_as_pptx_and_as_pdf_is_one_passage():
+    hits = [hit("decks/Kwartaalplan.pptx", "Kwartaalplan: de nieuwe balie opent op 1 maart in de hal.", 1),
+            hit("decks/Kwartaalplan.pdf", "Kwartaalplan de nieuwe balie opent op 1 maart in de hal 3", 2)]
+    [merged] = one_passage_once(hits)
+    assert (merged.chunk.doc_id, merged.chunk.copies) == ("decks/Kwartaalplan.pptx", ("decks/Kwartaalplan.pdf",))
+
+
+def test_one_version_in_two_folders_that_says_it_differently_stays_two_passages():
+    hits = [hit("Lloyds/20250301000021/Modeldocument Lloyds v2.0.docx", "De rente is 4,1 procent per jaar.", 1),
+            hit("Lloyds/20211015000021/Modeldocument Lloyds v2.0.docx", "De rente is 3,2 procent per jaar.", 2)]
+    assert one_passage_once(hits) == hits
