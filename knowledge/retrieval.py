@@ -1,6 +1,8 @@
 """Retriever(embedder, store): the one way the bot finds passages. `retrieve(question)` returns a
 `Retrieval`, everything one search found and computed, so that whoever answers from it asks the index
-nothing more; `search(question)` returns only the hits (the CLI's `search`, benchmarks)."""
+nothing more; `search(question)` returns only the hits (the CLI's `search`, benchmarks). Either way a
+passage several files share is one hit, and of versions of one document the newest (or the one the
+question names) comes first (knowledge/versions.py)."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from knowledge.query import TextQuery, Vocabulary, full_text_query, text_query
 from knowledge.reranking import Reranker
 from knowledge.index.schema import ModelInfo
 from knowledge.index.store import ChunkStore
+from knowledge.versions import newest_first, one_passage_once
 from language.calibration import calibration_for
 from language.questions import normalise_question
 
@@ -110,14 +113,17 @@ class Retriever:
         # Unreadable, the search right after says what is wrong with the index; the full-text query
         # does without the compounds' parts meanwhile.
         terms = self.query_terms(question, self._vocabulary(quiet=True) if mode != "vector" else None)
+        # A passage that several files share word for word is one hit (knowledge/versions.py): read
+        # as deep as the fusion does, so that the places it frees go to other passages.
         hits, vector_hits = self.store.search_with_candidates(
-            embedding.result, terms, mode=mode, k=candidates,
+            embedding.result, terms, mode=mode, k=max(candidates, self.depth),
             collections=None if collections is None else list(collections), depth=self.depth,
             weights=self.weights, per_document=self.per_document,
             readers=None if readers is None else list(readers))
+        hits = one_passage_once(hits)[:candidates]
         if self.reranker is not None:
             hits = self.reranker.rerank(question, hits)[:k]
-        return embedding.result(), hits, vector_hits
+        return embedding.result(), newest_first(hits, question), vector_hits
 
     def _vocabulary(self, *, quiet: bool = False) -> Vocabulary | None:
         try:

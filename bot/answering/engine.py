@@ -20,7 +20,6 @@ from bot.answering.stream import AnswerStream
 from bot.answering.types import Answer, CuratedMatcher, Preview, Source, Turn
 from bot.errors import knowledge_errors
 from knowledge.models import EVERYONE_READERS
-from knowledge.versions import newest_first
 from language.calibration import calibration_for
 from language.detection import detect_language
 from language.questions import reads_as_follow_up
@@ -164,7 +163,7 @@ class AnswerEngine:
         query = retrieval_query(question, history)
         found: "Retrieval" = self.retriever.retrieve(query, k=self.top_k, mode=self.search_mode,
                                                      collections=collections, readers=readers)
-        hits = newest_first(found.hits)
+        hits = found.hits
         verdict = self.policy.judge(query, language, hits, found.vocabulary, found.vector_hits)
         threshold = self.policy.threshold(language)
         candidates = [h for h in hits if h.relevance >= threshold]
