@@ -102,7 +102,7 @@ def _text_boxes(paragraph) -> list:
 
 
 def _docx_paragraph(paragraph, styles: _StyleNames) -> str:
-    text = paragraph.text.strip()
+    text = _paragraph_text(paragraph._p).strip()
     if not text:
         return ""
     style = styles.of(paragraph)
@@ -115,6 +115,17 @@ def _docx_paragraph(paragraph, styles: _StyleNames) -> str:
     if "list" in style.lower() or numbered:
         return f"- {text}"
     return text
+
+
+def _paragraph_text(p) -> str:
+    """The paragraph's text as Word shows it with its tracked changes accepted: the runs inside
+    insertions (`w:ins`, `w:moveTo`), inline content controls, simple fields and smart tags too, which
+    python-docx's `paragraph.text` leaves out (it reads only the runs and hyperlinks directly under
+    the paragraph: of a heading "versie 2.0, dd. 13 maart 2025" typed over an older one it keeps
+    "versie , dd."); deleted text (`w:del`, `w:moveFrom`) left out, and the runs of a text box
+    anchored here left to the text box."""
+    runs = p.xpath(".//w:r[not(ancestor::w:del) and not(ancestor::w:moveFrom)]")
+    return "".join(r.text for r in runs if r.xpath("ancestor::w:p[1]")[0] is p)
 
 
 def _docx_rows(table, part, styles: _StyleNames) -> Iterator[list[str]]:
