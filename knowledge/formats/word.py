@@ -3,7 +3,8 @@
 Both keep what people wrote where they wrote it: paragraphs, headings (Heading N / Kop N styles,
 the .doc's chapters and sections), lists, and tables in body order (a row per line after the
 header row, tables.py). A .docx also gives the text of its text boxes, after the paragraph they are
-anchored in, and of its content controls. A file that cannot be read raises
+anchored in, and of its content controls; its tracked changes read as accepted (inserted text in,
+deleted text out). A file that cannot be read raises
 :class:`DocumentError` with a Dutch reason.
 
 Why antiword for .doc: Debian keeps it (package ``antiword``), it reads Word 6 to 2003 in a

@@ -39,7 +39,7 @@ def make_revised_docx(path: Path) -> Path:
         revised_paragraph("Title", run("Toelichting "), inserted("VVE-"), run("Tekstblok Aanhef v"),
                           inserted("2.0"), deleted("1.4")),
         revised_paragraph("Heading2", run("versie "), inserted("2.0"), deleted("1.4"), run(", dd. "),
-                          f'<w:fldSimple w:instr=" DATE "><w:r><w:t>13 maart 2025</w:t></w:r></w:fldSimple>'),
+                          '<w:fldSimple w:instr=" DATE "><w:r><w:t>13 maart 2025</w:t></w:r></w:fldSimple>'),
         revised_paragraph("Normal", run("De notaris kiest "), inserted("een van drie"), deleted("twee"),
                           run(" varianten.")),
         text_box_paragraph("Voorblad", "Model geldt vanaf 1 november 2025."),
