@@ -32,6 +32,7 @@ _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 _P, _TBL, _SDT, _TXBX = f"{{{_W}}}p", f"{{{_W}}}tbl", f"{{{_W}}}sdt", f"{{{_W}}}txbxContent"
 _FALLBACK = f"{{{_MC}}}Fallback"
+_KEPT_RUNS = ".//w:r[not(ancestor::w:del) and not(ancestor::w:moveFrom) and not(ancestor::mc:Fallback)]"
 _HEADING_STYLE = re.compile(r"^(?:heading|kop)\s*(\d)$", re.IGNORECASE)
 
 
@@ -123,9 +124,11 @@ def _paragraph_text(p) -> str:
     insertions (`w:ins`, `w:moveTo`), inline content controls, simple fields and smart tags too, which
     python-docx's `paragraph.text` leaves out (it reads only the runs and hyperlinks directly under
     the paragraph: of a heading "versie 2.0, dd. 13 maart 2025" typed over an older one it keeps
-    "versie , dd."); deleted text (`w:del`, `w:moveFrom`) left out, and the runs of a text box
-    anchored here left to the text box."""
-    runs = p.xpath(".//w:r[not(ancestor::w:del) and not(ancestor::w:moveFrom)]")
+    "versie , dd."); deleted text (`w:del`, `w:moveFrom`) and a drawing's copy for old readers
+    (`mc:Fallback`) left out, and the runs of a text box anchored here left to the text box."""
+    from lxml import etree
+
+    runs = etree.ElementBase.xpath(p, _KEPT_RUNS, namespaces={"w": _W, "mc": _MC})
     return "".join(r.text for r in runs if r.xpath("ancestor::w:p[1]")[0] is p)
 
 

@@ -1,6 +1,7 @@
 """A Word document with tracked changes is read as Word shows it with the changes accepted: inserted
 text kept (a version number typed over an older one is most of the Kadaster's titles), deleted text
-left out, and a text box's text still read once, after its paragraph."""
+left out, a drawing's copy for old readers left out, and a text box's text still read once, after its
+paragraph."""
 
 from __future__ import annotations
 
@@ -42,6 +43,8 @@ def make_revised_docx(path: Path) -> Path:
                           '<w:fldSimple w:instr=" DATE "><w:r><w:t>13 maart 2025</w:t></w:r></w:fldSimple>'),
         revised_paragraph("Normal", run("De notaris kiest "), inserted("een van drie"), deleted("twee"),
                           run(" varianten.")),
+        revised_paragraph("Normal", run("Akkoord: "), '<mc:AlternateContent><mc:Choice Requires="w14">', run("ja"),
+                          '</mc:Choice><mc:Fallback>', run("[x]"), '</mc:Fallback></mc:AlternateContent>'),
         text_box_paragraph("Voorblad", "Model geldt vanaf 1 november 2025."),
     ):
         section.addprevious(parse_xml(xml))
@@ -58,5 +61,6 @@ def test_inserted_text_is_read_and_deleted_text_is_not(tmp_path):
     assert "## versie 2.0, dd. 13 maart 2025" in document.text
     assert "De notaris kiest een van drie varianten." in document.text
     assert "1.4" not in document.text and "twee" not in document.text
+    assert "Akkoord: ja\n" in document.text  # Word's own rendering, not the copy for old readers
     assert document.text.count("Model geldt vanaf 1 november 2025.") == 1  # the text box once, on its own
     assert "Voorblad\n" in document.text
