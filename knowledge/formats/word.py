@@ -3,7 +3,8 @@
 Both keep what people wrote where they wrote it: paragraphs, headings (Heading N / Kop N styles,
 the .doc's chapters and sections), lists, and tables in body order (a row per line after the
 header row, tables.py). A .docx also gives the text of its text boxes, after the paragraph they are
-anchored in, and of its content controls. A file that cannot be read raises
+anchored in, and of its content controls; its tracked changes read as accepted (inserted text in,
+deleted text out). A file that cannot be read raises
 :class:`DocumentError` with a Dutch reason.
 
 Why antiword for .doc: Debian keeps it (package ``antiword``), it reads Word 6 to 2003 in a
@@ -31,6 +32,7 @@ _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 _P, _TBL, _SDT, _TXBX = f"{{{_W}}}p", f"{{{_W}}}tbl", f"{{{_W}}}sdt", f"{{{_W}}}txbxContent"
 _FALLBACK = f"{{{_MC}}}Fallback"
+_KEPT_RUNS = ".//w:r[not(ancestor::w:del) and not(ancestor::w:moveFrom) and not(ancestor::mc:Fallback)]"
 _HEADING_STYLE = re.compile(r"^(?:heading|kop)\s*(\d)$", re.IGNORECASE)
 
 
@@ -102,7 +104,7 @@ def _text_boxes(paragraph) -> list:
 
 
 def _docx_paragraph(paragraph, styles: _StyleNames) -> str:
-    text = paragraph.text.strip()
+    text = _paragraph_text(paragraph._p).strip()
     if not text:
         return ""
     style = styles.of(paragraph)
@@ -115,6 +117,19 @@ def _docx_paragraph(paragraph, styles: _StyleNames) -> str:
     if "list" in style.lower() or numbered:
         return f"- {text}"
     return text
+
+
+def _paragraph_text(p) -> str:
+    """The paragraph's text as Word shows it with its tracked changes accepted: the runs inside
+    insertions (`w:ins`, `w:moveTo`), inline content controls, simple fields and smart tags too, which
+    python-docx's `paragraph.text` leaves out (it reads only the runs and hyperlinks directly under
+    the paragraph: of a heading "versie 2.0, dd. 13 maart 2025" typed over an older one it keeps
+    "versie , dd."); deleted text (`w:del`, `w:moveFrom`) and a drawing's copy for old readers
+    (`mc:Fallback`) left out, and the runs of a text box anchored here left to the text box."""
+    from lxml import etree
+
+    runs = etree.ElementBase.xpath(p, _KEPT_RUNS, namespaces={"w": _W, "mc": _MC})
+    return "".join(r.text for r in runs if r.xpath("ancestor::w:p[1]")[0] is p)
 
 
 def _docx_rows(table, part, styles: _StyleNames) -> Iterator[list[str]]:
