@@ -44,7 +44,8 @@ class Chunk:
     content_hash: str  # of the whole document, so a document's chunks change together
     source_path: str = ""
     page: int | None = None  # the page (or slide) the passage begins on, in a paged format
-    copies: tuple[str, ...] = ()  # the other doc ids with the same content: it is indexed once, under doc_id
+    copies: tuple[str, ...] = ()  # the other doc ids with the same content (indexed once, under doc_id), or
+    # on a hit: the other files holding the same passage (knowledge/versions.py one_passage_once)
     readers: tuple[str, ...] = EVERYONE_READERS  # the document's readers (principal keys)
     url: str = ""
 
