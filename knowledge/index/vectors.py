@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
+from knowledge.index.kept import KeptPerVersion
 from knowledge.index.schema import result_rows
 
 if TYPE_CHECKING:
@@ -32,7 +33,6 @@ MAX_FILTERS = 256  # filters (collections x readers) whose rows are kept per ver
 class _Version:
     """One version of the table: its dataset (pinned to that version), row ids and unit vectors."""
 
-    number: int
     dataset: "LanceDataset"
     row_ids: np.ndarray
     matrix: np.ndarray  # one unit vector per row, in the dataset's row order
@@ -45,10 +45,8 @@ class IndexVectors:
     (1 - cosine); loaded from `dataset()` when the version changed."""
 
     def __init__(self, version: Callable[[], int], dataset: Callable[[], "LanceDataset"]) -> None:
-        self._version = version
         self._dataset = dataset
-        self._known: _Version | None = None  # swapped whole: readers see the old or the new
-        self._building = threading.Lock()
+        self._kept = KeptPerVersion(version, self._load)
         self._filters = threading.Lock()
         # A matrix-vector product of this size is slower on two BLAS threads than on one when the
         # cores are busy (the question's embedding runs beside it): 6 ms against 0.6 ms at 10k. The
@@ -58,7 +56,7 @@ class IndexVectors:
         self._one_thread = threading.Lock()
 
     def nearest(self, vector: np.ndarray, limit: int, where: str | None, columns: list[str]) -> list[dict]:
-        known = self._current()
+        known = self._kept.current()
         if limit <= 0 or not len(known.row_ids):
             return []
         query = np.asarray(vector, dtype=np.float32).reshape(-1)
@@ -87,29 +85,17 @@ class IndexVectors:
         return found
 
     def forget(self) -> None:
-        with self._building:
-            self._known = None
+        self._kept.forget()
 
-    def _current(self) -> _Version:
-        version = self._version()
-        known = self._known
-        if known is not None and known.number == version:
-            return known
-        with self._building:
-            known = self._known  # loaded meanwhile, by the thread this one waited for?
-            if known is None or known.number != version:
-                known = self._known = self._load()
-        return known
-
-    def _load(self) -> _Version:
-        """With `_building` held."""
+    def _load(self) -> tuple[int, _Version]:
+        """The version the vectors were read from, and them (one thread at a time: kept.py)."""
         dataset = self._dataset()
         table = dataset.to_table(columns=["vector"], with_row_id=True)
         vectors = table["vector"].combine_chunks()
         matrix = vectors.values.to_numpy(zero_copy_only=False).astype(np.float32, copy=False)
         matrix = matrix.reshape(table.num_rows, vectors.type.list_size)
         matrix = matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
-        return _Version(dataset.version, dataset, table["_rowid"].to_numpy(), np.ascontiguousarray(matrix))
+        return dataset.version, _Version(dataset, table["_rowid"].to_numpy(), np.ascontiguousarray(matrix))
 
     def _allowed(self, known: _Version, where: str) -> np.ndarray:
         """The rows this filter lets through, as a mask in the matrix's row order."""
