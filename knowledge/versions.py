@@ -57,8 +57,12 @@ def document_version(doc_id: str) -> DocumentVersion:
     if not found:
         return DocumentVersion(family, (), "", folder)
     last = found[-1]
-    digits = re.findall(r"\d+", next(group for group in last.groups() if group))
-    return DocumentVersion(family, tuple(int(d) for d in digits), last.group(0).strip(), folder)
+    return DocumentVersion(family, _numbers(last), last.group(0).strip(), folder)
+
+
+def _numbers(found: re.Match) -> tuple[int, ...]:
+    """The numbers of a version as written: "v1.3" -> (1, 3), "2025-03-01" -> (2025, 3, 1)."""
+    return tuple(int(d) for d in re.findall(r"\d+", next(group for group in found.groups() if group)))
 
 
 def newest_first(hits: Sequence[Hit], question: str = "") -> list[Hit]:
@@ -86,8 +90,7 @@ def newest_first(hits: Sequence[Hit], question: str = "") -> list[Hit]:
 
 def asked_versions(question: str) -> set[tuple[int, ...]]:
     """The versions a question names: "v2.12", "versie 3", "2.8.1", a date."""
-    return {_trimmed(tuple(int(d) for d in re.findall(r"\d+", next(group for group in found.groups() if group))))
-            for found in _VERSION.finditer(question)}
+    return {_trimmed(_numbers(found)) for found in _VERSION.finditer(question)}
 
 
 def _trimmed(version: tuple[int, ...]) -> tuple[int, ...]:
@@ -106,39 +109,46 @@ def one_passage_once(hits: Sequence[Hit]) -> list[Hit]:
     """The same hits, where several have (nearly) the same text in one collection only the
     best-placed of them, naming the others' files among its copies; of versions of one document the
     newest leads. Ranks are numbered anew."""
-    groups: list[tuple[Hit, frozenset[str], list[Hit]]] = []  # (first hit, its words, the group)
+    groups: list[tuple[_Passage, list[Hit]]] = []  # (the first hit's passage, the group)
     for hit in hits:
-        words = _words(hit.chunk.text)
-        for first, first_words, group in groups:
-            if first.chunk.collection == hit.chunk.collection and _same_passage(first, first_words, hit, words):
+        passage = _Passage.of(hit)
+        for first, group in groups:
+            if first.collection == passage.collection and first.same_as(passage):
                 group.append(hit)
                 break
         else:
-            groups.append((hit, words, [hit]))
-    kept = [_merged(group) if len(group) > 1 else first for first, _, group in groups]
+            groups.append((passage, [hit]))
+    kept = [_merged(group) if len(group) > 1 else group[0] for _, group in groups]
     return [hit if hit.rank == rank else replace(hit, rank=rank) for rank, hit in enumerate(kept, start=1)]
 
 
-def _words(text: str) -> frozenset[str]:
-    return frozenset(_WORD.findall(text.casefold()))
+@dataclass(frozen=True)
+class _Passage:
+    """What one_passage_once compares of a hit, computed once per hit."""
 
+    collection: str
+    text: str  # whitespace and case evened out
+    words: frozenset[str]
+    version: DocumentVersion
 
-def _same_passage(a: Hit, a_words: frozenset[str], b: Hit, b_words: frozenset[str]) -> bool:
-    """Whether two passages are one: the same text, or (of two documents, or one document in two
-    formats in one folder: "plan.pptx" and "plan.pdf") nearly the same words (SAME_PASSAGE). Two versions of one
-    document that say it differently stay two passages: the answer names both (bot/answering/prompts.py)."""
-    if _passage_key(a.chunk.text) == _passage_key(b.chunk.text):
-        return True
-    a_version, b_version = document_version(a.chunk.doc_id), document_version(b.chunk.doc_id)
-    two_versions = a_version.document == b_version.document and (a_version.version, a_version.folder) != (
-        b_version.version, b_version.folder)  # the same name in two folders: two versions (newest_first)
-    if two_versions or not (a_words and b_words):
-        return False
-    return len(a_words & b_words) >= SAME_PASSAGE * len(a_words | b_words)
+    @classmethod
+    def of(cls, hit: Hit) -> "_Passage":
+        text = " ".join(hit.chunk.text.split()).casefold()
+        return cls(hit.chunk.collection, text, frozenset(_WORD.findall(text)), document_version(hit.chunk.doc_id))
 
-
-def _passage_key(text: str) -> str:
-    return " ".join(text.split()).casefold()
+    def same_as(self, other: "_Passage") -> bool:
+        """Whether two passages are one: the same text, or (of two documents, or one document in two
+        formats in one folder: "plan.pptx" and "plan.pdf") nearly the same words (SAME_PASSAGE). Two
+        versions of one document that say it differently stay two passages: the answer names both
+        (bot/answering/prompts.py)."""
+        if self.text == other.text:
+            return True
+        a, b = self.version, other.version
+        two_versions = a.document == b.document and (a.version, a.folder) != (
+            b.version, b.folder)  # the same name in two folders: two versions (newest_first)
+        if two_versions or not (self.words and other.words):
+            return False
+        return len(self.words & other.words) >= SAME_PASSAGE * len(self.words | other.words)
 
 
 def _merged(group: list[Hit]) -> Hit:
