@@ -99,14 +99,8 @@ def holds_value(asked: AskedValue, text: str) -> bool:
     """Whether the text holds a value of the asked kind (for a count: a number within a few words
     of the unit, in any of its forms or as a part of a compound: "25 vakantiedagen" for "dagen"; a
     year is no count: "sinds 2021" does not say how many years)."""
-    if asked.kind == "email":
-        return _EMAIL_VALUE.search(text) is not None
     if asked.kind == "phone":
         return any(sum(c.isdigit() for c in m.group(0)) >= MIN_PHONE_DIGITS for m in _PHONE_VALUE.finditer(text))
-    if asked.kind == "percentage":
-        return _PERCENTAGE_VALUE.search(text.lower()) is not None
-    if asked.kind == "price":
-        return _PRICE_VALUE.search(text.lower()) is not None
     if asked.kind in _PATTERNS:
         return _PATTERNS[asked.kind].search(text.lower()) is not None or (
             asked.kind == "version" and _counted(words_of(text), lambda word: word in _VERSION_WORDS, years=True))
@@ -118,7 +112,9 @@ def holds_value(asked: AskedValue, text: str) -> bool:
     return _counted(words, lambda word: _is_unit(asked.unit, word))
 
 
-_PATTERNS = {"date": _DATE_VALUE, "time": _TIME_VALUE, "version": _VERSION_VALUE}
+# The kinds whose value has one shape, whatever the unit.
+_PATTERNS = {"email": _EMAIL_VALUE, "percentage": _PERCENTAGE_VALUE, "price": _PRICE_VALUE, "date": _DATE_VALUE,
+             "time": _TIME_VALUE, "version": _VERSION_VALUE}
 
 
 def _counted(words: list[str], is_unit, *, years: bool = False) -> bool:
