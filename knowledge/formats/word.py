@@ -24,6 +24,7 @@ from typing import BinaryIO, Iterator
 
 from knowledge.errors import DocumentError
 from knowledge.formats.mail import OLE_MAGIC
+from knowledge.formats.reading import Reading, written_on
 from knowledge.formats.tables import table_to_text
 
 log = logging.getLogger(__name__)
@@ -38,19 +39,22 @@ _HEADING_STYLE = re.compile(r"^(?:heading|kop)\s*(\d)$", re.IGNORECASE)
 
 # --- DOCX ------------------------------------------------------------------------------------------
 
-def docx_to_markdown(stream: BinaryIO) -> str:
-    """Paragraphs, text boxes and tables in body order; Heading N / Kop N styles become headings."""
+def docx_to_markdown(stream: BinaryIO) -> Reading:
+    """Paragraphs, text boxes and tables in body order; Heading N / Kop N styles become headings;
+    written: the core properties' last saved (else created) date."""
     import docx
 
     try:
         document = docx.Document(stream)
         blocks = list(_docx_blocks(document.element.body, document.part, _StyleNames(document)))
+        properties = document.core_properties
+        written = written_on(properties.modified, properties.created)
     except DocumentError:
         raise
     except Exception as exc:  # python-docx raises zipfile/lxml/KeyError errors for broken files
         log.debug("docx unreadable", exc_info=True)
         raise DocumentError(f"het Word-bestand is beschadigd of onleesbaar ({type(exc).__name__})") from exc
-    return "\n\n".join(b for b in blocks if b.strip())
+    return Reading("\n\n".join(b for b in blocks if b.strip()), written=written)
 
 
 class _StyleNames:
