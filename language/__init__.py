@@ -8,5 +8,6 @@ of questions and documents. Imports nothing of ours.
 - sentences.py    text -> sentences (a reader's, or the chunker's clauses)
 - questions.py    questions normalised, their subject words, what they ask for
 - detection.py    Dutch or English
+- dates.py        days written out ("1 januari 2025")
 - calibration.py  per embedding model, the thresholds and weights that read its cosines
 """

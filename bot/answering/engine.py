@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Sequence
 
 from bot.answering.cache import AnswerCache, cache_key
 from bot.answering.citations import resolve_citations
+from bot.answering.disagreement import with_disagreement
 from bot.answering.generation import CHAT_OVERHEAD_TOKENS, Generation, GenerationRequest, Generator
 from bot.answering.guards import AnswerGuard, Grounding, GuardStop
 from bot.answering.prompts import ANSWER_STOPS, NOT_FOUND, Passage, build_messages, pack_passages, passage_block
@@ -68,7 +69,7 @@ def source_of(hit: "Hit") -> Source:
     links = tuple(dict.fromkeys(link.rstrip(".,;:!?*_~") for link in _LINK.findall(chunk.text)))
     return Source(title=chunk.title, path=chunk.doc_id, heading=chunk.heading_path,
                   collection=chunk.collection, url=chunk.url or None, links=links, page=chunk.page,
-                  copies=chunk.copies)
+                  copies=chunk.copies, dated=chunk.dated, dated_by=chunk.dated_by)
 
 
 def retrieval_query(question: str, history: Sequence[Turn]) -> str:
@@ -295,6 +296,9 @@ class AnswerEngine:
             return self._quote_best_passages(prepared, timings)
         if not sources:
             sources = _distinct([source_of(p.hit) for p in prepared.passages], by_document=True)[:FALLBACK_SOURCES]
+        shown = [(source, p.body or p.hit.chunk.text) for p in prepared.passages
+                 if (source := source_of(p.hit)) in sources]
+        text = with_disagreement(text, prepared.question, prepared.language, shown, sources)
         return Answer(prepared.question, text, sources, language=prepared.language, timings=timings)
 
     def _quote_best_passages(self, prepared: PreparedQuestion, timings: dict) -> Answer:
@@ -307,6 +311,7 @@ class AnswerEngine:
             quotes.append((first.body or first.hit.chunk.text, source_of(first.hit)))
         blocks: list[str] = []
         sources: list[Source] = []
+        shown: list[tuple[Source, str]] = []
         left = QUOTE_CHARS
         for text, source in quotes:
             if blocks and left < MIN_SECOND_QUOTE_CHARS:
@@ -317,8 +322,10 @@ class AnswerEngine:
                 sources.append(source)
             lines = [f"> {line}".rstrip() for line in excerpt.splitlines()]
             blocks.append("\n".join(lines) + f" [{sources.index(source) + 1}]")
-        return Answer(prepared.question, "\n\n".join([QUOTED[prepared.language], *blocks]), sources,
-                      language=prepared.language, timings=timings, quoted=True)
+            shown.append((source, excerpt))
+        text = with_disagreement("\n\n".join([QUOTED[prepared.language], *blocks]), prepared.question,
+                                 prepared.language, shown, sources)
+        return Answer(prepared.question, text, sources, language=prepared.language, timings=timings, quoted=True)
 
     def _abstain(self, prepared: PreparedQuestion, timings: dict) -> Answer:
         language = prepared.language
@@ -327,7 +334,7 @@ class AnswerEngine:
         if offered:
             lines += ["", MAYBE_HELPFUL[language]]
             lines += [f"• {s.title}" + (f" — {s.heading}" if s.heading and s.heading != s.title else "")
-                      + f" ({', '.join(filter(None, (s.path, s.page_label)))})" for s in offered]
+                      + f" ({', '.join(filter(None, (s.path, s.page_label, s.edition(language))))})" for s in offered]
         return Answer(prepared.question, "\n".join(lines), offered, abstained=True, language=language,
                       timings=timings)
 
