@@ -13,10 +13,11 @@ agree with each other); and neither value among the other's.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Sequence
 
-from bot.answering.types import Source
+from bot.answering.prompts import Passage
+from bot.answering.types import Answer, Source
 from knowledge.models import document_name
 from knowledge.versions import document_version
 from language.dates import spoken_date
@@ -75,15 +76,19 @@ def find_disagreement(question: str, texts: Sequence[tuple[Source, str]]) -> Dis
     return None
 
 
-def with_disagreement(text: str, question: str, language: str, shown: Sequence[tuple[Source, str]],
-                      sources: Sequence[Source]) -> str:
-    """An answer's text, and after it the line that says where the documents it cites or quotes
-    (`shown`: each source with the text of it shown) disagree, naming both by their number in `sources`."""
-    found = find_disagreement(question, shown)
+def with_disagreement(answer: Answer, passages: Sequence[Passage]) -> Answer:
+    """The answer, and after its text the line that says where the documents it cites (or quotes)
+    disagree, by what of them the prompt showed (`passages`), naming both by their number among its
+    sources. A refusal is left as it is."""
+    if answer.abstained or answer.curated is not None:
+        return answer
+    shown = [(source, p.body or p.hit.chunk.text) for source in answer.sources for p in passages
+             if (p.hit.chunk.collection, p.hit.chunk.doc_id) == (source.collection, source.path)]
+    found = find_disagreement(answer.question, shown)
     if found is None:
-        return text
-    numbers = {source: n for n, source in enumerate(sources, start=1)}
-    return f"{text}\n\n{disagreement_line(found, language, numbers)}"
+        return answer
+    numbers = {source: n for n, source in enumerate(answer.sources, start=1)}
+    return replace(answer, text=f"{answer.text}\n\n{disagreement_line(found, answer.language, numbers)}")
 
 
 def disagreement_line(disagreement: Disagreement, language: str, numbers: dict[Source, int] | None = None) -> str:

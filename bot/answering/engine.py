@@ -239,7 +239,7 @@ class AnswerEngine:
                        "total_s": retrieve_s + stats.total_s, "prompt_tokens": stats.prompt_tokens,
                        "completion_tokens": stats.completion_tokens,
                        "cached_prompt_tokens": stats.cached_prompt_tokens}
-            answer = self._grounded_answer(prepared, raw, timings, grounding)
+            answer = with_disagreement(self._grounded_answer(prepared, raw, timings, grounding), prepared.passages)
             if stopped is not None:
                 answer = dataclasses.replace(answer, stopped=stopped.reason)
             if not done.cancelled or stopped is not None:
@@ -296,9 +296,6 @@ class AnswerEngine:
             return self._quote_best_passages(prepared, timings)
         if not sources:
             sources = _distinct([source_of(p.hit) for p in prepared.passages], by_document=True)[:FALLBACK_SOURCES]
-        shown = [(source, p.body or p.hit.chunk.text) for p in prepared.passages
-                 if (source := source_of(p.hit)) in sources]
-        text = with_disagreement(text, prepared.question, prepared.language, shown, sources)
         return Answer(prepared.question, text, sources, language=prepared.language, timings=timings)
 
     def _quote_best_passages(self, prepared: PreparedQuestion, timings: dict) -> Answer:
@@ -311,7 +308,6 @@ class AnswerEngine:
             quotes.append((first.body or first.hit.chunk.text, source_of(first.hit)))
         blocks: list[str] = []
         sources: list[Source] = []
-        shown: list[tuple[Source, str]] = []
         left = QUOTE_CHARS
         for text, source in quotes:
             if blocks and left < MIN_SECOND_QUOTE_CHARS:
@@ -322,10 +318,8 @@ class AnswerEngine:
                 sources.append(source)
             lines = [f"> {line}".rstrip() for line in excerpt.splitlines()]
             blocks.append("\n".join(lines) + f" [{sources.index(source) + 1}]")
-            shown.append((source, excerpt))
-        text = with_disagreement("\n\n".join([QUOTED[prepared.language], *blocks]), prepared.question,
-                                 prepared.language, shown, sources)
-        return Answer(prepared.question, text, sources, language=prepared.language, timings=timings, quoted=True)
+        return Answer(prepared.question, "\n\n".join([QUOTED[prepared.language], *blocks]), sources,
+                      language=prepared.language, timings=timings, quoted=True)
 
     def _abstain(self, prepared: PreparedQuestion, timings: dict) -> Answer:
         language = prepared.language

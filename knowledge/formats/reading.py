@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
-EARLIEST = date(1980, 1, 1)  # before this a metadata date is a program's default, not the document's
+EARLIEST_YEAR = 1980  # before this a metadata date is a program's default, not the document's
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,6 @@ def written_on(*moments: object) -> date | None:
     for moment in moments:
         if isinstance(moment, datetime):
             moment = (moment.astimezone(timezone.utc) if moment.tzinfo else moment).date()
-        if isinstance(moment, date) and EARLIEST <= moment and moment.toordinal() <= tomorrow:
+        if isinstance(moment, date) and moment.year >= EARLIEST_YEAR and moment.toordinal() <= tomorrow:
             return moment
     return None
