@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from language.matching import Matching, one_typo_apart, same_word
 from language.questions import question_terms
 from language.tokens import words_of
-from language.words import NUMBER_WORDS
+from language.words import DUTCH_MONTHS, ENGLISH_MONTHS, NUMBER_WORDS
 
 # Verbs and adverbs that follow "hoeveel" without naming a unit ("hoeveel kost", "hoeveel mag ik").
 _NOT_UNITS = frozenset("""
@@ -140,9 +140,7 @@ _NUMBER_VALUES = {"twee": 2, "drie": 3, "vier": 4, "vijf": 5, "zes": 6, "zeven":
                   "tien": 10, "elf": 11, "twaalf": 12, "twintig": 20, "dertig": 30, "honderd": 100,
                   "duizend": 1000, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
                   "nine": 9, "ten": 10, "hundred": 100, "thousand": 1000}
-_MONTH_NUMBER = {name: (n % 12) + 1 for n, name in enumerate(
-    "januari februari maart april mei juni juli augustus september oktober november december "
-    "january february march april may june july august september october november december".split())}
+_MONTH_NUMBER = {name: n for months in (DUTCH_MONTHS, ENGLISH_MONTHS) for n, name in enumerate(months, start=1)}
 _MONTH_NAMES = "|".join(sorted(_MONTH_NUMBER, key=len, reverse=True))
 _WRITTEN_DAY = re.compile(rf"\b(\d{{1,2}})\s+({_MONTH_NAMES})\b(?:\s+((?:19|20)\d\d)\b)?")
 _NUMERIC_DAY = re.compile(r"\b(\d{1,2})[-/.](\d{1,2})[-/.]((?:19|20)\d\d)\b|\b((?:19|20)\d\d)-(\d{2})-(\d{2})\b")
