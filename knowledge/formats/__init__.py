@@ -45,7 +45,7 @@ _READERS: dict[str, Callable[[bytes], Reading]] = {
     **{suffix: _read_markdown for suffix in MARKDOWN_SUFFIXES},
     ".txt": _text(lambda data: plain_text_to_markdown(decode_text(data))),
     ".docx": lambda data: docx_to_markdown(io.BytesIO(data)),
-    ".doc": _text(doc_to_markdown),
+    ".doc": doc_to_markdown,
     ".html": _text(lambda data: html_to_markdown(decode_text(data))),
     ".htm": _text(lambda data: html_to_markdown(decode_text(data))),
     ".odt": opendocument_to_markdown,

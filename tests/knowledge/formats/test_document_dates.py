@@ -155,3 +155,11 @@ def test_without_metadata_or_name_the_modification_time(tmp_path):
 ])
 def test_date_in_name(doc_id, expected):
     assert date_in_name(doc_id) == expected
+
+
+def test_word_97_summary_information(tmp_path):
+    import shutil
+
+    shutil.copy(Path(__file__).resolve().parents[2] / "data" / "formats" / "word97.doc", tmp_path / "oud.doc")
+    doc = _load(tmp_path / "oud.doc")  # its summary information: last saved 11 April 2014
+    assert (doc.dated, doc.dated_by) == ("2014-04-11", "document")
