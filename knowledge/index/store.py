@@ -265,7 +265,8 @@ class ChunkStore:
         `query_vector` may be a call that returns the embedding (e.g. a future's `result`): it is
         asked for only after the full-text search, so an embedding computed meanwhile overlaps it.
         `named`: doc ids the question names (knowledge/retrieval.py); in hybrid mode the vector search
-        over their chunks alone is a third list of the fusion, weighing as much as the full text's."""
+        over their chunks alone is a third list of the fusion, weighing as much as the other two
+        together: a named document's best passage counts as much as one both searches put first."""
         if mode not in SEARCH_MODES:
             raise KnowledgeError(f"Onbekende zoekmodus '{mode}': kies uit {', '.join(SEARCH_MODES)}.")
         table = self._open()
@@ -289,7 +290,7 @@ class ChunkStore:
             ranked = [(row, row["_score"]) for row in text_rows]
         else:
             lists = [vector_rows, text_rows, *([named_rows] if named_rows else [])]
-            ranked = diversify(fuse(*lists, key="chunk_id", weights=(*weights, weights[1])[:len(lists)]),
+            ranked = diversify(fuse(*lists, key="chunk_id", weights=(*weights, sum(weights))[:len(lists)]),
                                key="doc_id", per_key=per_document)
         hits = _hits(ranked[:k], query_vector)
         return hits, (_hits(_by_similarity(vector_rows)[:depth], query_vector) if mode == "hybrid" else None)
