@@ -4,12 +4,16 @@ ties its few lines to the question. Real LanceDB in tmp_path, the packaged multi
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
+from knowledge.index.store import ChunkStore
 from knowledge.models import names_the_document
 from knowledge.retrieval import Retriever
 from language.questions import quoted_phrases
 from tests.knowledge.conftest import make_indexer, write_docs
+from tests.knowledge.index.test_store import AXES, MODEL, chunk, rows
 
 EXAMPLE = "voorbeelden/AA-2736 - Koper niet juist vermeld/Akte.md"
 DOCS = {
@@ -83,3 +87,20 @@ def test_a_named_document_outside_the_searched_collections_stays_out(tmp_path, e
 
     assert hits and all(h.chunk.collection == "toelichtingen" for h in hits)
     assert retriever.search(QUESTION, k=1, mode="hybrid")[0].chunk.doc_id == EXAMPLE
+
+
+def test_the_store_puts_a_named_document_first_only_for_whom_may_read_it(tmp_path):
+    store = ChunkStore(str(tmp_path / "index"))
+    store.replace_documents("docs", rows(
+        [replace(chunk("kantine.md", 0, "De kantine en je vakantiedagen.", "docs"), readers=("everyone",)),
+         replace(chunk("verlof/Vakantiedagen van de directie/salarissen.md", 0, "Salarisschalen.", "docs"),
+                 readers=("user:anna@contoso.nl",))],
+        ["verlof", "lunch"]), ["kantine.md", "verlof/Vakantiedagen van de directie/salarissen.md"], model=MODEL)
+    named = ["verlof/Vakantiedagen van de directie/salarissen.md"]
+
+    def first(readers):
+        return store.search(AXES["verlof"], "vakantiedagen", mode="hybrid", k=2, readers=readers, named=named)
+
+    assert first(["everyone", "user:anna@contoso.nl"])[0].chunk.doc_id == named[0]
+    assert [h.chunk.doc_id for h in first(["everyone"])] == ["kantine.md"]
+    assert store.search(AXES["verlof"], "vakantiedagen", mode="hybrid", k=2)[0].chunk.doc_id == "kantine.md"
