@@ -31,8 +31,8 @@ import pyarrow as pa
 
 from knowledge.errors import DiskFullError, EmbeddingModelMismatchError, IndexDamagedError, KnowledgeError
 from knowledge.fusion import diversify, fuse
-from knowledge.index.kept import KeptPerVersion
 from knowledge.index.health import IndexProblem, damage, damage_detail, is_disk_full, is_lance_error, orphans
+from knowledge.index.kept import KeptPerVersion
 from knowledge.index.object_storage import ObjectStorage, unreachable
 from knowledge.index.schema import (ADDED_COLUMNS, DIMENSION_KEY, LAYOUT, MODEL_KEY, READERS_COLUMN, TABLE,
                                     TEXT_COLUMN, ModelInfo, both, chunk_of, chunk_schema, collection_filter,
