@@ -33,8 +33,7 @@ def run_ask(args: argparse.Namespace, services: Services) -> int:
         print(json.dumps({
             "answer": answer.text,
             "sources": [{"path": s.url or s.path, "title": s.title, "heading": s.heading, "page": s.page,
-                         "copies": list(s.copies), "dated": s.dated or None, "dated_by": s.dated_by or None}
-                        for s in answer.sources],
+                         "copies": list(s.copies)} for s in answer.sources],
             "abstained": answer.abstained,
             "curated": {"id": answer.curated.id, "decided_by": answer.curated.decided_by,
                         "decided_at": answer.curated.created_at} if answer.curated else None,
