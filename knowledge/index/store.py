@@ -251,7 +251,8 @@ class ChunkStore:
         """As `search`, and in hybrid mode the vector search's own best `depth` candidates (None in
         the other modes), which the fusion read: whether both searches agree is a signal in itself.
         `query_vector` may be a call that returns the embedding (e.g. a future's `result`): it is
-        asked for only after the full-text search, so an embedding computed meanwhile overlaps it."""
+        asked for only after the full-text search, and once the version's vectors and the rows the
+        filter lets through are at hand (vectors.py), so an embedding computed meanwhile overlaps them."""
         if mode not in SEARCH_MODES:
             raise KnowledgeError(f"Onbekende zoekmodus '{mode}': kies uit {', '.join(SEARCH_MODES)}.")
         table = self._open()
@@ -264,8 +265,8 @@ class ChunkStore:
             where = both(collection_filter(collections),
                          readers_filter(readers) if READERS_COLUMN in columns else None)
             text_rows = self._text_rows(table, query_text, limit, where, columns) if mode != "vector" else []
-            query_vector = query_vector() if callable(query_vector) else query_vector
             vector_rows = self._vector_rows(query_vector, limit, where, columns) if mode != "fts" else []
+            query_vector = query_vector() if callable(query_vector) else query_vector
         if mode == "vector":
             ranked = _by_similarity(vector_rows)
         elif mode == "fts":
@@ -276,7 +277,8 @@ class ChunkStore:
         hits = _hits(ranked[:k], query_vector)
         return hits, (_hits(_by_similarity(vector_rows)[:depth], query_vector) if mode == "hybrid" else None)
 
-    def _vector_rows(self, vector: np.ndarray, limit: int, where: str | None, columns: list[str]) -> list[dict]:
+    def _vector_rows(self, vector: "np.ndarray | Callable[[], np.ndarray]", limit: int, where: str | None,
+                     columns: list[str]) -> list[dict]:
         """The exact cosine search (vectors.py), on the vectors kept for the table's version."""
         return self._vectors.nearest(vector, limit, where, columns)
 
