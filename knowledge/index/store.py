@@ -32,6 +32,7 @@ import pyarrow as pa
 from knowledge.errors import DiskFullError, EmbeddingModelMismatchError, IndexDamagedError, KnowledgeError
 from knowledge.fusion import diversify, fuse
 from knowledge.index.health import IndexProblem, damage, damage_detail, is_disk_full, is_lance_error, orphans
+from knowledge.index.kept import KeptPerVersion
 from knowledge.index.object_storage import ObjectStorage, unreachable
 from knowledge.index.schema import (ADDED_COLUMNS, DIMENSION_KEY, LAYOUT, MODEL_KEY, READERS_COLUMN, TABLE,
                                     TEXT_COLUMN, ModelInfo, both, chunk_of, chunk_schema, collection_filter,
@@ -61,6 +62,9 @@ class ChunkStore:
         self._table = None
         self._vocabulary = IndexVocabulary(self.version, lambda: self._scan([TEXT_COLUMN])[TEXT_COLUMN].to_pylist())
         self._vectors = IndexVectors(self.version, lambda: self._open().to_lance())
+        # collection -> doc_id -> readers, filled per collection as asked (readers())
+        self._readers: KeptPerVersion[dict[str, dict[str, tuple[str, ...]]]] = KeptPerVersion(
+            self.version, lambda: (self.version(), {}))
 
     @property
     def _db(self):
@@ -203,13 +207,19 @@ class ChunkStore:
         return dict(zip(rows["source_path"].to_pylist(), rows["doc_id"].to_pylist()))
 
     def readers(self, collection: str) -> dict[str, tuple[str, ...]]:
-        """doc_id -> readers (principal keys) of every document indexed in a collection."""
+        """doc_id -> readers (principal keys) of every document indexed in a collection; read once per
+        version of the index and collection (asked for every curated answer given and every source a
+        gaps digest names), so not to be changed by the caller. A change of readers is a new version."""
         table = self._open()
         if table is None or READERS_COLUMN not in self._columns(table):
             return {}
-        rows = self._scan(["doc_id", READERS_COLUMN], f"collection = {sql_quote(collection)}")
-        return {doc: tuple(keys or ()) for doc, keys in zip(rows["doc_id"].to_pylist(),
-                                                            rows[READERS_COLUMN].to_pylist())}
+        known = self._readers.current()
+        # Read after the version it is kept under: at worst newer than that version, never older.
+        if (readers := known.get(collection)) is None:
+            rows = self._scan(["doc_id", READERS_COLUMN], f"collection = {sql_quote(collection)}")
+            readers = known[collection] = {doc: tuple(keys or ()) for doc, keys in zip(
+                rows["doc_id"].to_pylist(), rows[READERS_COLUMN].to_pylist())}
+        return readers
 
     def stats(self) -> dict:
         """Documents and chunks, in total and per collection."""
@@ -226,6 +236,16 @@ class ChunkStore:
             "embedding_model": model.name if model else None,
             "dimension": model.dimension if model else None,
         }
+
+    def warm(self) -> list[str]:
+        """Reads what searches keep per version of the index (its vocabulary and vectors) for the
+        current version unless they are read already, so that no question waits for them
+        (warming.py). Returns which were read now."""
+        if self._open() is None:
+            return []
+        with self._reading():
+            return [name for name, warm in (("vocabulary", self._vocabulary.warm), ("vectors", self._vectors.warm))
+                    if warm()]
 
     def vocabulary(self) -> Vocabulary:
         """The words of the indexed chunks and their chunk frequencies, for the index's version."""
@@ -421,7 +441,6 @@ class ChunkStore:
             cutoff = cleanup_age(table.list_versions(), keep_superseded)
             table.optimize(cleanup_older_than=cutoff)
             table.checkout_latest()
-        self._vocabulary.refresh()  # when in use: rebuilt now, not by the next question
         return {"optimized": True, "version_before": before, "version_after": self.version(),
                 "versions_kept": len(table.list_versions())}
 
@@ -448,6 +467,7 @@ class ChunkStore:
         self._table = None
         self._vocabulary.forget()
         self._vectors.forget()
+        self._readers.forget()
 
 
 def _by_similarity(vector_rows: list[dict]) -> list[tuple[dict, float]]:

@@ -89,6 +89,10 @@ class IndexVectors:
             found.append(row)
         return found
 
+    def warm(self) -> bool:
+        """Read now for the current version unless they are already (kept.py); whether they were."""
+        return self._kept.warm()
+
     def forget(self) -> None:
         self._kept.forget()
 
