@@ -4,18 +4,22 @@ between versions is read once per version: on a real LanceDB in tmp_path."""
 
 from __future__ import annotations
 
+import queue
 import threading
 from dataclasses import replace
 
 import lance
 import numpy as np
 
+from bot.indexing.reindexer import RunReport
+from bot.services import Services
 from knowledge.index.kept import KeptPerVersion
 from knowledge.index.schema import chunk_rows, readers_filter, result_columns
 from knowledge.index.store import ChunkStore
 from knowledge.index.vectors import IndexVectors
 from knowledge.index.warming import IndexWarmer
 from knowledge.models import Chunk
+from tests.conftest import make_settings
 from tests.knowledge.index.test_vectors_in_memory import ANNA, WIDE, wide_store  # noqa: F401 (a fixture)
 
 
@@ -144,3 +148,37 @@ def test_a_question_during_the_read_ahead_waits_for_it_instead_of_reading_a_copy
     assert found == ["vectors of version 1"]
     assert builds == [1]
     assert kept.warm() is False
+
+
+class SignallingStore(ChunkStore):
+    """Says what each read ahead read."""
+
+    def __init__(self, uri: str) -> None:
+        super().__init__(uri)
+        self.warmed: queue.Queue[list[str]] = queue.Queue()
+
+    def warm(self) -> list[str]:
+        read = super().warm()
+        self.warmed.put(read)
+        return read
+
+
+def test_the_services_read_a_new_version_ahead_as_soon_as_a_reindex_run_of_this_process_ends(tmp_path):
+    store = SignallingStore(str(tmp_path / "index"))
+    vectors = np.eye(WIDE.dimension, dtype=np.float32)[:2]
+    store.replace_documents("hr", chunk_rows([_chunk(i, f"tekst {i}") for i in range(2)], vectors, WIDE),
+                            ["doc-0.md", "doc-1.md"], model=WIDE)
+    services = Services(make_settings(tmp_path / "data"), store=store)
+    warmer = services.index_warmer
+    warmer.interval_s = 3600  # only at start and when told
+    warmer.start()
+    try:
+        assert store.warmed.get(timeout=30) == ["vocabulary", "vectors"]
+        store.replace_documents("hr", chunk_rows([_chunk(0, "nieuwe tekst")], vectors[:1], WIDE), ["doc-0.md"],
+                                model=WIDE)
+
+        services.reindexer.run_finished.notify(RunReport(started_at="nu"))
+
+        assert store.warmed.get(timeout=30) == ["vocabulary", "vectors"]
+    finally:
+        warmer.stop()
