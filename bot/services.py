@@ -100,7 +100,7 @@ class Services:
 
     @property
     def index_warmer(self) -> "IndexWarmer":
-        """Reads the index's vocabulary and vectors ahead of the questions: at once after a re-index run
+        """Reads the index's vocabulary, vectors and titles ahead of the questions: at once after a re-index run
         of this process, within its interval after one by another replica (not started here)."""
         from knowledge.index.warming import IndexWarmer
 

@@ -239,14 +239,14 @@ class ChunkStore:
         }
 
     def warm(self) -> list[str]:
-        """Reads what searches keep per version of the index (its vocabulary and vectors) for the
-        current version unless they are read already, so that no question waits for them
-        (warming.py). Returns which were read now."""
+        """Reads what searches keep per version of the index (its vocabulary, vectors and document
+        titles) for the current version unless they are read already, so that no question waits for
+        them (warming.py). Returns which were read now."""
         if self._open() is None:
             return []
+        kept = (("vocabulary", self._vocabulary.warm), ("vectors", self._vectors.warm), ("titles", self._titles.warm))
         with self._reading():
-            return [name for name, warm in (("vocabulary", self._vocabulary.warm), ("vectors", self._vectors.warm))
-                    if warm()]
+            return [name for name, warm in kept if warm()]
 
     def vocabulary(self) -> Vocabulary:
         """The words of the indexed chunks and their chunk frequencies, for the index's version."""

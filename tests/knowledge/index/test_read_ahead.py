@@ -86,6 +86,9 @@ def test_who_may_read_is_read_once_per_version_and_collection_and_a_change_is_se
     assert store.readers_reads == 3
 
 
+READ = ["vocabulary", "vectors", "titles"]  # all that a search keeps per version
+
+
 def _chunk(i: int, text: str) -> Chunk:
     return replace(Chunk(id=f"hr:doc-{i}.md#0", doc_id=f"doc-{i}.md", collection="hr", title=f"Doc {i}",
                          headings=(), text=text, ordinal=0, content_hash=f"h{i}-{text}"), readers=("everyone",))
@@ -108,7 +111,7 @@ def test_a_new_version_is_read_ahead_by_the_warmer_so_that_no_question_waits_for
     warmer = IndexWarmer(warm, interval_s=3600).start()  # only at start and when told
     try:
         assert read.wait(30)
-        assert reads == [["vocabulary", "vectors"]]
+        assert reads == [READ]
         read.clear()
 
         store.replace_documents("hr", chunk_rows([_chunk(0, "nieuwe tekst")], vectors[:1], WIDE), ["doc-0.md"],
@@ -116,7 +119,7 @@ def test_a_new_version_is_read_ahead_by_the_warmer_so_that_no_question_waits_for
         warmer.now()  # as the reindexer's run_finished does
 
         assert read.wait(30)
-        assert reads[-1] == ["vocabulary", "vectors"]
+        assert reads[-1] == READ
         assert store.warm() == []  # nothing left for the next question to read
         assert "nieuwe" in store.vocabulary().forms("nieuwe")
     finally:
@@ -173,12 +176,12 @@ def test_the_services_read_a_new_version_ahead_as_soon_as_a_reindex_run_of_this_
     warmer.interval_s = 3600  # only at start and when told
     warmer.start()
     try:
-        assert store.warmed.get(timeout=30) == ["vocabulary", "vectors"]
+        assert store.warmed.get(timeout=30) == READ
         store.replace_documents("hr", chunk_rows([_chunk(0, "nieuwe tekst")], vectors[:1], WIDE), ["doc-0.md"],
                                 model=WIDE)
 
         services.reindexer.run_finished.notify(RunReport(started_at="nu"))
 
-        assert store.warmed.get(timeout=30) == ["vocabulary", "vectors"]
+        assert store.warmed.get(timeout=30) == READ
     finally:
         warmer.stop()
