@@ -100,8 +100,8 @@ class Services:
 
     @property
     def index_warmer(self) -> "IndexWarmer":
-        """Reads the index's vocabulary, vectors and titles ahead of the questions: at once after a re-index run
-        of this process, within its interval after one by another replica (not started here)."""
+        """Reads the index's vocabulary, vectors and titles ahead of the questions: at once after a
+        re-index run of this process, within its interval after one by another replica (serve starts it)."""
         from knowledge.index.warming import IndexWarmer
 
         def build() -> IndexWarmer:

@@ -1,10 +1,10 @@
-"""What a search keeps per version of the index (its vocabulary, vectors and document titles: kept.py)
-read ahead of the questions. Read on demand, the first question after a re-index waited for them (the vocabulary reads
-every chunk's text: ~1 s at 10k chunks); a background thread reads them instead: at once when this
-process's re-index run ends (`now()`), and otherwise every `interval_s` seconds, so that a replica
-whose index another replica re-indexed is up to date soon after. One copy per process: a question that
-arrives while the thread reads them waits for that read (kept.py) instead of making its own, and the
-previous version's copy goes as soon as the new one is read."""
+"""What a search keeps per version of the index (its vocabulary, vectors and document titles: kept.py) read
+ahead of the questions. Read on demand, the first question after a re-index waited for them (the
+vocabulary reads every chunk's text: ~1 s at 10k chunks); a background thread reads them instead: at
+once when this process's re-index run ends (`now()`), and otherwise every `interval_s` seconds, so that
+a replica whose index another replica re-indexed is up to date soon after. One copy per process: a
+question that arrives while the thread reads them waits for that read (kept.py) instead of making its
+own, and the previous version's copy goes as soon as the new one is read."""
 
 from __future__ import annotations
 
