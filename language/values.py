@@ -80,19 +80,16 @@ class AskedValue:
     unit: str = ""
 
 
+# In this order: the first kind whose asking matches is the one asked (an e-mail address before a
+# date in "naar welk mailadres en tot wanneer").
+_ASKING = (("email", _EMAIL), ("phone", _PHONE), ("percentage", _PERCENTAGE), ("price", _PRICE), ("date", _DATE),
+           ("time", _TIME), ("duration", _DURATION), ("version", _VERSION), ("rate", _RATE), ("colour", _COLOUR))
+
+
 def asked_value(question: str) -> AskedValue | None:
     """The kind of value the question asks for; None: none that a text can be checked for."""
     text = question.lower()
-    if _EMAIL.search(text):
-        return AskedValue("email")
-    if _PHONE.search(text):
-        return AskedValue("phone")
-    if _PERCENTAGE.search(text):
-        return AskedValue("percentage")
-    if _PRICE.search(text):
-        return AskedValue("price")
-    for kind, asking in (("date", _DATE), ("time", _TIME), ("duration", _DURATION), ("version", _VERSION),
-                         ("rate", _RATE), ("colour", _COLOUR)):
+    for kind, asking in _ASKING:
         if asking.search(text):
             return AskedValue(kind)
     for match in _COUNT.finditer(text):
@@ -111,6 +108,16 @@ def asking_part(question: str) -> str:
     """The clauses of the question (between commas and full stops) that ask for the value: in "sinds
     wanneer is dat verplicht, en met welke max-age begin ik zodat het niet misgaat?" the first."""
     return " ".join(clause for clause in _CLAUSE_END.split(question) if clause and asked_value(clause))
+
+
+def asked_about(question: str) -> list[str]:
+    """The terms of what the value is asked of: the asking clauses without the words that ask
+    ("hoeveel procent", "welke kleurcode", a count's unit): "korting" and "inschrijvingstarief" in
+    "hoeveel procent korting op het inschrijvingstarief krijg je"."""
+    text = asking_part(question).lower()
+    for pattern in (*(asking for _, asking in _ASKING), _COUNT):
+        text = pattern.sub(" ", text)
+    return question_terms(text)
 
 
 def holds_value(asked: AskedValue, text: str) -> bool:

@@ -46,7 +46,8 @@ from language.calibration import FALLBACK
 from language.detection import detect_language
 from language.matching import MIN_TYPO_LETTERS
 from language.questions import asks_amount, has_number, question_terms
-from language.values import asked_value, asking_part, holds_value
+from language.sentences import split_sentences
+from language.values import AskedValue, asked_about, asked_value, asking_part, holds_value
 from language.tokens import words_of
 
 if TYPE_CHECKING:
@@ -88,6 +89,22 @@ def unseen_terms(question: str, vocabulary: Vocabulary) -> list[str]:
             if len(term) >= MIN_TYPO_LETTERS and not vocabulary.forms(term) and not vocabulary.compound_parts(term)]
 
 
+def states_value(asked: AskedValue, subject: Sequence[str], hit: "Hit", vocabulary: Vocabulary) -> bool:
+    """A sentence of the hit holds a value of the asked kind and, itself or the title and headings
+    it stands under, one of the `subject` terms (what the value is asked of: language/values.py,
+    asked_about) in any form; any such sentence will do when the question names no subject the
+    index knows."""
+    subject = [term for term in subject if vocabulary.forms(term)]
+    context = set(words_of(" ".join([hit.chunk.title, *hit.chunk.headings])))
+    for sentence in split_sentences(hit.chunk.embedding_text):
+        if not holds_value(asked, sentence):
+            continue
+        words = set(words_of(sentence)) | context
+        if not subject or any(term in words or vocabulary.forms(term) & words for term in subject):
+            return True
+    return False
+
+
 @dataclass(frozen=True)
 class Verdict:
     answerable: bool
@@ -127,7 +144,9 @@ class AbstainPolicy:
             return Verdict(relevance >= self.threshold(language) and not value_missing, relevance, None,
                            value_missing=value_missing)
         vocabulary = vocabulary or Vocabulary(texts)
-        value_missing = value_missing or (asked is not None and bool(unseen_terms(asking_part(query), vocabulary)))
+        if asked is not None and not value_missing:
+            value_missing = bool(unseen_terms(asking_part(query), vocabulary)) or \
+                not any(states_value(asked, asked_about(query), hit, vocabulary) for hit in hits)
         support = known_terms(query, vocabulary)
         numbers_missing = asks_amount(query) and not any(has_number(t) for t in texts)
         agreement = None if semantic_hits is None else hits[0].chunk.id in {h.chunk.id for h in semantic_hits}
