@@ -57,7 +57,7 @@ _DATE_VALUE = re.compile(r"\b(?:19|20)\d\d\b|\b\d{1,2}[-/.]\d{1,2}\b|\b\d{1,2}(?
                          + "|".join(_MONTHS_AND_DAYS) + r")\b")
 _TIME_VALUE = re.compile(r"\b\d{1,2}[:.]\d\d\b|\b\d{1,2}\s*(?:uur|u|am|pm)\b|\buur\b|'s\s+(?:ochtends|middags|avonds)")
 _VERSION_VALUE = re.compile(r"\b\d+\.\d+|\bv\d")
-_RATE_VALUE = re.compile(r"\d\s*(?:[^\W\d]+\s+){0,3}(?:per|/)\s*"
+_RATE_VALUE = re.compile(r"\d\s*(?:[^\W\d]+\s*?){0,3}(?:\bper\s+|/)\s*"
                          r"(?:seconde|sec|s|minuut|min|uur|u|h|second|minute|hour)\b")
 _COLOUR_VALUE = re.compile(r"#[0-9a-f]{6}\b|\brgb\s*\(|\b\d{1,3}\s*[,;]\s*\d{1,3}\s*[,;]\s*\d{1,3}\b")
 # A duration: a number of one of these ("drie werkdagen", "6 weken"), or no time at all ("direct").
