@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from language.matching import Matching, one_typo_apart, same_word
 from language.questions import question_terms
 from language.tokens import words_of
-from language.words import NUMBER_WORDS
+from language.words import ENGLISH_FILLER, NUMBER_WORDS
 
 # Verbs and adverbs that follow "hoeveel" without naming a unit ("hoeveel kost", "hoeveel mag ik").
 _NOT_UNITS = frozenset("""
@@ -115,9 +115,14 @@ def asked_about(question: str) -> list[str]:
     ("hoeveel procent", "welke kleurcode", a count's unit): "korting" and "inschrijvingstarief" in
     "hoeveel procent korting op het inschrijvingstarief krijg je"."""
     text = asking_part(question).lower()
-    for pattern in (*(asking for _, asking in _ASKING), _COUNT):
+    for pattern in (*(asking for _, asking in _ASKING), _ENGLISH_UNIT, _COUNT):
         text = pattern.sub(" ", text)
     return question_terms(text)
+
+
+# What "how many" counts in English is a phrase ("how many vacation days do I get"): its words up
+# to the verb.
+_ENGLISH_UNIT = re.compile(r"\bhow\s+many(?:\s+(?!(?:" + "|".join(sorted(ENGLISH_FILLER)) + r")\b)[^\W\d]+)*")
 
 
 def holds_value(asked: AskedValue, text: str) -> bool:

@@ -130,23 +130,26 @@ class AbstainPolicy:
 
     def judge(self, query: str, language: str, hits: Sequence["Hit"],
               vocabulary: Vocabulary | None = None,
-              semantic_hits: Sequence["Hit"] | None = None) -> Verdict:
+              semantic_hits: Sequence["Hit"] | None = None, question: str | None = None) -> Verdict:
         """`vocabulary`: the index's words (without it the passages stand in for the index);
         `semantic_hits`: the vector search's own candidates (None: agreement not checked, the
-        relevance read from the hits alone)."""
+        relevance read from the hits alone); `question`: the question as asked, where `query`
+        puts the previous one before it (a follow-up): when it asks for a value itself, the value
+        is asked of its words, not of the previous question's."""
         if not hits:
             return Verdict(False, 0.0, None)
         relevance = max(h.relevance for h in [*hits, *(semantic_hits or ())])
         texts = [h.chunk.embedding_text for h in hits]
-        asked = asked_value(query)
+        asking = question if question is not None and asked_value(question) else query
+        asked = asked_value(asking)
         value_missing = asked is not None and not any(holds_value(asked, t) for t in texts)
         if detect_language(" ".join(texts)) != language:
             return Verdict(relevance >= self.threshold(language) and not value_missing, relevance, None,
                            value_missing=value_missing)
         vocabulary = vocabulary or Vocabulary(texts)
         if asked is not None and not value_missing:
-            value_missing = bool(unseen_terms(asking_part(query), vocabulary)) or \
-                not any(states_value(asked, asked_about(query), hit, vocabulary) for hit in hits)
+            value_missing = bool(unseen_terms(asking_part(asking), vocabulary)) or \
+                not any(states_value(asked, asked_about(asking), hit, vocabulary) for hit in hits)
         support = known_terms(query, vocabulary)
         numbers_missing = asks_amount(query) and not any(has_number(t) for t in texts)
         agreement = None if semantic_hits is None else hits[0].chunk.id in {h.chunk.id for h in semantic_hits}

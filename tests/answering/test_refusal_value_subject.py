@@ -15,6 +15,7 @@ from __future__ import annotations
 import pytest
 
 from bot.answering.engine import AnswerEngine
+from bot.answering.types import Turn
 from knowledge.chunking import Chunker
 from knowledge.indexing import Indexer
 from knowledge.index.store import ChunkStore
@@ -53,6 +54,11 @@ beschikbaar blijft. Wie de limiet overschrijdt, krijgt status 429 terug en probe
 RATES_STATED = RATES.replace("(rate limiting)", "(rate limiting): maximaal 60 requests per minuut")
 RATE_QUESTION = "wat is de rate limit (requests per minuut) op de API van het register?"
 
+LEAVE = """# Vakantie
+
+Iedereen heeft 25 vakantiedagen per jaar. Vakantie vraag je aan bij je leidinggevende.
+"""
+
 OUTING = """# Het bedrijfsuitje
 
 Elk jaar organiseert de personeelsvereniging een bedrijfsuitje voor alle medewerkers. Aanmelden doe
@@ -82,7 +88,8 @@ def engine(tmp_path_factory, e5_small_embedder) -> AnswerEngine:
                                                                               DISCOUNT_STATED),
                                    ("kleuren", "kleuren.md", COLOURS), ("limiet", "api.md", RATES),
                                    ("limiet-genoemd", "api.md", RATES_STATED), ("uitje", "uitje.md", OUTING),
-                                   ("uitje-datum", "uitje.md", OUTING_DATED), *others):
+                                   ("uitje-datum", "uitje.md", OUTING_DATED),
+                                   ("verlof", "vakantie.md", LEAVE), *others):
         folder = root / collection
         folder.mkdir(exist_ok=True)
         (folder / name).write_text(text, encoding="utf-8")
@@ -119,3 +126,11 @@ def test_an_english_question_for_a_date_needs_a_date_in_the_dutch_passages(engin
     assert verdict.value_missing and not verdict.answerable
     dated = engine.prepare(OUTING_QUESTION, collections=["uitje-datum"]).verdict
     assert not dated.value_missing
+
+
+def test_a_follow_up_asks_the_value_of_its_own_words_not_of_the_question_before(engine):
+    # "Hoeveel vakantiedagen heb ik?" after "ik zit op het kantoor in Utrecht" is searched as one
+    # query; the 25 days are not said of the office in Utrecht, and need not be.
+    prepared = engine.prepare("Hoeveel vakantiedagen heb ik?", collections=["verlof", "overig"],
+                              history=[Turn("user", "ik zit op het kantoor in Utrecht")])
+    assert not prepared.verdict.value_missing and prepared.verdict.answerable
