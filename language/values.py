@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from language.matching import Matching, one_typo_apart, same_word
 from language.questions import question_terms
 from language.tokens import words_of
-from language.words import ENGLISH_FILLER, NUMBER_WORDS
+from language.words import NUMBER_WORDS
 
 # Verbs and adverbs that follow "hoeveel" without naming a unit ("hoeveel kost", "hoeveel mag ik").
 _NOT_UNITS = frozenset("""
@@ -112,17 +112,17 @@ def asking_part(question: str) -> str:
 
 def asked_about(question: str) -> list[str]:
     """The terms of what the value is asked of: the asking clauses without the words that ask
-    ("hoeveel procent", "welke kleurcode", a count's unit): "korting" and "inschrijvingstarief" in
-    "hoeveel procent korting op het inschrijvingstarief krijg je"."""
+    ("hoeveel procent", "welke kleurcode"): "korting" and "inschrijvingstarief" in "hoeveel procent
+    korting op het inschrijvingstarief krijg je". None for a count: what it counts is its unit, and
+    holds_value looks for that beside the number already ("hoeveel vakantiedagen heeft een collega"
+    is answered by "25 vakantiedagen", whoever the sentence names)."""
+    asked = asked_value(question)
+    if asked is None or asked.kind == "count":
+        return []
     text = asking_part(question).lower()
-    for pattern in (*(asking for _, asking in _ASKING), _ENGLISH_UNIT, _COUNT):
+    for pattern in (asking for _, asking in _ASKING):
         text = pattern.sub(" ", text)
     return question_terms(text)
-
-
-# What "how many" counts in English is a phrase ("how many vacation days do I get"): its words up
-# to the verb.
-_ENGLISH_UNIT = re.compile(r"\bhow\s+many(?:\s+(?!(?:" + "|".join(sorted(ENGLISH_FILLER)) + r")\b)[^\W\d]+)*")
 
 
 def holds_value(asked: AskedValue, text: str) -> bool:

@@ -20,15 +20,19 @@ Three signals, calibrated on two corpora together (the sample company and develo
   not answered from passages without a single number in them.
 - the value asked for: a question that asks for a count of something ("hoeveel maanden"), a
   percentage, a price, a phone number, an e-mail address, a date ("sinds wanneer"), a time of day, a
-  duration ("hoe lang") or a version number is not answered from passages that hold no such value
-  (language/values.py). It reads the question's wording, not the corpus's, and has no
-  threshold to calibrate. The value of something the index never names cannot be in it either: a
-  question that asks for a value and has, in the clause that asks it, a term of 5+ letters the index
-  knows in no form and not as two of its words written as one ("welke rgb code hoort bij oranje
-  tekst" where no document says "oranje") is declined the same way, whatever share of its other
-  terms the index knows. Values have one shape in any language (a date, a percentage, an e-mail
-  address): this rule also holds for an English question over Dutch documents, the unseen-term
-  part of it does not.
+  duration ("hoe lang"), a version number, a rate ("per minuut") or a colour code is not answered
+  from passages that hold no such value (language/values.py), nor from a value stated about
+  something else: a sentence must hold the value and, itself or the title and headings it stands
+  under, one of the terms the value is asked of ("korting" in "hoeveel procent korting"; a count is
+  asked of its unit, which must stand beside the number). It reads the question's wording, not the
+  corpus's, and has no threshold to calibrate. The value of something the index never names cannot
+  be in it either: a question that asks for a value and has, in the clause that asks it, a term of
+  5+ letters the index knows in no form and not as two of its words written as one ("welke rgb code
+  hoort bij oranje tekst" where no document says "oranje") is declined the same way, whatever share
+  of its other terms the index knows. A follow-up asks the value of its own words, not of the
+  previous question's that the search puts before it. Values have one shape in any language (a
+  date, a percentage, an e-mail address): this rule also holds for an English question over Dutch
+  documents; what the value is asked of and the unseen terms do not.
 The relevance is the best cosine among the hits and the vector search's own candidates: what the
 embedder thinks of the index's best passage, whatever weight the fusion gives the vector list (the
 fused top k holds the most similar passage at one weight and not at another).

@@ -54,9 +54,9 @@ beschikbaar blijft. Wie de limiet overschrijdt, krijgt status 429 terug en probe
 RATES_STATED = RATES.replace("(rate limiting)", "(rate limiting): maximaal 60 requests per minuut")
 RATE_QUESTION = "wat is de rate limit (requests per minuut) op de API van het register?"
 
-LEAVE = """# Vakantie
+LUNCH = """# Lunch
 
-Iedereen heeft 25 vakantiedagen per jaar. Vakantie vraag je aan bij je leidinggevende.
+De lunch in het bedrijfsrestaurant kost € 3,50. Je betaalt met je pinpas.
 """
 
 OUTING = """# Het bedrijfsuitje
@@ -89,7 +89,7 @@ def engine(tmp_path_factory, e5_small_embedder) -> AnswerEngine:
                                    ("kleuren", "kleuren.md", COLOURS), ("limiet", "api.md", RATES),
                                    ("limiet-genoemd", "api.md", RATES_STATED), ("uitje", "uitje.md", OUTING),
                                    ("uitje-datum", "uitje.md", OUTING_DATED),
-                                   ("verlof", "vakantie.md", LEAVE), *others):
+                                   ("lunch", "lunch.md", LUNCH), *others):
         folder = root / collection
         folder.mkdir(exist_ok=True)
         (folder / name).write_text(text, encoding="utf-8")
@@ -129,8 +129,8 @@ def test_an_english_question_for_a_date_needs_a_date_in_the_dutch_passages(engin
 
 
 def test_a_follow_up_asks_the_value_of_its_own_words_not_of_the_question_before(engine):
-    # "Hoeveel vakantiedagen heb ik?" after "ik zit op het kantoor in Utrecht" is searched as one
-    # query; the 25 days are not said of the office in Utrecht, and need not be.
-    prepared = engine.prepare("Hoeveel vakantiedagen heb ik?", collections=["verlof", "overig"],
-                              history=[Turn("user", "ik zit op het kantoor in Utrecht")])
+    # "wat kost de lunch?" after a question that ends on a place the index never names is searched
+    # as one query, without a full stop between them; the price is asked of the lunch, not of Zwolle.
+    earlier = "ik zit op het kantoor in Utrecht bij de printer op de tweede verdieping, straks in Zwolle"
+    prepared = engine.prepare("wat kost de lunch?", collections=["lunch", "overig"], history=[Turn("user", earlier)])
     assert not prepared.verdict.value_missing and prepared.verdict.answerable
