@@ -7,12 +7,13 @@ from __future__ import annotations
 RRF_K = 10
 
 
-def fuse(vector_rows: list[dict], text_rows: list[dict], *, key: str,
-         weights: tuple[float, float] = (1.0, 1.0), k: int = RRF_K) -> list[tuple[dict, float]]:
-    """Weighted reciprocal rank fusion: sum of weight / (k + rank) over the lists a row is in."""
+def fuse(*ranked_lists: list[dict], key: str, weights: tuple[float, ...] = (1.0, 1.0),
+         k: int = RRF_K) -> list[tuple[dict, float]]:
+    """Weighted reciprocal rank fusion: sum of weight / (k + rank) over the lists a row is in; one
+    weight per list, in the lists' order."""
     scores: dict[str, float] = {}
     rows: dict[str, dict] = {}
-    for weight, ranked in zip(weights, (vector_rows, text_rows)):
+    for weight, ranked in zip(weights, ranked_lists, strict=True):
         for rank, row in enumerate(ranked, start=1):
             scores[row[key]] = scores.get(row[key], 0.0) + weight / (k + rank)
             rows.setdefault(row[key], row)

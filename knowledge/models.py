@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
+from typing import Iterable
+
+from language.tokens import words_of
 
 # Who may read a document, as the keys the index stores next to each chunk (knowledge.sources.base
 # builds them: "everyone", "user:anna@contoso.nl", "group:sharepoint/<id>"). A local folder's
@@ -77,6 +80,21 @@ def document_name(doc_id: str) -> str:
     path = PurePosixPath(doc_id)
     name = path.parent.name if path.stem.lower() in _FOLDER_PAGES and path.parent.name else path.stem
     return " ".join(_SEPARATORS.sub(" ", name).split())
+
+
+def names_the_document(doc_id: str, title: str, phrases: "Iterable[tuple[str, ...]]") -> bool:
+    """Whether one of the phrases (their words, words_of) is, word for word and in a row, in the name
+    of one of the document's folders, its file's name or its title: a question that quotes
+    "rechtspersoon niet juist aangepast" names ".../AA-2736 - TB Rechtspersoon niet juist
+    aangepast/Rechtspersoon.pdf"."""
+    path = PurePosixPath(doc_id)
+    names = [words_of(name) for name in (*path.parent.parts, path.stem, title)]
+    return any(_in_a_row(phrase, name) for phrase in phrases for name in names)
+
+
+def _in_a_row(phrase: tuple[str, ...], words: list[str]) -> bool:
+    n = len(phrase)
+    return n > 0 and any(tuple(words[i:i + n]) == phrase for i in range(len(words) - n + 1))
 
 
 def named_context(doc_id: str, title: str, text: str) -> str:

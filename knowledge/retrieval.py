@@ -14,14 +14,14 @@ from typing import Callable, Iterable
 import numpy as np
 
 from knowledge.embeddings import Embedder
-from knowledge.models import Hit
+from knowledge.models import Hit, names_the_document
 from knowledge.query import TextQuery, Vocabulary, full_text_query, text_query
 from knowledge.reranking import Reranker
 from knowledge.index.schema import ModelInfo
 from knowledge.index.store import ChunkStore
 from knowledge.versions import newest_first, one_passage_once
 from language.calibration import calibration_for
-from language.questions import normalise_question
+from language.questions import normalise_question, quoted_phrases
 
 __all__ = ["Retrieval", "Retriever", "full_text_query"]
 
@@ -52,8 +52,9 @@ class Retrieval:
 
 class Retriever:
     """Embeds the question, searches the store in the asked mode (full text: the question's terms and
-    the parts of its compounds that the index knows, knowledge/query.py) and, with a reranker, lets it
-    reorder the best `rerank_depth` candidates before the top k is taken."""
+    the parts of its compounds that the index knows, knowledge/query.py; hybrid: also the vector search
+    among the documents whose name the question quotes) and, with a reranker, lets it reorder the
+    best `rerank_depth` candidates before the top k is taken."""
 
     def __init__(self, embedder: Embedder, store: ChunkStore, *, depth: int = DEPTH,
                  weights: tuple[float, float] | None = None, per_document: int | None = PER_DOCUMENT,
@@ -113,17 +114,31 @@ class Retriever:
         # Unreadable, the search right after says what is wrong with the index; the full-text query
         # does without the compounds' parts meanwhile.
         terms = self.query_terms(question, self._vocabulary(quiet=True) if mode != "vector" else None)
+        named = self._named_documents(question) if mode == "hybrid" else []
         # A passage that several files share word for word is one hit (knowledge/versions.py): read
         # as deep as the fusion does, so that the places it frees go to other passages.
         hits, vector_hits = self.store.search_with_candidates(
             embedding.result, terms, mode=mode, k=max(candidates, self.depth),
             collections=None if collections is None else list(collections), depth=self.depth,
             weights=self.weights, per_document=self.per_document,
-            readers=None if readers is None else list(readers))
+            readers=None if readers is None else list(readers), named=named)
         hits = one_passage_once(hits)[:candidates]
         if self.reranker is not None:
             hits = self.reranker.rerank(question, hits)[:k]
         return embedding.result(), newest_first(hits, question), vector_hits
+
+    def _named_documents(self, question: str) -> list[str]:
+        """The documents whose folder, file name or title the question quotes (language/questions.py,
+        quoted_phrases): people quote what a thing is called, and a name may be all that ties a short
+        passage to the question (an example in a folder named after its case)."""
+        phrases = quoted_phrases(question)
+        if not phrases:
+            return []
+        try:
+            titles = self.store.document_titles()
+        except Exception:  # the search right after says what is wrong with the index
+            return []
+        return [doc_id for doc_id, title in titles.items() if names_the_document(doc_id, title or "", phrases)]
 
     def _vocabulary(self, *, quiet: bool = False) -> Vocabulary | None:
         try:

@@ -41,6 +41,10 @@ _ASKS_AMOUNT = re.compile(r"\b(" + "|".join(AMOUNT_QUESTIONS) + r")\b")
 # A number: digits starting a token (not "EH3" or "ipv6"), not a year; a price; a number word.
 _NUMBER = re.compile(r"(?<![\w.])(?!(?:19|20)\d\d(?!\d))\d+|€|\b(" + "|".join(NUMBER_WORDS) + r")\b")
 _EMOJI = re.compile(r":[a-z0-9_+\-]+:")  # ":+1:", ":tada:" (in lower case)
+# Text between straight, curly or low-high double quotes, or between single quotes that are no
+# apostrophes ("auto's", "'s avonds": an apostrophe touches a letter on the side a quote does not).
+_QUOTED = re.compile(r'"([^"]+)"|“([^”"]+)[”"]|„([^”“"]+)[”“"]|(?<!\w)[\'‘]([^\'’]+)[\'’](?!\w)')
+MIN_QUOTED_WORDS = 2  # one quoted word is a term like any other ("kies voor "Hypotheek"")
 
 
 # --- the same question --------------------------------------------------------------------------
@@ -57,6 +61,14 @@ def question_key(question: str) -> str:
 
 
 # --- what it is about ---------------------------------------------------------------------------
+
+def quoted_phrases(question: str) -> list[tuple[str, ...]]:
+    """The phrases a question puts between quotes, as their words (words_of), each once: people
+    quote what something is called ('in het voorbeeld "rechtspersoon niet juist aangepast"'). Only
+    phrases of at least MIN_QUOTED_WORDS words."""
+    phrases = (words_of(next(part for part in found.groups() if part)) for found in _QUOTED.finditer(question))
+    return list(dict.fromkeys(tuple(words) for words in phrases if len(words) >= MIN_QUOTED_WORDS))
+
 
 def question_terms(text: str) -> list[str]:
     """The words that carry the question's subject, to look up in an index: no filler, function or

@@ -32,6 +32,7 @@ import pyarrow as pa
 from knowledge.errors import DiskFullError, EmbeddingModelMismatchError, IndexDamagedError, KnowledgeError
 from knowledge.fusion import diversify, fuse
 from knowledge.index.health import IndexProblem, damage, damage_detail, is_disk_full, is_lance_error, orphans
+from knowledge.index.kept import KeptPerVersion
 from knowledge.index.object_storage import ObjectStorage, unreachable
 from knowledge.index.schema import (ADDED_COLUMNS, DIMENSION_KEY, LAYOUT, MODEL_KEY, READERS_COLUMN, TABLE,
                                     TEXT_COLUMN, ModelInfo, both, chunk_of, chunk_schema, collection_filter,
@@ -61,6 +62,7 @@ class ChunkStore:
         self._table = None
         self._vocabulary = IndexVocabulary(self.version, lambda: self._scan([TEXT_COLUMN])[TEXT_COLUMN].to_pylist())
         self._vectors = IndexVectors(self.version, lambda: self._open().to_lance())
+        self._titles = KeptPerVersion(self.version, lambda: (self.version(), self._document_titles()))
 
     @property
     def _db(self):
@@ -231,27 +233,40 @@ class ChunkStore:
         """The words of the indexed chunks and their chunk frequencies, for the index's version."""
         return self._vocabulary.current()
 
+    def document_titles(self) -> dict[str, str]:
+        """doc_id -> title of every indexed document, for the index's version."""
+        return self._titles.current()
+
+    def _document_titles(self) -> dict[str, str]:
+        rows = self._scan(["doc_id", "title"])
+        return dict(zip(rows["doc_id"].to_pylist(), rows["title"].to_pylist()))
+
     # --- searching ----------------------------------------------------------------------------------
 
     def search(self, query_vector: np.ndarray, query_text: "str | TextQuery", *, mode: str = "hybrid", k: int = 5,
                collections: Iterable[str] | None = None, depth: int = 40,
                weights: tuple[float, float] = (1.0, 1.0),
-               per_document: int | None = None, readers: Iterable[str] | None = None) -> list[Hit]:
+               per_document: int | None = None, readers: Iterable[str] | None = None,
+               named: Iterable[str] = ()) -> list[Hit]:
         """Top k hits; `collections` and `readers` (principal keys: a chunk comes back only when one
         of them may read it) filter inside LanceDB before ranking, so nothing else ever comes back."""
         return self.search_with_candidates(query_vector, query_text, mode=mode, k=k, collections=collections,
                                            depth=depth, weights=weights, per_document=per_document,
-                                           readers=readers)[0]
+                                           readers=readers, named=named)[0]
 
     def search_with_candidates(self, query_vector: "np.ndarray | Callable[[], np.ndarray]",
                                query_text: "str | TextQuery", *, mode: str = "hybrid",
                                k: int = 5, collections: Iterable[str] | None = None, depth: int = 40,
                                weights: tuple[float, float] = (1.0, 1.0), per_document: int | None = None,
-                               readers: Iterable[str] | None = None) -> tuple[list[Hit], list[Hit] | None]:
+                               readers: Iterable[str] | None = None,
+                               named: Iterable[str] = ()) -> tuple[list[Hit], list[Hit] | None]:
         """As `search`, and in hybrid mode the vector search's own best `depth` candidates (None in
         the other modes), which the fusion read: whether both searches agree is a signal in itself.
         `query_vector` may be a call that returns the embedding (e.g. a future's `result`): it is
-        asked for only after the full-text search, so an embedding computed meanwhile overlaps it."""
+        asked for only after the full-text search, so an embedding computed meanwhile overlaps it.
+        `named`: doc ids the question names (knowledge/retrieval.py); in hybrid mode the vector search
+        over their chunks alone is a third list of the fusion, weighing as much as the other two
+        together: a named document's best passage counts as much as one both searches put first."""
         if mode not in SEARCH_MODES:
             raise KnowledgeError(f"Onbekende zoekmodus '{mode}': kies uit {', '.join(SEARCH_MODES)}.")
         table = self._open()
@@ -266,12 +281,16 @@ class ChunkStore:
             text_rows = self._text_rows(table, query_text, limit, where, columns) if mode != "vector" else []
             query_vector = query_vector() if callable(query_vector) else query_vector
             vector_rows = self._vector_rows(query_vector, limit, where, columns) if mode != "fts" else []
+            named = sorted(set(named)) if mode == "hybrid" else []
+            named_rows = self._vector_rows(query_vector, limit, both(where, _documents_filter(named)),
+                                           columns) if named else []
         if mode == "vector":
             ranked = _by_similarity(vector_rows)
         elif mode == "fts":
             ranked = [(row, row["_score"]) for row in text_rows]
         else:
-            ranked = diversify(fuse(vector_rows, text_rows, key="chunk_id", weights=weights),
+            lists = [vector_rows, text_rows, *([named_rows] if named_rows else [])]
+            ranked = diversify(fuse(*lists, key="chunk_id", weights=(*weights, sum(weights))[:len(lists)]),
                                key="doc_id", per_key=per_document)
         hits = _hits(ranked[:k], query_vector)
         return hits, (_hits(_by_similarity(vector_rows)[:depth], query_vector) if mode == "hybrid" else None)
@@ -446,6 +465,11 @@ class ChunkStore:
         self._table = None
         self._vocabulary.forget()
         self._vectors.forget()
+        self._titles.forget()
+
+
+def _documents_filter(doc_ids: list[str]) -> str:
+    return f"doc_id IN ({', '.join(sql_quote(d) for d in doc_ids)})"
 
 
 def _by_similarity(vector_rows: list[dict]) -> list[tuple[dict, float]]:
