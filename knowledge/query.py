@@ -100,7 +100,7 @@ class Vocabulary:
     def language(self) -> str:
         """The language most of the index's chunks are in, 'nl' or 'en' (language/detection.py)."""
         if self._language is None:
-            self._language = collection_language(lambda word: len(self.chunks_with(word)))
+            self._language = collection_language(lambda word: len(self._postings.get(word, ())))
         return self._language
 
     def holds(self, word: str) -> bool:
