@@ -53,8 +53,15 @@ gets find there this that these those also for with at to from about into as tha
 
 FUNCTION_WORDS = DUTCH_FUNCTION_WORDS | ENGLISH_FUNCTION_WORDS
 
-# Too general to be what a question is about, on top of the filler and function words.
-GENERIC_WORDS = frozenset("eigenlijk allemaal ergens iemand steeds zelf jullie onze mn vd".split())
+# Too general to be what a question is about, on top of the filler and function words: chat adverbs
+# ("wat betekent dat ook alweer"), verbs of having and holding ("welke soorten kent / bevat het
+# tekstblok": the subject is what is had), and the abbreviations of ABBREVIATIONS that stand for a
+# preposition or a conjunction, as a chat writes them, without their full stops ("ivm", "mbt").
+GENERIC_WORDS = frozenset("""
+eigenlijk allemaal ergens iemand steeds zelf jullie onze mn vd alweer nogmaals
+kent kennen bevat bevatten omvat omvatten
+ivm mbt tav tov muv ipv obv icm zsm bijv evt incl excl etc enz oa
+""".split())
 
 # Prepositions, pronouns, verbs of getting and of being able, permission and duty: no subject on top
 # of FILLER_WORDS. Not in it: negations (niet, geen), "zonder", and the verb particles that turn a
