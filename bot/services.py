@@ -159,7 +159,9 @@ class Services:
     @property
     def retriever(self) -> "Retriever":
         from bot.model_files.resolving import resolve_reranker_model
+        from knowledge.crosslingual import TranslatingQuery
         from knowledge.retrieval import Retriever
+        from language.translation import load_dictionaries
 
         def build():
             path = resolve_reranker_model(self.settings)
@@ -170,7 +172,8 @@ class Services:
                 log.info("reranking the best %d candidates with %s", self.settings.retrieval.rerank_depth,
                          reranker.name)
             return Retriever(self.question_embedder, self.store, reranker=reranker,
-                             rerank_depth=self.settings.retrieval.rerank_depth)
+                             rerank_depth=self.settings.retrieval.rerank_depth,
+                             query_terms=TranslatingQuery(load_dictionaries()))
         return self._once("retriever", build)
 
     @property

@@ -69,7 +69,9 @@ ivm mbt tav tov muv ipv obv icm zsm bijv evt incl excl etc enz oa
 LIGHT_WORDS = frozenset("""
 bij door in met naar om op over per tot van voor te tegen na onder boven tussen sinds vanaf
 als vd krijg krijgt krijgen kreeg kregen gekregen kun kunt kan kunnen ze zij hij haar hem men uw jouw zich
-can get gets got in at for of to by with about mag mogen moet moeten may must
+can get gets got in at for of to by with about within without against between through during upon onto
+among across towards
+mag mogen moet moeten may must
 """.split())
 
 # Negations and adverbs of degree, frequency and quantity: they say how much or how often, not what
