@@ -123,10 +123,14 @@ def calibration_samples(engine: AnswerEngine, rows: list[dict], rules: dict | No
         prepared = engine.prepare(row["question"], history=row["history"])
         verdict = prepared.verdict
         # A question that asks for an amount no passage has a number for, or for a kind of value no
-        # passage holds, is declined whatever its support: it counts as unsupported here.
-        support = 0.0 if verdict.numbers_missing or verdict.value_missing else verdict.support
+        # passage holds, is declined whatever its support: it counts as unsupported here. One judged
+        # across languages has no support to lower (its language would get a known-terms threshold
+        # of its own): it counts as irrelevant instead.
+        by_rule = verdict.numbers_missing or verdict.value_missing
+        support = 0.0 if by_rule and verdict.support is not None else verdict.support
+        relevance = 0.0 if by_rule and verdict.support is None else verdict.relevance
         alone = verdict.coverage if verdict.agreement is False else None
-        samples.append((prepared.language, verdict.relevance, support, alone, row["answerable"]))
+        samples.append((prepared.language, relevance, support, alone, row["answerable"]))
         if rules is not None:
             group = "answerable" if row["answerable"] else "unanswerable"
             for rule, fired in (("numbers_missing", verdict.numbers_missing), ("value_missing", verdict.value_missing)):

@@ -123,7 +123,7 @@ def measure(name: str, folder: Path, qa_file: Path, data_dir: Path, k: int, over
     # pays for its own, as one question does, so that the latencies stay comparable.
     served = services.retriever
     retriever = Retriever(services.embedder, services.store, reranker=served.reranker,
-                          rerank_depth=served.rerank_depth)
+                          rerank_depth=served.rerank_depth, query_terms=served.query_terms)
 
     def search(question: str, mode: str, n: int):
         return retriever.search(question, k=n, mode=mode)

@@ -66,7 +66,8 @@ def generated_chunks(count: int, seed: int = 7) -> list[Chunk]:
 class LanceVectorSearch(ChunkStore):
     """The same table, its vectors searched by LanceDB's flat scan (the store before vectors.py)."""
 
-    def _vector_rows(self, vector: np.ndarray, limit: int, where: str | None, columns: list[str]) -> list[dict]:
+    def _vector_rows(self, vector, limit: int, where: str | None, columns: list[str]) -> list[dict]:
+        vector = vector() if callable(vector) else vector
         query = (self._open().search(np.asarray(vector, dtype=np.float32), vector_column_name="vector")
                  .distance_type("cosine").limit(limit).select([*columns, "_distance"]))
         if where:

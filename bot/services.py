@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from knowledge.indexing import Indexer
     from knowledge.retrieval import Retriever
     from knowledge.index.store import ChunkStore
+    from knowledge.index.warming import IndexWarmer
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,7 @@ log = logging.getLogger(__name__)
 PARTS = frozenset({"embedder", "store", "indexer", "source_runs", "retriever", "generator", "engine", "templates",
                    "template_filler", "feedback", "pseudonymizer", "reindexer", "curated", "gaps",
                    "scheduler", "metrics", "storage", "first_contacts", "followed_threads",
-                   "question_queue"})
+                   "question_queue", "index_warmer"})
 
 
 class Services:
@@ -98,6 +99,18 @@ class Services:
         return self._once("store", lambda: open_index(self.settings))
 
     @property
+    def index_warmer(self) -> "IndexWarmer":
+        """Reads the index's vocabulary, vectors and titles ahead of the questions: at once after a
+        re-index run of this process, within its interval after one by another replica (serve starts it)."""
+        from knowledge.index.warming import IndexWarmer
+
+        def build() -> IndexWarmer:
+            warmer = IndexWarmer(self.store.warm)
+            self.reindexer.run_finished.add(lambda run: warmer.now())
+            return warmer
+        return self._once("index_warmer", build)
+
+    @property
     def indexer(self) -> "Indexer":
         from knowledge.chunking import Chunker
         from knowledge.formats.library_logs import LibraryLogs
@@ -146,7 +159,9 @@ class Services:
     @property
     def retriever(self) -> "Retriever":
         from bot.model_files.resolving import resolve_reranker_model
+        from knowledge.crosslingual import TranslatingQuery
         from knowledge.retrieval import Retriever
+        from language.translation import load_dictionaries
 
         def build():
             path = resolve_reranker_model(self.settings)
@@ -157,7 +172,8 @@ class Services:
                 log.info("reranking the best %d candidates with %s", self.settings.retrieval.rerank_depth,
                          reranker.name)
             return Retriever(self.question_embedder, self.store, reranker=reranker,
-                             rerank_depth=self.settings.retrieval.rerank_depth)
+                             rerank_depth=self.settings.retrieval.rerank_depth,
+                             query_terms=TranslatingQuery(load_dictionaries()))
         return self._once("retriever", build)
 
     @property

@@ -77,19 +77,18 @@ class Retriever:
         """The best k hits, the vector search's own candidates (hybrid: as deep as the fusion read
         them), the question's embedding, and the index's version and vocabulary; one search.
         `readers`: the asker's principal keys; only chunks one of them may read are searched."""
-        version = self.index_version()
         question = normalise_question(question)
         if not question:
-            return Retrieval([], index_version=version)
-        vector, hits, vector_hits = self._search(question, k=k, mode=mode, collections=collections, readers=readers)
-        return Retrieval(hits, vector_hits, vector, version, self._vocabulary())
+            return Retrieval([], index_version=self.index_version())
+        found = self._search(question, k=k, mode=mode, collections=collections, readers=readers)
+        vocabulary = found.vocabulary if found.vocabulary is not None else self._vocabulary()
+        return Retrieval(found.hits, found.vector_hits, found.query_vector, found.index_version, vocabulary)
 
     def search(self, question: str, *, k: int = 5, mode: str = "hybrid",
                collections: Iterable[str] | None = None, readers: Iterable[str] | None = None) -> list[Hit]:
         """The best k hits only."""
         question = normalise_question(question)
-        return (self._search(question, k=k, mode=mode, collections=collections, readers=readers)[1]
-                if question else [])
+        return self._search(question, k=k, mode=mode, collections=collections, readers=readers).hits if question else []
 
     def index_version(self) -> int | None:
         """The index's version (it changes on every re-index); None when it cannot be read."""
@@ -104,16 +103,19 @@ class Retriever:
         return self.store.readers(collection)
 
     def _search(self, question: str, *, k: int, mode: str, collections: Iterable[str] | None,
-                readers: Iterable[str] | None = None) -> tuple[np.ndarray, list[Hit], list[Hit] | None]:
-        # The question is embedded on a thread of its own while this one checks the model, splits the
-        # question's compounds and runs the full-text search: the embedding engines and LanceDB
-        # release the GIL, so on two cores the two overlap (bench/search_latency.py).
+                readers: Iterable[str] | None = None) -> Retrieval:
+        # The question is embedded on a thread of its own while this one reads the index's version,
+        # checks the model, splits the question's compounds, runs the full-text search and finds the
+        # rows the readers may see: the embedding engines and LanceDB release the GIL, so on two cores
+        # the two overlap (bench/search_latency.py). Only the vector search itself waits for it.
         embedding = self._embedding.submit(self.embedder.embed_query, question)
+        version = self.index_version()
         self.store.check_model(ModelInfo(self.embedder.name, self.embedder.dimension))
         candidates = k if self.reranker is None else max(k, self.rerank_depth)
         # Unreadable, the search right after says what is wrong with the index; the full-text query
         # does without the compounds' parts meanwhile.
-        terms = self.query_terms(question, self._vocabulary(quiet=True) if mode != "vector" else None)
+        vocabulary = self._vocabulary(quiet=True) if mode != "vector" else None
+        terms = self.query_terms(question, vocabulary)
         named = self._named_documents(question) if mode == "hybrid" else []
         # A passage that several files share word for word is one hit (knowledge/versions.py): read
         # as deep as the fusion does, so that the places it frees go to other passages.
@@ -125,7 +127,7 @@ class Retriever:
         hits = one_passage_once(hits)[:candidates]
         if self.reranker is not None:
             hits = self.reranker.rerank(question, hits)[:k]
-        return embedding.result(), newest_first(hits, question), vector_hits
+        return Retrieval(newest_first(hits, question), vector_hits, embedding.result(), version, vocabulary)
 
     def _named_documents(self, question: str) -> list[str]:
         """The documents whose folder, file name or title the question quotes (language/questions.py,

@@ -151,12 +151,15 @@ class _Passage:
     collection: str
     text: str  # whitespace and case evened out
     words: frozenset[str]
-    version: DocumentVersion
+    document: str  # DocumentVersion.document
+    edition: tuple[tuple[int, ...], str]  # the version and folder: which file of that document
 
     @classmethod
     def of(cls, hit: Hit) -> "_Passage":
         text = " ".join(hit.chunk.text.split()).casefold()
-        return cls(hit.chunk.collection, text, frozenset(_WORD.findall(text)), document_version(hit.chunk.doc_id))
+        version = document_version(hit.chunk.doc_id)
+        return cls(hit.chunk.collection, text, frozenset(_WORD.findall(text)), version.document,
+                   (version.version, version.folder))
 
     def same_as(self, other: "_Passage") -> bool:
         """Whether two passages are one: the same text, or (of two documents, or one document in two
@@ -165,12 +168,15 @@ class _Passage:
         (bot/answering/prompts.py)."""
         if self.text == other.text:
             return True
-        a, b = self.version, other.version
-        two_versions = a.document == b.document and (a.version, a.folder) != (
-            b.version, b.folder)  # the same name in two folders: two versions (newest_first)
-        if two_versions or not (self.words and other.words):
+        if self.document == other.document and self.edition != other.edition:
+            return False  # the same name in two folders: two versions (newest_first)
+        few, many = sorted((len(self.words), len(other.words)))
+        # The shared words are at most the smaller set and all words at least the larger one: when
+        # even that share falls short the sets need not be compared (most pairs of hits).
+        if not few or few < SAME_PASSAGE * many:
             return False
-        return len(self.words & other.words) >= SAME_PASSAGE * len(self.words | other.words)
+        shared = len(self.words & other.words)
+        return shared >= SAME_PASSAGE * (few + many - shared)
 
 
 def _merged(group: list[Hit]) -> Hit:

@@ -55,3 +55,9 @@ def split_compound(word: str, known: Mapping[str, int]) -> tuple[str, ...]:
                 if best is None or score > best[0]:
                     best = (score, (first, second))
     return best[1] if best else ()
+
+
+def joined(first: str, second: str) -> tuple[str, ...]:
+    """Two words as Dutch writes them as one compound, with each linking letter: "model" +
+    "document" -> "modeldocument", "modelsdocument", ... (which of them a text holds decides)."""
+    return tuple(first + link + second for link in LINKING_LETTERS)

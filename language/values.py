@@ -2,7 +2,7 @@
 number of months ("drie maanden", "6 maanden"), "welk percentage" a percentage, "wat kost" a price
 (or "gratis"), "het telefoonnummer" a phone number, "naar welk mailadres" an e-mail address, "sinds wanneer" a
 date, "hoe laat" a time of day, "hoe lang duurt" a duration ("drie werkdagen"), "welke versie" a version
-number. A
+number, "requests per minuut" a rate (a number per minute), "welke kleurcode" a colour code ("#FF0000"). A
 passage about the right subject that holds no such value cannot answer the question, however
 similar it looks.
 
@@ -33,11 +33,16 @@ _PRICE = re.compile(r"\b(?:wat|hoeveel)\s+(?:kost|kosten|kostte)\b|\bwat\s+is\s+
 _EMAIL = re.compile(r"\b(?:e-?mail-?adres|mailadres|e-?mail\s+address)")
 # Not a bare "wanneer", which as often asks under what condition ("wanneer heb je die nodig").
 _DATE = re.compile(r"\b(?:sinds|vanaf|tot|per|uiterlijk)\s+wanneer\b|\bwelke\s+datum\b|\bin\s+welk\s+jaar\b"
-                   r"|\bop\s+welke\s+dag\b|\bsince\s+when\b|\b(?:what|which)\s+date\b|\bin\s+what\s+year\b")
+                   r"|\bop\s+welke\s+dag\b|\bsince\s+when\b|\b(?:what|which)\s+date\b|\bin\s+what\s+year\b"
+                   r"|\bwanneer\s+is\s+de\s+volgende\b|\bwhen\s+is\s+the\s+next\b")  # the next one: a date
 _TIME = re.compile(r"\bhoe\s+laat\b|\bwhat\s+time\b")
 # "hoe lang" alone may ask a length ("hoe lang moet mijn wachtwoord zijn"): only with a verb of time.
 _DURATION = re.compile(r"\bhoe\s+lang\s+(?:duurt|duren|blijft|blijven|bewaren|bewaart|bewaard|wacht|wachten)\b"
                        r"|\bwelke\s+termijn\b|\bhow\s+long\s+(?:does|do|will|did)\b.*\b(?:take|last|keep|stay)\b")
+# A rate: so many per second, minute or hour ("requests per minuut"); not per day or longer, which
+# as often only frames the question ("hoeveel vakantiedagen per jaar").
+_RATE = re.compile(r"\bper\s+(?:seconde|minuut|uur|second|minute|hour)\b")
+_COLOUR = re.compile(r"\b(?:rgb|kleurcode|kleur\s*code|hex\s*code|hexcode|colou?r\s+code)")
 _VERSION = re.compile(r"\b(?:welke|which|what)\s+(?:\w+\s+)?(?:versie|version)\b|\bversienummer\b")
 
 _PERCENTAGE_VALUE = re.compile(r"\d\s*(?:%|procent\b|percent\b)")
@@ -52,6 +57,9 @@ _DATE_VALUE = re.compile(r"\b(?:19|20)\d\d\b|\b\d{1,2}[-/.]\d{1,2}\b|\b\d{1,2}(?
                          + "|".join(_MONTHS_AND_DAYS) + r")\b")
 _TIME_VALUE = re.compile(r"\b\d{1,2}[:.]\d\d\b|\b\d{1,2}\s*(?:uur|u|am|pm)\b|\buur\b|'s\s+(?:ochtends|middags|avonds)")
 _VERSION_VALUE = re.compile(r"\b\d+\.\d+|\bv\d")
+_RATE_VALUE = re.compile(r"\d\s*(?:[^\W\d]+\s*?){0,3}(?:\bper\s+|/)\s*"
+                         r"(?:seconde|sec|s|minuut|min|uur|u|h|second|minute|hour)\b")
+_COLOUR_VALUE = re.compile(r"#[0-9a-f]{6}\b|\brgb\s*\(|\b\d{1,3}\s*[,;]\s*\d{1,3}\s*[,;]\s*\d{1,3}\b")
 # A duration: a number of one of these ("drie werkdagen", "6 weken"), or no time at all ("direct").
 _TIME_UNITS = frozenset("""seconde seconden minuut minuten uur uren dag dagen week weken maand maanden jaar jaren
     kwartaal kwartalen second seconds minute minutes hour hours day days week weeks month months year years""".split())
@@ -65,25 +73,23 @@ UNIT_WINDOW = 3  # words between a number and its unit ("3 werkdagen", "12 teken
 @dataclass(frozen=True)
 class AskedValue:
     """What the question wants: a ``count`` of ``unit`` (any number: no unit), a ``percentage``, a
-    ``price``, a ``phone`` number, an ``email`` address, a ``date``, a ``time`` of day, a ``duration``
-    or a ``version`` number."""
+    ``price``, a ``phone`` number, an ``email`` address, a ``date``, a ``time`` of day, a ``duration``,
+    a ``version`` number, a ``rate`` (a number per second, minute or hour) or a ``colour`` code."""
 
     kind: str
     unit: str = ""
 
 
+# In this order: the first kind whose asking matches is the one asked (an e-mail address before a
+# date in "naar welk mailadres en tot wanneer").
+_ASKING = (("email", _EMAIL), ("phone", _PHONE), ("percentage", _PERCENTAGE), ("price", _PRICE), ("date", _DATE),
+           ("time", _TIME), ("duration", _DURATION), ("version", _VERSION), ("rate", _RATE), ("colour", _COLOUR))
+
+
 def asked_value(question: str) -> AskedValue | None:
     """The kind of value the question asks for; None: none that a text can be checked for."""
     text = question.lower()
-    if _EMAIL.search(text):
-        return AskedValue("email")
-    if _PHONE.search(text):
-        return AskedValue("phone")
-    if _PERCENTAGE.search(text):
-        return AskedValue("percentage")
-    if _PRICE.search(text):
-        return AskedValue("price")
-    for kind, asking in (("date", _DATE), ("time", _TIME), ("duration", _DURATION), ("version", _VERSION)):
+    for kind, asking in _ASKING:
         if asking.search(text):
             return AskedValue(kind)
     for match in _COUNT.finditer(text):
@@ -93,6 +99,30 @@ def asked_value(question: str) -> AskedValue | None:
             # ("25 vakantiedagen"): such a question asks for a number, whatever it counts.
             return AskedValue("count", "" if match.group(0).startswith("how") else unit)
     return None
+
+
+_CLAUSE_END = re.compile(r"[,.;:?!]+(?:\s+|$)")
+
+
+def asking_part(question: str) -> str:
+    """The clauses of the question (between commas and full stops) that ask for the value: in "sinds
+    wanneer is dat verplicht, en met welke max-age begin ik zodat het niet misgaat?" the first."""
+    return " ".join(clause for clause in _CLAUSE_END.split(question) if clause and asked_value(clause))
+
+
+def asked_about(question: str) -> list[str]:
+    """The terms of what the value is asked of: the asking clauses without the words that ask
+    ("hoeveel procent", "welke kleurcode"): "korting" and "inschrijvingstarief" in "hoeveel procent
+    korting op het inschrijvingstarief krijg je". None for a count: what it counts is its unit, and
+    holds_value looks for that beside the number already ("hoeveel vakantiedagen heeft een collega"
+    is answered by "25 vakantiedagen", whoever the sentence names)."""
+    asked = asked_value(question)
+    if asked is None or asked.kind == "count":
+        return []
+    text = asking_part(question).lower()
+    for pattern in (asking for _, asking in _ASKING):
+        text = pattern.sub(" ", text)
+    return question_terms(text)
 
 
 def holds_value(asked: AskedValue, text: str) -> bool:
@@ -114,7 +144,7 @@ def holds_value(asked: AskedValue, text: str) -> bool:
 
 # The kinds whose value has one shape, whatever the unit.
 _PATTERNS = {"email": _EMAIL_VALUE, "percentage": _PERCENTAGE_VALUE, "price": _PRICE_VALUE, "date": _DATE_VALUE,
-             "time": _TIME_VALUE, "version": _VERSION_VALUE}
+             "time": _TIME_VALUE, "version": _VERSION_VALUE, "rate": _RATE_VALUE, "colour": _COLOUR_VALUE}
 
 
 def _counted(words: list[str], is_unit, *, years: bool = False) -> bool:

@@ -53,8 +53,15 @@ gets find there this that these those also for with at to from about into as tha
 
 FUNCTION_WORDS = DUTCH_FUNCTION_WORDS | ENGLISH_FUNCTION_WORDS
 
-# Too general to be what a question is about, on top of the filler and function words.
-GENERIC_WORDS = frozenset("eigenlijk allemaal ergens iemand steeds zelf jullie onze mn vd".split())
+# Too general to be what a question is about, on top of the filler and function words: chat adverbs
+# ("wat betekent dat ook alweer"), verbs of having and holding ("welke soorten kent / bevat het
+# tekstblok": the subject is what is had), and the abbreviations of ABBREVIATIONS that stand for a
+# preposition or a conjunction, as a chat writes them, without their full stops ("ivm", "mbt").
+GENERIC_WORDS = frozenset("""
+eigenlijk allemaal ergens iemand steeds zelf jullie onze mn vd alweer nogmaals
+kent kennen bevat bevatten omvat omvatten
+ivm mbt tav tov muv ipv obv icm zsm bijv evt incl excl etc enz oa
+""".split())
 
 # Prepositions, pronouns, verbs of getting and of being able, permission and duty: no subject on top
 # of FILLER_WORDS. Not in it: negations (niet, geen), "zonder", and the verb particles that turn a
@@ -62,7 +69,9 @@ GENERIC_WORDS = frozenset("eigenlijk allemaal ergens iemand steeds zelf jullie o
 LIGHT_WORDS = frozenset("""
 bij door in met naar om op over per tot van voor te tegen na onder boven tussen sinds vanaf
 als vd krijg krijgt krijgen kreeg kregen gekregen kun kunt kan kunnen ze zij hij haar hem men uw jouw zich
-can get gets got in at for of to by with about mag mogen moet moeten may must
+can get gets got in at for of to by with about within without against between through during upon onto
+among across towards
+mag mogen moet moeten may must
 """.split())
 
 # Negations and adverbs of degree, frequency and quantity: they say how much or how often, not what

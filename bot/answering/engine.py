@@ -165,7 +165,7 @@ class AnswerEngine:
         found: "Retrieval" = self.retriever.retrieve(query, k=self.top_k, mode=self.search_mode,
                                                      collections=collections, readers=readers)
         hits = found.hits
-        verdict = self.policy.judge(query, language, hits, found.vocabulary, found.vector_hits)
+        verdict = self.policy.judge(query, language, hits, found.vocabulary, found.vector_hits, question=question)
         threshold = self.policy.threshold(language)
         candidates = [h for h in hits if h.relevance >= threshold]
         passages, preview, runner_up = self._passages(query, candidates, found.vocabulary, found.query_vector)

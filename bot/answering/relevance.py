@@ -20,13 +20,23 @@ Three signals, calibrated on two corpora together (the sample company and develo
   not answered from passages without a single number in them.
 - the value asked for: a question that asks for a count of something ("hoeveel maanden"), a
   percentage, a price, a phone number, an e-mail address, a date ("sinds wanneer"), a time of day, a
-  duration ("hoe lang") or a version number is not answered from passages that hold no such value
-  (language/values.py). It reads the question's wording, not the corpus's, and has no
-  threshold to calibrate.
+  duration ("hoe lang"), a version number, a rate ("per minuut") or a colour code is not answered
+  from passages that hold no such value (language/values.py), nor from a value stated about
+  something else: a sentence must hold the value and, itself or the title and headings it stands
+  under, one of the terms the value is asked of ("korting" in "hoeveel procent korting"; a count is
+  asked of its unit, which must stand beside the number). It reads the question's wording, not the
+  corpus's, and has no threshold to calibrate. The value of something the index never names cannot
+  be in it either: a question that asks for a value and has, in the clause that asks it, a term of
+  5+ letters the index knows in no form and not as two of its words written as one ("welke rgb code
+  hoort bij oranje tekst" where no document says "oranje") is declined the same way, whatever share
+  of its other terms the index knows. A follow-up asks the value of its own words, not of the
+  previous question's that the search puts before it. Values have one shape in any language (a
+  date, a percentage, an e-mail address): this rule also holds for an English question over Dutch
+  documents; what the value is asked of and the unseen terms do not.
 The relevance is the best cosine among the hits and the vector search's own candidates: what the
 embedder thinks of the index's best passage, whatever weight the fusion gives the vector list (the
 fused top k holds the most similar passage at one weight and not at another).
-The last three are only used when question and passages are in the same language: an English
+The word rules are only used when question and passages are in the same language: an English
 question's words are not expected in Dutch documents.
 """
 
@@ -38,8 +48,10 @@ from typing import TYPE_CHECKING, Sequence
 from knowledge.query import Vocabulary
 from language.calibration import FALLBACK
 from language.detection import detect_language
+from language.matching import MIN_TYPO_LETTERS
 from language.questions import asks_amount, has_number, question_terms
-from language.values import asked_value, holds_value
+from language.sentences import split_sentences
+from language.values import AskedValue, asked_about, asked_value, asking_part, holds_value
 from language.tokens import words_of
 
 if TYPE_CHECKING:
@@ -73,6 +85,30 @@ def passage_coverage(question: str, passage: str, vocabulary: Vocabulary) -> flo
     return sum(w for term, w in weights.items() if vocabulary.forms(term) & words or term in words) / total
 
 
+def unseen_terms(question: str, vocabulary: Vocabulary) -> list[str]:
+    """The question's terms the index knows in no form, not even as two of its words written as one
+    ("oranje" in an index without it; not "kleurcode" where it has "kleur" and "code"). Shorter
+    words than a typo is looked for in are left out: too little of them to tell."""
+    return [term for term in question_terms(question)
+            if len(term) >= MIN_TYPO_LETTERS and not vocabulary.forms(term) and not vocabulary.compound_parts(term)]
+
+
+def states_value(asked: AskedValue, subject: Sequence[str], hit: "Hit", vocabulary: Vocabulary) -> bool:
+    """A sentence of the hit holds a value of the asked kind and, itself or the title and headings
+    it stands under, one of the `subject` terms (what the value is asked of: language/values.py,
+    asked_about) in any form; any such sentence will do when the question names no subject the
+    index knows."""
+    subject = [term for term in subject if vocabulary.forms(term)]
+    context = set(words_of(" ".join([hit.chunk.title, *hit.chunk.headings])))
+    for sentence in split_sentences(hit.chunk.embedding_text):
+        if not holds_value(asked, sentence):
+            continue
+        words = set(words_of(sentence)) | context
+        if not subject or any(term in words or vocabulary.forms(term) & words for term in subject):
+            return True
+    return False
+
+
 @dataclass(frozen=True)
 class Verdict:
     answerable: bool
@@ -81,7 +117,8 @@ class Verdict:
     numbers_missing: bool = False  # it asks for an amount and no passage has a number
     agreement: bool | None = None  # the vector search also found the best passage; None: not asked
     coverage: float | None = None  # best one-passage share of the question's terms
-    value_missing: bool = False  # it asks for a kind of value (language/values.py) no passage holds
+    # It asks for a kind of value (language/values.py) no passage holds, or the value of an unseen term.
+    value_missing: bool = False
 
 
 @dataclass(frozen=True)
@@ -97,23 +134,30 @@ class AbstainPolicy:
 
     def judge(self, query: str, language: str, hits: Sequence["Hit"],
               vocabulary: Vocabulary | None = None,
-              semantic_hits: Sequence["Hit"] | None = None) -> Verdict:
+              semantic_hits: Sequence["Hit"] | None = None, question: str | None = None) -> Verdict:
         """`vocabulary`: the index's words (without it the passages stand in for the index);
         `semantic_hits`: the vector search's own candidates (None: agreement not checked, the
-        relevance read from the hits alone)."""
+        relevance read from the hits alone); `question`: the question as asked, where `query`
+        puts the previous one before it (a follow-up): when it asks for a value itself, the value
+        is asked of its words, not of the previous question's."""
         if not hits:
             return Verdict(False, 0.0, None)
         relevance = max(h.relevance for h in [*hits, *(semantic_hits or ())])
         texts = [h.chunk.embedding_text for h in hits]
+        asking = question if question is not None and asked_value(question) else query
+        asked = asked_value(asking)
+        value_missing = asked is not None and not any(holds_value(asked, t) for t in texts)
         if detect_language(" ".join(texts)) != language:
-            return Verdict(relevance >= self.threshold(language), relevance, None)
+            return Verdict(relevance >= self.threshold(language) and not value_missing, relevance, None,
+                           value_missing=value_missing)
         vocabulary = vocabulary or Vocabulary(texts)
+        if asked is not None and not value_missing:
+            value_missing = bool(unseen_terms(asking_part(asking), vocabulary)) or \
+                not any(states_value(asked, asked_about(asking), hit, vocabulary) for hit in hits)
         support = known_terms(query, vocabulary)
         numbers_missing = asks_amount(query) and not any(has_number(t) for t in texts)
         agreement = None if semantic_hits is None else hits[0].chunk.id in {h.chunk.id for h in semantic_hits}
         coverage = max(passage_coverage(query, t, vocabulary) for t in texts)
-        asked = asked_value(query)
-        value_missing = asked is not None and not any(holds_value(asked, t) for t in texts)
         alone_holds = agreement is not False or self.min_coverage_alone is None or coverage >= self.min_coverage_alone
         answerable = (relevance >= self.threshold(language) and support >= self.min_support
                       and not numbers_missing and not value_missing and alone_holds)

@@ -1,7 +1,7 @@
 """A value derived from the index and kept for the index's current version: built once per version,
 by one thread at a time (a caller that finds it out of date while another thread builds it waits for
-that build instead of doing its own). The store keeps its vocabulary (vocabulary.py) and its vectors
-(vectors.py) this way."""
+that build instead of doing its own). The store keeps its vocabulary (vocabulary.py), its vectors
+(vectors.py) and who may read its documents this way; warming.py builds them ahead of the questions."""
 
 from __future__ import annotations
 
@@ -23,21 +23,24 @@ class KeptPerVersion(Generic[T]):
         self._building = threading.Lock()
 
     def current(self) -> T:
+        return self._up_to_date()[0]
+
+    def warm(self) -> bool:
+        """Built now for the current version unless it is already, so that the next caller need not
+        wait (warming.py); whether it was built now."""
+        return self._up_to_date()[1]
+
+    def _up_to_date(self) -> tuple[T, bool]:
         version = self._version()
         known = self._known
         if known is not None and known[0] == version:
-            return known[1]
+            return known[1], False
         with self._building:
             known = self._known  # built meanwhile, by the thread this one waited for?
-            if known is None or known[0] != version:
-                known = self._known = self._build()
-        return known[1]
-
-    def refresh(self) -> None:
-        """After a write: rebuilt now when it was in use, so that the next caller need not wait."""
-        if self._known is not None:
-            with self._building:
-                self._known = self._build()
+            if known is not None and known[0] == version:
+                return known[1], False
+            known = self._known = self._build()
+        return known[1], True
 
     def forget(self) -> None:
         with self._building:

@@ -62,6 +62,9 @@ class ChunkStore:
         self._table = None
         self._vocabulary = IndexVocabulary(self.version, lambda: self._scan([TEXT_COLUMN])[TEXT_COLUMN].to_pylist())
         self._vectors = IndexVectors(self.version, lambda: self._open().to_lance())
+        # collection -> doc_id -> readers, filled per collection as asked (readers())
+        self._readers: KeptPerVersion[dict[str, dict[str, tuple[str, ...]]]] = KeptPerVersion(
+            self.version, lambda: (self.version(), {}))
         self._titles = KeptPerVersion(self.version, lambda: (self.version(), self._document_titles()))
 
     @property
@@ -205,13 +208,19 @@ class ChunkStore:
         return dict(zip(rows["source_path"].to_pylist(), rows["doc_id"].to_pylist()))
 
     def readers(self, collection: str) -> dict[str, tuple[str, ...]]:
-        """doc_id -> readers (principal keys) of every document indexed in a collection."""
+        """doc_id -> readers (principal keys) of every document indexed in a collection; read once per
+        version of the index and collection (asked for every curated answer given and every source a
+        gaps digest names), so not to be changed by the caller. A change of readers is a new version."""
         table = self._open()
         if table is None or READERS_COLUMN not in self._columns(table):
             return {}
-        rows = self._scan(["doc_id", READERS_COLUMN], f"collection = {sql_quote(collection)}")
-        return {doc: tuple(keys or ()) for doc, keys in zip(rows["doc_id"].to_pylist(),
-                                                            rows[READERS_COLUMN].to_pylist())}
+        known = self._readers.current()
+        # Read after the version it is kept under: at worst newer than that version, never older.
+        if (readers := known.get(collection)) is None:
+            rows = self._scan(["doc_id", READERS_COLUMN], f"collection = {sql_quote(collection)}")
+            readers = known[collection] = {doc: tuple(keys or ()) for doc, keys in zip(
+                rows["doc_id"].to_pylist(), rows[READERS_COLUMN].to_pylist())}
+        return readers
 
     def stats(self) -> dict:
         """Documents and chunks, in total and per collection."""
@@ -228,6 +237,16 @@ class ChunkStore:
             "embedding_model": model.name if model else None,
             "dimension": model.dimension if model else None,
         }
+
+    def warm(self) -> list[str]:
+        """Reads what searches keep per version of the index (its vocabulary, vectors and document
+        titles) for the current version unless they are read already, so that no question waits for
+        them (warming.py). Returns which were read now."""
+        if self._open() is None:
+            return []
+        kept = (("vocabulary", self._vocabulary.warm), ("vectors", self._vectors.warm), ("titles", self._titles.warm))
+        with self._reading():
+            return [name for name, warm in kept if warm()]
 
     def vocabulary(self) -> Vocabulary:
         """The words of the indexed chunks and their chunk frequencies, for the index's version."""
@@ -263,7 +282,8 @@ class ChunkStore:
         """As `search`, and in hybrid mode the vector search's own best `depth` candidates (None in
         the other modes), which the fusion read: whether both searches agree is a signal in itself.
         `query_vector` may be a call that returns the embedding (e.g. a future's `result`): it is
-        asked for only after the full-text search, so an embedding computed meanwhile overlaps it.
+        asked for only after the full-text search, and once the version's vectors and the rows the
+        filter lets through are at hand (vectors.py), so an embedding computed meanwhile overlaps them.
         `named`: doc ids the question names (knowledge/retrieval.py); in hybrid mode the vector search
         over their chunks alone is a third list of the fusion, weighing as much as the other two
         together: a named document's best passage counts as much as one both searches put first."""
@@ -279,8 +299,8 @@ class ChunkStore:
             where = both(collection_filter(collections),
                          readers_filter(readers) if READERS_COLUMN in columns else None)
             text_rows = self._text_rows(table, query_text, limit, where, columns) if mode != "vector" else []
-            query_vector = query_vector() if callable(query_vector) else query_vector
             vector_rows = self._vector_rows(query_vector, limit, where, columns) if mode != "fts" else []
+            query_vector = query_vector() if callable(query_vector) else query_vector
             named = sorted(set(named)) if mode == "hybrid" else []
             named_rows = self._vector_rows(query_vector, limit, both(where, _documents_filter(named)),
                                            columns) if named else []
@@ -295,7 +315,8 @@ class ChunkStore:
         hits = _hits(ranked[:k], query_vector)
         return hits, (_hits(_by_similarity(vector_rows)[:depth], query_vector) if mode == "hybrid" else None)
 
-    def _vector_rows(self, vector: np.ndarray, limit: int, where: str | None, columns: list[str]) -> list[dict]:
+    def _vector_rows(self, vector: "np.ndarray | Callable[[], np.ndarray]", limit: int, where: str | None,
+                     columns: list[str]) -> list[dict]:
         """The exact cosine search (vectors.py), on the vectors kept for the table's version."""
         return self._vectors.nearest(vector, limit, where, columns)
 
@@ -438,7 +459,6 @@ class ChunkStore:
             cutoff = cleanup_age(table.list_versions(), keep_superseded)
             table.optimize(cleanup_older_than=cutoff)
             table.checkout_latest()
-        self._vocabulary.refresh()  # when in use: rebuilt now, not by the next question
         return {"optimized": True, "version_before": before, "version_after": self.version(),
                 "versions_kept": len(table.list_versions())}
 
@@ -465,6 +485,7 @@ class ChunkStore:
         self._table = None
         self._vocabulary.forget()
         self._vectors.forget()
+        self._readers.forget()
         self._titles.forget()
 
 

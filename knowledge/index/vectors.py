@@ -55,15 +55,20 @@ class IndexVectors:
         self._blas = ThreadpoolController().select(user_api="blas")
         self._one_thread = threading.Lock()
 
-    def nearest(self, vector: np.ndarray, limit: int, where: str | None, columns: list[str]) -> list[dict]:
+    def nearest(self, vector: "np.ndarray | Callable[[], np.ndarray]", limit: int, where: str | None,
+                columns: list[str]) -> list[dict]:
+        """`vector` may be a call that returns it (a future's `result`): it is asked for once the
+        version's vectors and the rows the filter lets through are at hand, so that finding those
+        overlaps the question's embedding instead of following it."""
         known = self._kept.current()
+        allowed = self._allowed(known, where) if where and len(known.row_ids) else None
+        vector = vector() if callable(vector) else vector
         if limit <= 0 or not len(known.row_ids):
             return []
         query = np.asarray(vector, dtype=np.float32).reshape(-1)
         with self._one_thread, self._blas.limit(limits=1):
             similarity = known.matrix @ (query / max(float(np.linalg.norm(query)), 1e-12))
-        if where:
-            allowed = self._allowed(known, where)
+        if allowed is not None:
             similarity = np.where(allowed, similarity, -np.inf)
             limit = min(limit, int(allowed.sum()))
         limit = min(limit, len(similarity))
@@ -83,6 +88,10 @@ class IndexVectors:
             row["_distance"] = float(1.0 - similarity[position])
             found.append(row)
         return found
+
+    def warm(self) -> bool:
+        """Read now for the current version unless they are already (kept.py); whether they were."""
+        return self._kept.warm()
 
     def forget(self) -> None:
         self._kept.forget()

@@ -93,6 +93,10 @@ def load_models(services: "Services") -> None:
     engine = services.engine  # builds the embedder, the store, the retriever and the generator
     services.purge_expired()  # every personal-data store opened, and what is past its retention goes
     engine.warm_up()  # the fixed instructions go into the KV cache before the first question
+    try:  # the index's vocabulary and vectors, read before the first question
+        services.store.warm()
+    except Exception:  # a damaged or unreachable index: the questions say so (and `doctor` why)
+        log.warning("could not read the index ahead of the questions", exc_info=True)
     log.info("models loaded in %.1f s (model %s)", time.perf_counter() - started,
              getattr(services.generator, "model_name", "?"))
 
@@ -125,6 +129,7 @@ def serve(services: "Services", *, mode: str | None = None, port: int | None = N
     parts = services.slack(app)
     stop = stop or threading.Event()
     background = _start_background(services, enabled=scheduler)
+    background.append(services.index_warmer.start().stop)  # the index's next versions, read ahead too
     stop_receiving = _start_runner(app, settings, mode, port, parts.arrivals)
     if parts.questions is not None:
         background.append(parts.questions.start())  # questions left by a replica that died

@@ -1,0 +1,111 @@
+"""A question in another language than the documents: its words translated for the full-text half.
+
+The vector half needs no help (a multilingual embedder puts "colour" near "kleur"); the full-text
+half does: an English question's words are not in Dutch passages, or are there in another sense.
+So when the question's language (language/detection.py) differs from the index's (its vocabulary's
+function words), each content word of the question that the index does not hold itself is looked
+up in a bilingual dictionary (language/translation.py), and one of its translations is added to the
+full-text query, at half weight (knowledge/query.py, TRANSLATED_WEIGHT). A dictionary gives several
+senses ("documents" -> "document", "akte", "papier", "stuk"; "shown" -> "tonen", "tekenen", "merken");
+the one kept is the translation the index holds that occurs most often in the same passages as
+the other words of the question (their own or translated): words of one question are about one
+thing, and a corpus says which sense its passages use (co-occurrence, as in cross-language
+retrieval since Ballesteros and Croft). Two neighbouring words may be one Dutch compound ("model
+documents" -> "modeldocument", "text block" -> "tekstblok"): each joining the index holds is added too.
+Numbers, function words and filler are not translated; a question in the index's language is
+searched as it always was.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Mapping
+
+from knowledge.query import TextQuery, Vocabulary, text_query
+from language.compounds import joined
+from language.detection import detect_language
+from language.questions import telling_words
+from language.translation import BilingualDictionary, base_forms, inflections
+
+__all__ = ["TranslatingQuery"]
+
+
+class TranslatingQuery:
+    """`(question, vocabulary) -> TextQuery`, as the Retriever's `query_terms`: knowledge/query.py's
+    `text_query`, plus the question's words translated into the index's language when the two differ
+    and a dictionary for that pair is at hand (module docstring)."""
+
+    def __init__(self, dictionaries: Mapping[tuple[str, str], BilingualDictionary]) -> None:
+        self.dictionaries = dict(dictionaries)
+
+    def __call__(self, question: str, vocabulary: Vocabulary | None) -> TextQuery:
+        query = text_query(question, vocabulary)
+        if vocabulary is None or not self.dictionaries:
+            return query
+        dictionary = self.dictionaries.get((detect_language(question), vocabulary.language))
+        if dictionary is None:
+            return query
+        translated = translated_words(query.terms, dictionary, vocabulary)
+        return replace(query, translated=" ".join(translated)) if translated else query
+
+
+def translated_words(terms: str, dictionary: BilingualDictionary, vocabulary: Vocabulary) -> list[str]:
+    """The words to add to a full-text query of `terms` (module docstring), each once."""
+    words = [w for w in telling_words(terms) if not w.isdigit()]
+    options = {word: _options(word, dictionary, vocabulary) for word in words}
+    chosen: list[str] = []
+    for word, candidates in options.items():
+        if candidates.keys() & set(base_forms(word, dictionary.source)):
+            continue  # the index holds the word itself
+        others = [o for w, o in options.items() if w != word and o]
+        best = max(candidates, key=lambda t: (_together(candidates[t], others), len(candidates[t]), t), default=None)
+        if best is not None:
+            chosen.append(best)
+    if dictionary.target == "nl":
+        chosen += _compounds(words, dictionary, vocabulary)
+    return list(dict.fromkeys(chosen))
+
+
+def _options(word: str, dictionary: BilingualDictionary, vocabulary: Vocabulary) -> dict[str, frozenset[int]]:
+    """What `word` may be in the index, each with the chunks holding it: the word itself (or its base
+    form) when the index holds it, else its translations that the index holds."""
+    for form in base_forms(word, dictionary.source):
+        chunks = vocabulary.chunks_with(form)
+        if chunks:
+            return {form: chunks}
+    found = {}
+    for translation in dictionary.translations(word):
+        if not telling_words(translation):
+            continue  # a preposition or pronoun: no subject
+        chunks = _chunks_with(translation, dictionary.target, vocabulary)
+        if chunks:
+            found[translation] = chunks
+    return found
+
+
+def _together(chunks: frozenset[int], others: list[dict[str, frozenset[int]]]) -> float:
+    """How often the other words of the question occur in the chunks holding this one: per other
+    word its best option's share of these chunks, summed."""
+    return sum(max(len(chunks & theirs) for theirs in option.values()) for option in others) / len(chunks)
+
+
+def _compounds(words: list[str], dictionary: BilingualDictionary, vocabulary: Vocabulary) -> list[str]:
+    """Neighbouring words joined as one Dutch compound, each as written, in its base forms or
+    translated, where the index holds the joining (its parts need not be words of their own there)."""
+    found = []
+    for first, second in zip(words, words[1:]):
+        held = {c: len(_chunks_with(c, "nl", vocabulary)) for a in _spellings(first, dictionary)
+                for b in _spellings(second, dictionary) for c in joined(a, b)
+                if any(vocabulary.holds(f) for f in inflections(c, "nl"))}
+        if held:  # one compound per pair: its spellings are one word to the stemmer, not several
+            found.append(max(held, key=lambda c: (held[c], c)))
+    return found
+
+
+def _chunks_with(word: str, language: str, vocabulary: Vocabulary) -> frozenset[int]:
+    """The chunks holding `word` in any inflection a text in `language` gives it."""
+    return frozenset().union(*(vocabulary.chunks_with(f) for f in inflections(word, language)))
+
+
+def _spellings(word: str, dictionary: BilingualDictionary) -> set[str]:
+    return {*base_forms(word, dictionary.source), *dictionary.translations(word)}
