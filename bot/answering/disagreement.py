@@ -25,7 +25,7 @@ from language.matching import Matching, same_word
 from language.questions import question_terms, telling_words
 from language.sentences import split_sentences
 from language.tokens import words_of
-from language.values import Value, asked_value, same_value, values_in
+from language.values import Value, asked_about, asked_value, same_value, values_in
 from language.words import MONTHS
 
 # Shares of a statement's words (Jaccard, the value's own words left out) two sentences must have in
@@ -64,7 +64,7 @@ def find_disagreement(question: str, texts: Sequence[tuple[Source, str]]) -> Dis
     asked = asked_value(question)
     if asked is None:
         return None
-    terms = question_terms(question)
+    terms = asked_about(question) or question_terms(question)  # what the value is asked of, where it says
     statements = [s for source, text in texts for s in _statements(asked, source, text, terms)]
     for n, first in enumerate(statements):
         for second in statements[n + 1:]:
