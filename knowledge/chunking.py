@@ -124,7 +124,7 @@ class Chunker:
             Chunk(id=f"{doc.collection}:{doc.id}#{i}", doc_id=doc.id, collection=doc.collection,
                   title=doc.title, headings=headings, text=text, ordinal=i,
                   content_hash=doc.content_hash, source_path=doc.source_path, page=page, copies=doc.copies,
-                  readers=doc.readers, url=doc.url)
+                  readers=doc.readers, url=doc.url, dated=doc.dated, dated_by=doc.dated_by)
             for i, (headings, text, page) in enumerate(located)
         ]
 

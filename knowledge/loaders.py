@@ -15,15 +15,17 @@ import os
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Mapping
 
 from knowledge.errors import DocumentError
 from knowledge.file_limits import FileLimits, check_file_size, read_bounded
-from knowledge.formats import NO_EXTENSION, SUPPORTED_SUFFIXES, read_document
+from knowledge.formats import NO_EXTENSION, SUPPORTED_SUFFIXES, Reading, read_document, written_on
 from knowledge.formats.markdown import split_code
 from knowledge.formats.pages import read_mark
 from knowledge.models import EVERYONE_READERS, Document
+from knowledge.versions import date_in_name
 
 log = logging.getLogger(__name__)
 
@@ -136,6 +138,7 @@ def document_from_bytes(name: str, data: bytes, *, doc_id: str, collection: str,
     text = normalise_text(reading.text)
     if not has_text(text):
         raise DocumentError("; ".join(reading.problems) or "het bestand bevat geen tekst")
+    dated, dated_by = document_day(reading, doc_id, modified)
     return Document(
         id=doc_id,
         title=first_heading(text, any_level=suffix not in SHEET_SUFFIXES) or Path(name).stem,
@@ -147,7 +150,20 @@ def document_from_bytes(name: str, data: bytes, *, doc_id: str, collection: str,
         problems=reading.problems,
         readers=readers,
         url=url,
+        dated=dated,
+        dated_by=dated_by,
     )
+
+
+def document_day(reading: Reading, doc_id: str, modified: float) -> tuple[str, str]:
+    """(ISO day, where it was read: models.DATED_BY): the document's own metadata, else a day in its
+    file or folder name, else the file's modification time; ("", "") when none is known."""
+    for day, source in ((reading.written, "document"), (written_on(date_in_name(doc_id)), "name")):
+        if day is not None:
+            return day.isoformat(), source
+    if modified > 0:
+        return datetime.fromtimestamp(modified, timezone.utc).date().isoformat(), "modified"
+    return "", ""
 
 
 def has_text(text: str) -> bool:

@@ -31,6 +31,13 @@ class Document:
     copies: tuple[str, ...] = ()  # ids of the other files in the collection with the same bytes
     readers: tuple[str, ...] = EVERYONE_READERS  # principal keys, sorted
     url: str = ""  # opens the document where it lives (SharePoint, Nextcloud); empty for a local file
+    dated: str = ""  # the document's day, ISO ("2025-01-01"); empty: unknown
+    dated_by: str = ""  # where that day comes from: one of DATED_BY
+
+
+# Where a document's day was read, most trusted first: its own metadata (knowledge/formats/reading.py),
+# a day in its file or version folder name (knowledge/versions.py), the file's modification time.
+DATED_BY = ("document", "name", "modified")
 
 
 @dataclass(frozen=True)
@@ -51,6 +58,8 @@ class Chunk:
     # on a hit: the other files holding the same passage (knowledge/versions.py one_passage_once)
     readers: tuple[str, ...] = EVERYONE_READERS  # the document's readers (principal keys)
     url: str = ""
+    dated: str = ""  # the document's day, ISO; empty in an index from before days were kept
+    dated_by: str = ""  # one of DATED_BY
 
     @property
     def heading_path(self) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import PurePosixPath
 from typing import Sequence
 
@@ -58,6 +59,27 @@ def document_version(doc_id: str) -> DocumentVersion:
         return DocumentVersion(family, (), "", folder)
     last = found[-1]
     return DocumentVersion(family, _numbers(last), last.group(0).strip(), folder)
+
+
+# A day in a name: "2024-05-01", "20240501", or a release number that begins with one
+# ("20250101000007": the Kadaster's stylesheet numbers, a day and a serial number).
+_NAMED_DAY = re.compile(r"(?<!\d)(\d{4})-?(\d{2})-?(\d{2})(?:\d{6})?(?!\d)")
+
+
+def date_in_name(doc_id: str) -> date | None:
+    """The day a file's name, else its nearest folder's name, gives; None when none does, or when
+    the nearest name with days in it gives two different ones (ambiguous)."""
+    path = PurePosixPath(doc_id)
+    for name in (path.stem, *(part for part in reversed(path.parent.parts))):
+        days = set()
+        for found in _NAMED_DAY.finditer(name):
+            try:
+                days.add(date(*(int(n) for n in found.groups())))
+            except ValueError:  # "20251301": eight digits, but no day
+                continue
+        if days:
+            return days.pop() if len(days) == 1 else None
+    return None
 
 
 def _numbers(found: re.Match) -> tuple[int, ...]:

@@ -9,5 +9,6 @@ of questions and documents. Imports nothing of ours.
 - questions.py    questions normalised, their subject words, what they ask for
 - detection.py    Dutch or English, of a question or of a collection
 - translation.py  word for word between Dutch and English (FreeDict's dictionaries)
+- dates.py        days written out ("1 januari 2025")
 - calibration.py  per embedding model, the thresholds and weights that read its cosines
 """

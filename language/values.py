@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from language.matching import Matching, one_typo_apart, same_word
 from language.questions import question_terms
 from language.tokens import words_of
-from language.words import NUMBER_WORDS
+from language.words import DUTCH_MONTHS, ENGLISH_MONTHS, NUMBER_WORDS
 
 # Verbs and adverbs that follow "hoeveel" without naming a unit ("hoeveel kost", "hoeveel mag ik").
 _NOT_UNITS = frozenset("""
@@ -160,3 +160,123 @@ def _is_time_unit(word: str) -> bool:
 
 def _is_unit(unit: str, word: str) -> bool:
     return same_word(unit, word, mode=Matching.SEARCH) or one_typo_apart(unit, word)
+
+
+# --- the values themselves ---------------------------------------------------------------------
+# What two texts say the asked value is, to tell whether they agree: each value as a key that
+# compares (a day as (year, month, day), an amount as a number) and as it is written.
+
+_NUMBER_VALUES = {"twee": 2, "drie": 3, "vier": 4, "vijf": 5, "zes": 6, "zeven": 7, "acht": 8, "negen": 9,
+                  "tien": 10, "elf": 11, "twaalf": 12, "twintig": 20, "dertig": 30, "honderd": 100,
+                  "duizend": 1000, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+                  "nine": 9, "ten": 10, "hundred": 100, "thousand": 1000}
+_MONTH_NUMBER = {name: n for months in (DUTCH_MONTHS, ENGLISH_MONTHS) for n, name in enumerate(months, start=1)}
+_MONTH_NAMES = "|".join(sorted(_MONTH_NUMBER, key=len, reverse=True))
+_WRITTEN_DAY = re.compile(rf"\b(\d{{1,2}})\s+({_MONTH_NAMES})\b(?:\s+((?:19|20)\d\d)\b)?")
+_NUMERIC_DAY = re.compile(r"\b(\d{1,2})[-/.](\d{1,2})[-/.]((?:19|20)\d\d)\b|\b((?:19|20)\d\d)-(\d{2})-(\d{2})\b")
+_YEAR_VALUE = re.compile(r"\b(?:19|20)\d\d\b")
+_CLOCK = re.compile(r"\b(\d{1,2})[:.](\d\d)\b(?:\s*uur\b)?|\b(\d{1,2})\s*uur\b")
+_PERCENT = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:%|procent\b|percent\b)")
+_MONEY = re.compile(r"€\s*(\d[\d.]*(?:,\d+)?)(?:,-)?|\b(\d[\d.]*(?:,\d+)?)\s*(?:euro|eur)\b")
+_VERSION_NUMBER = re.compile(r"\bv?(\d+(?:\.\d+)+)\b|\bv(\d+)\b", re.IGNORECASE)
+_AMOUNT = re.compile(r"\b(\d+(?:[.,]\d+)?|" + "|".join(_NUMBER_VALUES) + r")\b")
+_UNIT_STEMS = (("werkdag", "werkdag"), ("kalenderdag", "dag"), ("dag", "dag"), ("day", "dag"), ("week", "week"),
+               ("weken", "week"), ("maand", "maand"), ("month", "maand"), ("jaar", "jaar"), ("jaren", "jaar"),
+               ("year", "jaar"), ("uur", "uur"), ("uren", "uur"), ("hour", "uur"), ("minu", "minuut"))
+
+
+@dataclass(frozen=True)
+class Value:
+    """One value a text gives: `key` compares, `written` is how the text puts it."""
+
+    key: tuple
+    written: str
+
+
+def values_in(asked: AskedValue, text: str) -> list[Value]:
+    """The values of the asked kind the text gives, in order; empty for a kind whose values are not
+    told apart here (a count without its unit: any number would do)."""
+    lowered = text.lower()
+    if asked.kind == "date":
+        return _days_in(lowered)
+    if asked.kind == "time":
+        return [Value((int(m.group(1) or m.group(3)), int(m.group(2) or 0)), m.group(0).strip())
+                for m in _CLOCK.finditer(lowered)]
+    if asked.kind == "percentage":
+        return [Value((_number(m.group(1)),), m.group(0).strip()) for m in _PERCENT.finditer(lowered)]
+    if asked.kind == "price":
+        return [Value((_number(m.group(1) or m.group(2)),), m.group(0).strip()) for m in _MONEY.finditer(lowered)]
+    if asked.kind == "version":
+        return [Value(_trimmed(m.group(1) or m.group(2)), m.group(0)) for m in _VERSION_NUMBER.finditer(lowered)]
+    if asked.kind == "email":
+        return [Value((m.group(0),), m.group(0)) for m in _EMAIL_VALUE.finditer(lowered)]
+    if asked.kind == "phone":
+        return [Value(("".join(c for c in m.group(0) if c.isdigit()),), m.group(0).strip())
+                for m in _PHONE_VALUE.finditer(lowered) if sum(c.isdigit() for c in m.group(0)) >= MIN_PHONE_DIGITS]
+    if asked.kind == "duration":
+        return _amounts(lowered, _duration_unit)
+    if asked.kind == "count" and asked.unit:
+        return _amounts(lowered, lambda word: "" if not _is_unit(asked.unit, word) else asked.unit)
+    return []
+
+
+def same_value(a: Value, b: Value) -> bool:
+    """Whether two values agree: equal keys, and a day without its year agrees with the same day of
+    any year ("1 maart" and "1 maart 2025"), a year alone with any day in it."""
+    if len(a.key) == 3 and len(b.key) == 3:
+        return all(x == y or 0 in (x, y) for x, y in zip(a.key, b.key))
+    return a.key == b.key
+
+
+def _days_in(text: str) -> list[Value]:
+    days = [Value((int(m.group(3) or 0), _MONTH_NUMBER[m.group(2)], int(m.group(1))), m.group(0))
+            for m in _WRITTEN_DAY.finditer(text)]
+    for m in _NUMERIC_DAY.finditer(text):
+        year, month, day = (m.group(3), m.group(2), m.group(1)) if m.group(1) else (m.group(4), m.group(5), m.group(6))
+        if 1 <= int(month) <= 12 and 1 <= int(day) <= 31:
+            days.append(Value((int(year), int(month), int(day)), m.group(0)))
+    if not days:  # "in 2025": a year alone says which year
+        days = [Value((int(m.group(0)), 0, 0), m.group(0)) for m in _YEAR_VALUE.finditer(text)]
+    return days
+
+
+def _amounts(text: str, unit_of) -> list[Value]:
+    """Numbers followed within a few words by their unit (`unit_of(word)`: the unit it names, or "")."""
+    words = list(re.finditer(r"[\w.,]+", text))
+    found = []
+    for n, word in enumerate(words):
+        if not _AMOUNT.fullmatch(word.group(0)) or _YEAR.fullmatch(word.group(0)):
+            continue
+        for following in words[n + 1:n + 1 + UNIT_WINDOW]:
+            if unit := unit_of(following.group(0).strip(".,")):
+                value = _NUMBER_VALUES.get(word.group(0)) or _number(word.group(0))
+                found.append(Value((value, unit), text[word.start():following.end()].strip(".,")))
+                break
+    return found
+
+
+def _duration_unit(word: str) -> str:
+    if not _is_time_unit(word) and word not in _TIME_UNITS:
+        return ""
+    return next((unit for stem, unit in _UNIT_STEMS if word.startswith(stem) or word.endswith(stem + "en")), word)
+
+
+def _number(written: str) -> float:
+    """"1.250,50" -> 1250.5 (Dutch), "2.5" -> 2.5, "1,5" -> 1.5."""
+    if "," in written:
+        written = written.replace(".", "").replace(",", ".")
+    elif written.count(".") == 1 and len(written.split(".")[1]) != 3:
+        pass  # a decimal point
+    else:
+        written = written.replace(".", "")
+    try:
+        return float(written.rstrip("."))
+    except ValueError:
+        return float("nan")
+
+
+def _trimmed(version: str) -> tuple[int, ...]:
+    numbers = [int(n) for n in version.split(".")]
+    while len(numbers) > 1 and numbers[-1] == 0:
+        numbers.pop()
+    return tuple(numbers)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Sequence
 
 from bot.answering.cache import AnswerCache, cache_key
 from bot.answering.citations import resolve_citations
+from bot.answering.disagreement import with_disagreement
 from bot.answering.generation import CHAT_OVERHEAD_TOKENS, Generation, GenerationRequest, Generator
 from bot.answering.guards import AnswerGuard, Grounding, GuardStop
 from bot.answering.prompts import ANSWER_STOPS, NOT_FOUND, Passage, build_messages, pack_passages, passage_block
@@ -68,7 +69,7 @@ def source_of(hit: "Hit") -> Source:
     links = tuple(dict.fromkeys(link.rstrip(".,;:!?*_~") for link in _LINK.findall(chunk.text)))
     return Source(title=chunk.title, path=chunk.doc_id, heading=chunk.heading_path,
                   collection=chunk.collection, url=chunk.url or None, links=links, page=chunk.page,
-                  copies=chunk.copies)
+                  copies=chunk.copies, dated=chunk.dated, dated_by=chunk.dated_by)
 
 
 def retrieval_query(question: str, history: Sequence[Turn]) -> str:
@@ -238,7 +239,7 @@ class AnswerEngine:
                        "total_s": retrieve_s + stats.total_s, "prompt_tokens": stats.prompt_tokens,
                        "completion_tokens": stats.completion_tokens,
                        "cached_prompt_tokens": stats.cached_prompt_tokens}
-            answer = self._grounded_answer(prepared, raw, timings, grounding)
+            answer = with_disagreement(self._grounded_answer(prepared, raw, timings, grounding), prepared.passages)
             if stopped is not None:
                 answer = dataclasses.replace(answer, stopped=stopped.reason)
             if not done.cancelled or stopped is not None:
@@ -327,7 +328,7 @@ class AnswerEngine:
         if offered:
             lines += ["", MAYBE_HELPFUL[language]]
             lines += [f"• {s.title}" + (f" — {s.heading}" if s.heading and s.heading != s.title else "")
-                      + f" ({', '.join(filter(None, (s.path, s.page_label)))})" for s in offered]
+                      + f" ({', '.join(filter(None, (s.path, s.page_label, s.edition(language))))})" for s in offered]
         return Answer(prepared.question, "\n".join(lines), offered, abstained=True, language=language,
                       timings=timings)
 

@@ -6,8 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
+from bot.answering.types import SHOWN_DATED_BY
 from knowledge.models import Hit
 from knowledge.versions import document_version, version_groups
+from language.dates import spoken_date
 
 NOT_FOUND = {
     "nl": "Dat kan ik niet vinden in de documenten.",
@@ -143,21 +145,24 @@ def build_messages(question: str, passages: Sequence[Passage], *, language: str,
 
 VERSIONS_NOTE = {
     "nl": "Let op: {passages} komen uit versies van één document. De nieuwste is {newest}; zeggen ze iets "
-          "anders, noem dan beide met hun versie.",
+          "anders, noem dan beide met hun versie en datum.",
     "en": "Note: {passages} come from versions of one document. The newest is {newest}; where they differ, "
-          "name both with their version.",
+          "name both with their version and date.",
 }
 
 
 def versions_notes(passages: Sequence[Passage], language: str) -> list[str]:
     """One line per document of which the passages hold several versions or copies
-    (knowledge/versions.py): which passages, and which is the newest."""
+    (knowledge/versions.py): which passages (with their version and the document's day), and which
+    is the newest."""
     numbers = {p.hit.chunk.doc_id: p.number for p in reversed(passages)}  # a file's first passage
     notes = []
     for group in version_groups([p.hit for p in passages]):
         def cite(hit: Hit) -> str:
-            label = document_version(hit.chunk.doc_id).label
-            return f"[{numbers[hit.chunk.doc_id]}]" + (f" ({label})" if label else "")
+            chunk = hit.chunk
+            day = spoken_date(chunk.dated, language) if chunk.dated_by in SHOWN_DATED_BY else ""
+            label = ", ".join(filter(None, (document_version(chunk.doc_id).label, day)))
+            return f"[{numbers[chunk.doc_id]}]" + (f" ({label})" if label else "")
         joiner = " en " if language == "nl" else " and "
         notes.append(VERSIONS_NOTE.get(language, VERSIONS_NOTE["en"]).format(
             passages=joiner.join(cite(hit) for hit in group), newest=cite(group[0])))

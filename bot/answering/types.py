@@ -8,7 +8,14 @@ from dataclasses import dataclass, field
 from typing import Literal, Protocol
 from urllib.parse import urlsplit
 
+from knowledge.versions import document_version
+from language.dates import spoken_date
+
 SLIDE_SUFFIXES = (".pptx", ".odp")  # their pages are slides ("dia 3")
+VERSION_WORD = {"nl": "versie", "en": "version"}
+# A day read from the document or its name says when it was written; a file's modification time
+# (copied, checked out) rarely does: it is not shown beside a source.
+SHOWN_DATED_BY = ("document", "name")
 
 
 @dataclass(frozen=True)
@@ -23,6 +30,8 @@ class Source:
     links: tuple[str, ...] = ()  # URLs written in the passage: the only ones an answer may link to
     page: int | None = None  # the page (or slide) the cited passage begins on
     copies: tuple[str, ...] = ()  # other paths in the collection with the same document
+    dated: str = ""  # the document's day, ISO (knowledge.models.Document.dated); empty: unknown
+    dated_by: str = ""  # where that day was read: "document", "name" or "modified"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "links", tuple(self.links))  # read back from JSON as a list
@@ -34,6 +43,16 @@ class Source:
         if self.page is None:
             return ""
         return f"dia {self.page}" if self.path.lower().endswith(SLIDE_SUFFIXES) else f"p. {self.page}"
+
+    def edition(self, language: str = "nl", *, any_day: bool = False) -> str:
+        """"versie 7.0, 1 januari 2025": the version its file name gives and the document's day, each
+        when known ("" for neither); the day of a file's modification time only with `any_day`."""
+        version = document_version(self.path).version
+        parts = [f"{VERSION_WORD.get(language, 'versie')} {'.'.join(map(str, version))}"
+                 if version and version[0] < 1900 else ""]  # a day in the name is no version number
+        if self.dated and (any_day or self.dated_by in SHOWN_DATED_BY):
+            parts.append(spoken_date(self.dated, language))
+        return ", ".join(p for p in parts if p)
 
     @property
     def link(self) -> str | None:

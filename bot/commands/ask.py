@@ -57,14 +57,14 @@ def run_ask(args: argparse.Namespace, services: Services) -> int:
     if answer.sources and not answer.abstained:
         print("\nBronnen:")
         for number, source in enumerate(answer.sources, 1):
-            print(f"  [{number}] {source_line(source)}")
+            print(f"  [{number}] {source_line(source, answer.language)}")
     return 0
 
 
-def source_line(source: Source) -> str:
-    """`Titel — kop, p. 11 (pad)`, and the other paths of the same document."""
+def source_line(source: Source, language: str = "nl") -> str:
+    """`Titel — kop, p. 11, versie 7.0, 1 januari 2025 (pad)`, and the other paths of the same document."""
     heading = f" — {source.heading}" if source.heading and source.heading != source.title else ""
-    page = f", {source.page_label}" if source.page_label else ""
+    page = "".join(f", {label}" for label in (source.page_label, source.edition(language)) if label)
     copies = f"; ook in: {', '.join(source.copies)}" if source.copies else ""
     return f"{source.title}{heading}{page} ({source.link or source.path}{copies})"
 

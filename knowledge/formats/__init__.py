@@ -3,21 +3,23 @@ package picks the reader by the file's suffix (`read_document`), after the file 
 and PDF files are checked. (The libraries' warnings while a file is read: library_logs.py.)
 
 Paged formats (PDF, slides) mark where each page or slide begins (pages.py). A reader that could
-read only part of a file (scanned pages past the OCR time budget) says which part in `problems`.
+read only part of a file (scanned pages past the OCR time budget) says which part in `problems`, and
+one whose format keeps a date in the file (office properties, PDF info, e-mail, front matter) gives it
+as `written` (reading.py).
 """
 
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
 from typing import Callable
 
 from knowledge.errors import DocumentError
 from knowledge.file_limits import ZIP_SUFFIXES, FileLimits, check_pdf_pages, check_zip
 from knowledge.formats.mail import email_to_markdown, outlook_to_markdown
-from knowledge.formats.markdown import markdown_to_markdown
+from knowledge.formats.markdown import front_matter_date, markdown_to_markdown
 from knowledge.formats.office import opendocument_to_markdown, pptx_to_markdown, xlsx_to_markdown
-from knowledge.formats.pdf import PdfReading, pdf_to_markdown
+from knowledge.formats.pdf import pdf_to_markdown
+from knowledge.formats.reading import Reading, written_on
 from knowledge.formats.text import csv_to_markdown, decode_text, plain_text_to_markdown, rtf_to_text
 from knowledge.formats.web import html_to_markdown
 from knowledge.formats.word import doc_to_markdown, docx_to_markdown
@@ -26,38 +28,35 @@ MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdx"})
 NO_EXTENSION = "(zonder extensie)"
 
 
-@dataclass(frozen=True)
-class Reading:
-    """A file's text, and what of it could not be read (Dutch, for the index report)."""
-
-    text: str
-    problems: tuple[str, ...] = ()
+__all__ = ["MARKDOWN_SUFFIXES", "NO_EXTENSION", "SUPPORTED_SUFFIXES", "Reading", "read_document", "written_on"]
 
 
-def _read_markdown(data: bytes) -> str:
-    return markdown_to_markdown(decode_text(data))
+def _read_markdown(data: bytes) -> Reading:
+    source = decode_text(data)
+    return Reading(markdown_to_markdown(source), written=written_on(front_matter_date(source)))
 
 
-def _read_text(data: bytes) -> str:
-    return plain_text_to_markdown(decode_text(data))
+def _text(read: Callable[[bytes], str]) -> Callable[[bytes], Reading]:
+    """A reader of a format without metadata of its own."""
+    return lambda data: Reading(read(data))
 
 
-_READERS: dict[str, Callable[[bytes], str]] = {
+_READERS: dict[str, Callable[[bytes], Reading]] = {
     **{suffix: _read_markdown for suffix in MARKDOWN_SUFFIXES},
-    ".txt": _read_text,
+    ".txt": _text(lambda data: plain_text_to_markdown(decode_text(data))),
     ".docx": lambda data: docx_to_markdown(io.BytesIO(data)),
     ".doc": doc_to_markdown,
-    ".html": lambda data: html_to_markdown(decode_text(data)),
-    ".htm": lambda data: html_to_markdown(decode_text(data)),
+    ".html": _text(lambda data: html_to_markdown(decode_text(data))),
+    ".htm": _text(lambda data: html_to_markdown(decode_text(data))),
     ".odt": opendocument_to_markdown,
     ".ods": opendocument_to_markdown,
     ".odp": opendocument_to_markdown,
     ".pptx": pptx_to_markdown,
     ".xlsx": xlsx_to_markdown,
-    ".rtf": lambda data: plain_text_to_markdown(rtf_to_text(data)),
+    ".rtf": _text(lambda data: plain_text_to_markdown(rtf_to_text(data))),
     ".eml": email_to_markdown,
     ".msg": outlook_to_markdown,
-    ".csv": lambda data: csv_to_markdown(decode_text(data)),
+    ".csv": _text(lambda data: csv_to_markdown(decode_text(data))),
 }
 SUPPORTED_SUFFIXES = frozenset({*_READERS, ".pdf"})
 
@@ -69,7 +68,6 @@ def read_document(suffix: str, data: bytes, limits: FileLimits) -> Reading:
     if suffix in ZIP_SUFFIXES:
         check_zip(data, limits)
     if suffix == ".pdf":
-        pdf: PdfReading = pdf_to_markdown(io.BytesIO(data), limits=limits,
-                                          check_pages=lambda pages: check_pdf_pages(pages, limits))
-        return Reading(pdf.text, pdf.problems)
-    return Reading(_READERS[suffix](data))
+        return pdf_to_markdown(io.BytesIO(data), limits=limits,
+                               check_pages=lambda pages: check_pdf_pages(pages, limits))
+    return _READERS[suffix](data)

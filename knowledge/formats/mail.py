@@ -15,6 +15,7 @@ import struct
 from email.message import EmailMessage
 
 from knowledge.errors import DocumentError
+from knowledge.formats.reading import Reading, written_on
 from knowledge.formats.web import html_to_markdown
 
 log = logging.getLogger(__name__)
@@ -23,15 +24,17 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an Outlook .msg is an OLE2 co
 _HEADERS = (("From", "Van"), ("To", "Aan"), ("Cc", "Cc"), ("Date", "Datum"))
 
 
-def email_to_markdown(data: bytes) -> str:
+def email_to_markdown(data: bytes) -> Reading:
     """Subject as title, sender/recipients/date, the text body (or the HTML body as text), and
-    the names of the attachments."""
+    the names of the attachments; written: the Date header's day."""
     message = email.message_from_bytes(data, policy=email.policy.default)
     if not isinstance(message, EmailMessage) or not message.keys():
         raise DocumentError("het e-mailbericht is beschadigd of onleesbaar (geen kopregels)")
     header = {name: str(message[name]) for name, _ in _HEADERS if message.get(name)}
     names = [part.get_filename() or part.get_content_type() for part in message.iter_attachments()]
-    return _mail_text(str(message.get("Subject", "")), header, _email_body(message), names)
+    sent = getattr(message.get("Date"), "datetime", None)  # None when the header is missing or unparsable
+    return Reading(_mail_text(str(message.get("Subject", "")), header, _email_body(message), names),
+                   written=written_on(sent))
 
 
 def _mail_text(subject: str, header: dict[str, str], body: str, attachments: list[str]) -> str:
@@ -49,9 +52,9 @@ def _mail_text(subject: str, header: dict[str, str], body: str, attachments: lis
     return "\n\n".join(p for p in parts if p.strip())
 
 
-def outlook_to_markdown(data: bytes) -> str:
+def outlook_to_markdown(data: bytes) -> Reading:
     """An Outlook .msg: as an .eml, from its MAPI properties (and its transport headers, when the
-    message was received rather than saved as a draft)."""
+    message was received rather than saved as a draft); written: the day it was sent."""
     from oxmsg import Message
 
     if not data.startswith(OLE_MAGIC):
@@ -68,10 +71,11 @@ def outlook_to_markdown(data: bytes) -> str:
         body = html_to_markdown(html) if html and not message.body else (message.body or "")
         names = [a.file_name or a.mime_type or "bijlage" for a in message.attachments]
         subject = message.subject
+        written = written_on(message.sent_date)
     except (ValueError, KeyError, OSError, struct.error, UnicodeDecodeError, LookupError) as exc:
         log.debug("msg unreadable", exc_info=True)
         raise DocumentError(f"het Outlook-bericht is beschadigd of onleesbaar ({type(exc).__name__})") from exc
-    return _mail_text(subject, header, body, names)
+    return Reading(_mail_text(subject, header, body, names), written=written)
 
 
 def _recipient(recipient) -> str:

@@ -12,10 +12,14 @@ text. Fenced code and inline code stay exactly as written. Lower-case tags that 
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Iterator
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?:(.*?)\n)?---[ \t]*(?:\n|\Z)", re.DOTALL)
 _FRONT_MATTER_TITLE = re.compile(r"^title:[ \t]*(.+?)[ \t]*$", re.MULTILINE)
+# `date: 2024-05-01` (Jekyll, Hugo), also quoted or with a time after it; `lastmod:` is Hugo's last change.
+_FRONT_MATTER_DATE = re.compile(r"^(?:lastmod|last_update|updated|date|datum):[ \t]*[\"']?(\d{4}-\d{2}-\d{2})",
+                                re.MULTILINE | re.IGNORECASE)
 
 _FENCE_OPEN = re.compile(r"^[ \t]*(`{3,}|~{3,})(.*)$")
 _LEVEL_ONE = re.compile(r"^ {0,3}#[ \t]+\S")
@@ -61,6 +65,20 @@ def split_front_matter(source: str) -> tuple[str | None, str]:
     title_match = _FRONT_MATTER_TITLE.search(match.group(1) or "")
     title = _unquote(title_match.group(1)) if title_match else None
     return title or None, source[match.end():]
+
+
+def front_matter_date(source: str) -> date | None:
+    """The day a front matter's `lastmod:` (else `date:`) gives; None without one, or an impossible one."""
+    match = _FRONT_MATTER.match(source.replace("\r\n", "\n"))
+    found = {m.group(0).split(":", 1)[0].strip().lower(): m.group(1)
+             for m in _FRONT_MATTER_DATE.finditer(match.group(1) or "")} if match else {}
+    for key in ("lastmod", "last_update", "updated", "date", "datum"):
+        if key in found:
+            try:
+                return date.fromisoformat(found[key])
+            except ValueError:
+                return None
+    return None
 
 
 def _unquote(value: str) -> str:

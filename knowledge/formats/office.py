@@ -19,14 +19,16 @@ from typing import Iterator
 
 from knowledge.errors import DocumentError
 from knowledge.formats.pages import slide_mark
+from knowledge.formats.reading import Reading, written_on
 from knowledge.formats.tables import MAX_COLUMNS, sheet_to_markdown, table_to_text
 
 log = logging.getLogger(__name__)
 
 # --- OpenDocument ----------------------------------------------------------------------------------
 
-def opendocument_to_markdown(data: bytes) -> str:
-    """An .odt, .ods or .odp file, read by what its mimetype says it is."""
+def opendocument_to_markdown(data: bytes) -> Reading:
+    """An .odt, .ods or .odp file, read by what its mimetype says it is; written: its meta's
+    modification (else creation) date."""
     document, body = _open_opendocument(data)
     kind = document.get_type()
     if kind.startswith("text"):
@@ -38,7 +40,17 @@ def opendocument_to_markdown(data: bytes) -> str:
         parts = [_odf_slide(page, i) for i, page in enumerate(body.get_elements("draw:page"), start=1)]
     else:
         raise DocumentError(f"OpenDocument-type '{kind}' wordt niet ondersteund")
-    return "\n\n".join(p for p in parts if p.strip())
+    return Reading("\n\n".join(p for p in parts if p.strip()), written=_odf_written(document))
+
+
+def _odf_written(document) -> date | None:
+    """The meta's dates; a file without meta.xml, or with a date odfdo cannot parse, has none."""
+    try:
+        meta = document.meta
+        return written_on(meta.get_modification_date(), meta.get_creation_date())
+    except (KeyError, ValueError, TypeError, AttributeError):
+        log.debug("OpenDocument meta unreadable", exc_info=True)
+        return None
 
 
 def _open_opendocument(data: bytes):
@@ -156,8 +168,9 @@ def _title_from_text(blocks: list[str]) -> tuple[str, list[str]]:
 
 # --- PowerPoint ------------------------------------------------------------------------------------
 
-def pptx_to_markdown(data: bytes) -> str:
-    """Each slide a `## title` section with its text frames, tables and speaker notes."""
+def pptx_to_markdown(data: bytes) -> Reading:
+    """Each slide a `## title` section with its text frames, tables and speaker notes; written: the
+    core properties' last saved (else created) date."""
     from lxml.etree import XMLSyntaxError
     from pptx import Presentation
     from pptx.exc import PythonPptxError
@@ -165,11 +178,13 @@ def pptx_to_markdown(data: bytes) -> str:
     try:
         presentation = Presentation(io.BytesIO(data))
         slides = list(presentation.slides)
+        properties = presentation.core_properties
+        written = written_on(properties.modified, properties.created)
     except (zipfile.BadZipFile, KeyError, XMLSyntaxError, PythonPptxError) as exc:
         log.debug("pptx unreadable", exc_info=True)
         raise DocumentError(
             f"het PowerPoint-bestand is beschadigd of onleesbaar ({type(exc).__name__})") from exc
-    return "\n\n".join(_pptx_slide(slide, i) for i, slide in enumerate(slides, start=1))
+    return Reading("\n\n".join(_pptx_slide(slide, i) for i, slide in enumerate(slides, start=1)), written=written)
 
 
 def _pptx_slide(slide, number: int) -> str:
@@ -212,8 +227,9 @@ def _pptx_shape_text(shape) -> str:
 
 # --- Excel -----------------------------------------------------------------------------------------
 
-def xlsx_to_markdown(data: bytes) -> str:
-    """Each sheet a `## name` section; formulas as the values Excel last calculated."""
+def xlsx_to_markdown(data: bytes) -> Reading:
+    """Each sheet a `## name` section; formulas as the values Excel last calculated; written: the
+    core properties' last saved (else created) date."""
     from xml.etree.ElementTree import ParseError
 
     from lxml.etree import XMLSyntaxError
@@ -222,6 +238,7 @@ def xlsx_to_markdown(data: bytes) -> str:
 
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        written = written_on(workbook.properties.modified, workbook.properties.created)
         try:
             sheets = [(ws.title, [list(r) for r in ws.iter_rows(values_only=True)])
                       for ws in workbook.worksheets]
@@ -232,7 +249,7 @@ def xlsx_to_markdown(data: bytes) -> str:
         log.debug("xlsx unreadable", exc_info=True)
         raise DocumentError(f"het Excel-bestand is beschadigd of onleesbaar ({type(exc).__name__})") from exc
     parts = [sheet_to_markdown(name, ([_cell_text(v) for v in row] for row in rows)) for name, rows in sheets]
-    return "\n\n".join(p for p in parts if p)
+    return Reading("\n\n".join(p for p in parts if p), written=written)
 
 
 def _cell_text(value: object) -> str:

@@ -22,6 +22,7 @@ import logging
 import re
 from collections import Counter
 from dataclasses import dataclass
+from datetime import date
 from typing import BinaryIO, Callable
 
 from knowledge.errors import DocumentError
@@ -29,6 +30,7 @@ from knowledge.file_limits import FileLimits
 from knowledge.formats.ocr import OcrBudget, ocr_page
 from knowledge.formats.pages import page_mark, slide_mark
 from knowledge.formats.pdf_layout import Line, join_lines, page_lines
+from knowledge.formats.reading import Reading, written_on
 
 log = logging.getLogger(__name__)
 
@@ -42,12 +44,6 @@ _LIST_ITEM = re.compile(r"^(?:[•·▪◦‣●○■□►✓–*-]|\(?\d{1,2}
 _SENTENCE_END = (".", "!", "?", ":", ";")
 
 
-@dataclass(frozen=True)
-class PdfReading:
-    text: str
-    problems: tuple[str, ...] = ()
-
-
 @dataclass
 class _Page:
     number: int
@@ -59,25 +55,26 @@ class _Page:
 
 
 def pdf_to_markdown(stream: BinaryIO, *, limits: FileLimits = FileLimits(),
-                    check_pages: Callable[[int], None] | None = None) -> PdfReading:
-    """The text of every page; `check_pages` sees the page count before any page is read (and may
-    raise DocumentError)."""
+                    check_pages: Callable[[int], None] | None = None) -> Reading:
+    """The text of every page, and the date its info (else XMP) metadata gives; `check_pages` sees
+    the page count before any page is read (and may raise DocumentError)."""
     data = stream.read()
-    count = _checked_page_count(data)
+    count, written = _checked_page_count(data)
     if check_pages is not None:
         check_pages(count)
     pages = _read_pages(data)
     if pages is None or len(pages) < count:  # pdfminer could not open it, or lost pages that pypdf finds
-        return PdfReading(_pypdf_text(data))
+        return Reading(_pypdf_text(data), written=written)
     _read_empty_pages_with_pypdf(data, pages)
     problems = _read_scans(data, pages, limits)
     _drop_running_lines(pages)
     if _is_slide_deck(pages):
-        return PdfReading(_slides(pages), problems)
-    return PdfReading(_document(pages), problems)
+        return Reading(_slides(pages), problems, written)
+    return Reading(_document(pages), problems, written)
 
 
-def _checked_page_count(data: bytes) -> int:
+def _checked_page_count(data: bytes) -> tuple[int, date | None]:
+    """The page count, and the day the document was last changed (else made) by its metadata."""
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 
@@ -85,11 +82,30 @@ def _checked_page_count(data: bytes) -> int:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
             raise DocumentError("de PDF is beveiligd met een wachtwoord")
-        return len(reader.pages)
+        return len(reader.pages), _written(reader)
     except DocumentError:
         raise
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
         raise DocumentError(f"de PDF is beschadigd of onleesbaar ({type(exc).__name__})") from exc
+
+
+def _written(reader) -> date | None:
+    """The info dictionary's ModDate (else CreationDate), else the XMP's modify (else create) date; a
+    date pypdf cannot parse counts as none: the text is read all the same."""
+    from pypdf.errors import PyPdfError
+
+    moments: list[object] = []
+    for source in ("info", "xmp"):
+        try:
+            if source == "info" and (info := reader.metadata) is not None:
+                moments += [info.modification_date, info.creation_date]
+            elif source == "xmp" and (xmp := reader.xmp_metadata) is not None:
+                moments += [xmp.xmp_modify_date, xmp.xmp_create_date]
+        except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
+            log.debug("PDF %s metadata unreadable: %s", source, exc)
+        if (day := written_on(*moments)) is not None:
+            return day
+    return None
 
 
 def _pdfminer_errors() -> tuple[type[BaseException], ...]:

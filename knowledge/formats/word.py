@@ -7,6 +7,9 @@ anchored in, and of its content controls; its tracked changes read as accepted (
 deleted text out). A file that cannot be read raises
 :class:`DocumentError` with a Dutch reason.
 
+Its date: the core properties (.docx), the OLE2 summary information through olefile (.doc;
+BSD, already here through python-oxmsg).
+
 Why antiword for .doc: Debian keeps it (package ``antiword``), it reads Word 6 to 2003 in a
 fraction of a second, and its DocBook output keeps headings and tables apart; no PyPI library reads
 .doc beyond raw text, and LibreOffice would be a 300 MB dependency for three legacy files.
@@ -19,11 +22,13 @@ import re
 import shutil
 import subprocess
 import tempfile
+from datetime import date
 from pathlib import Path
 from typing import BinaryIO, Iterator
 
 from knowledge.errors import DocumentError
 from knowledge.formats.mail import OLE_MAGIC
+from knowledge.formats.reading import Reading, written_on
 from knowledge.formats.tables import table_to_text
 
 log = logging.getLogger(__name__)
@@ -38,19 +43,22 @@ _HEADING_STYLE = re.compile(r"^(?:heading|kop)\s*(\d)$", re.IGNORECASE)
 
 # --- DOCX ------------------------------------------------------------------------------------------
 
-def docx_to_markdown(stream: BinaryIO) -> str:
-    """Paragraphs, text boxes and tables in body order; Heading N / Kop N styles become headings."""
+def docx_to_markdown(stream: BinaryIO) -> Reading:
+    """Paragraphs, text boxes and tables in body order; Heading N / Kop N styles become headings;
+    written: the core properties' last saved (else created) date."""
     import docx
 
     try:
         document = docx.Document(stream)
         blocks = list(_docx_blocks(document.element.body, document.part, _StyleNames(document)))
+        properties = document.core_properties
+        written = written_on(properties.modified, properties.created)
     except DocumentError:
         raise
     except Exception as exc:  # python-docx raises zipfile/lxml/KeyError errors for broken files
         log.debug("docx unreadable", exc_info=True)
         raise DocumentError(f"het Word-bestand is beschadigd of onleesbaar ({type(exc).__name__})") from exc
-    return "\n\n".join(b for b in blocks if b.strip())
+    return Reading("\n\n".join(b for b in blocks if b.strip()), written=written)
 
 
 class _StyleNames:
@@ -152,9 +160,10 @@ ANTIWORD_MISSING = ("Word 97-2003 (.doc) kan niet worden gelezen: het programma 
                     "(installeer het Debian-pakket antiword)")
 
 
-def doc_to_markdown(data: bytes) -> str:
+def doc_to_markdown(data: bytes) -> Reading:
     """A Word 97-2003 file through `antiword -x db` (DocBook): chapters and sections as headings,
-    tables as tables, lists as lists."""
+    tables as tables, lists as lists; written: its summary information's last saved (else created)
+    date, read with olefile."""
     executable = shutil.which("antiword")
     if executable is None:
         raise DocumentError(ANTIWORD_MISSING)
@@ -174,7 +183,20 @@ def doc_to_markdown(data: bytes) -> str:
         log.debug("antiword failed (%d): %s", result.returncode, reason)
         raise DocumentError("het Word 97-2003-bestand is beschadigd of onleesbaar"
                             + (f" ({_antiword_reason(reason[-1])})" if reason else ""))
-    return docbook_to_markdown(result.stdout)
+    return Reading(docbook_to_markdown(result.stdout), written=_doc_written(data))
+
+
+def _doc_written(data: bytes) -> date | None:
+    """The OLE2 summary information's dates; a file without them (or unreadable ones) has none."""
+    import olefile
+
+    try:
+        with olefile.OleFileIO(data) as ole:
+            meta = ole.get_metadata()
+        return written_on(meta.last_saved_time, meta.create_time)
+    except (OSError, ValueError, KeyError, TypeError, IndexError) as exc:
+        log.debug("doc summary information unreadable: %s", exc)
+        return None
 
 
 def _antiword_reason(line: str) -> str:

@@ -3,7 +3,9 @@ schema metadata, and rows in (chunks with their vectors) and out (result rows ba
 
 Layout versions: 1 had no version in its metadata; 2 added `page` (the page a passage begins on)
 and `copies` (the other paths of a document indexed once). A table of an older layout is still
-searched (its passages without pages); the indexer rebuilds it whole on its next run.
+searched (its passages without pages); the indexer rebuilds it whole on its next run. Columns that
+need no rebuild (readers, url, the document's day) are added to an older table on its next write
+(ADDED_COLUMNS), empty for the rows it has: a document gets its day when it is next read.
 """
 
 from __future__ import annotations
@@ -29,11 +31,12 @@ DIMENSION_KEY = b"vraagbaak.dimension"
 LAYOUT_KEY = b"vraagbaak.layout"
 LAYOUT = 2
 RESULT_COLUMNS = ["chunk_id", "doc_id", "collection", "source_path", "title", "headings", "text",
-                   "content_hash", "ordinal", "readers", "url", "vector", "page", "copies"]
+                   "content_hash", "ordinal", "readers", "url", "vector", "page", "copies", "dated", "dated_by"]
 READERS_COLUMN = "readers"
 # Columns a table made before they existed gets on its next write, as SQL over its rows: every
 # document then came from a local folder (readable by everyone, the collection rules on top).
-ADDED_COLUMNS = {READERS_COLUMN: f"make_array({sql_quote(EVERYONE_KEY)})", "url": "''"}
+ADDED_COLUMNS = {READERS_COLUMN: f"make_array({sql_quote(EVERYONE_KEY)})", "url": "''", "dated": "''",
+                 "dated_by": "''"}
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,8 @@ def chunk_schema(model: ModelInfo) -> pa.Schema:
         pa.field("copies", pa.list_(pa.string())),
         pa.field(READERS_COLUMN, pa.list_(pa.string())),
         pa.field("url", pa.string()),
+        pa.field("dated", pa.string()),  # the document's day, ISO (models.Document.dated)
+        pa.field("dated_by", pa.string()),  # where that day was read (models.DATED_BY)
     ], metadata={MODEL_KEY: model.name.encode(), DIMENSION_KEY: str(model.dimension).encode(),
                  LAYOUT_KEY: str(LAYOUT).encode()})
 
@@ -93,6 +98,8 @@ def chunk_rows(chunks: Sequence[Chunk], vectors: np.ndarray, model: ModelInfo) -
         "copies": [list(c.copies) for c in chunks],
         READERS_COLUMN: [list(c.readers) for c in chunks],
         "url": [c.url for c in chunks],
+        "dated": [c.dated for c in chunks],
+        "dated_by": [c.dated_by for c in chunks],
     }
     schema = chunk_schema(model)
     return pa.table({name: pa.array(columns[name], type=schema.field(name).type)
@@ -152,4 +159,5 @@ def chunk_of(row: dict) -> Chunk:
                  title=row["title"], headings=tuple(row["headings"] or ()), text=row["text"],
                  ordinal=int(row["ordinal"]), content_hash=row["content_hash"],
                  source_path=row["source_path"] or "", page=row.get("page"), copies=tuple(row.get("copies") or ()),
-                 readers=tuple(row.get(READERS_COLUMN) or ()), url=row.get("url") or "")
+                 readers=tuple(row.get(READERS_COLUMN) or ()), url=row.get("url") or "",
+                 dated=row.get("dated") or "", dated_by=row.get("dated_by") or "")

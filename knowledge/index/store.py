@@ -386,7 +386,7 @@ class ChunkStore:
         return changed
 
     def _add_missing_columns(self, table) -> None:
-        """A table made before readers and links were stored gets them (as SQL over its rows)."""
+        """A table made before readers, links and document days were stored gets them (as SQL over its rows)."""
         present = self._columns(table)
         missing = {name: sql for name, sql in ADDED_COLUMNS.items() if name not in present}
         if missing:

@@ -34,7 +34,7 @@ def test_votes_are_stored_with_question_answer_and_sources_and_exported(tmp_path
     assert row["question"] == "Hoeveel dagen?" and row["answer"] == "25 [1]"
     assert row["sources"] == [{"title": "Vakantie en verlof", "path": "hr/vakantie-en-verlof.md",
                                "heading": "Vakantiedagen", "collection": "hr", "url": None, "links": [],
-                               "page": None, "copies": []}]
+                               "page": None, "copies": [], "dated": "", "dated_by": ""}]
     assert row["channel"] == "C1" and row["asked_by"] == "U1" and row["timestamp"]
 
     everything = list(store.rows(include_unvoted=True))

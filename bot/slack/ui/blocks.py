@@ -113,14 +113,15 @@ def answer_links(sources: Sequence[Source]) -> list[str]:
 COPIES_LISTED = 3  # other paths of the same document named after a source
 
 
-def source_label(source: Source) -> str:
-    """Title (and page) with a link when the document has a URL (to the page of a PDF), else title,
-    page and path; the other paths of the same document after it."""
+def source_label(source: Source, language: str = "nl") -> str:
+    """Title (page, version and day) with a link when the document has a URL (to the page of a PDF),
+    else title, page, version, day and path; the other paths of the same document after it."""
     title = escape(_cut(source.title or source.path, LABEL_CHARS))
     if source.heading and source.heading != source.title:
         title += f" › {escape(_cut(source.heading, LABEL_CHARS))}"
-    if source.page_label:
-        title += f", {source.page_label}"
+    for label in (source.page_label, source.edition(language)):
+        if label:
+            title += f", {escape(label)}"
     link = source.link
     if link:
         label = neutralise(f"<{link}|{title}>", links=[link])
@@ -133,14 +134,15 @@ def source_label(source: Source) -> str:
     return label
 
 
-def sources_block(sources: Sequence[Source], *, links: Sequence[tuple[str, str]] = ()) -> Block | None:
+def sources_block(sources: Sequence[Source], *, links: Sequence[tuple[str, str]] = (),
+                  language: str = "nl") -> Block | None:
     """A context block listing the sources, numbered as the answer cites them ([1], [2], …), and the
     `links` (label, url) the answer may keep; Slack allows ten elements, so the rest are counted."""
     if not sources and not links:
         return None
     room = CONTEXT_ELEMENTS - (1 if links else 0)
     shown = list(sources[: room if len(sources) <= room else room - 1])
-    elements = [{"type": "mrkdwn", "text": f"[{n}] {source_label(s)}"} for n, s in enumerate(shown, 1)]
+    elements = [{"type": "mrkdwn", "text": f"[{n}] {source_label(s, language)}"} for n, s in enumerate(shown, 1)]
     if elements:
         elements[0]["text"] = ":page_facing_up: *Bronnen:* " + elements[0]["text"]
     if len(sources) > len(shown):
@@ -197,7 +199,7 @@ def footer_blocks(answer: Answer, answer_id: str, *, share: bool = False, stream
     """What follows the answer's text: the sources, the feedback buttons, "Vraag een collega" where
     `routes` has a channel for its sources (and "Deel in kanaal"). Under a streamed answer, whose
     text could link nowhere, the links it may keep are listed too."""
-    block = sources_block(answer.sources, links=inline_links(answer) if streamed else ())
+    block = sources_block(answer.sources, links=inline_links(answer) if streamed else (), language=answer.language)
     blocks = curated_mark.mark(answer) + ([block] if block else []) + [feedback_block(answer_id)]
     blocks += escalation.blocks(routes, answer, answer_id)
     return blocks + ([share_block(answer_id)] if share else [])
