@@ -168,7 +168,9 @@ class AnswerEngine:
         verdict = self.policy.judge(query, language, hits, found.vocabulary, found.vector_hits, question=question)
         threshold = self.policy.threshold(language)
         candidates = [h for h in hits if h.relevance >= threshold]
-        passages, preview, runner_up = self._passages(query, candidates, found.vocabulary, found.query_vector)
+        translated = found.text_query.translated.split() if found.text_query is not None else []
+        passages, preview, runner_up = self._passages(query, candidates, found.vocabulary, found.query_vector,
+                                                      translated)
         earlier = [(turn.role, turn.text) for turn in history]
         messages = build_messages(question, passages, language=language, history=earlier)
         shown = verdict.answerable and bool(passages)
@@ -176,16 +178,18 @@ class AnswerEngine:
                                 preview if shown else None, runner_up if shown else None)
 
     def _passages(self, query: str, hits: list["Hit"], vocabulary: "Vocabulary | None",
-                  query_vector: "np.ndarray | None") -> tuple[list[Passage], "Preview | None", "Preview | None"]:
-        """The passages for the prompt: the sentences that answer the question (with the selector),
-        or whole hits as they fit; the preview, and the next document's best sentence(s) when
-        retrieval found it nearly as well (QUOTE_SECOND_DOCUMENT)."""
+                  query_vector: "np.ndarray | None", translated: Sequence[str] = (),
+                  ) -> tuple[list[Passage], "Preview | None", "Preview | None"]:
+        """The passages for the prompt: the sentences that answer the question (with the selector;
+        `translated`: the question's words as the search translated them into the passages'
+        language), or whole hits as they fit; the preview, and the next document's best sentence(s)
+        when retrieval found it nearly as well (QUOTE_SECOND_DOCUMENT)."""
         count, budget = self.generator.count_tokens, self.context_budget_tokens
         if self.selector is None or not hits:
             return pack_passages(hits, count, budget), None, None
         selection = self.selector.select(query, hits, count_tokens=count, budget=budget,
                                          block=lambda hit, text: passage_block(9, hit, text),
-                                         vocabulary=vocabulary, query_vector=query_vector)
+                                         vocabulary=vocabulary, query_vector=query_vector, translated=translated)
         passages = pack_passages([e.hit for e in selection.excerpts], count, budget,
                                  texts=[e.text for e in selection.excerpts])
         best = selection.preview
