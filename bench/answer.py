@@ -406,7 +406,10 @@ def _qa_summary(rows: list[dict], answers: list, verdicts: list | None = None) -
             "documents_cited_mean": round(statistics.mean(documents), 2) if documents else 0,
             "cited_documents_gold_share": round(sum(gold_documents) / max(sum(documents), 1), 3),
             "mean_prompt_tokens": round(statistics.mean(prompt_tokens), 1) if prompt_tokens else 0,
-            "max_prompt_tokens": max(prompt_tokens, default=0), "misses": misses}
+            "max_prompt_tokens": max(prompt_tokens, default=0), "misses": misses,
+            # per question the documents its answer cites (none: declined), to compare two runs by
+            "cited": {row["id"]: [] if answer.abstained else sorted({s.path for s in answer.sources})
+                      for row, answer in zip(rows, answers)}}
 
 
 def main() -> int:
