@@ -29,7 +29,7 @@ CONVENTIONS = ("De afspraken gelden voor elke notaris die een akte opstelt. Een 
                "bekendgemaakt. De afspraken zijn in 2024 herzien door de werkgroep. " + ANSWER +
                " Een verplichte keuze is groen, een facultatieve keuze paars.")
 DOCUMENTS = {
-    "afspraken/presentatie.md": f"# Afspraken\n\n{CONVENTIONS}\n",
+    "afspraken/presentatie.md": f"# Kleuren in de modeldocumenten\n\n{CONVENTIONS}\n",
     "toelichting/erfpacht.md": "# Toelichting erfpachtcanon\n\nDe canon wordt als bedrag in de akte opgenomen, met "
                                "de betalingstermijnen. Bij afkoop vermeldt de akte de periode.\n",
     "toelichting/partijen.md": "# Toelichting partijen\n\nEen akte van levering toont ten minste twee partijen, elk "
