@@ -45,25 +45,15 @@ class TranslatingQuery:
         dictionary = self.dictionaries.get((detect_language(question), vocabulary.language))
         if dictionary is None:
             return query
-        translated, sources = translations(query.terms, dictionary, vocabulary)
-        if not translated:
-            return query
-        return replace(query, translated=" ".join(translated), translated_from=" ".join(sources))
+        translated = translated_words(query.terms, dictionary, vocabulary)
+        return replace(query, translated=" ".join(translated)) if translated else query
 
 
 def translated_words(terms: str, dictionary: BilingualDictionary, vocabulary: Vocabulary) -> list[str]:
     """The words to add to a full-text query of `terms` (module docstring), each once."""
-    return translations(terms, dictionary, vocabulary)[0]
-
-
-def translations(terms: str, dictionary: BilingualDictionary,
-                 vocabulary: Vocabulary) -> tuple[list[str], list[str]]:
-    """The words to add to a full-text query of `terms` (module docstring), each once, and the words
-    of `terms` they translate (a compound's both parts)."""
     words = [w for w in telling_words(terms) if not w.isdigit()]
     options = {word: _options(word, dictionary, vocabulary) for word in words}
     chosen: list[str] = []
-    sources: list[str] = []
     for word, candidates in options.items():
         if candidates.keys() & set(base_forms(word, dictionary.source)):
             continue  # the index holds the word itself
@@ -71,12 +61,9 @@ def translations(terms: str, dictionary: BilingualDictionary,
         best = max(candidates, key=lambda t: (_together(candidates[t], others), len(candidates[t]), t), default=None)
         if best is not None:
             chosen.append(best)
-            sources.append(word)
     if dictionary.target == "nl":
-        pairs = _compounds(words, dictionary, vocabulary)
-        chosen += [compound for compound, _ in pairs]
-        sources += [word for _, pair in pairs for word in pair]
-    return list(dict.fromkeys(chosen)), list(dict.fromkeys(sources))
+        chosen += _compounds(words, dictionary, vocabulary)
+    return list(dict.fromkeys(chosen))
 
 
 def _options(word: str, dictionary: BilingualDictionary, vocabulary: Vocabulary) -> dict[str, frozenset[int]]:
@@ -102,18 +89,16 @@ def _together(chunks: frozenset[int], others: list[dict[str, frozenset[int]]]) -
     return sum(max(len(chunks & theirs) for theirs in option.values()) for option in others) / len(chunks)
 
 
-def _compounds(words: list[str], dictionary: BilingualDictionary,
-               vocabulary: Vocabulary) -> list[tuple[str, tuple[str, str]]]:
+def _compounds(words: list[str], dictionary: BilingualDictionary, vocabulary: Vocabulary) -> list[str]:
     """Neighbouring words joined as one Dutch compound, each as written, in its base forms or
-    translated, where the index holds the joining (its parts need not be words of their own there);
-    each with the two words it joins."""
+    translated, where the index holds the joining (its parts need not be words of their own there)."""
     found = []
     for first, second in zip(words, words[1:]):
         held = {c: len(_chunks_with(c, "nl", vocabulary)) for a in _spellings(first, dictionary)
                 for b in _spellings(second, dictionary) for c in joined(a, b)
                 if any(vocabulary.holds(f) for f in inflections(c, "nl"))}
         if held:  # one compound per pair: its spellings are one word to the stemmer, not several
-            found.append((max(held, key=lambda c: (held[c], c)), (first, second)))
+            found.append(max(held, key=lambda c: (held[c], c)))
     return found
 
 

@@ -51,8 +51,6 @@ class TextQuery:
     parts_weight: float = PARTS_WEIGHT
     translated: str = ""
     translated_weight: float = TRANSLATED_WEIGHT
-    # The question's own words that `translated` stands for (each has a translation the index holds).
-    translated_from: str = ""
 
     def lance_query(self, column: str):
         """The LanceDB full-text query on `column`: either may match, so a passage with only the

@@ -162,9 +162,7 @@ class AnswerEngine:
         found: "Retrieval" = self.retriever.retrieve(query, k=self.top_k, mode=self.search_mode,
                                                      collections=collections, readers=readers)
         hits = found.hits
-        searched = found.text_query
-        verdict = self.policy.judge(query, language, hits, found.vocabulary, found.vector_hits, question=question,
-                                    translated_from=searched.translated_from.split() if searched else ())
+        verdict = self.policy.judge(query, language, hits, found.vocabulary, found.vector_hits, question=question)
         threshold = self.policy.threshold(language)
         candidates = [h for h in hits if h.relevance >= threshold]
         passages, preview, runner_up = self._passages(query, candidates, found)

@@ -37,9 +37,7 @@ The relevance is the best cosine among the hits and the vector search's own cand
 embedder thinks of the index's best passage, whatever weight the fusion gives the vector list (the
 fused top k holds the most similar passage at one weight and not at another).
 The word rules are only used when question and passages are in the same language: an English
-question's words are not expected in Dutch documents. Of them, known terms holds across languages
-too when the search translated the question's words (knowledge/crosslingual.py): a word counts as
-known when the index holds it or a translation of it.
+question's words are not expected in Dutch documents.
 """
 
 from __future__ import annotations
@@ -68,15 +66,13 @@ MIN_KNOWN_TERMS = FALLBACK.min_known_terms
 MIN_COVERAGE_ALONE = FALLBACK.min_coverage_alone
 
 
-def known_terms(question: str, vocabulary: Vocabulary, translated_from: Sequence[str] = ()) -> float:
-    """IDF-weighted share of the question's terms that occur in the index (1.0 when it has none);
-    `translated_from`: terms known through a translation the index holds."""
+def known_terms(question: str, vocabulary: Vocabulary) -> float:
+    """IDF-weighted share of the question's terms that occur in the index (1.0 when it has none)."""
     weights = {term: vocabulary.idf(term) for term in question_terms(question)}
     total = sum(weights.values())
     if total <= 0:
         return 1.0
-    translated = set(translated_from)
-    return sum(w for term, w in weights.items() if term in translated or vocabulary.forms(term)) / total
+    return sum(w for term, w in weights.items() if vocabulary.forms(term)) / total
 
 
 def passage_coverage(question: str, passage: str, vocabulary: Vocabulary) -> float:
@@ -117,8 +113,7 @@ def states_value(asked: AskedValue, subject: Sequence[str], hit: "Hit", vocabula
 class Verdict:
     answerable: bool
     relevance: float
-    # known-term share; None: not measured (question and passages differ in language, nothing translated)
-    support: float | None
+    support: float | None  # known-term share; None: not measured (question and passages differ in language)
     numbers_missing: bool = False  # it asks for an amount and no passage has a number
     agreement: bool | None = None  # the vector search also found the best passage; None: not asked
     coverage: float | None = None  # best one-passage share of the question's terms
@@ -139,14 +134,12 @@ class AbstainPolicy:
 
     def judge(self, query: str, language: str, hits: Sequence["Hit"],
               vocabulary: Vocabulary | None = None,
-              semantic_hits: Sequence["Hit"] | None = None, question: str | None = None,
-              translated_from: Sequence[str] = ()) -> Verdict:
+              semantic_hits: Sequence["Hit"] | None = None, question: str | None = None) -> Verdict:
         """`vocabulary`: the index's words (without it the passages stand in for the index);
         `semantic_hits`: the vector search's own candidates (None: agreement not checked, the
         relevance read from the hits alone); `question`: the question as asked, where `query`
         puts the previous one before it (a follow-up): when it asks for a value itself, the value
-        is asked of its words, not of the previous question's; `translated_from`: the words of
-        `query` the search translated into the index's language."""
+        is asked of its words, not of the previous question's."""
         if not hits:
             return Verdict(False, 0.0, None)
         relevance = max(h.relevance for h in [*hits, *(semantic_hits or ())])
@@ -155,9 +148,7 @@ class AbstainPolicy:
         asked = asked_value(asking)
         value_missing = asked is not None and not any(holds_value(asked, t) for t in texts)
         if detect_language(" ".join(texts)) != language:
-            support = known_terms(query, vocabulary, translated_from) if translated_from and vocabulary else None
-            return Verdict(relevance >= self.threshold(language) and not value_missing
-                           and (support is None or support >= self.min_support), relevance, support,
+            return Verdict(relevance >= self.threshold(language) and not value_missing, relevance, None,
                            value_missing=value_missing)
         vocabulary = vocabulary or Vocabulary(texts)
         if asked is not None and not value_missing:
