@@ -406,7 +406,10 @@ def _qa_summary(rows: list[dict], answers: list, verdicts: list | None = None) -
             "documents_cited_mean": round(statistics.mean(documents), 2) if documents else 0,
             "cited_documents_gold_share": round(sum(gold_documents) / max(sum(documents), 1), 3),
             "mean_prompt_tokens": round(statistics.mean(prompt_tokens), 1) if prompt_tokens else 0,
-            "max_prompt_tokens": max(prompt_tokens, default=0), "misses": misses}
+            "max_prompt_tokens": max(prompt_tokens, default=0), "misses": misses,
+            # per question the documents its answer cites (none: declined), to compare two runs by
+            "cited": {row["id"]: [] if answer.abstained else sorted({s.path for s in answer.sources})
+                      for row, answer in zip(rows, answers)}}
 
 
 def main() -> int:
@@ -556,17 +559,21 @@ def _report_head(embedder, generator, settings, max_tokens: int) -> dict:
 
 def qa_corpora(embedder, corpora: dict[str, tuple[Path, Path]], settings, max_tokens: int,
                index_root: Path | None) -> dict:
-    """The qa section on each corpus, with one SmolLM2 for all: every question through engine.ask."""
+    """The qa section on each corpus, with one SmolLM2 for all: every question through engine.ask,
+    a question in the other language than the documents with its words translated, as served."""
+    from knowledge.crosslingual import TranslatingQuery
     from knowledge.retrieval import Retriever
+    from language.translation import load_dictionaries
 
     generator = _corpus_generator(settings)
     report: dict = {**_report_head(embedder, generator, settings, max_tokens),
                     "context_budget_tokens": settings.answering.context_budget_tokens, "load_before": _load(),
                     "corpora": {}}
+    translating = TranslatingQuery(load_dictionaries())
     try:
         for name, (folder, qa_file) in corpora.items():
             store = _corpus_index(embedder, name, folder, index_root)
-            engine = AnswerEngine(Retriever(embedder, store), generator, embedder=embedder,
+            engine = AnswerEngine(Retriever(embedder, store, query_terms=translating), generator, embedder=embedder,
                                   top_k=settings.retrieval.top_k,
                                   context_budget_tokens=settings.answering.context_budget_tokens,
                                   max_tokens=max_tokens, temperature=0.0, cache_size=0)

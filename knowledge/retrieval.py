@@ -48,6 +48,9 @@ class Retrieval:
     query_vector: np.ndarray | None = None  # the question's embedding
     index_version: int | None = None  # the index's version when it was searched (None: unknown)
     vocabulary: Vocabulary | None = None  # that version's words (None: could not be read)
+    # What the full-text half matched: the question's terms, its compounds' parts and its words
+    # translated into the index's language (None: a vector search, or no question).
+    text_query: TextQuery | None = None
 
 
 class Retriever:
@@ -82,7 +85,8 @@ class Retriever:
             return Retrieval([], index_version=self.index_version())
         found = self._search(question, k=k, mode=mode, collections=collections, readers=readers)
         vocabulary = found.vocabulary if found.vocabulary is not None else self._vocabulary()
-        return Retrieval(found.hits, found.vector_hits, found.query_vector, found.index_version, vocabulary)
+        return Retrieval(found.hits, found.vector_hits, found.query_vector, found.index_version, vocabulary,
+                         found.text_query)
 
     def search(self, question: str, *, k: int = 5, mode: str = "hybrid",
                collections: Iterable[str] | None = None, readers: Iterable[str] | None = None) -> list[Hit]:
@@ -127,7 +131,8 @@ class Retriever:
         hits = one_passage_once(hits)[:candidates]
         if self.reranker is not None:
             hits = self.reranker.rerank(question, hits)[:k]
-        return Retrieval(newest_first(hits, question), vector_hits, embedding.result(), version, vocabulary)
+        return Retrieval(newest_first(hits, question), vector_hits, embedding.result(), version, vocabulary,
+                         terms if mode != "vector" else None)
 
     def _named_documents(self, question: str) -> list[str]:
         """The documents whose folder, file name or title the question quotes (language/questions.py,

@@ -27,12 +27,9 @@ from language.questions import reads_as_follow_up
 from language.sentences import sentence_ends
 
 if TYPE_CHECKING:
-    import numpy as np
-
     from bot.settings import Settings
     from knowledge.embeddings import Embedder
     from knowledge.models import Hit
-    from knowledge.query import Vocabulary
     from knowledge.retrieval import Retrieval, Retriever
 
 log = logging.getLogger(__name__)
@@ -168,24 +165,25 @@ class AnswerEngine:
         verdict = self.policy.judge(query, language, hits, found.vocabulary, found.vector_hits, question=question)
         threshold = self.policy.threshold(language)
         candidates = [h for h in hits if h.relevance >= threshold]
-        passages, preview, runner_up = self._passages(query, candidates, found.vocabulary, found.query_vector)
+        passages, preview, runner_up = self._passages(query, candidates, found)
         earlier = [(turn.role, turn.text) for turn in history]
         messages = build_messages(question, passages, language=language, history=earlier)
         shown = verdict.answerable and bool(passages)
         return PreparedQuestion(question, language, hits, found.index_version, passages, messages, verdict,
                                 preview if shown else None, runner_up if shown else None)
 
-    def _passages(self, query: str, hits: list["Hit"], vocabulary: "Vocabulary | None",
-                  query_vector: "np.ndarray | None") -> tuple[list[Passage], "Preview | None", "Preview | None"]:
-        """The passages for the prompt: the sentences that answer the question (with the selector),
-        or whole hits as they fit; the preview, and the next document's best sentence(s) when
-        retrieval found it nearly as well (QUOTE_SECOND_DOCUMENT)."""
+    def _passages(self, query: str, hits: list["Hit"],
+                  found: "Retrieval") -> tuple[list[Passage], "Preview | None", "Preview | None"]:
+        """The passages for the prompt: the sentences that answer the question (with the selector,
+        also in the words `found`'s search translated it into), or whole hits as they fit; the
+        preview, and the next document's best sentence(s) when retrieval found it nearly as well."""
         count, budget = self.generator.count_tokens, self.context_budget_tokens
         if self.selector is None or not hits:
             return pack_passages(hits, count, budget), None, None
         selection = self.selector.select(query, hits, count_tokens=count, budget=budget,
                                          block=lambda hit, text: passage_block(9, hit, text),
-                                         vocabulary=vocabulary, query_vector=query_vector)
+                                         vocabulary=found.vocabulary, query_vector=found.query_vector,
+                                         translated=found.text_query.translated.split() if found.text_query else ())
         passages = pack_passages([e.hit for e in selection.excerpts], count, budget,
                                  texts=[e.text for e in selection.excerpts])
         best = selection.preview

@@ -15,6 +15,8 @@ chunks carry a lot the question does not ask about; this module cuts them to the
    section's title or headings counts too), a bonus for a number when the question asks for an
    amount, and, for an embedding model that reads Dutch, its similarity of question and segment
    (scaled over the candidates; at most `MAX_EMBEDDED` segments embedded per question, vectors kept).
+   A question in another language than the passages brings its words as the search translated them
+   (knowledge/crosslingual.py): they count as its words, in place of those the index never holds.
 4. The best segments are taken until the token budget is spent or the score falls below
    `MIN_RELATIVE_SCORE` of the best, each with what it needs to make sense: the sentence before one
    that starts with a referring word ("Dit", "Daarnaast"), a list's lead-in line, a table's header
@@ -109,10 +111,11 @@ class SentenceSelector:
 
     def select(self, question: str, hits: Sequence["Hit"], *, count_tokens: Callable[[str], int], budget: int,
                block: Callable[["Hit", str], str], vocabulary: Vocabulary | None = None,
-               query_vector: np.ndarray | None = None) -> Selection:
+               query_vector: np.ndarray | None = None, translated: Sequence[str] = ()) -> Selection:
         """The excerpts of `hits` (best first) that fit in `budget` tokens, each counted as
         `block(hit, text)` shows it in the prompt (plus a blank line), and the preview.
-        `query_vector`: the question's embedding, when the search already made it."""
+        `query_vector`: the question's embedding, when the search already made it; `translated`:
+        the question's words in the passages' language, as the search translated them."""
         sections = sections_of(hits)
         if not sections:
             return Selection([], None)
@@ -121,7 +124,7 @@ class SentenceSelector:
             section.header_tokens = count_tokens(block(section.hit, "")) + 2  # the blank line between passages
             for segment in section.segments:
                 segment.tokens = count_tokens(segment.text) + _JOIN_TOKENS
-        embedded = self._score(question, sections, segments, vocabulary, query_vector)
+        embedded = self._score(question, sections, segments, vocabulary, query_vector, translated)
         chosen = self._choose(sections, segments, budget)
         _fit(sections, chosen, count_tokens, budget, block)
         excerpts = [Excerpt(section.hit, render(section.segments, chosen[n]))
@@ -131,8 +134,9 @@ class SentenceSelector:
 
     # --- scoring -------------------------------------------------------------------------------
     def _score(self, question: str, sections: list[Section], segments: list[tuple[int, int, Segment]],
-               vocabulary: Vocabulary | None, query_vector: np.ndarray | None = None) -> int:
-        terms = question_terms(question)
+               vocabulary: Vocabulary | None, query_vector: np.ndarray | None = None,
+               translated: Sequence[str] = ()) -> int:
+        terms = _terms(question, vocabulary, translated)
         weights = _term_weights(terms, vocabulary, [s.text for _, _, s in segments])
         total = sum(weights.values())
         amount = asks_amount(question)
@@ -258,6 +262,18 @@ def _fit(sections: list[Section], chosen: list[set[int]], count_tokens: Callable
                       and any(chosen)}
         needed = set().union(*(with_needs(segments, j) for j in chosen[n] if segments[j].kind != "heading"))
         chosen[n] &= needed
+
+
+def _terms(question: str, vocabulary: Vocabulary | None, translated: Sequence[str]) -> list[str]:
+    """The question's content words; with translations, those the index holds (a word of another
+    language it never saw weighs most and is in no passage: it would only thin out the others'
+    shares) and the translations."""
+    terms = question_terms(question)
+    if not translated:
+        return terms
+    if vocabulary is not None:
+        terms = [term for term in terms if vocabulary.chunk_frequency(term)]
+    return list(dict.fromkeys([*terms, *(word.lower() for word in translated)]))
 
 
 def _term_weights(terms: list[str], vocabulary: Vocabulary | None, texts: list[str]) -> dict[str, float]:
