@@ -49,7 +49,7 @@ _PERCENTAGE_VALUE = re.compile(r"\d\s*(?:%|procent\b|percent\b)")
 _PRICE_VALUE = re.compile(r"€|\d\s*(?:euro|eur)\b|\b(?:gratis|kosteloos|kost niets|free of charge)\b")
 _EMAIL_VALUE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE_VALUE = re.compile(r"\+?\d[\d \-()]{6,}\d")
-_YEAR = re.compile(r"(?:19|20)\d\d")  # "2025" dates something; it counts nothing
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")  # "2025" dates something; it counts nothing
 _MONTHS_AND_DAYS = ("januari februari maart april mei juni juli augustus september oktober november december "
                     "maandag dinsdag woensdag donderdag vrijdag zaterdag zondag january february march june july "
                     "august october monday tuesday wednesday thursday friday").split()
@@ -174,7 +174,6 @@ _MONTH_NUMBER = {name: n for months in (DUTCH_MONTHS, ENGLISH_MONTHS) for n, nam
 _MONTH_NAMES = "|".join(sorted(_MONTH_NUMBER, key=len, reverse=True))
 _WRITTEN_DAY = re.compile(rf"\b(\d{{1,2}})\s+({_MONTH_NAMES})\b(?:\s+((?:19|20)\d\d)\b)?")
 _NUMERIC_DAY = re.compile(r"\b(\d{1,2})[-/.](\d{1,2})[-/.]((?:19|20)\d\d)\b|\b((?:19|20)\d\d)-(\d{2})-(\d{2})\b")
-_YEAR_VALUE = re.compile(r"\b(?:19|20)\d\d\b")
 _CLOCK = re.compile(r"\b(\d{1,2})[:.](\d\d)\b(?:\s*uur\b)?|\b(\d{1,2})\s*uur\b")
 _PERCENT = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:%|procent\b|percent\b)")
 _MONEY = re.compile(r"€\s*(\d[\d.]*(?:,\d+)?)(?:,-)?|\b(\d[\d.]*(?:,\d+)?)\s*(?:euro|eur)\b")
@@ -236,7 +235,7 @@ def _days_in(text: str) -> list[Value]:
         if 1 <= int(month) <= 12 and 1 <= int(day) <= 31:
             days.append(Value((int(year), int(month), int(day)), m.group(0)))
     if not days:  # "in 2025": a year alone says which year
-        days = [Value((int(m.group(0)), 0, 0), m.group(0)) for m in _YEAR_VALUE.finditer(text)]
+        days = [Value((int(m.group(0)), 0, 0), m.group(0)) for m in _YEAR.finditer(text)]
     return days
 
 
