@@ -23,6 +23,7 @@ from datetime import date
 from pathlib import PurePosixPath
 from typing import Sequence
 
+from knowledge.formats.reading import written_on
 from knowledge.models import Hit
 
 # "v1.3", "v 2", "versie 3.0.1", "2.7.0", a date "2024-05-01" or "20240501": one version each.
@@ -100,7 +101,7 @@ def edition_day(doc_id: str, dated: str = "") -> date | None:
         own = date.fromisoformat(dated[:10]) if dated else None
     except ValueError:
         own = None
-    days = [day for day in (own, date_in_name(doc_id)) if day is not None]
+    days = [day for day in (own, written_on(date_in_name(doc_id))) if day is not None]  # none after tomorrow
     return max(days) if days else None
 
 
