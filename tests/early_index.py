@@ -1,7 +1,7 @@
 """The sample company indexed with the offline default embedder (multilingual-e5-small), as `make demo`
 indexes it: a minute and a half of embedding on two cores, needed by one test late in tests/answering.
 
-When that test is collected, `start()` begins the index in a child process in the idle scheduling class as
+When that test is collected, `start()` begins the index in a child process at the lowest priority as
 soon as collection ends, so it is built on the core the suite leaves idle (the tests mostly wait on
 sockets, servers and one another); `sample_store()` waits for it and opens it. The test sees the same index
 it would have built itself: the same readers, chunker and embedder, into a folder of its own.
@@ -51,13 +51,13 @@ def sample_store(tmp_path_factory, timeout_s: float = 900):
 
 
 def _priority_back(pid: int) -> None:
-    """Waited for now: every thread of the child (a scheduling policy is per thread on Linux) back
-    to the normal policy, if this user may; otherwise it goes on in the idle time."""
+    """Waited for now: every thread of the child (a nice value is per thread on Linux) back at the
+    suite's own priority, if this user may raise it; otherwise it goes on at the lowest."""
     tasks = Path(f"/proc/{pid}/task")
     for tid in ([int(t.name) for t in tasks.iterdir()] if tasks.exists() else [pid]):
         try:
-            os.sched_setscheduler(tid, os.SCHED_OTHER, os.sched_param(0))
-        except (AttributeError, PermissionError, ProcessLookupError):
+            os.setpriority(os.PRIO_PROCESS, tid, 0)
+        except (PermissionError, ProcessLookupError):
             pass
 
 
@@ -84,9 +84,6 @@ def build(folder: Path) -> None:
 if __name__ == "__main__":
     from bot.settings import offline_environment
 
-    # Only the time the suite leaves idle (SCHED_IDLE: below even nice 19, which still takes slices
-    # from llama.cpp's spinning threads), until a test waits for it; its threads inherit this.
-    if hasattr(os, "SCHED_IDLE"):  # Linux
-        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+    os.nice(19)  # only the time the suite leaves idle, until a test waits for it
     offline_environment()
     build(Path(sys.argv[1]))
