@@ -69,20 +69,6 @@ MODEL_FIXTURES = frozenset({"embedder", "e5_small_embedder", "sample_index", "ge
                             "replica_index", "indexed_bucket"})
 
 
-def pytest_collection_finish(session) -> None:
-    """The e5 index of the sample, which one late test needs, is begun on the idle core now."""
-    from tests import early_index
-
-    if any("e5_sample_index" in getattr(item, "fixturenames", ()) for item in session.items):
-        early_index.start()
-
-
-def pytest_sessionfinish(session) -> None:
-    from tests import early_index
-
-    early_index.stop()
-
-
 def pytest_collection_modifyitems(config, items) -> None:
     """The tiers hold: a test that takes a model fixture is marked slow, so `-m "not slow"` loads none."""
     unmarked = [item.nodeid for item in items

@@ -13,10 +13,13 @@ from bot.answering.engine import QUOTED, AnswerEngine
 from bot.answering.guards import Grounding
 from bot.answering.prompts import INSTRUCTIONS
 from bot.answering.types import Answer
+from knowledge.chunking import Chunker
+from knowledge.index.store import ChunkStore
+from knowledge.indexing import Indexer
 from knowledge.models import Hit
 from knowledge.retrieval import Retriever
 from tests.answering.builders import FoundHits, make_hit
-from tests import early_index
+from tests.conftest import SAMPLE
 from tests.generators import RecordingGenerator, ScriptedGenerator
 
 QUESTION = "Hoeveel vakantiedagen heb ik per jaar?"
@@ -122,10 +125,13 @@ def test_an_answer_in_another_language_than_the_passages_needs_only_say_more_tha
 
 
 @pytest.fixture(scope="module")
-def e5_sample_index(tmp_path_factory):
-    """The sample company indexed with the offline default embedder, as `make demo` indexes it (begun
-    in the background when the session's tests were collected: tests/early_index.py)."""
-    return early_index.sample_store(tmp_path_factory)
+def e5_sample_index(tmp_path_factory, e5_small_embedder):
+    """The sample company indexed with the offline default embedder, as `make demo` indexes it."""
+    root = tmp_path_factory.mktemp("e5-sample")
+    store = ChunkStore(str(root / "index"))
+    Indexer(store, e5_small_embedder, Chunker(e5_small_embedder.count_tokens), lock_dir=root / "state").reindex(
+        SAMPLE, collection="bedrijf")
+    return store
 
 
 @pytest.mark.slow
