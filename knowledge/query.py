@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Mapping
 
 from language.compounds import split_compound
 from language.detection import collection_language
@@ -51,6 +52,9 @@ class TextQuery:
     parts_weight: float = PARTS_WEIGHT
     translated: str = ""
     translated_weight: float = TRANSLATED_WEIGHT
+    # A question in another language than the index: each of its terms that could be looked up ->
+    # the index's words it stands for (knowledge/crosslingual.py, glossary); None: not looked up.
+    glossary: Mapping[str, frozenset[str]] | None = None
 
     def lance_query(self, column: str):
         """The LanceDB full-text query on `column`: either may match, so a passage with only the
@@ -92,7 +96,7 @@ class Vocabulary:
             for word in set(words_of(text)):
                 postings.setdefault(word, set()).add(n)
         self._postings = postings
-        self._forms: dict[str, frozenset[str]] = {}
+        self._forms: dict[tuple[str, bool], frozenset[str]] = {}
         self._frequencies: dict[str, int] | None = None
         self._language: str | None = None
 
@@ -111,12 +115,13 @@ class Vocabulary:
         """The chunks (numbered in the order they were given) holding exactly this word."""
         return frozenset(self._postings.get(word.lower(), ()))
 
-    def forms(self, word: str) -> frozenset[str]:
-        """The index's words that count as `word` (empty: the index has never seen it)."""
-        word = word.lower()
-        if word not in self._forms:
-            self._forms[word] = frozenset(forms_in(word, self._postings.keys()))
-        return self._forms[word]
+    def forms(self, word: str, *, typos: bool = True) -> frozenset[str]:
+        """The index's words that count as `word` (empty: the index has never seen it); without
+        `typos`, only its inflections and compounds (a dictionary's word is spelled right)."""
+        key = (word.lower(), typos)
+        if key not in self._forms:
+            self._forms[key] = frozenset(forms_in(key[0], self._postings.keys(), typos=typos))
+        return self._forms[key]
 
     def chunk_frequency(self, word: str) -> int:
         """In how many chunks the word occurs, in any of its forms."""
