@@ -40,8 +40,9 @@ The word rules hold across languages too when the search looked the question's w
 dictionary (knowledge/crosslingual.py, glossary): a term counts as known when the index holds it
 itself (Dutch documents are full of English terms) or one of its translations, as unseen when the
 dictionary translates it and the index holds none of the translations, and not at all when it can
-be looked up nowhere (a term without a dictionary entry is neither known nor unknown); the value is
-looked for beside the translations of what it is asked of. Without such a look-up an English
+be looked up nowhere (a term without a dictionary entry is neither known nor unknown); of the value
+rules, the unseen term in the asking clause (the value stated about its subject is not asked of a
+translation: bench/README.md, "Declining English questions"). Without such a look-up an English
 question's words are not expected in Dutch documents, and only relevance and the value's kind count.
 """
 
@@ -156,7 +157,8 @@ class AbstainPolicy:
         asking = question if question is not None and asked_value(question) else query
         asked = asked_value(asking)
         value_missing = asked is not None and not any(holds_value(asked, t) for t in texts)
-        if detect_language(" ".join(texts)) != language:
+        across = detect_language(" ".join(texts)) != language
+        if across:
             if glossary is not None and vocabulary is not None:
                 vocabulary = GlossedVocabulary(vocabulary, glossary)
             else:
@@ -164,7 +166,9 @@ class AbstainPolicy:
                                value_missing=value_missing)
         vocabulary = vocabulary or Vocabulary(texts)
         if asked is not None and not value_missing:
-            value_missing = bool(unseen_terms(asking_part(asking), vocabulary)) or \
+            # Across languages only the unseen term: a dictionary misses senses ("call" is no "bellen"
+            # in FreeDict), so a translation's absence beside the value is no evidence.
+            value_missing = bool(unseen_terms(asking_part(asking), vocabulary)) or not across and \
                 not any(states_value(asked, asked_about(asking), hit, vocabulary) for hit in hits)
         support = known_terms(query, vocabulary)
         numbers_missing = asks_amount(query) and not any(has_number(t) for t in texts)

@@ -90,11 +90,16 @@ def test_a_value_asked_of_a_term_the_index_never_holds_in_translation_is_missing
     assert declined.value_missing and not declined.answerable
 
 
-def test_the_value_is_looked_for_beside_the_translation_of_what_it_is_asked_of(dictionaries):
+def test_across_languages_the_value_is_not_asked_beside_a_translation(dictionaries):
+    # A dictionary misses senses: a value of the asked kind anywhere in the passages will do.
     asked = "What is the phone number of the reception?"
     assert not judged(asked, dictionaries, RECEPTION).value_missing
-    elsewhere = "Het telefoonnummer van de servicedesk is 030 987 6543."  # a phone number, of something else
-    assert judged(asked, dictionaries, elsewhere, PARTY).value_missing
+    elsewhere = "Het telefoonnummer van de servicedesk is 030 987 6543."
+    assert not judged(asked, dictionaries, elsewhere, PARTY).value_missing
+    assert judged(asked, dictionaries, PARTY).value_missing, "no phone number in any passage"
+    dutch = "wat is het telefoonnummer van de receptie?"
+    assert POLICY.judge(dutch, "nl", [make_hit(elsewhere), make_hit(PARTY, doc_id="b.md", rank=2)],
+                        INDEX).value_missing, "in the passages' own language it is"
 
 
 def test_without_a_look_up_the_word_rules_stay_out_of_another_languages_question():
