@@ -71,11 +71,10 @@ def glossary(question: str, dictionary: BilingualDictionary, vocabulary: Vocabul
     """Each term of the question (language/questions.py, question_terms) -> the index's words it
     stands for: the term itself, as written or in a base form, when the index holds it (Dutch
     documents are full of English terms: "laptop", "meeting", "data"); else its translations that
-    the index holds in some inflection, every sense (empty: the dictionary lists the term, the index
-    holds none of its translations). A translation is held as the index's words count a word of
-    its own language, but for typos (knowledge/query.py, Vocabulary.forms: inflected, or the end of
-    a compound: "data" -> "gegevens" in "persoonsgegevens"; "pachten" is not "wachten"). A term the index does not hold and the dictionary
-    does not translate into a word that tells something is left out: nothing can be said about it."""
+    the index holds in some inflection, every sense, as the search looks them up (empty: the
+    dictionary lists the term, the index holds none of its translations). A term the index does not
+    hold and the dictionary does not translate into a word that tells something is left out:
+    nothing can be said about it."""
     found = {}
     for term in question_terms(question):
         own = [form for form in base_forms(term, dictionary.source) if vocabulary.holds(form)]
@@ -83,21 +82,24 @@ def glossary(question: str, dictionary: BilingualDictionary, vocabulary: Vocabul
         if own:
             found[term] = frozenset(own)
         elif translations:
-            found[term] = frozenset(t for t in translations if vocabulary.forms(t, typos=False))
+            found[term] = frozenset(t for t in translations if _chunks_with(t, dictionary.target, vocabulary))
     return found
 
 
 class GlossedVocabulary:
     """An index's vocabulary as a question in another language sees it, through the question's
-    glossary: a term's forms are those of the index's words it stands for, and it is as specific as
-    they are together; a term left out of the glossary has no forms and weighs nothing."""
+    glossary: a term's forms are the inflections of the index's words it stands for that the index
+    holds, and it is as specific as they are together; a term left out of the glossary has no forms
+    and weighs nothing."""
 
     def __init__(self, vocabulary: Vocabulary, glossary: Mapping[str, frozenset[str]]) -> None:
         self.vocabulary = vocabulary
         self.glossary = glossary
+        self.language = vocabulary.language
 
     def forms(self, term: str) -> frozenset[str]:
-        return frozenset().union(*(self.vocabulary.forms(word, typos=False) for word in self.glossary.get(term, ())))
+        return frozenset(form for word in self.glossary.get(term, ()) for form in inflections(word, self.language)
+                         if self.vocabulary.holds(form))
 
     def idf(self, term: str) -> float:
         if term not in self.glossary:

@@ -96,7 +96,7 @@ class Vocabulary:
             for word in set(words_of(text)):
                 postings.setdefault(word, set()).add(n)
         self._postings = postings
-        self._forms: dict[tuple[str, bool], frozenset[str]] = {}
+        self._forms: dict[str, frozenset[str]] = {}
         self._frequencies: dict[str, int] | None = None
         self._language: str | None = None
 
@@ -115,13 +115,12 @@ class Vocabulary:
         """The chunks (numbered in the order they were given) holding exactly this word."""
         return frozenset(self._postings.get(word.lower(), ()))
 
-    def forms(self, word: str, *, typos: bool = True) -> frozenset[str]:
-        """The index's words that count as `word` (empty: the index has never seen it); without
-        `typos`, only its inflections and compounds (a dictionary's word is spelled right)."""
-        key = (word.lower(), typos)
-        if key not in self._forms:
-            self._forms[key] = frozenset(forms_in(key[0], self._postings.keys(), typos=typos))
-        return self._forms[key]
+    def forms(self, word: str) -> frozenset[str]:
+        """The index's words that count as `word` (empty: the index has never seen it)."""
+        word = word.lower()
+        if word not in self._forms:
+            self._forms[word] = frozenset(forms_in(word, self._postings.keys()))
+        return self._forms[word]
 
     def chunk_frequency(self, word: str) -> int:
         """In how many chunks the word occurs, in any of its forms."""

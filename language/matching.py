@@ -80,14 +80,14 @@ def _inflected(word: str, other: str, *, word_rest: int, other_rest: int) -> boo
     return shared >= MIN_SHARED_STEM and len(word) - shared <= word_rest and len(other) - shared <= other_rest
 
 
-def forms_in(word: str, words: Collection[str], *, typos: bool = True) -> set[str]:
+def forms_in(word: str, words: Collection[str]) -> set[str]:
     """The words of a text or index (`words`) that count as `word` when searching: the same word
-    (:attr:`Matching.SEARCH`) or, when there is none and `typos` are allowed, the same as a word one
-    typo away ("devloper"). Empty: nothing like it occurs."""
+    (:attr:`Matching.SEARCH`) or, when there is none, the same as a word one typo away ("devloper").
+    Empty: nothing like it occurs."""
     if len(word) < MIN_STEM:
         return {word} if word in words else set()
     forms = {w for w in words if same_word(word, w, mode=Matching.SEARCH)}
-    if not forms and typos and len(word) >= MIN_TYPO_LETTERS:
+    if not forms and len(word) >= MIN_TYPO_LETTERS:
         for typo in (w for w in words if one_typo_apart(word, w)):
             forms |= {w for w in words if same_word(typo, w, mode=Matching.SEARCH)}
     return forms

@@ -24,7 +24,7 @@ DOCUMENTS = {
     "veiligheid/datalek.md": "# Datalek melden\n\nHeb je persoonsgegevens naar de verkeerde persoon gestuurd, al "
                              "was het een persoonlijke vergissing? Dat is een datalek. Neem direct contact op met de privacy officer via de servicedesk; die "
                              "beoordeelt of het lek gemeld moet worden.\n",
-    "facilitair/receptie.md": "# Receptie\n\nHet telefoonnummer van de receptie is 030 234 5678. Pakketten en post worden "
+    "facilitair/receptie.md": "# Receptie\n\nDe receptie heeft telefoon, nummer 030 234 5678. Pakketten en post worden "
                               "daar afgegeven.\n",
     "hr/personeelsfeest.md": "# Personeelsfeest\n\nHet personeelsfeest van het bedrijf is op vrijdag 12 juni in de tuin van kantoor "
                            "Utrecht. Aanmelden hoeft niet.\n",
@@ -94,7 +94,7 @@ def test_across_languages_the_value_is_not_asked_beside_a_translation(dictionari
     # A dictionary misses senses: a value of the asked kind anywhere in the passages will do.
     asked = "What is the phone number of the reception?"
     assert not judged(asked, dictionaries, RECEPTION).value_missing
-    elsewhere = "Het telefoonnummer van de servicedesk is 030 987 6543."
+    elsewhere = "De servicedesk heeft telefoon, nummer 030 987 6543."
     assert not judged(asked, dictionaries, elsewhere, PARTY).value_missing
     assert judged(asked, dictionaries, PARTY).value_missing, "no phone number in any passage"
     dutch = "wat is het telefoonnummer van de receptie?"
