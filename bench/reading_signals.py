@@ -18,7 +18,8 @@ Signals (each one number per question, higher = more answerable):
   (the one word no passage explains); pmi_frac: the share of the question's surprisal (-log P
   without passage) that the best passage takes away.
 - yesno: log P(ja) - log P(nee) after the passages, the question and "Staat het antwoord op deze
-  vraag in de tekst? Antwoord met ja of nee:".
+  vraag in de tekst? Antwoord met ja of nee:"; for the instruct answer model as a user message in
+  its chat template, with the first passage.
 - nf_gain: log-probability of the answer model's own "Dat kan ik niet vinden in de documenten." as
   its first tokens after the real prompt with no passages minus with the passages (answer model
   only: the rendered chat prompt of bot/answering/prompts.py).
@@ -168,13 +169,13 @@ def model_path(name: str) -> Path:
 
 
 def score_rows(rows: list[dict], name: str, threads: int, passages: int, together: bool,
-               not_found: bool) -> list[dict]:
+               not_found: bool, progress: Path | None = None) -> list[dict]:
     """`passages`: how many of the prompt's passages are read one by one; `together`: all of them
     at once too (the yes/no question follows them; else it follows the first passage alone);
     `not_found`: the answer model's "niet gevonden" after the rendered prompt."""
     reader = Reader(model_path(name), threads)
     template = None
-    if not_found:
+    if name == "smollm2":
         from bot.answering.chat_template import template_from_metadata
         llama = reader.llama
 
@@ -203,17 +204,26 @@ def score_rows(rows: list[dict], name: str, threads: int, passages: int, togethe
             body = reader.tokens(f"{text_label} ") + reader.tokens("\n\n".join(row["passages"][:6]))[:ALL_TOKENS]
             prefixes.append([*start, *body, *reader.tokens(f"\n\n{question_label}")])
             with_all = reader.logprobs(prefixes[-1], question).tolist()
-        after = reader.next_logprobs([*prefixes[-1], *question, *reader.tokens(YESNO[lang])])
-        yes, no = ([reader.tokens(" " + w)[0] for w in words] for words in YES_NO_WORDS[lang])
+        if template is None:
+            after = reader.next_logprobs([*prefixes[-1], *question, *reader.tokens(YESNO[lang])])
+        else:  # an instruct model: asked in its own chat template, after the first passage
+            passage = reader.llama.detokenize(reader.tokens(row["passages"][0])[:PASSAGE_TOKENS])
+            asked = (f"{text_label} {passage.decode('utf-8', 'replace')}"
+                     f"\n\n{question_label} {row['question'].strip()}{YESNO[lang]}")
+            after = reader.next_logprobs(reader.tokens(template.render([{"role": "user", "content": asked}])))
+        yes, no = (sorted({reader.tokens(space + w)[0] for w in words for space in ("", " ")})
+                   for words in YES_NO_WORDS[lang])
         found = {"corpus": row["corpus"], "id": row["id"], "answerable": row["answerable"],
                  "language": row["language"], "policy_answers": row["policy_answers"],
                  "judged_by_words": row["judged_by_words"], "model": name,
                  "base": base.tolist(), "passages": [p.tolist() for p in per_passage], "all": with_all,
                  "yesno": float(np.logaddexp.reduce(after[yes]) - np.logaddexp.reduce(after[no]))}
-        if template is not None:
+        if not_found:
             found.update(_not_found(reader, template, row, lang))
         found["seconds"] = round(time.perf_counter() - started, 3)
         out.append(found)
+        if progress is not None:  # a run stopped by its time limit keeps what it scored
+            progress.write_text(json.dumps(out), encoding="utf-8")
     return out
 
 
@@ -351,7 +361,8 @@ def main() -> int:
     elif args.command == "score":
         rows = json.loads(args.prompts.read_text(encoding="utf-8"))
         rows = [r for r in rows if args.only is None or r["corpus"] in args.only]
-        scored = score_rows(rows, args.model, args.threads, args.passages, not args.no_together, args.not_found)
+        scored = score_rows(rows, args.model, args.threads, args.passages, not args.no_together, args.not_found,
+                            args.out)
         args.out.write_text(json.dumps(scored), encoding="utf-8")
         print(json.dumps({"questions": len(scored), "load": [round(v, 2) for v in os.getloadavg()],
                           "seconds_mean": round(float(np.mean([r["seconds"] for r in scored])), 3)}))
