@@ -22,12 +22,12 @@ from tests.language.test_translation import write_dictd
 
 DOCUMENTS = {
     "veiligheid/datalek.md": "# Datalek melden\n\nHeb je persoonsgegevens naar de verkeerde persoon gestuurd, al "
-                             "was het een persoonlijke vergissing? Dat is een datalek. Neem direct contact op met de privacy officer via de servicedesk; die "
-                             "beoordeelt of het lek gemeld moet worden.\n",
-    "facilitair/receptie.md": "# Receptie\n\nDe receptie heeft telefoon, nummer 030 234 5678. Pakketten en post worden "
-                              "daar afgegeven.\n",
-    "hr/personeelsfeest.md": "# Personeelsfeest\n\nHet personeelsfeest van het bedrijf is op vrijdag 12 juni in de tuin van kantoor "
-                           "Utrecht. Aanmelden hoeft niet.\n",
+                             "was het een persoonlijke vergissing? Dat is een datalek. Neem direct contact op met "
+                             "de privacy officer via de servicedesk; die beoordeelt of het lek gemeld moet worden.\n",
+    "facilitair/receptie.md": "# Receptie\n\nDe receptie heeft telefoon, nummer 030 234 5678. Pakketten en post "
+                              "worden daar afgegeven.\n",
+    "hr/personeelsfeest.md": "# Personeelsfeest\n\nHet personeelsfeest van het bedrijf is op vrijdag 12 juni in de "
+                             "tuin van kantoor Utrecht. Aanmelden hoeft niet.\n",
     "hr/laptop.md": "# Laptop\n\nNa vier jaar krijg je een nieuwe laptop van de servicedesk.\n",
 }
 DATA_LEAK, RECEPTION, PARTY, LAPTOP = DOCUMENTS.values()
