@@ -18,16 +18,17 @@ searched as it always was.
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from typing import Mapping
 
 from knowledge.query import TextQuery, Vocabulary, text_query
 from language.compounds import joined
 from language.detection import detect_language
-from language.questions import telling_words
+from language.questions import question_terms, telling_words
 from language.translation import BilingualDictionary, base_forms, inflections
 
-__all__ = ["TranslatingQuery"]
+__all__ = ["GlossedVocabulary", "TranslatingQuery", "glossary"]
 
 
 class TranslatingQuery:
@@ -46,7 +47,7 @@ class TranslatingQuery:
         if dictionary is None:
             return query
         translated = translated_words(query.terms, dictionary, vocabulary)
-        return replace(query, translated=" ".join(translated)) if translated else query
+        return replace(query, translated=" ".join(translated), glossary=glossary(question, dictionary, vocabulary))
 
 
 def translated_words(terms: str, dictionary: BilingualDictionary, vocabulary: Vocabulary) -> list[str]:
@@ -64,6 +65,50 @@ def translated_words(terms: str, dictionary: BilingualDictionary, vocabulary: Vo
     if dictionary.target == "nl":
         chosen += _compounds(words, dictionary, vocabulary)
     return list(dict.fromkeys(chosen))
+
+
+def glossary(question: str, dictionary: BilingualDictionary, vocabulary: Vocabulary) -> dict[str, frozenset[str]]:
+    """Each term of the question (language/questions.py, question_terms) -> the index's words it
+    stands for: the term itself, as written or in a base form, when the index holds it (Dutch
+    documents are full of English terms: "laptop", "meeting", "data"); else its translations that
+    the index holds in some inflection, every sense, as the search looks them up (empty: the
+    dictionary lists the term, the index holds none of its translations). A term the index does not
+    hold and the dictionary does not translate into a word that tells something is left out:
+    nothing can be said about it."""
+    found = {}
+    for term in question_terms(question):
+        own = [form for form in base_forms(term, dictionary.source) if vocabulary.holds(form)]
+        translations = [t for t in dictionary.translations(term) if telling_words(t)]
+        if own:
+            found[term] = frozenset(own)
+        elif translations:
+            found[term] = frozenset(t for t in translations if _chunks_with(t, dictionary.target, vocabulary))
+    return found
+
+
+class GlossedVocabulary:
+    """An index's vocabulary as a question in another language sees it, through the question's
+    glossary: a term's forms are the inflections of the index's words it stands for that the index
+    holds, and it is as specific as they are together; a term left out of the glossary has no forms
+    and weighs nothing."""
+
+    def __init__(self, vocabulary: Vocabulary, glossary: Mapping[str, frozenset[str]]) -> None:
+        self.vocabulary = vocabulary
+        self.glossary = glossary
+        self.language = vocabulary.language
+
+    def forms(self, term: str) -> frozenset[str]:
+        return frozenset(form for word in self.glossary.get(term, ()) for form in inflections(word, self.language)
+                         if self.vocabulary.holds(form))
+
+    def idf(self, term: str) -> float:
+        if term not in self.glossary:
+            return 0.0
+        chunks = frozenset().union(*(self.vocabulary.chunks_with(form) for form in self.forms(term)))
+        return math.log((self.vocabulary.chunks + 1) / (len(chunks) + 0.5))
+
+    def compound_parts(self, term: str) -> tuple[str, ...]:
+        return ()
 
 
 def _options(word: str, dictionary: BilingualDictionary, vocabulary: Vocabulary) -> dict[str, frozenset[int]]:

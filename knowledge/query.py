@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Mapping
 
 from language.compounds import split_compound
 from language.detection import collection_language
@@ -51,6 +52,9 @@ class TextQuery:
     parts_weight: float = PARTS_WEIGHT
     translated: str = ""
     translated_weight: float = TRANSLATED_WEIGHT
+    # A question in another language than the index: each of its terms that could be looked up ->
+    # the index's words it stands for (knowledge/crosslingual.py, glossary); None: not looked up.
+    glossary: Mapping[str, frozenset[str]] | None = None
 
     def lance_query(self, column: str):
         """The LanceDB full-text query on `column`: either may match, so a passage with only the

@@ -162,7 +162,8 @@ class AnswerEngine:
         found: "Retrieval" = self.retriever.retrieve(query, k=self.top_k, mode=self.search_mode,
                                                      collections=collections, readers=readers)
         hits = found.hits
-        verdict = self.policy.judge(query, language, hits, found.vocabulary, found.vector_hits, question=question)
+        verdict = self.policy.judge(query, language, hits, found.vocabulary, found.vector_hits, question=question,
+                                    glossary=found.text_query.glossary if found.text_query else None)
         threshold = self.policy.threshold(language)
         candidates = [h for h in hits if h.relevance >= threshold]
         passages, preview, runner_up = self._passages(query, candidates, found)

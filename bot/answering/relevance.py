@@ -36,15 +36,22 @@ Three signals, calibrated on two corpora together (the sample company and develo
 The relevance is the best cosine among the hits and the vector search's own candidates: what the
 embedder thinks of the index's best passage, whatever weight the fusion gives the vector list (the
 fused top k holds the most similar passage at one weight and not at another).
-The word rules are only used when question and passages are in the same language: an English
-question's words are not expected in Dutch documents.
+The word rules hold across languages too when the search looked the question's words up in a
+dictionary (knowledge/crosslingual.py, glossary): a term counts as known when the index holds it
+itself (Dutch documents are full of English terms) or one of its translations, as unseen when the
+dictionary translates it and the index holds none of the translations, and not at all when it can
+be looked up nowhere (a term without a dictionary entry is neither known nor unknown); of the value
+rules, the unseen term in the asking clause (the value stated about its subject is not asked of a
+translation: bench/README.md, "Declining English questions"). Without such a look-up an English
+question's words are not expected in Dutch documents, and only relevance and the value's kind count.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence
 
+from knowledge.crosslingual import GlossedVocabulary
 from knowledge.query import Vocabulary
 from language.calibration import FALLBACK
 from language.detection import detect_language
@@ -90,7 +97,8 @@ def unseen_terms(question: str, vocabulary: Vocabulary) -> list[str]:
     ("oranje" in an index without it; not "kleurcode" where it has "kleur" and "code"). Shorter
     words than a typo is looked for in are left out: too little of them to tell."""
     return [term for term in question_terms(question)
-            if len(term) >= MIN_TYPO_LETTERS and not vocabulary.forms(term) and not vocabulary.compound_parts(term)]
+            if len(term) >= MIN_TYPO_LETTERS and not vocabulary.forms(term) and not vocabulary.compound_parts(term)
+            and vocabulary.idf(term) > 0]  # a term that weighs nothing could not be looked up
 
 
 def states_value(asked: AskedValue, subject: Sequence[str], hit: "Hit", vocabulary: Vocabulary) -> bool:
@@ -113,7 +121,7 @@ def states_value(asked: AskedValue, subject: Sequence[str], hit: "Hit", vocabula
 class Verdict:
     answerable: bool
     relevance: float
-    support: float | None  # known-term share; None: not measured (question and passages differ in language)
+    support: float | None  # known-term share; None: not measured (another language, not looked up)
     numbers_missing: bool = False  # it asks for an amount and no passage has a number
     agreement: bool | None = None  # the vector search also found the best passage; None: not asked
     coverage: float | None = None  # best one-passage share of the question's terms
@@ -134,12 +142,14 @@ class AbstainPolicy:
 
     def judge(self, query: str, language: str, hits: Sequence["Hit"],
               vocabulary: Vocabulary | None = None,
-              semantic_hits: Sequence["Hit"] | None = None, question: str | None = None) -> Verdict:
+              semantic_hits: Sequence["Hit"] | None = None, question: str | None = None,
+              glossary: Mapping[str, frozenset[str]] | None = None) -> Verdict:
         """`vocabulary`: the index's words (without it the passages stand in for the index);
         `semantic_hits`: the vector search's own candidates (None: agreement not checked, the
         relevance read from the hits alone); `question`: the question as asked, where `query`
         puts the previous one before it (a follow-up): when it asks for a value itself, the value
-        is asked of its words, not of the previous question's."""
+        is asked of its words, not of the previous question's; `glossary`: the query's terms
+        looked up in the index's language (knowledge/crosslingual.py), for a question in another."""
         if not hits:
             return Verdict(False, 0.0, None)
         relevance = max(h.relevance for h in [*hits, *(semantic_hits or ())])
@@ -147,12 +157,18 @@ class AbstainPolicy:
         asking = question if question is not None and asked_value(question) else query
         asked = asked_value(asking)
         value_missing = asked is not None and not any(holds_value(asked, t) for t in texts)
-        if detect_language(" ".join(texts)) != language:
-            return Verdict(relevance >= self.threshold(language) and not value_missing, relevance, None,
-                           value_missing=value_missing)
+        across = detect_language(" ".join(texts)) != language
+        if across:
+            if glossary is not None and vocabulary is not None:
+                vocabulary = GlossedVocabulary(vocabulary, glossary)
+            else:
+                return Verdict(relevance >= self.threshold(language) and not value_missing, relevance, None,
+                               value_missing=value_missing)
         vocabulary = vocabulary or Vocabulary(texts)
         if asked is not None and not value_missing:
-            value_missing = bool(unseen_terms(asking_part(asking), vocabulary)) or \
+            # Across languages only the unseen term: a dictionary misses senses ("call" is no "bellen"
+            # in FreeDict), so a translation's absence beside the value is no evidence.
+            value_missing = bool(unseen_terms(asking_part(asking), vocabulary)) or not across and \
                 not any(states_value(asked, asked_about(asking), hit, vocabulary) for hit in hits)
         support = known_terms(query, vocabulary)
         numbers_missing = asks_amount(query) and not any(has_number(t) for t in texts)
