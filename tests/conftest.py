@@ -65,7 +65,8 @@ def _leaves_nothing_running():
                     "\n  ".join(f"{pid}: {command}" for pid, command in sorted(left.items())), pytrace=False)
 
 
-MODEL_FIXTURES = frozenset({"embedder", "e5_small_embedder", "sample_index", "generator", "llm_server", "llama_server"})
+MODEL_FIXTURES = frozenset({"embedder", "e5_small_embedder", "sample_index", "generator", "llm_server", "llama_server",
+                            "replica_index", "indexed_bucket"})
 
 
 def pytest_collection_modifyitems(config, items) -> None:

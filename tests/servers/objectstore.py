@@ -93,12 +93,26 @@ class SeaweedS3:
             raise RuntimeError(f"SeaweedFS made no bucket {name}")
         return Bucket(name, self.endpoint)
 
+    def copy_bucket(self, source: Bucket) -> Bucket:
+        """A new bucket holding a copy of every object in `source` (a LanceDB index names its files
+        relative to its own folder, so the copy is the same index, to change without touching the first)."""
+        from pyarrow import fs
+
+        target = self.create_bucket()
+        fs.copy_files(source.name, target.name, source_filesystem=self._client(), destination_filesystem=self._client())
+        return target
+
+    def _client(self):
+        from pyarrow import fs
+
+        return fs.S3FileSystem(access_key=ACCESS_KEY, secret_key=SECRET_KEY, region=REGION, scheme="http",
+                               endpoint_override=f"127.0.0.1:{self.s3_port}", allow_bucket_creation=True,
+                               connect_timeout=2, request_timeout=5, retry_strategy=fs.AwsStandardS3RetryStrategy(1))
+
     def _make_bucket(self, name: str) -> bool:
         from pyarrow import fs
 
-        store = fs.S3FileSystem(access_key=ACCESS_KEY, secret_key=SECRET_KEY, region=REGION, scheme="http",
-                                endpoint_override=f"127.0.0.1:{self.s3_port}", allow_bucket_creation=True,
-                                connect_timeout=2, request_timeout=5, retry_strategy=fs.AwsStandardS3RetryStrategy(1))
+        store = self._client()
         try:
             store.create_dir(name)
             return store.get_file_info(name).type == fs.FileType.Directory

@@ -21,7 +21,9 @@ from bot.storage.database import Storage
 from tests.conftest import make_settings
 from tests.fakes.slack import FakeSlack
 from tests.generators import ScriptedGenerator
+from tests.servers.objectstore import Bucket, SeaweedS3
 from tests.slack.fakes import scripted_engine, slack_generator
+from tests.slack.replicas import build_index, replica_environment
 
 USER = "U0ALICE"
 ADMIN = "U0ADMIN"
@@ -89,6 +91,24 @@ def _socket_connections_closed() -> Iterator[None]:
     yield
     for closer in _closing:
         closer.join(10)
+
+
+@pytest.fixture(scope="session")
+def replica_index(tmp_path_factory, object_store: SeaweedS3) -> Bucket:
+    """The replicas' documents indexed once by `vraagbaak index` into a bucket (tens of seconds on
+    two cores); a test's replicas read a copy of it (`indexed_bucket`)."""
+    root = tmp_path_factory.mktemp("replica-index")
+    bucket = object_store.create_bucket()
+    with FakeSlack() as slack:  # the index does not talk to Slack or the model; the variables are set all the same
+        build_index(replica_environment(root, slack, bucket, "http://127.0.0.1:9/v1"))
+    return bucket
+
+
+@pytest.fixture
+def indexed_bucket(replica_index: Bucket, object_store: SeaweedS3) -> Bucket:
+    """A bucket of this test's own holding the replicas' index (`replica_environment`'s documents),
+    as `vraagbaak index` left it: the test may re-index it."""
+    return object_store.copy_bucket(replica_index)
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from tests.slack.test_agent_sessions import long_reply, stored_answers
 from tests.slack.test_answer_flow import ask_in_channel, final_message
 
 BOB = "U0BOB"
+NEXT = "Hoe meld ik me ziek?"
 
 
 def sessions_calls(slack, status: str | None = None) -> list:
@@ -63,11 +64,13 @@ def test_a_follow_up_mention_in_the_thread_reopens_the_session_of_its_root(scrip
 
 def test_the_stop_button_stops_the_answer_and_the_next_question_is_answered(scripted_bot, scripted_generator):
     slack = scripted_bot.slack
-    scripted_generator.reply, scripted_generator.piece_delay_s = (lambda messages: long_reply()), 0.05
+    # The stopped answer is long (20 s of text); the next one, which must run to its end, is short.
+    scripted_generator.reply = lambda messages: long_reply(40) if NEXT in messages[-1]["content"] else long_reply()
+    scripted_generator.piece_delay_s = 0.05
     question = ask_in_channel(scripted_bot, "Hoe vraag ik verlof aan?")
     streamed_text(slack, question["ts"])
     generation = scripted_generator.generations[-1]
-    waiting = ask_in_channel(scripted_bot, "Hoe meld ik me ziek?", user=BOB)
+    waiting = ask_in_channel(scripted_bot, NEXT, user=BOB)
     scripted_generator.wait_for_requests(2)
     event = slack.click_stop(CHANNEL, question["ts"], user=USER)
     assert event["channel"] == CHANNEL and event["thread_ts"] == question["ts"] and event["streaming_message_ts"]
@@ -132,7 +135,9 @@ def test_a_stop_whose_event_never_comes_here_still_stops_the_answer_at_its_next_
     """Slack stops the thread's streams at the click; its event may come later, or go to another
     replica. The next words the answer sends are refused, and that stops the answer here too."""
     slack = scripted_bot.slack
-    scripted_generator.reply, scripted_generator.piece_delay_s = (lambda messages: long_reply()), 0.05
+    # The stopped answer is long (20 s of text); the next one, which must run to its end, is short.
+    scripted_generator.reply = lambda messages: long_reply(40) if NEXT in messages[-1]["content"] else long_reply()
+    scripted_generator.piece_delay_s = 0.05
     question = ask_in_channel(scripted_bot, "Hoe vraag ik verlof aan?")
     streamed_text(slack, question["ts"])
     generation = scripted_generator.generations[-1]

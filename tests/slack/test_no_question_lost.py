@@ -1,6 +1,6 @@
 """No question lost, as production would lose one: two `vraagbaak serve` replicas on one fake Slack with
 two Socket Mode connections, the question queue in one PostgreSQL database, one index in an S3 bucket
-and one llama-server. Twenty questions arrive at once, of every kind that asks the model (mentions,
+and one llama-server. Questions arrive at once, of every kind that asks the model (mentions,
 direct messages, follow-ups in a thread Vraagbaak answered in, `/vraag`, the "vraag hierover"
 shortcut), and Slack delivers some of them twice. One replica is killed with SIGKILL in the middle
 of an answer. Every question is answered exactly once, the killed replica's included, and what it
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -18,11 +19,12 @@ from bot.slack.answer_flow.delivery import TEXTS
 from bot.slack.listeners.shortcuts.ask_about_message import ASK_SHORTCUT
 from bot.slack.ui.blocks import is_answer_message
 from tests.fakes.slack import FakeSlack, payloads
-from tests.slack.replicas import build_index, replica_environment, start_replica
+from tests.servers.objectstore import Bucket
+from tests.slack.replicas import replica_environment, start_replica
 
 pytestmark = pytest.mark.slow  # the replicas load the packaged embedding model; llama-server SmolLM2
 
-QUESTIONS = 20
+QUESTIONS = 8  # two threads and their follow-ups, then two mentions, two DMs, one /vraag, one shortcut
 CHANNELS = ("C0ALGEMEEN", "C0HR")
 INTERRUPTED = TEXTS["nl"]["interrupted"]
 
@@ -104,19 +106,28 @@ def held_by(rows: list[tuple[str, str, str]], pid: int) -> set[str]:
     return {key for key, state, worker in rows if state == "claimed" and (worker or "").endswith(f"-{pid}")}
 
 
-def test_twenty_questions_of_every_kind_survive_a_replica_killed_mid_answer(tmp_path, s3_bucket, postgres_url,
-                                                                            llama_server):
+def test_questions_of_every_kind_survive_a_replica_killed_mid_answer(tmp_path, indexed_bucket, postgres_url,
+                                                                     llama_server):
+    """Two of every kind (one of `/vraag` and of the shortcut), two of the mentions delivered twice:
+    bench/no_question_lost.py runs the same with twenty."""
+    kinds = survive_a_kill(tmp_path, indexed_bucket, postgres_url, llama_server.base_url, QUESTIONS)
+    assert kinds == {"mention": 2, "dm": 2, "follow_up": 2, "command": 1, "shortcut": 1}
+
+
+def survive_a_kill(tmp_path: Path, bucket: Bucket, postgres_url: str, llm_url: str, questions: int) -> Counter:
+    """The scenario, with `questions` people asking (two of them first start a thread, then follow
+    up in it): asserts every question is answered once and the half-written answer closed; returns
+    how many of each kind were asked."""
     with FakeSlack(seed=11) as slack:
-        environment = replica_environment(tmp_path, slack, s3_bucket, llama_server.base_url,
+        environment = replica_environment(tmp_path, slack, bucket, llm_url,
                                           VRAAGBAAK_DATABASE_URL=postgres_url, VRAAGBAAK_QUESTION_QUEUE="true",
                                           VRAAGBAAK_QUESTION_LEASE_SECONDS="6",
                                           # one pseudonym per person on every replica, as deploy/scale-out sets it:
                                           # a thread one replica answered in is followed at the other too
                                           VRAAGBAAK_PSEUDONYM_KEY="replicas-share-this-key")
-        build_index(environment)
         replicas = [start_replica(slack, tmp_path, name, environment) for name in ("a", "b")]
         victim, survivor = replicas
-        users = [f"U{n:04d}REPL" for n in range(QUESTIONS)]
+        users = [f"U{n:04d}REPL" for n in range(questions)]
         for n, user in enumerate(users):
             slack.workspace.add_user(user, f"collega{n}")
         try:
@@ -125,7 +136,7 @@ def test_twenty_questions_of_every_kind_survive_a_replica_killed_mid_answer(tmp_
             slack.wait_until(lambda: all(t.answers(slack) for t in threads) or None, 300, "the first two answers")
 
             asked = [follow_up(slack, users[0], threads[0]), follow_up(slack, users[1], threads[1])]
-            for n in range(2, QUESTIONS):
+            for n in range(2, questions):
                 if n % 7 == 2:
                     asked.append(command(slack, users[n], n))
                 elif n % 7 == 5:
@@ -134,8 +145,6 @@ def test_twenty_questions_of_every_kind_survive_a_replica_killed_mid_answer(tmp_
                     asked.append(mention(slack, users[n], n, channel=CHANNELS[n % 2] if n % 2 else f"D{n:04d}REPL"))
             for again in [a for a in asked if a.kind == "mention"][:3]:  # Slack's retries, to either replica
                 slack.push_event(again.event, event_id=again.key, retry_attempt=1, retry_reason="timeout")
-            assert Counter(a.kind for a in asked) == {"mention": 6, "dm": 6, "follow_up": 2, "command": 3,
-                                                      "shortcut": 3}
             in_threads = {a.key: a for a in asked if not a.response_url}
 
             def victim_is_writing() -> set[str] | None:
@@ -173,6 +182,7 @@ def test_twenty_questions_of_every_kind_survive_a_replica_killed_mid_answer(tmp_
                 {(a.key, "done") for a in (*threads, *asked)}, "every question went through the queue, once"
             for key in half_written:
                 assert [m["text"] for m in in_threads[key].left_unfinished(slack)] == [INTERRUPTED]
+            return Counter(a.kind for a in asked)
         finally:
             for replica in replicas:
                 replica.process.stop()

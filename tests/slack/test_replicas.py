@@ -19,12 +19,12 @@ import sqlalchemy as sa
 from tests.fakes.slack import FakeSlack, payloads
 from tests.processes import run_child
 from tests.slack.load import ask_all
-from tests.slack.replicas import REPO, Replica, answered_by, build_index, replica_environment, start_replica
+from tests.slack.replicas import REPO, Replica, answered_by, replica_environment, start_replica
 from tests.slack.test_answer_flow import feedback_click, final_message, sources_text
 
 pytestmark = pytest.mark.slow  # the replicas load the packaged embedding model; llama-server SmolLM2
 
-QUESTIONS = 12
+QUESTIONS = 6  # both replicas get some (seed 3); bench/replicas.py --questions 12 spreads more
 
 
 def exported(environment: dict[str, str]) -> list[dict]:
@@ -35,11 +35,10 @@ def exported(environment: dict[str, str]) -> list[dict]:
     return [json.loads(line) for line in done.stdout.splitlines()]
 
 
-def test_two_replicas_answer_every_question_once(tmp_path, s3_bucket, postgres_url, llama_server):
+def test_two_replicas_answer_every_question_once(tmp_path, indexed_bucket, postgres_url, llama_server):
     with FakeSlack(seed=3) as slack:
-        environment = replica_environment(tmp_path, slack, s3_bucket, llama_server.base_url,
+        environment = replica_environment(tmp_path, slack, indexed_bucket, llama_server.base_url,
                                           VRAAGBAAK_DATABASE_URL=postgres_url)
-        build_index(environment)
         replicas = [start_replica(slack, tmp_path, name, environment) for name in ("a", "b")]
         try:
             asked = ask_all(slack, QUESTIONS)
@@ -72,13 +71,12 @@ def held_by(database_url: str, pid: int) -> list[str]:
         engine.dispose()
 
 
-def test_a_question_whose_replica_dies_mid_answer_is_answered_by_the_other(tmp_path, s3_bucket, postgres_url,
+def test_a_question_whose_replica_dies_mid_answer_is_answered_by_the_other(tmp_path, indexed_bucket, postgres_url,
                                                                            llama_server):
     with FakeSlack(seed=5) as slack:
-        environment = replica_environment(tmp_path, slack, s3_bucket, llama_server.base_url,
+        environment = replica_environment(tmp_path, slack, indexed_bucket, llama_server.base_url,
                                           VRAAGBAAK_DATABASE_URL=postgres_url, VRAAGBAAK_QUESTION_QUEUE="true",
                                           VRAAGBAAK_QUESTION_LEASE_SECONDS="6")
-        build_index(environment)
         replicas = [start_replica(slack, tmp_path, name, environment) for name in ("a", "b")]
         victim, survivor = replicas
         try:
@@ -146,11 +144,10 @@ class _Bot:
 
 
 def test_a_reindex_on_both_replicas_at_once_runs_once_and_both_answer_from_the_new_version(
-        tmp_path, s3_bucket, postgres_url, llama_server):
+        tmp_path, indexed_bucket, postgres_url, llama_server):
     with FakeSlack(seed=7) as slack:
-        environment = replica_environment(tmp_path, slack, s3_bucket, llama_server.base_url,
+        environment = replica_environment(tmp_path, slack, indexed_bucket, llama_server.base_url,
                                           VRAAGBAAK_DATABASE_URL=postgres_url, VRAAGBAAK_ADMIN_USER_IDS=ADMIN)
-        build_index(environment)
         replicas = [start_replica(slack, tmp_path, name, environment) for name in ("a", "b")]
         try:
             name, text = NEW_DOCUMENT
