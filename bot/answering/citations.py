@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Hashable, Sequence
 
+from language.questions import telling_words
+
 # [1], [2, 3], [1][2], [bron 2] / [source 2]: what small and large models write.
 _MARKER = re.compile(r"\s?\[(?:(?:bron|source|passage)\s*)?(\d+(?:\s*(?:,|en|and|&)\s*\d+)*)\]", re.IGNORECASE)
 _NUMBER = re.compile(r"\d+")
@@ -64,3 +66,25 @@ def resolve_citations(text: str, passage_sources: Sequence[Hashable]) -> tuple[s
     renumbering = CitationRenumbering(passage_sources)
     renumbered = renumbering.feed(text) + renumbering.finish()
     return renumbered.strip(), renumbering.cited
+
+
+def sources_used(text: str, passage_texts: Sequence[str], passage_sources: Sequence[Hashable]) -> list[Hashable]:
+    """For an answer that cites no passage: the sources whose passages it took its words from. The
+    source whose passages hold most of the answer's telling words first, then each that holds one
+    the chosen do not; listed in the passages' order. Empty when no passage holds any of them (an
+    answer in another language than the passages)."""
+    answer = set(telling_words(text))
+    held: dict[Hashable, set[str]] = {}
+    for passage, source in zip(passage_texts, passage_sources):
+        held.setdefault(source, set()).update(answer & set(telling_words(passage)))
+    chosen: list[Hashable] = []
+    covered: set[str] = set()
+    while True:
+        source, words = max(((s, w - covered) for s, w in held.items() if s not in chosen),
+                            key=lambda item: len(item[1]), default=(None, set()))
+        if not words:
+            break
+        chosen.append(source)
+        covered |= words
+    order = list(held)
+    return sorted(chosen, key=order.index)

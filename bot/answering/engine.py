@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Sequence
 
 from bot.answering.cache import AnswerCache, cache_key
-from bot.answering.citations import resolve_citations
+from bot.answering.citations import resolve_citations, sources_used
 from bot.answering.disagreement import with_disagreement
 from bot.answering.generation import CHAT_OVERHEAD_TOKENS, Generation, GenerationRequest, Generator
 from bot.answering.guards import AnswerGuard, Grounding, GuardStop
@@ -292,8 +292,12 @@ class AnswerEngine:
             return self._abstain(prepared, timings)
         if not grounding.holds(text):  # nothing, or only the question and our own prompt's words
             return self._quote_best_passages(prepared, timings)
-        if not sources:
-            sources = _distinct([source_of(p.hit) for p in prepared.passages], by_document=True)[:FALLBACK_SOURCES]
+        if not sources:  # the answer's words say which documents it came from, else the first found
+            documents = [_document(source_of(p.hit)) for p in prepared.passages]
+            used = set(sources_used(text, [p.text for p in prepared.passages], documents))
+            sources = _distinct([source_of(p.hit) for p in prepared.passages
+                                 if not used or _document(source_of(p.hit)) in used],
+                                by_document=True)[:FALLBACK_SOURCES]
         return Answer(prepared.question, text, sources, language=prepared.language, timings=timings)
 
     def _quote_best_passages(self, prepared: PreparedQuestion, timings: dict) -> Answer:
@@ -384,6 +388,10 @@ def _excerpt(text: str, limit: int) -> str:
 def _says_not_found(text: str, language: str) -> bool:
     start = text.strip().strip('"').lower()
     return any(start.startswith(phrase.lower().rstrip(".")) for phrase in (NOT_FOUND[language], *NOT_FOUND.values()))
+
+
+def _document(source: Source) -> tuple[str, str]:
+    return source.collection, source.path
 
 
 def _distinct(sources: list[Source], *, by_document: bool = False) -> list[Source]:
