@@ -110,3 +110,9 @@ def test_an_answer_without_markers_lists_the_documents_whose_words_it_used(reply
     answer = engine.ask("Welke NEN richtlijn geldt voor risicobeheersing?").result()
     assert not answer.abstained and not answer.quoted, answer.text
     assert [s.path for s in answer.sources] == cited
+
+
+def test_a_link_with_a_space_before_its_target_shows_its_text_only():
+    row = "Modeldocument ING|[5.0]( /modeldocumenten/Hypotheek%20ING/Modeldocument%20ING%20v5.0.docx)| X |"
+    segments = sections_of([make_hit(row, doc_id="Releasenotes ING.md")])[0].segments
+    assert [s.text for s in segments] == ["Modeldocument ING|5.0| X |"]
