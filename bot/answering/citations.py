@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Hashable, Sequence
+from typing import Callable, Hashable, Sequence
 
 from language.questions import telling_words
 
@@ -68,23 +68,26 @@ def resolve_citations(text: str, passage_sources: Sequence[Hashable]) -> tuple[s
     return renumbered.strip(), renumbering.cited
 
 
-def sources_used(text: str, passage_texts: Sequence[str], passage_sources: Sequence[Hashable]) -> list[Hashable]:
-    """For an answer that cites no passage: the sources whose passages it took its words from. The
-    source whose passages hold most of the answer's telling words first, then each that holds one
-    the chosen do not; listed in the passages' order. Empty when no passage holds any of them (an
-    answer in another language than the passages)."""
+
+def sources_used(text: str, passages: Sequence[tuple[str, Hashable]],
+                 document: Callable[[Hashable], Hashable] = lambda source: source) -> list[Hashable]:
+    """For an answer that cites no passage: the sources of the documents it took its words from, of
+    `passages` (text, source). The document whose passages hold most of the answer's telling words
+    first, then each that holds one the chosen do not; listed in the passages' order, by their first
+    source. When no passage holds any (an answer in another language), every document in order."""
     answer = set(telling_words(text))
     held: dict[Hashable, set[str]] = {}
-    for passage, source in zip(passage_texts, passage_sources):
-        held.setdefault(source, set()).update(answer & set(telling_words(passage)))
-    chosen: list[Hashable] = []
+    first: dict[Hashable, Hashable] = {}
+    for passage, source in passages:
+        first.setdefault(document(source), source)
+        held.setdefault(document(source), set()).update(answer & set(telling_words(passage)))
+    chosen: set[Hashable] = set()
     covered: set[str] = set()
     while True:
-        source, words = max(((s, w - covered) for s, w in held.items() if s not in chosen),
-                            key=lambda item: len(item[1]), default=(None, set()))
+        key, words = max(((k, w - covered) for k, w in held.items() if k not in chosen),
+                         key=lambda item: len(item[1]), default=(None, set()))
         if not words:
             break
-        chosen.append(source)
+        chosen.add(key)
         covered |= words
-    order = list(held)
-    return sorted(chosen, key=order.index)
+    return [source for key, source in first.items() if key in chosen or not chosen]

@@ -292,12 +292,9 @@ class AnswerEngine:
             return self._abstain(prepared, timings)
         if not grounding.holds(text):  # nothing, or only the question and our own prompt's words
             return self._quote_best_passages(prepared, timings)
-        if not sources:  # the answer's words say which documents it came from, else the first found
-            documents = [_document(source_of(p.hit)) for p in prepared.passages]
-            used = set(sources_used(text, [p.text for p in prepared.passages], documents))
-            sources = _distinct([source_of(p.hit) for p in prepared.passages
-                                 if not used or _document(source_of(p.hit)) in used],
-                                by_document=True)[:FALLBACK_SOURCES]
+        if not sources:  # the documents whose words the answer used (none: the first found)
+            sources = sources_used(text, [(p.text, source_of(p.hit)) for p in prepared.passages],
+                                   document=lambda s: (s.collection, s.path))[:FALLBACK_SOURCES]
         return Answer(prepared.question, text, sources, language=prepared.language, timings=timings)
 
     def _quote_best_passages(self, prepared: PreparedQuestion, timings: dict) -> Answer:
@@ -388,10 +385,6 @@ def _excerpt(text: str, limit: int) -> str:
 def _says_not_found(text: str, language: str) -> bool:
     start = text.strip().strip('"').lower()
     return any(start.startswith(phrase.lower().rstrip(".")) for phrase in (NOT_FOUND[language], *NOT_FOUND.values()))
-
-
-def _document(source: Source) -> tuple[str, str]:
-    return source.collection, source.path
 
 
 def _distinct(sources: list[Source], *, by_document: bool = False) -> list[Source]:

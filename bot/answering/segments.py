@@ -140,10 +140,9 @@ def _append_segments(out: list[Segment], text: str, skip: set[str]) -> None:
                 row = add("row", _clean(line), (table_header,))
                 _announce(out, lead_in, row)
                 _announce(out, table_header, row)  # a header row alone says nothing: its rows follow it
-        elif (columns := _named_columns(line, lines[i + 1] if i + 1 < len(lines) else "")) or (
+        elif (columns := _is_named_row(following := lines[i + 1] if i + 1 < len(lines) else "", line)) or (
                 table_header is not None and _is_named_row(line, out[table_header].text)) or (
-                _pairs(line) and (_pairs(lines[i + 1] if i + 1 < len(lines) else "")
-                                  or (out and is_named_row(out[-1])))):
+                _pairs(line) and (_pairs(following) or (out and is_named_row(out[-1])))):
             # An office table as the readers write it (knowledge/formats/tables.py): an "a | b" header
             # line, then a row per line as "a: x; b: y". A row is one segment, as in a Markdown table.
             close_paragraph()
@@ -178,17 +177,10 @@ def _append_segments(out: list[Segment], text: str, skip: set[str]) -> None:
     close_paragraph()
 
 
-def _named_columns(line: str, following: str) -> bool:
-    """Whether `line` is an office table's header ("a | b | c") and `following` its first row."""
-    if line.lstrip().startswith("|") or " | " not in line:
-        return False
-    return _is_named_row(following, line)
-
-
 def _is_named_row(line: str, header: str) -> bool:
-    """Whether `line` is a row under `header` as tables.py writes it: "a: x; b: y", its first pair
-    named after one of the header's columns (a row's empty cells are left out)."""
-    if " | " not in header or line.lstrip().startswith("|"):
+    """Whether `line` is a row under an office table's `header` ("a | b") as tables.py writes it,
+    "a: x; b: y", its first pair named after a column (a row's empty cells are left out)."""
+    if " | " not in header or header.lstrip().startswith("|") or line.lstrip().startswith("|"):
         return False
     first = line.split("; ", 1)[0]
     name, colon, _ = first.partition(": ")
