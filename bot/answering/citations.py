@@ -71,10 +71,12 @@ def resolve_citations(text: str, passage_sources: Sequence[Hashable]) -> tuple[s
 
 def sources_used(text: str, passages: Sequence[tuple[str, Hashable]],
                  document: Callable[[Hashable], Hashable] = lambda source: source) -> list[Hashable]:
-    """For an answer that cites no passage: the sources of the documents it took its words from, of
-    `passages` (text, source). The document whose passages hold most of the answer's telling words
-    first, then each that holds one the chosen do not; listed in the passages' order, by their first
-    source. When no passage holds any (an answer in another language), every document in order."""
+    """For an answer that cites no passage: of `passages` (text, source, best first), the first
+    document (retrieval's first choice is right most often; an answer may repeat a sibling's pointer
+    to it, "kijk dan bij Ziekmelding") and the documents it took its words from: the one whose
+    passages hold most of the answer's telling words, then each that holds one the chosen do not.
+    Listed in the passages' order, by their first source; every document when no passage holds any
+    of the words (an answer in another language)."""
     answer = set(telling_words(text))
     held: dict[Hashable, set[str]] = {}
     first: dict[Hashable, Hashable] = {}
@@ -90,4 +92,5 @@ def sources_used(text: str, passages: Sequence[tuple[str, Hashable]],
             break
         chosen.add(key)
         covered |= words
-    return [source for key, source in first.items() if key in chosen or not chosen]
+    leading = next(iter(first), None)
+    return [source for key, source in first.items() if key in chosen or key == leading or not chosen]
