@@ -11,6 +11,7 @@ as `written` (reading.py).
 from __future__ import annotations
 
 import io
+import logging
 from typing import Callable
 
 from knowledge.errors import DocumentError
@@ -23,6 +24,8 @@ from knowledge.formats.reading import Reading, written_on
 from knowledge.formats.text import csv_to_markdown, decode_text, plain_text_to_markdown, rtf_to_text
 from knowledge.formats.web import html_to_markdown
 from knowledge.formats.word import doc_to_markdown, docx_to_markdown
+
+log = logging.getLogger(__name__)
 
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdx"})
 NO_EXTENSION = "(zonder extensie)"
@@ -67,7 +70,14 @@ def read_document(suffix: str, data: bytes, limits: FileLimits) -> Reading:
         raise DocumentError(f"bestandstype {suffix or NO_EXTENSION} wordt niet ondersteund")
     if suffix in ZIP_SUFFIXES:
         check_zip(data, limits)
-    if suffix == ".pdf":
-        return pdf_to_markdown(io.BytesIO(data), limits=limits,
-                               check_pages=lambda pages: check_pdf_pages(pages, limits))
-    return _READERS[suffix](data)
+    try:
+        if suffix == ".pdf":
+            return pdf_to_markdown(io.BytesIO(data), limits=limits,
+                                   check_pages=lambda pages: check_pdf_pages(pages, limits))
+        return _READERS[suffix](data)
+    except (DocumentError, MemoryError):
+        raise
+    except Exception as exc:  # a fault in a reader or its library: this file is skipped, not the run
+        log.error("reading a %s file failed", suffix, exc_info=True)
+        raise DocumentError(f"het bestand kon niet worden gelezen (interne fout: {type(exc).__name__}); "
+                            "de beheerder vindt de details in het log") from exc

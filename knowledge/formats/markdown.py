@@ -192,7 +192,7 @@ def _replace_tag(match: re.Match) -> str:
             return ""
         found = sorted(_TEXT_ATTRIBUTE.finditer(_top_level(attributes)),
                        key=lambda m: _TEXT_ATTRIBUTES.index(m.group(1)))
-        texts = [t for m in found if (t := (m.group(2) if m.group(2) is not None else m.group(3)).strip())]
+        texts = [t for m in found if (t := _attribute_value(m).strip())]
         return f"\n\n{' — '.join(texts)}\n\n" if texts else ""
     lower = name.lower()
     if lower not in _HTML_TAGS:
@@ -205,10 +205,14 @@ def _replace_tag(match: re.Match) -> str:
     if lower == "li" and not closing:
         return "\n- "
     if lower == "img":
-        alt = next((m.group(2) or m.group(3) for m in _TEXT_ATTRIBUTE.finditer(attributes)
-                    if m.group(1) == "alt"), "")
-        return alt
+        return next((_attribute_value(m) for m in _TEXT_ATTRIBUTE.finditer(attributes)
+                     if m.group(1) == "alt"), "")
     return ""
+
+
+def _attribute_value(match: re.Match) -> str:
+    """The quoted value of a `_TEXT_ATTRIBUTE` match, in double or single quotes; `alt=""` is ""."""
+    return match.group(2) if match.group(2) is not None else match.group(3)
 
 
 def _top_level(attributes: str) -> str:
