@@ -256,12 +256,16 @@ def _fit(sections: list[Section], chosen: list[set[int]], count_tokens: Callable
             return
         *_, n, i = min(kept)
         segments = sections[n].segments
+        before = [set(positions) for positions in chosen]
         chosen[n] -= {j for j in chosen[n] if i in with_needs(segments, j)}
         # a lead-in whose list is gone, and a heading nothing kept is under any more, go too
         chosen[n] -= {j for j in chosen[n] if segments[j].followers and not chosen[n] & set(segments[j].followers)
                       and any(chosen)}
         needed = set().union(*(with_needs(segments, j) for j in chosen[n] if segments[j].kind != "heading"))
         chosen[n] &= needed
+        if not any(chosen):  # the last segment and what it needs (a row and its header) stay: cut to fit
+            chosen[:] = before
+            return
 
 
 def _terms(question: str, vocabulary: Vocabulary | None, translated: Sequence[str]) -> list[str]:

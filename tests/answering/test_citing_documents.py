@@ -11,7 +11,9 @@ import pytest
 
 from bot.answering.citations import sources_used
 from bot.answering.engine import AnswerEngine
+from bot.answering.prompts import passage_block
 from bot.answering.segments import sections_of
+from bot.answering.selection import SentenceSelector
 from knowledge.chunking import Chunker
 from knowledge.formats.tables import table_to_text
 from knowledge.index.store import ChunkStore
@@ -122,3 +124,13 @@ def test_a_link_with_a_space_before_its_target_shows_its_text_only():
     row = "Modeldocument ING|[5.0]( /modeldocumenten/Hypotheek%20ING/Modeldocument%20ING%20v5.0.docx)| X |"
     segments = sections_of([make_hit(row, doc_id="Releasenotes ING.md")])[0].segments
     assert [s.text for s in segments] == ["Modeldocument ING|5.0| X |"]
+
+
+def test_a_table_row_longer_than_the_budget_is_still_shown():
+    long_row = "Tekstblok: Verklaring; Toelichting: " + " ".join(["dat op de zaak geen voorkeursrecht rust"] * 30)
+    hit = make_hit(table_to_text([("Tekstblok", "Toelichting"), ("Verklaring", long_row.split(": ", 2)[2])]),
+                   doc_id="toelichting.docx")
+    selection = SentenceSelector().select("Welk voorkeursrecht staat in de verklaring?", [hit],
+                                          count_tokens=lambda text: len(text.split()), budget=60,
+                                          block=lambda h, text: passage_block(1, h, text))
+    assert selection.excerpts and "voorkeursrecht" in selection.excerpts[0].text
