@@ -569,7 +569,7 @@ def qa_corpora(embedder, corpora: dict[str, tuple[Path, Path]], settings, max_to
     report: dict = {**_report_head(embedder, generator, settings, max_tokens),
                     "context_budget_tokens": settings.answering.context_budget_tokens, "load_before": _load(),
                     "corpora": {}}
-    translating = TranslatingQuery(load_dictionaries())
+    translating = TranslatingQuery(load_dictionaries(settings.folders.dictionaries_dir))
     try:
         for name, (folder, qa_file) in corpora.items():
             store = _corpus_index(embedder, name, folder, index_root)

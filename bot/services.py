@@ -173,7 +173,7 @@ class Services:
                          reranker.name)
             return Retriever(self.question_embedder, self.store, reranker=reranker,
                              rerank_depth=self.settings.retrieval.rerank_depth,
-                             query_terms=TranslatingQuery(load_dictionaries()))
+                             query_terms=TranslatingQuery(load_dictionaries(self.settings.folders.dictionaries_dir)))
         return self._once("retriever", build)
 
     @property

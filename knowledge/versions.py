@@ -5,6 +5,10 @@ without a version count as one document only in the same folder ("index.md" in t
 documents).
 The retrieval's hits are reordered so that the newest version takes the best place its document
 got; the answer is told which passages are versions of one document (bot/answering/prompts.py).
+Which file is newer has one answer, `newness`, for the search, the prompt's note on versions and
+the line where documents disagree (bot/answering/disagreement.py): of versions of one document the
+version number first, then the day the file counts from (`edition_day`: a release folder's day
+when it is later than the day the document gives itself).
 A passage that several files share (nearly) word for word (a clause every bank model repeats, the
 unchanged part of v1.2 and v1.3) is one hit, led by the best-placed file (of versions of one
 document: the newest) and naming the others as its copies, so that it takes one place among the
@@ -19,6 +23,7 @@ from datetime import date
 from pathlib import PurePosixPath
 from typing import Sequence
 
+from knowledge.formats.reading import written_on
 from knowledge.models import Hit
 
 # "v1.3", "v 2", "versie 3.0.1", "2.7.0", a date "2024-05-01" or "20240501": one version each.
@@ -87,11 +92,33 @@ def _numbers(found: re.Match) -> tuple[int, ...]:
     return tuple(int(d) for d in re.findall(r"\d+", next(group for group in found.groups() if group)))
 
 
+def edition_day(doc_id: str, dated: str = "") -> date | None:
+    """The day a file counts from: the later of the day the document gives itself (`dated`, ISO, as
+    Document.dated) and the day its name or version folder gives (date_in_name). An explanation last
+    saved in 2019 that sits in the release folder "20250201000001" belongs to the release of 1
+    February 2025: the folder is the later and the more specific evidence. None: neither is known."""
+    try:
+        own = date.fromisoformat(dated[:10]) if dated else None
+    except ValueError:
+        own = None
+    days = [day for day in (own, written_on(date_in_name(doc_id))) if day is not None]  # none after tomorrow
+    return max(days) if days else None
+
+
+def newness(doc_id: str, dated: str = "", *, of_one_document: bool = True) -> tuple:
+    """What makes one file newer than another, as a sort key (newest last). Versions of one document:
+    the version number in the name, then the day the file counts from (edition_day), then the numbers
+    of its folder. Files of different documents, whose version numbers and folders do not compare: that
+    day alone."""
+    day = edition_day(doc_id, dated) or date.min
+    return (document_version(doc_id).version, day, _folder_numbers(doc_id)) if of_one_document else (day,)
+
+
 def newest_first(hits: Sequence[Hit], question: str = "") -> list[Hit]:
     """The same hits; where several versions of one document are among them, the newest takes the
     best place that document got, the older ones the places after it; a version the question names
-    ("wat stond er in v2.12") comes before the newest. Of two files with the same version, the one in
-    the newer folder ("Lloyds/20250301000021/" after "Lloyds/20211015000021/") counts as newer. Other
+    ("wat stond er in v2.12") comes before the newest. Newer is `newness`: of two files with the same
+    version, the one of the later day ("Lloyds/20250301000021/" after "Lloyds/20211015000021/"). Other
     hits keep their places; ranks are numbered anew."""
     versions = [document_version(hit.chunk.doc_id) for hit in hits]
     named = asked_versions(question)
@@ -102,8 +129,8 @@ def newest_first(hits: Sequence[Hit], question: str = "") -> list[Hit]:
     for indexes in slots.values():
         if len({hits[i].chunk.doc_id for i in indexes}) < 2:
             continue
-        newest = sorted(indexes, key=lambda i: (_trimmed(versions[i].version) in named, versions[i].version,
-                                                _folder_numbers(hits[i].chunk.doc_id)),
+        newest = sorted(indexes, key=lambda i: (_trimmed(versions[i].version) in named,
+                                                *newness(hits[i].chunk.doc_id, hits[i].chunk.dated)),
                         reverse=True)  # stable: rank within a version
         for slot, index in zip(indexes, newest):
             ordered[slot] = hits[index]
@@ -183,10 +210,9 @@ def _merged(group: list[Hit]) -> Hit:
     """The best-placed hit of a group with the same text, or a newer version of its document among
     them in its stead, with the scores of the best and every other file as a copy."""
     best = group[0]
-    family = document_version(best.chunk.doc_id)
-    newer = [h for h in group if (v := document_version(h.chunk.doc_id)).document == family.document
-             and v.version > family.version]
-    lead = max(newer, key=lambda h: document_version(h.chunk.doc_id).version) if newer else best
+    document = document_version(best.chunk.doc_id).document
+    versions = [h for h in group if document_version(h.chunk.doc_id).document == document]
+    lead = max(versions, key=lambda h: newness(h.chunk.doc_id, h.chunk.dated))  # stable: the best-placed first
     files = [f for h in group for f in (h.chunk.doc_id, *h.chunk.copies)]
     copies = tuple(dict.fromkeys(f for f in files if f != lead.chunk.doc_id))
     return replace(best, chunk=replace(lead.chunk, copies=copies))
@@ -198,5 +224,5 @@ def version_groups(hits: Sequence[Hit]) -> list[list[Hit]]:
     groups: dict[str, dict[str, Hit]] = {}
     for hit in hits:
         groups.setdefault(document_version(hit.chunk.doc_id).document, {}).setdefault(hit.chunk.doc_id, hit)
-    return [sorted(files.values(), key=lambda h: document_version(h.chunk.doc_id).version, reverse=True)
+    return [sorted(files.values(), key=lambda h: newness(h.chunk.doc_id, h.chunk.dated), reverse=True)
             for files in groups.values() if len(files) > 1]

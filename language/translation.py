@@ -23,7 +23,6 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 
-DICTIONARY_DIR = Path("/usr/share/dictd")  # where Debian's dict-freedict-* packages put them
 DEBIAN_PACKAGES = ("dict-freedict-eng-nld", "dict-freedict-nld-eng")
 FREEDICT_CODES = {"nl": "nld", "en": "eng"}
 
@@ -90,9 +89,10 @@ def dictionary_of(forward: dict[str, list[str]], backward: dict[str, list[str]],
     return BilingualDictionary(source, target, {w: frozenset(t) for w, t in words.items()})
 
 
-def load_dictionaries(folder: Path = DICTIONARY_DIR) -> dict[tuple[str, str], BilingualDictionary]:
-    """(source, target) -> dictionary, for English -> Dutch and Dutch -> English; empty, with one log
-    line, when the FreeDict files are not there (questions are then searched untranslated)."""
+def load_dictionaries(folder: Path) -> dict[tuple[str, str], BilingualDictionary]:
+    """(source, target) -> dictionary, for English -> Dutch and Dutch -> English, from the FreeDict
+    files in `folder` (the setting dictionaries_dir); empty, with one log line, when they are not
+    there (questions are then searched untranslated)."""
     stems = {pair: folder / f"freedict-{FREEDICT_CODES[pair[0]]}-{FREEDICT_CODES[pair[1]]}"
              for pair in (("en", "nl"), ("nl", "en"))}
     files = {pair: (stem.with_suffix(".index"), stem.with_suffix(".dict.dz")) for pair, stem in stems.items()}

@@ -13,12 +13,13 @@ asks for none of them (most do not) asks nothing of the passages here.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from language.matching import Matching, one_typo_apart, same_word
 from language.questions import question_terms
 from language.tokens import words_of
-from language.words import DUTCH_MONTHS, ENGLISH_MONTHS, NUMBER_WORDS
+from language.words import DUTCH_MONTHS, ENGLISH_MONTHS, NUMBER_WORDS, WEEKDAYS
 
 # Verbs and adverbs that follow "hoeveel" without naming a unit ("hoeveel kost", "hoeveel mag ik").
 _NOT_UNITS = frozenset("""
@@ -45,21 +46,6 @@ _RATE = re.compile(r"\bper\s+(?:seconde|minuut|uur|second|minute|hour)\b")
 _COLOUR = re.compile(r"\b(?:rgb|kleurcode|kleur\s*code|hex\s*code|hexcode|colou?r\s+code)")
 _VERSION = re.compile(r"\b(?:welke|which|what)\s+(?:\w+\s+)?(?:versie|version)\b|\bversienummer\b")
 
-_PERCENTAGE_VALUE = re.compile(r"\d\s*(?:%|procent\b|percent\b)")
-_PRICE_VALUE = re.compile(r"€|\d\s*(?:euro|eur)\b|\b(?:gratis|kosteloos|kost niets|free of charge)\b")
-_EMAIL_VALUE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_PHONE_VALUE = re.compile(r"\+?\d[\d \-()]{6,}\d")
-_YEAR = re.compile(r"\b(?:19|20)\d\d\b")  # "2025" dates something; it counts nothing
-_MONTHS_AND_DAYS = ("januari februari maart april mei juni juli augustus september oktober november december "
-                    "maandag dinsdag woensdag donderdag vrijdag zaterdag zondag january february march june july "
-                    "august october monday tuesday wednesday thursday friday").split()
-_DATE_VALUE = re.compile(r"\b(?:19|20)\d\d\b|\b\d{1,2}[-/.]\d{1,2}\b|\b\d{1,2}(?:e|ste|de)\b|\b(?:"
-                         + "|".join(_MONTHS_AND_DAYS) + r")\b")
-_TIME_VALUE = re.compile(r"\b\d{1,2}[:.]\d\d\b|\b\d{1,2}\s*(?:uur|u|am|pm)\b|\buur\b|'s\s+(?:ochtends|middags|avonds)")
-_VERSION_VALUE = re.compile(r"\b\d+\.\d+|\bv\d")
-_RATE_VALUE = re.compile(r"\d\s*(?:[^\W\d]+\s*?){0,3}(?:\bper\s+|/)\s*"
-                         r"(?:seconde|sec|s|minuut|min|uur|u|h|second|minute|hour)\b")
-_COLOUR_VALUE = re.compile(r"#[0-9a-f]{6}\b|\brgb\s*\(|\b\d{1,3}\s*[,;]\s*\d{1,3}\s*[,;]\s*\d{1,3}\b")
 # A duration: a number of one of these ("drie werkdagen", "6 weken"), or no time at all ("direct").
 _TIME_UNITS = frozenset("""seconde seconden minuut minuten uur uren dag dagen week weken maand maanden jaar jaren
     kwartaal kwartalen second seconds minute minutes hour hours day days week weeks month months year years""".split())
@@ -129,10 +115,8 @@ def holds_value(asked: AskedValue, text: str) -> bool:
     """Whether the text holds a value of the asked kind (for a count: a number within a few words
     of the unit, in any of its forms or as a part of a compound: "25 vakantiedagen" for "dagen"; a
     year is no count: "sinds 2021" does not say how many years)."""
-    if asked.kind == "phone":
-        return any(sum(c.isdigit() for c in m.group(0)) >= MIN_PHONE_DIGITS for m in _PHONE_VALUE.finditer(text))
-    if asked.kind in _PATTERNS:
-        return _PATTERNS[asked.kind].search(text.lower()) is not None or (
+    if asked.kind in _KINDS:
+        return next(_found(asked.kind, text), None) is not None or (
             asked.kind == "version" and _counted(words_of(text), lambda word: word in _VERSION_WORDS, years=True))
     words = words_of(text)
     if asked.kind == "duration":
@@ -140,11 +124,6 @@ def holds_value(asked: AskedValue, text: str) -> bool:
     if not asked.unit:
         return _counted(words, lambda word: True)
     return _counted(words, lambda word: _is_unit(asked.unit, word))
-
-
-# The kinds whose value has one shape, whatever the unit.
-_PATTERNS = {"email": _EMAIL_VALUE, "percentage": _PERCENTAGE_VALUE, "price": _PRICE_VALUE, "date": _DATE_VALUE,
-             "time": _TIME_VALUE, "version": _VERSION_VALUE, "rate": _RATE_VALUE, "colour": _COLOUR_VALUE}
 
 
 def _counted(words: list[str], is_unit, *, years: bool = False) -> bool:
@@ -162,9 +141,15 @@ def _is_unit(unit: str, word: str) -> bool:
     return same_word(unit, word, mode=Matching.SEARCH) or one_typo_apart(unit, word)
 
 
-# --- the values themselves ---------------------------------------------------------------------
-# What two texts say the asked value is, to tell whether they agree: each value as a key that
-# compares (a day as (year, month, day), an amount as a number) and as it is written.
+# --- the values of each kind ------------------------------------------------------------------
+# One definition per kind whose values have a shape of their own: where a text gives one, and what
+# it is, as a key that compares (a day as (year, month, day), 0 where not said; an amount as a
+# number). holds_value asks whether there is one (the refusal policy), values_in which ones (the line
+# where documents disagree): both read the same values. A form that answers the question without
+# saying which value ("'s ochtends", "op vrijdag", a "€" without its amount, a colour's "rgb(") has
+# the key UNCOMPARED: a value for the one, nothing to compare for the other.
+
+UNCOMPARED = ()
 
 _NUMBER_VALUES = {"twee": 2, "drie": 3, "vier": 4, "vijf": 5, "zes": 6, "zeven": 7, "acht": 8, "negen": 9,
                   "tien": 10, "elf": 11, "twaalf": 12, "twintig": 20, "dertig": 30, "honderd": 100,
@@ -172,16 +157,94 @@ _NUMBER_VALUES = {"twee": 2, "drie": 3, "vier": 4, "vijf": 5, "zes": 6, "zeven":
                   "nine": 9, "ten": 10, "hundred": 100, "thousand": 1000}
 _MONTH_NUMBER = {name: n for months in (DUTCH_MONTHS, ENGLISH_MONTHS) for n, name in enumerate(months, start=1)}
 _MONTH_NAMES = "|".join(sorted(_MONTH_NUMBER, key=len, reverse=True))
-_WRITTEN_DAY = re.compile(rf"\b(\d{{1,2}})\s+({_MONTH_NAMES})\b(?:\s+((?:19|20)\d\d)\b)?")
-_NUMERIC_DAY = re.compile(r"\b(\d{1,2})[-/.](\d{1,2})[-/.]((?:19|20)\d\d)\b|\b((?:19|20)\d\d)-(\d{2})-(\d{2})\b")
-_CLOCK = re.compile(r"\b(\d{1,2})[:.](\d\d)\b(?:\s*uur\b)?|\b(\d{1,2})\s*uur\b")
-_PERCENT = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:%|procent\b|percent\b)")
-_MONEY = re.compile(r"€\s*(\d[\d.]*(?:,\d+)?)(?:,-)?|\b(\d[\d.]*(?:,\d+)?)\s*(?:euro|eur)\b")
-_VERSION_NUMBER = re.compile(r"\bv?(\d+(?:\.\d+)+)\b|\bv(\d+)\b", re.IGNORECASE)
+# A month or weekday named alone dates a text ("in maart", "op vrijdag"); not the English "may", which
+# as often is the verb ("you may ...").
+_ALONE_MONTHS = "|".join(sorted(set(_MONTH_NUMBER) - {"may"}, key=len, reverse=True))
+_WEEKDAY_NAMES = "|".join(sorted(WEEKDAYS, key=len, reverse=True))
+_YEAR_FORM = r"(?:19|20)\d\d"
+_DATE_VALUES = re.compile(
+    rf"\b(?P<day>\d{{1,2}})\s+(?P<month>{_MONTH_NAMES})\b(?:\s+(?P<year>{_YEAR_FORM})\b)?"  # 1 maart 2025
+    rf"|\b(?P<nday>\d{{1,2}})[-/.](?P<nmonth>\d{{1,2}})[-/.](?P<nyear>{_YEAR_FORM})\b"  # 01-03-2025
+    rf"|\b(?P<iyear>{_YEAR_FORM})-(?P<imonth>\d{{2}})-(?P<iday>\d{{2}})\b"  # 2025-03-01
+    r"|\b\d{1,2}[-/.]\d{1,2}\b|\b\d{1,2}(?:e|ste|de)\b"  # "1-3", "de 1e": of no year, or a version "2.6"
+    rf"|\b(?P<named>{_ALONE_MONTHS})\b(?:\s+(?P<myear>{_YEAR_FORM})\b)?"  # "maart 2025", "in maart"
+    rf"|\b(?:{_WEEKDAY_NAMES})\b"
+    rf"|\b(?P<alone>{_YEAR_FORM})\b")  # "2025" dates something
+_TIME_VALUES = re.compile(r"\b(?P<hour>\d{1,2})[:.](?P<minute>\d\d)\b(?:\s*(?:uur\b|(?P<half>am|pm)\b))?"
+                          r"|\b(?P<whole>\d{1,2})\s*(?:uur|u|(?P<whole_half>am|pm))\b"
+                          r"|\buur\b|'s\s+(?:ochtends|middags|avonds)")
+_PERCENTAGE_VALUES = re.compile(r"(?P<amount>\d+(?:[.,]\d+)?)\s*(?:%|procent\b|percent\b)")
+_PRICE_VALUES = re.compile(r"€\s*(?P<euros>\d[\d.]*(?:,\d+)?)(?:,-)?|(?P<amount>\d[\d.]*(?:,\d+)?)\s*(?:euro|eur)\b"
+                           r"|\b(?P<free>gratis|kosteloos|kost niets|free of charge)\b|€")
+_EMAIL_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_PHONE_NUMBER = re.compile(r"\+?\d[\d \-()]{6,}\d")
+# Not from inside a longer name or number ("IMEV3.0.2_schema" gives no "0.2"); such a number still says
+# that the text names a version.
+_VERSION_NUMBER = re.compile(r"(?<![\w.])v?(?P<numbers>\d+(?:\.\d+)+)|\bv(?P<number>\d+)\b|\b\d+\.\d+|\bv\d")
+_RATE_VALUES = re.compile(r"\d\s*(?:[^\W\d]+\s*?){0,3}(?:\bper\s+|/)\s*"
+                          r"(?:seconde|sec|s|minuut|min|uur|u|h|second|minute|hour)\b")
+_COLOUR_VALUES = re.compile(r"#[0-9a-f]{6}\b|\brgb\s*\(|\b\d{1,3}\s*[,;]\s*\d{1,3}\s*[,;]\s*\d{1,3}\b")
+_YEAR = re.compile(rf"\b{_YEAR_FORM}\b")  # "2025" dates something; it counts nothing
 _AMOUNT = re.compile(r"\b(\d+(?:[.,]\d+)?|" + "|".join(_NUMBER_VALUES) + r")\b")
 _UNIT_STEMS = (("werkdag", "werkdag"), ("kalenderdag", "dag"), ("dag", "dag"), ("day", "dag"), ("week", "week"),
                ("weken", "week"), ("maand", "maand"), ("month", "maand"), ("jaar", "jaar"), ("jaren", "jaar"),
                ("year", "jaar"), ("uur", "uur"), ("uren", "uur"), ("hour", "uur"), ("minu", "minuut"))
+
+
+def _day_key(m: re.Match) -> tuple:
+    if m.group("month"):
+        return int(m.group("year") or 0), _MONTH_NUMBER[m.group("month")], int(m.group("day"))
+    year, month, day = ((m.group("nyear"), m.group("nmonth"), m.group("nday")) if m.group("nyear")
+                        else (m.group("iyear"), m.group("imonth"), m.group("iday")))
+    if year:
+        return (int(year), int(month), int(day)) if 1 <= int(month) <= 12 and 1 <= int(day) <= 31 else UNCOMPARED
+    if m.group("named"):
+        return int(m.group("myear") or 0), _MONTH_NUMBER[m.group("named")], 0
+    return (int(m.group("alone")), 0, 0) if m.group("alone") else UNCOMPARED
+
+
+def _clock_key(m: re.Match) -> tuple:
+    hour, half = m.group("hour") or m.group("whole"), m.group("half") or m.group("whole_half")
+    if hour is None:
+        return UNCOMPARED
+    hour = int(hour) % 12 + (12 if half == "pm" else 0) if half else int(hour)
+    return hour, int(m.group("minute") or 0)
+
+
+def _price_key(m: re.Match) -> tuple:
+    if m.group("free"):
+        return (0.0,)
+    amount = m.group("euros") or m.group("amount")
+    return (_number(amount),) if amount else UNCOMPARED
+
+
+def _phone_key(m: re.Match) -> tuple | None:
+    digits = "".join(c for c in m.group(0) if c.isdigit())
+    return (digits,) if len(digits) >= MIN_PHONE_DIGITS else None  # a short number is no phone number
+
+
+# Per kind: its forms, and the key of one found (None: not a value of the kind after all).
+_KINDS: dict[str, tuple[re.Pattern, Callable[[re.Match], tuple | None]]] = {
+    "date": (_DATE_VALUES, _day_key),
+    "time": (_TIME_VALUES, _clock_key),
+    "percentage": (_PERCENTAGE_VALUES, lambda m: (_number(m.group("amount")),)),
+    "price": (_PRICE_VALUES, _price_key),
+    "email": (_EMAIL_ADDRESS, lambda m: (m.group(0),)),
+    "phone": (_PHONE_NUMBER, _phone_key),
+    "version": (_VERSION_NUMBER, lambda m: _trimmed(version) if (version := m.group("numbers") or m.group("number"))
+                else UNCOMPARED),
+    "rate": (_RATE_VALUES, lambda m: UNCOMPARED),  # "60 per minuut" and "1 per seconde": units not evened out
+    "colour": (_COLOUR_VALUES, lambda m: UNCOMPARED),
+}
+
+
+def _found(kind: str, text: str) -> Iterator[tuple[re.Match, tuple]]:
+    """The values of a kind of _KINDS in the text: each as found, and its key."""
+    pattern, key_of = _KINDS[kind]
+    for match in pattern.finditer(text.lower()):
+        key = key_of(match)
+        if key is not None:
+            yield match, key
 
 
 @dataclass(frozen=True)
@@ -193,25 +256,16 @@ class Value:
 
 
 def values_in(asked: AskedValue, text: str) -> list[Value]:
-    """The values of the asked kind the text gives, in order; empty for a kind whose values are not
-    told apart here (a count without its unit: any number would do)."""
+    """The values of the asked kind the text gives, in order, each as it is written; of a date a year
+    alone only where the text gives no day or month ("in 2025" says which year; "1 maart, sinds 2021"
+    says which day). Empty for a kind whose values are not told apart here (a count without its unit:
+    any number would do)."""
+    if asked.kind in _KINDS:
+        values = [Value(key, match.group(0).strip()) for match, key in _found(asked.kind, text) if key]
+        if asked.kind == "date" and any(value.key[1] for value in values):
+            values = [value for value in values if value.key[1]]
+        return values
     lowered = text.lower()
-    if asked.kind == "date":
-        return _days_in(lowered)
-    if asked.kind == "time":
-        return [Value((int(m.group(1) or m.group(3)), int(m.group(2) or 0)), m.group(0).strip())
-                for m in _CLOCK.finditer(lowered)]
-    if asked.kind == "percentage":
-        return [Value((_number(m.group(1)),), m.group(0).strip()) for m in _PERCENT.finditer(lowered)]
-    if asked.kind == "price":
-        return [Value((_number(m.group(1) or m.group(2)),), m.group(0).strip()) for m in _MONEY.finditer(lowered)]
-    if asked.kind == "version":
-        return [Value(_trimmed(m.group(1) or m.group(2)), m.group(0)) for m in _VERSION_NUMBER.finditer(lowered)]
-    if asked.kind == "email":
-        return [Value((m.group(0),), m.group(0)) for m in _EMAIL_VALUE.finditer(lowered)]
-    if asked.kind == "phone":
-        return [Value(("".join(c for c in m.group(0) if c.isdigit()),), m.group(0).strip())
-                for m in _PHONE_VALUE.finditer(lowered) if sum(c.isdigit() for c in m.group(0)) >= MIN_PHONE_DIGITS]
     if asked.kind == "duration":
         return _amounts(lowered, _duration_unit)
     if asked.kind == "count" and asked.unit:
@@ -225,18 +279,6 @@ def same_value(a: Value, b: Value) -> bool:
     if len(a.key) == 3 and len(b.key) == 3:
         return all(x == y or 0 in (x, y) for x, y in zip(a.key, b.key))
     return a.key == b.key
-
-
-def _days_in(text: str) -> list[Value]:
-    days = [Value((int(m.group(3) or 0), _MONTH_NUMBER[m.group(2)], int(m.group(1))), m.group(0))
-            for m in _WRITTEN_DAY.finditer(text)]
-    for m in _NUMERIC_DAY.finditer(text):
-        year, month, day = (m.group(3), m.group(2), m.group(1)) if m.group(1) else (m.group(4), m.group(5), m.group(6))
-        if 1 <= int(month) <= 12 and 1 <= int(day) <= 31:
-            days.append(Value((int(year), int(month), int(day)), m.group(0)))
-    if not days:  # "in 2025": a year alone says which year
-        days = [Value((int(m.group(0)), 0, 0), m.group(0)) for m in _YEAR.finditer(text)]
-    return days
 
 
 def _amounts(text: str, unit_of) -> list[Value]:

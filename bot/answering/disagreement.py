@@ -1,6 +1,7 @@
 """Where an answer's documents disagree: two of its sources say the same thing with a different value
 of what the question asks for (two dates for one deadline, two numbers of days). The answer then
-says so in one line and names both, each with its document and day, newest first.
+says so in one line and names both, each with its document and day, newest first (newest as the
+search orders versions: knowledge/versions.py, newness).
 
 Conservative on purpose, so that ordinary answers do not grow a warning: only a question that asks
 for a value of a kind language/values.py can read (a date, a duration, an amount, ...); only the
@@ -17,10 +18,9 @@ from dataclasses import dataclass, replace
 from typing import Sequence
 
 from bot.answering.prompts import Passage
-from bot.answering.types import Answer, Source
+from bot.answering.types import Answer, Source, day_label
 from knowledge.models import document_name
-from knowledge.versions import document_version
-from language.dates import spoken_date
+from knowledge.versions import document_version, newness
 from language.matching import Matching, same_word
 from language.questions import question_terms, telling_words
 from language.sentences import split_sentences
@@ -71,7 +71,7 @@ def find_disagreement(question: str, texts: Sequence[tuple[Source, str]]) -> Dis
             if _one_file(first.source, second.source) or _any_same(first.values, second.values):
                 continue
             if _same_statement(first, second):
-                newer, older = sorted((first, second), key=_age, reverse=True)
+                newer, older = _newer_first(first, second)
                 return Disagreement((newer.source, newer.values[0].written), (older.source, older.values[0].written))
     return None
 
@@ -98,7 +98,7 @@ def disagreement_line(disagreement: Disagreement, language: str, numbers: dict[S
         label = f"{opening}{document_name(source.path)}{closing}"
         if numbers and source in numbers:
             label += f" [{numbers[source]}]"
-        day = spoken_date(source.dated, language) if source.dated else ""
+        day = day_label(source.path, source.dated, source.dated_by, language, any_day=True)
         return f"{label} ({day})" if day else label
 
     (first, first_value), (second, second_value) = disagreement.first, disagreement.second
@@ -143,6 +143,10 @@ def _same_statement(a: _Statement, b: _Statement) -> bool:
     return overlap >= SAME_STATEMENT and not (a.words ^ b.words) & names
 
 
-def _age(statement: _Statement) -> tuple:
-    """What makes a source newer: its day, then its version number."""
-    return statement.source.dated, document_version(statement.source.path).version
+def _newer_first(a: _Statement, b: _Statement) -> tuple[_Statement, _Statement]:
+    """The two in the order the search gives versions of one document (knowledge/versions.py, newness);
+    of two documents, by the day each counts from."""
+    one = document_version(a.source.path).document == document_version(b.source.path).document
+    newer, older = sorted((a, b), key=lambda s: newness(s.source.path, s.source.dated, of_one_document=one),
+                          reverse=True)
+    return newer, older

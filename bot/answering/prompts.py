@@ -6,10 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
-from bot.answering.types import SHOWN_DATED_BY
+from bot.answering.types import day_label
 from knowledge.models import Hit
 from knowledge.versions import document_version, version_groups
-from language.dates import spoken_date
 
 NOT_FOUND = {
     "nl": "Dat kan ik niet vinden in de documenten.",
@@ -160,7 +159,7 @@ def versions_notes(passages: Sequence[Passage], language: str) -> list[str]:
     for group in version_groups([p.hit for p in passages]):
         def cite(hit: Hit) -> str:
             chunk = hit.chunk
-            day = spoken_date(chunk.dated, language) if chunk.dated_by in SHOWN_DATED_BY else ""
+            day = day_label(chunk.doc_id, chunk.dated, chunk.dated_by, language)
             label = ", ".join(filter(None, (document_version(chunk.doc_id).label, day)))
             return f"[{numbers[chunk.doc_id]}]" + (f" ({label})" if label else "")
         joiner = " en " if language == "nl" else " and "

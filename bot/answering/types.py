@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Literal, Protocol
 from urllib.parse import urlsplit
 
-from knowledge.versions import document_version
+from knowledge.versions import document_version, edition_day
 from language.dates import spoken_date
 
 SLIDE_SUFFIXES = (".pptx", ".odp")  # their pages are slides ("dia 3")
@@ -16,6 +16,25 @@ VERSION_WORD = {"nl": "versie", "en": "version"}
 # A day read from the document or its name says when it was written; a file's modification time
 # (copied, checked out) rarely does: it is not shown beside a source.
 SHOWN_DATED_BY = ("document", "name")
+# The day the document gives itself, shown after the later day of its release folder or name: what a
+# reader who opens the file sees in it ("bestand van": saved, created or sent, whichever it says).
+OWN_DAY = {"nl": "bestand van {day}", "en": "file dated {day}"}
+
+
+def day_label(path: str, dated: str, dated_by: str, language: str, *, any_day: bool = False) -> str:
+    """"1 januari 2025": the day a file counts from (knowledge/versions.py, edition_day); where that
+    is the later day of its name or folder, the document's own day after it ("1 februari 2025,
+    bestand van 16 augustus 2019"). "" when unknown, and for a file's modification time unless
+    `any_day`."""
+    if not dated or not (any_day or dated_by in SHOWN_DATED_BY):
+        return ""
+    day = edition_day(path, dated)
+    if day is None:
+        return ""
+    shown = spoken_date(day, language)
+    if day.isoformat() != dated[:10]:
+        shown += ", " + OWN_DAY.get(language, OWN_DAY["en"]).format(day=spoken_date(dated, language))
+    return shown
 
 
 @dataclass(frozen=True)
@@ -45,13 +64,12 @@ class Source:
         return f"dia {self.page}" if self.path.lower().endswith(SLIDE_SUFFIXES) else f"p. {self.page}"
 
     def edition(self, language: str = "nl", *, any_day: bool = False) -> str:
-        """"versie 7.0, 1 januari 2025": the version its file name gives and the document's day, each
-        when known ("" for neither); the day of a file's modification time only with `any_day`."""
+        """"versie 7.0, 1 januari 2025": the version its file name gives and the document's day
+        (day_label), each when known ("" for neither)."""
         version = document_version(self.path).version
         parts = [f"{VERSION_WORD.get(language, 'versie')} {'.'.join(map(str, version))}"
                  if version and version[0] < 1900 else ""]  # a day in the name is no version number
-        if self.dated and (any_day or self.dated_by in SHOWN_DATED_BY):
-            parts.append(spoken_date(self.dated, language))
+        parts.append(day_label(self.path, self.dated, self.dated_by, language, any_day=any_day))
         return ", ".join(p for p in parts if p)
 
     @property

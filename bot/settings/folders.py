@@ -1,4 +1,4 @@
-"""Where Vraagbaak keeps its files: data, index, model files and extra templates."""
+"""Where Vraagbaak keeps its files: data, index, model files, extra templates and dictionaries."""
 
 from __future__ import annotations
 
@@ -46,6 +46,11 @@ class Folders(Area):
     templates_dir: Path | None = setting(
         None, "VRAAGBAAK_TEMPLATES_DIR",
         "Extra folder with template files (*.toml) next to the shipped templates.")
+    dictionaries_dir: Path = setting(
+        Path("/usr/share/dictd"), "VRAAGBAAK_DICTIONARIES_DIR",
+        "Folder with FreeDict's Dutch-English dictionaries in the dictd format (Debian's dict-freedict-eng-nld "
+        "and dict-freedict-nld-eng put them in /usr/share/dictd): a question in English is searched in Dutch "
+        "documents with its words translated, and the reverse. Without them it is searched untranslated.")
 
     @property
     def index_location(self) -> str:

@@ -9,9 +9,13 @@ import pytest
 from knowledge.crosslingual import TranslatingQuery, translated_words
 from knowledge.query import Vocabulary, text_query
 from knowledge.retrieval import Retriever
-from language.translation import DICTIONARY_DIR, load_dictionaries
+from language.translation import load_dictionaries
 from tests.knowledge.conftest import make_indexer, write_docs
 from tests.language.test_translation import write_dictd
+
+from bot.settings.folders import Folders
+
+INSTALLED = Folders().dictionaries_dir  # where Debian's dict-freedict-* packages put them
 
 DUTCH_DOCS = {
     "afspraken/presentatie.md": "# Afspraken over de modeldocumenten\n\n## Presentatie\n\nIn alle modeldocumenten "
@@ -106,12 +110,12 @@ def test_a_dutch_question_finds_its_english_passage_in_full_text(tmp_path, e5_sm
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not (DICTIONARY_DIR / "freedict-eng-nld.index").is_file(),
+@pytest.mark.skipif(not (INSTALLED / "freedict-eng-nld.index").is_file(),
                     reason="Debian's dict-freedict-eng-nld and dict-freedict-nld-eng are not installed "
                            "(tools/system-packages.sh --install)")
 def test_with_the_installed_dictionaries_the_hybrid_search_finds_what_it_missed(tmp_path, e5_small_embedder):
     store = index_of(tmp_path, e5_small_embedder, DUTCH_DOCS)
 
     assert Retriever(e5_small_embedder, store).search(QUESTION, k=3, mode="hybrid")[0].chunk.doc_id != GOLD
-    translating = Retriever(e5_small_embedder, store, query_terms=TranslatingQuery(load_dictionaries()))
+    translating = Retriever(e5_small_embedder, store, query_terms=TranslatingQuery(load_dictionaries(INSTALLED)))
     assert translating.search(QUESTION, k=3, mode="hybrid")[0].chunk.doc_id == GOLD

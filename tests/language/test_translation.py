@@ -10,7 +10,11 @@ from pathlib import Path
 import pytest
 
 from language.detection import collection_language
-from language.translation import DICTIONARY_DIR, base_forms, load_dictionaries, read_dictd
+from language.translation import base_forms, load_dictionaries, read_dictd
+
+from bot.settings.folders import Folders
+
+INSTALLED = Folders().dictionaries_dir  # where Debian's dict-freedict-* packages put them
 
 _DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 
@@ -90,11 +94,11 @@ def test_a_collection_is_in_the_language_of_most_of_its_function_words():
     assert collection_language(lambda w: 0) == "nl"
 
 
-@pytest.mark.skipif(not (DICTIONARY_DIR / "freedict-eng-nld.index").is_file(),
+@pytest.mark.skipif(not (INSTALLED / "freedict-eng-nld.index").is_file(),
                     reason="Debian's dict-freedict-eng-nld and dict-freedict-nld-eng are not installed "
                            "(tools/system-packages.sh --install)")
 def test_the_installed_freedict_dictionaries_translate_both_ways():
-    installed = load_dictionaries()
+    installed = load_dictionaries(INSTALLED)
     assert "kleur" in installed[("en", "nl")].translations("colour")
     assert "hypotheek" in installed[("en", "nl")].translations("mortgages")
     assert "sick" in installed[("nl", "en")].translations("ziek")
