@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
-from typing import Hashable, Sequence
+from typing import Callable, Hashable, Sequence
+
+from language.questions import telling_words
 
 # [1], [2, 3], [1][2], [bron 2] / [source 2]: what small and large models write.
 _MARKER = re.compile(r"\s?\[(?:(?:bron|source|passage)\s*)?(\d+(?:\s*(?:,|en|and|&)\s*\d+)*)\]", re.IGNORECASE)
@@ -64,3 +66,31 @@ def resolve_citations(text: str, passage_sources: Sequence[Hashable]) -> tuple[s
     renumbering = CitationRenumbering(passage_sources)
     renumbered = renumbering.feed(text) + renumbering.finish()
     return renumbered.strip(), renumbering.cited
+
+
+
+def sources_used(text: str, passages: Sequence[tuple[str, Hashable]],
+                 document: Callable[[Hashable], Hashable] = lambda source: source) -> list[Hashable]:
+    """For an answer that cites no passage: of `passages` (text, source, best first), the first
+    document (retrieval's first choice is right most often; an answer may repeat a sibling's pointer
+    to it, "kijk dan bij Ziekmelding") and the documents it took its words from: the one whose
+    passages hold most of the answer's telling words, then each that holds one the chosen do not.
+    Listed in the passages' order, by their first source; every document when no passage holds any
+    of the words (an answer in another language)."""
+    answer = set(telling_words(text))
+    held: dict[Hashable, set[str]] = {}
+    first: dict[Hashable, Hashable] = {}
+    for passage, source in passages:
+        first.setdefault(document(source), source)
+        held.setdefault(document(source), set()).update(answer & set(telling_words(passage)))
+    chosen: set[Hashable] = set()
+    covered: set[str] = set()
+    while True:
+        key, words = max(((k, w - covered) for k, w in held.items() if k not in chosen),
+                         key=lambda item: len(item[1]), default=(None, set()))
+        if not words:
+            break
+        chosen.add(key)
+        covered |= words
+    leading = next(iter(first), None)
+    return [source for key, source in first.items() if key in chosen or key == leading or not chosen]

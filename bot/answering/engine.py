@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Sequence
 
 from bot.answering.cache import AnswerCache, cache_key
-from bot.answering.citations import resolve_citations
+from bot.answering.citations import resolve_citations, sources_used
 from bot.answering.disagreement import with_disagreement
 from bot.answering.generation import CHAT_OVERHEAD_TOKENS, Generation, GenerationRequest, Generator
 from bot.answering.guards import AnswerGuard, Grounding, GuardStop
@@ -293,8 +293,9 @@ class AnswerEngine:
             return self._abstain(prepared, timings)
         if not grounding.holds(text):  # nothing, or only the question and our own prompt's words
             return self._quote_best_passages(prepared, timings)
-        if not sources:
-            sources = _distinct([source_of(p.hit) for p in prepared.passages], by_document=True)[:FALLBACK_SOURCES]
+        if not sources:  # the documents whose words the answer used (none: the first found)
+            sources = sources_used(text, [(p.text, source_of(p.hit)) for p in prepared.passages],
+                                   document=lambda s: (s.collection, s.path))[:FALLBACK_SOURCES]
         return Answer(prepared.question, text, sources, language=prepared.language, timings=timings)
 
     def _quote_best_passages(self, prepared: PreparedQuestion, timings: dict) -> Answer:

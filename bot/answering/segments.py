@@ -20,10 +20,11 @@ if TYPE_CHECKING:
 _LIST_ITEM = re.compile(r"^(\s*)(?:[-*+•]|\d{1,3}[.)])\s+")
 _TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+_CELLS = re.compile(r"\s+\|\s+")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _HEADING = re.compile(r"^\s*#{1,6}\s+")
 _IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
-_LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
+_LINK = re.compile(r"\[([^\]]+)\]\(\s*([^)\s]+)(?:\s+\"[^\"]*\")?\s*\)")  # "[a]( /b)" is a link too
 _EMPHASIS = re.compile(r"\*\*|__")
 _TAG = re.compile(r"</?[a-zA-Z][^>]{0,80}>")
 _SPACES = re.compile(r"[ \t]+")
@@ -139,6 +140,19 @@ def _append_segments(out: list[Segment], text: str, skip: set[str]) -> None:
                 row = add("row", _clean(line), (table_header,))
                 _announce(out, lead_in, row)
                 _announce(out, table_header, row)  # a header row alone says nothing: its rows follow it
+        elif (columns := _is_named_row(following := lines[i + 1] if i + 1 < len(lines) else "", line)) or (
+                table_header is not None and _is_named_row(line, out[table_header].text)) or (
+                _pairs(line) and (_pairs(following) or (out and is_named_row(out[-1])))):
+            # An office table as the readers write it (knowledge/formats/tables.py): an "a | b" header
+            # line, then a row per line as "a: x; b: y". A row is one segment, as in a Markdown table.
+            close_paragraph()
+            if columns:
+                table_header = add("row", _clean(line), (lead_in,))
+                _announce(out, lead_in, table_header)
+            else:
+                row = add("row", _clean(line), (table_header,))
+                _announce(out, lead_in, row)
+                _announce(out, table_header, row)
         elif (match := _LIST_ITEM.match(line)) or (items and line.startswith((" ", "\t"))):
             if match:
                 close_paragraph()
@@ -161,6 +175,28 @@ def _append_segments(out: list[Segment], text: str, skip: set[str]) -> None:
             paragraph.append(line.strip())
         i += 1
     close_paragraph()
+
+
+def _is_named_row(line: str, header: str) -> bool:
+    """Whether `line` is a row under an office table's `header` ("a | b") as tables.py writes it,
+    "a: x; b: y", its first pair named after a column (a row's empty cells are left out)."""
+    if " | " not in header or header.lstrip().startswith("|") or line.lstrip().startswith("|"):
+        return False
+    first = line.split("; ", 1)[0]
+    name, colon, _ = first.partition(": ")
+    return bool(colon) and name.strip() in {cell.strip() for cell in _CELLS.split(header.strip())}
+
+
+def _pairs(line: str) -> bool:
+    """A row of such a table whose header is in an earlier passage: two or more "a: x" pairs."""
+    parts = line.strip().split("; ")
+    return len(parts) >= 2 and not line.lstrip().startswith(("|", "-", "*")) and all(
+        0 < part.find(": ") <= 60 for part in parts)
+
+
+def is_named_row(segment: Segment) -> bool:
+    """A row of an office table, already as "column: value" pairs (a Markdown row is "|x|y|")."""
+    return segment.kind == "row" and not segment.text.startswith("|")
 
 
 def _announce(out: list[Segment], lead_in: int | None, position: int | None) -> None:

@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Callable, Sequence
 
 import numpy as np
 
-from bot.answering.segments import Section, Segment, render, sections_of, with_needs
+from bot.answering.segments import Section, Segment, is_named_row, render, sections_of, with_needs
 from knowledge.query import Vocabulary
 from language.calibration import calibration_for
 from language.compounds import is_head
@@ -256,12 +256,16 @@ def _fit(sections: list[Section], chosen: list[set[int]], count_tokens: Callable
             return
         *_, n, i = min(kept)
         segments = sections[n].segments
+        before = [set(positions) for positions in chosen]
         chosen[n] -= {j for j in chosen[n] if i in with_needs(segments, j)}
         # a lead-in whose list is gone, and a heading nothing kept is under any more, go too
         chosen[n] -= {j for j in chosen[n] if segments[j].followers and not chosen[n] & set(segments[j].followers)
                       and any(chosen)}
         needed = set().union(*(with_needs(segments, j) for j in chosen[n] if segments[j].kind != "heading"))
         chosen[n] &= needed
+        if not any(chosen):  # the last segment and what it needs (a row and its header) stay: cut to fit
+            chosen[:] = before
+            return
 
 
 def _terms(question: str, vocabulary: Vocabulary | None, translated: Sequence[str]) -> list[str]:
@@ -338,7 +342,9 @@ def _preview(sections: list[Section], kept: list[tuple[int, int, Segment]], chos
     # A quote is read without its headings: ranked by the question words it holds itself.
     n, i, best = max(kept, key=lambda item: (item[2].own + item[2].semantic, item[2].score, -item[0], -item[1]))
     section = sections[n].segments
-    if best.kind == "row" and best.needs and section[best.needs[0]].kind == "row":
+    if is_named_row(best):
+        text = best.text  # "column: value; …" reads on its own
+    elif best.kind == "row" and best.needs and section[best.needs[0]].kind == "row":
         text = _row_as_text(section[best.needs[0]].text, best.text)
     else:
         parts = [section[j].text for j in sorted(with_needs(section, i)) if section[j].kind != "heading"]
