@@ -12,11 +12,14 @@ text. Fenced code and inline code stay exactly as written. Lower-case tags that 
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from typing import Iterator
 
+import yaml
+
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?:(.*?)\n)?---[ \t]*(?:\n|\Z)", re.DOTALL)
-_FRONT_MATTER_TITLE = re.compile(r"^title:[ \t]*(.+?)[ \t]*$", re.MULTILINE)
+_TITLE_KEYS = ("title", "titel")  # Dutch sites write `titel:`
+_FRONT_MATTER_TITLE = re.compile(r"^(?:title|titel):[ \t]*(.+?)[ \t]*$", re.MULTILINE)
 # `date: 2024-05-01` (Jekyll, Hugo), also quoted or with a time after it; `lastmod:` is Hugo's last change.
 _FRONT_MATTER_DATE = re.compile(r"^(?:lastmod|last_update|updated|date|datum):[ \t]*[\"']?(\d{4}-\d{2}-\d{2})",
                                 re.MULTILINE | re.IGNORECASE)
@@ -49,12 +52,72 @@ _HEADING_TAG = re.compile(r"h([1-6])")
 
 def markdown_to_markdown(source: str) -> str:
     """Markdown or MDX as the chunker should see it; a front-matter `title:` becomes the `#` title
-    when the page has no `#` heading of its own."""
-    title, body = split_front_matter(source.replace("\r\n", "\n").replace("\r", "\n"))
+    when the page has no `#` heading of its own. A page whose front matter is all it says (a CMS's
+    event or form page: title, date, place, description) is read from its front matter's values."""
+    source = source.replace("\r\n", "\n").replace("\r", "\n")
+    title, body = split_front_matter(source)
     body = strip_mdx(body)
+    if not _prose(body):
+        body = "\n\n".join(part for part in (body.strip(), front_matter_text(source)) if part)
     if title and not has_level_one_heading(body):
         body = f"# {title}\n\n{body}"
     return body
+
+
+def _prose(body: str) -> bool:
+    """Whether the body says anything besides headings."""
+    return any(line.strip() and not line.lstrip().startswith("#") for line in body.splitlines())
+
+
+_IMAGE_PATH = re.compile(r"\.(?:png|jpe?g|gif|svg|webp|avif|ico)$", re.IGNORECASE)
+
+
+def front_matter_text(source: str) -> str:
+    """The readable values of a front matter, a line `key: value` each (a list's items as `- …`):
+    words, dates and document names; not the title (it is the heading), a single word (`layout:
+    post`, `color: yellow`), a number, a switch or an image path, which are a site's settings."""
+    match = _FRONT_MATTER.match(source)
+    if match is None or not match.group(1):
+        return ""
+    try:
+        fields = yaml.safe_load(match.group(1))
+    except yaml.YAMLError:
+        return ""
+    if not isinstance(fields, dict):
+        return ""
+    lines = []
+    for key, value in fields.items():
+        if str(key).lower() in _TITLE_KEYS:
+            continue
+        if isinstance(value, list):
+            items = [text for item in value if (text := _readable_item(item))]
+            if items:
+                lines.append(f"{key}:")
+                lines.extend(f"- {item}" for item in items)
+        elif (text := _readable(value)) is not None:
+            lines.append(f"{key}: {text}")
+    return "\n".join(lines)
+
+
+def _readable(value: object) -> str | None:
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if not isinstance(value, str):
+        return None  # numbers, switches, nested maps: settings
+    text = " ".join(value.split())
+    if len(text.split()) < 2 or _IMAGE_PATH.search(text):
+        return None
+    return text
+
+
+def _readable_item(item: object) -> str | None:
+    """A list item: a readable value, or a map's values together when one of them is readable."""
+    if isinstance(item, dict):
+        values = [" ".join(str(v).split()) for v in item.values() if isinstance(v, (str, int, float, date))]
+        if any(_readable(v) for v in item.values()):
+            return " — ".join(v for v in values if v and not _IMAGE_PATH.search(v))
+        return None
+    return _readable(item)
 
 
 def split_front_matter(source: str) -> tuple[str | None, str]:
