@@ -20,6 +20,7 @@ from typing import Iterator
 from knowledge.errors import DocumentError
 from knowledge.formats.pages import slide_mark
 from knowledge.formats.reading import Reading, written_on
+from knowledge.formats.smartart import smartart_text
 from knowledge.formats.tables import MAX_COLUMNS, sheet_to_markdown, table_to_text
 
 log = logging.getLogger(__name__)
@@ -216,49 +217,13 @@ def _pptx_shape_text(shape) -> str:
         rows = [[cell.text for cell in row.cells] for row in shape.table.rows]
         return table_to_text(rows)
     if not shape.has_text_frame:
-        return _smartart_text(shape)
+        return smartart_text(shape.element, shape.part)
     lines = []
     for paragraph in shape.text_frame.paragraphs:
         text = " ".join(paragraph.text.split())
         if text:
             lines.append(("  " * paragraph.level + "- " + text) if paragraph.level else text)
     return "\n".join(lines)
-
-
-_DIAGRAM = "{http://schemas.openxmlformats.org/drawingml/2006/diagram}"
-_DRAWING = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
-_RELATIONSHIP_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}dm"
-
-
-def _smartart_text(shape) -> str:
-    """The text of a SmartArt graphic (an organisation chart, a process, a cycle), which python-pptx
-    does not read: the nodes of its data part, a list item each, the node's paragraphs joined."""
-    from pptx.oxml import parse_xml
-
-    lines = []
-    for ids in shape.element.iter(f"{_DIAGRAM}relIds"):
-        try:
-            data = parse_xml(shape.part.related_part(ids.get(_RELATIONSHIP_ID)).blob)
-        except (KeyError, ValueError, SyntaxError):  # a broken link or part: the rest of the slide stays
-            log.debug("SmartArt data unreadable", exc_info=True)
-            continue
-        for text in data.iter(f"{_DIAGRAM}t"):
-            if node := ", ".join(line for p in text.iter(f"{_DRAWING}p") for line in _lines_of(p)):
-                lines.append(f"- {node}")
-    return "\n".join(lines)
-
-
-def _lines_of(paragraph) -> list[str]:
-    """A DrawingML paragraph's lines: its runs' text, split where a line break (`a:br`) stands."""
-    lines, line = [], []
-    for child in paragraph:
-        if child.tag == f"{_DRAWING}br":
-            lines.append("".join(line))
-            line = []
-        else:
-            line.extend(t.text or "" for t in child.iter(f"{_DRAWING}t"))
-    lines.append("".join(line))
-    return [text for text in (" ".join(line.split()) for line in lines) if text]
 
 
 # --- Excel -----------------------------------------------------------------------------------------

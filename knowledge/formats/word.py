@@ -29,6 +29,7 @@ from typing import BinaryIO, Iterator
 from knowledge.errors import DocumentError
 from knowledge.formats.mail import OLE_MAGIC
 from knowledge.formats.reading import Reading, written_on
+from knowledge.formats.smartart import smartart_text
 from knowledge.formats.tables import table_to_text
 
 log = logging.getLogger(__name__)
@@ -44,7 +45,7 @@ _HEADING_STYLE = re.compile(r"^(?:heading|kop)\s*(\d)$", re.IGNORECASE)
 # --- DOCX ------------------------------------------------------------------------------------------
 
 def docx_to_markdown(stream: BinaryIO) -> Reading:
-    """Paragraphs, text boxes and tables in body order; Heading N / Kop N styles become headings;
+    """Paragraphs, text boxes, SmartArt and tables in body order; Heading N / Kop N styles become headings;
     written: the core properties' last saved (else created) date."""
     import docx
 
@@ -88,6 +89,7 @@ def _docx_blocks(container, part, styles: _StyleNames) -> Iterator[str]:
             yield _docx_paragraph(Paragraph(child, part), styles)
             for box in _text_boxes(child):
                 yield from _docx_blocks(box, part, styles)
+            yield smartart_text(child, part)
         elif child.tag == _TBL:
             yield table_to_text(_docx_rows(Table(child, part), part, styles))
         elif child.tag == _SDT:
