@@ -19,7 +19,7 @@ import yaml
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?:(.*?)\n)?---[ \t]*(?:\n|\Z)", re.DOTALL)
 _TITLE_KEYS = ("title", "titel")  # Dutch sites write `titel:`
-_FRONT_MATTER_TITLE = re.compile(r"^(?:title|titel):[ \t]*(.+?)[ \t]*$", re.MULTILINE)
+_FRONT_MATTER_TITLE = re.compile(r"^(?:title|titel):[ \t]*(.+?)[ \t]*$", re.MULTILINE | re.IGNORECASE)
 # `date: 2024-05-01` (Jekyll, Hugo), also quoted or with a time after it; `lastmod:` is Hugo's last change.
 _FRONT_MATTER_DATE = re.compile(r"^(?:lastmod|last_update|updated|date|datum):[ \t]*[\"']?(\d{4}-\d{2}-\d{2})",
                                 re.MULTILINE | re.IGNORECASE)
@@ -80,8 +80,8 @@ def front_matter_text(source: str) -> str:
     if match is None or not match.group(1):
         return ""
     try:
-        fields = yaml.safe_load(match.group(1))
-    except yaml.YAMLError:
+        fields = yaml.load(match.group(1), Loader=_PlainYaml)
+    except (yaml.YAMLError, ValueError, RecursionError):  # ValueError: an impossible date ("2024-02-30")
         return ""
     if not isinstance(fields, dict):
         return ""
@@ -99,6 +99,16 @@ def front_matter_text(source: str) -> str:
     return "\n".join(lines)
 
 
+class _PlainYaml(yaml.SafeLoader):
+    """YAML without aliases: `*a` repeated would write one value out thousands of times (a small page
+    that fills the indexer's memory); a front matter that uses them is not read."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            raise yaml.composer.ComposerError(None, None, "aliases are not read", self.peek_event().start_mark)
+        return super().compose_node(parent, index)
+
+
 def _readable(value: object) -> str | None:
     if isinstance(value, (date, datetime)):
         return value.isoformat()
@@ -113,7 +123,8 @@ def _readable(value: object) -> str | None:
 def _readable_item(item: object) -> str | None:
     """A list item: a readable value, or a map's values together when one of them is readable."""
     if isinstance(item, dict):
-        values = [" ".join(str(v).split()) for v in item.values() if isinstance(v, (str, int, float, date))]
+        values = [" ".join(str(v).split()) for v in item.values()
+                  if isinstance(v, (str, int, float, date)) and not isinstance(v, bool)]
         if any(_readable(v) for v in item.values()):
             return " — ".join(v for v in values if v and not _IMAGE_PATH.search(v))
         return None

@@ -69,3 +69,18 @@ def test_front_matter_that_is_no_yaml_or_says_nothing_readable_leaves_the_page_w
     for name, text in unreadable:
         with pytest.raises(DocumentError, match="geen tekst"):
             _load(tmp_path, name, text)
+
+
+def test_yaml_aliases_are_not_written_out_and_an_impossible_date_leaves_the_rest_of_the_page(tmp_path):
+    repeated = "---\nx: &a \"" + "een lang woord " * 50 + "\"\nlijst:\n" + "  - *a\n" * 2000 + "---\n"
+    with pytest.raises(DocumentError, match="geen tekst"):  # not 60 MB of text from a 50 KB page
+        _load(tmp_path, "herhaling.md", repeated)
+    doc = _load(tmp_path, "borrel.md", "---\ndate: 2024-02-30\n---\n\nDe borrel is in de kantine.\n")
+    assert "De borrel is in de kantine." in doc.text
+
+
+def test_a_capitalised_title_titles_the_page_and_switches_stay_out_of_list_items(tmp_path):
+    doc = _load(tmp_path, "bestuur.md", "---\nTitle: Het bestuur\nleden:\n  - naam: Jan de Vries\n"
+                                        "    actief: true\n    functie: penningmeester van de club\n---\n")
+    assert doc.title == "Het bestuur"
+    assert "- Jan de Vries — penningmeester van de club" in doc.text.splitlines() and "True" not in doc.text
