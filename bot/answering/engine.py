@@ -293,7 +293,7 @@ class AnswerEngine:
             return self._abstain(prepared, timings)
         if not grounding.holds(text):  # nothing, or only the question and our own prompt's words
             return self._quote_best_passages(prepared, timings)
-        if not sources:  # the documents whose words the answer used (none: the first found)
+        if not sources:  # the documents whose words the answer used (no words shared: the first found)
             sources = sources_used(text, [(p.text, source_of(p.hit)) for p in prepared.passages],
                                    document=lambda s: (s.collection, s.path))[:FALLBACK_SOURCES]
         return Answer(prepared.question, text, sources, language=prepared.language, timings=timings)

@@ -196,7 +196,7 @@ def _pairs(line: str) -> bool:
 
 def is_named_row(segment: Segment) -> bool:
     """A row of an office table, already as "column: value" pairs (a Markdown row is "|x|y|")."""
-    return segment.kind == "row" and not segment.text.startswith("|")
+    return segment.kind == "row" and not segment.text.startswith("|") and ": " in segment.text  # not its header
 
 
 def _announce(out: list[Segment], lead_in: int | None, position: int | None) -> None:

@@ -244,13 +244,19 @@ class SentenceSelector:
 def _fit(sections: list[Section], chosen: list[set[int]], count_tokens: Callable[[str], int], budget: int,
          block: Callable[["Hit", str], str]) -> None:
     """Counted as they will be shown ("…" marks, line breaks), the excerpts may come out a few tokens
-    over the budget: the lowest-scoring kept segments (and what leans on them) go until they fit."""
+    over the budget: the lowest-scoring kept segments (and what leans on them) go until they fit; a
+    segment others lean on scores as the best of them."""
     def shown() -> int:
         return sum(count_tokens(block(section.hit, render(section.segments, chosen[n]))) + 2
                    for n, section in enumerate(sections) if chosen[n])
 
+    def weight(segments: list, kept: set[int], i: int) -> float:
+        """A segment is worth the best of itself and the kept segments that lean on it (a table's
+        header is worth its best row), so what the answer needs goes last."""
+        return max([segments[i].score, *(segments[j].score for j in kept if j != i and i in with_needs(segments, j))])
+
     while shown() > budget:
-        kept = [(section.segments[i].score, -n, -i, n, i) for n, section in enumerate(sections)
+        kept = [(weight(section.segments, chosen[n], i), -n, -i, n, i) for n, section in enumerate(sections)
                 for i in chosen[n] if section.segments[i].kind != "heading"]
         if len(kept) <= 1:
             return

@@ -112,8 +112,10 @@ def test_a_dutch_question_is_judged_as_before(dictionaries):
     hits = [make_hit(PARTY), make_hit(LAPTOP, doc_id="b.md", rank=2)]
     query = TranslatingQuery(dictionaries)(question, INDEX)
     assert query.glossary is None, "a question in the index's language is not looked up"
-    assert POLICY.judge(question, "nl", hits, INDEX, glossary=query.glossary) == \
-        POLICY.judge(question, "nl", hits, INDEX)
+    foreign = TranslatingQuery(dictionaries)(GYM_QUESTION, INDEX).glossary
+    assert foreign, "an English question is"
+    assert POLICY.judge(question, "nl", hits, INDEX, glossary=foreign) == \
+        POLICY.judge(question, "nl", hits, INDEX), "a glossary counts only across languages"
 
 
 @pytest.mark.slow
