@@ -78,11 +78,10 @@ def glossary(question: str, dictionary: BilingualDictionary, vocabulary: Vocabul
     found = {}
     for term in question_terms(question):
         own = [form for form in base_forms(term, dictionary.source) if vocabulary.holds(form)]
-        translations = [t for t in dictionary.translations(term) if telling_words(t)]
         if own:
             found[term] = frozenset(own)
-        elif translations:
-            found[term] = frozenset(t for t in translations if _chunks_with(t, dictionary.target, vocabulary))
+        elif any(telling_words(t) for t in dictionary.translations(term)):
+            found[term] = frozenset(_held_translations(term, dictionary, vocabulary))
     return found
 
 
@@ -118,12 +117,15 @@ def _options(word: str, dictionary: BilingualDictionary, vocabulary: Vocabulary)
         chunks = vocabulary.chunks_with(form)
         if chunks:
             return {form: chunks}
+    return _held_translations(word, dictionary, vocabulary)
+
+
+def _held_translations(word: str, dictionary: BilingualDictionary, vocabulary: Vocabulary) -> dict[str, frozenset[int]]:
+    """`word`'s translations that the index holds in some inflection, each with the chunks holding
+    it; a translation that is a preposition or pronoun names no subject and is left out."""
     found = {}
     for translation in dictionary.translations(word):
-        if not telling_words(translation):
-            continue  # a preposition or pronoun: no subject
-        chunks = _chunks_with(translation, dictionary.target, vocabulary)
-        if chunks:
+        if telling_words(translation) and (chunks := _chunks_with(translation, dictionary.target, vocabulary)):
             found[translation] = chunks
     return found
 

@@ -111,6 +111,18 @@ def _append_segments(out: list[Segment], text: str, skip: set[str]) -> None:
         lead_in = previous if previous is not None and out[previous].text.endswith(":") else None
         block += 1
 
+    def add_table_line(line: str, *, header: bool) -> None:
+        """A table's header row (it leans on the lead-in) or one of its rows (on the header); a
+        header alone says nothing: its rows follow it."""
+        nonlocal table_header
+        if header:
+            table_header = add("row", _clean(line), (lead_in,))
+            _announce(out, lead_in, table_header)
+        else:
+            row = add("row", _clean(line), (table_header,))
+            _announce(out, lead_in, row)
+            _announce(out, table_header, row)
+
     while i < len(lines):
         line = lines[i]
         if _FENCE.match(line):
@@ -131,28 +143,15 @@ def _append_segments(out: list[Segment], text: str, skip: set[str]) -> None:
             lead_in = None
         elif _TABLE_ROW.match(line):
             close_paragraph()
-            if _TABLE_RULE.match(line):
-                pass  # the |---| line: the header row says enough
-            elif table_header is None:
-                table_header = add("row", _clean(line), (lead_in,))
-                _announce(out, lead_in, table_header)
-            else:
-                row = add("row", _clean(line), (table_header,))
-                _announce(out, lead_in, row)
-                _announce(out, table_header, row)  # a header row alone says nothing: its rows follow it
+            if not _TABLE_RULE.match(line):  # the |---| line: the header row says enough
+                add_table_line(line, header=table_header is None)
         elif (columns := _is_named_row(following := lines[i + 1] if i + 1 < len(lines) else "", line)) or (
                 table_header is not None and _is_named_row(line, out[table_header].text)) or (
                 _pairs(line) and (_pairs(following) or (out and is_named_row(out[-1])))):
             # An office table as the readers write it (knowledge/formats/tables.py): an "a | b" header
             # line, then a row per line as "a: x; b: y". A row is one segment, as in a Markdown table.
             close_paragraph()
-            if columns:
-                table_header = add("row", _clean(line), (lead_in,))
-                _announce(out, lead_in, table_header)
-            else:
-                row = add("row", _clean(line), (table_header,))
-                _announce(out, lead_in, row)
-                _announce(out, table_header, row)
+            add_table_line(line, header=bool(columns))
         elif (match := _LIST_ITEM.match(line)) or (items and line.startswith((" ", "\t"))):
             if match:
                 close_paragraph()

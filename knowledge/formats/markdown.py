@@ -19,7 +19,7 @@ import yaml
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?:(.*?)\n)?---[ \t]*(?:\n|\Z)", re.DOTALL)
 _TITLE_KEYS = ("title", "titel")  # Dutch sites write `titel:`
-_FRONT_MATTER_TITLE = re.compile(r"^(?:title|titel):[ \t]*(.+?)[ \t]*$", re.MULTILINE | re.IGNORECASE)
+_FRONT_MATTER_TITLE = re.compile(rf"^(?:{'|'.join(_TITLE_KEYS)}):[ \t]*(.+?)[ \t]*$", re.MULTILINE | re.IGNORECASE)
 # `date: 2024-05-01` (Jekyll, Hugo), also quoted or with a time after it; `lastmod:` is Hugo's last change.
 _FRONT_MATTER_DATE = re.compile(r"^(?:lastmod|last_update|updated|date|datum):[ \t]*[\"']?(\d{4}-\d{2}-\d{2})",
                                 re.MULTILINE | re.IGNORECASE)
