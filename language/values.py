@@ -105,10 +105,17 @@ def asked_about(question: str) -> list[str]:
     asked = asked_value(question)
     if asked is None or asked.kind == "count":
         return []
+    return question_terms(asked_of(question))
+
+
+def asked_of(question: str) -> str:
+    """The asking clauses without the words that name the kind of value ("welke kleurcodes heeft
+    ons schild" -> "s heeft ons schild"): what the value is asked of. The kind's name says nothing
+    of the subject: an index may hold colour codes without ever writing "kleurcode"."""
     text = asking_part(question).lower()
     for pattern in (asking for _, asking in _ASKING):
         text = pattern.sub(" ", text)
-    return question_terms(text)
+    return text
 
 
 def holds_value(asked: AskedValue, text: str) -> bool:

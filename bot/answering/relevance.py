@@ -28,7 +28,8 @@ Three signals, calibrated on two corpora together (the sample company and develo
   corpus's, and has no threshold to calibrate. The value of something the index never names cannot
   be in it either: a question that asks for a value and has, in the clause that asks it, a term of
   5+ letters the index knows in no form and not as two of its words written as one ("welke rgb code
-  hoort bij oranje tekst" where no document says "oranje") is declined the same way, whatever share
+  hoort bij oranje tekst" where no document says "oranje"; the words that name the kind of value,
+  "kleurcodes", are not its subject) is declined the same way, whatever share
   of its other terms the index knows. A follow-up asks the value of its own words, not of the
   previous question's that the search puts before it. Values have one shape in any language (a
   date, a percentage, an e-mail address): this rule also holds for an English question over Dutch
@@ -58,7 +59,7 @@ from language.detection import detect_language
 from language.matching import MIN_TYPO_LETTERS
 from language.questions import asks_amount, has_number, question_terms
 from language.sentences import split_sentences
-from language.values import AskedValue, asked_about, asked_value, asking_part, holds_value
+from language.values import AskedValue, asked_about, asked_of, asked_value, holds_value
 from language.tokens import words_of
 
 if TYPE_CHECKING:
@@ -168,7 +169,7 @@ class AbstainPolicy:
         if asked is not None and not value_missing:
             # Across languages only the unseen term: a dictionary misses senses ("call" is no "bellen"
             # in FreeDict), so a translation's absence beside the value is no evidence.
-            value_missing = bool(unseen_terms(asking_part(asking), vocabulary)) or not across and \
+            value_missing = bool(unseen_terms(asked_of(asking), vocabulary)) or not across and \
                 not any(states_value(asked, asked_about(asking), hit, vocabulary) for hit in hits)
         support = known_terms(query, vocabulary)
         numbers_missing = asks_amount(query) and not any(has_number(t) for t in texts)

@@ -6,6 +6,8 @@ value of something no document names cannot be in them.
   korting"; a sentence that gives the discount's percentage does;
 - "welke rgb code hoort bij oranje tekst" is declined where the colour table has no orange (every
   other word is known and a colour code stands right there), and answered for purple, which it has;
+- the word that names the kind of value ("kleurcodes") is not what the value is asked of: an index
+  that never writes it still answers with the colour codes it states;
 - a rate ("requests per minuut") is not answered by a passage on rate limiting without one;
 - the value kinds also hold for an English question over Dutch passages.
 """
@@ -45,6 +47,13 @@ een toelichting, RGB code #00B050.
 """
 ORANGE = "welke rgb code hoort bij oranje tekst in de modeldocumenten?"
 PURPLE = "welke rgb code hoort bij paarse tekst in de modeldocumenten?"
+
+SHIELD = """# Het schild
+
+De kleuren van het schild zijn kikkergroen (#47B06E) rechts en zalmroze (#F08271) links; die van het
+lint zijn blauw en wit.
+"""
+SHIELD_QUESTION = "welke kleurcodes heeft het schild?"
 
 RATES = """# Limieten van de API
 
@@ -86,7 +95,8 @@ def engine(tmp_path_factory, e5_small_embedder) -> AnswerEngine:
               for n, topic in enumerate(OTHER_TOPICS)]
     for collection, name, text in (("korting", "tarieven.md", DISCOUNT), ("korting-genoemd", "tarieven.md",
                                                                               DISCOUNT_STATED),
-                                   ("kleuren", "kleuren.md", COLOURS), ("limiet", "api.md", RATES),
+                                   ("kleuren", "kleuren.md", COLOURS), ("schild", "schild.md", SHIELD),
+                                   ("limiet", "api.md", RATES),
                                    ("limiet-genoemd", "api.md", RATES_STATED), ("uitje", "uitje.md", OUTING),
                                    ("uitje-datum", "uitje.md", OUTING_DATED),
                                    ("lunch", "lunch.md", LUNCH), *others):
@@ -134,3 +144,13 @@ def test_a_follow_up_asks_the_value_of_its_own_words_not_of_the_question_before(
     earlier = "ik zit op het kantoor in Utrecht bij de printer op de tweede verdieping, straks in Zwolle"
     prepared = engine.prepare("wat kost de lunch?", collections=["lunch", "overig"], history=[Turn("user", earlier)])
     assert not prepared.verdict.value_missing and prepared.verdict.answerable
+
+
+def test_the_name_of_the_kind_of_value_is_not_its_subject(engine):
+    # No document writes "kleurcodes"; the shield's codes stand in the passage found.
+    store_words = engine.retriever.retrieve(SHIELD_QUESTION, k=6, collections=["schild", "overig"]).vocabulary
+    assert not store_words.forms("kleurcodes") and not store_words.compound_parts("kleurcodes")
+    verdict = engine.prepare(SHIELD_QUESTION, collections=["schild", "overig"]).verdict
+    assert not verdict.value_missing  # (in an index this small, the unknown word still weighs most)
+    # Of a colour the index never names, the value is still missing.
+    assert engine.prepare(ORANGE, collections=["kleuren"]).verdict.value_missing
