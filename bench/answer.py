@@ -172,10 +172,27 @@ def _thresholds(samples: list[Sample], objective: str = "most-right"
         pooled.setdefault(language, []).append(tuple(rest))
     result = {language: _calibrate_language(items, objective) for language, items in sorted(pooled.items())}
     min_relevance = {language: r["min_relevance"] for language, r in result.items()}
-    supports = [r["min_support"] for r in result.values() if r["min_support"] is not None]
     alones = [r["min_coverage_alone"] for r in result.values() if r["min_coverage_alone"] is not None]
-    return ((min_relevance, round(statistics.mean(supports), 3) if supports else None,
-             round(statistics.mean(alones), 3) if alones else None), result)
+    min_coverage_alone = round(statistics.mean(alones), 3) if alones else None
+    # One known-terms threshold serves every language (relevance.AbstainPolicy): chosen on all
+    # questions together with each language's relevance threshold, not as a mean of the languages'
+    # own (a few English questions over English pages would pull the Dutch one halfway to theirs).
+    supports = [support for _, _, support, _, _ in samples if support is not None]
+    if not supports:
+        return (min_relevance, None, min_coverage_alone), result
+    n_answerable = sum(answerable for *_, answerable in samples)
+
+    def score(c: float) -> tuple:
+        counts = _outcome(samples, min_relevance, c, min_coverage_alone)
+        declined, kept = (int(counts[key].split("/")[0]) for key in ("unanswerable_declined", "answerable_kept"))
+        if objective == "targets":
+            return (n_answerable - kept <= MAX_DECLINED_ANSWERABLE * n_answerable, declined, kept)
+        return (declined + kept,)
+
+    grid = _midpoints(supports)
+    scores = {c: score(c) for c in grid}
+    good = [c for c in grid if scores[c] == max(scores.values())]
+    return (min_relevance, good[len(good) // 2], min_coverage_alone), result
 
 
 def _answers(relevance: float, support: float | None, alone: float | None, t: float, c: float | None,
