@@ -45,6 +45,21 @@ def test_identical_files_are_indexed_once_and_the_hit_names_the_others(tmp_path,
                                                        "lloyds/2025/akte.md"}
 
 
+def test_identical_files_are_indexed_under_their_newest_path(tmp_path, embedder):
+    """Of one model in two release folders and an undated archive folder, a hit names the newest
+    release, the others as its copies."""
+    docs = copies_folder(tmp_path / "docs", ["archief/akte.md", "lloyds/20211015000021/akte.md",
+                                             "lloyds/20250301000021/akte.md"])
+    indexer = make_indexer(tmp_path, embedder)
+    indexer.reindex(docs, collection="bedrijf")
+    hits = Retriever(embedder, indexer.store).search("wie is de geldgever van de Lloyds hypotheek", k=5)
+    lloyds = [h.chunk for h in hits if "Lloyds" in h.chunk.text]
+    assert {(c.doc_id, c.copies) for c in lloyds} == {
+        ("lloyds/20250301000021/akte.md", ("lloyds/20211015000021/akte.md", "archief/akte.md"))}
+    report = indexer.reindex(docs, collection="bedrijf")  # nothing changed: nothing read again
+    assert (report.added, report.changed, report.removed, report.unchanged) == ([], [], [], 4)
+
+
 def test_copies_come_and_go_without_losing_the_document(tmp_path, embedder):
     docs = copies_folder(tmp_path / "docs", ["a/akte.md", "b/akte.md"])
     indexer = make_indexer(tmp_path, embedder)
