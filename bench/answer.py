@@ -13,10 +13,11 @@
     VRAAGBAAK_EMBEDDING_MODEL takes it; default: the offline default).
     .venv/bin/python bench/answer.py --quote-shares 0,0.7,0.8,0.9,2 [--corpus ...] [--index DIR]
         # the quote's second document (prepare only, no generation): per corpus and share
-        # (engine.py, QUOTE_SECOND_DOCUMENT) the answerable questions whose quote would cite a gold
+        # (quoting.py, QUOTE_SECOND_DOCUMENT) the answerable questions whose quote would cite a gold
         # document, how many quotes take a second document and how many of those add a wrong one
         # beside a right first; each share chosen leave-one-corpus-out (most gold quoted, then fewest
-        # second documents)
+        # second documents); a next document whose best passage is at least as close to the question
+        # (the embedding's cosine) as the first's is quoted at every share, as quoting.py does
     .venv/bin/python bench/answer.py --qa-only [--corpus NAME=FOLDER:QAFILE ...] [--index DIR]
         # just the qa section, per corpus (default both), every question through engine.ask;
         # --index DIR keeps each corpus's index in DIR/NAME
@@ -650,7 +651,7 @@ def quote_sweep(embedder, corpora: dict[str, tuple[Path, Path]], settings, share
                 index_root: Path | None) -> dict:
     """Whom the quote of each answerable question would cite with each share: the preview's document,
     and the next document when its best hit scores at least that share of the first's."""
-    from bot.answering.engine import document_score
+    from bot.answering.quoting import document_score
     from knowledge.retrieval import Retriever
 
     generator = _corpus_generator(settings)
@@ -661,7 +662,7 @@ def quote_sweep(embedder, corpora: dict[str, tuple[Path, Path]], settings, share
                                   embedder=embedder, top_k=settings.retrieval.top_k,
                                   context_budget_tokens=settings.answering.context_budget_tokens, cache_size=0,
                                   quote_second_document=0.0)  # every next document: its share is measured here
-            quotes = []  # (first gold, next gold or None, the next's share of the first's score)
+            quotes = []  # (first gold, next gold or None, the next's share of the first's score, closer)
             for row in (r for r in load_questions(qa_file) if r["answerable"]):
                 prepared = engine.prepare(row["question"], history=row["history"])
                 if prepared.preview is None:
@@ -671,9 +672,11 @@ def quote_sweep(embedder, corpora: dict[str, tuple[Path, Path]], settings, share
                 preview, following = prepared.preview, prepared.runner_up
                 share = (document_score(candidates, following.source) / max(document_score(candidates, preview.source),
                                                                             1e-9)) if following is not None else 0.0
+                closer = following is not None and (document_score(candidates, following.source, "relevance")
+                                                    >= document_score(candidates, preview.source, "relevance"))
                 quotes.append((bool({preview.source.path, *preview.source.copies} & gold),
                                bool({following.source.path, *following.source.copies} & gold)
-                               if following is not None else None, share))
+                               if following is not None else None, share, closer))
             report["corpora"][name] = {str(share): _quoted_with(quotes, share) for share in shares}
     finally:
         generator.close()
@@ -691,10 +694,14 @@ def quote_sweep(embedder, corpora: dict[str, tuple[Path, Path]], settings, share
     return report
 
 
-def _quoted_with(quotes: list[tuple[bool, bool | None, float]], share: float) -> dict:
-    """What the quotes cite with this share: (first gold, next gold or None, the next's share)."""
-    second = [(first, following) for first, following, score in quotes if following is not None and score >= share]
-    return {"gold_quoted": sum(first or bool(following and score >= share) for first, following, score in quotes),
+def _quoted_with(quotes: list[tuple[bool, bool | None, float, bool]], share: float) -> dict:
+    """What the quotes cite with this share: (first gold, next gold or None, the next's share, whether
+    the next's best passage is at least as close to the question as the first's: quoted whatever the
+    share)."""
+    taken = [(first, following, following is not None and (score >= share or closer))
+             for first, following, score, closer in quotes]
+    second = [(first, following) for first, following, take in taken if take]
+    return {"gold_quoted": sum(first or bool(following and take) for first, following, take in taken),
             "second_documents": len(second),
             "wrong_beside_right": sum(first and not following for first, following in second)}
 

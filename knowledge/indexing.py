@@ -5,8 +5,9 @@ chunks, and only then change the table, in one commit. A run that fails or is in
 that commit leaves the previous index as it was. An inter-process file lock keeps two runs apart.
 
 Files with the same bytes and the same suffix are one document: it is read and indexed once, under the
-first of its paths, and its chunks name the other paths (`copies`), so a hit on it can list every place
-it is. (The suffix decides how bytes are read, so the same bytes as .xlsx and as .msg are two files.)
+newest of its paths by their names and folders (knowledge/versions.py, else the first), and its chunks
+name the other paths (`copies`), so a hit on it can list every place it is. (The suffix decides how
+bytes are read, so the same bytes as .xlsx and as .msg are two files.)
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from knowledge.file_limits import FileLimits, read_bounded
 from knowledge.formats.library_logs import LibraryLogs
 from knowledge.loaders import OUTSIDE_LINK_REASON, content_hash, document_id, load_document, scan_folder
 from knowledge.models import Chunk, IndexReport, SkippedFile
+from knowledge.versions import newest_path_first
 from knowledge.index.schema import ModelInfo, chunk_rows
 from knowledge.index.store import ChunkStore
 
@@ -155,7 +157,7 @@ class Indexer:
 
     def _plan(self, root: Path, collection: str, known: dict[str, tuple[str, tuple[str, ...]]], *,
               full: bool) -> _Plan:
-        """What to (re)index: files grouped by their bytes, each group read once, under its first path."""
+        """What to (re)index: files grouped by their bytes, each group read once, under its newest path."""
         scan = scan_folder(root)
         plan = _Plan(not_read=scan.not_read)
         plan.skipped.extend(SkippedFile(document_id(link, root), OUTSIDE_LINK_REASON) for link in scan.outside_links)
@@ -169,8 +171,10 @@ class Indexer:
             groups.setdefault((content_hash(data), path.suffix.lower()), []).append((path, data))
         hashes = {doc_id: digest for doc_id, (digest, copies) in known.items()
                   for doc_id in (doc_id, *copies)}
-        for (digest, _suffix), files in groups.items():
-            ids = [document_id(path, root) for path, _ in files]
+        for (digest, _suffix), found in groups.items():
+            named = {document_id(path, root): (path, data) for path, data in found}
+            ids = newest_path_first(list(named))
+            files = [named[doc_id] for doc_id in ids]
             first, copies = ids[0], tuple(ids[1:])
             if not full and known.get(first) == (digest, copies):
                 plan.unchanged += len(ids)

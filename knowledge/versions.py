@@ -114,6 +114,14 @@ def newness(doc_id: str, dated: str = "", *, of_one_document: bool = True) -> tu
     return (document_version(doc_id).version, day, _folder_numbers(doc_id)) if of_one_document else (day,)
 
 
+def newest_path_first(paths: Sequence[str]) -> list[str]:
+    """The paths of identical files (one document indexed once), the newest first by what their names
+    and folders say (`newness`'s version, then day: "Lloyds/20250301000021/akte.docx" before
+    "Lloyds/20211015000021/akte.docx"), so that a source names the newest place of a document and
+    the others as its copies; paths that say nothing of it keep their order."""
+    return sorted(paths, key=lambda path: newness(path)[:2], reverse=True)  # stable, also reversed
+
+
 def newest_first(hits: Sequence[Hit], question: str = "") -> list[Hit]:
     """The same hits; where several versions of one document are among them, the newest takes the
     best place that document got, the older ones the places after it; a version the question names

@@ -70,14 +70,16 @@ def resolve_citations(text: str, passage_sources: Sequence[Hashable]) -> tuple[s
 
 
 def sources_used(text: str, passages: Sequence[tuple[str, Hashable]],
-                 document: Callable[[Hashable], Hashable] = lambda source: source) -> list[Hashable]:
+                 document: Callable[[Hashable], Hashable] = lambda source: source, *,
+                 same_language: bool = True) -> list[Hashable]:
     """For an answer that cites no passage: of `passages` (text, source, best first), the first
     document (retrieval's first choice is right most often; an answer may repeat a sibling's pointer
     to it, "kijk dan bij Ziekmelding") and the documents it took its words from: the one whose
     passages hold most of the answer's telling words, then each that holds one the chosen do not.
     Listed in the passages' order, by their first source; every document when no passage holds any
-    of the words (an answer in another language)."""
-    answer = set(telling_words(text))
+    of the words, or when the answer is in another language than the passages (`same_language`
+    False: the words an English answer shares with Dutch passages, "model", "document", are chance)."""
+    answer = set(telling_words(text)) if same_language else set()
     held: dict[Hashable, set[str]] = {}
     first: dict[Hashable, Hashable] = {}
     for passage, source in passages:

@@ -15,6 +15,7 @@ from bot.answering.disagreement import with_disagreement
 from bot.answering.generation import CHAT_OVERHEAD_TOKENS, Generation, GenerationRequest, Generator
 from bot.answering.guards import AnswerGuard, Grounding, GuardStop
 from bot.answering.prompts import ANSWER_STOPS, NOT_FOUND, Passage, build_messages, pack_passages, passage_block
+from bot.answering.quoting import QUOTE_SECOND_DOCUMENT, QUOTED, found_nearly_as_well, quote_blocks
 from bot.answering.relevance import AbstainPolicy, Verdict
 from bot.answering.selection import SentenceSelector
 from bot.answering.stream import AnswerStream
@@ -24,7 +25,6 @@ from knowledge.models import EVERYONE_READERS
 from language.calibration import calibration_for
 from language.detection import detect_language
 from language.questions import reads_as_follow_up
-from language.sentences import sentence_ends
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -36,19 +36,6 @@ log = logging.getLogger(__name__)
 
 
 MAYBE_HELPFUL = {"nl": "Misschien helpen deze documenten:", "en": "These documents might help:"}
-# The model wrote nothing usable (nothing, a copy of the prompt or the question, words none of the
-# passages says): nothing is invented; what fits the question best is quoted, marked as a quote.
-QUOTED = {"nl": "Ik kon hier geen eigen antwoord op schrijven. Dit staat in de documenten die het best bij "
-                "je vraag passen (letterlijk):",
-          "en": "I could not write an answer of my own. This is what the documents that fit your question "
-                "best say (word for word):"}
-QUOTE_CHARS = 600  # at most this much of the passages is quoted
-MIN_SECOND_QUOTE_CHARS = 80  # a second passage is quoted only when this much room is left for it
-# The next document found is quoted beside the first (its best sentences) when retrieval found it
-# nearly as well: its best hit's score at least this share of the first document's. Near-identical
-# documents (a text block and the deed that includes it, two banks' models) rank close, and a reader
-# then sees both rather than a coin toss between them. Chosen leave-one-corpus-out (bench/README.md).
-QUOTE_SECOND_DOCUMENT = 0.8
 # The question alone leaves the model too little room (its window holds instructions, passages,
 # earlier turns, question and answer): said plainly, without tokens or windows.
 TOO_LONG = {"nl": "Je vraag is te lang; stel hem korter of in delen.",
@@ -192,8 +179,8 @@ class AnswerEngine:
             return passages, None, None
         preview = Preview(best.text, source_of(best.hit))
         following = Preview(selection.others[0].text, source_of(selection.others[0].hit)) if selection.others else None
-        if following is not None and (document_score(hits, following.source)
-                                      < self.quote_second_document * document_score(hits, preview.source)):
+        if following is not None and not found_nearly_as_well(hits, following.source, preview.source,
+                                                              self.quote_second_document):
             following = None
         return passages, preview, following
 
@@ -295,7 +282,8 @@ class AnswerEngine:
             return self._quote_best_passages(prepared, timings)
         if not sources:  # the documents whose words the answer used (no words shared: the first found)
             sources = sources_used(text, [(p.text, source_of(p.hit)) for p in prepared.passages],
-                                   document=lambda s: (s.collection, s.path))[:FALLBACK_SOURCES]
+                                   document=lambda s: (s.collection, s.path),
+                                   same_language=grounding.same_language)[:FALLBACK_SOURCES]
         return Answer(prepared.question, text, sources, language=prepared.language, timings=timings)
 
     def _quote_best_passages(self, prepared: PreparedQuestion, timings: dict) -> Answer:
@@ -306,18 +294,7 @@ class AnswerEngine:
         quotes = [(p.text, p.source) for p in (prepared.preview, prepared.runner_up) if p is not None]
         if not quotes or (len(quotes) == 1 and quotes[0][1] != source_of(first.hit)):
             quotes.append((first.body or first.hit.chunk.text, source_of(first.hit)))
-        blocks: list[str] = []
-        sources: list[Source] = []
-        left = QUOTE_CHARS
-        for text, source in quotes:
-            if blocks and left < MIN_SECOND_QUOTE_CHARS:
-                break
-            excerpt = _excerpt(text, left)
-            left -= len(excerpt)
-            if source not in sources:
-                sources.append(source)
-            lines = [f"> {line}".rstrip() for line in excerpt.splitlines()]
-            blocks.append("\n".join(lines) + f" [{sources.index(source) + 1}]")
+        blocks, sources = quote_blocks(quotes)
         return Answer(prepared.question, "\n\n".join([QUOTED[prepared.language], *blocks]), sources,
                       language=prepared.language, timings=timings, quoted=True)
 
@@ -362,25 +339,6 @@ class AnswerEngine:
                    for s in sources if s.collection == collection):
                 return False
         return True
-
-
-def document_score(hits: Sequence["Hit"], source: Source) -> float:
-    """The best search score among the hits of `source`'s document (0: none among them)."""
-    return max((h.score for h in hits if (h.chunk.collection, h.chunk.doc_id) == (source.collection, source.path)),
-               default=0.0)
-
-
-def _excerpt(text: str, limit: int) -> str:
-    """The start of a passage, cut after a whole sentence (or word) within `limit` characters; never
-    after a line that only announces what follows ("… bestaan uit twee delen:")."""
-    text = text.strip()
-    if len(text) <= limit:
-        return text
-    cut = text[:limit]
-    ends = sentence_ends(cut)
-    if ends and ends[-1] >= limit // 3:
-        return cut[:ends[-1]].rstrip()
-    return cut.rsplit(" ", 1)[0].rstrip() + " …"
 
 
 def _says_not_found(text: str, language: str) -> bool:

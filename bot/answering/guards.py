@@ -93,6 +93,11 @@ class Grounding:
         return cls(passages, question=question, framing=prompt_framing(question, language, earlier_questions),
                    same_language=same_language)
 
+    @property
+    def same_language(self) -> bool:
+        """The passages are in the question's language (their words can be compared with an answer's)."""
+        return self._same_language
+
     def tells(self, word: str) -> bool:
         """`word` (as the guard compares it: normalized()) says something of the passages."""
         return any(self._told(part) for part in telling_words(word))

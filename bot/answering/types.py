@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Literal, Protocol
 from urllib.parse import urlsplit
 
-from knowledge.versions import document_version, edition_day
+from knowledge.versions import document_version, edition_day, newness
 from language.dates import spoken_date
 
 SLIDE_SUFFIXES = (".pptx", ".odp")  # their pages are slides ("dia 3")
@@ -19,6 +19,7 @@ SHOWN_DATED_BY = ("document", "name")
 # The day the document gives itself, shown after the later day of its release folder or name: what a
 # reader who opens the file sees in it ("bestand van": saved, created or sent, whichever it says).
 OWN_DAY = {"nl": "bestand van {day}", "en": "file dated {day}"}
+COPIES_NAMED = 3  # other files named beside a source (Slack, the command line); the rest are counted
 
 
 def day_label(path: str, dated: str, dated_by: str, language: str, *, any_day: bool = False) -> str:
@@ -35,6 +36,14 @@ def day_label(path: str, dated: str, dated_by: str, language: str, *, any_day: b
     if day.isoformat() != dated[:10]:
         shown += ", " + OWN_DAY.get(language, OWN_DAY["en"]).format(day=spoken_date(dated, language))
     return shown
+
+
+def copies_text(named: list[str], more: int) -> str:
+    """What follows "ook in" after a source (Source.named_copies): "a, b en nog 2", or "nog 1 ander
+    bestand" when none is named."""
+    if not named:
+        return f"nog {more} " + ("ander bestand" if more == 1 else "andere bestanden")
+    return ", ".join(named) + (f" en nog {more}" if more else "")
 
 
 @dataclass(frozen=True)
@@ -71,6 +80,19 @@ class Source:
                  if version and version[0] < 1900 else ""]  # a day in the name is no version number
         parts.append(day_label(self.path, self.dated, self.dated_by, language, any_day=any_day))
         return ", ".join(p for p in parts if p)
+
+    def named_copies(self, limit: int = COPIES_NAMED) -> tuple[list[str], int]:
+        """The other files that hold the source's passage, to name beside it: one per document (of
+        several versions the newest, knowledge/versions.py), none of the source's own document (it
+        is named), at most `limit`; and how many of the copies are left unnamed."""
+        own = document_version(self.path).document
+        newest: dict[str, str] = {}
+        for path in self.copies:
+            document = document_version(path).document
+            if document != own and (document not in newest or newness(path) > newness(newest[document])):
+                newest[document] = path
+        named = list(newest.values())[:limit]
+        return named, len(self.copies) - len(named)
 
     @property
     def link(self) -> str | None:

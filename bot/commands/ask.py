@@ -62,10 +62,14 @@ def run_ask(args: argparse.Namespace, services: Services) -> int:
 
 
 def source_line(source: Source, language: str = "nl") -> str:
-    """`Titel — kop, p. 11, versie 7.0, 1 januari 2025 (pad)`, and the other paths of the same document."""
+    """`Titel — kop, p. 11, versie 7.0, 1 januari 2025 (pad)`, and the other files that hold it (a few
+    named, the rest counted: Source.named_copies)."""
+    from bot.answering.types import copies_text
+
     heading = f" — {source.heading}" if source.heading and source.heading != source.title else ""
     page = "".join(f", {label}" for label in (source.page_label, source.edition(language)) if label)
-    copies = f"; ook in: {', '.join(source.copies)}" if source.copies else ""
+    named, more = source.named_copies()
+    copies = f"; ook in: {copies_text(named, more)}" if named or more else ""
     return f"{source.title}{heading}{page} ({source.link or source.path}{copies})"
 
 

@@ -120,6 +120,31 @@ def test_an_answer_without_markers_lists_the_documents_whose_words_it_used(reply
     assert [s.path for s in answer.sources] == cited
 
 
+class DutchColourDocuments(FoundHits):
+    """Two Dutch documents: a bank's explanation that points to the agreements, and the agreements'
+    colour table that answers."""
+
+    def search(self, question: str, *, k: int = 5, mode: str = "hybrid",
+               collections: list[str] | None = None) -> list:
+        found = [("toelichting-sns.docx", "Voor de beschrijving van het kleurgebruik in het modeldocument zie het "
+                                          "document met de algemene afspraken over modeldocumenten."),
+                 ("algemene-afspraken.docx", "Benaming afspraak: Vaste tekst; Kleur in het modeldocument: zwart; "
+                                             "Standaard Word kleur: Automatisch.")]
+        return [make_hit(text, doc_id=doc, title=doc, headings=(), relevance=0.9 - n / 100, rank=n + 1)
+                for n, (doc, text) in enumerate(found)]
+
+
+def test_an_answer_in_another_language_than_its_passages_lists_the_first_documents_found():
+    """A word the English answer shares with the Dutch passages ("document") is chance, not a sign
+    of the passage it used: the first documents found are listed, as for an answer sharing no word."""
+    reply = "Fixed text is shown in black in the document."
+    engine = AnswerEngine(DutchColourDocuments(), ScriptedGenerator(reply), min_relevance=0.0, cache_size=0,
+                          guard=False, sentence_selection=False)  # both passages whole in the prompt
+    answer = engine.ask("What colour is fixed text shown in within the model documents?").result()
+    assert not answer.abstained and not answer.quoted, answer.text
+    assert [s.path for s in answer.sources] == ["toelichting-sns.docx", "algemene-afspraken.docx"]
+
+
 def test_a_link_with_a_space_before_its_target_shows_its_text_only():
     row = "Modeldocument ING|[5.0]( /modeldocumenten/Hypotheek%20ING/Modeldocument%20ING%20v5.0.docx)| X |"
     segments = sections_of([make_hit(row, doc_id="Releasenotes ING.md")])[0].segments

@@ -7,6 +7,8 @@ generator writing nothing usable."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from bot.answering.engine import QUOTED, AnswerEngine
@@ -126,3 +128,35 @@ def test_three_close_documents_are_quoted_two_at_most():
 
 def test_a_document_found_far_less_well_is_not_quoted_beside_the_first():
     assert quoted_documents(0.90, 0.30, 0.20) == ["modellen/hypotheek.md"]
+
+
+class HalvesDisagree(FoundHits):
+    """The deed model first by the fused score (its words), the text block second with a lower fused
+    score but a passage closer to the question in the embedding (`closeness`, the first's: 0.85)."""
+
+    def __init__(self, closeness: float) -> None:
+        self.closeness = closeness
+
+    def search(self, question: str, *, k: int = 5, mode: str = "hybrid",
+               collections: list[str] | None = None) -> list[Hit]:
+        first = make_hit(DEED, doc_id="modellen/hypotheek.md", title="Modeldocument hypotheek", headings=(),
+                         relevance=0.85)
+        second = make_hit(CAPACITIES, doc_id="tekstblokken/gevolmachtigde.md", title="Tekstblok", headings=(),
+                          relevance=self.closeness, rank=2)
+        return [replace(first, score=0.15), replace(second, score=0.09)]  # 0.6 of the first's: not "nearly as well"
+
+
+def quoted_when_halves_disagree(closeness: float) -> list[str]:
+    engine = AnswerEngine(HalvesDisagree(closeness), ScriptedGenerator(ECHO), min_relevance=0.0, cache_size=0)
+    answer = engine.ask(QUESTION).result()
+    assert answer.quoted
+    return [s.path for s in answer.sources]
+
+
+def test_a_document_the_embedding_finds_closer_is_quoted_beside_the_first_whatever_the_fused_score():
+    assert quoted_when_halves_disagree(0.86) == ["modellen/hypotheek.md", "tekstblokken/gevolmachtigde.md"]
+    assert quoted_when_halves_disagree(0.85) == ["modellen/hypotheek.md", "tekstblokken/gevolmachtigde.md"]
+
+
+def test_a_document_neither_half_found_nearly_as_well_is_not_quoted():
+    assert quoted_when_halves_disagree(0.80) == ["modellen/hypotheek.md"]

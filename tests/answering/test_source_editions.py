@@ -32,3 +32,31 @@ def test_a_day_from_a_name_is_shown_and_a_modification_time_is_not():
 def test_a_source_from_before_days_were_kept_is_named_as_before():
     old = Source("Verlof", "hr/verlof.md")
     assert source_line(old) == "Verlof (hr/verlof.md)"
+
+
+BANKS = "kik/modeldocumenten"
+
+
+def test_a_passage_many_files_share_names_one_file_per_document_the_newest_and_counts_the_rest():
+    """A clause every bank's explanation repeats: of two versions of one bank's model only the newer
+    is named, and never the source's own document's other release."""
+    source = Source("Toelichting SNS", f"{BANKS}/SNS/20250601/Toelichting SNS v4.0.docx", copies=(
+        f"{BANKS}/SNS/20240101/Toelichting SNS v3.0.docx",
+        f"{BANKS}/AEGON/20251001/Toelichting AEGON v8.0.docx",
+        f"{BANKS}/AEGON/20260115/Toelichting AEGON v9.0.docx",
+        f"{BANKS}/Lloyds/20211015/Toelichting Lloyds v2.0.docx",
+        f"{BANKS}/Lloyds/20250301/Toelichting Lloyds v2.0.docx",
+        f"{BANKS}/Neo/20250801/Toelichting Neo v4.0.docx"))
+    named, more = source.named_copies()
+    assert named == [f"{BANKS}/AEGON/20260115/Toelichting AEGON v9.0.docx",
+                     f"{BANKS}/Lloyds/20250301/Toelichting Lloyds v2.0.docx",
+                     f"{BANKS}/Neo/20250801/Toelichting Neo v4.0.docx"]
+    assert more == 3
+    assert source.named_copies(limit=2) == (named[:2], 4)
+
+
+def test_a_source_line_names_a_few_copies_and_counts_the_rest():
+    many = Source("Clausule", "a/clausule.md", copies=tuple(f"{bank}/clausule.md" for bank in "bcdef"))
+    assert source_line(many) == "Clausule (a/clausule.md; ook in: b/clausule.md, c/clausule.md, d/clausule.md en nog 2)"
+    older = Source("Akte", "x/20250301/akte v2.docx", copies=("x/20211015/akte v2.docx",))
+    assert source_line(older) == "Akte, versie 2 (x/20250301/akte v2.docx; ook in: nog 1 ander bestand)"

@@ -45,6 +45,36 @@ def test_identical_files_are_indexed_once_and_the_hit_names_the_others(tmp_path,
                                                        "lloyds/2025/akte.md"}
 
 
+def test_identical_files_are_indexed_under_their_newest_path(tmp_path, embedder):
+    """Of one model in two release folders and an undated archive folder, a hit names the newest
+    release, the others as its copies."""
+    docs = copies_folder(tmp_path / "docs", ["archief/akte.md", "lloyds/20211015000021/akte.md",
+                                             "lloyds/20250301000021/akte.md"])
+    indexer = make_indexer(tmp_path, embedder)
+    indexer.reindex(docs, collection="bedrijf")
+    hits = Retriever(embedder, indexer.store).search("wie is de geldgever van de Lloyds hypotheek", k=5)
+    lloyds = [h.chunk for h in hits if "Lloyds" in h.chunk.text]
+    assert {(c.doc_id, c.copies) for c in lloyds} == {
+        ("lloyds/20250301000021/akte.md", ("lloyds/20211015000021/akte.md", "archief/akte.md"))}
+    report = indexer.reindex(docs, collection="bedrijf")  # nothing changed: nothing read again
+    assert (report.added, report.changed, report.removed, report.unchanged) == ([], [], [], 4)
+
+
+def test_an_index_made_under_an_older_path_moves_to_the_newest_without_losing_the_document(tmp_path, embedder,
+                                                                                             monkeypatch):
+    docs = copies_folder(tmp_path / "docs", ["lloyds/20211015000021/akte.md", "lloyds/20250301000021/akte.md"])
+    indexer = make_indexer(tmp_path, embedder)
+    with monkeypatch.context() as earlier:  # as indexes were made before: under the first path
+        earlier.setattr("knowledge.indexing.newest_path_first", list)
+        indexer.reindex(docs, collection="bedrijf")
+    assert indexer.store.copies("bedrijf")["lloyds/20211015000021/akte.md"][1] == ("lloyds/20250301000021/akte.md",)
+    report = indexer.reindex(docs, collection="bedrijf")
+    assert (report.added, report.changed, report.removed) == ([], [], [])
+    indexed = {doc_id: copies for doc_id, (_, copies) in indexer.store.copies("bedrijf").items()}
+    assert indexed == {"hr/vakantie.md": (), "lloyds/20250301000021/akte.md": ("lloyds/20211015000021/akte.md",)}
+    assert indexer.store.stats()["documents"] == 2
+
+
 def test_copies_come_and_go_without_losing_the_document(tmp_path, embedder):
     docs = copies_folder(tmp_path / "docs", ["a/akte.md", "b/akte.md"])
     indexer = make_indexer(tmp_path, embedder)

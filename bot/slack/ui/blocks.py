@@ -16,7 +16,7 @@ from typing import Any
 
 from slack_sdk.models.blocks import ContextActionsBlock, FeedbackButtonObject, FeedbackButtonsElement, MarkdownBlock
 
-from bot.answering.types import Answer, Source
+from bot.answering.types import Answer, Source, copies_text
 from bot.slack.features import escalation
 from bot.slack.features.escalation import NO_ROUTES, EscalationRoutes
 from bot.slack.ui import curated_mark
@@ -110,9 +110,6 @@ def answer_links(sources: Sequence[Source]) -> list[str]:
     return [link for s in sources for link in ([s.url, s.link] if s.url else []) + list(s.links or ())]
 
 
-COPIES_LISTED = 3  # other paths of the same document named after a source
-
-
 def source_label(source: Source, language: str = "nl") -> str:
     """Title (page, version and day) with a link when the document has a URL (to the page of a PDF),
     else title, page, version, day and path; the other paths of the same document after it."""
@@ -127,10 +124,9 @@ def source_label(source: Source, language: str = "nl") -> str:
         label = neutralise(f"<{link}|{title}>", links=[link])
     else:
         label = neutralise(f"{title} (`{escape(_cut(source.path, LABEL_CHARS))}`)" if source.path else title)
-    if source.copies:
-        others = ", ".join(f"`{escape(_cut(c, LABEL_CHARS))}`" for c in source.copies[:COPIES_LISTED])
-        more = f" en nog {len(source.copies) - COPIES_LISTED}" if len(source.copies) > COPIES_LISTED else ""
-        label += neutralise(f" — ook in {others}{more}")
+    named, more = source.named_copies()
+    if named or more:
+        label += neutralise(f" — ook in {copies_text([f'`{escape(_cut(c, LABEL_CHARS))}`' for c in named], more)}")
     return label
 
 
