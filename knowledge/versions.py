@@ -118,8 +118,11 @@ def newest_path_first(paths: Sequence[str]) -> list[str]:
     """The paths of identical files (one document indexed once), the newest first by what their names
     and folders say (`newness`'s version, then day: "Lloyds/20250301000021/akte.docx" before
     "Lloyds/20211015000021/akte.docx"), so that a source names the newest place of a document and
-    the others as its copies; paths that say nothing of it keep their order."""
-    return sorted(paths, key=lambda path: newness(path)[:2], reverse=True)  # stable, also reversed
+    the others as its copies; paths that say nothing of it keep their order. Files named as different
+    documents compare by day alone: their version numbers do not compare."""
+    one_document = len({document_version(path).document for path in paths}) == 1
+    return sorted(paths, key=lambda path: newness(path, of_one_document=one_document)[:2],
+                  reverse=True)  # stable, also reversed
 
 
 def newest_first(hits: Sequence[Hit], question: str = "") -> list[Hit]:

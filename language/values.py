@@ -112,10 +112,15 @@ def asked_of(question: str) -> str:
     """The asking clauses without the words that name the kind of value ("welke kleurcodes heeft
     ons schild" -> "s heeft ons schild"): what the value is asked of. The kind's name says nothing
     of the subject: an index may hold colour codes without ever writing "kleurcode"."""
-    text = asking_part(question).lower()
-    for pattern in (asking for _, asking in _ASKING):
-        text = pattern.sub(" ", text)
-    return text
+    return _KIND_NAMES.sub(" ", asking_part(question).lower())
+
+
+# The words that name a kind of value, with their plural: only these leave the asking clause in
+# `asked_of` (the asking patterns also take a neighbour, "welke Kubernetes versie", or a whole
+# compound, "winstdelingspercentage", whose other words are the subject).
+_KIND_NAMES = re.compile(r"\b(?:kleur\s*code|hex\s*code|colou?r\s+code|rgb|percentage|procent|versie(?:nummer)?|"
+                         r"version|telefoon\s*nummer|belnummer|phone\s+number|e-?mail-?adres|mailadres|"
+                         r"e-?mail\s+address)(?:s|en)?\b")
 
 
 def holds_value(asked: AskedValue, text: str) -> bool:

@@ -157,3 +157,13 @@ def test_a_sample_pdf_copied_elsewhere_counts_once(tmp_path, embedder):
     report = indexer.reindex(docs, collection="bedrijf")
     assert sorted(report.added) == ["hr/verslag.pdf", "verslag-kopie.pdf"]
     assert indexer.store.stats()["documents"] == 1
+
+
+def test_identical_files_named_as_different_documents_compare_by_day_alone():
+    from knowledge.versions import newest_path_first
+
+    # A higher version number of another document says nothing of which file is newer.
+    assert newest_path_first(["bank-a/20250101/Toelichting A v9.0.docx", "bank-b/20260115/Toelichting B v2.0.docx"]) \
+        == ["bank-b/20260115/Toelichting B v2.0.docx", "bank-a/20250101/Toelichting A v9.0.docx"]
+    assert newest_path_first(["Lloyds/20211015000021/akte.docx", "Lloyds/20250301000021/akte.docx"])[0] \
+        == "Lloyds/20250301000021/akte.docx"

@@ -8,7 +8,7 @@ from __future__ import annotations
 from bot.answering.relevance import unseen_terms
 from knowledge.query import Vocabulary
 from language.questions import question_terms
-from language.values import asked_about, asked_value, asking_part, holds_value
+from language.values import asked_about, asked_of, asked_value, asking_part, holds_value
 
 
 def test_a_rate_per_minute_is_a_number_per_time_unit():
@@ -69,3 +69,13 @@ def test_chat_adverbs_verbs_of_having_and_dotless_abbreviations_are_no_terms():
     assert question_terms("welke soorten kent het tekstblok registergoed?") == ["soorten", "tekstblok", "registergoed"]
     assert question_terms("hoe groot moet een knop zijn ivm toegankelijkheid") == ["groot", "knop",
                                                                                   "toegankelijkheid"]
+
+
+def test_only_the_words_that_name_the_kind_leave_what_the_value_is_asked_of():
+    # The kind's name is no subject ("kleurcodes" need not be in the index); the word the asking
+    # pattern takes beside it, or the compound around it, is ("Kubernetes", "winstdelings").
+    vocabulary = Vocabulary(["Het cluster draait versie 1.29 en de winst is 12 procent van de omzet."])
+    assert "kleurcode" not in asked_of("welke kleurcodes heeft ons schild?")
+    for question in ("welke Kubernetes versie draait het cluster?", "welk winstdelingspercentage krijg ik?"):
+        assert unseen_terms(asked_of(question), vocabulary), question
+    assert "kubernetes" in asked_of("which Kubernetes version runs the cluster?")
