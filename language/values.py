@@ -105,13 +105,18 @@ def asked_about(question: str) -> list[str]:
     asked = asked_value(question)
     if asked is None or asked.kind == "count":
         return []
-    return question_terms(asked_of(question))
+    text = asking_part(question).lower()
+    for pattern in (asking for _, asking in _ASKING):
+        text = pattern.sub(" ", text)
+    return question_terms(text)
 
 
 def asked_of(question: str) -> str:
     """The asking clauses without the words that name the kind of value ("welke kleurcodes heeft
-    ons schild" -> "s heeft ons schild"): what the value is asked of. The kind's name says nothing
-    of the subject: an index may hold colour codes without ever writing "kleurcode"."""
+    ons schild" -> "welke heeft ons schild"), where the refusal looks for a subject the index never
+    names. The kind's name says nothing of the subject: an index may hold colour codes without ever
+    writing "kleurcode". (`asked_about` also leaves out the asking words, "hoe laat", "welke
+    versie", which are no subject either but are not looked for in the index.)"""
     return _KIND_NAMES.sub(" ", asking_part(question).lower())
 
 
