@@ -280,10 +280,13 @@ class AnswerEngine:
             return self._abstain(prepared, timings)
         if not grounding.holds(text):  # nothing, or only the question and our own prompt's words
             return self._quote_best_passages(prepared, timings)
-        if not sources:  # the documents whose words the answer used (no words shared: the first found)
+        # The documents whose words the answer used (no words shared, or an answer in another language
+        # than its passages, which a small model may give to a question in theirs: the first found).
+        if not sources:
             sources = sources_used(text, [(p.text, source_of(p.hit)) for p in prepared.passages],
                                    document=lambda s: (s.collection, s.path),
-                                   same_language=grounding.same_language)[:FALLBACK_SOURCES]
+                                   same_language=grounding.same_language
+                                   and detect_language(text) == prepared.language)[:FALLBACK_SOURCES]
         return Answer(prepared.question, text, sources, language=prepared.language, timings=timings)
 
     def _quote_best_passages(self, prepared: PreparedQuestion, timings: dict) -> Answer:

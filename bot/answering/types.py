@@ -38,12 +38,17 @@ def day_label(path: str, dated: str, dated_by: str, language: str, *, any_day: b
     return shown
 
 
-def copies_text(named: list[str], more: int) -> str:
-    """What follows "ook in" after a source (Source.named_copies): "a, b en nog 2", or "nog 1 ander
-    bestand" when none is named."""
+_COPIES = {"nl": ("ook in", "en nog {n}", "nog 1 ander bestand", "nog {n} andere bestanden"),
+           "en": ("also in", "and {n} more", "1 other file", "{n} other files")}
+
+
+def copies_text(named: list[str], more: int, language: str = "nl") -> str:
+    """The other files that hold a source (Source.named_copies), in the answer's language: "ook in a,
+    b en nog 2", or "ook in nog 1 ander bestand" when none is named."""
+    also, and_more, one_other, others = _COPIES.get(language, _COPIES["en"])
     if not named:
-        return f"nog {more} " + ("ander bestand" if more == 1 else "andere bestanden")
-    return ", ".join(named) + (f" en nog {more}" if more else "")
+        return f"{also} " + (one_other if more == 1 else others.format(n=more))
+    return f"{also} " + ", ".join(named) + (" " + and_more.format(n=more) if more else "")
 
 
 @dataclass(frozen=True)

@@ -69,7 +69,7 @@ def source_line(source: Source, language: str = "nl") -> str:
     heading = f" — {source.heading}" if source.heading and source.heading != source.title else ""
     page = "".join(f", {label}" for label in (source.page_label, source.edition(language)) if label)
     named, more = source.named_copies()
-    copies = f"; ook in: {copies_text(named, more)}" if named or more else ""
+    copies = f"; {copies_text(named, more, language)}" if named or more else ""
     return f"{source.title}{heading}{page} ({source.link or source.path}{copies})"
 
 

@@ -143,6 +143,10 @@ def test_an_answer_in_another_language_than_its_passages_lists_the_first_documen
     answer = engine.ask("What colour is fixed text shown in within the model documents?").result()
     assert not answer.abstained and not answer.quoted, answer.text
     assert [s.path for s in answer.sources] == ["toelichting-sns.docx", "algemene-afspraken.docx"]
+    # The same when a small model answers a Dutch question in English: the answer's language counts.
+    answer = engine.ask("Welke kleur heeft vaste tekst in de modeldocumenten?").result()
+    assert not answer.abstained and not answer.quoted, answer.text
+    assert [s.path for s in answer.sources] == ["toelichting-sns.docx", "algemene-afspraken.docx"]
 
 
 def test_a_link_with_a_space_before_its_target_shows_its_text_only():

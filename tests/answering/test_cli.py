@@ -69,7 +69,7 @@ def test_a_source_line_names_the_page_and_the_other_paths_of_the_document():
     source = Source("Jaarverslag", "verslag.pdf", heading="Jaarverslag > Reiskosten", page=11,
                     copies=("archief/verslag.pdf",))
     assert source_line(source) == ("Jaarverslag — Jaarverslag > Reiskosten, p. 11 "
-                                   "(verslag.pdf; ook in: archief/verslag.pdf)")
+                                   "(verslag.pdf; ook in archief/verslag.pdf)")
     linked = Source("Jaarverslag", "verslag.pdf", page=4, url="https://intranet.example.nl/verslag.pdf")
     assert source_line(linked) == "Jaarverslag, p. 4 (https://intranet.example.nl/verslag.pdf#page=4)"
 

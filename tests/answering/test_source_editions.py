@@ -57,6 +57,13 @@ def test_a_passage_many_files_share_names_one_file_per_document_the_newest_and_c
 
 def test_a_source_line_names_a_few_copies_and_counts_the_rest():
     many = Source("Clausule", "a/clausule.md", copies=tuple(f"{bank}/clausule.md" for bank in "bcdef"))
-    assert source_line(many) == "Clausule (a/clausule.md; ook in: b/clausule.md, c/clausule.md, d/clausule.md en nog 2)"
+    assert source_line(many) == "Clausule (a/clausule.md; ook in b/clausule.md, c/clausule.md, d/clausule.md en nog 2)"
     older = Source("Akte", "x/20250301/akte v2.docx", copies=("x/20211015/akte v2.docx",))
-    assert source_line(older) == "Akte, versie 2 (x/20250301/akte v2.docx; ook in: nog 1 ander bestand)"
+    assert source_line(older) == "Akte, versie 2 (x/20250301/akte v2.docx; ook in nog 1 ander bestand)"
+
+
+def test_the_other_files_are_told_in_the_answers_language():
+    many = Source("Clause", "a/clause.md", copies=tuple(f"{bank}/clause.md" for bank in "bcdef"))
+    assert source_line(many, "en") == "Clause (a/clause.md; also in b/clause.md, c/clause.md, d/clause.md and 2 more)"
+    older = Source("Deed", "x/20250301/deed v2.docx", copies=("x/20211015/deed v2.docx",))
+    assert "also in 1 other file" in source_line(older, "en")

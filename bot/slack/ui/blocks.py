@@ -126,7 +126,7 @@ def source_label(source: Source, language: str = "nl") -> str:
         label = neutralise(f"{title} (`{escape(_cut(source.path, LABEL_CHARS))}`)" if source.path else title)
     named, more = source.named_copies()
     if named or more:
-        label += neutralise(f" — ook in {copies_text([f'`{escape(_cut(c, LABEL_CHARS))}`' for c in named], more)}")
+        label += neutralise(" — " + copies_text([f"`{escape(_cut(c, LABEL_CHARS))}`" for c in named], more, language))
     return label
 
 
