@@ -193,7 +193,12 @@ def _thresholds(samples: list[Sample], objective: str = "most-right"
     grid = _midpoints(supports)
     scores = {c: score(c) for c in grid}
     good = [c for c in grid if scores[c] == max(scores.values())]
-    return (min_relevance, good[len(good) // 2], min_coverage_alone), result
+    support = good[len(good) // 2]
+    # Each language's relevance threshold fitted anew with that one support threshold (it was fitted
+    # with the language's own, which a language with few questions may not get).
+    min_relevance = {language: _calibrate_language(items, objective, fixed_support=support)["min_relevance"]
+                     for language, items in sorted(pooled.items())}
+    return (min_relevance, support, min_coverage_alone), result
 
 
 def _answers(relevance: float, support: float | None, alone: float | None, t: float, c: float | None,
@@ -215,11 +220,17 @@ def _outcome(samples: list[Sample], min_relevance: dict[str, float], min_support
     return {"unanswerable_declined": f"{declined}/{n_un}", "answerable_kept": f"{kept}/{len(samples) - n_un}"}
 
 
+_FREE = object()
+
+
 def _calibrate_language(items: list[tuple[float, "float | None", "float | None", bool]],
-                        objective: str = "most-right") -> dict:
+                        objective: str = "most-right", fixed_support=_FREE) -> dict:
+    """`fixed_support`: the known-terms threshold to fit the others with (default: fitted too)."""
     uses_support = any(support is not None for _, support, _, _ in items)
     relevance_grid = _midpoints([r for r, _, _, _ in items])
     support_grid = _midpoints([s for _, s, _, _ in items if s is not None]) if uses_support else [None]
+    if fixed_support is not _FREE and uses_support:
+        support_grid = [fixed_support]
     alone_grid = _midpoints([g for _, _, g, _ in items if g is not None]) + [None]
 
     def outcome(t: float, c: float | None, g: float | None) -> tuple[int, int]:
@@ -651,7 +662,7 @@ def quote_sweep(embedder, corpora: dict[str, tuple[Path, Path]], settings, share
                 index_root: Path | None) -> dict:
     """Whom the quote of each answerable question would cite with each share: the preview's document,
     and the next document when its best hit scores at least that share of the first's."""
-    from bot.answering.quoting import document_score
+    from bot.answering.quoting import closer_to_question, document_score
     from knowledge.retrieval import Retriever
 
     generator = _corpus_generator(settings)
@@ -672,8 +683,7 @@ def quote_sweep(embedder, corpora: dict[str, tuple[Path, Path]], settings, share
                 preview, following = prepared.preview, prepared.runner_up
                 share = (document_score(candidates, following.source) / max(document_score(candidates, preview.source),
                                                                             1e-9)) if following is not None else 0.0
-                closer = following is not None and (document_score(candidates, following.source, "relevance")
-                                                    >= document_score(candidates, preview.source, "relevance"))
+                closer = following is not None and closer_to_question(candidates, following.source, preview.source)
                 quotes.append((bool({preview.source.path, *preview.source.copies} & gold),
                                bool({following.source.path, *following.source.copies} & gold)
                                if following is not None else None, share, closer))

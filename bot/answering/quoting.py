@@ -40,8 +40,13 @@ def found_nearly_as_well(hits: Sequence["Hit"], following: Source, first: Source
                          share: float = QUOTE_SECOND_DOCUMENT) -> bool:
     """Whether the search found `following`'s document nearly as well as `first`'s: its best score at
     least `share` of the first's, or its best passage at least as close to the question."""
-    return (document_score(hits, following) >= share * document_score(hits, first)
-            or document_score(hits, following, "relevance") >= document_score(hits, first, "relevance"))
+    return document_score(hits, following) >= share * document_score(hits, first) or closer_to_question(
+        hits, following, first)
+
+
+def closer_to_question(hits: Sequence["Hit"], following: Source, first: Source) -> bool:
+    """`following`'s best passage is at least as close to the question in the embedding as `first`'s."""
+    return document_score(hits, following, "relevance") >= document_score(hits, first, "relevance")
 
 
 def quote_blocks(quotes: Sequence[tuple[str, Source]]) -> tuple[list[str], list[Source]]:
