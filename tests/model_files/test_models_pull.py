@@ -381,7 +381,9 @@ def test_services_builds_a_retriever_with_the_pulled_reranker(tmp_path, embedder
     # the order is the cross-encoder's: each hit carries its score for (question, passage), best first
     scores = retriever.reranker.scores(question, [h.chunk.embedding_text for h in hits])
     assert [h.score for h in hits] == pytest.approx(scores, abs=1e-5)
-    assert scores == sorted(scores, reverse=True)
+    # Ordered by the scores it ranked with (scoring the three again as another batch may differ in
+    # the last float bits, which reorders the tiny test model's near-ties).
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
 
 
 @pytest.mark.slow
