@@ -1,5 +1,5 @@
-"""Tables and sheets -> text lines, shared by every format that has them (Word, PDF, .doc, slides,
-OpenDocument, Excel, CSV).
+"""Tables -> text lines, shared by every format that has them (Word, PDF, .doc, slides, OpenDocument
+text, CSV; spreadsheet tabs are sheets.py).
 
 A row after a header row becomes ``kolom: waarde; kolom: waarde``, so a passage cut from the middle
 of a long table still says what its values are; the header itself stays as one ``a | b`` line.
@@ -41,12 +41,6 @@ def rows_to_lines(rows: Iterable[Sequence[str | None]], *, header_within: int = 
 def table_to_text(rows: Iterable[Sequence[str | None]]) -> str:
     """A table inside a document (Word, PDF, .doc): its header is its first row or none."""
     return "\n".join(rows_to_lines(rows, header_within=1))
-
-
-def sheet_to_markdown(name: str, rows: Iterable[Sequence[str | None]]) -> str:
-    """One sheet as a `## name` section; empty sheets give nothing."""
-    lines = rows_to_lines(rows)
-    return f"## {name}\n\n" + "\n".join(lines) if lines else ""
 
 
 def _trimmed(row: Sequence[str | None]) -> list[str]:
