@@ -120,7 +120,7 @@ class Chunker:
             budget = self._text_budget(doc.title, group.headings)
             if _is_rows(group.text):
                 rows = group.text.split("\n", 1)[1] if "\n" in group.text else ""
-                pieces.extend((group.headings, text) for text in self._split_rows(rows, min(budget, self.row_tokens)))
+                pieces.extend((group.headings, text) for text in self._split_rows(rows, budget))
             elif group.tokens <= budget:
                 pieces.append((group.headings, group.text))
             else:
@@ -179,14 +179,16 @@ class Chunker:
     # --- splitting ---------------------------------------------------------------------------------
 
     def _split_rows(self, text: str, budget: int) -> list[str]:
-        """Whole row lines packed up to the budget, no overlap (each row names its own columns)."""
+        """Whole row lines packed up to the row budget, no overlap (each row names its own columns);
+        a longer row is a passage of its own, cut only where it exceeds the text budget."""
+        rows_budget = min(budget, self.row_tokens)
         chunks: list[str] = []
         current: list[str] = []
         size = 0
         for line in (ln for ln in text.split("\n") if ln.strip()):
             for part in self._fit(line, budget):
                 tokens = self.count_tokens(part)
-                if current and size + tokens > budget:
+                if current and size + tokens > rows_budget:
                     chunks.append("\n".join(current))
                     current, size = [], 0
                 current.append(part)

@@ -130,7 +130,7 @@ def _stacked(rows: list[list[str]]) -> list[str]:
     rows = [r + [""] * (width - len(r)) for r in rows]
     if len(rows) > 1:
         top, bottom = rows[0], rows[-1]
-        if sum(1 for c in top if c) * 2 <= sum(1 for c in bottom if c):
+        if sum(1 for c in top if c) < sum(1 for c in bottom if c):
             rows[0] = _filled_right(top, bottom)
     names = []
     for column in range(width):
