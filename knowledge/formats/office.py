@@ -104,15 +104,7 @@ def _odf_table_rows(table) -> Iterator[list[str]]:
     """Cell texts per row; repeated rows and cells (how ODF stores blank space) are not expanded
     beyond what carries text."""
     for row in table.get_elements(".//table:table-row"):
-        cells: list[str] = []
-        for cell in row.children:
-            if cell.tag not in {"table:table-cell", "table:covered-table-cell"}:
-                continue
-            text = " ".join(_odf_text(p) for p in cell.get_elements("text:p"))
-            repeat = int(cell.get_attribute_integer("table:number-columns-repeated") or 1)
-            cells.extend([text] * min(repeat, MAX_COLUMNS - len(cells)))
-            if len(cells) >= MAX_COLUMNS:
-                break
+        cells, _ = _odf_row(row)
         if any(cells):
             yield cells
 
@@ -125,22 +117,30 @@ def _odf_sheet(table, name: str) -> Sheet:
     number = 0
     for row in table.get_elements(".//table:table-row"):
         number += 1
-        cells: list[str] = []
-        for cell in row.children:
-            if cell.tag not in {"table:table-cell", "table:covered-table-cell"}:
-                continue
-            text = " ".join(_odf_text(p) for p in cell.get_elements("text:p"))
-            width = int(cell.get_attribute_integer("table:number-columns-spanned") or 1)
-            if text and width > 1:
-                spans[(number, len(cells))] = width
-            repeat = int(cell.get_attribute_integer("table:number-columns-repeated") or 1)
-            cells.extend([text] * min(repeat, MAX_COLUMNS - len(cells)))
-            if len(cells) >= MAX_COLUMNS:
-                break
+        cells, widths = _odf_row(row)
         if any(cells):
             rows.append((number, cells))
+            spans.update({(number, column): width for column, width in widths.items()})
         number += int(row.get_attribute_integer("table:number-rows-repeated") or 1) - 1
     return Sheet(name, rows, spans)
+
+
+def _odf_row(row) -> tuple[list[str], dict[int, int]]:
+    """A row's cell texts, and the columns a filled merged cell covers by where it starts."""
+    cells: list[str] = []
+    widths: dict[int, int] = {}
+    for cell in row.children:
+        if cell.tag not in {"table:table-cell", "table:covered-table-cell"}:
+            continue
+        text = " ".join(_odf_text(p) for p in cell.get_elements("text:p"))
+        width = int(cell.get_attribute_integer("table:number-columns-spanned") or 1)
+        if text and width > 1:
+            widths[len(cells)] = width
+        repeat = int(cell.get_attribute_integer("table:number-columns-repeated") or 1)
+        cells.extend([text] * min(repeat, MAX_COLUMNS - len(cells)))
+        if len(cells) >= MAX_COLUMNS:
+            break
+    return cells, widths
 
 
 def _odf_slide(page, number: int) -> str:

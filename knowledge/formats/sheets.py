@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
 from knowledge.formats.pages import ROWS_MARK
-from knowledge.formats.tables import MAX_COLUMNS
+from knowledge.formats.tables import named_pairs, trimmed_cells
 
 HEADER_WITHIN = 8  # the first table's header is among a sheet's first rows (a title and notes above it)
 HEADER_CHARACTERS = 80  # a longer cell is text, not a column's name
@@ -42,7 +42,7 @@ def sheet_to_markdown(sheet: Sheet) -> str:
 def sheet_lines(rows: Iterable[tuple[int, Sequence[str | None]]],
                 spans: dict[tuple[int, int], int] | None = None) -> list[str]:
     """Row lines: `kolom: waarde` pairs under the header in force, titles and notes as plain lines."""
-    table = [(number, cells) for number, cells in ((n, _trimmed(r)) for n, r in rows) if any(cells)]
+    table = [(number, cells) for number, cells in ((n, trimmed_cells(r)) for n, r in rows) if any(cells)]
     spans = spans or {}
     headers = _header_blocks(table)
     numeric = any(_has_number(cells) for _, cells in table)
@@ -61,14 +61,9 @@ def sheet_lines(rows: Iterable[tuple[int, Sequence[str | None]]],
         if header is None or _is_label(cells) or (numeric and _is_title(table, i)):
             lines.append(" | ".join(filled))
         else:
-            lines.append(_pairs(header, cells))
+            lines.append(named_pairs(header, cells))
         i += 1
     return lines
-
-
-def _pairs(header: list[str], cells: list[str]) -> str:
-    return "; ".join(f"{header[i]}: {cell}" if i < len(header) and header[i] and header[i] != cell else cell
-                     for i, cell in enumerate(cells) if cell)
 
 
 # --- finding the header rows -----------------------------------------------------------------------
@@ -190,13 +185,6 @@ def _formatted_number(value: int | float, number_format: str) -> str:
     text = text.translate(str.maketrans(",.", ".,"))
     currency = "€ " if "€" in section else "$ " if "$" in literal else ""
     return f"{currency}{'-' if value < 0 else ''}{text}{'%' if '%' in literal else ''}"
-
-
-def _trimmed(row: Sequence[str | None]) -> list[str]:
-    cells = [" ".join(str(c or "").split()) for c in list(row)[:MAX_COLUMNS]]
-    while cells and not cells[-1]:
-        cells.pop()
-    return cells
 
 
 _NUMBER = re.compile(r"^[-+€$%\d.,\s()]+$")
