@@ -19,8 +19,8 @@ from knowledge.formats.pages import ROWS_MARK, read_mark
 from knowledge.models import Chunk, Document
 from language.sentences import split_sentences
 
-# Measured on the three corpora with spreadsheets (bench/README.md): a budget or ledger row of
-# about 30 tokens, so a passage holds a handful of rows.
+# A budget or ledger row is about 25-60 tokens, so a passage holds a handful of rows. Chosen among
+# 64-350 on the corpora with spreadsheets, leave-one-corpus-out (bench/README.md, "Spreadsheet rows").
 ROW_PASSAGE_TOKENS = 192
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
