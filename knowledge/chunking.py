@@ -4,7 +4,9 @@ sentence boundaries, all measured in tokens of the embedding model.
 The budget covers what is embedded (``Chunk.embedding_text``: title, heading path and text), so a
 chunk never loses its tail to the model's truncation when ``max_tokens`` <= its max_seq_length.
 Page and slide marks (knowledge/formats/pages.py) are taken out of the text: each chunk keeps the
-page it begins on, and a slide is never joined with the slide before it.
+page it begins on, and a slide is never joined with the slide before it. A spreadsheet tab's rows
+(after a rows mark) are cut into passages of whole rows of at most ``ROW_PASSAGE_TOKENS``, joined
+with no other section: a question about one budget line then meets a few rows, not a whole sheet.
 """
 
 from __future__ import annotations
@@ -13,9 +15,13 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
-from knowledge.formats.pages import read_mark
+from knowledge.formats.pages import ROWS_MARK, read_mark
 from knowledge.models import Chunk, Document
 from language.sentences import split_sentences
+
+# A budget or ledger row is about 25-60 tokens, so a passage holds a handful of rows. Chosen among
+# 64-350 on the corpora with spreadsheets, leave-one-corpus-out (bench/README.md, "Spreadsheet rows").
+ROW_PASSAGE_TOKENS = 192
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
@@ -95,13 +101,15 @@ class Chunker:
     """Heading-aware, token-budgeted splitter."""
 
     def __init__(self, count_tokens: Callable[[str], int], *, max_tokens: int = 350,
-                 overlap_tokens: int = 40, min_tokens: int | None = None) -> None:
+                 overlap_tokens: int = 40, min_tokens: int | None = None,
+                 row_tokens: int = ROW_PASSAGE_TOKENS) -> None:
         if max_tokens < 32:
             raise ValueError("max_tokens must be at least 32")
         self.count_tokens = count_tokens
         self.max_tokens = max_tokens
         self.overlap_tokens = max(0, min(overlap_tokens, max_tokens // 3))
         self.min_tokens = max_tokens // 4 if min_tokens is None else min_tokens
+        self.row_tokens = max(32, min(row_tokens, max_tokens))
 
     def split(self, doc: Document) -> list[Chunk]:
         sections = parse_sections(doc.text)
@@ -110,7 +118,10 @@ class Chunker:
         pieces: list[tuple[tuple[str, ...], str]] = []
         for group in self._merge_tiny(sections):
             budget = self._text_budget(doc.title, group.headings)
-            if group.tokens <= budget:
+            if _is_rows(group.text):
+                rows = group.text.split("\n", 1)[1] if "\n" in group.text else ""
+                pieces.extend((group.headings, text) for text in self._split_rows(rows, budget))
+            elif group.tokens <= budget:
                 pieces.append((group.headings, group.text))
             else:
                 pieces.extend((group.headings, text) for text in self._split_long(group.text, budget))
@@ -150,6 +161,8 @@ class Chunker:
             return False
         if (mark := read_mark(nxt.text.split("\n", 1)[0])) is not None and mark[0] == "slide":
             return False
+        if _is_rows(group.text) or _is_rows(nxt.text):
+            return False
         if group.tokens + nxt.tokens + 8 > self.max_tokens - 24:
             return False
         parent = group.headings[:-1] if group.headings else ()
@@ -164,6 +177,25 @@ class Chunker:
             "\n".join(nxt.headings[len(common):] + group.headings[len(common):])))
 
     # --- splitting ---------------------------------------------------------------------------------
+
+    def _split_rows(self, text: str, budget: int) -> list[str]:
+        """Whole row lines packed up to the row budget, no overlap (each row names its own columns);
+        a longer row is a passage of its own, cut only where it exceeds the text budget."""
+        rows_budget = min(budget, self.row_tokens)
+        chunks: list[str] = []
+        current: list[str] = []
+        size = 0
+        for line in (ln for ln in text.split("\n") if ln.strip()):
+            for part in self._fit(line, budget):
+                tokens = self.count_tokens(part)
+                if current and size + tokens > rows_budget:
+                    chunks.append("\n".join(current))
+                    current, size = [], 0
+                current.append(part)
+                size += tokens
+        if current:
+            chunks.append("\n".join(current))
+        return chunks
 
     def _split_long(self, text: str, budget: int) -> list[str]:
         units = self._units(text, budget)
@@ -261,6 +293,10 @@ class Chunker:
             tail.insert(0, unit)
             size += unit[1]
         return tail
+
+
+def _is_rows(text: str) -> bool:
+    return text.split("\n", 1)[0].strip() == ROWS_MARK
 
 
 def _render(units: list[tuple[str, int, str]]) -> str:

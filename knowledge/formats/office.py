@@ -14,14 +14,15 @@ from __future__ import annotations
 import io
 import logging
 import zipfile
-from datetime import date, datetime, time
+from datetime import date
 from typing import Iterator
 
 from knowledge.errors import DocumentError
 from knowledge.formats.pages import slide_mark
 from knowledge.formats.reading import Reading, written_on
 from knowledge.formats.smartart import smartart_text
-from knowledge.formats.tables import MAX_COLUMNS, sheet_to_markdown, table_to_text
+from knowledge.formats.sheets import Sheet, cell_text, sheet_to_markdown
+from knowledge.formats.tables import MAX_COLUMNS, table_to_text
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +36,7 @@ def opendocument_to_markdown(data: bytes) -> Reading:
     if kind.startswith("text"):
         parts = [_odf_blocks(child) for child in body.children]
     elif kind.startswith("spreadsheet"):
-        parts = [sheet_to_markdown(table.name or f"Blad {i}", _odf_table_rows(table))
+        parts = [sheet_to_markdown(_odf_sheet(table, table.name or f"Blad {i}"))
                  for i, table in enumerate(body.get_elements("table:table"), start=1)]
     elif kind.startswith("presentation") or kind.startswith("drawing"):
         parts = [_odf_slide(page, i) for i, page in enumerate(body.get_elements("draw:page"), start=1)]
@@ -103,17 +104,43 @@ def _odf_table_rows(table) -> Iterator[list[str]]:
     """Cell texts per row; repeated rows and cells (how ODF stores blank space) are not expanded
     beyond what carries text."""
     for row in table.get_elements(".//table:table-row"):
-        cells: list[str] = []
-        for cell in row.children:
-            if cell.tag not in {"table:table-cell", "table:covered-table-cell"}:
-                continue
-            text = " ".join(_odf_text(p) for p in cell.get_elements("text:p"))
-            repeat = int(cell.get_attribute_integer("table:number-columns-repeated") or 1)
-            cells.extend([text] * min(repeat, MAX_COLUMNS - len(cells)))
-            if len(cells) >= MAX_COLUMNS:
-                break
+        cells, _ = _odf_row(row)
         if any(cells):
             yield cells
+
+
+def _odf_sheet(table, name: str) -> Sheet:
+    """A spreadsheet tab: rows by their number (repeated rows counted, blank ones left out), cells
+    as the spreadsheet shows them (their text), merged cells' widths."""
+    rows: list[tuple[int, list[str]]] = []
+    spans: dict[tuple[int, int], int] = {}
+    number = 0
+    for row in table.get_elements(".//table:table-row"):
+        number += 1
+        cells, widths = _odf_row(row)
+        if any(cells):
+            rows.append((number, cells))
+            spans.update({(number, column): width for column, width in widths.items()})
+        number += int(row.get_attribute_integer("table:number-rows-repeated") or 1) - 1
+    return Sheet(name, rows, spans)
+
+
+def _odf_row(row) -> tuple[list[str], dict[int, int]]:
+    """A row's cell texts, and the columns a filled merged cell covers by where it starts."""
+    cells: list[str] = []
+    widths: dict[int, int] = {}
+    for cell in row.children:
+        if cell.tag not in {"table:table-cell", "table:covered-table-cell"}:
+            continue
+        text = " ".join(_odf_text(p) for p in cell.get_elements("text:p"))
+        width = int(cell.get_attribute_integer("table:number-columns-spanned") or 1)
+        if text and width > 1:
+            widths[len(cells)] = width
+        repeat = int(cell.get_attribute_integer("table:number-columns-repeated") or 1)
+        cells.extend([text] * min(repeat, MAX_COLUMNS - len(cells)))
+        if len(cells) >= MAX_COLUMNS:
+            break
+    return cells, widths
 
 
 def _odf_slide(page, number: int) -> str:
@@ -228,9 +255,12 @@ def _pptx_shape_text(shape) -> str:
 
 # --- Excel -----------------------------------------------------------------------------------------
 
+MERGES_READ_UP_TO = 5_000_000  # bytes: openpyxl tells merged cells only when it loads the whole workbook
+
+
 def xlsx_to_markdown(data: bytes) -> Reading:
-    """Each sheet a `## name` section; formulas as the values Excel last calculated; written: the
-    core properties' last saved (else created) date."""
+    """Each sheet a `## name` section; numbers as their cell format shows them, formulas as the values
+    Excel last calculated; written: the core properties' last saved (else created) date."""
     from xml.etree.ElementTree import ParseError
 
     from lxml.etree import XMLSyntaxError
@@ -238,30 +268,27 @@ def xlsx_to_markdown(data: bytes) -> Reading:
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        # read-only mode streams a large workbook, but knows no merged cells
+        workbook = load_workbook(io.BytesIO(data), read_only=len(data) > MERGES_READ_UP_TO, data_only=True)
         written = written_on(workbook.properties.modified, workbook.properties.created)
         try:
-            sheets = [(ws.title, [list(r) for r in ws.iter_rows(values_only=True)])
-                      for ws in workbook.worksheets]
+            sheets = [_xlsx_sheet(ws) for ws in workbook.worksheets]
         finally:
             workbook.close()
     # openpyxl parses with lxml when it is installed, else with the standard library
     except (zipfile.BadZipFile, KeyError, InvalidFileException, XMLSyntaxError, ParseError) as exc:
         log.debug("xlsx unreadable", exc_info=True)
         raise DocumentError(f"het Excel-bestand is beschadigd of onleesbaar ({type(exc).__name__})") from exc
-    parts = [sheet_to_markdown(name, ([_cell_text(v) for v in row] for row in rows)) for name, rows in sheets]
+    parts = [sheet_to_markdown(sheet) for sheet in sheets]
     return Reading("\n\n".join(p for p in parts if p), written=written)
 
 
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "ja" if value else "nee"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else f"{value:.10g}"
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == time(0) else value.isoformat(" ", "minutes")
-    if isinstance(value, (date, time)):
-        return value.isoformat()
-    return str(value)
+def _xlsx_sheet(ws) -> Sheet:
+    rows = []
+    for number, row in enumerate(ws.iter_rows(min_row=1, max_col=MAX_COLUMNS), start=1):
+        cells = [cell_text(cell.value, getattr(cell, "number_format", None)) for cell in row]
+        if any(cells):
+            rows.append((number, cells))
+    spans = {(r.min_row, r.min_col - 1): r.max_col - r.min_col + 1
+             for r in getattr(ws, "merged_cells", None) or () if r.max_col > r.min_col}
+    return Sheet(ws.title, rows, spans)

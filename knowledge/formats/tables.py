@@ -1,5 +1,5 @@
-"""Tables and sheets -> text lines, shared by every format that has them (Word, PDF, .doc, slides,
-OpenDocument, Excel, CSV).
+"""Tables -> text lines, shared by every format that has them (Word, PDF, .doc, slides, OpenDocument
+text, CSV; spreadsheet tabs are sheets.py).
 
 A row after a header row becomes ``kolom: waarde; kolom: waarde``, so a passage cut from the middle
 of a long table still says what its values are; the header itself stays as one ``a | b`` line.
@@ -23,7 +23,7 @@ def rows_to_lines(rows: Iterable[Sequence[str | None]], *, header_within: int = 
     The header is the first row with two or more filled cells, none of them a number, that has
     rows below it, among the first `header_within` rows; rows above it (a sheet's title) stay
     plain text."""
-    table = [row for row in (_trimmed(r) for r in rows) if row]
+    table = [row for row in (trimmed_cells(r) for r in rows) if row]
     header_at = next((i for i, row in enumerate(table[:header_within])
                       if i + 1 < len(table) and _is_header(row)), None)
     if header_at is None:
@@ -31,11 +31,14 @@ def rows_to_lines(rows: Iterable[Sequence[str | None]], *, header_within: int = 
     header = table[header_at]
     lines = [" ".join(c for c in row if c) for row in table[:header_at]]
     lines.append(" | ".join(header))
-    for row in table[header_at + 1:]:
-        pairs = [f"{header[i]}: {cell}" if i < len(header) and header[i] and header[i] != cell else cell
-                 for i, cell in enumerate(row) if cell]
-        lines.append("; ".join(pairs))
+    lines.extend(named_pairs(header, row) for row in table[header_at + 1:])
     return lines
+
+
+def named_pairs(header: Sequence[str], row: Sequence[str]) -> str:
+    """A row as `kolom: waarde; …`; a cell without a column name (or repeating it) stands alone."""
+    return "; ".join(f"{header[i]}: {cell}" if i < len(header) and header[i] and header[i] != cell else cell
+                     for i, cell in enumerate(row) if cell)
 
 
 def table_to_text(rows: Iterable[Sequence[str | None]]) -> str:
@@ -43,13 +46,8 @@ def table_to_text(rows: Iterable[Sequence[str | None]]) -> str:
     return "\n".join(rows_to_lines(rows, header_within=1))
 
 
-def sheet_to_markdown(name: str, rows: Iterable[Sequence[str | None]]) -> str:
-    """One sheet as a `## name` section; empty sheets give nothing."""
-    lines = rows_to_lines(rows)
-    return f"## {name}\n\n" + "\n".join(lines) if lines else ""
-
-
-def _trimmed(row: Sequence[str | None]) -> list[str]:
+def trimmed_cells(row: Sequence[str | None]) -> list[str]:
+    """A row's cell texts, whitespace folded, the empty cells at its end dropped."""
     cells = [" ".join(str(c or "").split()) for c in list(row)[:MAX_COLUMNS]]
     while cells and not cells[-1]:
         cells.pop()

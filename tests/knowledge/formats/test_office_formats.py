@@ -162,7 +162,7 @@ def test_odt_headings_paragraphs_lists_and_tables(tmp_path):
 def test_ods_sheets_are_sections_and_rows_name_their_columns(tmp_path):
     doc = _load(make_ods(tmp_path / "tarieven.ods"))
     assert doc.title == "tarieven"  # a sheet's name is not the document's title
-    assert "## Tarieven\n\nReiskosten 2025\nVervoer | Vergoeding per km\n" in doc.text
+    assert "## Tarieven\n\n<!-- rows -->\nReiskosten 2025\nVervoer | Vergoeding per km\n" in doc.text
     assert "Vervoer: Auto; Vergoeding per km: 0,23" in doc.text
     assert "Vervoer: Fiets; Vergoeding per km: 0,10" in doc.text
     assert "## Contacten" in doc.text and "Afdeling: Salarisadministratie; Telefoon: 020-1234567" in doc.text
@@ -206,11 +206,11 @@ def test_a_slide_titled_by_a_text_box_gets_that_title_and_a_table_or_sentence_do
 def test_xlsx_sheets_values_and_dates(tmp_path):
     doc = _load(make_xlsx(tmp_path / "budget.xlsx"))
     assert doc.title == "budget"
-    assert "## Budget\n\nTeam | Opleidingsbudget | Vanaf\n" in doc.text
+    assert "## Budget\n\n<!-- rows -->\nTeam | Opleidingsbudget | Vanaf\n" in doc.text
     assert "Team: Support; Opleidingsbudget: 1500; Vanaf: 2025-01-01" in doc.text
     assert "Team: Ontwikkeling; Opleidingsbudget: 2250.5" in doc.text
     assert "## Leeg" not in doc.text  # an empty sheet adds nothing
-    assert "## Notities\n\nAanvragen voor 1 maart." in doc.text
+    assert "## Notities\n\n<!-- rows -->\nAanvragen voor 1 maart." in doc.text
 
 
 def test_rtf_text_with_code_page_escapes(tmp_path):

@@ -1,0 +1,153 @@
+"""Spreadsheets on real files (openpyxl and odfdo write them as Excel and LibreOffice do): every row
+says what its values are, under the header in force where it stands, with numbers as the sheet
+shows them; the chunker cuts a tab's rows into small passages of whole rows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from knowledge.chunking import Chunker
+from knowledge.loaders import load_document
+
+EURO = '_("€"\\ * #,##0.00_);_("€"\\ * \\(#,##0.00\\);_("€"\\ * "-"??_);_(@_)'
+
+
+def make_budget_xlsx(path: Path) -> Path:
+    """A church's budget as treasurers keep it: a title, blank rows, two tables in one tab."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Blad1"
+    sheet["A1"], sheet["D1"] = "Baten 2026", "Wijkkas De Lichtbron"
+    sheet["A3"], sheet["D3"], sheet["F3"] = "Baten", 2026, 2025
+    for row, (code, name, now, before) in enumerate([(210, "Giften wijkkas", 10500, 11155.7),
+                                                      (170, "Verkoop collectebonnen", 9000, 10354)], start=5):
+        sheet.cell(row, 1, code), sheet.cell(row, 2, name)
+        for column, value in ((4, now), (6, before)):
+            sheet.cell(row, column, value).number_format = EURO
+    sheet["A9"], sheet["D9"] = "Lasten 2026", "Wijkkas De Lichtbron"
+    sheet["A11"], sheet["D11"], sheet["F11"] = "Lasten", 2026, 2025
+    sheet["A12"], sheet["B12"], sheet["D12"], sheet["F12"] = 410, "Kerktuin", 1500, 7062.26
+    sheet["D12"].number_format = sheet["F12"].number_format = EURO
+    sheet["A13"], sheet["B13"], sheet["D13"] = 305, "Bankkosten", 0.125
+    sheet["D13"].number_format = "0.0%"
+    balance = workbook.create_sheet("Kolommenbalans")
+    balance["B1"] = "Beginbalans"
+    balance.merge_cells("B1:C1")
+    balance["D1"] = "Mutaties"  # a group name over the two columns below it, not merged
+    for column, name in enumerate(["Rekening", "Debet", "Credit", "Debet", "Credit"], start=1):
+        balance.cell(2, column, name)
+    for column, value in enumerate([121, 80, 0, 12.5, 3], start=1):
+        balance.cell(3, column, value)
+    workbook.save(path)
+    return path
+
+
+def make_ledger_ods(path: Path) -> Path:
+    """A debtor list as LibreOffice saves it: a merged header cell, a month's label between the
+    header and the rows, amounts with their displayed text."""
+    from odfdo import Cell, Document, Row, Table
+
+    document = Document("spreadsheet")
+    document.body.clear()
+    table = Table("BK2026")
+    header = Row()
+    for text in ["Factuur", "Debiteur", "Bedragen", "", "Betaald"]:
+        header.append(Cell(text))
+    table.append(header)
+    sub = Row()
+    for text in ["", "", "Huur", "Buffet", ""]:
+        sub.append(Cell(text))
+    table.append(sub)
+    month = Row()
+    month.append(Cell("JANUARI"))
+    table.append(month)
+    row = Row()
+    row.append(Cell("202602-036"))
+    row.append(Cell("Stichting Ararat"))
+    row.append(Cell(-300, text="€ -300.00", cell_type="currency", currency="EUR"))
+    row.append(Cell(-34, text="€ -34.00", cell_type="currency", currency="EUR"))
+    row.append(Cell("creditfactuur van 202601-012"))
+    table.append(row)
+    table.set_span("C1:D1")
+    document.body.append(table)
+    document.save(path)
+    return path
+
+
+def _load(path: Path):
+    return load_document(path, path.parent, collection="c")
+
+
+def test_budget_rows_carry_their_account_and_year_columns_with_the_amounts_as_shown(tmp_path):
+    text = _load(make_budget_xlsx(tmp_path / "begroting.xlsx")).text
+    assert "## Blad1" in text
+    assert "\nBaten 2026 | Wijkkas De Lichtbron\nBaten | 2026 | 2025\n" in text  # the title stays a plain line
+    assert "Baten: 170; Verkoop collectebonnen; 2026: € 9.000,00; 2025: € 10.354,00" in text
+    assert "Baten: 210; Giften wijkkas; 2026: € 10.500,00; 2025: € 11.155,70" in text
+    # the second table in the tab has its own header, and its title is not a row of the first
+    assert "\nLasten 2026 | Wijkkas De Lichtbron\nLasten | 2026 | 2025\n" in text
+    assert "Lasten: 410; Kerktuin; 2026: € 1.500,00; 2025: € 7.062,26" in text
+    assert "Lasten: 305; Bankkosten; 2026: 12,5%" in text
+    assert "Baten: 410" not in text and "11155.7" not in text
+
+
+def test_stacked_and_merged_header_cells_name_every_column_below_them(tmp_path):
+    text = _load(make_budget_xlsx(tmp_path / "begroting.xlsx")).text
+    assert ("Rekening: 121; Beginbalans Debet: 80; Beginbalans Credit: 0; Mutaties Debet: 12.5; "
+            "Mutaties Credit: 3") in text
+
+
+def test_ods_rows_under_a_merged_header_and_a_month_label_keep_the_displayed_amounts(tmp_path):
+    text = _load(make_ledger_ods(tmp_path / "debiteuren.ods")).text
+    assert "## BK2026" in text and "\nJANUARI\n" in text
+    assert ("Factuur: 202602-036; Debiteur: Stichting Ararat; Bedragen Huur: € -300.00; "
+            "Bedragen Buffet: € -34.00; Betaald: creditfactuur van 202601-012") in text
+
+
+def _words(text: str) -> int:
+    return len(text.split())
+
+
+def test_a_tab_is_cut_into_small_passages_of_whole_rows_joined_with_nothing_else(tmp_path):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Rekeningen"
+    sheet.append(["Rekening", "Naam", "Saldo"])
+    rows = [(100 + i, f"Post nummer {i}", 10 * i) for i in range(60)]
+    for row in rows:
+        sheet.append(list(row))
+    workbook.create_sheet("Notities")["A1"] = "Saldo's overnemen uit de bank."
+    path = tmp_path / "rekeningen.xlsx"
+    workbook.save(path)
+    doc = _load(path)
+    chunker = Chunker(_words, max_tokens=350, row_tokens=40)
+    chunks = chunker.split(doc)
+
+    sheet_chunks = [c for c in chunks if c.headings == ("Rekeningen",)]
+    assert len(sheet_chunks) > 5  # not one passage for the whole tab
+    assert all(_words(c.text) <= 40 for c in sheet_chunks)
+    lines = [line for c in sheet_chunks for line in c.text.split("\n")]
+    for number, name, balance in rows:  # every row whole, in exactly one passage
+        assert lines.count(f"Rekening: {number}; Naam: {name}; Saldo: {balance}") == 1
+    notes = [c for c in chunks if c.headings == ("Notities",)]
+    assert [c.text for c in notes] == ["Saldo's overnemen uit de bank."]
+    assert all("<!--" not in c.text for c in chunks)
+
+
+def test_a_row_longer_than_the_row_budget_stays_one_passage(tmp_path):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Besluit", "Toelichting", "Jaar"])
+    long_note = " ".join(["de raad stemt in met het voorstel"] * 8)
+    sheet.append(["Sportvisie", long_note, 2025])
+    sheet.append(["Omroep", "aanwijzing lokale omroep", 2026])
+    path = tmp_path / "besluiten.xlsx"
+    workbook.save(path)
+    chunks = Chunker(_words, max_tokens=350, row_tokens=40).split(_load(path))
+    assert any(c.text == f"Besluit: Sportvisie; Toelichting: {long_note}; Jaar: 2025" for c in chunks)
