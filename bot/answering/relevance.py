@@ -20,7 +20,8 @@ Three signals, calibrated on two corpora together (the sample company and develo
   not answered from passages without a single number in them.
 - the value asked for: a question that asks for a count of something ("hoeveel maanden"), a
   percentage, a price, a phone number, an e-mail address, a date ("sinds wanneer"), a time of day, a
-  duration ("hoe lang"), a version number, a rate ("per minuut") or a colour code is not answered
+  duration ("hoe lang"), a version number, a rate ("per minuut"), a colour code or a registration
+  number ("kvk-nummer") is not answered
   from passages that hold no such value (language/values.py), nor from a value stated about
   something else: a sentence must hold the value and, itself or the title and headings it stands
   under, one of the terms the value is asked of ("korting" in "hoeveel procent korting"; a count is

@@ -79,3 +79,34 @@ def test_a_unit_no_text_names_is_counted_in_other_words():
     # A text that names the unit but no number beside it is no such case: it does not count them.
     named = ["Het aantal plekken is beperkt; wie zich eerst aanmeldt, gaat voor."]
     assert in_other_words(asked, named) == asked and not holds_value(asked, named[0])
+
+
+def test_a_maximum_number_of_something_is_a_count_of_it():
+    asked = asked_value("is er een maximum aantal pagina's voor een collegevoorstel?")
+    assert asked is not None and asked.kind == "count"
+    assert holds_value(asked, "Een collegevoorstel telt ten hoogste 4 pagina's.")
+    assert not holds_value(asked, "Een collegevoorstel heeft een vaste opbouw van pagina's met een besluit.")
+
+
+def test_what_someone_is_paid_is_a_price():
+    asked = asked_value("hoeveel krijgt de voorzitter van de commissie eigenlijk betaald per zaak?")
+    assert asked == AskedValue("price")
+    assert holds_value(asked, "De voorzitter ontvangt een vergoeding van € 250 per zaak.")
+
+
+def test_the_number_to_call_is_a_phone_number():
+    asked = asked_value("wie is de vertrouwenspersoon en op welk nummer kan ik die bellen?")
+    assert asked == AskedValue("phone")
+    assert holds_value(asked, "De vertrouwenspersoon is bereikbaar op 0314 353 535.")
+    assert not holds_value(asked, "De vertrouwenspersoon is bereikbaar via de receptie.")
+
+
+def test_a_registration_number_is_six_digits_or_more_or_an_iban():
+    asked = asked_value("wat is ons kvk-nummer eigenlijk? moet het op een offerte zetten")
+    assert asked == AskedValue("identifier")
+    assert asked_value("op welk rekeningnummer (IBAN) moet ik de contributie overmaken?") == asked
+    assert holds_value(asked, "De vereniging staat ingeschreven onder KvK-nummer 40535543.")
+    assert holds_value(asked, "Maak de contributie over op NL91 ABNA 0417 1643 00.")
+    assert not holds_value(asked, "De vereniging staat sinds 12 maart 2008 ingeschreven bij de KvK.")
+    # A number that only appears in the question asks for nothing.
+    assert asked_value("werkt de oude vista stylesheet nog? nummer 20201201000024") is None
