@@ -13,11 +13,7 @@ from __future__ import annotations
 import pytest
 
 from bot.answering.engine import AnswerEngine
-from knowledge.chunking import Chunker
-from knowledge.indexing import Indexer
-from knowledge.index.store import ChunkStore
-from knowledge.retrieval import Retriever
-from tests.generators import ScriptedGenerator
+from tests.answering.builders import OTHER_TOPICS, engine_over_collections
 
 pytestmark = pytest.mark.slow
 
@@ -42,32 +38,13 @@ GIFT_UNSTATED = GIFT.replace("een bijdrage van € 75.000 gegeven", "een bijdrag
 GIFT_QUESTION = "hoeveel geld hebben we aan het kasteel gegeven?"
 GIFT_FOLLOW_UP = "hoe zit het met de bijdrage aan het kasteel? en om hoeveel ging het?"
 
-OTHER_TOPICS = ["vakantiedagen aanvragen bij je leidinggevende", "de printer op de tweede verdieping",
-                "declaraties van reiskosten met de trein", "thuiswerken en de vergoeding voor internet",
-                "het wachtwoord van je laptop wijzigen", "een vergaderruimte reserveren in Outlook",
-                "de bedrijfsarts en het preventief spreekuur", "parkeren bij het kantoor in Utrecht",
-                "geld voor de kerstborrel"]
-
-
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory, e5_small_embedder) -> AnswerEngine:
-    root = tmp_path_factory.mktemp("refusal-in-other-words")
-    store = ChunkStore(str(root / "index"))
-    indexer = Indexer(store, e5_small_embedder, Chunker(e5_small_embedder.count_tokens), lock_dir=root / "state")
-    others = [("overig", f"onderwerp-{n}.md", f"# Over {topic}\n\nHier lees je alles over {topic}.\n")
-              for n, topic in enumerate(OTHER_TOPICS)]
-    for collection, name, text in (("plaatsen", "toelating.md", PLACES),
-                                   ("plekken", "toelating.md", PLACES_UNCOUNTED),
-                                   ("gift", "besluiten.md", GIFT), ("gift-zonder", "besluiten.md", GIFT_UNSTATED),
-                                   *others):
-        folder = root / collection
-        folder.mkdir(exist_ok=True)
-        (folder / name).write_text(text, encoding="utf-8")
-    for folder in root.iterdir():
-        if folder.name not in ("index", "state"):
-            indexer.reindex(folder, collection=folder.name)
-    return AnswerEngine(Retriever(e5_small_embedder, store), ScriptedGenerator(), embedder=e5_small_embedder,
-                        top_k=6)
+    documents = (("plaatsen", "toelating.md", PLACES), ("plekken", "toelating.md", PLACES_UNCOUNTED),
+                 ("gift", "besluiten.md", GIFT), ("gift-zonder", "besluiten.md", GIFT_UNSTATED))
+    # "geld" in one other page: the question's word is known, as in any real index.
+    return engine_over_collections(tmp_path_factory.mktemp("refusal-in-other-words"), e5_small_embedder, documents,
+                                   (*OTHER_TOPICS[:8], "geld voor de kerstborrel"))
 
 
 # (question, the collection that states the value, the one that does not)
