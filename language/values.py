@@ -2,7 +2,10 @@
 number of months ("drie maanden", "6 maanden"), "welk percentage" a percentage, "wat kost" a price
 (or "gratis"), "het telefoonnummer" a phone number, "naar welk mailadres" an e-mail address, "sinds wanneer" a
 date, "hoe laat" a time of day, "hoe lang duurt" a duration ("drie werkdagen"), "welke versie" a version
-number, "requests per minuut" a rate (a number per minute), "welke kleurcode" a colour code ("#FF0000"). A
+number, "requests per minuut" a rate (a number per minute), "welke kleurcode" a colour code ("#FF0000");
+"hoeveel geld", "welk bedrag" and "hoeveel krijgt hij betaald" a price, "hoeveel tijd" a duration,
+"hoeveel mensen" any number, "een maximum aantal pagina's" a count of pages, "op welk nummer kan ik
+bellen" a phone number, "wat is ons kvk-nummer" a registration number (six digits or more, or an IBAN). A
 passage about the right subject that holds no such value cannot answer the question, however
 similar it looks.
 
@@ -13,13 +16,14 @@ asks for none of them (most do not) asks nothing of the passages here.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from language.matching import Matching, one_typo_apart, same_word
 from language.questions import question_terms
 from language.tokens import words_of
-from language.words import DUTCH_MONTHS, ENGLISH_MONTHS, NUMBER_WORDS, WEEKDAYS
+from language.words import (DUTCH_MONTHS, ENGLISH_MONTHS, LIGHT_WORDS, NUMBER_WORDS, PERSON_WORDS, SUBJECT_PRONOUNS,
+                            WEEKDAYS)
 
 # Verbs and adverbs that follow "hoeveel" without naming a unit ("hoeveel kost", "hoeveel mag ik").
 _NOT_UNITS = frozenset("""
@@ -27,10 +31,17 @@ _NOT_UNITS = frozenset("""
     wordt worden werd kan kun kunnen betaal betaalt betalen verdien verdient duurt bedraagt declareer
     declareert vergoed vergoedt vergoeden ongeveer precies nog meer minder extra
 """.split())
-_COUNT = re.compile(r"\b(?:hoeveel|how\s+many)\s+(\w+)")
+# The word after "hoeveel" (or "een maximum aantal"), and the one after that: a subject pronoun there
+# makes the first the verb ("hoeveel ging het"), a noun after an inflected adjective is what is
+# counted ("hoeveel vrije dagen").
+_COUNT = re.compile(r"\b(?:hoeveel|how\s+many|(?:maximum|minimum|maximale|minimale)\s+(?:aan\s+het\s+)?aantal)"
+                    r"\s+(\w+)(?:\s+(\w+))?")
+# What may stand before "hoeveel" where it opens its clause ("en om hoeveel ging het").
+_CLAUSE_OPENERS = LIGHT_WORDS | frozenset("en maar of dus ook".split())
 _PERCENTAGE = re.compile(r"\b(?:hoeveel\s+procent|\w*percentage|what\s+percentage)\b")
-_PHONE = re.compile(r"\b(?:telefoonnummer|belnummer|telefoon\s+nummer|phone\s+number)")
-_PRICE = re.compile(r"\b(?:wat|hoeveel)\s+(?:kost|kosten|kostte)\b|\bwat\s+is\s+de\s+prijs\b|\bhow\s+much\s+does\b")
+_PHONE = re.compile(r"\b(?:telefoonnummer|belnummer|telefoon\s+nummer|phone\s+number)|\bwelk\s+nummer\b.*\bbellen\b")
+_PRICE = re.compile(r"\b(?:wat|hoeveel)\s+(?:kost|kosten|kostte)\b|\bwat\s+is\s+de\s+prijs\b|\bhow\s+much\s+does\b"
+                    r"|\bhoeveel\b[^,.;:?!]*\b(?:betaald|uitbetaald|verdient|verdien)\b|\bwelk\s+bedrag\b|\bhoeveel\s+(?:\w+\s+)?geld\b|\bhow\s+much\s+(?:\w+\s+)?money\b")
 _EMAIL = re.compile(r"\b(?:e-?mail-?adres|mailadres|e-?mail\s+address)")
 # Not a bare "wanneer", which as often asks under what condition ("wanneer heb je die nodig").
 _DATE = re.compile(r"\b(?:sinds|vanaf|tot|per|uiterlijk)\s+wanneer\b|\bwelke\s+datum\b|\bin\s+welk\s+jaar\b"
@@ -39,11 +50,15 @@ _DATE = re.compile(r"\b(?:sinds|vanaf|tot|per|uiterlijk)\s+wanneer\b|\bwelke\s+d
 _TIME = re.compile(r"\bhoe\s+laat\b|\bwhat\s+time\b")
 # "hoe lang" alone may ask a length ("hoe lang moet mijn wachtwoord zijn"): only with a verb of time.
 _DURATION = re.compile(r"\bhoe\s+lang\s+(?:duurt|duren|blijft|blijven|bewaren|bewaart|bewaard|wacht|wachten)\b"
-                       r"|\bwelke\s+termijn\b|\bhow\s+long\s+(?:does|do|will|did)\b.*\b(?:take|last|keep|stay)\b")
+                       r"|\bwelke\s+termijn\b|\bhoeveel\s+tijd\b|\bhow\s+much\s+time\b"
+                       r"|\bhow\s+long\s+(?:does|do|will|did)\b.*\b(?:take|last|keep|stay)\b")
 # A rate: so many per second, minute or hour ("requests per minuut"); not per day or longer, which
 # as often only frames the question ("hoeveel vakantiedagen per jaar").
 _RATE = re.compile(r"\bper\s+(?:seconde|minuut|uur|second|minute|hour)\b")
 _COLOUR = re.compile(r"\b(?:rgb|kleurcode|kleur\s*code|hex\s*code|hexcode|colou?r\s+code)")
+# A registration or account number asked for ("wat is ons kvk-nummer", "op welk rekeningnummer").
+_IDENTIFIER = re.compile(r"\b(?:wat\s+is\s+(?:het|ons|onze|de|jullie|hun)|welk|welke)\s+(?:\w+[\s-])?\w*nummer\b"
+                         r"|\biban\b")
 _VERSION = re.compile(r"\b(?:welke|which|what)\s+(?:\w+\s+)?(?:versie|version)\b|\bversienummer\b")
 
 # A duration: a number of one of these ("drie werkdagen", "6 weken"), or no time at all ("direct").
@@ -60,7 +75,8 @@ UNIT_WINDOW = 3  # words between a number and its unit ("3 werkdagen", "12 teken
 class AskedValue:
     """What the question wants: a ``count`` of ``unit`` (any number: no unit), a ``percentage``, a
     ``price``, a ``phone`` number, an ``email`` address, a ``date``, a ``time`` of day, a ``duration``,
-    a ``version`` number, a ``rate`` (a number per second, minute or hour) or a ``colour`` code."""
+    a ``version`` number, a ``rate`` (a number per second, minute or hour), a ``colour`` code or an
+    ``identifier`` (a registration or account number)."""
 
     kind: str
     unit: str = ""
@@ -69,7 +85,8 @@ class AskedValue:
 # In this order: the first kind whose asking matches is the one asked (an e-mail address before a
 # date in "naar welk mailadres en tot wanneer").
 _ASKING = (("email", _EMAIL), ("phone", _PHONE), ("percentage", _PERCENTAGE), ("price", _PRICE), ("date", _DATE),
-           ("time", _TIME), ("duration", _DURATION), ("version", _VERSION), ("rate", _RATE), ("colour", _COLOUR))
+           ("time", _TIME), ("duration", _DURATION), ("version", _VERSION), ("rate", _RATE), ("colour", _COLOUR),
+           ("identifier", _IDENTIFIER))
 
 
 def asked_value(question: str) -> AskedValue | None:
@@ -79,12 +96,30 @@ def asked_value(question: str) -> AskedValue | None:
         if asking.search(text):
             return AskedValue(kind)
     for match in _COUNT.finditer(text):
-        unit = match.group(1)
-        if unit not in _NOT_UNITS and question_terms(unit):
+        # Only where "hoeveel" opens its clause is the word after it a verb before its subject
+        # ("en om hoeveel ging het"); after "weet iemand hoeveel" the clause keeps its verb last.
+        opening = words_of(re.split(r"[,.;:?!]", text[:match.start()])[-1])
+        inverted = all(word in _CLAUSE_OPENERS for word in opening)
+        if (counted := _counted_asked(match.group(1), match.group(2) or "", inverted)) is not None:
             # An English unit ("how many vacation days") is not the word of Dutch passages
             # ("25 vakantiedagen"): such a question asks for a number, whatever it counts.
-            return AskedValue("count", "" if match.group(0).startswith("how") else unit)
+            return AskedValue("count") if match.group(0).startswith("how") else counted
     return None
+
+
+def _counted_asked(word: str, following: str, inverted: bool) -> AskedValue | None:
+    """What "hoeveel `word` `following`" asks for: a count of the noun, of any number for people,
+    whom a text names by what they are; None where `word` is a verb ("hoeveel kost", "hoeveel ging
+    het": `inverted`, the subject follows its verb) or names nothing. An amount of money named by
+    its kind ("hoeveel subsidie") is a count too: the amount must stand beside the word, as it does
+    ("€ 75.000 subsidie", "de subsidie bedraagt € 750"); "hoeveel geld" asks for a price (_PRICE)."""
+    if word in _NOT_UNITS or (inverted and following in SUBJECT_PRONOUNS) or not question_terms(word):
+        return None
+    if word in PERSON_WORDS:
+        return AskedValue("count")  # people, whoever they are: visitors, members, participants
+    # An inflected adjective before its noun ("luidruchtige activiteiten"): the noun is counted.
+    noun = following if word.endswith("e") and following not in _NOT_UNITS and question_terms(following) else word
+    return AskedValue("count", noun)
 
 
 _CLAUSE_END = re.compile(r"[,.;:?!]+(?:\s+|$)")
@@ -141,6 +176,16 @@ def holds_value(asked: AskedValue, text: str) -> bool:
     if not asked.unit:
         return _counted(words, lambda word: True)
     return _counted(words, lambda word: _is_unit(asked.unit, word))
+
+
+def in_other_words(asked: AskedValue, texts: Sequence[str]) -> AskedValue:
+    """The count asked of texts that never name its unit in any form: of any number. The question
+    then names what it counts in words of its own ("hoeveel plekken" of "60 plaatsen"), whose
+    absence says nothing of whether the texts count it."""
+    if asked.kind != "count" or not asked.unit:
+        return asked
+    named = any(_is_unit(asked.unit, word) for text in texts for word in set(words_of(text)))
+    return asked if named else AskedValue("count")
 
 
 def _counted(words: list[str], is_unit, *, years: bool = False) -> bool:
@@ -200,6 +245,8 @@ _PHONE_NUMBER = re.compile(r"\+?\d[\d \-()]{6,}\d")
 _VERSION_NUMBER = re.compile(r"(?<![\w.])v?(?P<numbers>\d+(?:\.\d+)+)|\bv(?P<number>\d+)\b|\b\d+\.\d+|\bv\d")
 _RATE_VALUES = re.compile(r"\d\s*(?:[^\W\d]+\s*?){0,3}(?:\bper\s+|/)\s*"
                           r"(?:seconde|sec|s|minuut|min|uur|u|h|second|minute|hour)\b")
+# Six digits or more in one run (spaces and full stops between groups), or an IBAN.
+_IDENTIFIER_VALUES = re.compile(r"\b\d(?:[ .]?\d){5,}\b|\b[a-z]{2}\d{2}\s?[a-z]{4}(?:\s?\d){10}\b")
 _COLOUR_VALUES = re.compile(r"#[0-9a-f]{6}\b|\brgb\s*\(|\b\d{1,3}\s*[,;]\s*\d{1,3}\s*[,;]\s*\d{1,3}\b")
 _YEAR = re.compile(rf"\b{_YEAR_FORM}\b")  # "2025" dates something; it counts nothing
 _AMOUNT = re.compile(r"\b(\d+(?:[.,]\d+)?|" + "|".join(_NUMBER_VALUES) + r")\b")
@@ -252,6 +299,7 @@ _KINDS: dict[str, tuple[re.Pattern, Callable[[re.Match], tuple | None]]] = {
                 else UNCOMPARED),
     "rate": (_RATE_VALUES, lambda m: UNCOMPARED),  # "60 per minuut" and "1 per seconde": units not evened out
     "colour": (_COLOUR_VALUES, lambda m: UNCOMPARED),
+    "identifier": (_IDENTIFIER_VALUES, lambda m: ("".join(c for c in m.group(0) if c.isalnum()),)),
 }
 
 

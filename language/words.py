@@ -101,6 +101,14 @@ AMOUNT_QUESTIONS = ("hoeveel", "wat kost", "kost het", "kosten", "minimaal", "mi
                     "hoe lang", "hoelang", "hoe groot", "hoe vaak", "per minuut", "per uur", "how many",
                     "how much", "how long", "how often", "minimum", "maximum")
 
+# People counted whoever they are ("hoeveel mensen kwamen er"): a text names them by what they are
+# (visitors, members, participants), so any number of them may answer.
+PERSON_WORDS = frozenset("mensen personen man people persons".split())
+
+# Subject pronouns: after "hoeveel" and one word, they make that word the verb ("hoeveel ging het",
+# "hoeveel denken we"), not what is counted.
+SUBJECT_PRONOUNS = frozenset("ik je jij u we wij ze zij hij ie het men jullie".split())
+
 # Numbers written as words.
 NUMBER_WORDS = ("twee", "drie", "vier", "vijf", "zes", "zeven", "acht", "negen", "tien", "elf", "twaalf",
                 "twintig", "dertig", "honderd", "duizend", "two", "three", "four", "five", "six", "seven",

@@ -20,11 +20,14 @@ Three signals, calibrated on two corpora together (the sample company and develo
   not answered from passages without a single number in them.
 - the value asked for: a question that asks for a count of something ("hoeveel maanden"), a
   percentage, a price, a phone number, an e-mail address, a date ("sinds wanneer"), a time of day, a
-  duration ("hoe lang"), a version number, a rate ("per minuut") or a colour code is not answered
+  duration ("hoe lang"), a version number, a rate ("per minuut"), a colour code or a registration
+  number ("kvk-nummer") is not answered
   from passages that hold no such value (language/values.py), nor from a value stated about
   something else: a sentence must hold the value and, itself or the title and headings it stands
   under, one of the terms the value is asked of ("korting" in "hoeveel procent korting"; a count is
-  asked of its unit, which must stand beside the number). It reads the question's wording, not the
+  asked of its unit, which must stand beside the number, unless no passage names the unit in any
+  form: then the question counts in words of its own, "hoeveel plekken" of "60 plaatsen", and any
+  number will do). It reads the question's wording, not the
   corpus's, and has no threshold to calibrate. The value of something the index never names cannot
   be in it either: a question that asks for a value and has, in the clause that asks it, a term of
   5+ letters the index knows in no form and not as two of its words written as one ("welke rgb code
@@ -59,7 +62,7 @@ from language.detection import detect_language
 from language.matching import MIN_TYPO_LETTERS
 from language.questions import asks_amount, has_number, question_terms
 from language.sentences import split_sentences
-from language.values import AskedValue, asked_about, asked_of, asked_value, holds_value
+from language.values import AskedValue, asked_about, asked_of, asked_value, holds_value, in_other_words
 from language.tokens import words_of
 
 if TYPE_CHECKING:
@@ -157,6 +160,7 @@ class AbstainPolicy:
         texts = [h.chunk.embedding_text for h in hits]
         asking = question if question is not None and asked_value(question) else query
         asked = asked_value(asking)
+        asked = asked and in_other_words(asked, texts)
         value_missing = asked is not None and not any(holds_value(asked, t) for t in texts)
         across = detect_language(" ".join(texts)) != language
         if across:

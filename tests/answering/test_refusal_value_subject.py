@@ -18,11 +18,7 @@ import pytest
 
 from bot.answering.engine import AnswerEngine
 from bot.answering.types import Turn
-from knowledge.chunking import Chunker
-from knowledge.indexing import Indexer
-from knowledge.index.store import ChunkStore
-from knowledge.retrieval import Retriever
-from tests.generators import ScriptedGenerator
+from tests.answering.builders import engine_over_collections
 
 pytestmark = pytest.mark.slow
 
@@ -76,38 +72,13 @@ je via het intranet; partners zijn welkom.
 OUTING_DATED = OUTING.replace("Elk jaar organiseert", "Op vrijdag 12 juni organiseert")
 OUTING_QUESTION = "When is the next company outing and do I need to sign up?"
 
-# Other documents of the index: in an index of a handful of passages every word is rare, and one
-# unknown word outweighs all the others in the known-term share.
-OTHER_TOPICS = ["vakantiedagen aanvragen bij je leidinggevende", "de printer op de tweede verdieping",
-                "declaraties van reiskosten met de trein", "thuiswerken en de vergoeding voor internet",
-                "het wachtwoord van je laptop wijzigen", "een vergaderruimte reserveren in Outlook",
-                "de bedrijfsarts en het preventief spreekuur", "parkeren bij het kantoor in Utrecht",
-                "het archief van getekende contracten", "de kerstborrel en de nieuwjaarsreceptie",
-                "beveiliging van het netwerk en de firewall", "de lunch in het bedrijfsrestaurant"]
-
-
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory, e5_small_embedder) -> AnswerEngine:
-    root = tmp_path_factory.mktemp("refusal-value-subject")
-    store = ChunkStore(str(root / "index"))
-    indexer = Indexer(store, e5_small_embedder, Chunker(e5_small_embedder.count_tokens), lock_dir=root / "state")
-    others = [("overig", f"onderwerp-{n}.md", f"# Over {topic}\n\nHier lees je alles over {topic}.\n")
-              for n, topic in enumerate(OTHER_TOPICS)]
-    for collection, name, text in (("korting", "tarieven.md", DISCOUNT), ("korting-genoemd", "tarieven.md",
-                                                                              DISCOUNT_STATED),
-                                   ("kleuren", "kleuren.md", COLOURS), ("schild", "schild.md", SHIELD),
-                                   ("limiet", "api.md", RATES),
-                                   ("limiet-genoemd", "api.md", RATES_STATED), ("uitje", "uitje.md", OUTING),
-                                   ("uitje-datum", "uitje.md", OUTING_DATED),
-                                   ("lunch", "lunch.md", LUNCH), *others):
-        folder = root / collection
-        folder.mkdir(exist_ok=True)
-        (folder / name).write_text(text, encoding="utf-8")
-    for folder in root.iterdir():
-        if folder.name not in ("index", "state"):
-            indexer.reindex(folder, collection=folder.name)
-    return AnswerEngine(Retriever(e5_small_embedder, store), ScriptedGenerator(), embedder=e5_small_embedder,
-                        top_k=6)
+    documents = (("korting", "tarieven.md", DISCOUNT), ("korting-genoemd", "tarieven.md", DISCOUNT_STATED),
+                 ("kleuren", "kleuren.md", COLOURS), ("schild", "schild.md", SHIELD), ("limiet", "api.md", RATES),
+                 ("limiet-genoemd", "api.md", RATES_STATED), ("uitje", "uitje.md", OUTING),
+                 ("uitje-datum", "uitje.md", OUTING_DATED), ("lunch", "lunch.md", LUNCH))
+    return engine_over_collections(tmp_path_factory.mktemp("refusal-value-subject"), e5_small_embedder, documents)
 
 
 # (what is asked, where the value is missing or about something else, where it is stated)
