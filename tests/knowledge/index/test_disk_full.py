@@ -243,7 +243,7 @@ INDEX_CHILD = textwrap.dedent('''
         indexed = table.list_indices()[0]
         out = {"free": free, "rows": table.count_rows(), "unindexed": indexed.num_unindexed_rows,
                "folders_before": before, "folders_after": folders(index),
-               "in_use": [str(i.index_uuid) for i in table.list_indices()]}
+               "in_use": sorted(str(i.index_uuid) for i in table.list_indices())}
         found = store.search(np.eye(64, dtype=np.float32)[0], "woord7 nieuw", mode="fts", k=3)
         out["found"] = sorted(h.chunk.doc_id for h in found)
         os.remove(disk / "vulling")
