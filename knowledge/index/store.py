@@ -401,6 +401,8 @@ class ChunkStore:
             with self._writing("de namen van de passages"):
                 table.to_lance().add_columns(name_texts, read_columns=list(NAMED_BY))
                 table.checkout_latest()
+                # indexed now: a re-index that finds nothing changed writes nothing more
+                self._create_fts_index(table, [NAME_COLUMN])
             log.info("index upgraded: added column %s", NAME_COLUMN)
 
     def overwrite(self, rows: pa.Table, model: ModelInfo) -> None:
