@@ -158,12 +158,17 @@ class Vocabulary:
         word = word.lower()
         if word.isdigit() or len(word) < MIN_TYPO_LETTERS or word in self._postings:
             return ()
-        analyser = index_terms(self.index_language)
-        if self._terms is None:
-            self._terms = frozenset(term for known in self._postings for term in analyser.terms(known))
-        if not self._terms.isdisjoint(analyser.terms(word)):
+        if not self.index_terms.isdisjoint(index_terms(self.index_language).terms(word)):
             return ()
         return tuple(sorted(known for known in self._postings if one_typo_apart(word, known)))
+
+    @property
+    def index_terms(self) -> frozenset[str]:
+        """The terms the full-text index keeps for the index's words (language/stemming.py)."""
+        if self._terms is None:
+            analyser = index_terms(self.index_language)
+            self._terms = frozenset(term for known in self._postings for term in analyser.terms(known))
+        return self._terms
 
     def compound_parts(self, word: str) -> tuple[str, ...]:
         """`word` split into two words of the index ("vakantiedagen" -> "vakantie", "dagen"); empty

@@ -60,7 +60,8 @@ class ChunkStore:
         self.storage_options = storage.storage_options() if storage else None
         self._connection = None
         self._table = None
-        self._vocabulary = IndexVocabulary(self.version, lambda: self._scan([TEXT_COLUMN])[TEXT_COLUMN].to_pylist())
+        self._vocabulary = IndexVocabulary(self.version, lambda: self._scan([TEXT_COLUMN])[TEXT_COLUMN].to_pylist(),
+                                           fts_language)
         self._vectors = IndexVectors(self.version, lambda: self._open().to_lance())
         # collection -> doc_id -> readers, filled per collection as asked (readers())
         self._readers: KeptPerVersion[dict[str, dict[str, tuple[str, ...]]]] = KeptPerVersion(
