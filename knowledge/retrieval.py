@@ -1,8 +1,9 @@
 """Retriever(embedder, store): the one way the bot finds passages. `retrieve(question)` returns a
 `Retrieval`, everything one search found and computed, so that whoever answers from it asks the index
 nothing more; `search(question)` returns only the hits (the CLI's `search`, benchmarks). Either way a
-passage several files share is one hit, and of versions of one document the newest (or the one the
-question names) comes first (knowledge/versions.py)."""
+passage several files share is one hit, one that repeats a better-placed passage of another document
+or a template's clause goes after the passages that say something else, and of versions of one
+document the newest (or the one the question names) comes first (knowledge/versions.py)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from knowledge.query import TextQuery, Vocabulary, full_text_query, text_query
 from knowledge.reranking import Reranker
 from knowledge.index.schema import ModelInfo
 from knowledge.index.store import ChunkStore
-from knowledge.versions import newest_first, one_passage_once
+from knowledge.versions import distinct_first, newest_first
 from language.calibration import calibration_for
 from language.questions import normalise_question, quoted_phrases
 
@@ -121,14 +122,15 @@ class Retriever:
         vocabulary = self._vocabulary(quiet=True) if mode != "vector" else None
         terms = self.query_terms(question, vocabulary)
         named = self._named_documents(question) if mode == "hybrid" else []
-        # A passage that several files share word for word is one hit (knowledge/versions.py): read
-        # as deep as the fusion does, so that the places it frees go to other passages.
+        # A passage that several files share word for word is one hit, and one that repeats a better
+        # one or a template goes after the others (knowledge/versions.py): read as deep as the fusion
+        # does, so that the places it frees go to other passages.
         hits, vector_hits = self.store.search_with_candidates(
             embedding.result, terms, mode=mode, k=max(candidates, self.depth),
             collections=None if collections is None else list(collections), depth=self.depth,
             weights=self.weights, per_document=self.per_document,
             readers=None if readers is None else list(readers), named=named)
-        hits = one_passage_once(hits)[:candidates]
+        hits = distinct_first(hits)[:candidates]
         if self.reranker is not None:
             hits = self.reranker.rerank(question, hits)[:k]
         return Retrieval(newest_first(hits, question), vector_hits, embedding.result(), version, vocabulary,
