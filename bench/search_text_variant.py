@@ -1,5 +1,5 @@
-"""Copies an index and rewrites its full-text column the way the current code writes it
-(`Chunk.search_text`), keeping its chunks and vectors; prints one JSON object.
+"""Copies an index and rewrites its full-text columns the way the current code writes them
+(`Chunk.search_text`, `Chunk.name_text`), keeping its chunks and vectors; prints one JSON object.
 
     .venv/bin/python bench/search_text_variant.py SOURCE_DATA_DIR TARGET_DATA_DIR
 
@@ -22,7 +22,7 @@ sys.path.insert(0, str(REPO))
 
 import pyarrow as pa  # noqa: E402
 
-from knowledge.index.schema import TABLE, TEXT_COLUMN, chunk_of  # noqa: E402
+from knowledge.index.schema import NAME_COLUMN, TABLE, TEXT_COLUMN, chunk_of  # noqa: E402
 from knowledge.index.store import ChunkStore  # noqa: E402
 
 
@@ -35,9 +35,13 @@ def main() -> None:
     store = ChunkStore(str(target / "index"))
     table = store._db.open_table(TABLE)
     rows = table.to_lance().to_table()
-    texts = [chunk_of(row).search_text for row in rows.to_pylist()]
+    chunks = [chunk_of(row) for row in rows.to_pylist()]
+    texts = [chunk.search_text for chunk in chunks]
     changed = sum(old != new for old, new in zip(rows[TEXT_COLUMN].to_pylist(), texts))
     rows = rows.set_column(rows.schema.get_field_index(TEXT_COLUMN), TEXT_COLUMN, pa.array(texts, pa.string()))
+    names = pa.array([chunk.name_text for chunk in chunks], pa.string())
+    rows = (rows.set_column(rows.schema.get_field_index(NAME_COLUMN), NAME_COLUMN, names)
+            if NAME_COLUMN in rows.column_names else rows.append_column(NAME_COLUMN, names))
     rewritten = store._db.create_table(TABLE, data=rows, schema=rows.schema, mode="overwrite")
     store._create_fts_index(rewritten)
     print(json.dumps({"source": str(source), "target": str(target), "chunks": rows.num_rows,

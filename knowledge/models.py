@@ -77,6 +77,15 @@ class Chunk:
         not say it (`named_context`)."""
         return named_context(self.doc_id, self.title, self.embedding_text)
 
+    @property
+    def name_text(self) -> str:
+        """What names the passage, full-text indexed on its own (knowledge/query.py, NAME_WEIGHT): the
+        document's name (its file's, or its folder's for an index page), its title and the headings
+        above the passage, each word once: a question in the words of a page's name finds that page
+        before passages that merely repeat them."""
+        words = [word for part in (document_name(self.doc_id), self.title, *self.headings) for word in words_of(part)]
+        return " ".join(dict.fromkeys(words))
+
 
 # A folder's index page or read-me is named by its folder ("docs/haven/index.md" is about Haven).
 _FOLDER_PAGES = frozenset({"index", "readme"})

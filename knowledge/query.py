@@ -16,7 +16,8 @@ from typing import Mapping
 
 from language.compounds import split_compound
 from language.detection import collection_language
-from language.matching import forms_in
+from language.matching import MIN_TYPO_LETTERS, forms_in, one_typo_apart
+from language.stemming import index_terms
 from language.tokens import words_of
 from language.words import FILLER_WORDS
 
@@ -39,46 +40,63 @@ PARTS_WEIGHT = 0.5
 # kadaster-aktemodellen 1.0 and 1.5 find an English question that 0.5 and no translation miss
 # (bench/README.md, "English questions over Dutch documents").
 TRANSLATED_WEIGHT = 1.0
+# A word the index takes in no inflection is also searched as the index's words one typo away from
+# it ("vrijwillger" -> "vrijwilliger"), at this weight: a correction may be wrong ("bakken" ->
+# "pakken"), so it adds to the question's own words. What names a passage (its document's name,
+# title and headings: knowledge/models.py, Chunk.name_text) is a full-text column of its own; a
+# match there adds this much to one in the passage. Both chosen leave-one-corpus-out on the eight
+# dev corpora (0, 0.5, 1.0 and 0, 0.25, 0.5, 1.0, 2.0): every fold chose 0.5 and 0.5 by mean hybrid
+# MRR@10 (bench/README.md, "Typos and the names of passages").
+CORRECTED_WEIGHT = 0.5
+NAME_WEIGHT = 0.5
 
 
 @dataclass(frozen=True)
 class TextQuery:
     """What the full-text search matches: the question's terms, the parts of its compounds that
-    the index knows as words of their own, at `parts_weight`, and its words translated into the
-    index's language, at `translated_weight`."""
+    the index knows as words of their own, at `parts_weight`, its words translated into the
+    index's language, at `translated_weight`, and the index's words one typo away from those it
+    takes in no form, at `corrected_weight`; each in the passages' text and, at `name_weight` more,
+    in what names them."""
 
     terms: str
     parts: str = ""
     parts_weight: float = PARTS_WEIGHT
     translated: str = ""
     translated_weight: float = TRANSLATED_WEIGHT
+    corrected: str = ""
+    corrected_weight: float = CORRECTED_WEIGHT
+    name_weight: float = NAME_WEIGHT
     # A question in another language than the index: each of its terms that could be looked up ->
     # the index's words it stands for (knowledge/crosslingual.py, glossary); None: not looked up.
     glossary: Mapping[str, frozenset[str]] | None = None
 
-    def lance_query(self, column: str):
-        """The LanceDB full-text query on `column`: either may match, so a passage with only the
-        compound's parts is found too."""
+    def lance_query(self, column: str, name_column: str | None = None):
+        """The LanceDB full-text query on `column` (and, at `name_weight`, on `name_column`): any
+        of its parts may match, so a passage with only the compound's parts is found too."""
         from lancedb.query import BooleanQuery, MatchQuery, Occur
 
-        match = MatchQuery(self.terms, column)
-        extra = [(words, weight) for words, weight in ((self.parts, self.parts_weight),
-                                                       (self.translated, self.translated_weight)) if words.strip()]
-        if not extra:
-            return match
-        return BooleanQuery([(Occur.SHOULD, match),
-                             *((Occur.SHOULD, MatchQuery(words, column, boost=weight)) for words, weight in extra)])
+        weighted = [(words, weight) for words, weight in ((self.terms, 1.0), (self.parts, self.parts_weight),
+                                                          (self.translated, self.translated_weight),
+                                                          (self.corrected, self.corrected_weight)) if words.strip()]
+        columns = [(column, 1.0), *([(name_column, self.name_weight)] if name_column and self.name_weight else [])]
+        queries = [MatchQuery(words, name, boost=weight * boost)
+                   for name, boost in columns for words, weight in weighted]
+        if len(queries) == 1:
+            return queries[0]
+        return BooleanQuery([(Occur.SHOULD, query) for query in queries])
 
 
 def text_query(question: str, vocabulary: "Vocabulary | None") -> TextQuery:
-    """The question's terms (full_text_query) and, with a vocabulary, the parts of its compounds:
-    "vakantiedagen" -> "vakantie dagen" when the index has both words."""
+    """The question's terms (full_text_query) and, with a vocabulary, the parts of its compounds
+    ("vakantiedagen" -> "vakantie dagen" when the index has both words) and its typos' corrections."""
     terms = full_text_query(question)
     if vocabulary is None:
         return TextQuery(terms)
     words = terms.split()
     parts = [part for word in words for part in vocabulary.compound_parts(word) if part not in words]
-    return TextQuery(terms, " ".join(dict.fromkeys(parts)))
+    corrected = [typo for word in words for typo in vocabulary.corrections(word)]
+    return TextQuery(terms, " ".join(dict.fromkeys(parts)), corrected=" ".join(dict.fromkeys(corrected)))
 
 
 class Vocabulary:
@@ -89,8 +107,9 @@ class Vocabulary:
     inserted, dropped, changed or two swapped) away from a word of the index ("devloper"):
     language/matching.py, `forms_in`."""
 
-    def __init__(self, texts: list[str]) -> None:
+    def __init__(self, texts: list[str], *, index_language: str = "Dutch") -> None:
         self.chunks = len(texts)
+        self.index_language = index_language  # the full-text analyser's (knowledge/index/store.py)
         postings: dict[str, set[int]] = {}
         for n, text in enumerate(texts):
             for word in set(words_of(text)):
@@ -99,6 +118,7 @@ class Vocabulary:
         self._forms: dict[str, frozenset[str]] = {}
         self._frequencies: dict[str, int] | None = None
         self._language: str | None = None
+        self._terms: frozenset[str] | None = None
 
     @property
     def language(self) -> str:
@@ -129,6 +149,26 @@ class Vocabulary:
     def idf(self, word: str) -> float:
         """How specific the word is for this index: rare words weigh more, unseen ones most."""
         return math.log((self.chunks + 1) / (self.chunk_frequency(word) + 0.5))
+
+    def corrections(self, word: str) -> tuple[str, ...]:
+        """The index's words one typo away from `word` ("vrijwillger" -> "vrijwilliger"), when the
+        full-text index takes `word` in none of its inflections (language/stemming.py): a word the
+        index knows in another form is no typo ("kregen", "gekregen"). Numbers and words shorter
+        than 5 letters are left as they are: too many of them are a letter away from another."""
+        word = word.lower()
+        if word.isdigit() or len(word) < MIN_TYPO_LETTERS or word in self._postings:
+            return ()
+        if not self.index_terms.isdisjoint(index_terms(self.index_language).terms(word)):
+            return ()
+        return tuple(sorted(known for known in self._postings if one_typo_apart(word, known)))
+
+    @property
+    def index_terms(self) -> frozenset[str]:
+        """The terms the full-text index keeps for the index's words (language/stemming.py)."""
+        if self._terms is None:
+            analyser = index_terms(self.index_language)
+            self._terms = frozenset(term for known in self._postings for term in analyser.terms(known))
+        return self._terms
 
     def compound_parts(self, word: str) -> tuple[str, ...]:
         """`word` split into two words of the index ("vakantiedagen" -> "vakantie", "dagen"); empty

@@ -5,6 +5,7 @@ of questions and documents. Imports nothing of ours.
 - tokens.py       text -> words: Unicode forms, case, punctuation
 - compounds.py    Dutch compounds: a word as part of one, two words written as one
 - matching.py     when two spellings are the same word, in an explicit mode per caller
+- stemming.py     words -> the terms the full-text index keeps for them (its analyser's stems)
 - sentences.py    text -> sentences (a reader's, or the chunker's clauses)
 - questions.py    questions normalised, their subject words, what they ask for
 - detection.py    Dutch or English, of a question or of a collection

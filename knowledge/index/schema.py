@@ -5,7 +5,9 @@ Layout versions: 1 had no version in its metadata; 2 added `page` (the page a pa
 and `copies` (the other paths of a document indexed once). A table of an older layout is still
 searched (its passages without pages); the indexer rebuilds it whole on its next run. Columns that
 need no rebuild (readers, url, the document's day) are added to an older table on its next write
-(ADDED_COLUMNS), empty for the rows it has: a document gets its day when it is next read.
+(ADDED_COLUMNS), empty for the rows it has: a document gets its day when it is next read. The
+passages' names (`name_text`) are added the same way, computed from the rows' own doc id, title and
+headings (`name_texts`), so a table from before them is searched by name after its next write.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ def sql_quote(value: str) -> str:
 
 TABLE = "chunks"
 TEXT_COLUMN = "search_text"
+NAME_COLUMN = "name_text"  # what names the passage (models.Chunk.name_text), full-text indexed on its own
+FULL_TEXT_COLUMNS = (TEXT_COLUMN, NAME_COLUMN)
 MODEL_KEY = b"vraagbaak.embedding_model"
 DIMENSION_KEY = b"vraagbaak.dimension"
 LAYOUT_KEY = b"vraagbaak.layout"
@@ -57,6 +61,7 @@ def chunk_schema(model: ModelInfo) -> pa.Schema:
         pa.field("headings", pa.list_(pa.string())),
         pa.field("text", pa.string()),
         pa.field(TEXT_COLUMN, pa.string()),
+        pa.field(NAME_COLUMN, pa.string()),
         pa.field("vector", pa.list_(pa.float32(), model.dimension)),
         pa.field("content_hash", pa.string()),
         pa.field("ordinal", pa.int32()),
@@ -90,6 +95,7 @@ def chunk_rows(chunks: Sequence[Chunk], vectors: np.ndarray, model: ModelInfo) -
         "headings": [list(c.headings) for c in chunks],
         "text": [c.text for c in chunks],
         TEXT_COLUMN: [c.search_text for c in chunks],
+        NAME_COLUMN: [c.name_text for c in chunks],
         "vector": pa.FixedSizeListArray.from_arrays(flat, model.dimension),
         "content_hash": [c.content_hash for c in chunks],
         "ordinal": [c.ordinal for c in chunks],
@@ -104,6 +110,17 @@ def chunk_rows(chunks: Sequence[Chunk], vectors: np.ndarray, model: ModelInfo) -
     schema = chunk_schema(model)
     return pa.table({name: pa.array(columns[name], type=schema.field(name).type)
                      if name != "vector" else columns[name] for name in schema.names}, schema=schema)
+
+
+NAMED_BY = ("doc_id", "title", "headings")  # the columns a passage's name is made of
+
+
+def name_texts(rows: pa.RecordBatch) -> pa.RecordBatch:
+    """Rows of NAMED_BY -> their NAME_COLUMN (an older table gets it from the rows it holds)."""
+    names = [Chunk(id="", doc_id=doc_id or "", collection="", title=title or "", headings=tuple(headings or ()),
+                   text="", ordinal=0, content_hash="").name_text
+             for doc_id, title, headings in zip(*(rows.column(c).to_pylist() for c in NAMED_BY))]
+    return pa.RecordBatch.from_arrays([pa.array(names, pa.string())], names=[NAME_COLUMN])
 
 
 def result_columns(schema: pa.Schema) -> list[str]:

@@ -34,10 +34,10 @@ from knowledge.fusion import diversify, fuse
 from knowledge.index.health import IndexProblem, damage, damage_detail, is_disk_full, is_lance_error, orphans
 from knowledge.index.kept import KeptPerVersion
 from knowledge.index.object_storage import ObjectStorage, unreachable
-from knowledge.index.schema import (ADDED_COLUMNS, DIMENSION_KEY, LAYOUT, MODEL_KEY, READERS_COLUMN, TABLE,
-                                    TEXT_COLUMN, ModelInfo, both, chunk_of, chunk_schema, collection_filter,
-                                    document_copies, layout_of, readers_filter, result_columns, result_rows,
-                                    sql_quote)
+from knowledge.index.schema import (ADDED_COLUMNS, DIMENSION_KEY, FULL_TEXT_COLUMNS, LAYOUT, MODEL_KEY, NAME_COLUMN,
+                                    NAMED_BY, READERS_COLUMN, TABLE, TEXT_COLUMN, ModelInfo, both, chunk_of,
+                                    chunk_schema, collection_filter, document_copies, layout_of, name_texts,
+                                    readers_filter, result_columns, result_rows, sql_quote)
 from knowledge.index.vectors import IndexVectors
 from knowledge.index.versions import cleanup_age
 from knowledge.index.vocabulary import IndexVocabulary
@@ -60,12 +60,15 @@ class ChunkStore:
         self.storage_options = storage.storage_options() if storage else None
         self._connection = None
         self._table = None
-        self._vocabulary = IndexVocabulary(self.version, lambda: self._scan([TEXT_COLUMN])[TEXT_COLUMN].to_pylist())
+        self._vocabulary = IndexVocabulary(self.version, lambda: self._scan([TEXT_COLUMN])[TEXT_COLUMN].to_pylist(),
+                                           fts_language)
         self._vectors = IndexVectors(self.version, lambda: self._open().to_lance())
         # collection -> doc_id -> readers, filled per collection as asked (readers())
         self._readers: KeptPerVersion[dict[str, dict[str, tuple[str, ...]]]] = KeptPerVersion(
             self.version, lambda: (self.version(), {}))
         self._titles = KeptPerVersion(self.version, lambda: (self.version(), self._document_titles()))
+        # the full-text columns an index covers (a table from before the passages' names has one)
+        self._full_text = KeptPerVersion(self.version, lambda: (self.version(), self._indexed_columns()))
 
     @property
     def _db(self):
@@ -325,7 +328,8 @@ class ChunkStore:
         text = TextQuery(text) if isinstance(text, str) else text
         if not text.terms.strip():
             return []
-        query = (table.search(text.lance_query(TEXT_COLUMN), query_type="fts")
+        name_column = NAME_COLUMN if NAME_COLUMN in self._full_text.current() else None
+        query = (table.search(text.lance_query(TEXT_COLUMN, name_column), query_type="fts")
                  .limit(limit).select([*columns, "_score"]))
         if where:
             query = query.where(where, prefilter=True)
@@ -386,13 +390,21 @@ class ChunkStore:
         return changed
 
     def _add_missing_columns(self, table) -> None:
-        """A table made before readers, links and document days were stored gets them (as SQL over its rows)."""
+        """A table made before readers, links, document days and the passages' names were stored gets
+        them (as SQL over its rows; the names from each row's doc id, title and headings)."""
         present = self._columns(table)
         missing = {name: sql for name, sql in ADDED_COLUMNS.items() if name not in present}
         if missing:
             with self._writing("de nieuwe kolommen van de index"):
                 table.add_columns(missing)
             log.info("index upgraded: added columns %s", ", ".join(sorted(missing)))
+        if NAME_COLUMN not in present:
+            with self._writing("de namen van de passages"):
+                table.to_lance().add_columns(name_texts, read_columns=list(NAMED_BY))
+                table.checkout_latest()
+                # indexed now: a re-index that finds nothing changed writes nothing more
+                self._create_fts_index(table, [NAME_COLUMN])
+            log.info("index upgraded: added column %s", NAME_COLUMN)
 
     def overwrite(self, rows: pa.Table, model: ModelInfo) -> None:
         """Replaces the whole table in one commit (e.g. after a change of embedding model)."""
@@ -404,22 +416,34 @@ class ChunkStore:
             self._table = table
             self._create_fts_index(table)
 
-    def _create_fts_index(self, table) -> None:
+    def _create_fts_index(self, table, columns: Iterable[str] = FULL_TEXT_COLUMNS) -> None:
+        """The full-text index of each of `columns` the table has (language/stemming.py mirrors its analyser)."""
         from lancedb.index import FTS
 
-        table.create_index(TEXT_COLUMN, config=FTS(
-            language=self.fts_language, stem=True, remove_stop_words=True, ascii_folding=True,
-            lower_case=True, with_position=False))
+        present = self._columns(table)
+        for column in columns:
+            if column in present:
+                table.create_index(column, config=FTS(
+                    language=self.fts_language, stem=True, remove_stop_words=True, ascii_folding=True,
+                    lower_case=True, with_position=False))
+
+    def _indexed_columns(self) -> frozenset[str]:
+        table = self._open()
+        if table is None:
+            return frozenset()
+        with self._reading():
+            return frozenset(column for index in table.list_indices() for column in index.columns)
 
     def _refresh_fts_index(self, table) -> None:
-        """Adds new rows to the full-text index. Lance also searches rows the index does not cover
+        """Adds new rows to the full-text indexes. Lance also searches rows an index does not cover
         yet (more slowly), so readers never miss rows in between (tested)."""
         before = self._index_folders()
         try:
-            if any(TEXT_COLUMN in index.columns for index in table.list_indices()):
+            indexed = {column for index in table.list_indices() for column in index.columns}
+            if indexed:
                 table.to_lance().optimize.optimize_indices()
-            else:  # the write that made the table ran out of space before its index: made now
-                self._create_fts_index(table)
+            # the write that made the table ran out of space before an index, or the column is new: made now
+            self._create_fts_index(table, [c for c in FULL_TEXT_COLUMNS if c not in indexed])
             table.checkout_latest()
         except Exception as exc:  # a failed index refresh loses speed, not rows: log and go on
             if is_disk_full(exc):
@@ -487,6 +511,7 @@ class ChunkStore:
         self._vectors.forget()
         self._readers.forget()
         self._titles.forget()
+        self._full_text.forget()
 
 
 def _documents_filter(doc_ids: list[str]) -> str:

@@ -49,3 +49,79 @@ def test_a_question_that_names_the_document_finds_it_among_documents_titled_alik
 
     assert hits and hits[0].chunk.doc_id == "toelichtingen/Toelichting Tekstblok - Burgerlijke staat v2.0.md"
     assert hits[0].chunk.title == "Inleiding"  # the title itself is kept as the document gave it
+
+
+# --- what names a passage, as a full-text column of its own ---
+
+def test_a_passage_is_named_by_its_document_title_and_headings_each_word_once():
+    named = chunk("src/nl/vereniging/alv/index.md", "Algemene ledenvergadering (ALV)", ("Stemmen", "Machtigen"))
+    assert named.name_text == "alv algemene ledenvergadering stemmen machtigen"
+    assert chunk("hr/verlof.md", "Verlof").name_text == "verlof"
+
+
+NAMED = {"vereniging/vrijwilliger-worden/index.md": ("Vrijwilliger worden?", ("Wat verwachten we?",),
+                                                     "Twee uur per week, een jaar lang, in een commissie naar keuze."),
+         "notulen/2013-07-16.md": ("Notulen bestuursvergadering 16 juli 2013", (),
+                                   "Vrijwilligers van de commissie verwachten meer tijd; van vrijwilligers wordt veel "
+                                   "verwacht, vrijwilligers krijgen een bedankje."),
+         "blog/kosten.md": ("Wat kost de vereniging?", (), "De vereniging betaalt de zaal en de koffie.")}
+
+
+def named_rows(schema_without_names: bool = False):
+    import numpy as np
+
+    from knowledge.index.schema import NAME_COLUMN, ModelInfo, chunk_rows
+
+    chunks = [Chunk(id=f"c:{doc}#0", doc_id=doc, collection="c", title=title, headings=headings, text=text,
+                    ordinal=0, content_hash=doc) for doc, (title, headings, text) in NAMED.items()]
+    rows = chunk_rows(chunks, np.ones((len(chunks), 4), dtype=np.float32) / 2, ModelInfo("fake", 4))
+    return rows.drop_columns([NAME_COLUMN]) if schema_without_names else rows
+
+
+def named_store(tmp_path):
+    from knowledge.index.schema import ModelInfo
+    from knowledge.index.store import ChunkStore
+
+    store = ChunkStore(str(tmp_path / "index"))
+    store.replace_documents("c", named_rows(), list(NAMED), model=ModelInfo("fake", 4))
+    return store
+
+
+def first_found(store, question: str, **weights) -> str:
+    import dataclasses
+
+    import numpy as np
+
+    from knowledge.query import text_query
+
+    query = dataclasses.replace(text_query(question, store.vocabulary()), **weights)
+    return store.search(np.ones(4, dtype=np.float32) / 2, query, mode="fts", k=3)[0].chunk.doc_id
+
+
+def test_a_question_in_the_words_of_a_title_finds_the_page_it_names_before_passages_that_repeat_them(tmp_path):
+    store = named_store(tmp_path)
+    question = "wat wordt er van je verwacht als vrijwilliger?"
+    assert first_found(store, question) == "vereniging/vrijwilliger-worden/index.md"
+    assert first_found(store, question, name_weight=0.0) == "notulen/2013-07-16.md"  # the passage's words alone
+
+
+def test_a_table_from_before_the_names_gets_them_at_the_next_re_index_even_when_nothing_changed(tmp_path):
+    import lancedb
+
+    from knowledge.index.schema import NAME_COLUMN, TABLE, ModelInfo
+    from knowledge.index.store import ChunkStore
+
+    old = named_rows(schema_without_names=True)
+    table = lancedb.connect(str(tmp_path / "index")).create_table(TABLE, data=old, schema=old.schema)
+    store = ChunkStore(str(tmp_path / "index"))
+    store._create_fts_index(table)
+    question = "wat wordt er van je verwacht als vrijwilliger?"
+    assert first_found(store, question) == "notulen/2013-07-16.md"  # searched as it is meanwhile
+
+    # a re-index that finds nothing changed
+    assert not store.replace_documents("c", named_rows()[:0], [], model=ModelInfo("fake", 4))
+
+    names = store._open().to_lance().to_table(columns=[NAME_COLUMN])[NAME_COLUMN].to_pylist()
+    assert sorted(names) == ["2013 07 16 notulen bestuursvergadering juli", "kosten wat kost de vereniging",
+                             "vrijwilliger worden wat verwachten we"]
+    assert first_found(store, question) == "vereniging/vrijwilliger-worden/index.md"

@@ -105,3 +105,49 @@ def test_full_text_search_finds_the_parts_and_puts_the_compound_first(tmp_path):
 
     assert found("vakantiedagen") == ["whole.md"]  # the word alone does not find the parts
     assert found(text_query("vakantiedagen", store.vocabulary())) == ["whole.md", "parts.md"]
+
+
+# --- a typo in the question ---
+
+VOLUNTEERS = ["Wat verwachten we van nieuwe vrijwilligers? Twee uur per week.",
+              "Word vrijwilliger bij de vereniging.", "De penningmeester beheert de financiën."]
+
+
+def test_a_word_the_index_never_takes_is_also_searched_as_the_words_one_typo_away():
+    vocabulary = Vocabulary(VOLUNTEERS)
+    assert vocabulary.corrections("vrijwillger") == ("vrijwilliger",)
+    assert text_query("wat wordt er verwacht als je vrijwillger wordt?", vocabulary).corrected == "vrijwilliger"
+    assert 0 < text_query("vrijwillger", vocabulary).corrected_weight <= 1  # the question's own words decide
+
+
+def test_a_word_the_index_takes_in_another_form_is_no_typo():
+    vocabulary = Vocabulary(VOLUNTEERS)
+    assert vocabulary.corrections("vrijwilliger") == ()  # held as written
+    assert vocabulary.corrections("vrijwilligerz") == ("vrijwilliger", "vrijwilligers")
+    assert vocabulary.corrections("verwachte") == ()  # "verwachten": the same stem for the index
+    assert vocabulary.corrections("financien") == ()  # "financiën" without its diaeresis
+    assert vocabulary.corrections("uren") == ()  # too short to tell a typo from another word
+    assert vocabulary.corrections("2027") == ()
+    assert text_query("hoeveel vrijwilligers zijn er?", vocabulary).corrected == ""
+
+
+def test_full_text_search_finds_the_passage_despite_the_typo(tmp_path):
+    import numpy as np
+
+    from knowledge.index.schema import ModelInfo, chunk_rows
+    from knowledge.index.store import ChunkStore
+    from knowledge.models import Chunk
+
+    model = ModelInfo("fake", 4)
+    texts = {"vrijwilligers.md": VOLUNTEERS[0], "worden.md": VOLUNTEERS[1], "geld.md": VOLUNTEERS[2]}
+    chunks = [Chunk(id=f"c:{doc}#0", doc_id=doc, collection="c", title="Vereniging", headings=(), text=text,
+                    ordinal=0, content_hash=doc) for doc, text in texts.items()]
+    store = ChunkStore(str(tmp_path / "index"))
+    store.replace_documents("c", chunk_rows(chunks, np.ones((3, 4), dtype=np.float32) / 2, model), list(texts),
+                            model=model)
+
+    def found(query):
+        return {hit.chunk.doc_id for hit in store.search(np.ones(4, dtype=np.float32) / 2, query, mode="fts", k=3)}
+
+    assert found("vrijwillger") == set()
+    assert found(text_query("vrijwillger", store.vocabulary())) == {"vrijwilligers.md", "worden.md"}
