@@ -151,3 +151,22 @@ def test_a_row_longer_than_the_row_budget_stays_one_passage(tmp_path):
     workbook.save(path)
     chunks = Chunker(_words, max_tokens=350, row_tokens=40).split(_load(path))
     assert any(c.text == f"Besluit: Sportvisie; Toelichting: {long_note}; Jaar: 2025" for c in chunks)
+
+
+def test_a_lone_cell_far_below_the_rows_is_read_without_walking_the_empty_grid(tmp_path):
+    """A cell in the sheet's last row (a stray note, a formula dragged to the bottom) must not make the
+    reader visit a million empty rows of two hundred columns: the file is read, rows and note alike."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Post", "Bedrag"])
+    sheet.append(["Huur zaal", 350])
+    sheet.append(["Koffie", 42])
+    sheet.cell(1_048_576, 1, "einde van de lijst")
+    workbook.save(path := tmp_path / "lijst.xlsx")
+
+    text = _load(path).text
+
+    assert "Post: Huur zaal; Bedrag: 350" in text
+    assert "einde van de lijst" in text
