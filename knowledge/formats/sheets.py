@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Iterable, Sequence
 
 from knowledge.formats.pages import ROWS_MARK
@@ -180,7 +181,8 @@ def _formatted_number(value: int | float, number_format: str) -> str:
         return plain
     pattern = digits.group(0)
     decimals = len(pattern.split(".", 1)[1]) if "." in pattern else 0
-    number = abs(value) * (100 if "%" in literal else 1)
+    number = abs(Decimal(repr(value))) * (100 if "%" in literal else 1)
+    number = number.quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)  # as Excel: 2.5 shows as 3
     text = f"{number:,.{decimals}f}" if "," in pattern.split(".")[0] else f"{number:.{decimals}f}"
     text = text.translate(str.maketrans(",.", ".,"))
     currency = "€ " if "€" in section else "$ " if "$" in literal else ""

@@ -170,3 +170,23 @@ def test_a_lone_cell_far_below_the_rows_is_read_without_walking_the_empty_grid(t
 
     assert "Post: Huur zaal; Bedrag: 350" in text
     assert "einde van de lijst" in text
+
+
+def test_amounts_are_rounded_half_up_as_the_sheet_shows_them(tmp_path):
+    """Excel rounds a half away from zero (2.5 shown as "3"); the text must say what the sheet shows."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Post", "Bedrag", "Aandeel"])
+    sheet.append(["Koffie", 2.5, 0.125])
+    sheet.append(["Thee", -10354.5, 0.00125])
+    for row in (2, 3):
+        sheet.cell(row, 2).number_format = "#,##0"
+        sheet.cell(row, 3).number_format = "0.00"
+    workbook.save(path := tmp_path / "afronding.xlsx")
+
+    text = _load(path).text
+
+    assert "Post: Koffie; Bedrag: 3; Aandeel: 0,13" in text
+    assert "Post: Thee; Bedrag: -10.355; Aandeel: 0,00" in text
