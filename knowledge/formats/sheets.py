@@ -171,13 +171,13 @@ _DIGITS = re.compile(r"[#0?][#0?,]*(?:\.[#0?]*)?|\.[#0?]+")
 
 def _formatted_number(value: int | float, number_format: str) -> str:
     """Excel's number format, for what it says of decimals, thousands, currency and percent;
-    text formats and General show the plain number."""
+    text formats, General and fractions (``# ?/?``) show the plain number."""
     plain = str(int(value)) if float(value).is_integer() else f"{value:.10g}"
     sections = number_format.split(";")
     section = sections[1] if value < 0 and len(sections) > 1 else sections[0]
     literal = _QUOTED.sub(lambda m: m.group(0).strip('"') if m.group(0).startswith('"') else "", section)
     digits = _DIGITS.search(re.sub(r"\[[^]]*\]", "", literal))
-    if number_format in {"General", "@"} or digits is None:
+    if number_format in {"General", "@"} or digits is None or "/" in literal:
         return plain
     pattern = digits.group(0)
     decimals = len(pattern.split(".", 1)[1]) if "." in pattern else 0

@@ -190,3 +190,17 @@ def test_amounts_are_rounded_half_up_as_the_sheet_shows_them(tmp_path):
 
     assert "Post: Koffie; Bedrag: 3; Aandeel: 0,13" in text
     assert "Post: Thee; Bedrag: -10.355; Aandeel: 0,00" in text
+
+
+def test_a_number_in_a_fraction_format_keeps_its_value(tmp_path):
+    """'# ?/?' shows 1.5 as "1 1/2": reading only its whole-number digits would say 2."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Materiaal", "Inches"])
+    sheet.append(["Plank", 1.5])
+    sheet.cell(2, 2).number_format = "# ?/?"
+    workbook.save(path := tmp_path / "breuk.xlsx")
+
+    assert "Materiaal: Plank; Inches: 1.5" in _load(path).text
