@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from language.matching import Matching, one_typo_apart, same_word
 from language.questions import question_terms
 from language.tokens import words_of
-from language.words import (DUTCH_MONTHS, ENGLISH_MONTHS, LIGHT_WORDS, NUMBER_WORDS, PERSON_WORDS, SUBJECT_PRONOUNS,
-                            WEEKDAYS)
+from language.words import (DUTCH_MONTHS, ENGLISH_MONTHS, LIGHT_WORDS, NUMBER_WORDS, PERSON_WORDS,
+                            REGISTRATION_NUMBERS, SUBJECT_PRONOUNS, WEEKDAYS)
 
 # Verbs and adverbs that follow "hoeveel" without naming a unit ("hoeveel kost", "hoeveel mag ik").
 _NOT_UNITS = frozenset("""
@@ -57,8 +57,8 @@ _DURATION = re.compile(r"\bhoe\s+lang\s+(?:duurt|duren|blijft|blijven|bewaren|be
 _RATE = re.compile(r"\bper\s+(?:seconde|minuut|uur|second|minute|hour)\b")
 _COLOUR = re.compile(r"\b(?:rgb|kleurcode|kleur\s*code|hex\s*code|hexcode|colou?r\s+code)")
 # A registration or account number asked for ("wat is ons kvk-nummer", "op welk rekeningnummer").
-_IDENTIFIER = re.compile(r"\b(?:wat\s+is\s+(?:het|ons|onze|de|jullie|hun)|welk|welke)\s+(?:\w+[\s-])?\w*nummer\b"
-                         r"|\biban\b")
+_IDENTIFIER = re.compile(r"\b(?:wat\s+is\s+(?:het|ons|onze|de|jullie|hun)|welk|welke)\s+(?:"
+                         + "|".join(sorted(REGISTRATION_NUMBERS)) + r")[\s-]?nummer\b|\biban\b")
 _VERSION = re.compile(r"\b(?:welke|which|what)\s+(?:\w+\s+)?(?:versie|version)\b|\bversienummer\b")
 
 # A duration: a number of one of these ("drie werkdagen", "6 weken"), or no time at all ("direct").
