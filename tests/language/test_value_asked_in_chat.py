@@ -122,3 +122,14 @@ def test_a_number_that_is_no_registration_number_is_not_asked_as_six_digits(ques
     # states it would hold no value asked and the question would be declined.
     asked = asked_value(question)
     assert asked is None or holds_value(asked, passage)
+
+
+@pytest.mark.parametrize("question, unit", [
+    ("hoeveel ruimte biedt de grote zaal?", "ruimte"),
+    ("hoeveel energie verbruikt het wijkcentrum per jaar?", "energie"),
+    ("hoeveel koffie drinken we op een zondag?", "koffie"),
+])
+def test_a_noun_ending_in_e_before_its_verb_is_what_is_counted(question, unit):
+    # The verb is followed by its subject ("biedt de zaal"); read as the noun, "biedt" would have to
+    # stand beside the number in the passage: "de zaal biedt plaats aan velen: ruimte voor 120" declined.
+    assert asked_value(question) == AskedValue("count", unit)
