@@ -299,9 +299,10 @@ def _xlsx_rows(ws) -> Iterator[tuple[int, Sequence[object | None]]]:
     grid is not walked: iter_rows creates every cell up to max_row, so one stray cell in row 1,048,576
     would make a few-kB file millions of cells; openpyxl keeps the cells it read in `_cells`."""
     read = getattr(ws, "_cells", None)
-    if read is None:  # read-only: streamed, the missing rows come as one shared empty row
-        width = min(ws.max_column or MAX_COLUMNS, MAX_COLUMNS)
-        yield from enumerate(ws.iter_rows(min_row=1, max_col=width), start=1)
+    if read is None:  # read-only: streamed, each row as wide as its last cell, missing rows empty
+        ws.reset_dimensions()  # else it reads no further than the size the file states ("A1" from some writers)
+        for number, row in enumerate(ws.iter_rows(min_row=1), start=1):
+            yield number, row[:MAX_COLUMNS]
         return
     by_row: dict[int, dict[int, object]] = {}
     for (row, column), cell in read.items():

@@ -204,3 +204,32 @@ def test_a_number_in_a_fraction_format_keeps_its_value(tmp_path):
     workbook.save(path := tmp_path / "breuk.xlsx")
 
     assert "Materiaal: Plank; Inches: 1.5" in _load(path).text
+
+
+def test_a_large_workbook_streamed_reads_every_row_whatever_its_stated_size(tmp_path, monkeypatch):
+    """A streamed (read-only) sheet trusts the size the file states; some writers state "A1" for any
+    sheet. Every row and column must still be read."""
+    import re
+    import zipfile
+
+    from openpyxl import Workbook
+
+    from knowledge.formats import office
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Post", "Bedrag", "Toelichting"])
+    sheet.append(["Huur zaal", 350, "per avond"])
+    sheet.append(["Koffie", 42, "per jaar"])
+    workbook.save(written := tmp_path / "written.xlsx")
+    with zipfile.ZipFile(written) as source, zipfile.ZipFile(path := tmp_path / "groot.xlsx", "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename.startswith("xl/worksheets/"):
+                data = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1"', data)
+            target.writestr(item, data)
+    monkeypatch.setattr(office, "MERGES_READ_UP_TO", 0)  # as a workbook too large to load in full
+
+    text = _load(path).text
+
+    assert "Post: Koffie; Bedrag: 42; Toelichting: per jaar" in text
