@@ -1,4 +1,4 @@
-"""Spreadsheet tabs (Excel, OpenDocument, CSV) -> a ``## tab`` section of row lines that each say what
+"""Spreadsheet tabs (Excel, OpenDocument; CSV is tables.py) -> a ``## tab`` section of row lines that each say what
 their values are, the way a treasurer reads a budget: ``Baten: Verkoop collectebonnen; 2026: € 9.000,00;
 2025: € 10.354,00``.
 
