@@ -153,18 +153,29 @@ def test_a_row_longer_than_the_row_budget_stays_one_passage(tmp_path):
     assert any(c.text == f"Besluit: Sportvisie; Toelichting: {long_note}; Jaar: 2025" for c in chunks)
 
 
-def test_a_lone_cell_far_below_the_rows_is_read_without_walking_the_empty_grid(tmp_path):
-    """A cell in the sheet's last row (a stray note, a formula dragged to the bottom) must not make the
-    reader visit a million empty rows of two hundred columns: the file is read, rows and note alike."""
+def write_xlsx(path: Path, rows: list[list[object]], formats: dict[tuple[int, int], str] | None = None) -> Path:
+    """A one-tab workbook of these rows; formats: (row, column) -> number format."""
     from openpyxl import Workbook
 
     workbook = Workbook()
     sheet = workbook.active
-    sheet.append(["Post", "Bedrag"])
-    sheet.append(["Huur zaal", 350])
-    sheet.append(["Koffie", 42])
-    sheet.cell(1_048_576, 1, "einde van de lijst")
-    workbook.save(path := tmp_path / "lijst.xlsx")
+    for row in rows:
+        sheet.append(row)
+    for (row, column), number_format in (formats or {}).items():
+        sheet.cell(row, column).number_format = number_format
+    workbook.save(path)
+    return path
+
+
+def test_a_lone_cell_far_below_the_rows_is_read_without_walking_the_empty_grid(tmp_path):
+    """A cell in the sheet's last row (a stray note, a formula dragged to the bottom) must not make the
+    reader visit a million empty rows of two hundred columns: the file is read, rows and note alike."""
+    from openpyxl import load_workbook
+
+    path = write_xlsx(tmp_path / "lijst.xlsx", [["Post", "Bedrag"], ["Huur zaal", 350], ["Koffie", 42]])
+    workbook = load_workbook(path)
+    workbook.active.cell(1_048_576, 1, "einde van de lijst")
+    workbook.save(path)
 
     text = _load(path).text
 
@@ -174,17 +185,9 @@ def test_a_lone_cell_far_below_the_rows_is_read_without_walking_the_empty_grid(t
 
 def test_amounts_are_rounded_half_up_as_the_sheet_shows_them(tmp_path):
     """Excel rounds a half away from zero (2.5 shown as "3"); the text must say what the sheet shows."""
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.append(["Post", "Bedrag", "Aandeel"])
-    sheet.append(["Koffie", 2.5, 0.125])
-    sheet.append(["Thee", -10354.5, 0.00125])
-    for row in (2, 3):
-        sheet.cell(row, 2).number_format = "#,##0"
-        sheet.cell(row, 3).number_format = "0.00"
-    workbook.save(path := tmp_path / "afronding.xlsx")
+    path = write_xlsx(tmp_path / "afronding.xlsx",
+                      [["Post", "Bedrag", "Aandeel"], ["Koffie", 2.5, 0.125], ["Thee", -10354.5, 0.00125]],
+                      {(row, column): form for row in (2, 3) for column, form in ((2, "#,##0"), (3, "0.00"))})
 
     text = _load(path).text
 
@@ -194,14 +197,7 @@ def test_amounts_are_rounded_half_up_as_the_sheet_shows_them(tmp_path):
 
 def test_a_number_in_a_fraction_format_keeps_its_value(tmp_path):
     """'# ?/?' shows 1.5 as "1 1/2": reading only its whole-number digits would say 2."""
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.append(["Materiaal", "Inches"])
-    sheet.append(["Plank", 1.5])
-    sheet.cell(2, 2).number_format = "# ?/?"
-    workbook.save(path := tmp_path / "breuk.xlsx")
+    path = write_xlsx(tmp_path / "breuk.xlsx", [["Materiaal", "Inches"], ["Plank", 1.5]], {(2, 2): "# ?/?"})
 
     assert "Materiaal: Plank; Inches: 1.5" in _load(path).text
 
@@ -212,16 +208,10 @@ def test_a_large_workbook_streamed_reads_every_row_whatever_its_stated_size(tmp_
     import re
     import zipfile
 
-    from openpyxl import Workbook
-
     from knowledge.formats import office
 
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.append(["Post", "Bedrag", "Toelichting"])
-    sheet.append(["Huur zaal", 350, "per avond"])
-    sheet.append(["Koffie", 42, "per jaar"])
-    workbook.save(written := tmp_path / "written.xlsx")
+    written = write_xlsx(tmp_path / "written.xlsx", [["Post", "Bedrag", "Toelichting"], ["Huur zaal", 350, "per avond"],
+                                                     ["Koffie", 42, "per jaar"]])
     with zipfile.ZipFile(written) as source, zipfile.ZipFile(path := tmp_path / "groot.xlsx", "w") as target:
         for item in source.infolist():
             data = source.read(item)
