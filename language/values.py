@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from language.matching import Matching, one_typo_apart, same_word
 from language.questions import question_terms
 from language.tokens import words_of
-from language.words import (DUTCH_MONTHS, ENGLISH_MONTHS, LIGHT_WORDS, NUMBER_WORDS, PERSON_WORDS, SUBJECT_PRONOUNS,
-                            WEEKDAYS)
+from language.words import (DUTCH_MONTHS, ENGLISH_MONTHS, LIGHT_WORDS, NUMBER_WORDS, PERSON_WORDS,
+                            REGISTRATION_NUMBERS, SUBJECT_PRONOUNS, WEEKDAYS)
 
 # Verbs and adverbs that follow "hoeveel" without naming a unit ("hoeveel kost", "hoeveel mag ik").
 _NOT_UNITS = frozenset("""
@@ -31,13 +31,14 @@ _NOT_UNITS = frozenset("""
     wordt worden werd kan kun kunnen betaal betaalt betalen verdien verdient duurt bedraagt declareer
     declareert vergoed vergoedt vergoeden ongeveer precies nog meer minder extra
 """.split())
-# The word after "hoeveel" (or "een maximum aantal"), and the one after that: a subject pronoun there
+# The word after "hoeveel" (or "een maximum aantal"), and the two after that: a subject pronoun there
 # makes the first the verb ("hoeveel ging het"), a noun after an inflected adjective is what is
-# counted ("hoeveel vrije dagen").
+# counted ("hoeveel vrije dagen"), unless a subject follows it ("hoeveel ruimte biedt de zaal").
 _COUNT = re.compile(r"\b(?:hoeveel|how\s+many|(?:maximum|minimum|maximale|minimale)\s+(?:aan\s+het\s+)?aantal)"
-                    r"\s+(\w+)(?:\s+(\w+))?")
+                    r"\s+(\w+)(?:\s+(\w+))?(?:\s+(\w+))?")
 # What may stand before "hoeveel" where it opens its clause ("en om hoeveel ging het").
 _CLAUSE_OPENERS = LIGHT_WORDS | frozenset("en maar of dus ook".split())
+_ARTICLES = frozenset("de het een er".split())  # "er" too: "hoeveel grote zalen zijn er"
 _PERCENTAGE = re.compile(r"\b(?:hoeveel\s+procent|\w*percentage|what\s+percentage)\b")
 _PHONE = re.compile(r"\b(?:telefoonnummer|belnummer|telefoon\s+nummer|phone\s+number)|\bwelk\s+nummer\b.*\bbellen\b")
 _PRICE = re.compile(r"\b(?:wat|hoeveel)\s+(?:kost|kosten|kostte)\b|\bwat\s+is\s+de\s+prijs\b|\bhow\s+much\s+does\b"
@@ -57,8 +58,8 @@ _DURATION = re.compile(r"\bhoe\s+lang\s+(?:duurt|duren|blijft|blijven|bewaren|be
 _RATE = re.compile(r"\bper\s+(?:seconde|minuut|uur|second|minute|hour)\b")
 _COLOUR = re.compile(r"\b(?:rgb|kleurcode|kleur\s*code|hex\s*code|hexcode|colou?r\s+code)")
 # A registration or account number asked for ("wat is ons kvk-nummer", "op welk rekeningnummer").
-_IDENTIFIER = re.compile(r"\b(?:wat\s+is\s+(?:het|ons|onze|de|jullie|hun)|welk|welke)\s+(?:\w+[\s-])?\w*nummer\b"
-                         r"|\biban\b")
+_IDENTIFIER = re.compile(r"\b(?:wat\s+is\s+(?:het|ons|onze|de|jullie|hun)|welk|welke)\s+(?:"
+                         + "|".join(sorted(REGISTRATION_NUMBERS)) + r")[\s-]?nummer\b|\biban\b")
 _VERSION = re.compile(r"\b(?:welke|which|what)\s+(?:\w+\s+)?(?:versie|version)\b|\bversienummer\b")
 
 # A duration: a number of one of these ("drie werkdagen", "6 weken"), or no time at all ("direct").
@@ -100,15 +101,15 @@ def asked_value(question: str) -> AskedValue | None:
         # ("en om hoeveel ging het"); after "weet iemand hoeveel" the clause keeps its verb last.
         opening = words_of(re.split(r"[,.;:?!]", text[:match.start()])[-1])
         inverted = all(word in _CLAUSE_OPENERS for word in opening)
-        if (counted := _counted_asked(match.group(1), match.group(2) or "", inverted)) is not None:
+        if (counted := _counted_asked(*(w or "" for w in match.groups()), inverted)) is not None:
             # An English unit ("how many vacation days") is not the word of Dutch passages
             # ("25 vakantiedagen"): such a question asks for a number, whatever it counts.
             return AskedValue("count") if match.group(0).startswith("how") else counted
     return None
 
 
-def _counted_asked(word: str, following: str, inverted: bool) -> AskedValue | None:
-    """What "hoeveel `word` `following`" asks for: a count of the noun, of any number for people,
+def _counted_asked(word: str, following: str, then: str, inverted: bool) -> AskedValue | None:
+    """What "hoeveel `word` `following` `then`" asks for: a count of the noun, of any number for people,
     whom a text names by what they are; None where `word` is a verb ("hoeveel kost", "hoeveel ging
     het": `inverted`, the subject follows its verb) or names nothing. An amount of money named by
     its kind ("hoeveel subsidie") is a count too: the amount must stand beside the word, as it does
@@ -117,8 +118,11 @@ def _counted_asked(word: str, following: str, inverted: bool) -> AskedValue | No
         return None
     if word in PERSON_WORDS:
         return AskedValue("count")  # people, whoever they are: visitors, members, participants
-    # An inflected adjective before its noun ("luidruchtige activiteiten"): the noun is counted.
-    noun = following if word.endswith("e") and following not in _NOT_UNITS and question_terms(following) else word
+    # An inflected adjective before its noun ("luidruchtige activiteiten"): the noun is counted; not a
+    # noun in -e before its verb and subject ("hoeveel ruimte biedt de zaal").
+    verb = inverted and (then in SUBJECT_PRONOUNS or then in _ARTICLES)
+    noun = (following if word.endswith("e") and not verb and following not in _NOT_UNITS
+            and question_terms(following) else word)
     return AskedValue("count", noun)
 
 

@@ -105,6 +105,12 @@ AMOUNT_QUESTIONS = ("hoeveel", "wat kost", "kost het", "kosten", "minimaal", "mi
 # (visitors, members, participants), so any number of them may answer.
 PERSON_WORDS = frozenset("mensen personen man people persons".split())
 
+# What a registration or account number is of ("kvk-nummer", "rekeningnummer"): such a number has
+# six digits or more. Other numbers asked for (a house, article or room number) are short.
+REGISTRATION_NUMBERS = frozenset("""
+    kvk btw rsin bsn burgerservice iban rekening bankrekening giro handelsregister
+""".split())
+
 # Subject pronouns: after "hoeveel" and one word, they make that word the verb ("hoeveel ging het",
 # "hoeveel denken we"), not what is counted.
 SUBJECT_PRONOUNS = frozenset("ik je jij u we wij ze zij hij ie het men jullie".split())

@@ -15,7 +15,7 @@ import io
 import logging
 import zipfile
 from datetime import date
-from typing import Iterator
+from typing import Iterator, Sequence
 
 from knowledge.errors import DocumentError
 from knowledge.formats.pages import slide_mark
@@ -285,10 +285,29 @@ def xlsx_to_markdown(data: bytes) -> Reading:
 
 def _xlsx_sheet(ws) -> Sheet:
     rows = []
-    for number, row in enumerate(ws.iter_rows(min_row=1, max_col=MAX_COLUMNS), start=1):
-        cells = [cell_text(cell.value, getattr(cell, "number_format", None)) for cell in row]
+    for number, row in _xlsx_rows(ws):
+        cells = [cell_text(cell.value, getattr(cell, "number_format", None)) if cell else "" for cell in row]
         if any(cells):
             rows.append((number, cells))
     spans = {(r.min_row, r.min_col - 1): r.max_col - r.min_col + 1
              for r in getattr(ws, "merged_cells", None) or () if r.max_col > r.min_col}
     return Sheet(ws.title, rows, spans)
+
+
+def _xlsx_rows(ws) -> Iterator[tuple[int, Sequence[object | None]]]:
+    """(row number, its cells, None where it has none) for the rows that hold cells. A loaded sheet's
+    grid is not walked: iter_rows creates every cell up to max_row, so one stray cell in row 1,048,576
+    would make a few-kB file millions of cells; openpyxl keeps the cells it read in `_cells`."""
+    read = getattr(ws, "_cells", None)
+    if read is None:  # read-only: streamed, each row as wide as its last cell, missing rows empty
+        ws.reset_dimensions()  # else it reads no further than the size the file states ("A1" from some writers)
+        for number, row in enumerate(ws.iter_rows(min_row=1), start=1):
+            yield number, row[:MAX_COLUMNS]
+        return
+    by_row: dict[int, dict[int, object]] = {}
+    for (row, column), cell in read.items():
+        if column <= MAX_COLUMNS:
+            by_row.setdefault(row, {})[column] = cell
+    for row in sorted(by_row):
+        cells = by_row[row]
+        yield row, [cells.get(column) for column in range(1, max(cells) + 1)]

@@ -1,4 +1,4 @@
-"""Spreadsheet tabs (Excel, OpenDocument, CSV) -> a ``## tab`` section of row lines that each say what
+"""Spreadsheet tabs (Excel, OpenDocument; CSV is tables.py) -> a ``## tab`` section of row lines that each say what
 their values are, the way a treasurer reads a budget: ``Baten: Verkoop collectebonnen; 2026: € 9.000,00;
 2025: € 10.354,00``.
 
@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Iterable, Sequence
 
 from knowledge.formats.pages import ROWS_MARK
@@ -170,17 +171,18 @@ _DIGITS = re.compile(r"[#0?][#0?,]*(?:\.[#0?]*)?|\.[#0?]+")
 
 def _formatted_number(value: int | float, number_format: str) -> str:
     """Excel's number format, for what it says of decimals, thousands, currency and percent;
-    text formats and General show the plain number."""
+    text formats, General and fractions (``# ?/?``) show the plain number."""
     plain = str(int(value)) if float(value).is_integer() else f"{value:.10g}"
     sections = number_format.split(";")
     section = sections[1] if value < 0 and len(sections) > 1 else sections[0]
     literal = _QUOTED.sub(lambda m: m.group(0).strip('"') if m.group(0).startswith('"') else "", section)
     digits = _DIGITS.search(re.sub(r"\[[^]]*\]", "", literal))
-    if number_format in {"General", "@"} or digits is None:
+    if number_format in {"General", "@"} or digits is None or "/" in literal:
         return plain
     pattern = digits.group(0)
     decimals = len(pattern.split(".", 1)[1]) if "." in pattern else 0
-    number = abs(value) * (100 if "%" in literal else 1)
+    number = abs(Decimal(repr(value))) * (100 if "%" in literal else 1)
+    number = number.quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)  # as Excel: 2.5 shows as 3
     text = f"{number:,.{decimals}f}" if "," in pattern.split(".")[0] else f"{number:.{decimals}f}"
     text = text.translate(str.maketrans(",.", ".,"))
     currency = "€ " if "€" in section else "$ " if "$" in literal else ""

@@ -110,3 +110,26 @@ def test_a_registration_number_is_six_digits_or_more_or_an_iban():
     assert not holds_value(asked, "De vereniging staat sinds 12 maart 2008 ingeschreven bij de KvK.")
     # A number that only appears in the question asks for nothing.
     assert asked_value("werkt de oude vista stylesheet nog? nummer 20201201000024") is None
+
+
+@pytest.mark.parametrize("question, passage", [
+    ("op welk huisnummer zit het wijkcentrum?", "Het wijkcentrum zit aan de Kerkstraat 12 in Doetinchem."),
+    ("welk artikelnummer gaat over opzegging van het lidmaatschap?", "Artikel 7. Opzegging van het lidmaatschap."),
+    ("welk kamernummer heeft de penningmeester?", "De penningmeester zit in kamer 214."),
+])
+def test_a_number_that_is_no_registration_number_is_not_asked_as_six_digits(question, passage):
+    # A house, article or room number is short: read as a registration number, the passage that
+    # states it would hold no value asked and the question would be declined.
+    asked = asked_value(question)
+    assert asked is None or holds_value(asked, passage)
+
+
+@pytest.mark.parametrize("question, unit", [
+    ("hoeveel ruimte biedt de grote zaal?", "ruimte"),
+    ("hoeveel energie verbruikt het wijkcentrum per jaar?", "energie"),
+    ("hoeveel koffie drinken we op een zondag?", "koffie"),
+])
+def test_a_noun_ending_in_e_before_its_verb_is_what_is_counted(question, unit):
+    # The verb is followed by its subject ("biedt de zaal"); read as the noun, "biedt" would have to
+    # stand beside the number in the passage: "de zaal biedt plaats aan velen: ruimte voor 120" declined.
+    assert asked_value(question) == AskedValue("count", unit)

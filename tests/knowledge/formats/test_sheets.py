@@ -151,3 +151,75 @@ def test_a_row_longer_than_the_row_budget_stays_one_passage(tmp_path):
     workbook.save(path)
     chunks = Chunker(_words, max_tokens=350, row_tokens=40).split(_load(path))
     assert any(c.text == f"Besluit: Sportvisie; Toelichting: {long_note}; Jaar: 2025" for c in chunks)
+
+
+def write_xlsx(path: Path, rows: list[list[object]], formats: dict[tuple[int, int], str] | None = None) -> Path:
+    """A one-tab workbook of these rows; formats: (row, column) -> number format."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    for row in rows:
+        sheet.append(row)
+    for (row, column), number_format in (formats or {}).items():
+        sheet.cell(row, column).number_format = number_format
+    workbook.save(path)
+    return path
+
+
+def test_a_lone_cell_far_below_the_rows_is_read_without_walking_the_empty_grid(tmp_path):
+    """A cell in the sheet's last row (a stray note, a formula dragged to the bottom) must not make the
+    reader visit a million empty rows of two hundred columns: the file is read, rows and note alike."""
+    from openpyxl import load_workbook
+
+    path = write_xlsx(tmp_path / "lijst.xlsx", [["Post", "Bedrag"], ["Huur zaal", 350], ["Koffie", 42]])
+    workbook = load_workbook(path)
+    workbook.active.cell(1_048_576, 1, "einde van de lijst")
+    workbook.save(path)
+
+    text = _load(path).text
+
+    assert "Post: Huur zaal; Bedrag: 350" in text
+    assert "einde van de lijst" in text
+
+
+def test_amounts_are_rounded_half_up_as_the_sheet_shows_them(tmp_path):
+    """Excel rounds a half away from zero (2.5 shown as "3"); the text must say what the sheet shows."""
+    path = write_xlsx(tmp_path / "afronding.xlsx",
+                      [["Post", "Bedrag", "Aandeel"], ["Koffie", 2.5, 0.125], ["Thee", -10354.5, 0.00125]],
+                      {(row, column): form for row in (2, 3) for column, form in ((2, "#,##0"), (3, "0.00"))})
+
+    text = _load(path).text
+
+    assert "Post: Koffie; Bedrag: 3; Aandeel: 0,13" in text
+    assert "Post: Thee; Bedrag: -10.355; Aandeel: 0,00" in text
+
+
+def test_a_number_in_a_fraction_format_keeps_its_value(tmp_path):
+    """'# ?/?' shows 1.5 as "1 1/2": reading only its whole-number digits would say 2."""
+    path = write_xlsx(tmp_path / "breuk.xlsx", [["Materiaal", "Inches"], ["Plank", 1.5]], {(2, 2): "# ?/?"})
+
+    assert "Materiaal: Plank; Inches: 1.5" in _load(path).text
+
+
+def test_a_large_workbook_streamed_reads_every_row_whatever_its_stated_size(tmp_path, monkeypatch):
+    """A streamed (read-only) sheet trusts the size the file states; some writers state "A1" for any
+    sheet. Every row and column must still be read."""
+    import re
+    import zipfile
+
+    from knowledge.formats import office
+
+    written = write_xlsx(tmp_path / "written.xlsx", [["Post", "Bedrag", "Toelichting"], ["Huur zaal", 350, "per avond"],
+                                                     ["Koffie", 42, "per jaar"]])
+    with zipfile.ZipFile(written) as source, zipfile.ZipFile(path := tmp_path / "groot.xlsx", "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename.startswith("xl/worksheets/"):
+                data = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1"', data)
+            target.writestr(item, data)
+    monkeypatch.setattr(office, "MERGES_READ_UP_TO", 0)  # as a workbook too large to load in full
+
+    text = _load(path).text
+
+    assert "Post: Koffie; Bedrag: 42; Toelichting: per jaar" in text
