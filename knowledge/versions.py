@@ -201,7 +201,7 @@ def distinct_first(hits: Sequence[Hit]) -> list[Hit]:
     ordered: list[tuple[tuple[bool, bool], Hit]] = []
     for hit in one_passage_once(hits):
         passage = _Passage.of(hit)
-        echo = any(other.document != passage.document and _overlap(passage.words, other.words) >= SIMILAR_PASSAGE
+        echo = any(other.document != passage.document and passage.shares_words(other, SIMILAR_PASSAGE)
                    for other in kept)
         if not echo:
             kept.append(passage)
@@ -210,11 +210,6 @@ def distinct_first(hits: Sequence[Hit]) -> list[Hit]:
     ordered.sort(key=lambda item: item[0])  # stable: each group keeps its order
     return [hit if hit.rank == rank else replace(hit, rank=rank)
             for rank, (_, hit) in enumerate(ordered, start=1)]
-
-
-def _overlap(one: frozenset[str], other: frozenset[str]) -> float:
-    """Jaccard over word sets."""
-    return len(one & other) / len(one | other) if one and other else 0.0
 
 
 @dataclass(frozen=True)
@@ -243,13 +238,17 @@ class _Passage:
             return True
         if self.document == other.document and self.edition != other.edition:
             return False  # the same name in two folders: two versions (newest_first)
+        return self.shares_words(other, SAME_PASSAGE)
+
+    def shares_words(self, other: "_Passage", share: float) -> bool:
+        """Whether at least `share` of the two passages' words are the same (Jaccard over word sets)."""
         few, many = sorted((len(self.words), len(other.words)))
         # The shared words are at most the smaller set and all words at least the larger one: when
         # even that share falls short the sets need not be compared (most pairs of hits).
-        if not few or few < SAME_PASSAGE * many:
+        if not few or few < share * many:
             return False
         shared = len(self.words & other.words)
-        return shared >= SAME_PASSAGE * (few + many - shared)
+        return shared >= share * (few + many - shared)
 
 
 def _merged(group: list[Hit]) -> Hit:
