@@ -432,14 +432,14 @@ class ChunkStore:
         if table is None:
             return frozenset()
         with self._reading():
-            return frozenset(column for index in table.list_indices() for column in index.columns)
+            return _index_columns(table)
 
     def _refresh_fts_index(self, table) -> None:
         """Adds new rows to the full-text indexes. Lance also searches rows an index does not cover
         yet (more slowly), so readers never miss rows in between (tested)."""
         before = self._index_folders()
         try:
-            indexed = {column for index in table.list_indices() for column in index.columns}
+            indexed = _index_columns(table)
             if indexed:
                 table.to_lance().optimize.optimize_indices()
             # the write that made the table ran out of space before an index, or the column is new: made now
@@ -512,6 +512,11 @@ class ChunkStore:
         self._readers.forget()
         self._titles.forget()
         self._full_text.forget()
+
+
+def _index_columns(table) -> frozenset[str]:
+    """The columns the table's indexes cover."""
+    return frozenset(column for index in table.list_indices() for column in index.columns)
 
 
 def _documents_filter(doc_ids: list[str]) -> str:
